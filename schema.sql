@@ -1,0 +1,93 @@
+-- uppsok database schema, format 1.
+-- The one source of the schema: embedded into the binary with include_str! (src/storage/mod.rs).
+--
+-- In the clear: ids, contact dates, keyed pseudonyms, field-night ids, user ids, timestamps and
+-- the names of audit actions. Everything that describes a person or a contact is an encrypted
+-- envelope (BLOB): version byte, key version, 96-bit nonce, AES-256-GCM ciphertext and tag, with
+-- associated data binding table, column, row id and key version (docs/security.md).
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Monotonic id counters: ids are never reused, so the audit log can name a record for ever.
+CREATE TABLE IF NOT EXISTS sequences (
+    name TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS users (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL CHECK (role IN ('outreach', 'lead', 'auditor', 'admin')),
+    disabled   INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at TEXT NOT NULL,
+    -- HMAC (record key) over id, name, role and disabled: a role raised behind uppsok's back is refused.
+    mac        BLOB NOT NULL
+) STRICT;
+
+-- One key slot per active user: the data master key wrapped under a key derived from the
+-- user's passphrase with Argon2id. The parameters are stored so they can be raised later.
+CREATE TABLE IF NOT EXISTS key_slots (
+    user_id         INTEGER PRIMARY KEY REFERENCES users(id),
+    kdf             TEXT NOT NULL CHECK (kdf = 'argon2id'),
+    kdf_memory_kib  INTEGER NOT NULL,
+    kdf_iterations  INTEGER NOT NULL,
+    kdf_parallelism INTEGER NOT NULL,
+    salt            BLOB NOT NULL,
+    wrapped_key     BLOB NOT NULL
+) STRICT;
+
+-- A person is nothing but a keyed pseudonym: HMAC-SHA256 of the normalised code material.
+CREATE TABLE IF NOT EXISTS persons (
+    id        INTEGER PRIMARY KEY,
+    pseudonym BLOB NOT NULL UNIQUE
+) STRICT;
+
+-- Pseudonyms a lead has declared to be one person (a typo in a code, say).
+CREATE TABLE IF NOT EXISTS person_merges (
+    person_id   INTEGER PRIMARY KEY REFERENCES persons(id),
+    merged_into INTEGER NOT NULL REFERENCES persons(id),
+    merged_by   INTEGER NOT NULL REFERENCES users(id),
+    merged_at   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS field_nights (
+    id         INTEGER PRIMARY KEY,
+    date       TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    -- envelope: kind (street/online/police), district, staff count
+    details    BLOB NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS field_nights_date ON field_nights(date);
+
+CREATE TABLE IF NOT EXISTS contacts (
+    id             INTEGER PRIMARY KEY,
+    date           TEXT NOT NULL,
+    person_id      INTEGER REFERENCES persons(id),
+    field_night_id INTEGER REFERENCES field_nights(id),
+    created_by     INTEGER NOT NULL REFERENCES users(id),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT,
+    -- envelope: role, gender, age band, counterpart, district, contact type, referrals,
+    -- trafficking indicators (fixed length, so its size says nothing)
+    attributes     BLOB NOT NULL,
+    -- envelope: the note, padded to a multiple of 64 bytes
+    note           BLOB NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS contacts_date ON contacts(date);
+CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
+
+-- The access and change log, HMAC-chained: mac = HMAC(audit key, previous mac || this entry).
+-- Never holds a code, a note or a category value.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq      INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users(id),
+    action   TEXT NOT NULL,
+    objects  TEXT NOT NULL,
+    detail   TEXT NOT NULL,
+    mac      BLOB NOT NULL
+) STRICT;

@@ -1,0 +1,84 @@
+//! The command line: arguments (clap) and dispatch to one module per command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::command;
+use crate::error::Result;
+use crate::i18n::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "uppsok",
+    version,
+    about = "An anonymous, encrypted log of outreach contacts, and honest statistics from it.",
+    long_about = "uppsok keeps an anonymous, encrypted log of social-services outreach contacts with people who sell or buy sex, recognises returning people by a keyed pseudonym of a code they give, and turns the log into statistics that never expose a small group.\n\nThe database is chosen with --db or UPPSOK_DB, the user with --user or UPPSOK_USER; the passphrase comes from --passphrase-file, UPPSOK_PASSPHRASE or a prompt."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Database file [default: uppsok.db in the platform data directory]
+    #[arg(long, global = true, env = "UPPSOK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// User name to sign in as (prompted for when not given)
+    #[arg(long, global = true, env = "UPPSOK_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the passphrase from this file (its first line); UPPSOK_PASSPHRASE also works
+    #[arg(long, global = true, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the new passphrase (user add, passwd) from this file; UPPSOK_NEW_PASSPHRASE also works
+    #[arg(long, global = true, value_name = "PATH")]
+    pub new_passphrase_file: Option<PathBuf>,
+    /// Interface language [default: UPPSOK_LANG, then LANG (sv_* gives Swedish), then en]
+    #[arg(long, global = true, value_name = "sv|en")]
+    pub lang: Option<Lang>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new database and its first user (role admin)
+    Init,
+    /// Log one contact
+    Add(command::contacts::AddArgs),
+    /// Import contacts from CSV, all or nothing
+    Import(command::contacts::ImportArgs),
+    /// Export decrypted records (roles lead and admin)
+    Export(command::contacts::ExportArgs),
+    /// Statistics: contacts, individuals, new individuals, by any dimension
+    Stats(command::stats::StatsArgs),
+    /// Field nights: record one, or list the latest
+    #[command(subcommand)]
+    Night(command::nights::NightCommand),
+    /// Staff accounts (admin)
+    #[command(subcommand)]
+    User(command::admin::UserCommand),
+    /// Change your own passphrase
+    Passwd,
+    /// Write a consistent, still encrypted copy of the live database (admin)
+    Backup(command::admin::BackupArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let global = cli.global;
+    match cli.command {
+        None => command::no_interface(&global),
+        Some(Command::Init) => command::admin::init(&global),
+        Some(Command::Add(a)) => command::contacts::add(&global, a),
+        Some(Command::Import(a)) => command::contacts::import(&global, a),
+        Some(Command::Export(a)) => command::contacts::export(&global, a),
+        Some(Command::Stats(a)) => command::stats::run(&global, a),
+        Some(Command::Night(c)) => command::nights::run(&global, c),
+        Some(Command::User(c)) => command::admin::user(&global, c),
+        Some(Command::Passwd) => command::admin::passwd(&global),
+        Some(Command::Backup(a)) => command::admin::backup(&global, a),
+    }
+}

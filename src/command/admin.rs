@@ -1,0 +1,137 @@
+//! `init`, `user add/list/disable`, `passwd`, `backup`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{db_path, new_passphrase, passphrase, unlock, user_name};
+use crate::cli::Global;
+use crate::domain::StaffRole;
+use crate::error::{Error, Result};
+use crate::vault::{check_new_passphrase, Permission, Vault};
+
+pub fn init(g: &Global) -> Result<()> {
+    let path = db_path(g)?;
+    if path.exists() {
+        return Err(crate::storage::StorageError::AlreadyExists(path).into());
+    }
+    let name = user_name(g)?;
+    crate::vault::check_user_name(&name)?;
+    let pass = passphrase(g, &name, true)?;
+    check_new_passphrase(&pass)?;
+    Vault::create(&path, &name, &pass)?;
+    println!(
+        "Created {} with administrator '{name}'. Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
+        path.display()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; its passphrase comes from --new-passphrase-file, UPPSOK_NEW_PASSPHRASE or a double prompt
+    Add {
+        /// The new user's name (lower-case letters, digits, . _ -)
+        name: String,
+        /// outreach, lead, auditor or admin
+        #[arg(long)]
+        role: StaffRole,
+    },
+    /// List staff accounts
+    List {
+        /// text or json
+        #[arg(long, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Disable a staff account: its key slot is removed and it can no longer unlock
+    Disable { name: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+impl clap::ValueEnum for StaffRole {
+    fn value_variants<'a>() -> &'a [Self] {
+        StaffRole::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
+    let mut vault = unlock(g)?;
+    match cmd {
+        UserCommand::Add { name, role } => {
+            vault.require(Permission::Administer)?;
+            crate::vault::check_user_name(&name)?;
+            let pass = new_passphrase(g, &name)?;
+            check_new_passphrase(&pass)?;
+            vault.add_user(&name, role, &pass)?;
+            println!("Added user '{name}' with role {role}.");
+        }
+        UserCommand::List { format } => {
+            let users = vault.list_users()?;
+            match format {
+                ListFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string(&users).expect("users serialise")
+                ),
+                ListFormat::Text => {
+                    let w = users.iter().map(|u| u.name.len()).max().unwrap_or(4).max(4);
+                    println!("{:<w$}  {:<8}  {:<8}  created", "name", "role", "state");
+                    for u in users {
+                        println!(
+                            "{:<w$}  {:<8}  {:<8}  {}",
+                            u.name,
+                            u.role,
+                            if u.disabled { "disabled" } else { "active" },
+                            u.created_at
+                        );
+                    }
+                }
+            }
+        }
+        UserCommand::Disable { name } => {
+            vault.disable_user(&name)?;
+            println!("Disabled user '{name}'; their passphrase no longer unlocks anything.");
+        }
+    }
+    Ok(())
+}
+
+pub fn passwd(g: &Global) -> Result<()> {
+    let mut vault = unlock(g)?;
+    let name = vault.user().name.clone();
+    let new = new_passphrase(g, &name)?;
+    check_new_passphrase(&new)?;
+    vault.change_passphrase(&new)?;
+    println!("Changed the passphrase of '{name}'.");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (must not exist yet)
+    pub file: PathBuf,
+}
+
+pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::Administer)?;
+    if a.file.exists() {
+        return Err(Error::Input(format!(
+            "{} already exists; choose a new file name for the backup.",
+            a.file.display()
+        )));
+    }
+    vault.backup(&a.file)?;
+    println!(
+        "Wrote a consistent copy to {}; it is still encrypted and opens with the same users and passphrases.",
+        a.file.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! `add`, `import`, `export`.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::{private_output, unlock};
+use crate::cli::Global;
+use crate::csv_io;
+use crate::domain::{
+    parse_contact_date, parse_yes_no, today, AgeBand, Attributes, ContactType, Counterpart, Gender,
+    NewContact, PersonCode, Referrals, Role,
+};
+use crate::error::{Error, Result};
+use crate::vault::Permission;
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Contact date, YYYY-MM-DD (not in the future)
+    #[arg(long)]
+    pub date: String,
+    /// Code material the person gave (normalised, then only its keyed pseudonym is stored); omit for an unidentified contact
+    #[arg(long, default_value = "")]
+    pub code: String,
+    /// sells, buys, other, unknown
+    #[arg(long)]
+    pub role: String,
+    /// woman, man, trans, nonbinary, unknown
+    #[arg(long)]
+    pub gender: String,
+    /// under18, 18-24, 25-34, 35-44, 45-54, 55+, unknown
+    #[arg(long)]
+    pub age_band: String,
+    /// Gender of those they sell to or buy from: men, women, both, unknown
+    #[arg(long)]
+    pub counterpart: String,
+    /// A district from the configured list (e.g. norrmalm, online, outside, unknown)
+    #[arg(long)]
+    pub district: String,
+    /// outreach, online, counselling, medical, police, other
+    #[arg(long)]
+    pub contact_type: String,
+    /// ;-separated: health, addiction, housing, police, migration, legal, shelter, other
+    #[arg(long, default_value = "")]
+    pub referrals: String,
+    /// Trafficking indicators observed: yes or no
+    #[arg(long, default_value = "no")]
+    pub trafficking: String,
+    /// Free text, stored encrypted; must not identify anyone
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// The field night this contact belongs to (see `uppsok night list`)
+    #[arg(long, value_name = "ID")]
+    pub field_night: Option<i64>,
+    /// Accept a note that looks like it holds a personnummer, phone number or e-mail address (written to the audit log)
+    #[arg(long)]
+    pub allow_identifiers: bool,
+}
+
+/// Validates the fields of `add`, naming every bad one.
+fn parse_add(a: &AddArgs, districts: &crate::domain::Districts) -> Result<NewContact> {
+    let mut problems: Vec<String> = Vec::new();
+    macro_rules! field {
+        ($flag:literal, $raw:expr, $parse:expr) => {
+            match $parse {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    problems.push(format!("--{} '{}': {}", $flag, $raw, e));
+                    None
+                }
+            }
+        };
+    }
+    let date = field!("date", a.date, parse_contact_date(&a.date, today()));
+    let role = field!("role", a.role, a.role.parse::<Role>());
+    let gender = field!("gender", a.gender, a.gender.parse::<Gender>());
+    let age_band = field!("age-band", a.age_band, a.age_band.parse::<AgeBand>());
+    let counterpart = field!(
+        "counterpart",
+        a.counterpart,
+        a.counterpart.parse::<Counterpart>()
+    );
+    let district = field!("district", a.district, districts.parse(&a.district));
+    let contact_type = field!(
+        "contact-type",
+        a.contact_type,
+        a.contact_type.parse::<ContactType>()
+    );
+    let referrals = field!("referrals", a.referrals, a.referrals.parse::<Referrals>());
+    let trafficking = field!("trafficking", a.trafficking, parse_yes_no(&a.trafficking));
+    match (
+        date,
+        role,
+        gender,
+        age_band,
+        counterpart,
+        district,
+        contact_type,
+        referrals,
+        trafficking,
+    ) {
+        (
+            Some(date),
+            Some(role),
+            Some(gender),
+            Some(age_band),
+            Some(counterpart),
+            Some(district),
+            Some(contact_type),
+            Some(referrals),
+            Some(trafficking),
+        ) => Ok(NewContact {
+            date,
+            code: PersonCode::normalise(&a.code),
+            attributes: Attributes {
+                role,
+                gender,
+                age_band,
+                counterpart,
+                district,
+                contact_type,
+                referrals,
+                trafficking,
+            },
+            note: Zeroizing::new(a.note.clone()),
+            field_night: a.field_night,
+        }),
+        _ => Err(Error::Input(format!(
+            "the contact was not logged: {}.",
+            problems.join("; ")
+        ))),
+    }
+}
+
+pub fn add(g: &Global, a: AddArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::WriteContacts)?;
+    let contact = parse_add(&a, vault.districts())?;
+    let id = vault.add_contact(contact, a.allow_identifiers)?;
+    println!("Logged contact {id}.");
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (columns as `uppsok export --format csv` writes them)
+    pub file: PathBuf,
+    /// Check the whole file and report, but import nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Accept notes that look like they hold identifiers (written to the audit log)
+    #[arg(long)]
+    pub allow_identifiers: bool,
+}
+
+pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
+    let file = std::fs::File::open(&a.file)
+        .map_err(|e| Error::Input(format!("cannot open {}: {e}.", a.file.display())))?;
+    let mut vault = unlock(g)?;
+    vault.require(Permission::WriteContacts)?;
+    let rows = csv_io::read_contacts(
+        file,
+        vault.districts().clone(),
+        today(),
+        a.allow_identifiers,
+    )?;
+    let summary = vault.import(rows, a.dry_run)?;
+    if summary.dry_run {
+        println!(
+            "{} rows checked: all valid. Nothing was imported (--dry-run).",
+            summary.rows
+        );
+    } else {
+        println!(
+            "Imported {} contacts ({} new persons).",
+            summary.rows, summary.new_persons
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// csv or json
+    #[arg(long, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Write to this file (mode 0600) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::Export)?;
+    let sink: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(private_output(p)?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
+    let io = |e: std::io::Error| Error::Failed(format!("cannot write the export: {e}."));
+    match a.format {
+        ExportFormat::Csv => {
+            let mut w = csv_io::CsvWriter::new(out)?;
+            vault.export(|c| w.write(c))?;
+            w.finish()?;
+        }
+        ExportFormat::Json => {
+            out.write_all(b"[").map_err(io)?;
+            let mut first = true;
+            vault.export(|c| {
+                if !first {
+                    out.write_all(b",").map_err(io)?;
+                }
+                first = false;
+                out.write_all(b"\n").map_err(io)?;
+                serde_json::to_writer(&mut out, &csv_io::contact_json(c))
+                    .map_err(|e| Error::Failed(format!("cannot write the export: {e}.")))
+            })?;
+            out.write_all(b"\n]\n").map_err(io)?;
+            out.flush().map_err(io)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! One module per command. Each takes the global options and its own arguments, unlocks the
+//! database through the vault, and prints; none of them holds SQL or key material.
+
+pub mod admin;
+pub mod contacts;
+
+pub mod nights;
+pub mod stats;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Global;
+use crate::crypto::Passphrase;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::vault::Vault;
+
+/// The database path: `--db`, `UPPSOK_DB`, or `uppsok.db` in the platform data directory.
+pub fn db_path(g: &Global) -> Result<PathBuf> {
+    if let Some(p) = &g.db {
+        return Ok(p.clone());
+    }
+    default_data_dir()
+        .map(|d| d.join("uppsok.db"))
+        .ok_or_else(|| {
+            Error::Input(
+                "cannot find a data directory for the database; give one with --db PATH or UPPSOK_DB."
+                    .into(),
+            )
+        })
+}
+
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("se", "uppsok", "uppsok").map(|p| p.data_dir().to_path_buf())
+}
+
+pub fn lang(g: &Global) -> Lang {
+    g.lang.unwrap_or_else(Lang::from_env)
+}
+
+fn at_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// Reads a passphrase file: its content without the final line break.
+fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
+    let mut s = std::fs::read_to_string(path).map_err(|e| {
+        Error::Input(format!(
+            "cannot read the passphrase file {}: {e}.",
+            path.display()
+        ))
+    })?;
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    if s.is_empty() {
+        return Err(Error::Input(format!(
+            "the passphrase file {} is empty.",
+            path.display()
+        )));
+    }
+    Ok(Passphrase::new(s))
+}
+
+fn env_passphrase(var: &str) -> Option<Passphrase> {
+    std::env::var(var)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(Passphrase::new)
+}
+
+fn prompt(label: &str) -> Result<Passphrase> {
+    let s = rpassword::prompt_password(label).map_err(|e| {
+        Error::Input(format!(
+            "cannot read the passphrase from the terminal: {e}."
+        ))
+    })?;
+    if s.is_empty() {
+        return Err(Error::Input(
+            "the passphrase is empty; nothing was done.".into(),
+        ));
+    }
+    Ok(Passphrase::new(s))
+}
+
+fn prompt_twice(label: &str) -> Result<Passphrase> {
+    let first = prompt(label)?;
+    let again = prompt("Repeat it: ")?;
+    if first.expose() != again.expose() {
+        return Err(Error::Input(
+            "the two passphrases differ; nothing was done. Try again.".into(),
+        ));
+    }
+    Ok(first)
+}
+
+/// The user name: `--user`, `UPPSOK_USER`, or a prompt at a terminal.
+pub fn user_name(g: &Global) -> Result<String> {
+    if let Some(u) = &g.user {
+        return Ok(u.clone());
+    }
+    if !at_terminal() {
+        return Err(Error::Input(
+            "no user given; pass --user NAME or set UPPSOK_USER (there is no terminal to ask at)."
+                .into(),
+        ));
+    }
+    eprint!("User: ");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::Input(format!("cannot read the user name: {e}.")))?;
+    let name = line.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::Input("no user name given; nothing was done.".into()));
+    }
+    Ok(name)
+}
+
+/// The signed-in user's passphrase: file, environment, or a prompt at a terminal.
+pub fn passphrase(g: &Global, user: &str, twice: bool) -> Result<Passphrase> {
+    if let Some(p) = &g.passphrase_file {
+        return read_passphrase_file(p);
+    }
+    if let Some(p) = env_passphrase("UPPSOK_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !at_terminal() {
+        return Err(Error::Input(
+            "no passphrase given and no terminal to ask at; pass --passphrase-file PATH or set UPPSOK_PASSPHRASE."
+                .into(),
+        ));
+    }
+    let label = format!("Passphrase for {user}: ");
+    if twice {
+        prompt_twice(&label)
+    } else {
+        prompt(&label)
+    }
+}
+
+/// A new passphrase (user add, passwd): file, environment, or a double prompt.
+pub fn new_passphrase(g: &Global, whose: &str) -> Result<Passphrase> {
+    if let Some(p) = &g.new_passphrase_file {
+        return read_passphrase_file(p);
+    }
+    if let Some(p) = env_passphrase("UPPSOK_NEW_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !at_terminal() {
+        return Err(Error::Input(
+            "no new passphrase given and no terminal to ask at; pass --new-passphrase-file PATH or set UPPSOK_NEW_PASSPHRASE."
+                .into(),
+        ));
+    }
+    prompt_twice(&format!("New passphrase for {whose}: "))
+}
+
+/// Unlocks the database as the selected user.
+pub fn unlock(g: &Global) -> Result<Vault> {
+    let path = db_path(g)?;
+    // Say at once when the file is missing, before asking for anything.
+    if !path.is_file() {
+        return Err(crate::storage::StorageError::Missing(path).into());
+    }
+    let name = user_name(g)?;
+    let pass = passphrase(g, &name, false)?;
+    Vault::unlock(&path, &name, &pass)
+}
+
+/// `uppsok` without a command: the terminal interface is not part of this version yet.
+pub fn no_interface(_g: &Global) -> Result<()> {
+    use clap::CommandFactory;
+    println!(
+        "The terminal interface is not part of this version of uppsok yet; use the commands below.\n"
+    );
+    crate::cli::Cli::command()
+        .print_help()
+        .map_err(|e| Error::Failed(format!("cannot print the help: {e}.")))?;
+    Ok(())
+}
+
+/// Opens an output file for decrypted data: created new or truncated, mode 0600.
+pub fn private_output(path: &Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))
+}

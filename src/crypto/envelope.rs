@@ -1,0 +1,103 @@
+//! The encrypted envelope: `version (1) | key version (4, LE) | nonce (12) | ciphertext | tag (16)`.
+//!
+//! Associated data binds the ciphertext to the table, column and row it is stored in and to
+//! the key version, so a value copied to another row or column no longer authenticates.
+
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use zeroize::Zeroizing;
+
+use super::CryptoError;
+
+/// The envelope format this build writes and reads.
+pub const ENVELOPE_VERSION: u8 = 1;
+const HEADER: usize = 1 + 4 + 12;
+/// Bytes an envelope adds to its plaintext.
+pub const ENVELOPE_OVERHEAD: usize = HEADER + 16;
+
+/// Where a value is stored: table, column and row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssociatedData {
+    table: &'static str,
+    column: &'static str,
+    row_id: i64,
+}
+
+impl AssociatedData {
+    pub fn new(table: &'static str, column: &'static str, row_id: i64) -> Self {
+        AssociatedData {
+            table,
+            column,
+            row_id,
+        }
+    }
+
+    /// The bytes authenticated with the value: a fixed prefix, table, column, row id and key
+    /// version, each unambiguously delimited.
+    fn bytes(&self, key_version: u32) -> Vec<u8> {
+        let mut out = Vec::with_capacity(48);
+        out.extend_from_slice(b"uppsok/ad/1\0");
+        out.extend_from_slice(self.table.as_bytes());
+        out.push(0);
+        out.extend_from_slice(self.column.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&self.row_id.to_le_bytes());
+        out.extend_from_slice(&key_version.to_le_bytes());
+        out
+    }
+}
+
+pub(super) fn seal(
+    cipher: &Aes256Gcm,
+    key_version: u32,
+    ad: &AssociatedData,
+    plain: &[u8],
+) -> Vec<u8> {
+    let mut nonce = [0u8; 12];
+    OsRng.fill_bytes(&mut nonce);
+    let aad = ad.bytes(key_version);
+    let ct = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .expect("AES-GCM encryption of an in-memory value cannot fail");
+    let mut out = Vec::with_capacity(HEADER + ct.len());
+    out.push(ENVELOPE_VERSION);
+    out.extend_from_slice(&key_version.to_le_bytes());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// The key version an envelope claims, if it is an envelope at all.
+pub fn key_version(envelope: &[u8]) -> Option<u32> {
+    if envelope.len() < ENVELOPE_OVERHEAD || envelope[0] != ENVELOPE_VERSION {
+        return None;
+    }
+    Some(u32::from_le_bytes(envelope[1..5].try_into().ok()?))
+}
+
+pub(super) fn open(
+    cipher: &Aes256Gcm,
+    ad: &AssociatedData,
+    envelope: &[u8],
+) -> Result<(u32, Zeroizing<Vec<u8>>), CryptoError> {
+    let version = key_version(envelope).ok_or(CryptoError::Malformed)?;
+    let aad = ad.bytes(version);
+    let plain = cipher
+        .decrypt(
+            Nonce::from_slice(&envelope[5..HEADER]),
+            Payload {
+                msg: &envelope[HEADER..],
+                aad: &aad,
+            },
+        )
+        .map_err(|_| CryptoError::Authentication)?;
+    Ok((version, Zeroizing::new(plain)))
+}

@@ -1,0 +1,557 @@
+//! The contact CSV (CONTRACT.md): reading and validating it for `import`, writing it for
+//! `export`. Pure: no storage, no keys.
+
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+
+use zeroize::Zeroizing;
+
+use crate::domain::{
+    parse_contact_date, parse_yes_no, yes_no, AgeBand, Attributes, Contact, ContactType,
+    Counterpart, Date, Districts, Gender, InvalidValue, NewContact, PersonCode, Referrals, Role,
+};
+use crate::error::{Error, Result};
+use crate::pii::IdentifierKind;
+
+/// The eleven columns, in the order export writes them.
+pub const COLUMNS: [&str; 11] = [
+    "date",
+    "person_code",
+    "role",
+    "gender",
+    "age_band",
+    "counterpart",
+    "district",
+    "contact_type",
+    "referrals",
+    "trafficking",
+    "note",
+];
+
+/// Columns an import accepts and ignores (export writes them).
+const IGNORED: [&str; 2] = ["id", "field_night"];
+
+/// How many problems an import reports.
+pub const MAX_REPORTED: usize = 20;
+
+/// One thing wrong in one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: u64,
+    /// The column, or `None` for a problem with the row as a whole.
+    pub column: Option<&'static str>,
+    /// What was found, when it may be shown (never a note or a code).
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(c) = self.column {
+            write!(f, ", column {c}")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, ", value '{v}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything wrong in one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub problems: Vec<Problem>,
+}
+
+/// A valid row, ready to be stored.
+#[derive(Debug)]
+pub struct ParsedRow {
+    pub line: u64,
+    pub contact: NewContact,
+    /// Identifiers in the note that `--allow-identifiers` let through.
+    pub identifiers: Vec<IdentifierKind>,
+}
+
+/// Every problem of an import (the first [`MAX_REPORTED`] kept), and how many there were.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportErrors {
+    pub problems: Vec<Problem>,
+    pub total_problems: usize,
+    pub bad_rows: usize,
+}
+
+impl ImportErrors {
+    pub fn push(&mut self, e: RowError) {
+        self.bad_rows += 1;
+        self.total_problems += e.problems.len();
+        for p in e.problems {
+            if self.problems.len() < MAX_REPORTED {
+                self.problems.push(p);
+            }
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bad_rows == 0
+    }
+}
+
+impl std::error::Error for ImportErrors {}
+
+impl fmt::Display for ImportErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "nothing was imported: {} row(s) have {} problem(s). Correct them and import the file again.",
+            self.bad_rows, self.total_problems
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        if self.total_problems > self.problems.len() {
+            writeln!(
+                f,
+                "  ... and {} more",
+                self.total_problems - self.problems.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Shows a bad value, shortened, with control characters escaped.
+fn show(v: &str) -> String {
+    let mut s: String = v.chars().take(40).flat_map(|c| c.escape_debug()).collect();
+    if v.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+/// Reads and checks a header; returns the index of each of the eleven columns.
+fn column_indices(header: &csv::ByteRecord) -> Result<[usize; 11]> {
+    let mut idx = [usize::MAX; 11];
+    for (i, raw) in header.iter().enumerate() {
+        let name = std::str::from_utf8(raw)
+            .map_err(|_| {
+                Error::Input(
+                    "the CSV header (line 1) is not valid UTF-8; save the file as UTF-8.".into(),
+                )
+            })?
+            .trim();
+        if let Some(k) = COLUMNS.iter().position(|c| *c == name) {
+            if idx[k] != usize::MAX {
+                return Err(Error::Input(format!(
+                    "the CSV header (line 1) names column '{name}' twice; keep one."
+                )));
+            }
+            idx[k] = i;
+        } else if !IGNORED.contains(&name) {
+            return Err(Error::Input(format!(
+                "the CSV header (line 1) has an unknown column '{}'; the columns are {} (id and field_night are ignored).",
+                show(name),
+                COLUMNS.join(", ")
+            )));
+        }
+    }
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .zip(idx)
+        .filter(|(_, i)| *i == usize::MAX)
+        .map(|(c, _)| *c)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Input(format!(
+            "the CSV header (line 1) lacks column(s) {}; the file needs all of {}.",
+            missing.join(", "),
+            COLUMNS.join(", ")
+        )));
+    }
+    Ok(idx)
+}
+
+/// Validates one record into a contact, or names every problem in it.
+pub fn parse_record(
+    fields: &[&str; 11],
+    line: u64,
+    districts: &Districts,
+    today: Date,
+    allow_identifiers: bool,
+) -> std::result::Result<ParsedRow, RowError> {
+    let mut problems = Vec::new();
+    let mut check =
+        |column: &'static str, value: &str, r: std::result::Result<(), InvalidValue>| {
+            if let Err(e) = r {
+                problems.push(Problem {
+                    line,
+                    column: Some(column),
+                    value: Some(show(value)),
+                    message: e.to_string(),
+                });
+            }
+        };
+    let [date, code, role, gender, age, counterpart, district, ctype, referrals, trafficking, note] =
+        *fields;
+    let d = parse_contact_date(date.trim(), today);
+    check("date", date, d.as_ref().map(|_| ()).map_err(Clone::clone));
+    macro_rules! field {
+        ($col:literal, $raw:expr, $ty:ty) => {{
+            let r = $raw.trim().parse::<$ty>();
+            check($col, $raw, r.as_ref().map(|_| ()).map_err(Clone::clone));
+            r.ok()
+        }};
+    }
+    let role = field!("role", role, Role);
+    let gender = field!("gender", gender, Gender);
+    let age = field!("age_band", age, AgeBand);
+    let counterpart = field!("counterpart", counterpart, Counterpart);
+    let ctype = field!("contact_type", ctype, ContactType);
+    let referrals = field!("referrals", referrals, Referrals);
+    let district_v = districts.parse(district.trim());
+    check(
+        "district",
+        district,
+        district_v.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
+    let traff = parse_yes_no(trafficking.trim());
+    check(
+        "trafficking",
+        trafficking,
+        traff.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
+    let identifiers = crate::pii::find_identifiers(note);
+    if let (Some(kind), false) = (identifiers.first(), allow_identifiers) {
+        problems.push(Problem {
+            line,
+            column: Some("note"),
+            value: None,
+            message: format!(
+                "the note contains what looks like a {kind}; remove it, or import with --allow-identifiers"
+            ),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(RowError { problems });
+    }
+    let (
+        Ok(date),
+        Some(role),
+        Some(gender),
+        Some(age_band),
+        Some(counterpart),
+        Some(contact_type),
+        Some(referrals),
+        Ok(district),
+        Ok(trafficking),
+    ) = (
+        d,
+        role,
+        gender,
+        age,
+        counterpart,
+        ctype,
+        referrals,
+        district_v,
+        traff,
+    )
+    else {
+        unreachable!("every failed field recorded a problem")
+    };
+    Ok(ParsedRow {
+        line,
+        contact: NewContact {
+            date,
+            code: PersonCode::normalise(code),
+            attributes: Attributes {
+                role,
+                gender,
+                age_band,
+                counterpart,
+                district,
+                contact_type,
+                referrals,
+                trafficking,
+            },
+            note: Zeroizing::new(note.to_string()),
+            field_night: None,
+        },
+        identifiers,
+    })
+}
+
+/// Reads contacts from CSV. The header is checked at once (an error names what is wrong with
+/// it); the rows come one at a time from the returned iterator, so the file is never held in
+/// memory.
+pub fn read_contacts<R: Read>(
+    input: R,
+    districts: Districts,
+    today: Date,
+    allow_identifiers: bool,
+) -> Result<ContactRows<R>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, input);
+    // An optional UTF-8 byte-order mark.
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| Error::Input(format!("cannot read the CSV file: {e}.")))?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        buffered.consume(3);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(buffered);
+    let mut header = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(Error::Input(
+                "the CSV file is empty; it needs a header row naming the columns.".into(),
+            ))
+        }
+        Err(e) => return Err(Error::Input(format!("cannot read the CSV header: {e}."))),
+    }
+    let columns = column_indices(&header)?;
+    Ok(ContactRows {
+        reader,
+        record: csv::ByteRecord::new(),
+        columns,
+        width: header.len(),
+        districts,
+        today,
+        allow_identifiers,
+        done: false,
+    })
+}
+
+/// The rows of a contact CSV, validated one by one.
+pub struct ContactRows<R: Read> {
+    reader: csv::Reader<BufReader<R>>,
+    record: csv::ByteRecord,
+    columns: [usize; 11],
+    width: usize,
+    districts: Districts,
+    today: Date,
+    allow_identifiers: bool,
+    done: bool,
+}
+
+impl<R: Read> Iterator for ContactRows<R> {
+    type Item = std::result::Result<ParsedRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let whole_row = |line: u64, message: String| {
+            Some(Err(RowError {
+                problems: vec![Problem {
+                    line,
+                    column: None,
+                    value: None,
+                    message,
+                }],
+            }))
+        };
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    // An I/O error or broken quoting ends the file here.
+                    self.done = true;
+                    return whole_row(line, format!("the CSV is malformed here: {e}"));
+                }
+                Ok(true) => {}
+            }
+            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+            // A completely empty line (csv yields it as one empty field) is skipped.
+            if self.record.len() == 1 && self.record[0].is_empty() {
+                continue;
+            }
+            if self.record.len() != self.width {
+                return whole_row(
+                    line,
+                    format!(
+                        "the row has {} fields but the header has {}; check the commas and quotes",
+                        self.record.len(),
+                        self.width
+                    ),
+                );
+            }
+            let mut fields = [""; 11];
+            for (k, &i) in self.columns.iter().enumerate() {
+                match std::str::from_utf8(&self.record[i]) {
+                    Ok(s) => fields[k] = s,
+                    Err(_) => {
+                        return Some(Err(RowError {
+                            problems: vec![Problem {
+                                line,
+                                column: Some(COLUMNS[k]),
+                                value: None,
+                                message: "not valid UTF-8; save the file as UTF-8".into(),
+                            }],
+                        }))
+                    }
+                }
+            }
+            return Some(parse_record(
+                &fields,
+                line,
+                &self.districts,
+                self.today,
+                self.allow_identifiers,
+            ));
+        }
+    }
+}
+
+/// Writes contacts as CSV: the eleven columns, then `id` and `field_night`.
+pub struct CsvWriter<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    pub fn new(out: W) -> Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        let mut header: Vec<&str> = COLUMNS.to_vec();
+        header.extend(IGNORED);
+        w.write_record(&header).map_err(write_error)?;
+        Ok(CsvWriter { w })
+    }
+
+    pub fn write(&mut self, c: &Contact) -> Result<()> {
+        let a = &c.attributes;
+        let code = c
+            .pseudonym
+            .map(|p| crate::vault::pseudonym_hex(&p))
+            .unwrap_or_default();
+        let date = c.date.format("%Y-%m-%d").to_string();
+        let referrals = a.referrals.to_csv();
+        let id = c.id.to_string();
+        let night = c.field_night.map(|n| n.to_string()).unwrap_or_default();
+        self.w
+            .write_record([
+                date.as_str(),
+                &code,
+                a.role.as_str(),
+                a.gender.as_str(),
+                a.age_band.as_str(),
+                a.counterpart.as_str(),
+                a.district.as_str(),
+                a.contact_type.as_str(),
+                &referrals,
+                yes_no(a.trafficking),
+                c.note.as_str(),
+                &id,
+                &night,
+            ])
+            .map_err(write_error)
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.w.flush().map_err(|e| write_error(e.into()))
+    }
+}
+
+fn write_error(e: csv::Error) -> Error {
+    Error::Failed(format!("cannot write the export: {e}."))
+}
+
+/// One contact as a JSON object (CONTRACT.md: the columns, `referrals` as an array, `id`,
+/// `field_night`).
+pub fn contact_json(c: &Contact) -> serde_json::Value {
+    let a = &c.attributes;
+    serde_json::json!({
+        "id": c.id,
+        "date": c.date.format("%Y-%m-%d").to_string(),
+        "person_code": c.pseudonym.map(|p| crate::vault::pseudonym_hex(&p)).unwrap_or_default(),
+        "role": a.role.as_str(),
+        "gender": a.gender.as_str(),
+        "age_band": a.age_band.as_str(),
+        "counterpart": a.counterpart.as_str(),
+        "district": a.district.as_str(),
+        "contact_type": a.contact_type.as_str(),
+        "referrals": a.referrals.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "trafficking": yes_no(a.trafficking),
+        "note": c.note.as_str(),
+        "field_night": c.field_night,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(csv: &str) -> Result<Vec<std::result::Result<ParsedRow, RowError>>> {
+        let today = crate::domain::parse_date("2025-01-01").unwrap();
+        Ok(read_contacts(csv.as_bytes(), Districts::default(), today, false)?.collect())
+    }
+
+    const HEADER: &str =
+        "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note\n";
+
+    #[test]
+    fn reads_a_good_file_with_bom_and_any_column_order() {
+        let csv = format!(
+            "\u{feff}{HEADER}2024-03-01,AB 85,sells,woman,25-34,men,norrmalm,outreach,health;shelter,no,\"sa \"\"hej\"\"\"\n"
+        );
+        let r = rows(&csv).unwrap();
+        assert_eq!(r.len(), 1);
+        let p = r[0].as_ref().unwrap();
+        assert_eq!(p.line, 2);
+        assert_eq!(p.contact.note.as_str(), "sa \"hej\"");
+        let swapped = "note,trafficking,referrals,contact_type,district,counterpart,age_band,gender,role,person_code,date,id\nx,no,,online,online,men,18-24,man,buys,,2024-01-01,77\n";
+        let r = rows(swapped).unwrap();
+        assert!(r[0].is_ok());
+    }
+
+    #[test]
+    fn names_every_bad_value_with_line_and_column() {
+        let csv = format!(
+            "{HEADER}2024-13-01,x,seller,woman,25-34,men,norrmalm,outreach,,no,\n2024-01-01,x,sells,woman,25-34,men,atlantis,outreach,,maybe,\n"
+        );
+        let r = rows(&csv).unwrap();
+        let e1 = r[0].as_ref().unwrap_err();
+        assert_eq!(e1.problems.len(), 2);
+        assert_eq!(e1.problems[0].column, Some("date"));
+        assert_eq!(e1.problems[1].column, Some("role"));
+        assert_eq!(e1.problems[1].value.as_deref(), Some("seller"));
+        let e2 = r[1].as_ref().unwrap_err();
+        assert_eq!(e2.problems[0].line, 3);
+        assert!(e2.problems.iter().any(|p| p.column == Some("district")));
+        assert!(e2.problems.iter().any(|p| p.column == Some("trafficking")));
+    }
+
+    #[test]
+    fn bad_headers_are_refused() {
+        assert!(rows("date,person_code\n").is_err());
+        assert!(rows(&HEADER.replace("note", "notes")).is_err());
+        assert!(rows(&HEADER.replace("\n", ",extra\n")).is_err());
+        assert!(rows("").is_err());
+    }
+
+    #[test]
+    fn a_note_with_an_identifier_is_refused_without_showing_it() {
+        let csv = format!(
+            "{HEADER}2024-01-01,,sells,woman,25-34,men,norrmalm,outreach,,no,ring 070-123 45 67\n"
+        );
+        let r = rows(&csv).unwrap();
+        let e = r[0].as_ref().unwrap_err();
+        let text = e.problems[0].to_string();
+        assert!(text.contains("phone"), "{text}");
+        assert!(!text.contains("070"), "{text}");
+    }
+
+    #[test]
+    fn line_numbers_count_physical_lines_of_multiline_records() {
+        let csv = format!(
+            "{HEADER}2024-01-01,,sells,woman,25-34,men,norrmalm,outreach,,no,\"two\nlines\"\n2024-01-01,,bad,woman,25-34,men,norrmalm,outreach,,no,\n"
+        );
+        let r = rows(&csv).unwrap();
+        assert!(r[0].is_ok());
+        assert_eq!(r[1].as_ref().unwrap_err().problems[0].line, 4);
+    }
+}

@@ -1,0 +1,553 @@
+//! The words of the domain: contacts, persons' code material, categories and dates.
+//!
+//! Every enumerated value has one spelling (CONTRACT.md), parsed and printed here and nowhere
+//! else; the CSV, the command line, statistics and the interface all use these types, so an
+//! invalid value cannot be represented.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use unicode_normalization::UnicodeNormalization;
+use zeroize::Zeroizing;
+
+/// A value that is not one of the allowed spellings. Carries no value itself, so it can never
+/// leak one; the caller knows what was typed and decides whether it may be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    /// What was expected, e.g. "one of sells, buys, other, unknown".
+    pub expected: String,
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}", self.expected)
+    }
+}
+
+/// Declares a closed set of values with their one spelling and a stable code for the encrypted
+/// encoding (codes must never change once released: they are inside stored ciphertexts).
+macro_rules! category {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal : $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the documented order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The one spelling used in CSV, JSON, the command line and statistics.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The byte stored inside the encrypted attributes.
+            pub fn code(self) -> u8 {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The value for a stored byte, if it is one.
+            pub fn from_code(code: u8) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// "one of a, b, c" for error messages.
+            pub fn expected() -> String {
+                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                format!("one of {}", names.join(", "))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+            fn from_str(s: &str) -> Result<Self, InvalidValue> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(InvalidValue { expected: Self::expected() }),
+                }
+            }
+        }
+    };
+}
+
+category!(
+    /// Whether the person sells or buys sexual services.
+    Role { Sells = 1: "sells", Buys = 2: "buys", Other = 3: "other", Unknown = 4: "unknown" }
+);
+category!(
+    /// The person's gender as they present it or tell it.
+    Gender { Woman = 1: "woman", Man = 2: "man", Trans = 3: "trans", Nonbinary = 4: "nonbinary", Unknown = 5: "unknown" }
+);
+category!(
+    /// Age band; `under18` triggers the report-of-concern routine.
+    AgeBand {
+        Under18 = 1: "under18", From18To24 = 2: "18-24", From25To34 = 3: "25-34",
+        From35To44 = 4: "35-44", From45To54 = 5: "45-54", From55 = 6: "55+", Unknown = 7: "unknown"
+    }
+);
+category!(
+    /// Gender of those the person sells to or buys from.
+    Counterpart { Men = 1: "men", Women = 2: "women", Both = 3: "both", Unknown = 4: "unknown" }
+);
+category!(
+    /// How the contact came about.
+    ContactType {
+        Outreach = 1: "outreach", Online = 2: "online", Counselling = 3: "counselling",
+        Medical = 4: "medical", Police = 5: "police", Other = 6: "other"
+    }
+);
+category!(
+    /// Where the person was referred on to. A contact may have several.
+    Referral {
+        Health = 0: "health", Addiction = 1: "addiction", Housing = 2: "housing", Police = 3: "police",
+        Migration = 4: "migration", Legal = 5: "legal", Shelter = 6: "shelter", Other = 7: "other"
+    }
+);
+category!(
+    /// The kind of field night.
+    FieldNightKind { Street = 1: "street", Online = 2: "online", Police = 3: "police" }
+);
+category!(
+    /// Staff roles (CONTRACT.md, "Roles and what each may do").
+    StaffRole { Outreach = 1: "outreach", Lead = 2: "lead", Auditor = 3: "auditor", Admin = 4: "admin" }
+);
+
+/// A set of referrals, stored as a bit mask (bit = `Referral::code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Referrals(u8);
+
+impl Referrals {
+    pub fn none() -> Self {
+        Referrals(0)
+    }
+    pub fn from_bits(bits: u8) -> Self {
+        Referrals(bits)
+    }
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+    pub fn insert(&mut self, r: Referral) {
+        self.0 |= 1 << r.code();
+    }
+    pub fn contains(self, r: Referral) -> bool {
+        self.0 & (1 << r.code()) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// The referrals in documented order.
+    pub fn iter(self) -> impl Iterator<Item = Referral> {
+        Referral::ALL
+            .iter()
+            .copied()
+            .filter(move |r| self.contains(*r))
+    }
+    /// `health;housing`, or empty for none.
+    pub fn to_csv(self) -> String {
+        self.iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+impl FromStr for Referrals {
+    type Err = InvalidValue;
+    /// `;`-separated; empty means none. Surrounding spaces around each item are tolerated,
+    /// an empty item (`health;;legal`) or an unknown one is not.
+    fn from_str(s: &str) -> Result<Self, InvalidValue> {
+        let mut set = Referrals::none();
+        if s.trim().is_empty() {
+            return Ok(set);
+        }
+        for part in s.split(';') {
+            let r: Referral = part.trim().parse().map_err(|_| InvalidValue {
+                expected: format!(
+                    "a ;-separated list of {} (empty for none)",
+                    Referral::ALL
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })?;
+            set.insert(r);
+        }
+        Ok(set)
+    }
+}
+
+/// `yes`/`no`, for the trafficking indicators flag.
+pub fn parse_yes_no(s: &str) -> Result<bool, InvalidValue> {
+    match s {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(InvalidValue {
+            expected: "yes or no".into(),
+        }),
+    }
+}
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// A city district: a lower-case identifier from the database's configured list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct District(String);
+
+/// Longest district identifier; the encrypted attributes have room for this many bytes.
+pub const DISTRICT_MAX_LEN: usize = 40;
+
+impl District {
+    /// A district identifier: 1 to 40 characters of a-z, 0-9 and `-`. Whether it is in the
+    /// configured list is checked by [`Districts::parse`].
+    pub fn new(s: &str) -> Result<Self, InvalidValue> {
+        let ok = !s.is_empty()
+            && s.len() <= DISTRICT_MAX_LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(District(s.to_string()))
+        } else {
+            Err(InvalidValue {
+                expected: "a lower-case district identifier (a-z, 0-9, -)".into(),
+            })
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for District {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Stockholm's 13 district areas, then the three that every list has.
+pub const DEFAULT_DISTRICTS: &[&str] = &[
+    "bromma",
+    "enskede-arsta-vantor",
+    "farsta",
+    "hagersten-alvsjo",
+    "hasselby-vallingby",
+    "kungsholmen",
+    "norrmalm",
+    "rinkeby-kista",
+    "skarholmen",
+    "skarpnack",
+    "spanga-tensta",
+    "sodermalm",
+    "ostermalm",
+    "online",
+    "outside",
+    "unknown",
+];
+
+/// The configured list of districts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Districts(Vec<District>);
+
+impl Default for Districts {
+    fn default() -> Self {
+        Districts(
+            DEFAULT_DISTRICTS
+                .iter()
+                .map(|d| District(d.to_string()))
+                .collect(),
+        )
+    }
+}
+
+impl Districts {
+    pub fn new(list: Vec<District>) -> Self {
+        Districts(list)
+    }
+    pub fn all(&self) -> &[District] {
+        &self.0
+    }
+    /// A value from this list, or an error that names the list.
+    pub fn parse(&self, s: &str) -> Result<District, InvalidValue> {
+        self.0
+            .iter()
+            .find(|d| d.as_str() == s)
+            .cloned()
+            .ok_or_else(|| InvalidValue {
+                expected: format!(
+                    "one of the configured districts ({})",
+                    self.0
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    }
+}
+
+/// A calendar date.
+pub type Date = NaiveDate;
+
+/// Parses `YYYY-MM-DD` strictly (exactly that shape, a real date).
+pub fn parse_date(s: &str) -> Result<Date, InvalidValue> {
+    let err = || InvalidValue {
+        expected: "a date as YYYY-MM-DD".into(),
+    };
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(err());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| err())
+}
+
+/// Parses a contact date: `YYYY-MM-DD`, not after `today`.
+pub fn parse_contact_date(s: &str, today: Date) -> Result<Date, InvalidValue> {
+    let d = parse_date(s)?;
+    if d > today {
+        return Err(InvalidValue {
+            expected: format!("a date not in the future (today is {today})"),
+        });
+    }
+    if d.year() < 1900 {
+        return Err(InvalidValue {
+            expected: "a date from 1900 on".into(),
+        });
+    }
+    Ok(d)
+}
+
+/// Today's local date.
+pub fn today() -> Date {
+    chrono::Local::now().date_naive()
+}
+
+/// Code material a person gave, normalised (CONTRACT.md): trimmed, Unicode-lowercased, every
+/// white space and `-` removed, and composed to Unicode NFC so that `å` typed as one character
+/// or as `a` plus a ring is the same code. Held in zeroizing memory, never printed.
+pub struct PersonCode(Zeroizing<String>);
+
+impl PersonCode {
+    /// `None` for an empty code (an unidentified contact).
+    pub fn normalise(raw: &str) -> Option<PersonCode> {
+        let mut out = Zeroizing::new(String::with_capacity(raw.len()));
+        for c in raw.trim().nfc() {
+            if c.is_whitespace() || c == '-' {
+                continue;
+            }
+            out.extend(c.to_lowercase());
+        }
+        if out.is_empty() {
+            None
+        } else {
+            Some(PersonCode(out))
+        }
+    }
+    /// The normalised bytes that are keyed into a pseudonym.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for PersonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PersonCode(<redacted>)")
+    }
+}
+
+/// What a contact says about the person and the meeting: everything that is encrypted as the
+/// contact's `attributes`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Attributes {
+    pub role: Role,
+    pub gender: Gender,
+    pub age_band: AgeBand,
+    pub counterpart: Counterpart,
+    pub district: District,
+    pub contact_type: ContactType,
+    pub referrals: Referrals,
+    pub trafficking: bool,
+}
+
+/// Length of the encoded attributes: fixed, so the ciphertext length says nothing.
+pub const ATTRIBUTES_LEN: usize = 9 + DISTRICT_MAX_LEN;
+const ATTRIBUTES_FORMAT: u8 = 1;
+
+impl Attributes {
+    /// Fixed-length binary encoding (format byte, one byte per category, referral bits, flags,
+    /// district length and district padded with zeros).
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_LEN]);
+        out[0] = ATTRIBUTES_FORMAT;
+        out[1] = self.role.code();
+        out[2] = self.gender.code();
+        out[3] = self.age_band.code();
+        out[4] = self.counterpart.code();
+        out[5] = self.contact_type.code();
+        out[6] = self.referrals.bits();
+        out[7] = u8::from(self.trafficking);
+        let d = self.district.as_str().as_bytes();
+        out[8] = d.len() as u8;
+        out[9..9 + d.len()].copy_from_slice(d);
+        out
+    }
+
+    /// Decodes what [`Attributes::encode`] wrote; `None` if the bytes are not such an encoding.
+    pub fn decode(b: &[u8]) -> Option<Attributes> {
+        if b.len() != ATTRIBUTES_LEN || b[0] != ATTRIBUTES_FORMAT || b[7] > 1 {
+            return None;
+        }
+        let len = b[8] as usize;
+        if len == 0 || len > DISTRICT_MAX_LEN {
+            return None;
+        }
+        let district = District::new(std::str::from_utf8(&b[9..9 + len]).ok()?).ok()?;
+        Some(Attributes {
+            role: Role::from_code(b[1])?,
+            gender: Gender::from_code(b[2])?,
+            age_band: AgeBand::from_code(b[3])?,
+            counterpart: Counterpart::from_code(b[4])?,
+            contact_type: ContactType::from_code(b[5])?,
+            referrals: Referrals::from_bits(b[6]),
+            trafficking: b[7] == 1,
+            district,
+        })
+    }
+}
+
+/// A contact about to be logged: the code material is still here, the pseudonym not yet.
+#[derive(Debug)]
+pub struct NewContact {
+    pub date: Date,
+    pub code: Option<PersonCode>,
+    pub attributes: Attributes,
+    pub note: Zeroizing<String>,
+    pub field_night: Option<i64>,
+}
+
+/// A stored contact, decrypted.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: i64,
+    pub date: Date,
+    /// The keyed pseudonym, or `None` for an unidentified contact.
+    pub pseudonym: Option<[u8; 32]>,
+    pub field_night: Option<i64>,
+    pub attributes: Attributes,
+    pub note: Zeroizing<String>,
+}
+
+/// The details of a field night (encrypted as its `details`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNightDetails {
+    pub kind: FieldNightKind,
+    pub district: District,
+    pub staff: u8,
+}
+
+/// A stored field night, decrypted.
+#[derive(Debug, Clone)]
+pub struct FieldNight {
+    pub id: i64,
+    pub date: Date,
+    pub details: FieldNightDetails,
+}
+
+impl FieldNightDetails {
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(vec![0u8; 3 + DISTRICT_MAX_LEN + 1]);
+        out[0] = 1;
+        out[1] = self.kind.code();
+        out[2] = self.staff;
+        let d = self.district.as_str().as_bytes();
+        out[3] = d.len() as u8;
+        out[4..4 + d.len()].copy_from_slice(d);
+        out
+    }
+    pub fn decode(b: &[u8]) -> Option<Self> {
+        if b.len() != 4 + DISTRICT_MAX_LEN || b[0] != 1 {
+            return None;
+        }
+        let len = b[3] as usize;
+        if len == 0 || len > DISTRICT_MAX_LEN {
+            return None;
+        }
+        Some(FieldNightDetails {
+            kind: FieldNightKind::from_code(b[1])?,
+            staff: b[2],
+            district: District::new(std::str::from_utf8(&b[4..4 + len]).ok()?).ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> Vec<u8> {
+        PersonCode::normalise(s).unwrap().as_bytes().to_vec()
+    }
+
+    #[test]
+    fn codes_normalise_as_the_contract_says() {
+        assert_eq!(code("AB 85"), code("ab85"));
+        assert_eq!(code("A-B85"), code("ab85"));
+        assert_eq!(code("  ab\t85 \n"), code("ab85"));
+        assert_eq!(code("ÅSA-79"), code("åsa79"));
+        assert_eq!(code("a\u{30a}sa79"), code("åsa79"));
+        assert_ne!(code("ab85"), code("ab86"));
+        assert_ne!(code("ab85"), code("ab_85"));
+        assert_ne!(code("ab85"), code("ab.85"));
+        assert!(PersonCode::normalise("  - ").is_none());
+        assert!(PersonCode::normalise("").is_none());
+    }
+
+    #[test]
+    fn attributes_round_trip_and_have_one_length() {
+        let a = Attributes {
+            role: Role::Sells,
+            gender: Gender::Woman,
+            age_band: AgeBand::From25To34,
+            counterpart: Counterpart::Men,
+            district: District::new("enskede-arsta-vantor").unwrap(),
+            contact_type: ContactType::Counselling,
+            referrals: "health;shelter".parse().unwrap(),
+            trafficking: true,
+        };
+        let enc = a.encode();
+        assert_eq!(enc.len(), ATTRIBUTES_LEN);
+        assert_eq!(Attributes::decode(&enc).unwrap(), a);
+        let mut bad = enc.to_vec();
+        bad[1] = 99;
+        assert!(Attributes::decode(&bad).is_none());
+    }
+
+    #[test]
+    fn values_parse_strictly() {
+        assert!("Sells".parse::<Role>().is_err());
+        assert!("55+".parse::<AgeBand>().is_ok());
+        assert!("health;;legal".parse::<Referrals>().is_err());
+        assert_eq!("".parse::<Referrals>().unwrap(), Referrals::none());
+        assert_eq!(
+            "shelter;health".parse::<Referrals>().unwrap().to_csv(),
+            "health;shelter"
+        );
+        let today = parse_date("2020-06-01").unwrap();
+        assert!(parse_contact_date("2020-06-02", today).is_err());
+        assert!(parse_contact_date("2020-6-01", today).is_err());
+        assert!(parse_contact_date("2020-02-30", today).is_err());
+        assert!(parse_contact_date("2020-06-01", today).is_ok());
+    }
+}

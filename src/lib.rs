@@ -1,0 +1,17 @@
+//! uppsok: an anonymous, encrypted log of social-services outreach contacts, and honest
+//! statistics from it. See docs/architecture.md for how the modules fit together.
+
+pub mod audit_log;
+pub mod cli;
+pub mod command;
+pub mod crypto;
+pub mod csv_io;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod pii;
+pub mod stats;
+pub mod storage;
+pub mod vault;
+
+pub use error::{Error, Result};

@@ -1,0 +1,26 @@
+//! The `uppsok` binary: parse arguments, run, map errors to exit statuses (CONTRACT.md).
+
+use clap::Parser;
+
+fn main() {
+    #[cfg(unix)]
+    // Files uppsok or SQLite create (WAL, shared memory, exports) are private to the owner.
+    unsafe {
+        libc::umask(0o077);
+    }
+    let cli = uppsok::cli::Cli::parse();
+    if let Err(e) = uppsok::cli::run(cli) {
+        let text = e.to_string();
+        let text = text.trim_end();
+        eprintln!("uppsok: {}", capitalise(text));
+        std::process::exit(e.exit_code());
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,545 @@
+//! Statistics (CONTRACT.md, "Statistics"): a pure computation from decrypted contacts to
+//! figures, separate from how they are printed (`render`).
+//!
+//! The caller feeds every contact of the period to an [`Accumulator`] together with every
+//! person's first contact date (all time); the accumulator applies the filters, counts, and
+//! produces a [`StatsResult`].
+
+pub mod render;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::domain::{
+    AgeBand, Attributes, ContactType, Counterpart, Date, Districts, Gender, Referral, Role,
+};
+
+/// A dimension to group or filter by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Role,
+    Gender,
+    AgeBand,
+    Counterpart,
+    District,
+    ContactType,
+    Referral,
+    Trafficking,
+    Year,
+    Month,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 10] = [
+        Dimension::Role,
+        Dimension::Gender,
+        Dimension::AgeBand,
+        Dimension::Counterpart,
+        Dimension::District,
+        Dimension::ContactType,
+        Dimension::Referral,
+        Dimension::Trafficking,
+        Dimension::Year,
+        Dimension::Month,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Role => "role",
+            Dimension::Gender => "gender",
+            Dimension::AgeBand => "age_band",
+            Dimension::Counterpart => "counterpart",
+            Dimension::District => "district",
+            Dimension::ContactType => "contact_type",
+            Dimension::Referral => "referral",
+            Dimension::Trafficking => "trafficking",
+            Dimension::Year => "year",
+            Dimension::Month => "month",
+        }
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Dimension {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Dimension::ALL
+            .iter()
+            .copied()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "'{s}' is not a dimension; use one of {}",
+                    Dimension::ALL.map(|d| d.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// The code standing for a referral-less contact in the referral dimension.
+const NO_REFERRAL: u32 = 8;
+
+/// A dimension value as a small number: stable, cheap to hash, and ordered as it should be
+/// listed (category order, district list order, chronological).
+fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: &Districts) -> u32 {
+    match dim {
+        Dimension::Role => u32::from(a.role.code()),
+        Dimension::Gender => u32::from(a.gender.code()),
+        Dimension::AgeBand => u32::from(a.age_band.code()),
+        Dimension::Counterpart => u32::from(a.counterpart.code()),
+        Dimension::District => districts
+            .all()
+            .iter()
+            .position(|d| *d == a.district)
+            .map(|i| i as u32)
+            .unwrap_or(u32::MAX),
+        Dimension::ContactType => u32::from(a.contact_type.code()),
+        Dimension::Trafficking => u32::from(a.trafficking),
+        Dimension::Year => date / 10_000,
+        Dimension::Month => date / 100,
+        Dimension::Referral => unreachable!("referral has several values per contact"),
+    }
+}
+
+/// The text of a value code.
+fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
+    let cat = |s: Option<&'static str>| s.unwrap_or("?").to_string();
+    match dim {
+        Dimension::Role => cat(Role::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::Gender => cat(Gender::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::AgeBand => cat(AgeBand::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::Counterpart => cat(Counterpart::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::ContactType => cat(ContactType::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::District => districts
+            .all()
+            .get(code as usize)
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_else(|| "?".into()),
+        Dimension::Referral if code == NO_REFERRAL => "none".into(),
+        Dimension::Referral => cat(Referral::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::Trafficking => crate::domain::yes_no(code == 1).into(),
+        Dimension::Year => format!("{code:04}"),
+        Dimension::Month => format!("{:04}-{:02}", code / 100, code % 100),
+    }
+}
+
+/// Parses a filter value of a dimension into its code.
+fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, String> {
+    fn cat<T: FromStr<Err = crate::domain::InvalidValue>>(
+        s: &str,
+        code: impl Fn(T) -> u8,
+    ) -> Result<u32, String> {
+        s.parse::<T>()
+            .map(|v| u32::from(code(v)))
+            .map_err(|e| e.to_string())
+    }
+    let r = match dim {
+        Dimension::Role => cat::<Role>(s, |v| v.code()),
+        Dimension::Gender => cat::<Gender>(s, |v| v.code()),
+        Dimension::AgeBand => cat::<AgeBand>(s, |v| v.code()),
+        Dimension::Counterpart => cat::<Counterpart>(s, |v| v.code()),
+        Dimension::ContactType => cat::<ContactType>(s, |v| v.code()),
+        Dimension::Referral if s == "none" => Ok(NO_REFERRAL),
+        Dimension::Referral => {
+            cat::<Referral>(s, |v| v.code()).map_err(|e| format!("{e}, or none"))
+        }
+        Dimension::District => districts
+            .parse(s)
+            .map(|d| value_code(Dimension::District, &dummy_with(d), 0, districts))
+            .map_err(|e| e.to_string()),
+        Dimension::Trafficking => crate::domain::parse_yes_no(s)
+            .map(u32::from)
+            .map_err(|e| e.to_string()),
+        Dimension::Year => crate::domain::parse_date(&format!("{s}-01-01"))
+            .map(|_| s.parse::<u32>().unwrap_or(0))
+            .map_err(|_| "expected a year as YYYY".to_string()),
+        Dimension::Month => crate::domain::parse_date(&format!("{s}-01"))
+            .map(|d| date_code(&d.format("%Y-%m-%d").to_string()) / 100)
+            .map_err(|_| "expected a month as YYYY-MM".to_string()),
+    };
+    r.map_err(|e| format!("'{s}' is not a value of {dim}: {e}"))
+}
+
+fn dummy_with(district: crate::domain::District) -> Attributes {
+    Attributes {
+        role: Role::Unknown,
+        gender: Gender::Unknown,
+        age_band: AgeBand::Unknown,
+        counterpart: Counterpart::Unknown,
+        district,
+        contact_type: ContactType::Other,
+        referrals: crate::domain::Referrals::none(),
+        trafficking: false,
+    }
+}
+
+/// `YYYY-MM-DD` as the number YYYYMMDD (0 for anything else).
+pub fn date_code(s: &str) -> u32 {
+    let b = s.as_bytes();
+    if b.len() != 10 {
+        return 0;
+    }
+    let mut n = 0u32;
+    for (i, &c) in b.iter().enumerate() {
+        if i == 4 || i == 7 {
+            continue;
+        }
+        n = n * 10 + u32::from(c.wrapping_sub(b'0'));
+    }
+    n
+}
+
+/// `--filter DIM=V1,V2`: a contact passes if its value (or one of its referrals) is listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub dimension: Dimension,
+    codes: Vec<u32>,
+}
+
+impl Filter {
+    /// Parses `DIM=V1,V2`, checking every value.
+    pub fn parse(s: &str, districts: &Districts) -> Result<Filter, String> {
+        let (dim, values) = s
+            .split_once('=')
+            .ok_or_else(|| format!("'{s}' is not a filter; write it as DIMENSION=VALUE[,VALUE...], for example role=sells"))?;
+        let dimension: Dimension = dim.trim().parse()?;
+        let codes = values
+            .split(',')
+            .map(|v| parse_value(dimension, v.trim(), districts))
+            .collect::<Result<Vec<_>, _>>()?;
+        if codes.is_empty() {
+            return Err(format!("the filter '{s}' names no value"));
+        }
+        Ok(Filter { dimension, codes })
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub by: Vec<Dimension>,
+    pub filters: Vec<Filter>,
+}
+
+/// The four counted figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
+    pub contacts: u64,
+    pub individuals: u64,
+    pub new_individuals: u64,
+    pub unidentified_contacts: u64,
+}
+
+/// One group of a `--by` result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The group's value of each `by` dimension, in the order asked.
+    pub key: Vec<String>,
+    pub figures: Figures,
+}
+
+/// The result of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsResult {
+    /// The period asked for, or where a bound was not given the first or last contact date.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub totals: Figures,
+    pub field_nights: u64,
+    pub by: Vec<Dimension>,
+    /// Present when `by` is not empty: one per combination that has contacts.
+    pub groups: Vec<Group>,
+}
+
+#[derive(Default)]
+struct Tally {
+    contacts: u64,
+    unidentified: u64,
+    persons: HashSet<i64>,
+}
+
+const MAX_DIMS: usize = 10;
+type Key = [u32; MAX_DIMS];
+
+/// Counts contacts as they are fed in.
+pub struct Accumulator<'a> {
+    query: &'a Query,
+    districts: &'a Districts,
+    from: u32,
+    to: u32,
+    /// Filters other than referral, as (dimension, sorted codes).
+    filters: Vec<(Dimension, Vec<u32>)>,
+    referral_filter: Option<Vec<u32>>,
+    total: Tally,
+    groups: HashMap<Key, Tally>,
+    referral_pos: Option<usize>,
+    scratch: Vec<u32>,
+}
+
+impl<'a> Accumulator<'a> {
+    pub fn new(query: &'a Query, districts: &'a Districts) -> Self {
+        let code = |d: Option<Date>, default: u32| {
+            d.map(|d| date_code(&d.format("%Y-%m-%d").to_string()))
+                .unwrap_or(default)
+        };
+        let mut filters: Vec<(Dimension, Vec<u32>)> = Vec::new();
+        let mut referral_filter: Option<Vec<u32>> = None;
+        for f in &query.filters {
+            if f.dimension == Dimension::Referral {
+                let set = referral_filter.get_or_insert_with(|| f.codes.clone());
+                set.retain(|c| f.codes.contains(c)); // two referral filters AND together
+            } else {
+                filters.push((f.dimension, f.codes.clone()));
+            }
+        }
+        Accumulator {
+            query,
+            districts,
+            from: code(query.from, 0),
+            to: code(query.to, u32::MAX),
+            filters,
+            referral_filter,
+            total: Tally::default(),
+            groups: HashMap::new(),
+            referral_pos: query.by.iter().position(|d| *d == Dimension::Referral),
+            scratch: Vec::with_capacity(9),
+        }
+    }
+
+    /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
+    pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
+        let day = date_code(date);
+        if day < self.from || day > self.to {
+            return;
+        }
+        for (dim, codes) in &self.filters {
+            if !codes.contains(&value_code(*dim, a, day, self.districts)) {
+                return;
+            }
+        }
+        // The contact's referral values: each referral, or none; limited to the filter's.
+        self.scratch.clear();
+        if a.referrals.is_empty() {
+            self.scratch.push(NO_REFERRAL);
+        } else {
+            self.scratch
+                .extend(a.referrals.iter().map(|r| u32::from(r.code())));
+        }
+        if let Some(allowed) = &self.referral_filter {
+            self.scratch.retain(|c| allowed.contains(c));
+            if self.scratch.is_empty() {
+                return;
+            }
+        }
+        tally(&mut self.total, person);
+        if self.query.by.is_empty() {
+            return;
+        }
+        let mut key: Key = [0; MAX_DIMS];
+        for (i, dim) in self.query.by.iter().enumerate() {
+            if *dim != Dimension::Referral {
+                key[i] = value_code(*dim, a, day, self.districts);
+            }
+        }
+        match self.referral_pos {
+            None => tally(self.groups.entry(key).or_default(), person),
+            Some(pos) => {
+                for &r in &self.scratch {
+                    key[pos] = r;
+                    tally(self.groups.entry(key).or_default(), person);
+                }
+            }
+        }
+    }
+
+    /// The figures. `first_contacts` holds every person's first contact date (all time, any
+    /// type, as YYYYMMDD via [`date_code`]); `range` is the first and last contact date in the
+    /// database, for the bounds not given.
+    pub fn finish(
+        self,
+        first_contacts: &HashMap<i64, u32>,
+        field_nights: u64,
+        range: Option<(String, String)>,
+    ) -> StatsResult {
+        let (from, to) = (self.from, self.to);
+        let is_new = |p: &i64, lo: u32, hi: u32| {
+            first_contacts
+                .get(p)
+                .is_some_and(|&d| d >= lo.max(from) && d <= hi.min(to))
+        };
+        let figures = |t: &Tally, lo: u32, hi: u32| Figures {
+            contacts: t.contacts,
+            individuals: t.persons.len() as u64,
+            new_individuals: t.persons.iter().filter(|p| is_new(p, lo, hi)).count() as u64,
+            unidentified_contacts: t.unidentified,
+        };
+        let totals = figures(&self.total, 0, u32::MAX);
+        let by = self.query.by.clone();
+        let mut keyed: Vec<(Key, Tally)> = self.groups.into_iter().collect();
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let groups = keyed
+            .iter()
+            .map(|(key, t)| {
+                // New individuals of a year or month group: first contact in that year/month.
+                let (mut lo, mut hi) = (0u32, u32::MAX);
+                for (i, dim) in by.iter().enumerate() {
+                    match dim {
+                        Dimension::Year => {
+                            lo = lo.max(key[i] * 10_000);
+                            hi = hi.min(key[i] * 10_000 + 9999);
+                        }
+                        Dimension::Month => {
+                            lo = lo.max(key[i] * 100);
+                            hi = hi.min(key[i] * 100 + 99);
+                        }
+                        _ => {}
+                    }
+                }
+                Group {
+                    key: by
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| value_text(*d, key[i], self.districts))
+                        .collect(),
+                    figures: figures(t, lo, hi),
+                }
+            })
+            .collect();
+        let fmt = |d: Option<Date>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        let (first, last) = match range {
+            Some((a, b)) => (Some(a), Some(b)),
+            None => (None, None),
+        };
+        StatsResult {
+            from: fmt(self.query.from).or(first),
+            to: fmt(self.query.to).or(last),
+            totals,
+            field_nights,
+            by,
+            groups,
+        }
+    }
+}
+
+fn tally(t: &mut Tally, person: Option<i64>) {
+    t.contacts += 1;
+    match person {
+        Some(p) => {
+            t.persons.insert(p);
+        }
+        None => t.unidentified += 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{District, Referrals};
+
+    fn attrs(role: Role, referrals: &str, district: &str) -> Attributes {
+        Attributes {
+            role,
+            gender: Gender::Woman,
+            age_band: AgeBand::From25To34,
+            counterpart: Counterpart::Men,
+            district: District::new(district).unwrap(),
+            contact_type: ContactType::Outreach,
+            referrals: referrals.parse::<Referrals>().unwrap(),
+            trafficking: false,
+        }
+    }
+
+    fn d(s: &str) -> Option<Date> {
+        Some(crate::domain::parse_date(s).unwrap())
+    }
+
+    #[test]
+    fn counts_contacts_individuals_and_new_ones() {
+        let districts = Districts::default();
+        let q = Query {
+            from: d("2020-01-01"),
+            to: d("2020-12-31"),
+            by: vec![Dimension::Year],
+            ..Query::default()
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        let a = attrs(Role::Sells, "", "norrmalm");
+        acc.add("2019-05-01", Some(1), &a); // outside the period
+        acc.add("2020-02-01", Some(1), &a); // person 1 first seen 2019: not new
+        acc.add("2020-03-01", Some(2), &a); // person 2 new in 2020
+        acc.add("2020-04-01", Some(2), &a);
+        acc.add("2020-04-02", None, &a);
+        let first: HashMap<i64, u32> = [(1, 20190501), (2, 20200301)].into();
+        let r = acc.finish(&first, 3, None);
+        assert_eq!(
+            r.totals,
+            Figures {
+                contacts: 4,
+                individuals: 2,
+                new_individuals: 1,
+                unidentified_contacts: 1
+            }
+        );
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(r.groups[0].key, vec!["2020".to_string()]);
+        assert_eq!(r.from.as_deref(), Some("2020-01-01"));
+    }
+
+    #[test]
+    fn a_contact_counts_once_per_referral() {
+        let districts = Districts::default();
+        let q = Query {
+            by: vec![Dimension::Referral],
+            ..Query::default()
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        acc.add(
+            "2020-01-01",
+            Some(1),
+            &attrs(Role::Sells, "health;housing", "norrmalm"),
+        );
+        acc.add("2020-01-02", Some(2), &attrs(Role::Sells, "", "norrmalm"));
+        let r = acc.finish(&HashMap::new(), 0, None);
+        let keys: Vec<_> = r.groups.iter().map(|g| g.key[0].as_str()).collect();
+        assert_eq!(keys, ["health", "housing", "none"]);
+        assert_eq!(r.totals.contacts, 2);
+    }
+
+    #[test]
+    fn filters_and_together_and_values_or() {
+        let districts = Districts::default();
+        let q = Query {
+            filters: vec![
+                Filter::parse("role=sells,buys", &districts).unwrap(),
+                Filter::parse("district=norrmalm", &districts).unwrap(),
+            ],
+            ..Query::default()
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        acc.add("2020-01-01", Some(1), &attrs(Role::Sells, "", "norrmalm"));
+        acc.add("2020-01-01", Some(2), &attrs(Role::Buys, "", "norrmalm"));
+        acc.add("2020-01-01", Some(3), &attrs(Role::Other, "", "norrmalm"));
+        acc.add("2020-01-01", Some(4), &attrs(Role::Sells, "", "farsta"));
+        assert_eq!(acc.finish(&HashMap::new(), 0, None).totals.contacts, 2);
+    }
+
+    #[test]
+    fn bad_filters_are_explained() {
+        let districts = Districts::default();
+        assert!(Filter::parse("role", &districts).is_err());
+        assert!(Filter::parse("colour=red", &districts).is_err());
+        assert!(Filter::parse("role=seller", &districts).is_err());
+        assert!(Filter::parse("district=atlantis", &districts).is_err());
+        assert!(Filter::parse("month=2020-13", &districts).is_err());
+        assert!(Filter::parse("year=20x0", &districts).is_err());
+        assert!(Filter::parse("referral=none,health", &districts).is_ok());
+    }
+}

@@ -1,0 +1,98 @@
+//! The everyday path as users run it: init, add, import, export, stats.
+
+mod common;
+use common::*;
+
+#[test]
+fn a_contact_logged_is_counted_and_exported() {
+    let db = Db::new();
+    db.cmd()
+        .args([
+            "add",
+            "--date",
+            "2024-03-01",
+            "--code",
+            "AB 85",
+            "--role",
+            "sells",
+            "--gender",
+            "woman",
+            "--age-band",
+            "25-34",
+            "--counterpart",
+            "men",
+            "--district",
+            "norrmalm",
+            "--contact-type",
+            "outreach",
+            "--note",
+            "samtal om boende",
+        ])
+        .assert()
+        .success();
+    db.cmd()
+        .args([
+            "add",
+            "--date",
+            "2024-04-01",
+            "--code",
+            "a-b85",
+            "--role",
+            "sells",
+            "--gender",
+            "woman",
+            "--age-band",
+            "25-34",
+            "--counterpart",
+            "men",
+            "--district",
+            "norrmalm",
+            "--contact-type",
+            "counselling",
+            "--referrals",
+            "health;housing",
+        ])
+        .assert()
+        .success();
+    let s = db.stats_json(&[]);
+    assert_eq!(s["contacts"], 2);
+    assert_eq!(s["individuals"], 1);
+    assert_eq!(s["new_individuals"], 1);
+    assert_eq!(s["from"], "2024-03-01");
+    assert_eq!(s["to"], "2024-04-01");
+    let out = db
+        .cmd()
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["note"], "samtal om boende");
+    assert_eq!(v[1]["referrals"], serde_json::json!(["health", "housing"]));
+    assert_eq!(v[0]["person_code"], v[1]["person_code"]);
+    assert_eq!(v[0]["person_code"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn an_export_imports_elsewhere_keeping_who_is_the_same_person() {
+    let a = Db::new();
+    let csv = format!(
+        "{HEADER}2024-01-01,ab85,sells,woman,25-34,men,norrmalm,outreach,,no,x\n2024-02-01,AB 85,sells,woman,25-34,men,norrmalm,outreach,,no,y\n2024-02-02,cd90,buys,man,35-44,women,farsta,police,,no,\n2024-02-03,,buys,man,35-44,women,farsta,police,,no,\n"
+    );
+    let o = a.import(&csv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = a.cmd().args(["export"]).output().unwrap();
+    let exported = stdout(&out);
+    let b = Db::new();
+    let o = b.import(&exported);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(b.stats_json(&[])["individuals"], 2);
+    assert_eq!(b.stats_json(&[])["unidentified_contacts"], 1);
+    // Importing the export back into the same database keeps the same persons too.
+    let o = a.import(&exported);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = a.stats_json(&[]);
+    assert_eq!(s["contacts"], 8);
+    assert_eq!(s["individuals"], 2);
+}

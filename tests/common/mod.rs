@@ -1,0 +1,138 @@
+//! Shared helpers for the integration tests: the real `uppsok` binary, run as a process on a
+//! temporary database, the way users run it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A passphrase long enough for the minimum.
+pub const PASS: &str = "correct horse battery staple";
+pub const ADMIN: &str = "admin";
+
+/// A temporary database with an admin, and helpers to run commands against it.
+pub struct Db {
+    pub dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl Db {
+    /// A fresh, initialised database with user `admin` (passphrase [`PASS`]).
+    pub fn new() -> Db {
+        let db = Db::empty();
+        db.cmd_as(ADMIN, PASS).arg("init").assert().success();
+        db
+    }
+
+    /// A temporary directory where a database may be created.
+    pub fn empty() -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("uppsok.db");
+        Db { dir, path }
+    }
+
+    /// The binary with a clean environment: no terminal, no user, no passphrase, English,
+    /// cheap key derivation (a debug-build-only switch, see crypto::KdfParams::for_new_slot).
+    pub fn bare(&self) -> Command {
+        let mut c = Command::cargo_bin("uppsok").expect("binary");
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("UPPSOK_INSECURE_TEST_KDF", "1")
+            .env("UPPSOK_DB", &self.path)
+            .env("LANG", "C");
+        c
+    }
+
+    /// The binary signed in as `user` with `pass` (through the environment).
+    pub fn cmd_as(&self, user: &str, pass: &str) -> Command {
+        let mut c = self.bare();
+        c.env("UPPSOK_USER", user).env("UPPSOK_PASSPHRASE", pass);
+        c
+    }
+
+    /// The binary signed in as the admin.
+    pub fn cmd(&self) -> Command {
+        self.cmd_as(ADMIN, PASS)
+    }
+
+    /// Adds a user with a role; their passphrase is [`PASS`].
+    pub fn add_user(&self, name: &str, role: &str) {
+        self.cmd()
+            .args(["user", "add", name, "--role", role])
+            .env("UPPSOK_NEW_PASSPHRASE", PASS)
+            .assert()
+            .success();
+    }
+
+    /// Writes a file in the temporary directory and returns its path.
+    pub fn file(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+
+    /// Imports CSV text as the admin; returns the process output.
+    pub fn import(&self, csv: &str) -> Output {
+        let f = self.file("import.csv", csv);
+        self.cmd().arg("import").arg(&f).output().expect("run")
+    }
+
+    /// `stats --format json` with extra arguments, parsed.
+    pub fn stats_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .cmd()
+            .arg("stats")
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "stats failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("stats JSON")
+    }
+
+    /// The database file and its side files, as bytes.
+    pub fn all_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).expect("dir") {
+            let p = entry.expect("entry").path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with("uppsok.db") {
+                all.extend(std::fs::read(&p).expect("read"));
+            }
+        }
+        all
+    }
+
+    /// A plain SQLite connection to the file, for tampering behind uppsok's back.
+    pub fn raw(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.path).expect("open raw")
+    }
+}
+
+/// The CSV header with the eleven columns in the documented order.
+pub const HEADER: &str =
+    "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note\n";
+
+/// True if `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().to_string()
+}
