@@ -277,7 +277,8 @@ pub struct Accumulator<'a> {
     to: u32,
     /// Filters other than referral, as (dimension, sorted codes).
     filters: Vec<(Dimension, Vec<u32>)>,
-    referral_filter: Option<Vec<u32>>,
+    /// Referral filters: a contact must meet each with one of its referrals (or none).
+    referral_filters: Vec<Vec<u32>>,
     total: Tally,
     groups: HashMap<Key, Tally>,
     referral_pos: Option<usize>,
@@ -291,11 +292,10 @@ impl<'a> Accumulator<'a> {
                 .unwrap_or(default)
         };
         let mut filters: Vec<(Dimension, Vec<u32>)> = Vec::new();
-        let mut referral_filter: Option<Vec<u32>> = None;
+        let mut referral_filters: Vec<Vec<u32>> = Vec::new();
         for f in &query.filters {
             if f.dimension == Dimension::Referral {
-                let set = referral_filter.get_or_insert_with(|| f.codes.clone());
-                set.retain(|c| f.codes.contains(c)); // two referral filters AND together
+                referral_filters.push(f.codes.clone());
             } else {
                 filters.push((f.dimension, f.codes.clone()));
             }
@@ -306,7 +306,7 @@ impl<'a> Accumulator<'a> {
             from: code(query.from, 0),
             to: code(query.to, u32::MAX),
             filters,
-            referral_filter,
+            referral_filters,
             total: Tally::default(),
             groups: HashMap::new(),
             referral_pos: query.by.iter().position(|d| *d == Dimension::Referral),
@@ -325,7 +325,9 @@ impl<'a> Accumulator<'a> {
                 return;
             }
         }
-        // The contact's referral values: each referral, or none; limited to the filter's.
+        // The contact's referral values: each referral, or none. Every referral filter must
+        // be met (filters AND together, like any other dimension's); the referral groups are
+        // then limited to the values the referral filters name.
         self.scratch.clear();
         if a.referrals.is_empty() {
             self.scratch.push(NO_REFERRAL);
@@ -333,11 +335,17 @@ impl<'a> Accumulator<'a> {
             self.scratch
                 .extend(a.referrals.iter().map(|r| u32::from(r.code())));
         }
-        if let Some(allowed) = &self.referral_filter {
-            self.scratch.retain(|c| allowed.contains(c));
-            if self.scratch.is_empty() {
+        if !self.referral_filters.is_empty() {
+            let scratch = &self.scratch;
+            if !self
+                .referral_filters
+                .iter()
+                .all(|f| scratch.iter().any(|c| f.contains(c)))
+            {
                 return;
             }
+            let named = &self.referral_filters;
+            self.scratch.retain(|c| named.iter().any(|f| f.contains(c)));
         }
         tally(&mut self.total, person);
         if self.query.by.is_empty() {
@@ -511,6 +519,31 @@ mod tests {
         let keys: Vec<_> = r.groups.iter().map(|g| g.key[0].as_str()).collect();
         assert_eq!(keys, ["health", "housing", "none"]);
         assert_eq!(r.totals.contacts, 2);
+    }
+
+    #[test]
+    fn referral_filters_and_together_per_contact() {
+        let districts = Districts::default();
+        let q = Query {
+            by: vec![Dimension::Referral],
+            filters: vec![
+                Filter::parse("referral=health", &districts).unwrap(),
+                Filter::parse("referral=housing,legal", &districts).unwrap(),
+            ],
+            ..Query::default()
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        let both = attrs(Role::Sells, "health;housing;shelter", "norrmalm");
+        acc.add("2020-01-01", Some(1), &both);
+        acc.add(
+            "2020-01-01",
+            Some(2),
+            &attrs(Role::Sells, "health", "norrmalm"),
+        );
+        let r = acc.finish(&HashMap::new(), 0, None);
+        assert_eq!(r.totals.contacts, 1);
+        let keys: Vec<_> = r.groups.iter().map(|g| g.key[0].as_str()).collect();
+        assert_eq!(keys, ["health", "housing"]);
     }
 
     #[test]
