@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod contacts;
+pub mod demo;
 
 pub mod nights;
 pub mod stats;
@@ -193,6 +194,16 @@ pub fn private_output(path: &Path) -> Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    opts.open(path)
-        .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))
+    let file = opts
+        .open(path)
+        .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+    // The mode above applies only to a file created now; an existing file keeps its own, so
+    // it is narrowed here before anything decrypted is written to it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::Failed(format!("cannot make {} private: {e}.", path.display())))?;
+    }
+    Ok(file)
 }
