@@ -427,6 +427,15 @@ impl Vault {
         )))
     }
 
+    /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
+    /// or where the chain first breaks.
+    pub fn verify_audit_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
+        use crate::storage::AuditReads;
+        let mut rows = Vec::new();
+        self.store.for_each_audit_row(|r| rows.push(r))?;
+        Ok(audit_log::verify_chain(rows, &self.keys))
+    }
+
     /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
     pub fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
         let tx = self.store.transaction()?;
