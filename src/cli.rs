@@ -64,6 +64,8 @@ pub enum Command {
     Passwd,
     /// Write a consistent, still encrypted copy of the live database (admin)
     Backup(command::admin::BackupArgs),
+    /// Build a demo database of synthetic contacts from 2004 to today and show it
+    Demo(command::demo::DemoArgs),
 }
 
 /// Runs the parsed command line.
@@ -80,5 +82,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::User(c)) => command::admin::user(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),
+        Some(Command::Demo(a)) => command::demo::run(&global, a),
     }
 }

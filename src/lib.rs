@@ -6,6 +6,7 @@ pub mod cli;
 pub mod command;
 pub mod crypto;
 pub mod csv_io;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
