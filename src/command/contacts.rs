@@ -200,6 +200,18 @@ pub struct ExportArgs {
 pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Export)?;
+    let result = write_export(&mut vault, &a);
+    if result.is_err() {
+        // A failed export (a record that does not authenticate, a full disk) leaves no
+        // partial file of decrypted records behind.
+        if let Some(p) = &a.out {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    result
+}
+
+fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
     let sink: Box<dyn Write> = match &a.out {
         Some(p) => Box::new(private_output(p)?),
         None => Box::new(std::io::stdout().lock()),
