@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
@@ -288,13 +289,21 @@ pub fn read_contacts<R: Read>(
     today: Date,
     allow_identifiers: bool,
 ) -> Result<ContactRows<R>> {
-    let mut buffered = BufReader::with_capacity(1 << 16, input);
+    let newlines = Arc::new(Mutex::new(Newlines::default()));
+    let counted = LineCounter {
+        inner: input,
+        offset: 0,
+        newlines: Arc::clone(&newlines),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 16, counted);
     // An optional UTF-8 byte-order mark.
     let head = buffered
         .fill_buf()
         .map_err(|e| Error::Input(format!("cannot read the CSV file: {e}.")))?;
+    let mut bom = 0;
     if head.starts_with(b"\xEF\xBB\xBF") {
         buffered.consume(3);
+        bom = 3;
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -320,12 +329,64 @@ pub fn read_contacts<R: Read>(
         today,
         allow_identifiers,
         done: false,
+        newlines,
+        bom,
     })
+}
+
+/// The offsets of the line breaks read so far and not yet passed, and how many were passed.
+#[derive(Default)]
+struct Newlines {
+    pending: std::collections::VecDeque<u64>,
+    passed: u64,
+    /// All of the input has been read; its length and its last two bytes.
+    at_end: bool,
+    total: u64,
+    tail: [u8; 2],
+}
+
+impl Newlines {
+    /// How many line breaks there are before byte `offset` (offsets asked for never go back).
+    fn before(&mut self, offset: u64) -> u64 {
+        while self.pending.front().is_some_and(|&o| o < offset) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed
+    }
+}
+
+/// Notes where the line breaks are in what passes through. The csv crate's own line numbers
+/// do not count the `\n` of a CRLF line end or skipped blank lines before a record, so the
+/// physical line where a record starts is found from these instead. Only the line breaks
+/// read ahead of the parser are held, never the file.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    newlines: Arc<Mutex<Newlines>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut nl = self.newlines.lock().unwrap_or_else(|e| e.into_inner());
+        match n {
+            0 => nl.at_end = !buf.is_empty(),
+            1 => nl.tail = [nl.tail[1], buf[0]],
+            _ => nl.tail = [buf[n - 2], buf[n - 1]],
+        }
+        nl.total = self.offset + n as u64;
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            nl.pending.push_back(self.offset + i as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
 }
 
 /// The rows of a contact CSV, validated one by one.
 pub struct ContactRows<R: Read> {
-    reader: csv::Reader<BufReader<R>>,
+    reader: csv::Reader<BufReader<LineCounter<R>>>,
     record: csv::ByteRecord,
     columns: [usize; 11],
     width: usize,
@@ -333,6 +394,34 @@ pub struct ContactRows<R: Read> {
     today: Date,
     allow_identifiers: bool,
     done: bool,
+    newlines: Arc<Mutex<Newlines>>,
+    /// The length of the byte-order mark skipped before the parser saw the file.
+    bom: u64,
+}
+
+impl<R: Read> ContactRows<R> {
+    /// The physical line (the header is line 1) where the record just read starts: the line
+    /// of its last byte, less the line breaks inside its quoted fields.
+    fn record_line(&self) -> u64 {
+        // The parser stops right after the record's terminator (`\n`, or the `\r` of a
+        // CRLF), or at the end of the file; the byte before that is the record's last.
+        // At the end of the file, a line break that closes the last field was inside a quote
+        // left open (the file ends `...\n`, not `..."\n`): it is the record's own last byte.
+        let end = self.reader.position().byte() + self.bom;
+        let mut nl = self.newlines.lock().unwrap_or_else(|e| e.into_inner());
+        let open_quote_at_end = nl.at_end
+            && end == nl.total
+            && self.record.as_slice().ends_with(b"\n")
+            && nl.tail[0] != b'"';
+        let last = if open_quote_at_end {
+            end
+        } else {
+            end.saturating_sub(1)
+        };
+        let last_line = nl.before(last) + 1;
+        let inside = self.record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        last_line.saturating_sub(inside).max(2)
+    }
 }
 
 impl<R: Read> Iterator for ContactRows<R> {
@@ -366,7 +455,7 @@ impl<R: Read> Iterator for ContactRows<R> {
                 }
                 Ok(true) => {}
             }
-            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+            let line = self.record_line();
             // A completely empty line (csv yields it as one empty field) is skipped.
             if self.record.len() == 1 && self.record[0].is_empty() {
                 continue;
