@@ -152,6 +152,8 @@ fn csv_row(
 
 const NOTE_WORDS: [&str; 3] = ["quokkazebrafjord", "mellanmjolksbrus", "Fladdermuspannkaka"];
 const CODES_RAW: [&str; 3] = ["Xylo Phone-77", "QW-ERTY 1999", "Ärtsoppa Torsdag"];
+const NEW_PASS: &str = "tvattbjorn i snostorm";
+const NEWER_PASS: &str = "gladjebetyg for rodlok";
 const CODES_NORM: [&str; 3] = ["xylophone77", "qwerty1999", "ärtsoppatorsdag"];
 
 /// Everything that must never be found on disk.
@@ -175,6 +177,8 @@ fn secrets() -> Vec<(String, Vec<u8>)> {
         s.push((format!("sha256 bytes of {c}"), h));
     }
     s.push(("passphrase".into(), PASS.as_bytes().to_vec()));
+    s.push(("new passphrase".into(), NEW_PASS.as_bytes().to_vec()));
+    s.push(("changed passphrase".into(), NEWER_PASS.as_bytes().to_vec()));
     s
 }
 
@@ -260,6 +264,20 @@ fn no_note_code_hash_or_passphrase_reaches_the_disk() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     db.stats_json(&["--by", "district"]);
+    let out = db
+        .cmd()
+        .args(["user", "add", "olle", "--role", "outreach"])
+        .env("UPPSOK_NEW_PASSPHRASE", NEW_PASS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = db
+        .cmd_as("olle", NEW_PASS)
+        .arg("passwd")
+        .env("UPPSOK_NEW_PASSPHRASE", NEWER_PASS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
     let wal = {
         let mut p = db.path.as_os_str().to_owned();
         p.push("-wal");
@@ -270,6 +288,11 @@ fn no_note_code_hash_or_passphrase_reaches_the_disk() {
             .map(|m| m.len() > 0)
             .unwrap_or(false),
         "the WAL should still hold the commands' writes"
+    );
+    // The scan does see what the commands wrote: contact dates are stored in clear.
+    assert!(
+        contains(&std::fs::read(&wal).unwrap(), b"2024-02-02"),
+        "the WAL should hold the new contacts' rows"
     );
     assert_no_secret_in(db.dir.path(), "with the WAL kept");
     for p in side_files(&db) {
@@ -398,6 +421,8 @@ fn category_values_do_not_leak_from_the_contact_ciphertexts() {
     for keep_wal in [true, false] {
         let in_a = database_bytes(12, &a, keep_wal);
         let in_b = database_bytes(12, &b, keep_wal);
+        // The scan sees the district list stored in clear in meta.
+        assert!(count(&in_a, b"enskede-arsta-vantor") >= 1);
         for w in words {
             assert_eq!(
                 count(&in_a, w.as_bytes()),
