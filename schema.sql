@@ -77,7 +77,6 @@ CREATE TABLE IF NOT EXISTS contacts (
     -- envelope: the note, padded to a multiple of 64 bytes
     note           BLOB NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS contacts_date ON contacts(date);
 CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
 
 -- The access and change log, HMAC-chained: mac = HMAC(audit key, previous mac || this entry).

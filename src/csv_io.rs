@@ -220,6 +220,14 @@ pub fn parse_record(
         trafficking,
         traff.as_ref().map(|_| ()).map_err(Clone::clone),
     );
+    if let Err(e) = crate::domain::check_note_length(note) {
+        problems.push(Problem {
+            line,
+            column: Some("note"),
+            value: None,
+            message: e.to_string(),
+        });
+    }
     let identifiers = crate::pii::find_identifiers(note);
     if let (Some(kind), false) = (identifiers.first(), allow_identifiers) {
         problems.push(Problem {
@@ -419,7 +427,12 @@ impl<R: Read> ContactRows<R> {
             end.saturating_sub(1)
         };
         let last_line = nl.before(last) + 1;
-        let inside = self.record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let inside = self
+            .record
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
         last_line.saturating_sub(inside).max(2)
     }
 }

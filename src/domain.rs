@@ -279,6 +279,18 @@ impl Districts {
     pub fn all(&self) -> &[District] {
         &self.0
     }
+    /// The stable one-byte code of a district: its place in the list. The list is only ever
+    /// appended to, so a code stored inside a ciphertext keeps its meaning.
+    pub fn code_of(&self, d: &District) -> Option<u8> {
+        self.0
+            .iter()
+            .position(|x| x == d)
+            .and_then(|i| u8::try_from(i).ok())
+    }
+    /// The district with this code.
+    pub fn by_code(&self, code: u8) -> Option<&District> {
+        self.0.get(usize::from(code))
+    }
     /// A value from this list, or an error that names the list.
     pub fn parse(&self, s: &str) -> Result<District, InvalidValue> {
         self.0
@@ -382,13 +394,14 @@ pub struct Attributes {
 }
 
 /// Length of the encoded attributes: fixed, so the ciphertext length says nothing.
-pub const ATTRIBUTES_LEN: usize = 9 + DISTRICT_MAX_LEN;
+pub const ATTRIBUTES_LEN: usize = 9;
 const ATTRIBUTES_FORMAT: u8 = 1;
 
 impl Attributes {
-    /// Fixed-length binary encoding (format byte, one byte per category, referral bits, flags,
-    /// district length and district padded with zeros).
-    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+    /// Fixed-length binary encoding: format byte, one byte per category (the district as its
+    /// code in the configured list), referral bits, flags. `None` if the district is not in
+    /// the list.
+    pub fn encode(&self, districts: &Districts) -> Option<Zeroizing<Vec<u8>>> {
         let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_LEN]);
         out[0] = ATTRIBUTES_FORMAT;
         out[1] = self.role.code();
@@ -398,22 +411,15 @@ impl Attributes {
         out[5] = self.contact_type.code();
         out[6] = self.referrals.bits();
         out[7] = u8::from(self.trafficking);
-        let d = self.district.as_str().as_bytes();
-        out[8] = d.len() as u8;
-        out[9..9 + d.len()].copy_from_slice(d);
-        out
+        out[8] = districts.code_of(&self.district)?;
+        Some(out)
     }
 
     /// Decodes what [`Attributes::encode`] wrote; `None` if the bytes are not such an encoding.
-    pub fn decode(b: &[u8]) -> Option<Attributes> {
+    pub fn decode(b: &[u8], districts: &Districts) -> Option<Attributes> {
         if b.len() != ATTRIBUTES_LEN || b[0] != ATTRIBUTES_FORMAT || b[7] > 1 {
             return None;
         }
-        let len = b[8] as usize;
-        if len == 0 || len > DISTRICT_MAX_LEN {
-            return None;
-        }
-        let district = District::new(std::str::from_utf8(&b[9..9 + len]).ok()?).ok()?;
         Some(Attributes {
             role: Role::from_code(b[1])?,
             gender: Gender::from_code(b[2])?,
@@ -422,9 +428,22 @@ impl Attributes {
             contact_type: ContactType::from_code(b[5])?,
             referrals: Referrals::from_bits(b[6]),
             trafficking: b[7] == 1,
-            district,
+            district: districts.by_code(b[8])?.clone(),
         })
     }
+}
+
+/// The longest note, in characters. Notes are for a few sentences, not case files.
+pub const MAX_NOTE_CHARS: usize = 4000;
+
+/// Checks a note's length.
+pub fn check_note_length(note: &str) -> Result<(), InvalidValue> {
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(InvalidValue {
+            expected: format!("a note of at most {MAX_NOTE_CHARS} characters"),
+        });
+    }
+    Ok(())
 }
 
 /// A contact about to be logged: the code material is still here, the pseudonym not yet.
@@ -466,28 +485,23 @@ pub struct FieldNight {
 }
 
 impl FieldNightDetails {
-    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(vec![0u8; 3 + DISTRICT_MAX_LEN + 1]);
-        out[0] = 1;
-        out[1] = self.kind.code();
-        out[2] = self.staff;
-        let d = self.district.as_str().as_bytes();
-        out[3] = d.len() as u8;
-        out[4..4 + d.len()].copy_from_slice(d);
-        out
+    /// Fixed-length encoding: format byte, kind, staff count, district code.
+    pub fn encode(&self, districts: &Districts) -> Option<Zeroizing<Vec<u8>>> {
+        Some(Zeroizing::new(vec![
+            1,
+            self.kind.code(),
+            self.staff,
+            districts.code_of(&self.district)?,
+        ]))
     }
-    pub fn decode(b: &[u8]) -> Option<Self> {
-        if b.len() != 4 + DISTRICT_MAX_LEN || b[0] != 1 {
-            return None;
-        }
-        let len = b[3] as usize;
-        if len == 0 || len > DISTRICT_MAX_LEN {
+    pub fn decode(b: &[u8], districts: &Districts) -> Option<Self> {
+        if b.len() != 4 || b[0] != 1 {
             return None;
         }
         Some(FieldNightDetails {
             kind: FieldNightKind::from_code(b[1])?,
             staff: b[2],
-            district: District::new(std::str::from_utf8(&b[4..4 + len]).ok()?).ok()?,
+            district: districts.by_code(b[3])?.clone(),
         })
     }
 }
@@ -526,12 +540,19 @@ mod tests {
             referrals: "health;shelter".parse().unwrap(),
             trafficking: true,
         };
-        let enc = a.encode();
+        let districts = Districts::default();
+        let enc = a.encode(&districts).unwrap();
         assert_eq!(enc.len(), ATTRIBUTES_LEN);
-        assert_eq!(Attributes::decode(&enc).unwrap(), a);
+        assert_eq!(Attributes::decode(&enc, &districts).unwrap(), a);
         let mut bad = enc.to_vec();
         bad[1] = 99;
-        assert!(Attributes::decode(&bad).is_none());
+        assert!(Attributes::decode(&bad, &districts).is_none());
+        bad[1] = 1;
+        bad[8] = 200;
+        assert!(Attributes::decode(&bad, &districts).is_none());
+        let mut other = a.clone();
+        other.district = District::new("atlantis").unwrap();
+        assert!(other.encode(&districts).is_none());
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use rand::rngs::OsRng;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
@@ -56,7 +55,9 @@ pub(super) fn seal(
     plain: &[u8],
 ) -> Vec<u8> {
     let mut nonce = [0u8; 12];
-    OsRng.fill_bytes(&mut nonce);
+    // A fresh random nonce from the thread's CSPRNG (ChaCha, seeded and periodically reseeded
+    // from the operating system): 2^-32 collision odds only after 2^32 values per key.
+    rand::thread_rng().fill_bytes(&mut nonce);
     let aad = ad.bytes(key_version);
     let ct = cipher
         .encrypt(

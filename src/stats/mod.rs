@@ -259,11 +259,32 @@ pub struct StatsResult {
     pub groups: Vec<Group>,
 }
 
+/// A hasher for person ids: they are small integers assigned by uppsok, not chosen by anyone
+/// who could aim for collisions, so one multiplication spreads them well enough.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IdSet = HashSet<i64, std::hash::BuildHasherDefault<IdHasher>>;
+
 #[derive(Default)]
 struct Tally {
     contacts: u64,
     unidentified: u64,
-    persons: HashSet<i64>,
+    persons: IdSet,
 }
 
 const MAX_DIMS: usize = 10;

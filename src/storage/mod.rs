@@ -89,7 +89,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Deleted records are overwritten with zeros, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
+    // A page cache of up to 128 MiB: imports into large databases touch index pages at random.
+    conn.pragma_update(None, "cache_size", -131_072)?;
     Ok(())
 }
 
@@ -226,6 +227,20 @@ impl Tx<'_> {
              ON CONFLICT(name) DO UPDATE SET next = excluded.next",
             params![sequence, next],
         )?;
+        Ok(())
+    }
+
+    /// Drops the secondary indexes of `contacts` for a bulk load; [`Tx::create_indexes`]
+    /// restores them before the commit (a rollback restores them too).
+    pub fn drop_contact_indexes(&self) -> Result<()> {
+        self.tx
+            .execute_batch("DROP INDEX IF EXISTS contacts_person;")?;
+        Ok(())
+    }
+
+    /// Creates every table and index of the schema that is missing.
+    pub fn create_indexes(&self) -> Result<()> {
+        self.tx.execute_batch(SCHEMA)?;
         Ok(())
     }
 

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Speed and memory of uppsok against plain SQLite on the same data.
+
+Generates a contact CSV (deterministic), then measures in one run:
+  * `uppsok import` against the sqlite3 shell's `.import` into a plain table;
+  * `uppsok stats --by role,gender` against the equivalent GROUP BY with count(distinct)
+    in plain SQLite;
+and prints wall time, peak memory (max RSS of the process) and the ratios.
+
+Usage: bench/run.py [--rows N] [--smoke] [--keep DIR]
+  --rows N   contacts to generate (default 1,000,000)
+  --smoke    a quick run on 5,000 rows (CI); checks that everything works, figures mean little
+"""
+import argparse
+import csv
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLUMNS = ["date", "person_code", "role", "gender", "age_band", "counterpart", "district",
+           "contact_type", "referrals", "trafficking", "note"]
+ROLES = ["sells"] * 8 + ["buys"] * 3 + ["other", "unknown"]
+GENDERS = ["woman"] * 8 + ["man"] * 3 + ["trans", "nonbinary", "unknown"]
+AGES = ["under18", "18-24", "25-34", "25-34", "35-44", "45-54", "55+", "unknown"]
+COUNTERPARTS = ["men", "men", "men", "women", "both", "unknown"]
+DISTRICTS = ["bromma", "enskede-arsta-vantor", "farsta", "hagersten-alvsjo", "hasselby-vallingby",
+             "kungsholmen", "norrmalm", "rinkeby-kista", "skarholmen", "skarpnack", "spanga-tensta",
+             "sodermalm", "ostermalm", "online", "outside", "unknown"]
+TYPES = ["outreach", "outreach", "online", "counselling", "medical", "police", "other"]
+REFERRALS = ["health", "addiction", "housing", "police", "migration", "legal", "shelter", "other"]
+NOTES = ["", "", "samtal om boende", "delade ut kondomer och information",
+         "bokade tid för samtalsstöd nästa vecka", "ville inte prata länge, återkommer kanske",
+         "hänvisad till mottagningen för provtagning", "orolig för sin situation, erbjöds stöd"]
+
+
+def generate(path, rows, seed=1):
+    rnd = random.Random(seed)
+    persons = max(rows // 8, 10)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for _ in range(rows):
+            year = rnd.randint(2004, 2024)
+            date = "%04d-%02d-%02d" % (year, rnd.randint(1, 12), rnd.randint(1, 28))
+            code = "" if rnd.random() < 0.15 else "p%06d" % rnd.randrange(persons)
+            refs = ";".join(sorted(rnd.sample(REFERRALS, rnd.choice([0, 0, 0, 1, 1, 2]))))
+            note = rnd.choice(NOTES)
+            w.writerow([date, code, rnd.choice(ROLES), rnd.choice(GENDERS), rnd.choice(AGES),
+                        rnd.choice(COUNTERPARTS), rnd.choice(DISTRICTS), rnd.choice(TYPES),
+                        refs, "yes" if rnd.random() < 0.03 else "no", note])
+
+
+def measure(argv, env=None, stdin=None, stdout=subprocess.DEVNULL):
+    """Runs a process; returns (seconds, peak RSS in MiB)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = p.stderr.read().decode("utf-8", "replace")
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(argv), err))
+    return elapsed, usage.ru_maxrss / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--keep", help="keep the generated files in this directory")
+    a = ap.parse_args()
+    rows = 5000 if a.smoke else a.rows
+
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target", "release", "uppsok")
+    work = a.keep or tempfile.mkdtemp(prefix="uppsok-bench-")
+    os.makedirs(work, exist_ok=True)
+    csv_path = os.path.join(work, "contacts.csv")
+    db = os.path.join(work, "uppsok.db")
+    plain = os.path.join(work, "plain.db")
+    for p in (db, db + "-wal", db + "-shm", plain):
+        if os.path.exists(p):
+            os.remove(p)
+
+    t0 = time.perf_counter()
+    generate(csv_path, rows)
+    print("generated %d contacts (%.1f MB) in %.1f s" % (rows, os.path.getsize(csv_path) / 1e6,
+                                                        time.perf_counter() - t0))
+    env = dict(os.environ, UPPSOK_DB=db, UPPSOK_USER="bench",
+               UPPSOK_PASSPHRASE="benchmark passphrase")
+    env.pop("UPPSOK_INSECURE_TEST_KDF", None)
+    measure([binary, "init"], env)
+
+    results = []
+    t, m = measure([binary, "import", csv_path], env)
+    ts, ms = measure(["sqlite3", plain],
+                     stdin=open_script(work, ".mode csv\n.import '%s' contacts\n" % csv_path))
+    results.append(("import", t, m, ts, ms))
+
+    query = ("SELECT role, gender, count(*), count(DISTINCT nullif(person_code, '')) "
+             "FROM contacts GROUP BY role, gender;\n")
+    t, m = measure([binary, "stats", "--by", "role,gender", "--format", "json"], env)
+    ts, ms = measure(["sqlite3", plain], stdin=open_script(work, query))
+    results.append(("stats --by role,gender", t, m, ts, ms))
+
+    print()
+    print("%-24s %10s %10s %10s %10s %8s" % ("task", "uppsok s", "MiB", "sqlite s", "MiB", "ratio"))
+    for name, t, m, ts, ms in results:
+        print("%-24s %10.2f %10.1f %10.2f %10.1f %7.2fx" % (name, t, m, ts, ms, t / ts))
+    print("\nrows: %d; database %.1f MB, plain %.1f MB" % (
+        rows, os.path.getsize(db) / 1e6, os.path.getsize(plain) / 1e6))
+    if not a.keep:
+        shutil.rmtree(work)
+
+
+def open_script(work, text):
+    path = os.path.join(work, "script.sql")
+    with open(path, "w") as f:
+        f.write(text)
+    return open(path)
+
+
+if __name__ == "__main__":
+    main()
