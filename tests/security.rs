@@ -474,6 +474,41 @@ fn export_out_is_private_even_over_an_existing_file() {
     assert_private(&backup);
 }
 
+#[test]
+fn export_refuses_to_overwrite_the_database_or_its_files() {
+    let db = Db::new();
+    add_ok(
+        &db,
+        &add_args("2024-01-01", "AB 85", "norrmalm", "outreach", "kvar"),
+    );
+    let link = db.dir.path().join("link.db");
+    std::os::unix::fs::symlink(&db.path, &link).unwrap();
+    let mut wal = db.path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut shm = db.path.as_os_str().to_owned();
+    shm.push("-shm");
+    let targets = [
+        db.path.clone(),
+        link,
+        std::path::PathBuf::from(wal),
+        std::path::PathBuf::from(shm),
+    ];
+    for target in targets {
+        let out = db
+            .cmd()
+            .args(["export", "--out"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", target.display());
+        assert!(err.contains("database itself"), "{err}");
+        assert_clean_error(&err);
+        // The database is intact.
+        assert_eq!(db.stats_json(&[])["contacts"], 1, "{}", target.display());
+    }
+}
+
 // ----- 2. tampering ----------------------------------------------------------------------
 
 fn db_with_contacts() -> Db {

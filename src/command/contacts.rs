@@ -207,6 +207,9 @@ pub struct ExportArgs {
 pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Export)?;
+    if let Some(p) = &a.out {
+        refuse_database_path(p, vault.store().path())?;
+    }
     let result = write_export(&mut vault, &a);
     if result.is_err() {
         // A failed export (a record that does not authenticate, a full disk) leaves no
@@ -216,6 +219,35 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
         }
     }
     result
+}
+
+/// Refuses an output path that is the database or one of SQLite's files beside it: writing
+/// the export there would destroy the database.
+fn refuse_database_path(out: &std::path::Path, db: &std::path::Path) -> Result<()> {
+    let Ok(out_meta) = std::fs::metadata(out) else {
+        return Ok(()); // a new file cannot be one of the database's
+    };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        #[cfg(unix)]
+        let same = {
+            use std::os::unix::fs::MetadataExt;
+            meta.dev() == out_meta.dev() && meta.ino() == out_meta.ino()
+        };
+        #[cfg(not(unix))]
+        let same = std::fs::canonicalize(&p).ok() == std::fs::canonicalize(out).ok();
+        if same {
+            return Err(Error::Input(format!(
+                "the export file {} is the database itself (or one of its files); writing the export there would destroy it. Choose another file.",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
