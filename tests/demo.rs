@@ -235,3 +235,25 @@ fn online_rises_trafficking_is_a_few_percent_and_notes_are_clean() {
     assert!(with_note > all.len() / 2);
     assert!(with_night > all.len() / 2 && with_night < all.len());
 }
+
+#[test]
+fn without_db_the_demo_goes_to_demo_db_in_the_data_directory() {
+    let db = Db::empty();
+    let out = db
+        .bare()
+        .env_remove("UPPSOK_DB")
+        .env("XDG_DATA_HOME", db.dir.path().join("data"))
+        .args(["demo", "--no-tui", "--seed", "3"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = db.dir.path().join("data").join("uppsok").join("demo.db");
+    assert!(made.is_file(), "no demo.db at {}", made.display());
+    assert!(!made.with_file_name("uppsok.db").exists());
+    assert!(!db.path.exists());
+    assert!(stdout(&out).contains(&common::path_str(&made)));
+}
