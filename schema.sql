@@ -69,8 +69,8 @@ CREATE TABLE IF NOT EXISTS contacts (
     person_id      INTEGER REFERENCES persons(id),
     field_night_id INTEGER REFERENCES field_nights(id),
     created_by     INTEGER NOT NULL REFERENCES users(id),
-    created_at     TEXT NOT NULL,
-    updated_at     TEXT,
+    created_at     INTEGER NOT NULL,   -- seconds since 1970, UTC
+    updated_at     INTEGER,
     -- envelope: role, gender, age band, counterpart, district, contact type, referrals,
     -- trafficking indicators (fixed length, so its size says nothing)
     attributes     BLOB NOT NULL,

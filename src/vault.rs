@@ -94,6 +94,11 @@ pub fn now_timestamp() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The current time in seconds since 1970 (UTC), as contacts store it.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 /// Minimum length of a passphrase (the demo's `demo` is exempt).
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
@@ -613,7 +618,7 @@ impl Vault {
             id,
             person_id,
             &contact,
-            &now_timestamp(),
+            now_unix(),
         )?;
         tx.insert_contact(&row)?;
         audit_log::append(
@@ -669,7 +674,7 @@ impl Vault {
         let mut new_persons = 0;
         let mut overrides: Vec<i64> = Vec::new();
         let mut override_kinds: Vec<IdentifierKind> = Vec::new();
-        let created_at = now_timestamp();
+        let created_at = now_unix();
         let mut rows_seen = 0;
         // Two stages on two threads: this one writes to the database; the other parses,
         // validates, keys the pseudonyms and seals each row. Batches bound what is in flight.
@@ -685,7 +690,7 @@ impl Vault {
                     user_id,
                     first_contact,
                     dry_run,
-                    &created_at,
+                    created_at,
                     sender,
                 )
             });
@@ -1015,7 +1020,7 @@ fn seal_rows<I>(
     user_id: i64,
     first_id: i64,
     dry_run: bool,
-    created_at: &str,
+    created_at: i64,
     sender: std::sync::mpsc::SyncSender<Vec<ImportItem>>,
 ) where
     I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>,
@@ -1070,7 +1075,7 @@ fn seal_contact(
     id: i64,
     person_id: Option<i64>,
     c: &NewContact,
-    created_at: &str,
+    created_at: i64,
 ) -> Result<ContactRow> {
     let attributes = c
         .attributes
@@ -1083,7 +1088,7 @@ fn seal_contact(
         pseudonym: None,
         field_night_id: c.field_night,
         created_by: user_id,
-        created_at: created_at.to_string(),
+        created_at,
         attributes: keys.seal(
             &AssociatedData::new("contacts", "attributes", id),
             &attributes,
@@ -1248,7 +1253,7 @@ impl Vault {
                 next_contact,
                 person_id,
                 &contact,
-                &created_at,
+                now_unix(),
             )?;
             tx.insert_contact(&row)?;
             next_contact += 1;

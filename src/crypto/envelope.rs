@@ -25,7 +25,12 @@ pub struct AssociatedData {
 }
 
 impl AssociatedData {
+    /// Table and column names are fixed in the code; each must be at most 24 bytes.
     pub fn new(table: &'static str, column: &'static str, row_id: i64) -> Self {
+        assert!(
+            table.len() <= NAME_MAX && column.len() <= NAME_MAX,
+            "associated-data names are at most {NAME_MAX} bytes"
+        );
         AssociatedData {
             table,
             column,
@@ -35,16 +40,40 @@ impl AssociatedData {
 
     /// The bytes authenticated with the value: a fixed prefix, table, column, row id and key
     /// version, each unambiguously delimited.
-    fn bytes(&self, key_version: u32) -> Vec<u8> {
-        let mut out = Vec::with_capacity(48);
-        out.extend_from_slice(b"uppsok/ad/1\0");
-        out.extend_from_slice(self.table.as_bytes());
-        out.push(0);
-        out.extend_from_slice(self.column.as_bytes());
-        out.push(0);
-        out.extend_from_slice(&self.row_id.to_le_bytes());
-        out.extend_from_slice(&key_version.to_le_bytes());
+    fn bytes(&self, key_version: u32) -> AdBytes {
+        let mut out = AdBytes {
+            buf: [0; AD_MAX],
+            len: 0,
+        };
+        for part in [
+            &b"uppsok/ad/1\0"[..],
+            self.table.as_bytes(),
+            b"\0",
+            self.column.as_bytes(),
+            b"\0",
+            &self.row_id.to_le_bytes(),
+            &key_version.to_le_bytes(),
+        ] {
+            out.buf[out.len..out.len + part.len()].copy_from_slice(part);
+            out.len += part.len();
+        }
         out
+    }
+}
+
+const NAME_MAX: usize = 24;
+const AD_MAX: usize = 12 + NAME_MAX + 1 + NAME_MAX + 1 + 8 + 4;
+
+/// Associated data on the stack: built for every value, so no allocation.
+struct AdBytes {
+    buf: [u8; AD_MAX],
+    len: usize,
+}
+
+impl std::ops::Deref for AdBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 

@@ -14,7 +14,8 @@ pub struct ContactRow {
     pub pseudonym: Option<Vec<u8>>,
     pub field_night_id: Option<i64>,
     pub created_by: i64,
-    pub created_at: String,
+    /// When the contact was logged: seconds since 1970 (UTC).
+    pub created_at: i64,
     pub attributes: Vec<u8>,
     pub note: Vec<u8>,
 }
