@@ -73,8 +73,10 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--keep", help="keep the generated files in this directory")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median)")
     a = ap.parse_args()
     rows = 5000 if a.smoke else a.rows
+    repeat = 1 if a.smoke else max(1, a.repeat)
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "uppsok")
@@ -94,26 +96,39 @@ def main():
     env = dict(os.environ, UPPSOK_DB=db, UPPSOK_USER="bench",
                UPPSOK_PASSPHRASE="benchmark passphrase")
     env.pop("UPPSOK_INSECURE_TEST_KDF", None)
-    measure([binary, "init"], env)
 
-    results = []
-    t, m = measure([binary, "import", csv_path], env)
-    ts, ms = measure(["sqlite3", plain],
-                     stdin=open_script(work, ".mode csv\n.import '%s' contacts\n" % csv_path))
-    results.append(("import", t, m, ts, ms))
+    def fresh():
+        for p in (db, db + "-wal", db + "-shm", plain):
+            if os.path.exists(p):
+                os.remove(p)
+        measure([binary, "init"], env)
+
+    def median(runs):
+        runs = sorted(runs)
+        return runs[len(runs) // 2]
+
+    imports, plain_imports = [], []
+    for _ in range(repeat):
+        fresh()
+        imports.append(measure([binary, "import", csv_path], env))
+        plain_imports.append(measure(["sqlite3", plain], stdin=open_script(
+            work, ".mode csv\n.import '%s' contacts\n" % csv_path)))
+    results = [("import",) + median(imports) + median(plain_imports)]
 
     query = ("SELECT role, gender, count(*), count(DISTINCT nullif(person_code, '')) "
              "FROM contacts GROUP BY role, gender;\n")
-    t, m = measure([binary, "stats", "--by", "role,gender", "--format", "json"], env)
-    ts, ms = measure(["sqlite3", plain], stdin=open_script(work, query))
-    results.append(("stats --by role,gender", t, m, ts, ms))
+    stats = [measure([binary, "stats", "--by", "role,gender", "--format", "json"], env)
+             for _ in range(repeat)]
+    plain_stats = [measure(["sqlite3", plain], stdin=open_script(work, query))
+                   for _ in range(repeat)]
+    results.append(("stats --by role,gender",) + median(stats) + median(plain_stats))
 
     print()
     print("%-24s %10s %10s %10s %10s %8s" % ("task", "uppsok s", "MiB", "sqlite s", "MiB", "ratio"))
     for name, t, m, ts, ms in results:
         print("%-24s %10.2f %10.1f %10.2f %10.1f %7.2fx" % (name, t, m, ts, ms, t / ts))
-    print("\nrows: %d; database %.1f MB, plain %.1f MB" % (
-        rows, os.path.getsize(db) / 1e6, os.path.getsize(plain) / 1e6))
+    print("\nrows: %d; median of %d runs; database %.1f MB, plain %.1f MB" % (
+        rows, repeat, os.path.getsize(db) / 1e6, os.path.getsize(plain) / 1e6))
     if not a.keep:
         shutil.rmtree(work)
 

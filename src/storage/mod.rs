@@ -84,6 +84,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // WAL: readers do not block the writer. FULL: a committed transaction survives power loss.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // After a checkpoint the WAL is cut back, so a large import leaves no large side file.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Sorting and temporary tables stay in memory: no temp file is ever written.
     conn.pragma_update(None, "temp_store", "MEMORY")?;

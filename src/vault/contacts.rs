@@ -1,0 +1,575 @@
+//! Contacts and field nights: logging, importing (in two stages), exporting.
+
+use std::collections::HashMap;
+
+use zeroize::Zeroizing;
+
+use super::*;
+use crate::audit_log::{self, Action};
+use crate::crypto::{AssociatedData, Keys, Pseudonym};
+use crate::domain::{
+    Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact, PersonCode,
+};
+use crate::error::{Error, Result};
+use crate::pii::{self, IdentifierKind};
+use crate::storage::{ContactReads, ContactRow, FieldNightRow, Read, Tx};
+
+/// From this many expected rows on, an import rebuilds the contact indexes instead of
+/// updating them row by row (see [`Vault::import`]).
+const BULK_IMPORT_MIN_ROWS: u64 = 20_000;
+
+/// Notes are padded to a multiple of this many bytes before encryption, so the ciphertext
+/// length tells little about the note.
+pub(super) const NOTE_PADDING: usize = 32;
+
+pub(super) fn encode_note(note: &str) -> Zeroizing<Vec<u8>> {
+    let body = 4 + note.len();
+    let padded = body.div_ceil(NOTE_PADDING) * NOTE_PADDING;
+    let mut out = Zeroizing::new(Vec::with_capacity(padded));
+    out.extend_from_slice(&(note.len() as u32).to_le_bytes());
+    out.extend_from_slice(note.as_bytes());
+    out.resize(padded, 0);
+    out
+}
+
+pub(super) fn decode_note(b: &[u8]) -> Option<Zeroizing<String>> {
+    let len = u32::from_le_bytes(b.get(..4)?.try_into().ok()?) as usize;
+    let text = std::str::from_utf8(b.get(4..4 + len)?).ok()?;
+    Some(Zeroizing::new(text.to_string()))
+}
+
+/// The pseudonym text written to exports: 64 lower-case hex digits.
+pub fn pseudonym_hex(p: &[u8]) -> String {
+    p.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) fn parse_pseudonym_hex(s: &[u8]) -> Option<Pseudonym> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in s.chunks(2).enumerate() {
+        let hex = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        out[i] = hex(pair[0])? << 4 | hex(pair[1])?;
+    }
+    Some(out)
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub rows: usize,
+    pub new_persons: usize,
+    pub dry_run: bool,
+}
+
+impl Vault {
+    /// The person id for a code, creating the person if it is new. A code that is exactly a
+    /// pseudonym this database exported (64 hex digits) is that person.
+    pub(super) fn person_for(
+        tx: &Tx<'_>,
+        keys: &Keys,
+        code: &PersonCode,
+        cache: &mut HashMap<Pseudonym, i64>,
+        next_person: &mut i64,
+        created: &mut usize,
+    ) -> Result<i64> {
+        resolve_person(tx, &person_ref(keys, code), cache, next_person, created)
+    }
+
+    /// Checks a note for identifiers; an error names the kind (never the text) unless the
+    /// identifiers are allowed.
+    pub fn check_note(
+        note: &str,
+        allow_identifiers: bool,
+    ) -> std::result::Result<Vec<IdentifierKind>, IdentifierKind> {
+        let found = pii::find_identifiers(note);
+        match found.first() {
+            Some(&kind) if !allow_identifiers => Err(kind),
+            _ => Ok(found),
+        }
+    }
+
+    /// Logs one contact. Returns its id.
+    pub fn add_contact(&mut self, contact: NewContact, allow_identifiers: bool) -> Result<i64> {
+        self.require(Permission::WriteContacts)?;
+        let found = Self::check_note(&contact.note, allow_identifiers).map_err(|kind| {
+            Error::Input(format!(
+                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it, or give --allow-identifiers if it is really needed (this is written to the audit log)."
+            ))
+        })?;
+        if let Some(n) = contact.field_night {
+            if self.store.field_night(n)?.is_none() {
+                return Err(Error::Input(format!(
+                    "there is no field night {n}; list them with `uppsok night list`."
+                )));
+            }
+        }
+        let tx = self.store.transaction()?;
+        let mut next_person = tx.peek_next_id("persons")?;
+        let mut created = 0;
+        let person_id = match &contact.code {
+            Some(code) => Some(Self::person_for(
+                &tx,
+                &self.keys,
+                code,
+                &mut HashMap::new(),
+                &mut next_person,
+                &mut created,
+            )?),
+            None => None,
+        };
+        tx.set_next_id("persons", next_person)?;
+        let id = tx.take_id("contacts")?;
+        let row = seal_contact(
+            &self.keys,
+            &self.districts,
+            self.user.id,
+            id,
+            person_id,
+            &contact,
+            now_unix(),
+        )?;
+        tx.insert_contact(&row)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::ContactAdd,
+            &format!("contact:{id}"),
+            "",
+        )?;
+        if !found.is_empty() {
+            audit_log::append(
+                &tx,
+                &self.keys,
+                Some(self.user.id),
+                Action::IdentifierOverride,
+                &format!("contact:{id}"),
+                &kinds_detail(&found),
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Imports contacts, all or nothing. `rows` yields each parsed row or the errors found in
+    /// it; rows are written as they come (the file is never held in memory) and the whole
+    /// transaction is rolled back if any row is bad or on a dry run.
+    ///
+    /// `expected_rows` is an estimate of the rows to come. When it is large against what is
+    /// stored, the contact indexes are dropped for the import and rebuilt (sorted) before the
+    /// commit, inside the same transaction: far faster than a million random index inserts.
+    pub fn import<I>(&mut self, rows: I, dry_run: bool, expected_rows: u64) -> Result<ImportSummary>
+    where
+        I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>
+            + Send,
+    {
+        self.require(Permission::WriteContacts)?;
+        let keys = &self.keys;
+        let districts = &self.districts;
+        let user_id = self.user.id;
+        let tx = self.store.transaction()?;
+        let bulk = !dry_run
+            && expected_rows >= BULK_IMPORT_MIN_ROWS
+            && expected_rows >= tx.contact_count()? as u64 / 2;
+        if bulk {
+            tx.drop_contact_indexes()?;
+        }
+        let mut errors = crate::csv_io::ImportErrors::default();
+        let mut next_person = tx.peek_next_id("persons")?;
+        let first_contact = tx.peek_next_id("contacts")?;
+        let mut next_contact = first_contact;
+        let mut persons = HashMap::new();
+        let mut new_persons = 0;
+        let mut overrides: Vec<i64> = Vec::new();
+        let mut override_kinds: Vec<IdentifierKind> = Vec::new();
+        let created_at = now_unix();
+        let mut rows_seen = 0;
+        // Two stages on two threads: this one writes to the database; the other parses,
+        // validates, keys the pseudonyms and seals each row. Batches bound what is in flight.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ImportItem>>(8);
+        std::thread::scope(|scope| -> Result<()> {
+            // Owned here, so that returning early drops it and stops the sealing stage.
+            let receiver = receiver;
+            let sealer = scope.spawn(|| {
+                seal_rows(
+                    rows,
+                    keys,
+                    districts,
+                    user_id,
+                    first_contact,
+                    dry_run,
+                    created_at,
+                    sender,
+                )
+            });
+            for batch in receiver.iter() {
+                for item in batch {
+                    rows_seen += 1;
+                    match item {
+                        ImportItem::Bad(e) => errors.push(e),
+                        ImportItem::Checked => {}
+                        ImportItem::Sealed(sealed) => {
+                            if !errors.is_empty() {
+                                continue;
+                            }
+                            let mut row = sealed.row?;
+                            if let Some(person) = &sealed.person {
+                                row.person_id = Some(resolve_person(
+                                    &tx,
+                                    person,
+                                    &mut persons,
+                                    &mut next_person,
+                                    &mut new_persons,
+                                )?);
+                            }
+                            if !sealed.identifiers.is_empty() {
+                                overrides.push(row.id);
+                                override_kinds.extend(sealed.identifiers.iter().copied());
+                            }
+                            next_contact = row.id + 1;
+                            tx.insert_contact(&row)?;
+                        }
+                    }
+                }
+            }
+            sealer.join().map_err(|_| {
+                Error::Failed("the import stopped unexpectedly; nothing was imported.".into())
+            })
+        })?;
+        if !errors.is_empty() {
+            drop(tx); // rolls back
+            return Err(Error::Import(errors));
+        }
+        let imported = (next_contact - first_contact) as usize;
+        if dry_run {
+            drop(tx);
+            return Ok(ImportSummary {
+                rows: rows_seen,
+                new_persons: 0,
+                dry_run: true,
+            });
+        }
+        tx.set_next_id("persons", next_person)?;
+        tx.set_next_id("contacts", next_contact)?;
+        if bulk {
+            tx.create_indexes()?;
+        }
+        if imported > 0 {
+            audit_log::append(
+                &tx,
+                keys,
+                Some(user_id),
+                Action::Import,
+                &format!("contacts:{}-{}", first_contact, next_contact - 1),
+                &format!("count={imported}"),
+            )?;
+        }
+        if !overrides.is_empty() {
+            override_kinds.sort();
+            override_kinds.dedup();
+            let ids: Vec<String> = overrides.iter().map(|i| format!("contact:{i}")).collect();
+            audit_log::append(
+                &tx,
+                keys,
+                Some(user_id),
+                Action::IdentifierOverride,
+                &ids.join(","),
+                &kinds_detail(&override_kinds),
+            )?;
+        }
+        tx.commit()?;
+        Ok(ImportSummary {
+            rows: imported,
+            new_persons,
+            dry_run: false,
+        })
+    }
+
+    /// Decrypts every contact, in id order, for an export (lead and admin only; logged).
+    pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
+        self.require(Permission::Export)?;
+        let count = self.store.contact_count()?;
+        self.log_read(Action::Export, "contacts:all", &format!("count={count}"))?;
+        let keys = &self.keys;
+        let districts = &self.districts;
+        let mut n = 0;
+        let mut failure: Option<Error> = None;
+        self.store
+            .for_each_contact(|row| {
+                let contact = open_contact(keys, districts, &row)
+                    .map_err(|e| crate::storage::StorageError::Sqlite(e.to_string()));
+                match contact {
+                    Ok(c) => {
+                        if let Err(e) = f(&c) {
+                            failure = Some(e);
+                            return Err(crate::storage::StorageError::Sqlite("stopped".into()));
+                        }
+                        n += 1;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .map_err(|e| failure.take().unwrap_or(Error::Storage(e)))?;
+        Ok(n)
+    }
+
+    // ----- field nights ---------------------------------------------------------------
+
+    /// Records a field night. Returns its id.
+    pub fn add_field_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
+        self.require(Permission::WriteContacts)?;
+        let tx = self.store.transaction()?;
+        let id = tx.take_id("field_nights")?;
+        tx.insert_field_night(&FieldNightRow {
+            id,
+            date: date.format("%Y-%m-%d").to_string(),
+            created_by: self.user.id,
+            created_at: now_timestamp(),
+            details: self.keys.seal(
+                &AssociatedData::new("field_nights", "details", id),
+                &details
+                    .encode(&self.districts)
+                    .ok_or_else(|| unknown_district(&details.district))?,
+            ),
+        })?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::FieldNightAdd,
+            &format!("field_night:{id}"),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The latest field nights, newest first.
+    pub fn field_nights(&mut self, limit: i64) -> Result<Vec<FieldNight>> {
+        self.require(Permission::WriteContacts)?;
+        self.store
+            .field_nights(limit)?
+            .into_iter()
+            .map(|r| {
+                let plain = self
+                    .keys
+                    .open(
+                        &AssociatedData::new("field_nights", "details", r.id),
+                        &r.details,
+                    )
+                    .map_err(|e| tampered_value("field_nights", r.id, e))?;
+                let details = FieldNightDetails::decode(&plain, &self.districts)
+                    .ok_or_else(|| damaged_value("field_nights", r.id))?;
+                Ok(FieldNight {
+                    id: r.id,
+                    date: crate::domain::parse_date(&r.date)
+                        .map_err(|_| damaged_value("field_nights", r.id))?,
+                    details,
+                })
+            })
+            .collect()
+    }
+}
+
+/// How a row names its person, before the database is asked.
+pub(super) enum PersonRef {
+    /// The keyed pseudonym of the code.
+    Keyed(Pseudonym),
+    /// The code is 64 hex digits: the person with exactly that pseudonym if this database has
+    /// one (an export imported back), else the keyed pseudonym of the text.
+    ExportedOrKeyed(Pseudonym, Pseudonym),
+}
+
+pub(super) fn person_ref(keys: &Keys, code: &PersonCode) -> PersonRef {
+    let keyed = keys.pseudonym(code.as_bytes());
+    match parse_pseudonym_hex(code.as_bytes()) {
+        Some(exported) => PersonRef::ExportedOrKeyed(exported, keyed),
+        None => PersonRef::Keyed(keyed),
+    }
+}
+
+/// The person id for a reference, creating the person if it is new.
+pub(super) fn resolve_person(
+    tx: &Tx<'_>,
+    person: &PersonRef,
+    cache: &mut HashMap<Pseudonym, i64>,
+    next_person: &mut i64,
+    created: &mut usize,
+) -> Result<i64> {
+    let keyed = match person {
+        PersonRef::Keyed(p) => p,
+        PersonRef::ExportedOrKeyed(exported, keyed) => {
+            if let Some(&id) = cache.get(exported) {
+                return Ok(id);
+            }
+            if let Some(id) = tx.person_by_pseudonym(exported)? {
+                cache.insert(*exported, id);
+                return Ok(id);
+            }
+            keyed
+        }
+    };
+    if let Some(&id) = cache.get(keyed) {
+        return Ok(id);
+    }
+    let id = match tx.person_by_pseudonym(keyed)? {
+        Some(id) => id,
+        None => {
+            let id = *next_person;
+            *next_person += 1;
+            tx.insert_person(id, keyed)?;
+            *created += 1;
+            id
+        }
+    };
+    cache.insert(*keyed, id);
+    Ok(id)
+}
+
+/// One row on its way from the sealing stage to the writing stage of an import.
+enum ImportItem {
+    /// A row with problems.
+    Bad(crate::csv_io::RowError),
+    /// A valid row that will not be written (dry run, or an earlier row was bad).
+    Checked,
+    /// A valid row, sealed; its person is resolved by the writer.
+    Sealed(Box<SealedRow>),
+}
+
+struct SealedRow {
+    row: Result<ContactRow>,
+    person: Option<PersonRef>,
+    identifiers: Vec<IdentifierKind>,
+}
+
+/// The sealing stage of an import: validates, keys and seals rows in order, numbering the
+/// valid ones from `first_id`, and sends them on in batches.
+#[allow(clippy::too_many_arguments)]
+fn seal_rows<I>(
+    rows: I,
+    keys: &Keys,
+    districts: &Districts,
+    user_id: i64,
+    first_id: i64,
+    dry_run: bool,
+    created_at: i64,
+    sender: std::sync::mpsc::SyncSender<Vec<ImportItem>>,
+) where
+    I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>,
+{
+    const BATCH: usize = 512;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut next_id = first_id;
+    let mut failed = false;
+    for item in rows {
+        let out = match item {
+            Err(e) => {
+                failed = true;
+                ImportItem::Bad(e)
+            }
+            Ok(_) if failed || dry_run => ImportItem::Checked,
+            Ok(parsed) => {
+                let id = next_id;
+                next_id += 1;
+                ImportItem::Sealed(Box::new(SealedRow {
+                    row: seal_contact(
+                        keys,
+                        districts,
+                        user_id,
+                        id,
+                        None,
+                        &parsed.contact,
+                        created_at,
+                    ),
+                    person: parsed.contact.code.as_ref().map(|c| person_ref(keys, c)),
+                    identifiers: parsed.identifiers,
+                }))
+            }
+        };
+        batch.push(out);
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if sender.send(full).is_err() {
+                return; // the writer stopped (an error); it reports why
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
+    }
+}
+
+/// Seals a new contact into the row that stores it.
+pub(super) fn seal_contact(
+    keys: &Keys,
+    districts: &Districts,
+    user_id: i64,
+    id: i64,
+    person_id: Option<i64>,
+    c: &NewContact,
+    created_at: i64,
+) -> Result<ContactRow> {
+    let attributes = c
+        .attributes
+        .encode(districts)
+        .ok_or_else(|| unknown_district(&c.attributes.district))?;
+    Ok(ContactRow {
+        id,
+        date: c.date.format("%Y-%m-%d").to_string(),
+        person_id,
+        pseudonym: None,
+        field_night_id: c.field_night,
+        created_by: user_id,
+        created_at,
+        attributes: keys.seal(
+            &AssociatedData::new("contacts", "attributes", id),
+            &attributes,
+        ),
+        note: keys.seal(
+            &AssociatedData::new("contacts", "note", id),
+            &encode_note(&c.note),
+        ),
+    })
+}
+
+pub(super) fn kinds_detail(kinds: &[IdentifierKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    format!("kinds={}", names.join(";"))
+}
+
+/// Opens both envelopes of a stored contact.
+pub(super) fn open_contact(
+    keys: &Keys,
+    districts: &Districts,
+    row: &ContactRow,
+) -> Result<Contact> {
+    let attrs = keys
+        .open(
+            &AssociatedData::new("contacts", "attributes", row.id),
+            &row.attributes,
+        )
+        .map_err(|e| tampered_value("contacts", row.id, e))?;
+    let note = keys
+        .open(&AssociatedData::new("contacts", "note", row.id), &row.note)
+        .map_err(|e| tampered_value("contacts", row.id, e))?;
+    Ok(Contact {
+        id: row.id,
+        date: crate::domain::parse_date(&row.date)
+            .map_err(|_| damaged_value("contacts", row.id))?,
+        pseudonym: row
+            .pseudonym
+            .as_deref()
+            .and_then(|p| <[u8; 32]>::try_from(p).ok()),
+        field_night: row.field_night_id,
+        attributes: Attributes::decode(&attrs, districts)
+            .ok_or_else(|| damaged_value("contacts", row.id))?,
+        note: decode_note(&note).ok_or_else(|| damaged_value("contacts", row.id))?,
+    })
+}

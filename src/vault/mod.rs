@@ -1,0 +1,571 @@
+//! An unlocked database: who is signed in, with which role and keys. Every read and write of
+//! domain data goes through here: this is where roles are enforced, where values are sealed
+//! and opened, and where every change and every decrypting read is written to the audit log in
+//! the same transaction.
+
+mod bulk;
+mod contacts;
+mod statistics;
+
+pub use contacts::{pseudonym_hex, ImportSummary};
+pub use statistics::StatContact;
+
+use std::path::Path;
+
+use crate::audit_log::{self, Action};
+use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase};
+use crate::domain::{District, Districts, StaffRole};
+use crate::error::{Error, Result};
+use crate::storage::{KeySlotRow, Read, Store, Tx, UserReads, UserRow};
+
+/// What a role may do (CONTRACT.md, "Roles and what each may do").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Add, import and edit contacts; see contact details and notes.
+    WriteContacts,
+    /// `stats`, `estimate`.
+    Stats,
+    /// Export decrypted records.
+    Export,
+    /// `audit`.
+    Audit,
+    /// `report`.
+    Report,
+    /// User administration, backup, forget, purge, rekey.
+    Administer,
+}
+
+impl Permission {
+    pub fn allowed(self, role: StaffRole) -> bool {
+        use Permission::*;
+        use StaffRole::*;
+        match self {
+            WriteContacts => matches!(role, Outreach | Lead | Admin),
+            Stats => true,
+            Export => matches!(role, Lead | Admin),
+            Audit | Report => matches!(role, Lead | Auditor | Admin),
+            Administer => role == Admin,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Permission::WriteContacts => "log or read contacts",
+            Permission::Stats => "see statistics",
+            Permission::Export => "export decrypted records",
+            Permission::Audit => "run the audit",
+            Permission::Report => "make reports",
+            Permission::Administer => "administer users and the database",
+        }
+    }
+
+    fn who_may(self) -> &'static str {
+        match self {
+            Permission::WriteContacts => "outreach, lead and admin",
+            Permission::Stats => "every role",
+            Permission::Export => "lead and admin",
+            Permission::Audit | Permission::Report => "lead, auditor and admin",
+            Permission::Administer => "admin",
+        }
+    }
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: StaffRole,
+}
+
+/// A staff account as listed to an administrator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserInfo {
+    pub name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// The current time as stored in timestamps: UTC, seconds, RFC 3339.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The current time in seconds since 1970 (UTC), as contacts store it.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Minimum length of a passphrase (the demo's `demo` is exempt).
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// Checks a user name: 1 to 32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter.
+pub fn check_user_name(name: &str) -> Result<()> {
+    let ok = (1..=32).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Input(format!(
+            "'{name}' is not a valid user name; use 1 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter."
+        )))
+    }
+}
+
+/// Checks a new passphrase against the minimum length.
+pub fn check_new_passphrase(p: &Passphrase) -> Result<()> {
+    if p.chars() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::Input(format!(
+            "the new passphrase is too short; use at least {MIN_PASSPHRASE_CHARS} characters (a few words are easy to remember)."
+        )));
+    }
+    Ok(())
+}
+
+fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8> {
+    let mut out = b"uppsok/user/1\0".to_vec();
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&(role.len() as u64).to_le_bytes());
+    out.extend_from_slice(role.as_bytes());
+    out.push(u8::from(disabled));
+    out
+}
+
+/// An unlocked database.
+pub struct Vault {
+    store: Store,
+    master: MasterKey,
+    keys: Keys,
+    user: User,
+    districts: Districts,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("path", &self.store.path())
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+fn load_districts(store: &impl Read) -> Result<Districts> {
+    match store.meta("districts")? {
+        None => Ok(Districts::default()),
+        Some(json) => {
+            let names: Vec<String> = serde_json::from_str(&json).map_err(|_| {
+                Error::Failed("the district list stored in the database is damaged.".into())
+            })?;
+            let list = names
+                .iter()
+                .map(|n| District::new(n))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    Error::Failed("the district list stored in the database is damaged.".into())
+                })?;
+            Ok(Districts::new(list))
+        }
+    }
+}
+
+impl Vault {
+    /// Creates a new database with its first user, role admin. On any failure the half-made
+    /// file is removed.
+    pub fn create(path: &Path, admin: &str, passphrase: &Passphrase) -> Result<Vault> {
+        check_user_name(admin)?;
+        let store = Store::create(path)?;
+        match Self::initialise(store, admin, passphrase) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn initialise(mut store: Store, admin: &str, passphrase: &Passphrase) -> Result<Vault> {
+        let master = MasterKey::generate(1);
+        let keys = master.derive();
+        let districts = Districts::default();
+        let user;
+        {
+            let tx = store.transaction()?;
+            tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
+            tx.set_meta("database_id", &uuid::Uuid::new_v4().to_string())?;
+            tx.set_meta("created_at", &now_timestamp())?;
+            tx.set_meta("key_version", &master.version().to_string())?;
+            let names: Vec<&str> = districts.all().iter().map(|d| d.as_str()).collect();
+            tx.set_meta(
+                "districts",
+                &serde_json::to_string(&names).expect("strings serialise"),
+            )?;
+            user = Self::insert_user(&tx, &master, &keys, admin, StaffRole::Admin, passphrase)?;
+            audit_log::append(
+                &tx,
+                &keys,
+                Some(user.id),
+                Action::Init,
+                &format!("user:{}", user.id),
+                "",
+            )?;
+            tx.commit()?;
+        }
+        Ok(Vault {
+            store,
+            master,
+            keys,
+            user,
+            districts,
+        })
+    }
+
+    fn insert_user(
+        tx: &Tx<'_>,
+        master: &MasterKey,
+        keys: &Keys,
+        name: &str,
+        role: StaffRole,
+        passphrase: &Passphrase,
+    ) -> Result<User> {
+        let id = tx.take_id("users")?;
+        let mac = keys
+            .record_mac(&user_record_bytes(id, name, role.as_str(), false))
+            .to_vec();
+        tx.insert_user(&UserRow {
+            id,
+            name: name.to_string(),
+            role: role.as_str().to_string(),
+            disabled: false,
+            created_at: now_timestamp(),
+            mac,
+        })?;
+        Self::write_slot(tx, master, id, passphrase)?;
+        Ok(User {
+            id,
+            name: name.to_string(),
+            role,
+        })
+    }
+
+    fn write_slot(
+        tx: &Tx<'_>,
+        master: &MasterKey,
+        user_id: i64,
+        passphrase: &Passphrase,
+    ) -> Result<()> {
+        let params = KdfParams::for_new_slot();
+        let (salt, wrapped_key) = master
+            .wrap(passphrase, params, user_id)
+            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
+        tx.put_key_slot(&KeySlotRow {
+            user_id,
+            memory_kib: params.memory_kib,
+            iterations: params.iterations,
+            parallelism: params.parallelism,
+            salt,
+            wrapped_key,
+        })?;
+        Ok(())
+    }
+
+    /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase
+    /// or a tampered user record, and writes nothing when it does.
+    pub fn unlock(path: &Path, name: &str, passphrase: &Passphrase) -> Result<Vault> {
+        let store = Store::open(path)?;
+        let row = store.user_by_name(name)?.ok_or_else(|| {
+            Error::Refused(format!(
+                "there is no user '{name}' in this database; check the name, or ask an administrator to add you."
+            ))
+        })?;
+        if row.disabled {
+            return Err(Error::Refused(format!(
+                "user '{name}' is disabled; ask an administrator if you need access again."
+            )));
+        }
+        let slot = store.key_slot(row.id)?.ok_or_else(|| {
+            Error::Refused(format!(
+                "user '{name}' has no key slot and cannot unlock; ask an administrator to set a new passphrase."
+            ))
+        })?;
+        let params = KdfParams {
+            memory_kib: slot.memory_kib,
+            iterations: slot.iterations,
+            parallelism: slot.parallelism,
+        };
+        if !params.may_open() {
+            return Err(Error::Refused(format!(
+                "the key slot of user '{name}' uses key-derivation settings below the minimum this build accepts; it was made by a test build and cannot be used."
+            )));
+        }
+        let master = MasterKey::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, row.id)
+            .map_err(|_| {
+                Error::Refused(format!(
+                    "wrong passphrase for user '{name}' (or the key slot was changed); nothing was done. Try again."
+                ))
+            })?;
+        let keys = master.derive();
+        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
+        if !keys.verify_record_mac(
+            &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
+            &row.mac,
+        ) {
+            return Err(tampered_user(name));
+        }
+        let districts = load_districts(&store)?;
+        Ok(Vault {
+            store,
+            master,
+            keys,
+            user: User {
+                id: row.id,
+                name: row.name,
+                role,
+            },
+            districts,
+        })
+    }
+
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn districts(&self) -> &Districts {
+        &self.districts
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checks the signed-in user's role. A refusal is written to the audit log (and nothing
+    /// else), then returned as an error.
+    pub fn require(&mut self, permission: Permission) -> Result<()> {
+        if permission.allowed(self.user.role) {
+            return Ok(());
+        }
+        let tx = self.store.transaction()?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::Refused,
+            "",
+            &format!("{permission:?}"),
+        )?;
+        tx.commit()?;
+        Err(Error::Refused(format!(
+            "user '{}' has role {} and may not {}; only {} may. Ask a unit lead or an administrator.",
+            self.user.name,
+            self.user.role,
+            permission.describe(),
+            permission.who_may()
+        )))
+    }
+
+    /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
+    /// or where the chain first breaks.
+    pub fn verify_audit_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
+        use crate::storage::AuditReads;
+        let mut rows = Vec::new();
+        self.store.for_each_audit_row(|r| rows.push(r))?;
+        Ok(audit_log::verify_chain(rows, &self.keys))
+    }
+
+    /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
+    pub fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
+        let tx = self.store.transaction()?;
+        audit_log::append(&tx, &self.keys, Some(self.user.id), action, objects, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ----- staff accounts -------------------------------------------------------------
+
+    /// Adds a staff account (admin only).
+    pub fn add_user(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
+        self.require(Permission::Administer)?;
+        check_user_name(name)?;
+        if self.store.user_by_name(name)?.is_some() {
+            return Err(Error::Input(format!(
+                "there is already a user '{name}'; choose another name."
+            )));
+        }
+        let tx = self.store.transaction()?;
+        let user = Self::insert_user(&tx, &self.master, &self.keys, name, role, passphrase)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::UserAdd,
+            &format!("user:{}", user.id),
+            &format!("role={role}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Lists staff accounts (admin only).
+    pub fn list_users(&mut self) -> Result<Vec<UserInfo>> {
+        self.require(Permission::Administer)?;
+        Ok(self
+            .store
+            .users()?
+            .into_iter()
+            .map(|u| UserInfo {
+                name: u.name,
+                role: u.role,
+                disabled: u.disabled,
+                created_at: u.created_at,
+            })
+            .collect())
+    }
+
+    /// Disables a staff account and removes its key slot (admin only). The last active admin
+    /// cannot be disabled.
+    pub fn disable_user(&mut self, name: &str) -> Result<()> {
+        self.require(Permission::Administer)?;
+        let users = self.store.users()?;
+        let target = users
+            .iter()
+            .find(|u| u.name == name)
+            .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
+        if target.disabled {
+            return Err(Error::Input(format!("user '{name}' is already disabled.")));
+        }
+        let active_admins = users
+            .iter()
+            .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
+            .count();
+        if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
+            return Err(Error::Input(format!(
+                "'{name}' is the last active administrator; add another admin first."
+            )));
+        }
+        let mut row = target.clone();
+        row.disabled = true;
+        row.mac = self
+            .keys
+            .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
+            .to_vec();
+        let tx = self.store.transaction()?;
+        tx.update_user(&row)?;
+        tx.delete_key_slot(row.id)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::UserDisable,
+            &format!("user:{}", row.id),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rewraps the signed-in user's key slot under a new passphrase.
+    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
+        let tx = self.store.transaction()?;
+        Self::write_slot(&tx, &self.master, self.user.id, new)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::Passwd,
+            &format!("user:{}", self.user.id),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+pub(super) fn unknown_district(d: &District) -> Error {
+    Error::Input(format!(
+        "the district '{d}' is not in this database's district list."
+    ))
+}
+
+pub(super) fn tampered_user(name: &str) -> Error {
+    Error::Refused(format!(
+        "the record of user '{name}' was changed outside uppsok (its role or state does not match its seal); nothing was done. Run `uppsok audit` and restore from a backup."
+    ))
+}
+
+pub(super) fn tampered_value(table: &str, id: i64, e: crate::crypto::CryptoError) -> Error {
+    Error::Failed(format!(
+        "an encrypted value of {table} record {id} does not authenticate ({e}); the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
+    ))
+}
+
+pub(super) fn damaged_value(table: &str, id: i64) -> Error {
+    Error::Failed(format!(
+        "an encrypted value of {table} record {id} decrypts but is not in a known format; run `uppsok audit`."
+    ))
+}
+
+impl Vault {
+    /// A consistent, still encrypted copy of the live database (admin only; logged).
+    pub fn backup(&mut self, dest: &Path) -> Result<()> {
+        self.require(Permission::Administer)?;
+        self.log_read(Action::Backup, "database", "")?;
+        self.store.backup_to(dest).inspect_err(|_| {
+            let _ = std::fs::remove_file(dest);
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contacts::{decode_note, encode_note, parse_pseudonym_hex, NOTE_PADDING};
+    use super::*;
+
+    #[test]
+    fn notes_pad_to_blocks_and_round_trip() {
+        for n in ["", "kort", &"x".repeat(60), &"å".repeat(100)] {
+            let enc = encode_note(n);
+            assert_eq!(enc.len() % NOTE_PADDING, 0);
+            assert_eq!(decode_note(&enc).unwrap().as_str(), n);
+        }
+        assert_eq!(encode_note("a").len(), encode_note(&"b".repeat(25)).len());
+        assert_ne!(encode_note("a").len(), encode_note(&"b".repeat(30)).len());
+    }
+
+    #[test]
+    fn pseudonym_hex_round_trips() {
+        let p = [0xabu8; 32];
+        let hex = pseudonym_hex(&p);
+        assert_eq!(hex.len(), 64);
+        assert_eq!(parse_pseudonym_hex(hex.as_bytes()), Some(p));
+        assert_eq!(parse_pseudonym_hex(b"ab85"), None);
+    }
+
+    #[test]
+    fn roles_follow_the_contract_table() {
+        use Permission::*;
+        use StaffRole::*;
+        let table = [
+            (WriteContacts, [true, true, false, true]),
+            (Stats, [true, true, true, true]),
+            (Export, [false, true, false, true]),
+            (Audit, [false, true, true, true]),
+            (Administer, [false, false, false, true]),
+            (Report, [false, true, true, true]),
+        ];
+        for (perm, allowed) in table {
+            for (role, ok) in [Outreach, Lead, Auditor, Admin].into_iter().zip(allowed) {
+                assert_eq!(perm.allowed(role), ok, "{perm:?} {role}");
+            }
+        }
+    }
+}
