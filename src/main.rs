@@ -7,6 +7,9 @@ fn main() {
     // Files uppsok or SQLite create (WAL, shared memory, exports) are private to the owner.
     unsafe {
         libc::umask(0o077);
+        // `uppsok export | head` ends quietly when the reader goes away, as other command-line
+        // tools do, instead of failing to print.
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = uppsok::cli::Cli::parse();
     if let Err(e) = uppsok::cli::run(cli) {
