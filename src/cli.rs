@@ -66,13 +66,15 @@ pub enum Command {
     Backup(command::admin::BackupArgs),
     /// Build a demo database of synthetic contacts from 2004 to today and show it
     Demo(command::demo::DemoArgs),
+    /// Open the terminal interface (also what `uppsok` alone does)
+    Tui,
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let global = cli.global;
     match cli.command {
-        None => command::no_interface(&global),
+        None | Some(Command::Tui) => command::tui::run(&global),
         Some(Command::Init) => command::admin::init(&global),
         Some(Command::Add(a)) => command::contacts::add(&global, a),
         Some(Command::Import(a)) => command::contacts::import(&global, a),

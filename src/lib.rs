@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod pii;
 pub mod stats;
 pub mod storage;
+pub mod tui;
 pub mod vault;
 
 pub use error::{Error, Result};

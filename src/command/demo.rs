@@ -218,7 +218,7 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
     );
     println!();
     println!(
-        "The terminal interface is not part of this version yet. Explore the data with the commands (give the passphrase {} when asked, or set UPPSOK_PASSPHRASE={}):",
+        "Open the terminal interface with `uppsok demo` at a terminal, or explore the data with the commands (give the passphrase {} when asked, or set UPPSOK_PASSPHRASE={}):",
         demo::PASSPHRASE,
         demo::PASSPHRASE
     );
@@ -234,6 +234,9 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         "export --format csv --out demo.csv".to_string(),
     ] {
         println!("  uppsok --db {db} --user {u} {cmd}");
+    }
+    if !a.no_tui && super::tui::require_terminal().is_ok() {
+        return super::tui::run_signed_in(g, path, vault);
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod demo;
 
 pub mod nights;
 pub mod stats;
+pub mod tui;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -171,18 +172,6 @@ pub fn unlock(g: &Global) -> Result<Vault> {
     let name = user_name(g)?;
     let pass = passphrase(g, &name, false)?;
     Vault::unlock(&path, &name, &pass)
-}
-
-/// `uppsok` without a command: the terminal interface is not part of this version yet.
-pub fn no_interface(_g: &Global) -> Result<()> {
-    use clap::CommandFactory;
-    println!(
-        "The terminal interface is not part of this version of uppsok yet; use the commands below.\n"
-    );
-    crate::cli::Cli::command()
-        .print_help()
-        .map_err(|e| Error::Failed(format!("cannot print the help: {e}.")))?;
-    Ok(())
 }
 
 /// Opens an output file for decrypted data: created new or truncated, mode 0600.

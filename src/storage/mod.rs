@@ -7,10 +7,12 @@
 
 mod audit_log;
 mod contacts;
+mod persons;
 mod users;
 
 pub use audit_log::{AuditReads, AuditRow};
 pub use contacts::{ContactReads, ContactRow, FieldNightRow, StatRow};
+pub use persons::{PersonContacts, PersonReads};
 pub use users::{KeySlotRow, UserReads, UserRow};
 
 use std::fs::OpenOptions;

@@ -5,9 +5,11 @@
 
 mod bulk;
 mod contacts;
+mod person;
 mod statistics;
 
 pub use contacts::{pseudonym_hex, ImportSummary};
+pub use person::{PersonIndex, PersonSummary};
 pub use statistics::StatContact;
 
 use std::path::Path;

@@ -1,0 +1,678 @@
+//! The interface's state, without drawing: which screen is up, what the forms hold, the
+//! cached figures, and how each [`Action`] changes them. Everything the screens show is read
+//! from here by `ui`; everything the keys do arrives here from `event`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Datelike;
+use tui_input::{Input, InputRequest};
+use zeroize::Zeroizing;
+
+use super::form::{contact_type_for, ContactForm, Field, NightForm};
+use crate::audit_log::Action as AuditAction;
+use crate::crypto::Passphrase;
+use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
+use crate::error::Error;
+use crate::i18n::Lang;
+use crate::stats::{Dimension, Figures, Query};
+use crate::vault::{Permission, PersonIndex, PersonSummary, Vault};
+
+/// How long the interface stays unlocked without a key press, unless configured.
+pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Unlock,
+    Overview,
+    Nights,
+    NightForm,
+    Contact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Popup {
+    Help,
+    ConfirmQuit,
+    ConfirmDiscard,
+}
+
+/// What a key asks for, decided by `event`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Yes,
+    No,
+    Edit(InputRequest),
+    NextField,
+    PreviousField,
+    Up,
+    Down,
+    Submit,
+    Save,
+    GoOverview,
+    GoNights,
+    NewNight,
+    NewContact,
+    Prefill,
+    TakeSuggestion,
+}
+
+/// A message on the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Info(String),
+    Error(String),
+}
+
+/// Figures of the overview, computed once after unlocking and after a change, never per key.
+#[derive(Debug, Clone, Default)]
+pub struct OverviewData {
+    pub year: i32,
+    pub this_year: Figures,
+    pub nights_this_year: u64,
+    /// Last year from 1 January to the same day: a fair comparison during the year.
+    pub last_year: Figures,
+    pub nights_last_year: u64,
+    pub per_month: [u64; 12],
+    pub latest_nights: Vec<FieldNight>,
+}
+
+/// What the code field knows about the typed code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PersonInfo {
+    #[default]
+    None,
+    New,
+    Known(PersonSummary),
+    /// Unknown, but these known codes are one edit away.
+    DidYouMean(Vec<String>),
+}
+
+/// An unlocked session.
+pub struct Session {
+    pub vault: Vault,
+    pub overview: Option<OverviewData>,
+    pub nights: Vec<FieldNight>,
+    pub person_index: Option<PersonIndex>,
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub db: PathBuf,
+    pub today: Date,
+    pub screen: Screen,
+    pub popup: Option<Popup>,
+    pub quit: bool,
+    pub session: Option<Session>,
+    pub message: Option<Message>,
+    // unlock
+    pub user: Input,
+    pub pass: Input,
+    pub unlock_focus: usize,
+    /// Set when the screen was locked for idleness.
+    pub locked: bool,
+    user_before_lock: Option<String>,
+    pub lock_after: Duration,
+    pub last_key: Instant,
+    // field nights
+    pub night_selected: usize,
+    pub night_form: Option<NightForm>,
+    // contact form
+    pub form: Option<ContactForm>,
+    pub person: PersonInfo,
+    /// Contacts saved since the form was opened.
+    pub saved_count: u32,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.pass.reset();
+    }
+}
+
+impl App {
+    pub fn new(lang: Lang, db: PathBuf, user: Option<String>, today: Date) -> App {
+        App {
+            lang,
+            db,
+            today,
+            screen: Screen::Unlock,
+            popup: None,
+            quit: false,
+            session: None,
+            message: None,
+            user: Input::new(user.clone().unwrap_or_default()),
+            pass: Input::default(),
+            unlock_focus: usize::from(user.is_some()),
+            locked: false,
+            user_before_lock: None,
+            lock_after: DEFAULT_LOCK_AFTER,
+            last_key: Instant::now(),
+            night_selected: 0,
+            night_form: None,
+            form: None,
+            person: PersonInfo::None,
+            saved_count: 0,
+        }
+    }
+
+    /// An app already signed in (a passphrase given by flag or environment, or the demo).
+    pub fn signed_in(lang: Lang, db: PathBuf, vault: Vault, today: Date) -> App {
+        let mut app = App::new(lang, db, Some(vault.user().name.clone()), today);
+        app.start_session(vault);
+        app
+    }
+
+    pub fn text(&self) -> &'static crate::i18n::TuiText {
+        self.lang.text().tui
+    }
+
+    pub fn role(&self) -> Option<StaffRole> {
+        self.session.as_ref().map(|s| s.vault.user().role)
+    }
+
+    fn may_log(&self) -> bool {
+        self.role()
+            .is_some_and(|r| Permission::WriteContacts.allowed(r))
+    }
+
+    /// Whether some form holds input that is not saved.
+    pub fn unsaved(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.dirty) || self.night_form.is_some()
+    }
+
+    /// Whether a text field has the keyboard (so letters are typed, not commands).
+    pub fn typing(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Unlock | Screen::NightForm | Screen::Contact
+        ) && self.popup.is_none()
+    }
+
+    fn start_session(&mut self, vault: Vault) {
+        self.pass.reset();
+        self.session = Some(Session {
+            vault,
+            overview: None,
+            nights: Vec::new(),
+            person_index: None,
+        });
+        self.locked = false;
+        self.refresh();
+        // A form kept over a lock comes back; otherwise the overview.
+        self.screen = if self.form.is_some() {
+            Screen::Contact
+        } else if self.night_form.is_some() {
+            Screen::NightForm
+        } else {
+            Screen::Overview
+        };
+    }
+
+    /// Recomputes the cached figures and lists (after unlocking and after a change).
+    pub fn refresh(&mut self) {
+        let today = self.today;
+        let may_log = self.may_log();
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match overview(&mut s.vault, today) {
+            Ok(o) => s.overview = Some(o),
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+        if may_log {
+            match s.vault.field_nights(200) {
+                Ok(n) => s.nights = n,
+                Err(e) => self.message = Some(Message::Error(e.to_string())),
+            }
+        }
+    }
+
+    /// Locks the screen if no key was pressed for `lock_after`. Unsaved form input is kept
+    /// (hidden) and comes back after unlocking as the same user.
+    pub fn tick(&mut self, now: Instant) {
+        if self.session.is_some() && now.duration_since(self.last_key) >= self.lock_after {
+            self.lock();
+        }
+    }
+
+    pub fn lock(&mut self) {
+        if let Some(s) = self.session.take() {
+            self.user = Input::new(s.vault.user().name.clone());
+            self.user_before_lock = Some(s.vault.user().name.clone());
+        }
+        self.pass.reset();
+        self.unlock_focus = 1;
+        self.popup = None;
+        self.locked = true;
+        self.screen = Screen::Unlock;
+        self.message = Some(Message::Info(self.text().unlock_locked.into()));
+    }
+
+    /// Handles one action.
+    pub fn update(&mut self, action: Action) {
+        self.last_key = Instant::now();
+        // A message stays until the next key.
+        self.message = None;
+        if let Some(p) = self.popup {
+            self.update_popup(p, action);
+            return;
+        }
+        match action {
+            Action::Help => self.popup = Some(Popup::Help),
+            Action::Quit => {
+                if self.unsaved() {
+                    self.popup = Some(Popup::ConfirmQuit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            _ => match self.screen {
+                Screen::Unlock => self.update_unlock(action),
+                Screen::Overview => self.update_overview(action),
+                Screen::Nights => self.update_nights(action),
+                Screen::NightForm => self.update_night_form(action),
+                Screen::Contact => self.update_contact(action),
+            },
+        }
+    }
+
+    fn update_popup(&mut self, p: Popup, action: Action) {
+        match (p, action) {
+            (Popup::Help, Action::Back | Action::Help | Action::Submit) => self.popup = None,
+            (Popup::Help, Action::Quit) => {
+                self.popup = None;
+                self.update(Action::Quit);
+            }
+            (Popup::ConfirmQuit, Action::Yes) => self.quit = true,
+            (Popup::ConfirmQuit | Popup::ConfirmDiscard, Action::No | Action::Back) => {
+                self.popup = None
+            }
+            (Popup::ConfirmDiscard, Action::Yes) => {
+                self.popup = None;
+                self.close_contact();
+            }
+            _ => {}
+        }
+    }
+
+    fn update_unlock(&mut self, action: Action) {
+        match action {
+            Action::Edit(req) => {
+                if self.unlock_focus == 0 {
+                    self.user.handle(req);
+                } else {
+                    self.pass.handle(req);
+                }
+            }
+            Action::NextField | Action::PreviousField | Action::Up | Action::Down => {
+                self.unlock_focus = 1 - self.unlock_focus
+            }
+            Action::Submit | Action::Save => {
+                if self.unlock_focus == 0 && self.pass.value().is_empty() {
+                    self.unlock_focus = 1;
+                    return;
+                }
+                self.try_unlock();
+            }
+            Action::Back if !self.locked => self.quit = true,
+            _ => {}
+        }
+    }
+
+    fn try_unlock(&mut self) {
+        let name = self.user.value().trim().to_string();
+        if name.is_empty() || self.pass.value().is_empty() {
+            self.message = Some(Message::Error(self.text().unlock_empty.into()));
+            return;
+        }
+        let pass = Passphrase::new(self.pass.value().to_string());
+        self.pass.reset();
+        match Vault::unlock(&self.db, &name, &pass) {
+            Ok(v) => {
+                // A form kept over a lock belongs to the user who typed it.
+                if self.locked && self.user_before_lock.as_deref() != Some(name.as_str()) {
+                    self.form = None;
+                    self.night_form = None;
+                }
+                self.message = None;
+                self.start_session(v);
+            }
+            Err(Error::Refused(_)) => {
+                self.message = Some(Message::Error(self.text().unlock_wrong.into()))
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    fn update_overview(&mut self, action: Action) {
+        match action {
+            Action::GoNights => self.open_nights(),
+            Action::NewNight => self.open_night_form(),
+            Action::NewContact => self.open_contact(None),
+            Action::Back => {}
+            _ => {}
+        }
+    }
+
+    fn refuse(&mut self) {
+        self.message = Some(Message::Error(self.text().not_allowed.into()));
+    }
+
+    fn open_nights(&mut self) {
+        if !self.may_log() {
+            return self.refuse();
+        }
+        self.night_selected = 0;
+        self.screen = Screen::Nights;
+    }
+
+    fn open_night_form(&mut self) {
+        if !self.may_log() {
+            return self.refuse();
+        }
+        self.night_form = Some(NightForm::new(self.today));
+        self.screen = Screen::NightForm;
+    }
+
+    fn update_nights(&mut self, action: Action) {
+        let n = self.session.as_ref().map_or(0, |s| s.nights.len());
+        match action {
+            Action::Up => self.night_selected = self.night_selected.saturating_sub(1),
+            Action::Down if self.night_selected + 1 < n => self.night_selected += 1,
+            Action::Submit => {
+                let night = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.nights.get(self.night_selected).cloned());
+                if let Some(night) = night {
+                    self.open_contact(Some(&night));
+                }
+            }
+            Action::NewNight => self.open_night_form(),
+            Action::NewContact => self.open_contact(None),
+            Action::Back | Action::GoOverview => self.go_overview(),
+            _ => {}
+        }
+    }
+
+    fn go_overview(&mut self) {
+        let stale = self.session.as_ref().is_some_and(|s| s.overview.is_none());
+        if stale {
+            self.refresh();
+        }
+        self.screen = Screen::Overview;
+    }
+
+    fn update_night_form(&mut self, action: Action) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let districts = s.vault.districts().clone();
+        let Some(f) = self.night_form.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Edit(req) => f.edit(req),
+            Action::NextField => f.next(&districts, true),
+            Action::PreviousField => f.next(&districts, false),
+            Action::Up => f.cycle(&districts, false),
+            Action::Down => f.cycle(&districts, true),
+            Action::Back => {
+                self.night_form = None;
+                self.screen = Screen::Overview;
+            }
+            Action::Submit | Action::Save => {
+                let Some((date, details)) = f.values(&districts) else {
+                    self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
+                    return;
+                };
+                match s.vault.add_field_night(date, &details) {
+                    Ok(id) => {
+                        let night = FieldNight { id, date, details };
+                        self.night_form = None;
+                        s.overview = None;
+                        self.message =
+                            Some(Message::Info(self.lang.text().tui.night_created.into()));
+                        self.refresh();
+                        self.open_contact(Some(&night));
+                    }
+                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the contact form, for a field night or on its own.
+    pub fn open_contact(&mut self, night: Option<&FieldNight>) {
+        if !self.may_log() {
+            return self.refuse();
+        }
+        let form = match night {
+            Some(n) => ContactForm::new(
+                self.today,
+                n.date,
+                Some(n.details.district.as_str()),
+                Some(contact_type_for(n.details.kind)),
+                Some(n.id),
+            ),
+            None => ContactForm::new(self.today, self.today, None, None, None),
+        };
+        self.form = Some(form);
+        self.person = PersonInfo::None;
+        self.saved_count = 0;
+        self.screen = Screen::Contact;
+    }
+
+    fn close_contact(&mut self) {
+        self.form = None;
+        self.person = PersonInfo::None;
+        let back_to_nights = self.session.as_ref().is_some_and(|s| !s.nights.is_empty());
+        if back_to_nights {
+            self.screen = Screen::Nights;
+        } else {
+            self.go_overview();
+        }
+    }
+
+    fn update_contact(&mut self, action: Action) {
+        let Some(districts) = self.session.as_ref().map(|s| s.vault.districts().clone()) else {
+            return;
+        };
+        let Some(f) = self.form.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Edit(req) => {
+                let changed = f.edit(req);
+                if changed && f.focus == Field::Code {
+                    self.look_up_code();
+                }
+            }
+            Action::NextField => f.next(&districts),
+            Action::PreviousField => f.previous(&districts),
+            Action::Up => f.cycle(&districts, false),
+            Action::Down => f.cycle(&districts, true),
+            Action::Submit => {
+                if f.focus == Field::Note {
+                    self.save_contact();
+                } else {
+                    f.next(&districts);
+                }
+            }
+            Action::Save => self.save_contact(),
+            Action::Prefill => {
+                if let PersonInfo::Known(p) = &self.person {
+                    if let Some(a) = p.latest.clone() {
+                        f.prefill(&a);
+                    }
+                }
+            }
+            Action::TakeSuggestion => {
+                if let PersonInfo::DidYouMean(list) = &self.person {
+                    if let Some(first) = list.first().cloned() {
+                        f.set(Field::Code, &first);
+                        self.look_up_code();
+                    }
+                }
+            }
+            Action::Back => {
+                if f.dirty {
+                    self.popup = Some(Popup::ConfirmDiscard);
+                } else {
+                    self.close_contact();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Looks the typed code up: known (how often, when), new, or close to known ones.
+    fn look_up_code(&mut self) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(f) = self.form.as_ref() else {
+            return;
+        };
+        let Some(code) = PersonCode::normalise(f.text(Field::Code)) else {
+            self.person = PersonInfo::None;
+            return;
+        };
+        match s.vault.lookup_person(&code) {
+            Ok(Some(p)) => self.person = PersonInfo::Known(p),
+            Ok(None) => {
+                if s.person_index.is_none() {
+                    match s.vault.person_index() {
+                        Ok(i) => s.person_index = Some(i),
+                        Err(e) => {
+                            self.message = Some(Message::Error(e.to_string()));
+                            return;
+                        }
+                    }
+                }
+                let near = s
+                    .person_index
+                    .as_ref()
+                    .map(|i| s.vault.did_you_mean(i, &code, 3))
+                    .unwrap_or_default();
+                self.person = if near.is_empty() {
+                    PersonInfo::New
+                } else {
+                    PersonInfo::DidYouMean(near.iter().map(|z| z.to_string()).collect())
+                };
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    fn save_contact(&mut self) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let districts = s.vault.districts().clone();
+        let Some(f) = self.form.as_ref() else {
+            return;
+        };
+        let Some((date, attributes)) = f.values(&districts) else {
+            self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
+            return;
+        };
+        let code = PersonCode::normalise(f.text(Field::Code));
+        let pseudonym = code.as_ref().map(|c| s.vault.pseudonym_of(c));
+        let contact = NewContact {
+            date,
+            code,
+            attributes,
+            note: Zeroizing::new(f.text(Field::Note).to_string()),
+            field_night: f.field_night,
+        };
+        match s.vault.add_contact(contact, false) {
+            Ok(_) => {
+                if let (Some(p), Some(index)) = (pseudonym, s.person_index.as_mut()) {
+                    index.insert(p);
+                }
+                // The figures are recomputed when the overview is shown next, not per key.
+                s.overview = None;
+                let next = f.carried_over(&districts);
+                self.form = Some(next);
+                self.person = PersonInfo::None;
+                self.saved_count += 1;
+                self.message = Some(Message::Info(self.lang.text().tui.contact_saved.into()));
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    pub fn go(&mut self, screen: Screen) {
+        match screen {
+            Screen::Overview => self.go_overview(),
+            Screen::Nights => self.open_nights(),
+            _ => self.screen = screen,
+        }
+    }
+}
+
+/// Computes the overview's figures with the same computation as `uppsok stats`.
+pub fn overview(vault: &mut Vault, today: Date) -> crate::error::Result<OverviewData> {
+    let year = today.year();
+    let jan1 = |y| Date::from_ymd_opt(y, 1, 1).unwrap_or(today);
+    let same_day_last_year = today
+        .with_year(year - 1)
+        .or_else(|| Date::from_ymd_opt(year - 1, 2, 28))
+        .unwrap_or(today);
+    vault.log_read(
+        AuditAction::Stats,
+        "contacts:aggregate",
+        "interface overview",
+    )?;
+    let this = crate::command::stats::compute(
+        vault,
+        &Query {
+            from: Some(jan1(year)),
+            to: Some(today),
+            by: vec![Dimension::Month],
+            filters: Vec::new(),
+        },
+    )?;
+    let last = crate::command::stats::compute(
+        vault,
+        &Query {
+            from: Some(jan1(year - 1)),
+            to: Some(same_day_last_year),
+            by: Vec::new(),
+            filters: Vec::new(),
+        },
+    )?;
+    let mut per_month = [0u64; 12];
+    for g in &this.groups {
+        if let Some(m) = g
+            .key
+            .first()
+            .and_then(|k| k.get(5..7))
+            .and_then(|m| m.parse::<usize>().ok())
+        {
+            if (1..=12).contains(&m) {
+                per_month[m - 1] = g.figures.contacts;
+            }
+        }
+    }
+    let latest_nights = if Permission::WriteContacts.allowed(vault.user().role) {
+        vault.field_nights(5)?
+    } else {
+        Vec::new()
+    };
+    Ok(OverviewData {
+        year,
+        this_year: this.totals,
+        nights_this_year: this.field_nights,
+        last_year: last.totals,
+        nights_last_year: last.field_nights,
+        per_month,
+        latest_nights,
+    })
+}

@@ -1,0 +1,180 @@
+//! The contact form: every field of the CSV, problems beside each as you type, what the
+//! typed code says about the person, the values of the focused list field.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use super::{input_line, visible};
+use crate::tui::app::{App, PersonInfo};
+use crate::tui::form::{choices, Field, Problem};
+
+fn label(app: &App, f: Field) -> &'static str {
+    let t = app.text();
+    let l = app.lang.text();
+    match f {
+        Field::Date => t.date,
+        Field::Code => t.person_code,
+        Field::Role => l.role,
+        Field::Gender => l.gender,
+        Field::AgeBand => l.age_band,
+        Field::Counterpart => l.counterpart,
+        Field::District => l.district,
+        Field::ContactType => l.contact_type,
+        Field::Referrals => t.referrals,
+        Field::Trafficking => l.trafficking,
+        Field::Note => t.note,
+    }
+}
+
+/// A problem in words.
+pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
+    let t = app.text();
+    match p {
+        Problem::Required => t.required.to_string(),
+        Problem::NotAValue => {
+            let list = choices.join(" ");
+            format!("{} {list}", t.not_a_value)
+        }
+        Problem::Ambiguous(c) => format!("{}?", c.join(" / ")),
+        Problem::BadDate => t.bad_date.to_string(),
+        Problem::FutureDate => t.future_date.to_string(),
+        Problem::BadStaff => t.bad_staff.to_string(),
+        Problem::NoteIdentifier(k) => format!("{} {k}", t.note_looks_like),
+        Problem::NoteTooLong => t.note_too_long.to_string(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
+    let t = app.text();
+    let (Some(f), Some(s)) = (app.form.as_ref(), app.session.as_ref()) else {
+        return;
+    };
+    let districts = s.vault.districts();
+    let title = match f.field_night {
+        Some(id) => {
+            let night = s.nights.iter().find(|n| n.id == id);
+            match night {
+                Some(n) => format!(
+                    " {} · {} {} {} · {} {} ",
+                    t.contact_title,
+                    t.night,
+                    n.date.format("%Y-%m-%d"),
+                    n.details.district,
+                    app.saved_count,
+                    t.contacts_this_night
+                ),
+                None => format!(" {} ", t.contact_title),
+            }
+        }
+        None => format!(" {} ", t.contact_title),
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    let [fields, info, hint] = Layout::vertical([
+        Constraint::Length(Field::ALL.len() as u16),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let lw = Field::ALL
+        .iter()
+        .map(|f| label(app, *f).chars().count())
+        .max()
+        .unwrap_or(10);
+    let width = 22usize;
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (row, field) in Field::ALL.iter().enumerate() {
+        let focused = f.focus == *field;
+        let w = if *field == Field::Note {
+            (fields.width as usize)
+                .saturating_sub(lw + 6)
+                .clamp(10, 200)
+        } else {
+            width
+        };
+        let (shown, col) = visible(f.input(*field), w);
+        if focused {
+            cursor = Some((lw + 4 + col, row));
+        }
+        let ch = choices(*field, districts);
+        let mut extra = Vec::new();
+        let problem = f.problem(*field, districts);
+        let show_required = f.dirty || focused;
+        match &problem {
+            Some(Problem::Required) if !show_required => {}
+            Some(p) => extra.push(Span::styled(
+                format!("✗ {}", describe(app, p, if focused { &ch } else { &[] })),
+                Style::new().add_modifier(Modifier::BOLD),
+            )),
+            _ => {}
+        }
+        if problem.is_none() {
+            if let Some(v) = f.picked(*field, districts) {
+                if v != f.text(*field) {
+                    extra.push(Span::raw(format!("→ {v}")));
+                }
+            }
+        }
+        let shown = if *field == Field::Note {
+            shown
+        } else {
+            format!("{shown:<w$}")
+        };
+        lines.push(input_line(label(app, *field), lw, &shown, focused, extra));
+    }
+    frame.render_widget(Paragraph::new(lines), fields);
+
+    // Below the fields: the person, or the values of the focused list field.
+    let mut below = Vec::new();
+    match &app.person {
+        PersonInfo::None if f.text(Field::Code).trim().is_empty() && f.focus == Field::Code => {
+            below.push(Line::from(format!("  {}", t.unidentified)))
+        }
+        PersonInfo::None => {}
+        PersonInfo::New => below.push(Line::from(format!("  {}", t.person_new))),
+        PersonInfo::Known(p) => below.push(Line::from(Span::styled(
+            format!(
+                "  {}: {} {}, {} {} · {}",
+                t.person_known,
+                app.lang.number(p.earlier),
+                t.person_earlier,
+                t.person_last,
+                p.last
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                t.person_prefill
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        ))),
+        PersonInfo::DidYouMean(list) => below.push(Line::from(Span::styled(
+            format!("  {}: {} (Ctrl-D)", t.did_you_mean, list.join(", ")),
+            Style::new().add_modifier(Modifier::BOLD),
+        ))),
+    }
+    let ch = choices(f.focus, districts);
+    if !ch.is_empty() {
+        below.push(Line::from(Span::styled(
+            format!("  {}: {}", t.choices, ch.join(" ")),
+            Style::new().add_modifier(Modifier::DIM),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(below).wrap(ratatui::widgets::Wrap { trim: false }),
+        info,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            t.contact_hint,
+            Style::new().add_modifier(Modifier::DIM),
+        )),
+        hint,
+    );
+    if let (Some((x, y)), None) = (cursor, app.popup) {
+        frame.set_cursor_position((fields.x + x as u16, fields.y + y as u16));
+    }
+}

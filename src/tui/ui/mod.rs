@@ -1,0 +1,171 @@
+//! Drawing, without logic: every screen is a function of the [`App`] state. Nothing here
+//! changes state or reads the database; what is shown comes from the caches in `app`.
+//! Nothing depends on colour alone: focus, selection and errors also carry a mark or a word.
+
+mod contact;
+mod help;
+mod nights;
+mod overview;
+mod unlock;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{App, Message, Popup, Screen};
+
+/// Draws the whole frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [title, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    draw_title(frame, app, title);
+    match app.screen {
+        Screen::Unlock => unlock::draw(frame, app, body),
+        Screen::Overview => overview::draw(frame, app, body),
+        Screen::Nights => nights::draw_list(frame, app, body),
+        Screen::NightForm => nights::draw_form(frame, app, body),
+        Screen::Contact => contact::draw(frame, app, body),
+    }
+    draw_status(frame, app, status);
+    match app.popup {
+        Some(Popup::Help) => help::draw(frame, app),
+        Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
+        Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
+        None => {}
+    }
+}
+
+fn screen_name(app: &App) -> &'static str {
+    let t = app.text();
+    match app.screen {
+        Screen::Unlock => t.unlock_title,
+        Screen::Overview => t.overview,
+        Screen::Nights => t.nights_title,
+        Screen::NightForm => t.night_new_title,
+        Screen::Contact => t.contact_title,
+    }
+}
+
+fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
+    let line = Line::from(vec![
+        Span::styled(" uppsok ", Style::new().add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+        Span::styled(screen_name(app), Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw("   F1 ?"),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    let t = app.text();
+    let mut spans = Vec::new();
+    if let Some(s) = &app.session {
+        let u = s.vault.user();
+        spans.push(Span::raw(format!(" {} ({}) ", u.name, u.role)));
+    }
+    let db = app
+        .db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    spans.push(Span::raw(format!("│ {db} ")));
+    let state = if app.unsaved() {
+        t.unsaved
+    } else {
+        t.saved_state
+    };
+    spans.push(Span::styled(
+        format!("│ {state} "),
+        if app.unsaved() {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        },
+    ));
+    match &app.message {
+        Some(Message::Info(m)) => spans.push(Span::raw(format!("│ {m}"))),
+        Some(Message::Error(m)) => spans.push(Span::styled(
+            format!("│ {}: {m}", t.error),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        None => {}
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        area,
+    );
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn confirm(frame: &mut Frame, app: &App, question: &str) {
+    let area = centered(frame.area(), 56, 6);
+    frame.render_widget(Clear, area);
+    let text = vec![
+        Line::from(question.to_string()),
+        Line::from(""),
+        Line::from(Span::styled(
+            app.text().yes_no_keys,
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+    ];
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" ? ")),
+        area,
+    );
+}
+
+/// A label and a one-line text input; `focused` puts the terminal cursor in it.
+pub fn input_line<'a>(
+    label: &str,
+    label_width: usize,
+    value: &str,
+    focused: bool,
+    extra: Vec<Span<'a>>,
+) -> Line<'a> {
+    let mark = if focused { "›" } else { " " };
+    let label_style = if focused {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let mut spans = vec![
+        Span::styled(format!("{mark} {label:<label_width$} "), label_style),
+        Span::styled(
+            format!("[{value}]"),
+            if focused {
+                Style::new().add_modifier(Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            },
+        ),
+        Span::raw(" "),
+    ];
+    spans.extend(extra);
+    Line::from(spans)
+}
+
+/// The visible part of an input that is `width` wide, and the cursor's column in it.
+pub fn visible(input: &tui_input::Input, width: usize) -> (String, usize) {
+    let scroll = input.visual_scroll(width);
+    let shown: String = input.value().chars().skip(scroll).take(width).collect();
+    (shown, input.visual_cursor().saturating_sub(scroll))
+}

@@ -1,0 +1,117 @@
+//! The overview: this year against the same dates last year, contacts per month, the latest
+//! field nights.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Table};
+use ratatui::Frame;
+
+use crate::tui::app::App;
+
+pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
+    let t = app.text();
+    let l = app.lang.text();
+    let Some(o) = app.session.as_ref().and_then(|s| s.overview.as_ref()) else {
+        frame.render_widget(Paragraph::new(l.no_contacts), body);
+        return;
+    };
+    let [top, chart] = Layout::vertical([Constraint::Length(8), Constraint::Min(6)]).areas(body);
+    let [figures, nights] =
+        Layout::horizontal([Constraint::Length(52), Constraint::Min(20)]).areas(top);
+    let n = |v: u64| app.lang.number(v);
+    let header = Row::new(vec![
+        String::new(),
+        format!("{} {}", t.this_year, o.year),
+        format!("{} {}", t.last_year, o.year - 1),
+    ])
+    .style(Style::new().add_modifier(Modifier::BOLD));
+    let rows = vec![
+        Row::new(vec![
+            l.contacts.to_string(),
+            n(o.this_year.contacts),
+            n(o.last_year.contacts),
+        ]),
+        Row::new(vec![
+            l.individuals.to_string(),
+            n(o.this_year.individuals),
+            n(o.last_year.individuals),
+        ]),
+        Row::new(vec![
+            l.new_individuals.to_string(),
+            n(o.this_year.new_individuals),
+            n(o.last_year.new_individuals),
+        ]),
+        Row::new(vec![
+            l.field_nights.to_string(),
+            n(o.nights_this_year),
+            n(o.nights_last_year),
+        ]),
+    ];
+    frame.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(18),
+                Constraint::Length(14),
+                Constraint::Length(16),
+            ],
+        )
+        .header(header)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", t.overview)),
+        ),
+        figures,
+    );
+
+    let mut lines = Vec::new();
+    if o.latest_nights.is_empty() {
+        lines.push(Line::from(t.no_nights));
+    }
+    for night in &o.latest_nights {
+        lines.push(Line::from(format!(
+            "{}  {:<6} {}",
+            night.date.format("%Y-%m-%d"),
+            night.details.kind,
+            night.details.district
+        )));
+    }
+    let list = Paragraph::new(lines).block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", t.latest_nights)),
+    );
+    // The hint wraps; a night is one line, cut at the edge.
+    let list = if o.latest_nights.is_empty() {
+        list.wrap(ratatui::widgets::Wrap { trim: true })
+    } else {
+        list
+    };
+    frame.render_widget(list, nights);
+
+    let bars: Vec<Bar> = o
+        .per_month
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Bar::default()
+                .value(*v)
+                .label(Line::from(t.months[i]))
+                .text_value(n(*v))
+        })
+        .collect();
+    frame.render_widget(
+        BarChart::default()
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {} ", t.per_month)),
+            )
+            .data(BarGroup::default().bars(&bars))
+            .bar_width(5)
+            .bar_gap(1),
+        chart,
+    );
+}

@@ -1,0 +1,234 @@
+//! Returning persons: is a typed code known, how often and when was the person seen, what did
+//! their latest contact say; and "did you mean" for a code one edit away from a known one.
+//!
+//! "Did you mean" keys every variant of the typed code one edit away (a character changed,
+//! added or removed, two neighbours swapped) on the fly and looks the keyed pseudonyms up in
+//! an in-memory set of the stored pseudonyms. No code material is ever stored: the variants
+//! exist only in zeroizing memory while the form shows them.
+
+use std::collections::{HashMap, HashSet};
+
+use zeroize::{Zeroize, Zeroizing};
+
+use super::*;
+use crate::crypto::{AssociatedData, Pseudonym};
+use crate::domain::{Attributes, Date, PersonCode};
+use crate::error::Result;
+use crate::storage::PersonReads;
+
+/// What the form shows about a known person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSummary {
+    /// The person (after declared merges).
+    pub person_id: i64,
+    /// Earlier contacts of the person (and of pseudonyms declared to be the same person).
+    pub earlier: u64,
+    pub last: Option<Date>,
+    /// The attributes of the latest contact, for prefilling.
+    pub latest: Option<Attributes>,
+}
+
+/// The stored pseudonyms, held in memory for "did you mean". Pseudonyms are in the database
+/// file in the clear already; nothing here is code material.
+#[derive(Debug, Default, Clone)]
+pub struct PersonIndex {
+    known: HashSet<Pseudonym>,
+}
+
+impl PersonIndex {
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+    /// Adds a pseudonym (after a contact with a new person is saved).
+    pub fn insert(&mut self, p: Pseudonym) {
+        self.known.insert(p);
+    }
+    pub fn contains(&self, p: &Pseudonym) -> bool {
+        self.known.contains(p)
+    }
+}
+
+/// Characters tried when a variant changes or adds one: the code's own characters plus
+/// lower-case letters (with å, ä, ö, é, ü) and digits.
+const VARIANT_ALPHABET: &str = "abcdefghijklmnopqrstuvwxyzåäöéü0123456789";
+
+/// Every distinct normalised code one edit away from `code` (not `code` itself).
+pub fn one_edit_variants(code: &str) -> Vec<Zeroizing<String>> {
+    let chars: Vec<char> = code.chars().collect();
+    let mut alphabet: Vec<char> = VARIANT_ALPHABET.chars().collect();
+    for c in &chars {
+        if !alphabet.contains(c) {
+            alphabet.push(*c);
+        }
+    }
+    // Each edit below is skipped where it would repeat another (removing or adding a letter
+    // next to the same letter), so every variant comes once without a set of seen ones.
+    let mut out = Vec::new();
+    let mut push = |mut v: Vec<char>| {
+        let s: Zeroizing<String> = Zeroizing::new(v.iter().collect());
+        v.zeroize();
+        if !s.is_empty() {
+            out.push(s);
+        }
+    };
+    for i in 0..chars.len() {
+        // removed
+        if i == 0 || chars[i - 1] != chars[i] {
+            let mut v = chars.clone();
+            v.remove(i);
+            push(v);
+        }
+        // swapped with the next
+        if i + 1 < chars.len() && chars[i] != chars[i + 1] {
+            let mut v = chars.clone();
+            v.swap(i, i + 1);
+            push(v);
+        }
+        // changed
+        for &a in &alphabet {
+            if a != chars[i] {
+                let mut v = chars.clone();
+                v[i] = a;
+                push(v);
+            }
+        }
+    }
+    // added
+    for i in 0..=chars.len() {
+        for &a in &alphabet {
+            if i > 0 && chars[i - 1] == a {
+                continue;
+            }
+            let mut v = chars.clone();
+            v.insert(i, a);
+            push(v);
+        }
+    }
+    let mut chars = chars;
+    chars.zeroize();
+    out
+}
+
+impl Vault {
+    /// The keyed pseudonym of a code.
+    pub fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
+        self.keys.pseudonym(code.as_bytes())
+    }
+
+    /// Every stored pseudonym, for [`Vault::did_you_mean`]. Roles that log contacts only.
+    pub fn person_index(&mut self) -> Result<PersonIndex> {
+        self.require(Permission::WriteContacts)?;
+        let mut known = HashSet::new();
+        self.store.for_each_pseudonym(|_, p| {
+            if let Ok(p) = <[u8; 32]>::try_from(p) {
+                known.insert(p);
+            }
+        })?;
+        Ok(PersonIndex { known })
+    }
+
+    /// Whether a code is known, and what the form may show and prefill. Roles that log
+    /// contacts only (they see contact details anyway); no note is read.
+    pub fn lookup_person(&mut self, code: &PersonCode) -> Result<Option<PersonSummary>> {
+        self.require(Permission::WriteContacts)?;
+        let pseudonym = self.pseudonym_of(code);
+        let Some(id) = self.store.person_by_pseudonym(&pseudonym)? else {
+            return Ok(None);
+        };
+        let merges = self.person_merges()?;
+        let root = resolve_merge(&merges, id);
+        let mut group: Vec<i64> = merges
+            .iter()
+            .filter(|(_, &to)| to == root)
+            .map(|(&p, _)| p)
+            .collect();
+        group.push(root);
+        group.sort_unstable();
+        group.dedup();
+        let found = self.store.person_contacts(&group)?;
+        let latest = match found.latest {
+            Some((cid, blob)) => {
+                let plain = self
+                    .keys
+                    .open(&AssociatedData::new("contacts", "attributes", cid), &blob)
+                    .map_err(|e| tampered_value("contacts", cid, e))?;
+                Some(
+                    Attributes::decode(&plain, &self.districts)
+                        .ok_or_else(|| damaged_value("contacts", cid))?,
+                )
+            }
+            None => None,
+        };
+        Ok(Some(PersonSummary {
+            person_id: root,
+            earlier: found.count as u64,
+            last: found
+                .last_date
+                .as_deref()
+                .and_then(|d| crate::domain::parse_date(d).ok()),
+            latest,
+        }))
+    }
+
+    /// The known codes one edit away from `code`, as the variants typed from it (at most
+    /// `limit`, in a stable order). Empty when `code` itself is known.
+    pub fn did_you_mean(
+        &self,
+        index: &PersonIndex,
+        code: &PersonCode,
+        limit: usize,
+    ) -> Vec<Zeroizing<String>> {
+        if index.contains(&self.pseudonym_of(code)) {
+            return Vec::new();
+        }
+        let Ok(text) = std::str::from_utf8(code.as_bytes()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for v in one_edit_variants(text) {
+            if index.contains(&self.keys.pseudonym(v.as_bytes())) {
+                out.push(v);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+fn resolve_merge(merges: &HashMap<i64, i64>, person: i64) -> i64 {
+    // `person_merges` already follows chains to their end.
+    merges.get(&person).copied().unwrap_or(person)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_cover_every_kind_of_single_edit() {
+        let v: Vec<String> = one_edit_variants("ab85")
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for want in [
+            "ab86", "b85", "ab850", "ba85", "a85", "xab85", "åb85", "ab58",
+        ] {
+            assert!(v.contains(&want.to_string()), "missing {want}");
+        }
+        assert!(!v.contains(&"ab85".to_string()));
+        assert!(!v.contains(&"ba58".to_string()), "two edits away");
+        let unique: HashSet<&String> = v.iter().collect();
+        assert_eq!(unique.len(), v.len());
+        let v: Vec<String> = one_edit_variants("aab")
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let unique: HashSet<&String> = v.iter().collect();
+        assert_eq!(unique.len(), v.len(), "doubled letters give no repeats");
+    }
+}

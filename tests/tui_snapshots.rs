@@ -1,0 +1,254 @@
+//! Snapshots of every screen of the interface at 80×24, in English and Swedish, including
+//! error states. The app is driven through the same path as the terminal: key events →
+//! `event::action_for` → `App::update`, drawn with `TestBackend`.
+
+use std::path::PathBuf;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use zeroize::Zeroizing;
+
+use uppsok::crypto::Passphrase;
+use uppsok::domain::{
+    parse_date, AgeBand, Attributes, ContactType, Counterpart, District, FieldNightDetails,
+    FieldNightKind, Gender, NewContact, PersonCode, Referrals, Role,
+};
+use uppsok::i18n::Lang;
+use uppsok::tui::app::{App, Screen};
+use uppsok::tui::{event, ui};
+use uppsok::vault::Vault;
+
+const PASS: &str = "correct horse battery staple";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn attrs(role: Role, gender: Gender, age: AgeBand, district: &str) -> Attributes {
+    Attributes {
+        role,
+        gender,
+        age_band: age,
+        counterpart: Counterpart::Men,
+        district: District::new(district).unwrap(),
+        contact_type: ContactType::Outreach,
+        referrals: Referrals::none(),
+        trafficking: false,
+    }
+}
+
+/// A database with a few contacts in 2025 and 2026 and two field nights.
+fn fixture() -> Fixture {
+    std::env::set_var("UPPSOK_INSECURE_TEST_KDF", "1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("uppsok.db");
+    let mut v = Vault::create(&path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let night = |d: &str, kind, district: &str, staff| {
+        (
+            parse_date(d).unwrap(),
+            FieldNightDetails {
+                kind,
+                district: District::new(district).unwrap(),
+                staff,
+            },
+        )
+    };
+    for (d, details) in [
+        night("2026-05-20", FieldNightKind::Street, "sodermalm", 3),
+        night("2026-06-10", FieldNightKind::Online, "online", 2),
+    ] {
+        v.add_field_night(d, &details).unwrap();
+    }
+    let add = |v: &mut Vault, date: &str, code: Option<&str>, a: Attributes| {
+        v.add_contact(
+            NewContact {
+                date: parse_date(date).unwrap(),
+                code: code.and_then(PersonCode::normalise),
+                attributes: a,
+                note: Zeroizing::new(String::new()),
+                field_night: None,
+            },
+            false,
+        )
+        .unwrap();
+    };
+    let woman = || attrs(Role::Sells, Gender::Woman, AgeBand::From25To34, "sodermalm");
+    add(&mut v, "2025-03-02", Some("ab85"), woman());
+    add(&mut v, "2025-04-12", Some("cd12"), woman());
+    add(&mut v, "2026-01-15", Some("ab85"), woman());
+    add(&mut v, "2026-02-03", None, woman());
+    add(
+        &mut v,
+        "2026-03-09",
+        Some("ef77"),
+        attrs(Role::Buys, Gender::Man, AgeBand::From45To54, "norrmalm"),
+    );
+    add(
+        &mut v,
+        "2026-05-20",
+        Some("ab85"),
+        attrs(Role::Sells, Gender::Woman, AgeBand::From35To44, "farsta"),
+    );
+    Fixture { _dir: dir, path }
+}
+
+fn today() -> uppsok::domain::Date {
+    parse_date("2026-06-15").unwrap()
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn press(app: &mut App, ev: Event) {
+    if let Some(a) = event::action_for(app, &ev) {
+        app.update(a);
+    }
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        press(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn signed_in(f: &Fixture, lang: Lang) -> App {
+    let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    App::signed_in(lang, f.path.clone(), v, today())
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|fr| ui::draw(fr, app)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn snap(name: &str, lang: Lang, app: &App) {
+    let l = match lang {
+        Lang::En => "en",
+        Lang::Sv => "sv",
+    };
+    insta::with_settings!({snapshot_path => "../src/tui/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(format!("{name}_{l}"), render(app));
+    });
+}
+
+const LANGS: [Lang; 2] = [Lang::En, Lang::Sv];
+
+#[test]
+fn unlock_screens() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = App::new(lang, f.path.clone(), None, today());
+        snap("unlock", lang, &app);
+        typ(&mut app, "admin");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "not it");
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen, Screen::Unlock);
+        assert!(app.session.is_none());
+        snap("unlock_wrong", lang, &app);
+        typ(&mut app, PASS);
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen, Screen::Overview);
+        app.lock();
+        snap("unlock_locked", lang, &app);
+    }
+}
+
+#[test]
+fn overview_and_help() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        snap("overview", lang, &app);
+        press(&mut app, key(KeyCode::Char('?')));
+        snap("overview_help", lang, &app);
+        press(&mut app, key(KeyCode::Esc));
+        assert!(app.popup.is_none());
+        press(&mut app, key(KeyCode::Char('q')));
+        assert!(app.quit, "q quits at once when nothing is unsaved");
+    }
+}
+
+#[test]
+fn field_nights_and_night_form() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('f')));
+        assert_eq!(app.screen, Screen::Nights);
+        snap("nights", lang, &app);
+        press(&mut app, key(KeyCode::Char('n')));
+        assert_eq!(app.screen, Screen::NightForm);
+        typ(&mut app, "s");
+        snap("night_form_ambiguous", lang, &app);
+        typ(&mut app, "od");
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Backspace));
+        typ(&mut app, "x");
+        snap("night_form_error", lang, &app);
+        press(&mut app, key(KeyCode::Esc));
+        assert_eq!(app.screen, Screen::Overview);
+    }
+}
+
+#[test]
+fn contact_form_states() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('f')));
+        press(&mut app, key(KeyCode::Down));
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen, Screen::Contact);
+        snap("contact_empty", lang, &app);
+        // A known code: how often, when, and prefill.
+        typ(&mut app, "AB-85");
+        snap("contact_known_person", lang, &app);
+        press(&mut app, ctrl('p'));
+        press(&mut app, key(KeyCode::Tab));
+        snap("contact_prefilled", lang, &app);
+        // Errors beside the fields.
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::BackTab));
+        for _ in 0..10 {
+            press(&mut app, key(KeyCode::Backspace));
+        }
+        typ(&mut app, "2026-13-01");
+        press(&mut app, key(KeyCode::BackTab));
+        typ(&mut app, "ring 070-123 45 67");
+        snap("contact_errors", lang, &app);
+        press(&mut app, ctrl('s'));
+        snap("contact_save_refused", lang, &app);
+        press(&mut app, key(KeyCode::Esc));
+        snap("contact_discard_question", lang, &app);
+        press(&mut app, key(KeyCode::Char('n')));
+        assert_eq!(app.screen, Screen::Contact);
+        press(&mut app, ctrl('q'));
+        snap("quit_question", lang, &app);
+        press(&mut app, key(KeyCode::Char('n')));
+        assert!(!app.quit);
+    }
+}
+
+#[test]
+fn did_you_mean() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, "ab86");
+        snap("contact_did_you_mean", lang, &app);
+        press(&mut app, ctrl('d'));
+        assert!(matches!(app.person, uppsok::tui::app::PersonInfo::Known(_)));
+        typ(&mut app, "zz");
+        snap("contact_new_person", lang, &app);
+    }
+}
