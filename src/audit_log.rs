@@ -21,6 +21,16 @@ pub enum Action {
     Stats,
     Backup,
     Refused,
+    Rekey,
+    Forget,
+    Purge,
+    Recover,
+    RecoveryKey,
+    KeySlotUpgrade,
+    Audit,
+    AccessLog,
+    Estimate,
+    Report,
 }
 
 impl Action {
@@ -38,6 +48,16 @@ impl Action {
             Action::Stats => "stats",
             Action::Backup => "backup",
             Action::Refused => "refused",
+            Action::Rekey => "rekey",
+            Action::Forget => "forget",
+            Action::Purge => "purge",
+            Action::Recover => "recover",
+            Action::RecoveryKey => "recovery_key",
+            Action::KeySlotUpgrade => "key_slot_upgrade",
+            Action::Audit => "audit",
+            Action::AccessLog => "access_log",
+            Action::Estimate => "estimate",
+            Action::Report => "report",
         }
     }
 }
@@ -87,9 +107,46 @@ pub fn append(
         action: action.as_str().to_string(),
         objects: objects.to_string(),
         detail: detail.to_string(),
-        mac,
+        mac: mac.clone(),
     })?;
+    // The sealed head: a log cut at the end no longer matches it (see `head_seal`).
+    tx.set_meta(HEAD_META_KEY, &head_seal(keys, seq, &mac))?;
     Ok(seq)
+}
+
+/// The meta key under which [`append`] keeps the sealed head of the log.
+pub const HEAD_META_KEY: &str = "audit_head";
+
+/// The sealed head of the log: `SEQ:HEX` with HEX = HMAC(audit key, "uppsok/audit-head/1" ||
+/// seq || mac of that entry). Written with every entry, so deleting entries from the end
+/// leaves a head that no longer matches the last entry, and only someone with the key can
+/// seal an older head. It does not catch the whole file rolled back to an older copy (its
+/// head is consistent): checkpoints (`uppsok audit --checkpoint`) are for that.
+pub fn head_seal(keys: &Keys, seq: i64, mac: &[u8]) -> String {
+    let mut entry = seq.to_le_bytes().to_vec();
+    entry.extend_from_slice(mac);
+    let seal = keys.audit_mac(b"uppsok/audit-head/1", &entry);
+    let hex: String = seal.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{seq}:{hex}")
+}
+
+/// Actions whose entries create contacts: their objects (`contact:ID`, `contacts:FIRST-LAST`)
+/// name the contacts they created. The audit's `audit_log` check requires every existing
+/// contact to be named by one of these.
+pub fn creates_contacts(action: &str) -> bool {
+    matches!(action, "contact_add" | "import")
+}
+
+/// THE CONVENTION FOR DELETIONS (read by the audit's `audit_log` check): an action listed here
+/// deletes every contact its entry's objects name (`contact:ID` or `contacts:FIRST-LAST`,
+/// comma-separated), and the entry is appended in the transaction that deletes them. A contact
+/// that was logged as created must either still exist or be named by one of these actions;
+/// if it exists, it must not be named by one. So whoever adds an action that removes contacts
+/// (`forget`, a deletion in the interface, a merge that drops rows, ...) adds its name here and
+/// names the removed contacts' ids in its objects, never a code or a note. Actions that only
+/// change contacts (edit, purge of note text, rekey) are not listed.
+pub fn deletes_contacts(action: &str) -> bool {
+    matches!(action, "contact_delete" | "forget")
 }
 
 /// Where the chain first breaks, if it does.

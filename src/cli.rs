@@ -54,6 +54,10 @@ pub enum Command {
     Export(command::contacts::ExportArgs),
     /// Statistics: contacts, individuals, new individuals, by any dimension
     Stats(command::stats::StatsArgs),
+    /// Population size estimate: how many individuals there are, reached or not (Chao1)
+    Estimate(command::estimate::EstimateArgs),
+    /// Publishable report of a period: summary, tables, charts, under disclosure control
+    Report(command::report::ReportArgs),
     /// Field nights: record one, or list the latest
     #[command(subcommand)]
     Night(command::nights::NightCommand),
@@ -66,8 +70,20 @@ pub enum Command {
     Backup(command::admin::BackupArgs),
     /// Build a demo database of synthetic contacts from 2004 to today and show it
     Demo(command::demo::DemoArgs),
+    /// New data keys: every value and pseudonym re-encrypted, every active key slot rewrapped (admin)
+    Rekey,
+    /// Erase every contact of one person's code; logged without the code (admin)
+    Forget(command::lifecycle::ForgetArgs),
+    /// Retention: delete the note text of contacts before a date, then compact the file (admin)
+    Purge(command::lifecycle::PurgeArgs),
+    /// Restore an administrator with the recovery key shown at init
+    Recover(command::lifecycle::RecoverArgs),
     /// Open the terminal interface (also what `uppsok` alone does)
     Tui,
+    /// Anonymisation and integrity report; exit status 1 if a check fails (lead, auditor, admin)
+    Audit(command::audit::AuditArgs),
+    /// The access and change log: who did what, when (auditor, admin)
+    Log(command::log::LogArgs),
 }
 
 /// Runs the parsed command line.
@@ -80,10 +96,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(a)) => command::contacts::import(&global, a),
         Some(Command::Export(a)) => command::contacts::export(&global, a),
         Some(Command::Stats(a)) => command::stats::run(&global, a),
+        Some(Command::Estimate(a)) => command::estimate::run(&global, a),
+        Some(Command::Report(a)) => command::report::run(&global, a),
         Some(Command::Night(c)) => command::nights::run(&global, c),
         Some(Command::User(c)) => command::admin::user(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),
         Some(Command::Demo(a)) => command::demo::run(&global, a),
+        Some(Command::Rekey) => command::lifecycle::rekey(&global),
+        Some(Command::Forget(a)) => command::lifecycle::forget(&global, a),
+        Some(Command::Purge(a)) => command::lifecycle::purge(&global, a),
+        Some(Command::Recover(a)) => command::lifecycle::recover(&global, a),
+        Some(Command::Audit(a)) => command::audit::run(&global, a),
+        Some(Command::Log(a)) => command::log::run(&global, a),
     }
 }

@@ -1,6 +1,7 @@
 //! uppsok: an anonymous, encrypted log of social-services outreach contacts, and honest
 //! statistics from it. See docs/architecture.md for how the modules fit together.
 
+pub mod audit;
 pub mod audit_log;
 pub mod cli;
 pub mod command;
@@ -11,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod pii;
+pub mod report;
 pub mod stats;
 pub mod storage;
 pub mod tui;

@@ -2,10 +2,15 @@
 //! database through the vault, and prints; none of them holds SQL or key material.
 
 pub mod admin;
+pub mod audit;
 pub mod contacts;
 pub mod demo;
+pub mod estimate;
+pub mod lifecycle;
+pub mod log;
 
 pub mod nights;
+pub mod report;
 pub mod stats;
 pub mod tui;
 

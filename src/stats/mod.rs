@@ -5,6 +5,8 @@
 //! person's first contact date (all time); the accumulator applies the filters, counts, and
 //! produces a [`StatsResult`].
 
+pub mod estimate;
+pub mod publish;
 pub mod render;
 
 use std::collections::{HashMap, HashSet};

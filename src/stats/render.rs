@@ -1,8 +1,11 @@
-//! Printing a [`StatsResult`]: table (for people), JSON (CONTRACT.md), CSV and Markdown.
+//! Printing statistics: table (for people), JSON (CONTRACT.md), CSV and Markdown. Exact
+//! results and published ones (`--publish`) go through the same code: an exact result is a
+//! [`PublishedResult`] in which every figure is shown.
 
 use std::fmt::Write as _;
 
-use super::{Figures, StatsResult};
+use super::publish::{Cell, PublishedFigures, PublishedResult};
+use super::StatsResult;
 use crate::i18n::Lang;
 
 /// Output formats of `stats`.
@@ -14,26 +17,82 @@ pub enum Format {
     Md,
 }
 
-pub fn render(r: &StatsResult, format: Format, lang: Lang) -> String {
-    match format {
-        Format::Json => json(r),
-        Format::Csv => csv(r),
-        Format::Table => table(r, lang),
-        Format::Md => markdown(r, lang),
+/// How to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub format: Format,
+    pub lang: Lang,
+    /// CSV field separator (`,` by default; `;` for Swedish spreadsheets).
+    pub csv_separator: u8,
+    /// Start CSV with a UTF-8 byte order mark (spreadsheets then read å, ä, ö right).
+    pub bom: bool,
+}
+
+impl Options {
+    pub fn new(format: Format, lang: Lang) -> Self {
+        Options {
+            format,
+            lang,
+            csv_separator: b',',
+            bom: false,
+        }
     }
 }
 
-/// JSON exactly as CONTRACT.md shows it.
-pub fn json(r: &StatsResult) -> String {
+/// Exact figures, in the given format.
+pub fn render(r: &StatsResult, format: Format, lang: Lang) -> String {
+    render_published(&PublishedResult::exact(r), Options::new(format, lang))
+}
+
+/// Any result, exact or published.
+pub fn render_published(r: &PublishedResult, o: Options) -> String {
+    match o.format {
+        Format::Json => json(r),
+        Format::Csv => csv(r, o.csv_separator, o.bom),
+        Format::Table => table(r, o.lang),
+        Format::Md => markdown(r, o.lang),
+    }
+}
+
+fn json_cell(c: Cell) -> serde_json::Value {
+    match c {
+        Cell::Shown(n) => n.into(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A cell as text: grouped number, `<5`, or `..`.
+pub fn cell_text(c: Cell, threshold: Option<u64>, lang: Lang) -> String {
+    match c {
+        Cell::Shown(n) => lang.number(n),
+        Cell::Small => format!("<{}", threshold.unwrap_or(5)),
+        Cell::Hidden => "..".into(),
+    }
+}
+
+/// A cell as CSV: the plain number, `<5`, or `..`.
+fn csv_cell(c: Cell, threshold: Option<u64>) -> String {
+    match c {
+        Cell::Shown(n) => n.to_string(),
+        Cell::Small => format!("<{}", threshold.unwrap_or(5)),
+        Cell::Hidden => "..".into(),
+    }
+}
+
+/// JSON exactly as CONTRACT.md shows it; hidden figures are `null`.
+pub fn json(r: &PublishedResult) -> String {
     let mut obj = serde_json::Map::new();
     obj.insert("from".into(), r.from.clone().into());
     obj.insert("to".into(), r.to.clone().into());
-    obj.insert("contacts".into(), r.totals.contacts.into());
-    obj.insert("individuals".into(), r.totals.individuals.into());
-    obj.insert("new_individuals".into(), r.totals.new_individuals.into());
+    obj.insert("contacts".into(), json_cell(r.totals.contacts));
+    obj.insert("individuals".into(), json_cell(r.totals.individuals));
+    obj.insert(
+        "new_individuals".into(),
+        json_cell(r.totals.new_individuals),
+    );
     obj.insert(
         "unidentified_contacts".into(),
-        r.totals.unidentified_contacts.into(),
+        json_cell(r.totals.unidentified_contacts),
     );
     obj.insert("field_nights".into(), r.field_nights.into());
     if !r.by.is_empty() {
@@ -45,9 +104,12 @@ pub fn json(r: &StatsResult) -> String {
                 for (d, v) in r.by.iter().zip(&g.key) {
                     o.insert(d.as_str().into(), v.clone().into());
                 }
-                o.insert("contacts".into(), g.figures.contacts.into());
-                o.insert("individuals".into(), g.figures.individuals.into());
-                o.insert("new_individuals".into(), g.figures.new_individuals.into());
+                o.insert("contacts".into(), json_cell(g.figures.contacts));
+                o.insert("individuals".into(), json_cell(g.figures.individuals));
+                o.insert(
+                    "new_individuals".into(),
+                    json_cell(g.figures.new_individuals),
+                );
                 serde_json::Value::Object(o)
             })
             .collect();
@@ -59,8 +121,11 @@ pub fn json(r: &StatsResult) -> String {
 }
 
 /// CSV: one row per group (or one total row without `--by`), machine-readable names.
-pub fn csv(r: &StatsResult) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+pub fn csv(r: &PublishedResult, separator: u8, bom: bool) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(separator)
+        .from_writer(Vec::new());
+    let th = r.threshold;
     let mut header: Vec<String> = r.by.iter().map(|d| d.as_str().to_string()).collect();
     header.extend(["contacts", "individuals", "new_individuals"].map(String::from));
     if r.by.is_empty() {
@@ -70,10 +135,10 @@ pub fn csv(r: &StatsResult) -> String {
     if r.by.is_empty() {
         let f = &r.totals;
         w.write_record([
-            f.contacts.to_string(),
-            f.individuals.to_string(),
-            f.new_individuals.to_string(),
-            f.unidentified_contacts.to_string(),
+            csv_cell(f.contacts, th),
+            csv_cell(f.individuals, th),
+            csv_cell(f.new_individuals, th),
+            csv_cell(f.unidentified_contacts, th),
             r.field_nights.to_string(),
             r.from.clone().unwrap_or_default(),
             r.to.clone().unwrap_or_default(),
@@ -83,17 +148,23 @@ pub fn csv(r: &StatsResult) -> String {
         for g in &r.groups {
             let mut row = g.key.clone();
             row.extend([
-                g.figures.contacts.to_string(),
-                g.figures.individuals.to_string(),
-                g.figures.new_individuals.to_string(),
+                csv_cell(g.figures.contacts, th),
+                csv_cell(g.figures.individuals, th),
+                csv_cell(g.figures.new_individuals, th),
             ]);
             w.write_record(&row).expect("writing to memory");
         }
     }
-    String::from_utf8(w.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8")
+    let body =
+        String::from_utf8(w.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8");
+    if bom {
+        format!("\u{feff}{body}")
+    } else {
+        body
+    }
 }
 
-fn period(r: &StatsResult, lang: Lang) -> String {
+fn period(r: &PublishedResult, lang: Lang) -> String {
     let t = lang.text();
     match (&r.from, &r.to) {
         (Some(a), Some(b)) => format!("{a} – {b}"),
@@ -101,34 +172,33 @@ fn period(r: &StatsResult, lang: Lang) -> String {
     }
 }
 
-fn summary_rows(r: &StatsResult, lang: Lang) -> Vec<(&'static str, String)> {
+fn summary_rows(r: &PublishedResult, lang: Lang) -> Vec<(&'static str, String)> {
     let t = lang.text();
-    let f: &Figures = &r.totals;
+    let f: &PublishedFigures = &r.totals;
+    let c = |c: Cell| cell_text(c, r.threshold, lang);
     vec![
-        (t.contacts, lang.number(f.contacts)),
-        (t.individuals, lang.number(f.individuals)),
-        (t.new_individuals, lang.number(f.new_individuals)),
-        (
-            t.unidentified_contacts,
-            lang.number(f.unidentified_contacts),
-        ),
+        (t.contacts, c(f.contacts)),
+        (t.individuals, c(f.individuals)),
+        (t.new_individuals, c(f.new_individuals)),
+        (t.unidentified_contacts, c(f.unidentified_contacts)),
         (t.field_nights, lang.number(r.field_nights)),
     ]
 }
 
-fn group_table(r: &StatsResult, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
+fn group_table(r: &PublishedResult, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
     let t = lang.text();
     let mut header: Vec<String> = r.by.iter().map(|d| t.dimension(*d).to_string()).collect();
     header.extend([t.contacts, t.individuals, t.new_individuals].map(String::from));
+    let c = |c: Cell| cell_text(c, r.threshold, lang);
     let rows = r
         .groups
         .iter()
         .map(|g| {
             let mut row = g.key.clone();
             row.extend([
-                lang.number(g.figures.contacts),
-                lang.number(g.figures.individuals),
-                lang.number(g.figures.new_individuals),
+                c(g.figures.contacts),
+                c(g.figures.individuals),
+                c(g.figures.new_individuals),
             ]);
             row
         })
@@ -136,8 +206,67 @@ fn group_table(r: &StatsResult, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// What `<5` and `..` mean, for published output.
+pub fn legend(r: &PublishedResult, lang: Lang) -> Option<String> {
+    let th = r.threshold?;
+    Some(match lang {
+        Lang::En => format!(
+            "Published under disclosure control: <{th} = a count from 1 to {}, hidden; .. = hidden so that a small count cannot be worked out from the others.",
+            th - 1
+        ),
+        Lang::Sv => format!(
+            "Publicerat med röjandeskydd: <{th} = ett antal från 1 till {}, dolt; .. = dolt för att ett litet antal inte ska kunna räknas fram ur de andra.",
+            th - 1
+        ),
+    })
+}
+
+/// Lays out rows of cells: the first `left` columns left-aligned, the rest right-aligned,
+/// widths counted in characters.
+pub fn aligned(header: &[String], body: &[Vec<String>], left: usize) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            std::iter::once(&header[i])
+                .chain(body.iter().map(|row| &row[i]))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let w = widths[i];
+                if i < left {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(header));
+    let _ = writeln!(
+        out,
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
+    for row in body {
+        let _ = writeln!(out, "{}", line(row));
+    }
+    out
+}
+
 /// An aligned plain-text table for people: text left, numbers right.
-pub fn table(r: &StatsResult, lang: Lang) -> String {
+pub fn table(r: &PublishedResult, lang: Lang) -> String {
     let t = lang.text();
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", t.period, period(r, lang));
@@ -162,56 +291,27 @@ pub fn table(r: &StatsResult, lang: Lang) -> String {
             return out;
         }
         let (header, body) = group_table(r, lang);
-        let ncat = r.by.len();
-        let widths: Vec<usize> = (0..header.len())
-            .map(|i| {
-                std::iter::once(&header[i])
-                    .chain(body.iter().map(|row| &row[i]))
-                    .map(|s| s.chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            let parts: Vec<String> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let w = widths[i];
-                    if i < ncat {
-                        format!("{c:<w$}")
-                    } else {
-                        format!("{c:>w$}")
-                    }
-                })
-                .collect();
-            parts.join("  ").trim_end().to_string()
-        };
-        let _ = writeln!(out, "{}", line(&header));
-        let _ = writeln!(
-            out,
-            "{}",
-            widths
-                .iter()
-                .map(|w| "-".repeat(*w))
-                .collect::<Vec<_>>()
-                .join("  ")
-        );
-        for row in &body {
-            let _ = writeln!(out, "{}", line(row));
-        }
+        out.push_str(&aligned(&header, &body, r.by.len()));
+    }
+    if let Some(l) = legend(r, lang) {
+        let _ = write!(out, "\n{l}\n");
     }
     out
 }
 
+/// Escapes a Markdown table cell.
+pub fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
 /// Markdown: the totals as a two-column table, then the groups.
-pub fn markdown(r: &StatsResult, lang: Lang) -> String {
+pub fn markdown(r: &PublishedResult, lang: Lang) -> String {
     let t = lang.text();
     let mut out = String::new();
     let _ = writeln!(out, "**{}:** {}\n", t.period, period(r, lang));
     let _ = writeln!(out, "| | |\n|---|---:|");
     for (l, v) in summary_rows(r, lang) {
-        let _ = writeln!(out, "| {l} | {v} |");
+        let _ = writeln!(out, "| {l} | {} |", md_cell(&v));
     }
     if !r.by.is_empty() {
         out.push('\n');
@@ -223,9 +323,12 @@ pub fn markdown(r: &StatsResult, lang: Lang) -> String {
             .collect();
         let _ = writeln!(out, "|{}|", align.join("|"));
         for row in body {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
+    }
+    if let Some(l) = legend(r, lang) {
+        let _ = write!(out, "\n{}\n", md_cell(&l));
     }
     out
 }

@@ -1,0 +1,118 @@
+//! `report`: the publishable report of a period (roles lead, auditor, admin).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::stats::{build_query, check_threshold, compute_many};
+use super::{db_path, lang, unlock};
+use crate::audit_log::Action;
+use crate::cli::Global;
+use crate::error::{Error, Result};
+use crate::report::{Period, Report, TABLES};
+use crate::stats::estimate::Occasions;
+use crate::stats::publish::DEFAULT_THRESHOLD;
+use crate::stats::Query;
+use crate::vault::Permission;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One calendar year (instead of --from/--to)
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub year: Option<i32>,
+    /// First day of the period, YYYY-MM-DD (inclusive; open when left out)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD (inclusive; open when left out)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// md (Markdown) or html (one self-contained page with charts)
+    #[arg(long, default_value = "md")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Counts from 1 to this minus one are hidden (at least 3)
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: u64,
+}
+
+/// The date printed as "generated": `SOURCE_DATE_EPOCH` (seconds, for reproducible reports)
+/// or today (UTC).
+fn generated() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(chrono::Utc::now);
+    now.format("%Y-%m-%d").to_string()
+}
+
+pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
+    let threshold = check_threshold(a.threshold)?;
+    if let Some(out) = &a.out {
+        let db = db_path(g)?;
+        let same = |p: &std::path::Path| {
+            std::fs::canonicalize(p).ok().is_some_and(|c| {
+                std::fs::canonicalize(&db).ok().is_some_and(|d| {
+                    let d = d.to_string_lossy().to_string();
+                    let c = c.to_string_lossy().to_string();
+                    c == d || c == format!("{d}-wal") || c == format!("{d}-shm")
+                })
+            })
+        };
+        if same(out) {
+            return Err(Error::Input(format!(
+                "--out {} is the database itself; choose another file for the report.",
+                out.display()
+            )));
+        }
+    }
+    let mut vault = unlock(g)?;
+    vault.require(Permission::Report)?;
+    let base = build_query(a.year, &a.from, &a.to, &[], &[], vault.districts())?;
+    let queries: Vec<Query> = TABLES
+        .iter()
+        .map(|dims| Query {
+            by: dims.to_vec(),
+            ..base.clone()
+        })
+        .collect();
+    vault.log_read(
+        Action::Report,
+        "contacts:aggregate",
+        &format!("threshold={threshold}"),
+    )?;
+    let mut occasions = Occasions::new(&base, vault.districts());
+    let results = compute_many(&vault, &queries, Some(&mut occasions))?;
+    let estimate = occasions.finish();
+    let first = &results[0];
+    let period = Period {
+        year: a.year,
+        from: first.from.clone(),
+        to: first.to.clone(),
+    };
+    let report = Report::new(period, generated(), threshold, &results, estimate);
+    let l = lang(g);
+    let body = match a.format {
+        ReportFormat::Md => report.markdown(l),
+        ReportFormat::Html => report.html(l),
+    };
+    match &a.out {
+        None => print!("{body}"),
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+            f.write_all(body.as_bytes())
+                .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+        }
+    }
+    Ok(())
+}

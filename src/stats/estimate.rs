@@ -1,0 +1,236 @@
+//! Population size estimate (CONTRACT.md, "Population estimate"): how many individuals there
+//! are, reached or not, from how often the reached ones were seen.
+//!
+//! Capture occasions are distinct contact dates. With `S` individuals observed, `f1` seen on
+//! exactly one date and `f2` on exactly two, the bias-corrected Chao1 estimator is
+//! `N = S + f1(f1-1) / (2(f2+1))`, its variance as in Chao (1987) for the bias-corrected form,
+//! and the 95 % interval Chao's log-normal one, `[S + T/K, S + T*K]` with `T = N - S`.
+//!
+//! [`Occasions`] collects, from the same contact stream statistics use and with the same
+//! period and filters, the set of contact dates of each person; [`chao1`] turns the counts
+//! into an [`Estimate`].
+
+use std::collections::BTreeMap;
+
+use super::{date_code, value_code, Dimension, Query, NO_REFERRAL};
+use crate::domain::{Attributes, Districts};
+
+/// One estimate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// `S`: individuals observed.
+    pub observed: u64,
+    /// Individuals seen on exactly one date.
+    pub f1: u64,
+    /// Individuals seen on exactly two dates.
+    pub f2: u64,
+    /// `N`, bias-corrected Chao1.
+    pub estimate: f64,
+    pub variance: f64,
+    /// Chao's log-normal 95 % interval.
+    pub ci95: (f64, f64),
+}
+
+/// Bias-corrected Chao1 with its variance and log-normal 95 % interval.
+pub fn chao1(observed: u64, f1: u64, f2: u64) -> Estimate {
+    let s = observed as f64;
+    let (f1f, f2f) = (f1 as f64, f2 as f64);
+    let t = f1f * (f1f - 1.0).max(0.0) / (2.0 * (f2f + 1.0));
+    let n = s + t;
+    let variance = t
+        + f1f * (2.0 * f1f - 1.0).powi(2) / (4.0 * (f2f + 1.0).powi(2))
+        + f1f.powi(2) * f2f * (f1f - 1.0).powi(2) / (4.0 * (f2f + 1.0).powi(4));
+    let ci95 = if t <= 0.0 {
+        (s, s)
+    } else {
+        let k = (1.96 * (1.0 + variance / (t * t)).ln().sqrt()).exp();
+        (s + t / k, s + t * k)
+    };
+    Estimate {
+        observed,
+        f1,
+        f2,
+        estimate: n,
+        variance,
+        ci95,
+    }
+}
+
+/// The estimate from the number of occasions (distinct dates) each observed person was seen on.
+pub fn chao1_from_occasions(occasions: impl IntoIterator<Item = u64>) -> Estimate {
+    let (mut s, mut f1, mut f2) = (0, 0, 0);
+    for k in occasions {
+        if k == 0 {
+            continue;
+        }
+        s += 1;
+        match k {
+            1 => f1 += 1,
+            2 => f2 += 1,
+            _ => {}
+        }
+    }
+    chao1(s, f1, f2)
+}
+
+/// Rounds to one decimal, as the JSON gives the figures.
+pub fn one_decimal(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Collects the contact dates of each person in the period, under the query's filters
+/// (`query.by` is not used: see [`Occasions::finish_by_year`]).
+pub struct Occasions<'a> {
+    districts: &'a Districts,
+    from: u32,
+    to: u32,
+    filters: Vec<(Dimension, Vec<u32>)>,
+    referral_filters: Vec<Vec<u32>>,
+    /// (person, date as YYYYMMDD) of every identified contact that passed.
+    seen: Vec<(i64, u32)>,
+}
+
+impl<'a> Occasions<'a> {
+    pub fn new(query: &Query, districts: &'a Districts) -> Self {
+        let code = |d: Option<crate::domain::Date>, default: u32| {
+            d.map(|d| date_code(&d.format("%Y-%m-%d").to_string()))
+                .unwrap_or(default)
+        };
+        let mut filters = Vec::new();
+        let mut referral_filters = Vec::new();
+        for f in &query.filters {
+            if f.dimension == Dimension::Referral {
+                referral_filters.push(f.codes.clone());
+            } else {
+                filters.push((f.dimension, f.codes.clone()));
+            }
+        }
+        Occasions {
+            districts,
+            from: code(query.from, 0),
+            to: code(query.to, u32::MAX),
+            filters,
+            referral_filters,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Feeds one contact (as statistics do); unidentified contacts are not capture events.
+    pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
+        let Some(person) = person else { return };
+        let day = date_code(date);
+        if day < self.from || day > self.to {
+            return;
+        }
+        for (dim, codes) in &self.filters {
+            if !codes.contains(&value_code(*dim, a, day, self.districts)) {
+                return;
+            }
+        }
+        if !self.referral_filters.is_empty() {
+            let none = [NO_REFERRAL];
+            let mut own: Vec<u32> = a.referrals.iter().map(|r| u32::from(r.code())).collect();
+            if own.is_empty() {
+                own.extend(none);
+            }
+            if !self
+                .referral_filters
+                .iter()
+                .all(|f| own.iter().any(|c| f.contains(c)))
+            {
+                return;
+            }
+        }
+        self.seen.push((person, day));
+    }
+
+    fn counts(&mut self) -> &[(i64, u32)] {
+        self.seen.sort_unstable();
+        self.seen.dedup();
+        &self.seen
+    }
+
+    /// The estimate over the whole period.
+    pub fn finish(mut self) -> Estimate {
+        let seen = self.counts();
+        let mut occasions = Vec::new();
+        let mut i = 0;
+        while i < seen.len() {
+            let p = seen[i].0;
+            let start = i;
+            while i < seen.len() && seen[i].0 == p {
+                i += 1;
+            }
+            occasions.push((i - start) as u64);
+        }
+        chao1_from_occasions(occasions)
+    }
+
+    /// The estimate for the whole period and one per calendar year (occasions counted within
+    /// that year), years in order.
+    pub fn finish_by_year(mut self) -> (Estimate, Vec<(u32, Estimate)>) {
+        let seen = self.counts().to_vec();
+        let mut years: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+        let mut all = Vec::new();
+        let mut i = 0;
+        while i < seen.len() {
+            let p = seen[i].0;
+            let start = i;
+            while i < seen.len() && seen[i].0 == p {
+                i += 1;
+            }
+            all.push((i - start) as u64);
+            // Dates are sorted within the person, so years come in runs.
+            let mut j = start;
+            while j < i {
+                let y = seen[j].1 / 10_000;
+                let ys = j;
+                while j < i && seen[j].1 / 10_000 == y {
+                    j += 1;
+                }
+                years.entry(y).or_default().push((j - ys) as u64);
+            }
+        }
+        (
+            chao1_from_occasions(all),
+            years
+                .into_iter()
+                .map(|(y, occ)| (y, chao1_from_occasions(occ)))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chao1_by_hand() {
+        // S = 10, f1 = 4, f2 = 2: T = 4*3/(2*3) = 2, N = 12.
+        let e = chao1(10, 4, 2);
+        assert!((e.estimate - 12.0).abs() < 1e-12);
+        // var = 2 + 4*49/(4*9) + 16*2*9/(4*81) = 2 + 5.444... + 0.888... = 8.333...
+        assert!((e.variance - 25.0 / 3.0).abs() < 1e-9, "{}", e.variance);
+        let k = (1.96 * (1.0f64 + (25.0 / 3.0) / 4.0).ln().sqrt()).exp();
+        assert!((e.ci95.0 - (10.0 + 2.0 / k)).abs() < 1e-9);
+        assert!((e.ci95.1 - (10.0 + 2.0 * k)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn nobody_seen_once_gives_the_observed_count() {
+        let e = chao1(7, 0, 3);
+        assert_eq!((e.estimate, e.ci95), (7.0, (7.0, 7.0)));
+        let e = chao1(7, 1, 3);
+        assert_eq!((e.estimate, e.ci95), (7.0, (7.0, 7.0)));
+        let e = chao1(0, 0, 0);
+        assert_eq!(e.estimate, 0.0);
+    }
+
+    #[test]
+    fn occasions_are_distinct_dates() {
+        let e = chao1_from_occasions([1, 1, 2, 3, 1]);
+        assert_eq!((e.observed, e.f1, e.f2), (5, 3, 1));
+        assert_eq!(one_decimal(2.345), 2.3);
+    }
+}

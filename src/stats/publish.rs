@@ -1,0 +1,806 @@
+//! Disclosure control for publication (CONTRACT.md, "Statistics", `--publish`): a pure function
+//! from a [`StatsResult`] to a [`PublishedResult`] in which no small count can be read or worked
+//! out.
+//!
+//! * **Primary suppression**: every count from 1 to `threshold - 1` is hidden ([`Cell::Small`],
+//!   shown as `<5`). Zero stays zero: an empty cell singles nobody out.
+//! * **Secondary suppression**: further counts are hidden ([`Cell::Hidden`], shown as `..`) so that
+//!   no hidden count can be pinned down from what is shown. The attacker is assumed to know the
+//!   method, so to know that a `<5` lies in `1..=threshold-1` and a `..` is at least `threshold`.
+//!
+//! Two kinds of figure are treated differently (docs/statistics.md has the reasoning):
+//!
+//! * **Additive** figures, where groups add up exactly to their margins: `contacts` unless the
+//!   grouping includes `referral`, and `new_individuals` grouped by `year` and/or `month` only.
+//!   For these the whole table of margins is protected together: the groups, the total and, for
+//!   up to three dimensions, every margin (row and column totals of a two-way table, the
+//!   two-way margins of a three-way table), as if every margin were published too. A hidden
+//!   count is protected when there is a *move*: a change of ±1 to some hidden counts that keeps
+//!   every shown count and every known sum the same and every hidden count within what the
+//!   attacker knows of it. For a cell that is the classical alternating rectangle (cube in three
+//!   dimensions) of hidden cells; for a margin the same one level up. Each hidden count is given
+//!   such a move, choosing the one that hides the least; so two tables that differ only in a
+//!   hidden count cannot be told apart, and nothing can be pinned down by any linear reasoning.
+//! * **Non-additive** figures (`individuals`, which may count a person in several groups;
+//!   `new_individuals` grouped by a category; `contacts` grouped by `referral`): the output only
+//!   tells that each group is at most the total and that the total is at most the sum of the
+//!   groups. That can pin a hidden count only when the hidden counts must all be at their upper
+//!   bound; when they might, one more group (or the total) is hidden.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::{Dimension, Figures, StatsResult};
+
+/// The default threshold: counts below it are hidden.
+pub const DEFAULT_THRESHOLD: u64 = 5;
+/// The smallest threshold that means anything: with 2, `<2` would say "exactly 1".
+pub const MIN_THRESHOLD: u64 = 3;
+
+/// One published count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cell {
+    /// Shown as it is (zero is always shown).
+    Shown(u64),
+    /// Primary suppression: between 1 and threshold - 1.
+    Small,
+    /// Secondary suppression: at least the threshold, hidden so that a small count cannot be
+    /// worked out.
+    Hidden,
+}
+
+impl Cell {
+    pub fn value(self) -> Option<u64> {
+        match self {
+            Cell::Shown(n) => Some(n),
+            _ => None,
+        }
+    }
+    pub fn is_hidden(self) -> bool {
+        !matches!(self, Cell::Shown(_))
+    }
+}
+
+/// The four counted figures, published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedFigures {
+    pub contacts: Cell,
+    pub individuals: Cell,
+    pub new_individuals: Cell,
+    pub unidentified_contacts: Cell,
+}
+
+impl PublishedFigures {
+    /// Every figure shown exactly (no disclosure control).
+    pub fn exact(f: &Figures) -> Self {
+        PublishedFigures {
+            contacts: Cell::Shown(f.contacts),
+            individuals: Cell::Shown(f.individuals),
+            new_individuals: Cell::Shown(f.new_individuals),
+            unidentified_contacts: Cell::Shown(f.unidentified_contacts),
+        }
+    }
+}
+
+/// One group of a published result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedGroup {
+    pub key: Vec<String>,
+    /// `unidentified_contacts` is not given per group and is always `Shown(0)` here.
+    pub figures: PublishedFigures,
+}
+
+/// A margin of a table grouped by two or three dimensions (a row or column total), as it may be
+/// shown beside the table. Only for additive figures; `None` where the figure is not additive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedMargin {
+    /// Indices into `by` of the dimensions this margin keeps (the others are summed over).
+    pub dims: Vec<usize>,
+    /// The values of those dimensions.
+    pub key: Vec<String>,
+    pub contacts: Option<Cell>,
+    pub new_individuals: Option<Cell>,
+}
+
+/// A result ready to print or publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedResult {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The threshold applied, or `None` for exact figures.
+    pub threshold: Option<u64>,
+    pub totals: PublishedFigures,
+    pub field_nights: u64,
+    pub by: Vec<Dimension>,
+    pub groups: Vec<PublishedGroup>,
+    /// Margins of two- and three-way groupings (empty otherwise, and for exact results).
+    pub margins: Vec<PublishedMargin>,
+}
+
+impl PublishedResult {
+    /// The result with every figure exact: what `stats` prints without `--publish`.
+    pub fn exact(r: &StatsResult) -> Self {
+        PublishedResult {
+            from: r.from.clone(),
+            to: r.to.clone(),
+            threshold: None,
+            totals: PublishedFigures::exact(&r.totals),
+            field_nights: r.field_nights,
+            by: r.by.clone(),
+            groups: r
+                .groups
+                .iter()
+                .map(|g| PublishedGroup {
+                    key: g.key.clone(),
+                    figures: PublishedFigures::exact(&g.figures),
+                })
+                .collect(),
+            margins: Vec::new(),
+        }
+    }
+
+    /// True if any figure is hidden.
+    pub fn any_hidden(&self) -> bool {
+        let hidden = |f: &PublishedFigures| {
+            [
+                f.contacts,
+                f.individuals,
+                f.new_individuals,
+                f.unidentified_contacts,
+            ]
+            .iter()
+            .any(|c| c.is_hidden())
+        };
+        hidden(&self.totals) || self.groups.iter().any(|g| hidden(&g.figures))
+    }
+}
+
+/// Applies disclosure control with the given threshold (at least [`MIN_THRESHOLD`]; a smaller
+/// one is raised to it). Pure: the same result and threshold always give the same output.
+pub fn publish(result: &StatsResult, threshold: u64) -> PublishedResult {
+    publish_with(result, threshold, HideTotals::default())
+}
+
+/// Totals to hide whatever their value (with enough of the groups hidden that they cannot be
+/// added up again): for several tables of the same period published together, where one table
+/// had to hide a total that another would otherwise show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HideTotals {
+    pub contacts: bool,
+    pub individuals: bool,
+    pub new_individuals: bool,
+}
+
+impl HideTotals {
+    /// The totals `p` hides (other than for being small).
+    pub fn of(p: &PublishedResult) -> HideTotals {
+        HideTotals {
+            contacts: p.totals.contacts == Cell::Hidden,
+            individuals: p.totals.individuals == Cell::Hidden,
+            new_individuals: p.totals.new_individuals == Cell::Hidden,
+        }
+    }
+    pub fn or(self, o: HideTotals) -> HideTotals {
+        HideTotals {
+            contacts: self.contacts || o.contacts,
+            individuals: self.individuals || o.individuals,
+            new_individuals: self.new_individuals || o.new_individuals,
+        }
+    }
+}
+
+/// [`publish`], hiding the given totals as well.
+pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> PublishedResult {
+    let t = threshold.max(MIN_THRESHOLD);
+    let by = &result.by;
+    let n = by.len();
+    let contacts_additive = !by.contains(&Dimension::Referral);
+    let new_additive = n > 0
+        && by
+            .iter()
+            .all(|d| matches!(d, Dimension::Year | Dimension::Month));
+
+    // Each dimension's values, in the order the groups list them.
+    let mut values: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut index: Vec<HashMap<String, usize>> = vec![HashMap::new(); n];
+    for g in &result.groups {
+        for (i, v) in g.key.iter().enumerate() {
+            if !index[i].contains_key(v) {
+                index[i].insert(v.clone(), values[i].len());
+                values[i].push(v.clone());
+            }
+        }
+    }
+    let keys: Vec<Vec<usize>> = result
+        .groups
+        .iter()
+        .map(|g| g.key.iter().enumerate().map(|(i, v)| index[i][v]).collect())
+        .collect();
+
+    let column = |f: fn(&Figures) -> u64| -> Vec<u64> {
+        result.groups.iter().map(|g| f(&g.figures)).collect()
+    };
+
+    let mut margins_out: BTreeMap<MarginKey, (Option<Cell>, Option<Cell>)> = BTreeMap::new();
+    // Protects one figure: its groups and its total. `forced` are groups (and `force_total` the
+    // total) to hide whatever their value, with a move like any other hidden count.
+    let mut protect = |cells: &[u64],
+                       total: u64,
+                       additive: bool,
+                       slot: usize,
+                       forced: &[usize],
+                       force_total: bool| {
+        if n == 0 {
+            return (Vec::new(), primary_or(total, t, force_total));
+        }
+        if !additive || cells.iter().sum::<u64>() != total {
+            return non_additive(cells, total, t, forced, force_total);
+        }
+        let lattice = if n <= 3 {
+            Lattice::new(&keys, cells, values.iter().map(Vec::len).collect(), t)
+        } else {
+            // Many dimensions: protect against the total (groups as one flat list).
+            let flat: Vec<Vec<usize>> = (0..cells.len()).map(|i| vec![i]).collect();
+            Lattice::new(&flat, cells, vec![cells.len()], t)
+        };
+        let (cells_out, total_out, margins) = lattice.protect(forced, force_total);
+        if (2..=3).contains(&n) {
+            for (mask, key, cell) in margins {
+                let dims: Vec<usize> = (0..n).filter(|d| mask & (1 << d) != 0).collect();
+                let key: Vec<usize> = dims.iter().map(|&d| key[d]).collect();
+                let e = margins_out.entry((dims, key)).or_insert((None, None));
+                if slot == 0 {
+                    e.0 = Some(cell);
+                } else {
+                    e.1 = Some(cell);
+                }
+            }
+        }
+        (cells_out, total_out)
+    };
+
+    let (contacts, total_contacts) = protect(
+        &column(|f| f.contacts),
+        result.totals.contacts,
+        contacts_additive,
+        0,
+        &[],
+        hide.contacts,
+    );
+    let (individuals, total_individuals) = if n == 0 {
+        (
+            Vec::new(),
+            primary_or(result.totals.individuals, t, hide.individuals),
+        )
+    } else {
+        non_additive(
+            &column(|f| f.individuals),
+            result.totals.individuals,
+            t,
+            &[],
+            hide.individuals,
+        )
+    };
+    // Individuals minus new individuals are the returning ones: where both would be shown and
+    // the difference is a small count, the new individuals are hidden too.
+    let returning_small = |indiv: Cell, f: &Figures| {
+        let r = f.individuals.saturating_sub(f.new_individuals);
+        matches!(indiv, Cell::Shown(_)) && f.new_individuals > 0 && r > 0 && r < t
+    };
+    let forced: Vec<usize> = result
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| returning_small(individuals[*i], &g.figures))
+        .map(|(i, _)| i)
+        .collect();
+    let (new, total_new) = protect(
+        &column(|f| f.new_individuals),
+        result.totals.new_individuals,
+        new_additive,
+        1,
+        &forced,
+        hide.new_individuals || returning_small(total_individuals, &result.totals),
+    );
+
+    let groups = result
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| PublishedGroup {
+            key: g.key.clone(),
+            figures: PublishedFigures {
+                contacts: contacts[i],
+                individuals: individuals[i],
+                new_individuals: new[i],
+                unidentified_contacts: Cell::Shown(0),
+            },
+        })
+        .collect();
+    let margins = margins_out
+        .into_iter()
+        .map(
+            |((dims, key), (contacts, new_individuals))| PublishedMargin {
+                key: dims
+                    .iter()
+                    .zip(&key)
+                    .map(|(&d, &k)| values[d][k].clone())
+                    .collect(),
+                dims,
+                contacts,
+                new_individuals,
+            },
+        )
+        .collect();
+    PublishedResult {
+        from: result.from.clone(),
+        to: result.to.clone(),
+        threshold: Some(t),
+        totals: PublishedFigures {
+            contacts: total_contacts,
+            individuals: total_individuals,
+            new_individuals: total_new,
+            unidentified_contacts: primary(result.totals.unidentified_contacts, t),
+        },
+        field_nights: result.field_nights,
+        by: by.clone(),
+        groups,
+        margins,
+    }
+}
+
+/// A margin: the dimensions it keeps and their value indices.
+type MarginKey = (Vec<usize>, Vec<usize>);
+
+/// Primary suppression of one count.
+fn primary(v: u64, t: u64) -> Cell {
+    if v > 0 && v < t {
+        Cell::Small
+    } else {
+        Cell::Shown(v)
+    }
+}
+
+/// Primary suppression, or hidden regardless when `force` (and not zero).
+fn primary_or(v: u64, t: u64, force: bool) -> Cell {
+    match primary(v, t) {
+        Cell::Shown(v) if force && v > 0 => Cell::Hidden,
+        c => c,
+    }
+}
+
+/// What the attacker knows of a count that is hidden: its interval.
+fn bounds(v: u64, t: u64) -> (u64, u64) {
+    if v < t {
+        (1, t - 1)
+    } else {
+        (t, u64::MAX)
+    }
+}
+
+/// Non-additive figures: each group is at most the total, the total at most the sum of the
+/// groups. A hidden group is pinned down only when the total forces every hidden group to its
+/// upper bound; then the smallest shown group is hidden as well, or, if there is none, the total.
+fn non_additive(
+    cells: &[u64],
+    total: u64,
+    t: u64,
+    forced: &[usize],
+    force_total: bool,
+) -> (Vec<Cell>, Cell) {
+    let mut out: Vec<Cell> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| primary_or(v, t, forced.contains(&i)))
+        .collect();
+    let mut total_cell = primary_or(total, t, force_total);
+    // While the total is shown, a hidden group c is pinned down when the smallest value the
+    // total leaves it (total - shown - the others' upper bounds) reaches its own upper bound.
+    while let Cell::Shown(total) = total_cell {
+        let shown: u64 = out.iter().filter_map(|c| c.value()).sum();
+        let upper = |c: Cell| match c {
+            Cell::Small => t - 1,
+            _ => total,
+        };
+        let hidden_upper: u64 = out
+            .iter()
+            .filter(|c| c.is_hidden())
+            .map(|&c| upper(c))
+            .sum();
+        let pinned = out.iter().any(|&c| {
+            c.is_hidden() && {
+                let others = hidden_upper - upper(c);
+                let lowest = total.saturating_sub(shown).saturating_sub(others);
+                let own_lowest = if c == Cell::Small { 1 } else { t };
+                lowest.max(own_lowest) >= upper(c).min(total)
+            }
+        });
+        if !pinned {
+            break;
+        }
+        let pick = cells
+            .iter()
+            .enumerate()
+            .filter(|(i, &v)| v >= t && out[*i] == Cell::Shown(v))
+            .min_by_key(|(i, &v)| (v, *i))
+            .map(|(i, _)| i);
+        match pick {
+            Some(i) => out[i] = Cell::Hidden,
+            None => total_cell = Cell::Hidden,
+        }
+    }
+    (out, total_cell)
+}
+
+/// A node of the table of margins: which dimensions it keeps (a bit mask) and their values
+/// (`usize::MAX` for the dimensions summed over).
+type Node = (u32, Vec<usize>);
+
+/// The groups of an additive figure with all their margins, for protection by moves.
+struct Lattice {
+    n: usize,
+    sizes: Vec<usize>,
+    t: u64,
+    /// Every node with a non-zero value (a node not here is zero).
+    value: HashMap<Node, u64>,
+    hidden: HashSet<Node>,
+    protected: HashSet<Node>,
+    cells: Vec<Vec<usize>>,
+    /// The masks that are part of the table: all of them.
+    full: u32,
+}
+
+const NONE: usize = usize::MAX;
+
+impl Lattice {
+    fn new(keys: &[Vec<usize>], cells: &[u64], sizes: Vec<usize>, t: u64) -> Lattice {
+        let n = sizes.len();
+        let full = (1u32 << n) - 1;
+        let mut value: HashMap<Node, u64> = HashMap::new();
+        for (key, &v) in keys.iter().zip(cells) {
+            if v == 0 {
+                continue;
+            }
+            for mask in 0..=full {
+                *value.entry(project(mask, key)).or_insert(0) += v;
+            }
+        }
+        let hidden = value
+            .iter()
+            .filter(|(_, &v)| v < t)
+            .map(|(k, _)| k.clone())
+            .collect();
+        Lattice {
+            n,
+            sizes,
+            t,
+            value,
+            hidden,
+            protected: HashSet::new(),
+            cells: keys.to_vec(),
+            full,
+        }
+    }
+
+    fn get(&self, node: &Node) -> u64 {
+        self.value.get(node).copied().unwrap_or(0)
+    }
+
+    /// Protects every small count; returns the cells (in input order), the total and every
+    /// margin strictly between them, as published.
+    #[allow(clippy::type_complexity)]
+    fn protect(
+        mut self,
+        forced: &[usize],
+        force_total: bool,
+    ) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>) {
+        for &i in forced {
+            let node = project(self.full, &self.cells[i]);
+            if self.get(&node) > 0 {
+                self.hidden.insert(node);
+            }
+        }
+        let total = project(0, &vec![NONE; self.n]);
+        if force_total && self.get(&total) > 0 {
+            self.hidden.insert(total);
+        }
+        // Cells first (they are what is read most), then the margins from the finest down, each
+        // in key order: deterministic.
+        let mut todo: Vec<Node> = self.hidden.iter().cloned().collect();
+        todo.sort_by(|a, b| {
+            b.0.count_ones()
+                .cmp(&a.0.count_ones())
+                .then_with(|| a.cmp(b))
+        });
+        for node in todo {
+            if self.protected.contains(&node) {
+                continue;
+            }
+            match self.best_move(&node) {
+                Some(mv) => {
+                    for (m, _) in mv {
+                        self.hidden.insert(m.clone());
+                        self.protected.insert(m);
+                    }
+                }
+                None => {
+                    // No move within reach: hide every non-zero count of the table. Hidden
+                    // totals and margins leave only the bounds, which pin nothing for a
+                    // threshold of 3 or more.
+                    let all: Vec<Node> = self.value.keys().cloned().collect();
+                    for m in all {
+                        self.hidden.insert(m.clone());
+                        self.protected.insert(m);
+                    }
+                }
+            }
+        }
+        let cell = |s: &Lattice, node: &Node| {
+            let v = s.get(node);
+            if !s.hidden.contains(node) {
+                Cell::Shown(v)
+            } else if v < s.t {
+                Cell::Small
+            } else {
+                Cell::Hidden
+            }
+        };
+        let cells = self
+            .cells
+            .iter()
+            .map(|k| cell(&self, &project(self.full, k)))
+            .collect();
+        let total = cell(&self, &project(0, &vec![NONE; self.n]));
+        let mut margins: Vec<(u32, Vec<usize>, Cell)> = Vec::new();
+        let mut seen: HashSet<Node> = HashSet::new();
+        for k in &self.cells {
+            for mask in 1..self.full {
+                let node = project(mask, k);
+                if seen.insert(node.clone()) {
+                    let c = cell(&self, &node);
+                    margins.push((node.0, node.1, c));
+                }
+            }
+        }
+        (cells, total, margins)
+    }
+
+    /// The cheapest move that changes `node`: a list of (node, change). `None` if none is
+    /// found.
+    fn best_move(&self, node: &Node) -> Option<Vec<(Node, i64)>> {
+        let (mask, key) = node;
+        let mut best: Option<(u64, Vec<(Node, i64)>)> = None;
+        // The dimensions that vary in the move: all of the node's first, then fewer.
+        let mut subsets: Vec<u32> = (0..=*mask).filter(|s| s & !mask == 0).collect();
+        subsets.sort_by_key(|s| std::cmp::Reverse(s.count_ones()));
+        for vary in subsets {
+            let free: Vec<usize> = (0..self.n).filter(|d| mask & (1 << d) == 0).collect();
+            let varying: Vec<usize> = (0..self.n).filter(|d| vary & (1 << d) != 0).collect();
+            // Choices: an alternative value per varying dimension, a value per free one.
+            let mut choices: Vec<Vec<usize>> = Vec::new();
+            for &d in &varying {
+                choices.push((0..self.sizes[d]).filter(|&v| v != key[d]).collect());
+            }
+            for &d in &free {
+                choices.push((0..self.sizes[d]).collect());
+            }
+            if choices.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let mut budget = 20_000usize;
+            let mut pick = vec![0usize; choices.len()];
+            'combos: loop {
+                if budget == 0 {
+                    break;
+                }
+                budget -= 1;
+                let mut base = key.clone();
+                let mut alt = key.clone();
+                for (i, &d) in varying.iter().enumerate() {
+                    alt[d] = choices[i][pick[i]];
+                }
+                for (j, &d) in free.iter().enumerate() {
+                    let v = choices[varying.len() + j][pick[varying.len() + j]];
+                    base[d] = v;
+                    alt[d] = v;
+                }
+                if let Some(mv) = self.move_for(vary, &varying, &base, &alt) {
+                    let cost = self.cost(&mv);
+                    if best.as_ref().map_or(true, |(c, _)| cost < *c) {
+                        let zero = cost == 0;
+                        best = Some((cost, mv));
+                        if zero {
+                            break 'combos;
+                        }
+                    }
+                }
+                // Next combination.
+                let mut i = 0;
+                loop {
+                    if i == pick.len() {
+                        break 'combos;
+                    }
+                    pick[i] += 1;
+                    if pick[i] < choices[i].len() {
+                        break;
+                    }
+                    pick[i] = 0;
+                    i += 1;
+                }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        best.map(|(_, mv)| mv)
+    }
+
+    /// The move on the cube with corners `base`/`alt` in the dimensions `varying` (full cell
+    /// keys): every node keeping all of `varying` changes by the corner's sign. `None` if a
+    /// changed node is zero or would leave its bounds in both directions.
+    fn move_for(
+        &self,
+        vary: u32,
+        varying: &[usize],
+        base: &[usize],
+        alt: &[usize],
+    ) -> Option<Vec<(Node, i64)>> {
+        let mut changes: Vec<(Node, i64)> = Vec::new();
+        for corner in 0..(1u32 << varying.len()) {
+            let mut key = base.to_vec();
+            let mut sign = 1i64;
+            for (i, &d) in varying.iter().enumerate() {
+                if corner & (1 << i) != 0 {
+                    key[d] = alt[d];
+                    sign = -sign;
+                }
+            }
+            for mask in 0..=self.full {
+                if mask & vary == vary {
+                    let node = project(mask, &key);
+                    if self.get(&node) == 0 {
+                        return None;
+                    }
+                    changes.push((node, sign));
+                }
+            }
+        }
+        let fits = |dir: i64| {
+            changes.iter().all(|(node, s)| {
+                let v = self.get(node);
+                let (lo, hi) = bounds(v, self.t);
+                let nv = v as i128 + i128::from(dir * s);
+                nv >= i128::from(lo) && nv <= i128::from(hi)
+            })
+        };
+        (fits(1) || fits(-1)).then_some(changes)
+    }
+
+    /// What a move costs in information: the counts it newly hides, margins dearer than cells
+    /// and the total dearest.
+    fn cost(&self, mv: &[(Node, i64)]) -> u64 {
+        mv.iter()
+            .filter(|(node, _)| !self.hidden.contains(node))
+            .map(|(node, _)| {
+                let level = self.n as u32 - node.0.count_ones();
+                let weight = match level {
+                    0 => 0,
+                    _ if node.0 == 0 => 1_000_000_000,
+                    l => 1_000_000 * u64::from(l),
+                };
+                weight + self.get(node)
+            })
+            .sum()
+    }
+}
+
+fn project(mask: u32, key: &[usize]) -> Node {
+    (
+        mask,
+        key.iter()
+            .enumerate()
+            .map(|(d, &v)| if mask & (1 << d) != 0 { v } else { NONE })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Group;
+
+    fn result(by: Vec<Dimension>, groups: Vec<(Vec<&str>, u64)>) -> StatsResult {
+        let total: u64 = groups.iter().map(|g| g.1).sum();
+        StatsResult {
+            from: None,
+            to: None,
+            totals: Figures {
+                contacts: total,
+                individuals: total,
+                new_individuals: 0,
+                unidentified_contacts: 0,
+            },
+            field_nights: 0,
+            by,
+            groups: groups
+                .into_iter()
+                .map(|(k, v)| Group {
+                    key: k.into_iter().map(String::from).collect(),
+                    figures: Figures {
+                        contacts: v,
+                        individuals: v,
+                        new_individuals: 0,
+                        unidentified_contacts: 0,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_lone_small_group_takes_a_partner() {
+        let r = result(
+            vec![Dimension::Role],
+            vec![(vec!["sells"], 40), (vec!["buys"], 3), (vec!["other"], 9)],
+        );
+        let p = publish(&r, 5);
+        let c: Vec<Cell> = p.groups.iter().map(|g| g.figures.contacts).collect();
+        assert_eq!(c, [Cell::Shown(40), Cell::Small, Cell::Hidden]);
+        assert_eq!(p.totals.contacts, Cell::Shown(52));
+    }
+
+    #[test]
+    fn zero_stays_zero_and_large_counts_stay() {
+        let r = result(
+            vec![Dimension::Role],
+            vec![(vec!["sells"], 40), (vec!["buys"], 0), (vec!["other"], 9)],
+        );
+        let p = publish(&r, 5);
+        let c: Vec<Cell> = p.groups.iter().map(|g| g.figures.contacts).collect();
+        assert_eq!(c, [Cell::Shown(40), Cell::Shown(0), Cell::Shown(9)]);
+        assert!(!p.any_hidden());
+    }
+
+    #[test]
+    fn two_groups_at_the_upper_bound_hide_the_total() {
+        // 4 + 4 = 8: with both shown as <5 the total would pin both at 4.
+        let r = result(
+            vec![Dimension::Role],
+            vec![(vec!["sells"], 4), (vec!["buys"], 4)],
+        );
+        let p = publish(&r, 5);
+        assert_eq!(p.totals.contacts, Cell::Hidden);
+    }
+
+    #[test]
+    fn two_way_tables_hide_a_rectangle() {
+        let r = result(
+            vec![Dimension::Role, Dimension::Gender],
+            vec![
+                (vec!["sells", "woman"], 50),
+                (vec!["sells", "man"], 2),
+                (vec!["buys", "woman"], 30),
+                (vec!["buys", "man"], 20),
+            ],
+        );
+        let p = publish(&r, 5);
+        let hidden = p
+            .groups
+            .iter()
+            .filter(|g| g.figures.contacts.is_hidden())
+            .count();
+        assert_eq!(hidden, 4, "{:?}", p.groups);
+        assert_eq!(p.totals.contacts, Cell::Shown(102));
+        // Margins are given and shown: the rectangle keeps every row and column sum.
+        assert_eq!(p.margins.len(), 4);
+        assert!(p
+            .margins
+            .iter()
+            .all(|m| m.contacts.is_some_and(|c| !c.is_hidden())));
+    }
+
+    #[test]
+    fn the_threshold_has_a_floor() {
+        let r = result(vec![], vec![]);
+        assert_eq!(publish(&r, 1).threshold, Some(MIN_THRESHOLD));
+    }
+}
