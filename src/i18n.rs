@@ -213,6 +213,15 @@ pub struct TuiText {
     pub keys_nights: &'static [(&'static str, &'static str)],
     pub keys_contact: &'static [(&'static str, &'static str)],
     pub keys_unlock: &'static [(&'static str, &'static str)],
+    pub stats_title: &'static str,
+    pub stats_by: &'static str,
+    pub stats_filter: &'static str,
+    pub stats_exact: &'static str,
+    pub stats_published: &'static str,
+    pub stats_stale: &'static str,
+    pub stats_hint: &'static str,
+    pub stats_none: &'static str,
+    pub keys_stats: &'static [(&'static str, &'static str)],
 }
 
 pub static TUI_EN: TuiText = TuiText {
@@ -288,6 +297,7 @@ pub static TUI_EN: TuiText = TuiText {
         ("n", "start a new field night"),
         ("f", "pick a field night and log its contacts"),
         ("c", "log a contact without a field night"),
+        ("s", "statistics"),
     ],
     keys_nights: &[
         ("↑ ↓", "choose a field night"),
@@ -307,6 +317,22 @@ pub static TUI_EN: TuiText = TuiText {
         ("Tab", "between user and passphrase"),
         ("Enter", "unlock"),
         ("Ctrl-Q", "quit"),
+    ],
+    stats_title: "Statistics",
+    stats_by: "By",
+    stats_filter: "Filter",
+    stats_exact: "exact figures, not for publication",
+    stats_published: "published view: small counts hidden",
+    stats_stale: "choices changed: Enter computes",
+    stats_hint: "Tab row · ←→ choose · Space pick · Enter compute · p published · ? keys",
+    stats_none: "none",
+    keys_stats: &[
+        ("Tab / Shift-Tab", "period, group by, filter, table"),
+        ("← →", "choose a period, a dimension or a filter value"),
+        ("Space", "add or remove the dimension or filter value"),
+        ("↑ ↓", "choose the filter's dimension; scroll the table"),
+        ("Enter", "compute (the same computation as uppsok stats)"),
+        ("p", "published view (disclosure control) on or off"),
     ],
 };
 
@@ -386,6 +412,7 @@ pub static TUI_SV: TuiText = TuiText {
         ("n", "starta en ny uppsökarkväll"),
         ("f", "välj en uppsökarkväll och logga dess kontakter"),
         ("c", "logga en kontakt utan uppsökarkväll"),
+        ("s", "statistik"),
     ],
     keys_nights: &[
         ("↑ ↓", "välj uppsökarkväll"),
@@ -405,6 +432,25 @@ pub static TUI_SV: TuiText = TuiText {
         ("Tab", "mellan användare och lösenfras"),
         ("Enter", "lås upp"),
         ("Ctrl-Q", "avsluta"),
+    ],
+    stats_title: "Statistik",
+    stats_by: "Per",
+    stats_filter: "Filter",
+    stats_exact: "exakta siffror, inte för publicering",
+    stats_published: "publicerbar vy: små tal dolda",
+    stats_stale: "valen ändrade: Enter räknar",
+    stats_hint: "Tab rad · ←→ välj · Mellanslag markera · Enter räkna · p publicerbar · ? hjälp",
+    stats_none: "inga",
+    keys_stats: &[
+        ("Tab / Shift-Tab", "period, gruppera per, filter, tabell"),
+        ("← →", "välj period, dimension eller filtervärde"),
+        (
+            "Mellanslag",
+            "lägg till eller ta bort dimensionen eller filtervärdet",
+        ),
+        ("↑ ↓", "välj filtrets dimension; rulla tabellen"),
+        ("Enter", "räkna (samma beräkning som uppsok stats)"),
+        ("p", "publicerbar vy (röjandekontroll) av eller på"),
     ],
 };
 

@@ -252,3 +252,50 @@ fn did_you_mean() {
         snap("contact_new_person", lang, &app);
     }
 }
+
+#[test]
+fn statistics_screen() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('s')));
+        assert_eq!(app.screen, Screen::Statistics);
+        snap("statistics", lang, &app);
+        // Group by role and gender, all time.
+        press(&mut app, key(KeyCode::Char(' ')));
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Char(' ')));
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::Left));
+        snap("statistics_stale", lang, &app);
+        press(&mut app, key(KeyCode::Enter));
+        let v = app.stats.as_ref().unwrap();
+        let r = v.result.as_ref().unwrap();
+        assert_eq!(r.totals.contacts, 6, "all time");
+        assert_eq!(r.groups.len(), 2, "sells/woman and buys/man");
+        snap("statistics_by", lang, &app);
+        press(&mut app, key(KeyCode::Char('p')));
+        let shown = app.stats.as_ref().unwrap().shown.as_ref().unwrap();
+        assert!(shown.totals.contacts.value().is_none() || shown.any_hidden());
+        snap("statistics_published", lang, &app);
+        // A filter: role = buys.
+        press(&mut app, key(KeyCode::Char('p')));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Char(' ')));
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(
+            app.stats
+                .as_ref()
+                .unwrap()
+                .result
+                .as_ref()
+                .unwrap()
+                .totals
+                .contacts,
+            1
+        );
+        snap("statistics_filtered", lang, &app);
+    }
+}

@@ -10,6 +10,7 @@ use tui_input::{Input, InputRequest};
 use zeroize::Zeroizing;
 
 use super::form::{contact_type_for, ContactForm, Field, NightForm};
+use super::statistics::{year_of, StatsView};
 use crate::audit_log::Action as AuditAction;
 use crate::crypto::Passphrase;
 use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
@@ -28,6 +29,7 @@ pub enum Screen {
     Nights,
     NightForm,
     Contact,
+    Statistics,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,11 @@ pub enum Action {
     NewContact,
     Prefill,
     TakeSuggestion,
+    GoStatistics,
+    Left,
+    Right,
+    Toggle,
+    TogglePublished,
 }
 
 /// A message on the status line.
@@ -125,6 +132,7 @@ pub struct App {
     pub person: PersonInfo,
     /// Contacts saved since the form was opened.
     pub saved_count: u32,
+    pub stats: Option<StatsView>,
 }
 
 impl Drop for App {
@@ -156,6 +164,7 @@ impl App {
             form: None,
             person: PersonInfo::None,
             saved_count: 0,
+            stats: None,
         }
     }
 
@@ -276,6 +285,7 @@ impl App {
                 Screen::Nights => self.update_nights(action),
                 Screen::NightForm => self.update_night_form(action),
                 Screen::Contact => self.update_contact(action),
+                Screen::Statistics => self.update_statistics(action),
             },
         }
     }
@@ -353,7 +363,7 @@ impl App {
             Action::GoNights => self.open_nights(),
             Action::NewNight => self.open_night_form(),
             Action::NewContact => self.open_contact(None),
-            Action::Back => {}
+            Action::GoStatistics => self.open_statistics(),
             _ => {}
         }
     }
@@ -394,6 +404,7 @@ impl App {
             }
             Action::NewNight => self.open_night_form(),
             Action::NewContact => self.open_contact(None),
+            Action::GoStatistics => self.open_statistics(),
             Action::Back | Action::GoOverview => self.go_overview(),
             _ => {}
         }
@@ -608,10 +619,82 @@ impl App {
         }
     }
 
+    /// Opens the statistics screen; the first time, with this year's figures.
+    pub fn open_statistics(&mut self) {
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        if self.stats.is_none() {
+            let range = match s.vault.contact_date_range() {
+                Ok(r) => r,
+                Err(e) => {
+                    self.message = Some(Message::Error(e.to_string()));
+                    return;
+                }
+            };
+            let (first, last) = match &range {
+                Some((f, l)) => (year_of(f), year_of(l)),
+                None => (None, None),
+            };
+            self.stats = Some(StatsView::new(first, last, self.today.year()));
+        }
+        self.screen = Screen::Statistics;
+        if self.stats.as_ref().is_some_and(|v| v.result.is_none()) {
+            self.compute_statistics();
+        }
+    }
+
+    /// Computes the chosen figures (Enter), with `uppsok stats`'s computation; logged as a
+    /// statistics read like the command.
+    fn compute_statistics(&mut self) {
+        let (Some(s), Some(v)) = (self.session.as_mut(), self.stats.as_mut()) else {
+            return;
+        };
+        let q = match v.query(s.vault.districts()) {
+            Ok(q) => q,
+            Err(e) => {
+                self.message = Some(Message::Error(e));
+                return;
+            }
+        };
+        let result = s
+            .vault
+            .log_read(AuditAction::Stats, "contacts:aggregate", "interface")
+            .and_then(|_| crate::command::stats::compute(&s.vault, &q));
+        match result {
+            Ok(r) => v.set_result(r),
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    fn update_statistics(&mut self, action: Action) {
+        let Some(districts) = self.session.as_ref().map(|s| s.vault.districts().clone()) else {
+            return;
+        };
+        let Some(v) = self.stats.as_mut() else {
+            return;
+        };
+        match action {
+            Action::NextField => v.next_zone(true),
+            Action::PreviousField => v.next_zone(false),
+            Action::Left => v.left_right(&districts, false),
+            Action::Right => v.left_right(&districts, true),
+            Action::Up => v.up_down(false),
+            Action::Down => v.up_down(true),
+            Action::Toggle => v.toggle(&districts),
+            Action::TogglePublished => v.toggle_published(),
+            Action::Submit | Action::Save => self.compute_statistics(),
+            Action::Back | Action::GoOverview => self.go_overview(),
+            Action::GoNights => self.open_nights(),
+            _ => {}
+        }
+    }
+
     pub fn go(&mut self, screen: Screen) {
         match screen {
             Screen::Overview => self.go_overview(),
             Screen::Nights => self.open_nights(),
+            Screen::Statistics => self.open_statistics(),
             _ => self.screen = screen,
         }
     }

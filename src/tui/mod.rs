@@ -7,6 +7,7 @@
 pub mod app;
 pub mod event;
 pub mod form;
+pub mod statistics;
 pub mod ui;
 
 use std::time::{Duration, Instant};

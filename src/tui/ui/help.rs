@@ -16,6 +16,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Overview => t.keys_overview,
         Screen::Nights => t.keys_nights,
         Screen::NightForm | Screen::Contact => t.keys_contact,
+        Screen::Statistics => t.keys_stats,
     };
     let mut lines = Vec::new();
     let kw = 16;

@@ -6,6 +6,7 @@ mod contact;
 mod help;
 mod nights;
 mod overview;
+mod statistics;
 mod unlock;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,6 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Nights => nights::draw_list(frame, app, body),
         Screen::NightForm => nights::draw_form(frame, app, body),
         Screen::Contact => contact::draw(frame, app, body),
+        Screen::Statistics => statistics::draw(frame, app, body),
     }
     draw_status(frame, app, status);
     match app.popup {
@@ -49,6 +51,7 @@ fn screen_name(app: &App) -> &'static str {
         Screen::Nights => t.nights_title,
         Screen::NightForm => t.night_new_title,
         Screen::Contact => t.contact_title,
+        Screen::Statistics => t.stats_title,
     }
 }
 

@@ -1,0 +1,250 @@
+//! The statistics screen's state, without drawing: period, `--by` dimensions and filters chosen
+//! from lists, the cached result, and the published (disclosure-controlled) view of it. The
+//! figures are computed with `uppsok stats`'s own `compute` when the user asks (Enter), never
+//! per key; switching to the published view applies the pure `publish` to the cached result.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+
+use crate::domain::{AgeBand, ContactType, Counterpart, Date, Districts, Gender, Referral, Role};
+use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD};
+use crate::stats::{Dimension, Filter, Query, StatsResult};
+
+/// Which row of the screen has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Period,
+    By,
+    Filter,
+    Table,
+}
+
+/// A period to choose: all time, or one calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    AllTime,
+    Year(i32),
+}
+
+/// The dimensions a filter can be set on (year and month are chosen as the period).
+pub const FILTER_DIMENSIONS: [Dimension; 8] = [
+    Dimension::Role,
+    Dimension::Gender,
+    Dimension::AgeBand,
+    Dimension::Counterpart,
+    Dimension::District,
+    Dimension::ContactType,
+    Dimension::Referral,
+    Dimension::Trafficking,
+];
+
+/// The values of a filter dimension.
+pub fn values_of(d: Dimension, districts: &Districts) -> Vec<String> {
+    fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| f(*v).to_string()).collect()
+    }
+    match d {
+        Dimension::Role => names(Role::ALL, Role::as_str),
+        Dimension::Gender => names(Gender::ALL, Gender::as_str),
+        Dimension::AgeBand => names(AgeBand::ALL, AgeBand::as_str),
+        Dimension::Counterpart => names(Counterpart::ALL, Counterpart::as_str),
+        Dimension::ContactType => names(ContactType::ALL, ContactType::as_str),
+        Dimension::Referral => {
+            let mut v = names(Referral::ALL, Referral::as_str);
+            v.push("none".into());
+            v
+        }
+        Dimension::Trafficking => vec!["yes".into(), "no".into()],
+        Dimension::District => districts.all().iter().map(|d| d.to_string()).collect(),
+        Dimension::Year | Dimension::Month => Vec::new(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StatsView {
+    pub zone: Zone,
+    /// All time, then the years from the newest contact's back to the oldest's.
+    pub periods: Vec<Period>,
+    pub period: usize,
+    pub by: Vec<Dimension>,
+    pub by_cursor: usize,
+    pub filter_dim: usize,
+    pub filter_value: usize,
+    pub filters: BTreeMap<Dimension, Vec<String>>,
+    pub published: bool,
+    pub threshold: u64,
+    pub result: Option<StatsResult>,
+    /// The view of `result` shown: exact, or published.
+    pub shown: Option<PublishedResult>,
+    /// Set when a choice changed since the figures were computed.
+    pub stale: bool,
+    pub scroll: usize,
+}
+
+impl StatsView {
+    /// A view over the years `first..=last` (the contact date range), starting at `this_year`.
+    pub fn new(first: Option<i32>, last: Option<i32>, this_year: i32) -> Self {
+        let mut periods = vec![Period::AllTime];
+        if let (Some(f), Some(l)) = (first, last) {
+            periods.extend((f..=l.max(this_year)).rev().map(Period::Year));
+        } else {
+            periods.push(Period::Year(this_year));
+        }
+        let period = periods
+            .iter()
+            .position(|p| *p == Period::Year(this_year))
+            .unwrap_or(0);
+        StatsView {
+            zone: Zone::By,
+            periods,
+            period,
+            by: Vec::new(),
+            by_cursor: 0,
+            filter_dim: 0,
+            filter_value: 0,
+            filters: BTreeMap::new(),
+            published: false,
+            threshold: DEFAULT_THRESHOLD,
+            result: None,
+            shown: None,
+            stale: true,
+            scroll: 0,
+        }
+    }
+
+    pub fn next_zone(&mut self, forward: bool) {
+        let all = [Zone::Period, Zone::By, Zone::Filter, Zone::Table];
+        let i = all.iter().position(|z| *z == self.zone).unwrap_or(0);
+        self.zone = all[if forward { (i + 1) % 4 } else { (i + 3) % 4 }];
+    }
+
+    /// ← and →: the period, the dimension under the cursor, or the filter value.
+    pub fn left_right(&mut self, districts: &Districts, right: bool) {
+        let step = |i: usize, n: usize| {
+            if n == 0 {
+                0
+            } else if right {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }
+        };
+        match self.zone {
+            Zone::Period => {
+                self.period = step(self.period, self.periods.len());
+                self.stale = true;
+            }
+            Zone::By => self.by_cursor = step(self.by_cursor, Dimension::ALL.len()),
+            Zone::Filter => {
+                let n = values_of(FILTER_DIMENSIONS[self.filter_dim], districts).len();
+                self.filter_value = step(self.filter_value, n);
+            }
+            Zone::Table => {}
+        }
+    }
+
+    /// ↑ and ↓: the filter dimension, or scrolling the table.
+    pub fn up_down(&mut self, down: bool) {
+        match self.zone {
+            Zone::Filter => {
+                let n = FILTER_DIMENSIONS.len();
+                self.filter_dim = if down {
+                    (self.filter_dim + 1) % n
+                } else {
+                    (self.filter_dim + n - 1) % n
+                };
+                self.filter_value = 0;
+            }
+            Zone::Table => {
+                let rows = self.shown.as_ref().map_or(0, |s| s.groups.len());
+                self.scroll = if down {
+                    (self.scroll + 1).min(rows.saturating_sub(1))
+                } else {
+                    self.scroll.saturating_sub(1)
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// Space: adds or removes the dimension or filter value under the cursor.
+    pub fn toggle(&mut self, districts: &Districts) {
+        match self.zone {
+            Zone::By => {
+                let d = Dimension::ALL[self.by_cursor];
+                if let Some(i) = self.by.iter().position(|x| *x == d) {
+                    self.by.remove(i);
+                } else {
+                    self.by.push(d);
+                }
+                self.stale = true;
+            }
+            Zone::Filter => {
+                let d = FILTER_DIMENSIONS[self.filter_dim];
+                let Some(v) = values_of(d, districts).get(self.filter_value).cloned() else {
+                    return;
+                };
+                let list = self.filters.entry(d).or_default();
+                if let Some(i) = list.iter().position(|x| *x == v) {
+                    list.remove(i);
+                } else {
+                    list.push(v);
+                }
+                if list.is_empty() {
+                    self.filters.remove(&d);
+                }
+                self.stale = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// The query the choices make.
+    pub fn query(&self, districts: &Districts) -> Result<Query, String> {
+        let (from, to) = match self.periods.get(self.period) {
+            Some(Period::Year(y)) => (Date::from_ymd_opt(*y, 1, 1), Date::from_ymd_opt(*y, 12, 31)),
+            _ => (None, None),
+        };
+        let filters = self
+            .filters
+            .iter()
+            .map(|(d, vals)| Filter::parse(&format!("{d}={}", vals.join(",")), districts))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Query {
+            from,
+            to,
+            by: self.by.clone(),
+            filters,
+        })
+    }
+
+    /// Takes a freshly computed result.
+    pub fn set_result(&mut self, r: StatsResult) {
+        self.result = Some(r);
+        self.stale = false;
+        self.scroll = 0;
+        self.reshow();
+    }
+
+    /// The published view on or off: only the cached result is re-rendered.
+    pub fn toggle_published(&mut self) {
+        self.published = !self.published;
+        self.reshow();
+    }
+
+    fn reshow(&mut self) {
+        self.shown = self.result.as_ref().map(|r| {
+            if self.published {
+                publish(r, self.threshold)
+            } else {
+                PublishedResult::exact(r)
+            }
+        });
+    }
+}
+
+/// The year of a `YYYY-MM-DD` date.
+pub fn year_of(s: &str) -> Option<i32> {
+    crate::domain::parse_date(s).ok().map(|d| d.year())
+}
