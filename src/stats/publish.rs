@@ -221,28 +221,41 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
     };
 
     let mut margins_out: BTreeMap<MarginKey, (Option<Cell>, Option<Cell>)> = BTreeMap::new();
+    // Set when a figure found no move for some hidden count and hid all it could instead.
+    let fell_back = std::cell::Cell::new(false);
     // Protects one figure: its groups and its total. `forced` are groups (and `force_total` the
-    // total) to hide whatever their value, with a move like any other hidden count.
+    // total) to hide whatever their value, with a move like any other hidden count; `extra`
+    // bounds what the other figures tell of each group and of the total.
     let mut protect = |cells: &[u64],
                        total: u64,
                        additive: bool,
                        slot: usize,
                        forced: &[usize],
-                       force_total: bool| {
+                       force_total: bool,
+                       extra: &Extra| {
         if n == 0 {
             return (Vec::new(), primary_or(total, t, force_total));
         }
         if !additive || cells.iter().sum::<u64>() != total {
-            return non_additive(cells, total, t, forced, force_total);
+            return non_additive(cells, total, t, forced, force_total, extra);
         }
         let lattice = if n <= 3 {
-            Lattice::new(&keys, cells, values.iter().map(Vec::len).collect(), t)
+            Lattice::new(
+                &keys,
+                cells,
+                values.iter().map(Vec::len).collect(),
+                t,
+                extra,
+            )
         } else {
             // Many dimensions: protect against the total (groups as one flat list).
             let flat: Vec<Vec<usize>> = (0..cells.len()).map(|i| vec![i]).collect();
-            Lattice::new(&flat, cells, vec![cells.len()], t)
+            Lattice::new(&flat, cells, vec![cells.len()], t, extra)
         };
-        let (cells_out, total_out, margins) = lattice.protect(forced, force_total);
+        let (cells_out, total_out, margins, fell) = lattice.protect(forced, force_total);
+        if fell {
+            fell_back.set(true);
+        }
         if (2..=3).contains(&n) {
             for (mask, key, cell) in margins {
                 let dims: Vec<usize> = (0..n).filter(|d| mask & (1 << d) != 0).collect();
@@ -258,49 +271,138 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
         (cells_out, total_out)
     };
 
-    let (contacts, total_contacts) = protect(
-        &column(|f| f.contacts),
-        result.totals.contacts,
-        contacts_additive,
-        0,
-        &[],
-        hide.contacts,
-    );
-    let (individuals, total_individuals) = if n == 0 {
-        (
-            Vec::new(),
-            primary_or(result.totals.individuals, t, hide.individuals),
-        )
-    } else {
-        non_additive(
-            &column(|f| f.individuals),
-            result.totals.individuals,
-            t,
+    let groups_n = result.groups.len();
+    let none = Extra::none(groups_n);
+    // Individuals first: they bound the others (new ≤ individuals ≤ contacts). Individuals
+    // minus new individuals are the returning ones: where both would be shown and their
+    // difference is a small count, the individuals are hidden too, until none is.
+    let unidentified = primary(result.totals.unidentified_contacts, t);
+    let shown = |c: Cell| c.value();
+    let returning_small = |indiv: Cell, new: Cell| match (indiv, new) {
+        (Cell::Shown(i), Cell::Shown(n)) => {
+            let r = i.saturating_sub(n);
+            r > 0 && r < t
+        }
+        _ => false,
+    };
+    let mut forced_individuals: Vec<usize> = Vec::new();
+    let mut force_total_individuals = hide.individuals;
+    let (individuals, total_individuals, new, total_new) = loop {
+        let (individuals, total_individuals) = if n == 0 {
+            (
+                Vec::new(),
+                primary_or(result.totals.individuals, t, force_total_individuals),
+            )
+        } else {
+            non_additive(
+                &column(|f| f.individuals),
+                result.totals.individuals,
+                t,
+                &forced_individuals,
+                force_total_individuals,
+                &none,
+            )
+        };
+        let new_extra = Extra {
+            lo: vec![0; groups_n],
+            hi: individuals
+                .iter()
+                .map(|&c| shown(c).unwrap_or(u64::MAX))
+                .collect(),
+            total_lo: 0,
+            total_hi: shown(total_individuals).unwrap_or(u64::MAX),
+        };
+        let (new, total_new) = protect(
+            &column(|f| f.new_individuals),
+            result.totals.new_individuals,
+            new_additive,
+            1,
             &[],
-            hide.individuals,
-        )
+            hide.new_individuals,
+            &new_extra,
+        );
+        let mut more = false;
+        // New individuals that found no move are often held by the individuals above them:
+        // hide those too (once), so that they bound nothing.
+        if fell_back.replace(false) {
+            for i in 0..groups_n {
+                if new[i].is_hidden()
+                    && matches!(individuals[i], Cell::Shown(v) if v > 0)
+                    && !forced_individuals.contains(&i)
+                {
+                    forced_individuals.push(i);
+                    more = true;
+                }
+            }
+            if total_new.is_hidden()
+                && matches!(total_individuals, Cell::Shown(v) if v > 0)
+                && !force_total_individuals
+            {
+                force_total_individuals = true;
+                more = true;
+            }
+        }
+        for i in 0..groups_n {
+            if returning_small(individuals[i], new[i]) && !forced_individuals.contains(&i) {
+                forced_individuals.push(i);
+                more = true;
+            }
+        }
+        if returning_small(total_individuals, total_new) && !force_total_individuals {
+            force_total_individuals = true;
+            more = true;
+        }
+        if !more {
+            break (individuals, total_individuals, new, total_new);
+        }
     };
-    // Individuals minus new individuals are the returning ones: where both would be shown and
-    // the difference is a small count, the new individuals are hidden too.
-    let returning_small = |indiv: Cell, f: &Figures| {
-        let r = f.individuals.saturating_sub(f.new_individuals);
-        matches!(indiv, Cell::Shown(_)) && f.new_individuals > 0 && r > 0 && r < t
+    let contacts_extra = Extra {
+        lo: individuals.iter().map(|&c| shown(c).unwrap_or(0)).collect(),
+        hi: vec![u64::MAX; groups_n],
+        total_lo: shown(total_individuals).unwrap_or(0)
+            + match unidentified {
+                Cell::Shown(u) => u,
+                _ => 1,
+            },
+        total_hi: u64::MAX,
     };
-    let forced: Vec<usize> = result
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(i, g)| returning_small(individuals[*i], &g.figures))
-        .map(|(i, _)| i)
-        .collect();
-    let (new, total_new) = protect(
-        &column(|f| f.new_individuals),
-        result.totals.new_individuals,
-        new_additive,
-        1,
-        &forced,
-        hide.new_individuals || returning_small(total_individuals, &result.totals),
-    );
+    // Contacts, hiding those that would pin a hidden individuals count from above
+    // (individuals ≤ contacts), until none does.
+    let mut forced_contacts: Vec<usize> = Vec::new();
+    let mut force_total_contacts = hide.contacts;
+    let (contacts, total_contacts) = loop {
+        let (contacts, total_contacts) = protect(
+            &column(|f| f.contacts),
+            result.totals.contacts,
+            contacts_additive,
+            0,
+            &forced_contacts,
+            force_total_contacts,
+            &contacts_extra,
+        );
+        let pins = |indiv: Cell, contacts: Cell, new: Cell| match (indiv, contacts) {
+            (Cell::Hidden | Cell::Small, Cell::Shown(c)) => {
+                let (lo, hi) = bounds(if indiv == Cell::Small { 1 } else { t }, t);
+                let lo = lo.max(shown(new).unwrap_or(0));
+                lo >= hi.min(c)
+            }
+            _ => false,
+        };
+        let mut more = false;
+        for i in 0..groups_n {
+            if pins(individuals[i], contacts[i], new[i]) && !forced_contacts.contains(&i) {
+                forced_contacts.push(i);
+                more = true;
+            }
+        }
+        if pins(total_individuals, total_contacts, total_new) && !force_total_contacts {
+            force_total_contacts = true;
+            more = true;
+        }
+        if !more {
+            break (contacts, total_contacts);
+        }
+    };
 
     let groups = result
         .groups
@@ -339,12 +441,31 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
             contacts: total_contacts,
             individuals: total_individuals,
             new_individuals: total_new,
-            unidentified_contacts: primary(result.totals.unidentified_contacts, t),
+            unidentified_contacts: unidentified,
         },
         field_nights: result.field_nights,
         by: by.clone(),
         groups,
         margins,
+    }
+}
+
+/// What other figures tell of each group and of the total: lower and upper bounds.
+struct Extra {
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    total_lo: u64,
+    total_hi: u64,
+}
+
+impl Extra {
+    fn none(n: usize) -> Extra {
+        Extra {
+            lo: vec![0; n],
+            hi: vec![u64::MAX; n],
+            total_lo: 0,
+            total_hi: u64::MAX,
+        }
     }
 }
 
@@ -386,6 +507,7 @@ fn non_additive(
     t: u64,
     forced: &[usize],
     force_total: bool,
+    extra: &Extra,
 ) -> (Vec<Cell>, Cell) {
     let mut out: Vec<Cell> = cells
         .iter()
@@ -397,21 +519,23 @@ fn non_additive(
     // total leaves it (total - shown - the others' upper bounds) reaches its own upper bound.
     while let Cell::Shown(total) = total_cell {
         let shown: u64 = out.iter().filter_map(|c| c.value()).sum();
-        let upper = |c: Cell| match c {
-            Cell::Small => t - 1,
-            _ => total,
+        let upper = |i: usize| {
+            let own = match out[i] {
+                Cell::Small => t - 1,
+                _ => total,
+            };
+            own.min(extra.hi[i])
         };
-        let hidden_upper: u64 = out
-            .iter()
-            .filter(|c| c.is_hidden())
-            .map(|&c| upper(c))
-            .sum();
-        let pinned = out.iter().any(|&c| {
-            c.is_hidden() && {
-                let others = hidden_upper - upper(c);
+        let hidden_upper: u64 = (0..out.len())
+            .filter(|&i| out[i].is_hidden())
+            .map(upper)
+            .fold(0u64, |a, b| a.saturating_add(b));
+        let pinned = (0..out.len()).any(|i| {
+            out[i].is_hidden() && {
+                let others = hidden_upper.saturating_sub(upper(i));
                 let lowest = total.saturating_sub(shown).saturating_sub(others);
-                let own_lowest = if c == Cell::Small { 1 } else { t };
-                lowest.max(own_lowest) >= upper(c).min(total)
+                let own_lowest = if out[i] == Cell::Small { 1 } else { t }.max(extra.lo[i]);
+                lowest.max(own_lowest) >= upper(i).min(total)
             }
         });
         if !pinned {
@@ -447,12 +571,20 @@ struct Lattice {
     cells: Vec<Vec<usize>>,
     /// The masks that are part of the table: all of them.
     full: u32,
+    /// Bounds other figures put on a cell or the total.
+    limits: HashMap<Node, (u64, u64)>,
 }
 
 const NONE: usize = usize::MAX;
 
 impl Lattice {
-    fn new(keys: &[Vec<usize>], cells: &[u64], sizes: Vec<usize>, t: u64) -> Lattice {
+    fn new(
+        keys: &[Vec<usize>],
+        cells: &[u64],
+        sizes: Vec<usize>,
+        t: u64,
+        extra: &Extra,
+    ) -> Lattice {
         let n = sizes.len();
         let full = (1u32 << n) - 1;
         let mut value: HashMap<Node, u64> = HashMap::new();
@@ -469,6 +601,11 @@ impl Lattice {
             .filter(|(_, &v)| v < t)
             .map(|(k, _)| k.clone())
             .collect();
+        let mut limits: HashMap<Node, (u64, u64)> = HashMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            limits.insert(project(full, key), (extra.lo[i], extra.hi[i]));
+        }
+        limits.insert(project(0, &vec![NONE; n]), (extra.total_lo, extra.total_hi));
         Lattice {
             n,
             sizes,
@@ -478,6 +615,7 @@ impl Lattice {
             protected: HashSet::new(),
             cells: keys.to_vec(),
             full,
+            limits,
         }
     }
 
@@ -492,7 +630,8 @@ impl Lattice {
         mut self,
         forced: &[usize],
         force_total: bool,
-    ) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>) {
+    ) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>, bool) {
+        let mut fell_back = false;
         for &i in forced {
             let node = project(self.full, &self.cells[i]);
             if self.get(&node) > 0 {
@@ -526,7 +665,20 @@ impl Lattice {
                     // No move within reach: hide every non-zero count of the table. Hidden
                     // totals and margins leave only the bounds, which pin nothing for a
                     // threshold of 3 or more.
-                    let all: Vec<Node> = self.value.keys().cloned().collect();
+                    fell_back = true;
+                    // (Not those the other figures already pin down: hiding them says
+                    // nothing and only seems to.)
+                    let all: Vec<Node> = self
+                        .value
+                        .keys()
+                        .filter(|m| {
+                            let v = self.get(m);
+                            let (lo, hi) = bounds(v, self.t);
+                            let (l, h) = self.limits.get(*m).copied().unwrap_or((0, u64::MAX));
+                            lo.max(l) < hi.min(h)
+                        })
+                        .cloned()
+                        .collect();
                     for m in all {
                         self.hidden.insert(m.clone());
                         self.protected.insert(m);
@@ -561,7 +713,7 @@ impl Lattice {
                 }
             }
         }
-        (cells, total, margins)
+        (cells, total, margins, fell_back)
     }
 
     /// The cheapest move that changes `node`: a list of (node, change). `None` if none is
@@ -668,6 +820,10 @@ impl Lattice {
             changes.iter().all(|(node, s)| {
                 let v = self.get(node);
                 let (lo, hi) = bounds(v, self.t);
+                let (lo, hi) = match self.limits.get(node) {
+                    Some(&(l, h)) => (lo.max(l), hi.min(h)),
+                    None => (lo, hi),
+                };
                 let nv = v as i128 + i128::from(dir * s);
                 nv >= i128::from(lo) && nv <= i128::from(hi)
             })
