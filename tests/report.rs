@@ -1,0 +1,183 @@
+//! `uppsok report`: snapshots of the whole report in both languages and both formats for a
+//! fixed data set and a fixed "generated" date (SOURCE_DATE_EPOCH), the summary's rounding
+//! words at their boundaries, who may make one, and that it is self-contained.
+
+mod common;
+
+use common::{Db, HEADER};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A fixed data set: 2004–2009, like the seed report's period.
+fn data() -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(2009);
+    let mut csv = String::from(HEADER);
+    let roles = ["sells", "sells", "sells", "sells", "buys", "other"];
+    let genders = ["woman", "woman", "woman", "man", "trans"];
+    let types = [
+        "outreach",
+        "outreach",
+        "online",
+        "counselling",
+        "medical",
+        "police",
+    ];
+    let refs = [
+        "",
+        "",
+        "",
+        "health",
+        "housing",
+        "health;addiction",
+        "legal",
+        "shelter",
+    ];
+    for _ in 0..900 {
+        let role = roles[rng.gen_range(0..roles.len())];
+        let (gender, counterpart) = if role == "buys" {
+            ("man", "women")
+        } else {
+            (genders[rng.gen_range(0..genders.len())], "men")
+        };
+        let code = if rng.gen_bool(0.1) {
+            String::new()
+        } else {
+            format!("x{}", (rng.gen::<f64>().powi(2) * 300.0) as u32)
+        };
+        csv.push_str(&format!(
+            "{}-{:02}-{:02},{code},{role},{gender},25-34,{counterpart},norrmalm,{},{},{},\n",
+            rng.gen_range(2004..=2009),
+            rng.gen_range(1..=12),
+            rng.gen_range(1..=28),
+            types[rng.gen_range(0..types.len())],
+            refs[rng.gen_range(0..refs.len())],
+            if rng.gen_bool(0.05) { "yes" } else { "no" },
+        ));
+    }
+    csv
+}
+
+fn report(db: &Db, args: &[&str]) -> String {
+    let out = db
+        .cmd()
+        .env("SOURCE_DATE_EPOCH", "1262304000") // 2010-01-01
+        .arg("report")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::stdout(&out)
+}
+
+#[test]
+fn snapshots_in_both_languages() {
+    let db = Db::new();
+    assert!(db.import(&data()).status.success());
+    let sv = report(&db, &["--lang", "sv"]);
+    assert!(sv.contains("Sedan 2004 har enheten haft"), "{sv}");
+    insta::assert_snapshot!("report_sv_md", sv);
+    let en = report(&db, &["--lang", "en", "--year", "2008"]);
+    assert!(en.contains("In 2008 the unit had"), "{en}");
+    insta::assert_snapshot!("report_en_2008_md", en);
+    let html = report(&db, &["--lang", "en", "--format", "html"]);
+    insta::assert_snapshot!("report_en_html", html);
+    // Self-contained: no script, no external resource.
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src=") && !html.contains("href="));
+    assert!(html.contains("<svg") && html.contains("</html>"));
+    // The same data and date give the same report.
+    assert_eq!(report(&db, &["--lang", "sv"]), sv);
+    // --out writes the file.
+    let path = db.dir.path().join("r.html");
+    let out = db
+        .cmd()
+        .args(["report", "--format", "html", "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+    // --out the database itself is refused.
+    let out = db
+        .cmd()
+        .args(["report", "--out"])
+        .arg(&db.path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_small_count_in_the_report() {
+    let db = Db::new();
+    assert!(db.import(&data()).status.success());
+    let exact = db.stats_json(&["--by", "contact_type"]);
+    let text = report(&db, &["--lang", "en"]);
+    for g in exact["groups"].as_array().unwrap() {
+        let n = g["individuals"].as_u64().unwrap();
+        if (1..5).contains(&n) {
+            // A small count never appears as a number in its row.
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", g["contact_type"].as_str().unwrap())))
+                .unwrap_or("");
+            assert!(!line.ends_with(&format!("| {n} |")), "{line}");
+        }
+    }
+}
+
+/// "Since 2004 ... just over 400 individuals": the rounding words at their boundaries.
+#[test]
+fn rounding_words_at_the_boundaries() {
+    for (n, sv, en) in [
+        (399, "knappt 400 individer", "just under 400 individuals"),
+        (400, "400 individer", "400 individuals"),
+        (401, "drygt 400 individer", "just over 400 individuals"),
+        (419, "drygt 400 individer", "just over 400 individuals"),
+    ] {
+        let db = Db::new();
+        let mut csv = String::from(HEADER);
+        for i in 0..n {
+            csv.push_str(&format!(
+                "2004-{:02}-{:02},p{i},sells,woman,25-34,men,norrmalm,counselling,,no,\n",
+                i % 12 + 1,
+                i % 28 + 1
+            ));
+        }
+        assert!(db.import(&csv).status.success());
+        let text = report(&db, &["--lang", "sv"]);
+        assert!(text.contains(sv), "{n}: {sv} in {text}");
+        let text = report(&db, &["--lang", "en"]);
+        assert!(text.contains(en), "{n}: {en}");
+    }
+}
+
+#[test]
+fn roles() {
+    let db = Db::new();
+    db.add_user("worker", "outreach");
+    db.add_user("dpo", "auditor");
+    let out = db
+        .cmd_as("worker", common::PASS)
+        .arg("report")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = db
+        .cmd_as("dpo", common::PASS)
+        .arg("report")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let n: i64 = db
+        .raw()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'report'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
