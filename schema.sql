@@ -90,3 +90,30 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail   TEXT NOT NULL,
     mac      BLOB NOT NULL
 ) STRICT;
+
+-- Key slots over time (docs/security.md, "Key hierarchy"). Each active user has an X25519 key
+-- pair: the secret half is what `key_slots.wrapped_key` wraps under the passphrase; the master
+-- key of the current key version is sealed to the public half here. A rekey re-seals the new
+-- master key to every active user's public key without anyone's passphrase; a disabled user's
+-- row is deleted, so nothing written after their disable and rekey is sealed to them.
+CREATE TABLE IF NOT EXISTS master_wraps (
+    user_id        INTEGER PRIMARY KEY REFERENCES users(id),
+    public_key     BLOB NOT NULL,
+    -- ephemeral X25519 public key (32) | envelope of the master key
+    wrapped_master BLOB NOT NULL
+) STRICT;
+
+-- The recovery key (shown once at init): the master key sealed to its public key.
+CREATE TABLE IF NOT EXISTS recovery_keys (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key     BLOB NOT NULL,
+    wrapped_master BLOB NOT NULL,
+    created_at     TEXT NOT NULL
+) STRICT;
+
+-- The pseudonym keys of earlier key versions (row `version`), sealed under the current key:
+-- a code is keyed through the whole chain, as `rekey` re-keyed the stored pseudonyms.
+CREATE TABLE IF NOT EXISTS pseudonym_keys (
+    version    INTEGER PRIMARY KEY,
+    sealed_key BLOB NOT NULL
+) STRICT;

@@ -673,6 +673,10 @@ fn a_role_raised_behind_uppsoks_back_is_refused_at_unlock() {
         assert_clean_error(&err);
     }
     assert_eq!(count_rows(&db, "audit_log"), audit, "refused unlocks wrote");
+    // (`user disable` rekeys, and a rekey refuses while a user record is tampered: put it back.)
+    db.raw()
+        .execute("UPDATE users SET role = 'outreach' WHERE name = 'olle'", [])
+        .unwrap();
     // A disabled user switched back on behind uppsok's back is refused too.
     db.add_user("stina", "lead");
     db.cmd()
@@ -1275,6 +1279,7 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
         actions,
         [
             "init",
+            "recovery_key",
             "user_add",
             "user_add",
             "contact_add",
@@ -1289,6 +1294,7 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
             "passwd",
             "backup",
             "user_disable",
+            "rekey",
         ]
     );
     let forbidden = [
@@ -1324,7 +1330,7 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
             );
         }
     }
-    let override_detail = &rows[6].3;
+    let override_detail = &rows[7].3;
     assert!(override_detail.contains("phone"), "{override_detail}");
     assert_eq!(verify(&db), Ok(rows.len() as i64));
 

@@ -19,10 +19,14 @@ pub fn init(g: &Global) -> Result<()> {
     crate::vault::check_user_name(&name)?;
     let pass = passphrase(g, &name, true)?;
     check_new_passphrase(&pass)?;
-    Vault::create(&path, &name, &pass)?;
+    let (_vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
     println!(
         "Created {} with administrator '{name}'. Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
         path.display()
+    );
+    println!(
+        "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {}\n",
+        recovery.display().as_str()
     );
     Ok(())
 }
@@ -97,7 +101,7 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
         }
         UserCommand::Disable { name } => {
             vault.disable_user(&name)?;
-            println!("Disabled user '{name}'; their passphrase no longer unlocks anything.");
+            println!("Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on.");
         }
     }
     Ok(())

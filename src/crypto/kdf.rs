@@ -71,14 +71,51 @@ impl KdfParams {
     /// a binary users run cannot take this path.
     pub fn for_new_slot() -> KdfParams {
         #[cfg(debug_assertions)]
-        if std::env::var_os("UPPSOK_INSECURE_TEST_KDF").is_some_and(|v| v == "1") {
-            return KdfParams {
-                memory_kib: 64,
-                iterations: 1,
-                parallelism: 1,
-            };
+        if let Some(v) = std::env::var_os("UPPSOK_INSECURE_TEST_KDF") {
+            // "2" stands for a raised configured minimum, so tests can see slots raised.
+            if v == "1" || v == "2" {
+                let raised = v == "2";
+                return KdfParams {
+                    memory_kib: if raised { 128 } else { 64 },
+                    iterations: if raised { 2 } else { 1 },
+                    parallelism: 1,
+                };
+            }
         }
         Self::MINIMUM
+    }
+
+    /// Whether a slot with these parameters is weaker, in any of them, than `target` (the
+    /// parameters new slots get), and so should be raised at its next unlock.
+    pub fn below(&self, target: KdfParams) -> bool {
+        self.memory_kib < target.memory_kib
+            || self.iterations < target.iterations
+            || self.parallelism < target.parallelism
+    }
+
+    /// The parameters this slot should be raised to at its next unlock, if any: each at least
+    /// as high as those new slots get. A cheap test slot (debug builds only) opened by a
+    /// process without the test switch is left alone: raising it would only make it slow.
+    pub fn raise_target(&self) -> Option<KdfParams> {
+        let target = Self::for_new_slot();
+        if !self.below(target) {
+            return None;
+        }
+        let test_switch = cfg!(debug_assertions)
+            && std::env::var_os("UPPSOK_INSECURE_TEST_KDF").is_some_and(|v| v == "1" || v == "2");
+        if !self.meets_minimum() && !test_switch {
+            return None;
+        }
+        Some(self.raised_to(target))
+    }
+
+    /// Each parameter at least as high as in `target`.
+    pub fn raised_to(&self, target: KdfParams) -> KdfParams {
+        KdfParams {
+            memory_kib: self.memory_kib.max(target.memory_kib),
+            iterations: self.iterations.max(target.iterations),
+            parallelism: self.parallelism.max(target.parallelism),
+        }
     }
 
     /// Whether a slot with these parameters may be opened by this build.

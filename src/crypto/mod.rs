@@ -8,9 +8,11 @@
 
 mod envelope;
 mod kdf;
+mod slots;
 
 pub use envelope::{key_version, AssociatedData, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
 pub use kdf::{KdfParams, Passphrase};
+pub use slots::{RecoveryKey, RecoveryKeyError, UserSecret};
 
 use std::fmt;
 
@@ -116,6 +118,7 @@ impl MasterKey {
             field: Aes256Gcm::new_from_slice(field_key.as_ref())
                 .expect("32 bytes is a valid AES-256 key"),
             pseudonym: sub(b"pseudonyms"),
+            chain: Vec::new(),
             audit: sub(b"audit log mac"),
             record: sub(b"record mac"),
         }
@@ -127,6 +130,8 @@ pub struct Keys {
     version: u32,
     field: Aes256Gcm,
     pseudonym: Zeroizing<[u8; 32]>,
+    /// The pseudonym keys of earlier key versions, oldest first (empty until a rekey).
+    chain: Vec<Zeroizing<[u8; 32]>>,
     audit: Zeroizing<[u8; 32]>,
     record: Zeroizing<[u8; 32]>,
 }
@@ -163,9 +168,17 @@ impl Keys {
         Ok(plain)
     }
 
-    /// The keyed pseudonym of normalised code material.
+    /// The keyed pseudonym of normalised code material. After rekeys it is keyed through the
+    /// chain of every earlier version's pseudonym key, oldest first, then this version's:
+    /// exactly what a rekey did to the stored pseudonyms.
     pub fn pseudonym(&self, normalised_code: &[u8]) -> Pseudonym {
-        hmac(self.pseudonym.as_ref(), &[normalised_code])
+        let mut keys = self.chain.iter().chain(std::iter::once(&self.pseudonym));
+        let first = keys.next().expect("the current key is always there");
+        let mut p = hmac(first.as_ref(), &[normalised_code]);
+        for k in keys {
+            p = hmac(k.as_ref(), &[&p]);
+        }
+        p
     }
 
     /// A link of the audit-log chain: HMAC(audit key, previous link || entry).

@@ -7,11 +7,13 @@
 
 mod audit_log;
 mod contacts;
+mod lifecycle;
 mod persons;
 mod users;
 
 pub use audit_log::{AuditReads, AuditRow};
 pub use contacts::{ContactReads, ContactRow, FieldNightRow, StatRow};
+pub use lifecycle::{ContactEnvelopes, LifecycleReads, MasterWrapRow, RecoveryRow};
 pub use persons::{PersonContacts, PersonReads};
 pub use users::{KeySlotRow, UserReads, UserRow};
 

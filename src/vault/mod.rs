@@ -5,10 +5,12 @@
 
 mod bulk;
 mod contacts;
+mod lifecycle;
 mod person;
 mod statistics;
 
 pub use contacts::{pseudonym_hex, ImportSummary};
+pub use lifecycle::RekeySummary;
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::StatContact;
 
@@ -265,19 +267,7 @@ impl Vault {
         user_id: i64,
         passphrase: &Passphrase,
     ) -> Result<()> {
-        let params = KdfParams::for_new_slot();
-        let (salt, wrapped_key) = master
-            .wrap(passphrase, params, user_id)
-            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
-        tx.put_key_slot(&KeySlotRow {
-            user_id,
-            memory_kib: params.memory_kib,
-            iterations: params.iterations,
-            parallelism: params.parallelism,
-            salt,
-            wrapped_key,
-        })?;
-        Ok(())
+        lifecycle::write_user_keys(tx, master, user_id, passphrase)
     }
 
     /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase
@@ -309,13 +299,10 @@ impl Vault {
                 "the key slot of user '{name}' uses key-derivation settings below the minimum this build accepts; it was made by a test build and cannot be used."
             )));
         }
-        let master = MasterKey::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, row.id)
-            .map_err(|_| {
-                Error::Refused(format!(
-                    "wrong passphrase for user '{name}' (or the key slot was changed); nothing was done. Try again."
-                ))
-            })?;
-        let keys = master.derive();
+        let (master, opened) =
+            lifecycle::open_slot(&store, &slot, params, passphrase, row.id, name)?;
+        let mut keys = master.derive();
+        lifecycle::load_chain(&store, &mut keys)?;
         let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
@@ -324,7 +311,7 @@ impl Vault {
             return Err(tampered_user(name));
         }
         let districts = load_districts(&store)?;
-        Ok(Vault {
+        let mut vault = Vault {
             store,
             master,
             keys,
@@ -334,7 +321,9 @@ impl Vault {
                 role,
             },
             districts,
-        })
+        };
+        vault.maintain_slot(opened, passphrase)?;
+        Ok(vault)
     }
 
     pub fn user(&self) -> &User {
@@ -462,6 +451,7 @@ impl Vault {
         let tx = self.store.transaction()?;
         tx.update_user(&row)?;
         tx.delete_key_slot(row.id)?;
+        tx.delete_master_wrap(row.id)?;
         audit_log::append(
             &tx,
             &self.keys,
@@ -470,7 +460,12 @@ impl Vault {
             &format!("user:{}", row.id),
             "",
         )?;
+        // A new master key sealed to the remaining users only: what the disabled user may have
+        // copied (passphrase, slot, master key) opens nothing written from now on.
+        let (master, keys, _) = Self::rekey_in(&tx, &self.keys, self.user.id)?;
         tx.commit()?;
+        self.master = master;
+        self.keys = keys;
         Ok(())
     }
 

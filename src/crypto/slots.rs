@@ -1,0 +1,453 @@
+//! Key slots over time: per-user key pairs, the master key sealed to each of them, the
+//! recovery key, and the pseudonym key chain of a rekeyed database.
+//!
+//! The hierarchy (docs/security.md, "Key hierarchy"):
+//!
+//! ```text
+//! passphrase --Argon2id--> slot key --AES-GCM--> user secret (X25519, stable per user)
+//!                                                   | X25519 + HKDF + AES-GCM
+//!                                                   v
+//!                                        master key (per key version)
+//! ```
+//!
+//! A rekey seals the new master key to every active user's *public* key, so it needs nobody's
+//! passphrase, and nothing it writes can be opened with a disabled user's secret: their
+//! public key is no longer among the recipients, and no user secret is ever stored under the
+//! master key (which a departed user knew).
+
+use aes_gcm::aead::KeyInit;
+use aes_gcm::Aes256Gcm;
+use hkdf::Hkdf;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use super::envelope;
+use super::{AssociatedData, CryptoError, KdfParams, Keys, MasterKey, Passphrase};
+
+/// A user's long-term secret: an X25519 key, wrapped in their key slot under their passphrase.
+/// The master key of every key version is sealed to its public half.
+pub struct UserSecret {
+    secret: StaticSecret,
+}
+
+impl std::fmt::Debug for UserSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserSecret(<redacted>)")
+    }
+}
+
+/// Where a sealed master key is stored: the AD binds it to its table and owner.
+const WRAPS: (&str, &str) = ("master_wraps", "wrapped_master");
+const RECOVERY: (&str, &str) = ("recovery_keys", "wrapped_master");
+const SLOT: (&str, &str) = ("key_slots", "wrapped_key");
+
+impl UserSecret {
+    pub fn generate() -> UserSecret {
+        UserSecret {
+            secret: StaticSecret::random_from_rng(OsRng),
+        }
+    }
+
+    /// The public half, stored in the clear (it opens nothing).
+    pub fn public(&self) -> [u8; 32] {
+        PublicKey::from(&self.secret).to_bytes()
+    }
+
+    /// Wraps this secret for a key slot: AES-256-GCM under the passphrase-derived key, bound
+    /// to the user id. Returns (salt, envelope).
+    pub fn wrap(
+        &self,
+        passphrase: &Passphrase,
+        params: KdfParams,
+        user_id: i64,
+    ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+        let mut salt = vec![0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        let kek = params.derive(passphrase, &salt)?;
+        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
+        let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
+        let bytes = Zeroizing::new(self.secret.to_bytes());
+        Ok((salt, envelope::seal(&cipher, 0, &ad, bytes.as_ref())))
+    }
+
+    /// Opens a key slot. A wrong passphrase and a tampered slot both give `Authentication`.
+    pub fn unwrap(
+        passphrase: &Passphrase,
+        params: KdfParams,
+        salt: &[u8],
+        wrapped: &[u8],
+        user_id: i64,
+    ) -> Result<UserSecret, CryptoError> {
+        let kek = params.derive(passphrase, salt)?;
+        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
+        let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
+        let (_, plain) = envelope::open(&cipher, &ad, wrapped)?;
+        let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
+            plain
+                .as_slice()
+                .try_into()
+                .map_err(|_| CryptoError::Malformed)?,
+        );
+        Ok(UserSecret {
+            secret: StaticSecret::from(*bytes),
+        })
+    }
+
+    /// Opens the master key sealed to this user.
+    pub fn open_master(&self, sealed: &[u8], user_id: i64) -> Result<MasterKey, CryptoError> {
+        open_sealed(
+            &self.secret,
+            sealed,
+            AssociatedData::new(WRAPS.0, WRAPS.1, user_id),
+        )
+    }
+}
+
+impl MasterKey {
+    /// Seals this key to a user's public key (ephemeral X25519, HKDF-SHA256, AES-256-GCM):
+    /// only the holder of the user's secret can open it.
+    pub fn seal_to_user(&self, public: &[u8], user_id: i64) -> Result<Vec<u8>, CryptoError> {
+        seal_to(self, public, AssociatedData::new(WRAPS.0, WRAPS.1, user_id))
+    }
+
+    /// Seals this key to the recovery key's public key.
+    pub fn seal_to_recovery(&self, public: &[u8], id: i64) -> Result<Vec<u8>, CryptoError> {
+        seal_to(
+            self,
+            public,
+            AssociatedData::new(RECOVERY.0, RECOVERY.1, id),
+        )
+    }
+
+    fn from_parts(bytes: &[u8], version: u32) -> Result<MasterKey, CryptoError> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        if bytes.len() != 32 {
+            return Err(CryptoError::Malformed);
+        }
+        out.copy_from_slice(bytes);
+        Ok(MasterKey {
+            bytes: out,
+            version,
+        })
+    }
+}
+
+/// The key that an ephemeral/static X25519 exchange agrees on, bound to both public keys.
+fn agreed_key(shared: &[u8; 32], ephemeral: &[u8], recipient: &[u8]) -> Zeroizing<[u8; 32]> {
+    let hk = Hkdf::<Sha256>::new(Some(b"uppsok master key seal v1"), shared);
+    let mut okm = Zeroizing::new([0u8; 32]);
+    hk.expand_multi_info(&[ephemeral, recipient], okm.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    okm
+}
+
+fn seal_to(master: &MasterKey, public: &[u8], ad: AssociatedData) -> Result<Vec<u8>, CryptoError> {
+    let recipient: [u8; 32] = public.try_into().map_err(|_| CryptoError::Malformed)?;
+    let recipient = PublicKey::from(recipient);
+    let ephemeral = StaticSecret::random_from_rng(OsRng);
+    let epk = PublicKey::from(&ephemeral);
+    let shared = Zeroizing::new(ephemeral.diffie_hellman(&recipient).to_bytes());
+    let key = agreed_key(&shared, epk.as_bytes(), recipient.as_bytes());
+    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Malformed)?;
+    let mut out = epk.as_bytes().to_vec();
+    out.extend(envelope::seal(
+        &cipher,
+        master.version,
+        &ad,
+        master.bytes.as_ref(),
+    ));
+    Ok(out)
+}
+
+fn open_sealed(
+    secret: &StaticSecret,
+    sealed: &[u8],
+    ad: AssociatedData,
+) -> Result<MasterKey, CryptoError> {
+    if sealed.len() < 32 {
+        return Err(CryptoError::Malformed);
+    }
+    let (epk, env) = sealed.split_at(32);
+    let epk: [u8; 32] = epk.try_into().map_err(|_| CryptoError::Malformed)?;
+    let own = PublicKey::from(secret);
+    let shared = Zeroizing::new(secret.diffie_hellman(&PublicKey::from(epk)).to_bytes());
+    let key = agreed_key(&shared, &epk, own.as_bytes());
+    let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Malformed)?;
+    let (version, plain) = envelope::open(&cipher, &ad, env)?;
+    MasterKey::from_parts(&plain, version)
+}
+
+// ----- the recovery key ----------------------------------------------------------------
+
+/// The recovery key: 32 random bytes, shown once at `init` as 55 base32 characters (with a
+/// 2-byte checksum, so a typo is told apart from a wrong key). It derives an X25519 secret
+/// to which the master key of every key version is sealed.
+pub struct RecoveryKey {
+    bytes: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(<redacted>)")
+    }
+}
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+impl RecoveryKey {
+    pub fn generate() -> RecoveryKey {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(bytes.as_mut());
+        RecoveryKey { bytes }
+    }
+
+    fn secret(&self) -> StaticSecret {
+        let hk = Hkdf::<Sha256>::new(Some(b"uppsok recovery key v1"), self.bytes.as_ref());
+        let mut okm = Zeroizing::new([0u8; 32]);
+        hk.expand(b"x25519", okm.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        StaticSecret::from(*okm)
+    }
+
+    pub fn public(&self) -> [u8; 32] {
+        PublicKey::from(&self.secret()).to_bytes()
+    }
+
+    /// Opens the master key sealed to the recovery key.
+    pub fn open_master(&self, sealed: &[u8], id: i64) -> Result<MasterKey, CryptoError> {
+        open_sealed(
+            &self.secret(),
+            sealed,
+            AssociatedData::new(RECOVERY.0, RECOVERY.1, id),
+        )
+    }
+
+    /// The key as people write it down: base32 in groups of five, separated by `-`.
+    pub fn display(&self) -> Zeroizing<String> {
+        let mut data = Zeroizing::new(self.bytes.to_vec());
+        let check = Sha256::digest(self.bytes.as_ref());
+        data.extend_from_slice(&check[..2]);
+        let mut out = Zeroizing::new(String::with_capacity(70));
+        let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
+        let mut push = |c: u8, out: &mut String| {
+            if n > 0 && n % 5 == 0 {
+                out.push('-');
+            }
+            out.push(c as char);
+            n += 1;
+        };
+        for &b in data.iter() {
+            acc = ((acc << 8) | u32::from(b)) & 0xffff;
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                push(BASE32[((acc >> bits) & 31) as usize], &mut out);
+            }
+        }
+        if bits > 0 {
+            push(BASE32[((acc << (5 - bits)) & 31) as usize], &mut out);
+        }
+        out
+    }
+
+    /// Parses a recovery key as written down: case, spaces and `-` do not matter.
+    pub fn parse(text: &str) -> Result<RecoveryKey, RecoveryKeyError> {
+        let mut data = Zeroizing::new(Vec::with_capacity(34));
+        let (mut acc, mut bits) = (0u32, 0u32);
+        let mut chars = 0;
+        for c in text.chars() {
+            if c.is_whitespace() || c == '-' {
+                continue;
+            }
+            let up = c.to_ascii_uppercase() as u32;
+            let v = BASE32
+                .iter()
+                .position(|&b| u32::from(b) == up)
+                .ok_or(RecoveryKeyError::Characters)? as u32;
+            chars += 1;
+            acc = ((acc << 5) | v) & 0xffff;
+            bits += 5;
+            if bits >= 8 {
+                bits -= 8;
+                data.push((acc >> bits) as u8);
+            }
+        }
+        if chars != 55 || data.len() != 34 {
+            return Err(RecoveryKeyError::Length);
+        }
+        let check = Sha256::digest(&data[..32]);
+        if check[..2] != data[32..] {
+            return Err(RecoveryKeyError::Checksum);
+        }
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        bytes.copy_from_slice(&data[..32]);
+        Ok(RecoveryKey { bytes })
+    }
+}
+
+/// Why a recovery key as typed is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RecoveryKeyError {
+    #[error("a recovery key has only the letters A-Z and the digits 2-7")]
+    Characters,
+    #[error("a recovery key has 55 letters and digits (in groups of five)")]
+    Length,
+    #[error("the recovery key has a typo (its checksum does not match)")]
+    Checksum,
+}
+
+// ----- the pseudonym key chain -----------------------------------------------------------
+
+const CHAIN: (&str, &str) = ("pseudonym_keys", "sealed_key");
+
+impl Keys {
+    /// Adds the pseudonym keys of earlier key versions, as stored (`(version, envelope)`,
+    /// sealed under this key version), oldest first. After a rekey a stored pseudonym is
+    /// `HMAC(k_n, ... HMAC(k_2, HMAC(k_1, code)))`, and [`Keys::pseudonym`] computes the same.
+    pub fn load_pseudonym_chain(&mut self, sealed: &[(u32, Vec<u8>)]) -> Result<(), CryptoError> {
+        let mut chain = Vec::with_capacity(sealed.len());
+        let mut expected = 1;
+        for (version, env) in sealed {
+            if *version != expected || *version >= self.version {
+                return Err(CryptoError::Malformed);
+            }
+            let plain = self.open(
+                &AssociatedData::new(CHAIN.0, CHAIN.1, i64::from(*version)),
+                env,
+            )?;
+            let key: [u8; 32] = plain
+                .as_slice()
+                .try_into()
+                .map_err(|_| CryptoError::Malformed)?;
+            chain.push(Zeroizing::new(key));
+            expected += 1;
+        }
+        self.chain = chain;
+        Ok(())
+    }
+
+    /// The keys of the next key version: a fresh master key, and this version's pseudonym key
+    /// appended to the chain.
+    pub fn successor(&self) -> (MasterKey, Keys) {
+        let master = MasterKey::generate(self.version + 1);
+        let mut keys = master.derive();
+        keys.chain = self.chain.clone();
+        keys.chain.push(self.pseudonym.clone());
+        (master, keys)
+    }
+
+    /// The pseudonym chain as it is stored under this key version: `(version, envelope)`.
+    /// Version `v` holds the pseudonym key of key version `v`.
+    pub fn sealed_pseudonym_chain(&self) -> Vec<(u32, Vec<u8>)> {
+        self.chain
+            .iter()
+            .zip(1u32..)
+            .map(|(k, v)| {
+                (
+                    v,
+                    self.seal(
+                        &AssociatedData::new(CHAIN.0, CHAIN.1, i64::from(v)),
+                        k.as_ref(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// A stored pseudonym keyed once more under this version's pseudonym key (a rekey).
+    pub fn rekey_pseudonym(&self, previous: &[u8]) -> super::Pseudonym {
+        super::hmac(self.pseudonym.as_ref(), &[previous])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_master_key_sealed_to_a_user_opens_with_their_secret_only() {
+        let master = MasterKey::generate(4);
+        let (alice, bob) = (UserSecret::generate(), UserSecret::generate());
+        let sealed = master.seal_to_user(&alice.public(), 7).unwrap();
+        let back = alice.open_master(&sealed, 7).unwrap();
+        assert_eq!(back.version(), 4);
+        assert_eq!(
+            back.derive().pseudonym(b"x"),
+            master.derive().pseudonym(b"x")
+        );
+        assert!(bob.open_master(&sealed, 7).is_err());
+        assert!(
+            alice.open_master(&sealed, 8).is_err(),
+            "moved to another user"
+        );
+        let mut bad = sealed.clone();
+        bad[3] ^= 1;
+        assert!(alice.open_master(&bad, 7).is_err());
+        assert!(alice.open_master(&[], 7).is_err());
+    }
+
+    #[test]
+    fn a_user_secret_round_trips_through_its_slot() {
+        let s = UserSecret::generate();
+        let p = KdfParams::for_tests();
+        let pass = Passphrase::new("right horse".into());
+        let (salt, w) = s.wrap(&pass, p, 3).unwrap();
+        let back = UserSecret::unwrap(&pass, p, &salt, &w, 3).unwrap();
+        assert_eq!(back.public(), s.public());
+        assert!(UserSecret::unwrap(&Passphrase::new("wrong".into()), p, &salt, &w, 3).is_err());
+        assert!(UserSecret::unwrap(&pass, p, &salt, &w, 4).is_err());
+        assert_eq!(format!("{s:?}"), "UserSecret(<redacted>)");
+    }
+
+    #[test]
+    fn recovery_keys_print_parse_and_catch_typos() {
+        let r = RecoveryKey::generate();
+        let text = r.display();
+        assert_eq!(text.chars().filter(|c| *c != '-').count(), 55);
+        let back = RecoveryKey::parse(&text.to_lowercase().replace('-', " ")).unwrap();
+        assert_eq!(back.public(), r.public());
+        let mut typo: Vec<char> = text.chars().collect();
+        typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+        let typo: String = typo.into_iter().collect();
+        assert_eq!(
+            RecoveryKey::parse(&typo).unwrap_err(),
+            RecoveryKeyError::Checksum
+        );
+        assert_eq!(
+            RecoveryKey::parse("ABC").unwrap_err(),
+            RecoveryKeyError::Length
+        );
+        assert_eq!(
+            RecoveryKey::parse("0000").unwrap_err(),
+            RecoveryKeyError::Characters
+        );
+        let master = MasterKey::generate(1);
+        let sealed = master.seal_to_recovery(&r.public(), 1).unwrap();
+        assert!(back.open_master(&sealed, 1).is_ok());
+        assert!(RecoveryKey::generate().open_master(&sealed, 1).is_err());
+    }
+
+    #[test]
+    fn the_pseudonym_chain_keys_a_code_as_a_rekey_rekeyed_it() {
+        let k1 = MasterKey::generate(1).derive();
+        let stored_v1 = k1.pseudonym(b"ab85");
+        let (_, k2) = k1.successor();
+        let stored_v2 = k2.rekey_pseudonym(&stored_v1);
+        assert_eq!(k2.pseudonym(b"ab85"), stored_v2);
+        let (m3, k3) = k2.successor();
+        assert_eq!(k3.pseudonym(b"ab85"), k3.rekey_pseudonym(&stored_v2));
+        // As stored and loaded again at unlock.
+        let sealed = k3.sealed_pseudonym_chain();
+        assert_eq!(sealed.len(), 2);
+        let mut again = m3.derive();
+        assert_ne!(again.pseudonym(b"ab85"), k3.pseudonym(b"ab85"));
+        again.load_pseudonym_chain(&sealed).unwrap();
+        assert_eq!(again.pseudonym(b"ab85"), k3.pseudonym(b"ab85"));
+        // A chain sealed under another key does not load.
+        let mut other = MasterKey::generate(3).derive();
+        assert!(other.load_pseudonym_chain(&sealed).is_err());
+    }
+}

@@ -1,0 +1,599 @@
+//! The database's life over time: key slots (opening, upgrading, raising their Argon2
+//! parameters), the recovery key, `rekey`, `forget` and `purge`.
+//!
+//! The key design is in docs/security.md ("Key hierarchy"): each user's slot wraps a stable
+//! X25519 secret under their passphrase, and the master key of the current key version is
+//! sealed to every active user's public key. A rekey therefore needs nobody's passphrase, and
+//! a disabled user, whose public key is dropped before the rekey, cannot open anything the new
+//! master key protects, whatever they copied before.
+
+use std::path::Path;
+
+use super::contacts::{decode_note, encode_note, parse_pseudonym_hex};
+use super::*;
+use crate::audit_log::{self, Action};
+use crate::crypto::{AssociatedData, KdfParams, MasterKey, RecoveryKey, UserSecret};
+use crate::domain::PersonCode;
+use crate::error::{Error, Result};
+use crate::storage::{
+    AuditReads, ContactEnvelopes, LifecycleReads, MasterWrapRow, RecoveryRow, Store, UserReads,
+};
+
+/// Rows rewritten per batch in a rekey or purge: memory stays flat whatever the size.
+const BATCH: i64 = 4096;
+
+/// What a key slot opened to, and what should be done to it now that it is open.
+pub(super) struct OpenedSlot {
+    secret: Option<UserSecret>,
+    params: KdfParams,
+}
+
+/// What a rekey rewrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RekeySummary {
+    pub key_version: u32,
+    pub contacts: u64,
+    pub field_nights: u64,
+    pub persons: u64,
+    pub users: u64,
+    pub audit_entries: u64,
+    pub slots: u64,
+    pub recovery_key: bool,
+}
+
+/// Writes a user's key material: a fresh X25519 secret wrapped under the passphrase (their key
+/// slot, at the parameters new slots get) and the current master key sealed to its public key.
+pub(super) fn write_user_keys(
+    tx: &Tx<'_>,
+    master: &MasterKey,
+    user_id: i64,
+    passphrase: &Passphrase,
+) -> Result<()> {
+    let secret = UserSecret::generate();
+    let params = KdfParams::for_new_slot();
+    put_slot(tx, &secret, params, user_id, passphrase)?;
+    tx.put_master_wrap(&MasterWrapRow {
+        user_id,
+        public_key: secret.public().to_vec(),
+        wrapped_master: master
+            .seal_to_user(&secret.public(), user_id)
+            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
+    })?;
+    Ok(())
+}
+
+fn put_slot(
+    tx: &Tx<'_>,
+    secret: &UserSecret,
+    params: KdfParams,
+    user_id: i64,
+    passphrase: &Passphrase,
+) -> Result<()> {
+    let (salt, wrapped_key) = secret
+        .wrap(passphrase, params, user_id)
+        .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
+    tx.put_key_slot(&KeySlotRow {
+        user_id,
+        memory_kib: params.memory_kib,
+        iterations: params.iterations,
+        parallelism: params.parallelism,
+        salt,
+        wrapped_key,
+    })?;
+    Ok(())
+}
+
+fn wrong_passphrase(name: &str) -> Error {
+    Error::Refused(format!(
+        "wrong passphrase for user '{name}' (or the key slot was changed); nothing was done. Try again."
+    ))
+}
+
+/// Opens a user's key slot to the master key. A slot made by an earlier version of uppsok
+/// (the master key wrapped directly under the passphrase) still opens; it is upgraded by
+/// [`Vault::maintain_slot`] once the user record is verified.
+pub(super) fn open_slot(
+    store: &Store,
+    slot: &KeySlotRow,
+    params: KdfParams,
+    passphrase: &Passphrase,
+    user_id: i64,
+    name: &str,
+) -> Result<(MasterKey, OpenedSlot)> {
+    match store.master_wrap(user_id)? {
+        Some(wrap) => {
+            let secret =
+                UserSecret::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
+                    .map_err(|_| wrong_passphrase(name))?;
+            let master = secret
+                .open_master(&wrap.wrapped_master, user_id)
+                .map_err(|_| {
+                    Error::Refused(format!(
+                        "the key slot of user '{name}' opens, but the database key sealed to it does not (it was changed outside uppsok, or written by a rekey that never finished); nothing was done. Run `uppsok audit`, or restore from a backup."
+                    ))
+                })?;
+            Ok((
+                master,
+                OpenedSlot {
+                    secret: Some(secret),
+                    params,
+                },
+            ))
+        }
+        None => {
+            let master =
+                MasterKey::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
+                    .map_err(|_| wrong_passphrase(name))?;
+            Ok((
+                master,
+                OpenedSlot {
+                    secret: None,
+                    params,
+                },
+            ))
+        }
+    }
+}
+
+/// Loads the pseudonym key chain of a rekeyed database into `keys`.
+pub(super) fn load_chain(store: &impl LifecycleReads, keys: &mut Keys) -> Result<()> {
+    let chain = store.pseudonym_chain()?;
+    keys.load_pseudonym_chain(&chain).map_err(|_| {
+        Error::Failed(
+            "the pseudonym key chain stored in the database does not open with its key; the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
+                .into(),
+        )
+    })
+}
+
+/// The audit objects naming deleted contacts: `contact:ID` and `contacts:FIRST-LAST` for runs
+/// of consecutive ids, comma-separated (audit_log::deletes_contacts).
+fn contact_objects(ids: &[i64]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < ids.len() {
+        let mut j = i;
+        while j + 1 < ids.len() && ids[j + 1] == ids[j] + 1 {
+            j += 1;
+        }
+        if i == j {
+            parts.push(format!("contact:{}", ids[i]));
+        } else {
+            parts.push(format!("contacts:{}-{}", ids[i], ids[j]));
+        }
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+impl Vault {
+    /// After an unlock: upgrades a slot made by an earlier version to the current key layout,
+    /// and raises a slot's Argon2 parameters when the configured ones have grown. Both rewrap
+    /// only this user's slot (the passphrase is at hand now) and are written to the audit log.
+    pub(super) fn maintain_slot(
+        &mut self,
+        opened: OpenedSlot,
+        passphrase: &Passphrase,
+    ) -> Result<()> {
+        match opened.secret {
+            None => {
+                let tx = self.store.transaction()?;
+                tx.ensure_schema()?;
+                write_user_keys(&tx, &self.master, self.user.id, passphrase)?;
+                audit_log::append(
+                    &tx,
+                    &self.keys,
+                    Some(self.user.id),
+                    Action::KeySlotUpgrade,
+                    &format!("user:{}", self.user.id),
+                    "layout=2",
+                )?;
+                tx.commit()?;
+            }
+            Some(secret) => {
+                let Some(raised) = opened.params.raise_target() else {
+                    return Ok(());
+                };
+                let tx = self.store.transaction()?;
+                put_slot(&tx, &secret, raised, self.user.id, passphrase)?;
+                audit_log::append(
+                    &tx,
+                    &self.keys,
+                    Some(self.user.id),
+                    Action::KeySlotUpgrade,
+                    &format!("user:{}", self.user.id),
+                    &format!(
+                        "kdf m={} t={} p={}",
+                        raised.memory_kib, raised.iterations, raised.parallelism
+                    ),
+                )?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a new database as [`Vault::create`] does, with a recovery key: the master key is
+    /// also sealed to it. The key is returned to be shown once; it is never stored.
+    pub fn create_with_recovery(
+        path: &Path,
+        admin: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(Vault, RecoveryKey)> {
+        let mut vault = Vault::create(path, admin, passphrase)?;
+        let recovery = RecoveryKey::generate();
+        let written = (|| -> Result<()> {
+            let tx = vault.store.transaction()?;
+            put_recovery(&tx, &vault.master, &recovery)?;
+            audit_log::append(
+                &tx,
+                &vault.keys,
+                Some(vault.user.id),
+                Action::RecoveryKey,
+                "recovery_key",
+                "created",
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            drop(vault);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
+        Ok((vault, recovery))
+    }
+
+    /// Recovery when every administrator passphrase is lost: the recovery key opens the
+    /// master key; `name` becomes (or stays) an administrator with a new key slot under
+    /// `new_passphrase`. Any other user is untouched. Written to the audit log (with no
+    /// signed-in user: the recovery key acted).
+    pub fn recover(
+        path: &Path,
+        recovery: &RecoveryKey,
+        name: &str,
+        new_passphrase: &Passphrase,
+    ) -> Result<Vault> {
+        check_user_name(name)?;
+        let mut store = Store::open(path)?;
+        let row = store.recovery_key()?.ok_or_else(|| {
+            Error::Refused(
+                "this database has no recovery key (it was made before recovery keys existed, or by `demo`); nothing was done."
+                    .into(),
+            )
+        })?;
+        let master = recovery
+            .open_master(&row.wrapped_master, row.id)
+            .map_err(|_| {
+                Error::Refused(
+                    "this recovery key does not open this database (it belongs to another one, or the key sealed to it was changed); nothing was done."
+                        .into(),
+                )
+            })?;
+        let mut keys = master.derive();
+        load_chain(&store, &mut keys)?;
+        let existing = store.user_by_name(name)?;
+        let user;
+        {
+            let tx = store.transaction()?;
+            match existing {
+                Some(u) => {
+                    if !keys.verify_record_mac(
+                        &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
+                        &u.mac,
+                    ) {
+                        return Err(tampered_user(name));
+                    }
+                    if u.disabled || u.role != StaffRole::Admin.as_str() {
+                        return Err(Error::Input(format!(
+                            "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
+                        )));
+                    }
+                    write_user_keys(&tx, &master, u.id, new_passphrase)?;
+                    user = User {
+                        id: u.id,
+                        name: u.name,
+                        role: StaffRole::Admin,
+                    };
+                }
+                None => {
+                    user = Self::insert_user(
+                        &tx,
+                        &master,
+                        &keys,
+                        name,
+                        StaffRole::Admin,
+                        new_passphrase,
+                    )?;
+                }
+            }
+            audit_log::append(
+                &tx,
+                &keys,
+                None,
+                Action::Recover,
+                &format!("user:{}", user.id),
+                "recovery key",
+            )?;
+            tx.commit()?;
+        }
+        let districts = super::load_districts(&store)?;
+        Ok(Vault {
+            store,
+            master,
+            keys,
+            user,
+            districts,
+        })
+    }
+
+    /// `rekey` (admin only): a new master key and every value, pseudonym, user seal, audit
+    /// link and key wrap rewritten under it, in one transaction.
+    pub fn rekey(&mut self) -> Result<RekeySummary> {
+        self.require(Permission::Administer)?;
+        let tx = self.store.transaction()?;
+        let (master, keys, summary) = Self::rekey_in(&tx, &self.keys, self.user.id)?;
+        tx.commit()?;
+        self.master = master;
+        self.keys = keys;
+        Ok(summary)
+    }
+
+    /// The rekey itself, inside the caller's transaction (`rekey`, and `user disable`, which
+    /// removes a slot and rekeys in one transaction). Verifies the audit chain and every user
+    /// seal with the old keys first, and refuses if any is broken: a rekey must not re-seal a
+    /// change made behind uppsok's back. Appends the `rekey` entry under the new keys.
+    pub(super) fn rekey_in(
+        tx: &Tx<'_>,
+        old: &Keys,
+        actor: i64,
+    ) -> Result<(MasterKey, Keys, RekeySummary)> {
+        // 1. Everything sealed under the old keys must verify.
+        let mut audit_rows = Vec::new();
+        tx.for_each_audit_row(|r| audit_rows.push(r))?;
+        if let Err(b) = audit_log::verify_chain(audit_rows.iter().cloned(), old) {
+            return Err(Error::Failed(format!(
+                "the audit log's chain is broken ({b:?}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
+            )));
+        }
+        let users = tx.users()?;
+        for u in &users {
+            if !old.verify_record_mac(
+                &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
+                &u.mac,
+            ) {
+                return Err(Error::Failed(format!(
+                    "the record of user '{}' was changed outside uppsok; rekey refused, nothing was changed. Run `uppsok audit`.",
+                    u.name
+                )));
+            }
+        }
+        let (wraps, missing) = tx.active_master_wraps()?;
+        if !missing.is_empty() {
+            return Err(Error::Failed(format!(
+                "user(s) {} have a key slot from an earlier version of uppsok, which a rekey cannot rewrap; each must sign in once (any command) to upgrade it, or be disabled. Nothing was changed.",
+                missing.join(", ")
+            )));
+        }
+
+        // 2. The new keys: the old pseudonym key joins the chain.
+        let (master, keys) = old.successor();
+        let mut summary = RekeySummary {
+            key_version: keys.version(),
+            ..RekeySummary::default()
+        };
+
+        // 3. Every envelope, re-sealed with associated data carrying the new key version.
+        let mut after = 0;
+        loop {
+            let batch = tx.contact_envelopes(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for c in &batch {
+                let attrs_ad = AssociatedData::new("contacts", "attributes", c.id);
+                let note_ad = AssociatedData::new("contacts", "note", c.id);
+                let attrs = old
+                    .open(&attrs_ad, &c.attributes)
+                    .map_err(|e| tampered_value("contacts", c.id, e))?;
+                let note = old
+                    .open(&note_ad, &c.note)
+                    .map_err(|e| tampered_value("contacts", c.id, e))?;
+                tx.update_contact_envelopes(&ContactEnvelopes {
+                    id: c.id,
+                    attributes: keys.seal(&attrs_ad, &attrs),
+                    note: keys.seal(&note_ad, &note),
+                })?;
+            }
+            summary.contacts += batch.len() as u64;
+        }
+        let mut after = 0;
+        loop {
+            let batch = tx.field_night_envelopes(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.0;
+            for (id, details) in &batch {
+                let ad = AssociatedData::new("field_nights", "details", *id);
+                let plain = old
+                    .open(&ad, details)
+                    .map_err(|e| tampered_value("field_nights", *id, e))?;
+                tx.update_field_night_details(*id, &keys.seal(&ad, &plain))?;
+            }
+            summary.field_nights += batch.len() as u64;
+        }
+
+        // 4. Pseudonyms keyed once more: new = HMAC(new pseudonym key, old pseudonym).
+        let mut after = 0;
+        loop {
+            let batch = tx.persons_after(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.0;
+            for (id, pseudonym) in &batch {
+                tx.update_pseudonym(*id, &keys.rekey_pseudonym(pseudonym))?;
+            }
+            summary.persons += batch.len() as u64;
+        }
+        tx.replace_pseudonym_chain(&keys.sealed_pseudonym_chain())?;
+
+        // 5. User seals and the audit chain, under the new record and audit keys.
+        for u in &users {
+            let mut row = u.clone();
+            row.mac = keys
+                .record_mac(&user_record_bytes(u.id, &u.name, &u.role, u.disabled))
+                .to_vec();
+            tx.update_user(&row)?;
+            summary.users += 1;
+        }
+        let mut previous = vec![0u8; 32];
+        for r in &audit_rows {
+            let entry =
+                audit_log::entry_bytes(r.seq, &r.at, r.user_id, &r.action, &r.objects, &r.detail);
+            let mac = keys.audit_mac(&previous, &entry).to_vec();
+            tx.update_audit_mac(r.seq, &mac)?;
+            previous = mac;
+            summary.audit_entries += 1;
+        }
+
+        // 6. The new master key sealed to every active user and to the recovery key.
+        for w in &wraps {
+            tx.put_master_wrap(&MasterWrapRow {
+                user_id: w.user_id,
+                public_key: w.public_key.clone(),
+                wrapped_master: master
+                    .seal_to_user(&w.public_key, w.user_id)
+                    .map_err(|_| damaged_value("master_wraps", w.user_id))?,
+            })?;
+            summary.slots += 1;
+        }
+        if let Some(r) = tx.recovery_key()? {
+            tx.put_recovery_key(&RecoveryRow {
+                wrapped_master: master
+                    .seal_to_recovery(&r.public_key, r.id)
+                    .map_err(|_| damaged_value("recovery_keys", r.id))?,
+                ..r
+            })?;
+            summary.recovery_key = true;
+        }
+        tx.set_meta("key_version", &keys.version().to_string())?;
+        audit_log::append(
+            tx,
+            &keys,
+            Some(actor),
+            Action::Rekey,
+            "database",
+            &format!(
+                "key_version={} contacts={} persons={} slots={}",
+                summary.key_version, summary.contacts, summary.persons, summary.slots
+            ),
+        )?;
+        Ok((master, keys, summary))
+    }
+
+    /// `forget --code C` (admin only): erases every contact of the code's pseudonym, the
+    /// pseudonym itself and any merge naming it, in one transaction. The audit entry names the
+    /// deleted contact ids, never the code. Returns how many contacts were erased.
+    pub fn forget(&mut self, code: &PersonCode) -> Result<usize> {
+        self.require(Permission::Administer)?;
+        let tx = self.store.transaction()?;
+        let keyed = self.keys.pseudonym(code.as_bytes());
+        let mut person = tx.person_by_pseudonym(&keyed)?;
+        if person.is_none() {
+            // A pseudonym as `export` writes it (64 hex digits) names that person directly.
+            if let Some(exported) = parse_pseudonym_hex(code.as_bytes()) {
+                person = tx.person_by_pseudonym(&exported)?;
+            }
+        }
+        let person = person.ok_or_else(|| {
+            Error::Failed(
+                "no contact has this code (after normalising it); nothing was erased. Check the code as the person gives it."
+                    .into(),
+            )
+        })?;
+        let ids = tx.contact_ids_of_person(person)?;
+        let deleted = tx.delete_person(person)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::Forget,
+            &contact_objects(&ids),
+            &format!("count={deleted}"),
+        )?;
+        tx.commit()?;
+        // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
+        // the pages that held them.
+        let _ = self.store.checkpoint();
+        Ok(deleted)
+    }
+
+    /// `purge --notes-before D` (admin only): replaces the note of every contact dated before
+    /// `before` (exclusive) by the empty note, in one transaction; dates, persons and
+    /// categories stay. Then rebuilds the file (VACUUM) so no old ciphertext stays in a free
+    /// page. Returns how many notes had text and were emptied.
+    pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
+        self.require(Permission::Administer)?;
+        let tx = self.store.transaction()?;
+        let mut purged = 0u64;
+        let mut after = 0;
+        loop {
+            let batch = tx.notes_before(before, after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.0;
+            for (id, note) in &batch {
+                let ad = AssociatedData::new("contacts", "note", *id);
+                let plain = self
+                    .keys
+                    .open(&ad, note)
+                    .map_err(|e| tampered_value("contacts", *id, e))?;
+                let text = decode_note(&plain).ok_or_else(|| damaged_value("contacts", *id))?;
+                if text.is_empty() {
+                    continue;
+                }
+                tx.update_note(*id, &self.keys.seal(&ad, &encode_note("")))?;
+                purged += 1;
+            }
+        }
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::Purge,
+            "notes",
+            &format!("before={before} count={purged}"),
+        )?;
+        tx.commit()?;
+        self.store.vacuum()?;
+        Ok(purged)
+    }
+}
+
+fn put_recovery(tx: &Tx<'_>, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
+    let public = recovery.public();
+    tx.put_recovery_key(&RecoveryRow {
+        id: 1,
+        public_key: public.to_vec(),
+        wrapped_master: master
+            .seal_to_recovery(&public, 1)
+            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
+        created_at: now_timestamp(),
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contact_objects;
+
+    #[test]
+    fn deleted_contacts_are_named_as_runs() {
+        assert_eq!(contact_objects(&[]), "");
+        assert_eq!(contact_objects(&[4]), "contact:4");
+        assert_eq!(
+            contact_objects(&[1, 2, 3, 7, 9, 10]),
+            "contacts:1-3,contact:7,contacts:9-10"
+        );
+    }
+}
