@@ -31,6 +31,12 @@ pub enum Action {
     AccessLog,
     Estimate,
     Report,
+    /// The interface showed a person's contacts with notes, or one contact to edit.
+    PersonView,
+    ContactEdit,
+    ContactDelete,
+    PersonMerge,
+    PersonUnmerge,
 }
 
 impl Action {
@@ -58,6 +64,11 @@ impl Action {
             Action::AccessLog => "access_log",
             Action::Estimate => "estimate",
             Action::Report => "report",
+            Action::PersonView => "person_view",
+            Action::ContactEdit => "contact_edit",
+            Action::ContactDelete => "contact_delete",
+            Action::PersonMerge => "person_merge",
+            Action::PersonUnmerge => "person_unmerge",
         }
     }
 }

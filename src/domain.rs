@@ -115,6 +115,11 @@ category!(
     FieldNightKind { Street = 1: "street", Online = 2: "online", Police = 3: "police" }
 );
 category!(
+    /// The answer to the under-18 question: has a report of concern (orosanmälan) to social
+    /// services been made, or will one be?
+    ConcernReport { Made = 1: "made", WillBeMade = 2: "will-be-made", NotMade = 3: "not-made" }
+);
+category!(
     /// Staff roles (CONTRACT.md, "Roles and what each may do").
     StaffRole { Outreach = 1: "outreach", Lead = 2: "lead", Auditor = 3: "auditor", Admin = 4: "admin" }
 );
@@ -396,6 +401,10 @@ pub struct Attributes {
 /// Length of the encoded attributes: fixed, so the ciphertext length says nothing.
 pub const ATTRIBUTES_LEN: usize = 9;
 const ATTRIBUTES_FORMAT: u8 = 1;
+/// Format 2: format 1's bytes with byte 0 = 2, then one more byte, the answer to the under-18
+/// question ([`ConcernReport::code`], 0 for none). Also fixed length, whatever the answer.
+pub const ATTRIBUTES_V2_LEN: usize = 10;
+const ATTRIBUTES_FORMAT_V2: u8 = 2;
 
 impl Attributes {
     /// Fixed-length binary encoding: format byte, one byte per category (the district as its
@@ -415,12 +424,43 @@ impl Attributes {
         Some(out)
     }
 
-    /// Decodes what [`Attributes::encode`] wrote; `None` if the bytes are not such an encoding.
+    /// Format 2 (see [`ATTRIBUTES_V2_LEN`]): the attributes and the under-18 answer.
+    pub fn encode_with_concern(
+        &self,
+        districts: &Districts,
+        concern: Option<ConcernReport>,
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        let v1 = self.encode(districts)?;
+        let mut out = Zeroizing::new(Vec::with_capacity(ATTRIBUTES_V2_LEN));
+        out.extend_from_slice(&v1);
+        out[0] = ATTRIBUTES_FORMAT_V2;
+        out.push(concern.map_or(0, ConcernReport::code));
+        Some(out)
+    }
+
+    /// Decodes what [`Attributes::encode`] or [`Attributes::encode_with_concern`] wrote;
+    /// `None` if the bytes are not such an encoding.
     pub fn decode(b: &[u8], districts: &Districts) -> Option<Attributes> {
-        if b.len() != ATTRIBUTES_LEN || b[0] != ATTRIBUTES_FORMAT || b[7] > 1 {
+        Self::decode_with_concern(b, districts).map(|(a, _)| a)
+    }
+
+    /// Decodes either format, with the under-18 answer (always `None` in format 1).
+    pub fn decode_with_concern(
+        b: &[u8],
+        districts: &Districts,
+    ) -> Option<(Attributes, Option<ConcernReport>)> {
+        let concern = match (b.len(), b.first()) {
+            (ATTRIBUTES_LEN, Some(&ATTRIBUTES_FORMAT)) => None,
+            (ATTRIBUTES_V2_LEN, Some(&ATTRIBUTES_FORMAT_V2)) => match b[9] {
+                0 => None,
+                c => Some(ConcernReport::from_code(c)?),
+            },
+            _ => return None,
+        };
+        if b[7] > 1 {
             return None;
         }
-        Some(Attributes {
+        let a = Attributes {
             role: Role::from_code(b[1])?,
             gender: Gender::from_code(b[2])?,
             age_band: AgeBand::from_code(b[3])?,
@@ -429,7 +469,8 @@ impl Attributes {
             referrals: Referrals::from_bits(b[6]),
             trafficking: b[7] == 1,
             district: districts.by_code(b[8])?.clone(),
-        })
+        };
+        Some((a, concern))
     }
 }
 
@@ -553,6 +594,34 @@ mod tests {
         let mut other = a.clone();
         other.district = District::new("atlantis").unwrap();
         assert!(other.encode(&districts).is_none());
+
+        // Format 2 carries the under-18 answer; both formats decode.
+        for concern in [
+            None,
+            Some(ConcernReport::Made),
+            Some(ConcernReport::NotMade),
+        ] {
+            let v2 = a.encode_with_concern(&districts, concern).unwrap();
+            assert_eq!(v2.len(), ATTRIBUTES_V2_LEN);
+            assert_eq!(
+                Attributes::decode_with_concern(&v2, &districts),
+                Some((a.clone(), concern))
+            );
+            assert_eq!(Attributes::decode(&v2, &districts), Some(a.clone()));
+        }
+        assert_eq!(
+            Attributes::decode_with_concern(&enc, &districts),
+            Some((a.clone(), None))
+        );
+        let mut bad = a.encode_with_concern(&districts, None).unwrap().to_vec();
+        bad[9] = 9;
+        assert!(Attributes::decode(&bad, &districts).is_none());
+        bad[9] = 0;
+        bad[0] = 1;
+        assert!(
+            Attributes::decode(&bad, &districts).is_none(),
+            "format 1 is 9 bytes"
+        );
     }
 
     #[test]

@@ -222,6 +222,9 @@ pub struct TuiText {
     pub stats_hint: &'static str,
     pub stats_none: &'static str,
     pub keys_stats: &'static [(&'static str, &'static str)],
+    pub concern: &'static str,
+    pub concern_not_asked: &'static str,
+    pub under18_routine: &'static str,
 }
 
 pub static TUI_EN: TuiText = TuiText {
@@ -334,6 +337,9 @@ pub static TUI_EN: TuiText = TuiText {
         ("Enter", "compute (the same computation as uppsok stats)"),
         ("p", "published view (disclosure control) on or off"),
     ],
+    concern: "Report of concern",
+    concern_not_asked: "asked for under18 only",
+    under18_routine: "Under 18: the unit's routine is a report of concern (orosanmälan) to social services the same night or the next working day, and telling the lead. Record here whether it is made; never the person's identity.",
 };
 
 pub static TUI_SV: TuiText = TuiText {
@@ -452,6 +458,9 @@ pub static TUI_SV: TuiText = TuiText {
         ("Enter", "räkna (samma beräkning som uppsok stats)"),
         ("p", "publicerbar vy (röjandekontroll) av eller på"),
     ],
+    concern: "Orosanmälan",
+    concern_not_asked: "frågas bara för under18",
+    under18_routine: "Under 18: enhetens rutin är orosanmälan till socialtjänsten samma natt eller nästa vardag, och att berätta för enhetsledaren. Ange här om den görs; aldrig personens identitet.",
 };
 
 #[cfg(test)]

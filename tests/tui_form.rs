@@ -135,7 +135,8 @@ fn a_complete_form_gives_its_values_and_carries_date_district_and_type_over() {
     fill(&mut f, &d);
     assert!(f.dirty, "typing marks the form unsaved");
     assert!(f.problems(&d).is_empty(), "{:?}", f.problems(&d));
-    let (date, a) = f.values(&d).unwrap();
+    let (date, a, concern) = f.values(&d).unwrap();
+    assert_eq!(concern, None, "no question below 18");
     assert_eq!(date, parse_date("2026-06-15").unwrap());
     assert_eq!(a.role, Role::Sells);
     assert_eq!(a.age_band, AgeBand::From25To34);

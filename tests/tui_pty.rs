@@ -193,8 +193,8 @@ fn a_field_night_logged_in_the_interface_is_what_stats_and_export_see() {
     ui.send(CTRL_P);
     ui.send(CTRL_S);
     ui.wait_for("2 logged");
-    // 3: no code, under 18.
-    for text in ["", "s", "w", "und", "m"] {
+    // 3: no code, under 18: the form asks whether a report of concern is made.
+    for text in ["", "s", "w", "und", "will", "m"] {
         ui.send(text);
         ui.send(TAB);
     }

@@ -299,3 +299,43 @@ fn statistics_screen() {
         snap("statistics_filtered", lang, &app);
     }
 }
+
+#[test]
+fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
+    let f = fixture();
+    let mut saved = Vec::new();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        for text in ["", "s", "w", "und"] {
+            typ(&mut app, text);
+            press(&mut app, key(KeyCode::Tab));
+        }
+        assert_eq!(
+            app.form.as_ref().unwrap().focus,
+            uppsok::tui::form::Field::Concern,
+            "under18 asks the question next"
+        );
+        snap("contact_under18", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert!(app.form.as_ref().unwrap().dirty, "no answer, no save");
+        typ(&mut app, "will");
+        for text in ["m", "sod"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, text);
+        }
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "out");
+        snap("contact_under18_answered", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.saved_count, 1, "{:?}", app.message);
+        saved.push(app.last_saved.unwrap());
+    }
+    // The answer is in the sealed attributes of the two contacts saved.
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    for id in saved {
+        let d = v.contact_details(id).unwrap();
+        assert_eq!(d.contact.attributes.age_band, AgeBand::Under18);
+        assert_eq!(d.concern, Some(uppsok::domain::ConcernReport::WillBeMade));
+    }
+}

@@ -14,7 +14,7 @@ mod users;
 pub use audit_log::{AuditReads, AuditRow};
 pub use contacts::{ContactReads, ContactRow, FieldNightRow, StatRow};
 pub use lifecycle::{ContactEnvelopes, LifecycleReads, MasterWrapRow, RecoveryRow};
-pub use persons::{PersonContacts, PersonReads};
+pub use persons::{ContactDetailReads, PersonContacts, PersonReads};
 pub use users::{KeySlotRow, UserReads, UserRow};
 
 use std::fs::OpenOptions;

@@ -132,6 +132,8 @@ pub struct App {
     pub person: PersonInfo,
     /// Contacts saved since the form was opened.
     pub saved_count: u32,
+    /// The id of the contact saved last.
+    pub last_saved: Option<i64>,
     pub stats: Option<StatsView>,
 }
 
@@ -164,6 +166,7 @@ impl App {
             form: None,
             person: PersonInfo::None,
             saved_count: 0,
+            last_saved: None,
             stats: None,
         }
     }
@@ -589,7 +592,7 @@ impl App {
         let Some(f) = self.form.as_ref() else {
             return;
         };
-        let Some((date, attributes)) = f.values(&districts) else {
+        let Some((date, attributes, concern)) = f.values(&districts) else {
             self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
             return;
         };
@@ -602,8 +605,9 @@ impl App {
             note: Zeroizing::new(f.text(Field::Note).to_string()),
             field_night: f.field_night,
         };
-        match s.vault.add_contact(contact, false) {
-            Ok(_) => {
+        match s.vault.add_contact_with_concern(contact, concern) {
+            Ok(id) => {
+                self.last_saved = Some(id);
                 if let (Some(p), Some(index)) = (pseudonym, s.person_index.as_mut()) {
                     index.insert(p);
                 }

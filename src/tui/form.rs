@@ -5,8 +5,9 @@ use tui_input::{Input, InputRequest};
 use zeroize::Zeroize;
 
 use crate::domain::{
-    check_note_length, parse_contact_date, AgeBand, Attributes, ContactType, Counterpart, Date,
-    District, Districts, FieldNightDetails, FieldNightKind, Gender, Referral, Referrals, Role,
+    check_note_length, parse_contact_date, AgeBand, Attributes, ConcernReport, ContactType,
+    Counterpart, Date, District, Districts, FieldNightDetails, FieldNightKind, Gender, Referral,
+    Referrals, Role,
 };
 use crate::pii::{find_identifiers, IdentifierKind};
 
@@ -18,6 +19,8 @@ pub enum Field {
     Role,
     Gender,
     AgeBand,
+    /// Only for `under18`: has a report of concern been made, or will one be?
+    Concern,
     Counterpart,
     District,
     ContactType,
@@ -27,12 +30,13 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::Date,
         Field::Code,
         Field::Role,
         Field::Gender,
         Field::AgeBand,
+        Field::Concern,
         Field::Counterpart,
         Field::District,
         Field::ContactType,
@@ -93,6 +97,7 @@ pub fn choices(field: Field, districts: &Districts) -> Vec<&str> {
         Field::Role => names(Role::ALL, Role::as_str),
         Field::Gender => names(Gender::ALL, Gender::as_str),
         Field::AgeBand => names(AgeBand::ALL, AgeBand::as_str),
+        Field::Concern => names(ConcernReport::ALL, ConcernReport::as_str),
         Field::Counterpart => names(Counterpart::ALL, Counterpart::as_str),
         Field::ContactType => names(ContactType::ALL, ContactType::as_str),
         Field::Referrals => names(Referral::ALL, Referral::as_str),
@@ -175,17 +180,29 @@ impl ContactForm {
         changed
     }
 
-    /// Moves focus to the next field (Tab), completing a picked value's text.
+    /// Whether the age band picks `under18` (so the report-of-concern question is asked).
+    pub fn under18(&self) -> bool {
+        let bands: Vec<&str> = AgeBand::ALL.iter().map(|a| a.as_str()).collect();
+        pick(self.text(Field::AgeBand), &bands) == Ok(AgeBand::Under18.as_str())
+    }
+
+    /// Moves focus to the next field (Tab), completing a picked value's text. The
+    /// report-of-concern field is skipped unless the age band is under 18.
     pub fn next(&mut self, districts: &Districts) {
-        self.complete(districts);
-        let i = (self.focus.index() + 1) % Field::ALL.len();
-        self.focus = Field::ALL[i];
+        self.step(districts, 1);
     }
 
     pub fn previous(&mut self, districts: &Districts) {
+        self.step(districts, Field::ALL.len() - 1);
+    }
+
+    fn step(&mut self, districts: &Districts, by: usize) {
         self.complete(districts);
         let n = Field::ALL.len();
-        let i = (self.focus.index() + n - 1) % n;
+        let mut i = (self.focus.index() + by) % n;
+        if Field::ALL[i] == Field::Concern && !self.under18() {
+            i = (i + by) % n;
+        }
         self.focus = Field::ALL[i];
     }
 
@@ -265,6 +282,7 @@ impl ContactForm {
                     .map(|k| Problem::NoteIdentifier(*k))
             }
             Field::Referrals => self.referrals_completed().err(),
+            Field::Concern if !self.under18() => None,
             _ => pick(t, &choices(f, districts)).err(),
         }
     }
@@ -287,13 +305,21 @@ impl ContactForm {
             .collect()
     }
 
-    /// The date and attributes the form holds, if every field is valid.
-    pub fn values(&self, districts: &Districts) -> Option<(Date, Attributes)> {
+    /// The date, attributes and under-18 answer the form holds, if every field is valid.
+    pub fn values(
+        &self,
+        districts: &Districts,
+    ) -> Option<(Date, Attributes, Option<ConcernReport>)> {
         if !self.problems(districts).is_empty() {
             return None;
         }
         let p = |f| self.picked(f, districts).unwrap_or_default();
         let date = parse_contact_date(self.text(Field::Date).trim(), self.today).ok()?;
+        let concern = if self.under18() {
+            Some(p(Field::Concern).parse().ok()?)
+        } else {
+            None
+        };
         Some((
             date,
             Attributes {
@@ -306,6 +332,7 @@ impl ContactForm {
                 referrals: self.referrals_completed().ok()?.parse::<Referrals>().ok()?,
                 trafficking: p(Field::Trafficking) == "yes",
             },
+            concern,
         ))
     }
 

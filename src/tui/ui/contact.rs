@@ -20,6 +20,7 @@ fn label(app: &App, f: Field) -> &'static str {
         Field::Role => l.role,
         Field::Gender => l.gender,
         Field::AgeBand => l.age_band,
+        Field::Concern => t.concern,
         Field::Counterpart => l.counterpart,
         Field::District => l.district,
         Field::ContactType => l.contact_type,
@@ -89,6 +90,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     for (row, field) in Field::ALL.iter().enumerate() {
+        if *field == Field::Concern && !f.under18() {
+            lines.push(Line::from(Span::styled(
+                format!("  {:<lw$} – {}", label(app, *field), t.concern_not_asked),
+                Style::new().add_modifier(Modifier::DIM),
+            )));
+            continue;
+        }
         let focused = f.focus == *field;
         let w = if *field == Field::Note {
             (fields.width as usize)
@@ -155,6 +163,12 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             format!("  {}: {} (Ctrl-D)", t.did_you_mean, list.join(", ")),
             Style::new().add_modifier(Modifier::BOLD),
         ))),
+    }
+    if f.under18() {
+        below.push(Line::from(Span::styled(
+            format!("  ⚠ {}", t.under18_routine),
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
     }
     let ch = choices(f.focus, districts);
     if !ch.is_empty() {

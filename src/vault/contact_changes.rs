@@ -1,0 +1,340 @@
+//! Contacts logged from the interface: with the answer to the under-18 question sealed inside
+//! the attributes (format 2, see `domain::Attributes::encode_with_concern`).
+
+use std::collections::HashMap;
+
+use super::contacts::seal_contact;
+use super::*;
+use crate::audit_log::{self, Action};
+use crate::crypto::{AssociatedData, Keys};
+use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
+use crate::error::{Error, Result};
+use crate::storage::{ContactDetailReads, ContactReads, ContactRow};
+
+impl Vault {
+    /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
+    /// never offers one), sealing the attributes in format 2 with the under-18 answer. Every
+    /// contact logged this way has attributes of the same length, answer or not.
+    pub fn add_contact_with_concern(
+        &mut self,
+        contact: NewContact,
+        concern: Option<ConcernReport>,
+    ) -> Result<i64> {
+        self.require(Permission::WriteContacts)?;
+        Self::check_note(&contact.note, false).map_err(|kind| {
+            Error::Input(format!(
+                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it."
+            ))
+        })?;
+        if let Some(n) = contact.field_night {
+            if self.store.field_night(n)?.is_none() {
+                return Err(Error::Input(format!(
+                    "there is no field night {n}; list them with `uppsok night list`."
+                )));
+            }
+        }
+        let attributes = contact
+            .attributes
+            .encode_with_concern(&self.districts, concern)
+            .ok_or_else(|| unknown_district(&contact.attributes.district))?;
+        let tx = self.store.transaction()?;
+        let mut next_person = tx.peek_next_id("persons")?;
+        let mut created = 0;
+        let person_id = match &contact.code {
+            Some(code) => Some(Self::person_for(
+                &tx,
+                &self.keys,
+                code,
+                &mut HashMap::new(),
+                &mut next_person,
+                &mut created,
+            )?),
+            None => None,
+        };
+        tx.set_next_id("persons", next_person)?;
+        let id = tx.take_id("contacts")?;
+        let mut row = seal_contact(
+            &self.keys,
+            &self.districts,
+            self.user.id,
+            id,
+            person_id,
+            &contact,
+            now_unix(),
+        )?;
+        row.attributes = self.keys.seal(
+            &AssociatedData::new("contacts", "attributes", id),
+            &attributes,
+        );
+        tx.insert_contact(&row)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::ContactAdd,
+            &format!("contact:{id}"),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+}
+
+/// Why a contact is edited or deleted: a fixed list, so the audit log can say why without
+/// holding free text (which could identify someone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeReason {
+    /// A value was typed wrong.
+    Typo,
+    /// The contact was logged under the wrong person's code.
+    WrongPerson,
+    /// The same contact was logged twice.
+    Duplicate,
+    /// The contact should not have been logged at all.
+    LoggedByMistake,
+    /// The person asked for it.
+    PersonAsked,
+}
+
+impl ChangeReason {
+    pub const ALL: [ChangeReason; 5] = [
+        ChangeReason::Typo,
+        ChangeReason::WrongPerson,
+        ChangeReason::Duplicate,
+        ChangeReason::LoggedByMistake,
+        ChangeReason::PersonAsked,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeReason::Typo => "typo",
+            ChangeReason::WrongPerson => "wrong-person",
+            ChangeReason::Duplicate => "duplicate",
+            ChangeReason::LoggedByMistake => "logged-by-mistake",
+            ChangeReason::PersonAsked => "person-asked",
+        }
+    }
+}
+
+/// A stored contact opened for the interface, with the under-18 answer.
+#[derive(Debug, Clone)]
+pub struct ContactDetails {
+    pub contact: Contact,
+    pub concern: Option<ConcernReport>,
+}
+
+fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<ContactDetails> {
+    let contact = super::contacts::open_contact(keys, districts, row)?;
+    let plain = keys
+        .open(
+            &AssociatedData::new("contacts", "attributes", row.id),
+            &row.attributes,
+        )
+        .map_err(|e| tampered_value("contacts", row.id, e))?;
+    let (_, concern) = Attributes::decode_with_concern(&plain, districts)
+        .ok_or_else(|| damaged_value("contacts", row.id))?;
+    Ok(ContactDetails { contact, concern })
+}
+
+impl Vault {
+    /// Refuses (and logs the refusal) unless the user is a lead or an admin.
+    fn require_lead(&mut self, what: &str) -> Result<()> {
+        if matches!(self.user.role, StaffRole::Lead | StaffRole::Admin) {
+            return Ok(());
+        }
+        let tx = self.store.transaction()?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::Refused,
+            "",
+            what,
+        )?;
+        tx.commit()?;
+        Err(Error::Refused(format!(
+            "user '{}' has role {} and may not {what}; only lead and admin may.",
+            self.user.name, self.user.role
+        )))
+    }
+
+    /// One contact with its note, to edit it (roles that see notes; logged as a view).
+    pub fn contact_details(&mut self, id: i64) -> Result<ContactDetails> {
+        self.require(Permission::WriteContacts)?;
+        let row = self
+            .store
+            .contact_by_id(id)?
+            .ok_or_else(|| Error::Input(format!("there is no contact {id}.")))?;
+        let details = open_details(&self.keys, &self.districts, &row)?;
+        self.log_read(Action::PersonView, &format!("contact:{id}"), "")?;
+        Ok(details)
+    }
+
+    /// The person a code names (after declared merges) and every pseudonym counted as them.
+    fn person_group(&self, code: &PersonCode) -> Result<Option<(i64, Vec<i64>)>> {
+        let Some(id) = self.store.person_by_pseudonym(&self.pseudonym_of(code))? else {
+            return Ok(None);
+        };
+        let merges = self.person_merges()?;
+        let root = merges.get(&id).copied().unwrap_or(id);
+        let mut group: Vec<i64> = merges
+            .iter()
+            .filter(|(_, &to)| to == root)
+            .map(|(&p, _)| p)
+            .collect();
+        group.push(root);
+        group.sort_unstable();
+        group.dedup();
+        Ok(Some((root, group)))
+    }
+
+    /// A person's contacts with notes, newest first (roles that see notes only). Every such
+    /// view is written to the audit log, naming the person id and how many contacts were shown.
+    pub fn person_history(&mut self, code: &PersonCode) -> Result<Option<Vec<ContactDetails>>> {
+        self.require(Permission::WriteContacts)?;
+        let Some((root, group)) = self.person_group(code)? else {
+            return Ok(None);
+        };
+        let rows = self.store.contacts_of_persons(&group)?;
+        let out = rows
+            .iter()
+            .map(|r| open_details(&self.keys, &self.districts, r))
+            .collect::<Result<Vec<_>>>()?;
+        self.log_read(
+            Action::PersonView,
+            &format!("person:{root}"),
+            &format!("contacts={}", out.len()),
+        )?;
+        Ok(Some(out))
+    }
+
+    /// Changes a contact's date, attributes, under-18 answer and note, with a reason; the
+    /// person stays. Written to the audit log in the same transaction.
+    pub fn edit_contact(
+        &mut self,
+        id: i64,
+        date: Date,
+        attributes: &Attributes,
+        concern: Option<ConcernReport>,
+        note: &str,
+        reason: ChangeReason,
+    ) -> Result<()> {
+        self.require(Permission::WriteContacts)?;
+        Self::check_note(note, false).map_err(|kind| {
+            Error::Input(format!(
+                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it."
+            ))
+        })?;
+        crate::domain::check_note_length(note)
+            .map_err(|e| Error::Input(format!("the note is too long: {e}.")))?;
+        let encoded = attributes
+            .encode_with_concern(&self.districts, concern)
+            .ok_or_else(|| unknown_district(&attributes.district))?;
+        let tx = self.store.transaction()?;
+        let Some(mut row) = tx.contact_by_id(id)? else {
+            return Err(Error::Input(format!("there is no contact {id}.")));
+        };
+        row.date = date.format("%Y-%m-%d").to_string();
+        row.attributes = self
+            .keys
+            .seal(&AssociatedData::new("contacts", "attributes", id), &encoded);
+        row.note = self.keys.seal(
+            &AssociatedData::new("contacts", "note", id),
+            &super::contacts::encode_note(note),
+        );
+        tx.update_contact(&row, now_unix())?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::ContactEdit,
+            &format!("contact:{id}"),
+            &format!("reason={}", reason.as_str()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes a contact, with a reason, written to the audit log in the same transaction
+    /// (the `contact_delete` action names the id, as `audit_log::deletes_contacts` expects).
+    pub fn delete_contact(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
+        self.require(Permission::WriteContacts)?;
+        let tx = self.store.transaction()?;
+        if !tx.delete_contact(id)? {
+            return Err(Error::Input(format!("there is no contact {id}.")));
+        }
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::ContactDelete,
+            &format!("contact:{id}"),
+            &format!("reason={}", reason.as_str()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Declares the person `other` names to be the person `code` names (lead and admin).
+    /// Statistics then count them once. Both codes must be known and not already one person.
+    pub fn merge_persons(&mut self, code: &PersonCode, other: &PersonCode) -> Result<()> {
+        self.require_lead("declare two pseudonyms to be one person")?;
+        let (Some((keep, _)), Some((merged, group))) =
+            (self.person_group(code)?, self.person_group(other)?)
+        else {
+            return Err(Error::Input(
+                "both codes must belong to known persons; nothing was changed.".into(),
+            ));
+        };
+        if keep == merged {
+            return Err(Error::Input(
+                "the two codes are already one person; nothing was changed.".into(),
+            ));
+        }
+        let tx = self.store.transaction()?;
+        // Every pseudonym of the merged person now counts as `keep` (one level deep).
+        for p in &group {
+            if *p != merged {
+                tx.delete_merge(*p)?;
+                tx.insert_merge(*p, keep, self.user.id, &now_timestamp())?;
+            }
+        }
+        tx.insert_merge(merged, keep, self.user.id, &now_timestamp())?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::PersonMerge,
+            &format!("person:{merged},person:{keep}"),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Undoes a declaration: the pseudonym `code` counts as a person of its own again.
+    pub fn unmerge_person(&mut self, code: &PersonCode) -> Result<()> {
+        self.require_lead("undo a declaration that two pseudonyms are one person")?;
+        let Some(id) = self.store.person_by_pseudonym(&self.pseudonym_of(code))? else {
+            return Err(Error::Input(
+                "the code is not known; nothing was changed.".into(),
+            ));
+        };
+        let tx = self.store.transaction()?;
+        let Some(into) = tx.merged_into(id)? else {
+            return Err(Error::Input(
+                "that code was not declared to be another person; nothing was changed.".into(),
+            ));
+        };
+        tx.delete_merge(id)?;
+        audit_log::append(
+            &tx,
+            &self.keys,
+            Some(self.user.id),
+            Action::PersonUnmerge,
+            &format!("person:{id},person:{into}"),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
