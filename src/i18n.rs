@@ -82,6 +82,16 @@ pub struct Text {
     pub trafficking: &'static str,
     pub year: &'static str,
     pub month: &'static str,
+    pub audit_pass: &'static str,
+    pub audit_warn: &'static str,
+    pub audit_fail: &'static str,
+    pub audit_findings: &'static str,
+    pub audit_ok: &'static str,
+    pub audit_not_ok: &'static str,
+    pub audit_checkpoint: &'static str,
+    pub audit_checkpoint_hint: &'static str,
+    pub log_empty: &'static str,
+    pub log_header: [&'static str; 6],
     /// The terminal interface's strings (below).
     pub tui: &'static TuiText,
 }
@@ -106,6 +116,16 @@ pub static EN: Text = Text {
     year: "Year",
     month: "Month",
     tui: &TUI_EN,
+    audit_pass: "PASS",
+    audit_warn: "WARN",
+    audit_fail: "FAIL",
+    audit_findings: "Findings (check, record, kind):",
+    audit_ok: "Audit passed: no check failed.",
+    audit_not_ok: "Audit FAILED: at least one check failed; see the findings above.",
+    audit_checkpoint: "Checkpoint:",
+    audit_checkpoint_hint: "Keep it outside the database (in the yearly report, say); `uppsok audit --since-checkpoint` with it later proves the log was not cut or rolled back.",
+    log_empty: "No log entries match.",
+    log_header: ["#", "When (UTC)", "User", "Action", "Records", "Detail"],
 };
 
 pub static SV: Text = Text {
@@ -128,6 +148,16 @@ pub static SV: Text = Text {
     year: "År",
     month: "Månad",
     tui: &TUI_SV,
+    audit_pass: "OK",
+    audit_warn: "VARN",
+    audit_fail: "FEL",
+    audit_findings: "Fynd (kontroll, post, slag):",
+    audit_ok: "Granskningen godkänd: ingen kontroll föll.",
+    audit_not_ok: "Granskningen UNDERKÄND: minst en kontroll föll; se fynden ovan.",
+    audit_checkpoint: "Kontrollpunkt:",
+    audit_checkpoint_hint: "Spara den utanför databasen (till exempel i årsrapporten); `uppsok audit --since-checkpoint` med den senare visar att loggen inte kortats eller rullats tillbaka.",
+    log_empty: "Inga loggposter matchar.",
+    log_header: ["#", "När (UTC)", "Användare", "Händelse", "Poster", "Detalj"],
 };
 
 impl Text {

@@ -39,9 +39,7 @@ pub fn find_identifiers(text: &str) -> Vec<IdentifierKind> {
         found.push(IdentifierKind::Email);
     }
     for run in number_runs(text) {
-        if let Some(kind) = classify_number(&run) {
-            found.push(kind);
-        }
+        classify_run(&run, &mut found);
     }
     found.sort();
     found.dedup();
@@ -56,7 +54,32 @@ fn is_email_domain(c: char) -> bool {
     c.is_alphanumeric() || c == '.' || c == '-'
 }
 
+/// The ways people write `@` to dodge harvesters or by habit: `(at)`, `[at]`, `(a)`, `[@]`,
+/// and `@` with spaces around it.
+fn unobfuscate_at(text: &str) -> String {
+    let mut s = text.to_string();
+    for (from, to) in [
+        ("(at)", "@"),
+        ("[at]", "@"),
+        ("(AT)", "@"),
+        ("[AT]", "@"),
+        ("(a)", "@"),
+        ("[@]", "@"),
+        ("(@)", "@"),
+        (" @ ", "@"),
+    ] {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    s
+}
+
 fn has_email(text: &str) -> bool {
+    if !text.contains(['@', '(', '[']) {
+        return false;
+    }
+    let text = unobfuscate_at(text);
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c != '@' {
@@ -85,17 +108,58 @@ fn has_email(text: &str) -> bool {
     false
 }
 
-/// A run of digits with the separators people write inside numbers, as it stood in the text.
-struct NumberRun {
-    /// The digits only.
-    digits: String,
-    /// The run as written (digits and separators), trimmed.
-    raw: String,
-    /// Whether a `+` stood right before the first digit.
-    plus: bool,
+/// Characters that may stand between the digit groups of one number: space, dashes, `+`,
+/// `/`, parentheses and `.`.
+fn is_separator(c: char) -> bool {
+    " -\u{2013}+/().".contains(c)
 }
 
-/// Splits text into runs of digits joined by single spaces, `-`, `+`, `/`, `(` `)` or `.`.
+/// A run of digit groups joined by short separators, as it stood in the text: `070-123 45 67`
+/// is the groups 070, 123, 45, 67.
+#[derive(Debug)]
+struct NumberRun {
+    groups: Vec<String>,
+    /// `seps[i]` stands between `groups[i]` and `groups[i + 1]`.
+    seps: Vec<String>,
+    /// Whether a `+` stood right before the first group.
+    plus: bool,
+    /// Whether a case-number word (Dnr, diarienummer, ärende, case, ref) stands right before
+    /// the run: then it is a case number, not a phone number.
+    case_number: bool,
+}
+
+/// Words that introduce case and reference numbers (lower case).
+const CASE_WORDS: &[&str] = &[
+    "dnr",
+    "diarienr",
+    "diarienummer",
+    "ärende",
+    "ärendenr",
+    "ärendenummer",
+    "case",
+    "ref",
+    "referens",
+    "reference",
+    "order",
+];
+
+/// Whether the text just before char index `at` ends with a case-number word (allowing `.`,
+/// `:`, `#`, "no", "nr" and spaces between).
+fn after_case_word(chars: &[char], at: usize) -> bool {
+    let from = at.saturating_sub(24);
+    let before: String = chars[from..at].iter().collect::<String>().to_lowercase();
+    let mut words: Vec<&str> = before
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    while matches!(words.last(), Some(&"no") | Some(&"nr") | Some(&"nummer")) {
+        words.pop();
+    }
+    words.last().is_some_and(|w| CASE_WORDS.contains(w))
+}
+
+/// Splits text into runs of digit groups joined by at most three separator characters
+/// (`070 - 123`, `+46 (0)70`).
 fn number_runs(text: &str) -> Vec<NumberRun> {
     let chars: Vec<char> = text.chars().collect();
     let mut runs = Vec::new();
@@ -105,36 +169,31 @@ fn number_runs(text: &str) -> Vec<NumberRun> {
             i += 1;
             continue;
         }
-        // A digit glued to letters before it (a code like "AB85") starts no number.
         let plus = i > 0 && chars[i - 1] == '+';
-        let open_paren = i > 0 && chars[i - 1] == '(';
-        let start = i;
-        let mut end = i;
-        let mut j = i;
-        while j < chars.len() {
-            let c = chars[j];
-            if c.is_ascii_digit() {
-                end = j + 1;
+        let mut run = NumberRun {
+            groups: Vec::new(),
+            seps: Vec::new(),
+            plus,
+            case_number: after_case_word(&chars, i),
+        };
+        loop {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            run.groups.push(chars[start..i].iter().collect());
+            let mut j = i;
+            while j < chars.len() && j - i < 3 && is_separator(chars[j]) {
                 j += 1;
-            } else if " -+/().".contains(c) && j + 1 < chars.len() {
-                // A separator continues the run only if a digit (maybe after one more
-                // separator, as in "070 - 123") follows.
-                let next = chars[j + 1];
-                let next2 = chars.get(j + 2).copied().unwrap_or('x');
-                if next.is_ascii_digit() || (" -()".contains(next) && next2.is_ascii_digit()) {
-                    j += 1;
-                } else {
-                    break;
-                }
+            }
+            if j > i && j < chars.len() && chars[j].is_ascii_digit() {
+                run.seps.push(chars[i..j].iter().collect());
+                i = j;
             } else {
                 break;
             }
         }
-        let raw: String = chars[start..end].iter().collect();
-        let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
-        let _ = open_paren;
-        runs.push(NumberRun { digits, raw, plus });
-        i = end.max(i + 1);
+        runs.push(run);
     }
     runs
 }
@@ -162,77 +221,138 @@ fn real_date(yy: u32, mm: u32, dd: u32) -> bool {
         || chrono::NaiveDate::from_ymd_opt(1900 + yy as i32, mm, dd).is_some()
 }
 
+/// What a digit window that has the shape of an identity number is.
+enum IdentityShape {
+    /// A valid personnummer or samordningsnummer.
+    Valid(IdentifierKind),
+    /// A real date part but a wrong check digit: a mistyped or made-up number, not an
+    /// identifier (and not a phone number either).
+    LuhnInvalid,
+    /// Its date part is no date (day + 60 included): not an identity number at all.
+    NotADate,
+}
+
 /// Personnummer or samordningsnummer: 10 or 12 digits whose date part is real (day + 60 for a
 /// samordningsnummer) and whose last digit is the Luhn check of the ten.
-fn identity_number(digits: &str) -> Option<IdentifierKind> {
+fn identity_number(digits: &str) -> IdentityShape {
     let d: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
     let ten: &[u8] = match d.len() {
         10 => &d,
         12 => {
             let century = u32::from(d[0]) * 10 + u32::from(d[1]);
             if !(18..=20).contains(&century) {
-                return None;
+                return IdentityShape::NotADate;
             }
             &d[2..]
         }
-        _ => return None,
+        _ => return IdentityShape::NotADate,
     };
     let yy = u32::from(ten[0]) * 10 + u32::from(ten[1]);
     let mm = u32::from(ten[2]) * 10 + u32::from(ten[3]);
     let dd = u32::from(ten[4]) * 10 + u32::from(ten[5]);
-    if !luhn_ok(ten) {
-        return None;
-    }
-    if real_date(yy, mm, dd) {
-        Some(IdentifierKind::Personnummer)
+    let kind = if real_date(yy, mm, dd) {
+        IdentifierKind::Personnummer
     } else if dd > 60 && real_date(yy, mm, dd - 60) {
-        Some(IdentifierKind::Samordningsnummer)
+        IdentifierKind::Samordningsnummer
     } else {
-        None
+        return IdentityShape::NotADate;
+    };
+    if luhn_ok(ten) {
+        IdentityShape::Valid(kind)
+    } else {
+        IdentityShape::LuhnInvalid
     }
 }
 
-fn classify_number(run: &NumberRun) -> Option<IdentifierKind> {
-    let digits = &run.digits;
-    // An identity number written with its usual separators (or none).
-    if !run.plus {
-        let shape_ok = {
-            let r = run.raw.replace(' ', "");
-            let groups: Vec<&str> = r.split(['-', '+']).collect();
-            groups.len() == 1
-                || (groups.len() == 2 && groups[1].len() == 4 && matches!(groups[0].len(), 6 | 8))
+/// What a window of digit groups is: `Some(Some(kind))` an identifier, `Some(None)` a number
+/// that is certainly none (a Luhn-invalid identity number), `None` nothing recognised.
+fn classify_window(
+    groups: &[String],
+    seps: &[String],
+    plus: bool,
+    case_number: bool,
+) -> Option<Option<IdentifierKind>> {
+    let digits: String = groups.concat();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+
+    // Identity numbers: 10 or 12 digits in one group, or date and serial (6 + 4 or 8 + 4)
+    // joined by `-`, `+` or spaces.
+    let identity_shape = !plus
+        && match lens.as_slice() {
+            [10] | [12] => true,
+            [6, 4] | [8, 4] => matches!(seps[0].trim(), "-" | "\u{2013}" | "+" | ""),
+            _ => false,
         };
-        if shape_ok {
-            if let Some(kind) = identity_number(digits) {
-                return Some(kind);
+    if identity_shape {
+        match identity_number(&digits) {
+            IdentityShape::Valid(kind) => return Some(Some(kind)),
+            // A plain 10-digit 07... run is a mobile number more often than a mistyped
+            // identity number.
+            IdentityShape::LuhnInvalid if !(lens == [10] && digits.starts_with("07")) => {
+                return Some(None)
             }
+            _ => {}
         }
     }
-    // International form: +46..., 0046..., +<country code>...
-    if run.plus || digits.starts_with("00") {
-        let national = if run.plus {
-            digits.as_str()
-        } else {
-            &digits[2..]
-        };
-        if (8..=15).contains(&national.len()) {
-            return Some(IdentifierKind::Phone);
-        }
+
+    // Case numbers (Dnr 1.2.3-0456-2024) are no phone numbers.
+    if case_number {
         return None;
     }
-    // Swedish national form: a leading 0, then an area code or mobile prefix, 8 to 10 digits
-    // in all. Not a date (2024-05-06 starts with 2) and not a short service number.
-    if digits.starts_with('0') && !digits.starts_with("00") && (8..=10).contains(&digits.len()) {
-        // Reject times and dates written with dots, like 06.05.2024.
-        if run.raw.matches('.').count() >= 2 && !run.raw.contains(' ') {
+    // Dates and times written with `/` or with dots between short groups (06.05.2024,
+    // 06.30-07.45) are no phone numbers.
+    if seps.iter().any(|s| s.contains('/')) {
+        return None;
+    }
+    if seps.iter().any(|s| s.contains('.')) && lens[0] <= 2 {
+        return None;
+    }
+
+    // International: +<country code>..., 00<country code>...
+    if plus {
+        return (8..=15)
+            .contains(&digits.len())
+            .then_some(Some(IdentifierKind::Phone));
+    }
+    if let Some(national) = digits.strip_prefix("00") {
+        let ok = (9..=15).contains(&national.len()) && !national.starts_with('0');
+        return ok.then_some(Some(IdentifierKind::Phone));
+    }
+    // Swedish national form: a leading 0, then an area code or a mobile prefix, 8 to 10
+    // digits in all (mobile numbers, 07..., exactly 10).
+    if digits.starts_with('0') && (8..=10).contains(&digits.len()) {
+        if digits.starts_with("07") && digits.len() != 10 {
             return None;
         }
-        if digits.starts_with("07") {
-            return (digits.len() == 10).then_some(IdentifierKind::Phone);
-        }
-        return Some(IdentifierKind::Phone);
+        return Some(Some(IdentifierKind::Phone));
     }
     None
+}
+
+/// Finds identifiers in a run: from each group, the longest window that is one.
+fn classify_run(run: &NumberRun, found: &mut Vec<IdentifierKind>) {
+    let n = run.groups.len();
+    let mut i = 0;
+    while i < n {
+        let plus = if i == 0 {
+            run.plus
+        } else {
+            run.seps[i - 1].ends_with('+') || run.seps[i - 1].ends_with("+(")
+        };
+        let mut next = i + 1;
+        for j in (i..n).rev() {
+            if let Some(kind) =
+                classify_window(&run.groups[i..=j], &run.seps[i..j], plus, run.case_number)
+            {
+                if let Some(kind) = kind {
+                    found.push(kind);
+                }
+                next = j + 1;
+                break;
+            }
+        }
+        i = next;
+    }
 }
 
 #[cfg(test)]
@@ -272,6 +392,58 @@ mod tests {
         assert_eq!(kinds("0046701234567"), vec![Phone]);
         assert_eq!(kinds("08-123 456 78"), vec![Phone]);
         assert_eq!(kinds("skriv till anna.s@example.se"), vec![Email]);
+    }
+
+    #[test]
+    fn finds_the_spellings_people_type() {
+        for s in [
+            "ring 073 - 761 21 11",
+            "ring 070\u{2013}226 66 05",
+            "+46 (0)70-123 45 67",
+            "(070) 123 45 67",
+            "0046 70 123 45 67",
+            "+1 (555) 123-4567",
+            "kl 22.30 0701234567",
+        ] {
+            assert_eq!(kinds(s), vec![Phone], "{s}");
+        }
+        for s in ["991010 - 2046", "19811218\u{2013}9876", "811218 9876"] {
+            let k = kinds(s);
+            assert!(k == vec![Personnummer] || k.is_empty(), "{s}");
+        }
+        assert_eq!(kinds("pnr 811218 - 9876"), vec![Personnummer]);
+        for s in [
+            "anna.s(at)example.se",
+            "anna.s[at]example.se",
+            "anna.s @ example.se",
+            "ANNA@EXAMPLE.COM",
+        ] {
+            assert_eq!(kinds(s), vec![Email], "{s}");
+        }
+    }
+
+    #[test]
+    fn luhn_invalid_identity_shapes_are_not_phones() {
+        // Real date parts, wrong check digits, leading zero: neither identity number nor phone.
+        for s in ["050174-8202", "050389 2026", "0008901157", "20050612-1239"] {
+            assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+        }
+        assert_eq!(kinds("20050612-1235"), vec![Personnummer]);
+    }
+
+    #[test]
+    fn case_numbers_and_handles_are_quiet() {
+        for s in [
+            "Dnr 1.2.3-0456-2024",
+            "diarienummer 0456-2024",
+            "ärende nr 0345 2024",
+            "instagram @joy_sthlm",
+            "meet @ 10 at the station",
+            "Träffades 23/11 kl 22.10-22.40",
+            "06.30-07.45",
+        ] {
+            assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! city with several units would implement the same functions (see docs/architecture.md).
 
 mod audit_log;
+mod audit_reads;
 mod contacts;
 mod lifecycle;
 mod persons;
 mod users;
 
 pub use audit_log::{AuditReads, AuditRow};
+pub use audit_reads::{AuditCheckReads, ForeignKeyProblem, SlotInfo, DATA_ENVELOPE_COLUMNS};
 pub use contacts::{ContactReads, ContactRow, FieldNightRow, StatRow};
 pub use lifecycle::{ContactEnvelopes, LifecycleReads, MasterWrapRow, RecoveryRow};
 pub use persons::{ContactDetailReads, PersonContacts, PersonReads};

@@ -3,6 +3,7 @@
 //! and opened, and where every change and every decrypting read is written to the audit log in
 //! the same transaction.
 
+mod audit;
 mod bulk;
 mod contacts;
 mod lifecycle;
@@ -10,6 +11,7 @@ mod contact_changes;
 mod person;
 mod statistics;
 
+pub use audit::{AccessEntry, AccessFilter, Checkpoint};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::RekeySummary;
 pub use contact_changes::{ChangeReason, ContactDetails};
@@ -39,6 +41,8 @@ pub enum Permission {
     Report,
     /// User administration, backup, forget, purge, rekey.
     Administer,
+    /// `uppsok log`: read the access and change log.
+    AccessLog,
 }
 
 impl Permission {
@@ -51,6 +55,7 @@ impl Permission {
             Export => matches!(role, Lead | Admin),
             Audit | Report => matches!(role, Lead | Auditor | Admin),
             Administer => role == Admin,
+            AccessLog => matches!(role, Auditor | Admin),
         }
     }
 
@@ -62,6 +67,7 @@ impl Permission {
             Permission::Audit => "run the audit",
             Permission::Report => "make reports",
             Permission::Administer => "administer users and the database",
+            Permission::AccessLog => "read the access log",
         }
     }
 
@@ -72,6 +78,7 @@ impl Permission {
             Permission::Export => "lead and admin",
             Permission::Audit | Permission::Report => "lead, auditor and admin",
             Permission::Administer => "admin",
+            Permission::AccessLog => "auditor and admin",
         }
     }
 }

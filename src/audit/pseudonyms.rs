@@ -1,0 +1,125 @@
+//! `pseudonyms`: every person is a 32-byte pseudonym, and none is an unkeyed hash of a code.
+//!
+//! A keyed pseudonym (HMAC-SHA256 under the database's pseudonym key) cannot be told from
+//! random bytes without the key and the code, which is the point; so the check proves the
+//! format, and that no pseudonym equals the plain SHA-256 of any code in a sample of the code
+//! space (every two letters, a-z and å, ä, ö, followed by a two-digit year or a four-digit year
+//! from 1920 to 2029), which is what a pseudonym made without the key would be.
+
+use std::collections::HashSet;
+
+use sha2::{Digest, Sha256};
+
+use super::{result, CheckResult, Findings, Status};
+
+/// The persons as stored.
+#[derive(Debug, Clone, Default)]
+pub struct PseudonymFacts {
+    /// (person id, pseudonym bytes).
+    pub persons: Vec<(i64, Vec<u8>)>,
+}
+
+/// The letters of the sample: a-z and the Swedish å, ä, ö.
+const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzåäö";
+
+/// Every code of the sample, normalised as codes are before keying.
+pub fn sample_codes() -> impl Iterator<Item = String> {
+    let letters: Vec<char> = LETTERS.chars().collect();
+    let years: Vec<String> = (0..100)
+        .map(|y| format!("{y:02}"))
+        .chain((1920..2030).map(|y| y.to_string()))
+        .collect();
+    let mut out = Vec::with_capacity(letters.len() * letters.len() * years.len());
+    for &a in &letters {
+        for &b in &letters {
+            for y in &years {
+                out.push(format!("{a}{b}{y}"));
+            }
+        }
+    }
+    out.into_iter()
+}
+
+pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
+    let mut out = Findings::new("pseudonyms");
+    let mut stored: HashSet<[u8; 32]> = HashSet::with_capacity(f.persons.len());
+    let mut by_value = std::collections::HashMap::new();
+    for (id, p) in &f.persons {
+        match <[u8; 32]>::try_from(p.as_slice()) {
+            Ok(a) => {
+                stored.insert(a);
+                by_value.insert(a, *id);
+            }
+            Err(_) => out.push(format!("person:{id}"), "bad_length"),
+        }
+    }
+    let mut sampled = 0u64;
+    let mut unkeyed = Vec::new();
+    if !stored.is_empty() {
+        for code in sample_codes() {
+            sampled += 1;
+            let h: [u8; 32] = Sha256::digest(code.as_bytes()).into();
+            if let Some(id) = by_value.get(&h) {
+                unkeyed.push(*id);
+            }
+        }
+    }
+    unkeyed.sort_unstable();
+    for id in &unkeyed {
+        out.push(format!("person:{id}"), "unkeyed_hash");
+    }
+    let status = if out.total() > 0 {
+        Status::Fail
+    } else {
+        Status::Pass
+    };
+    let summary = format!(
+        "{} pseudonyms, {} not 32 bytes; {} equal an unkeyed SHA-256 of one of {} sampled codes{}",
+        f.persons.len(),
+        out.total() - unkeyed.len(),
+        unkeyed.len(),
+        if sampled > 0 {
+            sampled.to_string()
+        } else {
+            "the".into()
+        },
+        out.listed_note()
+    );
+    (result("pseudonyms", status, summary), out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_covers_letters_and_years() {
+        let all: Vec<String> = sample_codes().collect();
+        assert_eq!(all.len(), 29 * 29 * 210);
+        for c in ["ab85", "ab1985", "öz00", "aa2029"] {
+            assert!(all.iter().any(|x| x == c), "{c}");
+        }
+    }
+
+    #[test]
+    fn an_unkeyed_hash_fails_and_a_short_value_fails() {
+        let random = vec![7u8; 32];
+        let plain: [u8; 32] = Sha256::digest(b"ab85").into();
+        let ok = PseudonymFacts {
+            persons: vec![(1, random.clone())],
+        };
+        assert_eq!(check(&ok).0.status, Status::Pass);
+        let bad = PseudonymFacts {
+            persons: vec![(1, random), (2, plain.to_vec()), (3, vec![1, 2, 3])],
+        };
+        let (r, found) = check(&bad);
+        assert_eq!(r.status, Status::Fail);
+        let kinds: Vec<(&str, &str)> = found
+            .list
+            .iter()
+            .map(|f| (f.record.as_str(), f.kind.as_str()))
+            .collect();
+        assert!(kinds.contains(&("person:2", "unkeyed_hash")));
+        assert!(kinds.contains(&("person:3", "bad_length")));
+    }
+}

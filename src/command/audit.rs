@@ -1,0 +1,65 @@
+//! `audit`: the anonymisation and integrity report (roles lead, auditor, admin).
+
+use clap::{Args, ValueEnum};
+
+use super::{lang, unlock};
+use crate::audit::{render, run_checks};
+use crate::cli::Global;
+use crate::error::{Error, Result};
+use crate::vault::Checkpoint;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// text or json
+    #[arg(long, default_value = "text")]
+    pub format: AuditFormat,
+    /// Also print a checkpoint of the log's head, to keep outside the database
+    #[arg(long)]
+    pub checkpoint: bool,
+    /// Prove that the log still holds this checkpoint (from an earlier `audit --checkpoint`)
+    #[arg(long, value_name = "HASH")]
+    pub since_checkpoint: Option<String>,
+}
+
+pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
+    let since = match &a.since_checkpoint {
+        None => None,
+        Some(s) => Some(Checkpoint::parse(s).ok_or_else(|| {
+            Error::Input(format!(
+                "'{s}' is not a checkpoint; give one exactly as `uppsok audit --checkpoint` printed it (a number, '-', 16 hex digits)."
+            ))
+        })?),
+    };
+    let mut vault = unlock(g)?;
+    let facts = vault.audit_facts(since)?;
+    let report = run_checks(&facts);
+    drop(facts);
+    // The run is logged; the checkpoint is the head after that entry, so it covers this run.
+    let head = vault.log_audit_run(report.ok)?;
+    let checkpoint = a.checkpoint.then(|| head.to_string());
+    let out = match a.format {
+        AuditFormat::Json => render::json(&report, checkpoint.as_deref()),
+        AuditFormat::Text => render::text(&report, checkpoint.as_deref(), lang(g)),
+    };
+    println!("{}", out.trim_end());
+    if report.ok {
+        Ok(())
+    } else {
+        let failed: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == crate::audit::Status::Fail)
+            .map(|c| c.id)
+            .collect();
+        Err(Error::Failed(format!(
+            "the audit failed ({}); see the findings above. A failed encryption, audit_log or integrity check means the file was changed outside uppsok: keep the report and restore from a backup that passes.",
+            failed.join(", ")
+        )))
+    }
+}

@@ -1,0 +1,658 @@
+//! `uppsok audit` and `uppsok log` against the real binary: a sound database passes; every
+//! kind of tampering behind uppsok's back (plain SQLite) fails, naming the right check; a
+//! checkpoint catches a file rolled back to an older copy; findings and the access log never
+//! show a note, a code or an identifier.
+
+mod common;
+use common::*;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Six contacts: three people (codes ab85, cd90, ef77), notes free of identifiers.
+fn sample_csv() -> String {
+    let mut csv = HEADER.to_string();
+    for (i, code) in ["ab85", "cd90", "ef77", "ab85", "", "cd90"]
+        .iter()
+        .enumerate()
+    {
+        csv.push_str(&format!(
+            "2024-03-{:02},{code},sells,woman,25-34,men,farsta,outreach,health,no,delade ut 3 kondomer kl 22.30 och gav 200 kr\n",
+            i + 1
+        ));
+    }
+    csv
+}
+
+fn seeded() -> Db {
+    let db = Db::new();
+    let out = db.import(&sample_csv());
+    assert!(out.status.success(), "{}", stderr(&out));
+    db
+}
+
+/// Runs `audit --format json` with extra arguments: (exit status, report).
+fn audit(db: &Db, args: &[&str]) -> (i32, Value) {
+    let out = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run");
+    let code = out.status.code().expect("exit status");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("audit JSON: {e}; stderr: {}", stderr(&out)));
+    assert_eq!(
+        v["ok"],
+        Value::Bool(code == 0),
+        "ok and the exit status agree"
+    );
+    (code, v)
+}
+
+fn status(v: &Value, check: &str) -> String {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == check)
+        .unwrap_or_else(|| panic!("no check {check}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn failed(v: &Value) -> Vec<String> {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn has_finding(v: &Value, check: &str, record: &str, kind: &str) -> bool {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check"] == check && f["record"] == record && f["kind"] == kind)
+}
+
+/// Asserts the audit fails, and that exactly `checks` fail.
+fn assert_fails(db: &Db, checks: &[&str]) -> Value {
+    let (code, v) = audit(db, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    let mut want: Vec<String> = checks.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    let mut got = failed(&v);
+    got.sort();
+    assert_eq!(got, want, "{v:#}");
+    v
+}
+
+#[test]
+fn a_sound_database_passes_with_every_contract_check() {
+    let db = seeded();
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let ids: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "encryption",
+        "pseudonyms",
+        "pii",
+        "k_anonymity",
+        "audit_log",
+        "integrity",
+    ] {
+        assert!(ids.contains(&id), "{id} missing: {ids:?}");
+    }
+    // The harness's cheap test key slots: a warning in a debug build run with the test switch.
+    assert_eq!(status(&v, "encryption"), "warn");
+    assert_eq!(status(&v, "pseudonyms"), "pass");
+    assert_eq!(status(&v, "pii"), "pass");
+    assert_eq!(status(&v, "audit_log"), "pass");
+    assert_eq!(status(&v, "integrity"), "pass");
+    // 3 people in one group of gender, age band, role and district: fewer than 5.
+    assert_eq!(status(&v, "k_anonymity"), "warn");
+    assert!(v["findings"].as_array().unwrap().is_empty());
+    // Text output for people.
+    let out = db.cmd().arg("audit").output().unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("PASS") && text.contains("audit_log"),
+        "{text}"
+    );
+    let sv = db.cmd().args(["audit", "--lang", "sv"]).output().unwrap();
+    assert!(stdout(&sv).contains("godkänd"), "{}", stdout(&sv));
+}
+
+#[test]
+fn key_slots_below_the_minimum_fail_without_the_test_switch() {
+    let db = seeded();
+    let out = db
+        .cmd()
+        .env_remove("UPPSOK_INSECURE_TEST_KDF")
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(failed(&v), vec!["encryption"]);
+    assert!(
+        has_finding(&v, "encryption", "key_slot:1", "kdf_below_minimum"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_deleted_contact_fails_the_log_check() {
+    let db = seeded();
+    db.raw()
+        .execute("DELETE FROM contacts WHERE id = 2", [])
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(
+        has_finding(&v, "audit_log", "contact:2", "logged_created_missing"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn an_inserted_contact_fails_encryption_and_the_log_check() {
+    let db = seeded();
+    db.raw()
+        .execute(
+            "INSERT INTO contacts(id, date, person_id, field_night_id, created_by, created_at, attributes, note)
+             SELECT 99, date, person_id, field_night_id, created_by, created_at, attributes, note
+             FROM contacts WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["encryption", "audit_log"]);
+    assert!(
+        has_finding(&v, "encryption", "contacts.note:99", "not_authentic"),
+        "{v:#}"
+    );
+    assert!(
+        has_finding(&v, "encryption", "contacts.note:99", "nonce_reused"),
+        "{v:#}"
+    );
+    assert!(
+        has_finding(&v, "audit_log", "contact:99", "not_logged_created"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_contact_moved_to_another_row_fails() {
+    let db = seeded();
+    db.raw()
+        .execute("UPDATE contacts SET id = 50 WHERE id = 3", [])
+        .unwrap();
+    let v = assert_fails(&db, &["encryption", "audit_log"]);
+    assert!(has_finding(
+        &v,
+        "encryption",
+        "contacts.attributes:50",
+        "not_authentic"
+    ));
+    assert!(has_finding(
+        &v,
+        "audit_log",
+        "contact:3",
+        "logged_created_missing"
+    ));
+    assert!(has_finding(
+        &v,
+        "audit_log",
+        "contact:50",
+        "not_logged_created"
+    ));
+}
+
+#[test]
+fn notes_swapped_between_rows_fail_encryption() {
+    let db = seeded();
+    let raw = db.raw();
+    raw.execute_batch(
+        "UPDATE contacts SET note = (SELECT note FROM contacts WHERE id = 2) WHERE id = 1;",
+    )
+    .unwrap();
+    drop(raw);
+    let v = assert_fails(&db, &["encryption"]);
+    assert!(has_finding(
+        &v,
+        "encryption",
+        "contacts.note:1",
+        "not_authentic"
+    ));
+}
+
+#[test]
+fn an_edited_log_entry_fails() {
+    let db = seeded();
+    db.raw()
+        .execute(
+            "UPDATE audit_log SET detail = 'count=5' WHERE action = 'import'",
+            [],
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(v["findings"][0]["kind"] == "bad_mac", "{v:#}");
+}
+
+#[test]
+fn a_deleted_log_entry_fails() {
+    let db = seeded();
+    db.cmd().arg("stats").assert().success();
+    db.cmd().arg("stats").assert().success();
+    db.raw()
+        .execute("DELETE FROM audit_log WHERE seq = 2", [])
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(has_finding(&v, "audit_log", "audit_log:2", "gap"), "{v:#}");
+}
+
+#[test]
+fn reordered_log_entries_fail() {
+    let db = seeded();
+    db.cmd().arg("stats").assert().success();
+    let n: i64 = db
+        .raw()
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    db.raw()
+        .execute_batch(&format!(
+            "UPDATE audit_log SET seq = -1 WHERE seq = {a};
+             UPDATE audit_log SET seq = {a} WHERE seq = {b};
+             UPDATE audit_log SET seq = {b} WHERE seq = -1;",
+            a = n - 1,
+            b = n
+        ))
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "bad_mac"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_log_cut_at_the_end_fails() {
+    // Only reads at the end: the chain alone is intact; the sealed head catches it.
+    let db = seeded();
+    db.cmd().arg("stats").assert().success();
+    db.cmd().arg("stats").assert().success();
+    db.raw()
+        .execute(
+            "DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 2 FROM audit_log)",
+            [],
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(
+        has_finding(&v, "audit_log", "meta:audit_head", "head_mismatch"),
+        "{v:#}"
+    );
+
+    // The head removed too: still caught.
+    let db = seeded();
+    db.raw()
+        .execute_batch(
+            "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);
+             DELETE FROM meta WHERE key = 'audit_head';",
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["audit_log"]);
+    assert!(
+        has_finding(&v, "audit_log", "meta:audit_head", "head_missing"),
+        "{v:#}"
+    );
+    // The cut entry was the import: its contacts are no longer logged as created.
+    assert!(
+        has_finding(&v, "audit_log", "contact:1", "not_logged_created"),
+        "{v:#}"
+    );
+}
+
+/// Puts an older copy of the database in place of the live file.
+fn roll_back(db: &Db, copy: &std::path::Path) {
+    for suffix in ["-wal", "-shm"] {
+        let mut p = db.path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    std::fs::copy(copy, &db.path).unwrap();
+}
+
+#[test]
+fn a_file_rolled_back_is_caught_with_a_checkpoint() {
+    let db = seeded();
+    let old = db.dir.path().join("old.db");
+    db.cmd().arg("backup").arg(&old).assert().success();
+    db.import(&sample_csv());
+    let (code, v) = audit(&db, &["--checkpoint"]);
+    assert_eq!(code, 0, "{v:#}");
+    let cp = v["checkpoint"].as_str().expect("checkpoint").to_string();
+    assert!(cp.contains('-') && cp.len() > 17, "{cp}");
+
+    // The checkpoint holds while nothing is rolled back, also after more work.
+    db.cmd().arg("stats").assert().success();
+    let (code, v) = audit(&db, &["--since-checkpoint", &cp]);
+    assert_eq!(code, 0, "{v:#}");
+
+    // Rolled back: the old copy is consistent in itself and passes a plain audit...
+    roll_back(&db, &old);
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "the old copy on its own is consistent: {v:#}");
+    // ...but it no longer holds the checkpoint.
+    let (code, v) = audit(&db, &["--since-checkpoint", &cp]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(failed(&v), vec!["audit_log"]);
+    let seq = cp.split('-').next().unwrap();
+    let record = format!("audit_log:{seq}");
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["record"] == record.as_str())
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds == ["checkpoint_missing"] || kinds == ["checkpoint_differs"],
+        "{v:#}"
+    );
+
+    // Work after the rollback fills the log past the checkpoint's number: another entry.
+    for _ in 0..12 {
+        db.cmd().arg("stats").assert().success();
+    }
+    let (code, v) = audit(&db, &["--since-checkpoint", &cp]);
+    assert_eq!(code, 1);
+    assert!(
+        has_finding(&v, "audit_log", &record, "checkpoint_differs"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_bad_checkpoint_is_bad_input() {
+    let db = seeded();
+    let before = db
+        .raw()
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["audit", "--since-checkpoint", "not-a-checkpoint"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("checkpoint"), "{}", stderr(&out));
+    let after = db
+        .raw()
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(before, after, "nothing written");
+}
+
+#[test]
+fn an_unkeyed_pseudonym_fails() {
+    let db = seeded();
+    let plain: [u8; 32] = Sha256::digest(b"ab85").into();
+    db.raw()
+        .execute(
+            "UPDATE persons SET pseudonym = ?1 WHERE id = 1",
+            [plain.to_vec()],
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["pseudonyms"]);
+    assert!(
+        has_finding(&v, "pseudonyms", "person:1", "unkeyed_hash"),
+        "{v:#}"
+    );
+
+    let db = seeded();
+    db.raw()
+        .execute("UPDATE persons SET pseudonym = x'0102' WHERE id = 2", [])
+        .unwrap();
+    let v = assert_fails(&db, &["pseudonyms"]);
+    assert!(
+        has_finding(&v, "pseudonyms", "person:2", "bad_length"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn dangling_references_and_raised_roles_fail_integrity() {
+    let db = seeded();
+    db.raw()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF; UPDATE contacts SET person_id = 999 WHERE id = 1;",
+        )
+        .unwrap();
+    let v = assert_fails(&db, &["integrity"]);
+    assert!(
+        has_finding(&v, "integrity", "contacts:1", "foreign_key:persons"),
+        "{v:#}"
+    );
+
+    let db = seeded();
+    db.add_user("olle", "outreach");
+    db.raw()
+        .execute("UPDATE users SET role = 'admin' WHERE name = 'olle'", [])
+        .unwrap();
+    let v = assert_fails(&db, &["integrity"]);
+    assert!(has_finding(&v, "integrity", "user:2", "user_seal"), "{v:#}");
+}
+
+#[test]
+fn a_changed_key_version_fails_encryption() {
+    let db = seeded();
+    db.raw()
+        .execute("UPDATE meta SET value = '7' WHERE key = 'key_version'", [])
+        .unwrap();
+    let v = assert_fails(&db, &["encryption"]);
+    assert!(has_finding(
+        &v,
+        "encryption",
+        "meta:key_version",
+        "key_version_mismatch"
+    ));
+
+    // An envelope whose header claims another key version.
+    let db = seeded();
+    let raw = db.raw();
+    let mut note: Vec<u8> = raw
+        .query_row("SELECT note FROM contacts WHERE id = 4", [], |r| r.get(0))
+        .unwrap();
+    note[1] = note[1].wrapping_add(1);
+    raw.execute("UPDATE contacts SET note = ?1 WHERE id = 4", [note])
+        .unwrap();
+    drop(raw);
+    let v = assert_fails(&db, &["encryption"]);
+    assert!(
+        has_finding(&v, "encryption", "contacts.note:4", "old_key_version"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn identifiers_in_notes_fail_pii_without_showing_them() {
+    let db = seeded();
+    let secret_phone = "070-123 45 67";
+    let secret_word = "Zyxwvut";
+    // Refused without the override, and nothing written.
+    let base = [
+        "add",
+        "--date",
+        "2024-04-01",
+        "--role",
+        "sells",
+        "--gender",
+        "woman",
+        "--age-band",
+        "25-34",
+        "--counterpart",
+        "men",
+        "--district",
+        "farsta",
+        "--contact-type",
+        "outreach",
+        "--note",
+    ];
+    let note = format!("{secret_word} ringde från {secret_phone}");
+    let out = db.cmd().args(base).arg(&note).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("phone"));
+    assert!(!stderr(&out).contains(secret_phone));
+    let (code, _) = audit(&db, &[]);
+    assert_eq!(code, 0, "the refused note was not stored");
+
+    // Let in with the override: logged, and then the audit fails naming record and kind.
+    db.cmd()
+        .args(base)
+        .arg(&note)
+        .arg("--allow-identifiers")
+        .assert()
+        .success();
+    let out = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(failed(&v), vec!["pii"]);
+    assert!(has_finding(&v, "pii", "7", "phone"), "{v:#}");
+    let text = db.cmd().arg("audit").output().unwrap();
+    for o in [&out, &text] {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        assert!(
+            !all.contains(secret_phone) && !all.contains("1234567"),
+            "{all}"
+        );
+        assert!(!all.contains(secret_word), "{all}");
+    }
+    // The override is in the access log, by kind only.
+    let log = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+    assert!(log.status.success(), "{}", stderr(&log));
+    let entries: Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert!(entries.as_array().unwrap().iter().any(|e| {
+        e["action"] == "identifier_override"
+            && e["objects"] == "contact:7"
+            && e["detail"] == "kinds=phone"
+    }));
+    let all = stdout(&log);
+    assert!(!all.contains(secret_phone) && !all.contains(secret_word));
+}
+
+#[test]
+fn roles_for_audit_and_log_follow_the_contract() {
+    let db = seeded();
+    for (name, role) in [("olle", "outreach"), ("lena", "lead"), ("anna", "auditor")] {
+        db.add_user(name, role);
+    }
+    let run = |user: &str, args: &[&str]| db.cmd_as(user, PASS).args(args).output().unwrap();
+    // audit: lead, auditor, admin.
+    assert_eq!(run("olle", &["audit"]).status.code(), Some(1));
+    assert!(stderr(&run("olle", &["audit"])).contains("may not"));
+    for u in ["lena", "anna", "admin"] {
+        let o = run(u, &["audit"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{u}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    // log: auditor and admin.
+    for u in ["olle", "lena"] {
+        let o = run(u, &["log"]);
+        assert_eq!(o.status.code(), Some(1), "{u}");
+        assert!(stdout(&o).is_empty());
+    }
+    for u in ["anna", "admin"] {
+        assert!(run(u, &["log"]).status.success(), "{u}");
+    }
+    // Refusals are logged, and the audit of the log still passes.
+    let o = run("anna", &["log", "--format", "json"]);
+    let entries: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let refused = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "refused")
+        .count();
+    assert_eq!(refused, 4, "{entries:#}");
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[test]
+fn the_access_log_filters_by_staff_and_date() {
+    let db = seeded();
+    db.add_user("anna", "auditor");
+    db.cmd_as("anna", PASS).arg("stats").assert().success();
+    let json = |args: &[&str]| -> Vec<Value> {
+        let o = db
+            .cmd()
+            .args(["log", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<Value>(&o.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let all = json(&[]);
+    assert!(all
+        .iter()
+        .any(|e| e["action"] == "import" && e["user"] == "admin"));
+    for e in &all {
+        for key in ["seq", "at", "user", "action", "objects", "detail"] {
+            assert!(e.get(key).is_some(), "{key} in {e}");
+        }
+    }
+    let anna = json(&["--staff", "anna"]);
+    assert!(!anna.is_empty());
+    assert!(anna.iter().all(|e| e["user"] == "anna"), "{anna:?}");
+    assert!(anna.iter().any(|e| e["action"] == "stats"));
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(!json(&["--from", &today, "--to", &today]).is_empty());
+    assert!(json(&["--to", "2000-01-01"]).is_empty());
+    let text = db
+        .cmd()
+        .args(["log", "--to", "2000-01-01"])
+        .output()
+        .unwrap();
+    assert!(stdout(&text).contains("No log entries match"));
+    // Bad input: exit 2.
+    for args in [
+        vec!["log", "--from", "2024-13-01"],
+        vec!["log", "--from", "2024-05-01", "--to", "2024-04-01"],
+        vec!["log", "--staff", "nobody"],
+    ] {
+        let o = db.cmd().args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    // Viewing the log is itself logged.
+    let again = json(&[]);
+    assert!(again.iter().any(|e| e["action"] == "access_log"));
+}
