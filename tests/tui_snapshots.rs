@@ -339,3 +339,161 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
         assert_eq!(d.concern, Some(uppsok::domain::ConcernReport::WillBeMade));
     }
 }
+
+/// The audit log's (action, objects, detail) entries after the `n`th.
+fn audit_since(f: &Fixture, n: usize) -> Vec<(String, String, String)> {
+    use uppsok::storage::AuditReads;
+    let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let mut out = Vec::new();
+    v.store()
+        .for_each_audit_row(|r| out.push((r.action, r.objects, r.detail)))
+        .unwrap();
+    out.split_off(n.min(out.len()))
+}
+
+fn audit_len(f: &Fixture) -> usize {
+    audit_since(f, 0).len()
+}
+
+#[test]
+fn person_history_edit_and_delete_with_a_reason() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, "cd12");
+        let before = audit_len(&f);
+        press(&mut app, ctrl('o'));
+        assert_eq!(app.screen, Screen::Person);
+        let views = audit_since(&f, before);
+        assert_eq!(views.len(), 1, "every view is logged: {views:?}");
+        assert_eq!(views[0].0, "person_view");
+        assert!(views[0].1.starts_with("person:"));
+        snap("person_history", lang, &app);
+        // Edit: the form, then a reason.
+        press(&mut app, key(KeyCode::Char('e')));
+        assert_eq!(app.screen, Screen::Contact);
+        assert!(app.editing.is_some());
+        snap("contact_edit", lang, &app);
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        for _ in 0..6 {
+            press(&mut app, key(KeyCode::Backspace));
+        }
+        typ(&mut app, "55");
+        press(&mut app, ctrl('s'));
+        snap("reason_popup", lang, &app);
+        let before = audit_len(&f);
+        press(&mut app, key(KeyCode::Down));
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen, Screen::Person, "{:?}", app.message);
+        let h = app.history.as_ref().unwrap();
+        assert_eq!(
+            h.items[0].contact.attributes.age_band,
+            AgeBand::From55,
+            "the edit is stored"
+        );
+        let log = audit_since(&f, before);
+        assert!(
+            log.iter().any(|(a, o, d)| a == "contact_edit"
+                && o.starts_with("contact:")
+                && d == "reason=wrong-person"),
+            "{log:?}"
+        );
+        // Back to the form: the one under the edit is still there.
+        press(&mut app, key(KeyCode::Esc));
+        assert_eq!(app.screen, Screen::Contact);
+        assert_eq!(
+            app.form
+                .as_ref()
+                .unwrap()
+                .text(uppsok::tui::form::Field::Code),
+            "cd12"
+        );
+    }
+    // Delete the only contact of cd12: asked why, logged, gone.
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "cd12");
+    press(&mut app, ctrl('o'));
+    press(&mut app, key(KeyCode::Char('d')));
+    assert!(matches!(
+        app.popup,
+        Some(uppsok::tui::app::Popup::Reason(..))
+    ));
+    let before = audit_len(&f);
+    press(&mut app, key(KeyCode::Enter));
+    let log = audit_since(&f, before);
+    assert!(
+        log.iter()
+            .any(|(a, _, d)| a == "contact_delete" && d == "reason=typo"),
+        "{log:?}"
+    );
+    assert_eq!(app.screen, Screen::Contact, "no contacts left to show");
+    let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let all = uppsok::command::stats::compute(&v, &Default::default()).unwrap();
+    assert_eq!(all.totals.contacts, 5);
+}
+
+#[test]
+fn a_lead_declares_two_codes_one_person_and_undoes_it() {
+    let f = fixture();
+    let individuals = |f: &Fixture| {
+        let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+        uppsok::command::stats::compute(&v, &Default::default())
+            .unwrap()
+            .totals
+            .individuals
+    };
+    assert_eq!(individuals(&f), 3);
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('m')));
+        assert_eq!(app.screen, Screen::Merge);
+        typ(&mut app, "ab85");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "cd12");
+        snap("merge", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(individuals(&f), 2, "{:?}", app.message);
+        snap("merge_done", lang, &app);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "cd12");
+        press(&mut app, ctrl('u'));
+        assert_eq!(individuals(&f), 3, "{:?}", app.message);
+    }
+    let log = audit_since(&f, 0);
+    let count = |a: &str| log.iter().filter(|e| e.0 == a).count();
+    assert_eq!(count("person_merge"), 2);
+    assert_eq!(count("person_unmerge"), 2);
+}
+
+#[test]
+fn outreach_may_not_merge_and_an_auditor_never_sees_a_form() {
+    let f = fixture();
+    {
+        let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+        for (name, role) in [
+            ("ola", uppsok::domain::StaffRole::Outreach),
+            ("aud", uppsok::domain::StaffRole::Auditor),
+        ] {
+            v.add_user(name, role, &Passphrase::new(PASS.into()))
+                .unwrap();
+        }
+    }
+    let as_user = |name: &str| {
+        let v = Vault::unlock(&f.path, name, &Passphrase::new(PASS.into())).unwrap();
+        App::signed_in(Lang::En, f.path.clone(), v, today())
+    };
+    let mut app = as_user("ola");
+    press(&mut app, key(KeyCode::Char('m')));
+    assert_eq!(app.screen, Screen::Overview);
+    snap("merge_refused", Lang::En, &app);
+    let mut app = as_user("aud");
+    for k in ['c', 'f', 'n'] {
+        press(&mut app, key(KeyCode::Char(k)));
+        assert_eq!(app.screen, Screen::Overview, "{k}");
+        assert!(app.form.is_none());
+    }
+    snap("auditor_overview", Lang::En, &app);
+}

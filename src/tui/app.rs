@@ -30,6 +30,8 @@ pub enum Screen {
     NightForm,
     Contact,
     Statistics,
+    Person,
+    Merge,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,14 @@ pub enum Popup {
     Help,
     ConfirmQuit,
     ConfirmDiscard,
+    /// Why the contact is edited or deleted: the chosen line of `ChangeReason::ALL`.
+    Reason(ReasonFor, usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonFor {
+    Edit,
+    Delete,
 }
 
 /// What a key asks for, decided by `event`.
@@ -65,6 +75,11 @@ pub enum Action {
     Right,
     Toggle,
     TogglePublished,
+    OpenPerson,
+    EditContact,
+    DeleteContact,
+    Undo,
+    GoMerge,
 }
 
 /// A message on the status line.
@@ -135,6 +150,13 @@ pub struct App {
     /// The id of the contact saved last.
     pub last_saved: Option<i64>,
     pub stats: Option<StatsView>,
+    /// The person whose history is shown.
+    pub history: Option<super::person::History>,
+    /// The contact the form edits (instead of logging a new one).
+    pub editing: Option<i64>,
+    pub merge: Option<super::person::MergeForm>,
+    /// The logging form, kept while a contact from the history is edited.
+    pub parked_form: Option<ContactForm>,
 }
 
 impl Drop for App {
@@ -168,6 +190,10 @@ impl App {
             saved_count: 0,
             last_saved: None,
             stats: None,
+            history: None,
+            editing: None,
+            merge: None,
+            parked_form: None,
         }
     }
 
@@ -186,21 +212,23 @@ impl App {
         self.session.as_ref().map(|s| s.vault.user().role)
     }
 
-    fn may_log(&self) -> bool {
+    pub(super) fn may_log(&self) -> bool {
         self.role()
             .is_some_and(|r| Permission::WriteContacts.allowed(r))
     }
 
     /// Whether some form holds input that is not saved.
     pub fn unsaved(&self) -> bool {
-        self.form.as_ref().is_some_and(|f| f.dirty) || self.night_form.is_some()
+        self.form.as_ref().is_some_and(|f| f.dirty)
+            || self.night_form.is_some()
+            || self.merge.as_ref().is_some_and(|m| m.dirty())
     }
 
     /// Whether a text field has the keyboard (so letters are typed, not commands).
     pub fn typing(&self) -> bool {
         matches!(
             self.screen,
-            Screen::Unlock | Screen::NightForm | Screen::Contact
+            Screen::Unlock | Screen::NightForm | Screen::Contact | Screen::Merge
         ) && self.popup.is_none()
     }
 
@@ -289,6 +317,8 @@ impl App {
                 Screen::NightForm => self.update_night_form(action),
                 Screen::Contact => self.update_contact(action),
                 Screen::Statistics => self.update_statistics(action),
+                Screen::Person => self.update_person(action),
+                Screen::Merge => self.update_merge(action),
             },
         }
     }
@@ -307,6 +337,18 @@ impl App {
             (Popup::ConfirmDiscard, Action::Yes) => {
                 self.popup = None;
                 self.close_contact();
+            }
+            (Popup::Reason(..), Action::Back | Action::No) => self.popup = None,
+            (Popup::Reason(why, i), Action::Up) => {
+                self.popup = Some(Popup::Reason(why, i.saturating_sub(1)))
+            }
+            (Popup::Reason(why, i), Action::Down) => {
+                let last = crate::vault::ChangeReason::ALL.len() - 1;
+                self.popup = Some(Popup::Reason(why, (i + 1).min(last)))
+            }
+            (Popup::Reason(why, i), Action::Submit) => {
+                self.popup = None;
+                self.apply_reason(why, crate::vault::ChangeReason::ALL[i]);
             }
             _ => {}
         }
@@ -367,11 +409,12 @@ impl App {
             Action::NewNight => self.open_night_form(),
             Action::NewContact => self.open_contact(None),
             Action::GoStatistics => self.open_statistics(),
+            Action::GoMerge => self.open_merge(),
             _ => {}
         }
     }
 
-    fn refuse(&mut self) {
+    pub(super) fn refuse(&mut self) {
         self.message = Some(Message::Error(self.text().not_allowed.into()));
     }
 
@@ -485,6 +528,13 @@ impl App {
     fn close_contact(&mut self) {
         self.form = None;
         self.person = PersonInfo::None;
+        if self.editing.take().is_some() {
+            self.form = self.parked_form.take();
+            if self.history.is_some() {
+                self.screen = Screen::Person;
+                return;
+            }
+        }
         let back_to_nights = self.session.as_ref().is_some_and(|s| !s.nights.is_empty());
         if back_to_nights {
             self.screen = Screen::Nights;
@@ -512,13 +562,21 @@ impl App {
             Action::Up => f.cycle(&districts, false),
             Action::Down => f.cycle(&districts, true),
             Action::Submit => {
-                if f.focus == Field::Note {
+                if f.focus == Field::Note && self.editing.is_none() {
                     self.save_contact();
                 } else {
                     f.next(&districts);
                 }
             }
+            Action::Save if self.editing.is_some() => {
+                if f.values(&districts).is_some() {
+                    self.popup = Some(Popup::Reason(ReasonFor::Edit, 0));
+                } else {
+                    self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
+                }
+            }
             Action::Save => self.save_contact(),
+            Action::OpenPerson => self.open_person(),
             Action::Prefill => {
                 if let PersonInfo::Known(p) = &self.person {
                     if let Some(a) = p.latest.clone() {
@@ -546,7 +604,7 @@ impl App {
     }
 
     /// Looks the typed code up: known (how often, when), new, or close to known ones.
-    fn look_up_code(&mut self) {
+    pub(super) fn look_up_code(&mut self) {
         let Some(s) = self.session.as_mut() else {
             return;
         };

@@ -4,7 +4,7 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
-use super::app::{Action, App, Popup};
+use super::app::{Action, App, Popup, Screen};
 
 /// The action for a terminal event, if any.
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
@@ -21,6 +21,8 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('s') if ctrl => return Some(Action::Save),
         KeyCode::Char('p') if ctrl => return Some(Action::Prefill),
         KeyCode::Char('d') if ctrl => return Some(Action::TakeSuggestion),
+        KeyCode::Char('o') if ctrl => return Some(Action::OpenPerson),
+        KeyCode::Char('u') if ctrl && app.screen == Screen::Merge => return Some(Action::Undo),
         KeyCode::F(1) => return Some(Action::Help),
         KeyCode::F(2) => return Some(Action::Save),
         KeyCode::Esc => return Some(Action::Back),
@@ -45,6 +47,9 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('n') => Some(Action::NewNight),
         KeyCode::Char('c') => Some(Action::NewContact),
         KeyCode::Char('s') => Some(Action::GoStatistics),
+        KeyCode::Char('m') => Some(Action::GoMerge),
+        KeyCode::Char('e') => Some(Action::EditContact),
+        KeyCode::Char('d') => Some(Action::DeleteContact),
         KeyCode::Char('p') => Some(Action::TogglePublished),
         KeyCode::Char(' ') => Some(Action::Toggle),
         KeyCode::Left | KeyCode::Char('h') => Some(Action::Left),

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod event;
 pub mod form;
+pub mod person;
 pub mod statistics;
 pub mod ui;
 

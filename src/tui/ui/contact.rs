@@ -72,6 +72,10 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         }
         None => format!(" {} ", t.contact_title),
     };
+    let title = match app.editing {
+        Some(id) => format!(" {} {id} ", t.edit_title),
+        None => title,
+    };
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(body);
     frame.render_widget(block, body);
@@ -90,6 +94,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     for (row, field) in Field::ALL.iter().enumerate() {
+        if *field == Field::Code && app.editing.is_some() {
+            lines.push(Line::from(Span::styled(
+                format!("  {:<lw$} – {}", label(app, *field), t.person_kept),
+                Style::new().add_modifier(Modifier::DIM),
+            )));
+            continue;
+        }
         if *field == Field::Concern && !f.under18() {
             lines.push(Line::from(Span::styled(
                 format!("  {:<lw$} – {}", label(app, *field), t.concern_not_asked),
@@ -139,7 +150,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
 
     // Below the fields: the person, or the values of the focused list field.
     let mut below = Vec::new();
-    match &app.person {
+    let person = if app.editing.is_some() {
+        &PersonInfo::None
+    } else {
+        &app.person
+    };
+    match person {
+        PersonInfo::None if app.editing.is_some() => {}
         PersonInfo::None if f.text(Field::Code).trim().is_empty() && f.focus == Field::Code => {
             below.push(Line::from(format!("  {}", t.unidentified)))
         }

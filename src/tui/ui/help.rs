@@ -17,6 +17,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Nights => t.keys_nights,
         Screen::NightForm | Screen::Contact => t.keys_contact,
         Screen::Statistics => t.keys_stats,
+        Screen::Person => t.keys_person,
+        Screen::Merge => t.keys_merge,
     };
     let mut lines = Vec::new();
     let kw = 16;

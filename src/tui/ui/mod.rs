@@ -6,6 +6,7 @@ mod contact;
 mod help;
 mod nights;
 mod overview;
+mod person;
 mod statistics;
 mod unlock;
 
@@ -33,12 +34,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::NightForm => nights::draw_form(frame, app, body),
         Screen::Contact => contact::draw(frame, app, body),
         Screen::Statistics => statistics::draw(frame, app, body),
+        Screen::Person => person::draw_history(frame, app, body),
+        Screen::Merge => person::draw_merge(frame, app, body),
     }
     draw_status(frame, app, status);
     match app.popup {
         Some(Popup::Help) => help::draw(frame, app),
         Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
         Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
+        Some(Popup::Reason(_, i)) => person::draw_reason(frame, app, i),
         None => {}
     }
 }
@@ -50,8 +54,11 @@ fn screen_name(app: &App) -> &'static str {
         Screen::Overview => t.overview,
         Screen::Nights => t.nights_title,
         Screen::NightForm => t.night_new_title,
+        Screen::Contact if app.editing.is_some() => t.edit_title,
         Screen::Contact => t.contact_title,
         Screen::Statistics => t.stats_title,
+        Screen::Person => t.person_title,
+        Screen::Merge => t.merge_title,
     }
 }
 

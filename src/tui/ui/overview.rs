@@ -68,7 +68,14 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
 
     let mut lines = Vec::new();
     if o.latest_nights.is_empty() {
-        lines.push(Line::from(t.no_nights));
+        let may_log = app
+            .role()
+            .is_some_and(|r| crate::vault::Permission::WriteContacts.allowed(r));
+        lines.push(Line::from(if may_log {
+            t.no_nights
+        } else {
+            t.nights_hidden
+        }));
     }
     for night in &o.latest_nights {
         lines.push(Line::from(format!(

@@ -1,0 +1,274 @@
+//! State for a person's history (with notes; every view audit-logged by the vault), editing
+//! and deleting a contact with a reason, and declaring two pseudonyms to be one person.
+//! No drawing here.
+
+use tui_input::Input;
+use zeroize::Zeroizing;
+
+use super::app::{Action, App, Message, PersonInfo, Popup, ReasonFor, Screen};
+use super::form::{ContactForm, Field};
+use crate::domain::PersonCode;
+use crate::vault::{ChangeReason, ContactDetails, PersonSummary};
+
+/// The history screen: the person's contacts, newest first.
+pub struct History {
+    /// The code as typed, to reload after a change; zeroized when dropped.
+    pub code: Zeroizing<String>,
+    pub items: Vec<ContactDetails>,
+    pub selected: usize,
+}
+
+/// Two codes to declare one person (or to undo that for the first).
+#[derive(Default)]
+pub struct MergeForm {
+    pub inputs: [Input; 2],
+    pub focus: usize,
+    pub found: [Option<PersonSummary>; 2],
+}
+
+impl MergeForm {
+    /// Types into the focused code and looks it up.
+    fn edit(&mut self, req: tui_input::InputRequest, vault: &mut crate::vault::Vault) {
+        let i = self.focus;
+        if self.inputs[i].handle(req).is_some_and(|r| r.value) {
+            self.found[i] = match PersonCode::normalise(self.inputs[i].value()) {
+                Some(code) => vault.lookup_person(&code).ok().flatten(),
+                None => None,
+            };
+        }
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.inputs.iter().any(|i| !i.value().is_empty())
+    }
+}
+
+impl Drop for MergeForm {
+    fn drop(&mut self) {
+        for i in &mut self.inputs {
+            i.reset();
+        }
+    }
+}
+
+impl App {
+    /// Ctrl-O in the contact form: the known person's history, with notes.
+    pub(super) fn open_person(&mut self) {
+        let Some(code_text) = self.form.as_ref().map(|f| f.text(Field::Code).to_string()) else {
+            return;
+        };
+        if !matches!(self.person, PersonInfo::Known(_)) {
+            return;
+        }
+        self.load_history(Zeroizing::new(code_text), 0);
+    }
+
+    fn load_history(&mut self, code_text: Zeroizing<String>, selected: usize) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(code) = PersonCode::normalise(&code_text) else {
+            return;
+        };
+        match s.vault.person_history(&code) {
+            Ok(Some(items)) if !items.is_empty() => {
+                let selected = selected.min(items.len().saturating_sub(1));
+                self.history = Some(History {
+                    code: code_text,
+                    items,
+                    selected,
+                });
+                self.screen = Screen::Person;
+            }
+            Ok(_) => {
+                // Not known, or no contact left.
+                self.history = None;
+                self.screen = if self.form.is_some() {
+                    Screen::Contact
+                } else {
+                    Screen::Overview
+                };
+                self.look_up_code();
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    pub(super) fn update_person(&mut self, action: Action) {
+        let Some(h) = self.history.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Up => h.selected = h.selected.saturating_sub(1),
+            Action::Down if h.selected + 1 < h.items.len() => h.selected += 1,
+            Action::EditContact | Action::Submit => self.edit_selected(),
+            Action::DeleteContact if !h.items.is_empty() => {
+                self.popup = Some(Popup::Reason(ReasonFor::Delete, 0))
+            }
+            Action::Back => {
+                self.history = None;
+                self.screen = if self.form.is_some() {
+                    Screen::Contact
+                } else {
+                    Screen::Overview
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the selected contact in the form, to edit (the person stays).
+    fn edit_selected(&mut self) {
+        let Some(d) = self
+            .history
+            .as_ref()
+            .and_then(|h| h.items.get(h.selected).cloned())
+        else {
+            return;
+        };
+        // The logging form waits under the edit; it comes back when the edit is done.
+        let c = &d.contact;
+        let mut f = ContactForm::new(self.today, c.date, None, None, c.field_night);
+        let a = &c.attributes;
+        f.set(Field::Role, a.role.as_str());
+        f.set(Field::Gender, a.gender.as_str());
+        f.set(Field::AgeBand, a.age_band.as_str());
+        if let Some(k) = d.concern {
+            f.set(Field::Concern, k.as_str());
+        }
+        f.set(Field::Counterpart, a.counterpart.as_str());
+        f.set(Field::District, a.district.as_str());
+        f.set(Field::ContactType, a.contact_type.as_str());
+        f.set(Field::Referrals, &a.referrals.to_csv());
+        f.set(Field::Trafficking, crate::domain::yes_no(a.trafficking));
+        f.set(Field::Note, &c.note);
+        f.dirty = false;
+        f.focus = Field::Role;
+        self.parked_form = self.form.take();
+        self.form = Some(f);
+        self.editing = Some(c.id);
+        self.screen = Screen::Contact;
+    }
+
+    /// Edits or deletes with the reason chosen.
+    pub(super) fn apply_reason(&mut self, why: ReasonFor, reason: ChangeReason) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let districts = s.vault.districts().clone();
+        let result = match why {
+            ReasonFor::Edit => {
+                let (Some(id), Some(f)) = (self.editing, self.form.as_ref()) else {
+                    return;
+                };
+                let Some((date, attributes, concern)) = f.values(&districts) else {
+                    return;
+                };
+                s.vault
+                    .edit_contact(id, date, &attributes, concern, f.text(Field::Note), reason)
+            }
+            ReasonFor::Delete => {
+                let Some(id) = self
+                    .history
+                    .as_ref()
+                    .and_then(|h| h.items.get(h.selected))
+                    .map(|d| d.contact.id)
+                else {
+                    return;
+                };
+                s.vault.delete_contact(id, reason)
+            }
+        };
+        match result {
+            Ok(()) => {
+                s.overview = None;
+                self.message = Some(Message::Info(
+                    match why {
+                        ReasonFor::Edit => self.text().contact_edited,
+                        ReasonFor::Delete => self.text().contact_deleted,
+                    }
+                    .into(),
+                ));
+                if why == ReasonFor::Edit {
+                    self.editing = None;
+                    self.form = self.parked_form.take();
+                }
+                let (code, selected) = match self.history.as_ref() {
+                    Some(h) => (h.code.clone(), h.selected),
+                    None => return,
+                };
+                self.load_history(code, selected);
+                if self.history.is_none() {
+                    // The person's last contact was deleted.
+                    self.screen = if self.form.is_some() {
+                        Screen::Contact
+                    } else {
+                        Screen::Overview
+                    };
+                }
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    pub(super) fn open_merge(&mut self) {
+        if !matches!(
+            self.role(),
+            Some(crate::domain::StaffRole::Lead | crate::domain::StaffRole::Admin)
+        ) {
+            return self.refuse();
+        }
+        self.merge = Some(MergeForm::default());
+        self.screen = Screen::Merge;
+    }
+
+    pub(super) fn update_merge(&mut self, action: Action) {
+        let (Some(m), Some(s)) = (self.merge.as_mut(), self.session.as_mut()) else {
+            return;
+        };
+        match action {
+            Action::Edit(req) => m.edit(req, &mut s.vault),
+            Action::NextField | Action::PreviousField | Action::Up | Action::Down => {
+                m.focus = 1 - m.focus
+            }
+            Action::Save | Action::Submit => {
+                let (Some(a), Some(b)) = (
+                    PersonCode::normalise(m.inputs[0].value()),
+                    PersonCode::normalise(m.inputs[1].value()),
+                ) else {
+                    self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
+                    return;
+                };
+                match s.vault.merge_persons(&a, &b) {
+                    Ok(()) => {
+                        s.overview = None;
+                        self.stats = None;
+                        self.merge = Some(MergeForm::default());
+                        self.message = Some(Message::Info(self.lang.text().tui.merged.into()));
+                    }
+                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                }
+            }
+            Action::Undo => {
+                let Some(b) = PersonCode::normalise(m.inputs[1].value()) else {
+                    self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
+                    return;
+                };
+                match s.vault.unmerge_person(&b) {
+                    Ok(()) => {
+                        s.overview = None;
+                        self.stats = None;
+                        self.merge = Some(MergeForm::default());
+                        self.message = Some(Message::Info(self.lang.text().tui.unmerged.into()));
+                    }
+                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                }
+            }
+            Action::Back => {
+                self.merge = None;
+                self.screen = Screen::Overview;
+            }
+            _ => {}
+        }
+    }
+}
