@@ -8,14 +8,12 @@ mod bulk;
 mod contacts;
 mod lifecycle;
 mod contact_changes;
-mod contact_changes;
 mod person;
 mod statistics;
 
 pub use audit::{AccessEntry, AccessFilter, Checkpoint};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::RekeySummary;
-pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contact_changes::{ChangeReason, ContactDetails};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::StatContact;
