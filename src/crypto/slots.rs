@@ -308,10 +308,13 @@ impl Keys {
     /// sealed under this key version), oldest first. After a rekey a stored pseudonym is
     /// `HMAC(k_n, ... HMAC(k_2, HMAC(k_1, code)))`, and [`Keys::pseudonym`] computes the same.
     pub fn load_pseudonym_chain(&mut self, sealed: &[(u32, Vec<u8>)]) -> Result<(), CryptoError> {
+        // Version v holds the pseudonym key of key version v: exactly 1 .. current - 1.
+        if sealed.len() as u64 + 1 != u64::from(self.version) {
+            return Err(CryptoError::Malformed);
+        }
         let mut chain = Vec::with_capacity(sealed.len());
-        let mut expected = 1;
-        for (version, env) in sealed {
-            if *version != expected || *version >= self.version {
+        for ((version, env), expected) in sealed.iter().zip(1u32..) {
+            if *version != expected {
                 return Err(CryptoError::Malformed);
             }
             let plain = self.open(
@@ -323,7 +326,6 @@ impl Keys {
                 .try_into()
                 .map_err(|_| CryptoError::Malformed)?;
             chain.push(Zeroizing::new(key));
-            expected += 1;
         }
         self.chain = chain;
         Ok(())
