@@ -93,8 +93,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // After a checkpoint the WAL is cut back, so a large import leaves no large side file.
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Sorting and temporary tables stay in memory: no temp file is ever written.
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Large sorts (an index rebuilt after a bulk import, VACUUM) spill to SQLite's temporary
+    // files, so memory stays bounded as the database grows. Those files are private (umask
+    // 077), unlinked at once, and hold only what the database holds: ids, dates, pseudonyms
+    // and ciphertext, never a plaintext value.
+    conn.pragma_update(None, "temp_store", "FILE")?;
     // Deleted records are overwritten with zeros, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     // A page cache of up to 128 MiB: imports into large databases touch index pages at random.
