@@ -5,16 +5,16 @@
 
 mod audit;
 mod bulk;
+mod contact_changes;
 mod contacts;
 mod lifecycle;
-mod contact_changes;
 mod person;
 mod statistics;
 
 pub use audit::{AccessEntry, AccessFilter, Checkpoint};
+pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::RekeySummary;
-pub use contact_changes::{ChangeReason, ContactDetails};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::StatContact;
 
