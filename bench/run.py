@@ -5,6 +5,9 @@ Generates a contact CSV (deterministic), then measures in one run:
   * `uppsok import` against the sqlite3 shell's `.import` into a plain table;
   * `uppsok stats --by role,gender` against the equivalent GROUP BY with count(distinct)
     in plain SQLite;
+  * `uppsok stats --by year,district,role` against the equivalent plain-SQLite GROUP BY;
+  * `uppsok estimate --by year` against Chao1 per year computed in plain SQL;
+  * `uppsok report --format html` (all years) against a plain `uppsok stats`;
 and prints wall time, peak memory (max RSS of the process) and the ratios.
 
 Usage: bench/run.py [--rows N] [--smoke] [--keep DIR]
@@ -123,10 +126,34 @@ def main():
                    for _ in range(repeat)]
     results.append(("stats --by role,gender",) + median(stats) + median(plain_stats))
 
+    # Issue 5: stats by three dimensions, the population estimate per year, and the report.
+    q3 = ("SELECT substr(date, 1, 4) AS y, district, role, count(*), "
+          "count(DISTINCT nullif(person_code, '')) FROM contacts GROUP BY y, district, role;\n")
+    t3 = [measure([binary, "stats", "--by", "year,district,role", "--format", "json"], env)
+          for _ in range(repeat)]
+    p3 = [measure(["sqlite3", plain], stdin=open_script(work, q3)) for _ in range(repeat)]
+    results.append(("stats --by year,district,role",) + median(t3) + median(p3))
+
+    # Chao1 per year in plain SQL: distinct dates per person and year, then S, f1, f2.
+    qe = ("WITH occ AS (SELECT substr(date, 1, 4) AS y, person_code, count(DISTINCT date) AS k "
+          "FROM contacts WHERE person_code != '' GROUP BY y, person_code) "
+          "SELECT y, count(*) AS s, sum(k = 1) AS f1, sum(k = 2) AS f2, "
+          "count(*) + sum(k = 1) * (sum(k = 1) - 1) / (2.0 * (sum(k = 2) + 1)) "
+          "FROM occ GROUP BY y;\n")
+    te = [measure([binary, "estimate", "--by", "year", "--format", "json"], env)
+          for _ in range(repeat)]
+    pe = [measure(["sqlite3", plain], stdin=open_script(work, qe)) for _ in range(repeat)]
+    results.append(("estimate --by year",) + median(te) + median(pe))
+
+    # The report for all years against a plain `stats` (the target is a ratio to uppsok itself).
+    tr = [measure([binary, "report", "--format", "html"], env) for _ in range(repeat)]
+    ts = [measure([binary, "stats", "--format", "json"], env) for _ in range(repeat)]
+    results.append(("report (vs plain stats)",) + median(tr) + median(ts))
+
     print()
-    print("%-24s %10s %10s %10s %10s %8s" % ("task", "uppsok s", "MiB", "sqlite s", "MiB", "ratio"))
+    print("%-30s %10s %10s %10s %10s %8s" % ("task", "uppsok s", "MiB", "sqlite s", "MiB", "ratio"))
     for name, t, m, ts, ms in results:
-        print("%-24s %10.2f %10.1f %10.2f %10.1f %7.2fx" % (name, t, m, ts, ms, t / ts))
+        print("%-30s %10.2f %10.1f %10.2f %10.1f %7.2fx" % (name, t, m, ts, ms, t / ts))
     print("\nrows: %d; median of %d runs; database %.1f MB, plain %.1f MB" % (
         rows, repeat, os.path.getsize(db) / 1e6, os.path.getsize(plain) / 1e6))
     if not a.keep:
