@@ -787,7 +787,9 @@ fn bad_stats_options_are_refused_with_a_message() {
         (vec!["--year", "2024", "--from", "2024-01-01"], "--year"),
         (vec!["--year", "twenty"], "twenty"),
         (vec!["--format", "xml"], "xml"),
-        (vec!["--publish"], "--publish"),
+        (vec!["--publish", "--threshold", "2"], "--threshold"),
+        (vec!["--threshold", "7"], "--publish"),
+        (vec!["--csv-separator", "x"], "--csv-separator"),
         (vec!["--colour"], "--colour"),
     ];
     for (args, needle) in cases {
