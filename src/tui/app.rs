@@ -16,7 +16,7 @@ use crate::crypto::Passphrase;
 use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::stats::{Dimension, Figures, Query};
+use crate::stats::{Accumulator, Dimension, Figures, Query};
 use crate::vault::{Permission, PersonIndex, PersonSummary, Vault};
 
 /// How long the interface stays unlocked without a key press, unless configured.
@@ -267,6 +267,14 @@ impl App {
             match s.vault.field_nights(200) {
                 Ok(n) => s.nights = n,
                 Err(e) => self.message = Some(Message::Error(e.to_string())),
+            }
+            // The stored pseudonyms for "did you mean", read once here rather than on the
+            // first key typed into a code (then kept up to date as contacts are saved).
+            if s.person_index.is_none() {
+                match s.vault.person_index() {
+                    Ok(i) => s.person_index = Some(i),
+                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                }
             }
         }
     }
@@ -775,24 +783,45 @@ pub fn overview(vault: &mut Vault, today: Date) -> crate::error::Result<Overview
         "contacts:aggregate",
         "interface overview",
     )?;
-    let this = crate::command::stats::compute(
-        vault,
-        &Query {
-            from: Some(jan1(year)),
-            to: Some(today),
-            by: vec![Dimension::Month],
-            filters: Vec::new(),
+    // Both periods in one pass over the contacts, with one reading of every person's first
+    // contact: the accumulators of `uppsok stats`, each keeping to its own period.
+    let this_q = Query {
+        from: Some(jan1(year)),
+        to: Some(today),
+        by: vec![Dimension::Month],
+        filters: Vec::new(),
+    };
+    let last_q = Query {
+        from: Some(jan1(year - 1)),
+        to: Some(same_day_last_year),
+        by: Vec::new(),
+        filters: Vec::new(),
+    };
+    let day = |d: Date| d.format("%Y-%m-%d").to_string();
+    let merges = vault.person_merges()?;
+    let first: std::collections::HashMap<i64, u32> = vault
+        .first_contacts(&merges)?
+        .into_iter()
+        .map(|(p, d)| (p, crate::stats::date_code(&d)))
+        .collect();
+    let districts = vault.districts().clone();
+    let mut this_acc = Accumulator::new(&this_q, &districts);
+    let mut last_acc = Accumulator::new(&last_q, &districts);
+    vault.for_each_stat_contact(
+        Some(&day(jan1(year - 1))),
+        Some(&day(today)),
+        &merges,
+        |c| {
+            this_acc.add(c.date, c.person, &c.attributes);
+            last_acc.add(c.date, c.person, &c.attributes);
         },
     )?;
-    let last = crate::command::stats::compute(
-        vault,
-        &Query {
-            from: Some(jan1(year - 1)),
-            to: Some(same_day_last_year),
-            by: Vec::new(),
-            filters: Vec::new(),
-        },
-    )?;
+    let range = vault.contact_date_range()?;
+    let nights = |from: Date, to: Date| -> crate::error::Result<u64> {
+        Ok(vault.field_night_count(Some(&day(from)), Some(&day(to)))? as u64)
+    };
+    let this = this_acc.finish(&first, nights(jan1(year), today)?, range.clone());
+    let last = last_acc.finish(&first, nights(jan1(year - 1), same_day_last_year)?, range);
     let mut per_month = [0u64; 12];
     for g in &this.groups {
         if let Some(m) = g
