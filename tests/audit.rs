@@ -656,3 +656,54 @@ fn the_access_log_filters_by_staff_and_date() {
     let again = json(&[]);
     assert!(again.iter().any(|e| e["action"] == "access_log"));
 }
+
+#[test]
+fn forget_and_rekey_keep_the_audit_passing_and_checkpoints_holding() {
+    let db = seeded();
+    let (code, v) = audit(&db, &["--checkpoint"]);
+    assert_eq!(code, 0, "{v:#}");
+    let cp = v["checkpoint"].as_str().unwrap().to_string();
+    // forget deletes contacts 1 and 4 (code ab85): a logged deletion, not a missing contact.
+    db.cmd()
+        .args(["forget", "--code", "ab85"])
+        .assert()
+        .success();
+    // rekey (also run by disabling a user) re-seals the log under a new key: the checkpoint,
+    // a hash of the entry's content, still holds.
+    db.add_user("anna", "auditor");
+    db.cmd()
+        .args(["user", "disable", "anna"])
+        .assert()
+        .success();
+    db.cmd().arg("rekey").assert().success();
+    let (code, v) = audit(&db, &["--since-checkpoint", &cp]);
+    assert_eq!(code, 0, "{v:#}");
+    let log = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "audit_log")
+        .unwrap()["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(log.contains("2 deleted"), "{log}");
+    assert!(log.contains(&format!(
+        "checkpoint at entry {}",
+        cp.split('-').next().unwrap()
+    )));
+    // A forgotten contact put back behind uppsok's back is caught.
+    let raw = db.raw();
+    raw.execute_batch(
+        "INSERT INTO contacts(id, date, person_id, field_night_id, created_by, created_at, attributes, note)
+         SELECT 1, date, NULL, field_night_id, created_by, created_at, attributes, note FROM contacts WHERE id = 2;",
+    )
+    .unwrap();
+    drop(raw);
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        has_finding(&v, "audit_log", "contact:1", "logged_deleted_but_exists"),
+        "{v:#}"
+    );
+}

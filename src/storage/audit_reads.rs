@@ -119,6 +119,29 @@ pub trait AuditCheckReads: Read {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// One entry of the audit log, if there is one with this number.
+    fn audit_row(&self, seq: i64) -> Result<Option<super::AuditRow>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log WHERE seq = ?1",
+                [seq],
+                |r| {
+                    Ok(super::AuditRow {
+                        seq: r.get(0)?,
+                        at: r.get(1)?,
+                        user_id: r.get(2)?,
+                        action: r.get(3)?,
+                        objects: r.get(4)?,
+                        detail: r.get(5)?,
+                        mac: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// Every person: (id, pseudonym bytes as stored).
     fn for_each_pseudonym(&self, mut f: impl FnMut(i64, &[u8])) -> Result<()> {
         let mut st = self

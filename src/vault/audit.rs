@@ -14,19 +14,33 @@ use crate::crypto::{key_version, AssociatedData, KdfParams};
 use crate::domain::{Attributes, FieldNightDetails};
 use crate::storage::{AuditCheckReads, AuditReads, AuditRow, ContactReads, DATA_ENVELOPE_COLUMNS};
 
-/// A checkpoint: a log entry's number and the first 8 bytes of its MAC, written `SEQ-HEX`.
+/// A checkpoint: a log entry's number and the first 8 bytes of a SHA-256 of the entry (every
+/// field the chain's MAC covers), written `SEQ-HEX`. A hash of the content rather than the MAC:
+/// `rekey` (also run when a user is disabled) re-seals the chain under a new key, and a
+/// checkpoint kept in last year's report must still hold. The content is stored in the clear,
+/// so the hash reveals nothing; a different entry with that number fails to match, and a forged
+/// one would not verify in the chain without the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpoint {
     pub seq: i64,
-    pub mac_prefix: [u8; 8],
+    pub hash_prefix: [u8; 8],
 }
 
 impl Checkpoint {
-    fn of(seq: i64, mac: &[u8]) -> Checkpoint {
-        let mut mac_prefix = [0u8; 8];
-        let n = mac.len().min(8);
-        mac_prefix[..n].copy_from_slice(&mac[..n]);
-        Checkpoint { seq, mac_prefix }
+    fn of(r: &AuditRow) -> Checkpoint {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"uppsok/checkpoint/1");
+        h.update(audit_log::entry_bytes(
+            r.seq, &r.at, r.user_id, &r.action, &r.objects, &r.detail,
+        ));
+        let digest = h.finalize();
+        let mut hash_prefix = [0u8; 8];
+        hash_prefix.copy_from_slice(&digest[..8]);
+        Checkpoint {
+            seq: r.seq,
+            hash_prefix,
+        }
     }
 
     /// Parses `SEQ-HEX` (16 hex digits); `None` if it is not one.
@@ -36,18 +50,18 @@ impl Checkpoint {
         if hex.len() != 16 {
             return None;
         }
-        let mut mac_prefix = [0u8; 8];
-        for (i, b) in mac_prefix.iter_mut().enumerate() {
+        let mut hash_prefix = [0u8; 8];
+        for (i, b) in hash_prefix.iter_mut().enumerate() {
             *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
         }
-        Some(Checkpoint { seq, mac_prefix })
+        Some(Checkpoint { seq, hash_prefix })
     }
 }
 
 impl std::fmt::Display for Checkpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}-", self.seq)?;
-        for b in self.mac_prefix {
+        for b in self.hash_prefix {
             write!(f, "{b:02x}")?;
         }
         Ok(())
@@ -287,9 +301,7 @@ impl Vault {
         };
         let checkpoint = checkpoint.map(|cp| match rows.iter().find(|r| r.seq == cp.seq) {
             None => CheckpointState::Missing { seq: cp.seq },
-            Some(r) if Checkpoint::of(r.seq, &r.mac) == cp => {
-                CheckpointState::Holds { seq: cp.seq }
-            }
+            Some(r) if Checkpoint::of(r) == cp => CheckpointState::Holds { seq: cp.seq },
             Some(_) => CheckpointState::Differs { seq: cp.seq },
         });
         Ok(LogFacts {
@@ -313,12 +325,11 @@ impl Vault {
             "database",
             if ok { "ok=true" } else { "ok=false" },
         )?;
-        let (head_seq, mac) = tx.audit_head()?.ok_or_else(|| {
+        let row = tx.audit_row(seq)?.ok_or_else(|| {
             Error::Failed("the audit entry just written is not in the log.".into())
         })?;
         tx.commit()?;
-        debug_assert_eq!(seq, head_seq);
-        Ok(Checkpoint::of(head_seq, &mac))
+        Ok(Checkpoint::of(&row))
     }
 
     /// The access and change log (roles auditor and admin; the viewing is itself logged).
@@ -376,7 +387,10 @@ mod tests {
 
     #[test]
     fn checkpoints_round_trip_and_refuse_junk() {
-        let cp = Checkpoint::of(42, &[0xab; 32]);
+        let cp = Checkpoint {
+            seq: 42,
+            hash_prefix: [0xab; 8],
+        };
         let s = cp.to_string();
         assert_eq!(s, "42-abababababababab");
         assert_eq!(Checkpoint::parse(&s), Some(cp));
