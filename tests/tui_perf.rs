@@ -44,7 +44,7 @@ impl Rng {
     }
 }
 
-fn build(path: &PathBuf, n: u64) {
+fn build(path: &std::path::Path, n: u64) {
     let mut v = Vault::create(path, "bench", &Passphrase::new(PASS.into())).unwrap();
     let districts = Districts::default();
     let end = today();

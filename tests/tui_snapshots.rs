@@ -497,3 +497,69 @@ fn outreach_may_not_merge_and_an_auditor_never_sees_a_form() {
     }
     snap("auditor_overview", Lang::En, &app);
 }
+
+#[test]
+fn audit_and_users_screens() {
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('a')));
+        assert_eq!(app.screen, Screen::Audit, "{:?}", app.message);
+        assert!(app.audit.as_ref().unwrap().ok);
+        snap("audit", lang, &app);
+        press(&mut app, key(KeyCode::Esc));
+        press(&mut app, key(KeyCode::Char('u')));
+        assert_eq!(app.screen, Screen::Users);
+        press(&mut app, key(KeyCode::Char('a')));
+        let name = match lang {
+            Lang::En => "kim",
+            Lang::Sv => "sara",
+        };
+        typ(&mut app, name);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "outreach");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, PASS);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "not the same");
+        press(&mut app, ctrl('s'));
+        snap("users_add_mismatch", lang, &app);
+        typ(&mut app, PASS);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, PASS);
+        press(&mut app, ctrl('s'));
+        let u = app.users.as_ref().unwrap();
+        assert!(u.adding.is_none(), "{:?}", app.message);
+        assert!(u.list.iter().any(|x| x.name == name && !x.disabled));
+        let at = u.list.iter().position(|x| x.name == name).unwrap();
+        while app.users.as_ref().unwrap().selected < at {
+            press(&mut app, key(KeyCode::Down));
+        }
+        press(&mut app, key(KeyCode::Char('x')));
+        snap("users_disable_question", lang, &app);
+        press(&mut app, key(KeyCode::Char('y')));
+        let u = app.users.as_ref().unwrap();
+        assert!(
+            u.list.iter().any(|x| x.name == name && x.disabled),
+            "{:?}",
+            app.message
+        );
+        snap("users", lang, &app);
+    }
+    // An auditor sees the audit, never a form or a note.
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    v.add_user(
+        "aud",
+        uppsok::domain::StaffRole::Auditor,
+        &Passphrase::new(PASS.into()),
+    )
+    .unwrap();
+    drop(v);
+    let v = Vault::unlock(&f.path, "aud", &Passphrase::new(PASS.into())).unwrap();
+    let mut app = App::signed_in(Lang::Sv, f.path.clone(), v, today());
+    press(&mut app, key(KeyCode::Char('a')));
+    assert_eq!(app.screen, Screen::Audit);
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.screen, Screen::Overview, "users are for admins");
+}

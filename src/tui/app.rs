@@ -32,6 +32,8 @@ pub enum Screen {
     Statistics,
     Person,
     Merge,
+    Audit,
+    Users,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,7 @@ pub enum Popup {
     Help,
     ConfirmQuit,
     ConfirmDiscard,
+    ConfirmDisable,
     /// Why the contact is edited or deleted: the chosen line of `ChangeReason::ALL`.
     Reason(ReasonFor, usize),
 }
@@ -80,6 +83,10 @@ pub enum Action {
     DeleteContact,
     Undo,
     GoMerge,
+    GoAudit,
+    GoUsers,
+    NewUser,
+    DisableUser,
 }
 
 /// A message on the status line.
@@ -157,6 +164,9 @@ pub struct App {
     pub merge: Option<super::person::MergeForm>,
     /// The logging form, kept while a contact from the history is edited.
     pub parked_form: Option<ContactForm>,
+    pub audit: Option<crate::audit::AuditReport>,
+    pub audit_scroll: usize,
+    pub users: Option<super::admin::UsersView>,
 }
 
 impl Drop for App {
@@ -194,6 +204,9 @@ impl App {
             editing: None,
             merge: None,
             parked_form: None,
+            audit: None,
+            audit_scroll: 0,
+            users: None,
         }
     }
 
@@ -222,14 +235,17 @@ impl App {
         self.form.as_ref().is_some_and(|f| f.dirty)
             || self.night_form.is_some()
             || self.merge.as_ref().is_some_and(|m| m.dirty())
+            || self.users.as_ref().is_some_and(|u| u.adding.is_some())
     }
 
     /// Whether a text field has the keyboard (so letters are typed, not commands).
     pub fn typing(&self) -> bool {
-        matches!(
+        (matches!(
             self.screen,
             Screen::Unlock | Screen::NightForm | Screen::Contact | Screen::Merge
-        ) && self.popup.is_none()
+        ) || (self.screen == Screen::Users
+            && self.users.as_ref().is_some_and(|u| u.adding.is_some())))
+            && self.popup.is_none()
     }
 
     fn start_session(&mut self, vault: Vault) {
@@ -327,6 +343,8 @@ impl App {
                 Screen::Statistics => self.update_statistics(action),
                 Screen::Person => self.update_person(action),
                 Screen::Merge => self.update_merge(action),
+                Screen::Audit => self.update_audit(action),
+                Screen::Users => self.update_users(action),
             },
         }
     }
@@ -347,6 +365,11 @@ impl App {
                 self.close_contact();
             }
             (Popup::Reason(..), Action::Back | Action::No) => self.popup = None,
+            (Popup::ConfirmDisable, Action::No | Action::Back) => self.popup = None,
+            (Popup::ConfirmDisable, Action::Yes) => {
+                self.popup = None;
+                self.disable_selected_user();
+            }
             (Popup::Reason(why, i), Action::Up) => {
                 self.popup = Some(Popup::Reason(why, i.saturating_sub(1)))
             }
@@ -418,6 +441,8 @@ impl App {
             Action::NewContact => self.open_contact(None),
             Action::GoStatistics => self.open_statistics(),
             Action::GoMerge => self.open_merge(),
+            Action::GoAudit => self.open_audit(),
+            Action::GoUsers => self.open_users(),
             _ => {}
         }
     }

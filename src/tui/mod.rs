@@ -4,6 +4,7 @@
 //! logic. The main loop is generic over ratatui's `Backend`, so tests drive it with
 //! `TestBackend`; the real terminal is always restored, also after an error or a panic.
 
+pub mod admin;
 pub mod app;
 pub mod event;
 pub mod form;

@@ -19,6 +19,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Statistics => t.keys_stats,
         Screen::Person => t.keys_person,
         Screen::Merge => t.keys_merge,
+        Screen::Audit => t.keys_audit,
+        Screen::Users => t.keys_users,
     };
     let mut lines = Vec::new();
     let kw = 16;

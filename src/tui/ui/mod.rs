@@ -2,6 +2,7 @@
 //! changes state or reads the database; what is shown comes from the caches in `app`.
 //! Nothing depends on colour alone: focus, selection and errors also carry a mark or a word.
 
+mod admin;
 mod contact;
 mod help;
 mod nights;
@@ -36,6 +37,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Statistics => statistics::draw(frame, app, body),
         Screen::Person => person::draw_history(frame, app, body),
         Screen::Merge => person::draw_merge(frame, app, body),
+        Screen::Audit => admin::draw_audit(frame, app, body),
+        Screen::Users => admin::draw_users(frame, app, body),
     }
     draw_status(frame, app, status);
     match app.popup {
@@ -43,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
         Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
         Some(Popup::Reason(_, i)) => person::draw_reason(frame, app, i),
+        Some(Popup::ConfirmDisable) => confirm(frame, app, app.text().disable_question),
         None => {}
     }
 }
@@ -59,6 +63,8 @@ fn screen_name(app: &App) -> &'static str {
         Screen::Statistics => t.stats_title,
         Screen::Person => t.person_title,
         Screen::Merge => t.merge_title,
+        Screen::Audit => t.audit_title,
+        Screen::Users => t.users_title,
     }
 }
 
