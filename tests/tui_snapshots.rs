@@ -563,3 +563,28 @@ fn audit_and_users_screens() {
     press(&mut app, key(KeyCode::Char('u')));
     assert_eq!(app.screen, Screen::Overview, "users are for admins");
 }
+
+#[test]
+fn the_screen_locks_when_idle_and_keeps_a_half_typed_contact_for_the_same_user() {
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "xy12");
+    app.tick(std::time::Instant::now());
+    assert!(app.session.is_some(), "not idle yet");
+    app.lock_after = std::time::Duration::ZERO;
+    app.tick(std::time::Instant::now());
+    assert!(app.session.is_none(), "the vault and its keys are dropped");
+    assert_eq!(app.screen, Screen::Unlock);
+    app.lock_after = uppsok::tui::app::DEFAULT_LOCK_AFTER;
+    typ(&mut app, PASS);
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.screen, Screen::Contact, "{:?}", app.message);
+    assert_eq!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .text(uppsok::tui::form::Field::Code),
+        "xy12"
+    );
+}
