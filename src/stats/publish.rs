@@ -730,7 +730,18 @@ impl Lattice {
             // Choices: an alternative value per varying dimension, a value per free one.
             let mut choices: Vec<Vec<usize>> = Vec::new();
             for &d in &varying {
-                choices.push((0..self.sizes[d]).filter(|&v| v != key[d]).collect());
+                // Only values whose sibling of the node is not zero: the move changes it.
+                choices.push(
+                    (0..self.sizes[d])
+                        .filter(|&v| {
+                            v != key[d] && {
+                                let mut k = key.clone();
+                                k[d] = v;
+                                self.get(&(*mask, k)) > 0
+                            }
+                        })
+                        .collect(),
+                );
             }
             for &d in &free {
                 choices.push((0..self.sizes[d]).collect());
@@ -738,7 +749,7 @@ impl Lattice {
             if choices.iter().any(Vec::is_empty) {
                 continue;
             }
-            let mut budget = 20_000usize;
+            let mut budget = 5_000usize;
             let mut pick = vec![0usize; choices.len()];
             'combos: loop {
                 if budget == 0 {
