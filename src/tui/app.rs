@@ -117,7 +117,7 @@ pub enum PersonInfo {
     New,
     Known(PersonSummary),
     /// Unknown, but these known codes are one edit away.
-    DidYouMean(Vec<String>),
+    DidYouMean(Vec<Zeroizing<String>>),
 }
 
 /// An unlocked session.
@@ -668,7 +668,7 @@ impl App {
                 self.person = if near.is_empty() {
                     PersonInfo::New
                 } else {
-                    PersonInfo::DidYouMean(near.iter().map(|z| z.to_string()).collect())
+                    PersonInfo::DidYouMean(near)
                 };
             }
             Err(e) => self.message = Some(Message::Error(e.to_string())),

@@ -2,7 +2,6 @@
 //! inputs (tui-input), so the state tests need neither a terminal nor a database.
 
 use tui_input::{Input, InputRequest};
-use zeroize::Zeroize;
 
 use crate::domain::{
     check_note_length, parse_contact_date, AgeBand, Attributes, ConcernReport, ContactType,
@@ -116,16 +115,6 @@ pub struct ContactForm {
     /// Set by any edit since the form was opened or last saved.
     pub dirty: bool,
     pub today: Date,
-}
-
-impl Drop for ContactForm {
-    fn drop(&mut self) {
-        for i in &mut self.inputs {
-            let mut s = i.value().to_string();
-            s.zeroize();
-            i.reset();
-        }
-    }
 }
 
 impl ContactForm {

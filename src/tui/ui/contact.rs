@@ -177,7 +177,14 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         ))),
         PersonInfo::DidYouMean(list) => below.push(Line::from(Span::styled(
-            format!("  {}: {} (Ctrl-D)", t.did_you_mean, list.join(", ")),
+            format!(
+                "  {}: {} (Ctrl-D)",
+                t.did_you_mean,
+                list.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Style::new().add_modifier(Modifier::BOLD),
         ))),
     }
