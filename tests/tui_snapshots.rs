@@ -195,6 +195,16 @@ fn field_nights_and_night_form() {
         typ(&mut app, "x");
         snap("night_form_error", lang, &app);
         press(&mut app, key(KeyCode::Esc));
+        assert_eq!(
+            app.popup,
+            Some(uppsok::tui::app::Popup::ConfirmDiscard),
+            "typed input is not dropped without a question"
+        );
+        press(&mut app, key(KeyCode::Char('y')));
+        assert_eq!(app.screen, Screen::Overview);
+        // Opened and left untouched: Esc closes at once, and q does not ask.
+        press(&mut app, key(KeyCode::Char('n')));
+        press(&mut app, key(KeyCode::Esc));
         assert_eq!(app.screen, Screen::Overview);
     }
 }

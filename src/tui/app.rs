@@ -233,7 +233,7 @@ impl App {
     /// Whether some form holds input that is not saved.
     pub fn unsaved(&self) -> bool {
         self.form.as_ref().is_some_and(|f| f.dirty)
-            || self.night_form.is_some()
+            || self.night_form.as_ref().is_some_and(|f| f.dirty)
             || self.merge.as_ref().is_some_and(|m| m.dirty())
             || self.users.as_ref().is_some_and(|u| u.adding.is_some())
     }
@@ -362,7 +362,12 @@ impl App {
             }
             (Popup::ConfirmDiscard, Action::Yes) => {
                 self.popup = None;
-                self.close_contact();
+                if self.screen == Screen::NightForm {
+                    self.night_form = None;
+                    self.screen = Screen::Overview;
+                } else {
+                    self.close_contact();
+                }
             }
             (Popup::Reason(..), Action::Back | Action::No) => self.popup = None,
             (Popup::ConfirmDisable, Action::No | Action::Back) => self.popup = None,
@@ -511,6 +516,7 @@ impl App {
             Action::PreviousField => f.next(&districts, false),
             Action::Up => f.cycle(&districts, false),
             Action::Down => f.cycle(&districts, true),
+            Action::Back if f.dirty => self.popup = Some(Popup::ConfirmDiscard),
             Action::Back => {
                 self.night_form = None;
                 self.screen = Screen::Overview;

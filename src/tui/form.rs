@@ -352,6 +352,8 @@ pub struct NightForm {
     pub inputs: [Input; 4],
     pub focus: usize,
     pub today: Date,
+    /// Set by any edit since the form was opened.
+    pub dirty: bool,
 }
 
 impl NightForm {
@@ -370,6 +372,7 @@ impl NightForm {
             ],
             focus: Self::DISTRICT,
             today,
+            dirty: false,
         }
     }
 
@@ -382,7 +385,9 @@ impl NightForm {
     }
 
     pub fn edit(&mut self, req: InputRequest) {
-        self.inputs[self.focus].handle(req);
+        if self.inputs[self.focus].handle(req).is_some_and(|r| r.value) {
+            self.dirty = true;
+        }
     }
 
     pub fn next(&mut self, districts: &Districts, forward: bool) {
@@ -408,6 +413,7 @@ impl NightForm {
             .iter()
             .position(|c| *c == self.inputs[self.focus].value().trim());
         let n = ch.len();
+        self.dirty = true;
         let i = match (cur, forward) {
             (None, _) => 0,
             (Some(i), true) => (i + 1) % n,
