@@ -707,3 +707,52 @@ fn forget_and_rekey_keep_the_audit_passing_and_checkpoints_holding() {
         "{v:#}"
     );
 }
+
+/// The speed figure of docs/performance.md: `audit` against decrypting every value once, in one
+/// process on one database. Not run by default; on a database made by a release build:
+///
+/// ```sh
+/// UPPSOK_BENCH_DB=/tmp/a.db UPPSOK_BENCH_USER=admin UPPSOK_BENCH_PASS=... \
+///   cargo test --release --test audit -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore]
+fn audit_speed_against_decrypting_every_value() {
+    use std::time::Instant;
+    use uppsok::crypto::Passphrase;
+    use uppsok::vault::Vault;
+    let db = std::path::PathBuf::from(std::env::var("UPPSOK_BENCH_DB").expect("UPPSOK_BENCH_DB"));
+    let user = std::env::var("UPPSOK_BENCH_USER").expect("UPPSOK_BENCH_USER");
+    let pass = || Passphrase::new(std::env::var("UPPSOK_BENCH_PASS").expect("UPPSOK_BENCH_PASS"));
+    let mut best_decrypt = f64::MAX;
+    let mut best_audit = f64::MAX;
+    for _ in 0..3 {
+        let mut vault = Vault::unlock(&db, &user, &pass()).expect("unlock");
+        let t = Instant::now();
+        let mut n = 0u64;
+        vault
+            .export(|c| {
+                n += 1 + c.note.len() as u64 % 2;
+                Ok(())
+            })
+            .expect("export");
+        best_decrypt = best_decrypt.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let facts = vault.audit_facts(None).expect("audit facts");
+        let report = uppsok::audit::run_checks(&facts);
+        best_audit = best_audit.min(t.elapsed().as_secs_f64());
+        assert!(n > 0);
+        println!(
+            "{:?}",
+            report
+                .checks
+                .iter()
+                .map(|c| (c.id, c.status))
+                .collect::<Vec<_>>()
+        );
+    }
+    println!(
+        "decrypt every contact value once: {best_decrypt:.2} s; audit (all checks): {best_audit:.2} s; ratio {:.2}",
+        best_audit / best_decrypt
+    );
+}
