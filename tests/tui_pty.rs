@@ -140,12 +140,14 @@ fn n(v: &Value, k: &str) -> i64 {
 #[test]
 fn a_field_night_logged_in_the_interface_is_what_stats_and_export_see() {
     let db = Db::empty();
-    let built = db
-        .bare()
-        .args(["demo", "--no-tui"])
-        .output()
-        .expect("build the demo");
-    assert!(built.status.success());
+    // Without a terminal `demo` builds, prints and ends (it opens the interface only at one).
+    let built = db.bare().arg("demo").output().expect("build the demo");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(String::from_utf8_lossy(&built.stdout).contains("passphrase: demo"));
     let today = chrono::Local::now()
         .date_naive()
         .format("%Y-%m-%d")
