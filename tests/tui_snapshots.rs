@@ -598,3 +598,83 @@ fn the_screen_locks_when_idle_and_keeps_a_half_typed_contact_for_the_same_user()
         "xy12"
     );
 }
+
+/// Draws at several sizes, from roomy to far too small: nothing may panic.
+fn render_sizes(app: &App) {
+    for (w, h) in [(120, 40), (80, 24), (60, 16), (40, 10), (20, 5), (1, 1)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|fr| ui::draw(fr, app)).unwrap();
+    }
+}
+
+#[test]
+fn every_screen_draws_at_any_size() {
+    let f = fixture();
+    let mut app = App::new(Lang::Sv, f.path.clone(), None, today());
+    render_sizes(&app);
+    let mut app2 = signed_in(&f, Lang::Sv);
+    let mut seen = Vec::new();
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    for k in ['?'] {
+        press(&mut app2, key(KeyCode::Char(k)));
+        seen.push(app2.screen);
+        render_sizes(&app2);
+        press(&mut app2, key(KeyCode::Esc));
+    }
+    for k in ['f', 'n'] {
+        press(&mut app2, key(KeyCode::Char(k)));
+        seen.push(app2.screen);
+        render_sizes(&app2);
+    }
+    press(&mut app2, key(KeyCode::Esc));
+    press(&mut app2, key(KeyCode::Char('c')));
+    typ(&mut app2, "ab85");
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    press(&mut app2, ctrl('o'));
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    press(&mut app2, key(KeyCode::Char('d')));
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    press(&mut app2, key(KeyCode::Esc));
+    press(&mut app2, key(KeyCode::Esc));
+    press(&mut app2, ctrl('q'));
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    press(&mut app2, key(KeyCode::Char('n')));
+    press(&mut app2, key(KeyCode::Esc));
+    press(&mut app2, key(KeyCode::Char('y')));
+    for k in ['s', 'm'] {
+        press(&mut app2, key(KeyCode::Esc));
+        press(&mut app2, key(KeyCode::Char('o')));
+        press(&mut app2, key(KeyCode::Char(k)));
+        seen.push(app2.screen);
+        render_sizes(&app2);
+    }
+    for k in ['a', 'u'] {
+        press(&mut app2, key(KeyCode::Esc));
+        press(&mut app2, key(KeyCode::Char(k)));
+        seen.push(app2.screen);
+        render_sizes(&app2);
+    }
+    press(&mut app2, key(KeyCode::Char('a')));
+    seen.push(app2.screen);
+    render_sizes(&app2);
+    app.lock();
+    render_sizes(&app);
+    for s in [
+        Screen::Overview,
+        Screen::Nights,
+        Screen::NightForm,
+        Screen::Contact,
+        Screen::Person,
+        Screen::Statistics,
+        Screen::Merge,
+        Screen::Audit,
+        Screen::Users,
+    ] {
+        assert!(seen.contains(&s), "{s:?} not reached: {seen:?}");
+    }
+}
