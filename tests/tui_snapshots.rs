@@ -675,3 +675,39 @@ fn every_screen_draws_at_any_size() {
         assert!(seen.contains(&s), "{s:?} not reached: {seen:?}");
     }
 }
+
+#[test]
+fn the_main_loop_runs_on_any_backend_until_quit() {
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    let mut events: std::collections::VecDeque<Option<Event>> = [
+        Some(key(KeyCode::Char('c'))),
+        None, // a second without a key: the idle check runs
+        Some(key(KeyCode::Char('a'))),
+        Some(key(KeyCode::Char('b'))),
+        Some(key(KeyCode::Char('8'))),
+        Some(key(KeyCode::Char('5'))),
+        Some(ctrl('p')),
+        Some(key(KeyCode::Esc)),
+        Some(key(KeyCode::Char('y'))),
+        Some(key(KeyCode::Esc)),
+        Some(key(KeyCode::Char('q'))),
+    ]
+    .into_iter()
+    .collect();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut frames = 0;
+    uppsok::tui::run_loop(&mut terminal, &mut app, |_| {
+        frames += 1;
+        Ok(events
+            .pop_front()
+            .expect("the loop asked for more events than it needed"))
+    })
+    .unwrap();
+    assert!(app.quit);
+    assert!(events.is_empty());
+    assert_eq!(frames, 11);
+    assert!(app.form.is_none(), "the discarded form is gone");
+    let shown = format!("{}", terminal.backend());
+    assert!(shown.contains("Overview"), "{shown}");
+}
