@@ -711,3 +711,39 @@ fn the_main_loop_runs_on_any_backend_until_quit() {
     let shown = format!("{}", terminal.backend());
     assert!(shown.contains("Overview"), "{shown}");
 }
+
+#[test]
+fn a_contact_logged_under_the_wrong_code_moves_to_the_right_person() {
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "ef77");
+    press(&mut app, ctrl('o'));
+    press(&mut app, key(KeyCode::Char('e')));
+    press(&mut app, key(KeyCode::BackTab));
+    typ(&mut app, "cd12");
+    snap("contact_edit_new_code", Lang::En, &app);
+    press(&mut app, ctrl('s'));
+    press(&mut app, key(KeyCode::Down));
+    let before = audit_len(&f);
+    press(&mut app, key(KeyCode::Enter));
+    let log = audit_since(&f, before);
+    assert!(
+        log.iter()
+            .any(|(a, _, d)| a == "contact_edit" && d == "reason=wrong-person;person_changed"),
+        "{log:?}"
+    );
+    // ef77 has no contact left; cd12 has two.
+    assert_eq!(app.screen, Screen::Contact);
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let cd = v
+        .lookup_person(&PersonCode::normalise("cd12").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(cd.earlier, 2);
+    let ef = v
+        .lookup_person(&PersonCode::normalise("ef77").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(ef.earlier, 0);
+}

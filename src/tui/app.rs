@@ -569,6 +569,7 @@ impl App {
         self.person = PersonInfo::None;
         if self.editing.take().is_some() {
             self.form = self.parked_form.take();
+            self.look_up_code();
             if self.history.is_some() {
                 self.screen = Screen::Person;
                 return;
@@ -615,7 +616,8 @@ impl App {
                 }
             }
             Action::Save => self.save_contact(),
-            Action::OpenPerson => self.open_person(),
+            // Not while editing: the logging form is parked under the edit already.
+            Action::OpenPerson if self.editing.is_none() => self.open_person(),
             Action::Prefill => {
                 if let PersonInfo::Known(p) = &self.person {
                     if let Some(a) = p.latest.clone() {

@@ -144,6 +144,7 @@ impl App {
         f.set(Field::Note, &c.note);
         f.dirty = false;
         f.focus = Field::Role;
+        self.person = PersonInfo::None;
         self.parked_form = self.form.take();
         self.form = Some(f);
         self.editing = Some(c.id);
@@ -164,8 +165,16 @@ impl App {
                 let Some((date, attributes, concern)) = f.values(&districts) else {
                     return;
                 };
-                s.vault
-                    .edit_contact(id, date, &attributes, concern, f.text(Field::Note), reason)
+                let new_code = PersonCode::normalise(f.text(Field::Code));
+                s.vault.edit_contact(
+                    id,
+                    date,
+                    &attributes,
+                    concern,
+                    f.text(Field::Note),
+                    new_code.as_ref(),
+                    reason,
+                )
             }
             ReasonFor::Delete => {
                 let Some(id) = self
@@ -192,6 +201,7 @@ impl App {
                 if why == ReasonFor::Edit {
                     self.editing = None;
                     self.form = self.parked_form.take();
+                    self.look_up_code();
                 }
                 let (code, selected) = match self.history.as_ref() {
                     Some(h) => (h.code.clone(), h.selected),

@@ -207,8 +207,10 @@ impl Vault {
         Ok(Some(out))
     }
 
-    /// Changes a contact's date, attributes, under-18 answer and note, with a reason; the
-    /// person stays. Written to the audit log in the same transaction.
+    /// Changes a contact's date, attributes, under-18 answer and note, with a reason; with
+    /// `new_code`, the contact moves to that code's person (created if new: a contact logged
+    /// under the wrong code). Written to the audit log in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub fn edit_contact(
         &mut self,
         id: i64,
@@ -216,6 +218,7 @@ impl Vault {
         attributes: &Attributes,
         concern: Option<ConcernReport>,
         note: &str,
+        new_code: Option<&PersonCode>,
         reason: ChangeReason,
     ) -> Result<()> {
         self.require(Permission::WriteContacts)?;
@@ -233,6 +236,19 @@ impl Vault {
         let Some(mut row) = tx.contact_by_id(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
+        if let Some(code) = new_code {
+            let mut next_person = tx.peek_next_id("persons")?;
+            let mut created = 0;
+            row.person_id = Some(Self::person_for(
+                &tx,
+                &self.keys,
+                code,
+                &mut HashMap::new(),
+                &mut next_person,
+                &mut created,
+            )?);
+            tx.set_next_id("persons", next_person)?;
+        }
         row.date = date.format("%Y-%m-%d").to_string();
         row.attributes = self
             .keys
@@ -248,7 +264,15 @@ impl Vault {
             Some(self.user.id),
             Action::ContactEdit,
             &format!("contact:{id}"),
-            &format!("reason={}", reason.as_str()),
+            &format!(
+                "reason={}{}",
+                reason.as_str(),
+                if new_code.is_some() {
+                    ";person_changed"
+                } else {
+                    ""
+                }
+            ),
         )?;
         tx.commit()?;
         Ok(())

@@ -94,13 +94,8 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
     for (row, field) in Field::ALL.iter().enumerate() {
-        if *field == Field::Code && app.editing.is_some() {
-            lines.push(Line::from(Span::styled(
-                format!("  {:<lw$} – {}", label(app, *field), t.person_kept),
-                Style::new().add_modifier(Modifier::DIM),
-            )));
-            continue;
-        }
+        let kept_hint =
+            *field == Field::Code && app.editing.is_some() && f.text(Field::Code).trim().is_empty();
         if *field == Field::Concern && !f.under18() {
             lines.push(Line::from(Span::styled(
                 format!("  {:<lw$} – {}", label(app, *field), t.concern_not_asked),
@@ -122,6 +117,12 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         }
         let ch = choices(*field, districts);
         let mut extra = Vec::new();
+        if kept_hint {
+            extra.push(Span::styled(
+                t.person_kept,
+                Style::new().add_modifier(Modifier::DIM),
+            ));
+        }
         let problem = f.problem(*field, districts);
         let show_required = f.dirty || focused;
         match &problem {
@@ -150,7 +151,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
 
     // Below the fields: the person, or the values of the focused list field.
     let mut below = Vec::new();
-    let person = if app.editing.is_some() {
+    let person = if app.editing.is_some() && f.text(Field::Code).trim().is_empty() {
         &PersonInfo::None
     } else {
         &app.person
