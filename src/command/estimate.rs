@@ -192,6 +192,10 @@ pub fn text(r: &EstimateResult, lang: Lang) -> String {
         out.push_str(&crate::stats::render::aligned(&header, &body, 1));
     }
     out.push('\n');
-    let _ = writeln!(out, "{}", t.estimate_sentence(e, lang));
+    if e.observed == 0 {
+        let _ = writeln!(out, "{}", t.estimate_empty);
+    } else {
+        let _ = writeln!(out, "{}", t.estimate_sentence(e, lang));
+    }
     out
 }

@@ -148,6 +148,10 @@ pub fn compute(vault: &Vault, q: &Query) -> Result<StatsResult> {
     Ok(acc.finish(&first, nights, vault.contact_date_range()?))
 }
 
+/// A decrypted contact handed to the second counting thread: date, person, attributes.
+type Batched = (String, Option<i64>, crate::domain::Attributes);
+const BATCH: usize = 4096;
+
 /// Computes several queries over the same period in one pass over the contacts (the report
 /// needs a handful of tables; decrypting once keeps it fast), and, when `occasions` is given,
 /// collects the capture occasions for the population estimate in the same pass. Every query
@@ -172,14 +176,64 @@ pub fn compute_many(
         .iter()
         .map(|q| Accumulator::new(q, vault.districts()))
         .collect();
-    vault.for_each_stat_contact(from.as_deref(), to.as_deref(), &merges, |c| {
-        for acc in accs.iter_mut() {
-            acc.add(c.date, c.person, &c.attributes);
+    if accs.len() < 3 {
+        vault.for_each_stat_contact(from.as_deref(), to.as_deref(), &merges, |c| {
+            for acc in accs.iter_mut() {
+                acc.add(c.date, c.person, &c.attributes);
+            }
+            if let Some(o) = occasions.as_deref_mut() {
+                o.add(c.date, c.person, &c.attributes);
+            }
+        })?;
+    } else {
+        // Several tables (the report): half of them are counted on a second thread, fed in
+        // batches of decrypted contacts, so that decrypting once is not followed by counting
+        // everything on one core.
+        let (here, there) = accs.split_at_mut(queries.len() / 2);
+        let scan = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Batched>>(4);
+            let worker = scope.spawn(move || {
+                for batch in rx {
+                    for (date, person, attributes) in &batch {
+                        for acc in there.iter_mut() {
+                            acc.add(date, *person, attributes);
+                        }
+                    }
+                }
+            });
+            let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
+            let scan = vault.for_each_stat_contact(from.as_deref(), to.as_deref(), &merges, |c| {
+                for acc in here.iter_mut() {
+                    acc.add(c.date, c.person, &c.attributes);
+                }
+                if let Some(o) = occasions.as_deref_mut() {
+                    o.add(c.date, c.person, &c.attributes);
+                }
+                batch.push((c.date.to_string(), c.person, c.attributes));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // The worker only stops when this sender is dropped.
+                    let _ = tx.send(full);
+                }
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            drop(tx);
+            let joined = worker.join();
+            (scan, joined.is_ok())
+        });
+        match scan {
+            (Err(e), _) => return Err(e),
+            (Ok(()), false) => {
+                return Err(Error::Failed(
+                    "counting the statistics failed on its second thread; nothing was written."
+                        .into(),
+                ))
+            }
+            (Ok(()), true) => {}
         }
-        if let Some(o) = occasions.as_deref_mut() {
-            o.add(c.date, c.person, &c.attributes);
-        }
-    })?;
+    }
     let nights = vault.field_night_count(from.as_deref(), to.as_deref())? as u64;
     let range = vault.contact_date_range()?;
     Ok(accs
