@@ -89,7 +89,13 @@ fn snapshot_except_audit(db: &Db) -> BTreeMap<String, Vec<String>> {
         .unwrap();
     let mut out = BTreeMap::new();
     for t in tables.into_iter().filter(|t| t != "audit_log") {
-        let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+        // The log's sealed head (meta `audit_head`) moves with every entry: part of the log.
+        let sql = if t == "meta" {
+            "SELECT * FROM meta WHERE key <> 'audit_head'".to_string()
+        } else {
+            format!("SELECT * FROM {t}")
+        };
+        let mut st = conn.prepare(&sql).unwrap();
         let n = st.column_count();
         let rows: Vec<String> = st
             .query_map([], |r| {

@@ -47,7 +47,7 @@ impl Checkpoint {
     pub fn parse(s: &str) -> Option<Checkpoint> {
         let (seq, hex) = s.trim().split_once('-')?;
         let seq: i64 = seq.parse().ok().filter(|&n| n > 0)?;
-        if hex.len() != 16 {
+        if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut hash_prefix = [0u8; 8];
@@ -401,6 +401,7 @@ mod tests {
             "x-abababababababab",
             "0-abababababababab",
             "42-zzzzzzzzzzzzzzzz",
+            "42-+a+a+a+a+a+a+a+a",
         ] {
             assert_eq!(Checkpoint::parse(junk), None, "{junk}");
         }
