@@ -756,3 +756,40 @@ fn audit_speed_against_decrypting_every_value() {
         best_audit / best_decrypt
     );
 }
+
+#[test]
+fn an_import_override_is_logged_and_still_fails_pii() {
+    let db = seeded();
+    let mut csv = HEADER.to_string();
+    csv.push_str("2024-04-02,gh12,sells,woman,25-34,men,farsta,outreach,,no,skriv till kim.berg@example.se\n");
+    csv.push_str("2024-04-03,gh12,sells,woman,25-34,men,farsta,outreach,,no,inget särskilt\n");
+    let f = db.file("override.csv", &csv);
+    // Refused without the override: exit 2, the line and the kind named, nothing imported.
+    let out = db.cmd().arg("import").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("email") && !stderr(&out).contains("kim.berg"));
+    let (code, _) = audit(&db, &[]);
+    assert_eq!(code, 0);
+    // With it: imported as contacts 7 and 8, the override logged for 7 only, and pii fails.
+    let out = db
+        .cmd()
+        .arg("import")
+        .arg(&f)
+        .arg("--allow-identifiers")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+    let entries: Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert!(entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "identifier_override"
+            && e["objects"] == "contact:7"
+            && e["detail"] == "kinds=email"));
+    assert!(!stdout(&log).contains("kim.berg"));
+    let v = assert_fails(&db, &["pii"]);
+    assert!(has_finding(&v, "pii", "7", "email"), "{v:#}");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+}

@@ -73,16 +73,18 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     } else {
         Status::Pass
     };
+    let sample = if sampled > 0 {
+        format!(
+            "{} equal an unkeyed SHA-256 of one of {sampled} sampled codes",
+            unkeyed.len()
+        )
+    } else {
+        "none to compare with unkeyed hashes of sampled codes".to_string()
+    };
     let summary = format!(
-        "{} pseudonyms, {} not 32 bytes; {} equal an unkeyed SHA-256 of one of {} sampled codes{}",
+        "{} pseudonyms, {} not 32 bytes; {sample}{}",
         f.persons.len(),
         out.total() - unkeyed.len(),
-        unkeyed.len(),
-        if sampled > 0 {
-            sampled.to_string()
-        } else {
-            "the".into()
-        },
         out.listed_note()
     );
     (result("pseudonyms", status, summary), out)
