@@ -793,3 +793,36 @@ fn an_import_override_is_logged_and_still_fails_pii() {
     assert!(has_finding(&v, "pii", "7", "email"), "{v:#}");
     assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
 }
+
+#[test]
+fn field_nights_are_checked_too() {
+    let db = seeded();
+    db.cmd()
+        .args([
+            "night",
+            "add",
+            "--date",
+            "2024-03-01",
+            "--kind",
+            "street",
+            "--district",
+            "farsta",
+            "--staff",
+            "3",
+        ])
+        .assert()
+        .success();
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let summary = v["checks"][0]["summary"].as_str().unwrap().to_string();
+    assert!(summary.starts_with("13 values opened"), "{summary}");
+    // Its envelope moved onto another night's row no longer authenticates.
+    db.raw()
+        .execute("UPDATE field_nights SET id = 2 WHERE id = 1", [])
+        .unwrap();
+    let v = assert_fails(&db, &["encryption"]);
+    assert!(
+        has_finding(&v, "encryption", "field_nights.details:2", "not_authentic"),
+        "{v:#}"
+    );
+}
