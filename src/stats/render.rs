@@ -332,3 +332,78 @@ pub fn markdown(r: &PublishedResult, lang: Lang) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::publish::PublishedGroup;
+    use crate::stats::Dimension;
+
+    fn published() -> PublishedResult {
+        let f = |c, i| PublishedFigures {
+            contacts: c,
+            individuals: i,
+            new_individuals: Cell::Shown(0),
+            unidentified_contacts: Cell::Shown(0),
+        };
+        PublishedResult {
+            from: Some("2024-01-01".into()),
+            to: Some("2024-12-31".into()),
+            threshold: Some(5),
+            totals: f(Cell::Shown(12_345), Cell::Shown(400)),
+            field_nights: 7,
+            by: vec![Dimension::Role],
+            groups: vec![
+                PublishedGroup {
+                    key: vec!["sells".into()],
+                    figures: f(Cell::Shown(12_000), Cell::Hidden),
+                },
+                PublishedGroup {
+                    key: vec!["buys".into()],
+                    figures: f(Cell::Small, Cell::Small),
+                },
+            ],
+            margins: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn hidden_counts_per_format() {
+        let p = published();
+        let json = json(&p);
+        assert!(
+            json.contains(r#""role":"buys","contacts":null,"individuals":null"#),
+            "{json}"
+        );
+        let csv = csv(&p, b';', true);
+        assert!(csv.starts_with("\u{feff}role;contacts;individuals;new_individuals\n"));
+        assert!(
+            csv.contains("sells;12000;..;0\n") && csv.contains("buys;<5;<5;0\n"),
+            "{csv}"
+        );
+        let sv = table(&p, Lang::Sv);
+        assert!(
+            sv.contains("12\u{a0}345") && sv.contains("Publicerat med röjandeskydd"),
+            "{sv}"
+        );
+        let en = markdown(&p, Lang::En);
+        assert!(
+            en.contains("| buys | \\<5 | \\<5 | 0 |") || en.contains("| buys | <5 | <5 | 0 |"),
+            "{en}"
+        );
+        assert!(en.contains("disclosure control"));
+    }
+
+    #[test]
+    fn tables_align_numbers_right() {
+        let t = table(&published(), Lang::En);
+        let lines: Vec<&str> = t
+            .lines()
+            .filter(|l| l.starts_with("sells") || l.starts_with("buys"))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        // The numbers end in the same column.
+        let end = |l: &str, w: &str| l.find(w).map(|i| i + w.len());
+        assert_eq!(end(lines[0], "12,000"), end(lines[1], "<5"));
+    }
+}
