@@ -37,6 +37,8 @@ pub enum Action {
     ContactDelete,
     PersonMerge,
     PersonUnmerge,
+    /// A user signed in to the terminal interface (commands log their own action instead).
+    Unlock,
 }
 
 impl Action {
@@ -69,6 +71,7 @@ impl Action {
             Action::ContactDelete => "contact_delete",
             Action::PersonMerge => "person_merge",
             Action::PersonUnmerge => "person_unmerge",
+            Action::Unlock => "unlock",
         }
     }
 }

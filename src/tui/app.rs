@@ -248,8 +248,12 @@ impl App {
             && self.popup.is_none()
     }
 
-    fn start_session(&mut self, vault: Vault) {
+    fn start_session(&mut self, mut vault: Vault) {
         self.pass.reset();
+        // Who signed in to the interface, and when, goes to the access log (`uppsok log`).
+        if let Err(e) = vault.log_read(crate::audit_log::Action::Unlock, "session", "interface") {
+            self.message = Some(Message::Error(e.to_string()));
+        }
         self.session = Some(Session {
             vault,
             overview: None,
