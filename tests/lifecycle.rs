@@ -609,3 +609,40 @@ fn two_imports_at_once_both_land() {
     assert_eq!(s["individuals"].as_i64(), Some(1000));
     verify_chain(&db, ADMIN, PASS);
 }
+
+#[test]
+fn a_writer_that_must_wait_says_so_and_then_lands() {
+    let db = Db::new();
+    // Another process holds the write lock for a moment.
+    let holder = db.raw();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = std_cmd(&db)
+        .args([
+            "add",
+            "--date",
+            "2024-01-01",
+            "--role",
+            "sells",
+            "--gender",
+            "woman",
+            "--age-band",
+            "25-34",
+            "--counterpart",
+            "men",
+            "--district",
+            "norrmalm",
+            "--contact-type",
+            "outreach",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    holder.execute_batch("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("waiting"), "no notice of the wait: {err}");
+    assert_eq!(db.stats_json(&[])["contacts"].as_i64(), Some(1));
+}

@@ -176,6 +176,11 @@ pub fn unlock(g: &Global) -> Result<Vault> {
     }
     let name = user_name(g)?;
     let pass = passphrase(g, &name, false)?;
+    crate::storage::set_wait_notice(|| {
+        eprintln!(
+            "uppsok: another uppsok process is writing to this database; waiting for it (up to 15 seconds)..."
+        )
+    });
     Vault::unlock(&path, &name, &pass)
 }
 

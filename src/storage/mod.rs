@@ -82,6 +82,14 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// What to do before waiting for another process's write lock (see [`Store::transaction`]).
+static WAIT_NOTICE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets, once per process, what is done before a write waits for another process.
+pub fn set_wait_notice(notice: fn()) {
+    let _ = WAIT_NOTICE.set(notice);
+}
+
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT_MS: u64 = 15_000;
 
@@ -163,11 +171,33 @@ impl Store {
 
     /// Starts a write transaction. It takes the write lock at once (waiting up to the busy
     /// timeout for another writer), so what it reads stays true until it commits.
+    ///
+    /// When another process holds the lock, the notice set with [`set_wait_notice`] (if any)
+    /// is given once before waiting, so a person at the command line knows why nothing
+    /// happens yet.
     pub fn transaction(&mut self) -> Result<Tx<'_>> {
+        if let Some(notice) = WAIT_NOTICE.get() {
+            if self.write_lock_taken()? {
+                notice();
+            }
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(Tx { tx })
+    }
+
+    /// Whether another connection holds the write lock right now (asked without waiting).
+    fn write_lock_taken(&self) -> Result<bool> {
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let probe = self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;");
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        match probe.map_err(StorageError::from) {
+            Ok(()) => Ok(false),
+            Err(StorageError::Busy) => Ok(true),
+            Err(e) => Err(e),
+        }
     }
 
     /// A consistent copy of the live database (SQLite's online backup), still encrypted.
