@@ -195,18 +195,20 @@ impl Vault {
                 && std::env::var_os("UPPSOK_INSECURE_TEST_KDF").is_some_and(|v| v == "1"),
             ..EncryptionFacts::default()
         };
-        for (index, &(table, column)) in DATA_ENVELOPE_COLUMNS.iter().enumerate() {
+        // Nonce reuse is looked for in two passes, so memory stays at 8 bytes an envelope: first
+        // the first 8 bytes of every nonce; then, only for prefixes seen twice (almost never),
+        // the full nonces and where they sit, for the check to compare.
+        let mut prefixes: Vec<u64> = Vec::new();
+        for &(table, column) in DATA_ENVELOPE_COLUMNS.iter() {
             let problems = &mut f.problems;
-            let nonces = &mut f.nonces;
+            let prefixes = &mut prefixes;
             let opened = &mut f.opened;
             self.store.for_each_envelope(table, column, |row, env| {
                 let Some(version) = key_version(env) else {
                     problems.push((table, column, row, EnvelopeProblem::Malformed));
                     return;
                 };
-                let mut nonce = [0u8; 12];
-                nonce.copy_from_slice(&env[5..17]);
-                nonces.push((nonce, index as u8, row));
+                prefixes.push(nonce_prefix(env));
                 if version != current {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
                     return;
@@ -252,6 +254,25 @@ impl Vault {
                     problems.push((table, column, row, EnvelopeProblem::Undecodable));
                 }
             })?;
+        }
+        prefixes.sort_unstable();
+        let repeated: std::collections::HashSet<u64> = prefixes
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        drop(prefixes);
+        if !repeated.is_empty() {
+            for (index, &(table, column)) in DATA_ENVELOPE_COLUMNS.iter().enumerate() {
+                let nonces = &mut f.nonces;
+                self.store.for_each_envelope(table, column, |row, env| {
+                    if key_version(env).is_some() && repeated.contains(&nonce_prefix(env)) {
+                        let mut nonce = [0u8; 12];
+                        nonce.copy_from_slice(&env[5..17]);
+                        nonces.push((nonce, index as u8, row));
+                    }
+                })?;
+            }
         }
         f.slots = self
             .store
@@ -379,6 +400,13 @@ impl Vault {
         )?;
         Ok(out)
     }
+}
+
+/// The first 8 bytes of an envelope's nonce (the caller has checked it is an envelope).
+fn nonce_prefix(env: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&env[5..13]);
+    u64::from_le_bytes(b)
 }
 
 #[cfg(test)]
