@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::contacts::seal_contact;
+use super::contacts::NewContactSource;
 use super::*;
 use crate::audit_log::{self, Action};
 use crate::crypto::{AssociatedData, Keys};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
-use crate::storage::{ContactDetailReads, ContactReads, ContactRow};
+use crate::storage::{ContactDetailReads, ContactRow};
 
 impl Vault {
     /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
@@ -20,63 +20,7 @@ impl Vault {
         contact: NewContact,
         concern: Option<ConcernReport>,
     ) -> Result<i64> {
-        self.require(Permission::WriteContacts)?;
-        Self::check_note(&contact.note, false).map_err(|kind| {
-            Error::Input(format!(
-                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it."
-            ))
-        })?;
-        if let Some(n) = contact.field_night {
-            if self.store.field_night(n)?.is_none() {
-                return Err(Error::Input(format!(
-                    "there is no field night {n}; list them with `uppsok night list`."
-                )));
-            }
-        }
-        let attributes = contact
-            .attributes
-            .encode_with_concern(&self.districts, concern)
-            .ok_or_else(|| unknown_district(&contact.attributes.district))?;
-        let tx = self.store.transaction()?;
-        let mut next_person = tx.peek_next_id("persons")?;
-        let mut created = 0;
-        let person_id = match &contact.code {
-            Some(code) => Some(Self::person_for(
-                &tx,
-                &self.keys,
-                code,
-                &mut HashMap::new(),
-                &mut next_person,
-                &mut created,
-            )?),
-            None => None,
-        };
-        tx.set_next_id("persons", next_person)?;
-        let id = tx.take_id("contacts")?;
-        let mut row = seal_contact(
-            &self.keys,
-            &self.districts,
-            self.user.id,
-            id,
-            person_id,
-            &contact,
-            now_unix(),
-        )?;
-        row.attributes = self.keys.seal(
-            &AssociatedData::new("contacts", "attributes", id),
-            &attributes,
-        );
-        tx.insert_contact(&row)?;
-        audit_log::append(
-            &tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::ContactAdd,
-            &format!("contact:{id}"),
-            "",
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.log_contact(contact, NewContactSource::Interface { concern })
     }
 }
 

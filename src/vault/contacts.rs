@@ -96,10 +96,30 @@ impl Vault {
 
     /// Logs one contact. Returns its id.
     pub fn add_contact(&mut self, contact: NewContact, allow_identifiers: bool) -> Result<i64> {
+        self.log_contact(contact, NewContactSource::CommandLine { allow_identifiers })
+    }
+
+    /// Logs one contact from the command line or the interface: the role check, the
+    /// identifier guard, the person, the sealed row and its audit entries, in one transaction.
+    pub(super) fn log_contact(
+        &mut self,
+        contact: NewContact,
+        source: NewContactSource,
+    ) -> Result<i64> {
         self.require(Permission::WriteContacts)?;
+        let allow_identifiers = matches!(
+            source,
+            NewContactSource::CommandLine {
+                allow_identifiers: true
+            }
+        );
         let found = Self::check_note(&contact.note, allow_identifiers).map_err(|kind| {
+            let what_to_do = match source {
+                NewContactSource::CommandLine { .. } => " Remove it, or give --allow-identifiers if it is really needed (this is written to the audit log).",
+                NewContactSource::Interface { .. } => " Remove it.",
+            };
             Error::Input(format!(
-                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it, or give --allow-identifiers if it is really needed (this is written to the audit log)."
+                "the note contains what looks like a {kind}; notes must not identify anyone.{what_to_do}"
             ))
         })?;
         if let Some(n) = contact.field_night {
@@ -109,6 +129,17 @@ impl Vault {
                 )));
             }
         }
+        // The interface seals format 2 (with the under-18 answer) for every contact, so the
+        // ciphertext length does not tell which contacts were asked.
+        let concern_attributes = match source {
+            NewContactSource::Interface { concern } => Some(
+                contact
+                    .attributes
+                    .encode_with_concern(&self.districts, concern)
+                    .ok_or_else(|| unknown_district(&contact.attributes.district))?,
+            ),
+            NewContactSource::CommandLine { .. } => None,
+        };
         let tx = self.store.transaction()?;
         let mut next_person = tx.peek_next_id("persons")?;
         let mut created = 0;
@@ -125,7 +156,7 @@ impl Vault {
         };
         tx.set_next_id("persons", next_person)?;
         let id = tx.take_id("contacts")?;
-        let row = seal_contact(
+        let mut row = seal_contact(
             &self.keys,
             &self.districts,
             self.user.id,
@@ -134,6 +165,12 @@ impl Vault {
             &contact,
             now_unix(),
         )?;
+        if let Some(attributes) = concern_attributes {
+            row.attributes = self.keys.seal(
+                &AssociatedData::new("contacts", "attributes", id),
+                &attributes,
+            );
+        }
         tx.insert_contact(&row)?;
         audit_log::append(
             &tx,
@@ -376,6 +413,17 @@ impl Vault {
             })
             .collect()
     }
+}
+
+/// Where a new contact comes from, which decides how it is checked and sealed.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum NewContactSource {
+    /// `uppsok add`: attributes in format 1; identifiers in the note only with the override.
+    CommandLine { allow_identifiers: bool },
+    /// The interface: attributes in format 2 with the under-18 answer; never an override.
+    Interface {
+        concern: Option<crate::domain::ConcernReport>,
+    },
 }
 
 /// How a row names its person, before the database is asked.
