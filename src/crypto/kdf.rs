@@ -12,8 +12,13 @@ use super::CryptoError;
 pub struct Passphrase(SecretString);
 
 impl Passphrase {
-    pub fn new(s: String) -> Self {
-        Passphrase(SecretString::from(s))
+    /// Takes the passphrase out of `s`: copied once into an exact-size secret buffer, and the
+    /// original wiped, so no copy outlives it in freed memory.
+    pub fn new(mut s: String) -> Self {
+        use zeroize::Zeroize;
+        let exact: Box<str> = Box::from(s.as_str());
+        s.zeroize();
+        Passphrase(SecretString::from(exact))
     }
     pub fn expose(&self) -> &str {
         self.0.expose_secret()

@@ -171,8 +171,24 @@ pub struct App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        self.pass.reset();
+        wipe(&mut self.pass);
     }
+}
+
+/// Room for a passphrase typed on the unlock screen: reserved up front so that typing never
+/// moves the text (which would leave a copy behind in freed memory).
+const PASSPHRASE_ROOM: usize = 1024;
+
+/// An empty passphrase field with its room reserved.
+fn passphrase_input() -> Input {
+    Input::new(String::with_capacity(PASSPHRASE_ROOM))
+}
+
+/// Empties a passphrase field, overwriting what was typed.
+fn wipe(input: &mut Input) {
+    use zeroize::Zeroize;
+    let mut typed: String = std::mem::replace(input, passphrase_input()).into();
+    typed.zeroize();
 }
 
 impl App {
@@ -187,7 +203,7 @@ impl App {
             session: None,
             message: None,
             user: Input::new(user.clone().unwrap_or_default()),
-            pass: Input::default(),
+            pass: passphrase_input(),
             unlock_focus: usize::from(user.is_some()),
             locked: false,
             user_before_lock: None,
@@ -249,7 +265,7 @@ impl App {
     }
 
     fn start_session(&mut self, mut vault: Vault) {
-        self.pass.reset();
+        wipe(&mut self.pass);
         // Who signed in to the interface, and when, goes to the access log (`uppsok log`).
         if let Err(e) = vault.log_read(crate::audit_log::Action::Unlock, "session", "interface") {
             self.message = Some(Message::Error(e.to_string()));
@@ -312,7 +328,7 @@ impl App {
             self.user = Input::new(s.vault.user().name.clone());
             self.user_before_lock = Some(s.vault.user().name.clone());
         }
-        self.pass.reset();
+        wipe(&mut self.pass);
         self.unlock_focus = 1;
         self.popup = None;
         self.locked = true;
@@ -424,8 +440,7 @@ impl App {
             self.message = Some(Message::Error(self.text().unlock_empty.into()));
             return;
         }
-        let pass = Passphrase::new(self.pass.value().to_string());
-        self.pass.reset();
+        let pass = Passphrase::new(std::mem::replace(&mut self.pass, passphrase_input()).into());
         match Vault::unlock(&self.db, &name, &pass) {
             Ok(v) => {
                 // A form kept over a lock belongs to the user who typed it.
