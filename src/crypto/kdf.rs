@@ -147,3 +147,38 @@ impl KdfParams {
         Ok(out)
     }
 }
+
+/// Seals `plain` under a key derived from `passphrase` (a fresh random salt) with AES-256-GCM:
+/// how a key slot protects what it holds. Returns (salt, envelope).
+pub(super) fn seal_under_passphrase(
+    passphrase: &Passphrase,
+    params: KdfParams,
+    ad: &super::AssociatedData,
+    key_version: u32,
+    plain: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+    use aes_gcm::aead::KeyInit;
+    use rand::RngCore;
+    let mut salt = vec![0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let kek = params.derive(passphrase, &salt)?;
+    let cipher =
+        aes_gcm::Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
+    Ok((salt, super::envelope::seal(&cipher, key_version, ad, plain)))
+}
+
+/// Opens what [`seal_under_passphrase`] sealed. A wrong passphrase and a changed or moved
+/// envelope both give `Authentication`. Returns (key version, plaintext).
+pub(super) fn open_under_passphrase(
+    passphrase: &Passphrase,
+    params: KdfParams,
+    salt: &[u8],
+    envelope: &[u8],
+    ad: &super::AssociatedData,
+) -> Result<(u32, Zeroizing<Vec<u8>>), CryptoError> {
+    use aes_gcm::aead::KeyInit;
+    let kek = params.derive(passphrase, salt)?;
+    let cipher =
+        aes_gcm::Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
+    super::envelope::open(&cipher, ad, envelope)
+}

@@ -66,21 +66,18 @@ impl MasterKey {
         self.version
     }
 
-    /// Wraps this key for a key slot: AES-256-GCM under the passphrase-derived key, bound to
-    /// the slot's user id. Returns (salt, envelope).
+    /// Wraps this key directly under the passphrase-derived key, bound to the slot's user id:
+    /// the key slots of databases made before the X25519 wraps (which `unwrap` still opens, to
+    /// upgrade them). Only tests make such slots now. Returns (salt, envelope).
+    #[cfg(test)]
     pub fn wrap(
         &self,
         passphrase: &Passphrase,
         params: KdfParams,
         user_id: i64,
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
-        let mut salt = vec![0u8; 16];
-        OsRng.fill_bytes(&mut salt);
-        let kek = params.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
         let ad = AssociatedData::new("key_slots", "wrapped_key", user_id);
-        let env = envelope::seal(&cipher, self.version, &ad, self.bytes.as_ref());
-        Ok((salt, env))
+        kdf::seal_under_passphrase(passphrase, params, &ad, self.version, self.bytes.as_ref())
     }
 
     /// Opens a key slot. A wrong passphrase and a tampered slot both give `Authentication`.
@@ -91,10 +88,8 @@ impl MasterKey {
         wrapped: &[u8],
         user_id: i64,
     ) -> Result<MasterKey, CryptoError> {
-        let kek = params.derive(passphrase, salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
         let ad = AssociatedData::new("key_slots", "wrapped_key", user_id);
-        let (version, plain) = envelope::open(&cipher, &ad, wrapped)?;
+        let (version, plain) = kdf::open_under_passphrase(passphrase, params, salt, wrapped, &ad)?;
         if plain.len() != 32 {
             return Err(CryptoError::Malformed);
         }

@@ -64,13 +64,9 @@ impl UserSecret {
         params: KdfParams,
         user_id: i64,
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
-        let mut salt = vec![0u8; 16];
-        OsRng.fill_bytes(&mut salt);
-        let kek = params.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
         let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
         let bytes = Zeroizing::new(self.secret.to_bytes());
-        Ok((salt, envelope::seal(&cipher, 0, &ad, bytes.as_ref())))
+        super::kdf::seal_under_passphrase(passphrase, params, &ad, 0, bytes.as_ref())
     }
 
     /// Opens a key slot. A wrong passphrase and a tampered slot both give `Authentication`.
@@ -81,10 +77,8 @@ impl UserSecret {
         wrapped: &[u8],
         user_id: i64,
     ) -> Result<UserSecret, CryptoError> {
-        let kek = params.derive(passphrase, salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
         let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
-        let (_, plain) = envelope::open(&cipher, &ad, wrapped)?;
+        let (_, plain) = super::kdf::open_under_passphrase(passphrase, params, salt, wrapped, &ad)?;
         let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
             plain
                 .as_slice()
