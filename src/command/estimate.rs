@@ -158,19 +158,7 @@ pub fn text(r: &EstimateResult, lang: Lang) -> String {
             format!("{} – {}", decimal(e.ci95.0, lang), decimal(e.ci95.1, lang)),
         ),
     ];
-    let lw = rows
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let vw = rows
-        .iter()
-        .map(|(_, v)| v.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (l, v) in &rows {
-        let _ = writeln!(out, "{l:<lw$}  {v:>vw$}");
-    }
+    crate::stats::render::label_value_lines(&mut out, &rows);
     if let Some(years) = &r.years {
         out.push('\n');
         let header: Vec<String> = [lang.text().year, "S", "f1", "f2", t.estimate_short, t.ci95]

@@ -265,12 +265,8 @@ pub fn aligned(header: &[String], body: &[Vec<String>], left: usize) -> String {
     out
 }
 
-/// An aligned plain-text table for people: text left, numbers right.
-pub fn table(r: &PublishedResult, lang: Lang) -> String {
-    let t = lang.text();
-    let mut out = String::new();
-    let _ = writeln!(out, "{}: {}", t.period, period(r, lang));
-    let rows = summary_rows(r, lang);
+/// Writes `label  value` lines, labels aligned left and values right.
+pub fn label_value_lines(out: &mut String, rows: &[(&str, String)]) {
     let lw = rows
         .iter()
         .map(|(l, _)| l.chars().count())
@@ -281,9 +277,17 @@ pub fn table(r: &PublishedResult, lang: Lang) -> String {
         .map(|(_, v)| v.chars().count())
         .max()
         .unwrap_or(0);
-    for (l, v) in &rows {
+    for (l, v) in rows {
         let _ = writeln!(out, "{l:<lw$}  {v:>vw$}");
     }
+}
+
+/// An aligned plain-text table for people: text left, numbers right.
+pub fn table(r: &PublishedResult, lang: Lang) -> String {
+    let t = lang.text();
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", t.period, period(r, lang));
+    label_value_lines(&mut out, &summary_rows(r, lang));
     if !r.by.is_empty() {
         out.push('\n');
         if r.groups.is_empty() {
