@@ -1,6 +1,6 @@
 //! Crash safety: `import`, `rekey`, `forget` and `purge` killed with SIGKILL at random moments
 //! leave the database exactly as it was before or as it is after, every contact still decrypts
-//! (export succeeds), statistics run, and the audit chain verifies.
+//! (export succeeds), statistics run, `uppsok audit` passes, and the audit chain verifies.
 //!
 //! The moments are drawn from a seed printed by each test (set UPPSOK_CRASH_SEED to replay).
 
@@ -86,6 +86,16 @@ fn state(db: &Db) -> (Vec<serde_json::Value>, String) {
         r.as_object_mut().unwrap().remove("person_code");
     }
     db.cmd().arg("stats").assert().success();
+    let audit = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "the audit fails after the crash: {}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
     let v = uppsok::vault::Vault::unlock(&db.path, ADMIN, &Passphrase::new(PASS.into()))
         .expect("unlock after the crash");
     v.verify_audit_chain()
