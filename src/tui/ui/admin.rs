@@ -88,13 +88,7 @@ pub fn draw_audit(frame: &mut Frame, app: &App, body: Rect) {
             findings,
         );
     }
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.audit_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.audit_hint, hint);
 }
 
 pub fn draw_users(frame: &mut Frame, app: &App, body: Rect) {
@@ -143,13 +137,7 @@ pub fn draw_users(frame: &mut Frame, app: &App, body: Rect) {
         list,
         &mut state,
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.users_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.users_hint, hint);
     if let Some(inputs) = u.adding.as_ref() {
         let area = centered(frame.area(), 60, 10);
         frame.render_widget(Clear, area);

@@ -206,13 +206,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         Paragraph::new(below).wrap(ratatui::widgets::Wrap { trim: false }),
         info,
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.contact_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.contact_hint, hint);
     if let (Some((x, y)), None) = (cursor, app.popup) {
         frame.set_cursor_position((fields.x + x as u16, fields.y + y as u16));
     }

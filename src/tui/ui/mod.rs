@@ -119,6 +119,14 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
+/// A one-line hint below a screen's content, dimmed.
+pub fn draw_hint(frame: &mut Frame, text: &str, area: Rect) {
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, Style::new().add_modifier(Modifier::DIM))),
+        area,
+    );
+}
+
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

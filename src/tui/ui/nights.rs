@@ -63,13 +63,7 @@ pub fn draw_list(frame: &mut Frame, app: &App, body: Rect) {
     } else {
         frame.render_stateful_widget(table, list, &mut state);
     }
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.night_pick_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.night_pick_hint, hint);
 }
 
 pub fn draw_form(frame: &mut Frame, app: &App, body: Rect) {

@@ -94,13 +94,7 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
         ),
         note,
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.person_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.person_hint, hint);
 }
 
 pub fn draw_reason(frame: &mut Frame, app: &App, selected: usize) {

@@ -197,11 +197,5 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             .bar_gap(0),
         chart_area,
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            t.stats_hint,
-            Style::new().add_modifier(Modifier::DIM),
-        )),
-        hint,
-    );
+    super::draw_hint(frame, t.stats_hint, hint);
 }
