@@ -22,19 +22,7 @@ fn demo(db: &Db, seed: &str) -> String {
 
 /// `stats --format json` signed in as the demo user.
 fn stats(db: &Db, args: &[&str]) -> Value {
-    let out = db
-        .cmd_as("demo", "demo")
-        .arg("stats")
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "stats failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stats JSON")
+    db.stats_json_as("demo", "demo", args)
 }
 
 fn num(v: &Value, key: &str) -> u64 {

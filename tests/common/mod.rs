@@ -82,8 +82,13 @@ impl Db {
 
     /// `stats --format json` with extra arguments, parsed.
     pub fn stats_json(&self, args: &[&str]) -> serde_json::Value {
+        self.stats_json_as(ADMIN, PASS, args)
+    }
+
+    /// `stats --format json` signed in as `user`, parsed.
+    pub fn stats_json_as(&self, user: &str, pass: &str, args: &[&str]) -> serde_json::Value {
         let out = self
-            .cmd()
+            .cmd_as(user, pass)
             .arg("stats")
             .args(["--format", "json"])
             .args(args)
