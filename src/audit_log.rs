@@ -4,7 +4,8 @@
 //! entry edited, removed or reordered behind uppsok's back breaks the chain.
 
 use crate::crypto::Keys;
-use crate::storage::{AuditReads, AuditRow, Tx};
+use crate::storage::prelude::*;
+use crate::storage::AuditRow;
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +101,7 @@ pub fn entry_bytes(
 /// Appends an entry inside the caller's transaction, so it commits or rolls back with the
 /// change it records.
 pub fn append(
-    tx: &Tx<'_>,
+    tx: &dyn Transaction,
     keys: &Keys,
     user_id: Option<i64>,
     action: Action,

@@ -352,11 +352,15 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
 
 /// The audit log's (action, objects, detail) entries after the `n`th.
 fn audit_since(f: &Fixture, n: usize) -> Vec<(String, String, String)> {
-    use uppsok::storage::AuditReads;
-    let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let store = uppsok::storage::open(&f.path).unwrap();
     let mut out = Vec::new();
-    v.store()
-        .for_each_audit_row(|r| out.push((r.action, r.objects, r.detail)))
+    store
+        .read()
+        .unwrap()
+        .scan_audit_log(&mut |r| {
+            out.push((r.action, r.objects, r.detail));
+            uppsok::storage::NEXT
+        })
         .unwrap();
     out.split_off(n.min(out.len()))
 }

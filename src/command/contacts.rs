@@ -208,7 +208,9 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Export)?;
     if let Some(p) = &a.out {
-        refuse_database_path(p, vault.store().path())?;
+        if let Some(db) = vault.database_files().first() {
+            refuse_database_path(p, db)?;
+        }
     }
     let result = write_export(&mut vault, &a);
     if result.is_err() {

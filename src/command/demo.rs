@@ -14,7 +14,6 @@ use crate::demo::{self, DemoData};
 use crate::domain::{today, ContactType, Counterpart, Gender, NewContact, PersonCode, Role};
 use crate::error::{Error, Result};
 use crate::stats::{Dimension, Filter, Query, StatsResult};
-use crate::storage::ContactReads;
 use crate::vault::Vault;
 
 #[derive(Debug, Args)]
@@ -151,7 +150,7 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         Vault::create(&path, demo::USER, &pass)?
     };
     let end = today();
-    let built = if vault.store().contact_count()? == 0 {
+    let built = if vault.contact_count()? == 0 {
         let data = demo::generate(a.seed, end);
         let (nights, contacts) = fill(&mut vault, data)?;
         Some((nights, contacts))

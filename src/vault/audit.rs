@@ -12,7 +12,6 @@ use crate::audit::{
 use crate::audit_log::{self, Action, HEAD_META_KEY};
 use crate::crypto::{key_version, AssociatedData, KdfParams};
 use crate::domain::{Attributes, FieldNightDetails};
-use crate::storage::{AuditCheckReads, AuditReads, AuditRow, ContactReads, DATA_ENVELOPE_COLUMNS};
 
 /// A checkpoint: a log entry's number and the first 8 bytes of a SHA-256 of the entry (every
 /// field the chain's MAC covers), written `SEQ-HEX`. A hash of the content rather than the MAC:
@@ -109,7 +108,12 @@ impl Vault {
         };
 
         // Contacts in the clear: ids, and each individual's latest contact.
-        let merges: HashMap<i64, i64> = self.store.person_merges()?.into_iter().collect();
+        let reads = self.store.read()?;
+        let merges: HashMap<i64, i64> = reads
+            .merges()?
+            .into_iter()
+            .map(|m| (m.person_id, m.merged_into))
+            .collect();
         let root = |mut p: i64| {
             for _ in 0..64 {
                 match merges.get(&p) {
@@ -121,7 +125,7 @@ impl Vault {
         };
         let mut contact_ids = Vec::new();
         let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
-        self.store.contact_index(|id, date, person| {
+        reads.scan_contact_index(&mut |id, date, person| {
             contact_ids.push(id);
             if let Some(p) = person {
                 let key = (date_number(date), id);
@@ -130,6 +134,7 @@ impl Vault {
                     *e = key;
                 }
             }
+            NEXT
         })?;
         let latest_contacts: std::collections::HashSet<i64> =
             latest.values().map(|&(_, id)| id).collect();
@@ -143,8 +148,11 @@ impl Vault {
         )?;
 
         let mut persons = Vec::new();
-        self.store
-            .for_each_pseudonym(|id, p| persons.push((id, p.to_vec())))?;
+        reads.scan_persons(0, &mut |id, p| {
+            persons.push((id, p.to_vec()));
+            NEXT
+        })?;
+        drop(reads);
         facts.pseudonyms = PseudonymFacts { persons };
 
         contact_ids.sort_unstable();
@@ -153,7 +161,8 @@ impl Vault {
     }
 
     fn integrity_facts(&self) -> Result<IntegrityFacts> {
-        let users = self.store.users()?;
+        let users = self.store.read()?.users()?;
+        let backend = self.store.integrity()?;
         let users_bad_seal = users
             .iter()
             .filter(|u| {
@@ -165,12 +174,15 @@ impl Vault {
             .map(|u| u.id)
             .collect();
         Ok(IntegrityFacts {
-            integrity_check: self.store.integrity_check()?,
-            foreign_keys: self
-                .store
-                .foreign_key_check()?
+            integrity_check: if backend.problems.is_empty() {
+                vec!["ok".to_string()]
+            } else {
+                backend.problems
+            },
+            foreign_keys: backend
+                .dangling
                 .into_iter()
-                .map(|p| (p.table, p.rowid, p.parent))
+                .map(|p| (p.table, p.row, p.parent))
                 .collect(),
             users_checked: users.len(),
             users_bad_seal,
@@ -189,8 +201,8 @@ impl Vault {
         let current = keys.version();
         let mut f = EncryptionFacts {
             key_version: current,
-            meta_key_version: self.store.meta("key_version")?,
-            columns: DATA_ENVELOPE_COLUMNS.to_vec(),
+            meta_key_version: self.store.read()?.meta("key_version")?,
+            columns: EnvelopeColumn::ALL.iter().map(|c| c.names()).collect(),
             test_kdf_tolerated: cfg!(debug_assertions)
                 && std::env::var_os("UPPSOK_INSECURE_TEST_KDF").is_some_and(|v| v == "1"),
             ..EncryptionFacts::default()
@@ -199,23 +211,25 @@ impl Vault {
         // the first 8 bytes of every nonce; then, only for prefixes seen twice (almost never),
         // the full nonces and where they sit, for the check to compare.
         let mut prefixes: Vec<u64> = Vec::new();
-        for &(table, column) in DATA_ENVELOPE_COLUMNS.iter() {
+        let reads = self.store.read()?;
+        for place in EnvelopeColumn::ALL {
+            let (table, column) = place.names();
             let problems = &mut f.problems;
             let prefixes = &mut prefixes;
             let opened = &mut f.opened;
-            self.store.for_each_envelope(table, column, |row, env| {
+            reads.scan_envelopes(place, &mut |row, env| {
                 let Some(version) = key_version(env) else {
                     problems.push((table, column, row, EnvelopeProblem::Malformed));
-                    return;
+                    return NEXT;
                 };
                 prefixes.push(nonce_prefix(env));
                 if version != current {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
-                    return;
+                    return NEXT;
                 }
                 let Ok(plain) = keys.open(&AssociatedData::new(table, column, row), env) else {
                     problems.push((table, column, row, EnvelopeProblem::NotAuthentic));
-                    return;
+                    return NEXT;
                 };
                 let decoded = match (table, column) {
                     ("contacts", "note") => match super::contacts::decode_note(&plain) {
@@ -253,6 +267,7 @@ impl Vault {
                 } else {
                     problems.push((table, column, row, EnvelopeProblem::Undecodable));
                 }
+                NEXT
             })?;
         }
         prefixes.sort_unstable();
@@ -263,19 +278,19 @@ impl Vault {
             .collect();
         drop(prefixes);
         if !repeated.is_empty() {
-            for (index, &(table, column)) in DATA_ENVELOPE_COLUMNS.iter().enumerate() {
+            for (index, place) in EnvelopeColumn::ALL.into_iter().enumerate() {
                 let nonces = &mut f.nonces;
-                self.store.for_each_envelope(table, column, |row, env| {
+                reads.scan_envelopes(place, &mut |row, env| {
                     if key_version(env).is_some() && repeated.contains(&nonce_prefix(env)) {
                         let mut nonce = [0u8; 12];
                         nonce.copy_from_slice(&env[5..17]);
                         nonces.push((nonce, index as u8, row));
                     }
+                    NEXT
                 })?;
             }
         }
-        f.slots = self
-            .store
+        f.slots = reads
             .key_slots()?
             .into_iter()
             .map(|s| SlotFact {
@@ -294,8 +309,12 @@ impl Vault {
     }
 
     fn log_facts(&self, contact_ids: Vec<i64>, checkpoint: Option<Checkpoint>) -> Result<LogFacts> {
+        let reads = self.store.read()?;
         let mut rows: Vec<AuditRow> = Vec::new();
-        self.store.for_each_audit_row(|r| rows.push(r))?;
+        reads.scan_audit_log(&mut |r| {
+            rows.push(r);
+            NEXT
+        })?;
         let entries = rows
             .iter()
             .filter(|r| {
@@ -307,7 +326,7 @@ impl Vault {
                 objects: r.objects.clone(),
             })
             .collect();
-        let head = match (rows.last(), self.store.meta(HEAD_META_KEY)?) {
+        let head = match (rows.last(), reads.meta(HEAD_META_KEY)?) {
             (None, None) => HeadState::EmptyLog,
             (None, Some(_)) => HeadState::Mismatch,
             (Some(_), None) => HeadState::Missing,
@@ -337,16 +356,16 @@ impl Vault {
     /// Records that the audit ran (and whether it passed), and returns the checkpoint of the
     /// log's new head: the entry just written.
     pub fn log_audit_run(&mut self, ok: bool) -> Result<Checkpoint> {
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         let seq = audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Audit,
             "database",
             if ok { "ok=true" } else { "ok=false" },
         )?;
-        let row = tx.audit_row(seq)?.ok_or_else(|| {
+        let row = tx.audit_entry(seq)?.ok_or_else(|| {
             Error::Failed("the audit entry just written is not in the log.".into())
         })?;
         tx.commit()?;
@@ -356,7 +375,7 @@ impl Vault {
     /// The access and change log (roles auditor and admin; the viewing is itself logged).
     pub fn access_log(&mut self, filter: &AccessFilter) -> Result<Vec<AccessEntry>> {
         self.require(Permission::AccessLog)?;
-        let users = self.store.users()?;
+        let users = self.store.read()?.users()?;
         let names: HashMap<i64, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
         let wanted_user = match &filter.user {
             None => None,
@@ -371,13 +390,13 @@ impl Vault {
         let from = filter.from.as_deref().map(date_number).unwrap_or(i32::MIN);
         let to = filter.to.as_deref().map(date_number).unwrap_or(i32::MAX);
         let mut out = Vec::new();
-        self.store.for_each_audit_row(|r| {
+        self.store.read()?.scan_audit_log(&mut |r| {
             let day = date_number(r.at.get(..10).unwrap_or(""));
             if day < from || day > to {
-                return;
+                return NEXT;
             }
             if wanted_user.is_some() && r.user_id != wanted_user {
-                return;
+                return NEXT;
             }
             out.push(AccessEntry {
                 seq: r.seq,
@@ -392,6 +411,7 @@ impl Vault {
                 objects: r.objects,
                 detail: r.detail,
             });
+            NEXT
         })?;
         self.log_read(
             Action::AccessLog,

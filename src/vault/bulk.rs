@@ -9,7 +9,6 @@ use crate::crypto::AssociatedData;
 use crate::domain::{Date, FieldNightDetails, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::{self};
-use crate::storage::FieldNightRow;
 
 impl Vault {
     /// Records field nights and contacts in one transaction (the demo data set, or any bulk
@@ -29,8 +28,8 @@ impl Vault {
         let keys = &self.keys;
         let user_id = self.user.id;
         let created_at = now_timestamp();
-        let tx = self.store.transaction()?;
-        let first_night = tx.peek_next_id("field_nights")?;
+        let tx = self.store.write()?;
+        let first_night = tx.peek_next_id(Sequence::FieldNights)?;
         let night_ids: Vec<i64> = (first_night..).take(nights.len()).collect();
         for ((date, details), &id) in nights.iter().zip(&night_ids) {
             tx.insert_field_night(&FieldNightRow {
@@ -46,9 +45,9 @@ impl Vault {
                 ),
             })?;
         }
-        tx.set_next_id("field_nights", first_night + nights.len() as i64)?;
-        let mut next_person = tx.peek_next_id("persons")?;
-        let first_contact = tx.peek_next_id("contacts")?;
+        tx.set_next_id(Sequence::FieldNights, first_night + nights.len() as i64)?;
+        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
+        let first_contact = tx.peek_next_id(Sequence::Contacts)?;
         let mut next_contact = first_contact;
         let mut persons = HashMap::new();
         let mut new_persons = 0;
@@ -70,7 +69,7 @@ impl Vault {
             };
             let person_id = match &contact.code {
                 Some(code) => Some(Self::person_for(
-                    &tx,
+                    &*tx,
                     keys,
                     code,
                     &mut persons,
@@ -91,11 +90,11 @@ impl Vault {
             tx.insert_contact(&row)?;
             next_contact += 1;
         }
-        tx.set_next_id("persons", next_person)?;
-        tx.set_next_id("contacts", next_contact)?;
+        tx.set_next_id(Sequence::Persons, next_person)?;
+        tx.set_next_id(Sequence::Contacts, next_contact)?;
         if !nights.is_empty() {
             audit_log::append(
-                &tx,
+                &*tx,
                 keys,
                 Some(user_id),
                 Action::FieldNightAdd,
@@ -110,7 +109,7 @@ impl Vault {
         let written = (next_contact - first_contact) as usize;
         if written > 0 {
             audit_log::append(
-                &tx,
+                &*tx,
                 keys,
                 Some(user_id),
                 Action::Import,

@@ -9,7 +9,6 @@ use crate::audit_log::{self, Action};
 use crate::crypto::{AssociatedData, Keys};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
-use crate::storage::{ContactDetailReads, ContactRow};
 
 impl Vault {
     /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
@@ -85,9 +84,9 @@ impl Vault {
         if matches!(self.user.role, StaffRole::Lead | StaffRole::Admin) {
             return Ok(());
         }
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Refused,
@@ -106,7 +105,8 @@ impl Vault {
         self.require(Permission::WriteContacts)?;
         let row = self
             .store
-            .contact_by_id(id)?
+            .read()?
+            .contact(id)?
             .ok_or_else(|| Error::Input(format!("there is no contact {id}.")))?;
         let details = open_details(&self.keys, &self.districts, &row)?;
         self.log_read(Action::PersonView, &format!("contact:{id}"), "")?;
@@ -115,7 +115,11 @@ impl Vault {
 
     /// The person a code names (after declared merges) and every pseudonym counted as them.
     fn person_group(&self, code: &PersonCode) -> Result<Option<(i64, Vec<i64>)>> {
-        let Some(id) = self.store.person_by_pseudonym(&self.pseudonym_of(code))? else {
+        let Some(id) = self
+            .store
+            .read()?
+            .person_by_pseudonym(&self.pseudonym_of(code))?
+        else {
             return Ok(None);
         };
         let merges = self.person_merges()?;
@@ -138,7 +142,7 @@ impl Vault {
         let Some((root, group)) = self.person_group(code)? else {
             return Ok(None);
         };
-        let rows = self.store.contacts_of_persons(&group)?;
+        let rows = self.store.read()?.contacts_of_persons(&group)?;
         let out = rows
             .iter()
             .map(|r| open_details(&self.keys, &self.districts, r))
@@ -176,22 +180,22 @@ impl Vault {
         let encoded = attributes
             .encode_with_concern(&self.districts, concern)
             .ok_or_else(|| unknown_district(&attributes.district))?;
-        let tx = self.store.transaction()?;
-        let Some(mut row) = tx.contact_by_id(id)? else {
+        let tx = self.store.write()?;
+        let Some(mut row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
         if let Some(code) = new_code {
-            let mut next_person = tx.peek_next_id("persons")?;
+            let mut next_person = tx.peek_next_id(Sequence::Persons)?;
             let mut created = 0;
             row.person_id = Some(Self::person_for(
-                &tx,
+                &*tx,
                 &self.keys,
                 code,
                 &mut HashMap::new(),
                 &mut next_person,
                 &mut created,
             )?);
-            tx.set_next_id("persons", next_person)?;
+            tx.set_next_id(Sequence::Persons, next_person)?;
         }
         row.date = date.format("%Y-%m-%d").to_string();
         row.attributes = self
@@ -203,7 +207,7 @@ impl Vault {
         );
         tx.update_contact(&row, now_unix())?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::ContactEdit,
@@ -226,12 +230,12 @@ impl Vault {
     /// (the `contact_delete` action names the id, as `audit_log::deletes_contacts` expects).
     pub fn delete_contact(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
         self.require(Permission::WriteContacts)?;
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         if !tx.delete_contact(id)? {
             return Err(Error::Input(format!("there is no contact {id}.")));
         }
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::ContactDelete,
@@ -258,17 +262,27 @@ impl Vault {
                 "the two codes are already one person; nothing was changed.".into(),
             ));
         }
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         // Every pseudonym of the merged person now counts as `keep` (one level deep).
         for p in &group {
             if *p != merged {
                 tx.delete_merge(*p)?;
-                tx.insert_merge(*p, keep, self.user.id, &now_timestamp())?;
+                tx.insert_merge(&MergeRow {
+                    person_id: *p,
+                    merged_into: keep,
+                    merged_by: self.user.id,
+                    merged_at: now_timestamp(),
+                })?;
             }
         }
-        tx.insert_merge(merged, keep, self.user.id, &now_timestamp())?;
+        tx.insert_merge(&MergeRow {
+            person_id: merged,
+            merged_into: keep,
+            merged_by: self.user.id,
+            merged_at: now_timestamp(),
+        })?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::PersonMerge,
@@ -282,20 +296,29 @@ impl Vault {
     /// Undoes a declaration: the pseudonym `code` counts as a person of its own again.
     pub fn unmerge_person(&mut self, code: &PersonCode) -> Result<()> {
         self.require_lead("undo a declaration that two pseudonyms are one person")?;
-        let Some(id) = self.store.person_by_pseudonym(&self.pseudonym_of(code))? else {
+        let Some(id) = self
+            .store
+            .read()?
+            .person_by_pseudonym(&self.pseudonym_of(code))?
+        else {
             return Err(Error::Input(
                 "the code is not known; nothing was changed.".into(),
             ));
         };
-        let tx = self.store.transaction()?;
-        let Some(into) = tx.merged_into(id)? else {
+        let tx = self.store.write()?;
+        let into = tx
+            .merges()?
+            .into_iter()
+            .find(|m| m.person_id == id)
+            .map(|m| m.merged_into);
+        let Some(into) = into else {
             return Err(Error::Input(
                 "that code was not declared to be another person; nothing was changed.".into(),
             ));
         };
         tx.delete_merge(id)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::PersonUnmerge,

@@ -12,7 +12,6 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::pii::{self, IdentifierKind};
-use crate::storage::{ContactReads, ContactRow, FieldNightRow, Read, Tx};
 
 /// From this many expected rows on, an import rebuilds the contact indexes instead of
 /// updating them row by row (see [`Vault::import`]).
@@ -71,7 +70,7 @@ impl Vault {
     /// The person id for a code, creating the person if it is new. A code that is exactly a
     /// pseudonym this database exported (64 hex digits) is that person.
     pub(super) fn person_for(
-        tx: &Tx<'_>,
+        tx: &dyn Transaction,
         keys: &Keys,
         code: &PersonCode,
         cache: &mut HashMap<Pseudonym, i64>,
@@ -123,7 +122,7 @@ impl Vault {
             ))
         })?;
         if let Some(n) = contact.field_night {
-            if self.store.field_night(n)?.is_none() {
+            if self.store.read()?.field_night(n)?.is_none() {
                 return Err(Error::Input(format!(
                     "there is no field night {n}; list them with `uppsok night list`."
                 )));
@@ -140,12 +139,12 @@ impl Vault {
             ),
             NewContactSource::CommandLine { .. } => None,
         };
-        let tx = self.store.transaction()?;
-        let mut next_person = tx.peek_next_id("persons")?;
+        let tx = self.store.write()?;
+        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
         let mut created = 0;
         let person_id = match &contact.code {
             Some(code) => Some(Self::person_for(
-                &tx,
+                &*tx,
                 &self.keys,
                 code,
                 &mut HashMap::new(),
@@ -154,8 +153,8 @@ impl Vault {
             )?),
             None => None,
         };
-        tx.set_next_id("persons", next_person)?;
-        let id = tx.take_id("contacts")?;
+        tx.set_next_id(Sequence::Persons, next_person)?;
+        let id = tx.take_id(Sequence::Contacts)?;
         let mut row = seal_contact(
             &self.keys,
             &self.districts,
@@ -173,7 +172,7 @@ impl Vault {
         }
         tx.insert_contact(&row)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::ContactAdd,
@@ -182,7 +181,7 @@ impl Vault {
         )?;
         if !found.is_empty() {
             audit_log::append(
-                &tx,
+                &*tx,
                 &self.keys,
                 Some(self.user.id),
                 Action::IdentifierOverride,
@@ -210,16 +209,16 @@ impl Vault {
         let keys = &self.keys;
         let districts = &self.districts;
         let user_id = self.user.id;
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         let bulk = !dry_run
             && expected_rows >= BULK_IMPORT_MIN_ROWS
             && expected_rows >= tx.contact_count()? as u64 / 2;
         if bulk {
-            tx.drop_contact_indexes()?;
+            tx.begin_bulk_load()?;
         }
         let mut errors = crate::csv_io::ImportErrors::default();
-        let mut next_person = tx.peek_next_id("persons")?;
-        let first_contact = tx.peek_next_id("contacts")?;
+        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
+        let first_contact = tx.peek_next_id(Sequence::Contacts)?;
         let mut next_contact = first_contact;
         let mut persons = HashMap::new();
         let mut new_persons = 0;
@@ -258,7 +257,7 @@ impl Vault {
                             let mut row = sealed.row?;
                             if let Some(person) = &sealed.person {
                                 row.person_id = Some(resolve_person(
-                                    &tx,
+                                    &*tx,
                                     person,
                                     &mut persons,
                                     &mut next_person,
@@ -292,14 +291,14 @@ impl Vault {
                 dry_run: true,
             });
         }
-        tx.set_next_id("persons", next_person)?;
-        tx.set_next_id("contacts", next_contact)?;
+        tx.set_next_id(Sequence::Persons, next_person)?;
+        tx.set_next_id(Sequence::Contacts, next_contact)?;
         if bulk {
-            tx.create_indexes()?;
+            tx.end_bulk_load()?;
         }
         if imported > 0 {
             audit_log::append(
-                &tx,
+                &*tx,
                 keys,
                 Some(user_id),
                 Action::Import,
@@ -312,7 +311,7 @@ impl Vault {
             override_kinds.dedup();
             let ids: Vec<String> = overrides.iter().map(|i| format!("contact:{i}")).collect();
             audit_log::append(
-                &tx,
+                &*tx,
                 keys,
                 Some(user_id),
                 Action::IdentifierOverride,
@@ -328,33 +327,38 @@ impl Vault {
         })
     }
 
+    /// How many contacts the database holds (a figure every role may see in statistics).
+    pub fn contact_count(&self) -> Result<i64> {
+        Ok(self.store.read()?.contact_count()?)
+    }
+
     /// Decrypts every contact, in id order, for an export (lead and admin only; logged).
     pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
         self.require(Permission::Export)?;
-        let count = self.store.contact_count()?;
+        let count = self.store.read()?.contact_count()?;
         self.log_read(Action::Export, "contacts:all", &format!("count={count}"))?;
         let keys = &self.keys;
         let districts = &self.districts;
         let mut n = 0;
         let mut failure: Option<Error> = None;
         self.store
-            .for_each_contact(|row| {
-                let contact = open_contact(keys, districts, &row)
-                    .map_err(|e| crate::storage::StorageError::Sqlite(e.to_string()));
-                match contact {
-                    Ok(c) => {
-                        if let Err(e) = f(&c) {
-                            failure = Some(e);
-                            return Err(crate::storage::StorageError::Sqlite("stopped".into()));
-                        }
+            .read()?
+            .scan_contacts(
+                &mut |row| match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
+                    Ok(()) => {
                         n += 1;
-                        Ok(())
+                        NEXT
                     }
-                    Err(e) => Err(e),
-                }
-            })
-            .map_err(|e| failure.take().unwrap_or(Error::Storage(e)))?;
-        Ok(n)
+                    Err(e) => {
+                        failure = Some(e);
+                        STOP
+                    }
+                },
+            )?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(n),
+        }
     }
 
     // ----- field nights ---------------------------------------------------------------
@@ -362,8 +366,8 @@ impl Vault {
     /// Records a field night. Returns its id.
     pub fn add_field_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
         self.require(Permission::WriteContacts)?;
-        let tx = self.store.transaction()?;
-        let id = tx.take_id("field_nights")?;
+        let tx = self.store.write()?;
+        let id = tx.take_id(Sequence::FieldNights)?;
         tx.insert_field_night(&FieldNightRow {
             id,
             date: date.format("%Y-%m-%d").to_string(),
@@ -377,7 +381,7 @@ impl Vault {
             ),
         })?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::FieldNightAdd,
@@ -392,6 +396,7 @@ impl Vault {
     pub fn field_nights(&mut self, limit: i64) -> Result<Vec<FieldNight>> {
         self.require(Permission::WriteContacts)?;
         self.store
+            .read()?
             .field_nights(limit)?
             .into_iter()
             .map(|r| {
@@ -445,7 +450,7 @@ pub(super) fn person_ref(keys: &Keys, code: &PersonCode) -> PersonRef {
 
 /// The person id for a reference, creating the person if it is new.
 pub(super) fn resolve_person(
-    tx: &Tx<'_>,
+    tx: &dyn Transaction,
     person: &PersonRef,
     cache: &mut HashMap<Pseudonym, i64>,
     next_person: &mut i64,

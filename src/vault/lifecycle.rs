@@ -15,9 +15,6 @@ use crate::audit_log::{self, Action};
 use crate::crypto::{AssociatedData, KdfParams, MasterKey, RecoveryKey, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
-use crate::storage::{
-    AuditReads, ContactEnvelopes, LifecycleReads, MasterWrapRow, RecoveryRow, Store, UserReads,
-};
 
 /// Rows rewritten per batch in a rekey or purge: memory stays flat whatever the size.
 const BATCH: i64 = 4096;
@@ -44,7 +41,7 @@ pub struct RekeySummary {
 /// Writes a user's key material: a fresh X25519 secret wrapped under the passphrase (their key
 /// slot, at the parameters new slots get) and the current master key sealed to its public key.
 pub(super) fn write_user_keys(
-    tx: &Tx<'_>,
+    tx: &dyn Transaction,
     master: &MasterKey,
     user_id: i64,
     passphrase: &Passphrase,
@@ -63,7 +60,7 @@ pub(super) fn write_user_keys(
 }
 
 fn put_slot(
-    tx: &Tx<'_>,
+    tx: &dyn Transaction,
     secret: &UserSecret,
     params: KdfParams,
     user_id: i64,
@@ -93,7 +90,7 @@ fn wrong_passphrase(name: &str) -> Error {
 /// (the master key wrapped directly under the passphrase) still opens; it is upgraded by
 /// [`Vault::maintain_slot`] once the user record is verified.
 pub(super) fn open_slot(
-    store: &Store,
+    store: &dyn Reads,
     slot: &KeySlotRow,
     params: KdfParams,
     passphrase: &Passphrase,
@@ -136,7 +133,7 @@ pub(super) fn open_slot(
 }
 
 /// Loads the pseudonym key chain of a rekeyed database into `keys`.
-pub(super) fn load_chain(store: &impl LifecycleReads, keys: &mut Keys) -> Result<()> {
+pub(super) fn load_chain(store: &dyn Reads, keys: &mut Keys) -> Result<()> {
     let chain = store.pseudonym_chain()?;
     keys.load_pseudonym_chain(&chain).map_err(|_| {
         Error::Failed(
@@ -177,11 +174,11 @@ impl Vault {
     ) -> Result<()> {
         match opened.secret {
             None => {
-                let tx = self.store.transaction()?;
-                tx.ensure_schema()?;
-                write_user_keys(&tx, &self.master, self.user.id, passphrase)?;
+                let tx = self.store.write()?;
+                tx.upgrade_schema()?;
+                write_user_keys(&*tx, &self.master, self.user.id, passphrase)?;
                 audit_log::append(
-                    &tx,
+                    &*tx,
                     &self.keys,
                     Some(self.user.id),
                     Action::KeySlotUpgrade,
@@ -194,10 +191,10 @@ impl Vault {
                 let Some(raised) = opened.params.raise_target() else {
                     return Ok(());
                 };
-                let tx = self.store.transaction()?;
-                put_slot(&tx, &secret, raised, self.user.id, passphrase)?;
+                let tx = self.store.write()?;
+                put_slot(&*tx, &secret, raised, self.user.id, passphrase)?;
                 audit_log::append(
-                    &tx,
+                    &*tx,
                     &self.keys,
                     Some(self.user.id),
                     Action::KeySlotUpgrade,
@@ -223,10 +220,10 @@ impl Vault {
         let mut vault = Vault::create(path, admin, passphrase)?;
         let recovery = RecoveryKey::generate();
         let written = (|| -> Result<()> {
-            let tx = vault.store.transaction()?;
-            put_recovery(&tx, &vault.master, &recovery)?;
+            let tx = vault.store.write()?;
+            put_recovery(&*tx, &vault.master, &recovery)?;
             audit_log::append(
-                &tx,
+                &*tx,
                 &vault.keys,
                 Some(vault.user.id),
                 Action::RecoveryKey,
@@ -259,8 +256,8 @@ impl Vault {
         new_passphrase: &Passphrase,
     ) -> Result<Vault> {
         check_user_name(name)?;
-        let mut store = Store::open(path)?;
-        let row = store.recovery_key()?.ok_or_else(|| {
+        let mut store = crate::storage::open(path)?;
+        let row = store.read()?.recovery_key()?.ok_or_else(|| {
             Error::Refused(
                 "this database has no recovery key (it was made before recovery keys existed, or by `demo`); nothing was done."
                     .into(),
@@ -275,11 +272,11 @@ impl Vault {
                 )
             })?;
         let mut keys = master.derive();
-        load_chain(&store, &mut keys)?;
-        let existing = store.user_by_name(name)?;
+        load_chain(&*store.read()?, &mut keys)?;
+        let existing = store.read()?.user_by_name(name)?;
         let user;
         {
-            let tx = store.transaction()?;
+            let tx = store.write()?;
             match existing {
                 Some(u) => {
                     if !keys.verify_record_mac(
@@ -293,7 +290,7 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    write_user_keys(&tx, &master, u.id, new_passphrase)?;
+                    write_user_keys(&*tx, &master, u.id, new_passphrase)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -302,7 +299,7 @@ impl Vault {
                 }
                 None => {
                     user = Self::insert_user(
-                        &tx,
+                        &*tx,
                         &master,
                         &keys,
                         name,
@@ -312,7 +309,7 @@ impl Vault {
                 }
             }
             audit_log::append(
-                &tx,
+                &*tx,
                 &keys,
                 None,
                 Action::Recover,
@@ -321,7 +318,7 @@ impl Vault {
             )?;
             tx.commit()?;
         }
-        let districts = super::load_districts(&store)?;
+        let districts = super::load_districts(&*store.read()?)?;
         Ok(Vault {
             store,
             master,
@@ -335,8 +332,8 @@ impl Vault {
     /// link and key wrap rewritten under it, in one transaction.
     pub fn rekey(&mut self) -> Result<RekeySummary> {
         self.require(Permission::Administer)?;
-        let tx = self.store.transaction()?;
-        let (master, keys, summary) = Self::rekey_in(&tx, &self.keys, self.user.id)?;
+        let tx = self.store.write()?;
+        let (master, keys, summary) = Self::rekey_in(&*tx, &self.keys, self.user.id)?;
         tx.commit()?;
         self.master = master;
         self.keys = keys;
@@ -348,13 +345,16 @@ impl Vault {
     /// seal with the old keys first, and refuses if any is broken: a rekey must not re-seal a
     /// change made behind uppsok's back. Appends the `rekey` entry under the new keys.
     pub(super) fn rekey_in(
-        tx: &Tx<'_>,
+        tx: &dyn Transaction,
         old: &Keys,
         actor: i64,
     ) -> Result<(MasterKey, Keys, RekeySummary)> {
         // 1. Everything sealed under the old keys must verify.
         let mut audit_rows = Vec::new();
-        tx.for_each_audit_row(|r| audit_rows.push(r))?;
+        tx.scan_audit_log(&mut |r| {
+            audit_rows.push(r);
+            NEXT
+        })?;
         if let Err(b) = audit_log::verify_chain(audit_rows.iter().cloned(), old) {
             return Err(Error::Failed(format!(
                 "the audit log's chain is broken ({b:?}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
@@ -428,7 +428,15 @@ impl Vault {
         // 4. Pseudonyms keyed once more: new = HMAC(new pseudonym key, old pseudonym).
         let mut after = 0;
         loop {
-            let batch = tx.persons_after(after, BATCH)?;
+            let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
+            tx.scan_persons(after, &mut |id, p| {
+                batch.push((id, p.to_vec()));
+                if batch.len() as i64 >= BATCH {
+                    STOP
+                } else {
+                    NEXT
+                }
+            })?;
             let Some(last) = batch.last() else { break };
             after = last.0;
             for (id, pseudonym) in &batch {
@@ -497,7 +505,7 @@ impl Vault {
     /// deleted contact ids, never the code. Returns how many contacts were erased.
     pub fn forget(&mut self, code: &PersonCode) -> Result<usize> {
         self.require(Permission::Administer)?;
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         let keyed = self.keys.pseudonym(code.as_bytes());
         let mut person = tx.person_by_pseudonym(&keyed)?;
         if person.is_none() {
@@ -515,7 +523,7 @@ impl Vault {
         let ids = tx.contact_ids_of_person(person)?;
         let deleted = tx.delete_person(person)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Forget,
@@ -525,7 +533,7 @@ impl Vault {
         tx.commit()?;
         // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
         // the pages that held them.
-        let _ = self.store.checkpoint();
+        let _ = self.store.flush_journal();
         Ok(deleted)
     }
 
@@ -535,7 +543,7 @@ impl Vault {
     /// page. Returns how many notes had text and were emptied.
     pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
         self.require(Permission::Administer)?;
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         let mut purged = 0u64;
         let mut after = 0;
         loop {
@@ -557,7 +565,7 @@ impl Vault {
             }
         }
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Purge,
@@ -565,12 +573,12 @@ impl Vault {
             &format!("before={before} count={purged}"),
         )?;
         tx.commit()?;
-        self.store.vacuum()?;
+        self.store.compact()?;
         Ok(purged)
     }
 }
 
-fn put_recovery(tx: &Tx<'_>, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
+fn put_recovery(tx: &dyn Transaction, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
     let public = recovery.public();
     tx.put_recovery_key(&RecoveryRow {
         id: 1,

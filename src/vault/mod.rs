@@ -24,7 +24,11 @@ use crate::audit_log::{self, Action};
 use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
-use crate::storage::{KeySlotRow, Read, Store, Tx, UserReads, UserRow};
+use crate::storage::prelude::*;
+use crate::storage::{
+    AuditRow, ContactEnvelopes, ContactRow, EnvelopeColumn, FieldNightRow, KeySlotRow,
+    MasterWrapRow, MergeRow, RecoveryRow, Sequence, UserRow, NEXT, STOP,
+};
 
 /// What a role may do (CONTRACT.md, "Roles and what each may do").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +156,7 @@ fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8>
 
 /// An unlocked database.
 pub struct Vault {
-    store: Store,
+    store: Box<dyn Backend>,
     master: MasterKey,
     keys: Keys,
     user: User,
@@ -162,13 +166,13 @@ pub struct Vault {
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vault")
-            .field("path", &self.store.path())
+            .field("location", &self.store.location())
             .field("user", &self.user)
             .finish_non_exhaustive()
     }
 }
 
-fn load_districts(store: &impl Read) -> Result<Districts> {
+fn load_districts(store: &dyn Reads) -> Result<Districts> {
     match store.meta("districts")? {
         None => Ok(Districts::default()),
         Some(json) => {
@@ -192,27 +196,43 @@ impl Vault {
     /// file is removed.
     pub fn create(path: &Path, admin: &str, passphrase: &Passphrase) -> Result<Vault> {
         check_user_name(admin)?;
-        let store = Store::create(path)?;
-        match Self::initialise(store, admin, passphrase) {
-            Ok(v) => Ok(v),
+        Self::create_in(crate::storage::create(path)?, admin, passphrase)
+    }
+
+    /// Sets up a new, empty database with its first user, role admin. On any failure the
+    /// half-made database is discarded.
+    pub fn create_in(
+        mut store: Box<dyn Backend>,
+        admin: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Vault> {
+        check_user_name(admin)?;
+        match Self::initialise(&mut *store, admin, passphrase) {
+            Ok((master, keys, user, districts)) => Ok(Vault {
+                store,
+                master,
+                keys,
+                user,
+                districts,
+            }),
             Err(e) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.as_os_str().to_owned();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
-                }
+                store.discard();
                 Err(e)
             }
         }
     }
 
-    fn initialise(mut store: Store, admin: &str, passphrase: &Passphrase) -> Result<Vault> {
+    fn initialise(
+        store: &mut dyn Backend,
+        admin: &str,
+        passphrase: &Passphrase,
+    ) -> Result<(MasterKey, Keys, User, Districts)> {
         let master = MasterKey::generate(1);
         let keys = master.derive();
         let districts = Districts::default();
         let user;
         {
-            let tx = store.transaction()?;
+            let tx = store.write()?;
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &uuid::Uuid::new_v4().to_string())?;
             tx.set_meta("created_at", &now_timestamp())?;
@@ -222,9 +242,9 @@ impl Vault {
                 "districts",
                 &serde_json::to_string(&names).expect("strings serialise"),
             )?;
-            user = Self::insert_user(&tx, &master, &keys, admin, StaffRole::Admin, passphrase)?;
+            user = Self::insert_user(&*tx, &master, &keys, admin, StaffRole::Admin, passphrase)?;
             audit_log::append(
-                &tx,
+                &*tx,
                 &keys,
                 Some(user.id),
                 Action::Init,
@@ -233,24 +253,18 @@ impl Vault {
             )?;
             tx.commit()?;
         }
-        Ok(Vault {
-            store,
-            master,
-            keys,
-            user,
-            districts,
-        })
+        Ok((master, keys, user, districts))
     }
 
     fn insert_user(
-        tx: &Tx<'_>,
+        tx: &dyn Transaction,
         master: &MasterKey,
         keys: &Keys,
         name: &str,
         role: StaffRole,
         passphrase: &Passphrase,
     ) -> Result<User> {
-        let id = tx.take_id("users")?;
+        let id = tx.take_id(Sequence::Users)?;
         let mac = keys
             .record_mac(&user_record_bytes(id, name, role.as_str(), false))
             .to_vec();
@@ -271,7 +285,7 @@ impl Vault {
     }
 
     fn write_slot(
-        tx: &Tx<'_>,
+        tx: &dyn Transaction,
         master: &MasterKey,
         user_id: i64,
         passphrase: &Passphrase,
@@ -282,8 +296,16 @@ impl Vault {
     /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase
     /// or a tampered user record, and writes nothing when it does.
     pub fn unlock(path: &Path, name: &str, passphrase: &Passphrase) -> Result<Vault> {
-        let store = Store::open(path)?;
-        let row = store.user_by_name(name)?.ok_or_else(|| {
+        Self::unlock_in(crate::storage::open(path)?, name, passphrase)
+    }
+
+    /// Unlocks an open database as `name` (see [`Vault::unlock`]).
+    pub fn unlock_in(
+        store: Box<dyn Backend>,
+        name: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Vault> {
+        let row = store.read()?.user_by_name(name)?.ok_or_else(|| {
             Error::Refused(format!(
                 "there is no user '{name}' in this database; check the name, or ask an administrator to add you."
             ))
@@ -293,7 +315,7 @@ impl Vault {
                 "user '{name}' is disabled; ask an administrator if you need access again."
             )));
         }
-        let slot = store.key_slot(row.id)?.ok_or_else(|| {
+        let slot = store.read()?.key_slot(row.id)?.ok_or_else(|| {
             Error::Refused(format!(
                 "user '{name}' has no key slot and cannot unlock; ask an administrator to set a new passphrase."
             ))
@@ -309,9 +331,9 @@ impl Vault {
             )));
         }
         let (master, opened) =
-            lifecycle::open_slot(&store, &slot, params, passphrase, row.id, name)?;
+            lifecycle::open_slot(&*store.read()?, &slot, params, passphrase, row.id, name)?;
         let mut keys = master.derive();
-        lifecycle::load_chain(&store, &mut keys)?;
+        lifecycle::load_chain(&*store.read()?, &mut keys)?;
         let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
@@ -319,7 +341,7 @@ impl Vault {
         ) {
             return Err(tampered_user(name));
         }
-        let districts = load_districts(&store)?;
+        let districts = load_districts(&*store.read()?)?;
         let mut vault = Vault {
             store,
             master,
@@ -343,8 +365,14 @@ impl Vault {
         &self.districts
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Where the database is, for messages.
+    pub fn location(&self) -> String {
+        self.store.location()
+    }
+
+    /// The files that hold the database (none for a server): nothing may be written over them.
+    pub fn database_files(&self) -> Vec<std::path::PathBuf> {
+        self.store.files()
     }
 
     /// Checks the signed-in user's role. A refusal is written to the audit log (and nothing
@@ -353,9 +381,9 @@ impl Vault {
         if permission.allowed(self.user.role) {
             return Ok(());
         }
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Refused,
@@ -375,16 +403,25 @@ impl Vault {
     /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
     /// or where the chain first breaks.
     pub fn verify_audit_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
-        use crate::storage::AuditReads;
         let mut rows = Vec::new();
-        self.store.for_each_audit_row(|r| rows.push(r))?;
+        self.store.read()?.scan_audit_log(&mut |r| {
+            rows.push(r);
+            NEXT
+        })?;
         Ok(audit_log::verify_chain(rows, &self.keys))
     }
 
     /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
     pub fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
-        let tx = self.store.transaction()?;
-        audit_log::append(&tx, &self.keys, Some(self.user.id), action, objects, detail)?;
+        let tx = self.store.write()?;
+        audit_log::append(
+            &*tx,
+            &self.keys,
+            Some(self.user.id),
+            action,
+            objects,
+            detail,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -395,15 +432,15 @@ impl Vault {
     pub fn add_user(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
         self.require(Permission::Administer)?;
         check_user_name(name)?;
-        if self.store.user_by_name(name)?.is_some() {
+        if self.store.read()?.user_by_name(name)?.is_some() {
             return Err(Error::Input(format!(
                 "there is already a user '{name}'; choose another name."
             )));
         }
-        let tx = self.store.transaction()?;
-        let user = Self::insert_user(&tx, &self.master, &self.keys, name, role, passphrase)?;
+        let tx = self.store.write()?;
+        let user = Self::insert_user(&*tx, &self.master, &self.keys, name, role, passphrase)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::UserAdd,
@@ -419,6 +456,7 @@ impl Vault {
         self.require(Permission::Administer)?;
         Ok(self
             .store
+            .read()?
             .users()?
             .into_iter()
             .map(|u| UserInfo {
@@ -434,7 +472,7 @@ impl Vault {
     /// cannot be disabled.
     pub fn disable_user(&mut self, name: &str) -> Result<()> {
         self.require(Permission::Administer)?;
-        let users = self.store.users()?;
+        let users = self.store.read()?.users()?;
         let target = users
             .iter()
             .find(|u| u.name == name)
@@ -457,12 +495,12 @@ impl Vault {
             .keys
             .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
             .to_vec();
-        let tx = self.store.transaction()?;
+        let tx = self.store.write()?;
         tx.update_user(&row)?;
         tx.delete_key_slot(row.id)?;
         tx.delete_master_wrap(row.id)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::UserDisable,
@@ -471,7 +509,7 @@ impl Vault {
         )?;
         // A new master key sealed to the remaining users only: what the disabled user may have
         // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (master, keys, _) = Self::rekey_in(&tx, &self.keys, self.user.id)?;
+        let (master, keys, _) = Self::rekey_in(&*tx, &self.keys, self.user.id)?;
         tx.commit()?;
         self.master = master;
         self.keys = keys;
@@ -480,10 +518,10 @@ impl Vault {
 
     /// Rewraps the signed-in user's key slot under a new passphrase.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        let tx = self.store.transaction()?;
-        Self::write_slot(&tx, &self.master, self.user.id, new)?;
+        let tx = self.store.write()?;
+        Self::write_slot(&*tx, &self.master, self.user.id, new)?;
         audit_log::append(
-            &tx,
+            &*tx,
             &self.keys,
             Some(self.user.id),
             Action::Passwd,

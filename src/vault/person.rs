@@ -14,7 +14,6 @@ use super::*;
 use crate::crypto::{AssociatedData, Pseudonym};
 use crate::domain::{Attributes, Date, PersonCode};
 use crate::error::Result;
-use crate::storage::PersonReads;
 
 /// What the form shows about a known person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,10 +121,11 @@ impl Vault {
     pub fn person_index(&mut self) -> Result<PersonIndex> {
         self.require(Permission::WriteContacts)?;
         let mut known = HashSet::new();
-        self.store.for_each_pseudonym(|_, p| {
+        self.store.read()?.scan_persons(0, &mut |_, p| {
             if let Ok(p) = <[u8; 32]>::try_from(p) {
                 known.insert(p);
             }
+            NEXT
         })?;
         Ok(PersonIndex { known })
     }
@@ -135,7 +135,7 @@ impl Vault {
     pub fn lookup_person(&mut self, code: &PersonCode) -> Result<Option<PersonSummary>> {
         self.require(Permission::WriteContacts)?;
         let pseudonym = self.pseudonym_of(code);
-        let Some(id) = self.store.person_by_pseudonym(&pseudonym)? else {
+        let Some(id) = self.store.read()?.person_by_pseudonym(&pseudonym)? else {
             return Ok(None);
         };
         let merges = self.person_merges()?;
@@ -148,7 +148,7 @@ impl Vault {
         group.push(root);
         group.sort_unstable();
         group.dedup();
-        let found = self.store.person_contacts(&group)?;
+        let found = self.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
                 let plain = self

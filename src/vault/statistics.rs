@@ -7,7 +7,6 @@ use super::*;
 use crate::crypto::AssociatedData;
 use crate::domain::Attributes;
 use crate::error::{Error, Result};
-use crate::storage::ContactReads;
 
 /// A contact decoded for statistics.
 pub struct StatContact<'a> {
@@ -31,65 +30,76 @@ impl Vault {
         let keys = &self.keys;
         let districts = &self.districts;
         let mut bad: Option<Error> = None;
-        self.store
-            .for_each_stat_row(from, to, |row| {
-                let attributes = keys
-                    .open(
-                        &AssociatedData::new("contacts", "attributes", row.id),
-                        row.attributes,
-                    )
-                    .map_err(|e| tampered_value("contacts", row.id, e))
-                    .and_then(|plain| {
-                        Attributes::decode(&plain, districts)
-                            .ok_or_else(|| damaged_value("contacts", row.id))
+        self.store.read()?.scan_stat_rows(from, to, &mut |row| {
+            let attributes = keys
+                .open(
+                    &AssociatedData::new("contacts", "attributes", row.id),
+                    row.attributes,
+                )
+                .map_err(|e| tampered_value("contacts", row.id, e))
+                .and_then(|plain| {
+                    Attributes::decode(&plain, districts)
+                        .ok_or_else(|| damaged_value("contacts", row.id))
+                });
+            match attributes {
+                Ok(attributes) => {
+                    f(StatContact {
+                        id: row.id,
+                        date: row.date,
+                        person: row.person_id.map(|p| resolve(merges, p)),
+                        attributes,
                     });
-                match attributes {
-                    Ok(attributes) => {
-                        f(StatContact {
-                            id: row.id,
-                            date: row.date,
-                            person: row.person_id.map(|p| resolve(merges, p)),
-                            attributes,
-                        });
-                        Ok(())
-                    }
-                    Err(e) => {
-                        bad = Some(e);
-                        Err(crate::storage::StorageError::Sqlite("stopped".into()))
-                    }
+                    NEXT
                 }
-            })
-            .map_err(|e| bad.take().unwrap_or(Error::Storage(e)))
+                Err(e) => {
+                    bad = Some(e);
+                    STOP
+                }
+            }
+        })?;
+        match bad {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Declared merges as person → the person it counts as (followed to the end of the chain).
     pub fn person_merges(&self) -> Result<HashMap<i64, i64>> {
-        let raw: HashMap<i64, i64> = self.store.person_merges()?.into_iter().collect();
+        let raw: HashMap<i64, i64> = self
+            .store
+            .read()?
+            .merges()?
+            .into_iter()
+            .map(|m| (m.person_id, m.merged_into))
+            .collect();
         Ok(raw.keys().map(|&p| (p, resolve(&raw, p))).collect())
     }
 
     /// Every person's first contact date (all time, any type), after merges.
     pub fn first_contacts(&self, merges: &HashMap<i64, i64>) -> Result<HashMap<i64, String>> {
         let mut out: HashMap<i64, String> = HashMap::new();
-        self.store.for_each_first_contact(|person, date| {
-            let p = resolve(merges, person);
-            match out.get_mut(&p) {
-                Some(d) if d.as_str() <= date => {}
-                Some(d) => *d = date.to_string(),
-                None => {
-                    out.insert(p, date.to_string());
+        self.store
+            .read()?
+            .scan_first_contacts(&mut |person, date| {
+                let p = resolve(merges, person);
+                match out.get_mut(&p) {
+                    Some(d) if d.as_str() <= date => {}
+                    Some(d) => *d = date.to_string(),
+                    None => {
+                        out.insert(p, date.to_string());
+                    }
                 }
-            }
-        })?;
+                NEXT
+            })?;
         Ok(out)
     }
 
     pub fn field_night_count(&self, from: Option<&str>, to: Option<&str>) -> Result<i64> {
-        Ok(self.store.field_night_count(from, to)?)
+        Ok(self.store.read()?.field_night_count(from, to)?)
     }
 
     pub fn contact_date_range(&self) -> Result<Option<(String, String)>> {
-        Ok(self.store.contact_date_range()?)
+        Ok(self.store.read()?.contact_date_range()?)
     }
 }
 
