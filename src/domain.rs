@@ -351,6 +351,16 @@ pub fn today() -> Date {
     chrono::Local::now().date_naive()
 }
 
+/// The current time as stored in timestamps: UTC, seconds, RFC 3339.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The current time in seconds since 1970 (UTC), as contacts store it.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 /// Code material a person gave, normalised (CONTRACT.md): trimmed, Unicode-lowercased, every
 /// white space and `-` removed, and composed to Unicode NFC so that `å` typed as one character
 /// or as `a` plus a ring is the same code. Held in zeroizing memory, never printed.
