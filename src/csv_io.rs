@@ -528,7 +528,7 @@ impl<W: Write> CsvWriter<W> {
         let a = &c.attributes;
         let code = c
             .pseudonym
-            .map(|p| crate::vault::pseudonym_hex(&p))
+            .map(|p| crate::crypto::pseudonym_hex(&p))
             .unwrap_or_default();
         let date = c.date.format("%Y-%m-%d").to_string();
         let referrals = a.referrals.to_csv();
@@ -569,7 +569,7 @@ pub fn contact_json(c: &Contact) -> serde_json::Value {
     serde_json::json!({
         "id": c.id,
         "date": c.date.format("%Y-%m-%d").to_string(),
-        "person_code": c.pseudonym.map(|p| crate::vault::pseudonym_hex(&p)).unwrap_or_default(),
+        "person_code": c.pseudonym.map(|p| crate::crypto::pseudonym_hex(&p)).unwrap_or_default(),
         "role": a.role.as_str(),
         "gender": a.gender.as_str(),
         "age_band": a.age_band.as_str(),

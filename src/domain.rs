@@ -351,6 +351,37 @@ pub fn today() -> Date {
     chrono::Local::now().date_naive()
 }
 
+/// The current time as stored in timestamps: UTC, seconds, RFC 3339.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The current time in seconds since 1970 (UTC), as contacts store it.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// `YYYY-MM-DD` as the sortable number YYYYMMDD; 0 for anything else (another length, no `-`
+/// in its place, a character that is not a digit). Also reads the date at the start of a
+/// timestamp cut to its first 10 characters.
+pub fn date_number(s: &str) -> u32 {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return 0;
+    }
+    let mut n = 0u32;
+    for (i, &c) in b.iter().enumerate() {
+        if i == 4 || i == 7 {
+            continue;
+        }
+        if !c.is_ascii_digit() {
+            return 0;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    n
+}
+
 /// Code material a person gave, normalised (CONTRACT.md): trimmed, Unicode-lowercased, every
 /// white space and `-` removed, and composed to Unicode NFC so that `å` typed as one character
 /// or as `a` plus a ring is the same code. Held in zeroizing memory, never printed.
@@ -553,6 +584,26 @@ mod tests {
 
     fn code(s: &str) -> Vec<u8> {
         PersonCode::normalise(s).unwrap().as_bytes().to_vec()
+    }
+
+    #[test]
+    fn dates_become_sortable_numbers_and_anything_else_zero() {
+        assert_eq!(date_number("2024-05-06"), 20240506);
+        assert_eq!(
+            date_number("2024-05-06T10:00:00Z".get(..10).unwrap()),
+            20240506
+        );
+        assert!(date_number("2024-05-06") < date_number("2024-12-01"));
+        for junk in [
+            "",
+            "junk",
+            "2024-05-6",
+            "2024/05/06",
+            "2024-0a-06",
+            "20240506xx",
+        ] {
+            assert_eq!(date_number(junk), 0, "{junk}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::{private_output, unlock};
+use super::{is_database_file, private_output, unlock};
 use crate::cli::Global;
 use crate::csv_io;
 use crate::domain::{
@@ -208,8 +208,15 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Export)?;
     if let Some(p) = &a.out {
-        if let Some(db) = vault.database_files().first() {
-            refuse_database_path(p, db)?;
+        if vault
+            .database_files()
+            .first()
+            .is_some_and(|db| is_database_file(p, db))
+        {
+            return Err(Error::Input(format!(
+                "the export file {} is the database itself (or one of its files); writing the export there would destroy it. Choose another file.",
+                p.display()
+            )));
         }
     }
     let result = write_export(&mut vault, &a);
@@ -221,35 +228,6 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
         }
     }
     result
-}
-
-/// Refuses an output path that is the database or one of SQLite's files beside it: writing
-/// the export there would destroy the database.
-fn refuse_database_path(out: &std::path::Path, db: &std::path::Path) -> Result<()> {
-    let Ok(out_meta) = std::fs::metadata(out) else {
-        return Ok(()); // a new file cannot be one of the database's
-    };
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        let Ok(meta) = std::fs::metadata(&p) else {
-            continue;
-        };
-        #[cfg(unix)]
-        let same = {
-            use std::os::unix::fs::MetadataExt;
-            meta.dev() == out_meta.dev() && meta.ino() == out_meta.ino()
-        };
-        #[cfg(not(unix))]
-        let same = std::fs::canonicalize(&p).ok() == std::fs::canonicalize(out).ok();
-        if same {
-            return Err(Error::Input(format!(
-                "the export file {} is the database itself (or one of its files); writing the export there would destroy it. Choose another file.",
-                out.display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {

@@ -184,6 +184,67 @@ pub fn unlock(g: &Global) -> Result<Vault> {
     Vault::unlock(&path, &name, &pass)
 }
 
+/// The files SQLite keeps for a database at `PATH`: `PATH` itself and, beside it, the
+/// write-ahead log, its shared-memory index and the rollback journal.
+const DATABASE_FILE_SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// Whether writing to `out` would write over the database at `db` or one of SQLite's files
+/// beside it (`-wal`, `-shm`, `-journal`), whether that file exists now or not. Paths are
+/// compared canonicalised (relative paths, `..` and symbolic links resolved; a file that does
+/// not exist yet by its canonical directory and its name), and on Unix two existing files are
+/// also compared by device and inode, so a hard link to the database is caught too. Every
+/// command that writes a file a user names (`export --out`, `report --out`) asks this first.
+pub fn is_database_file(out: &Path, db: &Path) -> bool {
+    let Some(out_resolved) = resolve(out) else {
+        return false; // its directory does not exist, so nothing can be written there
+    };
+    let out_meta = std::fs::metadata(out).ok();
+    // The database as named and as resolved: SQLite may place its side files beside either.
+    let bases: Vec<PathBuf> = [Some(db.to_path_buf()), resolve(db)]
+        .into_iter()
+        .flatten()
+        .collect();
+    bases.iter().any(|base| {
+        DATABASE_FILE_SUFFIXES.iter().any(|suffix| {
+            let mut file = base.as_os_str().to_owned();
+            file.push(suffix);
+            let file = PathBuf::from(file);
+            if resolve(&file).as_ref() == Some(&out_resolved) {
+                return true;
+            }
+            match (&out_meta, std::fs::metadata(&file)) {
+                (Some(a), Ok(b)) => same_file(a, &b),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// A path canonicalised: the file itself if it exists, else its canonical directory joined
+/// with its name; `None` if neither can be resolved.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(name))
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false // canonical paths alone decide (see `is_database_file`)
+}
+
 /// Opens an output file for decrypted data: created new or truncated, mode 0600.
 pub fn private_output(path: &Path) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
@@ -205,4 +266,55 @@ pub fn private_output(path: &Path) -> Result<std::fs::File> {
             .map_err(|e| Error::Failed(format!("cannot make {} private: {e}.", path.display())))?;
     }
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_and_its_side_files_are_recognised_existing_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("u.db");
+        std::fs::write(&db, b"db").unwrap();
+        let side = |s: &str| dir.path().join(format!("u.db{s}"));
+        std::fs::write(side("-wal"), b"wal").unwrap();
+        // Existing, not existing yet, and spelled with `..`.
+        for out in [
+            db.clone(),
+            side("-wal"),
+            side("-shm"),
+            side("-journal"),
+            dir.path().join("sub/../u.db"),
+        ] {
+            if out.to_string_lossy().contains("sub") {
+                std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+            }
+            assert!(is_database_file(&out, &db), "{}", out.display());
+        }
+        for out in [
+            dir.path().join("report.md"),
+            side("-other"),
+            dir.path().join("missing/u.db"),
+        ] {
+            assert!(!is_database_file(&out, &db), "{}", out.display());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_to_the_database_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("u.db");
+        std::fs::write(&db, b"db").unwrap();
+        let symlink = dir.path().join("s.db");
+        std::os::unix::fs::symlink(&db, &symlink).unwrap();
+        let hard = dir.path().join("h.db");
+        std::fs::hard_link(&db, &hard).unwrap();
+        assert!(is_database_file(&symlink, &db));
+        assert!(is_database_file(&hard, &db));
+        // The database opened through the link: its side files sit beside the real file too.
+        assert!(is_database_file(&dir.path().join("u.db-wal"), &symlink));
+        assert!(is_database_file(&dir.path().join("s.db-wal"), &symlink));
+    }
 }

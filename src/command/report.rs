@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::stats::{build_query, check_threshold, compute_many};
-use super::{db_path, lang, unlock};
+use super::{db_path, is_database_file, lang, unlock};
 use crate::audit_log::Action;
 use crate::cli::Global;
 use crate::error::{Error, Result};
@@ -58,17 +58,7 @@ fn generated() -> String {
 pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     let threshold = check_threshold(a.threshold)?;
     if let Some(out) = &a.out {
-        let db = db_path(g)?;
-        let same = |p: &std::path::Path| {
-            std::fs::canonicalize(p).ok().is_some_and(|c| {
-                std::fs::canonicalize(&db).ok().is_some_and(|d| {
-                    let d = d.to_string_lossy().to_string();
-                    let c = c.to_string_lossy().to_string();
-                    c == d || c == format!("{d}-wal") || c == format!("{d}-shm")
-                })
-            })
-        };
-        if same(out) {
+        if is_database_file(out, &db_path(g)?) {
             return Err(Error::Input(format!(
                 "--out {} is the database itself; choose another file for the report.",
                 out.display()

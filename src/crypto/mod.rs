@@ -140,6 +140,29 @@ impl fmt::Debug for Keys {
 /// A keyed pseudonym: HMAC-SHA256 of normalised code material.
 pub type Pseudonym = [u8; 32];
 
+/// The pseudonym text written to exports: 64 lower-case hex digits.
+pub fn pseudonym_hex(p: &[u8]) -> String {
+    p.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a pseudonym written by [`pseudonym_hex`]: exactly 64 lower-case hex digits, else
+/// `None`.
+pub fn parse_pseudonym_hex(s: &[u8]) -> Option<Pseudonym> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in s.chunks(2).enumerate() {
+        let hex = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        out[i] = hex(pair[0])? << 4 | hex(pair[1])?;
+    }
+    Some(out)
+}
+
 impl Keys {
     pub fn version(&self) -> u32 {
         self.version

@@ -183,18 +183,7 @@ fn dummy_with(district: crate::domain::District) -> Attributes {
 
 /// `YYYY-MM-DD` as the number YYYYMMDD (0 for anything else).
 pub fn date_code(s: &str) -> u32 {
-    let b = s.as_bytes();
-    if b.len() != 10 {
-        return 0;
-    }
-    let mut n = 0u32;
-    for (i, &c) in b.iter().enumerate() {
-        if i == 4 || i == 7 {
-            continue;
-        }
-        n = n * 10 + u32::from(c.wrapping_sub(b'0'));
-    }
-    n
+    crate::domain::date_number(s)
 }
 
 /// `--filter DIM=V1,V2`: a contact passes if its value (or one of its referrals) is listed.

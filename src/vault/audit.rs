@@ -89,12 +89,7 @@ pub struct AccessFilter {
 
 /// `YYYY-MM-DD` as a sortable number; 0 if it is not a date.
 fn date_number(s: &str) -> i32 {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return 0;
-    }
-    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap_or(0)
+    crate::domain::date_number(s) as i32
 }
 
 impl Vault {

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::audit_log::{self, Action};
+pub use crate::crypto::{parse_pseudonym_hex, pseudonym_hex};
 use crate::crypto::{AssociatedData, Keys, Pseudonym};
 use crate::domain::{
     Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact, PersonCode,
@@ -35,27 +36,6 @@ pub(super) fn decode_note(b: &[u8]) -> Option<Zeroizing<String>> {
     let len = u32::from_le_bytes(b.get(..4)?.try_into().ok()?) as usize;
     let text = std::str::from_utf8(b.get(4..4 + len)?).ok()?;
     Some(Zeroizing::new(text.to_string()))
-}
-
-/// The pseudonym text written to exports: 64 lower-case hex digits.
-pub fn pseudonym_hex(p: &[u8]) -> String {
-    p.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(super) fn parse_pseudonym_hex(s: &[u8]) -> Option<Pseudonym> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in s.chunks(2).enumerate() {
-        let hex = |c: u8| match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        };
-        out[i] = hex(pair[0])? << 4 | hex(pair[1])?;
-    }
-    Some(out)
 }
 
 /// The outcome of an import.

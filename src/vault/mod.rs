@@ -22,6 +22,7 @@ use std::path::Path;
 
 use crate::audit_log::{self, Action};
 use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase};
+pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
 use crate::storage::prelude::*;
@@ -102,16 +103,6 @@ pub struct UserInfo {
     pub role: String,
     pub disabled: bool,
     pub created_at: String,
-}
-
-/// The current time as stored in timestamps: UTC, seconds, RFC 3339.
-pub fn now_timestamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// The current time in seconds since 1970 (UTC), as contacts store it.
-pub fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// Minimum length of a passphrase (the demo's `demo` is exempt).

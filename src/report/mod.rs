@@ -1,0 +1,111 @@
+//! The publishable report (`uppsok report`): a summary sentence in the style of the 2009 reply
+//! ("drygt 400 individer"), the key figures, contacts and individuals per year as a chart, new
+//! versus returning individuals, role × gender × counterpart, contact types, referrals,
+//! trafficking indicators, the population estimate with its interval and the method notes;
+//! every count under disclosure control. Markdown or one self-contained HTML file with inline
+//! SVG (no script, no network).
+//!
+//! [`Report::new`] is pure: it takes the exact results of one period and publishes them
+//! together, so that a total hidden by one table is hidden by all (a total shown in one table
+//! would otherwise undo another's protection). Rendering is separate ([`Report::markdown`],
+//! [`Report::html`]).
+//!
+//! The files, by what they hold: this one the report and its publishing; `tables` the rows
+//! both renderings show; `summary` the opening sentence; `markdown`; `html` (the page, its
+//! style and escaping) with its chart in `svg`; `text` the words per language.
+
+mod html;
+mod markdown;
+mod summary;
+mod svg;
+mod tables;
+pub mod text;
+
+pub use html::esc;
+
+use crate::stats::estimate::Estimate;
+use crate::stats::publish::{publish_with, Cell, HideTotals, PublishedResult};
+use crate::stats::{Dimension, StatsResult};
+
+/// The groupings the report shows, in the order [`Report::new`] expects their results.
+pub const TABLES: [&[Dimension]; 5] = [
+    &[Dimension::Year],
+    &[Dimension::Role, Dimension::Gender, Dimension::Counterpart],
+    &[Dimension::ContactType],
+    &[Dimension::Referral],
+    &[Dimension::Trafficking],
+];
+
+/// What the report covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// Set when the report is for one calendar year.
+    pub year: Option<i32>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A report, published and ready to render.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub period: Period,
+    /// The date printed as "generated" (YYYY-MM-DD).
+    pub generated: String,
+    pub threshold: u64,
+    /// Published tables in the order of [`TABLES`].
+    pub tables: Vec<PublishedResult>,
+    /// The estimate, unless withheld (`Err(true)`: too few seen once or twice; `Err(false)`:
+    /// nobody identified).
+    pub estimate: Result<Estimate, bool>,
+}
+
+impl Report {
+    /// Publishes the exact results (one per entry of [`TABLES`], same period) and the estimate.
+    pub fn new(
+        period: Period,
+        generated: String,
+        threshold: u64,
+        results: &[StatsResult],
+        estimate: Estimate,
+    ) -> Report {
+        // Publish every table; where one hides a total, hide it in all, until none changes.
+        let mut hide = HideTotals::default();
+        let tables = loop {
+            let tables: Vec<PublishedResult> = results
+                .iter()
+                .map(|r| publish_with(r, threshold, hide))
+                .collect();
+            let all = tables.iter().fold(hide, |h, p| h.or(HideTotals::of(p)));
+            if all == hide {
+                break tables;
+            }
+            hide = all;
+        };
+        let t = threshold;
+        let individuals_shown = tables
+            .first()
+            .is_some_and(|p| matches!(p.totals.individuals, Cell::Shown(_)));
+        let estimate = if estimate.observed == 0 {
+            Err(false)
+        } else if !individuals_shown
+            || (estimate.f1 > 0 && estimate.f1 < t)
+            || (estimate.f2 > 0 && estimate.f2 < t)
+            || {
+                // Those seen on three dates or more follow by subtraction.
+                let rest = estimate.observed - estimate.f1 - estimate.f2;
+                rest > 0 && rest < t
+            }
+        {
+            Err(true)
+        } else {
+            Ok(estimate)
+        };
+        Report {
+            period,
+            generated,
+            threshold,
+            tables,
+            estimate,
+        }
+    }
+}
