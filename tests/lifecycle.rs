@@ -6,7 +6,7 @@ use common::*;
 
 use std::process::Output;
 
-use uppsok::crypto::{AssociatedData, KdfParams, Passphrase, UserSecret};
+use uppsok::crypto::{KdfParams, Passphrase, Place, UserSecret};
 
 fn csv_rows(rows: &[(&str, &str, &str)]) -> String {
     let mut s = HEADER.to_string();
@@ -338,9 +338,7 @@ fn a_disabled_users_copied_key_opens_nothing_written_after() {
         .unwrap();
     assert_eq!(rows.len(), 6);
     for (id, note) in rows {
-        assert!(old_keys
-            .open(&AssociatedData::new("contacts", "note", id), &note)
-            .is_err());
+        assert!(old_keys.open(Place::ContactNote(id), &note).is_err());
     }
     // His copied secret opens none of the wraps of the new master key either.
     let mut st = raw

@@ -16,28 +16,78 @@ const HEADER: usize = 1 + 4 + 12;
 /// Bytes an envelope adds to its plaintext.
 pub const ENVELOPE_OVERHEAD: usize = HEADER + 16;
 
-/// Where a value is stored: table, column and row id.
+/// Where a sealed value is stored. These are the only spellings of associated data: a value
+/// sealed for one place does not open at another, so a ciphertext copied to another row, column
+/// or table no longer authenticates.
+///
+/// The names each place maps to (see [`Place::names`]) are part of every stored envelope's
+/// associated data: they must never change, or every value sealed before stops opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// A contact's categories (`contacts.attributes`), by contact id.
+    ContactAttributes(i64),
+    /// A contact's note (`contacts.note`), by contact id.
+    ContactNote(i64),
+    /// A field night's kind, district and staff count (`field_nights.details`), by night id.
+    FieldNightDetails(i64),
+    /// A user's key slot (`key_slots.wrapped_key`), by user id.
+    KeySlot(i64),
+    /// The master key sealed to a user's public key (`master_wraps.wrapped_master`), by user id.
+    MasterWrap(i64),
+    /// The master key sealed to the recovery key (`recovery_keys.wrapped_master`), by its id.
+    RecoveryWrap(i64),
+    /// An earlier key version's pseudonym key (`pseudonym_keys.sealed_key`), by version.
+    PseudonymKey(u32),
+}
+
+impl Place {
+    /// (table, column, row) as stored; frozen (see the type's documentation).
+    pub fn names(self) -> (&'static str, &'static str, i64) {
+        match self {
+            Place::ContactAttributes(id) => ("contacts", "attributes", id),
+            Place::ContactNote(id) => ("contacts", "note", id),
+            Place::FieldNightDetails(id) => ("field_nights", "details", id),
+            Place::KeySlot(id) => ("key_slots", "wrapped_key", id),
+            Place::MasterWrap(id) => ("master_wraps", "wrapped_master", id),
+            Place::RecoveryWrap(id) => ("recovery_keys", "wrapped_master", id),
+            Place::PseudonymKey(version) => ("pseudonym_keys", "sealed_key", i64::from(version)),
+        }
+    }
+
+    /// The row id of the place.
+    pub fn row(self) -> i64 {
+        self.names().2
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (table, column, row) = self.names();
+        write!(f, "{table} record {row} ({column})")
+    }
+}
+
+/// The associated data of a place: private to the crypto module, built only from a [`Place`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AssociatedData {
+pub(super) struct AssociatedData {
     table: &'static str,
     column: &'static str,
     row_id: i64,
 }
 
-impl AssociatedData {
-    /// Table and column names are fixed in the code; each must be at most 24 bytes.
-    pub fn new(table: &'static str, column: &'static str, row_id: i64) -> Self {
-        assert!(
-            table.len() <= NAME_MAX && column.len() <= NAME_MAX,
-            "associated-data names are at most {NAME_MAX} bytes"
-        );
+impl From<Place> for AssociatedData {
+    fn from(place: Place) -> Self {
+        let (table, column, row_id) = place.names();
+        debug_assert!(table.len() <= NAME_MAX && column.len() <= NAME_MAX);
         AssociatedData {
             table,
             column,
             row_id,
         }
     }
+}
 
+impl AssociatedData {
     /// The bytes authenticated with the value: a fixed prefix, table, column, row id and key
     /// version, each unambiguously delimited.
     fn bytes(&self, key_version: u32) -> AdBytes {

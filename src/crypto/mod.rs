@@ -10,7 +10,8 @@ mod envelope;
 mod kdf;
 mod slots;
 
-pub use envelope::{key_version, AssociatedData, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
+use envelope::AssociatedData;
+pub use envelope::{key_version, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
 pub use kdf::{KdfParams, Passphrase};
 pub use slots::{RecoveryKey, RecoveryKeyError, UserSecret};
 
@@ -76,7 +77,7 @@ impl MasterKey {
         params: KdfParams,
         user_id: i64,
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
-        let ad = AssociatedData::new("key_slots", "wrapped_key", user_id);
+        let ad = AssociatedData::from(Place::KeySlot(user_id));
         kdf::seal_under_passphrase(passphrase, params, &ad, self.version, self.bytes.as_ref())
     }
 
@@ -88,7 +89,7 @@ impl MasterKey {
         wrapped: &[u8],
         user_id: i64,
     ) -> Result<MasterKey, CryptoError> {
-        let ad = AssociatedData::new("key_slots", "wrapped_key", user_id);
+        let ad = AssociatedData::from(Place::KeySlot(user_id));
         let (version, plain) = kdf::open_under_passphrase(passphrase, params, salt, wrapped, &ad)?;
         if plain.len() != 32 {
             return Err(CryptoError::Malformed);
@@ -169,17 +170,13 @@ impl Keys {
     }
 
     /// Encrypts one value with a fresh random nonce, bound to where it will be stored.
-    pub fn seal(&self, ad: &AssociatedData, plaintext: &[u8]) -> Vec<u8> {
-        envelope::seal(&self.field, self.version, ad, plaintext)
+    pub fn seal(&self, place: Place, plaintext: &[u8]) -> Vec<u8> {
+        envelope::seal(&self.field, self.version, &place.into(), plaintext)
     }
 
     /// Decrypts one value; fails unless it was sealed with this key for exactly this place.
-    pub fn open(
-        &self,
-        ad: &AssociatedData,
-        envelope: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        let (version, plain) = envelope::open(&self.field, ad, envelope)?;
+    pub fn open(&self, place: Place, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let (version, plain) = envelope::open(&self.field, &place.into(), envelope)?;
         if version != self.version {
             return Err(CryptoError::Authentication);
         }
@@ -247,29 +244,53 @@ mod tests {
     #[test]
     fn a_value_opens_only_where_it_was_sealed() {
         let k = keys();
-        let here = AssociatedData::new("contacts", "note", 7);
-        let env = k.seal(&here, b"hello");
-        assert_eq!(&k.open(&here, &env).unwrap()[..], b"hello");
+        let here = Place::ContactNote(7);
+        let env = k.seal(here, b"hello");
+        assert_eq!(&k.open(here, &env).unwrap()[..], b"hello");
         for other in [
-            AssociatedData::new("contacts", "note", 8),
-            AssociatedData::new("contacts", "attributes", 7),
-            AssociatedData::new("field_nights", "note", 7),
+            Place::ContactNote(8),
+            Place::ContactAttributes(7),
+            Place::FieldNightDetails(7),
+            Place::KeySlot(7),
+            Place::MasterWrap(7),
+            Place::RecoveryWrap(7),
+            Place::PseudonymKey(7),
         ] {
-            assert_eq!(k.open(&other, &env), Err(CryptoError::Authentication));
+            assert_eq!(k.open(other, &env), Err(CryptoError::Authentication));
         }
         for i in 0..env.len() {
             let mut flipped = env.clone();
             flipped[i] ^= 0x01;
-            assert!(k.open(&here, &flipped).is_err(), "byte {i}");
+            assert!(k.open(here, &flipped).is_err(), "byte {i}");
         }
-        assert!(keys().open(&here, &env).is_err(), "another key");
+        assert!(keys().open(here, &env).is_err(), "another key");
+    }
+
+    #[test]
+    fn every_place_has_its_own_frozen_associated_data() {
+        // These spellings are inside every stored envelope: changing one breaks old files.
+        let all = [
+            (Place::ContactAttributes(1), ("contacts", "attributes", 1)),
+            (Place::ContactNote(1), ("contacts", "note", 1)),
+            (Place::FieldNightDetails(1), ("field_nights", "details", 1)),
+            (Place::KeySlot(1), ("key_slots", "wrapped_key", 1)),
+            (Place::MasterWrap(1), ("master_wraps", "wrapped_master", 1)),
+            (
+                Place::RecoveryWrap(1),
+                ("recovery_keys", "wrapped_master", 1),
+            ),
+            (Place::PseudonymKey(1), ("pseudonym_keys", "sealed_key", 1)),
+        ];
+        for (place, names) in all {
+            assert_eq!(place.names(), names);
+        }
     }
 
     #[test]
     fn nonces_are_fresh() {
         let k = keys();
-        let ad = AssociatedData::new("contacts", "note", 1);
-        assert_ne!(k.seal(&ad, b"same"), k.seal(&ad, b"same"));
+        let place = Place::ContactNote(1);
+        assert_ne!(k.seal(place, b"same"), k.seal(place, b"same"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use super::envelope;
-use super::{AssociatedData, CryptoError, KdfParams, Keys, MasterKey, Passphrase};
+use super::{AssociatedData, CryptoError, KdfParams, Keys, MasterKey, Passphrase, Place};
 
 /// A user's long-term secret: an X25519 key, wrapped in their key slot under their passphrase.
 /// The master key of every key version is sealed to its public half.
@@ -38,11 +38,6 @@ impl std::fmt::Debug for UserSecret {
         f.write_str("UserSecret(<redacted>)")
     }
 }
-
-/// Where a sealed master key is stored: the AD binds it to its table and owner.
-const WRAPS: (&str, &str) = ("master_wraps", "wrapped_master");
-const RECOVERY: (&str, &str) = ("recovery_keys", "wrapped_master");
-const SLOT: (&str, &str) = ("key_slots", "wrapped_key");
 
 impl UserSecret {
     pub fn generate() -> UserSecret {
@@ -64,7 +59,7 @@ impl UserSecret {
         params: KdfParams,
         user_id: i64,
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
-        let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
+        let ad = AssociatedData::from(Place::KeySlot(user_id));
         let bytes = Zeroizing::new(self.secret.to_bytes());
         super::kdf::seal_under_passphrase(passphrase, params, &ad, 0, bytes.as_ref())
     }
@@ -77,7 +72,7 @@ impl UserSecret {
         wrapped: &[u8],
         user_id: i64,
     ) -> Result<UserSecret, CryptoError> {
-        let ad = AssociatedData::new(SLOT.0, SLOT.1, user_id);
+        let ad = AssociatedData::from(Place::KeySlot(user_id));
         let (_, plain) = super::kdf::open_under_passphrase(passphrase, params, salt, wrapped, &ad)?;
         let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
             plain
@@ -95,7 +90,7 @@ impl UserSecret {
         open_sealed(
             &self.secret,
             sealed,
-            AssociatedData::new(WRAPS.0, WRAPS.1, user_id),
+            AssociatedData::from(Place::MasterWrap(user_id)),
         )
     }
 }
@@ -104,16 +99,16 @@ impl MasterKey {
     /// Seals this key to a user's public key (ephemeral X25519, HKDF-SHA256, AES-256-GCM):
     /// only the holder of the user's secret can open it.
     pub fn seal_to_user(&self, public: &[u8], user_id: i64) -> Result<Vec<u8>, CryptoError> {
-        seal_to(self, public, AssociatedData::new(WRAPS.0, WRAPS.1, user_id))
+        seal_to(
+            self,
+            public,
+            AssociatedData::from(Place::MasterWrap(user_id)),
+        )
     }
 
     /// Seals this key to the recovery key's public key.
     pub fn seal_to_recovery(&self, public: &[u8], id: i64) -> Result<Vec<u8>, CryptoError> {
-        seal_to(
-            self,
-            public,
-            AssociatedData::new(RECOVERY.0, RECOVERY.1, id),
-        )
+        seal_to(self, public, AssociatedData::from(Place::RecoveryWrap(id)))
     }
 
     fn from_parts(bytes: &[u8], version: u32) -> Result<MasterKey, CryptoError> {
@@ -215,7 +210,7 @@ impl RecoveryKey {
         open_sealed(
             &self.secret(),
             sealed,
-            AssociatedData::new(RECOVERY.0, RECOVERY.1, id),
+            AssociatedData::from(Place::RecoveryWrap(id)),
         )
     }
 
@@ -295,8 +290,6 @@ pub enum RecoveryKeyError {
 
 // ----- the pseudonym key chain -----------------------------------------------------------
 
-const CHAIN: (&str, &str) = ("pseudonym_keys", "sealed_key");
-
 impl Keys {
     /// Adds the pseudonym keys of earlier key versions, as stored (`(version, envelope)`,
     /// sealed under this key version), oldest first. After a rekey a stored pseudonym is
@@ -311,10 +304,7 @@ impl Keys {
             if *version != expected {
                 return Err(CryptoError::Malformed);
             }
-            let plain = self.open(
-                &AssociatedData::new(CHAIN.0, CHAIN.1, i64::from(*version)),
-                env,
-            )?;
+            let plain = self.open(Place::PseudonymKey(*version), env)?;
             let key: [u8; 32] = plain
                 .as_slice()
                 .try_into()
@@ -341,15 +331,7 @@ impl Keys {
         self.chain
             .iter()
             .zip(1u32..)
-            .map(|(k, v)| {
-                (
-                    v,
-                    self.seal(
-                        &AssociatedData::new(CHAIN.0, CHAIN.1, i64::from(v)),
-                        k.as_ref(),
-                    ),
-                )
-            })
+            .map(|(k, v)| (v, self.seal(Place::PseudonymKey(v), k.as_ref())))
             .collect()
     }
 

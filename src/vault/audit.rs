@@ -10,7 +10,7 @@ use crate::audit::{
     LogEntryFact, LogFacts, PersonAttributes, PseudonymFacts, SlotFact,
 };
 use crate::audit_log::{self, Action, HEAD_META_KEY};
-use crate::crypto::{key_version, AssociatedData, KdfParams};
+use crate::crypto::{key_version, KdfParams};
 use crate::domain::{Attributes, FieldNightDetails};
 
 /// A checkpoint: a log entry's number and the first 8 bytes of a SHA-256 of the entry (every
@@ -207,12 +207,12 @@ impl Vault {
         // the full nonces and where they sit, for the check to compare.
         let mut prefixes: Vec<u64> = Vec::new();
         let reads = self.store.read()?;
-        for place in EnvelopeColumn::ALL {
-            let (table, column) = place.names();
+        for envelopes in EnvelopeColumn::ALL {
+            let (table, column) = envelopes.names();
             let problems = &mut f.problems;
             let prefixes = &mut prefixes;
             let opened = &mut f.opened;
-            reads.scan_envelopes(place, &mut |row, env| {
+            reads.scan_envelopes(envelopes, &mut |row, env| {
                 let Some(version) = key_version(env) else {
                     problems.push((table, column, row, EnvelopeProblem::Malformed));
                     return NEXT;
@@ -222,12 +222,12 @@ impl Vault {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
                     return NEXT;
                 }
-                let Ok(plain) = keys.open(&AssociatedData::new(table, column, row), env) else {
+                let Ok(plain) = keys.open(place_of(envelopes, row), env) else {
                     problems.push((table, column, row, EnvelopeProblem::NotAuthentic));
                     return NEXT;
                 };
-                let decoded = match (table, column) {
-                    ("contacts", "note") => match super::contacts::decode_note(&plain) {
+                let decoded = match envelopes {
+                    EnvelopeColumn::ContactNote => match super::contacts::decode_note(&plain) {
                         Some(note) => {
                             *notes_scanned += 1;
                             let found = crate::pii::find_identifiers(&note);
@@ -238,24 +238,25 @@ impl Vault {
                         }
                         None => false,
                     },
-                    ("contacts", "attributes") => match Attributes::decode(&plain, districts) {
-                        Some(a) => {
-                            if latest_contacts.contains(&row) {
-                                persons.push(PersonAttributes {
-                                    gender: a.gender,
-                                    age_band: a.age_band,
-                                    role: a.role,
-                                    district: a.district,
-                                });
+                    EnvelopeColumn::ContactAttributes => {
+                        match Attributes::decode(&plain, districts) {
+                            Some(a) => {
+                                if latest_contacts.contains(&row) {
+                                    persons.push(PersonAttributes {
+                                        gender: a.gender,
+                                        age_band: a.age_band,
+                                        role: a.role,
+                                        district: a.district,
+                                    });
+                                }
+                                true
                             }
-                            true
+                            None => false,
                         }
-                        None => false,
-                    },
-                    ("field_nights", "details") => {
+                    }
+                    EnvelopeColumn::FieldNightDetails => {
                         FieldNightDetails::decode(&plain, districts).is_some()
                     }
-                    _ => true,
                 };
                 if decoded {
                     *opened += 1;

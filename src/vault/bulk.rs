@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::contacts::seal_contact;
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::AssociatedData;
+use crate::crypto::Place;
 use crate::domain::{Date, FieldNightDetails, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::{self};
@@ -38,7 +38,7 @@ impl Vault {
                 created_by: user_id,
                 created_at: created_at.clone(),
                 details: keys.seal(
-                    &AssociatedData::new("field_nights", "details", id),
+                    Place::FieldNightDetails(id),
                     &details
                         .encode(&self.districts)
                         .ok_or_else(|| unknown_district(&details.district))?,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::contacts::NewContactSource;
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::{AssociatedData, Keys};
+use crate::crypto::{Keys, Place};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
 
@@ -67,12 +67,7 @@ pub struct ContactDetails {
 
 fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<ContactDetails> {
     let contact = super::contacts::open_contact(keys, districts, row)?;
-    let plain = keys
-        .open(
-            &AssociatedData::new("contacts", "attributes", row.id),
-            &row.attributes,
-        )
-        .map_err(|e| tampered_value("contacts", row.id, e))?;
+    let plain = open_at(keys, Place::ContactAttributes(row.id), &row.attributes)?;
     let (_, concern) = Attributes::decode_with_concern(&plain, districts)
         .ok_or_else(|| damaged_value("contacts", row.id))?;
     Ok(ContactDetails { contact, concern })
@@ -198,13 +193,10 @@ impl Vault {
             tx.set_next_id(Sequence::Persons, next_person)?;
         }
         row.date = date.format("%Y-%m-%d").to_string();
-        row.attributes = self
+        row.attributes = self.keys.seal(Place::ContactAttributes(id), &encoded);
+        row.note = self
             .keys
-            .seal(&AssociatedData::new("contacts", "attributes", id), &encoded);
-        row.note = self.keys.seal(
-            &AssociatedData::new("contacts", "note", id),
-            &super::contacts::encode_note(note),
-        );
+            .seal(Place::ContactNote(id), &super::contacts::encode_note(note));
         tx.update_contact(&row, now_unix())?;
         audit_log::append(
             &*tx,

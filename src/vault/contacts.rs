@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::*;
 use crate::audit_log::{self, Action};
 pub use crate::crypto::{parse_pseudonym_hex, pseudonym_hex};
-use crate::crypto::{AssociatedData, Keys, Pseudonym};
+use crate::crypto::{Keys, Place, Pseudonym};
 use crate::domain::{
     Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact, PersonCode,
 };
@@ -145,10 +145,7 @@ impl Vault {
             now_unix(),
         )?;
         if let Some(attributes) = concern_attributes {
-            row.attributes = self.keys.seal(
-                &AssociatedData::new("contacts", "attributes", id),
-                &attributes,
-            );
+            row.attributes = self.keys.seal(Place::ContactAttributes(id), &attributes);
         }
         tx.insert_contact(&row)?;
         audit_log::append(
@@ -354,7 +351,7 @@ impl Vault {
             created_by: self.user.id,
             created_at: now_timestamp(),
             details: self.keys.seal(
-                &AssociatedData::new("field_nights", "details", id),
+                Place::FieldNightDetails(id),
                 &details
                     .encode(&self.districts)
                     .ok_or_else(|| unknown_district(&details.district))?,
@@ -380,13 +377,7 @@ impl Vault {
             .field_nights(limit)?
             .into_iter()
             .map(|r| {
-                let plain = self
-                    .keys
-                    .open(
-                        &AssociatedData::new("field_nights", "details", r.id),
-                        &r.details,
-                    )
-                    .map_err(|e| tampered_value("field_nights", r.id, e))?;
+                let plain = open_at(&self.keys, Place::FieldNightDetails(r.id), &r.details)?;
                 let details = FieldNightDetails::decode(&plain, &self.districts)
                     .ok_or_else(|| damaged_value("field_nights", r.id))?;
                 Ok(FieldNight {
@@ -561,14 +552,8 @@ pub(super) fn seal_contact(
         field_night_id: c.field_night,
         created_by: user_id,
         created_at,
-        attributes: keys.seal(
-            &AssociatedData::new("contacts", "attributes", id),
-            &attributes,
-        ),
-        note: keys.seal(
-            &AssociatedData::new("contacts", "note", id),
-            &encode_note(&c.note),
-        ),
+        attributes: keys.seal(Place::ContactAttributes(id), &attributes),
+        note: keys.seal(Place::ContactNote(id), &encode_note(&c.note)),
     })
 }
 
@@ -583,15 +568,8 @@ pub(super) fn open_contact(
     districts: &Districts,
     row: &ContactRow,
 ) -> Result<Contact> {
-    let attrs = keys
-        .open(
-            &AssociatedData::new("contacts", "attributes", row.id),
-            &row.attributes,
-        )
-        .map_err(|e| tampered_value("contacts", row.id, e))?;
-    let note = keys
-        .open(&AssociatedData::new("contacts", "note", row.id), &row.note)
-        .map_err(|e| tampered_value("contacts", row.id, e))?;
+    let attrs = open_at(keys, Place::ContactAttributes(row.id), &row.attributes)?;
+    let note = open_at(keys, Place::ContactNote(row.id), &row.note)?;
     Ok(Contact {
         id: row.id,
         date: crate::domain::parse_date(&row.date)

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::contacts::{decode_note, encode_note, parse_pseudonym_hex};
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::{AssociatedData, KdfParams, MasterKey, RecoveryKey, UserSecret};
+use crate::crypto::{KdfParams, MasterKey, Place, RecoveryKey, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
 
@@ -394,18 +394,14 @@ impl Vault {
             let Some(last) = batch.last() else { break };
             after = last.id;
             for c in &batch {
-                let attrs_ad = AssociatedData::new("contacts", "attributes", c.id);
-                let note_ad = AssociatedData::new("contacts", "note", c.id);
-                let attrs = old
-                    .open(&attrs_ad, &c.attributes)
-                    .map_err(|e| tampered_value("contacts", c.id, e))?;
-                let note = old
-                    .open(&note_ad, &c.note)
-                    .map_err(|e| tampered_value("contacts", c.id, e))?;
+                let attrs_ad = Place::ContactAttributes(c.id);
+                let note_ad = Place::ContactNote(c.id);
+                let attrs = open_at(old, attrs_ad, &c.attributes)?;
+                let note = open_at(old, note_ad, &c.note)?;
                 tx.update_contact_envelopes(&ContactEnvelopes {
                     id: c.id,
-                    attributes: keys.seal(&attrs_ad, &attrs),
-                    note: keys.seal(&note_ad, &note),
+                    attributes: keys.seal(attrs_ad, &attrs),
+                    note: keys.seal(note_ad, &note),
                 })?;
             }
             summary.contacts += batch.len() as u64;
@@ -416,11 +412,9 @@ impl Vault {
             let Some(last) = batch.last() else { break };
             after = last.0;
             for (id, details) in &batch {
-                let ad = AssociatedData::new("field_nights", "details", *id);
-                let plain = old
-                    .open(&ad, details)
-                    .map_err(|e| tampered_value("field_nights", *id, e))?;
-                tx.update_field_night_details(*id, &keys.seal(&ad, &plain))?;
+                let ad = Place::FieldNightDetails(*id);
+                let plain = open_at(old, ad, details)?;
+                tx.update_field_night_details(*id, &keys.seal(ad, &plain))?;
             }
             summary.field_nights += batch.len() as u64;
         }
@@ -551,16 +545,13 @@ impl Vault {
             let Some(last) = batch.last() else { break };
             after = last.0;
             for (id, note) in &batch {
-                let ad = AssociatedData::new("contacts", "note", *id);
-                let plain = self
-                    .keys
-                    .open(&ad, note)
-                    .map_err(|e| tampered_value("contacts", *id, e))?;
+                let ad = Place::ContactNote(*id);
+                let plain = open_at(&self.keys, ad, note)?;
                 let text = decode_note(&plain).ok_or_else(|| damaged_value("contacts", *id))?;
                 if text.is_empty() {
                     continue;
                 }
-                tx.update_note(*id, &self.keys.seal(&ad, &encode_note("")))?;
+                tx.update_note(*id, &self.keys.seal(ad, &encode_note("")))?;
                 purged += 1;
             }
         }

@@ -20,8 +20,10 @@ pub use statistics::StatContact;
 
 use std::path::Path;
 
+use zeroize::Zeroizing;
+
 use crate::audit_log::{self, Action};
-use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase};
+use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase, Place};
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
@@ -524,6 +526,15 @@ impl Vault {
     }
 }
 
+/// Where a value of an encrypted column sits, as the crypto module names it.
+pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
+    match column {
+        EnvelopeColumn::ContactAttributes => Place::ContactAttributes(row),
+        EnvelopeColumn::ContactNote => Place::ContactNote(row),
+        EnvelopeColumn::FieldNightDetails => Place::FieldNightDetails(row),
+    }
+}
+
 pub(super) fn unknown_district(d: &District) -> Error {
     Error::Input(format!(
         "the district '{d}' is not in this database's district list."
@@ -536,10 +547,14 @@ pub(super) fn tampered_user(name: &str) -> Error {
     ))
 }
 
-pub(super) fn tampered_value(table: &str, id: i64, e: crate::crypto::CryptoError) -> Error {
-    Error::Failed(format!(
-        "an encrypted value of {table} record {id} does not authenticate ({e}); the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
-    ))
+/// Opens a sealed value where it sits; an error names the record, never the value.
+pub(super) fn open_at(keys: &Keys, place: Place, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    keys.open(place, envelope).map_err(|e| {
+        let (table, _, id) = place.names();
+        Error::Failed(format!(
+            "an encrypted value of {table} record {id} does not authenticate ({e}); the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
+        ))
+    })
 }
 
 pub(super) fn damaged_value(table: &str, id: i64) -> Error {

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::*;
-use crate::crypto::{AssociatedData, Pseudonym};
+use crate::crypto::{Place, Pseudonym};
 use crate::domain::{Attributes, Date, PersonCode};
 use crate::error::Result;
 
@@ -151,10 +151,7 @@ impl Vault {
         let found = self.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
-                let plain = self
-                    .keys
-                    .open(&AssociatedData::new("contacts", "attributes", cid), &blob)
-                    .map_err(|e| tampered_value("contacts", cid, e))?;
+                let plain = open_at(&self.keys, Place::ContactAttributes(cid), &blob)?;
                 Some(
                     Attributes::decode(&plain, &self.districts)
                         .ok_or_else(|| damaged_value("contacts", cid))?,

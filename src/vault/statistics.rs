@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::crypto::AssociatedData;
+use crate::crypto::Place;
 use crate::domain::Attributes;
 use crate::error::{Error, Result};
 
@@ -31,12 +31,7 @@ impl Vault {
         let districts = &self.districts;
         let mut bad: Option<Error> = None;
         self.store.read()?.scan_stat_rows(from, to, &mut |row| {
-            let attributes = keys
-                .open(
-                    &AssociatedData::new("contacts", "attributes", row.id),
-                    row.attributes,
-                )
-                .map_err(|e| tampered_value("contacts", row.id, e))
+            let attributes = open_at(keys, Place::ContactAttributes(row.id), row.attributes)
                 .and_then(|plain| {
                     Attributes::decode(&plain, districts)
                         .ok_or_else(|| damaged_value("contacts", row.id))
