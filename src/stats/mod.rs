@@ -1,9 +1,10 @@
 //! Statistics (CONTRACT.md, "Statistics"): a pure computation from decrypted contacts to
 //! figures, separate from how they are printed (`render`).
 //!
-//! The caller feeds every contact of the period to an [`Accumulator`] together with every
-//! person's first contact date (all time); the accumulator applies the filters, counts, and
-//! produces a [`StatsResult`].
+//! The vault (`Vault::stats`) feeds every contact of the period to each [`StatsSink`] (an
+//! [`Accumulator`] per query, the estimate's [`estimate::Occasions`]); each keeps to its
+//! [`Selection`] (period and filters). The accumulator, given every person's first contact date
+//! (all time), produces a [`StatsResult`].
 
 pub mod estimate;
 mod flags;
@@ -692,5 +693,106 @@ mod tests {
         assert!(Filter::parse("month=2020-13", &districts).is_err());
         assert!(Filter::parse("year=20x0", &districts).is_err());
         assert!(Filter::parse("referral=none,health", &districts).is_ok());
+    }
+
+    /// The grouping key's length is derived from `Dimension::ALL`, which the `dimensions!`
+    /// macro builds from the one list of variants: a new dimension cannot be left out of
+    /// either. Checked at compile time, and by grouping by every combination of dimensions,
+    /// all of them at once included.
+    #[test]
+    fn every_combination_of_dimensions_groups_without_panicking() {
+        const _: () = assert!(MAX_DIMS == Dimension::ALL.len());
+        let districts = Districts::default();
+        let a = attrs(Role::Sells, "health;housing", "norrmalm");
+        let n = Dimension::ALL.len();
+        for mask in 1u32..(1 << n) {
+            let by: Vec<Dimension> = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| Dimension::ALL[i])
+                .collect();
+            let q = Query {
+                by: by.clone(),
+                ..Query::default()
+            };
+            let mut acc = Accumulator::new(&q, &districts);
+            acc.add("2020-03-01", Some(1), &a);
+            acc.add("2020-03-02", None, &a);
+            let r = acc.finish(&HashMap::new(), 0, None);
+            assert_eq!(r.totals.contacts, 2, "{by:?}");
+            let groups = if by.contains(&Dimension::Referral) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(r.groups.len(), groups, "{by:?}");
+            assert!(r.groups.iter().all(|g| g.key.len() == by.len()), "{by:?}");
+        }
+    }
+
+    #[test]
+    fn one_selection_for_the_accumulator_and_the_occasions() {
+        let districts = Districts::default();
+        let q = Query {
+            from: d("2020-01-01"),
+            to: d("2020-12-31"),
+            filters: vec![
+                Filter::parse("district=norrmalm", &districts).unwrap(),
+                Filter::parse("referral=health", &districts).unwrap(),
+            ],
+            ..Query::default()
+        };
+        let contacts = [
+            (
+                "2020-02-01",
+                Some(1),
+                attrs(Role::Sells, "health", "norrmalm"),
+            ),
+            (
+                "2020-02-02",
+                Some(1),
+                attrs(Role::Sells, "health", "farsta"),
+            ),
+            ("2020-02-03", Some(2), attrs(Role::Sells, "", "norrmalm")),
+            (
+                "2021-02-03",
+                Some(2),
+                attrs(Role::Sells, "health", "norrmalm"),
+            ),
+            (
+                "2020-05-05",
+                Some(3),
+                attrs(Role::Buys, "health;legal", "norrmalm"),
+            ),
+        ];
+        let mut acc = Accumulator::new(&q, &districts);
+        let mut occ = estimate::Occasions::new(&q, &districts);
+        for (date, person, a) in &contacts {
+            let sinks: [&mut dyn StatsSink; 2] = [&mut acc, &mut occ];
+            for s in sinks {
+                s.add(date, *person, a);
+            }
+        }
+        let r = acc.finish(&HashMap::new(), 0, None);
+        assert_eq!((r.totals.contacts, r.totals.individuals), (2, 2));
+        assert_eq!(occ.finish().observed, 2);
+    }
+
+    #[test]
+    fn the_covering_period_is_open_where_any_selection_is() {
+        let districts = Districts::default();
+        let sel = |from: &str, to: &str| {
+            let q = Query {
+                from: d(from),
+                to: d(to),
+                ..Query::default()
+            };
+            Selection::new(&q, &districts)
+        };
+        let a = sel("2020-01-01", "2020-12-31");
+        let b = sel("2019-06-01", "2020-03-01");
+        assert_eq!(covering([&a, &b]), (d("2019-06-01"), d("2020-12-31")));
+        let open = Selection::new(&Query::default(), &districts);
+        assert_eq!(covering([&a, &open]), (None, None));
+        assert_eq!(covering([]), (None, None));
     }
 }

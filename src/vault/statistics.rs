@@ -335,3 +335,256 @@ impl Vault {
         Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Passphrase;
+    use crate::domain::{
+        parse_date, AgeBand, ContactType, Counterpart, District, Gender, NewContact, PersonCode,
+        Referrals, Role,
+    };
+    use crate::stats::estimate::Occasions;
+    use crate::stats::{Dimension, Filter};
+    use crate::storage::AuditReads;
+
+    const PASS: &str = "correct horse battery staple";
+
+    fn date(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    fn contact(day: &str, code: &str, role: Role, referrals: &str, district: &str) -> NewContact {
+        NewContact {
+            date: date(day),
+            code: PersonCode::normalise(code),
+            attributes: Attributes {
+                role,
+                gender: Gender::Woman,
+                age_band: AgeBand::From25To34,
+                counterpart: Counterpart::Men,
+                district: District::new(district).unwrap(),
+                contact_type: ContactType::Outreach,
+                referrals: referrals.parse::<Referrals>().unwrap(),
+                trafficking: false,
+            },
+            note: zeroize::Zeroizing::new(String::new()),
+            field_night: None,
+        }
+    }
+
+    /// A database with a handful of contacts over three years, two codes declared one person.
+    fn vault(dir: &tempfile::TempDir) -> Vault {
+        let mut v = Vault::create(
+            &dir.path().join("stats.db"),
+            "admin",
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+        for c in [
+            contact("2019-05-01", "ab12", Role::Sells, "", "norrmalm"),
+            contact("2020-02-01", "ab12", Role::Sells, "health", "norrmalm"),
+            contact("2020-02-01", "cd34", Role::Buys, "", "farsta"),
+            contact(
+                "2020-03-15",
+                "ef56",
+                Role::Sells,
+                "health;housing",
+                "norrmalm",
+            ),
+            contact("2020-03-16", "ef56", Role::Sells, "", "farsta"),
+            contact("2020-07-01", "", Role::Other, "", "norrmalm"),
+            contact("2021-01-10", "gh78", Role::Sells, "legal", "online"),
+            contact("2021-01-11", "cd34", Role::Buys, "", "farsta"),
+        ] {
+            v.add_contact(c, false).unwrap();
+        }
+        let code = |s: &str| PersonCode::normalise(s).unwrap();
+        v.merge_persons(&code("ab12"), &code("gh78")).unwrap();
+        v
+    }
+
+    fn last_entry(v: &Vault) -> (String, String, String) {
+        let mut last = None;
+        v.store
+            .for_each_audit_row(|r| last = Some((r.action, r.objects, r.detail)))
+            .unwrap();
+        last.unwrap()
+    }
+
+    fn audit_len(v: &Vault) -> usize {
+        let mut n = 0;
+        v.store.for_each_audit_row(|_| n += 1).unwrap();
+        n
+    }
+
+    fn queries(districts: &crate::domain::Districts) -> Vec<Query> {
+        let year = |y: i32| Query {
+            from: Some(date(&format!("{y}-01-01"))),
+            to: Some(date(&format!("{y}-12-31"))),
+            ..Query::default()
+        };
+        vec![
+            Query::default(),
+            Query {
+                by: vec![Dimension::Year, Dimension::Role],
+                ..Query::default()
+            },
+            Query {
+                by: vec![Dimension::Referral],
+                ..year(2020)
+            },
+            Query {
+                filters: vec![Filter::parse("district=norrmalm,online", districts).unwrap()],
+                by: vec![Dimension::Month],
+                ..year(2021)
+            },
+            Query {
+                from: Some(date("2020-03-01")),
+                ..Query::default()
+            },
+        ]
+    }
+
+    #[test]
+    fn each_purpose_writes_one_entry_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(&dir);
+        let cases = [
+            (
+                StatsPurpose::Command {
+                    publish_threshold: None,
+                },
+                "stats",
+                "",
+            ),
+            (
+                StatsPurpose::Command {
+                    publish_threshold: Some(5),
+                },
+                "stats",
+                "publish threshold=5",
+            ),
+            (StatsPurpose::Estimate { by_year: false }, "estimate", ""),
+            (
+                StatsPurpose::Estimate { by_year: true },
+                "estimate",
+                "by=year",
+            ),
+            (
+                StatsPurpose::Report { threshold: 4 },
+                "report",
+                "threshold=4",
+            ),
+            (StatsPurpose::Screen, "stats", "interface"),
+            (StatsPurpose::Overview, "stats", "interface overview"),
+            (StatsPurpose::DemoSummary, "stats", "demo summary"),
+        ];
+        for (purpose, action, detail) in cases {
+            let before = audit_len(&v);
+            let qs = queries(v.districts());
+            v.stats(purpose, &qs, &mut []).unwrap();
+            assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
+            assert_eq!(
+                last_entry(&v),
+                (action.into(), AGGREGATE.into(), detail.into()),
+                "{purpose:?}"
+            );
+        }
+        // Opening alone writes nothing; only counting does.
+        let before = audit_len(&v);
+        let door = v.open_stats(StatsPurpose::Screen).unwrap();
+        drop(door);
+        assert_eq!(audit_len(&v), before);
+    }
+
+    #[test]
+    fn the_report_needs_its_role_and_a_refusal_is_the_only_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(&dir);
+        let pass = Passphrase::new(PASS.into());
+        v.add_user("olle", crate::domain::StaffRole::Outreach, &pass)
+            .unwrap();
+        let mut olle = Vault::unlock(&dir.path().join("stats.db"), "olle", &pass).unwrap();
+        let before = audit_len(&olle);
+        let err = olle
+            .open_stats(StatsPurpose::Report { threshold: 5 })
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+        assert_eq!(audit_len(&olle), before + 1);
+        assert_eq!(last_entry(&olle).0, "refused");
+        olle.stats(StatsPurpose::Screen, &[Query::default()], &mut [])
+            .unwrap();
+    }
+
+    #[test]
+    fn one_pass_counts_like_one_query_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(&dir);
+        let qs = queries(v.districts());
+        let districts = v.districts().clone();
+        let estimate_q = Query {
+            from: Some(date("2020-01-01")),
+            ..Query::default()
+        };
+        // Five queries (two threads) and the occasions in one pass ...
+        let mut occ = Occasions::new(&estimate_q, &districts);
+        let together = v.stats(StatsPurpose::Screen, &qs, &mut [&mut occ]).unwrap();
+        // ... against each alone (one thread), the occasions with a query of their own period.
+        for (q, r) in qs.iter().zip(&together) {
+            let alone = v.open_stats(StatsPurpose::Screen).unwrap().count_one(q);
+            assert_eq!(&alone.unwrap(), r, "{q:?}");
+        }
+        let mut alone = Occasions::new(&estimate_q, &districts);
+        v.stats(StatsPurpose::Screen, &[], &mut [&mut alone])
+            .unwrap();
+        assert_eq!(occ.finish(), alone.finish());
+
+        // The figures themselves: ab12 and gh78 are one person; 2019's contact makes ab12 not
+        // new in 2020.
+        let all = &together[0];
+        assert_eq!(all.totals.contacts, 8);
+        assert_eq!(all.totals.individuals, 3);
+        assert_eq!(all.totals.unidentified_contacts, 1);
+        assert_eq!(all.from.as_deref(), Some("2019-05-01"));
+        assert_eq!(all.to.as_deref(), Some("2021-01-11"));
+        let y2020 = v
+            .stats(
+                StatsPurpose::Screen,
+                &[Query {
+                    from: Some(date("2020-01-01")),
+                    to: Some(date("2020-12-31")),
+                    ..Query::default()
+                }],
+                &mut [],
+            )
+            .unwrap()
+            .remove(0);
+        assert_eq!(y2020.totals.individuals, 3);
+        assert_eq!(y2020.totals.new_individuals, 2);
+        let norrmalm_2021 = &together[3];
+        assert_eq!(norrmalm_2021.totals.contacts, 1);
+        assert_eq!(norrmalm_2021.groups[0].key, ["2021-01"]);
+    }
+
+    #[test]
+    fn the_overview_counts_this_year_and_last_year_to_the_same_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(&dir);
+        let o = v.stats_overview(date("2021-03-01")).unwrap();
+        assert_eq!(o.year, 2021);
+        assert_eq!(o.this_year.contacts, 2);
+        assert_eq!(o.this_year.individuals, 2);
+        assert_eq!(o.per_month[0], 2);
+        assert_eq!(o.last_year.contacts, 2, "2020 up to 1 March");
+        assert_eq!(
+            last_entry(&v),
+            (
+                "stats".into(),
+                AGGREGATE.into(),
+                "interface overview".into()
+            )
+        );
+    }
+}
