@@ -487,7 +487,7 @@ mod tests {
             assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
             assert_eq!(
                 last_entry(&v),
-                (action.into(), AGGREGATE.into(), detail.into()),
+                (action.into(), "contacts:aggregate".into(), detail.into()),
                 "{purpose:?}"
             );
         }
@@ -582,7 +582,7 @@ mod tests {
             last_entry(&v),
             (
                 "stats".into(),
-                AGGREGATE.into(),
+                "contacts:aggregate".into(),
                 "interface overview".into()
             )
         );
