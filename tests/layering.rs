@@ -40,12 +40,7 @@ const ROOTS: &[&str] = &["src/lib.rs", "src/main.rs"];
 /// Known breaks of a rule, each with the issue that removes it. A break is allowed only in the
 /// named file and only for paths that start with the named module path; any other path from
 /// that file still fails.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
-    // The interface computes its statistics through the stats command; the rewrite of
-    // `src/tui/app.rs` and `src/command/stats.rs` ("The core's rooms") moves `compute` below
-    // the vault and removes this line.
-    ("src/tui/app.rs", "command::stats::compute"),
-];
+const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[];
 
 #[test]
 fn nothing_outside_the_command_line_names_command() {

@@ -17,7 +17,7 @@ use uppsok::domain::{
 use uppsok::i18n::Lang;
 use uppsok::tui::app::{App, Screen};
 use uppsok::tui::{event, ui};
-use uppsok::vault::Vault;
+use uppsok::vault::{StatsPurpose, Vault};
 
 const PASS: &str = "correct horse battery staple";
 
@@ -444,8 +444,11 @@ fn person_history_edit_and_delete_with_a_reason() {
         "{log:?}"
     );
     assert_eq!(app.screen, Screen::Contact, "no contacts left to show");
-    let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
-    let all = uppsok::command::stats::compute(&v, &Default::default()).unwrap();
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let all = v
+        .stats(StatsPurpose::Screen, &[Default::default()], &mut [])
+        .unwrap()
+        .remove(0);
     assert_eq!(all.totals.contacts, 5);
 }
 
@@ -453,9 +456,9 @@ fn person_history_edit_and_delete_with_a_reason() {
 fn a_lead_declares_two_codes_one_person_and_undoes_it() {
     let f = fixture();
     let individuals = |f: &Fixture| {
-        let v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
-        uppsok::command::stats::compute(&v, &Default::default())
-            .unwrap()
+        let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+        v.stats(StatsPurpose::Screen, &[Default::default()], &mut [])
+            .unwrap()[0]
             .totals
             .individuals
     };

@@ -4,15 +4,14 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use super::stats::{build_query, compute_many};
-use super::{lang, unlock};
-use crate::audit_log::Action;
+use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::report::text::{decimal, ReportText};
 use crate::stats::estimate::{one_decimal, Estimate, Occasions};
-use crate::vault::{Permission, Vault};
+use crate::stats::Query;
+use crate::vault::{StatsDoor, StatsPurpose};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EstimateFormat {
@@ -22,15 +21,8 @@ pub enum EstimateFormat {
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
-    /// One calendar year (instead of --from/--to)
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    pub year: Option<i32>,
-    /// First day of the period, YYYY-MM-DD (inclusive; open when left out)
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Last day of the period, YYYY-MM-DD (inclusive; open when left out)
-    #[arg(long)]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
     /// Keep only contacts with these values: DIM=V1,V2 (repeat to AND several)
     #[arg(long, value_name = "DIM=V1,V2")]
     pub filter: Vec<String>,
@@ -51,14 +43,17 @@ pub struct EstimateResult {
     pub years: Option<Vec<(u32, Estimate)>>,
 }
 
-/// Computes the estimate for a query's period and filters (its `by` is ignored).
-pub fn compute(vault: &Vault, q: &crate::stats::Query, by_year: bool) -> Result<EstimateResult> {
-    let mut occ = Occasions::new(q, vault.districts());
-    let mut plain = q.clone();
-    plain.by.clear();
-    plain.filters.clear();
+/// Counts the estimate for a query's period and filters (its `by` is ignored) through an
+/// opened statistics door.
+pub fn compute(door: StatsDoor<'_>, q: &Query, by_year: bool) -> Result<EstimateResult> {
+    let mut occ = Occasions::new(q, door.districts());
+    let plain = Query {
+        by: Vec::new(),
+        filters: Vec::new(),
+        ..q.clone()
+    };
     // One cheap accumulator for the period's bounds; the occasions collect the rest.
-    let r = compute_many(vault, &[plain], Some(&mut occ))?;
+    let r = door.count(std::slice::from_ref(&plain), &mut [&mut occ])?;
     let (from, to) = r
         .into_iter()
         .next()
@@ -89,14 +84,9 @@ pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
         }
     };
     let mut vault = unlock(g)?;
-    vault.require(Permission::Stats)?;
-    let q = build_query(a.year, &a.from, &a.to, &[], &a.filter, vault.districts())?;
-    vault.log_read(
-        Action::Estimate,
-        "contacts:aggregate",
-        if by_year { "by=year" } else { "" },
-    )?;
-    let result = compute(&vault, &q, by_year)?;
+    let door = vault.open_stats(StatsPurpose::Estimate { by_year })?;
+    let q = a.period.query(&[], &a.filter, door.districts())?;
+    let result = compute(door, &q, by_year)?;
     match a.format {
         EstimateFormat::Json => print!("{}", json(&result)),
         EstimateFormat::Text => print!("{}", text(&result, lang(g))),

@@ -19,9 +19,39 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::Global;
 use crate::crypto::Passphrase;
+use crate::domain::Districts;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::stats::Query;
 use crate::vault::Vault;
+
+/// The period flags `stats`, `estimate` and `report` share.
+#[derive(Debug, clap::Args)]
+pub struct PeriodArgs {
+    /// One calendar year (instead of --from/--to)
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub year: Option<i32>,
+    /// First day of the period, YYYY-MM-DD (inclusive; open when left out)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD (inclusive; open when left out)
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+impl PeriodArgs {
+    /// The query of this period with these `--by` and `--filter` values, every value checked.
+    pub fn query(&self, by: &[String], filter: &[String], districts: &Districts) -> Result<Query> {
+        Query::from_flags(
+            self.year,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            by,
+            filter,
+            districts,
+        )
+    }
+}
 
 /// The database path: `--db`, `UPPSOK_DB`, or `uppsok.db` in the platform data directory.
 pub fn db_path(g: &Global) -> Result<PathBuf> {

@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::stats::{build_query, check_threshold, compute_many};
-use super::{db_path, is_database_file, lang, unlock};
-use crate::audit_log::Action;
+use super::stats::check_threshold;
+use super::{db_path, is_database_file, lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::report::{Period, Report, TABLES};
 use crate::stats::estimate::Occasions;
 use crate::stats::publish::DEFAULT_THRESHOLD;
 use crate::stats::Query;
-use crate::vault::Permission;
+use crate::vault::StatsPurpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -24,15 +23,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// One calendar year (instead of --from/--to)
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    pub year: Option<i32>,
-    /// First day of the period, YYYY-MM-DD (inclusive; open when left out)
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Last day of the period, YYYY-MM-DD (inclusive; open when left out)
-    #[arg(long)]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
     /// md (Markdown) or html (one self-contained page with charts)
     #[arg(long, default_value = "md")]
     pub format: ReportFormat,
@@ -66,8 +58,8 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         }
     }
     let mut vault = unlock(g)?;
-    vault.require(Permission::Report)?;
-    let base = build_query(a.year, &a.from, &a.to, &[], &[], vault.districts())?;
+    let door = vault.open_stats(StatsPurpose::Report { threshold })?;
+    let base = a.period.query(&[], &[], door.districts())?;
     let queries: Vec<Query> = TABLES
         .iter()
         .map(|dims| Query {
@@ -75,17 +67,14 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
             ..base.clone()
         })
         .collect();
-    vault.log_read(
-        Action::Report,
-        "contacts:aggregate",
-        &format!("threshold={threshold}"),
-    )?;
-    let mut occasions = Occasions::new(&base, vault.districts());
-    let results = compute_many(&vault, &queries, Some(&mut occasions))?;
+    let mut occasions = Occasions::new(&base, door.districts());
+    let results = door.count(&queries, &mut [&mut occasions])?;
     let estimate = occasions.finish();
-    let first = &results[0];
+    let first = results
+        .first()
+        .ok_or_else(|| Error::Failed("the report has no tables to count.".into()))?;
     let period = Period {
-        year: a.year,
+        year: a.period.year,
         from: first.from.clone(),
         to: first.to.clone(),
     };

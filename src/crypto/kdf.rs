@@ -74,6 +74,7 @@ impl KdfParams {
     /// Debug builds (the ones `cargo test` runs) honour `UPPSOK_INSECURE_TEST_KDF=1` to make
     /// the many slots of the test suite cheap. The code is compiled out of release builds, so
     /// a binary users run cannot take this path.
+    #[cfg(not(test))]
     pub fn for_new_slot() -> KdfParams {
         #[cfg(debug_assertions)]
         if let Some(v) = std::env::var_os("UPPSOK_INSECURE_TEST_KDF") {
@@ -88,6 +89,13 @@ impl KdfParams {
             }
         }
         Self::MINIMUM
+    }
+
+    /// The crate's own unit tests (the vault on the in-memory store) make cheap slots; a
+    /// `cfg(test)` build is never one users run.
+    #[cfg(test)]
+    pub fn for_new_slot() -> KdfParams {
+        Self::for_tests()
     }
 
     /// Whether a slot with these parameters is weaker, in any of them, than `target` (the

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{date_code, value_code, Dimension, Query, NO_REFERRAL};
+use super::{date_code, Query, Selection, StatsSink};
 use crate::domain::{Attributes, Districts};
 
 /// One estimate.
@@ -79,38 +79,21 @@ pub fn one_decimal(x: f64) -> f64 {
 }
 
 /// Collects the contact dates of each person in the period, under the query's filters
-/// (`query.by` is not used: see [`Occasions::finish_by_year`]).
-pub struct Occasions<'a> {
-    districts: &'a Districts,
-    from: u32,
-    to: u32,
-    filters: Vec<(Dimension, Vec<u32>)>,
-    referral_filters: Vec<Vec<u32>>,
+/// (`query.by` is not used: see [`Occasions::finish_by_year`]). It selects contacts with the
+/// same [`Selection`] as the statistics' accumulator.
+pub struct Occasions {
+    selection: Selection,
+    /// Scratch for the contact's referral codes.
+    referrals: Vec<u32>,
     /// (person, date as YYYYMMDD) of every identified contact that passed.
     seen: Vec<(i64, u32)>,
 }
 
-impl<'a> Occasions<'a> {
-    pub fn new(query: &Query, districts: &'a Districts) -> Self {
-        let code = |d: Option<crate::domain::Date>, default: u32| {
-            d.map(|d| date_code(&d.format("%Y-%m-%d").to_string()))
-                .unwrap_or(default)
-        };
-        let mut filters = Vec::new();
-        let mut referral_filters = Vec::new();
-        for f in &query.filters {
-            if f.dimension == Dimension::Referral {
-                referral_filters.push(f.codes.clone());
-            } else {
-                filters.push((f.dimension, f.codes.clone()));
-            }
-        }
+impl Occasions {
+    pub fn new(query: &Query, districts: &Districts) -> Self {
         Occasions {
-            districts,
-            from: code(query.from, 0),
-            to: code(query.to, u32::MAX),
-            filters,
-            referral_filters,
+            selection: Selection::new(query, districts),
+            referrals: Vec::new(),
             seen: Vec::new(),
         }
     }
@@ -119,29 +102,9 @@ impl<'a> Occasions<'a> {
     pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
         let Some(person) = person else { return };
         let day = date_code(date);
-        if day < self.from || day > self.to {
-            return;
+        if self.selection.admits(day, a, &mut self.referrals) {
+            self.seen.push((person, day));
         }
-        for (dim, codes) in &self.filters {
-            if !codes.contains(&value_code(*dim, a, day, self.districts)) {
-                return;
-            }
-        }
-        if !self.referral_filters.is_empty() {
-            let none = [NO_REFERRAL];
-            let mut own: Vec<u32> = a.referrals.iter().map(|r| u32::from(r.code())).collect();
-            if own.is_empty() {
-                own.extend(none);
-            }
-            if !self
-                .referral_filters
-                .iter()
-                .all(|f| own.iter().any(|c| f.contains(c)))
-            {
-                return;
-            }
-        }
-        self.seen.push((person, day));
     }
 
     fn counts(&mut self) -> &[(i64, u32)] {
@@ -198,6 +161,15 @@ impl<'a> Occasions<'a> {
                 .map(|(y, occ)| (y, chao1_from_occasions(occ)))
                 .collect(),
         )
+    }
+}
+
+impl StatsSink for Occasions {
+    fn selection(&self) -> &Selection {
+        &self.selection
+    }
+    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
+        Occasions::add(self, date, person, attributes);
     }
 }
 

@@ -1,11 +1,14 @@
 //! Statistics (CONTRACT.md, "Statistics"): a pure computation from decrypted contacts to
 //! figures, separate from how they are printed (`render`).
 //!
-//! The caller feeds every contact of the period to an [`Accumulator`] together with every
-//! person's first contact date (all time); the accumulator applies the filters, counts, and
-//! produces a [`StatsResult`].
+//! The vault (`Vault::stats`) feeds every contact of the period to each [`StatsSink`] (an
+//! [`Accumulator`] per query, the estimate's [`estimate::Occasions`]); each keeps to its
+//! [`Selection`] (period and filters). The accumulator, given every person's first contact date
+//! (all time), produces a [`StatsResult`].
 
 pub mod estimate;
+mod flags;
+pub mod overview;
 pub mod publish;
 pub mod render;
 
@@ -17,49 +20,37 @@ use crate::domain::{
     AgeBand, Attributes, ContactType, Counterpart, Date, Districts, Gender, Referral, Role,
 };
 
-/// A dimension to group or filter by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dimension {
-    Role,
-    Gender,
-    AgeBand,
-    Counterpart,
-    District,
-    ContactType,
-    Referral,
-    Trafficking,
-    Year,
-    Month,
+/// Declares the dimensions once: the enum, [`Dimension::ALL`] (its length counted from the
+/// list, so the grouping key can never be shorter than the dimensions) and the one spelling
+/// of each.
+macro_rules! dimensions {
+    ($($variant:ident : $text:literal),+ $(,)?) => {
+        /// A dimension to group or filter by.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Dimension { $($variant),+ }
+
+        impl Dimension {
+            /// Every dimension, in the documented order.
+            pub const ALL: [Dimension; [$($text),+].len()] = [$(Dimension::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Dimension::$variant => $text),+ }
+            }
+        }
+    };
 }
 
-impl Dimension {
-    pub const ALL: [Dimension; 10] = [
-        Dimension::Role,
-        Dimension::Gender,
-        Dimension::AgeBand,
-        Dimension::Counterpart,
-        Dimension::District,
-        Dimension::ContactType,
-        Dimension::Referral,
-        Dimension::Trafficking,
-        Dimension::Year,
-        Dimension::Month,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Role => "role",
-            Dimension::Gender => "gender",
-            Dimension::AgeBand => "age_band",
-            Dimension::Counterpart => "counterpart",
-            Dimension::District => "district",
-            Dimension::ContactType => "contact_type",
-            Dimension::Referral => "referral",
-            Dimension::Trafficking => "trafficking",
-            Dimension::Year => "year",
-            Dimension::Month => "month",
-        }
-    }
+dimensions! {
+    Role: "role",
+    Gender: "gender",
+    AgeBand: "age_band",
+    Counterpart: "counterpart",
+    District: "district",
+    ContactType: "contact_type",
+    Referral: "referral",
+    Trafficking: "trafficking",
+    Year: "year",
+    Month: "month",
 }
 
 impl fmt::Display for Dimension {
@@ -89,16 +80,15 @@ const NO_REFERRAL: u32 = 8;
 
 /// A dimension value as a small number: stable, cheap to hash, and ordered as it should be
 /// listed (category order, district list order, chronological).
-fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: &Districts) -> u32 {
+/// `districts` is needed for the district dimension only (without it a district has no code).
+fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: Option<&Districts>) -> u32 {
     match dim {
         Dimension::Role => u32::from(a.role.code()),
         Dimension::Gender => u32::from(a.gender.code()),
         Dimension::AgeBand => u32::from(a.age_band.code()),
         Dimension::Counterpart => u32::from(a.counterpart.code()),
         Dimension::District => districts
-            .all()
-            .iter()
-            .position(|d| *d == a.district)
+            .and_then(|ds| ds.all().iter().position(|d| *d == a.district))
             .map(|i| i as u32)
             .unwrap_or(u32::MAX),
         Dimension::ContactType => u32::from(a.contact_type.code()),
@@ -153,7 +143,7 @@ fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, St
         }
         Dimension::District => districts
             .parse(s)
-            .map(|d| value_code(Dimension::District, &dummy_with(d), 0, districts))
+            .map(|d| value_code(Dimension::District, &dummy_with(d), 0, Some(districts)))
             .map_err(|e| e.to_string()),
         Dimension::Trafficking => crate::domain::parse_yes_no(s)
             .map(u32::from)
@@ -278,19 +268,153 @@ struct Tally {
     persons: IdSet,
 }
 
-const MAX_DIMS: usize = 10;
+/// The longest grouping key: one value per dimension. Derived from [`Dimension::ALL`], so a new
+/// dimension lengthens the key with it.
+const MAX_DIMS: usize = Dimension::ALL.len();
 type Key = [u32; MAX_DIMS];
+
+/// The date as the number YYYYMMDD, or `default` when open.
+fn day_of(d: Option<Date>, default: u32) -> u32 {
+    d.map(|d| date_code(&d.format("%Y-%m-%d").to_string()))
+        .unwrap_or(default)
+}
+
+/// One test a contact must pass.
+#[derive(Debug, Clone)]
+enum Test {
+    /// Its value of a dimension (not referral or district) is one of these codes.
+    Codes(Dimension, Vec<u32>),
+    /// Its district is one of these.
+    Districts(Vec<crate::domain::District>),
+}
+
+/// Which contacts a query counts: its period and its filters. Every consumer of the contact
+/// stream (the [`Accumulator`], the estimate's [`estimate::Occasions`]) selects with this one
+/// type, so they cannot disagree about which contacts a query means.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    from: Option<Date>,
+    to: Option<Date>,
+    /// The period as YYYYMMDD, open ends as 0 and `u32::MAX`.
+    first_day: u32,
+    last_day: u32,
+    /// Filters other than referral, ANDed.
+    tests: Vec<Test>,
+    /// Referral filters: a contact must meet each with one of its referrals (or none).
+    referral_filters: Vec<Vec<u32>>,
+}
+
+impl Selection {
+    /// The selection of a query (its `by` plays no part).
+    pub fn new(query: &Query, districts: &Districts) -> Self {
+        let mut tests = Vec::new();
+        let mut referral_filters = Vec::new();
+        for f in &query.filters {
+            match f.dimension {
+                Dimension::Referral => referral_filters.push(f.codes.clone()),
+                Dimension::District => tests.push(Test::Districts(
+                    f.codes
+                        .iter()
+                        .filter_map(|&c| districts.all().get(c as usize).cloned())
+                        .collect(),
+                )),
+                d => tests.push(Test::Codes(d, f.codes.clone())),
+            }
+        }
+        Selection {
+            from: query.from,
+            to: query.to,
+            first_day: day_of(query.from, 0),
+            last_day: day_of(query.to, u32::MAX),
+            tests,
+            referral_filters,
+        }
+    }
+
+    /// The first day of the period, if bounded.
+    pub fn from(&self) -> Option<Date> {
+        self.from
+    }
+
+    /// The last day of the period, if bounded.
+    pub fn to(&self) -> Option<Date> {
+        self.to
+    }
+
+    /// Whether a contact of `day` (YYYYMMDD, see [`date_code`]) is selected. `referrals` is
+    /// filled with the contact's referral codes (the code for "none" when it has none), kept to
+    /// those the referral filters name, for grouping by referral.
+    pub fn admits(&self, day: u32, a: &Attributes, referrals: &mut Vec<u32>) -> bool {
+        if day < self.first_day || day > self.last_day {
+            return false;
+        }
+        for t in &self.tests {
+            let pass = match t {
+                Test::Codes(dim, codes) => codes.contains(&value_code(*dim, a, day, None)),
+                Test::Districts(names) => names.contains(&a.district),
+            };
+            if !pass {
+                return false;
+            }
+        }
+        // Every referral filter must be met (filters AND together, like any other
+        // dimension's); the referral values are then limited to those the filters name.
+        referrals.clear();
+        if a.referrals.is_empty() {
+            referrals.push(NO_REFERRAL);
+        } else {
+            referrals.extend(a.referrals.iter().map(|r| u32::from(r.code())));
+        }
+        if !self.referral_filters.is_empty() {
+            if !self
+                .referral_filters
+                .iter()
+                .all(|f| referrals.iter().any(|c| f.contains(c)))
+            {
+                return false;
+            }
+            let named = &self.referral_filters;
+            referrals.retain(|c| named.iter().any(|f| f.contains(c)));
+        }
+        true
+    }
+}
+
+/// The smallest period covering every selection: where any is open at an end, so is this.
+pub fn covering<'s>(
+    selections: impl IntoIterator<Item = &'s Selection>,
+) -> (Option<Date>, Option<Date>) {
+    let mut from: Option<Option<Date>> = None;
+    let mut to: Option<Option<Date>> = None;
+    for s in selections {
+        from = Some(match from {
+            None => s.from,
+            Some(f) => f.zip(s.from).map(|(a, b)| a.min(b)),
+        });
+        to = Some(match to {
+            None => s.to,
+            Some(t) => t.zip(s.to).map(|(a, b)| a.max(b)),
+        });
+    }
+    (from.flatten(), to.flatten())
+}
+
+/// Something fed the decrypted contact stream: an [`Accumulator`] counting a query, or the
+/// estimate's [`estimate::Occasions`]. Whoever reads the contacts reads every day of each
+/// sink's [`Selection`] (see [`covering`]) and feeds each contact to every sink; the sink
+/// itself keeps to its selection.
+pub trait StatsSink {
+    /// The contacts this sink counts.
+    fn selection(&self) -> &Selection;
+    /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
+    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes);
+}
 
 /// Counts contacts as they are fed in.
 pub struct Accumulator<'a> {
     query: &'a Query,
     districts: &'a Districts,
-    from: u32,
-    to: u32,
-    /// Filters other than referral, as (dimension, sorted codes).
-    filters: Vec<(Dimension, Vec<u32>)>,
-    /// Referral filters: a contact must meet each with one of its referrals (or none).
-    referral_filters: Vec<Vec<u32>>,
+    selection: Selection,
     total: Tally,
     groups: HashMap<Key, Tally>,
     referral_pos: Option<usize>,
@@ -298,27 +422,17 @@ pub struct Accumulator<'a> {
 }
 
 impl<'a> Accumulator<'a> {
+    /// An accumulator for a query. Its `by` names each dimension at most once (as `--by`
+    /// checks), so the grouping key has room for every one.
     pub fn new(query: &'a Query, districts: &'a Districts) -> Self {
-        let code = |d: Option<Date>, default: u32| {
-            d.map(|d| date_code(&d.format("%Y-%m-%d").to_string()))
-                .unwrap_or(default)
-        };
-        let mut filters: Vec<(Dimension, Vec<u32>)> = Vec::new();
-        let mut referral_filters: Vec<Vec<u32>> = Vec::new();
-        for f in &query.filters {
-            if f.dimension == Dimension::Referral {
-                referral_filters.push(f.codes.clone());
-            } else {
-                filters.push((f.dimension, f.codes.clone()));
-            }
-        }
+        assert!(
+            query.by.len() <= MAX_DIMS,
+            "a query groups by each dimension at most once"
+        );
         Accumulator {
             query,
             districts,
-            from: code(query.from, 0),
-            to: code(query.to, u32::MAX),
-            filters,
-            referral_filters,
+            selection: Selection::new(query, districts),
             total: Tally::default(),
             groups: HashMap::new(),
             referral_pos: query.by.iter().position(|d| *d == Dimension::Referral),
@@ -329,35 +443,8 @@ impl<'a> Accumulator<'a> {
     /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
     pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
         let day = date_code(date);
-        if day < self.from || day > self.to {
+        if !self.selection.admits(day, a, &mut self.scratch) {
             return;
-        }
-        for (dim, codes) in &self.filters {
-            if !codes.contains(&value_code(*dim, a, day, self.districts)) {
-                return;
-            }
-        }
-        // The contact's referral values: each referral, or none. Every referral filter must
-        // be met (filters AND together, like any other dimension's); the referral groups are
-        // then limited to the values the referral filters name.
-        self.scratch.clear();
-        if a.referrals.is_empty() {
-            self.scratch.push(NO_REFERRAL);
-        } else {
-            self.scratch
-                .extend(a.referrals.iter().map(|r| u32::from(r.code())));
-        }
-        if !self.referral_filters.is_empty() {
-            let scratch = &self.scratch;
-            if !self
-                .referral_filters
-                .iter()
-                .all(|f| scratch.iter().any(|c| f.contains(c)))
-            {
-                return;
-            }
-            let named = &self.referral_filters;
-            self.scratch.retain(|c| named.iter().any(|f| f.contains(c)));
         }
         tally(&mut self.total, person);
         if self.query.by.is_empty() {
@@ -366,7 +453,7 @@ impl<'a> Accumulator<'a> {
         let mut key: Key = [0; MAX_DIMS];
         for (i, dim) in self.query.by.iter().enumerate() {
             if *dim != Dimension::Referral {
-                key[i] = value_code(*dim, a, day, self.districts);
+                key[i] = value_code(*dim, a, day, Some(self.districts));
             }
         }
         match self.referral_pos {
@@ -389,7 +476,7 @@ impl<'a> Accumulator<'a> {
         field_nights: u64,
         range: Option<(String, String)>,
     ) -> StatsResult {
-        let (from, to) = (self.from, self.to);
+        let (from, to) = (self.selection.first_day, self.selection.last_day);
         let is_new = |p: &i64, lo: u32, hi: u32| {
             first_contacts
                 .get(p)
@@ -446,6 +533,15 @@ impl<'a> Accumulator<'a> {
             by,
             groups,
         }
+    }
+}
+
+impl StatsSink for Accumulator<'_> {
+    fn selection(&self) -> &Selection {
+        &self.selection
+    }
+    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
+        Accumulator::add(self, date, person, attributes);
     }
 }
 
@@ -586,5 +682,106 @@ mod tests {
         assert!(Filter::parse("month=2020-13", &districts).is_err());
         assert!(Filter::parse("year=20x0", &districts).is_err());
         assert!(Filter::parse("referral=none,health", &districts).is_ok());
+    }
+
+    /// The grouping key's length is derived from `Dimension::ALL`, which the `dimensions!`
+    /// macro builds from the one list of variants: a new dimension cannot be left out of
+    /// either. Checked at compile time, and by grouping by every combination of dimensions,
+    /// all of them at once included.
+    #[test]
+    fn every_combination_of_dimensions_groups_without_panicking() {
+        const _: () = assert!(MAX_DIMS == Dimension::ALL.len());
+        let districts = Districts::default();
+        let a = attrs(Role::Sells, "health;housing", "norrmalm");
+        let n = Dimension::ALL.len();
+        for mask in 1u32..(1 << n) {
+            let by: Vec<Dimension> = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| Dimension::ALL[i])
+                .collect();
+            let q = Query {
+                by: by.clone(),
+                ..Query::default()
+            };
+            let mut acc = Accumulator::new(&q, &districts);
+            acc.add("2020-03-01", Some(1), &a);
+            acc.add("2020-03-02", None, &a);
+            let r = acc.finish(&HashMap::new(), 0, None);
+            assert_eq!(r.totals.contacts, 2, "{by:?}");
+            let groups = if by.contains(&Dimension::Referral) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(r.groups.len(), groups, "{by:?}");
+            assert!(r.groups.iter().all(|g| g.key.len() == by.len()), "{by:?}");
+        }
+    }
+
+    #[test]
+    fn one_selection_for_the_accumulator_and_the_occasions() {
+        let districts = Districts::default();
+        let q = Query {
+            from: d("2020-01-01"),
+            to: d("2020-12-31"),
+            filters: vec![
+                Filter::parse("district=norrmalm", &districts).unwrap(),
+                Filter::parse("referral=health", &districts).unwrap(),
+            ],
+            ..Query::default()
+        };
+        let contacts = [
+            (
+                "2020-02-01",
+                Some(1),
+                attrs(Role::Sells, "health", "norrmalm"),
+            ),
+            (
+                "2020-02-02",
+                Some(1),
+                attrs(Role::Sells, "health", "farsta"),
+            ),
+            ("2020-02-03", Some(2), attrs(Role::Sells, "", "norrmalm")),
+            (
+                "2021-02-03",
+                Some(2),
+                attrs(Role::Sells, "health", "norrmalm"),
+            ),
+            (
+                "2020-05-05",
+                Some(3),
+                attrs(Role::Buys, "health;legal", "norrmalm"),
+            ),
+        ];
+        let mut acc = Accumulator::new(&q, &districts);
+        let mut occ = estimate::Occasions::new(&q, &districts);
+        for (date, person, a) in &contacts {
+            let sinks: [&mut dyn StatsSink; 2] = [&mut acc, &mut occ];
+            for s in sinks {
+                s.add(date, *person, a);
+            }
+        }
+        let r = acc.finish(&HashMap::new(), 0, None);
+        assert_eq!((r.totals.contacts, r.totals.individuals), (2, 2));
+        assert_eq!(occ.finish().observed, 2);
+    }
+
+    #[test]
+    fn the_covering_period_is_open_where_any_selection_is() {
+        let districts = Districts::default();
+        let sel = |from: &str, to: &str| {
+            let q = Query {
+                from: d(from),
+                to: d(to),
+                ..Query::default()
+            };
+            Selection::new(&q, &districts)
+        };
+        let a = sel("2020-01-01", "2020-12-31");
+        let b = sel("2019-06-01", "2020-03-01");
+        assert_eq!(covering([&a, &b]), (d("2019-06-01"), d("2020-12-31")));
+        let open = Selection::new(&Query::default(), &districts);
+        assert_eq!(covering([&a, &open]), (None, None));
+        assert_eq!(covering([]), (None, None));
     }
 }

@@ -11,13 +11,12 @@ use zeroize::Zeroizing;
 
 use super::form::{contact_type_for, ContactForm, Field, NightForm};
 use super::statistics::{year_of, StatsView};
-use crate::audit_log::Action as AuditAction;
 use crate::crypto::Passphrase;
 use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::stats::{Accumulator, Dimension, Figures, Query};
-use crate::vault::{Permission, PersonIndex, PersonSummary, Vault};
+use crate::stats::Figures;
+use crate::vault::{Permission, PersonIndex, PersonSummary, StatsPurpose, Vault};
 
 /// How long the interface stays unlocked without a key press, unless configured.
 pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_secs(10 * 60);
@@ -766,8 +765,8 @@ impl App {
         }
     }
 
-    /// Computes the chosen figures (Enter), with `uppsok stats`'s computation; logged as a
-    /// statistics read like the command.
+    /// Computes the chosen figures (Enter) through the vault's statistics door, as `uppsok
+    /// stats` does; logged as the statistics screen's read.
     fn compute_statistics(&mut self) {
         let (Some(s), Some(v)) = (self.session.as_mut(), self.stats.as_mut()) else {
             return;
@@ -781,8 +780,8 @@ impl App {
         };
         let result = s
             .vault
-            .log_read(AuditAction::Stats, "contacts:aggregate", "interface")
-            .and_then(|_| crate::command::stats::compute(&s.vault, &q));
+            .open_stats(StatsPurpose::Screen)
+            .and_then(|door| door.count_one(&q));
         match result {
             Ok(r) => v.set_result(r),
             Err(e) => self.message = Some(Message::Error(e.to_string())),
@@ -822,83 +821,22 @@ impl App {
     }
 }
 
-/// Computes the overview's figures with the same computation as `uppsok stats`.
+/// The overview's figures, counted by the vault's statistics door as `uppsok stats` counts,
+/// and the latest field nights for the roles that log contacts.
 pub fn overview(vault: &mut Vault, today: Date) -> crate::error::Result<OverviewData> {
-    let year = today.year();
-    let jan1 = |y| Date::from_ymd_opt(y, 1, 1).unwrap_or(today);
-    let same_day_last_year = today
-        .with_year(year - 1)
-        .or_else(|| Date::from_ymd_opt(year - 1, 2, 28))
-        .unwrap_or(today);
-    vault.log_read(
-        AuditAction::Stats,
-        "contacts:aggregate",
-        "interface overview",
-    )?;
-    // Both periods in one pass over the contacts, with one reading of every person's first
-    // contact: the accumulators of `uppsok stats`, each keeping to its own period.
-    let this_q = Query {
-        from: Some(jan1(year)),
-        to: Some(today),
-        by: vec![Dimension::Month],
-        filters: Vec::new(),
-    };
-    let last_q = Query {
-        from: Some(jan1(year - 1)),
-        to: Some(same_day_last_year),
-        by: Vec::new(),
-        filters: Vec::new(),
-    };
-    let day = |d: Date| d.format("%Y-%m-%d").to_string();
-    let merges = vault.person_merges()?;
-    let first: std::collections::HashMap<i64, u32> = vault
-        .first_contacts(&merges)?
-        .into_iter()
-        .map(|(p, d)| (p, crate::stats::date_code(&d)))
-        .collect();
-    let districts = vault.districts().clone();
-    let mut this_acc = Accumulator::new(&this_q, &districts);
-    let mut last_acc = Accumulator::new(&last_q, &districts);
-    vault.for_each_stat_contact(
-        Some(&day(jan1(year - 1))),
-        Some(&day(today)),
-        &merges,
-        |c| {
-            this_acc.add(c.date, c.person, &c.attributes);
-            last_acc.add(c.date, c.person, &c.attributes);
-        },
-    )?;
-    let range = vault.contact_date_range()?;
-    let nights = |from: Date, to: Date| -> crate::error::Result<u64> {
-        Ok(vault.field_night_count(Some(&day(from)), Some(&day(to)))? as u64)
-    };
-    let this = this_acc.finish(&first, nights(jan1(year), today)?, range.clone());
-    let last = last_acc.finish(&first, nights(jan1(year - 1), same_day_last_year)?, range);
-    let mut per_month = [0u64; 12];
-    for g in &this.groups {
-        if let Some(m) = g
-            .key
-            .first()
-            .and_then(|k| k.get(5..7))
-            .and_then(|m| m.parse::<usize>().ok())
-        {
-            if (1..=12).contains(&m) {
-                per_month[m - 1] = g.figures.contacts;
-            }
-        }
-    }
+    let o = vault.stats_overview(today)?;
     let latest_nights = if Permission::WriteContacts.allowed(vault.user().role) {
         vault.field_nights(5)?
     } else {
         Vec::new()
     };
     Ok(OverviewData {
-        year,
-        this_year: this.totals,
-        nights_this_year: this.field_nights,
-        last_year: last.totals,
-        nights_last_year: last.field_nights,
-        per_month,
+        year: o.year,
+        this_year: o.this_year,
+        nights_this_year: o.nights_this_year,
+        last_year: o.last_year,
+        nights_last_year: o.nights_last_year,
+        per_month: o.per_month,
         latest_nights,
     })
 }

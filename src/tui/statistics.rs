@@ -1,7 +1,8 @@
 //! The statistics screen's state, without drawing: period, `--by` dimensions and filters chosen
 //! from lists, the cached result, and the published (disclosure-controlled) view of it. The
-//! figures are computed with `uppsok stats`'s own `compute` when the user asks (Enter), never
-//! per key; switching to the published view applies the pure `publish` to the cached result.
+//! figures are computed through the vault's statistics door (`Vault::stats`, as `uppsok stats`
+//! computes them) when the user asks (Enter), never per key; switching to the published view
+//! applies the pure `publish` to the cached result.
 
 use std::collections::BTreeMap;
 

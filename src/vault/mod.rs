@@ -8,6 +8,7 @@ mod bulk;
 mod contact_changes;
 mod contacts;
 mod lifecycle;
+mod merges;
 mod person;
 mod statistics;
 
@@ -16,7 +17,7 @@ pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::RekeySummary;
 pub use person::{PersonIndex, PersonSummary};
-pub use statistics::StatContact;
+pub use statistics::{StatsDoor, StatsPurpose};
 
 use std::path::Path;
 

@@ -1,30 +1,278 @@
-//! What statistics read: decrypted attributes of the contacts in a period, first contacts,
-//! declared merges.
+//! The one door to statistics: [`Vault::open_stats`] (or [`Vault::stats`]) checks the role for
+//! the purpose, writes the one audit-log entry, resolves declared merges, reads every person's
+//! first contact, and decrypts each contact of the period once for any number of queries and
+//! other [`StatsSink`]s. What is counted and how is pure (`crate::stats`); this file only reads.
 
 use std::collections::HashMap;
 
+use super::merges::Merges;
 use super::*;
 use crate::crypto::Place;
-use crate::domain::Attributes;
+use crate::domain::{Attributes, Date};
 use crate::error::{Error, Result};
+use crate::stats::overview::{self, Overview};
+use crate::stats::{covering, date_code, Accumulator, Query, StatsResult, StatsSink};
+
+/// Why statistics are read. It decides the role required and the audit-log entry written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsPurpose {
+    /// `uppsok stats`; with `--publish`, its threshold.
+    Command { publish_threshold: Option<u64> },
+    /// `uppsok estimate`; `by_year` with `--by year`.
+    Estimate { by_year: bool },
+    /// `uppsok report` under this threshold.
+    Report { threshold: u64 },
+    /// The interface's statistics screen.
+    Screen,
+    /// The interface's overview.
+    Overview,
+    /// The figures `uppsok demo` prints.
+    DemoSummary,
+}
+
+impl StatsPurpose {
+    /// The permission the purpose needs.
+    pub fn permission(self) -> Permission {
+        match self {
+            StatsPurpose::Report { .. } => Permission::Report,
+            _ => Permission::Stats,
+        }
+    }
+
+    /// The audit-log entry: action and detail (the objects are always the aggregate).
+    fn log_entry(self) -> (Action, String) {
+        match self {
+            StatsPurpose::Command {
+                publish_threshold: Some(t),
+            } => (Action::Stats, format!("publish threshold={t}")),
+            StatsPurpose::Command {
+                publish_threshold: None,
+            } => (Action::Stats, String::new()),
+            StatsPurpose::Estimate { by_year } => (
+                Action::Estimate,
+                if by_year { "by=year" } else { "" }.to_string(),
+            ),
+            StatsPurpose::Report { threshold } => {
+                (Action::Report, format!("threshold={threshold}"))
+            }
+            StatsPurpose::Screen => (Action::Stats, "interface".to_string()),
+            StatsPurpose::Overview => (Action::Stats, "interface overview".to_string()),
+            StatsPurpose::DemoSummary => (Action::Stats, "demo summary".to_string()),
+        }
+    }
+}
+
+/// What a statistics read names in the audit log: the contacts in aggregate, never one.
+const AGGREGATE: &str = "contacts:aggregate";
+
+/// Statistics opened for one purpose: the role is checked. [`StatsDoor::count`] writes the
+/// purpose's audit-log entry and counts; it consumes the door, so one opening is one entry.
+#[must_use = "the door counts nothing until `count` is called"]
+pub struct StatsDoor<'v> {
+    vault: &'v mut Vault,
+    purpose: StatsPurpose,
+}
+
+impl StatsDoor<'_> {
+    /// The database's district list, to build queries with.
+    pub fn districts(&self) -> &crate::domain::Districts {
+        &self.vault.districts
+    }
+
+    /// Writes the audit-log entry, then counts every query (one result each, in order) and
+    /// feeds `sinks` the same contacts in the same pass. Queries and sinks may have different
+    /// periods: the pass covers them all, and each keeps to its own.
+    pub fn count(
+        self,
+        queries: &[Query],
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
+        let (action, detail) = self.purpose.log_entry();
+        self.vault.log_read(action, AGGREGATE, &detail)?;
+        self.vault.count(queries, sinks)
+    }
+
+    /// [`StatsDoor::count`] for one query.
+    pub fn count_one(self, query: &Query) -> Result<StatsResult> {
+        self.count(std::slice::from_ref(query), &mut [])?
+            .pop()
+            .ok_or_else(|| Error::Failed("the statistics could not be counted.".into()))
+    }
+}
 
 /// A contact decoded for statistics.
-pub struct StatContact<'a> {
-    pub id: i64,
-    pub date: &'a str,
+struct StatContact<'a> {
+    date: &'a str,
     /// The person, after merges (the id of the person it was declared to be), if identified.
-    pub person: Option<i64>,
-    pub attributes: Attributes,
+    person: Option<i64>,
+    attributes: Attributes,
+}
+
+/// A decrypted contact handed to the second counting thread: date, person, attributes.
+type Batched = (String, Option<i64>, Attributes);
+const BATCH: usize = 4096;
+
+/// From this many queries on (the report's tables), half of them are counted on a second
+/// thread.
+const SECOND_THREAD_FROM: usize = 3;
+
+/// A date as storage compares it.
+fn day(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl Vault {
+    /// Opens statistics for `purpose`: checks the role (a refusal is logged and returned).
+    /// Nothing is read or logged until [`StatsDoor::count`].
+    pub fn open_stats(&mut self, purpose: StatsPurpose) -> Result<StatsDoor<'_>> {
+        self.require(purpose.permission())?;
+        Ok(StatsDoor {
+            vault: self,
+            purpose,
+        })
+    }
+
+    /// [`Vault::open_stats`] and [`StatsDoor::count`] in one: for callers whose queries do not
+    /// depend on the database.
+    pub fn stats(
+        &mut self,
+        purpose: StatsPurpose,
+        queries: &[Query],
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
+        self.open_stats(purpose)?.count(queries, sinks)
+    }
+
+    /// The interface overview's figures on `today` (logged as the overview).
+    pub fn stats_overview(&mut self, today: Date) -> Result<Overview> {
+        let queries = overview::queries(today);
+        let results = self.stats(StatsPurpose::Overview, &queries, &mut [])?;
+        match results.as_slice() {
+            [this, last] => Ok(Overview::from_results(today, this, last)),
+            _ => Err(Error::Failed(
+                "the overview's figures could not be counted.".into(),
+            )),
+        }
+    }
+
+    /// The first and last contact date in the database, if any (not logged: no contact is
+    /// decrypted).
+    pub fn contact_date_range(&self) -> Result<Option<(String, String)>> {
+        Ok(self.store.read()?.contact_date_range()?)
+    }
+
+    /// Counts, after the entry is written: one pass over the contacts of the covering period.
+    fn count(
+        &self,
+        queries: &[Query],
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
+        if queries.is_empty() && sinks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let merges = self.merges()?;
+        let first = self.first_contacts(&merges)?;
+        let mut accs: Vec<Accumulator<'_>> = queries
+            .iter()
+            .map(|q| Accumulator::new(q, &self.districts))
+            .collect();
+        let (from, to) = covering(
+            accs.iter()
+                .map(|a| a.selection())
+                .chain(sinks.iter().map(|s| s.selection())),
+        );
+        let (from, to) = (day(from), day(to));
+        let (from, to) = (from.as_deref(), to.as_deref());
+        if accs.len() < SECOND_THREAD_FROM {
+            self.for_each_stat_contact(from, to, &merges, |c| {
+                for acc in accs.iter_mut() {
+                    acc.add(c.date, c.person, &c.attributes);
+                }
+                for s in sinks.iter_mut() {
+                    s.add(c.date, c.person, &c.attributes);
+                }
+            })?;
+        } else {
+            // Several tables (the report): half of them are counted on a second thread, fed in
+            // batches of decrypted contacts, so that decrypting once is not followed by counting
+            // everything on one core.
+            let half = accs.len() / 2;
+            let (here, there) = accs.split_at_mut(half);
+            let scan = std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Batched>>(4);
+                let worker = scope.spawn(move || {
+                    for batch in rx {
+                        for (date, person, attributes) in &batch {
+                            for acc in there.iter_mut() {
+                                acc.add(date, *person, attributes);
+                            }
+                        }
+                    }
+                });
+                let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
+                let scan = self.for_each_stat_contact(from, to, &merges, |c| {
+                    for acc in here.iter_mut() {
+                        acc.add(c.date, c.person, &c.attributes);
+                    }
+                    for s in sinks.iter_mut() {
+                        s.add(c.date, c.person, &c.attributes);
+                    }
+                    batch.push((c.date.to_string(), c.person, c.attributes));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        // The worker only stops when this sender is dropped.
+                        let _ = tx.send(full);
+                    }
+                });
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                drop(tx);
+                let joined = worker.join();
+                (scan, joined.is_ok())
+            });
+            match scan {
+                (Err(e), _) => return Err(e),
+                (Ok(()), false) => {
+                    return Err(Error::Failed(
+                        "counting the statistics failed on its second thread; nothing was written."
+                            .into(),
+                    ))
+                }
+                (Ok(()), true) => {}
+            }
+        }
+        // Field nights per period, read once for queries sharing one.
+        let mut nights: Vec<u64> = Vec::with_capacity(queries.len());
+        for (i, q) in queries.iter().enumerate() {
+            let earlier = queries[..i]
+                .iter()
+                .position(|e| (e.from, e.to) == (q.from, q.to));
+            let n = match earlier {
+                Some(j) => nights[j],
+                None => self
+                    .store
+                    .read()?
+                    .field_night_count(day(q.from).as_deref(), day(q.to).as_deref())?
+                    as u64,
+            };
+            nights.push(n);
+        }
+        let range = self.contact_date_range()?;
+        Ok(accs
+            .into_iter()
+            .zip(nights)
+            .map(|(acc, n)| acc.finish(&first, n, range.clone()))
+            .collect())
+    }
+
     /// Decrypts what statistics need of every contact in the period and hands it to `f`.
     /// The person is resolved through declared merges.
-    pub fn for_each_stat_contact(
+    fn for_each_stat_contact(
         &self,
         from: Option<&str>,
         to: Option<&str>,
-        merges: &HashMap<i64, i64>,
+        merges: &Merges,
         mut f: impl FnMut(StatContact<'_>),
     ) -> Result<()> {
         let keys = &self.keys;
@@ -39,9 +287,8 @@ impl Vault {
             match attributes {
                 Ok(attributes) => {
                     f(StatContact {
-                        id: row.id,
                         date: row.date,
-                        person: row.person_id.map(|p| resolve(merges, p)),
+                        person: row.person_id.map(|p| merges.resolve(p)),
                         attributes,
                     });
                     NEXT
@@ -58,25 +305,27 @@ impl Vault {
         }
     }
 
-    /// Declared merges as person → the person it counts as (followed to the end of the chain).
-    pub fn person_merges(&self) -> Result<HashMap<i64, i64>> {
-        let raw: HashMap<i64, i64> = self
-            .store
-            .read()?
-            .merges()?
-            .into_iter()
-            .map(|m| (m.person_id, m.merged_into))
-            .collect();
-        Ok(raw.keys().map(|&p| (p, resolve(&raw, p))).collect())
+    /// The declared merges.
+    pub(super) fn merges(&self) -> Result<Merges> {
+        let pairs = self.store.read()?.merges()?;
+        Ok(Merges::new(
+            pairs.into_iter().map(|m| (m.person_id, m.merged_into)),
+        ))
     }
 
-    /// Every person's first contact date (all time, any type), after merges.
-    pub fn first_contacts(&self, merges: &HashMap<i64, i64>) -> Result<HashMap<i64, String>> {
+    /// Declared merges as person → the person it counts as (followed to the end of the chain),
+    /// for the readers not yet switched to [`Merges`].
+    pub(super) fn person_merges(&self) -> Result<HashMap<i64, i64>> {
+        Ok(self.merges()?.into_map())
+    }
+
+    /// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
+    fn first_contacts(&self, merges: &Merges) -> Result<HashMap<i64, u32>> {
         let mut out: HashMap<i64, String> = HashMap::new();
         self.store
             .read()?
             .scan_first_contacts(&mut |person, date| {
-                let p = resolve(merges, person);
+                let p = merges.resolve(person);
                 match out.get_mut(&p) {
                     Some(d) if d.as_str() <= date => {}
                     Some(d) => *d = date.to_string(),
@@ -86,25 +335,273 @@ impl Vault {
                 }
                 NEXT
             })?;
-        Ok(out)
-    }
-
-    pub fn field_night_count(&self, from: Option<&str>, to: Option<&str>) -> Result<i64> {
-        Ok(self.store.read()?.field_night_count(from, to)?)
-    }
-
-    pub fn contact_date_range(&self) -> Result<Option<(String, String)>> {
-        Ok(self.store.read()?.contact_date_range()?)
+        Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
     }
 }
 
-/// Follows merges to the person a pseudonym counts as (guarding against a cycle).
-fn resolve(merges: &HashMap<i64, i64>, mut person: i64) -> i64 {
-    for _ in 0..64 {
-        match merges.get(&person) {
-            Some(&next) if next != person => person = next,
-            _ => break,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Passphrase;
+    use crate::domain::{
+        parse_date, AgeBand, ContactType, Counterpart, District, Gender, NewContact, PersonCode,
+        Referrals, Role,
+    };
+    use crate::stats::estimate::Occasions;
+    use crate::stats::{Dimension, Filter};
+    use crate::storage::memory::MemoryStore;
+
+    const PASS: &str = "correct horse battery staple";
+
+    fn date(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    fn contact(day: &str, code: &str, role: Role, referrals: &str, district: &str) -> NewContact {
+        NewContact {
+            date: date(day),
+            code: PersonCode::normalise(code),
+            attributes: Attributes {
+                role,
+                gender: Gender::Woman,
+                age_band: AgeBand::From25To34,
+                counterpart: Counterpart::Men,
+                district: District::new(district).unwrap(),
+                contact_type: ContactType::Outreach,
+                referrals: referrals.parse::<Referrals>().unwrap(),
+                trafficking: false,
+            },
+            note: zeroize::Zeroizing::new(String::new()),
+            field_night: None,
         }
     }
-    person
+
+    /// A database with a handful of contacts over three years, two codes declared one person.
+    fn vault() -> Vault {
+        vault_on(&MemoryStore::new())
+    }
+
+    /// The same, on a database other handles can open too.
+    fn vault_on(store: &MemoryStore) -> Vault {
+        let mut v = Vault::create_in(
+            Box::new(store.reopen()),
+            "admin",
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+        for c in [
+            contact("2019-05-01", "ab12", Role::Sells, "", "norrmalm"),
+            contact("2020-02-01", "ab12", Role::Sells, "health", "norrmalm"),
+            contact("2020-02-01", "cd34", Role::Buys, "", "farsta"),
+            contact(
+                "2020-03-15",
+                "ef56",
+                Role::Sells,
+                "health;housing",
+                "norrmalm",
+            ),
+            contact("2020-03-16", "ef56", Role::Sells, "", "farsta"),
+            contact("2020-07-01", "", Role::Other, "", "norrmalm"),
+            contact("2021-01-10", "gh78", Role::Sells, "legal", "online"),
+            contact("2021-01-11", "cd34", Role::Buys, "", "farsta"),
+        ] {
+            v.add_contact(c, false).unwrap();
+        }
+        let code = |s: &str| PersonCode::normalise(s).unwrap();
+        v.merge_persons(&code("ab12"), &code("gh78")).unwrap();
+        v
+    }
+
+    fn last_entry(v: &Vault) -> (String, String, String) {
+        let mut last = None;
+        v.store
+            .read()
+            .unwrap()
+            .scan_audit_log(&mut |r| {
+                last = Some((r.action, r.objects, r.detail));
+                NEXT
+            })
+            .unwrap();
+        last.unwrap()
+    }
+
+    fn audit_len(v: &Vault) -> usize {
+        let mut n = 0;
+        v.store
+            .read()
+            .unwrap()
+            .scan_audit_log(&mut |_| {
+                n += 1;
+                NEXT
+            })
+            .unwrap();
+        n
+    }
+
+    fn queries(districts: &crate::domain::Districts) -> Vec<Query> {
+        let year = |y: i32| Query {
+            from: Some(date(&format!("{y}-01-01"))),
+            to: Some(date(&format!("{y}-12-31"))),
+            ..Query::default()
+        };
+        vec![
+            Query::default(),
+            Query {
+                by: vec![Dimension::Year, Dimension::Role],
+                ..Query::default()
+            },
+            Query {
+                by: vec![Dimension::Referral],
+                ..year(2020)
+            },
+            Query {
+                filters: vec![Filter::parse("district=norrmalm,online", districts).unwrap()],
+                by: vec![Dimension::Month],
+                ..year(2021)
+            },
+            Query {
+                from: Some(date("2020-03-01")),
+                ..Query::default()
+            },
+        ]
+    }
+
+    #[test]
+    fn each_purpose_writes_one_entry_as_before() {
+        let mut v = vault();
+        let cases = [
+            (
+                StatsPurpose::Command {
+                    publish_threshold: None,
+                },
+                "stats",
+                "",
+            ),
+            (
+                StatsPurpose::Command {
+                    publish_threshold: Some(5),
+                },
+                "stats",
+                "publish threshold=5",
+            ),
+            (StatsPurpose::Estimate { by_year: false }, "estimate", ""),
+            (
+                StatsPurpose::Estimate { by_year: true },
+                "estimate",
+                "by=year",
+            ),
+            (
+                StatsPurpose::Report { threshold: 4 },
+                "report",
+                "threshold=4",
+            ),
+            (StatsPurpose::Screen, "stats", "interface"),
+            (StatsPurpose::Overview, "stats", "interface overview"),
+            (StatsPurpose::DemoSummary, "stats", "demo summary"),
+        ];
+        for (purpose, action, detail) in cases {
+            let before = audit_len(&v);
+            let qs = queries(v.districts());
+            v.stats(purpose, &qs, &mut []).unwrap();
+            assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
+            assert_eq!(
+                last_entry(&v),
+                (action.into(), "contacts:aggregate".into(), detail.into()),
+                "{purpose:?}"
+            );
+        }
+        // Opening alone writes nothing; only counting does.
+        let before = audit_len(&v);
+        let door = v.open_stats(StatsPurpose::Screen).unwrap();
+        drop(door);
+        assert_eq!(audit_len(&v), before);
+    }
+
+    #[test]
+    fn the_report_needs_its_role_and_a_refusal_is_the_only_entry() {
+        let store = MemoryStore::new();
+        let mut v = vault_on(&store);
+        let pass = Passphrase::new(PASS.into());
+        v.add_user("olle", crate::domain::StaffRole::Outreach, &pass)
+            .unwrap();
+        let mut olle = Vault::unlock_in(Box::new(store.reopen()), "olle", &pass).unwrap();
+        let before = audit_len(&olle);
+        let err = olle
+            .open_stats(StatsPurpose::Report { threshold: 5 })
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+        assert_eq!(audit_len(&olle), before + 1);
+        assert_eq!(last_entry(&olle).0, "refused");
+        olle.stats(StatsPurpose::Screen, &[Query::default()], &mut [])
+            .unwrap();
+    }
+
+    #[test]
+    fn one_pass_counts_like_one_query_at_a_time() {
+        let mut v = vault();
+        let qs = queries(v.districts());
+        let districts = v.districts().clone();
+        let estimate_q = Query {
+            from: Some(date("2020-01-01")),
+            ..Query::default()
+        };
+        // Five queries (two threads) and the occasions in one pass ...
+        let mut occ = Occasions::new(&estimate_q, &districts);
+        let together = v.stats(StatsPurpose::Screen, &qs, &mut [&mut occ]).unwrap();
+        // ... against each alone (one thread), the occasions with a query of their own period.
+        for (q, r) in qs.iter().zip(&together) {
+            let alone = v.open_stats(StatsPurpose::Screen).unwrap().count_one(q);
+            assert_eq!(&alone.unwrap(), r, "{q:?}");
+        }
+        let mut alone = Occasions::new(&estimate_q, &districts);
+        v.stats(StatsPurpose::Screen, &[], &mut [&mut alone])
+            .unwrap();
+        assert_eq!(occ.finish(), alone.finish());
+
+        // The figures themselves: ab12 and gh78 are one person; 2019's contact makes ab12 not
+        // new in 2020.
+        let all = &together[0];
+        assert_eq!(all.totals.contacts, 8);
+        assert_eq!(all.totals.individuals, 3);
+        assert_eq!(all.totals.unidentified_contacts, 1);
+        assert_eq!(all.from.as_deref(), Some("2019-05-01"));
+        assert_eq!(all.to.as_deref(), Some("2021-01-11"));
+        let y2020 = v
+            .stats(
+                StatsPurpose::Screen,
+                &[Query {
+                    from: Some(date("2020-01-01")),
+                    to: Some(date("2020-12-31")),
+                    ..Query::default()
+                }],
+                &mut [],
+            )
+            .unwrap()
+            .remove(0);
+        assert_eq!(y2020.totals.individuals, 3);
+        assert_eq!(y2020.totals.new_individuals, 2);
+        let norrmalm_2021 = &together[3];
+        assert_eq!(norrmalm_2021.totals.contacts, 1);
+        assert_eq!(norrmalm_2021.groups[0].key, ["2021-01"]);
+    }
+
+    #[test]
+    fn the_overview_counts_this_year_and_last_year_to_the_same_day() {
+        let mut v = vault();
+        let o = v.stats_overview(date("2021-03-01")).unwrap();
+        assert_eq!(o.year, 2021);
+        assert_eq!(o.this_year.contacts, 2);
+        assert_eq!(o.this_year.individuals, 2);
+        assert_eq!(o.per_month[0], 2);
+        assert_eq!(o.last_year.contacts, 2, "2020 up to 1 March");
+        assert_eq!(
+            last_entry(&v),
+            (
+                "stats".into(),
+                "contacts:aggregate".into(),
+                "interface overview".into()
+            )
+        );
+    }
 }
