@@ -163,6 +163,12 @@ pub fn key_version(envelope: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(envelope[1..5].try_into().ok()?))
 }
 
+/// The nonce of an envelope, if it is an envelope at all (the audit looks for reuse).
+pub fn nonce(envelope: &[u8]) -> Option<[u8; 12]> {
+    key_version(envelope)?;
+    envelope[5..HEADER].try_into().ok()
+}
+
 pub(super) fn open(
     cipher: &Aes256Gcm,
     ad: &AssociatedData,

@@ -11,7 +11,7 @@ mod kdf;
 mod slots;
 
 use envelope::AssociatedData;
-pub use envelope::{key_version, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
+pub use envelope::{key_version, nonce, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
 pub use kdf::{KdfParams, Passphrase};
 pub use slots::{RecoveryKey, RecoveryKeyError, UserSecret};
 

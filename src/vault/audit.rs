@@ -103,21 +103,9 @@ impl Vault {
         };
 
         // Contacts in the clear: ids, and each individual's latest contact.
+        let merges = self.merges()?;
+        let root = |p: i64| merges.resolve(p);
         let reads = self.store.read()?;
-        let merges: HashMap<i64, i64> = reads
-            .merges()?
-            .into_iter()
-            .map(|m| (m.person_id, m.merged_into))
-            .collect();
-        let root = |mut p: i64| {
-            for _ in 0..64 {
-                match merges.get(&p) {
-                    Some(&q) if q != p => p = q,
-                    _ => break,
-                }
-            }
-            p
-        };
         let mut contact_ids = Vec::new();
         let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
         reads.scan_contact_index(&mut |id, date, person| {
@@ -213,11 +201,12 @@ impl Vault {
             let prefixes = &mut prefixes;
             let opened = &mut f.opened;
             reads.scan_envelopes(envelopes, &mut |row, env| {
-                let Some(version) = key_version(env) else {
+                let (Some(version), Some(nonce)) = (key_version(env), crate::crypto::nonce(env))
+                else {
                     problems.push((table, column, row, EnvelopeProblem::Malformed));
                     return NEXT;
                 };
-                prefixes.push(nonce_prefix(env));
+                prefixes.push(nonce_prefix(&nonce));
                 if version != current {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
                     return NEXT;
@@ -277,10 +266,10 @@ impl Vault {
             for (index, place) in EnvelopeColumn::ALL.into_iter().enumerate() {
                 let nonces = &mut f.nonces;
                 reads.scan_envelopes(place, &mut |row, env| {
-                    if key_version(env).is_some() && repeated.contains(&nonce_prefix(env)) {
-                        let mut nonce = [0u8; 12];
-                        nonce.copy_from_slice(&env[5..17]);
-                        nonces.push((nonce, index as u8, row));
+                    if let Some(nonce) = crate::crypto::nonce(env) {
+                        if repeated.contains(&nonce_prefix(&nonce)) {
+                            nonces.push((nonce, index as u8, row));
+                        }
                     }
                     NEXT
                 })?;
@@ -352,11 +341,8 @@ impl Vault {
     /// Records that the audit ran (and whether it passed), and returns the checkpoint of the
     /// log's new head: the entry just written.
     pub fn log_audit_run(&mut self, ok: bool) -> Result<Checkpoint> {
-        let tx = self.store.write()?;
-        let seq = audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        let tx = self.change()?;
+        let seq = tx.log(
             Action::Audit,
             "database",
             if ok { "ok=true" } else { "ok=false" },
@@ -418,10 +404,10 @@ impl Vault {
     }
 }
 
-/// The first 8 bytes of an envelope's nonce (the caller has checked it is an envelope).
-fn nonce_prefix(env: &[u8]) -> u64 {
+/// The first 8 bytes of a nonce.
+fn nonce_prefix(nonce: &[u8; 12]) -> u64 {
     let mut b = [0u8; 8];
-    b.copy_from_slice(&env[5..13]);
+    b.copy_from_slice(&nonce[..8]);
     u64::from_le_bytes(b)
 }
 

@@ -1,10 +1,8 @@
 //! Bulk loads of field nights and contacts (the demo data set).
 
-use std::collections::HashMap;
-
-use super::contacts::seal_contact;
+use super::writer::{encode_attributes, ContactWriter};
 use super::*;
-use crate::audit_log::{self, Action};
+use crate::audit_log::Action;
 use crate::crypto::Place;
 use crate::domain::{Date, FieldNightDetails, NewContact};
 use crate::error::{Error, Result};
@@ -25,10 +23,10 @@ impl Vault {
         I: IntoIterator<Item = (NewContact, Option<usize>)>,
     {
         self.require(Permission::WriteContacts)?;
-        let keys = &self.keys;
         let user_id = self.user.id;
         let created_at = now_timestamp();
-        let tx = self.store.write()?;
+        let tx = self.change()?;
+        let keys = tx.keys;
         let first_night = tx.peek_next_id(Sequence::FieldNights)?;
         let night_ids: Vec<i64> = (first_night..).take(nights.len()).collect();
         for ((date, details), &id) in nights.iter().zip(&night_ids) {
@@ -40,17 +38,13 @@ impl Vault {
                 details: keys.seal(
                     Place::FieldNightDetails(id),
                     &details
-                        .encode(&self.districts)
+                        .encode(tx.districts)
                         .ok_or_else(|| unknown_district(&details.district))?,
                 ),
             })?;
         }
         tx.set_next_id(Sequence::FieldNights, first_night + nights.len() as i64)?;
-        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
-        let first_contact = tx.peek_next_id(Sequence::Contacts)?;
-        let mut next_contact = first_contact;
-        let mut persons = HashMap::new();
-        let mut new_persons = 0;
+        let mut writer = ContactWriter::new(&tx, user_id)?;
         for (index, (mut contact, night)) in contacts.into_iter().enumerate() {
             if let Some(kind) = pii::find_identifiers(&contact.note).first() {
                 return Err(Error::Input(format!(
@@ -67,36 +61,12 @@ impl Vault {
                     ))
                 })?),
             };
-            let person_id = match &contact.code {
-                Some(code) => Some(Self::person_for(
-                    &*tx,
-                    keys,
-                    code,
-                    &mut persons,
-                    &mut next_person,
-                    &mut new_persons,
-                )?),
-                None => None,
-            };
-            let row = seal_contact(
-                keys,
-                &self.districts,
-                user_id,
-                next_contact,
-                person_id,
-                &contact,
-                now_unix(),
-            )?;
-            tx.insert_contact(&row)?;
-            next_contact += 1;
+            let attributes = encode_attributes(&contact, tx.districts)?;
+            writer.add(&contact, &attributes, now_unix())?;
         }
-        tx.set_next_id(Sequence::Persons, next_person)?;
-        tx.set_next_id(Sequence::Contacts, next_contact)?;
+        let written = writer.finish()?;
         if !nights.is_empty() {
-            audit_log::append(
-                &*tx,
-                keys,
-                Some(user_id),
+            tx.log(
                 Action::FieldNightAdd,
                 &format!(
                     "field_nights:{}-{}",
@@ -106,18 +76,14 @@ impl Vault {
                 &format!("count={}", nights.len()),
             )?;
         }
-        let written = (next_contact - first_contact) as usize;
-        if written > 0 {
-            audit_log::append(
-                &*tx,
-                keys,
-                Some(user_id),
+        if written.contacts > 0 {
+            tx.log(
                 Action::Import,
-                &format!("contacts:{}-{}", first_contact, next_contact - 1),
-                &format!("count={written}"),
+                &written.objects(),
+                &format!("count={}", written.contacts),
             )?;
         }
         tx.commit()?;
-        Ok((nights.len(), written))
+        Ok((nights.len(), written.contacts))
     }
 }

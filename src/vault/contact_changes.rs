@@ -1,11 +1,10 @@
 //! Contacts logged from the interface: with the answer to the under-18 question sealed inside
 //! the attributes (format 2, see `domain::Attributes::encode_with_concern`).
 
-use std::collections::HashMap;
-
 use super::contacts::NewContactSource;
+use super::writer::{ContactWriter, PersonRef};
 use super::*;
-use crate::audit_log::{self, Action};
+use crate::audit_log::Action;
 use crate::crypto::{Keys, Place};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
@@ -74,27 +73,6 @@ fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<
 }
 
 impl Vault {
-    /// Refuses (and logs the refusal) unless the user is a lead or an admin.
-    fn require_lead(&mut self, what: &str) -> Result<()> {
-        if matches!(self.user.role, StaffRole::Lead | StaffRole::Admin) {
-            return Ok(());
-        }
-        let tx = self.store.write()?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::Refused,
-            "",
-            what,
-        )?;
-        tx.commit()?;
-        Err(Error::Refused(format!(
-            "user '{}' has role {} and may not {what}; only lead and admin may.",
-            self.user.name, self.user.role
-        )))
-    }
-
     /// One contact with its note, to edit it (roles that see notes; logged as a view).
     pub fn contact_details(&mut self, id: i64) -> Result<ContactDetails> {
         self.require(Permission::WriteContacts)?;
@@ -109,7 +87,7 @@ impl Vault {
     }
 
     /// The person a code names (after declared merges) and every pseudonym counted as them.
-    fn person_group(&self, code: &PersonCode) -> Result<Option<(i64, Vec<i64>)>> {
+    pub(super) fn person_group(&self, code: &PersonCode) -> Result<Option<(i64, Vec<i64>)>> {
         let Some(id) = self
             .store
             .read()?
@@ -117,17 +95,8 @@ impl Vault {
         else {
             return Ok(None);
         };
-        let merges = self.person_merges()?;
-        let root = merges.get(&id).copied().unwrap_or(id);
-        let mut group: Vec<i64> = merges
-            .iter()
-            .filter(|(_, &to)| to == root)
-            .map(|(&p, _)| p)
-            .collect();
-        group.push(root);
-        group.sort_unstable();
-        group.dedup();
-        Ok(Some((root, group)))
+        let merges = self.merges()?;
+        Ok(Some((merges.resolve(id), merges.group(id))))
     }
 
     /// A person's contacts with notes, newest first (roles that see notes only). Every such
@@ -175,33 +144,23 @@ impl Vault {
         let encoded = attributes
             .encode_with_concern(&self.districts, concern)
             .ok_or_else(|| unknown_district(&attributes.district))?;
-        let tx = self.store.write()?;
+        let tx = self.change()?;
         let Some(mut row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
         if let Some(code) = new_code {
-            let mut next_person = tx.peek_next_id(Sequence::Persons)?;
-            let mut created = 0;
-            row.person_id = Some(Self::person_for(
-                &*tx,
-                &self.keys,
-                code,
-                &mut HashMap::new(),
-                &mut next_person,
-                &mut created,
-            )?);
-            tx.set_next_id(Sequence::Persons, next_person)?;
+            // The person of the new code, found or created as for a new contact.
+            let mut writer = ContactWriter::new(&tx, row.created_by)?;
+            row.person_id = Some(writer.person(&PersonRef::of(tx.keys, code))?);
+            writer.finish()?;
         }
         row.date = date.format("%Y-%m-%d").to_string();
-        row.attributes = self.keys.seal(Place::ContactAttributes(id), &encoded);
-        row.note = self
+        row.attributes = tx.keys.seal(Place::ContactAttributes(id), &encoded);
+        row.note = tx
             .keys
             .seal(Place::ContactNote(id), &super::contacts::encode_note(note));
         tx.update_contact(&row, now_unix())?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::ContactEdit,
             &format!("contact:{id}"),
             &format!(
@@ -222,14 +181,11 @@ impl Vault {
     /// (the `contact_delete` action names the id, as `audit_log::deletes_contacts` expects).
     pub fn delete_contact(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
         self.require(Permission::WriteContacts)?;
-        let tx = self.store.write()?;
+        let tx = self.change()?;
         if !tx.delete_contact(id)? {
             return Err(Error::Input(format!("there is no contact {id}.")));
         }
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::ContactDelete,
             &format!("contact:{id}"),
             &format!("reason={}", reason.as_str()),
@@ -241,7 +197,7 @@ impl Vault {
     /// Declares the person `other` names to be the person `code` names (lead and admin).
     /// Statistics then count them once. Both codes must be known and not already one person.
     pub fn merge_persons(&mut self, code: &PersonCode, other: &PersonCode) -> Result<()> {
-        self.require_lead("declare two pseudonyms to be one person")?;
+        self.require(Permission::MergePersons)?;
         let (Some((keep, _)), Some((merged, group))) =
             (self.person_group(code)?, self.person_group(other)?)
         else {
@@ -254,7 +210,8 @@ impl Vault {
                 "the two codes are already one person; nothing was changed.".into(),
             ));
         }
-        let tx = self.store.write()?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
         // Every pseudonym of the merged person now counts as `keep` (one level deep).
         for p in &group {
             if *p != merged {
@@ -262,7 +219,7 @@ impl Vault {
                 tx.insert_merge(&MergeRow {
                     person_id: *p,
                     merged_into: keep,
-                    merged_by: self.user.id,
+                    merged_by: user_id,
                     merged_at: now_timestamp(),
                 })?;
             }
@@ -270,13 +227,10 @@ impl Vault {
         tx.insert_merge(&MergeRow {
             person_id: merged,
             merged_into: keep,
-            merged_by: self.user.id,
+            merged_by: user_id,
             merged_at: now_timestamp(),
         })?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::PersonMerge,
             &format!("person:{merged},person:{keep}"),
             "",
@@ -287,7 +241,7 @@ impl Vault {
 
     /// Undoes a declaration: the pseudonym `code` counts as a person of its own again.
     pub fn unmerge_person(&mut self, code: &PersonCode) -> Result<()> {
-        self.require_lead("undo a declaration that two pseudonyms are one person")?;
+        self.require(Permission::MergePersons)?;
         let Some(id) = self
             .store
             .read()?
@@ -297,7 +251,7 @@ impl Vault {
                 "the code is not known; nothing was changed.".into(),
             ));
         };
-        let tx = self.store.write()?;
+        let tx = self.change()?;
         let into = tx
             .merges()?
             .into_iter()
@@ -309,10 +263,7 @@ impl Vault {
             ));
         };
         tx.delete_merge(id)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::PersonUnmerge,
             &format!("person:{id},person:{into}"),
             "",

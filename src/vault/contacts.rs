@@ -1,15 +1,14 @@
 //! Contacts and field nights: logging, importing (in two stages), exporting.
 
-use std::collections::HashMap;
-
 use zeroize::Zeroizing;
 
+use super::writer::{encode_attributes, seal_contact, ContactWriter, PersonRef};
 use super::*;
-use crate::audit_log::{self, Action};
+use crate::audit_log::Action;
 pub use crate::crypto::{parse_pseudonym_hex, pseudonym_hex};
-use crate::crypto::{Keys, Place, Pseudonym};
+use crate::crypto::{Keys, Place};
 use crate::domain::{
-    Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact, PersonCode,
+    Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact,
 };
 use crate::error::{Error, Result};
 use crate::pii::{self, IdentifierKind};
@@ -47,19 +46,6 @@ pub struct ImportSummary {
 }
 
 impl Vault {
-    /// The person id for a code, creating the person if it is new. A code that is exactly a
-    /// pseudonym this database exported (64 hex digits) is that person.
-    pub(super) fn person_for(
-        tx: &dyn Transaction,
-        keys: &Keys,
-        code: &PersonCode,
-        cache: &mut HashMap<Pseudonym, i64>,
-        next_person: &mut i64,
-        created: &mut usize,
-    ) -> Result<i64> {
-        resolve_person(tx, &person_ref(keys, code), cache, next_person, created)
-    }
-
     /// Checks a note for identifiers; an error names the kind (never the text) unless the
     /// identifiers are allowed.
     pub fn check_note(
@@ -110,57 +96,21 @@ impl Vault {
         }
         // The interface seals format 2 (with the under-18 answer) for every contact, so the
         // ciphertext length does not tell which contacts were asked.
-        let concern_attributes = match source {
-            NewContactSource::Interface { concern } => Some(
-                contact
-                    .attributes
-                    .encode_with_concern(&self.districts, concern)
-                    .ok_or_else(|| unknown_district(&contact.attributes.district))?,
-            ),
-            NewContactSource::CommandLine { .. } => None,
+        let attributes = match source {
+            NewContactSource::Interface { concern } => contact
+                .attributes
+                .encode_with_concern(&self.districts, concern)
+                .ok_or_else(|| unknown_district(&contact.attributes.district))?,
+            NewContactSource::CommandLine { .. } => encode_attributes(&contact, &self.districts)?,
         };
-        let tx = self.store.write()?;
-        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
-        let mut created = 0;
-        let person_id = match &contact.code {
-            Some(code) => Some(Self::person_for(
-                &*tx,
-                &self.keys,
-                code,
-                &mut HashMap::new(),
-                &mut next_person,
-                &mut created,
-            )?),
-            None => None,
-        };
-        tx.set_next_id(Sequence::Persons, next_person)?;
-        let id = tx.take_id(Sequence::Contacts)?;
-        let mut row = seal_contact(
-            &self.keys,
-            &self.districts,
-            self.user.id,
-            id,
-            person_id,
-            &contact,
-            now_unix(),
-        )?;
-        if let Some(attributes) = concern_attributes {
-            row.attributes = self.keys.seal(Place::ContactAttributes(id), &attributes);
-        }
-        tx.insert_contact(&row)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::ContactAdd,
-            &format!("contact:{id}"),
-            "",
-        )?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
+        let mut writer = ContactWriter::new(&tx, user_id)?;
+        let id = writer.add(&contact, &attributes, now_unix())?;
+        writer.finish()?;
+        tx.log(Action::ContactAdd, &format!("contact:{id}"), "")?;
         if !found.is_empty() {
-            audit_log::append(
-                &*tx,
-                &self.keys,
-                Some(self.user.id),
+            tx.log(
                 Action::IdentifierOverride,
                 &format!("contact:{id}"),
                 &kinds_detail(&found),
@@ -183,10 +133,9 @@ impl Vault {
             + Send,
     {
         self.require(Permission::WriteContacts)?;
-        let keys = &self.keys;
-        let districts = &self.districts;
         let user_id = self.user.id;
-        let tx = self.store.write()?;
+        let tx = self.change()?;
+        let (keys, districts) = (tx.keys, tx.districts);
         let bulk = !dry_run
             && expected_rows >= BULK_IMPORT_MIN_ROWS
             && expected_rows >= tx.contact_count()? as u64 / 2;
@@ -194,11 +143,8 @@ impl Vault {
             tx.begin_bulk_load()?;
         }
         let mut errors = crate::csv_io::ImportErrors::default();
-        let mut next_person = tx.peek_next_id(Sequence::Persons)?;
-        let first_contact = tx.peek_next_id(Sequence::Contacts)?;
-        let mut next_contact = first_contact;
-        let mut persons = HashMap::new();
-        let mut new_persons = 0;
+        let mut writer = ContactWriter::new(&tx, user_id)?;
+        let first_contact = writer.next_id();
         let mut overrides: Vec<i64> = Vec::new();
         let mut override_kinds: Vec<IdentifierKind> = Vec::new();
         let created_at = now_unix();
@@ -233,20 +179,13 @@ impl Vault {
                             }
                             let mut row = sealed.row?;
                             if let Some(person) = &sealed.person {
-                                row.person_id = Some(resolve_person(
-                                    &*tx,
-                                    person,
-                                    &mut persons,
-                                    &mut next_person,
-                                    &mut new_persons,
-                                )?);
+                                row.person_id = Some(writer.person(person)?);
                             }
                             if !sealed.identifiers.is_empty() {
                                 overrides.push(row.id);
                                 override_kinds.extend(sealed.identifiers.iter().copied());
                             }
-                            next_contact = row.id + 1;
-                            tx.insert_contact(&row)?;
+                            writer.write(&row)?;
                         }
                     }
                 }
@@ -256,41 +195,31 @@ impl Vault {
             })
         })?;
         if !errors.is_empty() {
-            drop(tx); // rolls back
-            return Err(Error::Import(errors));
+            return Err(Error::Import(errors)); // the change rolls back
         }
-        let imported = (next_contact - first_contact) as usize;
         if dry_run {
-            drop(tx);
             return Ok(ImportSummary {
                 rows: rows_seen,
                 new_persons: 0,
                 dry_run: true,
             });
         }
-        tx.set_next_id(Sequence::Persons, next_person)?;
-        tx.set_next_id(Sequence::Contacts, next_contact)?;
+        let written = writer.finish()?;
         if bulk {
             tx.end_bulk_load()?;
         }
-        if imported > 0 {
-            audit_log::append(
-                &*tx,
-                keys,
-                Some(user_id),
+        if written.contacts > 0 {
+            tx.log(
                 Action::Import,
-                &format!("contacts:{}-{}", first_contact, next_contact - 1),
-                &format!("count={imported}"),
+                &written.objects(),
+                &format!("count={}", written.contacts),
             )?;
         }
         if !overrides.is_empty() {
             override_kinds.sort();
             override_kinds.dedup();
             let ids: Vec<String> = overrides.iter().map(|i| format!("contact:{i}")).collect();
-            audit_log::append(
-                &*tx,
-                keys,
-                Some(user_id),
+            tx.log(
                 Action::IdentifierOverride,
                 &ids.join(","),
                 &kinds_detail(&override_kinds),
@@ -298,8 +227,8 @@ impl Vault {
         }
         tx.commit()?;
         Ok(ImportSummary {
-            rows: imported,
-            new_persons,
+            rows: written.contacts,
+            new_persons: written.new_persons,
             dry_run: false,
         })
     }
@@ -343,28 +272,22 @@ impl Vault {
     /// Records a field night. Returns its id.
     pub fn add_field_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
         self.require(Permission::WriteContacts)?;
-        let tx = self.store.write()?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
         let id = tx.take_id(Sequence::FieldNights)?;
         tx.insert_field_night(&FieldNightRow {
             id,
             date: date.format("%Y-%m-%d").to_string(),
-            created_by: self.user.id,
+            created_by: user_id,
             created_at: now_timestamp(),
-            details: self.keys.seal(
+            details: tx.keys.seal(
                 Place::FieldNightDetails(id),
                 &details
-                    .encode(&self.districts)
+                    .encode(tx.districts)
                     .ok_or_else(|| unknown_district(&details.district))?,
             ),
         })?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::FieldNightAdd,
-            &format!("field_night:{id}"),
-            "",
-        )?;
+        tx.log(Action::FieldNightAdd, &format!("field_night:{id}"), "")?;
         tx.commit()?;
         Ok(id)
     }
@@ -400,61 +323,6 @@ pub(super) enum NewContactSource {
     Interface {
         concern: Option<crate::domain::ConcernReport>,
     },
-}
-
-/// How a row names its person, before the database is asked.
-pub(super) enum PersonRef {
-    /// The keyed pseudonym of the code.
-    Keyed(Pseudonym),
-    /// The code is 64 hex digits: the person with exactly that pseudonym if this database has
-    /// one (an export imported back), else the keyed pseudonym of the text.
-    ExportedOrKeyed(Pseudonym, Pseudonym),
-}
-
-pub(super) fn person_ref(keys: &Keys, code: &PersonCode) -> PersonRef {
-    let keyed = keys.pseudonym(code.as_bytes());
-    match parse_pseudonym_hex(code.as_bytes()) {
-        Some(exported) => PersonRef::ExportedOrKeyed(exported, keyed),
-        None => PersonRef::Keyed(keyed),
-    }
-}
-
-/// The person id for a reference, creating the person if it is new.
-pub(super) fn resolve_person(
-    tx: &dyn Transaction,
-    person: &PersonRef,
-    cache: &mut HashMap<Pseudonym, i64>,
-    next_person: &mut i64,
-    created: &mut usize,
-) -> Result<i64> {
-    let keyed = match person {
-        PersonRef::Keyed(p) => p,
-        PersonRef::ExportedOrKeyed(exported, keyed) => {
-            if let Some(&id) = cache.get(exported) {
-                return Ok(id);
-            }
-            if let Some(id) = tx.person_by_pseudonym(exported)? {
-                cache.insert(*exported, id);
-                return Ok(id);
-            }
-            keyed
-        }
-    };
-    if let Some(&id) = cache.get(keyed) {
-        return Ok(id);
-    }
-    let id = match tx.person_by_pseudonym(keyed)? {
-        Some(id) => id,
-        None => {
-            let id = *next_person;
-            *next_person += 1;
-            tx.insert_person(id, keyed)?;
-            *created += 1;
-            id
-        }
-    };
-    cache.insert(*keyed, id);
-    Ok(id)
 }
 
 /// One row on its way from the sealing stage to the writing stage of an import.
@@ -503,16 +371,18 @@ fn seal_rows<I>(
                 let id = next_id;
                 next_id += 1;
                 ImportItem::Sealed(Box::new(SealedRow {
-                    row: seal_contact(
-                        keys,
-                        districts,
-                        user_id,
-                        id,
-                        None,
-                        &parsed.contact,
-                        created_at,
-                    ),
-                    person: parsed.contact.code.as_ref().map(|c| person_ref(keys, c)),
+                    row: encode_attributes(&parsed.contact, districts).map(|attributes| {
+                        seal_contact(
+                            keys,
+                            user_id,
+                            id,
+                            None,
+                            &parsed.contact,
+                            &attributes,
+                            created_at,
+                        )
+                    }),
+                    person: parsed.contact.code.as_ref().map(|c| PersonRef::of(keys, c)),
                     identifiers: parsed.identifiers,
                 }))
             }
@@ -528,33 +398,6 @@ fn seal_rows<I>(
     if !batch.is_empty() {
         let _ = sender.send(batch);
     }
-}
-
-/// Seals a new contact into the row that stores it.
-pub(super) fn seal_contact(
-    keys: &Keys,
-    districts: &Districts,
-    user_id: i64,
-    id: i64,
-    person_id: Option<i64>,
-    c: &NewContact,
-    created_at: i64,
-) -> Result<ContactRow> {
-    let attributes = c
-        .attributes
-        .encode(districts)
-        .ok_or_else(|| unknown_district(&c.attributes.district))?;
-    Ok(ContactRow {
-        id,
-        date: c.date.format("%Y-%m-%d").to_string(),
-        person_id,
-        pseudonym: None,
-        field_night_id: c.field_night,
-        created_by: user_id,
-        created_at,
-        attributes: keys.seal(Place::ContactAttributes(id), &attributes),
-        note: keys.seal(Place::ContactNote(id), &encode_note(&c.note)),
-    })
 }
 
 pub(super) fn kinds_detail(kinds: &[IdentifierKind]) -> String {

@@ -174,15 +174,13 @@ impl Vault {
     ) -> Result<()> {
         match opened.secret {
             None => {
-                let tx = self.store.write()?;
+                let user_id = self.user.id;
+                let tx = self.change()?;
                 tx.upgrade_schema()?;
-                write_user_keys(&*tx, &self.master, self.user.id, passphrase)?;
-                audit_log::append(
-                    &*tx,
-                    &self.keys,
-                    Some(self.user.id),
+                write_user_keys(&*tx, tx.master, user_id, passphrase)?;
+                tx.log(
                     Action::KeySlotUpgrade,
-                    &format!("user:{}", self.user.id),
+                    &format!("user:{}", user_id),
                     "layout=2",
                 )?;
                 tx.commit()?;
@@ -191,14 +189,12 @@ impl Vault {
                 let Some(raised) = opened.params.raise_target() else {
                     return Ok(());
                 };
-                let tx = self.store.write()?;
-                put_slot(&*tx, &secret, raised, self.user.id, passphrase)?;
-                audit_log::append(
-                    &*tx,
-                    &self.keys,
-                    Some(self.user.id),
+                let user_id = self.user.id;
+                let tx = self.change()?;
+                put_slot(&*tx, &secret, raised, user_id, passphrase)?;
+                tx.log(
                     Action::KeySlotUpgrade,
-                    &format!("user:{}", self.user.id),
+                    &format!("user:{}", user_id),
                     &format!(
                         "kdf m={} t={} p={}",
                         raised.memory_kib, raised.iterations, raised.parallelism
@@ -220,16 +216,9 @@ impl Vault {
         let mut vault = Vault::create(path, admin, passphrase)?;
         let recovery = RecoveryKey::generate();
         let written = (|| -> Result<()> {
-            let tx = vault.store.write()?;
-            put_recovery(&*tx, &vault.master, &recovery)?;
-            audit_log::append(
-                &*tx,
-                &vault.keys,
-                Some(vault.user.id),
-                Action::RecoveryKey,
-                "recovery_key",
-                "created",
-            )?;
+            let tx = vault.change()?;
+            put_recovery(&*tx, tx.master, &recovery)?;
+            tx.log(Action::RecoveryKey, "recovery_key", "created")?;
             tx.commit()?;
             Ok(())
         })();
@@ -274,9 +263,11 @@ impl Vault {
         let mut keys = master.derive();
         load_chain(&*store.read()?, &mut keys)?;
         let existing = store.read()?.user_by_name(name)?;
+        let districts = super::load_districts(&*store.read()?)?;
         let user;
         {
-            let tx = store.write()?;
+            // No signed-in user: the recovery key acts, and the entry says so.
+            let tx = Change::begin(&mut *store, &master, &keys, &districts, None)?;
             match existing {
                 Some(u) => {
                     if !keys.verify_record_mac(
@@ -290,7 +281,7 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    write_user_keys(&*tx, &master, u.id, new_passphrase)?;
+                    write_user_keys(&*tx, tx.master, u.id, new_passphrase)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -298,27 +289,16 @@ impl Vault {
                     };
                 }
                 None => {
-                    user = Self::insert_user(
-                        &*tx,
-                        &master,
-                        &keys,
-                        name,
-                        StaffRole::Admin,
-                        new_passphrase,
-                    )?;
+                    user = Self::insert_user(&tx, name, StaffRole::Admin, new_passphrase)?;
                 }
             }
-            audit_log::append(
-                &*tx,
-                &keys,
-                None,
+            tx.log(
                 Action::Recover,
                 &format!("user:{}", user.id),
                 "recovery key",
             )?;
             tx.commit()?;
         }
-        let districts = super::load_districts(&*store.read()?)?;
         Ok(Vault {
             store,
             master,
@@ -332,8 +312,9 @@ impl Vault {
     /// link and key wrap rewritten under it, in one transaction.
     pub fn rekey(&mut self) -> Result<RekeySummary> {
         self.require(Permission::Administer)?;
-        let tx = self.store.write()?;
-        let (master, keys, summary) = Self::rekey_in(&*tx, &self.keys, self.user.id)?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
+        let (master, keys, summary) = Self::rekey_in(&*tx, tx.keys, user_id)?;
         tx.commit()?;
         self.master = master;
         self.keys = keys;
@@ -499,8 +480,8 @@ impl Vault {
     /// deleted contact ids, never the code. Returns how many contacts were erased.
     pub fn forget(&mut self, code: &PersonCode) -> Result<usize> {
         self.require(Permission::Administer)?;
-        let tx = self.store.write()?;
-        let keyed = self.keys.pseudonym(code.as_bytes());
+        let tx = self.change()?;
+        let keyed = tx.keys.pseudonym(code.as_bytes());
         let mut person = tx.person_by_pseudonym(&keyed)?;
         if person.is_none() {
             // A pseudonym as `export` writes it (64 hex digits) names that person directly.
@@ -516,10 +497,7 @@ impl Vault {
         })?;
         let ids = tx.contact_ids_of_person(person)?;
         let deleted = tx.delete_person(person)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::Forget,
             &contact_objects(&ids),
             &format!("count={deleted}"),
@@ -537,7 +515,7 @@ impl Vault {
     /// page. Returns how many notes had text and were emptied.
     pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
         self.require(Permission::Administer)?;
-        let tx = self.store.write()?;
+        let tx = self.change()?;
         let mut purged = 0u64;
         let mut after = 0;
         loop {
@@ -546,19 +524,16 @@ impl Vault {
             after = last.0;
             for (id, note) in &batch {
                 let ad = Place::ContactNote(*id);
-                let plain = open_at(&self.keys, ad, note)?;
+                let plain = open_at(tx.keys, ad, note)?;
                 let text = decode_note(&plain).ok_or_else(|| damaged_value("contacts", *id))?;
                 if text.is_empty() {
                     continue;
                 }
-                tx.update_note(*id, &self.keys.seal(ad, &encode_note("")))?;
+                tx.update_note(*id, &tx.keys.seal(ad, &encode_note("")))?;
                 purged += 1;
             }
         }
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        tx.log(
             Action::Purge,
             "notes",
             &format!("before={before} count={purged}"),

@@ -40,9 +40,6 @@ impl Merges {
     }
 
     /// Every person counted as the same person as `person` (itself included), sorted.
-    // Statistics only resolve; the person lookups (`person.rs`, `contact_changes.rs`) still
-    // build their groups from `person_merges` until they switch to this.
-    #[allow(dead_code)]
     pub(crate) fn group(&self, person: i64) -> Vec<i64> {
         let root = self.resolve(person);
         let mut group: Vec<i64> = self
@@ -57,11 +54,15 @@ impl Merges {
         group.dedup();
         group
     }
+}
 
-    /// The merges as person → the person it counts as, for readers not yet switched to
-    /// [`Merges`].
-    pub(crate) fn into_map(self) -> HashMap<i64, i64> {
-        self.into
+impl super::Vault {
+    /// The declared merges, as stored now.
+    pub(super) fn merges(&self) -> crate::error::Result<Merges> {
+        let pairs = self.store.read()?.merges()?;
+        Ok(Merges::new(
+            pairs.into_iter().map(|m| (m.person_id, m.merged_into)),
+        ))
     }
 }
 

@@ -11,6 +11,7 @@ mod lifecycle;
 mod merges;
 mod person;
 mod statistics;
+mod writer;
 
 pub use audit::{AccessEntry, AccessFilter, Checkpoint};
 pub use contact_changes::{ChangeReason, ContactDetails};
@@ -51,6 +52,8 @@ pub enum Permission {
     Administer,
     /// `uppsok log`: read the access and change log.
     AccessLog,
+    /// Declare two pseudonyms to be one person, or undo it.
+    MergePersons,
 }
 
 impl Permission {
@@ -64,6 +67,7 @@ impl Permission {
             Audit | Report => matches!(role, Lead | Auditor | Admin),
             Administer => role == Admin,
             AccessLog => matches!(role, Auditor | Admin),
+            MergePersons => matches!(role, Lead | Admin),
         }
     }
 
@@ -76,6 +80,7 @@ impl Permission {
             Permission::Report => "make reports",
             Permission::Administer => "administer users and the database",
             Permission::AccessLog => "read the access log",
+            Permission::MergePersons => "declare two pseudonyms to be one person, or undo it",
         }
     }
 
@@ -87,6 +92,7 @@ impl Permission {
             Permission::Audit | Permission::Report => "lead, auditor and admin",
             Permission::Administer => "admin",
             Permission::AccessLog => "auditor and admin",
+            Permission::MergePersons => "lead and admin",
         }
     }
 }
@@ -146,6 +152,73 @@ fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8>
     out.extend_from_slice(role.as_bytes());
     out.push(u8::from(disabled));
     out
+}
+
+/// One change to the database: a write transaction together with the keys and the author it
+/// is made with. Every write of the vault goes through one, and so do its log entries
+/// ([`Change::log`]): they commit or roll back together. Dropped without [`Change::commit`], it
+/// leaves nothing behind.
+pub(crate) struct Change<'v> {
+    tx: Box<dyn Transaction + 'v>,
+    pub(crate) master: &'v MasterKey,
+    pub(crate) keys: &'v Keys,
+    pub(crate) districts: &'v Districts,
+    /// Who makes the change (none when the recovery key acts).
+    author: Option<i64>,
+}
+
+impl<'v> Change<'v> {
+    fn begin(
+        store: &'v mut dyn Backend,
+        master: &'v MasterKey,
+        keys: &'v Keys,
+        districts: &'v Districts,
+        author: Option<i64>,
+    ) -> Result<Change<'v>> {
+        Ok(Change {
+            tx: store.write()?,
+            master,
+            keys,
+            districts,
+            author,
+        })
+    }
+
+    /// Appends an entry to the access and change log, in this change. Returns its number.
+    pub(crate) fn log(&self, action: Action, objects: &str, detail: &str) -> Result<i64> {
+        Ok(audit_log::append(
+            &*self.tx,
+            self.keys,
+            self.author,
+            action,
+            objects,
+            detail,
+        )?)
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl<'v> std::ops::Deref for Change<'v> {
+    type Target = dyn Transaction + 'v;
+    fn deref(&self) -> &Self::Target {
+        &*self.tx
+    }
+}
+
+impl Vault {
+    /// Begins a change made by the signed-in user.
+    pub(crate) fn change(&mut self) -> Result<Change<'_>> {
+        Change::begin(
+            &mut *self.store,
+            &self.master,
+            &self.keys,
+            &self.districts,
+            Some(self.user.id),
+        )
+    }
 }
 
 /// An unlocked database.
@@ -226,7 +299,8 @@ impl Vault {
         let districts = Districts::default();
         let user;
         {
-            let tx = store.write()?;
+            // The first entry is the new administrator's own, once they exist.
+            let mut tx = Change::begin(store, &master, &keys, &districts, None)?;
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &uuid::Uuid::new_v4().to_string())?;
             tx.set_meta("created_at", &now_timestamp())?;
@@ -236,30 +310,23 @@ impl Vault {
                 "districts",
                 &serde_json::to_string(&names).expect("strings serialise"),
             )?;
-            user = Self::insert_user(&*tx, &master, &keys, admin, StaffRole::Admin, passphrase)?;
-            audit_log::append(
-                &*tx,
-                &keys,
-                Some(user.id),
-                Action::Init,
-                &format!("user:{}", user.id),
-                "",
-            )?;
+            user = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
+            tx.author = Some(user.id);
+            tx.log(Action::Init, &format!("user:{}", user.id), "")?;
             tx.commit()?;
         }
         Ok((master, keys, user, districts))
     }
 
     fn insert_user(
-        tx: &dyn Transaction,
-        master: &MasterKey,
-        keys: &Keys,
+        tx: &Change<'_>,
         name: &str,
         role: StaffRole,
         passphrase: &Passphrase,
     ) -> Result<User> {
         let id = tx.take_id(Sequence::Users)?;
-        let mac = keys
+        let mac = tx
+            .keys
             .record_mac(&user_record_bytes(id, name, role.as_str(), false))
             .to_vec();
         tx.insert_user(&UserRow {
@@ -270,7 +337,7 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        Self::write_slot(tx, master, id, passphrase)?;
+        Self::write_slot(&**tx, tx.master, id, passphrase)?;
         Ok(User {
             id,
             name: name.to_string(),
@@ -375,15 +442,8 @@ impl Vault {
         if permission.allowed(self.user.role) {
             return Ok(());
         }
-        let tx = self.store.write()?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::Refused,
-            "",
-            &format!("{permission:?}"),
-        )?;
+        let tx = self.change()?;
+        tx.log(Action::Refused, "", &format!("{permission:?}"))?;
         tx.commit()?;
         Err(Error::Refused(format!(
             "user '{}' has role {} and may not {}; only {} may. Ask a unit lead or an administrator.",
@@ -407,15 +467,8 @@ impl Vault {
 
     /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
     pub fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
-        let tx = self.store.write()?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            action,
-            objects,
-            detail,
-        )?;
+        let tx = self.change()?;
+        tx.log(action, objects, detail)?;
         tx.commit()?;
         Ok(())
     }
@@ -431,12 +484,9 @@ impl Vault {
                 "there is already a user '{name}'; choose another name."
             )));
         }
-        let tx = self.store.write()?;
-        let user = Self::insert_user(&*tx, &self.master, &self.keys, name, role, passphrase)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
+        let tx = self.change()?;
+        let user = Self::insert_user(&tx, name, role, passphrase)?;
+        tx.log(
             Action::UserAdd,
             &format!("user:{}", user.id),
             &format!("role={role}"),
@@ -489,21 +539,15 @@ impl Vault {
             .keys
             .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
             .to_vec();
-        let tx = self.store.write()?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
         tx.update_user(&row)?;
         tx.delete_key_slot(row.id)?;
         tx.delete_master_wrap(row.id)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::UserDisable,
-            &format!("user:{}", row.id),
-            "",
-        )?;
+        tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
         // A new master key sealed to the remaining users only: what the disabled user may have
         // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (master, keys, _) = Self::rekey_in(&*tx, &self.keys, self.user.id)?;
+        let (master, keys, _) = Self::rekey_in(&*tx, tx.keys, user_id)?;
         tx.commit()?;
         self.master = master;
         self.keys = keys;
@@ -512,16 +556,10 @@ impl Vault {
 
     /// Rewraps the signed-in user's key slot under a new passphrase.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        let tx = self.store.write()?;
-        Self::write_slot(&*tx, &self.master, self.user.id, new)?;
-        audit_log::append(
-            &*tx,
-            &self.keys,
-            Some(self.user.id),
-            Action::Passwd,
-            &format!("user:{}", self.user.id),
-            "",
-        )?;
+        let user_id = self.user.id;
+        let tx = self.change()?;
+        Self::write_slot(&*tx, tx.master, user_id, new)?;
+        tx.log(Action::Passwd, &format!("user:{}", user_id), "")?;
         tx.commit()?;
         Ok(())
     }
@@ -612,6 +650,8 @@ mod tests {
             (Audit, [false, true, true, true]),
             (Administer, [false, false, false, true]),
             (Report, [false, true, true, true]),
+            (AccessLog, [false, false, true, true]),
+            (MergePersons, [false, true, false, true]),
         ];
         for (perm, allowed) in table {
             for (role, ok) in [Outreach, Lead, Auditor, Admin].into_iter().zip(allowed) {

@@ -6,7 +6,7 @@
 //! an in-memory set of the stored pseudonyms. No code material is ever stored: the variants
 //! exist only in zeroizing memory while the form shows them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -134,20 +134,9 @@ impl Vault {
     /// contacts only (they see contact details anyway); no note is read.
     pub fn lookup_person(&mut self, code: &PersonCode) -> Result<Option<PersonSummary>> {
         self.require(Permission::WriteContacts)?;
-        let pseudonym = self.pseudonym_of(code);
-        let Some(id) = self.store.read()?.person_by_pseudonym(&pseudonym)? else {
+        let Some((root, group)) = self.person_group(code)? else {
             return Ok(None);
         };
-        let merges = self.person_merges()?;
-        let root = resolve_merge(&merges, id);
-        let mut group: Vec<i64> = merges
-            .iter()
-            .filter(|(_, &to)| to == root)
-            .map(|(&p, _)| p)
-            .collect();
-        group.push(root);
-        group.sort_unstable();
-        group.dedup();
         let found = self.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
@@ -195,11 +184,6 @@ impl Vault {
         }
         out
     }
-}
-
-fn resolve_merge(merges: &HashMap<i64, i64>, person: i64) -> i64 {
-    // `person_merges` already follows chains to their end.
-    merges.get(&person).copied().unwrap_or(person)
 }
 
 #[cfg(test)]

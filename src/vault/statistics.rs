@@ -305,20 +305,6 @@ impl Vault {
         }
     }
 
-    /// The declared merges.
-    pub(super) fn merges(&self) -> Result<Merges> {
-        let pairs = self.store.read()?.merges()?;
-        Ok(Merges::new(
-            pairs.into_iter().map(|m| (m.person_id, m.merged_into)),
-        ))
-    }
-
-    /// Declared merges as person → the person it counts as (followed to the end of the chain),
-    /// for the readers not yet switched to [`Merges`].
-    pub(super) fn person_merges(&self) -> Result<HashMap<i64, i64>> {
-        Ok(self.merges()?.into_map())
-    }
-
     /// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
     fn first_contacts(&self, merges: &Merges) -> Result<HashMap<i64, u32>> {
         let mut out: HashMap<i64, String> = HashMap::new();

@@ -1,0 +1,201 @@
+//! The one contact writer: how a new contact reaches the database, whether it comes from
+//! `add`, the interface, `import` or the demo load. It numbers contacts, finds or creates their
+//! persons (with a cache, so an import keys each code once), writes the sealed rows, and moves
+//! the id sequences on once at the end.
+
+use std::collections::HashMap;
+
+use super::contacts::{encode_note, parse_pseudonym_hex};
+use super::{unknown_district, Change};
+use crate::crypto::{Keys, Place, Pseudonym};
+use crate::domain::{NewContact, PersonCode};
+use crate::error::Result;
+use crate::storage::{ContactRow, Sequence};
+
+/// How a row names its person, before the database is asked.
+pub(super) enum PersonRef {
+    /// The keyed pseudonym of the code.
+    Keyed(Pseudonym),
+    /// The code is 64 hex digits: the person with exactly that pseudonym if this database has
+    /// one (an export imported back), else the keyed pseudonym of the text.
+    ExportedOrKeyed(Pseudonym, Pseudonym),
+}
+
+impl PersonRef {
+    /// The reference for a code, keyed with the database's pseudonym key (chain).
+    pub(super) fn of(keys: &Keys, code: &PersonCode) -> PersonRef {
+        let keyed = keys.pseudonym(code.as_bytes());
+        match parse_pseudonym_hex(code.as_bytes()) {
+            Some(exported) => PersonRef::ExportedOrKeyed(exported, keyed),
+            None => PersonRef::Keyed(keyed),
+        }
+    }
+}
+
+/// What a writer wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Written {
+    /// The id of the first contact written (the next free id when none was).
+    pub first: i64,
+    pub contacts: usize,
+    pub new_persons: usize,
+}
+
+impl Written {
+    /// The log's name for the contacts written: `contacts:FIRST-LAST`.
+    pub(super) fn objects(&self) -> String {
+        format!(
+            "contacts:{}-{}",
+            self.first,
+            self.first + self.contacts as i64 - 1
+        )
+    }
+}
+
+/// Writes new contacts within one change; see the module documentation.
+pub(super) struct ContactWriter<'c, 'v> {
+    change: &'c Change<'v>,
+    /// Who logged the contacts.
+    author: i64,
+    persons: HashMap<Pseudonym, i64>,
+    next_person: i64,
+    first: i64,
+    next: i64,
+    new_persons: usize,
+}
+
+impl<'c, 'v> ContactWriter<'c, 'v> {
+    pub(super) fn new(change: &'c Change<'v>, author: i64) -> Result<Self> {
+        let first = change.peek_next_id(Sequence::Contacts)?;
+        Ok(ContactWriter {
+            change,
+            author,
+            persons: HashMap::new(),
+            next_person: change.peek_next_id(Sequence::Persons)?,
+            first,
+            next: first,
+            new_persons: 0,
+        })
+    }
+
+    /// The id the next contact written gets.
+    pub(super) fn next_id(&self) -> i64 {
+        self.next
+    }
+
+    /// The person a reference names, created if new.
+    pub(super) fn person(&mut self, person: &PersonRef) -> Result<i64> {
+        let keyed = match person {
+            PersonRef::Keyed(p) => p,
+            PersonRef::ExportedOrKeyed(exported, keyed) => {
+                if let Some(&id) = self.persons.get(exported) {
+                    return Ok(id);
+                }
+                if let Some(id) = self.change.person_by_pseudonym(exported)? {
+                    self.persons.insert(*exported, id);
+                    return Ok(id);
+                }
+                keyed
+            }
+        };
+        if let Some(&id) = self.persons.get(keyed) {
+            return Ok(id);
+        }
+        let id = match self.change.person_by_pseudonym(keyed)? {
+            Some(id) => id,
+            None => {
+                let id = self.next_person;
+                self.next_person += 1;
+                self.change.insert_person(id, keyed)?;
+                self.new_persons += 1;
+                id
+            }
+        };
+        self.persons.insert(*keyed, id);
+        Ok(id)
+    }
+
+    /// Seals a contact with the next id and writes it: its categories as `attributes` (an
+    /// encoding of [`crate::domain::Attributes`]; the interface's carries the under-18 answer),
+    /// its person found or created. Returns its id.
+    pub(super) fn add(
+        &mut self,
+        contact: &NewContact,
+        attributes: &[u8],
+        created_at: i64,
+    ) -> Result<i64> {
+        let person = match &contact.code {
+            Some(code) => Some(self.person(&PersonRef::of(self.change.keys, code))?),
+            None => None,
+        };
+        let row = seal_contact(
+            self.change.keys,
+            self.author,
+            self.next,
+            person,
+            contact,
+            attributes,
+            created_at,
+        );
+        self.write(&row)?;
+        Ok(row.id)
+    }
+
+    /// Writes a row sealed elsewhere (an import's sealing stage), which must carry the next id.
+    pub(super) fn write(&mut self, row: &ContactRow) -> Result<()> {
+        if row.id != self.next {
+            return Err(crate::error::Error::Failed(
+                "contacts reached the writer out of order; nothing was written.".into(),
+            ));
+        }
+        self.change.insert_contact(row)?;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Moves the id sequences past everything written.
+    pub(super) fn finish(self) -> Result<Written> {
+        self.change
+            .set_next_id(Sequence::Persons, self.next_person)?;
+        self.change.set_next_id(Sequence::Contacts, self.next)?;
+        Ok(Written {
+            first: self.first,
+            contacts: (self.next - self.first) as usize,
+            new_persons: self.new_persons,
+        })
+    }
+}
+
+/// The plaintext of a contact's `attributes` in the format every command writes.
+pub(super) fn encode_attributes(
+    contact: &NewContact,
+    districts: &crate::domain::Districts,
+) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    contact
+        .attributes
+        .encode(districts)
+        .ok_or_else(|| unknown_district(&contact.attributes.district))
+}
+
+/// Seals a new contact into the row that stores it (its person given, or none).
+pub(super) fn seal_contact(
+    keys: &Keys,
+    author: i64,
+    id: i64,
+    person_id: Option<i64>,
+    c: &NewContact,
+    attributes: &[u8],
+    created_at: i64,
+) -> ContactRow {
+    ContactRow {
+        id,
+        date: c.date.format("%Y-%m-%d").to_string(),
+        person_id,
+        pseudonym: None,
+        field_night_id: c.field_night,
+        created_by: author,
+        created_at,
+        attributes: keys.seal(Place::ContactAttributes(id), attributes),
+        note: keys.seal(Place::ContactNote(id), &encode_note(&c.note)),
+    }
+}
