@@ -731,6 +731,7 @@ fn audit_speed_against_decrypting_every_value() {
         let t = Instant::now();
         let mut n = 0u64;
         vault
+            .contacts()
             .export(|c| {
                 n += 1 + c.note.len() as u64 % 2;
                 Ok(())
@@ -738,7 +739,7 @@ fn audit_speed_against_decrypting_every_value() {
             .expect("export");
         best_decrypt = best_decrypt.min(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let facts = vault.audit_facts(None).expect("audit facts");
+        let facts = vault.audit().facts(None).expect("audit facts");
         let report = uppsok::audit::run_checks(&facts);
         best_audit = best_audit.min(t.elapsed().as_secs_f64());
         assert!(n > 0);

@@ -96,9 +96,10 @@ fn state(db: &Db) -> (Vec<serde_json::Value>, String) {
         "the audit fails after the crash: {}",
         String::from_utf8_lossy(&audit.stdout)
     );
-    let v = uppsok::vault::Vault::unlock(&db.path, ADMIN, &Passphrase::new(PASS.into()))
+    let mut v = uppsok::vault::Vault::unlock(&db.path, ADMIN, &Passphrase::new(PASS.into()))
         .expect("unlock after the crash");
-    v.verify_audit_chain()
+    v.audit()
+        .verify_chain()
         .unwrap()
         .expect("the audit chain verifies after the crash");
     let kv: String = db

@@ -58,9 +58,12 @@ fn export_without_pseudonyms(db: &Db) -> Vec<serde_json::Value> {
 }
 
 fn verify_chain(db: &Db, user: &str, pass: &str) -> i64 {
-    let v = uppsok::vault::Vault::unlock(&db.path, user, &Passphrase::new(pass.into()))
+    let mut v = uppsok::vault::Vault::unlock(&db.path, user, &Passphrase::new(pass.into()))
         .expect("unlock");
-    v.verify_audit_chain().unwrap().expect("audit chain intact")
+    v.audit()
+        .verify_chain()
+        .unwrap()
+        .expect("audit chain intact")
 }
 
 fn sample(db: &Db) {

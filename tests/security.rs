@@ -1207,13 +1207,13 @@ fn every_role_may_do_exactly_what_the_roles_table_says() {
 // ----- 5. the audit chain -----------------------------------------------------------------
 
 fn verify(db: &Db) -> Result<i64, uppsok::audit_log::ChainBreak> {
-    let vault = uppsok::vault::Vault::unlock(
+    let mut vault = uppsok::vault::Vault::unlock(
         &db.path,
         ADMIN,
         &uppsok::crypto::Passphrase::new(PASS.to_string()),
     )
     .expect("unlock");
-    vault.verify_audit_chain().expect("read the audit log")
+    vault.audit().verify_chain().expect("read the audit log")
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn build(path: &std::path::Path, n: u64) {
             None,
         )
     });
-    v.load_nights_and_contacts(&nights, contacts).unwrap();
+    v.contacts().load(&nights, contacts).unwrap();
 }
 
 fn key(c: KeyCode, m: KeyModifiers) -> Event {

@@ -59,20 +59,21 @@ fn fixture() -> Fixture {
         night("2026-05-20", FieldNightKind::Street, "sodermalm", 3),
         night("2026-06-10", FieldNightKind::Online, "online", 2),
     ] {
-        v.add_field_night(d, &details).unwrap();
+        v.contacts().add_night(d, &details).unwrap();
     }
     let add = |v: &mut Vault, date: &str, code: Option<&str>, a: Attributes| {
-        v.add_contact(
-            NewContact {
-                date: parse_date(date).unwrap(),
-                code: code.and_then(PersonCode::normalise),
-                attributes: a,
-                note: Zeroizing::new(String::new()),
-                field_night: None,
-            },
-            false,
-        )
-        .unwrap();
+        v.contacts()
+            .add(
+                NewContact {
+                    date: parse_date(date).unwrap(),
+                    code: code.and_then(PersonCode::normalise),
+                    attributes: a,
+                    note: Zeroizing::new(String::new()),
+                    field_night: None,
+                },
+                false,
+            )
+            .unwrap();
     };
     let woman = || attrs(Role::Sells, Gender::Woman, AgeBand::From25To34, "sodermalm");
     add(&mut v, "2025-03-02", Some("ab85"), woman());
@@ -344,7 +345,7 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
     // The answer is in the sealed attributes of the two contacts saved.
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
     for id in saved {
-        let d = v.contact_details(id).unwrap();
+        let d = v.contacts().details(id).unwrap();
         assert_eq!(d.contact.attributes.age_band, AgeBand::Under18);
         assert_eq!(d.concern, Some(uppsok::domain::ConcernReport::WillBeMade));
     }
@@ -446,7 +447,8 @@ fn person_history_edit_and_delete_with_a_reason() {
     assert_eq!(app.screen, Screen::Contact, "no contacts left to show");
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
     let all = v
-        .stats(StatsPurpose::Screen, &[Default::default()], &mut [])
+        .stats()
+        .count(StatsPurpose::Screen, &[Default::default()], &mut [])
         .unwrap()
         .remove(0);
     assert_eq!(all.totals.contacts, 5);
@@ -457,7 +459,8 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
     let f = fixture();
     let individuals = |f: &Fixture| {
         let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
-        v.stats(StatsPurpose::Screen, &[Default::default()], &mut [])
+        v.stats()
+            .count(StatsPurpose::Screen, &[Default::default()], &mut [])
             .unwrap()[0]
             .totals
             .individuals
@@ -494,7 +497,8 @@ fn outreach_may_not_merge_and_an_auditor_never_sees_a_form() {
             ("ola", uppsok::domain::StaffRole::Outreach),
             ("aud", uppsok::domain::StaffRole::Auditor),
         ] {
-            v.add_user(name, role, &Passphrase::new(PASS.into()))
+            v.staff()
+                .add(name, role, &Passphrase::new(PASS.into()))
                 .unwrap();
         }
     }
@@ -565,12 +569,13 @@ fn audit_and_users_screens() {
     }
     // An auditor sees the audit, never a form or a note.
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
-    v.add_user(
-        "aud",
-        uppsok::domain::StaffRole::Auditor,
-        &Passphrase::new(PASS.into()),
-    )
-    .unwrap();
+    v.staff()
+        .add(
+            "aud",
+            uppsok::domain::StaffRole::Auditor,
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
     drop(v);
     let v = Vault::unlock(&f.path, "aud", &Passphrase::new(PASS.into())).unwrap();
     let mut app = App::signed_in(Lang::Sv, f.path.clone(), v, today());
@@ -744,12 +749,14 @@ fn a_contact_logged_under_the_wrong_code_moves_to_the_right_person() {
     assert_eq!(app.screen, Screen::Contact);
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
     let cd = v
-        .lookup_person(&PersonCode::normalise("cd12").unwrap())
+        .persons()
+        .lookup(&PersonCode::normalise("cd12").unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(cd.earlier, 2);
     let ef = v
-        .lookup_person(&PersonCode::normalise("ef77").unwrap())
+        .persons()
+        .lookup(&PersonCode::normalise("ef77").unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(ef.earlier, 0);

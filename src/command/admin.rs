@@ -74,11 +74,11 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
             crate::vault::check_user_name(&name)?;
             let pass = new_passphrase(g, &name)?;
             check_new_passphrase(&pass)?;
-            vault.add_user(&name, role, &pass)?;
+            vault.staff().add(&name, role, &pass)?;
             println!("Added user '{name}' with role {role}.");
         }
         UserCommand::List { format } => {
-            let users = vault.list_users()?;
+            let users = vault.staff().list()?;
             match format {
                 ListFormat::Json => println!(
                     "{}",
@@ -100,7 +100,7 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
             }
         }
         UserCommand::Disable { name } => {
-            vault.disable_user(&name)?;
+            vault.staff().disable(&name)?;
             println!("Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on.");
         }
     }
@@ -112,7 +112,7 @@ pub fn passwd(g: &Global) -> Result<()> {
     let name = vault.user().name.clone();
     let new = new_passphrase(g, &name)?;
     check_new_passphrase(&new)?;
-    vault.change_passphrase(&new)?;
+    vault.staff().change_passphrase(&new)?;
     println!("Changed the passphrase of '{name}'.");
     Ok(())
 }
@@ -132,7 +132,7 @@ pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
             a.file.display()
         )));
     }
-    vault.backup(&a.file)?;
+    vault.lifecycle().backup(&a.file)?;
     println!(
         "Wrote a consistent copy to {}; it is still encrypted and opens with the same users and passphrases.",
         a.file.display()

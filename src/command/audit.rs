@@ -37,11 +37,11 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
         })?),
     };
     let mut vault = unlock(g)?;
-    let facts = vault.audit_facts(since)?;
+    let facts = vault.audit().facts(since)?;
     let report = run_checks(&facts);
     drop(facts);
     // The run is logged; the checkpoint is the head after that entry, so it covers this run.
-    let head = vault.log_audit_run(report.ok)?;
+    let head = vault.audit().log_run(report.ok)?;
     let checkpoint = a.checkpoint.then(|| head.to_string());
     let out = match a.format {
         AuditFormat::Json => render::json(&report, checkpoint.as_deref()),

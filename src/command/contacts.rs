@@ -141,7 +141,7 @@ pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
     let contact = parse_add(&a, vault.districts())?;
-    let id = vault.add_contact(contact, a.allow_identifiers)?;
+    let id = vault.contacts().add(contact, a.allow_identifiers)?;
     println!("Logged contact {id}.");
     Ok(())
 }
@@ -173,7 +173,7 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
     let expected_rows = std::fs::metadata(&a.file)
         .map(|m| m.len() / 80)
         .unwrap_or(0);
-    let summary = vault.import(rows, a.dry_run, expected_rows)?;
+    let summary = vault.contacts().import(rows, a.dry_run, expected_rows)?;
     if summary.dry_run {
         println!(
             "{} rows checked: all valid. Nothing was imported (--dry-run).",
@@ -240,13 +240,13 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
     match a.format {
         ExportFormat::Csv => {
             let mut w = csv_io::CsvWriter::new(out)?;
-            vault.export(|c| w.write(c))?;
+            vault.contacts().export(|c| w.write(c))?;
             w.finish()?;
         }
         ExportFormat::Json => {
             out.write_all(b"[").map_err(io)?;
             let mut first = true;
-            vault.export(|c| {
+            vault.contacts().export(|c| {
                 if !first {
                     out.write_all(b",").map_err(io)?;
                 }

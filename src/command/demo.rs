@@ -76,7 +76,7 @@ fn fill(vault: &mut Vault, data: DemoData) -> Result<(usize, usize)> {
             c.night,
         )
     });
-    vault.load_nights_and_contacts(&nights, contacts)
+    vault.contacts().load(&nights, contacts)
 }
 
 /// A path as it can be pasted into a shell.
@@ -99,7 +99,7 @@ struct Summary {
 }
 
 fn summarise(vault: &mut Vault) -> Result<Summary> {
-    let door = vault.open_stats(StatsPurpose::DemoSummary)?;
+    let door = vault.stats().open(StatsPurpose::DemoSummary)?;
     let (from, to) = demo::calibration_period();
     let filter = Filter::parse("contact_type=counselling", door.districts())
         .map_err(|e| Error::Failed(format!("cannot build the demo summary: {e}.")))?;
@@ -147,7 +147,7 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         Vault::create(&path, demo::USER, &pass)?
     };
     let end = today();
-    let built = if vault.contact_count()? == 0 {
+    let built = if vault.contacts().count()? == 0 {
         let data = demo::generate(a.seed, end);
         let (nights, contacts) = fill(&mut vault, data)?;
         Some((nights, contacts))

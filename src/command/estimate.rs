@@ -84,7 +84,7 @@ pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
         }
     };
     let mut vault = unlock(g)?;
-    let door = vault.open_stats(StatsPurpose::Estimate { by_year })?;
+    let door = vault.stats().open(StatsPurpose::Estimate { by_year })?;
     let q = a.period.query(&[], &a.filter, door.districts())?;
     let result = compute(door, &q, by_year)?;
     match a.format {

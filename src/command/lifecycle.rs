@@ -14,7 +14,7 @@ use crate::vault::{check_new_passphrase, Permission, Vault};
 /// `uppsok rekey`.
 pub fn rekey(g: &Global) -> Result<()> {
     let mut vault = unlock(g)?;
-    let s = vault.rekey()?;
+    let s = vault.lifecycle().rekey()?;
     println!(
         "Rekeyed the database: key version {}; {} contacts, {} field nights and {} pseudonyms re-encrypted, {} audit entries re-sealed, {} key slots{} rewrapped.",
         s.key_version,
@@ -42,7 +42,7 @@ pub fn forget(g: &Global, a: ForgetArgs) -> Result<()> {
     let code = PersonCode::normalise(&a.code).ok_or_else(|| {
         Error::Input("the code is empty; give the code the person uses with --code.".into())
     })?;
-    let n = vault.forget(&code)?;
+    let n = vault.lifecycle().forget(&code)?;
     println!(
         "Erased {n} contact(s) of this person and their pseudonym; the audit log records the erasure without the code."
     );
@@ -66,7 +66,7 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     })?;
     let mut vault = unlock(g)?;
     let day = date.format("%Y-%m-%d").to_string();
-    let n = vault.purge_notes(&day)?;
+    let n = vault.lifecycle().purge_notes(&day)?;
     println!(
         "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The file was compacted so no old text lingers."
     );

@@ -45,7 +45,7 @@ pub fn run(g: &Global, a: LogArgs) -> Result<()> {
         }
     }
     let mut vault = unlock(g)?;
-    let entries = vault.access_log(&AccessFilter {
+    let entries = vault.audit().access_log(&AccessFilter {
         from: a.from,
         to: a.to,
         user: a.staff,

@@ -70,7 +70,7 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
                     problems.join("; ")
                 )));
             };
-            let id = vault.add_field_night(
+            let id = vault.contacts().add_night(
                 d,
                 &FieldNightDetails {
                     kind,
@@ -85,7 +85,7 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
                 "{:>6}  {:<10}  {:<7}  {:<22}  staff",
                 "id", "date", "kind", "district"
             );
-            for n in vault.field_nights(limit.max(1))? {
+            for n in vault.contacts().nights(limit.max(1))? {
                 println!(
                     "{:>6}  {}  {:<7}  {:<22}  {}",
                     n.id, n.date, n.details.kind, n.details.district, n.details.staff

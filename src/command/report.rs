@@ -58,7 +58,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         }
     }
     let mut vault = unlock(g)?;
-    let door = vault.open_stats(StatsPurpose::Report { threshold })?;
+    let door = vault.stats().open(StatsPurpose::Report { threshold })?;
     let base = a.period.query(&[], &[], door.districts())?;
     let queries: Vec<Query> = TABLES
         .iter()

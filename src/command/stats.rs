@@ -63,7 +63,7 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let separator = csv_separator(&a.csv_separator)?;
     let threshold = check_threshold(a.threshold)?;
     let mut vault = unlock(g)?;
-    let door = vault.open_stats(StatsPurpose::Command {
+    let door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),
     })?;
     let q = a.period.query(&a.by, &a.filter, door.districts())?;

@@ -53,6 +53,13 @@ dimensions! {
     Month: "month",
 }
 
+impl Dimension {
+    /// Whether the dimension is a time (year, month) rather than a category.
+    pub fn is_time(self) -> bool {
+        matches!(self, Dimension::Year | Dimension::Month)
+    }
+}
+
 impl fmt::Display for Dimension {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

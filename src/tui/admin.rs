@@ -41,10 +41,10 @@ impl App {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let result = s.vault.audit_facts(None).and_then(|facts| {
+        let result = s.vault.audit().facts(None).and_then(|facts| {
             let report = run_checks(&facts);
             drop(facts);
-            s.vault.log_audit_run(report.ok)?;
+            s.vault.audit().log_run(report.ok)?;
             Ok(report)
         });
         match result {
@@ -89,7 +89,7 @@ impl App {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        match s.vault.list_users() {
+        match s.vault.staff().list() {
             Ok(list) => {
                 let selected = selected.min(list.len().saturating_sub(1));
                 self.users = Some(UsersView {
@@ -161,7 +161,7 @@ impl App {
         }
         let pass = Passphrase::new(inputs[2].value().to_string());
         let checked = crate::vault::check_new_passphrase(&pass);
-        let result = checked.and_then(|_| s.vault.add_user(&name, role, &pass));
+        let result = checked.and_then(|_| s.vault.staff().add(&name, role, &pass));
         match result {
             Ok(()) => {
                 self.message = Some(Message::Info(t.user_added.into()));
@@ -181,7 +181,7 @@ impl App {
             return;
         };
         let selected = u.selected;
-        match s.vault.disable_user(&name) {
+        match s.vault.staff().disable(&name) {
             Ok(()) => {
                 self.message = Some(Message::Info(self.lang.text().tui.user_disabled.into()));
                 self.reload_users(selected);

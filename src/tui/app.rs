@@ -266,7 +266,7 @@ impl App {
     fn start_session(&mut self, mut vault: Vault) {
         wipe(&mut self.pass);
         // Who signed in to the interface, and when, goes to the access log (`uppsok log`).
-        if let Err(e) = vault.log_read(crate::audit_log::Action::Unlock, "session", "interface") {
+        if let Err(e) = vault.record_sign_in() {
             self.message = Some(Message::Error(e.to_string()));
         }
         self.session = Some(Session {
@@ -299,14 +299,14 @@ impl App {
             Err(e) => self.message = Some(Message::Error(e.to_string())),
         }
         if may_log {
-            match s.vault.field_nights(200) {
+            match s.vault.contacts().nights(200) {
                 Ok(n) => s.nights = n,
                 Err(e) => self.message = Some(Message::Error(e.to_string())),
             }
             // The stored pseudonyms for "did you mean", read once here rather than on the
             // first key typed into a code (then kept up to date as contacts are saved).
             if s.person_index.is_none() {
-                match s.vault.person_index() {
+                match s.vault.persons().index() {
                     Ok(i) => s.person_index = Some(i),
                     Err(e) => self.message = Some(Message::Error(e.to_string())),
                 }
@@ -544,7 +544,7 @@ impl App {
                     self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
                     return;
                 };
-                match s.vault.add_field_night(date, &details) {
+                match s.vault.contacts().add_night(date, &details) {
                     Ok(id) => {
                         let night = FieldNight { id, date, details };
                         self.night_form = None;
@@ -674,11 +674,11 @@ impl App {
             self.person = PersonInfo::None;
             return;
         };
-        match s.vault.lookup_person(&code) {
+        match s.vault.persons().lookup(&code) {
             Ok(Some(p)) => self.person = PersonInfo::Known(p),
             Ok(None) => {
                 if s.person_index.is_none() {
-                    match s.vault.person_index() {
+                    match s.vault.persons().index() {
                         Ok(i) => s.person_index = Some(i),
                         Err(e) => {
                             self.message = Some(Message::Error(e.to_string()));
@@ -689,7 +689,7 @@ impl App {
                 let near = s
                     .person_index
                     .as_ref()
-                    .map(|i| s.vault.did_you_mean(i, &code, 3))
+                    .map(|i| s.vault.persons().did_you_mean(i, &code, 3))
                     .unwrap_or_default();
                 self.person = if near.is_empty() {
                     PersonInfo::New
@@ -714,7 +714,7 @@ impl App {
             return;
         };
         let code = PersonCode::normalise(f.text(Field::Code));
-        let pseudonym = code.as_ref().map(|c| s.vault.pseudonym_of(c));
+        let pseudonym = code.as_ref().map(|c| s.vault.persons().pseudonym_of(c));
         let contact = NewContact {
             date,
             code,
@@ -722,7 +722,7 @@ impl App {
             note: Zeroizing::new(f.text(Field::Note).to_string()),
             field_night: f.field_night,
         };
-        match s.vault.add_contact_with_concern(contact, concern) {
+        match s.vault.contacts().add_with_concern(contact, concern) {
             Ok(id) => {
                 self.last_saved = Some(id);
                 if let (Some(p), Some(index)) = (pseudonym, s.person_index.as_mut()) {
@@ -742,11 +742,11 @@ impl App {
 
     /// Opens the statistics screen; the first time, with this year's figures.
     pub fn open_statistics(&mut self) {
-        let Some(s) = self.session.as_ref() else {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         if self.stats.is_none() {
-            let range = match s.vault.contact_date_range() {
+            let range = match s.vault.stats().date_range() {
                 Ok(r) => r,
                 Err(e) => {
                     self.message = Some(Message::Error(e.to_string()));
@@ -780,7 +780,8 @@ impl App {
         };
         let result = s
             .vault
-            .open_stats(StatsPurpose::Screen)
+            .stats()
+            .open(StatsPurpose::Screen)
             .and_then(|door| door.count_one(&q));
         match result {
             Ok(r) => v.set_result(r),
@@ -824,9 +825,9 @@ impl App {
 /// The overview's figures, counted by the vault's statistics door as `uppsok stats` counts,
 /// and the latest field nights for the roles that log contacts.
 pub fn overview(vault: &mut Vault, today: Date) -> crate::error::Result<OverviewData> {
-    let o = vault.stats_overview(today)?;
+    let o = vault.stats().overview(today)?;
     let latest_nights = if Permission::WriteContacts.allowed(vault.user().role) {
-        vault.field_nights(5)?
+        vault.contacts().nights(5)?
     } else {
         Vec::new()
     };

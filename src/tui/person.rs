@@ -32,7 +32,7 @@ impl MergeForm {
         let i = self.focus;
         if self.inputs[i].handle(req).is_some_and(|r| r.value) {
             self.found[i] = match PersonCode::normalise(self.inputs[i].value()) {
-                Some(code) => vault.lookup_person(&code).ok().flatten(),
+                Some(code) => vault.persons().lookup(&code).ok().flatten(),
                 None => None,
             };
         }
@@ -70,7 +70,7 @@ impl App {
         let Some(code) = PersonCode::normalise(&code_text) else {
             return;
         };
-        match s.vault.person_history(&code) {
+        match s.vault.persons().history(&code) {
             Ok(Some(items)) if !items.is_empty() => {
                 let selected = selected.min(items.len().saturating_sub(1));
                 self.history = Some(History {
@@ -166,7 +166,7 @@ impl App {
                     return;
                 };
                 let new_code = PersonCode::normalise(f.text(Field::Code));
-                s.vault.edit_contact(
+                s.vault.contacts().edit(
                     id,
                     date,
                     &attributes,
@@ -185,7 +185,7 @@ impl App {
                 else {
                     return;
                 };
-                s.vault.delete_contact(id, reason)
+                s.vault.contacts().delete(id, reason)
             }
         };
         match result {
@@ -249,7 +249,7 @@ impl App {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
                     return;
                 };
-                match s.vault.merge_persons(&a, &b) {
+                match s.vault.persons().merge(&a, &b) {
                     Ok(()) => {
                         s.overview = None;
                         self.stats = None;
@@ -264,7 +264,7 @@ impl App {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
                     return;
                 };
-                match s.vault.unmerge_person(&b) {
+                match s.vault.persons().unmerge(&b) {
                     Ok(()) => {
                         s.overview = None;
                         self.stats = None;

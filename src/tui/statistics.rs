@@ -28,17 +28,17 @@ pub enum Period {
     Year(i32),
 }
 
-/// The dimensions a filter can be set on (year and month are chosen as the period).
-pub const FILTER_DIMENSIONS: [Dimension; 8] = [
-    Dimension::Role,
-    Dimension::Gender,
-    Dimension::AgeBand,
-    Dimension::Counterpart,
-    Dimension::District,
-    Dimension::ContactType,
-    Dimension::Referral,
-    Dimension::Trafficking,
-];
+/// The dimensions a filter can be set on: every dimension but the time ones (the period
+/// chooses those). Derived from `Dimension::ALL`, so a new dimension is offered at once.
+pub fn filter_dimensions() -> &'static [Dimension] {
+    static DIMS: std::sync::LazyLock<Vec<Dimension>> = std::sync::LazyLock::new(|| {
+        Dimension::ALL
+            .into_iter()
+            .filter(|d| !d.is_time())
+            .collect()
+    });
+    &DIMS
+}
 
 /// The values of a filter dimension.
 pub fn values_of(d: Dimension, districts: &Districts) -> Vec<String> {
@@ -138,7 +138,7 @@ impl StatsView {
             }
             Zone::By => self.by_cursor = step(self.by_cursor, Dimension::ALL.len()),
             Zone::Filter => {
-                let n = values_of(FILTER_DIMENSIONS[self.filter_dim], districts).len();
+                let n = values_of(filter_dimensions()[self.filter_dim], districts).len();
                 self.filter_value = step(self.filter_value, n);
             }
             Zone::Table => {}
@@ -149,7 +149,7 @@ impl StatsView {
     pub fn up_down(&mut self, down: bool) {
         match self.zone {
             Zone::Filter => {
-                let n = FILTER_DIMENSIONS.len();
+                let n = filter_dimensions().len();
                 self.filter_dim = if down {
                     (self.filter_dim + 1) % n
                 } else {
@@ -182,7 +182,7 @@ impl StatsView {
                 self.stale = true;
             }
             Zone::Filter => {
-                let d = FILTER_DIMENSIONS[self.filter_dim];
+                let d = filter_dimensions()[self.filter_dim];
                 let Some(v) = values_of(d, districts).get(self.filter_value).cloned() else {
                     return;
                 };

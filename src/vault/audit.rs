@@ -93,56 +93,6 @@ fn date_number(s: &str) -> i32 {
 }
 
 impl Vault {
-    /// Gathers everything the audit checks judge (roles lead, auditor, admin). Opens every
-    /// encrypted value once; notes are scanned for identifiers and dropped at once.
-    pub fn audit_facts(&mut self, checkpoint: Option<Checkpoint>) -> Result<AuditFacts> {
-        self.require(Permission::Audit)?;
-        let mut facts = AuditFacts {
-            integrity: self.integrity_facts()?,
-            ..AuditFacts::default()
-        };
-
-        // Contacts in the clear: ids, and each individual's latest contact.
-        let merges = self.merges()?;
-        let root = |p: i64| merges.resolve(p);
-        let reads = self.store.read()?;
-        let mut contact_ids = Vec::new();
-        let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
-        reads.scan_contact_index(&mut |id, date, person| {
-            contact_ids.push(id);
-            if let Some(p) = person {
-                let key = (date_number(date), id);
-                let e = latest.entry(root(p)).or_insert(key);
-                if key > *e {
-                    *e = key;
-                }
-            }
-            NEXT
-        })?;
-        let latest_contacts: std::collections::HashSet<i64> =
-            latest.values().map(|&(_, id)| id).collect();
-        drop(latest);
-
-        facts.encryption = self.encryption_facts(
-            &latest_contacts,
-            &mut facts.persons,
-            &mut facts.notes_scanned,
-            &mut facts.notes_with_identifiers,
-        )?;
-
-        let mut persons = Vec::new();
-        reads.scan_persons(0, &mut |id, p| {
-            persons.push((id, p.to_vec()));
-            NEXT
-        })?;
-        drop(reads);
-        facts.pseudonyms = PseudonymFacts { persons };
-
-        contact_ids.sort_unstable();
-        facts.log = self.log_facts(contact_ids, checkpoint)?;
-        Ok(facts)
-    }
-
     fn integrity_facts(&self) -> Result<IntegrityFacts> {
         let users = self.store.read()?.users()?;
         let backend = self.store.integrity()?;
@@ -337,11 +287,70 @@ impl Vault {
             checkpoint,
         })
     }
+}
+
+/// The first 8 bytes of a nonce.
+fn nonce_prefix(nonce: &[u8; 12]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&nonce[..8]);
+    u64::from_le_bytes(b)
+}
+
+impl Audit<'_> {
+    /// Gathers everything the audit checks judge (roles lead, auditor, admin). Opens every
+    /// encrypted value once; notes are scanned for identifiers and dropped at once.
+    pub fn facts(&mut self, checkpoint: Option<Checkpoint>) -> Result<AuditFacts> {
+        self.0.require(Permission::Audit)?;
+        let mut facts = AuditFacts {
+            integrity: self.0.integrity_facts()?,
+            ..AuditFacts::default()
+        };
+
+        // Contacts in the clear: ids, and each individual's latest contact.
+        let merges = self.0.merges()?;
+        let root = |p: i64| merges.resolve(p);
+        let reads = self.0.store.read()?;
+        let mut contact_ids = Vec::new();
+        let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
+        reads.scan_contact_index(&mut |id, date, person| {
+            contact_ids.push(id);
+            if let Some(p) = person {
+                let key = (date_number(date), id);
+                let e = latest.entry(root(p)).or_insert(key);
+                if key > *e {
+                    *e = key;
+                }
+            }
+            NEXT
+        })?;
+        let latest_contacts: std::collections::HashSet<i64> =
+            latest.values().map(|&(_, id)| id).collect();
+        drop(latest);
+
+        facts.encryption = self.0.encryption_facts(
+            &latest_contacts,
+            &mut facts.persons,
+            &mut facts.notes_scanned,
+            &mut facts.notes_with_identifiers,
+        )?;
+
+        let mut persons = Vec::new();
+        reads.scan_persons(0, &mut |id, p| {
+            persons.push((id, p.to_vec()));
+            NEXT
+        })?;
+        drop(reads);
+        facts.pseudonyms = PseudonymFacts { persons };
+
+        contact_ids.sort_unstable();
+        facts.log = self.0.log_facts(contact_ids, checkpoint)?;
+        Ok(facts)
+    }
 
     /// Records that the audit ran (and whether it passed), and returns the checkpoint of the
     /// log's new head: the entry just written.
-    pub fn log_audit_run(&mut self, ok: bool) -> Result<Checkpoint> {
-        let tx = self.change()?;
+    pub fn log_run(&mut self, ok: bool) -> Result<Checkpoint> {
+        let tx = self.0.change()?;
         let seq = tx.log(
             Action::Audit,
             "database",
@@ -356,8 +365,8 @@ impl Vault {
 
     /// The access and change log (roles auditor and admin; the viewing is itself logged).
     pub fn access_log(&mut self, filter: &AccessFilter) -> Result<Vec<AccessEntry>> {
-        self.require(Permission::AccessLog)?;
-        let users = self.store.read()?.users()?;
+        self.0.require(Permission::AccessLog)?;
+        let users = self.0.store.read()?.users()?;
         let names: HashMap<i64, String> = users.iter().map(|u| (u.id, u.name.clone())).collect();
         let wanted_user = match &filter.user {
             None => None,
@@ -372,7 +381,7 @@ impl Vault {
         let from = filter.from.as_deref().map(date_number).unwrap_or(i32::MIN);
         let to = filter.to.as_deref().map(date_number).unwrap_or(i32::MAX);
         let mut out = Vec::new();
-        self.store.read()?.scan_audit_log(&mut |r| {
+        self.0.store.read()?.scan_audit_log(&mut |r| {
             let day = date_number(r.at.get(..10).unwrap_or(""));
             if day < from || day > to {
                 return NEXT;
@@ -395,20 +404,13 @@ impl Vault {
             });
             NEXT
         })?;
-        self.log_read(
+        self.0.log_read(
             Action::AccessLog,
             "audit_log",
             &format!("entries={}", out.len()),
         )?;
         Ok(out)
     }
-}
-
-/// The first 8 bytes of a nonce.
-fn nonce_prefix(nonce: &[u8; 12]) -> u64 {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&nonce[..8]);
-    u64::from_le_bytes(b)
 }
 
 #[cfg(test)]

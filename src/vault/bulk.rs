@@ -8,13 +8,13 @@ use crate::domain::{Date, FieldNightDetails, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::{self};
 
-impl Vault {
+impl Contacts<'_> {
     /// Records field nights and contacts in one transaction (the demo data set, or any bulk
     /// load): every night, then every contact with the index in `nights` of the night it came
     /// from, if any. A note with an identifier refuses the whole load; nothing is written then.
     /// The audit log gets one entry for the nights and one for the contacts, in the same
     /// transaction. Returns how many nights and contacts were written.
-    pub fn load_nights_and_contacts<I>(
+    pub fn load<I>(
         &mut self,
         nights: &[(Date, FieldNightDetails)],
         contacts: I,
@@ -22,10 +22,10 @@ impl Vault {
     where
         I: IntoIterator<Item = (NewContact, Option<usize>)>,
     {
-        self.require(Permission::WriteContacts)?;
-        let user_id = self.user.id;
+        self.0.require(Permission::WriteContacts)?;
+        let user_id = self.0.user.id;
         let created_at = now_timestamp();
-        let tx = self.change()?;
+        let tx = self.0.change()?;
         let keys = tx.keys;
         let first_night = tx.peek_next_id(Sequence::FieldNights)?;
         let night_ids: Vec<i64> = (first_night..).take(nights.len()).collect();

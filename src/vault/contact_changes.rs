@@ -9,19 +9,6 @@ use crate::crypto::{Keys, Place};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
 
-impl Vault {
-    /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
-    /// never offers one), sealing the attributes in format 2 with the under-18 answer. Every
-    /// contact logged this way has attributes of the same length, answer or not.
-    pub fn add_contact_with_concern(
-        &mut self,
-        contact: NewContact,
-        concern: Option<ConcernReport>,
-    ) -> Result<i64> {
-        self.log_contact(contact, NewContactSource::Interface { concern })
-    }
-}
-
 /// Why a contact is edited or deleted: a fixed list, so the audit log can say why without
 /// holding free text (which could identify someone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,19 +60,6 @@ fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<
 }
 
 impl Vault {
-    /// One contact with its note, to edit it (roles that see notes; logged as a view).
-    pub fn contact_details(&mut self, id: i64) -> Result<ContactDetails> {
-        self.require(Permission::WriteContacts)?;
-        let row = self
-            .store
-            .read()?
-            .contact(id)?
-            .ok_or_else(|| Error::Input(format!("there is no contact {id}.")))?;
-        let details = open_details(&self.keys, &self.districts, &row)?;
-        self.log_read(Action::PersonView, &format!("contact:{id}"), "")?;
-        Ok(details)
-    }
-
     /// The person a code names (after declared merges) and every pseudonym counted as them.
     pub(super) fn person_group(&self, code: &PersonCode) -> Result<Option<(i64, Vec<i64>)>> {
         let Some(id) = self
@@ -98,32 +72,41 @@ impl Vault {
         let merges = self.merges()?;
         Ok(Some((merges.resolve(id), merges.group(id))))
     }
+}
 
-    /// A person's contacts with notes, newest first (roles that see notes only). Every such
-    /// view is written to the audit log, naming the person id and how many contacts were shown.
-    pub fn person_history(&mut self, code: &PersonCode) -> Result<Option<Vec<ContactDetails>>> {
-        self.require(Permission::WriteContacts)?;
-        let Some((root, group)) = self.person_group(code)? else {
-            return Ok(None);
-        };
-        let rows = self.store.read()?.contacts_of_persons(&group)?;
-        let out = rows
-            .iter()
-            .map(|r| open_details(&self.keys, &self.districts, r))
-            .collect::<Result<Vec<_>>>()?;
-        self.log_read(
-            Action::PersonView,
-            &format!("person:{root}"),
-            &format!("contacts={}", out.len()),
-        )?;
-        Ok(Some(out))
+impl Contacts<'_> {
+    /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
+    /// never offers one), sealing the attributes in format 2 with the under-18 answer. Every
+    /// contact logged this way has attributes of the same length, answer or not.
+    pub fn add_with_concern(
+        &mut self,
+        contact: NewContact,
+        concern: Option<ConcernReport>,
+    ) -> Result<i64> {
+        self.0
+            .log_contact(contact, NewContactSource::Interface { concern })
+    }
+
+    /// One contact with its note, to edit it (roles that see notes; logged as a view).
+    pub fn details(&mut self, id: i64) -> Result<ContactDetails> {
+        self.0.require(Permission::WriteContacts)?;
+        let row = self
+            .0
+            .store
+            .read()?
+            .contact(id)?
+            .ok_or_else(|| Error::Input(format!("there is no contact {id}.")))?;
+        let details = open_details(&self.0.keys, &self.0.districts, &row)?;
+        self.0
+            .log_read(Action::PersonView, &format!("contact:{id}"), "")?;
+        Ok(details)
     }
 
     /// Changes a contact's date, attributes, under-18 answer and note, with a reason; with
     /// `new_code`, the contact moves to that code's person (created if new: a contact logged
     /// under the wrong code). Written to the audit log in the same transaction.
     #[allow(clippy::too_many_arguments)]
-    pub fn edit_contact(
+    pub fn edit(
         &mut self,
         id: i64,
         date: Date,
@@ -133,8 +116,8 @@ impl Vault {
         new_code: Option<&PersonCode>,
         reason: ChangeReason,
     ) -> Result<()> {
-        self.require(Permission::WriteContacts)?;
-        Self::check_note(note, false).map_err(|kind| {
+        self.0.require(Permission::WriteContacts)?;
+        Vault::check_note(note, false).map_err(|kind| {
             Error::Input(format!(
                 "the note contains what looks like a {kind}; notes must not identify anyone. Remove it."
             ))
@@ -142,9 +125,9 @@ impl Vault {
         crate::domain::check_note_length(note)
             .map_err(|e| Error::Input(format!("the note is too long: {e}.")))?;
         let encoded = attributes
-            .encode_with_concern(&self.districts, concern)
+            .encode_with_concern(&self.0.districts, concern)
             .ok_or_else(|| unknown_district(&attributes.district))?;
-        let tx = self.change()?;
+        let tx = self.0.change()?;
         let Some(mut row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
@@ -179,9 +162,9 @@ impl Vault {
 
     /// Deletes a contact, with a reason, written to the audit log in the same transaction
     /// (the `contact_delete` action names the id, as `audit_log::deletes_contacts` expects).
-    pub fn delete_contact(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
-        self.require(Permission::WriteContacts)?;
-        let tx = self.change()?;
+    pub fn delete(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
+        self.0.require(Permission::WriteContacts)?;
+        let tx = self.0.change()?;
         if !tx.delete_contact(id)? {
             return Err(Error::Input(format!("there is no contact {id}.")));
         }
@@ -193,13 +176,35 @@ impl Vault {
         tx.commit()?;
         Ok(())
     }
+}
+
+impl Persons<'_> {
+    /// A person's contacts with notes, newest first (roles that see notes only). Every such
+    /// view is written to the audit log, naming the person id and how many contacts were shown.
+    pub fn history(&mut self, code: &PersonCode) -> Result<Option<Vec<ContactDetails>>> {
+        self.0.require(Permission::WriteContacts)?;
+        let Some((root, group)) = self.0.person_group(code)? else {
+            return Ok(None);
+        };
+        let rows = self.0.store.read()?.contacts_of_persons(&group)?;
+        let out = rows
+            .iter()
+            .map(|r| open_details(&self.0.keys, &self.0.districts, r))
+            .collect::<Result<Vec<_>>>()?;
+        self.0.log_read(
+            Action::PersonView,
+            &format!("person:{root}"),
+            &format!("contacts={}", out.len()),
+        )?;
+        Ok(Some(out))
+    }
 
     /// Declares the person `other` names to be the person `code` names (lead and admin).
     /// Statistics then count them once. Both codes must be known and not already one person.
-    pub fn merge_persons(&mut self, code: &PersonCode, other: &PersonCode) -> Result<()> {
-        self.require(Permission::MergePersons)?;
+    pub fn merge(&mut self, code: &PersonCode, other: &PersonCode) -> Result<()> {
+        self.0.require(Permission::MergePersons)?;
         let (Some((keep, _)), Some((merged, group))) =
-            (self.person_group(code)?, self.person_group(other)?)
+            (self.0.person_group(code)?, self.0.person_group(other)?)
         else {
             return Err(Error::Input(
                 "both codes must belong to known persons; nothing was changed.".into(),
@@ -210,8 +215,8 @@ impl Vault {
                 "the two codes are already one person; nothing was changed.".into(),
             ));
         }
-        let user_id = self.user.id;
-        let tx = self.change()?;
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
         // Every pseudonym of the merged person now counts as `keep` (one level deep).
         for p in &group {
             if *p != merged {
@@ -240,18 +245,19 @@ impl Vault {
     }
 
     /// Undoes a declaration: the pseudonym `code` counts as a person of its own again.
-    pub fn unmerge_person(&mut self, code: &PersonCode) -> Result<()> {
-        self.require(Permission::MergePersons)?;
+    pub fn unmerge(&mut self, code: &PersonCode) -> Result<()> {
+        self.0.require(Permission::MergePersons)?;
         let Some(id) = self
+            .0
             .store
             .read()?
-            .person_by_pseudonym(&self.pseudonym_of(code))?
+            .person_by_pseudonym(&self.0.pseudonym_of(code))?
         else {
             return Err(Error::Input(
                 "the code is not known; nothing was changed.".into(),
             ));
         };
-        let tx = self.change()?;
+        let tx = self.0.change()?;
         let into = tx
             .merges()?
             .into_iter()

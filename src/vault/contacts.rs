@@ -48,7 +48,7 @@ pub struct ImportSummary {
 impl Vault {
     /// Checks a note for identifiers; an error names the kind (never the text) unless the
     /// identifiers are allowed.
-    pub fn check_note(
+    pub(super) fn check_note(
         note: &str,
         allow_identifiers: bool,
     ) -> std::result::Result<Vec<IdentifierKind>, IdentifierKind> {
@@ -57,11 +57,6 @@ impl Vault {
             Some(&kind) if !allow_identifiers => Err(kind),
             _ => Ok(found),
         }
-    }
-
-    /// Logs one contact. Returns its id.
-    pub fn add_contact(&mut self, contact: NewContact, allow_identifiers: bool) -> Result<i64> {
-        self.log_contact(contact, NewContactSource::CommandLine { allow_identifiers })
     }
 
     /// Logs one contact from the command line or the interface: the role check, the
@@ -120,198 +115,7 @@ impl Vault {
         Ok(id)
     }
 
-    /// Imports contacts, all or nothing. `rows` yields each parsed row or the errors found in
-    /// it; rows are written as they come (the file is never held in memory) and the whole
-    /// transaction is rolled back if any row is bad or on a dry run.
-    ///
-    /// `expected_rows` is an estimate of the rows to come. When it is large against what is
-    /// stored, the contact indexes are dropped for the import and rebuilt (sorted) before the
-    /// commit, inside the same transaction: far faster than a million random index inserts.
-    pub fn import<I>(&mut self, rows: I, dry_run: bool, expected_rows: u64) -> Result<ImportSummary>
-    where
-        I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>
-            + Send,
-    {
-        self.require(Permission::WriteContacts)?;
-        let user_id = self.user.id;
-        let tx = self.change()?;
-        let (keys, districts) = (tx.keys, tx.districts);
-        let bulk = !dry_run
-            && expected_rows >= BULK_IMPORT_MIN_ROWS
-            && expected_rows >= tx.contact_count()? as u64 / 2;
-        if bulk {
-            tx.begin_bulk_load()?;
-        }
-        let mut errors = crate::csv_io::ImportErrors::default();
-        let mut writer = ContactWriter::new(&tx, user_id)?;
-        let first_contact = writer.next_id();
-        let mut overrides: Vec<i64> = Vec::new();
-        let mut override_kinds: Vec<IdentifierKind> = Vec::new();
-        let created_at = now_unix();
-        let mut rows_seen = 0;
-        // Two stages on two threads: this one writes to the database; the other parses,
-        // validates, keys the pseudonyms and seals each row. Batches bound what is in flight.
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ImportItem>>(8);
-        std::thread::scope(|scope| -> Result<()> {
-            // Owned here, so that returning early drops it and stops the sealing stage.
-            let receiver = receiver;
-            let sealer = scope.spawn(|| {
-                seal_rows(
-                    rows,
-                    keys,
-                    districts,
-                    user_id,
-                    first_contact,
-                    dry_run,
-                    created_at,
-                    sender,
-                )
-            });
-            for batch in receiver.iter() {
-                for item in batch {
-                    rows_seen += 1;
-                    match item {
-                        ImportItem::Bad(e) => errors.push(e),
-                        ImportItem::Checked => {}
-                        ImportItem::Sealed(sealed) => {
-                            if !errors.is_empty() {
-                                continue;
-                            }
-                            let mut row = sealed.row?;
-                            if let Some(person) = &sealed.person {
-                                row.person_id = Some(writer.person(person)?);
-                            }
-                            if !sealed.identifiers.is_empty() {
-                                overrides.push(row.id);
-                                override_kinds.extend(sealed.identifiers.iter().copied());
-                            }
-                            writer.write(&row)?;
-                        }
-                    }
-                }
-            }
-            sealer.join().map_err(|_| {
-                Error::Failed("the import stopped unexpectedly; nothing was imported.".into())
-            })
-        })?;
-        if !errors.is_empty() {
-            return Err(Error::Import(errors)); // the change rolls back
-        }
-        if dry_run {
-            return Ok(ImportSummary {
-                rows: rows_seen,
-                new_persons: 0,
-                dry_run: true,
-            });
-        }
-        let written = writer.finish()?;
-        if bulk {
-            tx.end_bulk_load()?;
-        }
-        if written.contacts > 0 {
-            tx.log(
-                Action::Import,
-                &written.objects(),
-                &format!("count={}", written.contacts),
-            )?;
-        }
-        if !overrides.is_empty() {
-            override_kinds.sort();
-            override_kinds.dedup();
-            let ids: Vec<String> = overrides.iter().map(|i| format!("contact:{i}")).collect();
-            tx.log(
-                Action::IdentifierOverride,
-                &ids.join(","),
-                &kinds_detail(&override_kinds),
-            )?;
-        }
-        tx.commit()?;
-        Ok(ImportSummary {
-            rows: written.contacts,
-            new_persons: written.new_persons,
-            dry_run: false,
-        })
-    }
-
-    /// How many contacts the database holds (a figure every role may see in statistics).
-    pub fn contact_count(&self) -> Result<i64> {
-        Ok(self.store.read()?.contact_count()?)
-    }
-
-    /// Decrypts every contact, in id order, for an export (lead and admin only; logged).
-    pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
-        self.require(Permission::Export)?;
-        let count = self.store.read()?.contact_count()?;
-        self.log_read(Action::Export, "contacts:all", &format!("count={count}"))?;
-        let keys = &self.keys;
-        let districts = &self.districts;
-        let mut n = 0;
-        let mut failure: Option<Error> = None;
-        self.store
-            .read()?
-            .scan_contacts(
-                &mut |row| match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
-                    Ok(()) => {
-                        n += 1;
-                        NEXT
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        STOP
-                    }
-                },
-            )?;
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(n),
-        }
-    }
-
     // ----- field nights ---------------------------------------------------------------
-
-    /// Records a field night. Returns its id.
-    pub fn add_field_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
-        self.require(Permission::WriteContacts)?;
-        let user_id = self.user.id;
-        let tx = self.change()?;
-        let id = tx.take_id(Sequence::FieldNights)?;
-        tx.insert_field_night(&FieldNightRow {
-            id,
-            date: date.format("%Y-%m-%d").to_string(),
-            created_by: user_id,
-            created_at: now_timestamp(),
-            details: tx.keys.seal(
-                Place::FieldNightDetails(id),
-                &details
-                    .encode(tx.districts)
-                    .ok_or_else(|| unknown_district(&details.district))?,
-            ),
-        })?;
-        tx.log(Action::FieldNightAdd, &format!("field_night:{id}"), "")?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    /// The latest field nights, newest first.
-    pub fn field_nights(&mut self, limit: i64) -> Result<Vec<FieldNight>> {
-        self.require(Permission::WriteContacts)?;
-        self.store
-            .read()?
-            .field_nights(limit)?
-            .into_iter()
-            .map(|r| {
-                let plain = open_at(&self.keys, Place::FieldNightDetails(r.id), &r.details)?;
-                let details = FieldNightDetails::decode(&plain, &self.districts)
-                    .ok_or_else(|| damaged_value("field_nights", r.id))?;
-                Ok(FieldNight {
-                    id: r.id,
-                    date: crate::domain::parse_date(&r.date)
-                        .map_err(|_| damaged_value("field_nights", r.id))?,
-                    details,
-                })
-            })
-            .collect()
-    }
 }
 
 /// Where a new contact comes from, which decides how it is checked and sealed.
@@ -426,4 +230,206 @@ pub(super) fn open_contact(
             .ok_or_else(|| damaged_value("contacts", row.id))?,
         note: decode_note(&note).ok_or_else(|| damaged_value("contacts", row.id))?,
     })
+}
+
+impl Contacts<'_> {
+    /// Logs one contact. Returns its id.
+    pub fn add(&mut self, contact: NewContact, allow_identifiers: bool) -> Result<i64> {
+        self.0
+            .log_contact(contact, NewContactSource::CommandLine { allow_identifiers })
+    }
+
+    /// Imports contacts, all or nothing. `rows` yields each parsed row or the errors found in
+    /// it; rows are written as they come (the file is never held in memory) and the whole
+    /// transaction is rolled back if any row is bad or on a dry run.
+    ///
+    /// `expected_rows` is an estimate of the rows to come. When it is large against what is
+    /// stored, the contact indexes are dropped for the import and rebuilt (sorted) before the
+    /// commit, inside the same transaction: far faster than a million random index inserts.
+    pub fn import<I>(&mut self, rows: I, dry_run: bool, expected_rows: u64) -> Result<ImportSummary>
+    where
+        I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>
+            + Send,
+    {
+        self.0.require(Permission::WriteContacts)?;
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
+        let (keys, districts) = (tx.keys, tx.districts);
+        let bulk = !dry_run
+            && expected_rows >= BULK_IMPORT_MIN_ROWS
+            && expected_rows >= tx.contact_count()? as u64 / 2;
+        if bulk {
+            tx.begin_bulk_load()?;
+        }
+        let mut errors = crate::csv_io::ImportErrors::default();
+        let mut writer = ContactWriter::new(&tx, user_id)?;
+        let first_contact = writer.next_id();
+        let mut overrides: Vec<i64> = Vec::new();
+        let mut override_kinds: Vec<IdentifierKind> = Vec::new();
+        let created_at = now_unix();
+        let mut rows_seen = 0;
+        // Two stages on two threads: this one writes to the database; the other parses,
+        // validates, keys the pseudonyms and seals each row. Batches bound what is in flight.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ImportItem>>(8);
+        std::thread::scope(|scope| -> Result<()> {
+            // Owned here, so that returning early drops it and stops the sealing stage.
+            let receiver = receiver;
+            let sealer = scope.spawn(|| {
+                seal_rows(
+                    rows,
+                    keys,
+                    districts,
+                    user_id,
+                    first_contact,
+                    dry_run,
+                    created_at,
+                    sender,
+                )
+            });
+            for batch in receiver.iter() {
+                for item in batch {
+                    rows_seen += 1;
+                    match item {
+                        ImportItem::Bad(e) => errors.push(e),
+                        ImportItem::Checked => {}
+                        ImportItem::Sealed(sealed) => {
+                            if !errors.is_empty() {
+                                continue;
+                            }
+                            let mut row = sealed.row?;
+                            if let Some(person) = &sealed.person {
+                                row.person_id = Some(writer.person(person)?);
+                            }
+                            if !sealed.identifiers.is_empty() {
+                                overrides.push(row.id);
+                                override_kinds.extend(sealed.identifiers.iter().copied());
+                            }
+                            writer.write(&row)?;
+                        }
+                    }
+                }
+            }
+            sealer.join().map_err(|_| {
+                Error::Failed("the import stopped unexpectedly; nothing was imported.".into())
+            })
+        })?;
+        if !errors.is_empty() {
+            return Err(Error::Import(errors)); // the change rolls back
+        }
+        if dry_run {
+            return Ok(ImportSummary {
+                rows: rows_seen,
+                new_persons: 0,
+                dry_run: true,
+            });
+        }
+        let written = writer.finish()?;
+        if bulk {
+            tx.end_bulk_load()?;
+        }
+        if written.contacts > 0 {
+            tx.log(
+                Action::Import,
+                &written.objects(),
+                &format!("count={}", written.contacts),
+            )?;
+        }
+        if !overrides.is_empty() {
+            override_kinds.sort();
+            override_kinds.dedup();
+            let ids: Vec<String> = overrides.iter().map(|i| format!("contact:{i}")).collect();
+            tx.log(
+                Action::IdentifierOverride,
+                &ids.join(","),
+                &kinds_detail(&override_kinds),
+            )?;
+        }
+        tx.commit()?;
+        Ok(ImportSummary {
+            rows: written.contacts,
+            new_persons: written.new_persons,
+            dry_run: false,
+        })
+    }
+
+    /// How many contacts the database holds (a figure every role may see in statistics).
+    pub fn count(&self) -> Result<i64> {
+        Ok(self.0.store.read()?.contact_count()?)
+    }
+
+    /// Decrypts every contact, in id order, for an export (lead and admin only; logged).
+    pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
+        self.0.require(Permission::Export)?;
+        let count = self.0.store.read()?.contact_count()?;
+        self.0
+            .log_read(Action::Export, "contacts:all", &format!("count={count}"))?;
+        let keys = &self.0.keys;
+        let districts = &self.0.districts;
+        let mut n = 0;
+        let mut failure: Option<Error> = None;
+        self.0
+            .store
+            .read()?
+            .scan_contacts(
+                &mut |row| match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
+                    Ok(()) => {
+                        n += 1;
+                        NEXT
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        STOP
+                    }
+                },
+            )?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(n),
+        }
+    }
+
+    /// Records a field night. Returns its id.
+    pub fn add_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
+        self.0.require(Permission::WriteContacts)?;
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
+        let id = tx.take_id(Sequence::FieldNights)?;
+        tx.insert_field_night(&FieldNightRow {
+            id,
+            date: date.format("%Y-%m-%d").to_string(),
+            created_by: user_id,
+            created_at: now_timestamp(),
+            details: tx.keys.seal(
+                Place::FieldNightDetails(id),
+                &details
+                    .encode(tx.districts)
+                    .ok_or_else(|| unknown_district(&details.district))?,
+            ),
+        })?;
+        tx.log(Action::FieldNightAdd, &format!("field_night:{id}"), "")?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The latest field nights, newest first.
+    pub fn nights(&mut self, limit: i64) -> Result<Vec<FieldNight>> {
+        self.0.require(Permission::WriteContacts)?;
+        self.0
+            .store
+            .read()?
+            .field_nights(limit)?
+            .into_iter()
+            .map(|r| {
+                let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
+                let details = FieldNightDetails::decode(&plain, &self.0.districts)
+                    .ok_or_else(|| damaged_value("field_nights", r.id))?;
+                Ok(FieldNight {
+                    id: r.id,
+                    date: crate::domain::parse_date(&r.date)
+                        .map_err(|_| damaged_value("field_nights", r.id))?,
+                    details,
+                })
+            })
+            .collect()
+    }
 }

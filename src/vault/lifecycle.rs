@@ -308,19 +308,6 @@ impl Vault {
         })
     }
 
-    /// `rekey` (admin only): a new master key and every value, pseudonym, user seal, audit
-    /// link and key wrap rewritten under it, in one transaction.
-    pub fn rekey(&mut self) -> Result<RekeySummary> {
-        self.require(Permission::Administer)?;
-        let user_id = self.user.id;
-        let tx = self.change()?;
-        let (master, keys, summary) = Self::rekey_in(&*tx, tx.keys, user_id)?;
-        tx.commit()?;
-        self.master = master;
-        self.keys = keys;
-        Ok(summary)
-    }
-
     /// The rekey itself, inside the caller's transaction (`rekey`, and `user disable`, which
     /// removes a slot and rekeys in one transaction). Verifies the audit chain and every user
     /// seal with the old keys first, and refuses if any is broken: a rekey must not re-seal a
@@ -474,13 +461,41 @@ impl Vault {
         )?;
         Ok((master, keys, summary))
     }
+}
+
+fn put_recovery(tx: &dyn Transaction, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
+    let public = recovery.public();
+    tx.put_recovery_key(&RecoveryRow {
+        id: 1,
+        public_key: public.to_vec(),
+        wrapped_master: master
+            .seal_to_recovery(&public, 1)
+            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
+        created_at: now_timestamp(),
+    })?;
+    Ok(())
+}
+
+impl Lifecycle<'_> {
+    /// `rekey` (admin only): a new master key and every value, pseudonym, user seal, audit
+    /// link and key wrap rewritten under it, in one transaction.
+    pub fn rekey(&mut self) -> Result<RekeySummary> {
+        self.0.require(Permission::Administer)?;
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
+        let (master, keys, summary) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
+        tx.commit()?;
+        self.0.master = master;
+        self.0.keys = keys;
+        Ok(summary)
+    }
 
     /// `forget --code C` (admin only): erases every contact of the code's pseudonym, the
     /// pseudonym itself and any merge naming it, in one transaction. The audit entry names the
     /// deleted contact ids, never the code. Returns how many contacts were erased.
     pub fn forget(&mut self, code: &PersonCode) -> Result<usize> {
-        self.require(Permission::Administer)?;
-        let tx = self.change()?;
+        self.0.require(Permission::Administer)?;
+        let tx = self.0.change()?;
         let keyed = tx.keys.pseudonym(code.as_bytes());
         let mut person = tx.person_by_pseudonym(&keyed)?;
         if person.is_none() {
@@ -505,7 +520,7 @@ impl Vault {
         tx.commit()?;
         // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
         // the pages that held them.
-        let _ = self.store.flush_journal();
+        let _ = self.0.store.flush_journal();
         Ok(deleted)
     }
 
@@ -514,8 +529,8 @@ impl Vault {
     /// categories stay. Then rebuilds the file (VACUUM) so no old ciphertext stays in a free
     /// page. Returns how many notes had text and were emptied.
     pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
-        self.require(Permission::Administer)?;
-        let tx = self.change()?;
+        self.0.require(Permission::Administer)?;
+        let tx = self.0.change()?;
         let mut purged = 0u64;
         let mut after = 0;
         loop {
@@ -539,22 +554,9 @@ impl Vault {
             &format!("before={before} count={purged}"),
         )?;
         tx.commit()?;
-        self.store.compact()?;
+        self.0.store.compact()?;
         Ok(purged)
     }
-}
-
-fn put_recovery(tx: &dyn Transaction, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
-    let public = recovery.public();
-    tx.put_recovery_key(&RecoveryRow {
-        id: 1,
-        public_key: public.to_vec(),
-        wrapped_master: master
-            .seal_to_recovery(&public, 1)
-            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
-        created_at: now_timestamp(),
-    })?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ mod contacts;
 mod lifecycle;
 mod merges;
 mod person;
+#[cfg(test)]
+mod room_tests;
 mod statistics;
 mod writer;
 
@@ -219,6 +221,40 @@ impl Vault {
             Some(self.user.id),
         )
     }
+}
+
+/// The rooms of an unlocked database: each groups what one kind of work needs, and every
+/// method checks the signed-in user's role itself (see [`Permission`]).
+macro_rules! rooms {
+    ($($(#[$doc:meta])* $method:ident => $room:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $room<'v>(&'v mut Vault);
+        )*
+        impl Vault {
+            $(
+                $(#[$doc])*
+                pub fn $method(&mut self) -> $room<'_> {
+                    $room(self)
+                }
+            )*
+        }
+    };
+}
+
+rooms! {
+    /// Contacts and field nights: logging, importing, correcting, exporting.
+    contacts => Contacts;
+    /// Persons behind the pseudonyms: recognising a returning person, their history, merges.
+    persons => Persons;
+    /// Statistics: the one door through which every figure is counted and logged.
+    stats => Statistics;
+    /// Staff accounts and passphrases.
+    staff => Staff;
+    /// The database over the years: backups, rekeys, forgetting a person, retention.
+    lifecycle => Lifecycle;
+    /// The audit: facts for the checks, the access log, the log's chain.
+    audit => Audit;
 }
 
 /// An unlocked database.
@@ -454,19 +490,14 @@ impl Vault {
         )))
     }
 
-    /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
-    /// or where the chain first breaks.
-    pub fn verify_audit_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
-        let mut rows = Vec::new();
-        self.store.read()?.scan_audit_log(&mut |r| {
-            rows.push(r);
-            NEXT
-        })?;
-        Ok(audit_log::verify_chain(rows, &self.keys))
+    /// Records in the access log that the user signed in to the terminal interface (`uppsok
+    /// log` shows who was signed in, and when).
+    pub fn record_sign_in(&mut self) -> Result<()> {
+        self.log_read(Action::Unlock, "session", "interface")
     }
 
     /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
-    pub fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
+    pub(super) fn log_read(&mut self, action: Action, objects: &str, detail: &str) -> Result<()> {
         let tx = self.change()?;
         tx.log(action, objects, detail)?;
         tx.commit()?;
@@ -474,95 +505,6 @@ impl Vault {
     }
 
     // ----- staff accounts -------------------------------------------------------------
-
-    /// Adds a staff account (admin only).
-    pub fn add_user(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
-        self.require(Permission::Administer)?;
-        check_user_name(name)?;
-        if self.store.read()?.user_by_name(name)?.is_some() {
-            return Err(Error::Input(format!(
-                "there is already a user '{name}'; choose another name."
-            )));
-        }
-        let tx = self.change()?;
-        let user = Self::insert_user(&tx, name, role, passphrase)?;
-        tx.log(
-            Action::UserAdd,
-            &format!("user:{}", user.id),
-            &format!("role={role}"),
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Lists staff accounts (admin only).
-    pub fn list_users(&mut self) -> Result<Vec<UserInfo>> {
-        self.require(Permission::Administer)?;
-        Ok(self
-            .store
-            .read()?
-            .users()?
-            .into_iter()
-            .map(|u| UserInfo {
-                name: u.name,
-                role: u.role,
-                disabled: u.disabled,
-                created_at: u.created_at,
-            })
-            .collect())
-    }
-
-    /// Disables a staff account and removes its key slot (admin only). The last active admin
-    /// cannot be disabled.
-    pub fn disable_user(&mut self, name: &str) -> Result<()> {
-        self.require(Permission::Administer)?;
-        let users = self.store.read()?.users()?;
-        let target = users
-            .iter()
-            .find(|u| u.name == name)
-            .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
-        if target.disabled {
-            return Err(Error::Input(format!("user '{name}' is already disabled.")));
-        }
-        let active_admins = users
-            .iter()
-            .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
-            .count();
-        if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
-            return Err(Error::Input(format!(
-                "'{name}' is the last active administrator; add another admin first."
-            )));
-        }
-        let mut row = target.clone();
-        row.disabled = true;
-        row.mac = self
-            .keys
-            .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
-            .to_vec();
-        let user_id = self.user.id;
-        let tx = self.change()?;
-        tx.update_user(&row)?;
-        tx.delete_key_slot(row.id)?;
-        tx.delete_master_wrap(row.id)?;
-        tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
-        // A new master key sealed to the remaining users only: what the disabled user may have
-        // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (master, keys, _) = Self::rekey_in(&*tx, tx.keys, user_id)?;
-        tx.commit()?;
-        self.master = master;
-        self.keys = keys;
-        Ok(())
-    }
-
-    /// Rewraps the signed-in user's key slot under a new passphrase.
-    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        let user_id = self.user.id;
-        let tx = self.change()?;
-        Self::write_slot(&*tx, tx.master, user_id, new)?;
-        tx.log(Action::Passwd, &format!("user:{}", user_id), "")?;
-        tx.commit()?;
-        Ok(())
-    }
 }
 
 /// Where a value of an encrypted column sits, as the crypto module names it.
@@ -602,12 +544,118 @@ pub(super) fn damaged_value(table: &str, id: i64) -> Error {
     ))
 }
 
-impl Vault {
+impl Audit<'_> {
+    /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
+    /// or where the chain first breaks.
+    pub fn verify_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
+        let mut rows = Vec::new();
+        self.0.store.read()?.scan_audit_log(&mut |r| {
+            rows.push(r);
+            NEXT
+        })?;
+        Ok(audit_log::verify_chain(rows, &self.0.keys))
+    }
+}
+
+impl Staff<'_> {
+    /// Adds a staff account (admin only).
+    pub fn add(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
+        self.0.require(Permission::Administer)?;
+        check_user_name(name)?;
+        if self.0.store.read()?.user_by_name(name)?.is_some() {
+            return Err(Error::Input(format!(
+                "there is already a user '{name}'; choose another name."
+            )));
+        }
+        let tx = self.0.change()?;
+        let user = Vault::insert_user(&tx, name, role, passphrase)?;
+        tx.log(
+            Action::UserAdd,
+            &format!("user:{}", user.id),
+            &format!("role={role}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Lists staff accounts (admin only).
+    pub fn list(&mut self) -> Result<Vec<UserInfo>> {
+        self.0.require(Permission::Administer)?;
+        Ok(self
+            .0
+            .store
+            .read()?
+            .users()?
+            .into_iter()
+            .map(|u| UserInfo {
+                name: u.name,
+                role: u.role,
+                disabled: u.disabled,
+                created_at: u.created_at,
+            })
+            .collect())
+    }
+
+    /// Disables a staff account and removes its key slot (admin only). The last active admin
+    /// cannot be disabled.
+    pub fn disable(&mut self, name: &str) -> Result<()> {
+        self.0.require(Permission::Administer)?;
+        let users = self.0.store.read()?.users()?;
+        let target = users
+            .iter()
+            .find(|u| u.name == name)
+            .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
+        if target.disabled {
+            return Err(Error::Input(format!("user '{name}' is already disabled.")));
+        }
+        let active_admins = users
+            .iter()
+            .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
+            .count();
+        if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
+            return Err(Error::Input(format!(
+                "'{name}' is the last active administrator; add another admin first."
+            )));
+        }
+        let mut row = target.clone();
+        row.disabled = true;
+        row.mac = self
+            .0
+            .keys
+            .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
+            .to_vec();
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
+        tx.update_user(&row)?;
+        tx.delete_key_slot(row.id)?;
+        tx.delete_master_wrap(row.id)?;
+        tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
+        // A new master key sealed to the remaining users only: what the disabled user may have
+        // copied (passphrase, slot, master key) opens nothing written from now on.
+        let (master, keys, _) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
+        tx.commit()?;
+        self.0.master = master;
+        self.0.keys = keys;
+        Ok(())
+    }
+
+    /// Rewraps the signed-in user's key slot under a new passphrase.
+    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
+        let user_id = self.0.user.id;
+        let tx = self.0.change()?;
+        Vault::write_slot(&*tx, tx.master, user_id, new)?;
+        tx.log(Action::Passwd, &format!("user:{}", user_id), "")?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Lifecycle<'_> {
     /// A consistent, still encrypted copy of the live database (admin only; logged).
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
-        self.require(Permission::Administer)?;
-        self.log_read(Action::Backup, "database", "")?;
-        self.store.backup_to(dest).inspect_err(|_| {
+        self.0.require(Permission::Administer)?;
+        self.0.log_read(Action::Backup, "database", "")?;
+        self.0.store.backup_to(dest).inspect_err(|_| {
             let _ = std::fs::remove_file(dest);
         })?;
         Ok(())

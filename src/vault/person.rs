@@ -113,15 +113,22 @@ pub fn one_edit_variants(code: &str) -> Vec<Zeroizing<String>> {
 
 impl Vault {
     /// The keyed pseudonym of a code.
-    pub fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
+    pub(super) fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
         self.keys.pseudonym(code.as_bytes())
+    }
+}
+
+impl Persons<'_> {
+    /// The keyed pseudonym of a code (what the interface's index of known persons holds).
+    pub fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
+        self.0.pseudonym_of(code)
     }
 
     /// Every stored pseudonym, for [`Vault::did_you_mean`]. Roles that log contacts only.
-    pub fn person_index(&mut self) -> Result<PersonIndex> {
-        self.require(Permission::WriteContacts)?;
+    pub fn index(&mut self) -> Result<PersonIndex> {
+        self.0.require(Permission::WriteContacts)?;
         let mut known = HashSet::new();
-        self.store.read()?.scan_persons(0, &mut |_, p| {
+        self.0.store.read()?.scan_persons(0, &mut |_, p| {
             if let Ok(p) = <[u8; 32]>::try_from(p) {
                 known.insert(p);
             }
@@ -132,17 +139,17 @@ impl Vault {
 
     /// Whether a code is known, and what the form may show and prefill. Roles that log
     /// contacts only (they see contact details anyway); no note is read.
-    pub fn lookup_person(&mut self, code: &PersonCode) -> Result<Option<PersonSummary>> {
-        self.require(Permission::WriteContacts)?;
-        let Some((root, group)) = self.person_group(code)? else {
+    pub fn lookup(&mut self, code: &PersonCode) -> Result<Option<PersonSummary>> {
+        self.0.require(Permission::WriteContacts)?;
+        let Some((root, group)) = self.0.person_group(code)? else {
             return Ok(None);
         };
-        let found = self.store.read()?.person_contacts(&group)?;
+        let found = self.0.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
-                let plain = open_at(&self.keys, Place::ContactAttributes(cid), &blob)?;
+                let plain = open_at(&self.0.keys, Place::ContactAttributes(cid), &blob)?;
                 Some(
-                    Attributes::decode(&plain, &self.districts)
+                    Attributes::decode(&plain, &self.0.districts)
                         .ok_or_else(|| damaged_value("contacts", cid))?,
                 )
             }
@@ -167,7 +174,7 @@ impl Vault {
         code: &PersonCode,
         limit: usize,
     ) -> Vec<Zeroizing<String>> {
-        if index.contains(&self.pseudonym_of(code)) {
+        if index.contains(&self.0.pseudonym_of(code)) {
             return Vec::new();
         }
         let Ok(text) = std::str::from_utf8(code.as_bytes()) else {
@@ -175,7 +182,7 @@ impl Vault {
         };
         let mut out = Vec::new();
         for v in one_edit_variants(text) {
-            if index.contains(&self.keys.pseudonym(v.as_bytes())) {
+            if index.contains(&self.0.keys.pseudonym(v.as_bytes())) {
                 out.push(v);
                 if out.len() == limit {
                     break;

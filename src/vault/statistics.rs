@@ -122,45 +122,6 @@ fn day(d: Option<Date>) -> Option<String> {
 }
 
 impl Vault {
-    /// Opens statistics for `purpose`: checks the role (a refusal is logged and returned).
-    /// Nothing is read or logged until [`StatsDoor::count`].
-    pub fn open_stats(&mut self, purpose: StatsPurpose) -> Result<StatsDoor<'_>> {
-        self.require(purpose.permission())?;
-        Ok(StatsDoor {
-            vault: self,
-            purpose,
-        })
-    }
-
-    /// [`Vault::open_stats`] and [`StatsDoor::count`] in one: for callers whose queries do not
-    /// depend on the database.
-    pub fn stats(
-        &mut self,
-        purpose: StatsPurpose,
-        queries: &[Query],
-        sinks: &mut [&mut dyn StatsSink],
-    ) -> Result<Vec<StatsResult>> {
-        self.open_stats(purpose)?.count(queries, sinks)
-    }
-
-    /// The interface overview's figures on `today` (logged as the overview).
-    pub fn stats_overview(&mut self, today: Date) -> Result<Overview> {
-        let queries = overview::queries(today);
-        let results = self.stats(StatsPurpose::Overview, &queries, &mut [])?;
-        match results.as_slice() {
-            [this, last] => Ok(Overview::from_results(today, this, last)),
-            _ => Err(Error::Failed(
-                "the overview's figures could not be counted.".into(),
-            )),
-        }
-    }
-
-    /// The first and last contact date in the database, if any (not logged: no contact is
-    /// decrypted).
-    pub fn contact_date_range(&self) -> Result<Option<(String, String)>> {
-        Ok(self.store.read()?.contact_date_range()?)
-    }
-
     /// Counts, after the entry is written: one pass over the contacts of the covering period.
     fn count(
         &self,
@@ -258,7 +219,7 @@ impl Vault {
             };
             nights.push(n);
         }
-        let range = self.contact_date_range()?;
+        let range = self.store.read()?.contact_date_range()?;
         Ok(accs
             .into_iter()
             .zip(nights)
@@ -322,6 +283,47 @@ impl Vault {
                 NEXT
             })?;
         Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
+    }
+}
+
+impl<'v> Statistics<'v> {
+    /// Opens statistics for `purpose`: checks the role (a refusal is logged and returned).
+    /// Nothing is read or logged until [`StatsDoor::count`].
+    pub fn open(self, purpose: StatsPurpose) -> Result<StatsDoor<'v>> {
+        self.0.require(purpose.permission())?;
+        Ok(StatsDoor {
+            vault: self.0,
+            purpose,
+        })
+    }
+
+    /// [`Statistics::open`] and [`StatsDoor::count`] in one: for callers whose queries do not
+    /// depend on the database.
+    pub fn count(
+        self,
+        purpose: StatsPurpose,
+        queries: &[Query],
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
+        self.open(purpose)?.count(queries, sinks)
+    }
+
+    /// The interface overview's figures on `today` (logged as the overview).
+    pub fn overview(self, today: Date) -> Result<Overview> {
+        let queries = overview::queries(today);
+        let results = self.count(StatsPurpose::Overview, &queries, &mut [])?;
+        match results.as_slice() {
+            [this, last] => Ok(Overview::from_results(today, this, last)),
+            _ => Err(Error::Failed(
+                "the overview's figures could not be counted.".into(),
+            )),
+        }
+    }
+
+    /// The first and last contact date in the database, if any (not logged: no contact is
+    /// decrypted).
+    pub fn date_range(&self) -> Result<Option<(String, String)>> {
+        Ok(self.0.store.read()?.contact_date_range()?)
     }
 }
 
@@ -391,10 +393,10 @@ mod tests {
             contact("2021-01-10", "gh78", Role::Sells, "legal", "online"),
             contact("2021-01-11", "cd34", Role::Buys, "", "farsta"),
         ] {
-            v.add_contact(c, false).unwrap();
+            v.contacts().add(c, false).unwrap();
         }
         let code = |s: &str| PersonCode::normalise(s).unwrap();
-        v.merge_persons(&code("ab12"), &code("gh78")).unwrap();
+        v.persons().merge(&code("ab12"), &code("gh78")).unwrap();
         v
     }
 
@@ -488,7 +490,7 @@ mod tests {
         for (purpose, action, detail) in cases {
             let before = audit_len(&v);
             let qs = queries(v.districts());
-            v.stats(purpose, &qs, &mut []).unwrap();
+            v.stats().count(purpose, &qs, &mut []).unwrap();
             assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
             assert_eq!(
                 last_entry(&v),
@@ -498,7 +500,7 @@ mod tests {
         }
         // Opening alone writes nothing; only counting does.
         let before = audit_len(&v);
-        let door = v.open_stats(StatsPurpose::Screen).unwrap();
+        let door = v.stats().open(StatsPurpose::Screen).unwrap();
         drop(door);
         assert_eq!(audit_len(&v), before);
     }
@@ -508,18 +510,21 @@ mod tests {
         let store = MemoryStore::new();
         let mut v = vault_on(&store);
         let pass = Passphrase::new(PASS.into());
-        v.add_user("olle", crate::domain::StaffRole::Outreach, &pass)
+        v.staff()
+            .add("olle", crate::domain::StaffRole::Outreach, &pass)
             .unwrap();
         let mut olle = Vault::unlock_in(Box::new(store.reopen()), "olle", &pass).unwrap();
         let before = audit_len(&olle);
         let err = olle
-            .open_stats(StatsPurpose::Report { threshold: 5 })
+            .stats()
+            .open(StatsPurpose::Report { threshold: 5 })
             .err()
             .unwrap();
         assert!(matches!(err, Error::Refused(_)), "{err}");
         assert_eq!(audit_len(&olle), before + 1);
         assert_eq!(last_entry(&olle).0, "refused");
-        olle.stats(StatsPurpose::Screen, &[Query::default()], &mut [])
+        olle.stats()
+            .count(StatsPurpose::Screen, &[Query::default()], &mut [])
             .unwrap();
     }
 
@@ -534,14 +539,18 @@ mod tests {
         };
         // Five queries (two threads) and the occasions in one pass ...
         let mut occ = Occasions::new(&estimate_q, &districts);
-        let together = v.stats(StatsPurpose::Screen, &qs, &mut [&mut occ]).unwrap();
+        let together = v
+            .stats()
+            .count(StatsPurpose::Screen, &qs, &mut [&mut occ])
+            .unwrap();
         // ... against each alone (one thread), the occasions with a query of their own period.
         for (q, r) in qs.iter().zip(&together) {
-            let alone = v.open_stats(StatsPurpose::Screen).unwrap().count_one(q);
+            let alone = v.stats().open(StatsPurpose::Screen).unwrap().count_one(q);
             assert_eq!(&alone.unwrap(), r, "{q:?}");
         }
         let mut alone = Occasions::new(&estimate_q, &districts);
-        v.stats(StatsPurpose::Screen, &[], &mut [&mut alone])
+        v.stats()
+            .count(StatsPurpose::Screen, &[], &mut [&mut alone])
             .unwrap();
         assert_eq!(occ.finish(), alone.finish());
 
@@ -554,7 +563,8 @@ mod tests {
         assert_eq!(all.from.as_deref(), Some("2019-05-01"));
         assert_eq!(all.to.as_deref(), Some("2021-01-11"));
         let y2020 = v
-            .stats(
+            .stats()
+            .count(
                 StatsPurpose::Screen,
                 &[Query {
                     from: Some(date("2020-01-01")),
@@ -575,7 +585,7 @@ mod tests {
     #[test]
     fn the_overview_counts_this_year_and_last_year_to_the_same_day() {
         let mut v = vault();
-        let o = v.stats_overview(date("2021-03-01")).unwrap();
+        let o = v.stats().overview(date("2021-03-01")).unwrap();
         assert_eq!(o.year, 2021);
         assert_eq!(o.this_year.contacts, 2);
         assert_eq!(o.this_year.individuals, 2);

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use crate::stats::publish::Cell;
 use crate::stats::render::cell_text;
 use crate::tui::app::App;
-use crate::tui::statistics::{values_of, Period, Zone, FILTER_DIMENSIONS};
+use crate::tui::statistics::{filter_dimensions, values_of, Period, Zone};
 
 fn mark(on: bool) -> &'static str {
     if on {
@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             .join(", ")
     };
     let cursor_dim = crate::stats::Dimension::ALL[v.by_cursor];
-    let fdim = FILTER_DIMENSIONS[v.filter_dim];
+    let fdim = filter_dimensions()[v.filter_dim];
     let fvalues = values_of(fdim, districts);
     let fvalue = fvalues.get(v.filter_value).cloned().unwrap_or_default();
     let fchosen = v.filters.get(&fdim).is_some_and(|l| l.contains(&fvalue));

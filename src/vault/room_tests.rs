@@ -1,0 +1,242 @@
+//! The vault's rooms on the in-memory store: what each room promises, without a file or a
+//! process in between (the integration tests in `tests/` run the same paths on real files).
+
+use super::*;
+use crate::domain::{
+    parse_date, AgeBand, Attributes, ContactType, Counterpart, Gender, NewContact, PersonCode,
+    Referrals, Role,
+};
+use crate::storage::memory::MemoryStore;
+
+const PASS: &str = "correct horse battery staple";
+
+fn pass() -> Passphrase {
+    Passphrase::new(PASS.into())
+}
+
+fn new_vault(store: &MemoryStore) -> Vault {
+    Vault::create_in(Box::new(store.reopen()), "admin", &pass()).unwrap()
+}
+
+fn sign_in(store: &MemoryStore, name: &str) -> Vault {
+    Vault::unlock_in(Box::new(store.reopen()), name, &pass()).unwrap()
+}
+
+fn code(s: &str) -> PersonCode {
+    PersonCode::normalise(s).unwrap()
+}
+
+fn contact(day: &str, person: &str, note: &str) -> NewContact {
+    NewContact {
+        date: parse_date(day).unwrap(),
+        code: PersonCode::normalise(person),
+        attributes: Attributes {
+            role: Role::Sells,
+            gender: Gender::Woman,
+            age_band: AgeBand::From25To34,
+            counterpart: Counterpart::Men,
+            district: District::new("norrmalm").unwrap(),
+            contact_type: ContactType::Outreach,
+            referrals: Referrals::default(),
+            trafficking: false,
+        },
+        note: zeroize::Zeroizing::new(note.to_string()),
+        field_night: None,
+    }
+}
+
+/// The log's entries as (action, objects), read from the store directly.
+fn log(store: &MemoryStore) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    store
+        .read()
+        .unwrap()
+        .scan_audit_log(&mut |r| {
+            out.push((r.action, r.objects));
+            NEXT
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_returning_person_is_recognised_by_any_spelling_of_the_code() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    let first = v
+        .contacts()
+        .add(contact("2024-03-01", "AB 85", "första"), false)
+        .unwrap();
+    let second = v
+        .contacts()
+        .add(contact("2024-04-02", "a-b85", ""), false)
+        .unwrap();
+    assert_eq!(second, first + 1, "ids follow each other");
+    let found = v.persons().lookup(&code("ab85")).unwrap().unwrap();
+    assert_eq!(found.earlier, 2);
+    assert_eq!(found.last, Some(parse_date("2024-04-02").unwrap()));
+    assert!(v.persons().lookup(&code("cd99")).unwrap().is_none());
+    let history = v.persons().history(&code("AB85")).unwrap().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].contact.note.as_str(), "första");
+    // One person, two contacts, each logged; the history view logged too.
+    let actions: Vec<String> = log(&store).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "contact_add").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|a| a == "person_view"), "{actions:?}");
+}
+
+#[test]
+fn a_refused_change_writes_nothing_but_the_refusal() {
+    let store = MemoryStore::new();
+    let mut admin = new_vault(&store);
+    admin
+        .staff()
+        .add("rut", crate::domain::StaffRole::Auditor, &pass())
+        .unwrap();
+    let before = log(&store);
+    let mut rut = sign_in(&store, "rut");
+    let err = rut
+        .contacts()
+        .add(contact("2024-03-01", "ab85", ""), false)
+        .unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err}");
+    let after = log(&store);
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.last().unwrap().0, "refused");
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 0);
+    // Merging is a permission of its own: an auditor may not.
+    assert!(matches!(
+        rut.persons().merge(&code("ab85"), &code("cd12")),
+        Err(Error::Refused(_))
+    ));
+}
+
+#[test]
+fn a_change_that_fails_half_way_leaves_nothing() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", ""), false)
+        .unwrap();
+    let before = log(&store);
+    // The third contact of the load carries an identifier: the whole load is refused.
+    let load = vec![
+        (contact("2024-02-01", "cd12", ""), None),
+        (contact("2024-02-02", "ef34", ""), None),
+        (contact("2024-02-03", "gh56", "ring 070-123 45 67"), None),
+    ];
+    assert!(v.contacts().load(&[], load).is_err());
+    assert_eq!(log(&store), before);
+    let reads = store.read().unwrap();
+    assert_eq!(reads.contact_count().unwrap(), 1);
+    assert_eq!(reads.peek_next_id(Sequence::Contacts).unwrap(), 2);
+    assert_eq!(reads.peek_next_id(Sequence::Persons).unwrap(), 2);
+}
+
+#[test]
+fn the_writer_keys_each_code_once_and_logs_the_range() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    let load = vec![
+        (contact("2024-02-01", "cd12", ""), None),
+        (contact("2024-02-02", "CD 12", ""), None),
+        (contact("2024-02-03", "", ""), None),
+        (contact("2024-02-04", "ef34", ""), None),
+    ];
+    assert_eq!(v.contacts().load(&[], load).unwrap(), (0, 4));
+    let reads = store.read().unwrap();
+    let mut persons = 0;
+    reads
+        .scan_persons(0, &mut |_, _| {
+            persons += 1;
+            NEXT
+        })
+        .unwrap();
+    assert_eq!(
+        persons, 2,
+        "cd12 and ef34; the unidentified contact has none"
+    );
+    drop(reads);
+    assert_eq!(
+        log(&store).last().unwrap(),
+        &("import".to_string(), "contacts:1-4".to_string())
+    );
+}
+
+#[test]
+fn merges_count_two_codes_once_and_undo_cleanly() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", ""), false)
+        .unwrap();
+    v.contacts()
+        .add(contact("2024-02-01", "ab58", ""), false)
+        .unwrap();
+    v.persons().merge(&code("ab85"), &code("ab58")).unwrap();
+    let merged = v.persons().lookup(&code("ab58")).unwrap().unwrap();
+    assert_eq!(merged.earlier, 2, "both codes' contacts");
+    assert_eq!(
+        merged.person_id,
+        v.persons()
+            .lookup(&code("ab85"))
+            .unwrap()
+            .unwrap()
+            .person_id
+    );
+    v.persons().unmerge(&code("ab58")).unwrap();
+    assert_eq!(
+        v.persons().lookup(&code("ab58")).unwrap().unwrap().earlier,
+        1
+    );
+}
+
+#[test]
+fn after_a_rekey_every_value_opens_and_codes_still_match() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", "en anteckning"), false)
+        .unwrap();
+    let summary = v.lifecycle().rekey().unwrap();
+    assert_eq!((summary.key_version, summary.contacts), (2, 1));
+    let mut notes = Vec::new();
+    v.contacts()
+        .export(|c| {
+            notes.push(c.note.to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(notes, ["en anteckning"]);
+    assert_eq!(
+        v.persons().lookup(&code("ab85")).unwrap().unwrap().earlier,
+        1
+    );
+    // A new session opens the rekeyed database and verifies its log.
+    let mut again = sign_in(&store, "admin");
+    let entries = again.audit().verify_chain().unwrap().unwrap();
+    assert_eq!(entries as usize, log(&store).len());
+}
+
+#[test]
+fn forgetting_a_person_removes_every_contact_of_theirs() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    for day in ["2024-01-01", "2024-02-01"] {
+        v.contacts().add(contact(day, "ab85", ""), false).unwrap();
+    }
+    v.contacts()
+        .add(contact("2024-03-01", "cd12", ""), false)
+        .unwrap();
+    assert_eq!(v.lifecycle().forget(&code("AB-85")).unwrap(), 2);
+    assert!(v.persons().lookup(&code("ab85")).unwrap().is_none());
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 1);
+    // The log names ids and a count, never the code.
+    let (action, objects) = log(&store).pop().unwrap();
+    assert_eq!(action, "forget");
+    assert!(!objects.to_lowercase().contains("ab85"), "{objects}");
+}
