@@ -22,6 +22,7 @@ const BELOW_VAULT: &[&str] = &[
     "audit_log",
     "crypto",
     "csv_io",
+    "demo",
     "domain",
     "error",
     "i18n",
@@ -32,7 +33,7 @@ const BELOW_VAULT: &[&str] = &[
 ];
 
 /// The vault and everything above it.
-const VAULT_AND_ABOVE: &[&str] = &["vault", "command", "tui", "demo", "cli"];
+const VAULT_AND_ABOVE: &[&str] = &["vault", "command", "tui", "cli"];
 
 /// Files that are a crate root rather than a module (`crate::` in `main.rs` is the binary).
 const ROOTS: &[&str] = &["src/lib.rs", "src/main.rs"];

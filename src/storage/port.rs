@@ -217,7 +217,8 @@ impl EnvelopeColumn {
         EnvelopeColumn::FieldNightDetails,
     ];
 
-    /// (table, column) as the schema names them: for messages and for associated data.
+    /// (table, column) as the schema names them, for messages and the audit's findings.
+    /// (Associated data comes from `crypto::Place` alone.)
     pub fn names(self) -> (&'static str, &'static str) {
         match self {
             EnvelopeColumn::ContactAttributes => ("contacts", "attributes"),

@@ -1,5 +1,8 @@
-//! Contacts logged from the interface: with the answer to the under-18 question sealed inside
-//! the attributes (format 2, see `domain::Attributes::encode_with_concern`).
+//! Contacts after they are logged, and the interface's own contacts: logging with the answer to
+//! the under-18 question sealed inside the attributes (format 2, see
+//! `domain::Attributes::encode_with_concern`), a contact's details and a person's history (each
+//! view logged), edits and deletions with a reason, and declaring two codes one person (merges)
+//! or undoing it.
 
 use super::contacts::NewContactSource;
 use super::writer::{ContactWriter, PersonRef};
@@ -75,7 +78,7 @@ impl Vault {
 }
 
 impl Contacts<'_> {
-    /// Logs one contact like [`Vault::add_contact`] (no identifier override: the interface
+    /// Logs one contact like [`Contacts::add`] (no identifier override: the interface
     /// never offers one), sealing the attributes in format 2 with the under-18 answer. Every
     /// contact logged this way has attributes of the same length, answer or not.
     pub fn add_with_concern(

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::pii::{self, IdentifierKind};
 
 /// From this many expected rows on, an import rebuilds the contact indexes instead of
-/// updating them row by row (see [`Vault::import`]).
+/// updating them row by row (see [`Contacts::import`]).
 const BULK_IMPORT_MIN_ROWS: u64 = 20_000;
 
 /// Notes are padded to a multiple of this many bytes before encryption, so the ciphertext

@@ -56,13 +56,20 @@ impl Merges {
     }
 }
 
-impl super::Vault {
-    /// The declared merges, as stored now.
-    pub(super) fn merges(&self) -> crate::error::Result<Merges> {
-        let pairs = self.store.read()?.merges()?;
+impl Merges {
+    /// The declared merges as a read session sees them.
+    pub(super) fn load(reads: &dyn crate::storage::Reads) -> crate::error::Result<Merges> {
+        let pairs = reads.merges()?;
         Ok(Merges::new(
             pairs.into_iter().map(|m| (m.person_id, m.merged_into)),
         ))
+    }
+}
+
+impl super::Vault {
+    /// The declared merges, as stored now.
+    pub(super) fn merges(&self) -> crate::error::Result<Merges> {
+        Merges::load(&*self.store.read()?)
     }
 }
 

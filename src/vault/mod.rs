@@ -86,15 +86,19 @@ impl Permission {
         }
     }
 
-    fn who_may(self) -> &'static str {
-        match self {
-            Permission::WriteContacts => "outreach, lead and admin",
-            Permission::Stats => "every role",
-            Permission::Export => "lead and admin",
-            Permission::Audit | Permission::Report => "lead, auditor and admin",
-            Permission::Administer => "admin",
-            Permission::AccessLog => "auditor and admin",
-            Permission::MergePersons => "lead and admin",
+    /// The roles that may, in words, derived from [`Permission::allowed`].
+    fn who_may(self) -> String {
+        let roles: Vec<&str> = StaffRole::ALL
+            .iter()
+            .copied()
+            .filter(|r| self.allowed(*r))
+            .map(|r| r.as_str())
+            .collect();
+        match roles.as_slice() {
+            all if all.len() == StaffRole::ALL.len() => "every role".to_string(),
+            [one] => one.to_string(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            [] => "no role".to_string(),
         }
     }
 }
@@ -685,6 +689,16 @@ mod tests {
         assert_eq!(hex.len(), 64);
         assert_eq!(parse_pseudonym_hex(hex.as_bytes()), Some(p));
         assert_eq!(parse_pseudonym_hex(b"ab85"), None);
+    }
+
+    #[test]
+    fn a_refusal_names_exactly_the_roles_that_may() {
+        use Permission::*;
+        assert_eq!(Stats.who_may(), "every role");
+        assert_eq!(WriteContacts.who_may(), "outreach, lead and admin");
+        assert_eq!(AccessLog.who_may(), "auditor and admin");
+        assert_eq!(MergePersons.who_may(), "lead and admin");
+        assert_eq!(Administer.who_may(), "admin");
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl Persons<'_> {
         self.0.pseudonym_of(code)
     }
 
-    /// Every stored pseudonym, for [`Vault::did_you_mean`]. Roles that log contacts only.
+    /// Every stored pseudonym, for [`Persons::did_you_mean`]. Roles that log contacts only.
     pub fn index(&mut self) -> Result<PersonIndex> {
         self.0.require(Permission::WriteContacts)?;
         let mut known = HashSet::new();

@@ -1,7 +1,7 @@
-//! The one door to statistics: [`Vault::open_stats`] (or [`Vault::stats`]) checks the role for
-//! the purpose, writes the one audit-log entry, resolves declared merges, reads every person's
-//! first contact, and decrypts each contact of the period once for any number of queries and
-//! other [`StatsSink`]s. What is counted and how is pure (`crate::stats`); this file only reads.
+//! The one door to statistics: [`Statistics::open`] (or [`Statistics::count`]) checks the role
+//! for the purpose, writes the one audit-log entry, resolves declared merges, reads every
+//! person's first contact, and decrypts each contact of the period once for any number of
+//! queries and other [`StatsSink`]s, all in one read session. What is counted and how is pure (`crate::stats`); this file only reads.
 
 use std::collections::HashMap;
 
@@ -131,8 +131,12 @@ impl Vault {
         if queries.is_empty() && sinks.is_empty() {
             return Ok(Vec::new());
         }
-        let merges = self.merges()?;
-        let first = self.first_contacts(&merges)?;
+        // One read session for everything counted, so every figure comes from one state of the
+        // database even while another process writes.
+        let reads = self.store.read()?;
+        let reads = &*reads;
+        let merges = Merges::load(reads)?;
+        let first = first_contacts(reads, &merges)?;
         let mut accs: Vec<Accumulator<'_>> = queries
             .iter()
             .map(|q| Accumulator::new(q, &self.districts))
@@ -145,7 +149,7 @@ impl Vault {
         let (from, to) = (day(from), day(to));
         let (from, to) = (from.as_deref(), to.as_deref());
         if accs.len() < SECOND_THREAD_FROM {
-            self.for_each_stat_contact(from, to, &merges, |c| {
+            self.for_each_stat_contact(reads, from, to, &merges, |c| {
                 for acc in accs.iter_mut() {
                     acc.add(c.date, c.person, &c.attributes);
                 }
@@ -171,7 +175,7 @@ impl Vault {
                     }
                 });
                 let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
-                let scan = self.for_each_stat_contact(from, to, &merges, |c| {
+                let scan = self.for_each_stat_contact(reads, from, to, &merges, |c| {
                     for acc in here.iter_mut() {
                         acc.add(c.date, c.person, &c.attributes);
                     }
@@ -211,15 +215,13 @@ impl Vault {
                 .position(|e| (e.from, e.to) == (q.from, q.to));
             let n = match earlier {
                 Some(j) => nights[j],
-                None => self
-                    .store
-                    .read()?
-                    .field_night_count(day(q.from).as_deref(), day(q.to).as_deref())?
-                    as u64,
+                None => {
+                    reads.field_night_count(day(q.from).as_deref(), day(q.to).as_deref())? as u64
+                }
             };
             nights.push(n);
         }
-        let range = self.store.read()?.contact_date_range()?;
+        let range = reads.contact_date_range()?;
         Ok(accs
             .into_iter()
             .zip(nights)
@@ -231,6 +233,7 @@ impl Vault {
     /// The person is resolved through declared merges.
     fn for_each_stat_contact(
         &self,
+        reads: &dyn Reads,
         from: Option<&str>,
         to: Option<&str>,
         merges: &Merges,
@@ -239,7 +242,7 @@ impl Vault {
         let keys = &self.keys;
         let districts = &self.districts;
         let mut bad: Option<Error> = None;
-        self.store.read()?.scan_stat_rows(from, to, &mut |row| {
+        reads.scan_stat_rows(from, to, &mut |row| {
             let attributes = open_at(keys, Place::ContactAttributes(row.id), row.attributes)
                 .and_then(|plain| {
                     Attributes::decode(&plain, districts)
@@ -265,25 +268,23 @@ impl Vault {
             None => Ok(()),
         }
     }
+}
 
-    /// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
-    fn first_contacts(&self, merges: &Merges) -> Result<HashMap<i64, u32>> {
-        let mut out: HashMap<i64, String> = HashMap::new();
-        self.store
-            .read()?
-            .scan_first_contacts(&mut |person, date| {
-                let p = merges.resolve(person);
-                match out.get_mut(&p) {
-                    Some(d) if d.as_str() <= date => {}
-                    Some(d) => *d = date.to_string(),
-                    None => {
-                        out.insert(p, date.to_string());
-                    }
-                }
-                NEXT
-            })?;
-        Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
-    }
+/// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
+fn first_contacts(reads: &dyn Reads, merges: &Merges) -> Result<HashMap<i64, u32>> {
+    let mut out: HashMap<i64, String> = HashMap::new();
+    reads.scan_first_contacts(&mut |person, date| {
+        let p = merges.resolve(person);
+        match out.get_mut(&p) {
+            Some(d) if d.as_str() <= date => {}
+            Some(d) => *d = date.to_string(),
+            None => {
+                out.insert(p, date.to_string());
+            }
+        }
+        NEXT
+    })?;
+    Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
 }
 
 impl<'v> Statistics<'v> {
