@@ -57,12 +57,7 @@ impl Report {
     fn text_chart(&self, lang: Lang) -> String {
         let l = lang.text();
         let groups = &self.totals().groups;
-        let max = groups
-            .iter()
-            .filter_map(|g| g.figures.contacts.value())
-            .max()
-            .unwrap_or(0)
-            .max(1);
+        let max = self.chart_max();
         let mut o = String::new();
         let lw = l
             .contacts

@@ -15,12 +15,7 @@ impl Report {
         let l = lang.text();
         let t = ReportText::of(lang);
         let groups = &self.totals().groups;
-        let max = groups
-            .iter()
-            .filter_map(|g| g.figures.contacts.value())
-            .max()
-            .unwrap_or(0)
-            .max(1);
+        let max = self.chart_max();
         let slot = 36u64;
         let (left, top, height) = (48u64, 28u64, 180u64);
         let width = left + slot * groups.len() as u64 + 16;

@@ -13,6 +13,17 @@ impl Report {
         &self.tables[0]
     }
 
+    /// The largest published contact count of a year: the top of both charts' scales.
+    pub(super) fn chart_max(&self) -> u64 {
+        self.totals()
+            .groups
+            .iter()
+            .filter_map(|g| g.figures.contacts.value())
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    }
+
     pub(super) fn cell(&self, c: Cell, lang: Lang) -> String {
         cell_text(c, Some(self.threshold), lang)
     }

@@ -116,16 +116,9 @@ impl Occasions {
     /// The estimate over the whole period.
     pub fn finish(mut self) -> Estimate {
         let seen = self.counts();
-        let mut occasions = Vec::new();
-        let mut i = 0;
-        while i < seen.len() {
-            let p = seen[i].0;
-            let start = i;
-            while i < seen.len() && seen[i].0 == p {
-                i += 1;
-            }
-            occasions.push((i - start) as u64);
-        }
+        let occasions: Vec<u64> = runs(seen, |s| s.0)
+            .map(|(start, end)| (end - start) as u64)
+            .collect();
         chao1_from_occasions(occasions)
     }
 
@@ -135,23 +128,15 @@ impl Occasions {
         let seen = self.counts().to_vec();
         let mut years: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
         let mut all = Vec::new();
-        let mut i = 0;
-        while i < seen.len() {
-            let p = seen[i].0;
-            let start = i;
-            while i < seen.len() && seen[i].0 == p {
-                i += 1;
-            }
-            all.push((i - start) as u64);
+        for (start, end) in runs(&seen, |s| s.0) {
+            all.push((end - start) as u64);
             // Dates are sorted within the person, so years come in runs.
-            let mut j = start;
-            while j < i {
-                let y = seen[j].1 / 10_000;
-                let ys = j;
-                while j < i && seen[j].1 / 10_000 == y {
-                    j += 1;
-                }
-                years.entry(y).or_default().push((j - ys) as u64);
+            let person = &seen[start..end];
+            for (ys, ye) in runs(person, |s| s.1 / 10_000) {
+                years
+                    .entry(person[ys].1 / 10_000)
+                    .or_default()
+                    .push((ye - ys) as u64);
             }
         }
         (
@@ -162,6 +147,24 @@ impl Occasions {
                 .collect(),
         )
     }
+}
+
+/// The runs of equal keys in a sorted slice, as (start, end) index ranges.
+fn runs<'a, T, K: PartialEq>(
+    items: &'a [T],
+    key: impl Fn(&T) -> K + 'a,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= items.len() {
+            return None;
+        }
+        let k = key(&items[start]);
+        let end = start + items[start..].iter().take_while(|x| key(x) == k).count();
+        let run = (start, end);
+        start = end;
+        Some(run)
+    })
 }
 
 impl StatsSink for Occasions {

@@ -15,7 +15,7 @@ use crate::crypto::Passphrase;
 use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
 use crate::error::Error;
 use crate::i18n::Lang;
-use crate::stats::Figures;
+use crate::stats::overview::Overview;
 use crate::vault::{Permission, PersonIndex, PersonSummary, StatsPurpose, Vault};
 
 /// How long the interface stays unlocked without a key press, unless configured.
@@ -95,17 +95,19 @@ pub enum Message {
     Error(String),
 }
 
-/// Figures of the overview, computed once after unlocking and after a change, never per key.
+/// Figures of the overview, computed once after unlocking and after a change, never per key:
+/// the figures (the statistics door's [`Overview`]) and the latest field nights.
 #[derive(Debug, Clone, Default)]
 pub struct OverviewData {
-    pub year: i32,
-    pub this_year: Figures,
-    pub nights_this_year: u64,
-    /// Last year from 1 January to the same day: a fair comparison during the year.
-    pub last_year: Figures,
-    pub nights_last_year: u64,
-    pub per_month: [u64; 12],
+    pub figures: Overview,
     pub latest_nights: Vec<FieldNight>,
+}
+
+impl std::ops::Deref for OverviewData {
+    type Target = Overview;
+    fn deref(&self) -> &Overview {
+        &self.figures
+    }
 }
 
 /// What the code field knows about the typed code.
@@ -832,12 +834,7 @@ pub fn overview(vault: &mut Vault, today: Date) -> crate::error::Result<Overview
         Vec::new()
     };
     Ok(OverviewData {
-        year: o.year,
-        this_year: o.this_year,
-        nights_this_year: o.nights_this_year,
-        last_year: o.last_year,
-        nights_last_year: o.nights_last_year,
-        per_month: o.per_month,
+        figures: o,
         latest_nights,
     })
 }

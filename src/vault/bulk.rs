@@ -76,13 +76,7 @@ impl Contacts<'_> {
                 &format!("count={}", nights.len()),
             )?;
         }
-        if written.contacts > 0 {
-            tx.log(
-                Action::Import,
-                &written.objects(),
-                &format!("count={}", written.contacts),
-            )?;
-        }
+        written.log_import(&tx)?;
         tx.commit()?;
         Ok((nights.len(), written.contacts))
     }

@@ -327,13 +327,7 @@ impl Contacts<'_> {
         if bulk {
             tx.end_bulk_load()?;
         }
-        if written.contacts > 0 {
-            tx.log(
-                Action::Import,
-                &written.objects(),
-                &format!("count={}", written.contacts),
-            )?;
-        }
+        written.log_import(&tx)?;
         if !overrides.is_empty() {
             override_kinds.sort();
             override_kinds.dedup();

@@ -42,13 +42,20 @@ pub(super) struct Written {
 }
 
 impl Written {
-    /// The log's name for the contacts written: `contacts:FIRST-LAST`.
-    pub(super) fn objects(&self) -> String {
-        format!(
-            "contacts:{}-{}",
-            self.first,
-            self.first + self.contacts as i64 - 1
-        )
+    /// Logs the contacts written, if any, as one `import` entry naming `contacts:FIRST-LAST`.
+    pub(super) fn log_import(&self, change: &Change<'_>) -> Result<()> {
+        if self.contacts > 0 {
+            change.log(
+                crate::audit_log::Action::Import,
+                &format!(
+                    "contacts:{}-{}",
+                    self.first,
+                    self.first + self.contacts as i64 - 1
+                ),
+                &format!("count={}", self.contacts),
+            )?;
+        }
+        Ok(())
     }
 }
 

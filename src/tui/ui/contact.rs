@@ -164,17 +164,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         PersonInfo::None => {}
         PersonInfo::New => below.push(Line::from(format!("  {}", t.person_new))),
         PersonInfo::Known(p) => below.push(Line::from(Span::styled(
-            format!(
-                "  {}: {} {}, {} {} · {}",
-                t.person_known,
-                app.lang.number(p.earlier),
-                t.person_earlier,
-                t.person_last,
-                p.last
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                t.person_prefill
-            ),
+            format!("  {} · {}", super::known_person(app, p), t.person_prefill),
             Style::new().add_modifier(Modifier::BOLD),
         ))),
         PersonInfo::DidYouMean(list) => below.push(Line::from(Span::styled(

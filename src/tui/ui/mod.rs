@@ -193,3 +193,18 @@ pub fn visible(input: &tui_input::Input, width: usize) -> (String, usize) {
     let shown: String = input.value().chars().skip(scroll).take(width).collect();
     (shown, input.visual_cursor().saturating_sub(scroll))
 }
+
+/// "known person: 3 earlier contacts, last 2026-05-20": what the forms say of a known code.
+fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
+    let t = app.lang.text().tui;
+    format!(
+        "{}: {} {}, {} {}",
+        t.person_known,
+        app.lang.number(p.earlier),
+        t.person_earlier,
+        t.person_last,
+        p.last
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    )
+}

@@ -152,16 +152,7 @@ pub fn draw_merge(frame: &mut Frame, app: &App, body: Rect) {
         }
         let about = match (&m.found[i], m.inputs[i].value().trim().is_empty()) {
             (_, true) => String::new(),
-            (Some(p), false) => format!(
-                "{}: {} {}, {} {}",
-                t.person_known,
-                app.lang.number(p.earlier),
-                t.person_earlier,
-                t.person_last,
-                p.last
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default()
-            ),
+            (Some(p), false) => super::known_person(app, p),
             (None, false) => t.person_new.to_string(),
         };
         lines.push(input_line(
