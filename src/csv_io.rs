@@ -5,12 +5,7 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 
-use zeroize::Zeroizing;
-
-use crate::domain::{
-    parse_contact_date, parse_yes_no, yes_no, AgeBand, Attributes, Contact, ContactType,
-    Counterpart, Date, Districts, Gender, InvalidValue, NewContact, PersonCode, Referrals, Role,
-};
+use crate::domain::{yes_no, Contact, ContactField, ContactInput, Date, Districts, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::IdentifierKind;
 
@@ -179,55 +174,49 @@ pub fn parse_record(
     today: Date,
     allow_identifiers: bool,
 ) -> std::result::Result<ParsedRow, RowError> {
-    let mut problems = Vec::new();
-    let mut check =
-        |column: &'static str, value: &str, r: std::result::Result<(), InvalidValue>| {
-            if let Err(e) = r {
-                problems.push(Problem {
-                    line,
-                    column: Some(column),
-                    value: Some(show(value)),
-                    message: e.to_string(),
-                });
-            }
-        };
-    let [date, code, role, gender, age, counterpart, district, ctype, referrals, trafficking, note] =
+    let [date, code, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, note] =
         *fields;
-    let d = parse_contact_date(date.trim(), today);
-    check("date", date, d.as_ref().map(|_| ()).map_err(Clone::clone));
-    macro_rules! field {
-        ($col:literal, $raw:expr, $ty:ty) => {{
-            let r = $raw.trim().parse::<$ty>();
-            check($col, $raw, r.as_ref().map(|_| ()).map_err(Clone::clone));
-            r.ok()
-        }};
-    }
-    let role = field!("role", role, Role);
-    let gender = field!("gender", gender, Gender);
-    let age = field!("age_band", age, AgeBand);
-    let counterpart = field!("counterpart", counterpart, Counterpart);
-    let ctype = field!("contact_type", ctype, ContactType);
-    let referrals = field!("referrals", referrals, Referrals);
-    let district_v = districts.parse(district.trim());
-    check(
-        "district",
+    // As found (for messages), and trimmed (to check): a cell may have spaces around its value.
+    let as_found = ContactInput {
+        date,
+        code,
+        role,
+        gender,
+        age_band,
+        counterpart,
         district,
-        district_v.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    let traff = parse_yes_no(trafficking.trim());
-    check(
-        "trafficking",
+        contact_type,
+        referrals,
         trafficking,
-        traff.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    if let Err(e) = crate::domain::check_note_length(note) {
-        problems.push(Problem {
-            line,
-            column: Some("note"),
-            value: None,
-            message: e.to_string(),
-        });
-    }
+        note,
+        field_night: None,
+    };
+    let input = ContactInput {
+        date: date.trim(),
+        role: role.trim(),
+        gender: gender.trim(),
+        age_band: age_band.trim(),
+        counterpart: counterpart.trim(),
+        district: district.trim(),
+        contact_type: contact_type.trim(),
+        referrals: referrals.trim(),
+        trafficking: trafficking.trim(),
+        ..as_found
+    };
+    let parsed = input.parse(districts, today);
+    let mut problems: Vec<Problem> = match &parsed {
+        Ok(_) => Vec::new(),
+        Err(found) => found
+            .iter()
+            .map(|p| Problem {
+                line,
+                column: Some(p.field.column()),
+                // The note is never shown; every other value is, shortened.
+                value: (p.field != ContactField::Note).then(|| show(as_found.raw(p.field))),
+                message: p.error.to_string(),
+            })
+            .collect(),
+    };
     let identifiers = crate::pii::find_identifiers(note);
     if let (Some(kind), false) = (identifiers.first(), allow_identifiers) {
         problems.push(Problem {
@@ -239,53 +228,14 @@ pub fn parse_record(
             ),
         });
     }
-    if !problems.is_empty() {
-        return Err(RowError { problems });
+    match parsed {
+        Ok(contact) if problems.is_empty() => Ok(ParsedRow {
+            line,
+            contact,
+            identifiers,
+        }),
+        _ => Err(RowError { problems }),
     }
-    let (
-        Ok(date),
-        Some(role),
-        Some(gender),
-        Some(age_band),
-        Some(counterpart),
-        Some(contact_type),
-        Some(referrals),
-        Ok(district),
-        Ok(trafficking),
-    ) = (
-        d,
-        role,
-        gender,
-        age,
-        counterpart,
-        ctype,
-        referrals,
-        district_v,
-        traff,
-    )
-    else {
-        unreachable!("every failed field recorded a problem")
-    };
-    Ok(ParsedRow {
-        line,
-        contact: NewContact {
-            date,
-            code: PersonCode::normalise(code),
-            attributes: Attributes {
-                role,
-                gender,
-                age_band,
-                counterpart,
-                district,
-                contact_type,
-                referrals,
-                trafficking,
-            },
-            note: Zeroizing::new(note.to_string()),
-            field_night: None,
-        },
-        identifiers,
-    })
 }
 
 /// Reads contacts from CSV. The header is checked at once (an error names what is wrong with

@@ -528,6 +528,170 @@ pub struct NewContact {
     pub field_night: Option<i64>,
 }
 
+/// A field of a contact as people give it: the CSV names its column, the command line its flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactField {
+    Date,
+    Role,
+    Gender,
+    AgeBand,
+    Counterpart,
+    District,
+    ContactType,
+    Referrals,
+    Trafficking,
+    Note,
+}
+
+impl ContactField {
+    /// The CSV column.
+    pub fn column(self) -> &'static str {
+        match self {
+            ContactField::Date => "date",
+            ContactField::Role => "role",
+            ContactField::Gender => "gender",
+            ContactField::AgeBand => "age_band",
+            ContactField::Counterpart => "counterpart",
+            ContactField::District => "district",
+            ContactField::ContactType => "contact_type",
+            ContactField::Referrals => "referrals",
+            ContactField::Trafficking => "trafficking",
+            ContactField::Note => "note",
+        }
+    }
+
+    /// The command-line flag, without its dashes.
+    pub fn flag(self) -> &'static str {
+        match self {
+            ContactField::AgeBand => "age-band",
+            ContactField::ContactType => "contact-type",
+            other => other.column(),
+        }
+    }
+}
+
+/// A field that did not parse, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: ContactField,
+    pub error: InvalidValue,
+}
+
+/// A contact's fields as text, as typed on the command line or read from a CSV row, before any
+/// is checked. [`ContactInput::parse`] is the one place they become a [`NewContact`].
+#[derive(Debug, Clone, Copy)]
+pub struct ContactInput<'a> {
+    pub date: &'a str,
+    pub code: &'a str,
+    pub role: &'a str,
+    pub gender: &'a str,
+    pub age_band: &'a str,
+    pub counterpart: &'a str,
+    pub district: &'a str,
+    pub contact_type: &'a str,
+    pub referrals: &'a str,
+    pub trafficking: &'a str,
+    pub note: &'a str,
+    pub field_night: Option<i64>,
+}
+
+impl ContactInput<'_> {
+    /// The text given for a field (the note's is never shown in a message).
+    pub fn raw(&self, field: ContactField) -> &str {
+        match field {
+            ContactField::Date => self.date,
+            ContactField::Role => self.role,
+            ContactField::Gender => self.gender,
+            ContactField::AgeBand => self.age_band,
+            ContactField::Counterpart => self.counterpart,
+            ContactField::District => self.district,
+            ContactField::ContactType => self.contact_type,
+            ContactField::Referrals => self.referrals,
+            ContactField::Trafficking => self.trafficking,
+            ContactField::Note => self.note,
+        }
+    }
+
+    /// Checks every field exactly as given (the date not in the future, the district in the
+    /// database's list, the note within its length) and builds the contact, or names every
+    /// field that is wrong, in column order. Identifiers in the note are the caller's to check:
+    /// whether they may stay depends on where the contact comes from.
+    pub fn parse(
+        &self,
+        districts: &Districts,
+        today: Date,
+    ) -> Result<NewContact, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut check = |field: ContactField, r: Result<(), InvalidValue>| {
+            if let Err(error) = r {
+                problems.push(FieldProblem { field, error });
+            }
+        };
+        macro_rules! field {
+            ($field:expr, $parse:expr) => {{
+                let r = $parse;
+                check($field, r.as_ref().map(|_| ()).map_err(Clone::clone));
+                r.ok()
+            }};
+        }
+        let date = field!(ContactField::Date, parse_contact_date(self.date, today));
+        let role = field!(ContactField::Role, self.role.parse::<Role>());
+        let gender = field!(ContactField::Gender, self.gender.parse::<Gender>());
+        let age_band = field!(ContactField::AgeBand, self.age_band.parse::<AgeBand>());
+        let counterpart = field!(
+            ContactField::Counterpart,
+            self.counterpart.parse::<Counterpart>()
+        );
+        let contact_type = field!(
+            ContactField::ContactType,
+            self.contact_type.parse::<ContactType>()
+        );
+        let referrals = field!(ContactField::Referrals, self.referrals.parse::<Referrals>());
+        let district = field!(ContactField::District, districts.parse(self.district));
+        let trafficking = field!(ContactField::Trafficking, parse_yes_no(self.trafficking));
+        check(ContactField::Note, check_note_length(self.note));
+        match (
+            date,
+            role,
+            gender,
+            age_band,
+            counterpart,
+            district,
+            contact_type,
+            referrals,
+            trafficking,
+        ) {
+            (
+                Some(date),
+                Some(role),
+                Some(gender),
+                Some(age_band),
+                Some(counterpart),
+                Some(district),
+                Some(contact_type),
+                Some(referrals),
+                Some(trafficking),
+            ) if problems.is_empty() => Ok(NewContact {
+                date,
+                code: PersonCode::normalise(self.code),
+                attributes: Attributes {
+                    role,
+                    gender,
+                    age_band,
+                    counterpart,
+                    district,
+                    contact_type,
+                    referrals,
+                    trafficking,
+                },
+                note: Zeroizing::new(self.note.to_string()),
+                field_night: self.field_night,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
 /// A stored contact, decrypted.
 #[derive(Debug, Clone)]
 pub struct Contact {
@@ -580,6 +744,53 @@ impl FieldNightDetails {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_parser_names_every_bad_field_in_column_order() {
+        let today = parse_date("2026-01-01").unwrap();
+        let good = ContactInput {
+            date: "2025-05-01",
+            code: "AB 85",
+            role: "sells",
+            gender: "woman",
+            age_band: "25-34",
+            counterpart: "men",
+            district: "norrmalm",
+            contact_type: "outreach",
+            referrals: "health;housing",
+            trafficking: "no",
+            note: "kort",
+            field_night: Some(3),
+        };
+        let c = good.parse(&Districts::default(), today).unwrap();
+        assert_eq!(c.attributes.role, Role::Sells);
+        assert_eq!(c.field_night, Some(3));
+        assert_eq!(c.code.unwrap().as_bytes(), b"ab85");
+        let bad = ContactInput {
+            date: "2027-01-01",
+            gender: "female",
+            district: "atlantis",
+            trafficking: " no",
+            ..good
+        };
+        let fields: Vec<ContactField> = bad
+            .parse(&Districts::default(), today)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ContactField::Date,
+                ContactField::Gender,
+                ContactField::District,
+                ContactField::Trafficking
+            ]
+        );
+        assert_eq!(ContactField::AgeBand.flag(), "age-band");
+        assert_eq!(ContactField::AgeBand.column(), "age_band");
+    }
+
     use super::*;
 
     fn code(s: &str) -> Vec<u8> {

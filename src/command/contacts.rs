@@ -4,15 +4,11 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use zeroize::Zeroizing;
 
 use super::{is_database_file, private_output, unlock};
 use crate::cli::Global;
 use crate::csv_io;
-use crate::domain::{
-    parse_contact_date, parse_yes_no, today, AgeBand, Attributes, ContactType, Counterpart, Gender,
-    NewContact, PersonCode, Referrals, Role,
-};
+use crate::domain::{today, ContactField, ContactInput, NewContact};
 use crate::error::{Error, Result};
 use crate::vault::Permission;
 
@@ -59,82 +55,32 @@ pub struct AddArgs {
     pub allow_identifiers: bool,
 }
 
-/// Validates the fields of `add`, naming every bad one.
+/// Validates the fields of `add`, naming every bad one by its flag.
 fn parse_add(a: &AddArgs, districts: &crate::domain::Districts) -> Result<NewContact> {
-    let mut problems: Vec<String> = Vec::new();
-    macro_rules! field {
-        ($flag:literal, $raw:expr, $parse:expr) => {
-            match $parse {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    problems.push(format!("--{} '{}': {}", $flag, $raw, e));
-                    None
-                }
-            }
-        };
-    }
-    let date = field!("date", a.date, parse_contact_date(&a.date, today()));
-    let role = field!("role", a.role, a.role.parse::<Role>());
-    let gender = field!("gender", a.gender, a.gender.parse::<Gender>());
-    let age_band = field!("age-band", a.age_band, a.age_band.parse::<AgeBand>());
-    let counterpart = field!(
-        "counterpart",
-        a.counterpart,
-        a.counterpart.parse::<Counterpart>()
-    );
-    let district = field!("district", a.district, districts.parse(&a.district));
-    let contact_type = field!(
-        "contact-type",
-        a.contact_type,
-        a.contact_type.parse::<ContactType>()
-    );
-    let referrals = field!("referrals", a.referrals, a.referrals.parse::<Referrals>());
-    let trafficking = field!("trafficking", a.trafficking, parse_yes_no(&a.trafficking));
-    if let Err(e) = crate::domain::check_note_length(&a.note) {
-        problems.push(format!("--note: {e}"));
-    }
-    match (
-        date,
-        role,
-        gender,
-        age_band,
-        counterpart,
-        district,
-        contact_type,
-        referrals,
-        trafficking,
-    ) {
-        (
-            Some(date),
-            Some(role),
-            Some(gender),
-            Some(age_band),
-            Some(counterpart),
-            Some(district),
-            Some(contact_type),
-            Some(referrals),
-            Some(trafficking),
-        ) if problems.is_empty() => Ok(NewContact {
-            date,
-            code: PersonCode::normalise(&a.code),
-            attributes: Attributes {
-                role,
-                gender,
-                age_band,
-                counterpart,
-                district,
-                contact_type,
-                referrals,
-                trafficking,
-            },
-            note: Zeroizing::new(a.note.clone()),
-            field_night: a.field_night,
-        }),
-        _ => Err(Error::Input(format!(
-            "the contact was not logged: {}.",
-            problems.join("; ")
-        ))),
-    }
+    let input = ContactInput {
+        date: &a.date,
+        code: &a.code,
+        role: &a.role,
+        gender: &a.gender,
+        age_band: &a.age_band,
+        counterpart: &a.counterpart,
+        district: &a.district,
+        contact_type: &a.contact_type,
+        referrals: &a.referrals,
+        trafficking: &a.trafficking,
+        note: &a.note,
+        field_night: a.field_night,
+    };
+    input.parse(districts, today()).map_err(|problems| {
+        let named: Vec<String> = problems
+            .iter()
+            .map(|p| match p.field {
+                ContactField::Note => format!("--note: {}", p.error),
+                f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
+            })
+            .collect();
+        Error::Input(format!("the contact was not logged: {}.", named.join("; ")))
+    })
 }
 
 pub fn add(g: &Global, a: AddArgs) -> Result<()> {

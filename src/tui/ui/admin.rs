@@ -115,24 +115,15 @@ pub fn draw_users(frame: &mut Frame, app: &App, body: Rect) {
         .collect();
     let mut state = TableState::default().with_selected(Some(u.selected));
     frame.render_stateful_widget(
-        Table::new(
+        super::pick_table(
             rows,
             [
                 Constraint::Length(20),
                 Constraint::Length(10),
                 Constraint::Min(10),
             ],
-        )
-        .header(
-            Row::new(vec![t.user_name, t.user_role, t.user_state])
-                .style(Style::new().add_modifier(Modifier::BOLD)),
-        )
-        .highlight_symbol("▶ ")
-        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", t.users_title)),
+            vec![t.user_name, t.user_role, t.user_state],
+            t.users_title,
         ),
         list,
         &mut state,

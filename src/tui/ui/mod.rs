@@ -208,3 +208,21 @@ fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
             .unwrap_or_default()
     )
 }
+
+/// A list to pick from: a bold header, the selected row marked and reversed, a titled frame.
+fn pick_table<'a>(
+    rows: Vec<ratatui::widgets::Row<'a>>,
+    widths: impl IntoIterator<Item = Constraint>,
+    header: Vec<&'a str>,
+    title: &str,
+) -> ratatui::widgets::Table<'a> {
+    ratatui::widgets::Table::new(rows, widths)
+        .header(ratatui::widgets::Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
+        .highlight_symbol("▶ ")
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {title} ")),
+        )
+}

@@ -3,7 +3,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, TableState};
 use ratatui::Frame;
 
 use super::{input_line, visible};
@@ -31,7 +31,7 @@ pub fn draw_list(frame: &mut Frame, app: &App, body: Rect) {
         })
         .collect();
     let mut state = TableState::default().with_selected(Some(app.night_selected));
-    let table = Table::new(
+    let table = super::pick_table(
         rows,
         [
             Constraint::Length(11),
@@ -39,17 +39,8 @@ pub fn draw_list(frame: &mut Frame, app: &App, body: Rect) {
             Constraint::Length(22),
             Constraint::Length(9),
         ],
-    )
-    .header(
-        Row::new(vec![t.date, t.night_kind, l.district, t.staff])
-            .style(Style::new().add_modifier(Modifier::BOLD)),
-    )
-    .highlight_symbol("▶ ")
-    .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" {} ", t.nights_title)),
+        vec![t.date, t.night_kind, l.district, t.staff],
+        t.nights_title,
     );
     if nights.is_empty() {
         frame.render_widget(
