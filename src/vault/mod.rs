@@ -164,11 +164,11 @@ fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8>
 /// is made with. Every write of the vault goes through one, and so do its log entries
 /// ([`Change::log`]): they commit or roll back together. Dropped without [`Change::commit`], it
 /// leaves nothing behind.
-pub(crate) struct Change<'v> {
+struct Change<'v> {
     tx: Box<dyn Transaction + 'v>,
-    pub(crate) master: &'v MasterKey,
-    pub(crate) keys: &'v Keys,
-    pub(crate) districts: &'v Districts,
+    master: &'v MasterKey,
+    keys: &'v Keys,
+    districts: &'v Districts,
     /// Who makes the change (none when the recovery key acts).
     author: Option<i64>,
 }
@@ -191,7 +191,7 @@ impl<'v> Change<'v> {
     }
 
     /// Appends an entry to the access and change log, in this change. Returns its number.
-    pub(crate) fn log(&self, action: Action, objects: &str, detail: &str) -> Result<i64> {
+    fn log(&self, action: Action, objects: &str, detail: &str) -> Result<i64> {
         Ok(audit_log::append(
             &*self.tx,
             self.keys,
@@ -202,7 +202,7 @@ impl<'v> Change<'v> {
         )?)
     }
 
-    pub(crate) fn commit(self) -> Result<()> {
+    fn commit(self) -> Result<()> {
         Ok(self.tx.commit()?)
     }
 }
@@ -216,7 +216,7 @@ impl<'v> std::ops::Deref for Change<'v> {
 
 impl Vault {
     /// Begins a change made by the signed-in user.
-    pub(crate) fn change(&mut self) -> Result<Change<'_>> {
+    fn change(&mut self) -> Result<Change<'_>> {
         Change::begin(
             &mut *self.store,
             &self.master,
