@@ -14,6 +14,7 @@
 //! both renderings show; `summary` the opening sentence; `markdown`; `html` (the page, its
 //! style and escaping) with its chart in `svg`; `text` the words per language.
 
+pub mod estimate;
 mod html;
 mod markdown;
 mod summary;

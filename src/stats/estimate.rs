@@ -209,3 +209,12 @@ mod tests {
         assert_eq!(one_decimal(2.345), 2.3);
     }
 }
+
+/// The estimate of a period, and per year when asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateResult {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub all: Estimate,
+    pub years: Option<Vec<(u32, Estimate)>>,
+}

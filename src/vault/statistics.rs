@@ -10,6 +10,7 @@ use super::*;
 use crate::crypto::Place;
 use crate::domain::{Attributes, Date};
 use crate::error::{Error, Result};
+use crate::stats::estimate::{EstimateResult, Occasions};
 use crate::stats::overview::{self, Overview};
 use crate::stats::{covering, date_code, Accumulator, Query, StatsResult, StatsSink};
 
@@ -97,6 +98,36 @@ impl StatsDoor<'_> {
         self.count(std::slice::from_ref(query), &mut [])?
             .pop()
             .ok_or_else(|| Error::Failed("the statistics could not be counted.".into()))
+    }
+
+    /// The population estimate for a query's period and filters (its grouping is ignored),
+    /// and per calendar year when `by_year`.
+    pub fn estimate(self, q: &Query, by_year: bool) -> Result<EstimateResult> {
+        let mut occ = Occasions::new(q, self.districts());
+        let plain = Query {
+            by: Vec::new(),
+            filters: Vec::new(),
+            ..q.clone()
+        };
+        // One cheap accumulator for the period's bounds; the occasions collect the rest.
+        let r = self.count(std::slice::from_ref(&plain), &mut [&mut occ])?;
+        let (from, to) = r
+            .into_iter()
+            .next()
+            .map(|r| (r.from, r.to))
+            .unwrap_or((None, None));
+        let (all, years) = if by_year {
+            let (all, years) = occ.finish_by_year();
+            (all, Some(years))
+        } else {
+            (occ.finish(), None)
+        };
+        Ok(EstimateResult {
+            from,
+            to,
+            all,
+            years,
+        })
     }
 }
 
