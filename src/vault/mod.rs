@@ -15,7 +15,8 @@ mod room_tests;
 mod statistics;
 mod writer;
 
-pub use audit::{AccessEntry, AccessFilter, Checkpoint};
+pub use crate::audit_log::Checkpoint;
+pub use audit::{AccessEntry, AccessFilter};
 pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::RekeySummary;
