@@ -78,7 +78,7 @@ def main():
         r["audit"] = measure_status([binary, "audit", "--format", "json"], env, (0, 1))
         r["audit_plain"] = measure(["sqlite3", plain], stdin=open_script(
             work, "PRAGMA integrity_check;\n"))
-        r["rekey"] = measure([binary, "rekey"], env)
+        r["rekey"] = measure([binary, "rekey", "--yes"], env)
         r["rekey_plain"] = measure(["sqlite3", plain], stdin=open_script(
             work, "BEGIN; UPDATE contacts SET note = randomblob(length(note) + 33), "
                   "role = randomblob(42); COMMIT;\n"))

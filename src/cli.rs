@@ -71,8 +71,8 @@ pub enum Command {
     /// Build a demo database of synthetic contacts from 2004 to today and show it
     Demo(command::demo::DemoArgs),
     /// New data keys: every value and pseudonym re-encrypted, every active key slot rewrapped (admin)
-    Rekey,
-    /// Erase every contact of one person's code; logged without the code (admin)
+    Rekey(command::lifecycle::RekeyArgs),
+    /// Erase every contact of one person's code and of codes declared the same person; logged without the code (admin)
     Forget(command::lifecycle::ForgetArgs),
     /// Retention: delete the note text of contacts before a date, then compact the file (admin)
     Purge(command::lifecycle::PurgeArgs),
@@ -103,7 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),
         Some(Command::Demo(a)) => command::demo::run(&global, a),
-        Some(Command::Rekey) => command::lifecycle::rekey(&global),
+        Some(Command::Rekey(a)) => command::lifecycle::rekey(&global, a),
         Some(Command::Forget(a)) => command::lifecycle::forget(&global, a),
         Some(Command::Purge(a)) => command::lifecycle::purge(&global, a),
         Some(Command::Recover(a)) => command::lifecycle::recover(&global, a),

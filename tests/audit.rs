@@ -665,17 +665,17 @@ fn forget_and_rekey_keep_the_audit_passing_and_checkpoints_holding() {
     let cp = v["checkpoint"].as_str().unwrap().to_string();
     // forget deletes contacts 1 and 4 (code ab85): a logged deletion, not a missing contact.
     db.cmd()
-        .args(["forget", "--code", "ab85"])
+        .args(["forget", "--code", "ab85", "--yes"])
         .assert()
         .success();
     // rekey (also run by disabling a user) re-seals the log under a new key: the checkpoint,
     // a hash of the entry's content, still holds.
     db.add_user("anna", "auditor");
     db.cmd()
-        .args(["user", "disable", "anna"])
+        .args(["user", "disable", "anna", "--yes"])
         .assert()
         .success();
-    db.cmd().arg("rekey").assert().success();
+    db.cmd().args(["rekey", "--yes"]).assert().success();
     let (code, v) = audit(&db, &["--since-checkpoint", &cp]);
     assert_eq!(code, 0, "{v:#}");
     let log = v["checks"]

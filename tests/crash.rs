@@ -191,12 +191,12 @@ fn rekey_forget_and_purge_killed_at_random_leave_before_or_after() {
     base.add_user("olle", "outreach");
     let o = base.import(&contacts_csv(12_000, 3));
     assert!(o.status.success(), "{}", stderr(&o));
-    crash_at_random(&base, &["rekey"], 5, &mut rng);
-    crash_at_random(&base, &["user", "disable", "olle"], 3, &mut rng);
-    crash_at_random(&base, &["forget", "--code", "p7"], 3, &mut rng);
+    crash_at_random(&base, &["rekey", "--yes"], 5, &mut rng);
+    crash_at_random(&base, &["user", "disable", "olle", "--yes"], 3, &mut rng);
+    crash_at_random(&base, &["forget", "--code", "p7", "--yes"], 3, &mut rng);
     crash_at_random(
         &base,
-        &["purge", "--notes-before", "2015-01-01"],
+        &["purge", "--notes-before", "2015-01-01", "--yes"],
         5,
         &mut rng,
     );

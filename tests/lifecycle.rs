@@ -175,8 +175,11 @@ fn rekey_re_encrypts_everything_and_keeps_every_figure_and_person() {
         rows.collect::<Result<_, _>>().unwrap()
     };
 
-    db.cmd_as("lena", PASS).arg("rekey").assert().code(1);
-    let o = db.cmd().arg("rekey").output().unwrap();
+    db.cmd_as("lena", PASS)
+        .args(["rekey", "--yes"])
+        .assert()
+        .code(1);
+    let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
     ok(&o);
     assert!(stdout(&o).contains("key version 2"), "{}", stdout(&o));
 
@@ -216,7 +219,7 @@ fn rekey_re_encrypts_everything_and_keeps_every_figure_and_person() {
     verify_chain(&db, ADMIN, PASS);
 
     // A returning person is still recognised after two rekeys.
-    ok(&db.cmd().arg("rekey").output().unwrap());
+    ok(&db.cmd().args(["rekey", "--yes"]).output().unwrap());
     let individuals = db.stats_json(&[])["individuals"].as_i64().unwrap();
     ok(&db.import(&csv_rows(&[("2024-02-02", "A-B 85", "tillbaka")])));
     let s = db.stats_json(&[]);
@@ -249,7 +252,7 @@ fn rekey_refuses_a_broken_audit_chain_and_changes_nothing() {
             [],
         )
         .unwrap();
-    let o = db.cmd().arg("rekey").output().unwrap();
+    let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("audit log"), "{}", stderr(&o));
     assert_eq!(
@@ -309,7 +312,11 @@ fn a_disabled_users_copied_key_opens_nothing_written_after() {
         UserSecret::unwrap(&Passphrase::new(PASS.into()), params, &salt, &wrapped, olle).unwrap();
     let old_keys = secret.open_master(&sealed, olle).unwrap().derive();
 
-    let o = db.cmd().args(["user", "disable", "olle"]).output().unwrap();
+    let o = db
+        .cmd()
+        .args(["user", "disable", "olle", "--yes"])
+        .output()
+        .unwrap();
     ok(&o);
     assert!(stdout(&o).contains("rekeyed"));
     db.cmd_as("olle", PASS).arg("stats").assert().code(1);
@@ -367,7 +374,7 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
     let db = Db::new();
     db.add_user("lena", "lead");
     sample(&db);
-    ok(&db.cmd().arg("rekey").output().unwrap());
+    ok(&db.cmd().args(["rekey", "--yes"]).output().unwrap());
     let s = db.stats_json(&[]);
     assert_eq!(
         (s["contacts"].as_i64(), s["individuals"].as_i64()),
@@ -375,12 +382,12 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
     );
 
     db.cmd_as("lena", PASS)
-        .args(["forget", "--code", "AB 85"])
+        .args(["forget", "--code", "AB 85", "--yes"])
         .assert()
         .code(1);
     let o = db
         .cmd()
-        .args(["forget", "--code", "a-b 85"])
+        .args(["forget", "--code", "a-b 85", "--yes"])
         .output()
         .unwrap();
     ok(&o);
@@ -400,7 +407,7 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
         )
         .unwrap();
     assert_eq!(objects, "contacts:1-2");
-    assert_eq!(detail, "count=2");
+    assert_eq!(detail, "count=2 codes=1");
     let all = db.all_bytes();
     for needle in ["AB 85", "ab85", "a-b 85", "AB85"] {
         assert!(!contains(&all, needle.as_bytes()), "{needle} in the file");
@@ -409,13 +416,16 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
     let n = scalar(&db, "SELECT count(*) FROM audit_log");
     let o = db
         .cmd()
-        .args(["forget", "--code", "AB85"])
+        .args(["forget", "--code", "AB85", "--yes"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("o contact has this code"));
     assert_eq!(scalar(&db, "SELECT count(*) FROM audit_log"), n);
-    db.cmd().args(["forget", "--code", " - "]).assert().code(2);
+    db.cmd()
+        .args(["forget", "--code", " - ", "--yes"])
+        .assert()
+        .code(2);
     verify_chain(&db, ADMIN, PASS);
 }
 
@@ -436,12 +446,12 @@ fn purge_empties_old_notes_keeps_figures_and_leaves_no_old_ciphertext() {
     assert_eq!(old_notes.len(), 3);
     let stats = db.stats_json(&["--by", "year,role"]);
     db.cmd()
-        .args(["purge", "--notes-before", "2016-13-01"])
+        .args(["purge", "--notes-before", "2016-13-01", "--yes"])
         .assert()
         .code(2);
     let o = db
         .cmd()
-        .args(["purge", "--notes-before", "2016-01-01"])
+        .args(["purge", "--notes-before", "2016-01-01", "--yes"])
         .output()
         .unwrap();
     ok(&o);
@@ -481,7 +491,7 @@ fn the_recovery_key_restores_an_administrator_once_every_passphrase_is_lost() {
     ok(&o);
     let key = recovery_key_of(&stdout(&o));
     sample(&db);
-    ok(&db.cmd().arg("rekey").output().unwrap());
+    ok(&db.cmd().args(["rekey", "--yes"]).output().unwrap());
     // The key was shown, never stored.
     assert!(!contains(&db.all_bytes(), key.as_bytes()));
     let new_pass = "a brand new admin passphrase";

@@ -686,7 +686,7 @@ fn a_role_raised_behind_uppsoks_back_is_refused_at_unlock() {
     // A disabled user switched back on behind uppsok's back is refused too.
     db.add_user("stina", "lead");
     db.cmd()
-        .args(["user", "disable", "stina"])
+        .args(["user", "disable", "stina", "--yes"])
         .assert()
         .success();
     db.raw()
@@ -793,7 +793,7 @@ fn refused_unlocks_write_nothing_at_all() {
     let db = db_with_contacts();
     db.add_user("olle", "outreach");
     db.cmd()
-        .args(["user", "disable", "olle"])
+        .args(["user", "disable", "olle", "--yes"])
         .assert()
         .success();
     let empty = db.file("empty-pass", "");
@@ -1145,7 +1145,12 @@ fn every_role_may_do_exactly_what_the_roles_table_says() {
                     "lead".into(),
                 ],
                 "user list" => vec!["user".into(), "list".into()],
-                "user disable" => vec!["user".into(), "disable".into(), format!("victim-{role}")],
+                "user disable" => vec![
+                    "user".into(),
+                    "disable".into(),
+                    format!("victim-{role}"),
+                    "--yes".into(),
+                ],
                 "passwd" => vec!["passwd".into()],
                 "backup" => vec![
                     "backup".into(),
@@ -1268,7 +1273,10 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
         .arg(db.dir.path().join("backup.db"))
         .assert()
         .success();
-    db.cmd().args(["user", "disable", "rut"]).assert().success();
+    db.cmd()
+        .args(["user", "disable", "rut", "--yes"])
+        .assert()
+        .success();
 
     let conn = db.raw();
     let rows: Vec<(i64, String, String, String)> = conn

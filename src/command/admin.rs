@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::confirm::Confirm;
 use super::{db_path, new_passphrase, passphrase, unlock, user_name};
 use crate::cli::Global;
 use crate::domain::StaffRole;
@@ -47,8 +48,12 @@ pub enum UserCommand {
         #[arg(long, default_value = "text")]
         format: ListFormat,
     },
-    /// Disable a staff account: its key slot is removed and it can no longer unlock
-    Disable { name: String },
+    /// Disable a staff account: its key slot is removed and the database rekeyed, so it can no longer unlock
+    Disable {
+        name: String,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -99,7 +104,17 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
                 }
             }
         }
-        UserCommand::Disable { name } => {
+        UserCommand::Disable { name, confirm } => {
+            let plan = vault.staff().plan_disable(&name)?;
+            let say = |aux: &str| {
+                format!(
+                    "User '{name}' {aux} be disabled (their key slot removed) and the database rekeyed: {}.",
+                    super::lifecycle::rekey_sentence(&plan)
+                )
+            };
+            if !confirm.go_ahead(say)? {
+                return Ok(());
+            }
             vault.staff().disable(&name)?;
             println!("Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on.");
         }

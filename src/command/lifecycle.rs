@@ -1,50 +1,124 @@
 //! `rekey`, `forget`, `purge` and `recover`: the database over time (admin).
 
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use zeroize::Zeroizing;
 
+use super::confirm::{count, Confirm};
 use super::{at_terminal, db_path, new_passphrase, unlock};
 use crate::cli::Global;
 use crate::crypto::RecoveryKey;
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
-use crate::vault::{check_new_passphrase, Permission, Vault};
+use crate::vault::{check_new_passphrase, Permission, RekeySummary, Vault};
 
-/// `uppsok rekey`.
-pub fn rekey(g: &Global) -> Result<()> {
-    let mut vault = unlock(g)?;
-    let s = vault.lifecycle().rekey()?;
-    println!(
-        "Rekeyed the database: key version {}; {} contacts, {} field nights and {} pseudonyms re-encrypted, {} audit entries re-sealed, {} key slots{} rewrapped.",
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+/// What a rekey rewrites, as the end of a sentence.
+pub fn rekey_sentence(s: &RekeySummary) -> String {
+    format!(
+        "key version {}; {}, {} and {} re-encrypted, {} and {} re-sealed, {}{} rewrapped",
         s.key_version,
-        s.contacts,
-        s.field_nights,
-        s.persons,
-        s.audit_entries,
-        s.slots,
-        if s.recovery_key { " and the recovery key" } else { "" }
-    );
+        count(s.contacts, "contact", "contacts"),
+        count(s.field_nights, "field night", "field nights"),
+        count(s.persons, "pseudonym", "pseudonyms"),
+        count(s.users, "user record", "user records"),
+        count(s.audit_entries, "audit entry", "audit entries"),
+        count(s.slots, "key slot", "key slots"),
+        if s.recovery_key {
+            " and the recovery key"
+        } else {
+            ""
+        }
+    )
+}
+
+/// `uppsok rekey [--yes | --dry-run]`.
+pub fn rekey(g: &Global, a: RekeyArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    let plan = vault.lifecycle().plan_rekey()?;
+    if !a
+        .confirm
+        .go_ahead(|aux| format!("The database {aux} be rekeyed: {}.", rekey_sentence(&plan)))?
+    {
+        return Ok(());
+    }
+    let s = vault.lifecycle().rekey()?;
+    println!("Rekeyed the database: {}.", rekey_sentence(&s));
     Ok(())
 }
 
 #[derive(Debug, Args)]
 pub struct ForgetArgs {
-    /// The person's code as they give it (normalised as on entry), or a pseudonym from an export
+    /// The person's code as they give it (normalised as on entry), or a pseudonym from an
+    /// export; `-` reads it from standard input (its first line), or asks at a terminal
     #[arg(long)]
     pub code: String,
+    #[command(flatten)]
+    pub confirm: Confirm,
 }
 
-/// `uppsok forget --code C`.
+/// The code as given, or with `-` from standard input: its first line, or a prompt without
+/// echo at a terminal.
+fn code_text(arg: &str) -> Result<Zeroizing<String>> {
+    if arg != "-" {
+        return Ok(Zeroizing::new(arg.to_string()));
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Code (not shown): ")
+            .map(Zeroizing::new)
+            .map_err(|e| Error::Input(format!("cannot read the code from the terminal: {e}.")));
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Input(format!("cannot read the code from standard input: {e}.")))?;
+    Ok(line)
+}
+
+/// `uppsok forget --code C [--yes | --dry-run]`.
 pub fn forget(g: &Global, a: ForgetArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Administer)?;
-    let code = PersonCode::normalise(&a.code).ok_or_else(|| {
-        Error::Input("the code is empty; give the code the person uses with --code.".into())
+    let code = PersonCode::normalise(&code_text(&a.code)?).ok_or_else(|| {
+        Error::Input(
+            "the code is empty; give the code the person uses with --code (or --code - and the code on standard input)."
+                .into(),
+        )
     })?;
-    let n = vault.lifecycle().forget(&code)?;
+    let plan = vault.lifecycle().plan_forget(&code)?;
+    let (n, m) = (plan.contacts() as u64, plan.codes() as u64);
+    let say = |aux: &str| {
+        if m > 1 {
+            format!(
+                "{} of {m} codes declared one person {aux} be erased, with those {m} pseudonyms and the merges between them.",
+                count(n, "contact", "contacts")
+            )
+        } else {
+            format!(
+                "{} of this code {aux} be erased, with its pseudonym.",
+                count(n, "contact", "contacts")
+            )
+        }
+    };
+    if !a.confirm.go_ahead(say)? {
+        return Ok(());
+    }
+    let n = vault.lifecycle().forget(&plan)?;
     println!(
-        "Erased {n} contact(s) of this person and their pseudonym; the audit log records the erasure without the code."
+        "Erased {n} contact(s) of this person and {}; the audit log records the erasure without any code.",
+        if m > 1 {
+            format!("the {m} pseudonyms declared one person")
+        } else {
+            "their pseudonym".into()
+        }
     );
     Ok(())
 }
@@ -54,9 +128,11 @@ pub struct PurgeArgs {
     /// Delete the note text of every contact dated before this day (YYYY-MM-DD)
     #[arg(long, value_name = "D")]
     pub notes_before: String,
+    #[command(flatten)]
+    pub confirm: Confirm,
 }
 
-/// `uppsok purge --notes-before D`.
+/// `uppsok purge --notes-before D [--yes | --dry-run]`.
 pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     let date = crate::domain::parse_date(&a.notes_before).map_err(|_| {
         Error::Input(format!(
@@ -66,6 +142,16 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     })?;
     let mut vault = unlock(g)?;
     let day = date.format("%Y-%m-%d").to_string();
+    let planned = vault.lifecycle().plan_purge(&day)?;
+    let say = |aux: &str| {
+        format!(
+            "The notes of {} dated before {day} {aux} be emptied (their dates, persons and categories stay), and the file compacted.",
+            count(planned, "contact", "contacts")
+        )
+    };
+    if !a.confirm.go_ahead(say)? {
+        return Ok(());
+    }
     let n = vault.lifecycle().purge_notes(&day)?;
     println!(
         "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The file was compacted so no old text lingers."

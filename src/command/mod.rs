@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod confirm;
 pub mod contacts;
 pub mod demo;
 pub mod estimate;

@@ -163,6 +163,155 @@ fn contact_objects(ids: &[i64]) -> String {
     parts.join(",")
 }
 
+/// What `forget` erases: the person a code names and every person declared one person with
+/// them (`Merges::group`), with every contact of theirs. Made by [`Lifecycle::plan_forget`]
+/// without writing anything; [`Lifecycle::forget`] erases exactly this or nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgetPlan {
+    /// The person the code names.
+    person: i64,
+    /// Everyone declared one person with them (`person` included), sorted.
+    persons: Vec<i64>,
+    /// Their contacts' ids, sorted.
+    contacts: Vec<i64>,
+}
+
+impl ForgetPlan {
+    /// How many contacts would be erased.
+    pub fn contacts(&self) -> usize {
+        self.contacts.len()
+    }
+
+    /// How many codes (pseudonyms) would be erased: more than one when codes were declared
+    /// one person.
+    pub fn codes(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// The merge group of `person` and its contacts, as `reads` sees them.
+    fn of<R: Reads + ?Sized>(reads: &R, person: i64) -> Result<ForgetPlan> {
+        let merges = super::merges::Merges::new(
+            reads
+                .merges()?
+                .into_iter()
+                .map(|m| (m.person_id, m.merged_into)),
+        );
+        let persons = merges.group(person);
+        let mut contacts = Vec::new();
+        for p in &persons {
+            contacts.extend(reads.contact_ids_of_person(*p)?);
+        }
+        contacts.sort_unstable();
+        Ok(ForgetPlan {
+            person,
+            persons,
+            contacts,
+        })
+    }
+}
+
+/// The person a code names: its keyed pseudonym, or a pseudonym as `export` writes it.
+fn person_of_code<R: Reads + ?Sized>(reads: &R, keys: &Keys, code: &PersonCode) -> Result<i64> {
+    let keyed = keys.pseudonym(code.as_bytes());
+    let mut person = reads.person_by_pseudonym(&keyed)?;
+    if person.is_none() {
+        // A pseudonym as `export` writes it (64 hex digits) names that person directly.
+        if let Some(exported) = parse_pseudonym_hex(code.as_bytes()) {
+            person = reads.person_by_pseudonym(&exported)?;
+        }
+    }
+    person.ok_or_else(|| {
+        Error::Failed(
+            "no contact has this code (after normalising it); nothing was erased. Check the code as the person gives it."
+                .into(),
+        )
+    })
+}
+
+/// What a rekey needs and checks before it writes anything: the audit chain and every user
+/// seal verify under the old keys, and every active user has a master wrap a rekey can
+/// rewrap. Read-only, so `rekey --dry-run` and `user disable --dry-run` run it too.
+struct Preflight {
+    audit_rows: Vec<AuditRow>,
+    users: Vec<UserRow>,
+    wraps: Vec<MasterWrapRow>,
+}
+
+impl Preflight {
+    /// `disabled`: the user a `user disable` is about to disable (id and name), whose wrap
+    /// will be gone when the rekey runs.
+    fn check<R: Reads + ?Sized>(
+        reads: &R,
+        old: &Keys,
+        disabled: Option<(i64, &str)>,
+    ) -> Result<Preflight> {
+        let mut audit_rows = Vec::new();
+        reads.scan_audit_log(&mut |r| {
+            audit_rows.push(r);
+            NEXT
+        })?;
+        if let Err(b) = audit_log::verify_chain(audit_rows.iter().cloned(), old) {
+            return Err(Error::Failed(format!(
+                "the audit log's chain is broken ({b:?}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
+            )));
+        }
+        let users = reads.users()?;
+        for u in &users {
+            if !old.verify_record_mac(
+                &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
+                &u.mac,
+            ) {
+                return Err(Error::Failed(format!(
+                    "the record of user '{}' was changed outside uppsok; rekey refused, nothing was changed. Run `uppsok audit`.",
+                    u.name
+                )));
+            }
+        }
+        let (mut wraps, mut missing) = reads.active_master_wraps()?;
+        if let Some((id, name)) = disabled {
+            wraps.retain(|w| w.user_id != id);
+            missing.retain(|m| m != name);
+        }
+        if !missing.is_empty() {
+            return Err(Error::Failed(format!(
+                "user(s) {} have a key slot from an earlier version of uppsok, which a rekey cannot rewrap; each must sign in once (any command) to upgrade it, or be disabled. Nothing was changed.",
+                missing.join(", ")
+            )));
+        }
+        Ok(Preflight {
+            audit_rows,
+            users,
+            wraps,
+        })
+    }
+}
+
+/// What a rekey would rewrite, counted without writing or decrypting anything (the checks of
+/// [`Preflight`] included): `rekey --dry-run`, `user disable --dry-run` and their questions.
+pub(super) fn rekey_plan<R: Reads + ?Sized>(
+    reads: &R,
+    keys: &Keys,
+    disabled: Option<(i64, &str)>,
+) -> Result<RekeySummary> {
+    let pre = Preflight::check(reads, keys, disabled)?;
+    let mut persons = 0u64;
+    reads.scan_persons(0, &mut |_, _| {
+        persons += 1;
+        NEXT
+    })?;
+    Ok(RekeySummary {
+        key_version: keys.version() + 1,
+        contacts: reads.contact_count()? as u64,
+        field_nights: reads.field_night_count(None, None)? as u64,
+        persons,
+        users: pre.users.len() as u64,
+        // The rekey's own entry is added to these.
+        audit_entries: pre.audit_rows.len() as u64,
+        slots: pre.wraps.len() as u64,
+        recovery_key: reads.recovery_key()?.is_some(),
+    })
+}
+
 impl Vault {
     /// After an unlock: upgrades a slot made by an earlier version to the current key layout,
     /// and raises a slot's Argon2 parameters when the configured ones have grown. Both rewrap
@@ -318,35 +467,11 @@ impl Vault {
         actor: i64,
     ) -> Result<(MasterKey, Keys, RekeySummary)> {
         // 1. Everything sealed under the old keys must verify.
-        let mut audit_rows = Vec::new();
-        tx.scan_audit_log(&mut |r| {
-            audit_rows.push(r);
-            NEXT
-        })?;
-        if let Err(b) = audit_log::verify_chain(audit_rows.iter().cloned(), old) {
-            return Err(Error::Failed(format!(
-                "the audit log's chain is broken ({b:?}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
-            )));
-        }
-        let users = tx.users()?;
-        for u in &users {
-            if !old.verify_record_mac(
-                &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
-                &u.mac,
-            ) {
-                return Err(Error::Failed(format!(
-                    "the record of user '{}' was changed outside uppsok; rekey refused, nothing was changed. Run `uppsok audit`.",
-                    u.name
-                )));
-            }
-        }
-        let (wraps, missing) = tx.active_master_wraps()?;
-        if !missing.is_empty() {
-            return Err(Error::Failed(format!(
-                "user(s) {} have a key slot from an earlier version of uppsok, which a rekey cannot rewrap; each must sign in once (any command) to upgrade it, or be disabled. Nothing was changed.",
-                missing.join(", ")
-            )));
-        }
+        let Preflight {
+            audit_rows,
+            users,
+            wraps,
+        } = Preflight::check(tx, old, None)?;
 
         // 2. The new keys: the old pseudonym key joins the chain.
         let (master, keys) = old.successor();
@@ -490,38 +615,66 @@ impl Lifecycle<'_> {
         Ok(summary)
     }
 
-    /// `forget --code C` (admin only): erases every contact of the code's pseudonym, the
-    /// pseudonym itself and any merge naming it, in one transaction. The audit entry names the
-    /// deleted contact ids, never the code. Returns how many contacts were erased.
-    pub fn forget(&mut self, code: &PersonCode) -> Result<usize> {
+    /// What `rekey` would rewrite (admin only), after the checks a rekey makes first; reads
+    /// counts only, writes and decrypts nothing.
+    pub fn plan_rekey(&mut self) -> Result<RekeySummary> {
+        self.0.require(Permission::Administer)?;
+        rekey_plan(&*self.0.store.read()?, &self.0.keys, None)
+    }
+
+    /// What `forget --code C` would erase (admin only): every contact and pseudonym of the
+    /// person the code names and of everyone declared one person with them. Keys the code but
+    /// decrypts nothing and writes nothing (not even an audit entry: nothing was read but ids).
+    pub fn plan_forget(&mut self, code: &PersonCode) -> Result<ForgetPlan> {
+        self.0.require(Permission::Administer)?;
+        let reads = self.0.store.read()?;
+        let person = person_of_code(&*reads, &self.0.keys, code)?;
+        ForgetPlan::of(&*reads, person)
+    }
+
+    /// `forget` (admin only): erases what `plan` names (every contact of every pseudonym
+    /// declared one person with the code, those pseudonyms and the merges between them), in
+    /// one transaction, or nothing if the person's contacts or merges changed since the plan
+    /// was made. The audit entry names the deleted contact ids and the number of codes, never
+    /// a code. Returns how many contacts were erased.
+    pub fn forget(&mut self, plan: &ForgetPlan) -> Result<usize> {
         self.0.require(Permission::Administer)?;
         let tx = self.0.change()?;
-        let keyed = tx.keys.pseudonym(code.as_bytes());
-        let mut person = tx.person_by_pseudonym(&keyed)?;
-        if person.is_none() {
-            // A pseudonym as `export` writes it (64 hex digits) names that person directly.
-            if let Some(exported) = parse_pseudonym_hex(code.as_bytes()) {
-                person = tx.person_by_pseudonym(&exported)?;
-            }
-        }
-        let person = person.ok_or_else(|| {
-            Error::Failed(
-                "no contact has this code (after normalising it); nothing was erased. Check the code as the person gives it."
+        if ForgetPlan::of(&*tx, plan.person)? != *plan {
+            return Err(Error::Failed(
+                "this person's contacts or merges changed since you were told what would be erased; nothing was erased. Run forget again."
                     .into(),
-            )
-        })?;
-        let ids = tx.contact_ids_of_person(person)?;
-        let deleted = tx.delete_person(person)?;
+            ));
+        }
+        let mut deleted = 0;
+        for p in &plan.persons {
+            deleted += tx.delete_person(*p)?;
+        }
         tx.log(
             Action::Forget,
-            &contact_objects(&ids),
-            &format!("count={deleted}"),
+            &contact_objects(&plan.contacts),
+            &format!("count={deleted} codes={}", plan.persons.len()),
         )?;
         tx.commit()?;
         // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
         // the pages that held them.
         let _ = self.0.store.flush_journal();
         Ok(deleted)
+    }
+
+    /// How many contacts are dated before `before` (admin only): the notes a purge would
+    /// replace by the empty note (those that hold text are emptied, the others stay empty).
+    /// Counts dates only: decrypts nothing and writes nothing.
+    pub fn plan_purge(&mut self, before: &str) -> Result<u64> {
+        self.0.require(Permission::Administer)?;
+        let mut n = 0u64;
+        self.0.store.read()?.scan_contact_index(&mut |_, date, _| {
+            if date < before {
+                n += 1;
+            }
+            NEXT
+        })?;
+        Ok(n)
     }
 
     /// `purge --notes-before D` (admin only): replaces the note of every contact dated before

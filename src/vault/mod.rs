@@ -19,7 +19,7 @@ pub use crate::audit_log::Checkpoint;
 pub use audit::{AccessEntry, AccessFilter};
 pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contacts::{pseudonym_hex, ImportSummary};
-pub use lifecycle::RekeySummary;
+pub use lifecycle::{ForgetPlan, RekeySummary};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::{StatsDoor, StatsPurpose};
 
@@ -562,6 +562,27 @@ impl Audit<'_> {
     }
 }
 
+/// The user `user disable NAME` would disable, or why it may not.
+fn disable_target<'u>(users: &'u [UserRow], name: &str) -> Result<&'u UserRow> {
+    let target = users
+        .iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
+    if target.disabled {
+        return Err(Error::Input(format!("user '{name}' is already disabled.")));
+    }
+    let active_admins = users
+        .iter()
+        .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
+        .count();
+    if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
+        return Err(Error::Input(format!(
+            "'{name}' is the last active administrator; add another admin first."
+        )));
+    }
+    Ok(target)
+}
+
 impl Staff<'_> {
     /// Adds a staff account (admin only).
     pub fn add(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
@@ -601,27 +622,23 @@ impl Staff<'_> {
             .collect())
     }
 
+    /// What `user disable NAME` would do (admin only): the same refusals as [`Staff::disable`]
+    /// (no such user, already disabled, the last active administrator), then what the rekey
+    /// that follows would rewrite, counted. Writes and decrypts nothing.
+    pub fn plan_disable(&mut self, name: &str) -> Result<RekeySummary> {
+        self.0.require(Permission::Administer)?;
+        let reads = self.0.store.read()?;
+        let users = reads.users()?;
+        let target = disable_target(&users, name)?;
+        lifecycle::rekey_plan(&*reads, &self.0.keys, Some((target.id, &target.name)))
+    }
+
     /// Disables a staff account and removes its key slot (admin only). The last active admin
     /// cannot be disabled.
     pub fn disable(&mut self, name: &str) -> Result<()> {
         self.0.require(Permission::Administer)?;
         let users = self.0.store.read()?.users()?;
-        let target = users
-            .iter()
-            .find(|u| u.name == name)
-            .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
-        if target.disabled {
-            return Err(Error::Input(format!("user '{name}' is already disabled.")));
-        }
-        let active_admins = users
-            .iter()
-            .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
-            .count();
-        if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
-            return Err(Error::Input(format!(
-                "'{name}' is the last active administrator; add another admin first."
-            )));
-        }
+        let target = disable_target(&users, name)?;
         let mut row = target.clone();
         row.disabled = true;
         row.mac = self

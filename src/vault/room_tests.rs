@@ -232,11 +232,90 @@ fn forgetting_a_person_removes_every_contact_of_theirs() {
     v.contacts()
         .add(contact("2024-03-01", "cd12", ""), false)
         .unwrap();
-    assert_eq!(v.lifecycle().forget(&code("AB-85")).unwrap(), 2);
+    let plan = v.lifecycle().plan_forget(&code("AB-85")).unwrap();
+    assert_eq!((plan.contacts(), plan.codes()), (2, 1));
+    assert_eq!(v.lifecycle().forget(&plan).unwrap(), 2);
     assert!(v.persons().lookup(&code("ab85")).unwrap().is_none());
     assert_eq!(store.read().unwrap().contact_count().unwrap(), 1);
     // The log names ids and a count, never the code.
     let (action, objects) = log(&store).pop().unwrap();
     assert_eq!(action, "forget");
     assert!(!objects.to_lowercase().contains("ab85"), "{objects}");
+}
+
+#[test]
+fn forgetting_one_code_of_a_merged_person_erases_the_whole_person() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", ""), false)
+        .unwrap();
+    for day in ["2024-02-01", "2024-02-02"] {
+        v.contacts().add(contact(day, "ab58", ""), false).unwrap();
+    }
+    v.contacts()
+        .add(contact("2024-03-01", "cd12", ""), false)
+        .unwrap();
+    v.persons().merge(&code("ab85"), &code("ab58")).unwrap();
+    let plan = v.lifecycle().plan_forget(&code("AB-85")).unwrap();
+    assert_eq!((plan.contacts(), plan.codes()), (3, 2));
+    // Planning writes nothing.
+    let entries = log(&store).len();
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 4);
+    assert_eq!(v.lifecycle().forget(&plan).unwrap(), 3);
+    assert_eq!(log(&store).len(), entries + 1);
+    for c in ["ab85", "ab58"] {
+        assert!(v.persons().lookup(&code(c)).unwrap().is_none(), "{c}");
+    }
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 1);
+    assert!(store.read().unwrap().merges().unwrap().is_empty());
+    let (action, objects) = log(&store).pop().unwrap();
+    assert_eq!(
+        (action.as_str(), objects.as_str()),
+        ("forget", "contacts:1-3")
+    );
+}
+
+#[test]
+fn a_forget_plan_made_before_a_change_erases_nothing() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", ""), false)
+        .unwrap();
+    v.contacts()
+        .add(contact("2024-02-01", "ab58", ""), false)
+        .unwrap();
+    let plan = v.lifecycle().plan_forget(&code("ab85")).unwrap();
+    v.persons().merge(&code("ab85"), &code("ab58")).unwrap();
+    assert!(v.lifecycle().forget(&plan).is_err());
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 2);
+}
+
+#[test]
+fn plans_count_without_writing() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2015-01-01", "ab85", "gammal"), false)
+        .unwrap();
+    v.contacts()
+        .add(contact("2024-01-01", "ab85", "ny"), false)
+        .unwrap();
+    v.staff().add("olle", StaffRole::Outreach, &pass()).unwrap();
+    let entries = log(&store).len();
+    assert_eq!(v.lifecycle().plan_purge("2016-01-01").unwrap(), 1);
+    let r = v.lifecycle().plan_rekey().unwrap();
+    assert_eq!(
+        (r.key_version, r.contacts, r.persons, r.users, r.slots),
+        (2, 2, 1, 2, 2)
+    );
+    assert_eq!(r.audit_entries as usize, entries);
+    let d = v.staff().plan_disable("olle").unwrap();
+    assert_eq!((d.key_version, d.slots), (2, 1));
+    assert!(v.staff().plan_disable("admin").is_err(), "the last admin");
+    assert!(v.staff().plan_disable("nobody").is_err());
+    assert_eq!(log(&store).len(), entries);
+    let real = v.lifecycle().rekey().unwrap();
+    assert_eq!((real.contacts, real.persons, real.slots), (2, 1, 2));
 }
