@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::domain::{yes_no, Contact, ContactField, ContactInput, Date, Districts, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::IdentifierKind;
+use zeroize::Zeroizing;
 
 /// The eleven columns, in the order export writes them.
 pub const COLUMNS: [&str; 11] = [
@@ -26,6 +27,42 @@ pub const COLUMNS: [&str; 11] = [
 
 /// Columns an import accepts and ignores (export writes them).
 const IGNORED: [&str; 2] = ["id", "field_night"];
+
+/// What a spreadsheet takes for the start of a formula when a cell begins with it (OWASP, "CSV
+/// Injection"): `=`, `+`, `-`, `@`, a tab and a carriage return.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The quote that export puts before a cell that begins with one of [`FORMULA_STARTS`], so
+/// that a spreadsheet shows the text instead of running it.
+const NEUTRALISING_QUOTE: char = '\'';
+
+/// Whether export writes `cell` with a [`NEUTRALISING_QUOTE`] in front.
+fn starts_a_formula(cell: &str) -> bool {
+    cell.starts_with(FORMULA_STARTS)
+}
+
+/// A cell as export writes it: with a `'` in front if a spreadsheet would take it for a
+/// formula, otherwise as it is.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if starts_a_formula(cell) {
+        let mut s = String::with_capacity(cell.len() + 1);
+        s.push(NEUTRALISING_QUOTE);
+        s.push_str(cell);
+        s.into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell as import reads it: exactly what [`neutralise`] added is taken off (a `'` followed
+/// by one of [`FORMULA_STARTS`] loses the `'`); every other cell is kept as it is. So a note
+/// that really begins with `'=` comes in as `=...`.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix(NEUTRALISING_QUOTE) {
+        Some(rest) if starts_a_formula(rest) => rest,
+        _ => cell,
+    }
+}
 
 /// How many problems an import reports.
 pub const MAX_REPORTED: usize = 20;
@@ -436,7 +473,7 @@ impl<R: Read> Iterator for ContactRows<R> {
             let mut fields = [""; 11];
             for (k, &i) in self.columns.iter().enumerate() {
                 match std::str::from_utf8(&self.record[i]) {
-                    Ok(s) => fields[k] = s,
+                    Ok(s) => fields[k] = unneutralise(s),
                     Err(_) => {
                         return Some(Err(RowError {
                             problems: vec![Problem {
@@ -484,22 +521,33 @@ impl<W: Write> CsvWriter<W> {
         let referrals = a.referrals.to_csv();
         let id = c.id.to_string();
         let night = c.field_night.map(|n| n.to_string()).unwrap_or_default();
+        // The note is the one cell a person writes freely; its neutralised copy is wiped too.
+        let note = match neutralise(&c.note) {
+            std::borrow::Cow::Owned(s) => Some(Zeroizing::new(s)),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        let note = note.as_deref().map_or(c.note.as_str(), String::as_str);
+        let cells = [
+            date.as_str(),
+            &code,
+            a.role.as_str(),
+            a.gender.as_str(),
+            a.age_band.as_str(),
+            a.counterpart.as_str(),
+            a.district.as_str(),
+            a.contact_type.as_str(),
+            &referrals,
+            yes_no(a.trafficking),
+        ];
+        // Only the note can start a formula today; every other cell is neutralised too, so the
+        // rule holds for every column whatever values they come to take.
+        let mut record: Vec<std::borrow::Cow<'_, str>> =
+            cells.iter().map(|c| neutralise(c)).collect();
+        record.push(note.into());
+        record.push(id.as_str().into());
+        record.push(night.as_str().into());
         self.w
-            .write_record([
-                date.as_str(),
-                &code,
-                a.role.as_str(),
-                a.gender.as_str(),
-                a.age_band.as_str(),
-                a.counterpart.as_str(),
-                a.district.as_str(),
-                a.contact_type.as_str(),
-                &referrals,
-                yes_no(a.trafficking),
-                c.note.as_str(),
-                &id,
-                &night,
-            ])
+            .write_record(record.iter().map(|c| c.as_bytes()))
             .map_err(write_error)
     }
 
@@ -595,6 +643,31 @@ mod tests {
         let text = e.problems[0].to_string();
         assert!(text.contains("phone"), "{text}");
         assert!(!text.contains("070"), "{text}");
+    }
+
+    #[test]
+    fn cells_that_start_a_formula_are_neutralised_and_read_back() {
+        for cell in ["=1+1", "+ mer", "-2 dagar", "@home", "\tx", "\rx", "=", "-"] {
+            let written = neutralise(cell);
+            assert_eq!(written, format!("'{cell}"));
+            assert_eq!(unneutralise(&written), cell);
+        }
+        for cell in ["", "x", "'", "'x", "''=x", " =x", "1-2", "55+"] {
+            assert_eq!(neutralise(cell), cell);
+            assert_eq!(unneutralise(cell), cell);
+        }
+        // The one cell that does not come back: one that really starts with `'` and a
+        // formula start loses its quote on import (documented).
+        assert_eq!(neutralise("'=x"), "'=x");
+        assert_eq!(unneutralise("'=x"), "=x");
+        let csv = format!(
+            "{HEADER}2024-01-01,,sells,woman,25-34,men,norrmalm,outreach,,no,\"'=HYPERLINK(\"\"x\"\")\"\n"
+        );
+        let r = rows(&csv).unwrap();
+        assert_eq!(
+            r[0].as_ref().unwrap().contact.note.as_str(),
+            "=HYPERLINK(\"x\")"
+        );
     }
 
     #[test]

@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{is_database_file, private_output, unlock};
+use zeroize::Zeroizing;
+
+use super::{
+    is_database_file, private_output, read_stdin_values, require_private_stdout, unlock,
+    without_final_newline, FROM_STDIN,
+};
 use crate::cli::Global;
 use crate::csv_io;
 use crate::domain::{today, ContactField, ContactInput, NewContact};
@@ -13,11 +18,24 @@ use crate::error::{Error, Result};
 use crate::vault::Permission;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Codes and notes need never be on the command line, where other users see them in `ps` and \
+the shell keeps them in its history: give `-` instead of the value and it is read from \
+standard input. With `--code -` alone, standard input is the code (one line); with \
+`--note -` alone, the note; with both, the first line is the code and the rest is the note. \
+The final line break is taken off. From a program or a script that holds the values:
+
+  printf 'AB 85\\nville prata om boende\\n' | uppsok add --code - --note - \\
+      --date 2025-01-30 --role sells --gender woman --age-band 25-34 --counterpart men \\
+      --district norrmalm --contact-type outreach
+
+Typed at a terminal, a printf line lands in the shell history too: there, give `--code -` \
+(and `--note -`) and type the values when asked, ending with Ctrl-D on a line of its own.")]
 pub struct AddArgs {
     /// Contact date, YYYY-MM-DD (not in the future)
     #[arg(long)]
     pub date: String,
-    /// Code material the person gave (normalised, then only its keyed pseudonym is stored); omit for an unidentified contact
+    /// Code material the person gave (normalised, then only its keyed pseudonym is stored); `-` reads it from standard input; omit for an unidentified contact
     #[arg(long, default_value = "")]
     pub code: String,
     /// sells, buys, other, unknown
@@ -44,7 +62,7 @@ pub struct AddArgs {
     /// Trafficking indicators observed: yes or no
     #[arg(long, default_value = "no")]
     pub trafficking: String,
-    /// Free text, stored encrypted; must not identify anyone
+    /// Free text, stored encrypted; must not identify anyone; `-` reads it from standard input
     #[arg(long, default_value = "")]
     pub note: String,
     /// The field night this contact belongs to (see `uppsok night list`)
@@ -55,11 +73,61 @@ pub struct AddArgs {
     pub allow_identifiers: bool,
 }
 
+/// The code and the note of `add`: as given on the command line, or, for `-`, from what was
+/// read from standard input (`piped`): the code alone is one line, the note alone all of it,
+/// both the first line and the rest; each without its final line break. Never shows either.
+fn code_and_note<'a>(code: &'a str, note: &'a str, piped: &'a str) -> Result<(&'a str, &'a str)> {
+    let code_piped = code == FROM_STDIN;
+    let (code, note) = match (code_piped, note == FROM_STDIN) {
+        (false, false) => (code, note),
+        (false, true) => (code, without_final_newline(piped)),
+        (true, false) => {
+            let code = without_final_newline(piped);
+            if code.contains('\n') {
+                return Err(Error::Input(
+                    "standard input holds more than one line for --code -, and a code is one line; nothing was logged. To pipe a note as well, add --note - (the first line is then the code, the rest the note)."
+                        .into(),
+                ));
+            }
+            (code, note)
+        }
+        (true, true) => match piped.split_once('\n') {
+            Some((first, rest)) => (
+                first.strip_suffix('\r').unwrap_or(first),
+                without_final_newline(rest),
+            ),
+            None => (piped, ""),
+        },
+    };
+    if code_piped && code.trim().is_empty() {
+        return Err(Error::Input(
+            "no code was read from standard input (--code -); nothing was logged. Pipe the code in as the first line, or leave out --code for an unidentified contact."
+                .into(),
+        ));
+    }
+    Ok((code, note))
+}
+
+/// Reads standard input if the code or the note is to come from there; otherwise nothing.
+fn read_piped(a: &AddArgs) -> Result<Zeroizing<String>> {
+    match (a.code == FROM_STDIN, a.note == FROM_STDIN) {
+        (false, false) => Ok(Zeroizing::new(String::new())),
+        (true, false) => read_stdin_values("the code"),
+        (false, true) => read_stdin_values("the note"),
+        (true, true) => read_stdin_values("the code (first line) and the note (the rest)"),
+    }
+}
+
 /// Validates the fields of `add`, naming every bad one by its flag.
-fn parse_add(a: &AddArgs, districts: &crate::domain::Districts) -> Result<NewContact> {
+fn parse_add(
+    a: &AddArgs,
+    code: &str,
+    note: &str,
+    districts: &crate::domain::Districts,
+) -> Result<NewContact> {
     let input = ContactInput {
         date: &a.date,
-        code: &a.code,
+        code,
         role: &a.role,
         gender: &a.gender,
         age_band: &a.age_band,
@@ -68,7 +136,7 @@ fn parse_add(a: &AddArgs, districts: &crate::domain::Districts) -> Result<NewCon
         contact_type: &a.contact_type,
         referrals: &a.referrals,
         trafficking: &a.trafficking,
-        note: &a.note,
+        note,
         field_night: a.field_night,
     };
     input.parse(districts, today()).map_err(|problems| {
@@ -86,7 +154,9 @@ fn parse_add(a: &AddArgs, districts: &crate::domain::Districts) -> Result<NewCon
 pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
-    let contact = parse_add(&a, vault.districts())?;
+    let piped = read_piped(&a)?;
+    let (code, note) = code_and_note(&a.code, &a.note, &piped)?;
+    let contact = parse_add(&a, code, note, vault.districts())?;
     let id = vault.contacts().add(contact, a.allow_identifiers)?;
     println!("Logged contact {id}.");
     Ok(())
@@ -145,12 +215,15 @@ pub struct ExportArgs {
     /// csv or json
     #[arg(long, default_value = "csv")]
     pub format: ExportFormat,
-    /// Write to this file (mode 0600) instead of standard output
+    /// Write to this file (mode 0600) instead of standard output. Standard output redirected to a file that others can read (`> file` under umask 022) is refused
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 
 pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
+    if a.out.is_none() {
+        require_private_stdout("export")?;
+    }
     let mut vault = unlock(g)?;
     vault.require(Permission::Export)?;
     if let Some(p) = &a.out {
@@ -206,4 +279,58 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(code: &str, note: &str, piped: &str) -> Result<(String, String)> {
+        code_and_note(code, note, piped).map(|(c, n)| (c.to_string(), n.to_string()))
+    }
+
+    fn ok(code: &str, note: &str) -> (String, String) {
+        (code.to_string(), note.to_string())
+    }
+
+    #[test]
+    fn code_and_note_come_from_the_command_line_or_standard_input() {
+        assert_eq!(split("AB 85", "hej", "").unwrap(), ok("AB 85", "hej"));
+        assert_eq!(split("", "", "ignored").unwrap(), ok("", ""));
+        assert_eq!(split("-", "", "AB 85\n").unwrap(), ok("AB 85", ""));
+        assert_eq!(split("-", "hej", "AB 85\r\n").unwrap(), ok("AB 85", "hej"));
+        assert_eq!(split("AB", "-", "a\nb\n").unwrap(), ok("AB", "a\nb"));
+        assert_eq!(split("AB", "-", "").unwrap(), ok("AB", ""));
+        assert_eq!(split("", "-", "").unwrap(), ok("", ""));
+        assert_eq!(
+            split("-", "-", "AB 85\na\nb\n").unwrap(),
+            ok("AB 85", "a\nb")
+        );
+        assert_eq!(split("-", "-", "AB 85\r\na\r\n").unwrap(), ok("AB 85", "a"));
+        assert_eq!(split("-", "-", "AB 85").unwrap(), ok("AB 85", ""));
+        assert_eq!(split("-", "-", "AB 85\n").unwrap(), ok("AB 85", ""));
+    }
+
+    #[test]
+    fn a_missing_or_multi_line_piped_code_is_refused_without_showing_anything() {
+        for (code, note, piped) in [
+            ("-", "", ""),
+            ("-", "", "\n"),
+            ("-", "", " \t\r\n"),
+            ("-", "-", ""),
+            ("-", "-", "\nhemlig anteckning\n"),
+        ] {
+            let e = split(code, note, piped).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(
+                e.to_string()
+                    .contains("no code was read from standard input"),
+                "{e}"
+            );
+            assert!(!e.to_string().contains("hemlig"), "{e}");
+        }
+        let e = split("-", "", "AB 85\nhemlig\n").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(!e.to_string().contains("AB 85") && !e.to_string().contains("hemlig"));
+    }
 }

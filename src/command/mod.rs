@@ -276,6 +276,85 @@ fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     false // canonical paths alone decide (see `is_database_file`)
 }
 
+/// Refuses when standard output is a regular file that group or others can read: `uppsok
+/// export > file` under the usual umask 022 would leave decrypted records readable by every
+/// user of the computer. Asked before anything is unlocked or written (the shell has already
+/// created the file, empty). A pipe, a terminal or a private file is fine.
+#[cfg(unix)]
+pub fn require_private_stdout(what: &str) -> Result<()> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::PermissionsExt;
+    // A duplicate of the descriptor, closed again on drop; standard output stays open.
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+        return Ok(()); // closed: nothing can be written to it anyway
+    };
+    let Ok(meta) = std::fs::File::from(fd).metadata() else {
+        return Ok(());
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if meta.is_file() && mode & 0o077 != 0 {
+        return Err(Error::Input(format!(
+            "standard output is a file that others can read (mode {mode:04o}), so the {what} (decrypted records) would be readable by other users of this computer; nothing was written. Use --out FILE (created with mode 0600), or make the file private first (chmod 600 FILE, or umask 077 before redirecting)."
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn require_private_stdout(_what: &str) -> Result<()> {
+    Ok(())
+}
+
+/// The value of a flag (`add --code -`, `--note -`) that means: read it from standard input,
+/// so that it is never on the command line, where `ps` and the shell history see it.
+pub const FROM_STDIN: &str = "-";
+
+/// The most standard input is read for such values: a code and a note of at most
+/// `domain::MAX_NOTE_CHARS` characters fit many times over.
+const STDIN_LIMIT: usize = 64 * 1024;
+
+/// Reads all of standard input as text for values given as [`FROM_STDIN`], held in
+/// zeroizing memory. At a terminal it reads until end of input (Ctrl-D), after saying so on
+/// stderr. `what` names the values ("the code", "the code and the note") in messages; the
+/// text itself never appears in one.
+pub fn read_stdin_values(what: &str) -> Result<zeroize::Zeroizing<String>> {
+    use std::io::Read;
+    use zeroize::Zeroize;
+    if at_terminal() {
+        eprintln!("Type {what}, then press Ctrl-D on a line of its own to end.");
+    }
+    // Room for the limit and one byte more, so the buffer never moves (and leaves no copy).
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(STDIN_LIMIT + 1));
+    std::io::stdin()
+        .lock()
+        .take(STDIN_LIMIT as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Input(format!("cannot read {what} from standard input: {e}.")))?;
+    if buf.len() > STDIN_LIMIT {
+        return Err(Error::Input(format!(
+            "standard input holds more than {} KiB, far more than {what} can be; nothing was done. Check what is piped in.",
+            STDIN_LIMIT / 1024
+        )));
+    }
+    match String::from_utf8(std::mem::take(&mut *buf)) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text)),
+        Err(e) => {
+            e.into_bytes().zeroize();
+            Err(Error::Input(format!(
+                "{what} read from standard input is not valid UTF-8; nothing was done. Save or pipe it as UTF-8."
+            )))
+        }
+    }
+}
+
+/// A value read alone from standard input: without its final line break (`\n` or `\r\n`).
+pub fn without_final_newline(s: &str) -> &str {
+    match s.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => s,
+    }
+}
+
 /// Opens an output file for decrypted data: created new or truncated, mode 0600.
 pub fn private_output(path: &Path) -> Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
@@ -302,6 +381,16 @@ pub fn private_output(path: &Path) -> Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_final_line_break_is_taken_off() {
+        assert_eq!(without_final_newline("AB 85\n"), "AB 85");
+        assert_eq!(without_final_newline("AB 85\r\n"), "AB 85");
+        assert_eq!(without_final_newline("AB 85"), "AB 85");
+        assert_eq!(without_final_newline("a\nb\n\n"), "a\nb\n");
+        assert_eq!(without_final_newline("a\r"), "a\r");
+        assert_eq!(without_final_newline(""), "");
+    }
 
     #[test]
     fn the_database_and_its_side_files_are_recognised_existing_or_not() {
