@@ -1,6 +1,6 @@
 //! `rekey`, `forget`, `purge` and `recover`: the database over time (admin).
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -75,12 +75,11 @@ fn code_text(arg: &str) -> Result<Zeroizing<String>> {
             .map(Zeroizing::new)
             .map_err(|e| Error::Input(format!("cannot read the code from the terminal: {e}.")));
     }
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::Input(format!("cannot read the code from standard input: {e}.")))?;
-    Ok(line)
+    // Piped: the same reader as `add --code -` (bounded, UTF-8, zeroized); the first line.
+    let text = super::read_stdin_values("the code")?;
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or_default().to_string(),
+    ))
 }
 
 /// `uppsok forget --code C [--yes | --dry-run]`.
