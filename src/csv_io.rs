@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 
-use crate::domain::{yes_no, Contact, ContactField, ContactInput, Date, Districts, NewContact};
+use crate::domain::{yes_no, Contact, ContactInput, Date, Districts, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::IdentifierKind;
 use zeroize::Zeroizing;
@@ -248,8 +248,11 @@ pub fn parse_record(
             .map(|p| Problem {
                 line,
                 column: Some(p.field.column()),
-                // The note is never shown; every other value is, shortened.
-                value: (p.field != ContactField::Note).then(|| show(as_found.raw(p.field))),
+                // The code and the note are never shown; every other value is, shortened.
+                value: p
+                    .field
+                    .may_show_value()
+                    .then(|| show(as_found.raw(p.field))),
                 message: p.error.to_string(),
             })
             .collect(),

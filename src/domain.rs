@@ -11,6 +11,8 @@ use chrono::{Datelike, NaiveDate};
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
+use crate::pii::{find_identifiers, IdentifierKind};
+
 /// A value that is not one of the allowed spellings. Carries no value itself, so it can never
 /// leak one; the caller knows what was typed and decides whether it may be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -407,6 +409,23 @@ impl PersonCode {
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// The kind of identifier code material is, if it looks like one (a personnummer,
+    /// samordningsnummer, phone number or e-mail address), checked as typed and as normalised.
+    /// Such a code is refused: its pseudonym could be found by keying every personnummer.
+    /// An exported pseudonym (64 hex digits, what `export` writes and `import` reads back) is
+    /// not code material and is not checked: hex has digit runs that look like phone numbers.
+    pub fn identifier_in(raw: &str) -> Option<IdentifierKind> {
+        let normalised = PersonCode::normalise(raw)?;
+        if crate::crypto::parse_pseudonym_hex(normalised.as_bytes()).is_some() {
+            return None;
+        }
+        let typed = find_identifiers(raw.trim());
+        let joined = std::str::from_utf8(normalised.as_bytes())
+            .map(find_identifiers)
+            .unwrap_or_default();
+        typed.into_iter().chain(joined).min()
+    }
 }
 
 impl fmt::Debug for PersonCode {
@@ -532,6 +551,8 @@ pub struct NewContact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactField {
     Date,
+    /// The person code (never shown in a message, like the note).
+    Code,
     Role,
     Gender,
     AgeBand,
@@ -548,6 +569,7 @@ impl ContactField {
     pub fn column(self) -> &'static str {
         match self {
             ContactField::Date => "date",
+            ContactField::Code => "person_code",
             ContactField::Role => "role",
             ContactField::Gender => "gender",
             ContactField::AgeBand => "age_band",
@@ -563,6 +585,7 @@ impl ContactField {
     /// The command-line flag, without its dashes.
     pub fn flag(self) -> &'static str {
         match self {
+            ContactField::Code => "code",
             ContactField::AgeBand => "age-band",
             ContactField::ContactType => "contact-type",
             other => other.column(),
@@ -570,11 +593,47 @@ impl ContactField {
     }
 }
 
-/// A field that did not parse, and what was expected.
+impl ContactField {
+    /// Whether what was given for this field may be shown in a message: never the code or the
+    /// note.
+    pub fn may_show_value(self) -> bool {
+        !matches!(self, ContactField::Code | ContactField::Note)
+    }
+}
+
+/// A field that did not parse, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
     pub field: ContactField,
-    pub error: InvalidValue,
+    pub error: FieldError,
+}
+
+/// Why a field's text is not a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// Not one of the values, or not in the expected form.
+    Invalid(InvalidValue),
+    /// A person code that looks like an identifier of this kind.
+    CodeIsIdentifier(IdentifierKind),
+}
+
+impl From<InvalidValue> for FieldError {
+    fn from(e: InvalidValue) -> Self {
+        FieldError::Invalid(e)
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldError::Invalid(e) => e.fmt(f),
+            FieldError::CodeIsIdentifier(kind) => write!(
+                f,
+                "a person code must not be {}; use what the person gives as a code, for example initials and birth year or a nickname",
+                kind.described()
+            ),
+        }
+    }
 }
 
 /// A contact's fields as text, as typed on the command line or read from a CSV row, before any
@@ -596,10 +655,11 @@ pub struct ContactInput<'a> {
 }
 
 impl ContactInput<'_> {
-    /// The text given for a field (the note's is never shown in a message).
+    /// The text given for a field (the code's and the note's are never shown in a message).
     pub fn raw(&self, field: ContactField) -> &str {
         match field {
             ContactField::Date => self.date,
+            ContactField::Code => self.code,
             ContactField::Role => self.role,
             ContactField::Gender => self.gender,
             ContactField::AgeBand => self.age_band,
@@ -613,16 +673,17 @@ impl ContactInput<'_> {
     }
 
     /// Checks every field exactly as given (the date not in the future, the district in the
-    /// database's list, the note within its length) and builds the contact, or names every
-    /// field that is wrong, in column order. Identifiers in the note are the caller's to check:
-    /// whether they may stay depends on where the contact comes from.
+    /// database's list, the code no identifier, the note within its length) and builds the
+    /// contact, or names every field that is wrong, in column order. Identifiers in the note
+    /// are the caller's to check: whether they may stay depends on where the contact comes
+    /// from. A code that is an identifier is always refused ([`PersonCode::identifier_in`]).
     pub fn parse(
         &self,
         districts: &Districts,
         today: Date,
     ) -> Result<NewContact, Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let mut check = |field: ContactField, r: Result<(), InvalidValue>| {
+        let mut check = |field: ContactField, r: Result<(), FieldError>| {
             if let Err(error) = r {
                 problems.push(FieldProblem { field, error });
             }
@@ -630,11 +691,21 @@ impl ContactInput<'_> {
         macro_rules! field {
             ($field:expr, $parse:expr) => {{
                 let r = $parse;
-                check($field, r.as_ref().map(|_| ()).map_err(Clone::clone));
+                check(
+                    $field,
+                    r.as_ref()
+                        .map(|_| ())
+                        .map_err(|e| FieldError::from(e.clone())),
+                );
                 r.ok()
             }};
         }
         let date = field!(ContactField::Date, parse_contact_date(self.date, today));
+        check(
+            ContactField::Code,
+            PersonCode::identifier_in(self.code)
+                .map_or(Ok(()), |kind| Err(FieldError::CodeIsIdentifier(kind))),
+        );
         let role = field!(ContactField::Role, self.role.parse::<Role>());
         let gender = field!(ContactField::Gender, self.gender.parse::<Gender>());
         let age_band = field!(ContactField::AgeBand, self.age_band.parse::<AgeBand>());
@@ -649,7 +720,10 @@ impl ContactInput<'_> {
         let referrals = field!(ContactField::Referrals, self.referrals.parse::<Referrals>());
         let district = field!(ContactField::District, districts.parse(self.district));
         let trafficking = field!(ContactField::Trafficking, parse_yes_no(self.trafficking));
-        check(ContactField::Note, check_note_length(self.note));
+        check(
+            ContactField::Note,
+            check_note_length(self.note).map_err(FieldError::from),
+        );
         match (
             date,
             role,
@@ -792,6 +866,57 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_code_that_is_an_identifier_is_refused_by_kind_and_a_pseudonym_is_not_checked() {
+        let today = parse_date("2026-01-01").unwrap();
+        let input = |code| ContactInput {
+            date: "2025-05-01",
+            code,
+            role: "sells",
+            gender: "woman",
+            age_band: "25-34",
+            counterpart: "men",
+            district: "norrmalm",
+            contact_type: "outreach",
+            referrals: "",
+            trafficking: "no",
+            note: "",
+            field_night: None,
+        };
+        for (code, kind) in [
+            ("19850214-2386", IdentifierKind::Personnummer),
+            ("8502142386", IdentifierKind::Personnummer),
+            ("850274-2383", IdentifierKind::Samordningsnummer),
+            ("070-123 45 67", IdentifierKind::Phone),
+            ("anna@example.se", IdentifierKind::Email),
+        ] {
+            assert_eq!(PersonCode::identifier_in(code), Some(kind), "{kind}");
+            let problems = input(code).parse(&Districts::default(), today).unwrap_err();
+            assert_eq!(
+                problems,
+                [FieldProblem {
+                    field: ContactField::Code,
+                    error: FieldError::CodeIsIdentifier(kind)
+                }]
+            );
+            let text = problems[0].error.to_string();
+            assert!(text.starts_with("a person code must not be "), "{text}");
+            assert!(!text.contains("2386") && !text.contains("anna"), "{text}");
+        }
+        assert!(!ContactField::Code.may_show_value());
+        assert_eq!(ContactField::Code.column(), "person_code");
+        assert_eq!(ContactField::Code.flag(), "code");
+        // Codes as people give them, and an exported pseudonym holding a phone-shaped run.
+        let hex = format!("0701234567{}", "ab".repeat(27));
+        assert!(!find_identifiers(&hex).is_empty());
+        for code in ["ab85", "AB 1985", "nick77", "", "  ", hex.as_str()] {
+            assert_eq!(PersonCode::identifier_in(code), None, "{code}");
+            assert!(input(code).parse(&Districts::default(), today).is_ok());
+        }
+        // Upper-case hex is still an exported pseudonym once normalised.
+        assert_eq!(PersonCode::identifier_in(&hex.to_uppercase()), None);
+    }
 
     fn code(s: &str) -> Vec<u8> {
         PersonCode::normalise(s).unwrap().as_bytes().to_vec()

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod pii;
+pub mod process;
 pub mod report;
 pub mod stats;
 pub mod storage;
@@ -19,3 +20,4 @@ pub mod tui;
 pub mod vault;
 
 pub use error::{Error, Result};
+pub use process::harden_process;

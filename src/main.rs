@@ -3,12 +3,12 @@
 use clap::Parser;
 
 fn main() {
+    // No core dumps, not dumpable, private files: before anything is read or opened.
+    uppsok::harden_process();
     #[cfg(unix)]
-    // Files uppsok or SQLite create (WAL, shared memory, exports) are private to the owner.
+    // `uppsok export | head` ends quietly when the reader goes away, as other command-line
+    // tools do, instead of failing to print.
     unsafe {
-        libc::umask(0o077);
-        // `uppsok export | head` ends quietly when the reader goes away, as other command-line
-        // tools do, instead of failing to print.
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = uppsok::cli::Cli::parse();

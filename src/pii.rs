@@ -26,6 +26,19 @@ impl IdentifierKind {
     }
 }
 
+impl IdentifierKind {
+    /// The kind in words, with its article: "a personnummer", "a phone number", "an e-mail
+    /// address".
+    pub fn described(self) -> &'static str {
+        match self {
+            IdentifierKind::Personnummer => "a personnummer",
+            IdentifierKind::Samordningsnummer => "a samordningsnummer",
+            IdentifierKind::Phone => "a phone number",
+            IdentifierKind::Email => "an e-mail address",
+        }
+    }
+}
+
 impl fmt::Display for IdentifierKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -27,6 +27,7 @@ const BELOW_VAULT: &[&str] = &[
     "error",
     "i18n",
     "pii",
+    "process",
     "report",
     "stats",
     "storage",

@@ -173,3 +173,32 @@ fn a_complete_form_gives_its_values_and_carries_date_district_and_type_over() {
     assert!(!next.dirty, "a fresh form has nothing unsaved");
     assert_eq!(next.focus, Field::Code);
 }
+
+#[test]
+fn a_code_that_is_an_identifier_is_a_problem_of_the_code_field() {
+    let d = Districts::default();
+    for (code, kind) in [
+        ("19850214-2386", IdentifierKind::Personnummer),
+        ("850274-2383", IdentifierKind::Samordningsnummer),
+        ("070-123 45 67", IdentifierKind::Phone),
+        ("anna@example.se", IdentifierKind::Email),
+    ] {
+        let mut f = form();
+        fill(&mut f, &d);
+        assert!(f.values(&d).is_some(), "filled form is valid");
+        f.set(Field::Code, code);
+        assert_eq!(
+            f.problem(Field::Code, &d),
+            Some(Problem::CodeIdentifier(kind)),
+            "{kind}"
+        );
+        assert!(f.values(&d).is_none(), "{kind}: no values, so no save");
+    }
+    // Codes as people give them, and an exported pseudonym, are no problem.
+    let hex = format!("0701234567{}", "ab".repeat(27));
+    for code in ["ab85", "AB 1985", "nick77", "", hex.as_str()] {
+        let mut f = form();
+        f.set(Field::Code, code);
+        assert_eq!(f.problem(Field::Code, &d), None, "{code}");
+    }
+}

@@ -351,6 +351,42 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
     }
 }
 
+#[test]
+fn a_code_that_is_an_identifier_is_refused_beside_the_field_and_never_saved() {
+    let f = fixture();
+    for lang in LANGS {
+        let before = audit_len(&f);
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, "19850214-2386");
+        for text in ["s", "w", "25", "m", "sod"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, text);
+        }
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "out");
+        assert!(
+            matches!(app.person, uppsok::tui::app::PersonInfo::None),
+            "a code that is an identifier is not looked up"
+        );
+        snap("contact_code_identifier", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.saved_count, 0, "saved a personnummer as a code");
+        assert!(app.message.is_some(), "the refusal is shown");
+        drop(app);
+        // Nothing about contacts or persons was written (a contact is logged in the same
+        // transaction as its `contact_add` entry).
+        let written = audit_since(&f, before);
+        assert!(
+            written
+                .iter()
+                .all(|(action, _, _)| !action.starts_with("contact")
+                    && !action.starts_with("person")),
+            "{written:?}"
+        );
+    }
+}
+
 /// The audit log's (action, objects, detail) entries after the `n`th.
 fn audit_since(f: &Fixture, n: usize) -> Vec<(String, String, String)> {
     let store = uppsok::storage::open(&f.path).unwrap();

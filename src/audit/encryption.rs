@@ -1,7 +1,7 @@
 //! `encryption`: every envelope opens with the data key exactly where it is stored (table,
 //! column, row), decodes to a known format, carries the current key version and a nonce no
 //! other envelope uses; every key slot wraps the current key with Argon2 parameters at or
-//! above the documented minimum.
+//! above the documented minimum and within the bounds uppsok accepts (`KdfParams::MAXIMUM`).
 
 use super::{result, CheckResult, Findings, Status};
 use crate::crypto::KdfParams;
@@ -36,7 +36,9 @@ impl EnvelopeProblem {
 pub struct SlotFact {
     pub user_id: i64,
     pub kdf_is_argon2id: bool,
-    pub params: KdfParams,
+    /// `None` when the stored parameters are outside the bounds uppsok accepts
+    /// ([`KdfParams::from_stored`]): such a slot is never opened.
+    pub params: Option<KdfParams>,
     /// The key version in the wrapped key's envelope header; `None` if it is no envelope.
     pub wrapped_key_version: Option<u32>,
     pub salt_len: usize,
@@ -90,6 +92,7 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
     }
 
     let mut weak = 0usize;
+    let mut out_of_bounds = 0usize;
     let mut test_slots = 0usize;
     for s in &f.slots {
         let record = format!("key_slot:{}", s.user_id);
@@ -104,7 +107,12 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
         if s.salt_len < 16 {
             out.push(record.clone(), "short_salt");
         }
-        if !s.params.meets_minimum() {
+        let Some(params) = s.params else {
+            out_of_bounds += 1;
+            out.push(record, "kdf_out_of_bounds");
+            continue;
+        };
+        if !params.meets_minimum() {
             if f.test_kdf_tolerated {
                 test_slots += 1;
             } else {
@@ -134,6 +142,15 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
         min.memory_kib / 1024,
         min.iterations,
     );
+    if out_of_bounds > 0 {
+        let max = KdfParams::MAXIMUM;
+        summary.push_str(&format!(
+            "; {out_of_bounds} key slots have Argon2 settings outside the bounds uppsok accepts (1 to {} MiB, 1 to {} passes, 1 to {} lanes): they were changed outside uppsok and cannot be opened",
+            max.memory_kib / 1024,
+            max.iterations,
+            max.parallelism,
+        ));
+    }
     if test_slots > 0 {
         summary.push_str(&format!(
             "; {test_slots} slots use the cheap test settings of a debug build (UPPSOK_INSECURE_TEST_KDF=1): never acceptable in real use"
@@ -157,7 +174,7 @@ mod tests {
             slots: vec![SlotFact {
                 user_id: 1,
                 kdf_is_argon2id: true,
-                params: KdfParams::MINIMUM,
+                params: Some(KdfParams::MINIMUM),
                 wrapped_key_version: Some(1),
                 salt_len: 16,
             }],
@@ -183,14 +200,25 @@ mod tests {
     #[test]
     fn weak_slots_fail_unless_test_settings_are_tolerated() {
         let mut f = facts();
-        f.slots[0].params = KdfParams {
+        f.slots[0].params = Some(KdfParams {
             memory_kib: 64,
             iterations: 1,
             parallelism: 1,
-        };
+        });
         assert_eq!(check(&f).0.status, Status::Fail);
         f.test_kdf_tolerated = true;
         assert_eq!(check(&f).0.status, Status::Warn);
+    }
+
+    #[test]
+    fn slots_outside_the_bounds_fail_even_with_test_settings_tolerated() {
+        let mut f = facts();
+        f.test_kdf_tolerated = true;
+        f.slots[0].params = None;
+        let (r, found) = check(&f);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(found.list[0].record, "key_slot:1");
+        assert!(r.summary.contains("outside the bounds"), "{}", r.summary);
     }
 
     #[test]

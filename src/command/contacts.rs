@@ -13,7 +13,7 @@ use super::{
 };
 use crate::cli::Global;
 use crate::csv_io;
-use crate::domain::{today, ContactField, ContactInput, NewContact};
+use crate::domain::{today, ContactInput, NewContact};
 use crate::error::{Error, Result};
 use crate::vault::Permission;
 
@@ -143,7 +143,8 @@ fn parse_add(
         let named: Vec<String> = problems
             .iter()
             .map(|p| match p.field {
-                ContactField::Note => format!("--note: {}", p.error),
+                // The code and the note are never shown.
+                f if !f.may_show_value() => format!("--{}: {}", f.flag(), p.error),
                 f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
             })
             .collect();

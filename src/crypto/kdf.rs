@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
@@ -51,6 +51,34 @@ impl KdfParams {
         iterations: 3,
         parallelism: 1,
     };
+
+    /// The most a key slot may ask for: 4 GiB of memory, 64 passes, 16 lanes. Parameters read
+    /// from the file are checked against these bounds before any derivation is attempted: a
+    /// slot changed outside uppsok could otherwise ask for terabytes and abort the process.
+    pub const MAXIMUM: KdfParams = KdfParams {
+        memory_kib: 4 * 1024 * 1024,
+        iterations: 64,
+        parallelism: 16,
+    };
+
+    /// Parameters as stored in a key slot, if each is between 1 and [`KdfParams::MAXIMUM`]
+    /// (`None` for a slot changed outside uppsok: it must not be opened).
+    pub fn from_stored(memory_kib: i64, iterations: i64, parallelism: i64) -> Option<KdfParams> {
+        let params = KdfParams {
+            memory_kib: u32::try_from(memory_kib).ok()?,
+            iterations: u32::try_from(iterations).ok()?,
+            parallelism: u32::try_from(parallelism).ok()?,
+        };
+        params.within_bounds().then_some(params)
+    }
+
+    /// Whether every parameter is at least 1 and at most [`KdfParams::MAXIMUM`]'s.
+    pub fn within_bounds(&self) -> bool {
+        let max = Self::MAXIMUM;
+        (1..=max.memory_kib).contains(&self.memory_kib)
+            && (1..=max.iterations).contains(&self.iterations)
+            && (1..=max.parallelism).contains(&self.parallelism)
+    }
 
     /// Whether these parameters are at or above the minimum.
     pub fn meets_minimum(&self) -> bool {
@@ -145,12 +173,27 @@ impl KdfParams {
         passphrase: &Passphrase,
         salt: &[u8],
     ) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+        if !self.within_bounds() {
+            return Err(CryptoError::KdfParams);
+        }
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map_err(|_| CryptoError::KdfParams)?;
+        // The memory is asked for here, so that a machine without enough of it gives an error
+        // instead of aborting the process (as `hash_password_into`'s own allocation would).
+        let mut blocks: Vec<Block> = Vec::new();
+        blocks
+            .try_reserve_exact(params.block_count())
+            .map_err(|_| CryptoError::OutOfMemory)?;
+        blocks.resize(params.block_count(), Block::default());
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut out = Zeroizing::new([0u8; 32]);
         argon
-            .hash_password_into(passphrase.expose().as_bytes(), salt, out.as_mut())
+            .hash_password_into_with_memory(
+                passphrase.expose().as_bytes(),
+                salt,
+                out.as_mut(),
+                &mut blocks,
+            )
             .map_err(|_| CryptoError::KdfParams)?;
         Ok(out)
     }
@@ -189,4 +232,48 @@ pub(super) fn open_under_passphrase(
     let cipher =
         aes_gcm::Aes256Gcm::new_from_slice(kek.as_ref()).map_err(|_| CryptoError::Malformed)?;
     super::envelope::open(&cipher, ad, envelope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_parameters_outside_the_bounds_are_refused_and_never_derived() {
+        let max = KdfParams::MAXIMUM;
+        assert_eq!(max.memory_kib, 4_194_304);
+        assert_eq!(
+            KdfParams::from_stored(4_194_304, 64, 16),
+            Some(KdfParams::MAXIMUM)
+        );
+        assert_eq!(
+            KdfParams::from_stored(65_536, 3, 1),
+            Some(KdfParams::MINIMUM)
+        );
+        for (m, t, p) in [
+            (4_194_305, 3, 1),
+            (1 << 31, 3, 1),
+            (1 << 40, 3, 1),
+            (-1, 3, 1),
+            (0, 3, 1),
+            (65_536, 65, 1),
+            (65_536, 0, 1),
+            (65_536, 3, 17),
+            (65_536, 3, 0),
+        ] {
+            assert_eq!(KdfParams::from_stored(m, t, p), None, "m={m} t={t} p={p}");
+        }
+        // Even when built directly, out-of-bounds parameters derive nothing (no allocation).
+        let huge = KdfParams {
+            memory_kib: u32::MAX,
+            iterations: 3,
+            parallelism: 1,
+        };
+        let pass = Passphrase::new("right horse battery".into());
+        assert_eq!(
+            huge.derive(&pass, &[0; 16]).unwrap_err(),
+            CryptoError::KdfParams
+        );
+        assert!(KdfParams::for_tests().derive(&pass, &[0; 16]).is_ok());
+    }
 }

@@ -41,6 +41,9 @@ pub enum CryptoError {
     /// Argon2 refused the parameters.
     #[error("the key-derivation parameters are not usable")]
     KdfParams,
+    /// The machine could not give the memory the key derivation asks for.
+    #[error("the key derivation needs more memory than this computer can give")]
+    OutOfMemory,
 }
 
 /// The data master key of one database. 32 random bytes, zeroized on drop.

@@ -360,7 +360,7 @@ pub fn staff_round_trip(db: &dyn TestDatabase) {
     let slot = |user_id: i64, salt: usize| KeySlotRow {
         user_id,
         memory_kib: 65_536,
-        iterations: 3 + user_id as u32,
+        iterations: 3 + user_id,
         parallelism: 1,
         salt: bytes(user_id as u8, salt),
         wrapped_key: bytes(0x10 + user_id as u8, 72),

@@ -658,9 +658,9 @@ impl<V: View> StaffReads for V {
             .map(|k| SlotInfo {
                 user_id: k.user_id,
                 kdf: "argon2id".into(),
-                memory_kib: k.memory_kib.into(),
-                iterations: k.iterations.into(),
-                parallelism: k.parallelism.into(),
+                memory_kib: k.memory_kib,
+                iterations: k.iterations,
+                parallelism: k.parallelism,
                 salt_len: k.salt.len(),
                 wrapped_key: k.wrapped_key.clone(),
             })

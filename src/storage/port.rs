@@ -119,13 +119,14 @@ pub struct UserRow {
 }
 
 /// A key slot: the user's key pair secret wrapped under a passphrase-derived key (Argon2id
-/// with these parameters and salt).
+/// with these parameters and salt). The parameters are as stored, unchecked: the vault checks
+/// them against `crypto::KdfParams`'s bounds before it derives anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeySlotRow {
     pub user_id: i64,
-    pub memory_kib: u32,
-    pub iterations: u32,
-    pub parallelism: u32,
+    pub memory_kib: i64,
+    pub iterations: i64,
+    pub parallelism: i64,
     pub salt: Vec<u8>,
     pub wrapped_key: Vec<u8>,
 }

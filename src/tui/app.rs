@@ -672,6 +672,11 @@ impl App {
         let Some(f) = self.form.as_ref() else {
             return;
         };
+        // A code that looks like an identifier is never looked up (nor saved: see the form).
+        if PersonCode::identifier_in(f.text(Field::Code)).is_some() {
+            self.person = PersonInfo::None;
+            return;
+        }
         let Some(code) = PersonCode::normalise(f.text(Field::Code)) else {
             self.person = PersonInfo::None;
             return;

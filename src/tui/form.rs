@@ -5,8 +5,8 @@ use tui_input::{Input, InputRequest};
 
 use crate::domain::{
     check_note_length, parse_contact_date, AgeBand, Attributes, ConcernReport, ContactType,
-    Counterpart, Date, District, Districts, FieldNightDetails, FieldNightKind, Gender, Referral,
-    Referrals, Role,
+    Counterpart, Date, District, Districts, FieldNightDetails, FieldNightKind, Gender, PersonCode,
+    Referral, Referrals, Role,
 };
 use crate::pii::{find_identifiers, IdentifierKind};
 
@@ -61,6 +61,8 @@ pub enum Problem {
     BadStaff,
     NoteIdentifier(IdentifierKind),
     NoteTooLong,
+    /// The person code looks like an identifier of this kind (never saved).
+    CodeIdentifier(IdentifierKind),
 }
 
 /// The value a typed text picks from `choices`: an exact value, or the one value it is the
@@ -261,7 +263,7 @@ impl ContactForm {
                 Err(_) if crate::domain::parse_date(t.trim()).is_ok() => Some(Problem::FutureDate),
                 Err(_) => Some(Problem::BadDate),
             },
-            Field::Code => None,
+            Field::Code => PersonCode::identifier_in(t).map(Problem::CodeIdentifier),
             Field::Note => {
                 if check_note_length(t).is_err() {
                     return Some(Problem::NoteTooLong);

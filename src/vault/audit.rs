@@ -177,11 +177,7 @@ impl Vault {
             .map(|s| SlotFact {
                 user_id: s.user_id,
                 kdf_is_argon2id: s.kdf == "argon2id",
-                params: KdfParams {
-                    memory_kib: u32::try_from(s.memory_kib).unwrap_or(0),
-                    iterations: u32::try_from(s.iterations).unwrap_or(0),
-                    parallelism: u32::try_from(s.parallelism).unwrap_or(0),
-                },
+                params: KdfParams::from_stored(s.memory_kib, s.iterations, s.parallelism),
                 wrapped_key_version: key_version(&s.wrapped_key),
                 salt_len: s.salt_len,
             })

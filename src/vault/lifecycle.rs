@@ -12,7 +12,7 @@ use std::path::Path;
 use super::contacts::{decode_note, encode_note, parse_pseudonym_hex};
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::{KdfParams, MasterKey, Place, RecoveryKey, UserSecret};
+use crate::crypto::{CryptoError, KdfParams, MasterKey, Place, RecoveryKey, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
 
@@ -71,9 +71,9 @@ fn put_slot(
         .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
     tx.put_key_slot(&KeySlotRow {
         user_id,
-        memory_kib: params.memory_kib,
-        iterations: params.iterations,
-        parallelism: params.parallelism,
+        memory_kib: params.memory_kib.into(),
+        iterations: params.iterations.into(),
+        parallelism: params.parallelism.into(),
         salt,
         wrapped_key,
     })?;
@@ -84,6 +84,18 @@ fn wrong_passphrase(name: &str) -> Error {
     Error::Refused(format!(
         "wrong passphrase for user '{name}' (or the key slot was changed); nothing was done. Try again."
     ))
+}
+
+/// Why a key slot did not open: a wrong passphrase (or a changed slot), settings Argon2
+/// refuses, or not enough memory for them.
+fn slot_error(e: CryptoError, name: &str) -> Error {
+    match e {
+        CryptoError::KdfParams => kdf_out_of_bounds(name),
+        CryptoError::OutOfMemory => Error::Failed(format!(
+            "the key slot of user '{name}' needs more memory to open than this computer can give; nothing was done. Close other programs and try again, or open the database on a computer with more memory."
+        )),
+        _ => wrong_passphrase(name),
+    }
 }
 
 /// Opens a user's key slot to the master key. A slot made by an earlier version of uppsok
@@ -101,7 +113,7 @@ pub(super) fn open_slot(
         Some(wrap) => {
             let secret =
                 UserSecret::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
-                    .map_err(|_| wrong_passphrase(name))?;
+                    .map_err(|e| slot_error(e, name))?;
             let master = secret
                 .open_master(&wrap.wrapped_master, user_id)
                 .map_err(|_| {
@@ -120,7 +132,7 @@ pub(super) fn open_slot(
         None => {
             let master =
                 MasterKey::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
-                    .map_err(|_| wrong_passphrase(name))?;
+                    .map_err(|e| slot_error(e, name))?;
             Ok((
                 master,
                 OpenedSlot {

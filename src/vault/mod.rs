@@ -422,11 +422,8 @@ impl Vault {
                 "user '{name}' has no key slot and cannot unlock; ask an administrator to set a new passphrase."
             ))
         })?;
-        let params = KdfParams {
-            memory_kib: slot.memory_kib,
-            iterations: slot.iterations,
-            parallelism: slot.parallelism,
-        };
+        let params = KdfParams::from_stored(slot.memory_kib, slot.iterations, slot.parallelism)
+            .ok_or_else(|| kdf_out_of_bounds(name))?;
         if !params.may_open() {
             return Err(Error::Refused(format!(
                 "the key slot of user '{name}' uses key-derivation settings below the minimum this build accepts; it was made by a test build and cannot be used."
@@ -524,6 +521,14 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
 pub(super) fn unknown_district(d: &District) -> Error {
     Error::Input(format!(
         "the district '{d}' is not in this database's district list."
+    ))
+}
+
+/// A key slot whose Argon2 parameters are outside [`KdfParams::MAXIMUM`]'s bounds (or zero):
+/// refused before anything is derived.
+pub(super) fn kdf_out_of_bounds(name: &str) -> Error {
+    Error::Failed(format!(
+        "the key slot of user '{name}' has key-derivation settings outside what uppsok accepts; it was changed outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`."
     ))
 }
 

@@ -43,7 +43,9 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
         Problem::BadDate => t.bad_date.to_string(),
         Problem::FutureDate => t.future_date.to_string(),
         Problem::BadStaff => t.bad_staff.to_string(),
-        Problem::NoteIdentifier(k) => format!("{} {k}", t.note_looks_like),
+        Problem::NoteIdentifier(k) | Problem::CodeIdentifier(k) => {
+            format!("{} {k}", t.note_looks_like)
+        }
         Problem::NoteTooLong => t.note_too_long.to_string(),
     }
 }
@@ -156,7 +158,15 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     } else {
         &app.person
     };
+    let code_is_identifier = matches!(
+        f.problem(Field::Code, districts),
+        Some(Problem::CodeIdentifier(_))
+    );
     match person {
+        _ if code_is_identifier => below.push(Line::from(Span::styled(
+            format!("  {}", t.code_is_identifier),
+            Style::new().add_modifier(Modifier::BOLD),
+        ))),
         PersonInfo::None if app.editing.is_some() => {}
         PersonInfo::None if f.text(Field::Code).trim().is_empty() && f.focus == Field::Code => {
             below.push(Line::from(format!("  {}", t.unidentified)))
