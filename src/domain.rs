@@ -424,7 +424,35 @@ impl PersonCode {
         let joined = std::str::from_utf8(normalised.as_bytes())
             .map(find_identifiers)
             .unwrap_or_default();
-        typed.into_iter().chain(joined).min()
+        // Look-alike spellings: compatibility forms folded (fullwidth and mathematical digits,
+        // `＠`, `＋`), then every character that is neither a letter, a digit, `@` nor `+`
+        // dropped (dots, slashes, underscores, any Unicode dash or space, zero-width
+        // characters), so every spelling of a number becomes one run of digits.
+        let folded: String = raw
+            .nfkc()
+            .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '+')
+            .collect();
+        let looks = find_identifiers(&folded);
+        // What the detector's shapes cannot see: an address however it is written, and a long
+        // run of digits of any script (no code material needs seven digits in a row).
+        let at = folded.contains('@').then_some(IdentifierKind::Email);
+        let longest_run = folded
+            .split(|c: char| !c.is_numeric())
+            .map(|run| run.chars().count())
+            .max()
+            .unwrap_or(0);
+        let digits = match longest_run {
+            10 | 12 => Some(IdentifierKind::Personnummer),
+            n if n >= 7 => Some(IdentifierKind::Phone),
+            _ => None,
+        };
+        typed
+            .into_iter()
+            .chain(joined)
+            .chain(looks)
+            .min()
+            .or(at)
+            .or(digits)
     }
 }
 
@@ -903,6 +931,46 @@ mod tests {
             let text = problems[0].error.to_string();
             assert!(text.starts_with("a person code must not be "), "{text}");
             assert!(!text.contains("2386") && !text.contains("anna"), "{text}");
+        }
+        // Look-alike spellings a red-team run got through before (2026-12-01): other
+        // separators, Unicode dashes and spaces, other scripts' digits, compatibility forms of
+        // `@`, international numbers without `+`, quoted or IP-literal addresses.
+        for code in [
+            "850101.2390",
+            "85.01.01-2390",
+            "850101/2390",
+            "850101_2390",
+            "850101:2390",
+            "850101,2390",
+            "850101~2390",
+            "19850101\u{2014}2390",
+            "850101\u{2010}2390",
+            "850101\u{2212}2390",
+            "850101\u{200b}2390",
+            "\u{ff18}\u{ff15}\u{ff10}\u{ff11}\u{ff10}\u{ff11}\u{ff12}\u{ff13}\u{ff19}\u{ff10}",
+            "\u{668}\u{665}\u{660}\u{661}\u{660}\u{661}\u{662}\u{663}\u{669}\u{660}",
+            "\u{1d7d6}\u{1d7d3}\u{1d7ce}\u{1d7cf}\u{1d7ce}\u{1d7cf}\u{1d7d0}\u{1d7d1}\u{1d7d7}\u{1d7ce}",
+            "46701234567",
+            "447911123456",
+            "+46.70.123.45.67",
+            "070\u{2014}1234567",
+            "070/1234567",
+            "\u{ff0b}46701234567",
+            "anna\u{ff20}example.se",
+            "anna\u{fe6b}example.se",
+            "anna@example\u{ff0e}se",
+            "anna@example\u{ff61}se",
+            "\"anna\"@example.se",
+            "anna@[192.168.0.1]",
+        ] {
+            assert!(
+                PersonCode::identifier_in(code).is_some(),
+                "{:?}",
+                code.escape_unicode().to_string()
+            );
+        }
+        for fine in ["ab85", "AB 1985", "nick77", "p123456", "Ö-85", "maja"] {
+            assert_eq!(PersonCode::identifier_in(fine), None, "{fine}");
         }
         assert!(!ContactField::Code.may_show_value());
         assert_eq!(ContactField::Code.column(), "person_code");

@@ -16,6 +16,15 @@ const IDENTIFIERS: &[(&str, &str)] = &[
     ("070-123 45 67", "phone number"),
     ("+46 70 123 45 67", "phone number"),
     ("anna@example.se", "e-mail address"),
+    // Look-alike spellings a red-team run got through on 2026-12-01.
+    ("850214.2386", "personnummer"),
+    ("850214\u{2212}2386", "personnummer"),
+    (
+        "\u{ff18}\u{ff15}\u{ff10}\u{ff12}\u{ff11}\u{ff14}\u{ff12}\u{ff13}\u{ff18}\u{ff16}",
+        "personnummer",
+    ),
+    ("46701234567", "phone number"),
+    ("anna\u{ff20}example.se", "e-mail address"),
 ];
 
 fn add_args(code: &str) -> Vec<String> {

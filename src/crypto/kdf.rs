@@ -72,12 +72,15 @@ impl KdfParams {
         params.within_bounds().then_some(params)
     }
 
-    /// Whether every parameter is at least 1 and at most [`KdfParams::MAXIMUM`]'s.
+    /// Whether every parameter is at least 1 and at most [`KdfParams::MAXIMUM`]'s, and the
+    /// memory at least Argon2's own floor of 8 KiB per lane (below it Argon2 refuses to run, so
+    /// unlock and the audit would otherwise disagree about such a slot).
     pub fn within_bounds(&self) -> bool {
         let max = Self::MAXIMUM;
         (1..=max.memory_kib).contains(&self.memory_kib)
             && (1..=max.iterations).contains(&self.iterations)
             && (1..=max.parallelism).contains(&self.parallelism)
+            && u64::from(self.memory_kib) >= 8 * u64::from(self.parallelism)
     }
 
     /// Whether these parameters are at or above the minimum.
@@ -260,6 +263,11 @@ mod tests {
             (65_536, 0, 1),
             (65_536, 3, 17),
             (65_536, 3, 0),
+            // Below Argon2's own floor of 8 KiB a lane: unlock and audit must agree on these.
+            (1, 3, 1),
+            (7, 3, 1),
+            (64, 3, 16),
+            (16, 3, 4),
         ] {
             assert_eq!(KdfParams::from_stored(m, t, p), None, "m={m} t={t} p={p}");
         }
