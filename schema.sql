@@ -1,5 +1,5 @@
 -- uppsok database schema, format 1.
--- The one source of the schema: embedded into the binary with include_str! (src/storage/mod.rs).
+-- The one source of the schema: embedded into the binary with include_str! (src/storage/sqlite/mod.rs).
 --
 -- In the clear: ids, contact dates, keyed pseudonyms, field-night ids, user ids, timestamps and
 -- the names of audit actions. Everything that describes a person or a contact is an encrypted
@@ -27,8 +27,10 @@ CREATE TABLE IF NOT EXISTS users (
     mac        BLOB NOT NULL
 ) STRICT;
 
--- One key slot per active user: the data master key wrapped under a key derived from the
--- user's passphrase with Argon2id. The parameters are stored so they can be raised later.
+-- One key slot per active user: the user's X25519 secret wrapped (AES-256-GCM) under a key
+-- derived from the user's passphrase with Argon2id; the master key itself is sealed to the
+-- user's public key in master_wraps. The Argon2 parameters are stored so they can be raised
+-- later, and are bounded when read (docs/security.md, "Argon2id maximum").
 CREATE TABLE IF NOT EXISTS key_slots (
     user_id         INTEGER PRIMARY KEY REFERENCES users(id),
     kdf             TEXT NOT NULL CHECK (kdf = 'argon2id'),
@@ -74,7 +76,7 @@ CREATE TABLE IF NOT EXISTS contacts (
     -- envelope: role, gender, age band, counterpart, district, contact type, referrals,
     -- trafficking indicators (fixed length, so its size says nothing)
     attributes     BLOB NOT NULL,
-    -- envelope: the note, padded to a multiple of 64 bytes
+    -- envelope: the note (4-byte length, then the text), padded to a multiple of 32 bytes
     note           BLOB NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
