@@ -474,6 +474,66 @@ fn purge_empties_old_notes_keeps_figures_and_leaves_no_old_ciphertext() {
     verify_chain(&db, ADMIN, PASS);
 }
 
+/// Someone who kept the note envelopes from before a purge (a copy of the file, or an
+/// administrator with a key from then) writes them back with plain SQLite: the purge ends with
+/// a rekey, so they no longer open: `export` and `audit` fail and name the records, instead of
+/// the deleted notes coming back.
+#[test]
+fn note_ciphertext_from_before_a_purge_cannot_be_put_back() {
+    let db = Db::new();
+    sample(&db);
+    let old: Vec<(i64, Vec<u8>)> = {
+        let raw = db.raw();
+        let mut st = raw
+            .prepare("SELECT id, note FROM contacts WHERE date < '2016-01-01'")
+            .unwrap();
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(old.len(), 3);
+    ok(&db
+        .cmd()
+        .args(["purge", "--notes-before", "2016-01-01", "--yes"])
+        .output()
+        .unwrap());
+    ok(&db.cmd().arg("audit").output().unwrap());
+    {
+        let raw = db.raw();
+        for (id, note) in &old {
+            raw.execute(
+                "UPDATE contacts SET note = ?2 WHERE id = ?1",
+                rusqlite::params![id, note],
+            )
+            .unwrap();
+        }
+    }
+    let o = db
+        .cmd()
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("changed outside uppsok"),
+        "{}",
+        stderr(&o)
+    );
+    let o = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let encryption = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "encryption")
+        .unwrap();
+    assert_eq!(encryption["status"], "fail", "{encryption}");
+}
+
 // ----- recovery key --------------------------------------------------------------------
 
 fn recovery_key_of(init_out: &str) -> String {

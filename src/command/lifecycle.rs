@@ -144,7 +144,7 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     let planned = vault.lifecycle().plan_purge(&day)?;
     let say = |aux: &str| {
         format!(
-            "The notes of {} dated before {day} {aux} be emptied (their dates, persons and categories stay), and the file compacted.",
+            "The notes of {} dated before {day} {aux} be emptied (their dates, persons and categories stay), the database rekeyed (so old note ciphertext can never be put back) and the file compacted.",
             count(planned, "contact", "contacts")
         )
     };
@@ -153,7 +153,7 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     }
     let n = vault.lifecycle().purge_notes(&day)?;
     println!(
-        "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The file was compacted so no old text lingers."
+        "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The database was rekeyed and the file compacted, so no old text lingers or can be put back."
     );
     Ok(())
 }

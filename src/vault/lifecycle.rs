@@ -690,11 +690,15 @@ impl Lifecycle<'_> {
     }
 
     /// `purge --notes-before D` (admin only): replaces the note of every contact dated before
-    /// `before` (exclusive) by the empty note, in one transaction; dates, persons and
-    /// categories stay. Then rebuilds the file (VACUUM) so no old ciphertext stays in a free
-    /// page. Returns how many notes had text and were emptied.
+    /// `before` (exclusive) by the empty note and then rekeys, in one transaction; dates,
+    /// persons and categories stay. The rekey means a note envelope from before the purge
+    /// (from a copy someone kept, with the keys of then) copied back into the file no longer
+    /// opens: the purge cannot be undone by replaying old ciphertext. Then rebuilds the file
+    /// (VACUUM) so no old ciphertext stays in a free page. Returns how many notes had text and
+    /// were emptied.
     pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
         self.0.require(Permission::Administer)?;
+        let user_id = self.0.user.id;
         let tx = self.0.change()?;
         let mut purged = 0u64;
         let mut after = 0;
@@ -718,7 +722,10 @@ impl Lifecycle<'_> {
             "notes",
             &format!("before={before} count={purged}"),
         )?;
+        let (master, keys, _) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
         tx.commit()?;
+        self.0.master = master;
+        self.0.keys = keys;
         self.0.store.compact()?;
         Ok(purged)
     }
