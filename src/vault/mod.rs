@@ -433,6 +433,7 @@ impl Vault {
             lifecycle::open_slot(&*store.read()?, &slot, params, passphrase, row.id, name)?;
         let mut keys = master.derive();
         lifecycle::load_chain(&*store.read()?, &mut keys)?;
+        keys_open_the_data(&*store.read()?, &keys, name)?;
         let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
@@ -516,6 +517,53 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
         EnvelopeColumn::ContactNote => Place::ContactNote(row),
         EnvelopeColumn::FieldNightDetails => Place::FieldNightDetails(row),
     }
+}
+
+/// Checks, at unlock, that the keys the user's slot gave are the database's: that stored
+/// envelopes open with them (one of the first few
+/// contacts' categories or field nights' details: a single value changed behind uppsok's back
+/// must not lock everyone out, since `audit` has to run to name it). A master key sealed to the
+/// user behind uppsok's back (the user's public key is stored in the clear, so anyone can seal a
+/// key of their own to it) opens none of them, and is refused; otherwise everything the user
+/// logged afterwards would be readable by whoever chose it. Limit: a database that holds no
+/// envelope yet has nothing to check against (docs/security.md).
+fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> {
+    const SAMPLE: usize = 64;
+    let substituted = || {
+        Error::Failed(format!(
+            "the database key that user '{name}''s key slot opens does not open this database's data: the key sealed to the user, or the data, was replaced outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`."
+        ))
+    };
+    // An envelope opens only under the key version its header names, so this also checks the
+    // version; `meta.key_version` itself is left to the audit (which must be able to run to
+    // report it).
+    let (mut tried, mut opened) = (0usize, false);
+    for column in [
+        EnvelopeColumn::ContactAttributes,
+        EnvelopeColumn::FieldNightDetails,
+    ] {
+        let mut seen = 0usize;
+        reads.scan_envelopes(column, &mut |row, env| {
+            seen += 1;
+            if keys.open(place_of(column, row), env).is_ok() {
+                opened = true;
+                return STOP;
+            }
+            if seen >= SAMPLE {
+                STOP
+            } else {
+                NEXT
+            }
+        })?;
+        tried += seen;
+        if opened {
+            return Ok(());
+        }
+    }
+    if tried > 0 {
+        return Err(substituted());
+    }
+    Ok(())
 }
 
 pub(super) fn unknown_district(d: &District) -> Error {

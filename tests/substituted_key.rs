@@ -1,0 +1,113 @@
+//! Issue 11, finding 3, done as an attacker would: someone with write access to the file and no
+//! passphrase seals a master key of their own choosing to a user's public key (it is stored in
+//! the clear, so no secret is needed) and recomputes that user's record seal with it. Before,
+//! the user signed in without noticing and everything they logged was readable by the
+//! attacker. Now the unlock checks that the key opens the data already stored, and refuses.
+
+mod common;
+
+use common::*;
+use uppsok::crypto::MasterKey;
+
+/// The bytes a user record's seal covers (docs/security.md, "Integrity"): what an attacker
+/// recomputes with a key of their own.
+fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8> {
+    let mut out = b"uppsok/user/1\0".to_vec();
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&(role.len() as u64).to_le_bytes());
+    out.extend_from_slice(role.as_bytes());
+    out.push(u8::from(disabled));
+    out
+}
+
+fn contacts(db: &Db) -> i64 {
+    db.raw()
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
+    let db = Db::new();
+    let csv = format!(
+        "{HEADER}2024-03-01,ab85,sells,woman,25-34,men,norrmalm,outreach,,no,första\n\
+         2024-03-02,,buys,man,35-44,women,farsta,police,,no,\n"
+    );
+    assert!(db.import(&csv).status.success());
+    db.add_user("olle", "outreach");
+    // The attacker's key, of the version the database is at, sealed to olle's public key; and
+    // olle's record seal recomputed under it, so the record check passes.
+    let raw = db.raw();
+    let version: u32 = raw
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'key_version'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (id, role): (i64, String) = raw
+        .query_row("SELECT id, role FROM users WHERE name = 'olle'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let public: Vec<u8> = raw
+        .query_row(
+            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let chosen = MasterKey::generate(version);
+    let wrapped = chosen.seal_to_user(&public, id).unwrap();
+    let mac = chosen
+        .derive()
+        .record_mac(&user_record_bytes(id, "olle", &role, false));
+    raw.execute(
+        "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",
+        rusqlite::params![id, wrapped],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE users SET mac = ?2 WHERE id = ?1",
+        rusqlite::params![id, mac.to_vec()],
+    )
+    .unwrap();
+    drop(raw);
+    let before = contacts(&db);
+    let out = db
+        .cmd_as("olle", PASS)
+        .args([
+            "add",
+            "--date",
+            "2024-04-01",
+            "--code",
+            "cd12",
+            "--role",
+            "sells",
+            "--gender",
+            "woman",
+            "--age-band",
+            "25-34",
+            "--counterpart",
+            "men",
+            "--district",
+            "norrmalm",
+            "--contact-type",
+            "outreach",
+            "--note",
+            "något som bara uppsok får läsa",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("replaced outside uppsok"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(contacts(&db), before, "nothing was written");
+    // The other users, whose wraps are intact, still work, and the audit can run.
+    assert!(db.cmd().args(["stats"]).output().unwrap().status.success());
+}
