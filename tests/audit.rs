@@ -115,7 +115,11 @@ fn a_sound_database_passes_with_every_contract_check() {
     }
     // The harness's cheap test key slots: a warning in a debug build run with the test switch;
     // a release build (which cannot take that path) makes slots at the minimum, and passes.
-    let expected = if cfg!(debug_assertions) { "warn" } else { "pass" };
+    let expected = if cfg!(debug_assertions) {
+        "warn"
+    } else {
+        "pass"
+    };
     assert_eq!(status(&v, "encryption"), expected);
     assert_eq!(status(&v, "pseudonyms"), "pass");
     assert_eq!(status(&v, "pii"), "pass");
