@@ -12,26 +12,7 @@ use std::process::{Command, Output, Stdio};
 fn add_note(db: &Db, note: &str) {
     let out = db
         .cmd()
-        .args([
-            "add",
-            "--date",
-            "2024-03-01",
-            "--code",
-            "AB 85",
-            "--role",
-            "sells",
-            "--gender",
-            "woman",
-            "--age-band",
-            "25-34",
-            "--counterpart",
-            "men",
-            "--district",
-            "norrmalm",
-            "--contact-type",
-            "outreach",
-            &format!("--note={note}"),
-        ])
+        .args(add_args(&["--code", "AB 85", &format!("--note={note}")]))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

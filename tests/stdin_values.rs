@@ -6,32 +6,6 @@ use common::*;
 
 use std::process::Output;
 
-/// `add` with every required field but the code and the note, plus `extra`.
-fn add_args(extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "add",
-        "--date",
-        "2024-03-01",
-        "--role",
-        "sells",
-        "--gender",
-        "woman",
-        "--age-band",
-        "25-34",
-        "--counterpart",
-        "men",
-        "--district",
-        "norrmalm",
-        "--contact-type",
-        "outreach",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
-}
-
 /// `add` with `extra` flags and `input` piped to standard input.
 fn add_piped(db: &Db, extra: &[&str], input: &str) -> Output {
     db.cmd()

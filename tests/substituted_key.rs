@@ -80,27 +80,12 @@ fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
     let before = contacts(&db);
     let out = db
         .cmd_as("olle", PASS)
-        .args([
-            "add",
-            "--date",
-            "2024-04-01",
+        .args(add_args(&[
             "--code",
             "cd12",
-            "--role",
-            "sells",
-            "--gender",
-            "woman",
-            "--age-band",
-            "25-34",
-            "--counterpart",
-            "men",
-            "--district",
-            "norrmalm",
-            "--contact-type",
-            "outreach",
             "--note",
             "något som bara uppsok får läsa",
-        ])
+        ]))
         .output()
         .unwrap();
     let err = stderr(&out);

@@ -8,6 +8,32 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// `add` on 2024-03-01 with a valid value for every required category (sells, woman, 25-34,
+/// men, norrmalm, outreach), followed by `extra` (`--code`, `--note`, ...).
+pub fn add_args(extra: &[&str]) -> Vec<String> {
+    [
+        "add",
+        "--date",
+        "2024-03-01",
+        "--role",
+        "sells",
+        "--gender",
+        "woman",
+        "--age-band",
+        "25-34",
+        "--counterpart",
+        "men",
+        "--district",
+        "norrmalm",
+        "--contact-type",
+        "outreach",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// A passphrase long enough for the minimum.
 pub const PASS: &str = "correct horse battery staple";
 pub const ADMIN: &str = "admin";
