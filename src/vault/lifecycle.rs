@@ -407,7 +407,8 @@ impl Vault {
     ) -> Result<Vault> {
         check_user_name(name)?;
         let mut store = crate::storage::open(path)?;
-        let row = store.read()?.recovery_key()?.ok_or_else(|| {
+        let reads = store.read()?;
+        let row = reads.recovery_key()?.ok_or_else(|| {
             Error::Refused(
                 "this database has no recovery key (it was made before recovery keys existed, or by `demo`); nothing was done."
                     .into(),
@@ -422,14 +423,15 @@ impl Vault {
                 )
             })?;
         let mut keys = master.derive();
-        load_chain(&*store.read()?, &mut keys)?;
-        let existing = store.read()?.user_by_name(name)?;
-        let districts = super::load_districts(&*store.read()?)?;
+        load_chain(&*reads, &mut keys)?;
+        let districts = super::load_districts(&*reads)?;
+        drop(reads);
         let user;
         {
             // No signed-in user: the recovery key acts, and the entry says so.
             let tx = Change::begin(&mut *store, &master, &keys, &districts, None)?;
-            match existing {
+            // Read in the change that acts on it, so nothing can come between.
+            match tx.user_by_name(name)? {
                 Some(u) => {
                     if !keys.verify_record_mac(
                         &user_record_bytes(u.id, &u.name, &u.role, u.disabled),

@@ -407,7 +407,11 @@ impl Vault {
         name: &str,
         passphrase: &Passphrase,
     ) -> Result<Vault> {
-        let row = store.read()?.user_by_name(name)?.ok_or_else(|| {
+        // One read session for everything the unlock reads: the user, their slot and wrap, the
+        // pseudonym chain, the data the keys must open and the district list all come from
+        // one committed state.
+        let reads = store.read()?;
+        let row = reads.user_by_name(name)?.ok_or_else(|| {
             Error::Refused(format!(
                 "there is no user '{name}' in this database; check the name, or ask an administrator to add you."
             ))
@@ -417,7 +421,7 @@ impl Vault {
                 "user '{name}' is disabled; ask an administrator if you need access again."
             )));
         }
-        let slot = store.read()?.key_slot(row.id)?.ok_or_else(|| {
+        let slot = reads.key_slot(row.id)?.ok_or_else(|| {
             Error::Refused(format!(
                 "user '{name}' has no key slot and cannot unlock; ask an administrator to set a new passphrase."
             ))
@@ -430,10 +434,10 @@ impl Vault {
             )));
         }
         let (master, opened) =
-            lifecycle::open_slot(&*store.read()?, &slot, params, passphrase, row.id, name)?;
+            lifecycle::open_slot(&*reads, &slot, params, passphrase, row.id, name)?;
         let mut keys = master.derive();
-        lifecycle::load_chain(&*store.read()?, &mut keys)?;
-        keys_open_the_data(&*store.read()?, &keys, name)?;
+        lifecycle::load_chain(&*reads, &mut keys)?;
+        keys_open_the_data(&*reads, &keys, name)?;
         let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
@@ -441,7 +445,8 @@ impl Vault {
         ) {
             return Err(tampered_user(name));
         }
-        let districts = load_districts(&*store.read()?)?;
+        let districts = load_districts(&*reads)?;
+        drop(reads);
         let mut vault = Vault {
             store,
             master,
