@@ -135,7 +135,7 @@ fn contacts_csv(rows: usize, seed: u64) -> String {
 /// Copies a database (file and side files) to a fresh temporary `Db`.
 fn copy_of(base: &Db) -> Db {
     let db = Db::empty();
-    for s in ["", "-wal", "-shm"] {
+    for s in ["", "-wal", "-shm", ".keys"] {
         let from = format!("{}{s}", base.path.display());
         if Path::new(&from).exists() {
             std::fs::copy(&from, format!("{}{s}", db.path.display())).unwrap();

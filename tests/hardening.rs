@@ -29,41 +29,41 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
         .raw()
         .query_row("SELECT id FROM users WHERE name = 'olle'", [], |r| r.get(0))
         .unwrap();
-    let record = format!("key_slot:{olle}");
-    let original: (i64, i64, i64) = db
+    let public: Vec<u8> = db
         .raw()
         .query_row(
-            "SELECT kdf_memory_kib, kdf_iterations, kdf_parallelism FROM key_slots WHERE user_id = ?1",
+            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
             [olle],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| r.get(0),
         )
         .unwrap();
-    // Over 4 GiB, far over it (2 TiB: an allocation that cannot succeed), beyond what SQLite's
-    // integer holds as u32, negative; too many passes; too many or no lanes.
-    let cases: &[(&str, i64)] = &[
-        ("kdf_memory_kib", 4_194_305),
-        ("kdf_memory_kib", 1 << 31),
-        ("kdf_memory_kib", 1 << 40),
-        ("kdf_memory_kib", -1),
-        ("kdf_memory_kib", 0),
-        ("kdf_iterations", 65),
-        ("kdf_iterations", 0),
-        ("kdf_parallelism", 17),
-        ("kdf_parallelism", 0),
+    let record = format!("key_slot:{olle}");
+    let keys = key_file_of(&db.path);
+    let original = std::fs::read(&keys).unwrap();
+    let page_key = page_key(&db.path, ADMIN, PASS);
+    // The slot's settings follow its public key: memory KiB, passes, lanes (u32 each).
+    let at = original
+        .windows(32)
+        .position(|w| w == public.as_slice())
+        .expect("olle's slot")
+        + 32;
+    // Over 4 GiB, far over it (an allocation that cannot succeed), zero; too many passes or
+    // none; too many lanes or none. Written by an insider who re-seals the key file.
+    let cases: &[(&str, usize, u32)] = &[
+        ("memory", 0, 4_194_305),
+        ("memory", 0, 1 << 31),
+        ("memory", 0, u32::MAX),
+        ("memory", 0, 0),
+        ("passes", 4, 65),
+        ("passes", 4, 0),
+        ("lanes", 8, 17),
+        ("lanes", 8, 0),
     ];
-    for &(column, value) in cases {
-        let raw = db.raw();
-        raw.execute(
-            "UPDATE key_slots SET kdf_memory_kib = ?1, kdf_iterations = ?2, kdf_parallelism = ?3 WHERE user_id = ?4",
-            rusqlite::params![original.0, original.1, original.2, olle],
-        )
-        .unwrap();
-        raw.execute(
-            &format!("UPDATE key_slots SET {column} = ?1 WHERE user_id = ?2"),
-            rusqlite::params![value, olle],
-        )
-        .unwrap();
-        drop(raw);
+    for &(column, offset, value) in cases {
+        let mut bytes = original.clone();
+        bytes[at + offset..at + offset + 4].copy_from_slice(&value.to_le_bytes());
+        reseal_key_file(&mut bytes, &page_key);
+        std::fs::write(&keys, &bytes).unwrap();
         let started = Instant::now();
         let out = db.cmd_as("olle", PASS).arg("stats").output().unwrap();
         let err = stderr(&out);
@@ -106,12 +106,7 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
         );
     }
     // Put back, the slot opens again and the audit passes the check.
-    db.raw()
-        .execute(
-            "UPDATE key_slots SET kdf_memory_kib = ?1, kdf_iterations = ?2, kdf_parallelism = ?3 WHERE user_id = ?4",
-            rusqlite::params![original.0, original.1, original.2, olle],
-        )
-        .unwrap();
+    std::fs::write(&keys, &original).unwrap();
     db.cmd_as("olle", PASS).arg("stats").assert().success();
     let (_, v) = audit_json(&db);
     let check = v["checks"]

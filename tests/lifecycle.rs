@@ -6,7 +6,7 @@ use common::*;
 
 use std::process::Output;
 
-use uppsok::crypto::{KdfParams, Passphrase, Place, UserSecret};
+use uppsok::crypto::{Passphrase, Place};
 
 fn csv_rows(rows: &[(&str, &str, &str)]) -> String {
     let mut s = HEADER.to_string();
@@ -141,8 +141,7 @@ fn a_backup_taken_during_an_import_holds_all_of_it_or_none() {
     ok(&db.cmd().arg("backup").arg(&copy).output().unwrap());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let n: i64 = rusqlite::Connection::open(&copy)
-        .unwrap()
+    let n: i64 = common::insider_conn(&copy, common::ADMIN, PASS)
         .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
         .unwrap();
     assert!(n == 0 || n == 40_000, "the backup holds {n} contacts");
@@ -276,24 +275,17 @@ fn a_disabled_users_copied_key_opens_nothing_written_after() {
     db.add_user("olle", "outreach");
     db.add_user("rut", "auditor");
     sample(&db);
-    // Olle copies what he can before he leaves: his slot, the key sealed to him.
-    let raw = db.raw();
-    let (olle, m, t, p, salt, wrapped): (i64, u32, u32, u32, Vec<u8>, Vec<u8>) = raw
-        .query_row(
-            "SELECT s.user_id, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt, wrapped_key
-             FROM key_slots s JOIN users u ON u.id = s.user_id WHERE u.name = 'olle'",
-            [],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
+    // Olle copies what he can before he leaves: his slot of the key file, the key sealed to
+    // him in the database (which his slot's page key opens).
+    let file =
+        uppsok::crypto::KeyFile::parse(&std::fs::read(key_file_of(&db.path)).unwrap()).unwrap();
+    let opened = file
+        .open_user("olle", &Passphrase::new(PASS.into()))
+        .unwrap();
+    let secret = opened.secret;
+    let raw = insider_conn(&db.path, "olle", PASS);
+    let olle: i64 = raw
+        .query_row("SELECT id FROM users WHERE name = 'olle'", [], |r| r.get(0))
         .unwrap();
     let sealed: Vec<u8> = raw
         .query_row(
@@ -303,13 +295,6 @@ fn a_disabled_users_copied_key_opens_nothing_written_after() {
         )
         .unwrap();
     drop(raw);
-    let params = KdfParams {
-        memory_kib: m,
-        iterations: t,
-        parallelism: p,
-    };
-    let secret =
-        UserSecret::unwrap(&Passphrase::new(PASS.into()), params, &salt, &wrapped, olle).unwrap();
     let old_keys = secret.open_master(&sealed, olle).unwrap().derive();
 
     let o = db
@@ -328,12 +313,11 @@ fn a_disabled_users_copied_key_opens_nothing_written_after() {
         ),
         0
     );
-    assert_eq!(
-        scalar(
-            &db,
-            &format!("SELECT count(*) FROM key_slots WHERE user_id = {olle}")
-        ),
-        0
+    let file =
+        uppsok::crypto::KeyFile::parse(&std::fs::read(key_file_of(&db.path)).unwrap()).unwrap();
+    assert!(
+        file.slots().iter().all(|s| s.public != secret.public()),
+        "his slot is gone from the key file"
     );
     db.cmd_as("rut", PASS).arg("stats").assert().success();
     ok(&db.import(&csv_rows(&[("2024-03-03", "XY 01", "skrivet efter")])));
@@ -596,10 +580,13 @@ fn the_recovery_key_restores_an_administrator_once_every_passphrase_is_lost() {
         .unwrap());
     db.cmd_as(ADMIN, PASS).arg("stats").assert().code(1);
     db.cmd_as(ADMIN, new_pass).arg("stats").assert().success();
-    let recovered = scalar(
-        &db,
-        "SELECT count(*) FROM audit_log WHERE action = 'recover' AND user_id IS NULL",
-    );
+    let recovered: i64 = insider_conn(&db.path, ADMIN, new_pass)
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'recover' AND user_id IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(recovered, 2);
     verify_chain(&db, ADMIN, new_pass);
 }
@@ -609,14 +596,12 @@ fn the_recovery_key_restores_an_administrator_once_every_passphrase_is_lost() {
 #[test]
 fn a_slot_is_raised_to_the_configured_parameters_at_its_next_unlock() {
     let db = Db::new();
-    let params = |db: &Db| -> (i64, i64) {
-        db.raw()
-            .query_row(
-                "SELECT kdf_memory_kib, kdf_iterations FROM key_slots WHERE user_id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap()
+    let params = |db: &Db| -> (u32, u32) {
+        let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+        let file = uppsok::crypto::KeyFile::parse(&bytes).unwrap();
+        let slots = file.slots();
+        assert_eq!(slots.len(), 1);
+        (slots[0].memory_kib, slots[0].iterations)
     };
     assert_eq!(params(&db), (64, 1));
     // "2": the configured minimum has grown (a debug-build-only switch standing for a new

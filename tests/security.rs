@@ -295,10 +295,10 @@ fn no_note_code_hash_or_passphrase_reaches_the_disk() {
             .unwrap_or(false),
         "the WAL should still hold the commands' writes"
     );
-    // The scan does see what the commands wrote: contact dates are stored in clear.
+    // Not even the contacts' dates: the WAL's pages are encrypted like the database's.
     assert!(
-        contains(&std::fs::read(&wal).unwrap(), b"2024-02-02"),
-        "the WAL should hold the new contacts' rows"
+        !contains(&std::fs::read(&wal).unwrap(), b"2024-02-02"),
+        "the WAL shows a contact date"
     );
     assert_no_secret_in(db.dir.path(), "with the WAL kept");
     for p in side_files(&db) {
@@ -427,9 +427,13 @@ fn category_values_do_not_leak_from_the_contact_ciphertexts() {
     for keep_wal in [true, false] {
         let in_a = database_bytes(12, &a, keep_wal);
         let in_b = database_bytes(12, &b, keep_wal);
-        // The scan sees the district list stored in clear in meta.
-        assert!(count(&in_a, b"enskede-arsta-vantor") >= 1);
+        // Nothing at all is stored in the clear, not even the district list.
         for w in words {
+            assert_eq!(
+                count(&in_a, w.as_bytes()),
+                0,
+                "'{w}' (WAL kept: {keep_wal})"
+            );
             assert_eq!(
                 count(&in_a, w.as_bytes()),
                 count(&in_b, w.as_bytes()),
@@ -705,43 +709,49 @@ fn a_role_raised_behind_uppsoks_back_is_refused_at_unlock() {
 #[test]
 fn a_key_slot_copied_from_another_user_does_not_unlock() {
     let db = db_with_contacts();
-    // Same passphrase as the admin: only the slot's binding to its user stops the copy.
+    // Same passphrase as the admin: only the slot's binding to its user's name stops the
+    // copy. An insider (with the page key, so the key file's MAC can be recomputed) copies
+    // the admin's slot over olle's in the key file.
     db.add_user("olle", "outreach");
+    let keys = key_file_of(&db.path);
+    let original = std::fs::read(&keys).unwrap();
+    let page_key = page_key(&db.path, ADMIN, PASS);
     let conn = db.raw();
-    let admin_id: i64 = conn
-        .query_row("SELECT id FROM users WHERE name = 'admin'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let olle_id: i64 = conn
-        .query_row("SELECT id FROM users WHERE name = 'olle'", [], |r| r.get(0))
-        .unwrap();
-    // The wrapped key alone.
-    conn.execute(
-        "UPDATE key_slots SET wrapped_key = (SELECT wrapped_key FROM key_slots WHERE user_id = ?1) WHERE user_id = ?2",
-        [admin_id, olle_id],
-    )
-    .unwrap();
-    let out = db.cmd_as("olle", PASS).arg("stats").output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("olle"), "{}", stderr(&out));
-    // The whole slot: salt, parameters and wrapped key.
-    conn.execute(
-        "UPDATE key_slots SET (salt, wrapped_key, kdf_memory_kib, kdf_iterations, kdf_parallelism) = (SELECT salt, wrapped_key, kdf_memory_kib, kdf_iterations, kdf_parallelism FROM key_slots WHERE user_id = ?1) WHERE user_id = ?2",
-        [admin_id, olle_id],
-    )
-    .unwrap();
+    let public = |name: &str| -> Vec<u8> {
+        conn.query_row(
+            "SELECT w.public_key FROM master_wraps w JOIN users u ON u.id = w.user_id WHERE u.name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (admin, olle) = (public("admin"), public("olle"));
+    let at = |key: &[u8]| original.windows(32).position(|w| w == key).unwrap();
+    // A slot is: public key (32), settings (12), then the wrapped secret (length-prefixed)
+    // and the sealed page key. Both slots have the same size, so one can be laid over the
+    // other: first the wrapped secret alone, then the whole slot with its public key.
+    let (a, o) = (at(&admin), at(&olle));
+    let slot_len = (o as isize - a as isize).unsigned_abs();
     let audit = count_rows(&db, "audit_log");
-    for args in [["stats"], ["export"]] {
-        let out = db.cmd_as("olle", PASS).args(args).output().unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(
-            err.contains("passphrase") || err.contains("key slot"),
-            "{err}"
-        );
-        assert!(!contains(&out.stdout, b"forsta"));
-        assert_clean_error(&err);
+    for whole in [false, true] {
+        let mut bytes = original.clone();
+        let skip = if whole { 0 } else { 44 };
+        let from = original[a + skip..a + slot_len].to_vec();
+        bytes[o + skip..o + slot_len].copy_from_slice(&from);
+        reseal_key_file(&mut bytes, &page_key);
+        std::fs::write(&keys, &bytes).unwrap();
+        for args in [["stats"], ["export"]] {
+            let out = db.cmd_as("olle", PASS).args(args).output().unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{err}");
+            assert!(err.contains("olle"), "{err}");
+            assert!(
+                err.contains("passphrase") || err.contains("key slot"),
+                "{err}"
+            );
+            assert!(!contains(&out.stdout, b"forsta"));
+            assert_clean_error(&err);
+        }
     }
     assert_eq!(count_rows(&db, "audit_log"), audit);
     // The admin's own slot still works.
@@ -831,7 +841,7 @@ fn refused_unlocks_write_nothing_at_all() {
                 c
             },
             1,
-            "no user 'nobody'",
+            "no active user 'nobody'",
         ),
         (
             "disabled user",
@@ -906,7 +916,7 @@ fn refused_unlocks_write_nothing_at_all() {
             "wrong passphrase",
         ),
         (
-            "no user",
+            "no active user",
             {
                 let mut c = db.bare();
                 c.env("UPPSOK_PASSPHRASE", PASS).args(&add);

@@ -2,6 +2,8 @@
 //! error states. The app is driven through the same path as the terminal: key events →
 //! `event::action_for` → `App::update`, drawn with `TestBackend`.
 
+mod common;
+
 use std::path::PathBuf;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -389,7 +391,8 @@ fn a_code_that_is_an_identifier_is_refused_beside_the_field_and_never_saved() {
 
 /// The audit log's (action, objects, detail) entries after the `n`th.
 fn audit_since(f: &Fixture, n: usize) -> Vec<(String, String, String)> {
-    let store = uppsok::storage::open(&f.path).unwrap();
+    let key = common::page_key(&f.path, "admin", PASS);
+    let store = uppsok::storage::open(&f.path).unwrap().open(&key).unwrap();
     let mut out = Vec::new();
     store
         .read()

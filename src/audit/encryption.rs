@@ -34,7 +34,8 @@ impl EnvelopeProblem {
 /// A key slot as the check sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotFact {
-    pub user_id: i64,
+    /// The active user whose public key the slot holds; `None` for a slot of no active user.
+    pub user_id: Option<i64>,
     pub kdf_is_argon2id: bool,
     /// `None` when the stored parameters are outside the bounds uppsok accepts
     /// ([`KdfParams::from_stored`]): such a slot is never opened.
@@ -60,6 +61,10 @@ pub struct EncryptionFacts {
     /// The encrypted columns that were read, in the order `nonces` refers to them.
     pub columns: Vec<(&'static str, &'static str)>,
     pub slots: Vec<SlotFact>,
+    /// Whether the key file authenticates under the page key (and parses).
+    pub key_file_authentic: bool,
+    /// Active users, for the check that each has a slot.
+    pub active_users: Vec<i64>,
     /// The audit runs from a debug build with `UPPSOK_INSECURE_TEST_KDF=1`: the one setting in
     /// which slots below the minimum are expected (the test suite's cheap slots).
     pub test_kdf_tolerated: bool,
@@ -91,11 +96,28 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
         out.push("meta:key_version", "key_version_mismatch");
     }
 
+    if !f.key_file_authentic {
+        out.push("key_file", "changed");
+    }
+    for u in &f.active_users {
+        if !f.slots.iter().any(|s| s.user_id == Some(*u)) {
+            out.push(format!("user:{u}"), "no_key_slot");
+        }
+    }
+
     let mut weak = 0usize;
     let mut out_of_bounds = 0usize;
     let mut test_slots = 0usize;
-    for s in &f.slots {
-        let record = format!("key_slot:{}", s.user_id);
+    for (index, s) in f.slots.iter().enumerate() {
+        let record = match s.user_id {
+            Some(id) => format!("key_slot:{id}"),
+            None => {
+                // A slot nobody active owns: a disabled user's left behind, or planted.
+                let record = format!("key_file_slot:{}", index + 1);
+                out.push(record.clone(), "unknown_slot");
+                record
+            }
+        };
         if !s.kdf_is_argon2id {
             out.push(record.clone(), "kdf_unknown");
         }
@@ -171,8 +193,10 @@ mod tests {
             opened: 4,
             columns: vec![("contacts", "note")],
             nonces: vec![([1; 12], 0, 1), ([2; 12], 0, 2)],
+            key_file_authentic: true,
+            active_users: vec![1],
             slots: vec![SlotFact {
-                user_id: 1,
+                user_id: Some(1),
                 kdf_is_argon2id: true,
                 params: Some(KdfParams::MINIMUM),
                 wrapped_key_version: Some(1),

@@ -177,6 +177,7 @@ mod tests {
             encryption: EncryptionFacts {
                 key_version: 1,
                 meta_key_version: Some("1".into()),
+                key_file_authentic: true,
                 ..EncryptionFacts::default()
             },
             ..AuditFacts::default()

@@ -38,6 +38,12 @@ pub enum Place {
     RecoveryWrap(i64),
     /// An earlier key version's pseudonym key (`pseudonym_keys.sealed_key`), by version.
     PseudonymKey(u32),
+    /// A user's slot in the key file beside the database, by the first 8 bytes of its
+    /// name-derived salt (the slot is bound to the user name without naming it).
+    FileSlot(i64),
+    /// The database's page key sealed to a user's or the recovery key's public key, in the
+    /// key file.
+    FilePageKey,
 }
 
 impl Place {
@@ -51,6 +57,8 @@ impl Place {
             Place::MasterWrap(id) => ("master_wraps", "wrapped_master", id),
             Place::RecoveryWrap(id) => ("recovery_keys", "wrapped_master", id),
             Place::PseudonymKey(version) => ("pseudonym_keys", "sealed_key", i64::from(version)),
+            Place::FileSlot(row) => ("key_file", "slot", row),
+            Place::FilePageKey => ("key_file", "page_key", 0),
         }
     }
 

@@ -8,11 +8,15 @@
 
 mod envelope;
 mod kdf;
+mod keyfile;
 mod slots;
 
 use envelope::AssociatedData;
 pub use envelope::{key_version, nonce, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
 pub use kdf::{KdfParams, Passphrase};
+pub use keyfile::{
+    KeyFile, KeyFileError, OpenedSlot as OpenedFileSlot, PageKey, SlotSettings, MAX_KEY_FILE_BYTES,
+};
 pub use slots::{RecoveryKey, RecoveryKeyError, UserSecret};
 
 use std::fmt;

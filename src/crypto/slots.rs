@@ -85,6 +85,23 @@ impl UserSecret {
         })
     }
 
+    /// The secret's bytes, for the key file's slot (crypto module only).
+    pub(super) fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.secret.to_bytes())
+    }
+
+    pub(super) fn from_bytes(bytes: &[u8]) -> Result<UserSecret, CryptoError> {
+        let bytes: Zeroizing<[u8; 32]> =
+            Zeroizing::new(bytes.try_into().map_err(|_| CryptoError::Malformed)?);
+        Ok(UserSecret {
+            secret: StaticSecret::from(*bytes),
+        })
+    }
+
+    pub(super) fn static_secret(&self) -> &StaticSecret {
+        &self.secret
+    }
+
     /// Opens the master key sealed to this user.
     pub fn open_master(&self, sealed: &[u8], user_id: i64) -> Result<MasterKey, CryptoError> {
         open_sealed(
@@ -134,6 +151,17 @@ fn agreed_key(shared: &[u8; 32], ephemeral: &[u8], recipient: &[u8]) -> Zeroizin
 }
 
 fn seal_to(master: &MasterKey, public: &[u8], ad: AssociatedData) -> Result<Vec<u8>, CryptoError> {
+    seal_bytes_to(master.bytes.as_ref(), master.version, public, ad)
+}
+
+/// Seals 32 key bytes to an X25519 public key: ephemeral key agreement, HKDF-SHA256 bound to
+/// both public keys, AES-256-GCM bound to `ad`. `version` is the envelope's key version.
+pub(super) fn seal_bytes_to(
+    plain: &[u8],
+    version: u32,
+    public: &[u8],
+    ad: AssociatedData,
+) -> Result<Vec<u8>, CryptoError> {
     let recipient: [u8; 32] = public.try_into().map_err(|_| CryptoError::Malformed)?;
     let recipient = PublicKey::from(recipient);
     let ephemeral = StaticSecret::random_from_rng(OsRng);
@@ -142,12 +170,7 @@ fn seal_to(master: &MasterKey, public: &[u8], ad: AssociatedData) -> Result<Vec<
     let key = agreed_key(&shared, epk.as_bytes(), recipient.as_bytes());
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Malformed)?;
     let mut out = epk.as_bytes().to_vec();
-    out.extend(envelope::seal(
-        &cipher,
-        master.version,
-        &ad,
-        master.bytes.as_ref(),
-    ));
+    out.extend(envelope::seal(&cipher, version, &ad, plain));
     Ok(out)
 }
 
@@ -156,6 +179,16 @@ fn open_sealed(
     sealed: &[u8],
     ad: AssociatedData,
 ) -> Result<MasterKey, CryptoError> {
+    let (version, plain) = open_sealed_bytes(secret, sealed, ad)?;
+    MasterKey::from_parts(&plain, version)
+}
+
+/// Opens what [`seal_bytes_to`] sealed to this secret's public key: (version, bytes).
+pub(super) fn open_sealed_bytes(
+    secret: &StaticSecret,
+    sealed: &[u8],
+    ad: AssociatedData,
+) -> Result<(u32, Zeroizing<Vec<u8>>), CryptoError> {
     if sealed.len() < 32 {
         return Err(CryptoError::Malformed);
     }
@@ -165,8 +198,7 @@ fn open_sealed(
     let shared = Zeroizing::new(secret.diffie_hellman(&PublicKey::from(epk)).to_bytes());
     let key = agreed_key(&shared, &epk, own.as_bytes());
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| CryptoError::Malformed)?;
-    let (version, plain) = envelope::open(&cipher, &ad, env)?;
-    MasterKey::from_parts(&plain, version)
+    envelope::open(&cipher, &ad, env)
 }
 
 // ----- the recovery key ----------------------------------------------------------------
@@ -203,6 +235,10 @@ impl RecoveryKey {
 
     pub fn public(&self) -> [u8; 32] {
         PublicKey::from(&self.secret()).to_bytes()
+    }
+
+    pub(super) fn static_secret(&self) -> StaticSecret {
+        self.secret()
     }
 
     /// Opens the master key sealed to the recovery key.

@@ -21,7 +21,13 @@ pub trait TestDatabase {
     /// The database is empty until a check writes to it (a `format` marker in `meta`, say, is
     /// fine: no check reads a meta key it did not write).
     fn open(&self) -> Box<dyn Backend>;
+
+    /// The database found but not opened, as at a sign-in; it opens with [`TEST_PAGE_KEY`].
+    fn locked(&self) -> Box<dyn Locked>;
 }
+
+/// The page key every test database of the suite is made with.
+pub const TEST_PAGE_KEY: [u8; 32] = [0x5a; 32];
 
 /// A check of the suite.
 pub type Check = fn(&dyn TestDatabase);
@@ -32,7 +38,7 @@ macro_rules! named {
 }
 
 /// Every check, by name, in the order [`run_all`] runs them.
-pub const CHECKS: [(&str, Check); 22] = named![
+pub const CHECKS: [(&str, Check); 24] = named![
     meta_round_trips,
     ids_are_taken_once,
     staff_round_trip,
@@ -55,6 +61,8 @@ pub const CHECKS: [(&str, Check); 22] = named![
     bulk_load_and_upgrade,
     maintenance,
     discard_removes_the_files,
+    key_file_commits_and_rolls_back,
+    opens_with_its_page_key_only,
 ];
 
 /// Runs every check, each on a fresh database made by `create`.
@@ -288,7 +296,7 @@ fn dump(r: &dyn Reads) -> String {
     let wraps: Vec<_> = users.iter().map(|u| r.master_wrap(u.id).must()).collect();
     let sequences: Vec<_> = Sequence::ALL.map(|s| r.peek_next_id(s).must()).to_vec();
     let keys = (
-        r.key_slots().must(),
+        r.key_file().ok(),
         r.recovery_key().must(),
         r.pseudonym_chain().must(),
     );
@@ -357,14 +365,6 @@ pub fn staff_round_trip(db: &dyn TestDatabase) {
     let mut b = db.open();
     let mut cilla = user(3, "Cilla", "lead");
     cilla.disabled = true;
-    let slot = |user_id: i64, salt: usize| KeySlotRow {
-        user_id,
-        memory_kib: 65_536,
-        iterations: 3 + user_id,
-        parallelism: 1,
-        salt: bytes(user_id as u8, salt),
-        wrapped_key: bytes(0x10 + user_id as u8, 72),
-    };
     let wrap = |user_id: i64, seed: u8| MasterWrapRow {
         user_id,
         public_key: bytes(seed, 32),
@@ -380,11 +380,6 @@ pub fn staff_round_trip(db: &dyn TestDatabase) {
         tx.insert_user(&cilla).must();
         tx.insert_user(&user(1, "Åsa Öberg", "admin")).must();
         tx.insert_user(&user(2, "Bo", "outreach")).must();
-        for u in [2, 1, 3] {
-            tx.put_key_slot(&slot(u, 16)).must();
-        }
-        tx.put_key_slot(&slot(2, 24)).must();
-        tx.delete_key_slot(3).must();
         tx.put_master_wrap(&wrap(1, 1)).must();
         tx.put_master_wrap(&wrap(3, 3)).must();
         tx.put_master_wrap(&wrap(1, 9)).must();
@@ -402,16 +397,7 @@ pub fn staff_round_trip(db: &dyn TestDatabase) {
         r.users().gives(vec![asa.clone(), bo, cilla]);
         r.user_by_name("Åsa Öberg").gives(Some(asa));
         r.user_by_name("åsa öberg").gives(None);
-        // Key slots and wraps are replaced by a second put, and gone after a delete.
-        r.key_slot(2).gives(Some(slot(2, 24)));
-        r.key_slot(3).gives(None);
-        let infos = r.key_slots().must();
-        let seen: Vec<_> = infos.iter().map(|s| (s.user_id, &*s.kdf)).collect();
-        seen.is(vec![(1, "argon2id"), (2, "argon2id")]);
-        let two = &infos[1];
-        let params = (two.memory_kib, two.iterations, two.parallelism);
-        (params, two.salt_len).is(((65_536, 5, 1), 24));
-        two.wrapped_key.as_slice().is(&slot(2, 24).wrapped_key);
+        // Wraps are replaced by a second put, and gone after a delete.
         r.master_wrap(1).gives(Some(wrap(1, 9)));
         r.master_wrap(3).gives(None);
         // Active users only: Cilla is disabled; Bo has no wrap.
@@ -922,12 +908,20 @@ pub fn maintenance(db: &dyn TestDatabase) {
     if let Err(e) = std::fs::create_dir(&dir) {
         panic!("cannot make a directory at {}: {e}", dir.display());
     }
+    // A copy holds the key file committed with the state it copies.
+    commit(&mut *b, |tx| tx.write_key_file(&bytes(0x4b, 300)).must());
     let dest = dir.join("backup.db");
     let made = b.backup_to(&dest);
     let exists = dest.exists();
+    let mut keys = dest.clone().into_os_string();
+    keys.push(".keys");
+    let copied_keys = std::fs::read(&keys).ok();
     let _ = std::fs::remove_dir_all(&dir);
     match made {
-        Ok(()) => assert!(exists, "backup_to succeeded but wrote nothing"),
+        Ok(()) => {
+            assert!(exists, "backup_to succeeded but wrote nothing");
+            copied_keys.is(Some(bytes(0x4b, 300)));
+        }
         Err(e) => assert!(!exists, "backup_to failed ({e}) but left a file"),
     }
 }
@@ -939,4 +933,55 @@ pub fn discard_removes_the_files(db: &dyn TestDatabase) {
     for f in files {
         assert!(!f.exists(), "discard left {} behind", f.display());
     }
+}
+
+/// The key file is part of the database: written in a transaction, it is there for every
+/// handle once committed, and a transaction dropped without commit puts back the one before.
+pub fn key_file_commits_and_rolls_back(db: &dyn TestDatabase) {
+    let mut b = db.open();
+    refused(
+        read(&*b, |r| r.key_file()),
+        "a key file before one was written",
+    );
+    refused(db.locked().key_file(), "a key file before one was written");
+    {
+        let tx = b.write().must();
+        tx.write_key_file(&bytes(1, 200)).must();
+    }
+    refused(
+        read(&*b, |r| r.key_file()),
+        "the key file of a dropped transaction",
+    );
+    commit(&mut *b, |tx| tx.write_key_file(&bytes(2, 180)).must());
+    db.locked().key_file().gives(bytes(2, 180));
+    read(&*db.open(), |r| r.key_file()).gives(bytes(2, 180));
+    {
+        let tx = b.write().must();
+        tx.write_key_file(&bytes(3, 220)).must();
+        tx.write_key_file(&bytes(4, 240)).must();
+    }
+    db.locked().key_file().gives(bytes(2, 180));
+    commit(&mut *b, |tx| {
+        tx.write_key_file(&bytes(5, 240)).must();
+        tx.set_meta("conformance", "with keys").must();
+    });
+    db.locked().key_file().gives(bytes(5, 240));
+    read(&*db.open(), |r| r.meta("conformance")).gives(Some("with keys".into()));
+}
+
+/// A database found is opened with its page key, and with no other.
+pub fn opens_with_its_page_key_only(db: &dyn TestDatabase) {
+    let mut b = db.open();
+    commit(&mut *b, |tx| tx.set_meta("conformance", "keyed").must());
+    drop(b);
+    let mut wrong = TEST_PAGE_KEY;
+    wrong[31] ^= 1;
+    match db.locked().open(&wrong) {
+        Err(super::StorageError::WrongKey(_)) => {}
+        Err(e) => panic!("a wrong page key: expected WrongKey, got {e}"),
+        Ok(_) => panic!("a wrong page key opened the database"),
+    }
+    let opened = db.locked().open(&TEST_PAGE_KEY).must();
+    read(&*opened, |r| r.meta("conformance")).gives(Some("keyed".into()));
+    assert!(!db.locked().location().is_empty());
 }

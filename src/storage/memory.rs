@@ -46,7 +46,8 @@ struct State {
     meta: BTreeMap<String, String>,
     sequences: BTreeMap<&'static str, i64>,
     users: BTreeMap<i64, UserRow>,
-    key_slots: BTreeMap<i64, KeySlotRow>,
+    /// The key file (kept with the state, so it commits and rolls back with it).
+    key_file: Option<Vec<u8>>,
     /// Person id → pseudonym.
     persons: BTreeMap<i64, Vec<u8>>,
     /// Pseudonym → person id: the unique index of `persons.pseudonym`.
@@ -136,8 +137,8 @@ impl State {
         };
         let person = |p: i64| self.persons.contains_key(&p);
         let user = |u: i64| self.users.contains_key(&u);
-        for (&id, s) in &self.key_slots {
-            check(user(s.user_id), "key_slots", id, "users");
+        for (&id, s) in &self.master_wraps {
+            check(user(s.user_id), "master_wraps", id, "users");
         }
         for (&id, m) in &self.merges {
             check(person(m.person_id), "person_merges", id, "persons");
@@ -193,10 +194,6 @@ impl State {
         };
         keyed(self.users.iter().all(|(k, r)| *k == r.id), "users");
         keyed(
-            self.key_slots.iter().all(|(k, r)| *k == r.user_id),
-            "key_slots",
-        );
-        keyed(
             self.merges.iter().all(|(k, r)| *k == r.person_id),
             "person_merges",
         );
@@ -234,6 +231,9 @@ struct Shared {
     /// Signalled when a write transaction ends.
     writer_done: Condvar,
     busy_timeout: Duration,
+    /// The page key the database was created under (a stand-in for the file encryption of a
+    /// real back end: opening with another key is refused).
+    page_key: Mutex<Option<[u8; 32]>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -313,6 +313,7 @@ impl MemoryStore {
                 writing: Mutex::new(false),
                 writer_done: Condvar::new(),
                 busy_timeout: timeout,
+                page_key: Mutex::new(None),
             }),
         }
     }
@@ -320,6 +321,43 @@ impl MemoryStore {
     /// Another handle to the same database, as a second process opening the same file.
     pub fn reopen(&self) -> MemoryStore {
         self.clone()
+    }
+
+    /// A handle to this (new) database, now keyed with `page_key`, as `storage::create` gives.
+    pub fn keyed(&self, page_key: &[u8; 32]) -> MemoryStore {
+        *lock(&self.shared.page_key) = Some(*page_key);
+        self.clone()
+    }
+
+    /// The database found but not opened, as `storage::open` gives.
+    pub fn locked(&self) -> Box<dyn Locked> {
+        Box::new(MemoryLocked(self.clone()))
+    }
+}
+
+/// An in-memory database not yet opened.
+struct MemoryLocked(MemoryStore);
+
+impl Locked for MemoryLocked {
+    fn key_file(&self) -> Result<Vec<u8>> {
+        self.0
+            .shared
+            .snapshot()
+            .key_file
+            .clone()
+            .ok_or_else(|| StorageError::KeyFileMissing(PathBuf::from("memory")))
+    }
+
+    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
+        match *lock(&self.0.shared.page_key) {
+            Some(k) if k == *page_key => {}
+            _ => return Err(StorageError::WrongKey(PathBuf::from("memory"))),
+        }
+        Ok(Box::new(self.0.reopen()))
+    }
+
+    fn location(&self) -> String {
+        "memory".into()
     }
 }
 
@@ -339,6 +377,15 @@ impl Maintenance for MemoryStore {
             dest.to_path_buf(),
             "the in-memory database has no files to copy; export the data instead".into(),
         ))
+    }
+
+    fn interrupted_key_file(&self) -> Result<Option<Vec<u8>>> {
+        // The key file commits and rolls back with the state: nothing is ever left behind.
+        Ok(None)
+    }
+
+    fn roll_back_key_file(&mut self) -> Result<()> {
+        Ok(())
     }
 
     fn integrity(&self) -> Result<IntegrityFacts> {
@@ -451,6 +498,13 @@ impl<V: View> MetaReads for V {
             .get(sequence.as_str())
             .copied()
             .unwrap_or(1))
+    }
+
+    fn key_file(&self) -> Result<Vec<u8>> {
+        self.state()
+            .key_file
+            .clone()
+            .ok_or_else(|| StorageError::KeyFileMissing(PathBuf::from("memory")))
     }
 }
 
@@ -647,26 +701,6 @@ impl<V: View> StaffReads for V {
         Ok(self.state().users.values().cloned().collect())
     }
 
-    fn key_slot(&self, user: i64) -> Result<Option<KeySlotRow>> {
-        Ok(self.state().key_slots.get(&user).cloned())
-    }
-
-    fn key_slots(&self) -> Result<Vec<SlotInfo>> {
-        let s = self.state();
-        Ok(s.key_slots
-            .values()
-            .map(|k| SlotInfo {
-                user_id: k.user_id,
-                kdf: "argon2id".into(),
-                memory_kib: k.memory_kib,
-                iterations: k.iterations,
-                parallelism: k.parallelism,
-                salt_len: k.salt.len(),
-                wrapped_key: k.wrapped_key.clone(),
-            })
-            .collect())
-    }
-
     fn master_wrap(&self, user: i64) -> Result<Option<MasterWrapRow>> {
         Ok(self.state().master_wraps.get(&user).cloned())
     }
@@ -713,6 +747,13 @@ impl<V: View> LogReads for V {
 }
 
 impl MetaWrites for WriteTx<'_> {
+    fn write_key_file(&self, bytes: &[u8]) -> Result<()> {
+        self.change(|s| {
+            s.key_file = Some(bytes.to_vec());
+            Ok(())
+        })
+    }
+
     fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.change(|s| {
             s.meta.insert(key.into(), value.into());
@@ -934,21 +975,6 @@ impl StaffWrites for WriteTx<'_> {
         })
     }
 
-    fn put_key_slot(&self, k: &KeySlotRow) -> Result<()> {
-        self.change(|s| {
-            s.require_user(k.user_id, "key_slots.user_id")?;
-            s.key_slots.insert(k.user_id, k.clone());
-            Ok(())
-        })
-    }
-
-    fn delete_key_slot(&self, user: i64) -> Result<()> {
-        self.change(|s| {
-            s.key_slots.remove(&user);
-            Ok(())
-        })
-    }
-
     fn put_master_wrap(&self, w: &MasterWrapRow) -> Result<()> {
         self.change(|s| {
             s.require_user(w.user_id, "master_wraps.user_id")?;
@@ -1019,11 +1045,15 @@ mod tests {
         fn open(&self) -> Box<dyn Backend> {
             Box::new(self.reopen())
         }
+
+        fn locked(&self) -> Box<dyn Locked> {
+            MemoryStore::locked(self)
+        }
     }
 
     #[test]
     fn passes_the_conformance_suite() {
-        conformance::run_all(&|| Box::new(MemoryStore::new()));
+        conformance::run_all(&|| Box::new(MemoryStore::new().keyed(&conformance::TEST_PAGE_KEY)));
     }
 
     #[test]

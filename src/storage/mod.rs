@@ -26,7 +26,7 @@ pub mod prelude {
 }
 
 /// The database format this build reads and writes.
-pub const FORMAT_VERSION: &str = "1";
+pub const FORMAT_VERSION: &str = "2";
 
 /// What can go wrong in storage. The messages name the database and what to do, never a value.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,16 @@ pub enum StorageError {
     Backend(String),
     #[error("cannot create {0}: {1}")]
     Create(PathBuf, String),
+    #[error("the key file {0} of this database is missing; a database is two files, the database and its key file beside it: put back the key file saved with this database (a backup `FILE` comes with `FILE.keys`), or restore both from a backup that passes `uppsok audit`")]
+    KeyFileMissing(PathBuf),
+    #[error("cannot read the key file {0}: {1}")]
+    KeyFileRead(PathBuf, String),
+    #[error("the database at {0} does not open with the keys of the key file beside it: the key file belongs to another database, or one of the two was changed outside uppsok; restore both from a backup that passes `uppsok audit`")]
+    WrongKey(PathBuf),
+    #[error("the database was changed outside uppsok: a part of it does not authenticate ({0}); nothing was done. Restore it (with its key file) from a backup that passes `uppsok audit`")]
+    Changed(String),
+    #[error("{0} is an uppsok database of format 1 (not encrypted as a whole); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
+    NeedsUpgrade(PathBuf),
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;
@@ -61,12 +71,19 @@ pub fn set_wait_notice(notice: fn()) {
     let _ = WAIT_NOTICE.set(notice);
 }
 
-/// Opens the database at `location`.
-pub fn open(location: &Path) -> Result<Box<dyn Backend>> {
-    Ok(Box::new(sqlite::SqliteStore::open(location)?))
+/// Finds the database at `location`: its key file can be read, its contents opened with the
+/// page key the key file seals.
+pub fn open(location: &Path) -> Result<Box<dyn Locked>> {
+    Ok(Box::new(sqlite::SqliteLocked::find(location)?))
 }
 
-/// Creates a new, empty database at `location`; fails if one exists there.
-pub fn create(location: &Path) -> Result<Box<dyn Backend>> {
-    Ok(Box::new(sqlite::SqliteStore::create(location)?))
+/// Creates a new, empty database at `location`, encrypted under `page_key`; fails if one
+/// exists there. The vault writes its key file in its first transaction.
+pub fn create(location: &Path, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
+    Ok(Box::new(sqlite::SqliteStore::create(location, page_key)?))
+}
+
+/// Where the key file of the database at `location` is (SQLite: `FILE.keys` beside it).
+pub fn key_file_path(location: &Path) -> PathBuf {
+    sqlite::key_file_path(location)
 }

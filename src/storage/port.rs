@@ -118,32 +118,6 @@ pub struct UserRow {
     pub mac: Vec<u8>,
 }
 
-/// A key slot: the user's key pair secret wrapped under a passphrase-derived key (Argon2id
-/// with these parameters and salt). The parameters are as stored, unchecked: the vault checks
-/// them against `crypto::KdfParams`'s bounds before it derives anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeySlotRow {
-    pub user_id: i64,
-    pub memory_kib: i64,
-    pub iterations: i64,
-    pub parallelism: i64,
-    pub salt: Vec<u8>,
-    pub wrapped_key: Vec<u8>,
-}
-
-/// A key slot as the audit sees it, read without trusting its types: what is stored, even
-/// if it was changed outside uppsok.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotInfo {
-    pub user_id: i64,
-    pub kdf: String,
-    pub memory_kib: i64,
-    pub iterations: i64,
-    pub parallelism: i64,
-    pub salt_len: usize,
-    pub wrapped_key: Vec<u8>,
-}
-
 /// The master key sealed to one user's public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MasterWrapRow {
@@ -257,6 +231,9 @@ pub trait MetaReads {
 
     /// The next id of a sequence, without taking it (1 for a sequence never used).
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64>;
+
+    /// The key file as last committed (see [`Locked::key_file`]).
+    fn key_file(&self) -> Result<Vec<u8>>;
 }
 
 /// Contacts and field nights.
@@ -346,11 +323,6 @@ pub trait StaffReads {
     /// Every user, by id.
     fn users(&self) -> Result<Vec<UserRow>>;
 
-    fn key_slot(&self, user: i64) -> Result<Option<KeySlotRow>>;
-
-    /// Every key slot as stored, by user id.
-    fn key_slots(&self) -> Result<Vec<SlotInfo>>;
-
     fn master_wrap(&self, user: i64) -> Result<Option<MasterWrapRow>>;
 
     /// The master wraps of every active user, and the names of active users that have none
@@ -384,6 +356,13 @@ impl<T: MetaReads + ContactReads + PersonReads + StaffReads + LogReads + ?Sized>
 /// Database-wide values and hints.
 pub trait MetaWrites {
     fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Replaces the key file (the sealed keys that open the database), as part of this
+    /// transaction: a rollback puts the previous one back. The vault writes the key file's
+    /// generation into the database in the same transaction; a back end that keeps the key
+    /// file apart from the database (SQLite: a file beside it) writes it before the database
+    /// commits, so that after a crash the key file is never older than the database.
+    fn write_key_file(&self, bytes: &[u8]) -> Result<()>;
 
     /// Moves a sequence on; ids below `next` are taken for ever.
     fn set_next_id(&self, sequence: Sequence, next: i64) -> Result<()>;
@@ -443,11 +422,6 @@ pub trait StaffWrites {
     /// Rewrites a user's role, state and MAC.
     fn update_user(&self, u: &UserRow) -> Result<()>;
 
-    /// Writes or replaces a user's key slot.
-    fn put_key_slot(&self, s: &KeySlotRow) -> Result<()>;
-
-    fn delete_key_slot(&self, user: i64) -> Result<()>;
-
     /// Writes or replaces a user's master wrap.
     fn put_master_wrap(&self, w: &MasterWrapRow) -> Result<()>;
 
@@ -503,6 +477,29 @@ pub trait Maintenance {
 
     /// The back end's own consistency check and dangling references.
     fn integrity(&self) -> Result<IntegrityFacts>;
+
+    /// The key file a write transaction replaced, if the process stopped before that
+    /// transaction either committed or put it back (a back end that writes the key file
+    /// within its own transactions never has one).
+    fn interrupted_key_file(&self) -> Result<Option<Vec<u8>>>;
+
+    /// Puts back the key file [`Maintenance::interrupted_key_file`] returned: the database
+    /// never committed what replaced it.
+    fn roll_back_key_file(&mut self) -> Result<()>;
+}
+
+/// A database found but not yet opened: its key file can be read, its contents only with the
+/// page key that the key file seals.
+pub trait Locked: Send {
+    /// The key file's bytes. [`super::StorageError::KeyFileMissing`] if there is none.
+    fn key_file(&self) -> Result<Vec<u8>>;
+
+    /// Opens the database with its page key. [`super::StorageError::WrongKey`] if the key does
+    /// not open it.
+    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>>;
+
+    /// Where the database is, for messages.
+    fn location(&self) -> String;
 }
 
 /// An open database.

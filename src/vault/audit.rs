@@ -171,15 +171,44 @@ impl Vault {
                 })?;
             }
         }
-        f.slots = reads
-            .key_slots()?
+        // The key file's slots (authenticated at unlock, and here again), each named by the
+        // user whose public key it holds.
+        let file = reads
+            .key_file()
+            .ok()
+            .filter(|b| crate::crypto::KeyFile::authenticate(b, &self.page_key))
+            .and_then(|b| crate::crypto::KeyFile::parse(&b).ok());
+        f.key_file_authentic = file.is_some();
+        f.active_users = reads
+            .users()?
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| u.id)
+            .collect();
+        let owners: Vec<(Vec<u8>, i64)> = reads
+            .users()?
+            .iter()
+            .filter(|u| !u.disabled)
+            .filter_map(|u| reads.master_wrap(u.id).ok().flatten())
+            .map(|w| (w.public_key, w.user_id))
+            .collect();
+        f.slots = file
+            .map(|file| file.slots())
+            .unwrap_or_default()
             .into_iter()
             .map(|s| SlotFact {
-                user_id: s.user_id,
-                kdf_is_argon2id: s.kdf == "argon2id",
-                params: KdfParams::from_stored(s.memory_kib, s.iterations, s.parallelism),
-                wrapped_key_version: key_version(&s.wrapped_key),
-                salt_len: s.salt_len,
+                user_id: owners
+                    .iter()
+                    .find(|(public, _)| public[..] == s.public[..])
+                    .map(|(_, id)| *id),
+                kdf_is_argon2id: true,
+                params: KdfParams::from_stored(
+                    s.memory_kib.into(),
+                    s.iterations.into(),
+                    s.parallelism.into(),
+                ),
+                wrapped_key_version: Some(0),
+                salt_len: 16,
             })
             .collect();
         Ok(f)

@@ -15,15 +15,10 @@ use crate::audit_log::{self, Action};
 use crate::crypto::{CryptoError, KdfParams, MasterKey, Place, RecoveryKey, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
+use crate::storage::Locked;
 
 /// Rows rewritten per batch in a rekey or purge: memory stays flat whatever the size.
 const BATCH: i64 = 4096;
-
-/// What a key slot opened to, and what should be done to it now that it is open.
-pub(super) struct OpenedSlot {
-    secret: Option<UserSecret>,
-    params: KdfParams,
-}
 
 /// What a rekey rewrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,110 +33,217 @@ pub struct RekeySummary {
     pub recovery_key: bool,
 }
 
-/// Writes a user's key material: a fresh X25519 secret wrapped under the passphrase (their key
-/// slot, at the parameters new slots get) and the current master key sealed to its public key.
+/// Writes a user's key material: a fresh X25519 secret in their slot of the key file
+/// (wrapped under their name and passphrase, at the parameters new slots get, with the page
+/// key sealed to it), and the current master key sealed to its public key in the database.
+/// A slot the user had before is replaced.
 pub(super) fn write_user_keys(
-    tx: &dyn Transaction,
-    master: &MasterKey,
+    tx: &Change<'_>,
     user_id: i64,
+    name: &str,
     passphrase: &Passphrase,
 ) -> Result<()> {
     let secret = UserSecret::generate();
-    let params = KdfParams::for_new_slot();
-    put_slot(tx, &secret, params, user_id, passphrase)?;
+    let mut file = load_key_file(tx)?;
+    if let Some(old) = tx.master_wrap(user_id)? {
+        file.remove_user(&old.public_key);
+    }
+    file.put_user(
+        name,
+        passphrase,
+        KdfParams::for_new_slot(),
+        &secret,
+        std::slice::from_ref(tx.page_key),
+    )
+    .map_err(cannot_protect)?;
     tx.put_master_wrap(&MasterWrapRow {
         user_id,
         public_key: secret.public().to_vec(),
-        wrapped_master: master
+        wrapped_master: tx
+            .master
             .seal_to_user(&secret.public(), user_id)
-            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
+            .map_err(cannot_protect)?,
     })?;
+    save_key_file(tx, &mut file)
+}
+
+/// Removes a user's slot from the key file and their master wrap from the database.
+pub(super) fn remove_user_keys(tx: &Change<'_>, user_id: i64) -> Result<()> {
+    if let Some(old) = tx.master_wrap(user_id)? {
+        let mut file = load_key_file(tx)?;
+        file.remove_user(&old.public_key);
+        save_key_file(tx, &mut file)?;
+    }
+    tx.delete_master_wrap(user_id)?;
     Ok(())
 }
 
-fn put_slot(
-    tx: &dyn Transaction,
-    secret: &UserSecret,
-    params: KdfParams,
-    user_id: i64,
-    passphrase: &Passphrase,
-) -> Result<()> {
-    let (salt, wrapped_key) = secret
-        .wrap(passphrase, params, user_id)
-        .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
-    tx.put_key_slot(&KeySlotRow {
-        user_id,
-        memory_kib: params.memory_kib.into(),
-        iterations: params.iterations.into(),
-        parallelism: params.parallelism.into(),
-        salt,
-        wrapped_key,
-    })?;
+fn cannot_protect(e: CryptoError) -> Error {
+    Error::Failed(format!("cannot protect the key: {e}."))
+}
+
+/// The key file as committed, read inside the change (no other writer can come between) and
+/// authenticated under the page key.
+pub(super) fn load_key_file(tx: &Change<'_>) -> Result<KeyFile> {
+    let bytes = tx.key_file()?;
+    if !KeyFile::authenticate(&bytes, tx.page_key) {
+        return Err(key_file_changed());
+    }
+    KeyFile::parse(&bytes).map_err(|_| key_file_changed())
+}
+
+/// Writes the key file in the change, one generation on, and the generation into the
+/// database: the database then refuses any older key file.
+pub(super) fn save_key_file(tx: &Change<'_>, file: &mut KeyFile) -> Result<()> {
+    let stored = stored_generation(&**tx)?;
+    let generation = stored.max(file.generation()) + 1;
+    file.set_generation(generation);
+    tx.set_meta("key_file_generation", &generation.to_string())?;
+    tx.write_key_file(&file.to_bytes(tx.page_key))?;
     Ok(())
+}
+
+fn stored_generation(reads: &dyn Reads) -> Result<u64> {
+    match reads.meta("key_file_generation")? {
+        None => Ok(0),
+        Some(g) => g.parse().map_err(|_| {
+            Error::Storage(StorageError::Changed(
+                "the key file generation stored in the database".into(),
+            ))
+        }),
+    }
+}
+
+fn key_file_changed() -> Error {
+    Error::Storage(StorageError::Changed(
+        "the key file beside the database".into(),
+    ))
+}
+
+/// Opens a database found at sign-in: reads and parses its key file, lets `open_slot` open
+/// a slot of it (a user's, or the recovery entry) to the page key, opens the database with
+/// that key, then checks that the key file belongs to it: authenticated under the key, of
+/// this database (its id), and of the generation the database last wrote (an older copy would
+/// bring back a disabled user's slot or an old passphrase; a newer one goes with a database
+/// put back from an earlier copy).
+///
+/// A change to the keys that wrote the key file but stopped before the database committed
+/// leaves the key file one generation on and the one before beside it: that one is put back,
+/// and `open_slot` opens it instead.
+pub(super) fn open_database<T>(
+    locked: Box<dyn Locked>,
+    open_slot: impl Fn(&KeyFile) -> Result<(PageKey, T)>,
+) -> Result<(Box<dyn Backend>, PageKey, T)> {
+    let location = locked.location();
+    let bytes = locked.key_file()?;
+    let file = KeyFile::parse(&bytes).map_err(|e| key_file_unreadable(&location, e))?;
+    let (page_key, opened) = open_slot(&file)?;
+    if !KeyFile::authenticate(&bytes, &page_key) {
+        return Err(key_file_changed());
+    }
+    let mut store = locked.open(page_key.expose())?;
+    let reads = store.read()?;
+    let id = reads
+        .meta("database_id")?
+        .and_then(|id| uuid::Uuid::parse_str(&id).ok());
+    if id.map(|id| *id.as_bytes()) != Some(file.file_id()) {
+        return Err(Error::Refused(format!(
+            "the key file beside {location} belongs to another database; put back this database's own key file, or restore both from a backup that passes `uppsok audit`."
+        )));
+    }
+    let stored = stored_generation(&*reads)?;
+    drop(reads);
+    if file.generation() == stored {
+        return Ok((store, page_key, opened));
+    }
+    if file.generation() == stored + 1 {
+        if let Some(prev) = store.interrupted_key_file()? {
+            let prev_file = KeyFile::parse(&prev).ok().filter(|p| {
+                KeyFile::authenticate(&prev, &page_key)
+                    && p.generation() == stored
+                    && p.file_id() == file.file_id()
+            });
+            if let Some(prev_file) = prev_file {
+                store.roll_back_key_file()?;
+                let undone = || {
+                    Error::Refused(
+                        "the last change to the keys (a passphrase, a user, the recovery key or a rekey) stopped before it was saved, and has now been undone; nothing else changed. Sign in with the passphrase from before that change, and repeat it."
+                            .into(),
+                    )
+                };
+                let (again, opened) = open_slot(&prev_file).map_err(|_| undone())?;
+                if again.expose() != page_key.expose() {
+                    return Err(undone());
+                }
+                return Ok((store, again, opened));
+            }
+        }
+    }
+    let which = if file.generation() < stored {
+        "older"
+    } else {
+        "newer"
+    };
+    Err(Error::Refused(format!(
+        "the key file beside {location} is {which} than the database (generation {} where the database says {stored}): one of the two was replaced by another copy. Put back the pair that belongs together, or restore both from a backup that passes `uppsok audit`.",
+        file.generation()
+    )))
+}
+
+/// A key file that cannot be read as one.
+fn key_file_unreadable(location: &str, e: KeyFileError) -> Error {
+    let path = crate::storage::key_file_path(Path::new(location));
+    Error::Refused(format!(
+        "the key file {} cannot be used: {e}. It was changed outside uppsok, or it is not an uppsok key file; restore the database with its key file from a backup that passes `uppsok audit`.",
+        path.display()
+    ))
 }
 
 fn wrong_passphrase(name: &str) -> Error {
     Error::Refused(format!(
-        "wrong passphrase for user '{name}' (or the key slot was changed); nothing was done. Try again."
+        "wrong passphrase for user '{name}', or there is no active user '{name}' in this database (none of that name, or disabled); nothing was done. Check both and try again (if you are sure of both, the key file beside the database was changed outside uppsok: restore it from a backup)."
     ))
 }
 
-/// Why a key slot did not open: a wrong passphrase (or a changed slot), settings Argon2
+/// Why no key slot opened: a wrong passphrase or name (or a changed slot), settings Argon2
 /// refuses, or not enough memory for them.
-fn slot_error(e: CryptoError, name: &str) -> Error {
+pub(super) fn slot_error(e: KeyFileError, name: &str) -> Error {
     match e {
-        CryptoError::KdfParams => kdf_out_of_bounds(name),
-        CryptoError::OutOfMemory => Error::Failed(format!(
+        KeyFileError::KdfParams => kdf_out_of_bounds(name),
+        KeyFileError::BelowMinimum => Error::Refused(format!(
+            "the key slots of this database use key-derivation settings below the minimum this build accepts; they were made by a test build and cannot be used (user '{name}')."
+        )),
+        KeyFileError::OutOfMemory => Error::Failed(format!(
             "the key slot of user '{name}' needs more memory to open than this computer can give; nothing was done. Close other programs and try again, or open the database on a computer with more memory."
         )),
         _ => wrong_passphrase(name),
     }
 }
 
-/// Opens a user's key slot to the master key. A slot made by an earlier version of uppsok
-/// (the master key wrapped directly under the passphrase) still opens; it is upgraded by
-/// [`Vault::maintain_slot`] once the user record is verified.
-pub(super) fn open_slot(
-    store: &dyn Reads,
-    slot: &KeySlotRow,
-    params: KdfParams,
-    passphrase: &Passphrase,
+/// Opens the master key sealed to the user whose secret a slot gave. The slot's public key
+/// must be the one the database (authenticated by its encryption) has for this user: a slot of
+/// another user (who knows their own passphrase) does not sign in as this one.
+pub(super) fn open_master(
+    reads: &dyn Reads,
+    secret: &UserSecret,
     user_id: i64,
     name: &str,
-) -> Result<(MasterKey, OpenedSlot)> {
-    match store.master_wrap(user_id)? {
-        Some(wrap) => {
-            let secret =
-                UserSecret::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
-                    .map_err(|e| slot_error(e, name))?;
-            let master = secret
-                .open_master(&wrap.wrapped_master, user_id)
-                .map_err(|_| {
-                    Error::Refused(format!(
-                        "the key slot of user '{name}' opens, but the database key sealed to it does not (it was changed outside uppsok, or written by a rekey that never finished); nothing was done. Run `uppsok audit`, or restore from a backup."
-                    ))
-                })?;
-            Ok((
-                master,
-                OpenedSlot {
-                    secret: Some(secret),
-                    params,
-                },
+) -> Result<MasterKey> {
+    let wrap = reads
+        .master_wrap(user_id)?
+        .filter(|w| w.public_key == secret.public());
+    let Some(wrap) = wrap else {
+        return Err(Error::Refused(format!(
+            "the key slot of user '{name}' is not the one the database has for them (it was changed outside uppsok); nothing was done. Restore the database with its key file from a backup that passes `uppsok audit`."
+        )));
+    };
+    secret
+        .open_master(&wrap.wrapped_master, user_id)
+        .map_err(|_| {
+            Error::Refused(format!(
+                "the key slot of user '{name}' opens, but the database key sealed to it does not (it was changed outside uppsok, or written by a rekey that never finished); nothing was done. Run `uppsok audit`, or restore from a backup."
             ))
-        }
-        None => {
-            let master =
-                MasterKey::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, user_id)
-                    .map_err(|e| slot_error(e, name))?;
-            Ok((
-                master,
-                OpenedSlot {
-                    secret: None,
-                    params,
-                },
-            ))
-        }
-    }
+        })
 }
 
 /// Loads the pseudonym key chain of a rekeyed database into `keys`.
@@ -325,45 +427,38 @@ pub(super) fn rekey_plan<R: Reads + ?Sized>(
 }
 
 impl Vault {
-    /// After an unlock: upgrades a slot made by an earlier version to the current key layout,
-    /// and raises a slot's Argon2 parameters when the configured ones have grown. Both rewrap
-    /// only this user's slot (the passphrase is at hand now) and are written to the audit log.
+    /// After an unlock: raises the user's slot's Argon2 parameters when the configured ones
+    /// have grown (the passphrase is at hand now). Written to the audit log.
     pub(super) fn maintain_slot(
         &mut self,
-        opened: OpenedSlot,
+        secret: UserSecret,
+        params: KdfParams,
         passphrase: &Passphrase,
     ) -> Result<()> {
-        match opened.secret {
-            None => {
-                let user_id = self.user.id;
-                let tx = self.change()?;
-                tx.upgrade_schema()?;
-                write_user_keys(&*tx, tx.master, user_id, passphrase)?;
-                tx.log(
-                    Action::KeySlotUpgrade,
-                    &format!("user:{}", user_id),
-                    "layout=2",
-                )?;
-                tx.commit()?;
-            }
-            Some(secret) => {
-                let Some(raised) = opened.params.raise_target() else {
-                    return Ok(());
-                };
-                let user_id = self.user.id;
-                let tx = self.change()?;
-                put_slot(&*tx, &secret, raised, user_id, passphrase)?;
-                tx.log(
-                    Action::KeySlotUpgrade,
-                    &format!("user:{}", user_id),
-                    &format!(
-                        "kdf m={} t={} p={}",
-                        raised.memory_kib, raised.iterations, raised.parallelism
-                    ),
-                )?;
-                tx.commit()?;
-            }
-        }
+        let Some(raised) = params.raise_target() else {
+            return Ok(());
+        };
+        let (user_id, name) = (self.user.id, self.user.name.clone());
+        let tx = self.change()?;
+        let mut file = load_key_file(&tx)?;
+        file.put_user(
+            &name,
+            passphrase,
+            raised,
+            &secret,
+            std::slice::from_ref(tx.page_key),
+        )
+        .map_err(cannot_protect)?;
+        save_key_file(&tx, &mut file)?;
+        tx.log(
+            Action::KeySlotUpgrade,
+            &format!("user:{}", user_id),
+            &format!(
+                "kdf m={} t={} p={}",
+                raised.memory_kib, raised.iterations, raised.parallelism
+            ),
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -378,14 +473,14 @@ impl Vault {
         let recovery = RecoveryKey::generate();
         let written = (|| -> Result<()> {
             let tx = vault.change()?;
-            put_recovery(&*tx, tx.master, &recovery)?;
+            put_recovery(&tx, &recovery)?;
             tx.log(Action::RecoveryKey, "recovery_key", "created")?;
             tx.commit()?;
             Ok(())
         })();
         if let Err(e) = written {
             drop(vault);
-            for suffix in ["", "-wal", "-shm"] {
+            for suffix in ["", "-wal", "-shm", ".keys"] {
                 let mut p = path.as_os_str().to_owned();
                 p.push(suffix);
                 let _ = std::fs::remove_file(p);
@@ -406,22 +501,36 @@ impl Vault {
         new_passphrase: &Passphrase,
     ) -> Result<Vault> {
         check_user_name(name)?;
-        let mut store = crate::storage::open(path)?;
-        let reads = store.read()?;
-        let row = reads.recovery_key()?.ok_or_else(|| {
+        let locked = crate::storage::open(path)?;
+        let not_this = || {
             Error::Refused(
-                "this database has no recovery key (it was made before recovery keys existed, or by `demo`); nothing was done."
+                "this recovery key does not open this database (it belongs to another one, or the key sealed to it was changed); nothing was done."
                     .into(),
             )
+        };
+        let (mut store, page_key, ()) = open_database(locked, |file| {
+            if !file.has_recovery() {
+                return Err(Error::Refused(
+                    "this database has no recovery key (it was made by `demo`, or without one); nothing was done."
+                        .into(),
+                ));
+            }
+            let key = file
+                .open_recovery(recovery)
+                .map_err(|_| not_this())?
+                .into_iter()
+                .next()
+                .ok_or_else(not_this)?;
+            Ok((key, ()))
         })?;
+        let reads = store.read()?;
+        let row = reads
+            .recovery_key()?
+            .filter(|r| r.public_key == recovery.public())
+            .ok_or_else(not_this)?;
         let master = recovery
             .open_master(&row.wrapped_master, row.id)
-            .map_err(|_| {
-                Error::Refused(
-                    "this recovery key does not open this database (it belongs to another one, or the key sealed to it was changed); nothing was done."
-                        .into(),
-                )
-            })?;
+            .map_err(|_| not_this())?;
         let mut keys = master.derive();
         load_chain(&*reads, &mut keys)?;
         let districts = super::load_districts(&*reads)?;
@@ -429,7 +538,7 @@ impl Vault {
         let user;
         {
             // No signed-in user: the recovery key acts, and the entry says so.
-            let tx = Change::begin(&mut *store, &master, &keys, &districts, None)?;
+            let tx = Change::begin(&mut *store, (&master, &keys, &page_key), &districts, None)?;
             // Read in the change that acts on it, so nothing can come between.
             match tx.user_by_name(name)? {
                 Some(u) => {
@@ -444,7 +553,7 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    write_user_keys(&*tx, tx.master, u.id, new_passphrase)?;
+                    write_user_keys(&tx, u.id, &u.name, new_passphrase)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -464,6 +573,7 @@ impl Vault {
         }
         Ok(Vault {
             store,
+            page_key,
             master,
             keys,
             user,
@@ -476,10 +586,11 @@ impl Vault {
     /// seal with the old keys first, and refuses if any is broken: a rekey must not re-seal a
     /// change made behind uppsok's back. Appends the `rekey` entry under the new keys.
     pub(super) fn rekey_in(
-        tx: &dyn Transaction,
+        change: &Change<'_>,
         old: &Keys,
         actor: i64,
     ) -> Result<(MasterKey, Keys, RekeySummary)> {
+        let tx: &dyn Transaction = &**change;
         // 1. Everything sealed under the old keys must verify.
         let Preflight {
             audit_rows,
@@ -587,6 +698,9 @@ impl Vault {
             summary.recovery_key = true;
         }
         tx.set_meta("key_version", &keys.version().to_string())?;
+        // The key file moves on a generation too: a copy of the database from before the
+        // rekey no longer opens with the key file (nor the key file from before with it).
+        save_key_file(change, &mut load_key_file(change)?)?;
         audit_log::append(
             tx,
             &keys,
@@ -602,17 +716,23 @@ impl Vault {
     }
 }
 
-fn put_recovery(tx: &dyn Transaction, master: &MasterKey, recovery: &RecoveryKey) -> Result<()> {
+/// Seals the master key (in the database) and the page key (in the key file) to the recovery
+/// key's public key.
+fn put_recovery(tx: &Change<'_>, recovery: &RecoveryKey) -> Result<()> {
     let public = recovery.public();
     tx.put_recovery_key(&RecoveryRow {
         id: 1,
         public_key: public.to_vec(),
-        wrapped_master: master
+        wrapped_master: tx
+            .master
             .seal_to_recovery(&public, 1)
-            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?,
+            .map_err(cannot_protect)?,
         created_at: now_timestamp(),
     })?;
-    Ok(())
+    let mut file = load_key_file(tx)?;
+    file.set_recovery(public, std::slice::from_ref(tx.page_key))
+        .map_err(cannot_protect)?;
+    save_key_file(tx, &mut file)
 }
 
 impl Lifecycle<'_> {
@@ -622,7 +742,7 @@ impl Lifecycle<'_> {
         self.0.require(Permission::Administer)?;
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
-        let (master, keys, summary) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
+        let (master, keys, summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
         self.0.master = master;
         self.0.keys = keys;
@@ -724,7 +844,7 @@ impl Lifecycle<'_> {
             "notes",
             &format!("before={before} count={purged}"),
         )?;
-        let (master, keys, _) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
+        let (master, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
         self.0.master = master;
         self.0.keys = keys;

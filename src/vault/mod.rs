@@ -28,14 +28,14 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use crate::audit_log::{self, Action};
-use crate::crypto::{KdfParams, Keys, MasterKey, Passphrase, Place};
+use crate::crypto::{KeyFile, KeyFileError, Keys, MasterKey, PageKey, Passphrase, Place};
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
 use crate::storage::prelude::*;
 use crate::storage::{
-    AuditRow, ContactEnvelopes, ContactRow, EnvelopeColumn, FieldNightRow, KeySlotRow,
-    MasterWrapRow, MergeRow, RecoveryRow, Sequence, UserRow, NEXT, STOP,
+    AuditRow, ContactEnvelopes, ContactRow, EnvelopeColumn, FieldNightRow, Locked, MasterWrapRow,
+    MergeRow, RecoveryRow, Sequence, StorageError, UserRow, NEXT, STOP,
 };
 
 /// What a role may do (CONTRACT.md, "Roles and what each may do").
@@ -169,6 +169,8 @@ struct Change<'v> {
     tx: Box<dyn Transaction + 'v>,
     master: &'v MasterKey,
     keys: &'v Keys,
+    /// The page key: the key file this change writes is authenticated under it.
+    page_key: &'v PageKey,
     districts: &'v Districts,
     /// Who makes the change (none when the recovery key acts).
     author: Option<i64>,
@@ -177,8 +179,7 @@ struct Change<'v> {
 impl<'v> Change<'v> {
     fn begin(
         store: &'v mut dyn Backend,
-        master: &'v MasterKey,
-        keys: &'v Keys,
+        (master, keys, page_key): (&'v MasterKey, &'v Keys, &'v PageKey),
         districts: &'v Districts,
         author: Option<i64>,
     ) -> Result<Change<'v>> {
@@ -186,6 +187,7 @@ impl<'v> Change<'v> {
             tx: store.write()?,
             master,
             keys,
+            page_key,
             districts,
             author,
         })
@@ -220,8 +222,7 @@ impl Vault {
     fn change(&mut self) -> Result<Change<'_>> {
         Change::begin(
             &mut *self.store,
-            &self.master,
-            &self.keys,
+            (&self.master, &self.keys, &self.page_key),
             &self.districts,
             Some(self.user.id),
         )
@@ -265,6 +266,8 @@ rooms! {
 /// An unlocked database.
 pub struct Vault {
     store: Box<dyn Backend>,
+    /// The key the database's pages are encrypted under; the key file is authenticated with it.
+    page_key: PageKey,
     master: MasterKey,
     keys: Keys,
     user: User,
@@ -300,24 +303,29 @@ fn load_districts(store: &dyn Reads) -> Result<Districts> {
 }
 
 impl Vault {
-    /// Creates a new database with its first user, role admin. On any failure the half-made
-    /// file is removed.
+    /// Creates a new database with its first user, role admin: the database file encrypted
+    /// under a new page key, and the key file beside it. On any failure the half-made files
+    /// are removed.
     pub fn create(path: &Path, admin: &str, passphrase: &Passphrase) -> Result<Vault> {
         check_user_name(admin)?;
-        Self::create_in(crate::storage::create(path)?, admin, passphrase)
+        Self::create_in(|key| crate::storage::create(path, key), admin, passphrase)
     }
 
-    /// Sets up a new, empty database with its first user, role admin. On any failure the
-    /// half-made database is discarded.
+    /// Sets up a new, empty database with its first user, role admin. `make` creates the
+    /// empty database under the page key it is given. On any failure the half-made database
+    /// is discarded.
     pub fn create_in(
-        mut store: Box<dyn Backend>,
+        make: impl FnOnce(&[u8; 32]) -> std::result::Result<Box<dyn Backend>, StorageError>,
         admin: &str,
         passphrase: &Passphrase,
     ) -> Result<Vault> {
         check_user_name(admin)?;
-        match Self::initialise(&mut *store, admin, passphrase) {
+        let page_key = PageKey::generate();
+        let mut store = make(page_key.expose())?;
+        match Self::initialise(&mut *store, &page_key, admin, passphrase) {
             Ok((master, keys, user, districts)) => Ok(Vault {
                 store,
+                page_key,
                 master,
                 keys,
                 user,
@@ -332,6 +340,7 @@ impl Vault {
 
     fn initialise(
         store: &mut dyn Backend,
+        page_key: &PageKey,
         admin: &str,
         passphrase: &Passphrase,
     ) -> Result<(MasterKey, Keys, User, Districts)> {
@@ -341,9 +350,10 @@ impl Vault {
         let user;
         {
             // The first entry is the new administrator's own, once they exist.
-            let mut tx = Change::begin(store, &master, &keys, &districts, None)?;
+            let mut tx = Change::begin(store, (&master, &keys, page_key), &districts, None)?;
+            let id = uuid::Uuid::new_v4();
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
-            tx.set_meta("database_id", &uuid::Uuid::new_v4().to_string())?;
+            tx.set_meta("database_id", &id.to_string())?;
             tx.set_meta("created_at", &now_timestamp())?;
             tx.set_meta("key_version", &master.version().to_string())?;
             let names: Vec<&str> = districts.all().iter().map(|d| d.as_str()).collect();
@@ -351,6 +361,7 @@ impl Vault {
                 "districts",
                 &serde_json::to_string(&names).expect("strings serialise"),
             )?;
+            lifecycle::save_key_file(&tx, &mut KeyFile::new(*id.as_bytes()))?;
             user = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
             tx.author = Some(user.id);
             tx.log(Action::Init, &format!("user:{}", user.id), "")?;
@@ -378,7 +389,7 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        Self::write_slot(&**tx, tx.master, id, passphrase)?;
+        lifecycle::write_user_keys(tx, id, name, passphrase)?;
         Ok(User {
             id,
             name: name.to_string(),
@@ -386,34 +397,37 @@ impl Vault {
         })
     }
 
-    fn write_slot(
-        tx: &dyn Transaction,
-        master: &MasterKey,
-        user_id: i64,
-        passphrase: &Passphrase,
-    ) -> Result<()> {
-        lifecycle::write_user_keys(tx, master, user_id, passphrase)
-    }
-
-    /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase
-    /// or a tampered user record, and writes nothing when it does.
+    /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase,
+    /// a key file that is not this database's (or older than it), or a tampered user record,
+    /// and writes nothing when it does.
     pub fn unlock(path: &Path, name: &str, passphrase: &Passphrase) -> Result<Vault> {
         Self::unlock_in(crate::storage::open(path)?, name, passphrase)
     }
 
-    /// Unlocks an open database as `name` (see [`Vault::unlock`]).
+    /// Unlocks a database found but not yet opened as `name` (see [`Vault::unlock`]).
     pub fn unlock_in(
-        store: Box<dyn Backend>,
+        locked: Box<dyn Locked>,
         name: &str,
         passphrase: &Passphrase,
     ) -> Result<Vault> {
-        // One read session for everything the unlock reads: the user, their slot and wrap, the
+        let (store, page_key, (secret, params)) = lifecycle::open_database(locked, |file| {
+            let opened = file
+                .open_user(name, passphrase)
+                .map_err(|e| lifecycle::slot_error(e, name))?;
+            let key = opened
+                .page_keys
+                .into_iter()
+                .next()
+                .ok_or_else(|| lifecycle::slot_error(KeyFileError::Malformed, name))?;
+            Ok((key, (opened.secret, opened.params)))
+        })?;
+        // One read session for everything the unlock reads: the user, their wrap, the
         // pseudonym chain, the data the keys must open and the district list all come from
         // one committed state.
         let reads = store.read()?;
         let row = reads.user_by_name(name)?.ok_or_else(|| {
             Error::Refused(format!(
-                "there is no user '{name}' in this database; check the name, or ask an administrator to add you."
+                "the key file has a slot for '{name}' but the database has no such user: the two do not belong together; restore both from a backup that passes `uppsok audit`."
             ))
         })?;
         if row.disabled {
@@ -421,20 +435,7 @@ impl Vault {
                 "user '{name}' is disabled; ask an administrator if you need access again."
             )));
         }
-        let slot = reads.key_slot(row.id)?.ok_or_else(|| {
-            Error::Refused(format!(
-                "user '{name}' has no key slot and cannot unlock; ask an administrator to set a new passphrase."
-            ))
-        })?;
-        let params = KdfParams::from_stored(slot.memory_kib, slot.iterations, slot.parallelism)
-            .ok_or_else(|| kdf_out_of_bounds(name))?;
-        if !params.may_open() {
-            return Err(Error::Refused(format!(
-                "the key slot of user '{name}' uses key-derivation settings below the minimum this build accepts; it was made by a test build and cannot be used."
-            )));
-        }
-        let (master, opened) =
-            lifecycle::open_slot(&*reads, &slot, params, passphrase, row.id, name)?;
+        let master = lifecycle::open_master(&*reads, &secret, row.id, name)?;
         let mut keys = master.derive();
         lifecycle::load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
@@ -449,6 +450,7 @@ impl Vault {
         drop(reads);
         let mut vault = Vault {
             store,
+            page_key,
             master,
             keys,
             user: User {
@@ -458,7 +460,7 @@ impl Vault {
             },
             districts,
         };
-        vault.maintain_slot(opened, passphrase)?;
+        vault.maintain_slot(secret, params, passphrase)?;
         Ok(vault)
     }
 
@@ -707,12 +709,11 @@ impl Staff<'_> {
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
         tx.update_user(&row)?;
-        tx.delete_key_slot(row.id)?;
-        tx.delete_master_wrap(row.id)?;
+        lifecycle::remove_user_keys(&tx, row.id)?;
         tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
         // A new master key sealed to the remaining users only: what the disabled user may have
         // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (master, keys, _) = Vault::rekey_in(&*tx, tx.keys, user_id)?;
+        let (master, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
         self.0.master = master;
         self.0.keys = keys;
@@ -722,8 +723,9 @@ impl Staff<'_> {
     /// Rewraps the signed-in user's key slot under a new passphrase.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
         let user_id = self.0.user.id;
+        let name = self.0.user.name.clone();
         let tx = self.0.change()?;
-        Vault::write_slot(&*tx, tx.master, user_id, new)?;
+        lifecycle::write_user_keys(&tx, user_id, &name, new)?;
         tx.log(Action::Passwd, &format!("user:{}", user_id), "")?;
         tx.commit()?;
         Ok(())

@@ -15,11 +15,11 @@ fn pass() -> Passphrase {
 }
 
 fn new_vault(store: &MemoryStore) -> Vault {
-    Vault::create_in(Box::new(store.reopen()), "admin", &pass()).unwrap()
+    Vault::create_in(|k| Ok(Box::new(store.keyed(k))), "admin", &pass()).unwrap()
 }
 
 fn sign_in(store: &MemoryStore, name: &str) -> Vault {
-    Vault::unlock_in(Box::new(store.reopen()), name, &pass()).unwrap()
+    Vault::unlock_in(store.locked(), name, &pass()).unwrap()
 }
 
 fn code(s: &str) -> PersonCode {

@@ -404,7 +404,7 @@ mod tests {
     /// The same, on a database other handles can open too.
     fn vault_on(store: &MemoryStore) -> Vault {
         let mut v = Vault::create_in(
-            Box::new(store.reopen()),
+            |k| Ok(Box::new(store.keyed(k))),
             "admin",
             &Passphrase::new(PASS.into()),
         )
@@ -545,7 +545,7 @@ mod tests {
         v.staff()
             .add("olle", crate::domain::StaffRole::Outreach, &pass)
             .unwrap();
-        let mut olle = Vault::unlock_in(Box::new(store.reopen()), "olle", &pass).unwrap();
+        let mut olle = Vault::unlock_in(store.locked(), "olle", &pass).unwrap();
         let before = audit_len(&olle);
         let err = olle
             .stats()

@@ -141,9 +141,11 @@ impl Db {
         all
     }
 
-    /// A plain SQLite connection to the file, for tampering behind uppsok's back.
+    /// A connection to the file keyed with the page key the admin's passphrase opens (with
+    /// the crate's own crypto): an insider tampering behind uppsok's back. Someone without a
+    /// passphrase cannot read or write the file at all (tests/file_encryption.rs).
     pub fn raw(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.path).expect("open raw")
+        insider_conn(&self.path, ADMIN, PASS)
     }
 }
 
@@ -166,4 +168,52 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn path_str(p: &Path) -> String {
     p.to_string_lossy().to_string()
+}
+
+/// The database's page key, as an insider who holds `user`'s passphrase gets it outside
+/// uppsok, with the crate's own crypto and the key file beside the database.
+pub fn page_key(db: &Path, user: &str, pass: &str) -> [u8; 32] {
+    let mut keys = db.as_os_str().to_owned();
+    keys.push(".keys");
+    let bytes = std::fs::read(PathBuf::from(keys)).expect("the key file");
+    let file = uppsok::crypto::KeyFile::parse(&bytes).expect("a key file");
+    let opened = file
+        .open_user(user, &uppsok::crypto::Passphrase::new(pass.into()))
+        .expect("the user's slot opens");
+    *opened.page_keys[0].expose()
+}
+
+/// A connection to the database file keyed with its page key: an insider writing the file
+/// directly, outside uppsok.
+pub fn insider_conn(db: &Path, user: &str, pass: &str) -> rusqlite::Connection {
+    let key = page_key(db, user, pass);
+    let conn = rusqlite::Connection::open(db).expect("the database file opens");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+        .expect("the key is set");
+    conn.busy_timeout(std::time::Duration::from_secs(15))
+        .expect("a busy timeout");
+    conn
+}
+
+/// Recomputes a key file's MAC (the last 32 bytes) under a page key, as the documented format
+/// says (docs/security.md, "The key file"): HMAC-SHA256 under HKDF-SHA256(page key, salt
+/// "uppsok key file v1", info "mac"). An insider who holds the page key can do this outside
+/// uppsok; nobody else can.
+pub fn reseal_key_file(bytes: &mut [u8], page_key: &[u8; 32]) {
+    use hmac::Mac;
+    let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"uppsok key file v1"), page_key);
+    let mut key = [0u8; 32];
+    hk.expand(b"mac", &mut key).unwrap();
+    let n = bytes.len() - 32;
+    let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+    m.update(&bytes[..n]);
+    bytes[n..].copy_from_slice(&m.finalize().into_bytes());
+}
+
+/// The key file beside a database.
+pub fn key_file_of(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".keys");
+    PathBuf::from(p)
 }

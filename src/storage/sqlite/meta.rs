@@ -23,9 +23,17 @@ impl MetaReads for Session<'_> {
             .optional()?;
         Ok(next.unwrap_or(1))
     }
+
+    fn key_file(&self) -> Result<Vec<u8>> {
+        super::read_key_file(self.path)
+    }
 }
 
 impl MetaWrites for Session<'_> {
+    fn write_key_file(&self, bytes: &[u8]) -> Result<()> {
+        self.replace_key_file(bytes)
+    }
+
     fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.conn()
             .prepare_cached(

@@ -1,5 +1,12 @@
-//! The SQLite back end: one database file (WAL mode) with `schema.sql`. The only module that
+//! The SQLite back end: one database file (WAL mode) with `schema.sql`, encrypted as a whole by
+//! SQLCipher under the page key, and the key file beside it (`FILE.keys`). The only module that
 //! names `rusqlite`.
+//!
+//! SQLCipher encrypts every page of the database and of its WAL (AES-256-CBC) and
+//! authenticates each with HMAC-SHA512 bound to the page number, so without the page key the
+//! files give nothing away but their sizes, and a changed byte makes the read of its page fail.
+//! The page key is handed in as raw bytes (no key derivation of SQLCipher's own: the key file's
+//! slots are where passphrases are stretched).
 //!
 //! A session ([`Session`]) is one connection borrowed for a read or a write: a write takes
 //! SQLite's write lock at once (`BEGIN IMMEDIATE`), which is what serialises writers across
@@ -12,13 +19,17 @@ mod meta;
 mod persons;
 mod staff;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::OpenOptions;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension};
+use zeroize::Zeroizing;
 
-use super::port::{Backend, DanglingReference, IntegrityFacts, Maintenance, Reads, Transaction};
+use super::port::{
+    Backend, DanglingReference, IntegrityFacts, Locked, Maintenance, Reads, Transaction,
+};
 use super::{Result, StorageError, FORMAT_VERSION};
 
 /// The schema, embedded from the repository's `schema.sql`.
@@ -32,12 +43,23 @@ impl From<rusqlite::types::FromSqlError> for StorageError {
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e {
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) {
-                return StorageError::Busy;
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+            // SQLCipher fails the read of a page whose HMAC does not verify (other than the
+            // first) with a bare SQLITE_ERROR, without the message a real SQL error carries.
+            let bare = msg.as_deref().map_or(true, |m| m == "SQL logic error");
+            if f.extended_code == rusqlite::ffi::SQLITE_ERROR && bare {
+                return StorageError::Changed(format!("a page of the database: {e}"));
+            }
+            match f.code {
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                    return StorageError::Busy
+                }
+                // SQLCipher reports a page whose HMAC fails as a file that is not a database
+                // (or as corruption): the bytes were changed outside uppsok.
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt => {
+                    return StorageError::Changed(e.to_string())
+                }
+                _ => {}
             }
         }
         // rusqlite's messages name the failing SQL or constraint, never a bound value.
@@ -48,6 +70,89 @@ impl From<rusqlite::Error> for StorageError {
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT_MS: u64 = 15_000;
 
+/// The first bytes of a database file SQLite wrote in the clear (uppsok's format 1).
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// The largest key file read (a real one is a few KiB).
+const KEY_FILE_MAX: u64 = 1 << 20;
+
+/// Where the key file of the database at `path` is: `FILE.keys`.
+pub fn key_file_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".keys");
+    PathBuf::from(p)
+}
+
+/// Where a write transaction keeps the key file it replaced until it commits: `FILE.keys.prev`.
+fn previous_key_file_path(db: &Path) -> PathBuf {
+    let mut p = key_file_path(db).into_os_string();
+    p.push(".prev");
+    PathBuf::from(p)
+}
+
+/// Reads the key file of the database at `db` (bounded in size).
+fn read_key_file(db: &Path) -> Result<Vec<u8>> {
+    read_bounded(key_file_path(db))
+}
+
+fn read_bounded(path: PathBuf) -> Result<Vec<u8>> {
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StorageError::KeyFileMissing(path))
+        }
+        Err(e) => return Err(StorageError::KeyFileRead(path, e.to_string())),
+    };
+    let mut out = Vec::new();
+    file.take(KEY_FILE_MAX + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| StorageError::KeyFileRead(path.clone(), e.to_string()))?;
+    Ok(out)
+}
+
+/// Replaces a file at once: a private temporary file beside it, written and synced, renamed
+/// over it, and the directory synced, so a crash leaves the old file or the new one.
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    sync_dir(path);
+    Ok(())
+}
+
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+/// Keys a connection with the raw page key. Must come before anything else is read.
+fn apply_key(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<()> {
+    let mut sql = Zeroizing::new(String::with_capacity(80));
+    sql.push_str("PRAGMA key = \"x'");
+    for b in key {
+        sql.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        sql.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    sql.push_str("'\";");
+    conn.execute_batch(&sql)
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
     // WAL: readers do not block the writer. FULL: a committed transaction survives power loss.
@@ -56,11 +161,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // After a checkpoint the WAL is cut back, so a large import leaves no large side file.
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Large sorts (an index rebuilt after a bulk import, VACUUM) spill to SQLite's temporary
-    // files, so memory stays bounded as the database grows. Those files are private (umask
-    // 077), unlinked at once, and hold only what the database holds: ids, dates, pseudonyms
-    // and ciphertext, never a plaintext value.
-    conn.pragma_update(None, "temp_store", "FILE")?;
+    // Temporary tables and sorts stay in memory: SQLCipher does not encrypt SQLite's temporary
+    // files, and they would hold dates, links and pseudonyms in the clear.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Deleted records are overwritten with zeros, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     // A page cache of up to 128 MiB: imports into large databases touch index pages at random.
@@ -68,15 +171,84 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A database file found, not yet opened.
+pub struct SqliteLocked {
+    path: PathBuf,
+}
+
+impl SqliteLocked {
+    /// Finds the database at `path`. A database of format 1 (SQLite in the clear) is told
+    /// apart here, before any key is asked for.
+    pub fn find(path: &Path) -> Result<SqliteLocked> {
+        if !path.is_file() {
+            return Err(StorageError::Missing(path.to_path_buf()));
+        }
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?;
+        if n == 16 && &head == PLAIN_HEADER {
+            return Err(plain_file(path));
+        }
+        Ok(SqliteLocked {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// What a database file in the clear is: uppsok's format 1, or something else.
+fn plain_file(path: &Path) -> StorageError {
+    let format: Option<String> = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .and_then(|c| {
+        c.query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+    })
+    .ok()
+    .flatten();
+    match format.as_deref() {
+        Some("1") => StorageError::NeedsUpgrade(path.to_path_buf()),
+        _ => StorageError::NotUppsok(
+            path.to_path_buf(),
+            "it is an SQLite database without uppsok's encryption".into(),
+        ),
+    }
+}
+
+impl Locked for SqliteLocked {
+    fn key_file(&self) -> Result<Vec<u8>> {
+        read_key_file(&self.path)
+    }
+
+    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
+        Ok(Box::new(SqliteStore::open(&self.path, page_key)?))
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
 /// An open SQLite database file.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The page key, for the copies `backup_to` makes (they are keyed alike).
+    page_key: Zeroizing<[u8; 32]>,
 }
 
 impl SqliteStore {
-    /// Creates a new database file (mode 0600) with the schema. Fails if the file exists.
-    pub fn create(path: &Path) -> Result<SqliteStore> {
+    /// Creates a new database file (mode 0600) with the schema, encrypted under `page_key`.
+    /// Fails if the file (or a key file beside it) exists.
+    pub fn create(path: &Path, page_key: &[u8; 32]) -> Result<SqliteStore> {
+        let keys = key_file_path(path);
+        if keys.exists() {
+            return Err(StorageError::AlreadyExists(keys));
+        }
         if path.exists() {
             return Err(StorageError::AlreadyExists(path.to_path_buf()));
         }
@@ -86,16 +258,19 @@ impl SqliteStore {
         }
         create_private_file(path)?;
         let conn = Connection::open(path)?;
+        apply_key(&conn, page_key)?;
         configure(&conn)?;
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
+            page_key: Zeroizing::new(*page_key),
         })
     }
 
-    /// Opens an existing database and checks that it is one this build reads.
-    pub fn open(path: &Path) -> Result<SqliteStore> {
+    /// Opens an existing database with its page key and checks that it is one this build
+    /// reads.
+    pub fn open(path: &Path, page_key: &[u8; 32]) -> Result<SqliteStore> {
         if !path.is_file() {
             return Err(StorageError::Missing(path.to_path_buf()));
         }
@@ -103,13 +278,28 @@ impl SqliteStore {
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        configure(&conn).map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?;
+        apply_key(&conn, page_key)?;
+        // The first read of page 1 is where a wrong key (or a changed first page) shows.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| match StorageError::from(e) {
+            StorageError::Changed(_) => StorageError::WrongKey(path.to_path_buf()),
+            other => other,
+        })?;
+        configure(&conn).map_err(|e| match StorageError::from(e) {
+            StorageError::Changed(d) => StorageError::Changed(d),
+            other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
+        })?;
         let format: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?;
+            .map_err(|e| match StorageError::from(e) {
+                StorageError::Changed(d) => StorageError::Changed(d),
+                other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
+            })?;
         match format.as_deref() {
             Some(FORMAT_VERSION) => {}
             Some(other) => return Err(StorageError::Format(path.to_path_buf(), other.to_string())),
@@ -123,6 +313,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
+            page_key: Zeroizing::new(*page_key),
         })
     }
 
@@ -139,9 +330,10 @@ impl SqliteStore {
         }
     }
 
-    /// The database file and its two side files.
+    /// The database file, its two SQLite side files and its key file (with the one a write
+    /// keeps until it commits).
     fn all_files(path: &Path) -> Vec<PathBuf> {
-        ["", "-wal", "-shm"]
+        ["", "-wal", "-shm", ".keys", ".keys.prev"]
             .iter()
             .map(|suffix| {
                 let mut p = path.as_os_str().to_owned();
@@ -168,7 +360,7 @@ fn create_private_file(path: &Path) -> Result<()> {
 
 impl Backend for SqliteStore {
     fn read(&self) -> Result<Box<dyn Reads + '_>> {
-        Ok(Box::new(Session::begin(&self.conn, false)?))
+        Ok(Box::new(Session::begin(&self.conn, &self.path, false)?))
     }
 
     fn write(&mut self) -> Result<Box<dyn Transaction + '_>> {
@@ -177,7 +369,7 @@ impl Backend for SqliteStore {
                 notice();
             }
         }
-        Ok(Box::new(Session::begin(&self.conn, true)?))
+        Ok(Box::new(Session::begin(&self.conn, &self.path, true)?))
     }
 
     fn location(&self) -> String {
@@ -210,13 +402,58 @@ impl Maintenance for SqliteStore {
     }
 
     fn backup_to(&self, dest: &Path) -> Result<()> {
+        let dest_keys = key_file_path(dest);
+        if dest_keys.exists() {
+            return Err(StorageError::AlreadyExists(dest_keys));
+        }
+        // The copy is keyed alike, and its key file is the one that was committed with the
+        // state copied: both are read inside one read transaction (its first read fixes the
+        // state), and writers write the key file before they commit.
+        let session = Session::begin(&self.conn, &self.path, false)?;
+        session
+            .conn
+            .query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+        let keys = read_key_file(&self.path)?;
         create_private_file(dest)?;
         let mut out = Connection::open(dest)?;
+        apply_key(&out, &self.page_key)?;
         {
             let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
             b.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
         }
         out.pragma_update(None, "journal_mode", "DELETE")?;
+        drop(session);
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        opts.open(&dest_keys)
+            .and_then(|mut f| {
+                f.write_all(&keys)?;
+                f.sync_all()
+            })
+            .map_err(|e| StorageError::Create(dest_keys, e.to_string()))?;
+        Ok(())
+    }
+
+    fn interrupted_key_file(&self) -> Result<Option<Vec<u8>>> {
+        match read_bounded(previous_key_file_path(&self.path)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(StorageError::KeyFileMissing(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn roll_back_key_file(&mut self) -> Result<()> {
+        let (prev, keys) = (
+            previous_key_file_path(&self.path),
+            key_file_path(&self.path),
+        );
+        std::fs::rename(&prev, &keys).map_err(|e| StorageError::Create(keys, e.to_string()))?;
+        sync_dir(&self.path);
         Ok(())
     }
 
@@ -225,7 +462,14 @@ impl Maintenance for SqliteStore {
         let lines = st
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let problems = if lines == ["ok"] { Vec::new() } else { lines };
+        let mut problems = if lines == ["ok"] { Vec::new() } else { lines };
+        // SQLCipher's own check: the HMAC of every page of the file, also of pages no table
+        // uses (free pages), which SQLite's check never reads.
+        let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+        let cipher = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        problems.extend(cipher);
         let mut st = self.conn.prepare("PRAGMA foreign_key_check")?;
         let dangling = st
             .query_map([], |r| {
@@ -243,13 +487,17 @@ impl Maintenance for SqliteStore {
 /// A read session or write transaction on the store's connection.
 pub struct Session<'c> {
     conn: &'c Connection,
+    path: &'c Path,
     /// Whether this session began the transaction (and so must end it).
     began: bool,
     finished: Cell<bool>,
+    /// The key file as it was before this transaction first replaced it (`Some(None)`: there
+    /// was none), to be put back if the transaction does not commit.
+    key_file_before: RefCell<Option<Option<Vec<u8>>>>,
 }
 
 impl<'c> Session<'c> {
-    fn begin(conn: &'c Connection, write: bool) -> Result<Session<'c>> {
+    fn begin(conn: &'c Connection, path: &'c Path, write: bool) -> Result<Session<'c>> {
         // A read session inside another (a helper reading while its caller reads) joins it.
         let began = write || conn.is_autocommit();
         if write {
@@ -259,13 +507,50 @@ impl<'c> Session<'c> {
         }
         Ok(Session {
             conn,
+            path,
             began,
             finished: Cell::new(false),
+            key_file_before: RefCell::new(None),
         })
     }
 
     fn conn(&self) -> &'c Connection {
         self.conn
+    }
+
+    /// Replaces the key file now (it is written before the database commits, see
+    /// [`super::port::MetaWrites::write_key_file`]), remembering the one before.
+    ///
+    /// The one before is also kept on disk (`FILE.keys.prev`) until the transaction ends: if
+    /// the process stops before it commits, the database still belongs to that one, and the
+    /// next unlock puts it back ([`Maintenance::roll_back_key_file`]).
+    fn replace_key_file(&self, bytes: &[u8]) -> Result<()> {
+        let path = key_file_path(self.path);
+        if self.key_file_before.borrow().is_none() {
+            let before = match read_key_file(self.path) {
+                Ok(b) => Some(b),
+                Err(StorageError::KeyFileMissing(_)) => None,
+                Err(e) => return Err(e),
+            };
+            if let Some(b) = &before {
+                let prev = previous_key_file_path(self.path);
+                replace_file(&prev, b).map_err(|e| StorageError::Create(prev, e.to_string()))?;
+            }
+            *self.key_file_before.borrow_mut() = Some(before);
+        }
+        replace_file(&path, bytes).map_err(|e| StorageError::Create(path, e.to_string()))
+    }
+
+    /// Puts back the key file this transaction replaced, if it replaced one.
+    fn restore_key_file(&self) {
+        if let Some(before) = self.key_file_before.borrow_mut().take() {
+            let path = key_file_path(self.path);
+            let _ = match before {
+                Some(bytes) => replace_file(&path, &bytes),
+                None => std::fs::remove_file(&path),
+            };
+            let _ = std::fs::remove_file(previous_key_file_path(self.path));
+        }
     }
 }
 
@@ -273,6 +558,7 @@ impl Drop for Session<'_> {
     fn drop(&mut self) {
         if self.began && !self.finished.get() {
             let _ = self.conn.execute_batch("ROLLBACK");
+            self.restore_key_file();
         }
     }
 }
@@ -281,6 +567,11 @@ impl Transaction for Session<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
         self.conn.execute_batch("COMMIT")?;
         self.finished.set(true);
+        if self.key_file_before.borrow().is_some() {
+            // Committed: the database now belongs to the new key file.
+            let _ = std::fs::remove_file(previous_key_file_path(self.path));
+            sync_dir(self.path);
+        }
         Ok(())
     }
 }
@@ -315,7 +606,8 @@ mod tests {
         fn new() -> TempFile {
             let dir = tempfile::tempdir().expect("a temporary directory");
             let path = dir.path().join("conformance.db");
-            let mut store = SqliteStore::create(&path).expect("a new database");
+            let mut store =
+                SqliteStore::create(&path, &conformance::TEST_PAGE_KEY).expect("a new database");
             let tx = store.write().expect("a write transaction");
             tx.set_meta("format", FORMAT_VERSION)
                 .expect("the format marker");
@@ -326,7 +618,14 @@ mod tests {
 
     impl TestDatabase for TempFile {
         fn open(&self) -> Box<dyn Backend> {
-            Box::new(SqliteStore::open(&self.path).expect("the database opens"))
+            Box::new(
+                SqliteStore::open(&self.path, &conformance::TEST_PAGE_KEY)
+                    .expect("the database opens"),
+            )
+        }
+
+        fn locked(&self) -> Box<dyn Locked> {
+            Box::new(SqliteLocked::find(&self.path).expect("the database is found"))
         }
     }
 
@@ -339,9 +638,34 @@ mod tests {
     fn a_file_without_the_format_marker_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plain.db");
-        drop(SqliteStore::create(&path).unwrap());
+        drop(SqliteStore::create(&path, &conformance::TEST_PAGE_KEY).unwrap());
         assert!(matches!(
-            SqliteStore::open(&path),
+            SqliteStore::open(&path, &conformance::TEST_PAGE_KEY),
+            Err(StorageError::NotUppsok(..))
+        ));
+    }
+
+    #[test]
+    fn a_database_in_the_clear_is_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("format1.db");
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('format', '1');",
+        )
+        .unwrap();
+        drop(c);
+        assert!(matches!(
+            SqliteLocked::find(&old),
+            Err(StorageError::NeedsUpgrade(..))
+        ));
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x);")
+            .unwrap();
+        assert!(matches!(
+            SqliteLocked::find(&other),
             Err(StorageError::NotUppsok(..))
         ));
     }

@@ -4,9 +4,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{table_exists, Session};
-use crate::storage::port::{
-    KeySlotRow, MasterWrapRow, RecoveryRow, SlotInfo, StaffReads, StaffWrites, UserRow,
-};
+use crate::storage::port::{MasterWrapRow, RecoveryRow, StaffReads, StaffWrites, UserRow};
 use crate::storage::Result;
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
@@ -36,49 +34,6 @@ impl StaffReads for Session<'_> {
             .conn()
             .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
         let rows = st.query_map([], user_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    fn key_slot(&self, user: i64) -> Result<Option<KeySlotRow>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT user_id, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt, wrapped_key
-                 FROM key_slots WHERE user_id = ?1",
-            )?
-            .query_row([user], |r| {
-                Ok(KeySlotRow {
-                    user_id: r.get(0)?,
-                    memory_kib: r.get(1)?,
-                    iterations: r.get(2)?,
-                    parallelism: r.get(3)?,
-                    salt: r.get(4)?,
-                    wrapped_key: r.get(5)?,
-                })
-            })
-            .optional()?)
-    }
-
-    fn key_slots(&self) -> Result<Vec<SlotInfo>> {
-        let mut st = self.conn().prepare(
-            "SELECT user_id, kdf, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt, wrapped_key
-             FROM key_slots ORDER BY user_id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(SlotInfo {
-                user_id: r.get(0)?,
-                kdf: r.get(1)?,
-                memory_kib: r.get(2)?,
-                iterations: r.get(3)?,
-                parallelism: r.get(4)?,
-                salt_len: r.get_ref(5)?.as_bytes().map(|b| b.len()).unwrap_or(0),
-                wrapped_key: r
-                    .get_ref(6)?
-                    .as_bytes()
-                    .map(|b| b.to_vec())
-                    .unwrap_or_default(),
-            })
-        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -177,24 +132,6 @@ impl StaffWrites for Session<'_> {
             "UPDATE users SET role = ?2, disabled = ?3, mac = ?4 WHERE id = ?1",
             params![u.id, u.role, u.disabled as i64, u.mac],
         )?;
-        Ok(())
-    }
-
-    fn put_key_slot(&self, s: &KeySlotRow) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO key_slots(user_id, kdf, kdf_memory_kib, kdf_iterations, kdf_parallelism, salt, wrapped_key)
-             VALUES (?1, 'argon2id', ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(user_id) DO UPDATE SET kdf_memory_kib = excluded.kdf_memory_kib,
-               kdf_iterations = excluded.kdf_iterations, kdf_parallelism = excluded.kdf_parallelism,
-               salt = excluded.salt, wrapped_key = excluded.wrapped_key",
-            params![s.user_id, s.memory_kib, s.iterations, s.parallelism, s.salt, s.wrapped_key],
-        )?;
-        Ok(())
-    }
-
-    fn delete_key_slot(&self, user: i64) -> Result<()> {
-        self.conn()
-            .execute("DELETE FROM key_slots WHERE user_id = ?1", [user])?;
         Ok(())
     }
 
