@@ -1,10 +1,14 @@
--- uppsok database schema, format 1.
+-- uppsok database schema, format 2.
 -- The one source of the schema: embedded into the binary with include_str! (src/storage/sqlite/mod.rs).
 --
--- In the clear: ids, contact dates, keyed pseudonyms, field-night ids, user ids, timestamps and
--- the names of audit actions. Everything that describes a person or a contact is an encrypted
--- envelope (BLOB): version byte, key version, 96-bit nonce, AES-256-GCM ciphertext and tag, with
--- associated data binding table, column, row id and key version (docs/security.md).
+-- The whole file (and its WAL) is encrypted page by page by SQLCipher under the database's page
+-- key, which the key file beside it (FILE.keys) seals to each user: nothing below is readable
+-- without a passphrase. Inside that encryption, the columns described as in the clear are ids,
+-- contact dates, keyed pseudonyms, field-night ids, user names and roles, timestamps and the
+-- names of audit actions (what a later server back end would see). Everything that describes a
+-- person or a contact is also an encrypted envelope (BLOB): version byte, key version, 96-bit
+-- nonce, AES-256-GCM ciphertext and tag, with associated data binding table, column, row id and
+-- key version (docs/security.md).
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -27,19 +31,9 @@ CREATE TABLE IF NOT EXISTS users (
     mac        BLOB NOT NULL
 ) STRICT;
 
--- One key slot per active user: the user's X25519 secret wrapped (AES-256-GCM) under a key
--- derived from the user's passphrase with Argon2id; the master key itself is sealed to the
--- user's public key in master_wraps. The Argon2 parameters are stored so they can be raised
--- later, and are bounded when read (docs/security.md, "Argon2id maximum").
-CREATE TABLE IF NOT EXISTS key_slots (
-    user_id         INTEGER PRIMARY KEY REFERENCES users(id),
-    kdf             TEXT NOT NULL CHECK (kdf = 'argon2id'),
-    kdf_memory_kib  INTEGER NOT NULL,
-    kdf_iterations  INTEGER NOT NULL,
-    kdf_parallelism INTEGER NOT NULL,
-    salt            BLOB NOT NULL,
-    wrapped_key     BLOB NOT NULL
-) STRICT;
+-- Key slots live in the key file beside the database (docs/security.md, "The key file"): they
+-- must be read before the file can be decrypted. Format 1 kept them in a table `key_slots`,
+-- which `uppsok upgrade` moves into the key file.
 
 -- A person is nothing but a keyed pseudonym: HMAC-SHA256 of the normalised code material.
 CREATE TABLE IF NOT EXISTS persons (
@@ -76,7 +70,8 @@ CREATE TABLE IF NOT EXISTS contacts (
     -- envelope: role, gender, age band, counterpart, district, contact type, referrals,
     -- trafficking indicators (fixed length, so its size says nothing)
     attributes     BLOB NOT NULL,
-    -- envelope: the note (4-byte length, then the text), padded to a multiple of 32 bytes
+    -- envelope: the note (4-byte length, then the text), padded to a multiple of 32 bytes, so a
+    -- note's length shows only in steps of 32 (and not at all without the page key)
     note           BLOB NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
@@ -94,7 +89,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 ) STRICT;
 
 -- Key slots over time (docs/security.md, "Key hierarchy"). Each active user has an X25519 key
--- pair: the secret half is what `key_slots.wrapped_key` wraps under the passphrase; the master
+-- pair: the secret half is what their slot in the key file wraps under the passphrase; the master
 -- key of the current key version is sealed to the public half here. A rekey re-seals the new
 -- master key to every active user's public key without anyone's passphrase; a disabled user's
 -- row is deleted, so nothing written after their disable and rekey is sealed to them.

@@ -78,6 +78,8 @@ pub enum Command {
     Purge(command::lifecycle::PurgeArgs),
     /// Restore an administrator with the recovery key shown at init
     Recover(command::lifecycle::RecoverArgs),
+    /// Bring a database of an older format to this one, after a backup; all or nothing (admin)
+    Upgrade,
     /// Open the terminal interface (also what `uppsok` alone does)
     Tui,
     /// Anonymisation and integrity report; exit status 1 if a check fails (lead, auditor, admin)
@@ -107,6 +109,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Forget(a)) => command::lifecycle::forget(&global, a),
         Some(Command::Purge(a)) => command::lifecycle::purge(&global, a),
         Some(Command::Recover(a)) => command::lifecycle::recover(&global, a),
+        Some(Command::Upgrade) => command::admin::upgrade(&global),
         Some(Command::Audit(a)) => command::audit::run(&global, a),
         Some(Command::Log(a)) => command::log::run(&global, a),
     }

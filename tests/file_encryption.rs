@@ -296,8 +296,8 @@ fn a_missing_foreign_or_stale_key_file_is_refused_by_every_command() {
 
 #[test]
 fn an_older_copy_of_the_database_does_not_open_with_the_current_key_file() {
-    // Finding 5: a copy taken before a purge put back over the database (the purge ends with a
-    // rekey, which moves the key file on): refused, not silently undone.
+    // Finding 5: a copy taken before a purge put back over the database. The purge ends with a
+    // rekey and a new page key: the old copy does not even open with the current key file.
     let db = populated();
     let scratch = tempfile::tempdir().unwrap();
     let old = scratch.path().join("before-purge.db");
@@ -307,8 +307,31 @@ fn an_older_copy_of_the_database_does_not_open_with_the_current_key_file() {
         .args(["purge", "--notes-before", "2030-01-01", "--yes"])
         .output()
         .unwrap());
+    let now = std::fs::read(&db.path).unwrap();
     std::fs::copy(&old, &db.path).unwrap();
     let out = db.cmd().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("does not open with the keys"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&db.path, &now).unwrap();
+    // A key change that keeps the page key (a new passphrase): the copy from before opens,
+    // and is refused for its generation.
+    let before = std::fs::read(&db.path).unwrap();
+    ok(&db
+        .cmd()
+        .arg("passwd")
+        .env("UPPSOK_NEW_PASSPHRASE", "another long passphrase")
+        .output()
+        .unwrap());
+    std::fs::write(&db.path, &before).unwrap();
+    let out = db
+        .cmd_as(ADMIN, "another long passphrase")
+        .arg("audit")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains("newer than the database"),
@@ -430,4 +453,87 @@ fn a_damaged_wal_tail_is_dropped_by_sqlite_the_stated_limit() {
         .arg("audit")
         .output()
         .unwrap());
+}
+
+#[test]
+fn a_disabled_users_old_key_file_opens_no_later_copy_of_the_file() {
+    // A former staff member kept the key file (and knows their passphrase): from it they get
+    // the page key of the time. `user disable` rekeys and changes the page key, so a copy of
+    // the database taken after it does not open with what they kept.
+    let db = populated();
+    let kept = std::fs::read(with_suffix(&db.path, ".keys")).unwrap();
+    let file = uppsok::crypto::KeyFile::parse(&kept).unwrap();
+    let their_key = *file
+        .open_user(
+            "olle.lindqvist",
+            &uppsok::crypto::Passphrase::new(PASS.into()),
+        )
+        .unwrap()
+        .page_keys[0]
+        .expose();
+    let opens = |path: &Path, key: &[u8; 32]| {
+        let found = uppsok::storage::open(path).unwrap();
+        found.open(&[key]).is_ok()
+    };
+    assert!(
+        opens(&db.path, &their_key),
+        "before: their key opens the file"
+    );
+    let out = db
+        .cmd()
+        .args(["user", "disable", "olle.lindqvist", "--yes"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(!stdout(&out).contains("could not be re-encrypted"));
+    assert!(!opens(&db.path, &their_key), "after: it opens nothing");
+    let scratch = tempfile::tempdir().unwrap();
+    let later = copy_pair(&db.path, scratch.path(), "later.db");
+    assert!(!opens(&later, &their_key));
+    // Their old key file beside the later copy opens nothing either.
+    std::fs::write(with_suffix(&later, ".keys"), &kept).unwrap();
+    let out = db
+        .cmd_as("olle.lindqvist", PASS)
+        .arg("--db")
+        .arg(&later)
+        .arg("stats")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    ok(&db.cmd().arg("audit").output().unwrap());
+}
+
+#[test]
+fn a_rekey_while_another_uppsok_has_the_file_open_changes_the_page_key_at_a_later_sign_in() {
+    let db = populated();
+    let offered = |db: &Db| {
+        let bytes = std::fs::read(with_suffix(&db.path, ".keys")).unwrap();
+        let file = uppsok::crypto::KeyFile::parse(&bytes).unwrap();
+        file.open_user(ADMIN, &uppsok::crypto::Passphrase::new(PASS.into()))
+            .unwrap()
+            .page_keys
+            .len()
+    };
+    let other = db.raw();
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .unwrap();
+    let out = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    ok(&out);
+    assert!(
+        stdout(&out).contains("could not be re-encrypted"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        offered(&db),
+        2,
+        "the key file offers the new page key and the old"
+    );
+    ok(&db.cmd().arg("stats").output().unwrap());
+    drop(other);
+    ok(&db.cmd().arg("stats").output().unwrap());
+    assert_eq!(offered(&db), 1, "a sign-in finished the change");
+    ok(&db.cmd().arg("audit").output().unwrap());
+    assert_eq!(db.stats_json(&[])["contacts"], 3);
 }

@@ -727,11 +727,12 @@ fn a_key_slot_copied_from_another_user_does_not_unlock() {
     };
     let (admin, olle) = (public("admin"), public("olle"));
     let at = |key: &[u8]| original.windows(32).position(|w| w == key).unwrap();
-    // A slot is: public key (32), settings (12), then the wrapped secret (length-prefixed)
-    // and the sealed page key. Both slots have the same size, so one can be laid over the
-    // other: first the wrapped secret alone, then the whole slot with its public key.
+    // A slot is: its kind (1 byte), public key (32), settings (12), then the wrapped secret
+    // (length-prefixed) and the sealed page key. Both slots have the same size, so one can be
+    // laid over the other: first the wrapped secret alone, then the whole slot from its
+    // public key on.
     let (a, o) = (at(&admin), at(&olle));
-    let slot_len = (o as isize - a as isize).unsigned_abs();
+    let slot_len = (o as isize - a as isize).unsigned_abs() - 1;
     let audit = count_rows(&db, "audit_log");
     for whole in [false, true] {
         let mut bytes = original.clone();

@@ -392,7 +392,10 @@ fn a_code_that_is_an_identifier_is_refused_beside_the_field_and_never_saved() {
 /// The audit log's (action, objects, detail) entries after the `n`th.
 fn audit_since(f: &Fixture, n: usize) -> Vec<(String, String, String)> {
     let key = common::page_key(&f.path, "admin", PASS);
-    let store = uppsok::storage::open(&f.path).unwrap().open(&key).unwrap();
+    let (store, _) = uppsok::storage::open(&f.path)
+        .unwrap()
+        .open(&[&key])
+        .unwrap();
     let mut out = Vec::new();
     store
         .read()

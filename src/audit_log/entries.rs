@@ -21,6 +21,8 @@ pub enum Action {
     Recover,
     RecoveryKey,
     KeySlotUpgrade,
+    /// `uppsok upgrade`: the database brought from an older format to this one.
+    Upgrade,
     Audit,
     AccessLog,
     Estimate,
@@ -56,6 +58,7 @@ impl Action {
             Action::Recover => "recover",
             Action::RecoveryKey => "recovery_key",
             Action::KeySlotUpgrade => "key_slot_upgrade",
+            Action::Upgrade => "upgrade",
             Action::Audit => "audit",
             Action::AccessLog => "access_log",
             Action::Estimate => "estimate",

@@ -115,8 +115,11 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
             if !confirm.go_ahead(say)? {
                 return Ok(());
             }
-            vault.staff().disable(&name)?;
+            let pages = vault.staff().disable(&name)?;
             println!("Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on.");
+            if !pages {
+                println!("{}", super::lifecycle::PAGES_LATER);
+            }
         }
     }
     Ok(())
@@ -149,8 +152,33 @@ pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
     }
     vault.lifecycle().backup(&a.file)?;
     println!(
-        "Wrote a consistent copy to {}; it is still encrypted and opens with the same users and passphrases.",
-        a.file.display()
+        "Wrote a consistent copy to {} and its key file to {}; both are encrypted and open with the same users and passphrases. Keep and restore the two together.",
+        a.file.display(),
+        crate::storage::key_file_path(&a.file).display()
+    );
+    Ok(())
+}
+
+/// `uppsok upgrade`: a database of an older format brought to this one.
+pub fn upgrade(g: &Global) -> Result<()> {
+    let path = db_path(g)?;
+    if !path.is_file() {
+        return Err(crate::storage::StorageError::Missing(path).into());
+    }
+    let name = user_name(g)?;
+    let pass = passphrase(g, &name, false)?;
+    let done = Vault::upgrade(&path, &name, &pass)?;
+    println!(
+        "Upgraded {} to format {}: the file is now encrypted as a whole, and its key file is {}. {} user(s) have a key slot; {} of them get theirs rewritten at their next sign-in.",
+        path.display(),
+        crate::storage::FORMAT_VERSION,
+        crate::storage::key_file_path(&path).display(),
+        done.users,
+        done.carried
+    );
+    println!(
+        "The database as it was is kept at {}. It is not encrypted as a whole: once `uppsok audit` passes, delete it, or keep it where only administrators can read it.",
+        done.backup.display()
     );
     Ok(())
 }

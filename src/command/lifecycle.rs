@@ -51,8 +51,14 @@ pub fn rekey(g: &Global, a: RekeyArgs) -> Result<()> {
     }
     let s = vault.lifecycle().rekey()?;
     println!("Rekeyed the database: {}.", rekey_sentence(&s));
+    if !s.pages_rekeyed {
+        println!("{PAGES_LATER}");
+    }
     Ok(())
 }
+
+/// Said when a rekey could not re-encrypt the file under a new page key at once.
+pub(super) const PAGES_LATER: &str = "Another uppsok has the database open, so the file itself could not be re-encrypted under a new page key yet; that happens at the next sign-in when no other uppsok has it open.";
 
 #[derive(Debug, Args)]
 pub struct ForgetArgs {
@@ -151,10 +157,13 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     if !a.confirm.go_ahead(say)? {
         return Ok(());
     }
-    let n = vault.lifecycle().purge_notes(&day)?;
+    let (n, pages) = vault.lifecycle().purge_notes(&day)?;
     println!(
         "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The database was rekeyed and the file compacted, so no old text lingers or can be put back."
     );
+    if !pages {
+        println!("{PAGES_LATER}");
+    }
     Ok(())
 }
 

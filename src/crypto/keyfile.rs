@@ -13,8 +13,9 @@
 //! The file holds no user name, no role and no user id: a slot's Argon2 salt is derived from
 //! the name and a random per-file salt, so one key derivation finds the user's slot by trial
 //! (an AES-GCM tag per slot), and its associated data binds the slot to that name. The whole
-//! file is authenticated by an HMAC under a key derived from the page key, so nobody without a
-//! key can change a byte of it; the database (inside its encryption) records the file's id and
+//! file is authenticated by an HMAC under a key derived from the page key (the oldest it offers:
+//! the one the database is under until it changes key), so nobody without a key can change a
+//! byte of it; the database (inside its encryption) records the file's id and
 //! the generation it was last written at, so a file of another database or an older copy of
 //! this one is refused.
 //!
@@ -27,7 +28,9 @@
 //! ```text
 //! magic "uppsok-keys\0" | format u8 = 1 | file id [16] | generation u64 | name salt [16]
 //! page keys u8 (1..=4) | slots u16 (<= 1024)
-//! slot:     public key [32] | memory KiB u32 | passes u32 | lanes u32
+//! slot:     kind u8 (0: salt from the name; 1: carried over from format 1, with its own
+//!           salt and user id) | [kind 1: salt len u8, salt | user id i64]
+//!           | public key [32] | memory KiB u32 | passes u32 | lanes u32
 //!           | len u16, wrapped user secret | (len u16, sealed page key) per page key
 //! recovery: u8 0 or 1 | public key [32] | (len u16, sealed page key) per page key
 //! mac [32]
@@ -57,9 +60,24 @@ const MAX_KDF_TRIALS: usize = 4;
 /// The largest key file this build reads.
 pub const MAX_KEY_FILE_BYTES: usize = 1 << 20;
 
-/// The key that encrypts the database's pages. 32 random bytes, zeroized on drop.
+/// The key that encrypts the database's pages. 32 random bytes, zeroized on drop (each copy).
+#[derive(Clone)]
 pub struct PageKey {
     bytes: Zeroizing<[u8; 32]>,
+}
+
+impl PartialEq for PageKey {
+    fn eq(&self, other: &PageKey) -> bool {
+        use subtle_eq::ct_eq;
+        ct_eq(&self.bytes, &other.bytes)
+    }
+}
+
+mod subtle_eq {
+    /// Compares two keys without an early exit.
+    pub fn ct_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
 }
 
 impl std::fmt::Debug for PageKey {
@@ -118,9 +136,22 @@ pub enum KeyFileError {
     Recovery,
 }
 
+/// A slot carried over from a database of format 1 by `uppsok upgrade`: the user's secret as
+/// their passphrase wrapped it then (its own random salt, associated data naming the user id),
+/// until their first sign-in rewrites it as a slot of today's kind.
+#[derive(Clone, PartialEq, Eq)]
+struct Carried {
+    salt: Vec<u8>,
+    user_id: i64,
+}
+
+/// At most this many carried-over slots are tried at a sign-in (each costs a key derivation).
+const MAX_CARRIED_TRIALS: usize = 64;
+
 /// One user's slot.
 #[derive(Clone, PartialEq, Eq)]
 struct Slot {
+    carried: Option<Carried>,
     public: [u8; 32],
     memory_kib: u32,
     iterations: u32,
@@ -132,6 +163,8 @@ struct Slot {
 /// What the audit sees of a slot: its public key and Argon2 settings, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotSettings {
+    /// Carried over from format 1 (rewritten at the user's next sign-in).
+    pub carried: bool,
     pub public: [u8; 32],
     pub memory_kib: u32,
     pub iterations: u32,
@@ -175,6 +208,9 @@ pub struct OpenedSlot {
     pub page_keys: Vec<PageKey>,
     /// The slot's Argon2 settings (to raise them if they are below today's).
     pub params: KdfParams,
+    /// The user id a slot carried over from format 1 names; it is rewritten as a slot of
+    /// today's kind at this sign-in.
+    pub carried_user: Option<i64>,
 }
 
 impl std::fmt::Debug for OpenedSlot {
@@ -271,6 +307,7 @@ impl KeyFile {
         self.slots
             .iter()
             .map(|s| SlotSettings {
+                carried: s.carried.is_some(),
                 public: s.public,
                 memory_kib: s.memory_kib,
                 iterations: s.iterations,
@@ -294,7 +331,7 @@ impl KeyFile {
         let salt = slot_salt(&self.name_salt, name);
         let ad = AssociatedData::from(slot_place(&salt));
         let mut settings: Vec<(u32, u32, u32)> = Vec::new();
-        for s in &self.slots {
+        for s in self.slots.iter().filter(|s| s.carried.is_none()) {
             let t = (s.memory_kib, s.iterations, s.parallelism);
             if !settings.contains(&t) {
                 settings.push(t);
@@ -320,28 +357,79 @@ impl KeyFile {
                 _ => KeyFileError::KdfParams,
             })?;
             let cipher = cipher_of(&kek);
-            for s in self
-                .slots
-                .iter()
-                .filter(|s| (s.memory_kib, s.iterations, s.parallelism) == (m, t, p))
-            {
-                let Ok((_, plain)) = envelope::open(&cipher, &ad, &s.wrapped) else {
-                    continue;
-                };
-                let secret = UserSecret::from_bytes(&plain).map_err(|_| KeyFileError::Malformed)?;
-                if secret.public() != s.public {
-                    return Err(KeyFileError::Malformed);
+            for s in self.slots.iter().filter(|s| {
+                s.carried.is_none() && (s.memory_kib, s.iterations, s.parallelism) == (m, t, p)
+            }) {
+                if let Ok((_, plain)) = envelope::open(&cipher, &ad, &s.wrapped) {
+                    return s.opened(&plain, params, None);
                 }
-                let page_keys = open_page_keys(secret.static_secret(), &s.sealed)
-                    .map_err(|_| KeyFileError::Malformed)?;
-                return Ok(OpenedSlot {
-                    secret,
-                    page_keys,
-                    params,
-                });
+            }
+        }
+        // Slots carried over from format 1: one derivation each (their salts are their own).
+        for s in self
+            .slots
+            .iter()
+            .filter(|s| s.carried.is_some())
+            .take(MAX_CARRIED_TRIALS)
+        {
+            let carried = s.carried.as_ref().expect("filtered");
+            let Some(params) = KdfParams::from_stored(
+                s.memory_kib.into(),
+                s.iterations.into(),
+                s.parallelism.into(),
+            ) else {
+                refused.get_or_insert(KeyFileError::KdfParams);
+                continue;
+            };
+            if !params.may_open() {
+                refused = Some(KeyFileError::BelowMinimum);
+                continue;
+            }
+            let kek = params
+                .derive(passphrase, &carried.salt)
+                .map_err(|e| match e {
+                    CryptoError::OutOfMemory => KeyFileError::OutOfMemory,
+                    _ => KeyFileError::KdfParams,
+                })?;
+            let ad = AssociatedData::from(Place::KeySlot(carried.user_id));
+            if let Ok((_, plain)) = envelope::open(&cipher_of(&kek), &ad, &s.wrapped) {
+                return s.opened(&plain, params, Some(carried.user_id));
             }
         }
         Err(refused.unwrap_or(KeyFileError::NoSlotOpens))
+    }
+
+    /// Writes the slot of a user of a format-1 database as their passphrase wrapped it then
+    /// (`salt`, `wrapped`, bound to `user_id`), with the page keys sealed to their public key:
+    /// what `uppsok upgrade` does for every user but the administrator running it.
+    pub fn put_carried(
+        &mut self,
+        public: [u8; 32],
+        params: (u32, u32, u32),
+        salt: &[u8],
+        user_id: i64,
+        wrapped: &[u8],
+        page_keys: &[PageKey],
+    ) -> Result<(), CryptoError> {
+        self.check_page_keys(page_keys)?;
+        if salt.is_empty() || salt.len() > 64 || wrapped.len() < ENVELOPE_OVERHEAD {
+            return Err(CryptoError::Malformed);
+        }
+        let slot = Slot {
+            carried: Some(Carried {
+                salt: salt.to_vec(),
+                user_id,
+            }),
+            public,
+            memory_kib: params.0,
+            iterations: params.1,
+            parallelism: params.2,
+            wrapped: wrapped.to_vec(),
+            sealed: seal_page_keys(page_keys, &public)?,
+        };
+        self.slots.retain(|s| s.public != public);
+        self.slots.push(slot);
+        Ok(())
     }
 
     /// Opens the page keys sealed to the recovery key.
@@ -374,6 +462,7 @@ impl KeyFile {
         );
         let public = secret.public();
         let slot = Slot {
+            carried: None,
             public,
             memory_kib: params.memory_kib,
             iterations: params.iterations,
@@ -432,8 +521,10 @@ impl KeyFile {
         Ok(())
     }
 
-    /// The file's bytes, authenticated under the newest page key.
-    pub fn to_bytes(&self, newest: &PageKey) -> Vec<u8> {
+    /// The file's bytes, authenticated under `mac_key`: the oldest page key the file offers
+    /// (the one the database is under until it changes key, and so the one every reader of the
+    /// file can check it with).
+    pub fn to_bytes(&self, mac_key: &PageKey) -> Vec<u8> {
         let mut out = Vec::with_capacity(128 + self.slots.len() * 256);
         out.extend_from_slice(MAGIC);
         out.push(FORMAT);
@@ -447,6 +538,15 @@ impl KeyFile {
             out.extend_from_slice(bytes);
         };
         for s in &self.slots {
+            match &s.carried {
+                None => out.push(0),
+                Some(c) => {
+                    out.push(1);
+                    out.push(c.salt.len() as u8);
+                    out.extend_from_slice(&c.salt);
+                    out.extend_from_slice(&c.user_id.to_le_bytes());
+                }
+            }
             out.extend_from_slice(&s.public);
             out.extend_from_slice(&s.memory_kib.to_le_bytes());
             out.extend_from_slice(&s.iterations.to_le_bytes());
@@ -466,7 +566,7 @@ impl KeyFile {
                 }
             }
         }
-        let mac = hmac(newest.mac_key().as_ref(), &[&out]);
+        let mac = hmac(mac_key.mac_key().as_ref(), &[&out]);
         out.extend_from_slice(&mac);
         out
     }
@@ -507,6 +607,19 @@ impl KeyFile {
         }
         let mut slots = Vec::with_capacity(count);
         for _ in 0..count {
+            let carried = match r.u8()? {
+                0 => None,
+                1 => {
+                    let len = usize::from(r.u8()?);
+                    if len == 0 || len > 64 {
+                        return Err(KeyFileError::Malformed);
+                    }
+                    let salt = r.take(len)?.to_vec();
+                    let user_id = i64::from_le_bytes(r.array::<8>()?);
+                    Some(Carried { salt, user_id })
+                }
+                _ => return Err(KeyFileError::Malformed),
+            };
             let public = r.array::<32>()?;
             let memory_kib = u32::from_le_bytes(r.array::<4>()?);
             let iterations = u32::from_le_bytes(r.array::<4>()?);
@@ -516,6 +629,7 @@ impl KeyFile {
                 .map(|_| r.chunk())
                 .collect::<Result<Vec<_>, _>>()?;
             slots.push(Slot {
+                carried,
                 public,
                 memory_kib,
                 iterations,
@@ -546,6 +660,30 @@ impl KeyFile {
             page_keys,
             slots,
             recovery,
+        })
+    }
+}
+
+impl Slot {
+    /// The secret a slot's wrap opened to, checked against the slot's public key, with the
+    /// page keys sealed to it.
+    fn opened(
+        &self,
+        plain: &[u8],
+        params: KdfParams,
+        carried_user: Option<i64>,
+    ) -> Result<OpenedSlot, KeyFileError> {
+        let secret = UserSecret::from_bytes(plain).map_err(|_| KeyFileError::Malformed)?;
+        if secret.public() != self.public {
+            return Err(KeyFileError::Malformed);
+        }
+        let page_keys = open_page_keys(secret.static_secret(), &self.sealed)
+            .map_err(|_| KeyFileError::Malformed)?;
+        Ok(OpenedSlot {
+            secret,
+            page_keys,
+            params,
+            carried_user,
         })
     }
 }
@@ -711,6 +849,46 @@ mod tests {
         );
         let bytes = kf.to_bytes(&next);
         assert_eq!(KeyFile::parse(&bytes).unwrap(), kf);
+    }
+
+    #[test]
+    fn a_slot_carried_over_from_format_1_opens_with_its_own_salt_and_user_id() {
+        let key = PageKey::generate();
+        let mut kf = KeyFile::new([3; 16]);
+        let secret = UserSecret::generate();
+        let p = KdfParams::for_tests();
+        let (salt, wrapped) = secret.wrap(&pass("olle passphrase"), p, 7).unwrap();
+        let settings = (p.memory_kib, p.iterations, p.parallelism);
+        kf.put_carried(
+            secret.public(),
+            settings,
+            &salt,
+            7,
+            &wrapped,
+            std::slice::from_ref(&key),
+        )
+        .unwrap();
+        let back = KeyFile::parse(&kf.to_bytes(&key)).unwrap();
+        assert_eq!(back, kf);
+        assert!(back.slots()[0].carried);
+        let opened = back.open_user("olle", &pass("olle passphrase")).unwrap();
+        assert_eq!(opened.carried_user, Some(7));
+        assert_eq!(opened.secret.public(), secret.public());
+        assert_eq!(opened.page_keys[0].expose(), key.expose());
+        assert!(back.open_user("olle", &pass("wrong")).is_err());
+        // Bound to its user id: the same wrap under another id does not open.
+        let mut moved = KeyFile::new([3; 16]);
+        moved
+            .put_carried(
+                secret.public(),
+                settings,
+                &salt,
+                8,
+                &wrapped,
+                std::slice::from_ref(&key),
+            )
+            .unwrap();
+        assert!(moved.open_user("olle", &pass("olle passphrase")).is_err());
     }
 
     #[test]

@@ -976,12 +976,29 @@ pub fn opens_with_its_page_key_only(db: &dyn TestDatabase) {
     drop(b);
     let mut wrong = TEST_PAGE_KEY;
     wrong[31] ^= 1;
-    match db.locked().open(&wrong) {
+    match db.locked().open(&[&wrong]) {
         Err(super::StorageError::WrongKey(_)) => {}
         Err(e) => panic!("a wrong page key: expected WrongKey, got {e}"),
         Ok(_) => panic!("a wrong page key opened the database"),
     }
-    let opened = db.locked().open(&TEST_PAGE_KEY).must();
+    // Of several keys offered, the one that opens it is named.
+    let (opened, which) = db.locked().open(&[&wrong, &TEST_PAGE_KEY]).must();
+    which.is(1);
     read(&*opened, |r| r.meta("conformance")).gives(Some("keyed".into()));
     assert!(!db.locked().location().is_empty());
+    // After the pages are rekeyed, only the new key opens it, with everything in it.
+    let mut opened = opened;
+    let mut new_key = TEST_PAGE_KEY;
+    new_key[0] ^= 0xff;
+    opened.rekey_pages(&new_key).must();
+    commit(&mut *opened, |tx| tx.set_meta("after", "rekeyed").must());
+    drop(opened);
+    refused(
+        db.locked().open(&[&TEST_PAGE_KEY]).map(|_| ()),
+        "the old page key",
+    );
+    let (again, which) = db.locked().open(&[&TEST_PAGE_KEY, &new_key]).must();
+    which.is(1);
+    read(&*again, |r| r.meta("conformance")).gives(Some("keyed".into()));
+    read(&*again, |r| r.meta("after")).gives(Some("rekeyed".into()));
 }

@@ -348,12 +348,12 @@ impl Locked for MemoryLocked {
             .ok_or_else(|| StorageError::KeyFileMissing(PathBuf::from("memory")))
     }
 
-    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
-        match *lock(&self.0.shared.page_key) {
-            Some(k) if k == *page_key => {}
-            _ => return Err(StorageError::WrongKey(PathBuf::from("memory"))),
+    fn open(self: Box<Self>, page_keys: &[&[u8; 32]]) -> Result<(Box<dyn Backend>, usize)> {
+        let stored = *lock(&self.0.shared.page_key);
+        match page_keys.iter().position(|k| Some(**k) == stored) {
+            Some(i) => Ok((Box::new(self.0.reopen()), i)),
+            None => Err(StorageError::WrongKey(PathBuf::from("memory"))),
         }
-        Ok(Box::new(self.0.reopen()))
     }
 
     fn location(&self) -> String {
@@ -385,6 +385,11 @@ impl Maintenance for MemoryStore {
     }
 
     fn roll_back_key_file(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()> {
+        *lock(&self.shared.page_key) = Some(*page_key);
         Ok(())
     }
 

@@ -83,6 +83,11 @@ pub fn create(location: &Path, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> 
     Ok(Box::new(sqlite::SqliteStore::create(location, page_key)?))
 }
 
+/// Opens a database of format 1 at `location` to upgrade it.
+pub fn open_format1(location: &Path) -> Result<Box<dyn Format1Database>> {
+    Ok(Box::new(sqlite::Format1::open(location)?))
+}
+
 /// Where the key file of the database at `location` is (SQLite: `FILE.keys` beside it).
 pub fn key_file_path(location: &Path) -> PathBuf {
     sqlite::key_file_path(location)

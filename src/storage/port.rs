@@ -486,6 +486,48 @@ pub trait Maintenance {
     /// Puts back the key file [`Maintenance::interrupted_key_file`] returned: the database
     /// never committed what replaced it.
     fn roll_back_key_file(&mut self) -> Result<()>;
+
+    /// Re-encrypts the whole database under a new page key, all or nothing (outside any
+    /// transaction). Afterwards only the new key opens it. Fails with
+    /// [`super::StorageError::Busy`] while another process has the database open, when the
+    /// back end needs it alone for this.
+    fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()>;
+}
+
+/// A key slot of a database of format 1, as stored there (inside the database, in the
+/// clear): the user's secret wrapped under a key derived from their passphrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Format1Slot {
+    pub user_id: i64,
+    pub memory_kib: i64,
+    pub iterations: i64,
+    pub parallelism: i64,
+    pub salt: Vec<u8>,
+    pub wrapped_key: Vec<u8>,
+}
+
+/// A database of format 1 (not encrypted as a whole; key slots inside), opened only to be
+/// brought to this format by `uppsok upgrade`.
+pub trait Format1Database: Send {
+    /// Reads of its tables, as of any database (it has every table of this format).
+    fn read(&self) -> Result<Box<dyn Reads + '_>>;
+
+    /// Its key slots.
+    fn key_slots(&self) -> Result<Vec<Format1Slot>>;
+
+    /// Copies it whole to `backup` (as it is), then makes a new database of this format
+    /// beside it, encrypted under `page_key`, holding the same tables and rows (without the
+    /// key slots). Nothing replaces the database until [`Conversion::finish`].
+    fn convert(self: Box<Self>, backup: &Path, page_key: &[u8; 32]) -> Result<Box<dyn Conversion>>;
+}
+
+/// A database being brought to this format: the new database is open for the last writes
+/// (its format marker, its key file); [`Conversion::finish`] puts it in place of the old one.
+/// Dropped unfinished, it removes everything it made but the backup.
+pub trait Conversion {
+    fn backend(&mut self) -> &mut dyn Backend;
+
+    fn finish(self: Box<Self>) -> Result<()>;
 }
 
 /// A database found but not yet opened: its key file can be read, its contents only with the
@@ -494,9 +536,10 @@ pub trait Locked: Send {
     /// The key file's bytes. [`super::StorageError::KeyFileMissing`] if there is none.
     fn key_file(&self) -> Result<Vec<u8>>;
 
-    /// Opens the database with its page key. [`super::StorageError::WrongKey`] if the key does
-    /// not open it.
-    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>>;
+    /// Opens the database with the first of `page_keys` that opens it (a key file offers two
+    /// while the database changes key), and says which. [`super::StorageError::WrongKey`] if
+    /// none does.
+    fn open(self: Box<Self>, page_keys: &[&[u8; 32]]) -> Result<(Box<dyn Backend>, usize)>;
 
     /// Where the database is, for messages.
     fn location(&self) -> String;

@@ -182,7 +182,7 @@ impl App {
         };
         let selected = u.selected;
         match s.vault.staff().disable(&name) {
-            Ok(()) => {
+            Ok(_) => {
                 self.message = Some(Message::Info(self.lang.text().tui.user_disabled.into()));
                 self.reload_users(selected);
             }

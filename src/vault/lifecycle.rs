@@ -31,6 +31,9 @@ pub struct RekeySummary {
     pub audit_entries: u64,
     pub slots: u64,
     pub recovery_key: bool,
+    /// Whether the file was re-encrypted under a new page key as well (false when another
+    /// process had it open: a later sign-in does it).
+    pub pages_rekeyed: bool,
 }
 
 /// Writes a user's key material: a fresh X25519 secret in their slot of the key file
@@ -85,15 +88,21 @@ fn cannot_protect(e: CryptoError) -> Error {
 /// The key file as committed, read inside the change (no other writer can come between) and
 /// authenticated under the page key.
 pub(super) fn load_key_file(tx: &Change<'_>) -> Result<KeyFile> {
+    load_key_file_under(tx, tx.page_key)
+}
+
+/// The same, authenticated under `mac_key` (while the database changes key, the key file is
+/// authenticated under the key it is changing from).
+fn load_key_file_under(tx: &Change<'_>, mac_key: &PageKey) -> Result<KeyFile> {
     let bytes = tx.key_file()?;
-    if !KeyFile::authenticate(&bytes, tx.page_key) {
+    if !KeyFile::authenticate(&bytes, mac_key) {
         return Err(key_file_changed());
     }
     KeyFile::parse(&bytes).map_err(|_| key_file_changed())
 }
 
-/// Writes the key file in the change, one generation on, and the generation into the
-/// database: the database then refuses any older key file.
+/// Writes the key file in the change, one generation on, authenticated under the page key,
+/// and the generation into the database: the database then refuses any other key file.
 pub(super) fn save_key_file(tx: &Change<'_>, file: &mut KeyFile) -> Result<()> {
     let stored = stored_generation(&**tx)?;
     let generation = stored.max(file.generation()) + 1;
@@ -120,28 +129,44 @@ fn key_file_changed() -> Error {
     ))
 }
 
+/// A database opened at sign-in.
+pub(super) struct Opened<T> {
+    pub store: Box<dyn Backend>,
+    /// The page key that opened it.
+    pub page_key: PageKey,
+    /// Every page key the key file offers, newest first: more than one when a change of page
+    /// key stopped half way ([`Vault::finish_page_key_change`]).
+    pub offered: Vec<PageKey>,
+    pub value: T,
+}
+
 /// Opens a database found at sign-in: reads and parses its key file, lets `open_slot` open
-/// a slot of it (a user's, or the recovery entry) to the page key, opens the database with
-/// that key, then checks that the key file belongs to it: authenticated under the key, of
-/// this database (its id), and of the generation the database last wrote (an older copy would
-/// bring back a disabled user's slot or an old passphrase; a newer one goes with a database
-/// put back from an earlier copy).
+/// a slot of it (a user's, or the recovery entry) to the page keys it offers (newest first),
+/// opens the database with the one that opens it, then checks that the key file belongs to
+/// it: authenticated (under the oldest key it offers), of this database (its id), and of the
+/// generation the database last wrote (an older copy would bring back a disabled user's slot
+/// or an old passphrase; a newer one goes with a database put back from an earlier copy).
 ///
 /// A change to the keys that wrote the key file but stopped before the database committed
 /// leaves the key file one generation on and the one before beside it: that one is put back,
 /// and `open_slot` opens it instead.
 pub(super) fn open_database<T>(
     locked: Box<dyn Locked>,
-    open_slot: impl Fn(&KeyFile) -> Result<(PageKey, T)>,
-) -> Result<(Box<dyn Backend>, PageKey, T)> {
+    open_slot: impl Fn(&KeyFile) -> Result<(Vec<PageKey>, T)>,
+) -> Result<Opened<T>> {
     let location = locked.location();
     let bytes = locked.key_file()?;
     let file = KeyFile::parse(&bytes).map_err(|e| key_file_unreadable(&location, e))?;
-    let (page_key, opened) = open_slot(&file)?;
-    if !KeyFile::authenticate(&bytes, &page_key) {
+    let (offered, value) = open_slot(&file)?;
+    let Some(oldest) = offered.last() else {
+        return Err(key_file_unreadable(&location, KeyFileError::Malformed));
+    };
+    if !KeyFile::authenticate(&bytes, oldest) {
         return Err(key_file_changed());
     }
-    let mut store = locked.open(page_key.expose())?;
+    let keys: Vec<&[u8; 32]> = offered.iter().map(|k| k.expose()).collect();
+    let (mut store, which) = locked.open(&keys)?;
+    let page_key = offered[which].clone();
     let reads = store.read()?;
     let id = reads
         .meta("database_id")?
@@ -154,28 +179,42 @@ pub(super) fn open_database<T>(
     let stored = stored_generation(&*reads)?;
     drop(reads);
     if file.generation() == stored {
-        return Ok((store, page_key, opened));
+        return Ok(Opened {
+            store,
+            page_key,
+            offered,
+            value,
+        });
     }
     if file.generation() == stored + 1 {
         if let Some(prev) = store.interrupted_key_file()? {
-            let prev_file = KeyFile::parse(&prev).ok().filter(|p| {
-                KeyFile::authenticate(&prev, &page_key)
-                    && p.generation() == stored
-                    && p.file_id() == file.file_id()
-            });
+            let undone = || {
+                Error::Refused(
+                    "the last change to the keys (a passphrase, a user, the recovery key or a rekey) stopped before it was saved, and has now been undone; nothing else changed. Sign in with the passphrase from before that change, and repeat it."
+                        .into(),
+                )
+            };
+            let prev_file = KeyFile::parse(&prev)
+                .ok()
+                .filter(|p| p.generation() == stored && p.file_id() == file.file_id());
             if let Some(prev_file) = prev_file {
-                store.roll_back_key_file()?;
-                let undone = || {
-                    Error::Refused(
-                        "the last change to the keys (a passphrase, a user, the recovery key or a rekey) stopped before it was saved, and has now been undone; nothing else changed. Sign in with the passphrase from before that change, and repeat it."
-                            .into(),
-                    )
-                };
-                let (again, opened) = open_slot(&prev_file).map_err(|_| undone())?;
-                if again.expose() != page_key.expose() {
+                // The one before must open to keys among which is the one that opened the
+                // database, and be authenticated under its oldest.
+                let (offered, value) = open_slot(&prev_file).map_err(|_| undone())?;
+                let belongs = offered.contains(&page_key)
+                    && offered
+                        .last()
+                        .is_some_and(|oldest| KeyFile::authenticate(&prev, oldest));
+                if !belongs {
                     return Err(undone());
                 }
-                return Ok((store, again, opened));
+                store.roll_back_key_file()?;
+                return Ok(Opened {
+                    store,
+                    page_key,
+                    offered,
+                    value,
+                });
             }
         }
     }
@@ -423,40 +462,51 @@ pub(super) fn rekey_plan<R: Reads + ?Sized>(
         audit_entries: pre.audit_rows.len() as u64,
         slots: pre.wraps.len() as u64,
         recovery_key: reads.recovery_key()?.is_some(),
+        // A rekey re-encrypts the file under a new page key too (unless another process has
+        // it open at that moment).
+        pages_rekeyed: true,
     })
 }
 
 impl Vault {
-    /// After an unlock: raises the user's slot's Argon2 parameters when the configured ones
-    /// have grown (the passphrase is at hand now). Written to the audit log.
+    /// After an unlock: rewrites a slot carried over from format 1 as a slot of today's kind,
+    /// and raises a slot's Argon2 parameters when the configured ones have grown (the
+    /// passphrase is at hand now). Written to the audit log.
     pub(super) fn maintain_slot(
         &mut self,
         secret: UserSecret,
         params: KdfParams,
+        carried: bool,
         passphrase: &Passphrase,
     ) -> Result<()> {
-        let Some(raised) = params.raise_target() else {
+        let raised = params.raise_target();
+        if raised.is_none() && !carried {
             return Ok(());
-        };
+        }
+        let target = raised.unwrap_or(params);
         let (user_id, name) = (self.user.id, self.user.name.clone());
         let tx = self.change()?;
         let mut file = load_key_file(&tx)?;
         file.put_user(
             &name,
             passphrase,
-            raised,
+            target,
             &secret,
             std::slice::from_ref(tx.page_key),
         )
         .map_err(cannot_protect)?;
         save_key_file(&tx, &mut file)?;
+        let detail = match (carried, raised) {
+            (true, _) => "layout=3".to_string(),
+            (false, _) => format!(
+                "kdf m={} t={} p={}",
+                target.memory_kib, target.iterations, target.parallelism
+            ),
+        };
         tx.log(
             Action::KeySlotUpgrade,
             &format!("user:{}", user_id),
-            &format!(
-                "kdf m={} t={} p={}",
-                raised.memory_kib, raised.iterations, raised.parallelism
-            ),
+            &detail,
         )?;
         tx.commit()?;
         Ok(())
@@ -508,21 +558,17 @@ impl Vault {
                     .into(),
             )
         };
-        let (mut store, page_key, ()) = open_database(locked, |file| {
+        let opened = open_database(locked, |file| {
             if !file.has_recovery() {
                 return Err(Error::Refused(
                     "this database has no recovery key (it was made by `demo`, or without one); nothing was done."
                         .into(),
                 ));
             }
-            let key = file
-                .open_recovery(recovery)
-                .map_err(|_| not_this())?
-                .into_iter()
-                .next()
-                .ok_or_else(not_this)?;
-            Ok((key, ()))
+            let keys = file.open_recovery(recovery).map_err(|_| not_this())?;
+            Ok((keys, ()))
         })?;
+        let (mut store, page_key, offered) = (opened.store, opened.page_key, opened.offered);
         let reads = store.read()?;
         let row = reads
             .recovery_key()?
@@ -571,14 +617,64 @@ impl Vault {
             )?;
             tx.commit()?;
         }
-        Ok(Vault {
+        let mut vault = Vault {
             store,
             page_key,
             master,
             keys,
             user,
             districts,
-        })
+        };
+        vault.finish_page_key_change(offered)?;
+        Ok(vault)
+    }
+
+    /// A new page key: the whole database re-encrypted under it, and the key file sealing it
+    /// to every slot. Run after every rekey (`rekey`, `user disable`, `purge`), so that a page
+    /// key someone kept (a disabled user, from an old key file) opens no later copy.
+    ///
+    /// Three steps, each all or nothing, and a sign-in finishes what a stop left: the key file
+    /// offers the new key and the old one; the pages are rekeyed; the key file offers only the
+    /// new one. Returns false when another process has the database open, so that the pages
+    /// cannot be rekeyed now: the key file then offers both until a later sign-in finishes it.
+    pub(super) fn change_page_key(&mut self) -> Result<bool> {
+        let old = self.page_key.clone();
+        let new = PageKey::generate();
+        {
+            let tx = self.change()?;
+            let mut file = load_key_file(&tx)?;
+            file.reseal(&[new.clone(), old]).map_err(cannot_protect)?;
+            save_key_file(&tx, &mut file)?;
+            tx.commit()?;
+        }
+        self.finish_page_key_change(vec![new, self.page_key.clone()])
+    }
+
+    /// Finishes a change of page key (see [`Vault::change_page_key`]) when the key file offers
+    /// more than one: the pages rekeyed to the newest, if they are not yet, then the key file
+    /// sealing that one only. Nothing to do when it offers one. False when another process has
+    /// the database open (it is tried again at a later sign-in).
+    pub(super) fn finish_page_key_change(&mut self, offered: Vec<PageKey>) -> Result<bool> {
+        let (Some(newest), Some(oldest)) = (offered.first(), offered.last()) else {
+            return Ok(true);
+        };
+        if offered.len() == 1 {
+            return Ok(true);
+        }
+        if self.page_key != *newest {
+            match self.store.rekey_pages(newest.expose()) {
+                Ok(()) => self.page_key = newest.clone(),
+                Err(StorageError::Busy) => return Ok(false),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let tx = self.change()?;
+        let mut file = load_key_file_under(&tx, oldest)?;
+        file.reseal(std::slice::from_ref(tx.page_key))
+            .map_err(cannot_protect)?;
+        save_key_file(&tx, &mut file)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// The rekey itself, inside the caller's transaction (`rekey`, and `user disable`, which
@@ -742,10 +838,11 @@ impl Lifecycle<'_> {
         self.0.require(Permission::Administer)?;
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
-        let (master, keys, summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (master, keys, mut summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
         self.0.master = master;
         self.0.keys = keys;
+        summary.pages_rekeyed = self.0.change_page_key()?;
         Ok(summary)
     }
 
@@ -818,7 +915,9 @@ impl Lifecycle<'_> {
     /// opens: the purge cannot be undone by replaying old ciphertext. Then rebuilds the file
     /// (VACUUM) so no old ciphertext stays in a free page. Returns how many notes had text and
     /// were emptied.
-    pub fn purge_notes(&mut self, before: &str) -> Result<u64> {
+    /// Returns how many notes were emptied, and whether the file was re-encrypted under a new
+    /// page key as well (false when another process had it open: a later sign-in does it).
+    pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool)> {
         self.0.require(Permission::Administer)?;
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
@@ -849,7 +948,8 @@ impl Lifecycle<'_> {
         self.0.master = master;
         self.0.keys = keys;
         self.0.store.compact()?;
-        Ok(purged)
+        let pages = self.0.change_page_key()?;
+        Ok((purged, pages))
     }
 }
 

@@ -13,6 +13,7 @@ mod person;
 #[cfg(test)]
 mod room_tests;
 mod statistics;
+mod upgrade;
 mod writer;
 
 pub use crate::audit_log::Checkpoint;
@@ -22,6 +23,7 @@ pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::{ForgetPlan, RekeySummary};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::{StatsDoor, StatsPurpose};
+pub use upgrade::UpgradeSummary;
 
 use std::path::Path;
 
@@ -410,17 +412,17 @@ impl Vault {
         name: &str,
         passphrase: &Passphrase,
     ) -> Result<Vault> {
-        let (store, page_key, (secret, params)) = lifecycle::open_database(locked, |file| {
+        let opened = lifecycle::open_database(locked, |file| {
             let opened = file
                 .open_user(name, passphrase)
                 .map_err(|e| lifecycle::slot_error(e, name))?;
-            let key = opened
-                .page_keys
-                .into_iter()
-                .next()
-                .ok_or_else(|| lifecycle::slot_error(KeyFileError::Malformed, name))?;
-            Ok((key, (opened.secret, opened.params)))
+            Ok((
+                opened.page_keys,
+                (opened.secret, opened.params, opened.carried_user),
+            ))
         })?;
+        let (store, page_key, offered) = (opened.store, opened.page_key, opened.offered);
+        let (secret, params, carried) = opened.value;
         // One read session for everything the unlock reads: the user, their wrap, the
         // pseudonym chain, the data the keys must open and the district list all come from
         // one committed state.
@@ -434,6 +436,9 @@ impl Vault {
             return Err(Error::Refused(format!(
                 "user '{name}' is disabled; ask an administrator if you need access again."
             )));
+        }
+        if carried.is_some_and(|id| id != row.id) {
+            return Err(tampered_user(name));
         }
         let master = lifecycle::open_master(&*reads, &secret, row.id, name)?;
         let mut keys = master.derive();
@@ -460,7 +465,8 @@ impl Vault {
             },
             districts,
         };
-        vault.maintain_slot(secret, params, passphrase)?;
+        vault.finish_page_key_change(offered)?;
+        vault.maintain_slot(secret, params, carried.is_some(), passphrase)?;
         Ok(vault)
     }
 
@@ -693,9 +699,11 @@ impl Staff<'_> {
         lifecycle::rekey_plan(&*reads, &self.0.keys, Some((target.id, &target.name)))
     }
 
-    /// Disables a staff account and removes its key slot (admin only). The last active admin
-    /// cannot be disabled.
-    pub fn disable(&mut self, name: &str) -> Result<()> {
+    /// Disables a staff account and removes its key slot (admin only), then rekeys the data
+    /// and the file. The last active admin cannot be disabled. Returns whether the file was
+    /// re-encrypted under a new page key too (false when another process had it open: a later
+    /// sign-in does it).
+    pub fn disable(&mut self, name: &str) -> Result<bool> {
         self.0.require(Permission::Administer)?;
         let users = self.0.store.read()?.users()?;
         let target = disable_target(&users, name)?;
@@ -717,7 +725,9 @@ impl Staff<'_> {
         tx.commit()?;
         self.0.master = master;
         self.0.keys = keys;
-        Ok(())
+        // And a new page key: the one they could take from their old key file opens no later
+        // copy of the file.
+        self.0.change_page_key()
     }
 
     /// Rewraps the signed-in user's key slot under a new passphrase.

@@ -18,6 +18,9 @@ mod log;
 mod meta;
 mod persons;
 mod staff;
+mod upgrade;
+
+pub use upgrade::Format1;
 
 use std::cell::{Cell, RefCell};
 use std::fs::OpenOptions;
@@ -224,8 +227,15 @@ impl Locked for SqliteLocked {
         read_key_file(&self.path)
     }
 
-    fn open(self: Box<Self>, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
-        Ok(Box::new(SqliteStore::open(&self.path, page_key)?))
+    fn open(self: Box<Self>, page_keys: &[&[u8; 32]]) -> Result<(Box<dyn Backend>, usize)> {
+        for (i, key) in page_keys.iter().enumerate() {
+            match SqliteStore::open(&self.path, key) {
+                Ok(store) => return Ok((Box::new(store), i)),
+                Err(StorageError::WrongKey(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StorageError::WrongKey(self.path.clone()))
     }
 
     fn location(&self) -> String {
@@ -271,6 +281,29 @@ impl SqliteStore {
     /// Opens an existing database with its page key and checks that it is one this build
     /// reads.
     pub fn open(path: &Path, page_key: &[u8; 32]) -> Result<SqliteStore> {
+        let store = Self::open_keyed(path, page_key)?;
+        let format: Option<String> = store
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| match StorageError::from(e) {
+                StorageError::Changed(d) => StorageError::Changed(d),
+                other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
+            })?;
+        match format.as_deref() {
+            Some(FORMAT_VERSION) => Ok(store),
+            Some(other) => Err(StorageError::Format(path.to_path_buf(), other.to_string())),
+            None => Err(StorageError::NotUppsok(
+                path.to_path_buf(),
+                "it has no uppsok format marker".into(),
+            )),
+        }
+    }
+
+    /// Opens an encrypted database with its page key, whatever its format marker says.
+    fn open_keyed(path: &Path, page_key: &[u8; 32]) -> Result<SqliteStore> {
         if !path.is_file() {
             return Err(StorageError::Missing(path.to_path_buf()));
         }
@@ -291,25 +324,6 @@ impl SqliteStore {
             StorageError::Changed(d) => StorageError::Changed(d),
             other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
         })?;
-        let format: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| match StorageError::from(e) {
-                StorageError::Changed(d) => StorageError::Changed(d),
-                other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
-            })?;
-        match format.as_deref() {
-            Some(FORMAT_VERSION) => {}
-            Some(other) => return Err(StorageError::Format(path.to_path_buf(), other.to_string())),
-            None => {
-                return Err(StorageError::NotUppsok(
-                    path.to_path_buf(),
-                    "it has no uppsok format marker".into(),
-                ))
-            }
-        }
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
@@ -445,6 +459,47 @@ impl Maintenance for SqliteStore {
             Err(StorageError::KeyFileMissing(_)) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()> {
+        // SQLCipher changes the key page by page inside one transaction with a rollback
+        // journal (whose pages stay under the old key), so a crash leaves the database under
+        // the old key or the new one. That needs the database out of WAL mode, which only a
+        // connection that has it alone can do: another process that has it open makes this
+        // fail with Busy, and nothing changes.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // Asked without waiting: another process that has the database open keeps it in WAL
+        // mode for as long as it is open.
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        match mode.map_err(StorageError::from) {
+            Ok(m) if m.eq_ignore_ascii_case("delete") => {}
+            Ok(_) | Err(StorageError::Busy) => {
+                let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+                return Err(StorageError::Busy);
+            }
+            Err(e) => return Err(e),
+        }
+        let mut sql = Zeroizing::new(String::with_capacity(80));
+        sql.push_str("PRAGMA rekey = \"x'");
+        for b in page_key {
+            sql.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            sql.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        sql.push_str("'\";");
+        let rekeyed = self.conn.execute_batch(&sql);
+        let back = self.conn.pragma_update(None, "journal_mode", "WAL");
+        rekeyed?;
+        back?;
+        self.page_key = Zeroizing::new(*page_key);
+        Ok(())
     }
 
     fn roll_back_key_file(&mut self) -> Result<()> {

@@ -1,0 +1,187 @@
+//! `uppsok upgrade`: a real database of format 1 (made by the last release of that format,
+//! tests/data/format1/README.md) brought to format 2, all or nothing, after a backup.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/format1")
+        .join(name)
+}
+
+/// A copy of the format-1 database in a temporary directory.
+fn format1() -> Db {
+    let db = Db::empty();
+    std::fs::copy(data("uppsok.db"), &db.path).unwrap();
+    db
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+#[test]
+fn every_command_on_a_format_1_database_says_to_run_upgrade() {
+    let db = format1();
+    let before = std::fs::read(&db.path).unwrap();
+    let add = add_args(&[]);
+    let add: Vec<&str> = add.iter().map(String::as_str).collect();
+    for args in [&["stats"][..], &["audit"], &["user", "list"], &add] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("uppsok upgrade"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+}
+
+#[test]
+fn upgrade_is_refused_without_an_administrators_passphrase_and_changes_nothing() {
+    let db = format1();
+    let before = std::fs::read(&db.path).unwrap();
+    for (user, pass) in [
+        ("olle", PASS),
+        ("rut", PASS),
+        (ADMIN, "wrong passphrase here"),
+        ("stina", PASS),
+        ("nobody", PASS),
+    ] {
+        let out = db.cmd_as(user, pass).arg("upgrade").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{user}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    assert_eq!(std::fs::read(&db.path).unwrap(), before, "nothing changed");
+    let names: Vec<String> = std::fs::read_dir(db.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["uppsok.db"], "nothing left beside it");
+}
+
+#[test]
+fn upgrade_keeps_every_figure_record_user_and_the_recovery_key() {
+    let db = format1();
+    let original = std::fs::read(&db.path).unwrap();
+    let out = db.cmd().arg("upgrade").output().unwrap();
+    ok(&out);
+    let said = stdout(&out);
+    assert!(
+        said.contains("format 2") && said.contains("format1-backup"),
+        "{said}"
+    );
+
+    // The backup is the database as it was, byte for byte in content: sqlite3 reads it.
+    let backup = db.dir.path().join("uppsok.db.format1-backup");
+    let plain = std::process::Command::new("sqlite3")
+        .arg(&backup)
+        .arg("SELECT value FROM meta WHERE key = 'format'")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&plain.stdout).trim(), "1");
+    // The upgraded file is not readable without a key; its key file is beside it.
+    let enc = std::process::Command::new("sqlite3")
+        .arg(&db.path)
+        .arg("SELECT count(*) FROM contacts")
+        .output()
+        .unwrap();
+    assert!(!enc.status.success() || stdout(&enc).trim().is_empty());
+    assert!(key_file_of(&db.path).exists());
+    assert_ne!(std::fs::read(&db.path).unwrap(), original);
+
+    // The same figures and records, the same pseudonyms.
+    let stats = db.stats_json(&[]);
+    assert_eq!(stats, json(&std::fs::read(data("stats.json")).unwrap()));
+    let export = db
+        .cmd()
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    ok(&export);
+    assert_eq!(
+        json(&export.stdout),
+        json(&std::fs::read(data("export.json")).unwrap())
+    );
+
+    // Every active user signs in with their own passphrase; their carried-over slot is
+    // rewritten at that first sign-in. The disabled user stays out.
+    let carried = |db: &Db| {
+        let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+        uppsok::crypto::KeyFile::parse(&bytes)
+            .unwrap()
+            .slots()
+            .iter()
+            .filter(|s| s.carried)
+            .count()
+    };
+    assert_eq!(carried(&db), 2, "olle's and rut's slots are carried over");
+    ok(&db
+        .cmd_as("olle", PASS)
+        .args(add_args(&["--code", "zx77"]))
+        .output()
+        .unwrap());
+    assert_eq!(carried(&db), 1);
+    ok(&db.cmd_as("rut", PASS).arg("stats").output().unwrap());
+    assert_eq!(carried(&db), 0);
+    let stina = db.cmd_as("stina", PASS).arg("stats").output().unwrap();
+    assert_eq!(stina.status.code(), Some(1));
+    // A returning person is still recognised: zx77 is one person across the upgrade.
+    let after = db.stats_json(&[]);
+    assert_eq!(after["contacts"], 9);
+    assert_eq!(after["individuals"], stats["individuals"]);
+
+    // The log says what happened, and the audit passes.
+    let log = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+    ok(&log);
+    assert!(stdout(&log).contains("\"upgrade\""), "{}", stdout(&log));
+    assert!(stdout(&log).contains("\"key_slot_upgrade\""));
+    let audit = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(audit.status.success(), "{}", stdout(&audit));
+
+    // The recovery key of format 1 still restores an administrator.
+    let key = std::fs::read_to_string(data("recovery-key.txt")).unwrap();
+    ok(&db
+        .bare()
+        .args(["recover", "anna"])
+        .env("UPPSOK_RECOVERY_KEY", key.trim())
+        .env("UPPSOK_NEW_PASSPHRASE", PASS)
+        .output()
+        .unwrap());
+    ok(&db
+        .cmd_as("anna", PASS)
+        .args(["user", "list"])
+        .output()
+        .unwrap());
+
+    // Upgrading again is refused: it is of this format already.
+    let again = db.cmd().arg("upgrade").output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn an_upgrade_that_stops_half_way_leaves_the_old_database_to_upgrade_again() {
+    // The new database is made beside the old one (`.upgrading`) and renamed into place last:
+    // leftovers of a run that stopped are cleared by the next run.
+    let db = format1();
+    let leftover = db.dir.path().join("uppsok.db.upgrading");
+    std::fs::write(&leftover, b"half-made").unwrap();
+    std::fs::write(db.dir.path().join("uppsok.db.upgrading.keys"), b"half-made").unwrap();
+    ok(&db.cmd().arg("upgrade").output().unwrap());
+    assert!(!leftover.exists());
+    assert_eq!(db.stats_json(&[])["contacts"], 8);
+}
