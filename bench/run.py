@@ -8,6 +8,8 @@ Generates a contact CSV (deterministic), then measures in one run:
   * `uppsok stats --by year,district,role` against the equivalent plain-SQLite GROUP BY;
   * `uppsok estimate --by year` against Chao1 per year computed in plain SQL;
   * `uppsok report --format html` (all years) against a plain `uppsok stats`;
+  * SQLCipher's own cost (examples/sqlcipher_overhead.rs): the same bulk insert and GROUP BY on a
+    plain and on an encrypted database, with the library build uppsok links;
 and prints wall time, peak memory (max RSS of the process) and the ratios.
 
 Usage: bench/run.py [--rows N] [--smoke] [--keep DIR]
@@ -16,6 +18,7 @@ Usage: bench/run.py [--rows N] [--smoke] [--keep DIR]
 """
 import argparse
 import csv
+import json
 import os
 import random
 import shutil
@@ -82,6 +85,8 @@ def main():
     repeat = 1 if a.smoke else max(1, a.repeat)
 
     subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--locked", "--example",
+                    "sqlcipher_overhead"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "uppsok")
     work = a.keep or tempfile.mkdtemp(prefix="uppsok-bench-")
     os.makedirs(work, exist_ok=True)
@@ -156,6 +161,20 @@ def main():
         print("%-30s %10.2f %10.1f %10.2f %10.1f %7.2fx" % (name, t, m, ts, ms, t / ts))
     print("\nrows: %d; median of %d runs; database %.1f MB, plain %.1f MB" % (
         rows, repeat, os.path.getsize(db) / 1e6, os.path.getsize(plain) / 1e6))
+
+    # SQLCipher's own cost: plain SQLite and SQLCipher, same library build, same rows.
+    overhead = os.path.join(ROOT, "target", "release", "examples", "sqlcipher_overhead")
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([overhead, str(rows), work], check=True, capture_output=True)
+        runs.append(json.loads(out.stdout))
+    o = {k: median([r[k] for r in runs]) for k in runs[0]}
+    print("\nSQLCipher's own cost (same library, %d rows, median of %d):" % (rows, repeat))
+    print("  bulk insert: plain %.2f s, SQLCipher %.2f s (%.2fx)" % (
+        o["insert_plain"], o["insert_sqlcipher"], o["insert_sqlcipher"] / o["insert_plain"]))
+    print("  GROUP BY:    plain %.2f s, SQLCipher %.2f s (%.2fx)" % (
+        o["group_by_plain"], o["group_by_sqlcipher"],
+        o["group_by_sqlcipher"] / max(o["group_by_plain"], 1e-6)))
     if not a.keep:
         shutil.rmtree(work)
 

@@ -520,7 +520,7 @@ impl<W: Write> CsvWriter<W> {
             .pseudonym
             .map(|p| crate::crypto::pseudonym_hex(&p))
             .unwrap_or_default();
-        let date = c.date.format("%Y-%m-%d").to_string();
+        let date = c.date.to_string();
         let referrals = a.referrals.to_csv();
         let id = c.id.to_string();
         let night = c.field_night.map(|n| n.to_string()).unwrap_or_default();
@@ -569,7 +569,7 @@ pub fn contact_json(c: &Contact) -> serde_json::Value {
     let a = &c.attributes;
     serde_json::json!({
         "id": c.id,
-        "date": c.date.format("%Y-%m-%d").to_string(),
+        "date": c.date.to_string(),
         "person_code": c.pseudonym.map(|p| crate::crypto::pseudonym_hex(&p)).unwrap_or_default(),
         "role": a.role.as_str(),
         "gender": a.gender.as_str(),

@@ -577,6 +577,7 @@ impl Vault {
         let master = recovery
             .open_master(&row.wrapped_master, row.id)
             .map_err(|_| not_this())?;
+        key_version_matches(&*reads, &master)?;
         let mut keys = master.derive();
         load_chain(&*reads, &mut keys)?;
         let districts = super::load_districts(&*reads)?;

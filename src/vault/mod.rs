@@ -441,6 +441,7 @@ impl Vault {
             return Err(tampered_user(name));
         }
         let master = lifecycle::open_master(&*reads, &secret, row.id, name)?;
+        key_version_matches(&*reads, &master)?;
         let mut keys = master.derive();
         lifecycle::load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
@@ -575,6 +576,21 @@ fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> 
     }
     if tried > 0 {
         return Err(substituted());
+    }
+    Ok(())
+}
+
+/// Checks, at unlock, that the master key a slot gave is of the key version the database
+/// says it is under: a master key of another version (an older one kept from a copy, sealed
+/// back to a user) is refused, however the data looks.
+pub(super) fn key_version_matches(reads: &dyn Reads, master: &MasterKey) -> Result<()> {
+    let stored = reads.meta("key_version")?;
+    if stored.as_deref() != Some(master.version().to_string().as_str()) {
+        return Err(Error::Failed(format!(
+            "the database key opened is of key version {}, but the database says it is under key version {}: the key sealed to the user, or the database, was changed outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`.",
+            master.version(),
+            stored.as_deref().unwrap_or("(none)")
+        )));
     }
     Ok(())
 }

@@ -196,7 +196,7 @@ pub(super) fn seal_contact(
 ) -> ContactRow {
     ContactRow {
         id,
-        date: c.date.format("%Y-%m-%d").to_string(),
+        date: c.date.to_string(),
         person_id,
         pseudonym: None,
         field_night_id: c.field_night,
