@@ -537,3 +537,47 @@ fn a_rekey_while_another_uppsok_has_the_file_open_changes_the_page_key_at_a_late
     ok(&db.cmd().arg("audit").output().unwrap());
     assert_eq!(db.stats_json(&[])["contacts"], 3);
 }
+
+#[test]
+fn a_former_user_cannot_keep_the_file_under_their_old_page_key_by_forging_the_key_file() {
+    // Found by a red-team run: while another uppsok has the file open, `user disable` leaves
+    // the file under the old page key (the key file offers the new one beside it). The former
+    // user, who knows the old page key, writes a key file of their own that offers only the
+    // old key (their old key file, their own slot taken out, the current generation), with a
+    // MAC they can compute. The database keeps the key file's seal under the new master key,
+    // which they do not have: refused.
+    let db = populated();
+    let keys = with_suffix(&db.path, ".keys");
+    let old_bytes = std::fs::read(&keys).unwrap();
+    let old = uppsok::crypto::KeyFile::parse(&old_bytes).unwrap();
+    let theirs = old
+        .open_user(
+            "olle.lindqvist",
+            &uppsok::crypto::Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+    let other = db.raw();
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["user", "disable", "olle.lindqvist", "--yes"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(stdout(&out).contains("could not be re-encrypted"));
+    let current = uppsok::crypto::KeyFile::parse(&std::fs::read(&keys).unwrap()).unwrap();
+    let mut forged = old.clone();
+    assert!(forged.remove_user(&theirs.secret.public()));
+    forged.set_generation(current.generation());
+    std::fs::write(&keys, forged.to_bytes(&theirs.page_keys[0])).unwrap();
+    for args in [&["stats"][..], &["audit"], &["add", "--date", "2024-01-01"]] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+    }
+    let out = db.cmd().arg("stats").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("outside uppsok"), "{}", stderr(&out));
+    drop(other);
+}

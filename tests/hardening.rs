@@ -40,7 +40,6 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
     let record = format!("key_slot:{olle}");
     let keys = key_file_of(&db.path);
     let original = std::fs::read(&keys).unwrap();
-    let page_key = page_key(&db.path, ADMIN, PASS);
     // The slot's settings follow its public key: memory KiB, passes, lanes (u32 each).
     let at = original
         .windows(32)
@@ -62,8 +61,7 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
     for &(column, offset, value) in cases {
         let mut bytes = original.clone();
         bytes[at + offset..at + offset + 4].copy_from_slice(&value.to_le_bytes());
-        reseal_key_file(&mut bytes, &page_key);
-        std::fs::write(&keys, &bytes).unwrap();
+        insider_write_key_file(&db.path, ADMIN, PASS, &mut bytes);
         let started = Instant::now();
         let out = db.cmd_as("olle", PASS).arg("stats").output().unwrap();
         let err = stderr(&out);
@@ -106,7 +104,7 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
         );
     }
     // Put back, the slot opens again and the audit passes the check.
-    std::fs::write(&keys, &original).unwrap();
+    insider_write_key_file(&db.path, ADMIN, PASS, &mut original.clone());
     db.cmd_as("olle", PASS).arg("stats").assert().success();
     let (_, v) = audit_json(&db);
     let check = v["checks"]

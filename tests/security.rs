@@ -715,7 +715,6 @@ fn a_key_slot_copied_from_another_user_does_not_unlock() {
     db.add_user("olle", "outreach");
     let keys = key_file_of(&db.path);
     let original = std::fs::read(&keys).unwrap();
-    let page_key = page_key(&db.path, ADMIN, PASS);
     let conn = db.raw();
     let public = |name: &str| -> Vec<u8> {
         conn.query_row(
@@ -739,8 +738,7 @@ fn a_key_slot_copied_from_another_user_does_not_unlock() {
         let skip = if whole { 0 } else { 44 };
         let from = original[a + skip..a + slot_len].to_vec();
         bytes[o + skip..o + slot_len].copy_from_slice(&from);
-        reseal_key_file(&mut bytes, &page_key);
-        std::fs::write(&keys, &bytes).unwrap();
+        insider_write_key_file(&db.path, ADMIN, PASS, &mut bytes);
         for args in [["stats"], ["export"]] {
             let out = db.cmd_as("olle", PASS).args(args).output().unwrap();
             let err = stderr(&out);

@@ -96,3 +96,49 @@ fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
     // The other users, whose wraps are intact, still work, and the audit can run.
     assert!(db.cmd().args(["stats"]).output().unwrap().status.success());
 }
+
+#[test]
+fn a_master_key_sealed_to_a_user_of_an_empty_database_is_refused_too() {
+    // No contact and no field night to check the key against: the key file's seal, kept in
+    // the database under the record key of the real master key, is what refuses it.
+    let db = Db::new();
+    db.add_user("olle", "outreach");
+    let raw = db.raw();
+    let (id, role): (i64, String) = raw
+        .query_row("SELECT id, role FROM users WHERE name = 'olle'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let public: Vec<u8> = raw
+        .query_row(
+            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let chosen = MasterKey::generate(1);
+    let wrapped = chosen.seal_to_user(&public, id).unwrap();
+    let mac = chosen
+        .derive()
+        .record_mac(&user_record_bytes(id, "olle", &role, false));
+    raw.execute(
+        "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",
+        rusqlite::params![id, wrapped],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE users SET mac = ?2 WHERE id = ?1",
+        rusqlite::params![id, mac.to_vec()],
+    )
+    .unwrap();
+    drop(raw);
+    let out = db
+        .cmd_as("olle", PASS)
+        .args(add_args(&["--note", "något som bara uppsok får läsa"]))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("outside uppsok"), "{err}");
+    assert_eq!(contacts(&db), 0, "nothing was written");
+}

@@ -854,20 +854,18 @@ mod tests {
     #[test]
     fn a_slot_carried_over_from_format_1_opens_with_its_own_salt_and_user_id() {
         let key = PageKey::generate();
-        let mut kf = KeyFile::new([3; 16]);
         let secret = UserSecret::generate();
         let p = KdfParams::for_tests();
         let (salt, wrapped) = secret.wrap(&pass("olle passphrase"), p, 7).unwrap();
         let settings = (p.memory_kib, p.iterations, p.parallelism);
-        kf.put_carried(
-            secret.public(),
-            settings,
-            &salt,
-            7,
-            &wrapped,
-            std::slice::from_ref(&key),
-        )
-        .unwrap();
+        let carried = |user_id: i64| {
+            let mut kf = KeyFile::new([3; 16]);
+            let keys = std::slice::from_ref(&key);
+            kf.put_carried(secret.public(), settings, &salt, user_id, &wrapped, keys)
+                .unwrap();
+            kf
+        };
+        let kf = carried(7);
         let back = KeyFile::parse(&kf.to_bytes(&key)).unwrap();
         assert_eq!(back, kf);
         assert!(back.slots()[0].carried);
@@ -877,17 +875,7 @@ mod tests {
         assert_eq!(opened.page_keys[0].expose(), key.expose());
         assert!(back.open_user("olle", &pass("wrong")).is_err());
         // Bound to its user id: the same wrap under another id does not open.
-        let mut moved = KeyFile::new([3; 16]);
-        moved
-            .put_carried(
-                secret.public(),
-                settings,
-                &salt,
-                8,
-                &wrapped,
-                std::slice::from_ref(&key),
-            )
-            .unwrap();
+        let moved = carried(8);
         assert!(moved.open_user("olle", &pass("olle passphrase")).is_err());
     }
 

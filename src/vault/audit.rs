@@ -176,7 +176,8 @@ impl Vault {
         let file = reads
             .key_file()
             .ok()
-            .filter(|b| crate::crypto::KeyFile::authenticate(b, &self.page_key))
+            .filter(|b| crate::crypto::KeyFile::authenticate(b, &self.offered[0]))
+            .filter(|b| super::lifecycle::key_file_sealed(&*reads, &self.keys, b).is_ok())
             .and_then(|b| crate::crypto::KeyFile::parse(&b).ok());
         f.key_file_authentic = file.is_some();
         f.active_users = reads

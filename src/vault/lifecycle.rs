@@ -56,7 +56,7 @@ pub(super) fn write_user_keys(
         passphrase,
         KdfParams::for_new_slot(),
         &secret,
-        std::slice::from_ref(tx.page_key),
+        tx.page_keys,
     )
     .map_err(cannot_protect)?;
     tx.put_master_wrap(&MasterWrapRow {
@@ -88,28 +88,53 @@ fn cannot_protect(e: CryptoError) -> Error {
 /// The key file as committed, read inside the change (no other writer can come between) and
 /// authenticated under the page key.
 pub(super) fn load_key_file(tx: &Change<'_>) -> Result<KeyFile> {
-    load_key_file_under(tx, tx.page_key)
-}
-
-/// The same, authenticated under `mac_key` (while the database changes key, the key file is
-/// authenticated under the key it is changing from).
-fn load_key_file_under(tx: &Change<'_>, mac_key: &PageKey) -> Result<KeyFile> {
     let bytes = tx.key_file()?;
-    if !KeyFile::authenticate(&bytes, mac_key) {
+    if !KeyFile::authenticate(&bytes, &tx.page_keys[0]) {
         return Err(key_file_changed());
     }
     KeyFile::parse(&bytes).map_err(|_| key_file_changed())
 }
 
-/// Writes the key file in the change, one generation on, authenticated under the page key,
-/// and the generation into the database: the database then refuses any other key file.
+/// Writes the key file in the change, one generation on, authenticated under the newest page
+/// key, and records in the database its generation and its seal ([`key_file_seal`]): the
+/// database then refuses any other key file.
 pub(super) fn save_key_file(tx: &Change<'_>, file: &mut KeyFile) -> Result<()> {
+    save_key_file_sealed(tx, file, tx.keys)
+}
+
+/// The same, the seal made with `keys` (a rekey seals with the keys it moves to).
+fn save_key_file_sealed(tx: &Change<'_>, file: &mut KeyFile, keys: &Keys) -> Result<()> {
     let stored = stored_generation(&**tx)?;
     let generation = stored.max(file.generation()) + 1;
     file.set_generation(generation);
+    let bytes = file.to_bytes(&tx.page_keys[0]);
     tx.set_meta("key_file_generation", &generation.to_string())?;
-    tx.write_key_file(&file.to_bytes(tx.page_key))?;
+    tx.set_meta(KEY_FILE_SEAL, &key_file_seal(keys, &bytes))?;
+    tx.write_key_file(&bytes)?;
     Ok(())
+}
+
+/// Where the database keeps the key file's seal.
+const KEY_FILE_SEAL: &str = "key_file_seal";
+
+/// The key file's seal: a MAC under the record key (derived from the master key) over the
+/// key file's SHA-256, kept inside the database. A page key alone cannot make it: whoever kept
+/// an old page key (a former user, while the database still changes key) and rewrites the key
+/// file under it is caught once the master key is opened.
+fn key_file_seal(keys: &Keys, bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let mut record = b"uppsok/key-file/1\0".to_vec();
+    record.extend_from_slice(&sha2::Sha256::digest(bytes));
+    crate::crypto::pseudonym_hex(&keys.record_mac(&record))
+}
+
+/// Checks the key file accepted at sign-in against the seal the database keeps.
+pub(super) fn key_file_sealed(reads: &dyn Reads, keys: &Keys, bytes: &[u8]) -> Result<()> {
+    if reads.meta(KEY_FILE_SEAL)?.as_deref() == Some(key_file_seal(keys, bytes).as_str()) {
+        Ok(())
+    } else {
+        Err(key_file_changed())
+    }
 }
 
 fn stored_generation(reads: &dyn Reads) -> Result<u64> {
@@ -137,13 +162,16 @@ pub(super) struct Opened<T> {
     /// Every page key the key file offers, newest first: more than one when a change of page
     /// key stopped half way ([`Vault::finish_page_key_change`]).
     pub offered: Vec<PageKey>,
+    /// The key file as accepted, for [`key_file_sealed`] once the master key is known.
+    pub key_file: Vec<u8>,
     pub value: T,
 }
 
 /// Opens a database found at sign-in: reads and parses its key file, lets `open_slot` open
 /// a slot of it (a user's, or the recovery entry) to the page keys it offers (newest first),
 /// opens the database with the one that opens it, then checks that the key file belongs to
-/// it: authenticated (under the oldest key it offers), of this database (its id), and of the
+/// it: authenticated (under the newest key it offers, which someone who kept an older one
+/// cannot forge), of this database (its id), and of the
 /// generation the database last wrote (an older copy would bring back a disabled user's slot
 /// or an old passphrase; a newer one goes with a database put back from an earlier copy).
 ///
@@ -158,10 +186,10 @@ pub(super) fn open_database<T>(
     let bytes = locked.key_file()?;
     let file = KeyFile::parse(&bytes).map_err(|e| key_file_unreadable(&location, e))?;
     let (offered, value) = open_slot(&file)?;
-    let Some(oldest) = offered.last() else {
+    let Some(newest) = offered.first() else {
         return Err(key_file_unreadable(&location, KeyFileError::Malformed));
     };
-    if !KeyFile::authenticate(&bytes, oldest) {
+    if !KeyFile::authenticate(&bytes, newest) {
         return Err(key_file_changed());
     }
     let keys: Vec<&[u8; 32]> = offered.iter().map(|k| k.expose()).collect();
@@ -183,6 +211,7 @@ pub(super) fn open_database<T>(
             store,
             page_key,
             offered,
+            key_file: bytes,
             value,
         });
     }
@@ -199,12 +228,12 @@ pub(super) fn open_database<T>(
                 .filter(|p| p.generation() == stored && p.file_id() == file.file_id());
             if let Some(prev_file) = prev_file {
                 // The one before must open to keys among which is the one that opened the
-                // database, and be authenticated under its oldest.
+                // database, and be authenticated under its newest.
                 let (offered, value) = open_slot(&prev_file).map_err(|_| undone())?;
                 let belongs = offered.contains(&page_key)
                     && offered
-                        .last()
-                        .is_some_and(|oldest| KeyFile::authenticate(&prev, oldest));
+                        .first()
+                        .is_some_and(|newest| KeyFile::authenticate(&prev, newest));
                 if !belongs {
                     return Err(undone());
                 }
@@ -213,6 +242,7 @@ pub(super) fn open_database<T>(
                     store,
                     page_key,
                     offered,
+                    key_file: prev,
                     value,
                 });
             }
@@ -487,14 +517,8 @@ impl Vault {
         let (user_id, name) = (self.user.id, self.user.name.clone());
         let tx = self.change()?;
         let mut file = load_key_file(&tx)?;
-        file.put_user(
-            &name,
-            passphrase,
-            target,
-            &secret,
-            std::slice::from_ref(tx.page_key),
-        )
-        .map_err(cannot_protect)?;
+        file.put_user(&name, passphrase, target, &secret, tx.page_keys)
+            .map_err(cannot_protect)?;
         save_key_file(&tx, &mut file)?;
         let detail = match (carried, raised) {
             (true, _) => "layout=3".to_string(),
@@ -569,6 +593,7 @@ impl Vault {
             Ok((keys, ()))
         })?;
         let (mut store, page_key, offered) = (opened.store, opened.page_key, opened.offered);
+        let opened_key_file = opened.key_file;
         let reads = store.read()?;
         let row = reads
             .recovery_key()?
@@ -580,12 +605,13 @@ impl Vault {
         key_version_matches(&*reads, &master)?;
         let mut keys = master.derive();
         load_chain(&*reads, &mut keys)?;
+        key_file_sealed(&*reads, &keys, &opened_key_file)?;
         let districts = super::load_districts(&*reads)?;
         drop(reads);
         let user;
         {
             // No signed-in user: the recovery key acts, and the entry says so.
-            let tx = Change::begin(&mut *store, (&master, &keys, &page_key), &districts, None)?;
+            let tx = Change::begin(&mut *store, (&master, &keys, &offered), &districts, None)?;
             // Read in the change that acts on it, so nothing can come between.
             match tx.user_by_name(name)? {
                 Some(u) => {
@@ -621,12 +647,13 @@ impl Vault {
         let mut vault = Vault {
             store,
             page_key,
+            offered,
             master,
             keys,
             user,
             districts,
         };
-        vault.finish_page_key_change(offered)?;
+        vault.finish_page_key_change()?;
         Ok(vault)
     }
 
@@ -639,42 +666,50 @@ impl Vault {
     /// new one. Returns false when another process has the database open, so that the pages
     /// cannot be rekeyed now: the key file then offers both until a later sign-in finishes it.
     pub(super) fn change_page_key(&mut self) -> Result<bool> {
-        let old = self.page_key.clone();
         let new = PageKey::generate();
+        let both = vec![new.clone(), self.page_key.clone()];
         {
+            // Authenticated under the new key from the first step: someone who knew the old
+            // one cannot forge a key file that keeps the database under it.
             let tx = self.change()?;
             let mut file = load_key_file(&tx)?;
-            file.reseal(&[new.clone(), old]).map_err(cannot_protect)?;
+            file.reseal(&both).map_err(cannot_protect)?;
+            let tx = Change {
+                page_keys: &both,
+                ..tx
+            };
             save_key_file(&tx, &mut file)?;
             tx.commit()?;
         }
-        self.finish_page_key_change(vec![new, self.page_key.clone()])
+        self.offered = both;
+        self.finish_page_key_change()
     }
 
     /// Finishes a change of page key (see [`Vault::change_page_key`]) when the key file offers
     /// more than one: the pages rekeyed to the newest, if they are not yet, then the key file
     /// sealing that one only. Nothing to do when it offers one. False when another process has
     /// the database open (it is tried again at a later sign-in).
-    pub(super) fn finish_page_key_change(&mut self, offered: Vec<PageKey>) -> Result<bool> {
-        let (Some(newest), Some(oldest)) = (offered.first(), offered.last()) else {
-            return Ok(true);
-        };
-        if offered.len() == 1 {
+    pub(super) fn finish_page_key_change(&mut self) -> Result<bool> {
+        if self.offered.len() < 2 {
             return Ok(true);
         }
-        if self.page_key != *newest {
+        let newest = self.offered[0].clone();
+        if self.page_key != newest {
             match self.store.rekey_pages(newest.expose()) {
                 Ok(()) => self.page_key = newest.clone(),
                 Err(StorageError::Busy) => return Ok(false),
                 Err(e) => return Err(e.into()),
             }
         }
-        let tx = self.change()?;
-        let mut file = load_key_file_under(&tx, oldest)?;
-        file.reseal(std::slice::from_ref(tx.page_key))
-            .map_err(cannot_protect)?;
-        save_key_file(&tx, &mut file)?;
-        tx.commit()?;
+        {
+            let tx = self.change()?;
+            let mut file = load_key_file(&tx)?;
+            let only = std::slice::from_ref(&newest);
+            file.reseal(only).map_err(cannot_protect)?;
+            save_key_file(&tx, &mut file)?;
+            tx.commit()?;
+        }
+        self.offered = vec![newest];
         Ok(true)
     }
 
@@ -797,7 +832,7 @@ impl Vault {
         tx.set_meta("key_version", &keys.version().to_string())?;
         // The key file moves on a generation too: a copy of the database from before the
         // rekey no longer opens with the key file (nor the key file from before with it).
-        save_key_file(change, &mut load_key_file(change)?)?;
+        save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
         audit_log::append(
             tx,
             &keys,
@@ -827,7 +862,7 @@ fn put_recovery(tx: &Change<'_>, recovery: &RecoveryKey) -> Result<()> {
         created_at: now_timestamp(),
     })?;
     let mut file = load_key_file(tx)?;
-    file.set_recovery(public, std::slice::from_ref(tx.page_key))
+    file.set_recovery(public, tx.page_keys)
         .map_err(cannot_protect)?;
     save_key_file(tx, &mut file)
 }

@@ -171,8 +171,10 @@ struct Change<'v> {
     tx: Box<dyn Transaction + 'v>,
     master: &'v MasterKey,
     keys: &'v Keys,
-    /// The page key: the key file this change writes is authenticated under it.
-    page_key: &'v PageKey,
+    /// The page keys the key file offers, newest first (one, but while the database changes
+    /// key): the key file this change writes seals them all, and is authenticated under the
+    /// newest, which nobody who knew only an older one can forge.
+    page_keys: &'v [PageKey],
     districts: &'v Districts,
     /// Who makes the change (none when the recovery key acts).
     author: Option<i64>,
@@ -181,7 +183,7 @@ struct Change<'v> {
 impl<'v> Change<'v> {
     fn begin(
         store: &'v mut dyn Backend,
-        (master, keys, page_key): (&'v MasterKey, &'v Keys, &'v PageKey),
+        (master, keys, page_keys): (&'v MasterKey, &'v Keys, &'v [PageKey]),
         districts: &'v Districts,
         author: Option<i64>,
     ) -> Result<Change<'v>> {
@@ -189,7 +191,7 @@ impl<'v> Change<'v> {
             tx: store.write()?,
             master,
             keys,
-            page_key,
+            page_keys,
             districts,
             author,
         })
@@ -224,7 +226,7 @@ impl Vault {
     fn change(&mut self) -> Result<Change<'_>> {
         Change::begin(
             &mut *self.store,
-            (&self.master, &self.keys, &self.page_key),
+            (&self.master, &self.keys, &self.offered),
             &self.districts,
             Some(self.user.id),
         )
@@ -268,8 +270,11 @@ rooms! {
 /// An unlocked database.
 pub struct Vault {
     store: Box<dyn Backend>,
-    /// The key the database's pages are encrypted under; the key file is authenticated with it.
+    /// The key the database's pages are encrypted under.
     page_key: PageKey,
+    /// The page keys the key file offers, newest first: `[page_key]`, but while the database
+    /// changes key ([`Vault::change_page_key`]).
+    offered: Vec<PageKey>,
     master: MasterKey,
     keys: Keys,
     user: User,
@@ -327,6 +332,7 @@ impl Vault {
         match Self::initialise(&mut *store, &page_key, admin, passphrase) {
             Ok((master, keys, user, districts)) => Ok(Vault {
                 store,
+                offered: vec![page_key.clone()],
                 page_key,
                 master,
                 keys,
@@ -352,7 +358,8 @@ impl Vault {
         let user;
         {
             // The first entry is the new administrator's own, once they exist.
-            let mut tx = Change::begin(store, (&master, &keys, page_key), &districts, None)?;
+            let offered = std::slice::from_ref(page_key);
+            let mut tx = Change::begin(store, (&master, &keys, offered), &districts, None)?;
             let id = uuid::Uuid::new_v4();
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &id.to_string())?;
@@ -423,6 +430,7 @@ impl Vault {
         })?;
         let (store, page_key, offered) = (opened.store, opened.page_key, opened.offered);
         let (secret, params, carried) = opened.value;
+        let key_file = opened.key_file;
         // One read session for everything the unlock reads: the user, their wrap, the
         // pseudonym chain, the data the keys must open and the district list all come from
         // one committed state.
@@ -445,6 +453,9 @@ impl Vault {
         let mut keys = master.derive();
         lifecycle::load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
+        // The key file's seal, under the record key: also what catches a master key sealed to
+        // a user behind uppsok's back in a database that holds no data yet.
+        lifecycle::key_file_sealed(&*reads, &keys, &key_file)?;
         let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
@@ -457,6 +468,7 @@ impl Vault {
         let mut vault = Vault {
             store,
             page_key,
+            offered,
             master,
             keys,
             user: User {
@@ -466,7 +478,7 @@ impl Vault {
             },
             districts,
         };
-        vault.finish_page_key_change(offered)?;
+        vault.finish_page_key_change()?;
         vault.maintain_slot(secret, params, carried.is_some(), passphrase)?;
         Ok(vault)
     }
@@ -537,10 +549,10 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
 /// envelopes open with them (one of the first few
 /// contacts' categories or field nights' details: a single value changed behind uppsok's back
 /// must not lock everyone out, since `audit` has to run to name it). A master key sealed to the
-/// user behind uppsok's back (the user's public key is stored in the clear, so anyone can seal a
-/// key of their own to it) opens none of them, and is refused; otherwise everything the user
-/// logged afterwards would be readable by whoever chose it. Limit: a database that holds no
-/// envelope yet has nothing to check against (docs/security.md).
+/// user behind uppsok's back (by an insider: the public keys are inside the file's encryption)
+/// opens none of them, and is refused; otherwise everything the user logged afterwards would be
+/// readable by whoever chose it. A database that holds no envelope yet has nothing to check
+/// here; the key file's seal ([`lifecycle::key_file_sealed`]) catches it there.
 fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> {
     const SAMPLE: usize = 64;
     let substituted = || {

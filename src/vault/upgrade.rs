@@ -184,7 +184,8 @@ impl Vault {
         let mut conversion = old.convert(&backup, page_key.expose())?;
         let written = (|| -> Result<()> {
             let store = conversion.backend();
-            let tx = Change::begin(store, (&master, &keys, &page_key), &districts, Some(row.id))?;
+            let offered = std::slice::from_ref(&page_key);
+            let tx = Change::begin(store, (&master, &keys, offered), &districts, Some(row.id))?;
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             if new_wrap {
                 tx.put_master_wrap(&MasterWrapRow {

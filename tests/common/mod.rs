@@ -217,3 +217,43 @@ pub fn key_file_of(db: &Path) -> PathBuf {
     p.push(".keys");
     PathBuf::from(p)
 }
+
+/// Writes `bytes` as the key file the way an insider holding `user`'s passphrase can, outside
+/// uppsok, with the crate's own crypto: the file's MAC under the page key, and its seal in the
+/// database (docs/security.md, "The key file") under the record key of the master key sealed
+/// to the user. What uppsok still catches after this, it catches from an insider.
+pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8]) {
+    use sha2::Digest;
+    let current = std::fs::read(key_file_of(db)).expect("the key file");
+    let file = uppsok::crypto::KeyFile::parse(&current).expect("a key file");
+    let opened = file
+        .open_user(user, &uppsok::crypto::Passphrase::new(pass.into()))
+        .expect("the user's slot opens");
+    reseal_key_file(bytes, opened.page_keys[0].expose());
+    let conn = insider_conn(db, user, pass);
+    let (id, wrapped): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
+            [user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the user's wrap");
+    let keys = opened
+        .secret
+        .open_master(&wrapped, id)
+        .expect("the master key")
+        .derive();
+    let mut record = b"uppsok/key-file/1\0".to_vec();
+    record.extend_from_slice(&sha2::Sha256::digest(&*bytes));
+    let seal: String = keys
+        .record_mac(&record)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'key_file_seal'",
+        [seal],
+    )
+    .expect("the seal is written");
+    std::fs::write(key_file_of(db), &*bytes).expect("the key file is written");
+}

@@ -144,16 +144,32 @@ fn sync_dir(path: &Path) {
     }
 }
 
+/// A raw page key as SQLCipher reads it in SQL: `"x'…64 hex digits…'"`, in zeroizing memory.
+fn key_literal(key: &[u8; 32]) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(70));
+    out.push_str("\"x'");
+    for b in key {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out.push_str("'\"");
+    out
+}
+
+/// Runs `PRAGMA key` (or `rekey`) with a raw page key, the SQL held in zeroizing memory.
+fn key_pragma(conn: &Connection, pragma: &str, key: &[u8; 32]) -> rusqlite::Result<()> {
+    let mut sql = Zeroizing::new(String::with_capacity(90));
+    sql.push_str("PRAGMA ");
+    sql.push_str(pragma);
+    sql.push_str(" = ");
+    sql.push_str(&key_literal(key));
+    sql.push(';');
+    conn.execute_batch(&sql)
+}
+
 /// Keys a connection with the raw page key. Must come before anything else is read.
 fn apply_key(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<()> {
-    let mut sql = Zeroizing::new(String::with_capacity(80));
-    sql.push_str("PRAGMA key = \"x'");
-    for b in key {
-        sql.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        sql.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    sql.push_str("'\";");
-    conn.execute_batch(&sql)
+    key_pragma(conn, "key", key)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -487,14 +503,7 @@ impl Maintenance for SqliteStore {
             }
             Err(e) => return Err(e),
         }
-        let mut sql = Zeroizing::new(String::with_capacity(80));
-        sql.push_str("PRAGMA rekey = \"x'");
-        for b in page_key {
-            sql.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            sql.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-        }
-        sql.push_str("'\";");
-        let rekeyed = self.conn.execute_batch(&sql);
+        let rekeyed = key_pragma(&self.conn, "rekey", page_key);
         let back = self.conn.pragma_update(None, "journal_mode", "WAL");
         rekeyed?;
         back?;

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
-use super::{configure, create_private_file, key_file_path, sync_dir, SqliteStore, PLAIN_HEADER};
+use super::{
+    configure, create_private_file, key_file_path, key_literal, sync_dir, SqliteStore, PLAIN_HEADER,
+};
 use crate::storage::port::{Backend, Conversion, Format1Database, Format1Slot, Maintenance, Reads};
 use crate::storage::{Result, StorageError};
 
@@ -122,11 +124,9 @@ impl Format1Database for Format1 {
         create_private_file(&new)?;
         let made = (|| -> Result<SqliteStore> {
             let quoted = new.to_string_lossy().replace('\'', "''");
-            let mut sql = Zeroizing::new(format!("ATTACH DATABASE '{quoted}' AS enc KEY \"x'"));
-            for b in page_key {
-                sql.push_str(&format!("{b:02x}"));
-            }
-            sql.push_str("'\"; SELECT sqlcipher_export('enc'); DETACH DATABASE enc;");
+            let mut sql = Zeroizing::new(format!("ATTACH DATABASE '{quoted}' AS enc KEY "));
+            sql.push_str(&key_literal(page_key));
+            sql.push_str("; SELECT sqlcipher_export('enc'); DETACH DATABASE enc;");
             self.store.conn.execute_batch(&sql)?;
             let store = SqliteStore::open_keyed(&new, page_key)?;
             // The key slots move to the key file the vault writes.
