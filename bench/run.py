@@ -93,7 +93,7 @@ def main():
     csv_path = os.path.join(work, "contacts.csv")
     db = os.path.join(work, "uppsok.db")
     plain = os.path.join(work, "plain.db")
-    for p in (db, db + "-wal", db + "-shm", plain):
+    for p in (db, db + "-wal", db + "-shm", db + ".keys", db + ".keys.prev", plain):
         if os.path.exists(p):
             os.remove(p)
 
@@ -106,7 +106,7 @@ def main():
     env.pop("UPPSOK_INSECURE_TEST_KDF", None)
 
     def fresh():
-        for p in (db, db + "-wal", db + "-shm", plain):
+        for p in (db, db + "-wal", db + "-shm", db + ".keys", db + ".keys.prev", plain):
             if os.path.exists(p):
                 os.remove(p)
         measure([binary, "init"], env)

@@ -52,7 +52,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "uppsok.db")
     plain = os.path.join(work, "plain.db")
-    for p in (db, db + "-wal", db + "-shm", plain):
+    for p in (db, db + "-wal", db + "-shm", db + ".keys", db + ".keys.prev", plain):
         if os.path.exists(p):
             os.remove(p)
     env = dict(os.environ, UPPSOK_DB=db, UPPSOK_USER="bench",
