@@ -21,7 +21,7 @@ pub use encryption::{EncryptionFacts, EnvelopeProblem, SlotFact};
 pub use integrity::IntegrityFacts;
 pub use k_anonymity::{PersonAttributes, K_THRESHOLD};
 pub use log::{parse_contact_objects, CheckpointState, HeadState, LogEntryFact, LogFacts};
-pub use pseudonyms::PseudonymFacts;
+pub use pseudonyms::{sample_codes, PseudonymFacts};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

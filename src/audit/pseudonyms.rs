@@ -5,6 +5,11 @@
 //! format, and that no pseudonym equals the plain SHA-256 of any code in a sample of the code
 //! space (every two letters, a-z and å, ä, ö, followed by a two-digit year or a four-digit year
 //! from 1920 to 2029), which is what a pseudonym made without the key would be.
+//!
+//! It also says how many pseudonyms *are* the keyed form of a code of that sample: whoever
+//! holds the pseudonym key (every role today) finds those persons' codes by keying the whole
+//! sample, in about a second. That is a warning with advice, never a failure: the codes are
+//! what the people gave, and the remedy is longer codes from now on.
 
 use std::collections::HashSet;
 
@@ -17,6 +22,10 @@ use super::{result, CheckResult, Findings, Status};
 pub struct PseudonymFacts {
     /// (person id, pseudonym bytes).
     pub persons: Vec<(i64, Vec<u8>)>,
+    /// How many stored pseudonyms equal the keyed pseudonym of a sampled code.
+    pub guessable: u64,
+    /// How many sampled codes were keyed to find them (0 when there is no person).
+    pub keyed: u64,
 }
 
 /// The letters of the sample: a-z and the Swedish å, ä, ö.
@@ -70,6 +79,8 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     }
     let status = if out.total() > 0 {
         Status::Fail
+    } else if f.guessable > 0 {
+        Status::Warn
     } else {
         Status::Pass
     };
@@ -81,8 +92,23 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     } else {
         "none to compare with unkeyed hashes of sampled codes".to_string()
     };
+    let guessable = if f.guessable > 0 {
+        format!(
+            "; {} of {} are the keyed pseudonym of a code of two letters and a birth year: anyone who holds the pseudonym key finds those codes by keying all {} such codes, in about a second. Ask people for longer codes (for example with a parent's initials) from now on",
+            f.guessable,
+            f.persons.len(),
+            f.keyed
+        )
+    } else if f.keyed > 0 {
+        format!(
+            "; none is the keyed pseudonym of one of {} codes of two letters and a birth year",
+            f.keyed
+        )
+    } else {
+        String::new()
+    };
     let summary = format!(
-        "{} pseudonyms, {} not 32 bytes; {sample}{}",
+        "{} pseudonyms, {} not 32 bytes; {sample}{guessable}{}",
         f.persons.len(),
         out.total() - unkeyed.len(),
         out.listed_note()
@@ -93,6 +119,25 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guessable_codes_warn_with_the_count_and_never_fail() {
+        let f = PseudonymFacts {
+            persons: vec![(1, vec![7u8; 32]), (2, vec![8u8; 32])],
+            guessable: 1,
+            keyed: 177_000,
+        };
+        let (r, found) = check(&f);
+        assert_eq!(r.status, Status::Warn);
+        assert!(
+            r.summary.contains("1 of 2 are the keyed pseudonym"),
+            "{}",
+            r.summary
+        );
+        assert!(found.list.is_empty(), "no person is named");
+        let none = PseudonymFacts { guessable: 0, ..f };
+        assert_eq!(check(&none).0.status, Status::Pass);
+    }
 
     #[test]
     fn the_sample_covers_letters_and_years() {
@@ -109,10 +154,12 @@ mod tests {
         let plain: [u8; 32] = Sha256::digest(b"ab85").into();
         let ok = PseudonymFacts {
             persons: vec![(1, random.clone())],
+            ..PseudonymFacts::default()
         };
         assert_eq!(check(&ok).0.status, Status::Pass);
         let bad = PseudonymFacts {
             persons: vec![(1, random), (2, plain.to_vec()), (3, vec![1, 2, 3])],
+            ..PseudonymFacts::default()
         };
         let (r, found) = check(&bad);
         assert_eq!(r.status, Status::Fail);

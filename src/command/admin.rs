@@ -22,8 +22,9 @@ pub fn init(g: &Global) -> Result<()> {
     check_new_passphrase(&pass)?;
     let (_vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
     println!(
-        "Created {} with administrator '{name}'. Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
-        path.display()
+        "Created {} with administrator '{name}', and its key file {}: the two belong together (copy, back up and restore them together). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
+        path.display(),
+        crate::storage::key_file_path(&path).display()
     );
     println!(
         "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {}\n",

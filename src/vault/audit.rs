@@ -312,7 +312,25 @@ impl Audit<'_> {
             NEXT
         })?;
         drop(reads);
-        facts.pseudonyms = PseudonymFacts { persons };
+        // How many stored pseudonyms are the keyed form of a code of the usual shape: what
+        // anyone holding the pseudonym key finds by keying every such code.
+        let stored: std::collections::HashSet<&[u8]> =
+            persons.iter().map(|(_, p)| p.as_slice()).collect();
+        let mut guessable = 0u64;
+        let mut keyed = 0u64;
+        if !stored.is_empty() {
+            for code in crate::audit::sample_codes() {
+                keyed += 1;
+                if stored.contains(&self.0.keys.pseudonym(code.as_bytes())[..]) {
+                    guessable += 1;
+                }
+            }
+        }
+        facts.pseudonyms = PseudonymFacts {
+            persons,
+            guessable,
+            keyed,
+        };
 
         contact_ids.sort_unstable();
         facts.log = self.0.log_facts(contact_ids, checkpoint)?;
