@@ -1,8 +1,9 @@
-//! Issue 11, finding 3, done as an attacker would: someone with write access to the file and no
-//! passphrase seals a master key of their own choosing to a user's public key (it is stored in
-//! the clear, so no secret is needed) and recomputes that user's record seal with it. Before,
-//! the user signed in without noticing and everything they logged was readable by the
-//! attacker. Now the unlock checks that the key opens the data already stored, and refuses.
+//! Issue 11, finding 3, done as an attacker would: a master key of the attacker's choosing
+//! sealed to a user's public key, and that user's record seal recomputed with it, so that the
+//! user signs in without noticing and everything they log is readable by the attacker. Since
+//! the file is encrypted as a whole, only an insider (here: the admin's keys, writing the file
+//! directly) can reach the public keys at all; the unlock still refuses: the key must open the
+//! data already stored, and make the key file's seal kept in the database.
 
 mod common;
 
@@ -28,17 +29,10 @@ fn contacts(db: &Db) -> i64 {
         .unwrap()
 }
 
-#[test]
-fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
-    let db = Db::new();
-    let csv = format!(
-        "{HEADER}2024-03-01,ab85,sells,woman,25-34,men,norrmalm,outreach,,no,första\n\
-         2024-03-02,,buys,man,35-44,women,farsta,police,,no,\n"
-    );
-    assert!(db.import(&csv).status.success());
-    db.add_user("olle", "outreach");
-    // The attacker's key, of the version the database is at, sealed to olle's public key; and
-    // olle's record seal recomputed under it, so the record check passes.
+/// What the attacker does, as an insider writing the file: a master key of their choosing, of
+/// the version the database is at, sealed to the user's public key, and the user's record seal
+/// recomputed under it so that the record check passes.
+fn seal_a_chosen_key_to(db: &Db, name: &str) {
     let raw = db.raw();
     let version: u32 = raw
         .query_row(
@@ -50,7 +44,7 @@ fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
         .parse()
         .unwrap();
     let (id, role): (i64, String) = raw
-        .query_row("SELECT id, role FROM users WHERE name = 'olle'", [], |r| {
+        .query_row("SELECT id, role FROM users WHERE name = ?1", [name], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
@@ -65,7 +59,7 @@ fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
     let wrapped = chosen.seal_to_user(&public, id).unwrap();
     let mac = chosen
         .derive()
-        .record_mac(&user_record_bytes(id, "olle", &role, false));
+        .record_mac(&user_record_bytes(id, name, &role, false));
     raw.execute(
         "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",
         rusqlite::params![id, wrapped],
@@ -76,7 +70,20 @@ fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
         rusqlite::params![id, mac.to_vec()],
     )
     .unwrap();
-    drop(raw);
+}
+
+#[test]
+fn a_master_key_sealed_to_a_user_behind_uppsoks_back_is_refused_at_unlock() {
+    let db = Db::new();
+    let csv = format!(
+        "{HEADER}2024-03-01,ab85,sells,woman,25-34,men,norrmalm,outreach,,no,första\n\
+         2024-03-02,,buys,man,35-44,women,farsta,police,,no,\n"
+    );
+    assert!(db.import(&csv).status.success());
+    db.add_user("olle", "outreach");
+    // The attacker's key, of the version the database is at, sealed to olle's public key; and
+    // olle's record seal recomputed under it, so the record check passes.
+    seal_a_chosen_key_to(&db, "olle");
     let before = contacts(&db);
     let out = db
         .cmd_as("olle", PASS)
@@ -103,35 +110,7 @@ fn a_master_key_sealed_to_a_user_of_an_empty_database_is_refused_too() {
     // the database under the record key of the real master key, is what refuses it.
     let db = Db::new();
     db.add_user("olle", "outreach");
-    let raw = db.raw();
-    let (id, role): (i64, String) = raw
-        .query_row("SELECT id, role FROM users WHERE name = 'olle'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    let public: Vec<u8> = raw
-        .query_row(
-            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let chosen = MasterKey::generate(1);
-    let wrapped = chosen.seal_to_user(&public, id).unwrap();
-    let mac = chosen
-        .derive()
-        .record_mac(&user_record_bytes(id, "olle", &role, false));
-    raw.execute(
-        "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",
-        rusqlite::params![id, wrapped],
-    )
-    .unwrap();
-    raw.execute(
-        "UPDATE users SET mac = ?2 WHERE id = ?1",
-        rusqlite::params![id, mac.to_vec()],
-    )
-    .unwrap();
-    drop(raw);
+    seal_a_chosen_key_to(&db, "olle");
     let out = db
         .cmd_as("olle", PASS)
         .args(add_args(&["--note", "något som bara uppsok får läsa"]))
