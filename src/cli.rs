@@ -79,7 +79,7 @@ pub enum Command {
     /// Restore an administrator with the recovery key shown at init
     Recover(command::lifecycle::RecoverArgs),
     /// Bring a database of an older format to this one, after a backup; all or nothing (admin)
-    Upgrade,
+    Upgrade(command::admin::UpgradeArgs),
     /// Open the terminal interface (also what `uppsok` alone does)
     Tui,
     /// Anonymisation and integrity report; exit status 1 if a check fails (lead, auditor, admin)
@@ -109,7 +109,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Forget(a)) => command::lifecycle::forget(&global, a),
         Some(Command::Purge(a)) => command::lifecycle::purge(&global, a),
         Some(Command::Recover(a)) => command::lifecycle::recover(&global, a),
-        Some(Command::Upgrade) => command::admin::upgrade(&global),
+        Some(Command::Upgrade(a)) => command::admin::upgrade(&global, a),
         Some(Command::Audit(a)) => command::audit::run(&global, a),
         Some(Command::Log(a)) => command::log::run(&global, a),
     }

@@ -1362,7 +1362,7 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
         .unwrap();
     assert_eq!(
         verify(&db),
-        Err(uppsok::audit_log::ChainBreak::BadMac { seq: 5 })
+        Err(uppsok::audit_log::ChainBreak::BadHash { seq: 5 })
     );
 }
 
@@ -1420,7 +1420,7 @@ fn removing_reordering_or_re_attributing_audit_entries_is_detected() {
         db.raw().execute(sql, []).unwrap();
         assert_eq!(
             verify(&db),
-            Err(uppsok::audit_log::ChainBreak::BadMac { seq: 4 }),
+            Err(uppsok::audit_log::ChainBreak::BadHash { seq: 4 }),
             "{sql}"
         );
     }

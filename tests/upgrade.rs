@@ -1,5 +1,5 @@
 //! `uppsok upgrade`: a real database of format 1 (made by the last release of that format,
-//! tests/data/format1/README.md) brought to format 2, all or nothing, after a backup.
+//! tests/data/format1/README.md) brought to this format, all or nothing, after a backup.
 
 mod common;
 
@@ -27,6 +27,14 @@ fn format1() -> Db {
 
 fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).unwrap()
+}
+
+/// `upgrade` as the administrator, with the recovery key the fixture's `init` printed.
+fn upgrade(db: &Db) -> assert_cmd::Command {
+    let key = std::fs::read_to_string(data("recovery-key.txt")).unwrap();
+    let mut c = db.cmd();
+    c.arg("upgrade").env("UPPSOK_RECOVERY_KEY", key.trim());
+    c
 }
 
 #[test]
@@ -74,11 +82,13 @@ fn upgrade_is_refused_without_an_administrators_passphrase_and_changes_nothing()
 fn upgrade_keeps_every_figure_record_user_and_the_recovery_key() {
     let db = format1();
     let original = std::fs::read(&db.path).unwrap();
-    let out = db.cmd().arg("upgrade").output().unwrap();
+    let out = upgrade(&db).output().unwrap();
     ok(&out);
     let said = stdout(&out);
     assert!(
-        said.contains("format 2") && said.contains("format1-backup"),
+        said.contains("format 3")
+            && said.contains("format1-backup")
+            && said.contains("Fingerprint"),
         "{said}"
     );
 
@@ -181,7 +191,97 @@ fn an_upgrade_that_stops_half_way_leaves_the_old_database_to_upgrade_again() {
     let leftover = db.dir.path().join("uppsok.db.upgrading");
     std::fs::write(&leftover, b"half-made").unwrap();
     std::fs::write(db.dir.path().join("uppsok.db.upgrading.keys"), b"half-made").unwrap();
-    ok(&db.cmd().arg("upgrade").output().unwrap());
+    ok(&upgrade(&db).output().unwrap());
     assert!(!leftover.exists());
     assert_eq!(db.stats_json(&[])["contacts"], 8);
+}
+
+#[test]
+fn upgrade_asks_for_the_recovery_key_or_gives_recovery_up_when_told() {
+    let db = format1();
+    let before = std::fs::read(&db.path).unwrap();
+    // Without the key: refused as bad input, nothing changed.
+    let out = db.cmd().arg("upgrade").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--without-recovery-key"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+    // Another database's key: refused.
+    let other = "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA";
+    let out = db
+        .cmd()
+        .arg("upgrade")
+        .env("UPPSOK_RECOVERY_KEY", other)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+    // Giving recovery up: the upgrade goes on, and the old key restores no one.
+    let out = db
+        .cmd()
+        .args(["upgrade", "--without-recovery-key"])
+        .output()
+        .unwrap();
+    ok(&out);
+    assert!(stdout(&out).contains("restores no administrator"));
+    let key = std::fs::read_to_string(data("recovery-key.txt")).unwrap();
+    let out = db
+        .bare()
+        .args(["recover", "anna"])
+        .env("UPPSOK_RECOVERY_KEY", key.trim())
+        .env("UPPSOK_NEW_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no right to sign"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn after_an_upgrade_each_user_takes_a_signing_key_at_their_first_sign_in() {
+    let db = format1();
+    ok(&upgrade(&db).output().unwrap());
+    // olle's slot was carried over from format 1 and holds no signing key: the audit warns.
+    let audit = |db: &Db| -> serde_json::Value {
+        let out = db
+            .cmd()
+            .args(["audit", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stdout(&out));
+        json(&out.stdout)
+    };
+    let log_check = |v: &serde_json::Value| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "audit_log")
+            .unwrap()
+            .clone()
+    };
+    let before = audit(&db);
+    assert_eq!(log_check(&before)["status"], "warn", "{before:#}");
+    // olle signs in (any command): his slot gets its signing key, granted by itself, once.
+    ok(&db.cmd_as("olle", PASS).arg("stats").output().unwrap());
+    let log = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+    let entries = json(&log.stdout);
+    let enrol = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "key_slot_upgrade")
+        .count();
+    assert_eq!(enrol, 1, "{entries:#}");
+    // rut (auditor) has not signed in yet; after she does, the audit passes clean.
+    ok(&db.cmd_as("rut", PASS).arg("stats").output().unwrap());
+    let after = audit(&db);
+    assert_eq!(log_check(&after)["status"], "pass", "{after:#}");
+    assert_eq!(before["fingerprint"], after["fingerprint"]);
 }

@@ -1,14 +1,21 @@
 //! `audit_log`: the access and change log is complete and unaltered.
 //!
-//! - The HMAC chain verifies from the first entry to the last, with sequence numbers 1, 2, 3,
-//!   ... without a gap: an entry edited, removed, inserted or reordered breaks it.
-//! - The sealed head (`audit_log::head_seal`, kept in `meta`) matches the last entry: entries
-//!   cut from the end leave it pointing past the end.
+//! - Every entry's running hash and signature verify from the first entry to the last, with
+//!   sequence numbers 1, 2, 3, ... without a gap: an entry edited, removed, inserted or
+//!   reordered breaks it, and so does an entry signed by anyone but its author, or made by a
+//!   user the log never granted the right to (a role raised, an administrator added, by
+//!   someone who is not one).
+//! - Every user record is what the log grants (name, role, state); users who hold no signing
+//!   key yet (since an upgrade, until their next sign-in) are a warning.
+//! - The recorded head (`audit_log::head_text`, kept in `meta`) matches the last entry.
+//! - With `--fingerprint`, the database's fingerprint (its id and its root administrator's
+//!   key) is the one given.
 //! - Every contact that exists was logged as created, and not as deleted; every logged
 //!   creation either exists or was logged as deleted (`audit_log::deletes_contacts` is the
 //!   one list of deleting actions).
-//! - With `--since-checkpoint`, the entry a checkpoint names is still there with the same MAC,
-//!   so the file was not rolled back to before it.
+//! - With `--since-checkpoint`, the running hash at the checkpoint's entry is the one it
+//!   names: nothing up to it was deleted, changed, reordered or cut, and the file was not
+//!   rolled back to before it.
 //!
 //! The whole file rolled back to an older copy is consistent in itself; only a checkpoint kept
 //! outside the database catches that.
@@ -41,7 +48,7 @@ pub enum HeadState {
 /// What `--since-checkpoint` found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckpointState {
-    /// The entry the checkpoint names is there with the same MAC.
+    /// The log up to the checkpoint's entry hashes to what the checkpoint names.
     Holds { seq: i64 },
     /// The log no longer reaches that entry.
     Missing { seq: i64 },
@@ -60,6 +67,16 @@ pub struct LogFacts {
     /// The ids of every stored contact, ascending.
     pub contact_ids: Vec<i64>,
     pub checkpoint: Option<CheckpointState>,
+    /// User records that differ from what the log grants (id, kind: `user_not_granted` for a
+    /// record whose name, role or state the log does not grant, `user_record_missing` for a
+    /// granted user without a record).
+    pub users: Vec<(i64, &'static str)>,
+    /// Active users who hold no signing key yet (upgraded, not signed in since).
+    pub pending_keys: Vec<i64>,
+    /// The database's fingerprint, when the log has a root.
+    pub fingerprint: Option<String>,
+    /// The fingerprint `--fingerprint` asked for, if any.
+    pub expected_fingerprint: Option<String>,
 }
 
 impl Default for LogFacts {
@@ -70,6 +87,10 @@ impl Default for LogFacts {
             entries: Vec::new(),
             contact_ids: Vec::new(),
             checkpoint: None,
+            users: Vec::new(),
+            pending_keys: Vec::new(),
+            fingerprint: None,
+            expected_fingerprint: None,
         }
     }
 }
@@ -115,26 +136,52 @@ fn expand(ranges: &[(i64, i64)]) -> Vec<i64> {
 pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
     let mut out = Findings::new("audit_log");
     let chain_text = match &f.chain {
-        Ok(n) => format!("{n} entries, chain verified end to end"),
-        Err(ChainBreak::Gap { expected, found }) => {
-            out.push(format!("audit_log:{expected}"), "gap");
-            format!("the chain breaks: entry {expected} is missing (next is {found})")
-        }
-        Err(ChainBreak::BadMac { seq }) => {
-            out.push(format!("audit_log:{seq}"), "bad_mac");
-            format!("the chain breaks at entry {seq}: it or one before it was changed or moved")
+        Ok(n) => format!("{n} entries, each signed by its author, chain verified end to end"),
+        Err(b) => {
+            let (seq, kind) = match b {
+                ChainBreak::Gap { expected, .. } => (*expected, "gap"),
+                ChainBreak::BadHash { seq } => (*seq, "bad_hash"),
+                ChainBreak::BadSignature { seq } => (*seq, "bad_signature"),
+                ChainBreak::NotAllowed { seq, .. } => (*seq, "not_allowed"),
+                ChainBreak::Unsigned { seq } => (*seq, "unsigned"),
+            };
+            out.push(format!("audit_log:{seq}"), kind);
+            format!("the log breaks: {b}")
         }
     };
     let head_text = match f.head {
-        HeadState::EmptyLog | HeadState::Matches => "the sealed head matches the last entry",
+        HeadState::EmptyLog | HeadState::Matches => "the recorded head matches the last entry",
         HeadState::Missing => {
             out.push("meta:audit_head", "head_missing");
-            "the sealed head is missing"
+            "the recorded head is missing"
         }
         HeadState::Mismatch => {
             out.push("meta:audit_head", "head_mismatch");
-            "the sealed head does not match the last entry: entries were cut from the end"
+            "the recorded head does not match the last entry: entries were cut from the end"
         }
+    };
+    for (id, kind) in &f.users {
+        out.push(format!("user:{id}"), kind);
+    }
+    let users_text = if f.users.is_empty() {
+        "every user record is as the log grants it".to_string()
+    } else {
+        format!(
+            "{} user record(s) differ from what the log grants (a role or state changed outside uppsok)",
+            f.users.len()
+        )
+    };
+    let fingerprint_text = match (&f.fingerprint, &f.expected_fingerprint) {
+        (Some(fp), Some(want)) if fp == want => format!("; fingerprint {fp} as given"),
+        (got, Some(_)) => {
+            out.push("database", "fingerprint_differs");
+            format!(
+                "; the fingerprint is {}, not the one given: this is another database, or its log was rewritten from the start",
+                got.as_deref().unwrap_or("(none)")
+            )
+        }
+        (Some(fp), None) => format!("; fingerprint {fp}"),
+        (None, None) => String::new(),
     };
 
     let mut created = Vec::new();
@@ -194,13 +241,23 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
         }
     };
 
+    let pending_text = if f.pending_keys.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} user(s) hold no signing key yet (upgraded, not signed in since): until they sign in, an insider could register one in their name, which their next sign-in would refuse; ask them to sign in once",
+            f.pending_keys.len()
+        )
+    };
     let status = if out.total() > 0 {
         Status::Fail
+    } else if !f.pending_keys.is_empty() {
+        Status::Warn
     } else {
         Status::Pass
     };
     let summary = format!(
-        "{chain_text}; {head_text}; {} contacts, {unlogged} not logged as created, {deleted_but_there} logged as deleted yet present; {} logged creations, {missing} missing without a logged deletion, {deleted_count} deleted{checkpoint_text}{}",
+        "{chain_text}; {head_text}; {users_text}; {} contacts, {unlogged} not logged as created, {deleted_but_there} logged as deleted yet present; {} logged creations, {missing} missing without a logged deletion, {deleted_count} deleted{checkpoint_text}{fingerprint_text}{pending_text}{}",
         f.contact_ids.len(),
         created.len(),
         out.listed_note()
@@ -253,7 +310,7 @@ mod tests {
                 entry(3, "forget", "contact:3"),
             ],
             contact_ids: vec![1, 2, 4],
-            checkpoint: None,
+            ..LogFacts::default()
         };
         assert_eq!(check(&base).0.status, Status::Pass, "{:?}", check(&base).0);
 
@@ -290,7 +347,27 @@ mod tests {
                 ..LogFacts::default()
             },
             LogFacts {
-                chain: Err(ChainBreak::BadMac { seq: 2 }),
+                chain: Err(ChainBreak::BadHash { seq: 2 }),
+                ..LogFacts::default()
+            },
+            LogFacts {
+                chain: Err(ChainBreak::BadSignature { seq: 2 }),
+                ..LogFacts::default()
+            },
+            LogFacts {
+                chain: Err(ChainBreak::NotAllowed {
+                    seq: 2,
+                    why: crate::audit_log::Refusal::NotAdmin,
+                }),
+                ..LogFacts::default()
+            },
+            LogFacts {
+                users: vec![(3, "user_not_granted")],
+                ..LogFacts::default()
+            },
+            LogFacts {
+                fingerprint: Some("aaaa".into()),
+                expected_fingerprint: Some("bbbb".into()),
                 ..LogFacts::default()
             },
             LogFacts {
@@ -317,5 +394,11 @@ mod tests {
             ..LogFacts::default()
         };
         assert_eq!(check(&holds).0.status, Status::Pass);
+        let pending = LogFacts {
+            pending_keys: vec![4],
+            ..LogFacts::default()
+        };
+        assert_eq!(check(&pending).0.status, Status::Warn);
+        assert!(check(&pending).1.list.is_empty(), "a warning names no one");
     }
 }

@@ -2,7 +2,7 @@
 //! that the data is pseudonymous, encrypted and unaltered.
 //!
 //! The work is split in two. The vault (`src/vault/audit.rs`) does everything that needs a key
-//! or the database: it opens every envelope, verifies the log's MAC chain, runs SQLite's checks,
+//! or the database: it opens every envelope, verifies the log's hashes and signatures, runs SQLite's checks,
 //! and hands over [`AuditFacts`]: outcomes, counts, ids and kinds, never a plaintext. The
 //! checks here are pure functions of those facts ([`run_checks`]); `render` turns the report
 //! into text or JSON. See docs/audit.md for what each check proves and what it cannot.
@@ -63,6 +63,10 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditReport {
     pub ok: bool,
+    /// The database's fingerprint (its id and its first administrator's signing key): keep it
+    /// with the recovery key, and check it with `audit --fingerprint`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     pub checks: Vec<CheckResult>,
     pub findings: Vec<Finding>,
 }
@@ -145,6 +149,7 @@ pub fn run_checks(facts: &AuditFacts) -> AuditReport {
     }
     AuditReport {
         ok: checks.iter().all(|c| c.status != Status::Fail),
+        fingerprint: facts.log.fingerprint.clone(),
         checks,
         findings,
     }

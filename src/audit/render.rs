@@ -37,6 +37,9 @@ pub fn text(report: &AuditReport, checkpoint: Option<&str>, lang: Lang) -> Strin
         t.audit_not_ok
     });
     out.push('\n');
+    if let Some(fp) = &report.fingerprint {
+        out.push_str(&format!("{} {fp}\n", t.audit_fingerprint));
+    }
     if let Some(cp) = checkpoint {
         out.push_str(&format!(
             "{} {cp}\n{}\n",
@@ -54,6 +57,7 @@ mod tests {
     fn report() -> AuditReport {
         AuditReport {
             ok: false,
+            fingerprint: None,
             checks: vec![CheckResult {
                 id: "pii",
                 status: Status::Fail,

@@ -1,20 +1,27 @@
 //! The access and change log: what happened, when, by whom, to which record ids; never a code,
-//! a note or a category value. Each entry's MAC chains it to the one before it:
-//! `mac_n = HMAC(audit key, mac_{n-1} || entry_n)`, with 32 zero bytes before the first, so an
-//! entry edited, removed or reordered behind uppsok's back breaks the chain.
+//! a note or a category value. Every entry carries a running hash over every entry before it and
+//! is signed by its author (see [`chain`]); who may sign what is replayed from the log itself
+//! (see [`authority`]).
 //!
 //! - [`entries`]: what an entry records (the [`Action`]s, which of them create or delete
-//!   contacts) and the bytes its MAC covers.
-//! - [`chain`]: appending an entry to the chain, the sealed head, and verifying the chain.
-//! - [`checkpoints`]: an entry's checkpoint (`SEQ-HEX`), to keep outside the file.
+//!   contacts) and the bytes its hash covers.
+//! - [`chain`]: appending a signed entry, the recorded head, and verifying the log.
+//! - [`authority`]: the users, roles and signing keys the log grants; the fingerprint.
+//! - [`checkpoints`]: a checkpoint (`SEQ-HEX`, the running hash at SEQ), to keep outside the
+//!   file.
 //!
-//! The log sits below the vault: it is handed the keys and the transaction, and names neither
-//! the vault nor a command. The checks that judge the log are in `crate::audit`.
+//! The log sits below the vault: it is handed a signing key and the transaction, and names
+//! neither the vault nor a command. The checks that judge the log are in `crate::audit`.
 
+pub mod authority;
 pub mod chain;
 pub mod checkpoints;
 pub mod entries;
 
-pub use chain::{append, head_seal, verify_chain, ChainBreak, HEAD_META_KEY};
+pub use authority::{fingerprint, normalise_fingerprint, Authority, Grant, Refusal};
+pub use chain::{
+    append, grants, head_text, link_row, verify_legacy_chain, verify_log, ChainBreak, Mark,
+    Verified, HEAD_META_KEY,
+};
 pub use checkpoints::Checkpoint;
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

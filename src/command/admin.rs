@@ -20,7 +20,8 @@ pub fn init(g: &Global) -> Result<()> {
     crate::vault::check_user_name(&name)?;
     let pass = passphrase(g, &name, true)?;
     check_new_passphrase(&pass)?;
-    let (_vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
+    let (vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
+    let fingerprint = vault.fingerprint()?;
     println!(
         "Created {} with administrator '{name}', and its key file {}: the two belong together (copy, back up and restore them together). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
         path.display(),
@@ -29,6 +30,9 @@ pub fn init(g: &Global) -> Result<()> {
     println!(
         "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {}\n",
         recovery.display().as_str()
+    );
+    println!(
+        "Fingerprint of the database (not a secret; write it beside the recovery key, and give it to whoever audits: `uppsok audit --fingerprint` proves with it that the log was not rewritten from the start):\n\n    {fingerprint}\n"
     );
     Ok(())
 }
@@ -157,28 +161,75 @@ pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
         a.file.display(),
         crate::storage::key_file_path(&a.file).display()
     );
+    println!(
+        "Checkpoint: {}\nKeep it with the backup's label: `uppsok audit --since-checkpoint` proves later that the log up to it was not changed.",
+        vault.checkpoint()?
+    );
     Ok(())
 }
 
+#[derive(Debug, clap::Args)]
+pub struct UpgradeArgs {
+    /// Read the recovery key from this file (UPPSOK_RECOVERY_KEY also works), so that it can
+    /// still restore administrators after the upgrade
+    #[arg(long, value_name = "PATH")]
+    pub recovery_key_file: Option<std::path::PathBuf>,
+    /// Upgrade without the recovery key (it is lost): it restores no one afterwards
+    #[arg(long, conflicts_with = "recovery_key_file")]
+    pub without_recovery_key: bool,
+}
+
 /// `uppsok upgrade`: a database of an older format brought to this one.
-pub fn upgrade(g: &Global) -> Result<()> {
+pub fn upgrade(g: &Global, a: UpgradeArgs) -> Result<()> {
     let path = db_path(g)?;
     if !path.is_file() {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     let name = user_name(g)?;
     let pass = passphrase(g, &name, false)?;
-    let done = Vault::upgrade(&path, &name, &pass)?;
+    let key = if a.without_recovery_key {
+        None
+    } else {
+        super::lifecycle::given_recovery_key(a.recovery_key_file.as_deref())?
+    };
+    let choice = match (&key, a.without_recovery_key) {
+        (Some(k), _) => crate::vault::RecoveryChoice::Key(k),
+        (None, true) => crate::vault::RecoveryChoice::GiveUp,
+        (None, false) => crate::vault::RecoveryChoice::NotGiven,
+    };
+    let done = Vault::upgrade(&path, &name, &pass, choice)?;
+    if done.from == "1" {
+        println!(
+            "Upgraded {} from format 1 to format {}: the file is now encrypted as a whole, and its key file is {}. {} user(s) have a key slot; {} of them get theirs rewritten at their next sign-in.",
+            path.display(),
+            crate::storage::FORMAT_VERSION,
+            crate::storage::key_file_path(&path).display(),
+            done.users,
+            done.carried
+        );
+    } else {
+        println!(
+            "Upgraded {} from format {} to format {}: every change is now signed by its author.",
+            path.display(),
+            done.from,
+            crate::storage::FORMAT_VERSION,
+        );
+    }
     println!(
-        "Upgraded {} to format {}: the file is now encrypted as a whole, and its key file is {}. {} user(s) have a key slot; {} of them get theirs rewritten at their next sign-in.",
-        path.display(),
-        crate::storage::FORMAT_VERSION,
-        crate::storage::key_file_path(&path).display(),
-        done.users,
-        done.carried
+        "Your signing key is in your key slot; {} other user(s) take theirs at their next sign-in (until then `uppsok audit` warns).",
+        done.pending
+    );
+    if !done.recovery_kept {
+        println!(
+            "The recovery key, if the database had one, restores no administrator from now on."
+        );
+    }
+    println!(
+        "Fingerprint of the database: {}\nWrite it down beside the recovery key: `uppsok audit --fingerprint` proves later that the log was not rewritten from the start.",
+        done.fingerprint
     );
     println!(
-        "The database as it was is kept at {}. It is not encrypted as a whole: once `uppsok audit` passes, delete it, or keep it where only administrators can read it.",
+        "The database as it was is kept at {}. Once `uppsok audit` passes, delete it (with its key file, if it has one), or keep it where only administrators can read it.",
         done.backup.display()
     );
     Ok(())

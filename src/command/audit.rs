@@ -22,9 +22,13 @@ pub struct AuditArgs {
     /// Also print a checkpoint of the log's head, to keep outside the database
     #[arg(long)]
     pub checkpoint: bool,
-    /// Prove that the log still holds this checkpoint (from an earlier `audit --checkpoint`)
-    #[arg(long, value_name = "HASH")]
+    /// Prove that the log up to this checkpoint (from an earlier `audit --checkpoint`,
+    /// `report` or `backup`) is still exactly as it was
+    #[arg(long, value_name = "CHECKPOINT")]
     pub since_checkpoint: Option<String>,
+    /// Fail unless the database's fingerprint (printed by `init`) is this one
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub fingerprint: Option<String>,
 }
 
 pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
@@ -32,12 +36,20 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
         None => None,
         Some(s) => Some(Checkpoint::parse(s).ok_or_else(|| {
             Error::Input(format!(
-                "'{s}' is not a checkpoint; give one exactly as `uppsok audit --checkpoint` printed it (a number, '-', 16 hex digits)."
+                "'{s}' is not a checkpoint; give one exactly as `uppsok audit --checkpoint` printed it (a number, '-', 32 hex digits)."
+            ))
+        })?),
+    };
+    let fingerprint = match &a.fingerprint {
+        None => None,
+        Some(s) => Some(crate::audit_log::normalise_fingerprint(s).ok_or_else(|| {
+            Error::Input(format!(
+                "'{s}' is not a fingerprint; give it as `uppsok init` printed it (32 hex digits, in groups of four)."
             ))
         })?),
     };
     let mut vault = unlock(g)?;
-    let facts = vault.audit().facts(since)?;
+    let facts = vault.audit().facts(since, fingerprint)?;
     let report = run_checks(&facts);
     drop(facts);
     // The run is logged; the checkpoint is the head after that entry, so it covers this run.

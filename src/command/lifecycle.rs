@@ -23,13 +23,13 @@ pub struct RekeyArgs {
 /// What a rekey rewrites, as the end of a sentence.
 pub fn rekey_sentence(s: &RekeySummary) -> String {
     format!(
-        "key version {}; {}, {} and {} re-encrypted, {} and {} re-sealed, {}{} rewrapped",
+        "key version {}; {}, {} and {} re-encrypted, {} re-sealed, {} verified (signed, so they stay as they are), {}{} rewrapped",
         s.key_version,
         count(s.contacts, "contact", "contacts"),
         count(s.field_nights, "field night", "field nights"),
         count(s.persons, "pseudonym", "pseudonyms"),
         count(s.users, "user record", "user records"),
-        count(s.audit_entries, "audit entry", "audit entries"),
+        count(s.audit_entries, "log entry", "log entries"),
         count(s.slots, "key slot", "key slots"),
         if s.recovery_key {
             " and the recovery key"
@@ -174,6 +174,19 @@ pub struct RecoverArgs {
     /// Read the recovery key from this file; UPPSOK_RECOVERY_KEY also works, else a prompt
     #[arg(long, value_name = "PATH")]
     pub recovery_key_file: Option<PathBuf>,
+}
+
+/// The recovery key when one was given (a file, or UPPSOK_RECOVERY_KEY); never prompts.
+pub(super) fn given_recovery_key(file: Option<&Path>) -> Result<Option<RecoveryKey>> {
+    let given = file.is_some()
+        || std::env::var("UPPSOK_RECOVERY_KEY")
+            .ok()
+            .is_some_and(|v| !v.is_empty());
+    if given {
+        recovery_key(file).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn recovery_key(file: Option<&Path>) -> Result<RecoveryKey> {

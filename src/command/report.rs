@@ -78,7 +78,9 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         from: first.from.clone(),
         to: first.to.clone(),
     };
-    let report = Report::new(period, generated(), threshold, &results, estimate);
+    let mut report = Report::new(period, generated(), threshold, &results, estimate);
+    // The log's checkpoint after this report's own entry: published with the figures.
+    report.checkpoint = Some(vault.checkpoint()?.to_string());
     let l = lang(g);
     let body = match a.format {
         ReportFormat::Md => report.markdown(l),

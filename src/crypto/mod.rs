@@ -9,6 +9,7 @@
 mod envelope;
 mod kdf;
 mod keyfile;
+mod signing;
 mod slots;
 
 use envelope::AssociatedData;
@@ -17,6 +18,7 @@ pub use kdf::{KdfParams, Passphrase};
 pub use keyfile::{
     KeyFile, KeyFileError, OpenedSlot as OpenedFileSlot, PageKey, SlotSettings, MAX_KEY_FILE_BYTES,
 };
+pub use signing::{parse_public_hex, public_hex, verify, Signer, SIGNATURE_LEN};
 pub use slots::{RecoveryKey, RecoveryKeyError, UserSecret};
 
 use std::fmt;

@@ -27,10 +27,15 @@ use zeroize::Zeroizing;
 use super::envelope;
 use super::{AssociatedData, CryptoError, KdfParams, Keys, MasterKey, Passphrase, Place};
 
-/// A user's long-term secret: an X25519 key, wrapped in their key slot under their passphrase.
-/// The master key of every key version is sealed to its public half.
+/// A user's long-term secret: an X25519 key, wrapped in their key slot under their passphrase,
+/// and beside it their Ed25519 signing key. The master key of every key version is sealed to
+/// the X25519 public half; every change the user makes is signed with the signing key.
+///
+/// A slot written before signing keys existed (format 2) holds the X25519 key alone: such a
+/// user gets a signing key at their next sign-in.
 pub struct UserSecret {
     secret: StaticSecret,
+    signer: Option<super::Signer>,
 }
 
 impl std::fmt::Debug for UserSecret {
@@ -40,10 +45,35 @@ impl std::fmt::Debug for UserSecret {
 }
 
 impl UserSecret {
+    /// A fresh X25519 key and a fresh signing key.
     pub fn generate() -> UserSecret {
         UserSecret {
             secret: StaticSecret::random_from_rng(OsRng),
+            signer: Some(super::Signer::generate()),
         }
+    }
+
+    /// A fresh X25519 key with the given signing key (or none: tests of older slots).
+    pub fn generate_with(signer: Option<super::Signer>) -> UserSecret {
+        UserSecret {
+            secret: StaticSecret::random_from_rng(OsRng),
+            signer,
+        }
+    }
+
+    /// The signing key the slot holds (none in a slot from before signing keys).
+    pub fn signer(&self) -> Option<&super::Signer> {
+        self.signer.as_ref()
+    }
+
+    /// Takes the signing key out (the secret keeps none).
+    pub fn take_signer(&mut self) -> Option<super::Signer> {
+        self.signer.take()
+    }
+
+    /// Gives the secret a signing key (a slot from before signing keys, upgraded).
+    pub fn set_signer(&mut self, signer: super::Signer) {
+        self.signer = Some(signer);
     }
 
     /// The public half, stored in the clear (it opens nothing).
@@ -60,7 +90,7 @@ impl UserSecret {
         user_id: i64,
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
         let ad = AssociatedData::from(Place::KeySlot(user_id));
-        let bytes = Zeroizing::new(self.secret.to_bytes());
+        let bytes = self.to_bytes();
         super::kdf::seal_under_passphrase(passphrase, params, &ad, 0, bytes.as_ref())
     }
 
@@ -74,27 +104,40 @@ impl UserSecret {
     ) -> Result<UserSecret, CryptoError> {
         let ad = AssociatedData::from(Place::KeySlot(user_id));
         let (_, plain) = super::kdf::open_under_passphrase(passphrase, params, salt, wrapped, &ad)?;
-        let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
-            plain
-                .as_slice()
-                .try_into()
-                .map_err(|_| CryptoError::Malformed)?,
-        );
-        Ok(UserSecret {
-            secret: StaticSecret::from(*bytes),
-        })
+        UserSecret::from_bytes(&plain)
     }
 
-    /// The secret's bytes, for the key file's slot (crypto module only).
-    pub(super) fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.secret.to_bytes())
+    /// The secret's bytes, for the key file's slot (crypto module only): the X25519 key, then
+    /// the signing key's seed if there is one (32 or 64 bytes).
+    pub(super) fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(64));
+        out.extend_from_slice(self.secret.as_bytes());
+        if let Some(s) = &self.signer {
+            out.extend_from_slice(s.seed().as_ref());
+        }
+        out
     }
 
+    /// Reads what [`UserSecret::to_bytes`] wrote: 32 bytes (no signing key) or 64.
     pub(super) fn from_bytes(bytes: &[u8]) -> Result<UserSecret, CryptoError> {
-        let bytes: Zeroizing<[u8; 32]> =
-            Zeroizing::new(bytes.try_into().map_err(|_| CryptoError::Malformed)?);
+        let (x, seed) = match bytes.len() {
+            32 => (bytes, None),
+            64 => (&bytes[..32], Some(&bytes[32..])),
+            _ => return Err(CryptoError::Malformed),
+        };
+        let x: Zeroizing<[u8; 32]> =
+            Zeroizing::new(x.try_into().map_err(|_| CryptoError::Malformed)?);
+        let signer = match seed {
+            None => None,
+            Some(seed) => {
+                let seed: Zeroizing<[u8; 32]> =
+                    Zeroizing::new(seed.try_into().map_err(|_| CryptoError::Malformed)?);
+                Some(super::Signer::from_seed(&seed))
+            }
+        };
         Ok(UserSecret {
-            secret: StaticSecret::from(*bytes),
+            secret: StaticSecret::from(*x),
+            signer,
         })
     }
 
@@ -235,6 +278,16 @@ impl RecoveryKey {
 
     pub fn public(&self) -> [u8; 32] {
         PublicKey::from(&self.secret()).to_bytes()
+    }
+
+    /// The recovery key's signing key (derived from it, so it is on the same sheet of paper):
+    /// what signs the entries of a `recover`.
+    pub fn signer(&self) -> super::Signer {
+        let hk = Hkdf::<Sha256>::new(Some(b"uppsok recovery key v1"), self.bytes.as_ref());
+        let mut okm = Zeroizing::new([0u8; 32]);
+        hk.expand(b"ed25519", okm.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        super::Signer::from_seed(&okm)
     }
 
     pub(super) fn static_secret(&self) -> StaticSecret {
@@ -411,6 +464,15 @@ mod tests {
         let (salt, w) = s.wrap(&pass, p, 3).unwrap();
         let back = UserSecret::unwrap(&pass, p, &salt, &w, 3).unwrap();
         assert_eq!(back.public(), s.public());
+        assert_eq!(
+            back.signer().map(|k| k.public()),
+            s.signer().map(|k| k.public()),
+            "the signing key travels in the slot"
+        );
+        let old = UserSecret::generate_with(None);
+        let (salt2, w2) = old.wrap(&pass, p, 3).unwrap();
+        let back = UserSecret::unwrap(&pass, p, &salt2, &w2, 3).unwrap();
+        assert!(back.signer().is_none(), "a slot from before signing keys");
         assert!(UserSecret::unwrap(&Passphrase::new("wrong".into()), p, &salt, &w, 3).is_err());
         assert!(UserSecret::unwrap(&pass, p, &salt, &w, 4).is_err());
         assert_eq!(format!("{s:?}"), "UserSecret(<redacted>)");

@@ -73,11 +73,16 @@ impl Report {
                 esc(&n.replace("<N", &format!("<{}", self.threshold)))
             );
         }
-        let _ = writeln!(
-            o,
-            "<li>{}</li>\n</ul>\n</body>\n</html>",
-            esc(&self.legend(lang))
-        );
+        let _ = writeln!(o, "<li>{}</li>", esc(&self.legend(lang)));
+        if let Some(cp) = &self.checkpoint {
+            let _ = writeln!(
+                o,
+                "<li>{}: <code>{}</code></li>",
+                esc(t.checkpoint),
+                esc(cp)
+            );
+        }
+        let _ = writeln!(o, "</ul>\n</body>\n</html>");
         o
     }
 }

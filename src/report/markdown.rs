@@ -50,6 +50,9 @@ impl Report {
             let _ = writeln!(o, "- {}", n.replace("<N", &format!("<{}", self.threshold)));
         }
         let _ = writeln!(o, "- {}", self.legend(lang));
+        if let Some(cp) = &self.checkpoint {
+            let _ = writeln!(o, "- {}: `{cp}`", t.checkpoint);
+        }
         o
     }
 

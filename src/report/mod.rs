@@ -58,6 +58,8 @@ pub struct Report {
     /// The estimate, unless withheld (`Err(true)`: too few seen once or twice; `Err(false)`:
     /// nobody identified).
     pub estimate: Result<Estimate, bool>,
+    /// The log's checkpoint when the report was made (`SEQ-HEX`), printed at its end.
+    pub checkpoint: Option<String>,
 }
 
 impl Report {
@@ -107,6 +109,7 @@ impl Report {
             threshold,
             tables,
             estimate,
+            checkpoint: None,
         }
     }
 }

@@ -27,6 +27,7 @@ pub struct ReportText {
     pub estimate_empty: &'static str,
     pub method: &'static str,
     pub method_notes: &'static [&'static str],
+    pub checkpoint: &'static str,
     pub observed: &'static str,
     pub f1: &'static str,
     pub f2: &'static str,
@@ -61,6 +62,7 @@ pub static EN: ReportText = ReportText {
     estimate_withheld: "The estimate is not published for this period: fewer than the threshold of the individuals reached were seen on exactly one, exactly two, or three or more dates, and the estimate would let those small counts be worked out.",
     estimate_empty: "No individuals were identified in this period, so there is nothing to estimate from.",
     method: "Method notes",
+    checkpoint: "Checkpoint of the access and change log when this report was made (an auditor proves with `uppsok audit --since-checkpoint` that the log up to it, and so these figures' history, was not changed afterwards)",
     method_notes: &[
         "Individuals are counted by a keyed pseudonym of a code the person gives; nobody's name or identity number is stored. Contacts without a code count as contacts but not as individuals.",
         "Disclosure control: every count from 1 to the threshold minus one is shown as <N, and further counts are hidden (..) so that no small count can be worked out from totals, margins or other rows. Zero is shown as 0.",
@@ -101,6 +103,7 @@ pub static SV: ReportText = ReportText {
     estimate_withheld: "Skattningen publiceras inte för den här perioden: färre än tröskelvärdet av de nådda individerna sågs exakt en, exakt två, eller tre eller fler dagar, och skattningen skulle låta de små antalen räknas fram.",
     estimate_empty: "Inga individer identifierades under perioden, så det finns inget att skatta utifrån.",
     method: "Om metoden",
+    checkpoint: "Kontrollpunkt för åtkomst- och ändringsloggen när rapporten gjordes (en granskare visar med `uppsok audit --since-checkpoint` att loggen fram till den, och därmed siffrornas historik, inte ändrats efteråt)",
     method_notes: &[
         "Individer räknas med en nycklad pseudonym av en kod som personen själv uppger; inga namn eller personnummer lagras. Kontakter utan kod räknas som kontakter men inte som individer.",
         "Röjandeskydd: varje antal från 1 till tröskelvärdet minus ett visas som <N, och fler antal döljs (..) så att inget litet antal kan räknas fram ur summor, marginaler eller andra rader. Noll visas som 0.",

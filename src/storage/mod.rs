@@ -26,7 +26,11 @@ pub mod prelude {
 }
 
 /// The database format this build reads and writes.
-pub const FORMAT_VERSION: &str = "2";
+pub const FORMAT_VERSION: &str = "3";
+
+/// An older format this build opens only to upgrade it in place (`uppsok upgrade`): the same
+/// tables, the log chained by an HMAC instead of signed.
+pub const UPGRADABLE_IN_PLACE: &str = "2";
 
 /// What can go wrong in storage. The messages name the database and what to do, never a value.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +63,8 @@ pub enum StorageError {
     Changed(String),
     #[error("{0} is an uppsok database of format 1 (not encrypted as a whole); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
     NeedsUpgrade(PathBuf),
+    #[error("{0} is an uppsok database of format 2 (its log is not yet signed by each author); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
+    NeedsUpgradeInPlace(PathBuf),
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;

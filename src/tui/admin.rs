@@ -41,7 +41,7 @@ impl App {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let result = s.vault.audit().facts(None).and_then(|facts| {
+        let result = s.vault.audit().facts(None, None).and_then(|facts| {
             let report = run_checks(&facts);
             drop(facts);
             s.vault.audit().log_run(report.ok)?;

@@ -215,7 +215,12 @@ impl Vault {
         Ok(f)
     }
 
-    fn log_facts(&self, contact_ids: Vec<i64>, checkpoint: Option<Checkpoint>) -> Result<LogFacts> {
+    fn log_facts(
+        &self,
+        contact_ids: Vec<i64>,
+        checkpoint: Option<Checkpoint>,
+        expected_fingerprint: Option<String>,
+    ) -> Result<LogFacts> {
         let reads = self.store.read()?;
         let mut rows: Vec<AuditRow> = Vec::new();
         reads.scan_audit_log(&mut |r| {
@@ -237,28 +242,114 @@ impl Vault {
             (None, None) => HeadState::EmptyLog,
             (None, Some(_)) => HeadState::Mismatch,
             (Some(_), None) => HeadState::Missing,
-            (Some(last), Some(stored)) => {
-                let expected = audit_log::head_seal(&self.keys, last.seq, &last.mac);
-                if expected == stored {
-                    HeadState::Matches
-                } else {
-                    HeadState::Mismatch
+            (Some(last), Some(stored)) => match audit_log::Mark::parse(&last.mac) {
+                Some(m) if audit_log::head_text(last.seq, &m.hash) == stored => HeadState::Matches,
+                _ => HeadState::Mismatch,
+            },
+        };
+        // The running hash recomputed from the first entry, at the checkpoint's.
+        let checkpoint = checkpoint.map(|cp| {
+            let mut hash = [0u8; 32];
+            for r in &rows {
+                hash = audit_log::link_row(&hash, r);
+                if r.seq == cp.seq {
+                    return if cp.holds_at(r, &hash) {
+                        CheckpointState::Holds { seq: cp.seq }
+                    } else {
+                        CheckpointState::Differs { seq: cp.seq }
+                    };
                 }
             }
-        };
-        let checkpoint = checkpoint.map(|cp| match rows.iter().find(|r| r.seq == cp.seq) {
-            None => CheckpointState::Missing { seq: cp.seq },
-            Some(r) if Checkpoint::of(r) == cp => CheckpointState::Holds { seq: cp.seq },
-            Some(_) => CheckpointState::Differs { seq: cp.seq },
+            CheckpointState::Missing { seq: cp.seq }
         });
+        let verified = audit_log::verify_log(rows);
+        // The users as the log grants them (as far as it verifies) against their records.
+        let authority = match &verified {
+            Ok(v) => v.authority.clone(),
+            Err(_) => audit_log::grants(|visit| reads.scan_audit_log(visit))?,
+        };
+        let mut users = Vec::new();
+        let records = reads.users()?;
+        for u in &records {
+            let granted = authority
+                .users()
+                .get(&u.id)
+                .is_some_and(|g| g.name == u.name && g.role == u.role && g.disabled == u.disabled);
+            if !granted {
+                users.push((u.id, "user_not_granted"));
+            }
+        }
+        for id in authority.users().keys() {
+            if !records.iter().any(|u| u.id == *id) {
+                users.push((*id, "user_record_missing"));
+            }
+        }
+        let pending_keys = authority
+            .users()
+            .iter()
+            .filter(|(_, g)| !g.disabled && g.signing.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        let fingerprint = match (authority.root(), database_id(&*reads)?) {
+            (Some(root), Some(id)) => Some(audit_log::fingerprint(&id, &root)),
+            _ => None,
+        };
         Ok(LogFacts {
-            chain: audit_log::verify_chain(rows, &self.keys),
+            chain: verified.map(|v| v.entries),
             head,
             entries,
             contact_ids,
             checkpoint,
+            users,
+            pending_keys,
+            fingerprint,
+            expected_fingerprint,
         })
     }
+}
+
+impl Vault {
+    /// The database's fingerprint: its id and the key of the log's root (its first
+    /// administrator's, or the upgrading one's). Not a secret; anyone signed in may see it.
+    pub fn fingerprint(&self) -> Result<String> {
+        let reads = self.store.read()?;
+        let root = lifecycle::read_grants(&*reads)?.root();
+        match (root, database_id(&*reads)?) {
+            (Some(root), Some(id)) => Ok(audit_log::fingerprint(&id, &root)),
+            _ => Err(Error::Failed(
+                "the database has no fingerprint (no id, or a log without its first administrator); run `uppsok audit`."
+                    .into(),
+            )),
+        }
+    }
+
+    /// The checkpoint of the log as it stands (its last entry): what `report` and `backup`
+    /// print, to keep outside the database.
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        let reads = self.store.read()?;
+        let Some((seq, _)) = reads.audit_head()? else {
+            return Err(Error::Failed(
+                "the log is empty; run `uppsok audit`.".into(),
+            ));
+        };
+        reads
+            .audit_entry(seq)?
+            .as_ref()
+            .and_then(Checkpoint::of)
+            .ok_or_else(|| {
+                Error::Failed(format!(
+                    "log entry {seq} carries no mark; the log was changed outside uppsok. Run `uppsok audit`."
+                ))
+            })
+    }
+}
+
+/// The database's id (`meta.database_id`), if it is one.
+pub(super) fn database_id(reads: &dyn Reads) -> Result<Option<[u8; 16]>> {
+    Ok(reads
+        .meta("database_id")?
+        .and_then(|id| uuid::Uuid::parse_str(&id).ok())
+        .map(|id| *id.as_bytes()))
 }
 
 /// The first 8 bytes of a nonce.
@@ -271,7 +362,11 @@ fn nonce_prefix(nonce: &[u8; 12]) -> u64 {
 impl Audit<'_> {
     /// Gathers everything the audit checks judge (roles lead, auditor, admin). Opens every
     /// encrypted value once; notes are scanned for identifiers and dropped at once.
-    pub fn facts(&mut self, checkpoint: Option<Checkpoint>) -> Result<AuditFacts> {
+    pub fn facts(
+        &mut self,
+        checkpoint: Option<Checkpoint>,
+        fingerprint: Option<String>,
+    ) -> Result<AuditFacts> {
         self.0.require(Permission::Audit)?;
         let mut facts = AuditFacts {
             integrity: self.0.integrity_facts()?,
@@ -333,7 +428,7 @@ impl Audit<'_> {
         };
 
         contact_ids.sort_unstable();
-        facts.log = self.0.log_facts(contact_ids, checkpoint)?;
+        facts.log = self.0.log_facts(contact_ids, checkpoint, fingerprint)?;
         Ok(facts)
     }
 
@@ -341,16 +436,13 @@ impl Audit<'_> {
     /// log's new head: the entry just written.
     pub fn log_run(&mut self, ok: bool) -> Result<Checkpoint> {
         let tx = self.0.change()?;
-        let seq = tx.log(
+        let row = tx.log_row(
             Action::Audit,
             "database",
             if ok { "ok=true" } else { "ok=false" },
         )?;
-        let row = tx.audit_entry(seq)?.ok_or_else(|| {
-            Error::Failed("the audit entry just written is not in the log.".into())
-        })?;
         tx.commit()?;
-        Ok(Checkpoint::of(&row))
+        Ok(Checkpoint::of(&row).expect("an entry just written carries its mark"))
     }
 
     /// The access and change log (roles auditor and admin; the viewing is itself logged).

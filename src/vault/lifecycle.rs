@@ -12,7 +12,9 @@ use std::path::Path;
 use super::contacts::{decode_note, encode_note, parse_pseudonym_hex};
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::{CryptoError, KdfParams, MasterKey, Place, RecoveryKey, UserSecret};
+use crate::crypto::{
+    public_hex, CryptoError, KdfParams, MasterKey, Place, RecoveryKey, Signer, UserSecret,
+};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
 use crate::storage::Locked;
@@ -36,17 +38,18 @@ pub struct RekeySummary {
     pub pages_rekeyed: bool,
 }
 
-/// Writes a user's key material: a fresh X25519 secret in their slot of the key file
-/// (wrapped under their name and passphrase, at the parameters new slots get, with the page
-/// key sealed to it), and the current master key sealed to its public key in the database.
-/// A slot the user had before is replaced.
+/// Writes a user's key material: a fresh X25519 secret and a fresh signing key in their slot
+/// of the key file (wrapped under their name and passphrase, at the parameters new slots get,
+/// with the page key sealed to it), and the current master key sealed to its public key in the
+/// database. A slot the user had before is replaced. Returns the signing key, whose public half
+/// the caller grants in the log.
 pub(super) fn write_user_keys(
     tx: &Change<'_>,
     user_id: i64,
     name: &str,
     passphrase: &Passphrase,
-) -> Result<()> {
-    let secret = UserSecret::generate();
+) -> Result<Signer> {
+    let mut secret = UserSecret::generate();
     let mut file = load_key_file(tx)?;
     if let Some(old) = tx.master_wrap(user_id)? {
         file.remove_user(&old.public_key);
@@ -67,7 +70,24 @@ pub(super) fn write_user_keys(
             .seal_to_user(&secret.public(), user_id)
             .map_err(cannot_protect)?,
     })?;
-    save_key_file(tx, &mut file)
+    save_key_file(tx, &mut file)?;
+    Ok(secret
+        .take_signer()
+        .expect("a new secret has a signing key"))
+}
+
+/// The roles and signing keys the log grants, as a sign-in reads them
+/// ([`audit_log::grants`]: a grant that does not verify gives nothing). A log that grants no
+/// administrator at all is refused: it was cut or changed outside uppsok.
+pub(super) fn read_grants(reads: &dyn Reads) -> Result<audit_log::Authority> {
+    let authority = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
+    if authority.root().is_none() {
+        return Err(Error::Refused(
+            "the log grants no administrator (it was cut or changed outside uppsok); nothing was done. Restore a backup that passes `uppsok audit`."
+                .into(),
+        ));
+    }
+    Ok(authority)
 }
 
 /// Removes a user's slot from the key file and their master wrap from the database.
@@ -259,6 +279,15 @@ pub(super) fn open_database<T>(
     )))
 }
 
+/// Refuses a database of the format `upgrade` brings to this one in place: only `upgrade`
+/// opens it.
+pub(super) fn current_format(reads: &dyn Reads, location: &str) -> Result<()> {
+    if reads.meta("format")?.as_deref() == Some(crate::storage::UPGRADABLE_IN_PLACE) {
+        return Err(StorageError::NeedsUpgradeInPlace(location.into()).into());
+    }
+    Ok(())
+}
+
 /// A key file that cannot be read as one.
 fn key_file_unreadable(location: &str, e: KeyFileError) -> Error {
     let path = crate::storage::key_file_path(Path::new(location));
@@ -433,9 +462,9 @@ impl Preflight {
             audit_rows.push(r);
             NEXT
         })?;
-        if let Err(b) = audit_log::verify_chain(audit_rows.iter().cloned(), old) {
+        if let Err(b) = audit_log::verify_log(audit_rows.iter().cloned()) {
             return Err(Error::Failed(format!(
-                "the audit log's chain is broken ({b:?}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
+                "the audit log does not verify ({b}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
             )));
         }
         let users = reads.users()?;
@@ -500,17 +529,20 @@ pub(super) fn rekey_plan<R: Reads + ?Sized>(
 
 impl Vault {
     /// After an unlock: rewrites a slot carried over from format 1 as a slot of today's kind,
-    /// and raises a slot's Argon2 parameters when the configured ones have grown (the
+    /// puts the signing key into a slot from before signing keys (`enrolling`: the key is
+    /// granted by the entry, signed with itself, which the log accepts only for a user who holds
+    /// none), and raises a slot's Argon2 parameters when the configured ones have grown (the
     /// passphrase is at hand now). Written to the audit log.
     pub(super) fn maintain_slot(
         &mut self,
         secret: UserSecret,
         params: KdfParams,
         carried: bool,
+        enrolling: bool,
         passphrase: &Passphrase,
     ) -> Result<()> {
         let raised = params.raise_target();
-        if raised.is_none() && !carried {
+        if raised.is_none() && !carried && !enrolling {
             return Ok(());
         }
         let target = raised.unwrap_or(params);
@@ -520,13 +552,20 @@ impl Vault {
         file.put_user(&name, passphrase, target, &secret, tx.page_keys)
             .map_err(cannot_protect)?;
         save_key_file(&tx, &mut file)?;
-        let detail = match (carried, raised) {
+        let mut detail = match (carried, raised) {
             (true, _) => "layout=3".to_string(),
-            (false, _) => format!(
+            (false, Some(_)) => format!(
                 "kdf m={} t={} p={}",
                 target.memory_kib, target.iterations, target.parallelism
             ),
+            (false, None) => "layout=4".to_string(),
         };
+        if enrolling {
+            let signer = secret
+                .signer()
+                .expect("an enrolling slot was given its key");
+            detail.push_str(&format!(" signing={}", public_hex(&signer.public())));
+        }
         tx.log(
             Action::KeySlotUpgrade,
             &format!("user:{}", user_id),
@@ -548,7 +587,16 @@ impl Vault {
         let written = (|| -> Result<()> {
             let tx = vault.change()?;
             put_recovery(&tx, &recovery)?;
-            tx.log(Action::RecoveryKey, "recovery_key", "created")?;
+            // The recovery key's signing key, granted by the first administrator: what signs a
+            // `recover`.
+            tx.log(
+                Action::RecoveryKey,
+                "recovery_key",
+                &format!(
+                    "created signing={}",
+                    public_hex(&recovery.signer().public())
+                ),
+            )?;
             tx.commit()?;
             Ok(())
         })();
@@ -595,6 +643,7 @@ impl Vault {
         let (mut store, page_key, offered) = (opened.store, opened.page_key, opened.offered);
         let opened_key_file = opened.key_file;
         let reads = store.read()?;
+        current_format(&*reads, &store.location())?;
         let row = reads
             .recovery_key()?
             .filter(|r| r.public_key == recovery.public())
@@ -606,12 +655,24 @@ impl Vault {
         let mut keys = master.derive();
         load_chain(&*reads, &mut keys)?;
         key_file_sealed(&*reads, &keys, &opened_key_file)?;
+        let recovery_signer = recovery.signer();
+        if read_grants(&*reads)?.recovery() != Some(recovery_signer.public()) {
+            return Err(Error::Refused(
+                "the log grants this recovery key no right to sign (it was made before format 3 and not given to `uppsok upgrade`, or the grant was changed outside uppsok); nothing was done. An administrator can run `uppsok upgrade --recovery-key-file` on a backup, or restore one that passes `uppsok audit`."
+                    .into(),
+            ));
+        }
         let districts = super::load_districts(&*reads)?;
         drop(reads);
-        let user;
+        let (user, signer);
         {
-            // No signed-in user: the recovery key acts, and the entry says so.
-            let tx = Change::begin(&mut *store, (&master, &keys, &offered), &districts, None)?;
+            // No signed-in user: the recovery key acts, signs, and the entry says so.
+            let tx = Change::begin(
+                &mut *store,
+                (&master, &keys, &offered),
+                &districts,
+                (None, None),
+            )?;
             // Read in the change that acts on it, so nothing can come between.
             match tx.user_by_name(name)? {
                 Some(u) => {
@@ -626,7 +687,7 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    write_user_keys(&tx, u.id, &u.name, new_passphrase)?;
+                    signer = write_user_keys(&tx, u.id, &u.name, new_passphrase)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -634,13 +695,20 @@ impl Vault {
                     };
                 }
                 None => {
-                    user = Self::insert_user(&tx, name, StaffRole::Admin, new_passphrase)?;
+                    (user, signer) =
+                        Self::insert_user(&tx, name, StaffRole::Admin, new_passphrase)?;
                 }
             }
-            tx.log(
+            tx.log_as(
+                &recovery_signer,
+                None,
                 Action::Recover,
                 &format!("user:{}", user.id),
-                "recovery key",
+                &format!(
+                    "recovery key signing={} name={}",
+                    public_hex(&signer.public()),
+                    user.name
+                ),
             )?;
             tx.commit()?;
         }
@@ -651,6 +719,7 @@ impl Vault {
             master,
             keys,
             user,
+            signer,
             districts,
         };
         vault.finish_page_key_change()?;
@@ -790,7 +859,9 @@ impl Vault {
         }
         tx.replace_pseudonym_chain(&keys.sealed_pseudonym_chain())?;
 
-        // 5. User seals and the audit chain, under the new record and audit keys.
+        // 5. User seals under the new record key. (The log is signed, not keyed: it stays as it
+        // is, and its checkpoints with it.)
+        summary.audit_entries = audit_rows.len() as u64;
         for u in &users {
             let mut row = u.clone();
             row.mac = keys
@@ -798,15 +869,6 @@ impl Vault {
                 .to_vec();
             tx.update_user(&row)?;
             summary.users += 1;
-        }
-        let mut previous = vec![0u8; 32];
-        for r in &audit_rows {
-            let entry =
-                audit_log::entry_bytes(r.seq, &r.at, r.user_id, &r.action, &r.objects, &r.detail);
-            let mac = keys.audit_mac(&previous, &entry).to_vec();
-            tx.update_audit_mac(r.seq, &mac)?;
-            previous = mac;
-            summary.audit_entries += 1;
         }
 
         // 6. The new master key sealed to every active user and to the recovery key.
@@ -833,10 +895,8 @@ impl Vault {
         // The key file moves on a generation too: a copy of the database from before the
         // rekey no longer opens with the key file (nor the key file from before with it).
         save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
-        audit_log::append(
-            tx,
-            &keys,
-            Some(actor),
+        let _ = actor;
+        change.log(
             Action::Rekey,
             "database",
             &format!(

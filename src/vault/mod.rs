@@ -23,14 +23,16 @@ pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::{ForgetPlan, RekeySummary};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::{StatsDoor, StatsPurpose};
-pub use upgrade::UpgradeSummary;
+pub use upgrade::{RecoveryChoice, UpgradeSummary};
 
 use std::path::Path;
 
 use zeroize::Zeroizing;
 
 use crate::audit_log::{self, Action};
-use crate::crypto::{KeyFile, KeyFileError, Keys, MasterKey, PageKey, Passphrase, Place};
+use crate::crypto::{
+    public_hex, KeyFile, KeyFileError, Keys, MasterKey, PageKey, Passphrase, Place, Signer,
+};
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
@@ -176,8 +178,11 @@ struct Change<'v> {
     /// newest, which nobody who knew only an older one can forge.
     page_keys: &'v [PageKey],
     districts: &'v Districts,
-    /// Who makes the change (none when the recovery key acts).
+    /// Who makes the change (none when the recovery key acts), and the key that signs its log
+    /// entries (none until the author is known: `init` and `recover` sign with
+    /// [`Change::log_as`]).
     author: Option<i64>,
+    signer: Option<&'v Signer>,
 }
 
 impl<'v> Change<'v> {
@@ -185,7 +190,7 @@ impl<'v> Change<'v> {
         store: &'v mut dyn Backend,
         (master, keys, page_keys): (&'v MasterKey, &'v Keys, &'v [PageKey]),
         districts: &'v Districts,
-        author: Option<i64>,
+        (author, signer): (Option<i64>, Option<&'v Signer>),
     ) -> Result<Change<'v>> {
         Ok(Change {
             tx: store.write()?,
@@ -194,18 +199,38 @@ impl<'v> Change<'v> {
             page_keys,
             districts,
             author,
+            signer,
         })
     }
 
-    /// Appends an entry to the access and change log, in this change. Returns its number.
+    /// Appends an entry to the access and change log, in this change, signed by the change's
+    /// author. Returns its number.
     fn log(&self, action: Action, objects: &str, detail: &str) -> Result<i64> {
+        Ok(self.log_row(action, objects, detail)?.seq)
+    }
+
+    /// [`Change::log`], returning the entry as written.
+    fn log_row(&self, action: Action, objects: &str, detail: &str) -> Result<AuditRow> {
+        let signer = self.signer.ok_or_else(|| {
+            Error::Failed(
+                "a change without a signing key cannot be logged; nothing was written.".into(),
+            )
+        })?;
+        self.log_as(signer, self.author, action, objects, detail)
+    }
+
+    /// Appends an entry signed by `signer` for `author` (the first administrator's `init`, the
+    /// recovery key's `recover`).
+    fn log_as(
+        &self,
+        signer: &Signer,
+        author: Option<i64>,
+        action: Action,
+        objects: &str,
+        detail: &str,
+    ) -> Result<AuditRow> {
         Ok(audit_log::append(
-            &*self.tx,
-            self.keys,
-            self.author,
-            action,
-            objects,
-            detail,
+            &*self.tx, signer, author, action, objects, detail,
         )?)
     }
 
@@ -228,7 +253,7 @@ impl Vault {
             &mut *self.store,
             (&self.master, &self.keys, &self.offered),
             &self.districts,
-            Some(self.user.id),
+            (Some(self.user.id), Some(&self.signer)),
         )
     }
 }
@@ -278,6 +303,8 @@ pub struct Vault {
     master: MasterKey,
     keys: Keys,
     user: User,
+    /// The signed-in user's signing key: every log entry they cause is signed with it.
+    signer: Signer,
     districts: Districts,
 }
 
@@ -330,13 +357,14 @@ impl Vault {
         let page_key = PageKey::generate();
         let mut store = make(page_key.expose())?;
         match Self::initialise(&mut *store, &page_key, admin, passphrase) {
-            Ok((master, keys, user, districts)) => Ok(Vault {
+            Ok((master, keys, (user, signer), districts)) => Ok(Vault {
                 store,
                 offered: vec![page_key.clone()],
                 page_key,
                 master,
                 keys,
                 user,
+                signer,
                 districts,
             }),
             Err(e) => {
@@ -351,15 +379,16 @@ impl Vault {
         page_key: &PageKey,
         admin: &str,
         passphrase: &Passphrase,
-    ) -> Result<(MasterKey, Keys, User, Districts)> {
+    ) -> Result<(MasterKey, Keys, (User, Signer), Districts)> {
         let master = MasterKey::generate(1);
         let keys = master.derive();
         let districts = Districts::default();
-        let user;
+        let (user, signer);
         {
-            // The first entry is the new administrator's own, once they exist.
+            // The first entry is the new administrator's own, signed with the key it grants:
+            // the root of every signature in the log (and of the database's fingerprint).
             let offered = std::slice::from_ref(page_key);
-            let mut tx = Change::begin(store, (&master, &keys, offered), &districts, None)?;
+            let tx = Change::begin(store, (&master, &keys, offered), &districts, (None, None))?;
             let id = uuid::Uuid::new_v4();
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &id.to_string())?;
@@ -371,20 +400,30 @@ impl Vault {
                 &serde_json::to_string(&names).expect("strings serialise"),
             )?;
             lifecycle::save_key_file(&tx, &mut KeyFile::new(*id.as_bytes()))?;
-            user = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
-            tx.author = Some(user.id);
-            tx.log(Action::Init, &format!("user:{}", user.id), "")?;
+            (user, signer) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
+            tx.log_as(
+                &signer,
+                Some(user.id),
+                Action::Init,
+                &format!("user:{}", user.id),
+                &format!(
+                    "name={admin} role=admin signing={}",
+                    public_hex(&signer.public())
+                ),
+            )?;
             tx.commit()?;
         }
-        Ok((master, keys, user, districts))
+        Ok((master, keys, (user, signer), districts))
     }
 
+    /// Adds a user: their record, their key slot (with a new signing key, returned) and their
+    /// master wrap. The caller logs the grant.
     fn insert_user(
         tx: &Change<'_>,
         name: &str,
         role: StaffRole,
         passphrase: &Passphrase,
-    ) -> Result<User> {
+    ) -> Result<(User, Signer)> {
         let id = tx.take_id(Sequence::Users)?;
         let mac = tx
             .keys
@@ -398,12 +437,15 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        lifecycle::write_user_keys(tx, id, name, passphrase)?;
-        Ok(User {
-            id,
-            name: name.to_string(),
-            role,
-        })
+        let signer = lifecycle::write_user_keys(tx, id, name, passphrase)?;
+        Ok((
+            User {
+                id,
+                name: name.to_string(),
+                role,
+            },
+            signer,
+        ))
     }
 
     /// Unlocks the database as `name`. Refuses an unknown or disabled user, a wrong passphrase,
@@ -435,6 +477,7 @@ impl Vault {
         // pseudonym chain, the data the keys must open and the district list all come from
         // one committed state.
         let reads = store.read()?;
+        lifecycle::current_format(&*reads, &store.location())?;
         let row = reads.user_by_name(name)?.ok_or_else(|| {
             Error::Refused(format!(
                 "the key file has a slot for '{name}' but the database has no such user: the two do not belong together; restore both from a backup that passes `uppsok audit`."
@@ -463,6 +506,27 @@ impl Vault {
         ) {
             return Err(tampered_user(name));
         }
+        // The role and the signing key the log grants this user (signed by an administrator,
+        // or by the user with the key they held before): a role raised, or a slot written for
+        // them, by anyone else is refused here.
+        let authority = lifecycle::read_grants(&*reads)?;
+        let grant = authority
+            .users()
+            .get(&row.id)
+            .filter(|g| g.name == row.name && g.role == row.role && g.disabled == row.disabled)
+            .ok_or_else(|| tampered_user(name))?;
+        let mut secret = secret;
+        let enrolling = match (secret.signer().map(|s| s.public()), grant.signing) {
+            (Some(held), Some(granted)) if held == granted => false,
+            // A user upgraded from format 2 takes their first signing key now.
+            (None, None) => true,
+            (None, Some(_)) => return Err(key_granted_to_another(name)),
+            _ => return Err(slot_not_granted(name)),
+        };
+        if enrolling {
+            secret.set_signer(Signer::generate());
+        }
+        let signer = secret.signer().expect("held or just made").clone();
         let districts = load_districts(&*reads)?;
         drop(reads);
         let mut vault = Vault {
@@ -476,10 +540,11 @@ impl Vault {
                 name: row.name,
                 role,
             },
+            signer,
             districts,
         };
         vault.finish_page_key_change()?;
-        vault.maintain_slot(secret, params, carried.is_some(), passphrase)?;
+        vault.maintain_slot(secret, params, carried.is_some(), enrolling, passphrase)?;
         Ok(vault)
     }
 
@@ -621,6 +686,21 @@ pub(super) fn kdf_out_of_bounds(name: &str) -> Error {
     ))
 }
 
+/// A slot whose signing key is not the one the log grants its user: written for them by
+/// someone else.
+pub(super) fn slot_not_granted(name: &str) -> Error {
+    Error::Refused(format!(
+        "the key slot of user '{name}' holds a signing key that no administrator granted them (the slot was written outside uppsok); nothing was done. Run `uppsok audit` and restore the database with its key file from a backup."
+    ))
+}
+
+/// A signing key granted in a user's name that their slot does not hold.
+fn key_granted_to_another(name: &str) -> Error {
+    Error::Refused(format!(
+        "the log grants user '{name}' a signing key that their key slot does not hold: someone registered a key in their name outside uppsok. Nothing was done. Tell an administrator; run `uppsok audit` and restore from a backup."
+    ))
+}
+
 pub(super) fn tampered_user(name: &str) -> Error {
     Error::Refused(format!(
         "the record of user '{name}' was changed outside uppsok (its role or state does not match its seal); nothing was done. Run `uppsok audit` and restore from a backup."
@@ -644,15 +724,15 @@ pub(super) fn damaged_value(table: &str, id: i64) -> Error {
 }
 
 impl Audit<'_> {
-    /// Verifies the audit log's MAC chain with this database's keys: the number of entries,
-    /// or where the chain first breaks.
+    /// Verifies the audit log: every running hash and every signature, each by a key the log
+    /// granted its author. The number of entries, or where it first breaks.
     pub fn verify_chain(&self) -> Result<std::result::Result<i64, audit_log::ChainBreak>> {
         let mut rows = Vec::new();
         self.0.store.read()?.scan_audit_log(&mut |r| {
             rows.push(r);
             NEXT
         })?;
-        Ok(audit_log::verify_chain(rows, &self.0.keys))
+        Ok(audit_log::verify_log(rows).map(|v| v.entries))
     }
 }
 
@@ -688,11 +768,15 @@ impl Staff<'_> {
             )));
         }
         let tx = self.0.change()?;
-        let user = Vault::insert_user(&tx, name, role, passphrase)?;
+        let (user, signer) = Vault::insert_user(&tx, name, role, passphrase)?;
+        // The grant, signed by this administrator: the new user's role and signing key.
         tx.log(
             Action::UserAdd,
             &format!("user:{}", user.id),
-            &format!("role={role}"),
+            &format!(
+                "role={role} name={name} signing={}",
+                public_hex(&signer.public())
+            ),
         )?;
         tx.commit()?;
         Ok(())
@@ -763,9 +847,16 @@ impl Staff<'_> {
         let user_id = self.0.user.id;
         let name = self.0.user.name.clone();
         let tx = self.0.change()?;
-        lifecycle::write_user_keys(&tx, user_id, &name, new)?;
-        tx.log(Action::Passwd, &format!("user:{}", user_id), "")?;
+        // A new signing key too, granted by the one held until now: whoever knew the old
+        // passphrase (an administrator who set the first one) cannot sign in this user's name.
+        let signer = lifecycle::write_user_keys(&tx, user_id, &name, new)?;
+        tx.log(
+            Action::Passwd,
+            &format!("user:{}", user_id),
+            &format!("signing={}", public_hex(&signer.public())),
+        )?;
         tx.commit()?;
+        self.0.signer = signer;
         Ok(())
     }
 }

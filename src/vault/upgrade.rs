@@ -1,17 +1,30 @@
-//! `uppsok upgrade`: a database of format 1 (not encrypted as a whole, key slots inside it)
-//! brought to this format, all or nothing, after a backup.
+//! `uppsok upgrade`: a database of an older format brought to this one, all or nothing, after
+//! a backup.
 //!
-//! The administrator who runs it signs in the way format 1 opened (their slot in the
-//! database); their slot is written anew in the key file. Every other active user's slot is
-//! carried over as it was wrapped (their passphrase is not at hand) and rewritten as a slot of
-//! today's kind at their first sign-in. The page key is sealed to every user's public key and
-//! to the recovery key's.
+//! - **Format 1** (not encrypted as a whole, key slots inside it): the administrator who runs
+//!   it signs in the way format 1 opened (their slot in the database); their slot is written
+//!   anew in the key file. Every other active user's slot is carried over as it was wrapped
+//!   (their passphrase is not at hand) and rewritten as a slot of today's kind at their first
+//!   sign-in. The page key is sealed to every user's public key and to the recovery key's. The
+//!   new file is made beside the old one and renamed into place last.
+//! - **Format 2** (the log chained by an HMAC every user could make, no signing keys): in place,
+//!   in one transaction, after a backup copy.
+//!
+//! Both end the same way ([`sign_over_the_old_log`]): the old log's HMAC chain is verified with
+//! the old key, each entry keeps its running hash only, and the `upgrade` entry, signed by the
+//! administrator, grants every user as the database held them (the administrator's signing key
+//! is in their new slot; every other user takes theirs at their next sign-in) and, when the
+//! recovery key is given, the recovery key's signing key. It is the log's root: the database's
+//! fingerprint is made from it.
 
 use std::path::{Path, PathBuf};
 
-use super::lifecycle::{load_chain, save_key_file};
+use super::lifecycle::{
+    key_file_sealed, load_chain, load_key_file, open_database, open_master, save_key_file,
+    slot_error,
+};
 use super::*;
-use crate::crypto::{KdfParams, KeyFile, MasterKey, PageKey, UserSecret};
+use crate::crypto::{KdfParams, KeyFile, MasterKey, PageKey, RecoveryKey, UserSecret};
 
 /// What an upgrade did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +35,100 @@ pub struct UpgradeSummary {
     pub users: usize,
     /// Of them, those whose slot was carried over and is rewritten at their next sign-in.
     pub carried: usize,
+    /// The format the database had.
+    pub from: String,
+    /// Active users who take their signing key at their next sign-in.
+    pub pending: usize,
+    /// The database's fingerprint from now on.
+    pub fingerprint: String,
+    /// Whether the recovery key can still restore administrators (it was given).
+    pub recovery_kept: bool,
+}
+
+/// What an upgrade does with the recovery key, which must sign a `recover` from format 3 on.
+pub enum RecoveryChoice<'a> {
+    /// The recovery key, to grant its signing key.
+    Key(&'a RecoveryKey),
+    /// The administrator gives up recovery (the key is lost): it restores no one afterwards.
+    GiveUp,
+    /// Not given: refused if the database has a recovery key.
+    NotGiven,
+}
+
+/// The grant the upgrade makes for the recovery key, checked against the one the database has.
+fn recovery_grant(stored: Option<&[u8]>, choice: &RecoveryChoice<'_>) -> Result<Option<String>> {
+    match (stored, choice) {
+        (None, _) | (Some(_), RecoveryChoice::GiveUp) => Ok(None),
+        (Some(public), RecoveryChoice::Key(key)) => {
+            if key.public()[..] != *public {
+                return Err(Error::Refused(
+                    "this recovery key does not belong to this database; nothing was changed."
+                        .into(),
+                ));
+            }
+            Ok(Some(crate::crypto::public_hex(&key.signer().public())))
+        }
+        (Some(_), RecoveryChoice::NotGiven) => Err(Error::Input(
+            "this database has a recovery key: give it (--recovery-key-file PATH or UPPSOK_RECOVERY_KEY) so that it can still restore administrators after the upgrade, or pass --without-recovery-key to give that up; nothing was changed."
+                .into(),
+        )),
+    }
+}
+
+/// The end of every upgrade, inside its transaction: verifies the old log's HMAC chain with the
+/// old keys, keeps each old entry's running hash only, sets the format, and appends the signed
+/// `upgrade` entry that grants every user (see the module documentation). Returns the number
+/// of active users who take their signing key at their next sign-in.
+fn sign_over_the_old_log(
+    tx: &Change<'_>,
+    old: &Keys,
+    from: &str,
+    admin: i64,
+    admin_key: &[u8; 32],
+    recovery: Option<String>,
+) -> Result<usize> {
+    let mut rows = Vec::new();
+    tx.scan_audit_log(&mut |r| {
+        rows.push(r);
+        NEXT
+    })?;
+    if let Err(b) = audit_log::verify_legacy_chain(&rows, old) {
+        return Err(Error::Failed(format!(
+            "the audit log of the old database does not verify ({b}); nothing was changed. Run `uppsok audit` with the previous version and restore a backup that passes."
+        )));
+    }
+    let mut hash = [0u8; 32];
+    for r in &rows {
+        hash = audit_log::link_row(&hash, r);
+        tx.update_audit_mac(r.seq, &hash)?;
+    }
+    let mut detail = format!("format={} from={from}", crate::storage::FORMAT_VERSION);
+    let mut pending = 0;
+    for u in tx.users()? {
+        if !old.verify_record_mac(
+            &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
+            &u.mac,
+        ) {
+            return Err(tampered_user(&u.name));
+        }
+        let key = if u.id == admin {
+            crate::crypto::public_hex(admin_key)
+        } else {
+            pending += usize::from(!u.disabled);
+            "-".to_string()
+        };
+        let state = if u.disabled { "disabled" } else { "active" };
+        detail.push_str(&format!(
+            " user={}:{}:{}:{state}:{key}",
+            u.id, u.name, u.role
+        ));
+    }
+    if let Some(r) = recovery {
+        detail.push_str(&format!(" recovery={r}"));
+    }
+    tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
+    tx.log(Action::Upgrade, "database", &detail)?;
+    Ok(pending)
 }
 
 /// `FILE.format1-backup`, or the first of `FILE.format1-backup-2`, `-3`, ... that is free.
@@ -49,10 +156,30 @@ fn refused_old(name: &str) -> Error {
 }
 
 impl Vault {
-    /// Brings the database of format 1 at `path` to this format, signed in as the
-    /// administrator `name` (admin only). Nothing replaces the old database until the new one
-    /// is complete; the old one is kept as the returned backup.
-    pub fn upgrade(path: &Path, name: &str, passphrase: &Passphrase) -> Result<UpgradeSummary> {
+    /// Brings the database at `path` to this format, signed in as the administrator `name`
+    /// (admin only); see the module documentation. Nothing replaces the old database until the
+    /// new one is complete; the old one is kept as the returned backup.
+    pub fn upgrade(
+        path: &Path,
+        name: &str,
+        passphrase: &Passphrase,
+        recovery: RecoveryChoice<'_>,
+    ) -> Result<UpgradeSummary> {
+        match crate::storage::open(path) {
+            Err(StorageError::NeedsUpgrade(..)) => {
+                Self::upgrade_format1(path, name, passphrase, recovery)
+            }
+            Err(e) => Err(e.into()),
+            Ok(locked) => Self::upgrade_format2(locked, path, name, passphrase, recovery),
+        }
+    }
+
+    fn upgrade_format1(
+        path: &Path,
+        name: &str,
+        passphrase: &Passphrase,
+        recovery: RecoveryChoice<'_>,
+    ) -> Result<UpgradeSummary> {
         let old = crate::storage::open_format1(path)?;
         let reads = old.read()?;
         // Sign in as format 1 did: the user's slot in the database.
@@ -67,7 +194,7 @@ impl Vault {
             .ok_or_else(|| refused_old(name))?;
         let params = KdfParams::from_stored(slot.memory_kib, slot.iterations, slot.parallelism)
             .ok_or_else(|| kdf_out_of_bounds(name))?;
-        let (secret, master, new_wrap) = match reads.master_wrap(row.id)? {
+        let (mut secret, master, new_wrap) = match reads.master_wrap(row.id)? {
             Some(wrap) => {
                 let secret =
                     UserSecret::unwrap(passphrase, params, &slot.salt, &slot.wrapped_key, row.id)
@@ -104,6 +231,12 @@ impl Vault {
             )));
         }
         let districts = load_districts(&*reads)?;
+        let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
+        let recovery_grant = recovery_grant(stored_recovery.as_deref(), &recovery)?;
+        if secret.signer().is_none() {
+            secret.set_signer(crate::crypto::Signer::generate());
+        }
+        let signer = secret.signer().expect("just given").clone();
 
         // The key file: this user's slot anew, every other active user's carried over.
         let id = reads
@@ -182,11 +315,15 @@ impl Vault {
         // The copy: a backup first, then the new database beside the old one.
         let backup = backup_path(path);
         let mut conversion = old.convert(&backup, page_key.expose())?;
-        let written = (|| -> Result<()> {
+        let written = (|| -> Result<usize> {
             let store = conversion.backend();
             let offered = std::slice::from_ref(&page_key);
-            let tx = Change::begin(store, (&master, &keys, offered), &districts, Some(row.id))?;
-            tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
+            let tx = Change::begin(
+                store,
+                (&master, &keys, offered),
+                &districts,
+                (Some(row.id), Some(&signer)),
+            )?;
             if new_wrap {
                 tx.put_master_wrap(&MasterWrapRow {
                     user_id: row.id,
@@ -197,27 +334,159 @@ impl Vault {
                 })?;
             }
             save_key_file(&tx, &mut file)?;
-            tx.log(
-                Action::Upgrade,
-                "database",
-                &format!(
-                    "format={} users={}",
-                    crate::storage::FORMAT_VERSION,
-                    1 + carried
-                ),
+            let pending = sign_over_the_old_log(
+                &tx,
+                &keys,
+                "1",
+                row.id,
+                &signer.public(),
+                recovery_grant.clone(),
             )?;
             tx.commit()?;
-            Ok(())
+            Ok(pending)
         })();
-        let done = written.and_then(|()| Ok(conversion.finish()?));
-        if let Err(e) = done {
-            let _ = std::fs::remove_file(&backup);
-            return Err(e);
-        }
+        let done = written.and_then(|pending| {
+            conversion.finish()?;
+            Ok(pending)
+        });
+        let pending = match done {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = std::fs::remove_file(&backup);
+                return Err(e);
+            }
+        };
         Ok(UpgradeSummary {
             backup,
             users: 1 + carried,
             carried,
+            from: "1".into(),
+            pending,
+            fingerprint: audit_log::fingerprint(id.as_bytes(), &signer.public()),
+            recovery_kept: recovery_grant.is_some(),
+        })
+    }
+
+    /// Format 2 to this one, in place: see the module documentation.
+    fn upgrade_format2(
+        locked: Box<dyn Locked>,
+        path: &Path,
+        name: &str,
+        passphrase: &Passphrase,
+        recovery: RecoveryChoice<'_>,
+    ) -> Result<UpgradeSummary> {
+        let opened = open_database(locked, |file| {
+            let opened = file
+                .open_user(name, passphrase)
+                .map_err(|e| slot_error(e, name))?;
+            Ok((opened.page_keys, (opened.secret, opened.carried_user)))
+        })?;
+        let (mut store, offered) = (opened.store, opened.offered);
+        let (mut secret, carried) = opened.value;
+        let reads = store.read()?;
+        let format = reads.meta("format")?.unwrap_or_default();
+        if format != "2" {
+            return Err(Error::Failed(format!(
+                "{} is of format {format} already; there is nothing to upgrade.",
+                path.display()
+            )));
+        }
+        let row = reads
+            .user_by_name(name)?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| refused_old(name))?;
+        if carried.is_some() {
+            return Err(Error::Refused(format!(
+                "user '{name}' has a key slot carried over from format 1: sign in once with the previous version first (any command), then upgrade; nothing was changed."
+            )));
+        }
+        let master = open_master(&*reads, &secret, row.id, name)?;
+        key_version_matches(&*reads, &master)?;
+        let mut keys = master.derive();
+        load_chain(&*reads, &mut keys)?;
+        keys_open_the_data(&*reads, &keys, name)?;
+        key_file_sealed(&*reads, &keys, &opened.key_file)?;
+        if !keys.verify_record_mac(
+            &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
+            &row.mac,
+        ) {
+            return Err(tampered_user(name));
+        }
+        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
+        if !Permission::Administer.allowed(role) {
+            return Err(Error::Refused(format!(
+                "user '{name}' has role {role} and may not upgrade the database; only admin may."
+            )));
+        }
+        let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
+        let recovery_grant = recovery_grant(stored_recovery.as_deref(), &recovery)?;
+        let users = reads.users()?.iter().filter(|u| !u.disabled).count();
+        let districts = load_districts(&*reads)?;
+        let id = super::audit::database_id(&*reads)?.ok_or_else(|| {
+            Error::Failed("the database has no valid id; nothing was changed.".into())
+        })?;
+        drop(reads);
+
+        // A backup first: the database and its key file as they are.
+        let backup = {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".format2-backup");
+            let base = PathBuf::from(p);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while candidate.exists() || crate::storage::key_file_path(&candidate).exists() {
+                let mut p = base.as_os_str().to_owned();
+                p.push(format!("-{n}"));
+                candidate = PathBuf::from(p);
+                n += 1;
+            }
+            candidate
+        };
+        store.backup_to(&backup)?;
+
+        secret.set_signer(crate::crypto::Signer::generate());
+        let signer = secret.signer().expect("just given").clone();
+        let pending = (|| -> Result<usize> {
+            let tx = Change::begin(
+                &mut *store,
+                (&master, &keys, &offered),
+                &districts,
+                (Some(row.id), Some(&signer)),
+            )?;
+            // The administrator's slot anew, with their signing key in it.
+            let mut file = load_key_file(&tx)?;
+            file.put_user(
+                name,
+                passphrase,
+                KdfParams::for_new_slot(),
+                &secret,
+                tx.page_keys,
+            )
+            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
+            save_key_file(&tx, &mut file)?;
+            let pending = sign_over_the_old_log(
+                &tx,
+                &keys,
+                "2",
+                row.id,
+                &signer.public(),
+                recovery_grant.clone(),
+            )?;
+            tx.commit()?;
+            Ok(pending)
+        })()
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&backup);
+            let _ = std::fs::remove_file(crate::storage::key_file_path(&backup));
+        })?;
+        Ok(UpgradeSummary {
+            backup,
+            users,
+            carried: 0,
+            from: "2".into(),
+            pending,
+            fingerprint: audit_log::fingerprint(&id, &signer.public()),
+            recovery_kept: recovery_grant.is_some(),
         })
     }
 }

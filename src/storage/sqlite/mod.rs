@@ -33,7 +33,7 @@ use zeroize::Zeroizing;
 use super::port::{
     Backend, DanglingReference, IntegrityFacts, Locked, Maintenance, Reads, Transaction,
 };
-use super::{Result, StorageError, FORMAT_VERSION};
+use super::{Result, StorageError, FORMAT_VERSION, UPGRADABLE_IN_PLACE};
 
 /// The schema, embedded from the repository's `schema.sql`.
 pub const SCHEMA: &str = include_str!("../../../schema.sql");
@@ -309,7 +309,8 @@ impl SqliteStore {
                 other => StorageError::NotUppsok(path.to_path_buf(), other.to_string()),
             })?;
         match format.as_deref() {
-            Some(FORMAT_VERSION) => Ok(store),
+            // Format 2 opens, and the vault lets nothing but `upgrade` use it.
+            Some(FORMAT_VERSION | UPGRADABLE_IN_PLACE) => Ok(store),
             Some(other) => Err(StorageError::Format(path.to_path_buf(), other.to_string())),
             None => Err(StorageError::NotUppsok(
                 path.to_path_buf(),

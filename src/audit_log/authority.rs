@@ -1,0 +1,407 @@
+//! Who may sign what: the users, their roles and their signing keys, as the log itself grants
+//! them. Replayed from the first signed entry on; no table of the database is trusted for it.
+//!
+//! | entry | signed by | grants |
+//! | --- | --- | --- |
+//! | `init` (`user:ID`, `name=N role=admin signing=K`) | K itself: the root | the first administrator |
+//! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY` per user, `recovery=K` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
+//! | `user_add` (`user:ID`, `role=R name=N signing=K`) | an active administrator | a new user with key K |
+//! | `user_disable` (`user:ID`) | an active administrator | the user may sign nothing more |
+//! | `passwd` (`user:ID`, `signing=K`) | the user, with the key they held until then | their new key K |
+//! | `key_slot_upgrade` (`user:ID`, `signing=K`) | K itself, only for a user who holds no key yet | that user's first key |
+//! | `recovery_key` (`created signing=K`) | an active administrator | the recovery key's signing key K |
+//! | `recover` (`user:ID`, `signing=K name=N`) | the recovery key | ID an active administrator with key K |
+//!
+//! Every other entry must be signed by its author's current key, and its author must be an
+//! active user. The root's key, with the database's id, is the database's fingerprint.
+
+use std::collections::BTreeMap;
+
+use super::chain::SIGNATURE_DOMAIN;
+use crate::crypto::{parse_public_hex, verify};
+use crate::storage::AuditRow;
+
+/// What the log grants one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub name: String,
+    pub role: String,
+    pub disabled: bool,
+    /// None until the user's first sign-in after an upgrade to format 3.
+    pub signing: Option<[u8; 32]>,
+}
+
+/// Why an entry is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    BadSignature,
+    /// The author is not a user the log knows.
+    UnknownAuthor,
+    /// The author was disabled before this entry.
+    Disabled,
+    /// The author holds no signing key yet (and this entry does not give them their first).
+    NoKey,
+    /// Only an administrator may make this entry.
+    NotAdmin,
+    /// The entry's grant is malformed, or grants what it may not (an id already taken, a key
+    /// for someone else, a first key for a user who has one).
+    BadGrant,
+    /// Signed by the recovery key, but there is none, or the entry is not a `recover`.
+    NotRecovery,
+    /// The first signed entry is not the root (`init`, or the `upgrade` to format 3).
+    NoRoot,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::BadSignature => "its signature does not verify",
+            Refusal::UnknownAuthor => "its author is not a user the log knows",
+            Refusal::Disabled => "its author was disabled before it",
+            Refusal::NoKey => "its author held no signing key",
+            Refusal::NotAdmin => "only an administrator may make it, and its author is not one",
+            Refusal::BadGrant => "it grants a role or key it may not",
+            Refusal::NotRecovery => "it claims the recovery key, which may not make it",
+            Refusal::NoRoot => "the log does not begin with its first administrator",
+        })
+    }
+}
+
+/// The state the log has granted so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Authority {
+    users: BTreeMap<i64, Grant>,
+    recovery: Option<[u8; 32]>,
+    root: Option<[u8; 32]>,
+}
+
+fn detail_value<'a>(detail: &'a str, key: &str) -> Option<&'a str> {
+    detail
+        .split(' ')
+        .find_map(|t| t.strip_prefix(key)?.strip_prefix('='))
+}
+
+fn object_user(objects: &str) -> Option<i64> {
+    objects.strip_prefix("user:")?.parse().ok()
+}
+
+fn key_in(detail: &str) -> Option<[u8; 32]> {
+    parse_public_hex(detail_value(detail, "signing")?)
+}
+
+fn is_role(role: &str) -> bool {
+    crate::domain::StaffRole::ALL
+        .iter()
+        .any(|r| r.as_str() == role)
+}
+
+fn is_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains([' ', ':', ','])
+}
+
+impl Authority {
+    /// Whether an entry grants or changes a role or a key (what a sign-in replays).
+    pub fn grants_something(r: &AuditRow) -> bool {
+        match r.action.as_str() {
+            "init" | "user_add" | "user_disable" | "passwd" | "recover" | "recovery_key" => true,
+            "upgrade" => detail_value(&r.detail, "format") == Some("3"),
+            "key_slot_upgrade" => detail_value(&r.detail, "signing").is_some(),
+            _ => false,
+        }
+    }
+
+    /// The users as granted.
+    pub fn users(&self) -> &BTreeMap<i64, Grant> {
+        &self.users
+    }
+
+    /// The root: the first administrator's key (or the upgrading one's).
+    pub fn root(&self) -> Option<[u8; 32]> {
+        self.root
+    }
+
+    /// The recovery key's signing key, as granted.
+    pub fn recovery(&self) -> Option<[u8; 32]> {
+        self.recovery
+    }
+
+    /// The key that signs for `user_id` now.
+    pub fn key_of(&self, user_id: i64) -> Option<[u8; 32]> {
+        self.users.get(&user_id).and_then(|g| g.signing)
+    }
+
+    fn active_admin(&self, author: Option<i64>) -> Result<&Grant, Refusal> {
+        let g = self.active(author)?;
+        if g.role != "admin" {
+            return Err(Refusal::NotAdmin);
+        }
+        Ok(g)
+    }
+
+    fn active(&self, author: Option<i64>) -> Result<&Grant, Refusal> {
+        let g = author
+            .and_then(|id| self.users.get(&id))
+            .ok_or(Refusal::UnknownAuthor)?;
+        if g.disabled {
+            return Err(Refusal::Disabled);
+        }
+        Ok(g)
+    }
+
+    /// A `user_disable` that did not verify, applied all the same at a sign-in: disabling fails
+    /// safe (docs/security.md, "Signatures").
+    pub fn disable_unverified(&mut self, r: &AuditRow) {
+        if r.action == "user_disable" {
+            if let Some(g) = object_user(&r.objects).and_then(|id| self.users.get_mut(&id)) {
+                g.disabled = true;
+            }
+        }
+    }
+
+    /// Accepts an entry whose running hash is `hash` and whose signature is `signature`, and
+    /// applies what it grants; or says why not (then nothing is applied).
+    pub fn admit(
+        &mut self,
+        r: &AuditRow,
+        hash: &[u8; 32],
+        signature: &[u8],
+    ) -> Result<(), Refusal> {
+        let signed_by = |key: &[u8; 32]| {
+            if verify(key, SIGNATURE_DOMAIN, hash, signature) {
+                Ok(())
+            } else {
+                Err(Refusal::BadSignature)
+            }
+        };
+        if self.root.is_none() {
+            return self.admit_root(r, &signed_by);
+        }
+        let target = object_user(&r.objects);
+        match r.action.as_str() {
+            "init" => Err(Refusal::BadGrant),
+            "user_add" => {
+                let admin = self
+                    .active_admin(r.user_id)?
+                    .signing
+                    .ok_or(Refusal::NoKey)?;
+                signed_by(&admin)?;
+                let (id, key) = (target.ok_or(Refusal::BadGrant)?, key_in(&r.detail));
+                let role = detail_value(&r.detail, "role").filter(|r| is_role(r));
+                let name = detail_value(&r.detail, "name").filter(|n| is_name(n));
+                match (key, role, name) {
+                    (Some(key), Some(role), Some(name)) if !self.users.contains_key(&id) => {
+                        self.users.insert(
+                            id,
+                            Grant {
+                                name: name.into(),
+                                role: role.into(),
+                                disabled: false,
+                                signing: Some(key),
+                            },
+                        );
+                        Ok(())
+                    }
+                    _ => Err(Refusal::BadGrant),
+                }
+            }
+            "user_disable" => {
+                let admin = self
+                    .active_admin(r.user_id)?
+                    .signing
+                    .ok_or(Refusal::NoKey)?;
+                signed_by(&admin)?;
+                let g = target
+                    .and_then(|id| self.users.get_mut(&id))
+                    .filter(|g| !g.disabled)
+                    .ok_or(Refusal::BadGrant)?;
+                g.disabled = true;
+                Ok(())
+            }
+            "passwd" => {
+                let old = self.active(r.user_id)?.signing.ok_or(Refusal::NoKey)?;
+                signed_by(&old)?;
+                let new = key_in(&r.detail).ok_or(Refusal::BadGrant)?;
+                if target != r.user_id {
+                    return Err(Refusal::BadGrant);
+                }
+                self.users
+                    .get_mut(&target.expect("checked"))
+                    .expect("active")
+                    .signing = Some(new);
+                Ok(())
+            }
+            "key_slot_upgrade" if key_in(&r.detail).is_some() => {
+                let g = self.active(r.user_id)?;
+                if g.signing.is_some() || target != r.user_id {
+                    return Err(Refusal::BadGrant);
+                }
+                let first = key_in(&r.detail).expect("guarded");
+                signed_by(&first)?;
+                self.users
+                    .get_mut(&target.expect("checked"))
+                    .expect("active")
+                    .signing = Some(first);
+                Ok(())
+            }
+            "recovery_key" => {
+                let admin = self
+                    .active_admin(r.user_id)?
+                    .signing
+                    .ok_or(Refusal::NoKey)?;
+                signed_by(&admin)?;
+                self.recovery = Some(key_in(&r.detail).ok_or(Refusal::BadGrant)?);
+                Ok(())
+            }
+            "recover" => {
+                if r.user_id.is_some() {
+                    return Err(Refusal::BadGrant);
+                }
+                let recovery = self.recovery.ok_or(Refusal::NotRecovery)?;
+                signed_by(&recovery)?;
+                let id = target.ok_or(Refusal::BadGrant)?;
+                let key = key_in(&r.detail).ok_or(Refusal::BadGrant)?;
+                let name = detail_value(&r.detail, "name")
+                    .filter(|n| is_name(n))
+                    .ok_or(Refusal::BadGrant)?;
+                match self.users.get_mut(&id) {
+                    Some(g) if g.name == name && g.role == "admin" && !g.disabled => {
+                        g.signing = Some(key);
+                    }
+                    Some(_) => return Err(Refusal::BadGrant),
+                    None => {
+                        self.users.insert(
+                            id,
+                            Grant {
+                                name: name.into(),
+                                role: "admin".into(),
+                                disabled: false,
+                                signing: Some(key),
+                            },
+                        );
+                    }
+                }
+                Ok(())
+            }
+            _ => match r.user_id {
+                None => Err(Refusal::NotRecovery),
+                Some(_) => {
+                    let key = self.active(r.user_id)?.signing.ok_or(Refusal::NoKey)?;
+                    signed_by(&key)
+                }
+            },
+        }
+    }
+
+    /// The first signed entry: `init` or the `upgrade` to format 3.
+    fn admit_root(
+        &mut self,
+        r: &AuditRow,
+        signed_by: &dyn Fn(&[u8; 32]) -> Result<(), Refusal>,
+    ) -> Result<(), Refusal> {
+        let author = r.user_id.ok_or(Refusal::NoRoot)?;
+        match r.action.as_str() {
+            "init" => {
+                let key = key_in(&r.detail).ok_or(Refusal::NoRoot)?;
+                let name = detail_value(&r.detail, "name").filter(|n| is_name(n));
+                if object_user(&r.objects) != Some(author)
+                    || detail_value(&r.detail, "role") != Some("admin")
+                {
+                    return Err(Refusal::NoRoot);
+                }
+                signed_by(&key)?;
+                self.users.insert(
+                    author,
+                    Grant {
+                        name: name.ok_or(Refusal::NoRoot)?.into(),
+                        role: "admin".into(),
+                        disabled: false,
+                        signing: Some(key),
+                    },
+                );
+                self.root = Some(key);
+                Ok(())
+            }
+            "upgrade" if detail_value(&r.detail, "format") == Some("3") => {
+                let mut users = BTreeMap::new();
+                for token in r.detail.split(' ').filter_map(|t| t.strip_prefix("user=")) {
+                    let parts: Vec<&str> = token.split(':').collect();
+                    let [id, name, role, state, key] = parts[..] else {
+                        return Err(Refusal::NoRoot);
+                    };
+                    let id: i64 = id.parse().map_err(|_| Refusal::NoRoot)?;
+                    let signing = match key {
+                        "-" => None,
+                        k => Some(parse_public_hex(k).ok_or(Refusal::NoRoot)?),
+                    };
+                    let disabled = match state {
+                        "active" => false,
+                        "disabled" => true,
+                        _ => return Err(Refusal::NoRoot),
+                    };
+                    if !is_name(name) || !is_role(role) {
+                        return Err(Refusal::NoRoot);
+                    }
+                    users.insert(
+                        id,
+                        Grant {
+                            name: name.into(),
+                            role: role.into(),
+                            disabled,
+                            signing,
+                        },
+                    );
+                }
+                let me = users.get(&author).ok_or(Refusal::NoRoot)?;
+                let key = me.signing.ok_or(Refusal::NoRoot)?;
+                if me.role != "admin" || me.disabled {
+                    return Err(Refusal::NoRoot);
+                }
+                signed_by(&key)?;
+                self.recovery = detail_value(&r.detail, "recovery").and_then(parse_public_hex);
+                self.users = users;
+                self.root = Some(key);
+                Ok(())
+            }
+            _ => Err(Refusal::NoRoot),
+        }
+    }
+}
+
+/// The database's fingerprint: the first 16 bytes of SHA-256 over the database id and the
+/// root's signing key, as 32 hex digits in groups of four. Printed by `init` (with the
+/// recovery key) and by `audit`; whoever keeps it can tell this database, and its first
+/// administrator, from any other, however the file was rewritten.
+pub fn fingerprint(database_id: &[u8; 16], root: &[u8; 32]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"uppsok/fingerprint/1");
+    h.update(database_id);
+    h.update(root);
+    let d = h.finalize();
+    let hex = crate::crypto::pseudonym_hex(&d[..16]);
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).expect("hex is ASCII"))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Reads a fingerprint as a person may type it: hex digits, with or without `-` or spaces, any
+/// case. None unless it is 32 hex digits.
+pub fn normalise_fingerprint(s: &str) -> Option<String> {
+    let hex: String = s
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(
+        hex.as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).expect("hex is ASCII"))
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
+}

@@ -1,0 +1,673 @@
+//! Insiders who hold one user's keys and write the file directly, outside uppsok, with the
+//! crate's own crypto (issue 12, finding 2): each attack is refused at sign-in or caught by
+//! `audit` with exit 1, the right check and the record named.
+//!
+//! The insider opens their own slot of the key file with their passphrase (the page key, their
+//! X25519 secret and their signing key), opens the master key sealed to them, and then writes
+//! whatever they like into the database: user records with recomputed seals, log entries with
+//! recomputed running hashes, signed with the one signing key they hold.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use uppsok::audit_log::{chain::SIGNATURE_DOMAIN, link_row, Mark};
+use uppsok::crypto::{public_hex, KeyFile, Keys, Passphrase, Signer, UserSecret};
+use uppsok::storage::AuditRow;
+
+/// What an insider holding `user`'s passphrase has, outside uppsok.
+struct Insider {
+    conn: rusqlite::Connection,
+    id: i64,
+    signer: Signer,
+    keys: Keys,
+}
+
+fn insider(db: &Path, user: &str, pass: &str) -> Insider {
+    let bytes = std::fs::read(key_file_of(db)).expect("the key file");
+    let file = KeyFile::parse(&bytes).expect("a key file");
+    let opened = file
+        .open_user(user, &Passphrase::new(pass.into()))
+        .expect("the insider's own slot opens");
+    let signer = opened
+        .secret
+        .signer()
+        .expect("a slot of format 3 holds a signing key")
+        .clone();
+    let conn = insider_conn(db, user, pass);
+    let (id, wrapped): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
+            [user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the insider's wrap");
+    let keys = opened
+        .secret
+        .open_master(&wrapped, id)
+        .expect("the master key")
+        .derive();
+    Insider {
+        conn,
+        id,
+        signer,
+        keys,
+    }
+}
+
+fn rows(conn: &rusqlite::Connection) -> Vec<AuditRow> {
+    let mut st = conn
+        .prepare(
+            "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log ORDER BY seq",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        Ok(AuditRow {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            user_id: r.get(2)?,
+            action: r.get(3)?,
+            objects: r.get(4)?,
+            detail: r.get(5)?,
+            mac: r.get(6)?,
+        })
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
+
+impl Insider {
+    /// Replaces the whole log by `entries`, renumbered 1, 2, 3, ..., every running hash
+    /// recomputed, and every entry the insider can sign signed: their own entries with their
+    /// key, everyone else's with their key too (they hold no other).
+    fn rewrite_log(&self, entries: Vec<AuditRow>) {
+        let tx = self.conn.unchecked_transaction().unwrap();
+        tx.execute("DELETE FROM audit_log", []).unwrap();
+        let mut hash = [0u8; 32];
+        for (i, mut r) in entries.into_iter().enumerate() {
+            r.seq = i as i64 + 1;
+            hash = link_row(&hash, &r);
+            let mark = Mark {
+                signature: Some(self.signer.sign(SIGNATURE_DOMAIN, &hash)),
+                hash,
+            };
+            tx.execute(
+                "INSERT INTO audit_log (seq, at, user_id, action, objects, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![r.seq, r.at, r.user_id, r.action, r.objects, r.detail, mark.to_bytes()],
+            )
+            .unwrap();
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+                [uppsok::audit_log::head_text(r.seq, &hash)],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+
+    /// Appends an entry signed with the insider's key, in the name of `author`.
+    fn append(&self, author: Option<i64>, action: &str, objects: &str, detail: &str) {
+        let mut all = rows(&self.conn);
+        let last = all.last().expect("a log").clone();
+        let previous = Mark::parse(&last.mac).unwrap().hash;
+        let row = AuditRow {
+            seq: last.seq + 1,
+            at: last.at.clone(),
+            user_id: author,
+            action: action.into(),
+            objects: objects.into(),
+            detail: detail.into(),
+            mac: Vec::new(),
+        };
+        let hash = link_row(&previous, &row);
+        let mark = Mark {
+            signature: Some(self.signer.sign(SIGNATURE_DOMAIN, &hash)),
+            hash,
+        };
+        self.conn
+            .execute(
+                "INSERT INTO audit_log (seq, at, user_id, action, objects, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![row.seq, row.at, row.user_id, row.action, row.objects, row.detail, mark.to_bytes()],
+            )
+            .unwrap();
+        self.conn
+            .execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+                [uppsok::audit_log::head_text(row.seq, &hash)],
+            )
+            .unwrap();
+        all.push(row);
+    }
+
+    /// Sets a user's role in their record, with the record's seal recomputed under the
+    /// record key (which every user holding the master key can make).
+    fn set_role(&self, user_id: i64, role: &str) {
+        let (name, disabled): (String, bool) = self
+            .conn
+            .query_row(
+                "SELECT name, disabled FROM users WHERE id = ?1",
+                [user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let mac = self
+            .keys
+            .record_mac(&user_record_bytes(user_id, &name, role, disabled));
+        self.conn
+            .execute(
+                "UPDATE users SET role = ?1, mac = ?2 WHERE id = ?3",
+                rusqlite::params![role, mac.to_vec(), user_id],
+            )
+            .unwrap();
+    }
+}
+
+/// The bytes a user record's seal covers (docs/security.md), written out independently.
+fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8> {
+    let mut out = b"uppsok/user/1\0".to_vec();
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(&(role.len() as u64).to_le_bytes());
+    out.extend_from_slice(role.as_bytes());
+    out.push(u8::from(disabled));
+    out
+}
+
+/// A database with an admin, a lead `lena`, an outreach worker `olle` and an auditor `aino`;
+/// olle logged two contacts, lena exported twice.
+fn unit() -> Db {
+    let db = Db::new();
+    for (name, role) in [("lena", "lead"), ("olle", "outreach"), ("aino", "auditor")] {
+        db.add_user(name, role);
+    }
+    for code in ["ab12x", "cd34y"] {
+        db.cmd_as("olle", PASS)
+            .args(add_args(&["--code", code]))
+            .assert()
+            .success();
+    }
+    for _ in 0..2 {
+        db.cmd_as("lena", PASS)
+            .args(["export", "--format", "json"])
+            .assert()
+            .success();
+    }
+    db
+}
+
+fn audit_json(db: &Db, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = db
+        .cmd()
+        .args(["audit", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("audit JSON: {} {}", stdout(&out), stderr(&out))),
+    )
+}
+
+/// The findings of one check, as (record, kind).
+fn findings(report: &serde_json::Value, check: &str) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .map(|f| {
+            (
+                f["record"].as_str().unwrap().to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn user_id(db: &Db, name: &str) -> i64 {
+    db.raw()
+        .query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_untouched_unit_passes_and_every_entry_is_signed_by_its_author() {
+    let db = unit();
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0), "{report}");
+    let fp = report["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fp.len(), 39, "{fp}");
+    // The fingerprint given back, in any case and without dashes, passes.
+    let compact = fp.replace('-', "").to_uppercase();
+    let (code, _) = audit_json(&db, &["--fingerprint", &compact]);
+    assert_eq!(code, Some(0));
+    let (code, report) = audit_json(&db, &["--fingerprint", &"0".repeat(32)]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("database".into(), "fingerprint_differs".into())]
+    );
+}
+
+#[test]
+fn an_outreach_worker_who_raises_their_own_role_is_refused_and_the_audit_names_them() {
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    olle.set_role(olle.id, "admin");
+    // The seal is right (olle holds the record key), but no administrator granted the role.
+    let out = db
+        .cmd_as("olle", PASS)
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("record of user 'olle' was changed outside uppsok"),
+        "{}",
+        stderr(&out)
+    );
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert!(findings(&report, "audit_log")
+        .contains(&(format!("user:{}", olle.id), "user_not_granted".into())));
+
+    // Granting it in the log as well, signed with olle's own key: not an administrator's.
+    olle.append(
+        Some(olle.id),
+        "user_add",
+        &format!("user:{}", olle.id + 100),
+        &format!(
+            "role=admin name=mallory signing={}",
+            public_hex(&olle.signer.public())
+        ),
+    );
+    let seq = rows(&olle.conn).len();
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings(&report, "audit_log")
+            .contains(&(format!("audit_log:{seq}"), "not_allowed".into())),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_insider_who_adds_an_administrator_behind_uppsoks_back_gets_no_sign_in() {
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    // A whole new admin: a record with a right seal, a slot and master wrap for them, and a
+    // grant in the log signed with olle's key. The grant is not an administrator's, so the
+    // log does not know the new user and the sign-in is refused.
+    let mallory = UserSecret::generate();
+    let master_wrap = {
+        let wrapped: Vec<u8> = olle
+            .conn
+            .query_row(
+                "SELECT wrapped_master FROM master_wraps WHERE user_id = ?1",
+                [olle.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+        let opened = KeyFile::parse(&bytes)
+            .unwrap()
+            .open_user("olle", &Passphrase::new(PASS.into()))
+            .unwrap();
+        let master = opened.secret.open_master(&wrapped, olle.id).unwrap();
+        master.seal_to_user(&mallory.public(), 99).unwrap()
+    };
+    let mac = olle
+        .keys
+        .record_mac(&user_record_bytes(99, "mallory", "admin", false));
+    olle.conn
+        .execute(
+            "INSERT INTO users (id, name, role, disabled, created_at, mac) VALUES (99, 'mallory', 'admin', 0, '2024-01-01T00:00:00Z', ?1)",
+            [mac.to_vec()],
+        )
+        .unwrap();
+    olle.conn
+        .execute(
+            "INSERT INTO master_wraps (user_id, public_key, wrapped_master) VALUES (99, ?1, ?2)",
+            rusqlite::params![mallory.public().to_vec(), master_wrap],
+        )
+        .unwrap();
+    olle.append(
+        Some(olle.id),
+        "user_add",
+        "user:99",
+        &format!(
+            "role=admin name=mallory signing={}",
+            public_hex(&mallory.signer().unwrap().public())
+        ),
+    );
+    let mut bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+    let mut file = KeyFile::parse(&bytes).unwrap();
+    let page_keys = file
+        .open_user("olle", &Passphrase::new(PASS.into()))
+        .unwrap()
+        .page_keys;
+    file.put_user(
+        "mallory",
+        &Passphrase::new(PASS.into()),
+        uppsok::crypto::KdfParams::for_new_slot(),
+        &mallory,
+        &page_keys,
+    )
+    .unwrap();
+    bytes.clear();
+    bytes.extend(file.to_bytes(&page_keys[0]));
+    drop(olle);
+    insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+
+    let out = db
+        .cmd_as("mallory", PASS)
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("record of user 'mallory' was changed outside uppsok"),
+        "{}",
+        stderr(&out)
+    );
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    let f = findings(&report, "audit_log");
+    assert!(
+        f.contains(&("user:99".into(), "user_not_granted".into())),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_slot_written_for_the_administrator_under_an_insiders_passphrase_is_refused() {
+    for with_signing_key in [true, false] {
+        let db = unit();
+        let admin_id = user_id(&db, ADMIN);
+        let olle = insider(&db.path, "olle", PASS);
+        // A new slot for `admin` under a passphrase olle chose, and the master key sealed to
+        // its public key in admin's master wrap: everything a sign-in as admin needs, but the
+        // signing key no administrator granted.
+        let forged = if with_signing_key {
+            UserSecret::generate()
+        } else {
+            UserSecret::generate_with(None)
+        };
+        let wrapped: Vec<u8> = olle
+            .conn
+            .query_row(
+                "SELECT wrapped_master FROM master_wraps WHERE user_id = ?1",
+                [olle.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+        let mut file = KeyFile::parse(&bytes).unwrap();
+        let opened = file
+            .open_user("olle", &Passphrase::new(PASS.into()))
+            .unwrap();
+        let master = opened.secret.open_master(&wrapped, olle.id).unwrap();
+        let old_public: Vec<u8> = olle
+            .conn
+            .query_row(
+                "SELECT public_key FROM master_wraps WHERE user_id = ?1",
+                [admin_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        file.remove_user(&old_public);
+        file.put_user(
+            ADMIN,
+            &Passphrase::new("olles own passphrase".into()),
+            uppsok::crypto::KdfParams::for_new_slot(),
+            &forged,
+            &opened.page_keys,
+        )
+        .unwrap();
+        olle.conn
+            .execute(
+                "UPDATE master_wraps SET public_key = ?1, wrapped_master = ?2 WHERE user_id = ?3",
+                rusqlite::params![
+                    forged.public().to_vec(),
+                    master.seal_to_user(&forged.public(), admin_id).unwrap(),
+                    admin_id
+                ],
+            )
+            .unwrap();
+        let mut bytes = file.to_bytes(&opened.page_keys[0]);
+        drop(olle);
+        insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+
+        let out = db
+            .cmd_as(ADMIN, "olles own passphrase")
+            .args(["user", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        let said = stderr(&out);
+        let expected = if with_signing_key {
+            "holds a signing key that no administrator granted"
+        } else {
+            "someone registered a key in their name"
+        };
+        assert!(said.contains(expected), "{said}");
+        assert!(!stdout(&out).contains("lena"));
+    }
+}
+
+#[test]
+fn deleting_a_leads_exports_from_the_log_and_rechaining_it_fails_the_audit() {
+    let db = unit();
+    // Even an administrator: they hold only their own signing key.
+    let admin = insider(&db.path, ADMIN, PASS);
+    let lena = user_id(&db, "lena");
+    let before = rows(&admin.conn);
+    let kept: Vec<AuditRow> = before
+        .iter()
+        .filter(|r| !(r.action == "export" && r.user_id == Some(lena)))
+        .cloned()
+        .collect();
+    assert_eq!(before.len() - kept.len(), 2, "two exports removed");
+    admin.rewrite_log(kept);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1), "{report}");
+    let f = findings(&report, "audit_log");
+    // The first entry after the root not signed by the administrator is named.
+    let first_other = rows(&admin.conn)
+        .iter()
+        .find(|r| r.user_id != Some(admin.id) && r.user_id.is_some())
+        .unwrap()
+        .seq;
+    assert_eq!(
+        f,
+        vec![(format!("audit_log:{first_other}"), "bad_signature".into())],
+        "{report}"
+    );
+}
+
+#[test]
+fn an_entry_in_another_users_name_does_not_verify() {
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    let lena = user_id(&db, "lena");
+    olle.append(Some(lena), "export", "contacts:all", "format=json count=2");
+    let seq = rows(&olle.conn).len();
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![(format!("audit_log:{seq}"), "bad_signature".into())]
+    );
+}
+
+#[test]
+fn a_log_rewritten_behind_a_checkpoint_or_rolled_back_does_not_reach_it() {
+    let db = unit();
+    let saved = db.dir.path().join("saved");
+    std::fs::create_dir(&saved).unwrap();
+    // A copy of the pair as it was, before the checkpoint.
+    for name in ["uppsok.db", "uppsok.db.keys"] {
+        std::fs::copy(db.dir.path().join(name), saved.join(name)).unwrap();
+    }
+    db.cmd_as("olle", PASS)
+        .args(add_args(&["--code", "ef56z"]))
+        .assert()
+        .success();
+    let out = db.cmd().args(["audit", "--checkpoint"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let checkpoint = stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("Checkpoint: ").map(str::to_string))
+        .expect("a checkpoint");
+    assert_eq!(checkpoint.split_once('-').unwrap().1.len(), 32);
+    let (code, _) = audit_json(&db, &["--since-checkpoint", &checkpoint]);
+    assert_eq!(code, Some(0));
+
+    // Every entry's `at` made a minute earlier and the log re-signed: nothing deleted, the
+    // administrator's own entries verify, and yet the history up to the checkpoint differs.
+    {
+        let admin = insider(&db.path, ADMIN, PASS);
+        let edited: Vec<AuditRow> = rows(&admin.conn)
+            .into_iter()
+            .map(|mut r| {
+                if r.seq == 3 {
+                    r.detail.push_str(" note=edited");
+                }
+                r
+            })
+            .collect();
+        admin.rewrite_log(edited);
+    }
+    let seq: i64 = checkpoint.split_once('-').unwrap().0.parse().unwrap();
+    let (code, report) = audit_json(&db, &["--since-checkpoint", &checkpoint]);
+    assert_eq!(code, Some(1));
+    assert!(findings(&report, "audit_log")
+        .contains(&(format!("audit_log:{seq}"), "checkpoint_differs".into())));
+
+    // The whole pair rolled back to the copy from before the checkpoint: it verifies in
+    // itself, but does not reach the checkpoint.
+    for name in ["uppsok.db", "uppsok.db.keys"] {
+        std::fs::copy(saved.join(name), db.dir.path().join(name)).unwrap();
+    }
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the old copy is consistent in itself: {report}"
+    );
+    let (code, report) = audit_json(&db, &["--since-checkpoint", &checkpoint]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![(format!("audit_log:{seq}"), "checkpoint_missing".into())]
+    );
+}
+
+#[test]
+fn a_log_cut_at_the_end_is_caught_by_the_checkpoint_kept_outside() {
+    let db = unit();
+    let out = db
+        .cmd()
+        .args(["backup", &path_str(&db.dir.path().join("b.db"))])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let checkpoint = stdout(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("Checkpoint: ").map(str::to_string))
+        .expect("backup prints a checkpoint");
+    let seq: i64 = checkpoint.split_once('-').unwrap().0.parse().unwrap();
+    // An insider cuts the log back to before the backup's entry, and records the head anew:
+    // a cut at the end leaves a log that verifies in itself.
+    let olle = insider(&db.path, "olle", PASS);
+    let mut all = rows(&olle.conn);
+    all.truncate(seq as usize - 2);
+    let last = all.last().unwrap();
+    olle.conn
+        .execute("DELETE FROM audit_log WHERE seq > ?1", [last.seq])
+        .unwrap();
+    olle.conn
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+            [uppsok::audit_log::head_text(
+                last.seq,
+                &Mark::parse(&last.mac).unwrap().hash,
+            )],
+        )
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &["--since-checkpoint", &checkpoint]);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(findings(&report, "audit_log")
+        .contains(&(format!("audit_log:{seq}"), "checkpoint_missing".into())));
+}
+
+#[test]
+fn a_log_forged_from_its_first_entry_has_another_fingerprint() {
+    let db = unit();
+    let (_, report) = audit_json(&db, &[]);
+    let fingerprint = report["fingerprint"].as_str().unwrap().to_string();
+    // The lead makes herself the root of a new log: a first entry granting her the
+    // administrator's role with her own key, and her record raised to match. Consistent in
+    // itself, but not the database whose fingerprint the unit wrote down at `init`.
+    let lena = insider(&db.path, "lena", PASS);
+    let me = public_hex(&lena.signer.public());
+    let first = rows(&lena.conn).remove(0);
+    let forged = AuditRow {
+        user_id: Some(lena.id),
+        objects: format!("user:{}", lena.id),
+        detail: format!("name=lena role=admin signing={me}"),
+        ..first
+    };
+    lena.rewrite_log(vec![forged]);
+    lena.set_role(lena.id, "admin");
+    let out = db
+        .cmd_as("lena", PASS)
+        .args(["audit", "--format", "json", "--fingerprint", &fingerprint])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(report["fingerprint"].as_str().unwrap(), fingerprint);
+    assert!(
+        findings(&report, "audit_log").contains(&("database".into(), "fingerprint_differs".into()))
+    );
+}
+
+#[test]
+fn passwd_gives_a_signing_key_the_administrator_who_set_the_first_passphrase_never_held() {
+    let db = unit();
+    // The administrator set lena's first passphrase, and so could open her first slot.
+    let before = insider(&db.path, "lena", PASS).signer;
+    db.cmd_as("lena", PASS)
+        .arg("passwd")
+        .env("UPPSOK_NEW_PASSPHRASE", "lenas own secret words")
+        .assert()
+        .success();
+    let mut after = insider(&db.path, "lena", "lenas own secret words");
+    assert_ne!(after.signer.public(), before.public());
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0), "{report}");
+    let lena = user_id(&db, "lena");
+    let log = rows(&after.conn);
+    let passwd = log.iter().rev().find(|r| r.action == "passwd").unwrap();
+    assert_eq!(passwd.user_id, Some(lena));
+    assert!(passwd.detail.contains(&public_hex(&after.signer.public())));
+    // An entry in her name signed with the key of before (which whoever knew her first
+    // passphrase could hold) does not verify.
+    after.signer = before;
+    after.append(Some(lena), "export", "contacts:all", "format=json count=2");
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![(
+            format!("audit_log:{}", log.len() + 1),
+            "bad_signature".into()
+        )]
+    );
+}
