@@ -15,7 +15,24 @@ pub enum IdentifierKind {
     Email,
 }
 
+/// The detector's version, recorded with every rescan (`audit --rescan-notes`): raised when
+/// what it finds changes, so that an auditor can tell a record of an older detector.
+pub const DETECTOR_VERSION: u32 = 1;
+
 impl IdentifierKind {
+    /// Every kind, in the order of [`IdentifierKind::as_str`].
+    pub const ALL: [IdentifierKind; 4] = [
+        IdentifierKind::Personnummer,
+        IdentifierKind::Samordningsnummer,
+        IdentifierKind::Phone,
+        IdentifierKind::Email,
+    ];
+
+    /// Reads what [`IdentifierKind::as_str`] wrote.
+    pub fn parse(s: &str) -> Option<IdentifierKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             IdentifierKind::Personnummer => "personnummer",

@@ -290,7 +290,8 @@ fn notes_swapped_between_rows_fail_encryption() {
     )
     .unwrap();
     drop(raw);
-    let v = assert_fails(&db, &["encryption"]);
+    // The row is not as its entry wrote it either.
+    let v = assert_fails(&db, &["audit_log", "encryption"]);
     assert!(has_finding(
         &v,
         "encryption",
@@ -506,7 +507,12 @@ fn dangling_references_and_raised_roles_fail_integrity() {
             "PRAGMA foreign_keys = OFF; UPDATE contacts SET person_id = 999 WHERE id = 1;",
         )
         .unwrap();
-    let v = assert_fails(&db, &["integrity"]);
+    let v = assert_fails(&db, &["audit_log", "integrity"]);
+    // An imported row: the import is named (one hash commits to all its rows).
+    assert!(
+        has_finding(&v, "audit_log", "contacts:1-6", "content_differs"),
+        "{v:#}"
+    );
     assert!(
         has_finding(&v, "integrity", "contacts:1", "foreign_key:persons"),
         "{v:#}"
@@ -556,7 +562,7 @@ fn a_changed_key_version_fails_encryption() {
     raw.execute("UPDATE contacts SET note = ?1 WHERE id = 4", [note])
         .unwrap();
     drop(raw);
-    let v = assert_fails(&db, &["encryption"]);
+    let v = assert_fails(&db, &["audit_log", "encryption"]);
     assert!(
         has_finding(&v, "encryption", "contacts.note:4", "old_key_version"),
         "{v:#}"

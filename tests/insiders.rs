@@ -13,7 +13,7 @@ use std::path::Path;
 
 use common::*;
 use uppsok::audit_log::{chain::SIGNATURE_DOMAIN, link_row, Mark};
-use uppsok::crypto::{public_hex, KeyFile, Keys, Passphrase, Signer, UserSecret};
+use uppsok::crypto::{public_hex, KeyFile, Keys, Passphrase, Place, Signer, UserSecret};
 use uppsok::storage::AuditRow;
 
 /// What an insider holding `user`'s passphrase has, outside uppsok.
@@ -47,7 +47,7 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
         .secret
         .open_master(&wrapped, id)
         .expect("the master key")
-        .derive();
+        .derive(uppsok::crypto::KeyScheme::PerCapability);
     Insider {
         conn,
         id,
@@ -669,5 +669,283 @@ fn passwd_gives_a_signing_key_the_administrator_who_set_the_first_passphrase_nev
             format!("audit_log:{}", log.len() + 1),
             "bad_signature".into()
         )]
+    );
+}
+
+/// What an auditor's wrap gives them outside uppsok: (the master key if it opens as one, the
+/// categories key's working keys if it opens as that).
+fn auditor_keys(db: &Path, user: &str) -> (bool, Option<Keys>) {
+    let bytes = std::fs::read(key_file_of(db)).unwrap();
+    let opened = KeyFile::parse(&bytes)
+        .unwrap()
+        .open_user(user, &Passphrase::new(PASS.into()))
+        .unwrap();
+    let conn = insider_conn(db, user, PASS);
+    let (id, wrapped): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
+            [user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let master = opened.secret.open_master(&wrapped, id).is_ok();
+    let categories = opened
+        .secret
+        .open_categories(&wrapped, id)
+        .ok()
+        .map(|c| c.derive());
+    (master, categories)
+}
+
+#[test]
+fn an_auditors_passphrase_opens_no_note_and_keys_no_code_outside_uppsok() {
+    let db = unit();
+    db.cmd_as("olle", PASS)
+        .args(add_args(&[
+            "--code",
+            "gh78w",
+            "--note",
+            "ring 070-123 45 67",
+            "--allow-identifiers",
+        ]))
+        .assert()
+        .success();
+    for rekeyed in [false, true] {
+        let (master, keys) = auditor_keys(&db.path, "aino");
+        assert!(!master, "an auditor's wrap holds no master key");
+        let keys = keys.expect("an auditor's wrap holds the categories key");
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> = {
+            // Closed again before uppsok runs: an open connection would keep the purge below
+            // from re-encrypting the file under its new page key.
+            let conn = insider_conn(&db.path, "aino", PASS);
+            let mut st = conn
+                .prepare("SELECT id, attributes, note FROM contacts")
+                .unwrap();
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows
+        };
+        assert_eq!(rows.len(), 3);
+        for (id, attributes, note) in &rows {
+            // Categories open (statistics and k-anonymity need them) ...
+            assert!(keys.open(Place::ContactAttributes(*id), attributes).is_ok());
+            // ... notes do not, neither as notes nor as anything else the key opens.
+            assert!(keys.open(Place::ContactNote(*id), note).is_err());
+            assert!(keys.open(Place::ContactAttributes(*id), note).is_err());
+        }
+        // And no code can be keyed: the stored pseudonyms cannot be compared with any.
+        assert!(keys.pseudonym(b"gh78w").is_err());
+        assert!(!keys.holds_pseudonyms() && !keys.holds_notes());
+
+        // The auditor's whole workflow works with those keys only.
+        for args in [
+            &["stats", "--format", "json"][..],
+            &["report"],
+            &["log"],
+            &["estimate"],
+        ] {
+            let out = db.cmd_as("aino", PASS).args(args).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        }
+        let out = db
+            .cmd_as("aino", PASS)
+            .args(["audit", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let pii = findings(&report, "pii");
+        if rekeyed {
+            // The purge emptied every note: the signed records say so.
+            assert_eq!(out.status.code(), Some(0), "{report:#}");
+            assert!(pii.is_empty());
+        } else {
+            // The note let in with --allow-identifiers is named from the signed record, without
+            // the auditor opening it.
+            assert_eq!(out.status.code(), Some(1), "{report:#}");
+            assert_eq!(pii, vec![("3".into(), "phone".into())]);
+            // An auditor cannot rescan; a lead can, and the record stays.
+            let out = db
+                .cmd_as("aino", PASS)
+                .args(["audit", "--rescan-notes"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                stderr(&out).contains("holds no note key"),
+                "{}",
+                stderr(&out)
+            );
+            let out = db
+                .cmd_as("lena", PASS)
+                .args(["audit", "--rescan-notes"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "the lead's audit finds the note too"
+            );
+            assert!(
+                stderr(&out).contains("Rescanned 3 notes: 1"),
+                "{}",
+                stderr(&out)
+            );
+            // The retention purge (which rekeys: a new categories key sealed to the auditor).
+            db.cmd()
+                .args(["purge", "--notes-before", "2030-01-01", "--yes"])
+                .assert()
+                .success();
+        }
+    }
+}
+
+#[test]
+fn a_statistics_run_leaves_its_question_in_the_log_with_its_filters_sealed() {
+    let db = unit();
+    db.cmd_as("olle", PASS)
+        .args([
+            "stats",
+            "--year",
+            "2024",
+            "--by",
+            "district",
+            "--filter",
+            "gender=woman",
+        ])
+        .assert()
+        .success();
+    // In the file (read as an insider): period and grouping in the clear, no category value.
+    let conn = insider_conn(&db.path, "aino", PASS);
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'stats' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    assert!(
+        detail.contains("from=2024-01-01 to=2024-12-31 by=district") && detail.contains("filters="),
+        "{detail}"
+    );
+    assert!(!detail.contains("woman"), "{detail}");
+    // `uppsok log` shows the filters opened to those who may read the log (the auditor).
+    let out = db
+        .cmd_as("aino", PASS)
+        .args(["log", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("filters=[gender=woman]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_row_changed_by_an_insider_with_every_data_key_is_named_by_the_audit() {
+    // The outreach worker holds the page key and the master key: the envelopes they write are
+    // valid, and SQLCipher authenticates their pages. What they cannot make is the signed
+    // entry that would commit to the new content.
+    let attacks: [(&str, &str); 4] = [
+        // A year of contacts moved with one SQL statement.
+        (
+            "UPDATE contacts SET date = replace(date, '2024-', '2023-')",
+            "contact:1",
+        ),
+        // A contact given to another person.
+        (
+            "UPDATE contacts SET person_id = (SELECT max(person_id) FROM contacts) WHERE id = 1",
+            "contact:1",
+        ),
+        // Another author, another field night.
+        ("UPDATE contacts SET created_by = 1 WHERE id = 2", "contact:2"),
+        (
+            "UPDATE contacts SET field_night_id = NULL, created_at = created_at - 86400 WHERE id = 2",
+            "contact:2",
+        ),
+    ];
+    for (sql, record) in attacks {
+        let db = unit();
+        let olle = insider(&db.path, "olle", PASS);
+        olle.conn.execute(sql, []).unwrap();
+        drop(olle);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{sql}: {report:#}");
+        assert!(
+            findings(&report, "audit_log").contains(&(record.into(), "content_differs".into())),
+            "{sql}: {report:#}"
+        );
+        // And a rekey refuses to re-seal, and so vouch for, the changed rows.
+        let out = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        assert!(stderr(&out).contains("not what the log's signed entries say"));
+    }
+
+    // A category changed by re-sealing a valid envelope with the data key: the encryption
+    // check passes (it is a real envelope, in its place), the content check does not.
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    let attributes: Vec<u8> = olle
+        .conn
+        .query_row("SELECT attributes FROM contacts WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut plain = olle
+        .keys
+        .open(Place::ContactAttributes(1), &attributes)
+        .unwrap()
+        .to_vec();
+    plain[2] = if plain[2] == 1 { 2 } else { 1 }; // another gender
+    let forged = olle.keys.seal(Place::ContactAttributes(1), &plain).unwrap();
+    olle.conn
+        .execute("UPDATE contacts SET attributes = ?1 WHERE id = 1", [forged])
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert!(findings(&report, "encryption").is_empty(), "{report:#}");
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("contact:1".into(), "content_differs".into())]
+    );
+}
+
+#[test]
+fn imported_rows_are_committed_all_at_once_and_a_changed_one_names_the_import() {
+    let db = unit();
+    let csv = format!(
+        "{HEADER}2024-02-01,ab01,sells,woman,25-34,men,norrmalm,outreach,,no,\n2024-02-02,ab02,sells,woman,25-34,men,norrmalm,outreach,,no,\n"
+    );
+    let out = db.import(&csv);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, _) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0));
+    let olle = insider(&db.path, "olle", PASS);
+    let (first, last): (i64, i64) = olle
+        .conn
+        .query_row(
+            "SELECT min(id), max(id) FROM contacts WHERE date LIKE '2024-02-%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    olle.conn
+        .execute(
+            "UPDATE contacts SET date = '2024-02-03' WHERE id = ?1",
+            [last],
+        )
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![(format!("contacts:{first}-{last}"), "content_differs".into())]
     );
 }

@@ -103,7 +103,7 @@ fn the_checkpoint_a_report_prints_proves_its_log_later() {
     // Someone who changes an entry before it, even holding the keys, no longer reaches it.
     db.raw()
         .execute(
-            "UPDATE audit_log SET detail = 'count=1' WHERE action = 'import'",
+            "UPDATE audit_log SET detail = 'threshold=3' WHERE action = 'report'",
             [],
         )
         .unwrap();

@@ -58,7 +58,7 @@ fn seal_a_chosen_key_to(db: &Db, name: &str) {
     let chosen = MasterKey::generate(version);
     let wrapped = chosen.seal_to_user(&public, id).unwrap();
     let mac = chosen
-        .derive()
+        .derive(uppsok::crypto::KeyScheme::PerCapability)
         .record_mac(&user_record_bytes(id, name, &role, false));
     raw.execute(
         "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",

@@ -284,4 +284,30 @@ fn after_an_upgrade_each_user_takes_a_signing_key_at_their_first_sign_in() {
     let after = audit(&db);
     assert_eq!(log_check(&after)["status"], "pass", "{after:#}");
     assert_eq!(before["fingerprint"], after["fingerprint"]);
+
+    // Every role still holds every key until a rekey (the upgrade said so; the audit warns).
+    let check = |v: &serde_json::Value, id: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let shared = |v: &serde_json::Value| {
+        check(v, "encryption")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("every role still holds every key")
+    };
+    assert!(shared(&after), "{after:#}");
+    ok(&db.cmd().args(["rekey", "--yes"]).output().unwrap());
+    let rekeyed = audit(&db);
+    assert!(!shared(&rekeyed), "{rekeyed:#}");
+    // The auditor rut's figures are the same with the categories key only.
+    assert_eq!(
+        db.stats_json_as("rut", PASS, &[]),
+        json(&std::fs::read(data("stats.json")).unwrap())
+    );
 }

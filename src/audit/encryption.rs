@@ -54,6 +54,10 @@ pub struct EncryptionFacts {
     pub meta_key_version: Option<String>,
     /// Envelopes opened and decoded without a problem.
     pub opened: u64,
+    /// Envelopes this role holds no key for (an auditor's: notes), not opened.
+    pub not_held: u64,
+    /// Every role still holds every key (a database upgraded from format 1, until a rekey).
+    pub shared_scheme: bool,
     /// Every failure: (table, column, row id, problem).
     pub problems: Vec<(&'static str, &'static str, i64, EnvelopeProblem)>,
     /// The nonce of every envelope, with where it sits (index into `columns`, row id).
@@ -146,7 +150,7 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
 
     let status = if out.total() > 0 {
         Status::Fail
-    } else if test_slots > 0 {
+    } else if test_slots > 0 || f.shared_scheme {
         Status::Warn
     } else {
         Status::Pass
@@ -172,6 +176,17 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
             max.iterations,
             max.parallelism,
         ));
+    }
+    if f.not_held > 0 {
+        summary.push_str(&format!(
+            "; {} notes not opened: this role holds no note key (their pages are authenticated all the same)",
+            f.not_held
+        ));
+    }
+    if f.shared_scheme {
+        summary.push_str(
+            "; every role still holds every key (an auditor can read notes outside uppsok): run `uppsok rekey` once every user has signed in since the upgrade",
+        );
     }
     if test_slots > 0 {
         summary.push_str(&format!(

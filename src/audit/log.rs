@@ -77,6 +77,10 @@ pub struct LogFacts {
     pub fingerprint: Option<String>,
     /// The fingerprint `--fingerprint` asked for, if any.
     pub expected_fingerprint: Option<String>,
+    /// Rows whose content is not what the signed entries say: (record, kind).
+    pub content: Vec<(String, &'static str)>,
+    /// Contacts whose content was checked against the entries.
+    pub content_rows: u64,
 }
 
 impl Default for LogFacts {
@@ -91,6 +95,8 @@ impl Default for LogFacts {
             pending_keys: Vec::new(),
             fingerprint: None,
             expected_fingerprint: None,
+            content: Vec::new(),
+            content_rows: 0,
         }
     }
 }
@@ -163,6 +169,20 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
     for (id, kind) in &f.users {
         out.push(format!("user:{id}"), kind);
     }
+    for (record, kind) in &f.content {
+        out.push(record.clone(), kind);
+    }
+    let content_text = if f.content.is_empty() {
+        format!(
+            "every one of {} contacts is as the signed entry that last wrote it says",
+            f.content_rows
+        )
+    } else {
+        format!(
+            "{} contact record(s) are not as the signed entry that last wrote them says (changed outside uppsok)",
+            f.content.len()
+        )
+    };
     let users_text = if f.users.is_empty() {
         "every user record is as the log grants it".to_string()
     } else {
@@ -257,7 +277,7 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
         Status::Pass
     };
     let summary = format!(
-        "{chain_text}; {head_text}; {users_text}; {} contacts, {unlogged} not logged as created, {deleted_but_there} logged as deleted yet present; {} logged creations, {missing} missing without a logged deletion, {deleted_count} deleted{checkpoint_text}{fingerprint_text}{pending_text}{}",
+        "{chain_text}; {head_text}; {users_text}; {content_text}; {} contacts, {unlogged} not logged as created, {deleted_but_there} logged as deleted yet present; {} logged creations, {missing} missing without a logged deletion, {deleted_count} deleted{checkpoint_text}{fingerprint_text}{pending_text}{}",
         f.contact_ids.len(),
         created.len(),
         out.listed_note()

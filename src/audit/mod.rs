@@ -18,6 +18,7 @@ pub mod render;
 use serde::Serialize;
 
 pub use encryption::{EncryptionFacts, EnvelopeProblem, SlotFact};
+pub use identifiers::PiiSource;
 pub use integrity::IntegrityFacts;
 pub use k_anonymity::{PersonAttributes, K_THRESHOLD};
 pub use log::{parse_contact_objects, CheckpointState, HeadState, LogEntryFact, LogFacts};
@@ -84,6 +85,9 @@ pub struct AuditFacts {
     pub notes_scanned: u64,
     /// Contacts whose note holds identifiers: (contact id, kinds found).
     pub notes_with_identifiers: Vec<(i64, Vec<crate::pii::IdentifierKind>)>,
+    /// Where `notes_with_identifiers` comes from: the notes themselves, or (a role that holds
+    /// no note key) the signed records in the log.
+    pub pii_source: PiiSource,
     /// For each individual, the attributes of their latest contact.
     pub persons: Vec<PersonAttributes>,
     pub log: LogFacts,
@@ -138,7 +142,11 @@ pub fn run_checks(facts: &AuditFacts) -> AuditReport {
     let results = [
         encryption::check(&facts.encryption),
         pseudonyms::check(&facts.pseudonyms),
-        identifiers::check(facts.notes_scanned, &facts.notes_with_identifiers),
+        identifiers::check(
+            facts.notes_scanned,
+            &facts.notes_with_identifiers,
+            facts.pii_source,
+        ),
         k_anonymity::check(&facts.persons),
         log::check(&facts.log),
         integrity::check(&facts.integrity),

@@ -35,6 +35,13 @@ pub enum Action {
     PersonUnmerge,
     /// A user signed in to the terminal interface (commands log their own action instead).
     Unlock,
+    /// `audit --rescan-notes`: the identifier detector run over every note, its findings
+    /// recorded (contact ids and kinds) for those who hold no note key.
+    NotesRescan,
+    /// The interface showed that a code is known (how often, when, the latest categories), or
+    /// suggested known codes one edit away: the persons by id, never a code. Once per person
+    /// and sign-in.
+    PersonLookup,
 }
 
 impl Action {
@@ -69,6 +76,8 @@ impl Action {
             Action::PersonMerge => "person_merge",
             Action::PersonUnmerge => "person_unmerge",
             Action::Unlock => "unlock",
+            Action::NotesRescan => "notes_rescan",
+            Action::PersonLookup => "person_lookup",
         }
     }
 }

@@ -16,6 +16,7 @@
 pub mod authority;
 pub mod chain;
 pub mod checkpoints;
+pub mod content;
 pub mod entries;
 
 pub use authority::{fingerprint, normalise_fingerprint, Authority, Grant, Refusal};
@@ -24,4 +25,5 @@ pub use chain::{
     Verified, HEAD_META_KEY,
 };
 pub use checkpoints::Checkpoint;
+pub use content::{contact_hash, verify_content, ContentFacts, ContentFinding, Running};
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

@@ -219,6 +219,11 @@ pub fn upgrade(g: &Global, a: UpgradeArgs) -> Result<()> {
         "Your signing key is in your key slot; {} other user(s) take theirs at their next sign-in (until then `uppsok audit` warns).",
         done.pending
     );
+    if !done.keys_per_role {
+        println!(
+            "Every role still holds every key (an auditor could read notes outside uppsok) until `uppsok rekey`: run it once every user has signed in since this upgrade."
+        );
+    }
     if !done.recovery_kept {
         println!(
             "The recovery key, if the database had one, restores no administrator from now on."

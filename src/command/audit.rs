@@ -29,6 +29,10 @@ pub struct AuditArgs {
     /// Fail unless the database's fingerprint (printed by `init`) is this one
     #[arg(long, value_name = "FINGERPRINT")]
     pub fingerprint: Option<String>,
+    /// First run the identifier detector over every note and record its findings in the log,
+    /// for an auditor's `pii` check (lead and admin)
+    #[arg(long)]
+    pub rescan_notes: bool,
 }
 
 pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
@@ -49,6 +53,12 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
         })?),
     };
     let mut vault = unlock(g)?;
+    if a.rescan_notes {
+        let (scanned, flagged) = vault.audit().rescan_notes()?;
+        eprintln!(
+            "Rescanned {scanned} notes: {flagged} hold what looks like an identifier; the findings (contact ids and kinds) are recorded in the log for the auditor."
+        );
+    }
     let facts = vault.audit().facts(since, fingerprint)?;
     let report = run_checks(&facts);
     drop(facts);

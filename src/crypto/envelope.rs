@@ -34,6 +34,9 @@ pub enum Place {
     KeySlot(i64),
     /// The master key sealed to a user's public key (`master_wraps.wrapped_master`), by user id.
     MasterWrap(i64),
+    /// The categories key alone sealed to an auditor's public key (`master_wraps`, same
+    /// column: what an auditor's wrap holds), by user id.
+    CategoryWrap(i64),
     /// The master key sealed to the recovery key (`recovery_keys.wrapped_master`), by its id.
     RecoveryWrap(i64),
     /// An earlier key version's pseudonym key (`pseudonym_keys.sealed_key`), by version.
@@ -44,6 +47,8 @@ pub enum Place {
     /// The database's page key sealed to a user's or the recovery key's public key, in the
     /// key file.
     FilePageKey,
+    /// The filters of a statistics run, in its log entry (they hold category values).
+    LogFilters,
 }
 
 impl Place {
@@ -55,10 +60,12 @@ impl Place {
             Place::FieldNightDetails(id) => ("field_nights", "details", id),
             Place::KeySlot(id) => ("key_slots", "wrapped_key", id),
             Place::MasterWrap(id) => ("master_wraps", "wrapped_master", id),
+            Place::CategoryWrap(id) => ("master_wraps", "wrapped_categories", id),
             Place::RecoveryWrap(id) => ("recovery_keys", "wrapped_master", id),
             Place::PseudonymKey(version) => ("pseudonym_keys", "sealed_key", i64::from(version)),
             Place::FileSlot(row) => ("key_file", "slot", row),
             Place::FilePageKey => ("key_file", "page_key", 0),
+            Place::LogFilters => ("audit_log", "filters", 0),
         }
     }
 

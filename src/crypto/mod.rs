@@ -50,6 +50,9 @@ pub enum CryptoError {
     /// The machine could not give the memory the key derivation asks for.
     #[error("the key derivation needs more memory than this computer can give")]
     OutOfMemory,
+    /// The signed-in role holds no key of this kind (an auditor and notes or codes).
+    #[error("this role holds no key for that kind of value")]
+    NotHeld,
 }
 
 /// The data master key of one database. 32 random bytes, zeroized on drop.
@@ -108,37 +111,215 @@ impl MasterKey {
         Ok(MasterKey { bytes, version })
     }
 
-    /// The working keys derived from this master key.
-    pub fn derive(&self) -> Keys {
-        let hk = Hkdf::<Sha256>::new(Some(b"uppsok key hierarchy v1"), self.bytes.as_ref());
-        let sub = |info: &[u8]| {
-            let mut okm = Zeroizing::new([0u8; 32]);
-            hk.expand(info, okm.as_mut())
-                .expect("32 bytes is a valid HKDF-SHA256 output length");
-            okm
-        };
-        let field_key = sub(b"field encryption");
-        Keys {
+    /// The working keys derived from this master key under `scheme`.
+    pub fn derive(&self, scheme: KeyScheme) -> Keys {
+        let sub = hkdf_expander(self.bytes.as_ref(), b"uppsok key hierarchy v1");
+        match scheme {
+            KeyScheme::Shared => {
+                let field = sub(b"field encryption");
+                Keys {
+                    version: self.version,
+                    scheme,
+                    categories: aes(&field),
+                    record: sub(b"record mac"),
+                    notes: Some(aes(&field)),
+                    pseudonym: Some(sub(b"pseudonyms")),
+                    chain: Vec::new(),
+                    chain_seal: Some(aes(&field)),
+                    audit: Some(sub(b"audit log mac")),
+                }
+            }
+            KeyScheme::PerCapability => {
+                let pseudonym = sub(b"pseudonyms");
+                let chain_seal = hkdf_expander(pseudonym.as_ref(), b"uppsok pseudonym chain v1")(
+                    b"pseudonym chain",
+                );
+                let mut keys = self.categories().derive();
+                keys.notes = Some(aes(&sub(b"notes")));
+                keys.pseudonym = Some(pseudonym);
+                keys.chain_seal = Some(aes(&chain_seal));
+                keys
+            }
+        }
+    }
+
+    /// The categories key of this master key (keys per capability): what an auditor holds.
+    pub fn categories(&self) -> CategoryKey {
+        let sub = hkdf_expander(self.bytes.as_ref(), b"uppsok key hierarchy v1");
+        CategoryKey {
+            bytes: sub(b"categories"),
             version: self.version,
-            field: Aes256Gcm::new_from_slice(field_key.as_ref())
-                .expect("32 bytes is a valid AES-256 key"),
-            pseudonym: sub(b"pseudonyms"),
-            chain: Vec::new(),
-            audit: sub(b"audit log mac"),
-            record: sub(b"record mac"),
         }
     }
 }
 
-/// The working keys of an unlocked database.
+/// How the working keys derive from the master key (`meta.key_scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyScheme {
+    /// Before keys per capability (formats 1 and 2, and a format-3 database upgraded from them
+    /// until its first rekey): one field key for notes and categories, and every role holds
+    /// the master key.
+    Shared,
+    /// Keys per capability: a notes key, a pseudonym key and a categories key; an auditor holds
+    /// the categories key only.
+    PerCapability,
+}
+
+impl KeyScheme {
+    /// As `meta.key_scheme` stores it; no entry means [`KeyScheme::Shared`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScheme::Shared => "1",
+            KeyScheme::PerCapability => "2",
+        }
+    }
+
+    pub fn parse(stored: Option<&str>) -> Option<KeyScheme> {
+        match stored {
+            None | Some("1") => Some(KeyScheme::Shared),
+            Some("2") => Some(KeyScheme::PerCapability),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The categories key of one key version: opens and seals categories (contacts' attributes,
+/// field nights' details) and makes the record MACs; opens no note and keys no code. 32 bytes,
+/// zeroized on drop.
+pub struct CategoryKey {
+    bytes: Zeroizing<[u8; 32]>,
+    version: u32,
+}
+
+impl fmt::Debug for CategoryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CategoryKey(version {}, <redacted>)", self.version)
+    }
+}
+
+impl CategoryKey {
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The working keys of someone who holds this key only: categories and record MACs.
+    pub fn derive(&self) -> Keys {
+        let sub = hkdf_expander(self.bytes.as_ref(), b"uppsok categories v1");
+        Keys {
+            version: self.version,
+            scheme: KeyScheme::PerCapability,
+            categories: aes(&sub(b"category encryption")),
+            record: sub(b"record mac"),
+            notes: None,
+            pseudonym: None,
+            chain: Vec::new(),
+            chain_seal: None,
+            audit: None,
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    pub(crate) fn from_parts(bytes: &[u8], version: u32) -> Result<CategoryKey, CryptoError> {
+        let b: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::Malformed)?;
+        Ok(CategoryKey {
+            bytes: Zeroizing::new(b),
+            version,
+        })
+    }
+}
+
+/// What a user's wrap gives them: the master key (outreach, lead, admin, and every role before
+/// keys per capability) or the categories key alone (an auditor).
+pub enum Held {
+    Master(MasterKey),
+    Categories(CategoryKey),
+}
+
+impl fmt::Debug for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Held::Master(m) => m.fmt(f),
+            Held::Categories(c) => c.fmt(f),
+        }
+    }
+}
+
+impl Held {
+    pub fn version(&self) -> u32 {
+        match self {
+            Held::Master(m) => m.version(),
+            Held::Categories(c) => c.version(),
+        }
+    }
+
+    /// The working keys: a master key's under `scheme`, a categories key's alone.
+    pub fn derive(&self, scheme: KeyScheme) -> Keys {
+        match self {
+            Held::Master(m) => m.derive(scheme),
+            Held::Categories(c) => c.derive(),
+        }
+    }
+
+    /// The master key, if this is one.
+    pub fn master(&self) -> Option<&MasterKey> {
+        match self {
+            Held::Master(m) => Some(m),
+            Held::Categories(_) => None,
+        }
+    }
+
+    /// Seals what a user of role auditor (`categories_only`) or any other role holds, from what
+    /// this is, to their public key. Fails if they must get the master key and this is not one.
+    pub fn seal_to_user(
+        &self,
+        public: &[u8],
+        user_id: i64,
+        categories_only: bool,
+    ) -> Result<Vec<u8>, CryptoError> {
+        match (self, categories_only) {
+            (Held::Master(m), false) => m.seal_to_user(public, user_id),
+            (Held::Master(m), true) => m.categories().seal_to_user(public, user_id),
+            (Held::Categories(c), true) => c.seal_to_user(public, user_id),
+            (Held::Categories(_), false) => Err(CryptoError::NotHeld),
+        }
+    }
+}
+
+fn hkdf_expander<'a>(ikm: &'a [u8], salt: &'a [u8]) -> impl Fn(&[u8]) -> Zeroizing<[u8; 32]> {
+    let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
+    move |info: &[u8]| {
+        let mut okm = Zeroizing::new([0u8; 32]);
+        hk.expand(info, okm.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        okm
+    }
+}
+
+fn aes(key: &Zeroizing<[u8; 32]>) -> Aes256Gcm {
+    Aes256Gcm::new_from_slice(key.as_ref()).expect("32 bytes is a valid AES-256 key")
+}
+
+/// The working keys of an unlocked database: what the signed-in user's role holds.
 pub struct Keys {
     version: u32,
-    field: Aes256Gcm,
-    pseudonym: Zeroizing<[u8; 32]>,
+    scheme: KeyScheme,
+    /// Seals and opens categories (contacts' attributes, field nights' details).
+    categories: Aes256Gcm,
+    /// MACs over records kept in the clear (user records, the key file's seal).
+    record: Zeroizing<[u8; 32]>,
+    /// Seals and opens notes; none for an auditor.
+    notes: Option<Aes256Gcm>,
+    /// Keys codes; none for an auditor.
+    pseudonym: Option<Zeroizing<[u8; 32]>>,
     /// The pseudonym keys of earlier key versions, oldest first (empty until a rekey).
     chain: Vec<Zeroizing<[u8; 32]>>,
-    audit: Zeroizing<[u8; 32]>,
-    record: Zeroizing<[u8; 32]>,
+    /// Seals the chain (in the database); none for an auditor.
+    chain_seal: Option<Aes256Gcm>,
+    /// The MAC key of the log before format 3 (shared scheme only; an upgrade verifies it).
+    audit: Option<Zeroizing<[u8; 32]>>,
 }
 
 impl fmt::Debug for Keys {
@@ -178,14 +359,44 @@ impl Keys {
         self.version
     }
 
-    /// Encrypts one value with a fresh random nonce, bound to where it will be stored.
-    pub fn seal(&self, place: Place, plaintext: &[u8]) -> Vec<u8> {
-        envelope::seal(&self.field, self.version, &place.into(), plaintext)
+    pub fn scheme(&self) -> KeyScheme {
+        self.scheme
     }
 
-    /// Decrypts one value; fails unless it was sealed with this key for exactly this place.
+    /// Whether these keys open notes (not an auditor's).
+    pub fn holds_notes(&self) -> bool {
+        self.notes.is_some()
+    }
+
+    /// Whether these keys key codes (not an auditor's).
+    pub fn holds_pseudonyms(&self) -> bool {
+        self.pseudonym.is_some()
+    }
+
+    /// The cipher of a place, if these keys hold it.
+    fn cipher(&self, place: Place) -> Result<&Aes256Gcm, CryptoError> {
+        match place {
+            Place::ContactNote(_) => self.notes.as_ref().ok_or(CryptoError::NotHeld),
+            Place::PseudonymKey(_) => self.chain_seal.as_ref().ok_or(CryptoError::NotHeld),
+            _ => Ok(&self.categories),
+        }
+    }
+
+    /// Encrypts one value with a fresh random nonce, bound to where it will be stored, under
+    /// the key of its kind (notes, categories). `NotHeld` if the role holds no such key.
+    pub fn seal(&self, place: Place, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Ok(envelope::seal(
+            self.cipher(place)?,
+            self.version,
+            &place.into(),
+            plaintext,
+        ))
+    }
+
+    /// Decrypts one value; fails unless it was sealed with this key for exactly this place
+    /// (`NotHeld` if the role holds no key of its kind).
     pub fn open(&self, place: Place, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        let (version, plain) = envelope::open(&self.field, &place.into(), envelope)?;
+        let (version, plain) = envelope::open(self.cipher(place)?, &place.into(), envelope)?;
         if version != self.version {
             return Err(CryptoError::Authentication);
         }
@@ -194,20 +405,24 @@ impl Keys {
 
     /// The keyed pseudonym of normalised code material. After rekeys it is keyed through the
     /// chain of every earlier version's pseudonym key, oldest first, then this version's:
-    /// exactly what a rekey did to the stored pseudonyms.
-    pub fn pseudonym(&self, normalised_code: &[u8]) -> Pseudonym {
-        let mut keys = self.chain.iter().chain(std::iter::once(&self.pseudonym));
+    /// exactly what a rekey did to the stored pseudonyms. `NotHeld` for an auditor.
+    pub fn pseudonym(&self, normalised_code: &[u8]) -> Result<Pseudonym, CryptoError> {
+        let current = self.pseudonym.as_ref().ok_or(CryptoError::NotHeld)?;
+        let mut keys = self.chain.iter().chain(std::iter::once(current));
         let first = keys.next().expect("the current key is always there");
         let mut p = hmac(first.as_ref(), &[normalised_code]);
         for k in keys {
             p = hmac(k.as_ref(), &[&p]);
         }
-        p
+        Ok(p)
     }
 
-    /// A link of the audit-log chain: HMAC(audit key, previous link || entry).
+    /// A link of the HMAC chain of a log from before format 3 (tests make such logs).
     pub fn audit_mac(&self, previous: &[u8], entry: &[u8]) -> [u8; 32] {
-        hmac(self.audit.as_ref(), &[previous, entry])
+        hmac(
+            self.audit.as_deref().map_or(&[0u8; 32][..], |k| &k[..]),
+            &[previous, entry],
+        )
     }
 
     /// A MAC over a record kept in the clear (a user's name, role and state).
@@ -220,9 +435,12 @@ impl Keys {
         verify_hmac(self.record.as_ref(), &[record], mac)
     }
 
-    /// Compares an audit-chain link in constant time.
+    /// Compares a link of a log from before format 3 in constant time; false without that key.
     pub fn verify_audit_mac(&self, previous: &[u8], entry: &[u8], mac: &[u8]) -> bool {
-        verify_hmac(self.audit.as_ref(), &[previous, entry], mac)
+        match &self.audit {
+            Some(k) => verify_hmac(k.as_ref(), &[previous, entry], mac),
+            None => false,
+        }
     }
 }
 
@@ -247,14 +465,14 @@ mod tests {
     use super::*;
 
     fn keys() -> Keys {
-        MasterKey::generate(1).derive()
+        MasterKey::generate(1).derive(KeyScheme::PerCapability)
     }
 
     #[test]
     fn a_value_opens_only_where_it_was_sealed() {
         let k = keys();
         let here = Place::ContactNote(7);
-        let env = k.seal(here, b"hello");
+        let env = k.seal(here, b"hello").unwrap();
         assert_eq!(&k.open(here, &env).unwrap()[..], b"hello");
         for other in [
             Place::ContactNote(8),
@@ -262,6 +480,7 @@ mod tests {
             Place::FieldNightDetails(7),
             Place::KeySlot(7),
             Place::MasterWrap(7),
+            Place::CategoryWrap(7),
             Place::RecoveryWrap(7),
             Place::PseudonymKey(7),
         ] {
@@ -319,8 +538,8 @@ mod tests {
         .unwrap();
         assert_eq!(back.version(), 3);
         assert_eq!(
-            back.derive().pseudonym(b"ab85"),
-            mk.derive().pseudonym(b"ab85")
+            back.derive(KeyScheme::PerCapability).pseudonym(b"ab85"),
+            mk.derive(KeyScheme::PerCapability).pseudonym(b"ab85")
         );
         assert!(MasterKey::unwrap(
             &Passphrase::new("wrong horse".into()),
@@ -350,13 +569,59 @@ mod tests {
         assert_ne!(a.pseudonym(b"ab85"), b.pseudonym(b"ab85"));
         use sha2::Digest;
         let plain: [u8; 32] = Sha256::digest(b"ab85").into();
-        assert_ne!(a.pseudonym(b"ab85"), plain);
+        assert_ne!(a.pseudonym(b"ab85").unwrap(), plain);
+    }
+
+    #[test]
+    fn the_categories_key_opens_categories_only() {
+        let master = MasterKey::generate(2);
+        let full = master.derive(KeyScheme::PerCapability);
+        let auditor = master.categories().derive();
+        let attrs = full.seal(Place::ContactAttributes(3), b"cats").unwrap();
+        let night = full.seal(Place::FieldNightDetails(3), b"night").unwrap();
+        let note = full.seal(Place::ContactNote(3), b"a note").unwrap();
+        assert_eq!(
+            &auditor.open(Place::ContactAttributes(3), &attrs).unwrap()[..],
+            b"cats"
+        );
+        assert_eq!(
+            &auditor.open(Place::FieldNightDetails(3), &night).unwrap()[..],
+            b"night"
+        );
+        assert_eq!(
+            auditor.open(Place::ContactNote(3), &note),
+            Err(CryptoError::NotHeld)
+        );
+        assert_eq!(
+            auditor.seal(Place::ContactNote(3), b"x"),
+            Err(CryptoError::NotHeld)
+        );
+        assert_eq!(auditor.pseudonym(b"ab85"), Err(CryptoError::NotHeld));
+        assert!(auditor.successor().is_err(), "an auditor cannot rekey");
+        assert!(!auditor.holds_notes() && !auditor.holds_pseudonyms());
+        // The same record MACs (the key file's seal, user records) for everyone.
+        assert_eq!(full.record_mac(b"r"), auditor.record_mac(b"r"));
+        // Notes and categories are under different keys: a note envelope moved into the
+        // attributes column does not open there, even for the full keys.
+        let moved = full.seal(Place::ContactNote(3), b"x").unwrap();
+        assert!(full.open(Place::ContactAttributes(3), &moved).is_err());
+        // The shared scheme of formats 1 and 2: one field key, as before.
+        let shared = master.derive(KeyScheme::Shared);
+        let old = shared.seal(Place::ContactNote(3), b"old").unwrap();
+        assert_eq!(
+            &shared.open(Place::ContactNote(3), &old).unwrap()[..],
+            b"old"
+        );
+        assert!(full.open(Place::ContactNote(3), &old).is_err());
     }
 
     #[test]
     fn debug_output_shows_no_key_bytes() {
         let mk = MasterKey::generate(1);
         assert_eq!(format!("{mk:?}"), "MasterKey(version 1, <redacted>)");
-        assert_eq!(format!("{:?}", mk.derive()), "Keys(version 1, <redacted>)");
+        assert_eq!(
+            format!("{:?}", mk.derive(KeyScheme::PerCapability)),
+            "Keys(version 1, <redacted>)"
+        );
     }
 }

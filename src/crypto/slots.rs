@@ -153,6 +153,32 @@ impl UserSecret {
             AssociatedData::from(Place::MasterWrap(user_id)),
         )
     }
+
+    /// Opens the categories key sealed to this user (an auditor's wrap).
+    pub fn open_categories(
+        &self,
+        sealed: &[u8],
+        user_id: i64,
+    ) -> Result<super::CategoryKey, CryptoError> {
+        let (version, plain) = open_sealed_bytes(
+            &self.secret,
+            sealed,
+            AssociatedData::from(Place::CategoryWrap(user_id)),
+        )?;
+        super::CategoryKey::from_parts(&plain, version)
+    }
+}
+
+impl super::CategoryKey {
+    /// Seals this key to an auditor's public key.
+    pub fn seal_to_user(&self, public: &[u8], user_id: i64) -> Result<Vec<u8>, CryptoError> {
+        seal_bytes_to(
+            self.bytes().as_ref(),
+            self.version(),
+            public,
+            AssociatedData::from(Place::CategoryWrap(user_id)),
+        )
+    }
 }
 
 impl MasterKey {
@@ -404,35 +430,39 @@ impl Keys {
         Ok(())
     }
 
-    /// The keys of the next key version: a fresh master key, and this version's pseudonym key
-    /// appended to the chain.
-    pub fn successor(&self) -> (MasterKey, Keys) {
+    /// The keys of the next key version: a fresh master key, keys per capability derived from
+    /// it, and this version's pseudonym key appended to the chain. `NotHeld` without the
+    /// pseudonym key (an auditor's keys).
+    pub fn successor(&self) -> Result<(MasterKey, Keys), CryptoError> {
+        let current = self.pseudonym.as_ref().ok_or(CryptoError::NotHeld)?;
         let master = MasterKey::generate(self.version + 1);
-        let mut keys = master.derive();
+        let mut keys = master.derive(super::KeyScheme::PerCapability);
         keys.chain = self.chain.clone();
-        keys.chain.push(self.pseudonym.clone());
-        (master, keys)
+        keys.chain.push(current.clone());
+        Ok((master, keys))
     }
 
     /// The pseudonym chain as it is stored under this key version: `(version, envelope)`.
     /// Version `v` holds the pseudonym key of key version `v`.
-    pub fn sealed_pseudonym_chain(&self) -> Vec<(u32, Vec<u8>)> {
+    pub fn sealed_pseudonym_chain(&self) -> Result<Vec<(u32, Vec<u8>)>, CryptoError> {
         self.chain
             .iter()
             .zip(1u32..)
-            .map(|(k, v)| (v, self.seal(Place::PseudonymKey(v), k.as_ref())))
+            .map(|(k, v)| Ok((v, self.seal(Place::PseudonymKey(v), k.as_ref())?)))
             .collect()
     }
 
     /// A stored pseudonym keyed once more under this version's pseudonym key (a rekey).
-    pub fn rekey_pseudonym(&self, previous: &[u8]) -> super::Pseudonym {
-        super::hmac(self.pseudonym.as_ref(), &[previous])
+    pub fn rekey_pseudonym(&self, previous: &[u8]) -> Result<super::Pseudonym, CryptoError> {
+        let current = self.pseudonym.as_ref().ok_or(CryptoError::NotHeld)?;
+        Ok(super::hmac(current.as_ref(), &[previous]))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::KeyScheme;
 
     #[test]
     fn a_master_key_sealed_to_a_user_opens_with_their_secret_only() {
@@ -442,8 +472,8 @@ mod tests {
         let back = alice.open_master(&sealed, 7).unwrap();
         assert_eq!(back.version(), 4);
         assert_eq!(
-            back.derive().pseudonym(b"x"),
-            master.derive().pseudonym(b"x")
+            back.derive(KeyScheme::PerCapability).pseudonym(b"x"),
+            master.derive(KeyScheme::PerCapability).pseudonym(b"x")
         );
         assert!(bob.open_master(&sealed, 7).is_err());
         assert!(
@@ -508,22 +538,22 @@ mod tests {
 
     #[test]
     fn the_pseudonym_chain_keys_a_code_as_a_rekey_rekeyed_it() {
-        let k1 = MasterKey::generate(1).derive();
-        let stored_v1 = k1.pseudonym(b"ab85");
-        let (_, k2) = k1.successor();
-        let stored_v2 = k2.rekey_pseudonym(&stored_v1);
-        assert_eq!(k2.pseudonym(b"ab85"), stored_v2);
-        let (m3, k3) = k2.successor();
+        let k1 = MasterKey::generate(1).derive(KeyScheme::PerCapability);
+        let stored_v1 = k1.pseudonym(b"ab85").unwrap();
+        let (_, k2) = k1.successor().unwrap();
+        let stored_v2 = k2.rekey_pseudonym(&stored_v1).unwrap();
+        assert_eq!(k2.pseudonym(b"ab85").unwrap(), stored_v2);
+        let (m3, k3) = k2.successor().unwrap();
         assert_eq!(k3.pseudonym(b"ab85"), k3.rekey_pseudonym(&stored_v2));
         // As stored and loaded again at unlock.
-        let sealed = k3.sealed_pseudonym_chain();
+        let sealed = k3.sealed_pseudonym_chain().unwrap();
         assert_eq!(sealed.len(), 2);
-        let mut again = m3.derive();
+        let mut again = m3.derive(KeyScheme::PerCapability);
         assert_ne!(again.pseudonym(b"ab85"), k3.pseudonym(b"ab85"));
         again.load_pseudonym_chain(&sealed).unwrap();
         assert_eq!(again.pseudonym(b"ab85"), k3.pseudonym(b"ab85"));
         // A chain sealed under another key does not load.
-        let mut other = MasterKey::generate(3).derive();
+        let mut other = MasterKey::generate(3).derive(KeyScheme::PerCapability);
         assert!(other.load_pseudonym_chain(&sealed).is_err());
     }
 }

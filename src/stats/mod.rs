@@ -206,6 +206,47 @@ impl Filter {
         }
         Ok(Filter { dimension, codes })
     }
+
+    /// The filter as `DIM=V1,V2` (what [`Filter::parse`] reads).
+    pub fn describe(&self, districts: &Districts) -> String {
+        let values: Vec<String> = self
+            .codes
+            .iter()
+            .map(|c| value_text(self.dimension, *c, districts))
+            .collect();
+        format!("{}={}", self.dimension.as_str(), values.join(","))
+    }
+}
+
+impl Query {
+    /// What the log records of a query: its period and grouping in the clear
+    /// (`from=D to=D by=DIM+DIM`), and its filters apart (`DIM=V,V DIM=V`), since they hold
+    /// category values.
+    pub fn log_parts(&self, districts: &Districts) -> (String, Option<String>) {
+        let day = |d: &Option<Date>| {
+            d.map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "-".into())
+        };
+        let by: Vec<&str> = self.by.iter().map(|d| d.as_str()).collect();
+        let clear = format!(
+            "from={} to={} by={}",
+            day(&self.from),
+            day(&self.to),
+            if by.is_empty() {
+                "-".to_string()
+            } else {
+                by.join("+")
+            }
+        );
+        let filters = (!self.filters.is_empty()).then(|| {
+            self.filters
+                .iter()
+                .map(|f| f.describe(districts))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        (clear, filters)
+    }
 }
 
 /// What to compute.

@@ -693,11 +693,16 @@ impl App {
                         }
                     }
                 }
-                let near = s
-                    .person_index
-                    .as_ref()
-                    .map(|i| s.vault.persons().did_you_mean(i, &code, 3))
-                    .unwrap_or_default();
+                let near = match s.person_index.as_ref() {
+                    Some(i) => match s.vault.persons().did_you_mean(i, &code, 3) {
+                        Ok(near) => near,
+                        Err(e) => {
+                            self.message = Some(Message::Error(e.to_string()));
+                            return;
+                        }
+                    },
+                    None => Vec::new(),
+                };
                 self.person = if near.is_empty() {
                     PersonInfo::New
                 } else {
@@ -721,7 +726,9 @@ impl App {
             return;
         };
         let code = PersonCode::normalise(f.text(Field::Code));
-        let pseudonym = code.as_ref().map(|c| s.vault.persons().pseudonym_of(c));
+        let pseudonym = code
+            .as_ref()
+            .and_then(|c| s.vault.persons().pseudonym_of(c).ok());
         let contact = NewContact {
             date,
             code,

@@ -82,6 +82,7 @@ impl Vault {
             key_version: current,
             meta_key_version: self.store.read()?.meta("key_version")?,
             columns: EnvelopeColumn::ALL.iter().map(|c| c.names()).collect(),
+            shared_scheme: keys.scheme() == crate::crypto::KeyScheme::Shared,
             test_kdf_tolerated: cfg!(debug_assertions)
                 && std::env::var_os("UPPSOK_INSECURE_TEST_KDF").is_some_and(|v| v == "1"),
             ..EncryptionFacts::default()
@@ -96,6 +97,7 @@ impl Vault {
             let problems = &mut f.problems;
             let prefixes = &mut prefixes;
             let opened = &mut f.opened;
+            let not_held = &mut f.not_held;
             reads.scan_envelopes(envelopes, &mut |row, env| {
                 let (Some(version), Some(nonce)) = (key_version(env), crate::crypto::nonce(env))
                 else {
@@ -105,6 +107,12 @@ impl Vault {
                 prefixes.push(nonce_prefix(&nonce));
                 if version != current {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
+                    return NEXT;
+                }
+                if envelopes == EnvelopeColumn::ContactNote && !keys.holds_notes() {
+                    // An auditor holds no note key: the note's page is authenticated by
+                    // SQLCipher, its envelope only by whoever can open it.
+                    *not_held += 1;
                     return NEXT;
                 }
                 let Ok(plain) = keys.open(place_of(envelopes, row), env) else {
@@ -262,6 +270,13 @@ impl Vault {
             }
             CheckpointState::Missing { seq: cp.seq }
         });
+        // Every contact's content against the signed entries that wrote it.
+        let mut live = std::collections::BTreeMap::new();
+        reads.scan_contacts(&mut |c| {
+            live.insert(c.id, audit_log::contact_hash(&c));
+            NEXT
+        })?;
+        let content = audit_log::verify_content(live, &rows);
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.
         let authority = match &verified {
@@ -304,6 +319,12 @@ impl Vault {
             pending_keys,
             fingerprint,
             expected_fingerprint,
+            content: content
+                .findings
+                .into_iter()
+                .map(|f| (f.record, f.kind))
+                .collect(),
+            content_rows: content.rows,
         })
     }
 }
@@ -344,6 +365,99 @@ impl Vault {
     }
 }
 
+/// The identifier detector's findings as the log records them, for a role that holds no note
+/// key: a note is let in with identifiers only by an `identifier_override` entry naming the
+/// contact and the kinds; an edit refuses identifiers (its note is clean); a purge empties the
+/// notes of contacts dated before its date; `notes_rescan` records every note's findings anew.
+/// Returns the contacts still flagged that exist, and the entry of the last rescan.
+fn recorded_identifiers(
+    rows: &[AuditRow],
+    dates: &HashMap<i64, i32>,
+) -> (Vec<(i64, Vec<crate::pii::IdentifierKind>)>, Option<i64>) {
+    use crate::pii::IdentifierKind;
+    let value = |detail: &'_ str, key: &str| -> Option<String> {
+        detail
+            .split(' ')
+            .find_map(|t| t.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_string)
+    };
+    let kinds = |s: &str| -> Vec<IdentifierKind> {
+        s.split(';').filter_map(IdentifierKind::parse).collect()
+    };
+    let mut flagged: std::collections::BTreeMap<i64, Vec<IdentifierKind>> = Default::default();
+    let mut last_rescan = None;
+    for r in rows {
+        let ids = || {
+            crate::audit::parse_contact_objects(&r.objects)
+                .into_iter()
+                .filter(|(a, b)| b - a < 10_000_000)
+                .flat_map(|(a, b)| a..=b)
+        };
+        match r.action.as_str() {
+            "identifier_override" => {
+                let k = kinds(&value(&r.detail, "kinds").unwrap_or_default());
+                for id in ids() {
+                    flagged.insert(id, k.clone());
+                }
+            }
+            "contact_edit" => {
+                for id in ids() {
+                    flagged.remove(&id);
+                }
+            }
+            "purge" => {
+                if let Some(before) = value(&r.detail, "before") {
+                    let before = date_number(&before);
+                    flagged.retain(|id, _| dates.get(id).map_or(true, |d| *d >= before));
+                }
+            }
+            "notes_rescan" => {
+                flagged.clear();
+                for item in value(&r.detail, "flagged")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                {
+                    if let Some((id, k)) = item.split_once(':') {
+                        if let Ok(id) = id.parse() {
+                            flagged.insert(id, kinds(k));
+                        }
+                    }
+                }
+                last_rescan = Some(r.seq);
+            }
+            _ => {}
+        }
+    }
+    let found = flagged
+        .into_iter()
+        .filter(|(id, _)| dates.contains_key(id))
+        .collect();
+    (found, last_rescan)
+}
+
+/// A log entry's detail with its sealed statistics filters (`filters=HEX`) opened, for those who
+/// may read the log: `filters=[gender=woman]`; `filters=[sealed]` if they do not open.
+pub(super) fn open_filters(keys: &Keys, detail: &str) -> String {
+    detail
+        .split(' ')
+        .map(|t| match t.strip_prefix("filters=") {
+            None => t.to_string(),
+            Some(hex) => {
+                let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
+                    .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                    .collect();
+                let text = bytes
+                    .and_then(|b| keys.open(Place::LogFilters, &b).ok())
+                    .and_then(|p| String::from_utf8(p.to_vec()).ok())
+                    .unwrap_or_else(|| "sealed".into());
+                format!("filters=[{text}]")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The database's id (`meta.database_id`), if it is one.
 pub(super) fn database_id(reads: &dyn Reads) -> Result<Option<[u8; 16]>> {
     Ok(reads
@@ -378,9 +492,11 @@ impl Audit<'_> {
         let root = |p: i64| merges.resolve(p);
         let reads = self.0.store.read()?;
         let mut contact_ids = Vec::new();
+        let mut dates: HashMap<i64, i32> = HashMap::new();
         let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
         reads.scan_contact_index(&mut |id, date, person| {
             contact_ids.push(id);
+            dates.insert(id, date_number(date));
             if let Some(p) = person {
                 let key = (date_number(date), id);
                 let e = latest.entry(root(p)).or_insert(key);
@@ -413,10 +529,16 @@ impl Audit<'_> {
             persons.iter().map(|(_, p)| p.as_slice()).collect();
         let mut guessable = 0u64;
         let mut keyed = 0u64;
-        if !stored.is_empty() {
+        // Only a role that holds the pseudonym key can measure it (an auditor cannot).
+        if !stored.is_empty() && self.0.keys.holds_pseudonyms() {
             for code in crate::audit::sample_codes() {
                 keyed += 1;
-                if stored.contains(&self.0.keys.pseudonym(code.as_bytes())[..]) {
+                if self
+                    .0
+                    .keys
+                    .pseudonym(code.as_bytes())
+                    .is_ok_and(|p| stored.contains(&p[..]))
+                {
                     guessable += 1;
                 }
             }
@@ -427,9 +549,85 @@ impl Audit<'_> {
             keyed,
         };
 
+        // An auditor holds no note key: the detector's findings come from the signed records.
+        if !self.0.keys.holds_notes() {
+            let mut rows = Vec::new();
+            self.0.store.read()?.scan_audit_log(&mut |r| {
+                rows.push(r);
+                NEXT
+            })?;
+            let (found, last_rescan) = recorded_identifiers(&rows, &dates);
+            facts.notes_with_identifiers = found;
+            facts.pii_source = crate::audit::PiiSource::Records { last_rescan };
+        }
+        drop(dates);
+
         contact_ids.sort_unstable();
         facts.log = self.0.log_facts(contact_ids, checkpoint, fingerprint)?;
         Ok(facts)
+    }
+
+    /// `audit --rescan-notes` (lead and admin: the roles that hold the note key and may audit):
+    /// runs the identifier detector over every note and records its findings, signed, in the
+    /// log (contact ids and kinds only), so that an auditor's `pii` check reads today's
+    /// detector. Returns (notes scanned, notes with identifiers).
+    pub fn rescan_notes(&mut self) -> Result<(u64, usize)> {
+        self.0.require(Permission::Audit)?;
+        if !self.0.keys.holds_notes() {
+            return Err(Error::Refused(
+                "only a lead or an administrator can rescan the notes: an auditor holds no note key. Ask one of them to run `uppsok audit --rescan-notes`."
+                    .into(),
+            ));
+        }
+        let keys = &self.0.keys;
+        let mut scanned = 0u64;
+        let mut flagged: Vec<(i64, Vec<crate::pii::IdentifierKind>)> = Vec::new();
+        let mut failed = None;
+        self.0
+            .store
+            .read()?
+            .scan_envelopes(EnvelopeColumn::ContactNote, &mut |row, env| {
+                let note = super::open_at(keys, Place::ContactNote(row), env).and_then(|plain| {
+                    super::contacts::decode_note(&plain)
+                        .ok_or_else(|| damaged_value("contacts", row))
+                });
+                match note {
+                    Ok(note) => {
+                        scanned += 1;
+                        let found = crate::pii::find_identifiers(&note);
+                        if !found.is_empty() {
+                            flagged.push((row, found));
+                        }
+                        NEXT
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        STOP
+                    }
+                }
+            })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let list: Vec<String> = flagged
+            .iter()
+            .map(|(id, kinds)| {
+                let k: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                format!("{id}:{}", k.join(";"))
+            })
+            .collect();
+        let tx = self.0.change()?;
+        tx.log(
+            Action::NotesRescan,
+            "contacts:all",
+            &format!(
+                "detector={} scanned={scanned} flagged={}",
+                crate::pii::DETECTOR_VERSION,
+                list.join(",")
+            ),
+        )?;
+        tx.commit()?;
+        Ok((scanned, flagged.len()))
     }
 
     /// Records that the audit ran (and whether it passed), and returns the checkpoint of the
@@ -482,7 +680,7 @@ impl Audit<'_> {
                 }),
                 action: r.action,
                 objects: r.objects,
-                detail: r.detail,
+                detail: open_filters(&self.0.keys, &r.detail),
             });
             NEXT
         })?;

@@ -35,12 +35,14 @@ impl Contacts<'_> {
                 date: date.format("%Y-%m-%d").to_string(),
                 created_by: user_id,
                 created_at: created_at.clone(),
-                details: keys.seal(
-                    Place::FieldNightDetails(id),
-                    &details
-                        .encode(tx.districts)
-                        .ok_or_else(|| unknown_district(&details.district))?,
-                ),
+                details: keys
+                    .seal(
+                        Place::FieldNightDetails(id),
+                        &details
+                            .encode(tx.districts)
+                            .ok_or_else(|| unknown_district(&details.district))?,
+                    )
+                    .map_err(not_held)?,
             })?;
         }
         tx.set_next_id(Sequence::FieldNights, first_night + nights.len() as i64)?;

@@ -68,7 +68,7 @@ impl Vault {
         let Some(id) = self
             .store
             .read()?
-            .person_by_pseudonym(&self.pseudonym_of(code))?
+            .person_by_pseudonym(&self.pseudonym_of(code)?)?
         else {
             return Ok(None);
         };
@@ -134,29 +134,41 @@ impl Contacts<'_> {
         let Some(mut row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
+        let before = crate::audit_log::contact_hash(&row);
         if let Some(code) = new_code {
             // The person of the new code, found or created as for a new contact.
             let mut writer = ContactWriter::new(&tx, row.created_by)?;
-            row.person_id = Some(writer.person(&PersonRef::of(tx.keys, code))?);
+            row.person_id = Some(writer.person(&PersonRef::of(tx.keys, code)?)?);
             writer.finish()?;
         }
         row.date = date.format("%Y-%m-%d").to_string();
-        row.attributes = tx.keys.seal(Place::ContactAttributes(id), &encoded);
+        row.attributes = tx
+            .keys
+            .seal(Place::ContactAttributes(id), &encoded)
+            .map_err(not_held)?;
         row.note = tx
             .keys
-            .seal(Place::ContactNote(id), &super::contacts::encode_note(note));
+            .seal(Place::ContactNote(id), &super::contacts::encode_note(note))
+            .map_err(not_held)?;
         tx.update_contact(&row, now_unix())?;
+        // The row as stored now: what the entry commits to, beside what it was.
+        let after = tx
+            .contact(id)?
+            .as_ref()
+            .map(crate::audit_log::contact_hash)
+            .ok_or_else(|| Error::Failed(format!("contact {id} is gone; nothing was changed.")))?;
         tx.log(
             Action::ContactEdit,
             &format!("contact:{id}"),
             &format!(
-                "reason={}{}",
+                "reason={}{} {}",
                 reason.as_str(),
                 if new_code.is_some() {
                     ";person_changed"
                 } else {
                     ""
-                }
+                },
+                crate::audit_log::content::edit_detail(&before, &after)
             ),
         )?;
         tx.commit()?;
@@ -168,13 +180,21 @@ impl Contacts<'_> {
     pub fn delete(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
         self.0.require(Permission::WriteContacts)?;
         let tx = self.0.change()?;
+        let Some(row) = tx.contact(id)? else {
+            return Err(Error::Input(format!("there is no contact {id}.")));
+        };
+        let before = crate::audit_log::contact_hash(&row);
         if !tx.delete_contact(id)? {
             return Err(Error::Input(format!("there is no contact {id}.")));
         }
         tx.log(
             Action::ContactDelete,
             &format!("contact:{id}"),
-            &format!("reason={}", reason.as_str()),
+            &format!(
+                "reason={} {}",
+                reason.as_str(),
+                crate::audit_log::content::deleted_detail(&[(id, before)])
+            ),
         )?;
         tx.commit()?;
         Ok(())
@@ -254,7 +274,7 @@ impl Persons<'_> {
             .0
             .store
             .read()?
-            .person_by_pseudonym(&self.0.pseudonym_of(code))?
+            .person_by_pseudonym(&self.0.pseudonym_of(code)?)?
         else {
             return Err(Error::Input(
                 "the code is not known; nothing was changed.".into(),

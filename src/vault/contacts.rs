@@ -102,8 +102,13 @@ impl Vault {
         let tx = self.change()?;
         let mut writer = ContactWriter::new(&tx, user_id)?;
         let id = writer.add(&contact, &attributes, now_unix())?;
+        let content = writer.last_hash();
         writer.finish()?;
-        tx.log(Action::ContactAdd, &format!("contact:{id}"), "")?;
+        tx.log(
+            Action::ContactAdd,
+            &format!("contact:{id}"),
+            &crate::audit_log::content::content_detail(&content),
+        )?;
         if !found.is_empty() {
             tx.log(
                 Action::IdentifierOverride,
@@ -174,19 +179,30 @@ fn seal_rows<I>(
             Ok(parsed) => {
                 let id = next_id;
                 next_id += 1;
+                let row = encode_attributes(&parsed.contact, districts).and_then(|attributes| {
+                    seal_contact(
+                        keys,
+                        user_id,
+                        id,
+                        None,
+                        &parsed.contact,
+                        &attributes,
+                        created_at,
+                    )
+                });
+                let person = parsed
+                    .contact
+                    .code
+                    .as_ref()
+                    .map(|c| PersonRef::of(keys, c))
+                    .transpose();
+                let (row, person) = match person {
+                    Ok(person) => (row, person),
+                    Err(e) => (Err(e), None),
+                };
                 ImportItem::Sealed(Box::new(SealedRow {
-                    row: encode_attributes(&parsed.contact, districts).map(|attributes| {
-                        seal_contact(
-                            keys,
-                            user_id,
-                            id,
-                            None,
-                            &parsed.contact,
-                            &attributes,
-                            created_at,
-                        )
-                    }),
-                    person: parsed.contact.code.as_ref().map(|c| PersonRef::of(keys, c)),
+                    row,
+                    person,
                     identifiers: parsed.identifiers,
                 }))
             }
@@ -393,12 +409,15 @@ impl Contacts<'_> {
             date: date.format("%Y-%m-%d").to_string(),
             created_by: user_id,
             created_at: now_timestamp(),
-            details: tx.keys.seal(
-                Place::FieldNightDetails(id),
-                &details
-                    .encode(tx.districts)
-                    .ok_or_else(|| unknown_district(&details.district))?,
-            ),
+            details: tx
+                .keys
+                .seal(
+                    Place::FieldNightDetails(id),
+                    &details
+                        .encode(tx.districts)
+                        .ok_or_else(|| unknown_district(&details.district))?,
+                )
+                .map_err(not_held)?,
         })?;
         tx.log(Action::FieldNightAdd, &format!("field_night:{id}"), "")?;
         tx.commit()?;

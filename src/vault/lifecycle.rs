@@ -12,9 +12,7 @@ use std::path::Path;
 use super::contacts::{decode_note, encode_note, parse_pseudonym_hex};
 use super::*;
 use crate::audit_log::{self, Action};
-use crate::crypto::{
-    public_hex, CryptoError, KdfParams, MasterKey, Place, RecoveryKey, Signer, UserSecret,
-};
+use crate::crypto::{public_hex, CryptoError, KdfParams, Place, RecoveryKey, Signer, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
 use crate::storage::Locked;
@@ -48,6 +46,7 @@ pub(super) fn write_user_keys(
     user_id: i64,
     name: &str,
     passphrase: &Passphrase,
+    role: StaffRole,
 ) -> Result<Signer> {
     let mut secret = UserSecret::generate();
     let mut file = load_key_file(tx)?;
@@ -65,9 +64,14 @@ pub(super) fn write_user_keys(
     tx.put_master_wrap(&MasterWrapRow {
         user_id,
         public_key: secret.public().to_vec(),
+        // An auditor gets the categories key only (keys per capability): no note, no code.
         wrapped_master: tx
-            .master
-            .seal_to_user(&secret.public(), user_id)
+            .held
+            .seal_to_user(
+                &secret.public(),
+                user_id,
+                categories_only(role, tx.keys.scheme()),
+            )
             .map_err(cannot_protect)?,
     })?;
     save_key_file(tx, &mut file)?;
@@ -318,15 +322,17 @@ pub(super) fn slot_error(e: KeyFileError, name: &str) -> Error {
     }
 }
 
-/// Opens the master key sealed to the user whose secret a slot gave. The slot's public key
-/// must be the one the database (authenticated by its encryption) has for this user: a slot of
-/// another user (who knows their own passphrase) does not sign in as this one.
-pub(super) fn open_master(
+/// Opens what is sealed to the user whose secret a slot gave: the master key, or the
+/// categories key alone (`categories_only`: an auditor under keys per capability). The slot's
+/// public key must be the one the database (authenticated by its encryption) has for this user:
+/// a slot of another user (who knows their own passphrase) does not sign in as this one.
+pub(super) fn open_held(
     reads: &dyn Reads,
     secret: &UserSecret,
     user_id: i64,
     name: &str,
-) -> Result<MasterKey> {
+    categories_only: bool,
+) -> Result<Held> {
     let wrap = reads
         .master_wrap(user_id)?
         .filter(|w| w.public_key == secret.public());
@@ -335,9 +341,16 @@ pub(super) fn open_master(
             "the key slot of user '{name}' is not the one the database has for them (it was changed outside uppsok); nothing was done. Restore the database with its key file from a backup that passes `uppsok audit`."
         )));
     };
-    secret
-        .open_master(&wrap.wrapped_master, user_id)
-        .map_err(|_| {
+    let opened = if categories_only {
+        secret
+            .open_categories(&wrap.wrapped_master, user_id)
+            .map(Held::Categories)
+    } else {
+        secret
+            .open_master(&wrap.wrapped_master, user_id)
+            .map(Held::Master)
+    };
+    opened.map_err(|_| {
             Error::Refused(format!(
                 "the key slot of user '{name}' opens, but the database key sealed to it does not (it was changed outside uppsok, or written by a rekey that never finished); nothing was done. Run `uppsok audit`, or restore from a backup."
             ))
@@ -346,6 +359,10 @@ pub(super) fn open_master(
 
 /// Loads the pseudonym key chain of a rekeyed database into `keys`.
 pub(super) fn load_chain(store: &dyn Reads, keys: &mut Keys) -> Result<()> {
+    if !keys.holds_pseudonyms() {
+        // An auditor keys no code, and cannot open the chain either.
+        return Ok(());
+    }
     let chain = store.pseudonym_chain()?;
     keys.load_pseudonym_chain(&chain).map_err(|_| {
         Error::Failed(
@@ -424,7 +441,7 @@ impl ForgetPlan {
 
 /// The person a code names: its keyed pseudonym, or a pseudonym as `export` writes it.
 fn person_of_code<R: Reads + ?Sized>(reads: &R, keys: &Keys, code: &PersonCode) -> Result<i64> {
-    let keyed = keys.pseudonym(code.as_bytes());
+    let keyed = keys.pseudonym(code.as_bytes()).map_err(not_held)?;
     let mut person = reads.person_by_pseudonym(&keyed)?;
     if person.is_none() {
         // A pseudonym as `export` writes it (64 hex digits) names that person directly.
@@ -467,6 +484,9 @@ impl Preflight {
                 "the audit log does not verify ({b}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
             )));
         }
+        // Every contact as the signed entries say: a rekey re-seals, and its snapshot vouches
+        // for, only rows that were not changed behind uppsok's back.
+        content_as_committed(reads, &audit_rows, "rekey")?;
         let users = reads.users()?;
         for u in &users {
             if !old.verify_record_mac(
@@ -648,11 +668,13 @@ impl Vault {
             .recovery_key()?
             .filter(|r| r.public_key == recovery.public())
             .ok_or_else(not_this)?;
-        let master = recovery
-            .open_master(&row.wrapped_master, row.id)
-            .map_err(|_| not_this())?;
-        key_version_matches(&*reads, &master)?;
-        let mut keys = master.derive();
+        let held = Held::Master(
+            recovery
+                .open_master(&row.wrapped_master, row.id)
+                .map_err(|_| not_this())?,
+        );
+        key_version_matches(&*reads, held.version())?;
+        let mut keys = held.derive(key_scheme(&*reads)?);
         load_chain(&*reads, &mut keys)?;
         key_file_sealed(&*reads, &keys, &opened_key_file)?;
         let recovery_signer = recovery.signer();
@@ -669,7 +691,7 @@ impl Vault {
             // No signed-in user: the recovery key acts, signs, and the entry says so.
             let tx = Change::begin(
                 &mut *store,
-                (&master, &keys, &offered),
+                (&held, &keys, &offered),
                 &districts,
                 (None, None),
             )?;
@@ -687,7 +709,7 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    signer = write_user_keys(&tx, u.id, &u.name, new_passphrase)?;
+                    signer = write_user_keys(&tx, u.id, &u.name, new_passphrase, StaffRole::Admin)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -716,11 +738,12 @@ impl Vault {
             store,
             page_key,
             offered,
-            master,
+            held,
             keys,
             user,
             signer,
             districts,
+            shown: Default::default(),
         };
         vault.finish_page_key_change()?;
         Ok(vault)
@@ -790,7 +813,7 @@ impl Vault {
         change: &Change<'_>,
         old: &Keys,
         actor: i64,
-    ) -> Result<(MasterKey, Keys, RekeySummary)> {
+    ) -> Result<(Held, Keys, RekeySummary)> {
         let tx: &dyn Transaction = &**change;
         // 1. Everything sealed under the old keys must verify.
         let Preflight {
@@ -800,7 +823,7 @@ impl Vault {
         } = Preflight::check(tx, old, None)?;
 
         // 2. The new keys: the old pseudonym key joins the chain.
-        let (master, keys) = old.successor();
+        let (master, keys) = old.successor().map_err(not_held)?;
         let mut summary = RekeySummary {
             key_version: keys.version(),
             ..RekeySummary::default()
@@ -819,8 +842,8 @@ impl Vault {
                 let note = open_at(old, note_ad, &c.note)?;
                 tx.update_contact_envelopes(&ContactEnvelopes {
                     id: c.id,
-                    attributes: keys.seal(attrs_ad, &attrs),
-                    note: keys.seal(note_ad, &note),
+                    attributes: keys.seal(attrs_ad, &attrs).map_err(not_held)?,
+                    note: keys.seal(note_ad, &note).map_err(not_held)?,
                 })?;
             }
             summary.contacts += batch.len() as u64;
@@ -833,7 +856,7 @@ impl Vault {
             for (id, details) in &batch {
                 let ad = Place::FieldNightDetails(*id);
                 let plain = open_at(old, ad, details)?;
-                tx.update_field_night_details(*id, &keys.seal(ad, &plain))?;
+                tx.update_field_night_details(*id, &keys.seal(ad, &plain).map_err(not_held)?)?;
             }
             summary.field_nights += batch.len() as u64;
         }
@@ -853,11 +876,11 @@ impl Vault {
             let Some(last) = batch.last() else { break };
             after = last.0;
             for (id, pseudonym) in &batch {
-                tx.update_pseudonym(*id, &keys.rekey_pseudonym(pseudonym))?;
+                tx.update_pseudonym(*id, &keys.rekey_pseudonym(pseudonym).map_err(not_held)?)?;
             }
             summary.persons += batch.len() as u64;
         }
-        tx.replace_pseudonym_chain(&keys.sealed_pseudonym_chain())?;
+        tx.replace_pseudonym_chain(&keys.sealed_pseudonym_chain().map_err(not_held)?)?;
 
         // 5. User seals under the new record key. (The log is signed, not keyed: it stays as it
         // is, and its checkpoints with it.)
@@ -872,16 +895,22 @@ impl Vault {
         }
 
         // 6. The new master key sealed to every active user and to the recovery key.
+        // An auditor's wrap holds the new categories key only.
+        let held = Held::Master(master);
         for w in &wraps {
+            let auditor = users
+                .iter()
+                .any(|u| u.id == w.user_id && u.role == StaffRole::Auditor.as_str());
             tx.put_master_wrap(&MasterWrapRow {
                 user_id: w.user_id,
                 public_key: w.public_key.clone(),
-                wrapped_master: master
-                    .seal_to_user(&w.public_key, w.user_id)
+                wrapped_master: held
+                    .seal_to_user(&w.public_key, w.user_id, auditor)
                     .map_err(|_| damaged_value("master_wraps", w.user_id))?,
             })?;
             summary.slots += 1;
         }
+        let master = held.master().expect("made above");
         if let Some(r) = tx.recovery_key()? {
             tx.put_recovery_key(&RecoveryRow {
                 wrapped_master: master
@@ -892,20 +921,61 @@ impl Vault {
             summary.recovery_key = true;
         }
         tx.set_meta("key_version", &keys.version().to_string())?;
+        tx.set_meta("key_scheme", keys.scheme().as_str())?;
         // The key file moves on a generation too: a copy of the database from before the
         // rekey no longer opens with the key file (nor the key file from before with it).
         save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
         let _ = actor;
+        // A snapshot: every contact as re-sealed, which is all the walk of the content
+        // commitments needs from here back (everything before was checked above).
+        let content = content_snapshot(tx)?;
         change.log(
             Action::Rekey,
             "database",
             &format!(
-                "key_version={} contacts={} persons={} slots={}",
-                summary.key_version, summary.contacts, summary.persons, summary.slots
+                "key_version={} contacts={} persons={} slots={} {}",
+                summary.key_version,
+                summary.contacts,
+                summary.persons,
+                summary.slots,
+                audit_log::content::content_detail(&content)
             ),
         )?;
-        Ok((master, keys, summary))
+        Ok((held, keys, summary))
     }
+}
+
+/// Checks every contact against the signed entries that wrote it (`audit_log::verify_content`),
+/// before a change that vouches for all of them (a rekey's or a purge's snapshot); refuses,
+/// naming the first record, if one was changed outside uppsok.
+fn content_as_committed<R: Reads + ?Sized>(
+    reads: &R,
+    audit_rows: &[AuditRow],
+    what: &str,
+) -> Result<()> {
+    let mut live = std::collections::BTreeMap::new();
+    reads.scan_contacts(&mut |c| {
+        live.insert(c.id, audit_log::contact_hash(&c));
+        NEXT
+    })?;
+    let content = audit_log::verify_content(live, audit_rows);
+    if let Some(f) = content.findings.first() {
+        return Err(Error::Failed(format!(
+            "{} is not what the log's signed entries say ({}); {what} refused, nothing was changed. Run `uppsok audit` and restore from a backup.",
+            f.record, f.kind
+        )));
+    }
+    Ok(())
+}
+
+/// The running hash over every contact as stored, in id order: a snapshot entry's commitment.
+pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<[u8; 32]> {
+    let mut running = audit_log::Running::default();
+    reads.scan_contacts(&mut |c| {
+        running.push(c.id, &audit_log::contact_hash(&c));
+        NEXT
+    })?;
+    Ok(running.finish())
 }
 
 /// Seals the master key (in the database) and the page key (in the key file) to the recovery
@@ -916,8 +986,10 @@ fn put_recovery(tx: &Change<'_>, recovery: &RecoveryKey) -> Result<()> {
         id: 1,
         public_key: public.to_vec(),
         wrapped_master: tx
-            .master
-            .seal_to_recovery(&public, 1)
+            .held
+            .master()
+            .ok_or(CryptoError::NotHeld)
+            .and_then(|m| m.seal_to_recovery(&public, 1))
             .map_err(cannot_protect)?,
         created_at: now_timestamp(),
     })?;
@@ -934,9 +1006,9 @@ impl Lifecycle<'_> {
         self.0.require(Permission::Administer)?;
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
-        let (master, keys, mut summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, mut summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
-        self.0.master = master;
+        self.0.held = held;
         self.0.keys = keys;
         summary.pages_rekeyed = self.0.change_page_key()?;
         Ok(summary)
@@ -973,6 +1045,13 @@ impl Lifecycle<'_> {
                     .into(),
             ));
         }
+        // What the entry commits to: the rows it deletes, as they were.
+        let mut gone: Vec<(i64, [u8; 32])> = tx
+            .contacts_of_persons(&plan.persons)?
+            .iter()
+            .map(|c| (c.id, audit_log::contact_hash(c)))
+            .collect();
+        gone.sort_unstable_by_key(|(id, _)| *id);
         let mut deleted = 0;
         for p in &plan.persons {
             deleted += tx.delete_person(*p)?;
@@ -980,7 +1059,11 @@ impl Lifecycle<'_> {
         tx.log(
             Action::Forget,
             &contact_objects(&plan.contacts),
-            &format!("count={deleted} codes={}", plan.persons.len()),
+            &format!(
+                "count={deleted} codes={} {}",
+                plan.persons.len(),
+                audit_log::content::deleted_detail(&gone)
+            ),
         )?;
         tx.commit()?;
         // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
@@ -1017,6 +1100,15 @@ impl Lifecycle<'_> {
         self.0.require(Permission::Administer)?;
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
+        // The purge's entry is a snapshot of the contacts it leaves (it changes too many to list
+        // them): first, every contact must be as the signed entries say.
+        let mut audit_rows = Vec::new();
+        tx.scan_audit_log(&mut |r| {
+            audit_rows.push(r);
+            NEXT
+        })?;
+        content_as_committed(&*tx, &audit_rows, "purge")?;
+        drop(audit_rows);
         let mut purged = 0u64;
         let mut after = 0;
         loop {
@@ -1030,18 +1122,22 @@ impl Lifecycle<'_> {
                 if text.is_empty() {
                     continue;
                 }
-                tx.update_note(*id, &tx.keys.seal(ad, &encode_note("")))?;
+                tx.update_note(*id, &tx.keys.seal(ad, &encode_note("")).map_err(not_held)?)?;
                 purged += 1;
             }
         }
+        let content = content_snapshot(&*tx)?;
         tx.log(
             Action::Purge,
             "notes",
-            &format!("before={before} count={purged}"),
+            &format!(
+                "before={before} count={purged} {}",
+                audit_log::content::content_detail(&content)
+            ),
         )?;
-        let (master, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
-        self.0.master = master;
+        self.0.held = held;
         self.0.keys = keys;
         self.0.store.compact()?;
         let pages = self.0.change_page_key()?;

@@ -31,7 +31,8 @@ use zeroize::Zeroizing;
 
 use crate::audit_log::{self, Action};
 use crate::crypto::{
-    public_hex, KeyFile, KeyFileError, Keys, MasterKey, PageKey, Passphrase, Place, Signer,
+    public_hex, CryptoError, Held, KeyFile, KeyFileError, KeyScheme, Keys, MasterKey, PageKey,
+    Passphrase, Place, Signer,
 };
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
@@ -171,7 +172,8 @@ fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8>
 /// leaves nothing behind.
 struct Change<'v> {
     tx: Box<dyn Transaction + 'v>,
-    master: &'v MasterKey,
+    /// What the author's wrap gave them: the master key, or (an auditor) the categories key.
+    held: &'v Held,
     keys: &'v Keys,
     /// The page keys the key file offers, newest first (one, but while the database changes
     /// key): the key file this change writes seals them all, and is authenticated under the
@@ -188,13 +190,13 @@ struct Change<'v> {
 impl<'v> Change<'v> {
     fn begin(
         store: &'v mut dyn Backend,
-        (master, keys, page_keys): (&'v MasterKey, &'v Keys, &'v [PageKey]),
+        (held, keys, page_keys): (&'v Held, &'v Keys, &'v [PageKey]),
         districts: &'v Districts,
         (author, signer): (Option<i64>, Option<&'v Signer>),
     ) -> Result<Change<'v>> {
         Ok(Change {
             tx: store.write()?,
-            master,
+            held,
             keys,
             page_keys,
             districts,
@@ -251,7 +253,7 @@ impl Vault {
     fn change(&mut self) -> Result<Change<'_>> {
         Change::begin(
             &mut *self.store,
-            (&self.master, &self.keys, &self.offered),
+            (&self.held, &self.keys, &self.offered),
             &self.districts,
             (Some(self.user.id), Some(&self.signer)),
         )
@@ -300,12 +302,15 @@ pub struct Vault {
     /// The page keys the key file offers, newest first: `[page_key]`, but while the database
     /// changes key ([`Vault::change_page_key`]).
     offered: Vec<PageKey>,
-    master: MasterKey,
+    /// What the user's wrap gave them: the master key, or (an auditor) the categories key.
+    held: Held,
     keys: Keys,
     user: User,
     /// The signed-in user's signing key: every log entry they cause is signed with it.
     signer: Signer,
     districts: Districts,
+    /// The persons the interface has shown in this sign-in (each lookup is logged once).
+    shown: std::collections::HashSet<i64>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -357,15 +362,16 @@ impl Vault {
         let page_key = PageKey::generate();
         let mut store = make(page_key.expose())?;
         match Self::initialise(&mut *store, &page_key, admin, passphrase) {
-            Ok((master, keys, (user, signer), districts)) => Ok(Vault {
+            Ok((held, keys, (user, signer), districts)) => Ok(Vault {
                 store,
                 offered: vec![page_key.clone()],
                 page_key,
-                master,
+                held,
                 keys,
                 user,
                 signer,
                 districts,
+                shown: Default::default(),
             }),
             Err(e) => {
                 store.discard();
@@ -379,21 +385,22 @@ impl Vault {
         page_key: &PageKey,
         admin: &str,
         passphrase: &Passphrase,
-    ) -> Result<(MasterKey, Keys, (User, Signer), Districts)> {
-        let master = MasterKey::generate(1);
-        let keys = master.derive();
+    ) -> Result<(Held, Keys, (User, Signer), Districts)> {
+        let held = Held::Master(MasterKey::generate(1));
+        let keys = held.derive(KeyScheme::PerCapability);
         let districts = Districts::default();
         let (user, signer);
         {
             // The first entry is the new administrator's own, signed with the key it grants:
             // the root of every signature in the log (and of the database's fingerprint).
             let offered = std::slice::from_ref(page_key);
-            let tx = Change::begin(store, (&master, &keys, offered), &districts, (None, None))?;
+            let tx = Change::begin(store, (&held, &keys, offered), &districts, (None, None))?;
             let id = uuid::Uuid::new_v4();
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &id.to_string())?;
             tx.set_meta("created_at", &now_timestamp())?;
-            tx.set_meta("key_version", &master.version().to_string())?;
+            tx.set_meta("key_version", &held.version().to_string())?;
+            tx.set_meta("key_scheme", KeyScheme::PerCapability.as_str())?;
             let names: Vec<&str> = districts.all().iter().map(|d| d.as_str()).collect();
             tx.set_meta(
                 "districts",
@@ -413,7 +420,7 @@ impl Vault {
             )?;
             tx.commit()?;
         }
-        Ok((master, keys, (user, signer), districts))
+        Ok((held, keys, (user, signer), districts))
     }
 
     /// Adds a user: their record, their key slot (with a new signing key, returned) and their
@@ -437,7 +444,7 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        let signer = lifecycle::write_user_keys(tx, id, name, passphrase)?;
+        let signer = lifecycle::write_user_keys(tx, id, name, passphrase, role)?;
         Ok((
             User {
                 id,
@@ -491,15 +498,22 @@ impl Vault {
         if carried.is_some_and(|id| id != row.id) {
             return Err(tampered_user(name));
         }
-        let master = lifecycle::open_master(&*reads, &secret, row.id, name)?;
-        key_version_matches(&*reads, &master)?;
-        let mut keys = master.derive();
+        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
+        let scheme = key_scheme(&*reads)?;
+        let held = lifecycle::open_held(
+            &*reads,
+            &secret,
+            row.id,
+            name,
+            categories_only(role, scheme),
+        )?;
+        key_version_matches(&*reads, held.version())?;
+        let mut keys = held.derive(scheme);
         lifecycle::load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
         // The key file's seal, under the record key: also what catches a master key sealed to
         // a user behind uppsok's back in a database that holds no data yet.
         lifecycle::key_file_sealed(&*reads, &keys, &key_file)?;
-        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
         if !keys.verify_record_mac(
             &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
             &row.mac,
@@ -533,7 +547,7 @@ impl Vault {
             store,
             page_key,
             offered,
-            master,
+            held,
             keys,
             user: User {
                 id: row.id,
@@ -542,6 +556,7 @@ impl Vault {
             },
             signer,
             districts,
+            shown: Default::default(),
         };
         vault.finish_page_key_change()?;
         vault.maintain_slot(secret, params, carried.is_some(), enrolling, passphrase)?;
@@ -588,6 +603,20 @@ impl Vault {
     /// log` shows who was signed in, and when).
     pub fn record_sign_in(&mut self) -> Result<()> {
         self.log_read(Action::Unlock, "session", "interface")
+    }
+
+    /// Logs that persons were shown (a code looked up, codes suggested), by id and once per
+    /// sign-in each, never a code.
+    pub(super) fn log_persons_shown(&mut self, persons: &[i64], how: &str) -> Result<()> {
+        let new: Vec<String> = persons
+            .iter()
+            .filter(|p| self.shown.insert(**p))
+            .map(|p| format!("person:{p}"))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        self.log_read(Action::PersonLookup, &new.join(","), how)
     }
 
     /// Writes an audit entry for a read (statistics, export) in a transaction of its own.
@@ -660,16 +689,31 @@ fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> 
 /// Checks, at unlock, that the master key a slot gave is of the key version the database
 /// says it is under: a master key of another version (an older one kept from a copy, sealed
 /// back to a user) is refused, however the data looks.
-pub(super) fn key_version_matches(reads: &dyn Reads, master: &MasterKey) -> Result<()> {
+pub(super) fn key_version_matches(reads: &dyn Reads, version: u32) -> Result<()> {
     let stored = reads.meta("key_version")?;
-    if stored.as_deref() != Some(master.version().to_string().as_str()) {
+    if stored.as_deref() != Some(version.to_string().as_str()) {
         return Err(Error::Failed(format!(
             "the database key opened is of key version {}, but the database says it is under key version {}: the key sealed to the user, or the database, was changed outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`.",
-            master.version(),
+            version,
             stored.as_deref().unwrap_or("(none)")
         )));
     }
     Ok(())
+}
+
+/// How the database's working keys derive from its master key (`meta.key_scheme`).
+pub(super) fn key_scheme(reads: &dyn Reads) -> Result<KeyScheme> {
+    KeyScheme::parse(reads.meta("key_scheme")?.as_deref()).ok_or_else(|| {
+        Error::Storage(StorageError::Changed(
+            "the key scheme stored in the database".into(),
+        ))
+    })
+}
+
+/// Whether a user of `role` holds the categories key only: an auditor, once keys per
+/// capability are in force.
+pub(super) fn categories_only(role: StaffRole, scheme: KeyScheme) -> bool {
+    role == StaffRole::Auditor && scheme == KeyScheme::PerCapability
 }
 
 pub(super) fn unknown_district(d: &District) -> Error {
@@ -701,6 +745,18 @@ fn key_granted_to_another(name: &str) -> Error {
     ))
 }
 
+/// A key the signed-in role does not hold (an auditor, and a note or a code), or a value that
+/// could not be sealed.
+pub(super) fn not_held(e: CryptoError) -> Error {
+    match e {
+        CryptoError::NotHeld => Error::Refused(
+            "your role holds no key for notes or person codes (only outreach, lead and admin do); nothing was done."
+                .into(),
+        ),
+        e => Error::Failed(format!("cannot seal a value: {e}.")),
+    }
+}
+
 pub(super) fn tampered_user(name: &str) -> Error {
     Error::Refused(format!(
         "the record of user '{name}' was changed outside uppsok (its role or state does not match its seal); nothing was done. Run `uppsok audit` and restore from a backup."
@@ -710,6 +766,9 @@ pub(super) fn tampered_user(name: &str) -> Error {
 /// Opens a sealed value where it sits; an error names the record, never the value.
 pub(super) fn open_at(keys: &Keys, place: Place, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     keys.open(place, envelope).map_err(|e| {
+        if e == CryptoError::NotHeld {
+            return not_held(e);
+        }
         let (table, _, id) = place.names();
         Error::Failed(format!(
             "an encrypted value of {table} record {id} does not authenticate ({e}); the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
@@ -833,9 +892,9 @@ impl Staff<'_> {
         tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
         // A new master key sealed to the remaining users only: what the disabled user may have
         // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (master, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;
-        self.0.master = master;
+        self.0.held = held;
         self.0.keys = keys;
         // And a new page key: the one they could take from their old key file opens no later
         // copy of the file.
@@ -844,12 +903,12 @@ impl Staff<'_> {
 
     /// Rewraps the signed-in user's key slot under a new passphrase.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        let user_id = self.0.user.id;
+        let (user_id, role) = (self.0.user.id, self.0.user.role);
         let name = self.0.user.name.clone();
         let tx = self.0.change()?;
         // A new signing key too, granted by the one held until now: whoever knew the old
         // passphrase (an administrator who set the first one) cannot sign in this user's name.
-        let signer = lifecycle::write_user_keys(&tx, user_id, &name, new)?;
+        let signer = lifecycle::write_user_keys(&tx, user_id, &name, new, role)?;
         tx.log(
             Action::Passwd,
             &format!("user:{}", user_id),

@@ -113,14 +113,14 @@ pub fn one_edit_variants(code: &str) -> Vec<Zeroizing<String>> {
 
 impl Vault {
     /// The keyed pseudonym of a code.
-    pub(super) fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
-        self.keys.pseudonym(code.as_bytes())
+    pub(super) fn pseudonym_of(&self, code: &PersonCode) -> Result<Pseudonym> {
+        self.keys.pseudonym(code.as_bytes()).map_err(not_held)
     }
 }
 
 impl Persons<'_> {
     /// The keyed pseudonym of a code (what the interface's index of known persons holds).
-    pub fn pseudonym_of(&self, code: &PersonCode) -> Pseudonym {
+    pub fn pseudonym_of(&self, code: &PersonCode) -> Result<Pseudonym> {
         self.0.pseudonym_of(code)
     }
 
@@ -144,6 +144,7 @@ impl Persons<'_> {
         let Some((root, group)) = self.0.person_group(code)? else {
             return Ok(None);
         };
+        self.0.log_persons_shown(&[root], "lookup")?;
         let found = self.0.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
@@ -167,29 +168,40 @@ impl Persons<'_> {
     }
 
     /// The known codes one edit away from `code`, as the variants typed from it (at most
-    /// `limit`, in a stable order). Empty when `code` itself is known.
+    /// `limit`, in a stable order). Empty when `code` itself is known. The persons suggested
+    /// are logged (by id, once per sign-in).
     pub fn did_you_mean(
-        &self,
+        &mut self,
         index: &PersonIndex,
         code: &PersonCode,
         limit: usize,
-    ) -> Vec<Zeroizing<String>> {
-        if index.contains(&self.0.pseudonym_of(code)) {
-            return Vec::new();
+    ) -> Result<Vec<Zeroizing<String>>> {
+        match self.0.pseudonym_of(code) {
+            Ok(p) if !index.contains(&p) => {}
+            // Known, or a role that keys no codes: nothing to suggest.
+            _ => return Ok(Vec::new()),
         }
         let Ok(text) = std::str::from_utf8(code.as_bytes()) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
+        let mut shown = Vec::new();
         for v in one_edit_variants(text) {
-            if index.contains(&self.0.keys.pseudonym(v.as_bytes())) {
+            let Ok(p) = self.0.keys.pseudonym(v.as_bytes()) else {
+                continue;
+            };
+            if index.contains(&p) {
+                if let Some(id) = self.0.store.read()?.person_by_pseudonym(&p)? {
+                    shown.push(id);
+                }
                 out.push(v);
                 if out.len() == limit {
                     break;
                 }
             }
         }
-        out
+        self.0.log_persons_shown(&shown, "did_you_mean")?;
+        Ok(out)
     }
 }
 

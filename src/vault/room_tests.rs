@@ -319,3 +319,47 @@ fn plans_count_without_writing() {
     let real = v.lifecycle().rekey().unwrap();
     assert_eq!((real.contacts, real.persons, real.slots), (2, 1, 2));
 }
+
+#[test]
+fn lookups_log_the_person_shown_by_id_once_per_sign_in_never_the_code() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    v.contacts()
+        .add(contact("2024-01-02", "ab85", ""), false)
+        .unwrap();
+    v.contacts()
+        .add(contact("2024-01-03", "cd12", ""), false)
+        .unwrap();
+    let before = log(&store).len();
+    let known = v.persons().lookup(&code("ab85")).unwrap().unwrap();
+    // The same person again, in the same sign-in: not logged twice.
+    v.persons().lookup(&code("AB 85")).unwrap().unwrap();
+    let entries = log(&store);
+    assert_eq!(entries.len(), before + 1);
+    assert_eq!(
+        entries.last().unwrap(),
+        &(
+            "person_lookup".to_string(),
+            format!("person:{}", known.person_id)
+        )
+    );
+    // An unknown code one edit from a known one: the suggestion is logged by person id.
+    let index = v.persons().index().unwrap();
+    let near = v.persons().did_you_mean(&index, &code("cd13"), 3).unwrap();
+    assert_eq!(near.len(), 1);
+    let (action, objects) = log(&store).last().unwrap().clone();
+    assert_eq!(action, "person_lookup");
+    assert!(
+        objects.starts_with("person:") && !objects.contains("cd1"),
+        "{objects}"
+    );
+    // No code reaches the log's details either.
+    store
+        .read()
+        .unwrap()
+        .scan_audit_log(&mut |r| {
+            assert!(!r.detail.contains("ab85") && !r.detail.contains("cd1"));
+            NEXT
+        })
+        .unwrap();
+}

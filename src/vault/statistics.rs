@@ -88,7 +88,36 @@ impl StatsDoor<'_> {
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
     ) -> Result<Vec<StatsResult>> {
-        let (action, detail) = self.purpose.log_entry();
+        let (action, mut detail) = self.purpose.log_entry();
+        // What was asked: period and grouping of every query in the clear, the filters sealed
+        // under the categories key (they hold category values), so that a run that pins one
+        // person's categories leaves a trace of what it asked.
+        let mut clear = Vec::new();
+        let mut filters = Vec::new();
+        for q in queries {
+            let (c, f) = q.log_parts(&self.vault.districts);
+            if !clear.contains(&c) {
+                clear.push(c);
+            }
+            if let Some(f) = f.filter(|f| !filters.contains(f)) {
+                filters.push(f);
+            }
+        }
+        for c in clear {
+            detail.push_str(&format!(" {c}"));
+        }
+        if !filters.is_empty() {
+            let sealed = self
+                .vault
+                .keys
+                .seal(Place::LogFilters, filters.join(" ; ").as_bytes())
+                .map_err(not_held)?;
+            detail.push_str(&format!(
+                " filters={}",
+                crate::crypto::pseudonym_hex(&sealed)
+            ));
+        }
+        let detail = detail.trim().to_string();
         self.vault.log_read(action, AGGREGATE, &detail)?;
         self.vault.count(queries, sinks)
     }
@@ -524,10 +553,21 @@ mod tests {
             let qs = queries(v.districts());
             v.stats().count(purpose, &qs, &mut []).unwrap();
             assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
-            assert_eq!(
-                last_entry(&v),
-                (action.into(), "contacts:aggregate".into(), detail.into()),
-                "{purpose:?}"
+            let (a, o, d) = last_entry(&v);
+            assert_eq!((a.as_str(), o.as_str()), (action, "contacts:aggregate"));
+            // The purpose, then what was asked: periods and groupings in the clear, the
+            // filters sealed (a category value never in the clear).
+            assert!(d.starts_with(detail), "{purpose:?}: {d}");
+            assert!(d.contains("from=- to=- by=year+role"), "{d}");
+            assert!(
+                d.contains("from=2020-01-01 to=2020-12-31 by=referral"),
+                "{d}"
+            );
+            assert!(d.contains(" filters=") && !d.contains("norrmalm"), "{d}");
+            let shown = super::super::audit::open_filters(&v.keys, &d);
+            assert!(
+                shown.contains("filters=[district=norrmalm,online]"),
+                "{shown}"
             );
         }
         // Opening alone writes nothing; only counting does.
@@ -623,13 +663,12 @@ mod tests {
         assert_eq!(o.this_year.individuals, 2);
         assert_eq!(o.per_month[0], 2);
         assert_eq!(o.last_year.contacts, 2, "2020 up to 1 March");
-        assert_eq!(
-            last_entry(&v),
-            (
-                "stats".into(),
-                "contacts:aggregate".into(),
-                "interface overview".into()
-            )
+        let (a, o, d) = last_entry(&v);
+        assert_eq!((a.as_str(), o.as_str()), ("stats", "contacts:aggregate"));
+        assert!(
+            d.starts_with("interface overview from=2021-01-01 to=2021-03-01")
+                && d.contains("from=2020-01-01 to=2020-03-01"),
+            "{d}"
         );
     }
 }

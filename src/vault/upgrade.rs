@@ -20,11 +20,12 @@
 use std::path::{Path, PathBuf};
 
 use super::lifecycle::{
-    key_file_sealed, load_chain, load_key_file, open_database, open_master, save_key_file,
-    slot_error,
+    key_file_sealed, load_chain, load_key_file, open_database, open_held, save_key_file, slot_error,
 };
 use super::*;
-use crate::crypto::{KdfParams, KeyFile, MasterKey, PageKey, RecoveryKey, UserSecret};
+use crate::crypto::{
+    Held, KdfParams, KeyFile, KeyScheme, MasterKey, PageKey, RecoveryKey, UserSecret,
+};
 
 /// What an upgrade did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,9 @@ pub struct UpgradeSummary {
     pub fingerprint: String,
     /// Whether the recovery key can still restore administrators (it was given).
     pub recovery_kept: bool,
+    /// Whether keys per capability are in force (an auditor holds the categories key only);
+    /// false until a rekey when users' slots were carried over from format 1.
+    pub keys_per_role: bool,
 }
 
 /// What an upgrade does with the recovery key, which must sign a `recover` from format 3 on.
@@ -126,6 +130,12 @@ fn sign_over_the_old_log(
     if let Some(r) = recovery {
         detail.push_str(&format!(" recovery={r}"));
     }
+    // A snapshot of every contact: what content commitments start from.
+    let content = super::lifecycle::content_snapshot(&**tx)?;
+    detail.push_str(&format!(
+        " {}",
+        audit_log::content::content_detail(&content)
+    ));
     tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
     tx.log(Action::Upgrade, "database", &detail)?;
     Ok(pending)
@@ -215,7 +225,8 @@ impl Vault {
                 (UserSecret::generate(), master, true)
             }
         };
-        let mut keys = master.derive();
+        let held = Held::Master(master);
+        let mut keys = held.derive(KeyScheme::Shared);
         load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
         if !keys.verify_record_mac(
@@ -320,7 +331,7 @@ impl Vault {
             let offered = std::slice::from_ref(&page_key);
             let tx = Change::begin(
                 store,
-                (&master, &keys, offered),
+                (&held, &keys, offered),
                 &districts,
                 (Some(row.id), Some(&signer)),
             )?;
@@ -328,11 +339,14 @@ impl Vault {
                 tx.put_master_wrap(&MasterWrapRow {
                     user_id: row.id,
                     public_key: secret.public().to_vec(),
-                    wrapped_master: master
-                        .seal_to_user(&secret.public(), row.id)
+                    wrapped_master: held
+                        .seal_to_user(&secret.public(), row.id, false)
                         .map_err(fail)?,
                 })?;
             }
+            // The other users' slots are carried over as format 1 wrapped them: no rekey can
+            // rewrap them, so keys per capability wait for a rekey once they have signed in.
+            tx.set_meta("key_scheme", KeyScheme::Shared.as_str())?;
             save_key_file(&tx, &mut file)?;
             let pending = sign_over_the_old_log(
                 &tx,
@@ -364,6 +378,7 @@ impl Vault {
             pending,
             fingerprint: audit_log::fingerprint(id.as_bytes(), &signer.public()),
             recovery_kept: recovery_grant.is_some(),
+            keys_per_role: false,
         })
     }
 
@@ -400,9 +415,9 @@ impl Vault {
                 "user '{name}' has a key slot carried over from format 1: sign in once with the previous version first (any command), then upgrade; nothing was changed."
             )));
         }
-        let master = open_master(&*reads, &secret, row.id, name)?;
-        key_version_matches(&*reads, &master)?;
-        let mut keys = master.derive();
+        let held = open_held(&*reads, &secret, row.id, name, false)?;
+        key_version_matches(&*reads, held.version())?;
+        let mut keys = held.derive(KeyScheme::Shared);
         load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
         key_file_sealed(&*reads, &keys, &opened.key_file)?;
@@ -421,6 +436,9 @@ impl Vault {
         let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
         let recovery_grant = recovery_grant(stored_recovery.as_deref(), &recovery)?;
         let users = reads.users()?.iter().filter(|u| !u.disabled).count();
+        // Keys per capability need a rekey, which needs every active user's wrap: a slot
+        // carried over from format 1 (its user not signed in since) has none.
+        let rekey = reads.active_master_wraps()?.1.is_empty();
         let districts = load_districts(&*reads)?;
         let id = super::audit::database_id(&*reads)?.ok_or_else(|| {
             Error::Failed("the database has no valid id; nothing was changed.".into())
@@ -449,7 +467,7 @@ impl Vault {
         let pending = (|| -> Result<usize> {
             let tx = Change::begin(
                 &mut *store,
-                (&master, &keys, &offered),
+                (&held, &keys, &offered),
                 &districts,
                 (Some(row.id), Some(&signer)),
             )?;
@@ -472,6 +490,13 @@ impl Vault {
                 &signer.public(),
                 recovery_grant.clone(),
             )?;
+            // And keys per capability: a rekey under them, which seals an auditor the
+            // categories key only (its entry signed by this administrator).
+            if rekey {
+                Vault::rekey_in(&tx, &keys, row.id)?;
+            } else {
+                tx.set_meta("key_scheme", KeyScheme::Shared.as_str())?;
+            }
             tx.commit()?;
             Ok(pending)
         })()
@@ -487,6 +512,7 @@ impl Vault {
             pending,
             fingerprint: audit_log::fingerprint(&id, &signer.public()),
             recovery_kept: recovery_grant.is_some(),
+            keys_per_role: rekey,
         })
     }
 }

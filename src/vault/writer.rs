@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::contacts::{encode_note, parse_pseudonym_hex};
-use super::{unknown_district, Change};
+use super::{not_held, unknown_district, Change};
 use crate::crypto::{Keys, Place, Pseudonym};
 use crate::domain::{NewContact, PersonCode};
 use crate::error::Result;
@@ -23,12 +23,12 @@ pub(super) enum PersonRef {
 
 impl PersonRef {
     /// The reference for a code, keyed with the database's pseudonym key (chain).
-    pub(super) fn of(keys: &Keys, code: &PersonCode) -> PersonRef {
-        let keyed = keys.pseudonym(code.as_bytes());
-        match parse_pseudonym_hex(code.as_bytes()) {
+    pub(super) fn of(keys: &Keys, code: &PersonCode) -> Result<PersonRef> {
+        let keyed = keys.pseudonym(code.as_bytes()).map_err(not_held)?;
+        Ok(match parse_pseudonym_hex(code.as_bytes()) {
             Some(exported) => PersonRef::ExportedOrKeyed(exported, keyed),
             None => PersonRef::Keyed(keyed),
-        }
+        })
     }
 }
 
@@ -39,6 +39,8 @@ pub(super) struct Written {
     pub first: i64,
     pub contacts: usize,
     pub new_persons: usize,
+    /// The running hash of the rows written, in id order: what the entry commits to.
+    pub content: [u8; 32],
 }
 
 impl Written {
@@ -52,7 +54,11 @@ impl Written {
                     self.first,
                     self.first + self.contacts as i64 - 1
                 ),
-                &format!("count={}", self.contacts),
+                &format!(
+                    "count={} {}",
+                    self.contacts,
+                    crate::audit_log::content::content_detail(&self.content)
+                ),
             )?;
         }
         Ok(())
@@ -69,6 +75,9 @@ pub(super) struct ContactWriter<'c, 'v> {
     first: i64,
     next: i64,
     new_persons: usize,
+    /// The running hash of the rows written, and the hash of the last one.
+    running: crate::audit_log::Running,
+    last: [u8; 32],
 }
 
 impl<'c, 'v> ContactWriter<'c, 'v> {
@@ -82,6 +91,8 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             first,
             next: first,
             new_persons: 0,
+            running: Default::default(),
+            last: [0; 32],
         })
     }
 
@@ -132,7 +143,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
         created_at: i64,
     ) -> Result<i64> {
         let person = match &contact.code {
-            Some(code) => Some(self.person(&PersonRef::of(self.change.keys, code))?),
+            Some(code) => Some(self.person(&PersonRef::of(self.change.keys, code)?)?),
             None => None,
         };
         let row = seal_contact(
@@ -143,7 +154,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             contact,
             attributes,
             created_at,
-        );
+        )?;
         self.write(&row)?;
         Ok(row.id)
     }
@@ -156,8 +167,15 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             ));
         }
         self.change.insert_contact(row)?;
+        self.last = crate::audit_log::contact_hash(row);
+        self.running.push(row.id, &self.last);
         self.next += 1;
         Ok(())
+    }
+
+    /// The hash of the last row written (what a `contact_add` entry commits to).
+    pub(super) fn last_hash(&self) -> [u8; 32] {
+        self.last
     }
 
     /// Moves the id sequences past everything written.
@@ -169,6 +187,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             first: self.first,
             contacts: (self.next - self.first) as usize,
             new_persons: self.new_persons,
+            content: self.running.finish(),
         })
     }
 }
@@ -193,8 +212,8 @@ pub(super) fn seal_contact(
     c: &NewContact,
     attributes: &[u8],
     created_at: i64,
-) -> ContactRow {
-    ContactRow {
+) -> Result<ContactRow> {
+    Ok(ContactRow {
         id,
         date: c.date.to_string(),
         person_id,
@@ -202,7 +221,11 @@ pub(super) fn seal_contact(
         field_night_id: c.field_night,
         created_by: author,
         created_at,
-        attributes: keys.seal(Place::ContactAttributes(id), attributes),
-        note: keys.seal(Place::ContactNote(id), &encode_note(&c.note)),
-    }
+        attributes: keys
+            .seal(Place::ContactAttributes(id), attributes)
+            .map_err(not_held)?,
+        note: keys
+            .seal(Place::ContactNote(id), &encode_note(&c.note))
+            .map_err(not_held)?,
+    })
 }

@@ -242,7 +242,7 @@ pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8
         .secret
         .open_master(&wrapped, id)
         .expect("the master key")
-        .derive();
+        .derive(uppsok::crypto::KeyScheme::PerCapability);
     let mut record = b"uppsok/key-file/1\0".to_vec();
     record.extend_from_slice(&sha2::Sha256::digest(&*bytes));
     let seal: String = keys
