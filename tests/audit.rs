@@ -901,9 +901,18 @@ fn field_nights_are_checked_too() {
     db.raw()
         .execute("UPDATE field_nights SET id = 2 WHERE id = 1", [])
         .unwrap();
-    let v = assert_fails(&db, &["encryption"]);
+    // And the night is not the one its signed entry committed to.
+    let v = assert_fails(&db, &["audit_log", "encryption"]);
     assert!(
         has_finding(&v, "encryption", "field_nights.details:2", "not_authentic"),
+        "{v:#}"
+    );
+    assert!(
+        has_finding(&v, "audit_log", "field_night:1", "content_differs"),
+        "{v:#}"
+    );
+    assert!(
+        has_finding(&v, "audit_log", "field_night:2", "not_committed"),
         "{v:#}"
     );
 }

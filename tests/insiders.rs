@@ -43,11 +43,15 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("the insider's wrap");
-    let keys = opened
-        .secret
-        .open_master(&wrapped, id)
-        .expect("the master key")
-        .derive(uppsok::crypto::KeyScheme::PerCapability);
+    // The master key, or (an auditor) the categories key alone.
+    let keys = match opened.secret.open_master(&wrapped, id) {
+        Ok(master) => master.derive(uppsok::crypto::KeyScheme::PerCapability),
+        Err(_) => opened
+            .secret
+            .open_categories(&wrapped, id)
+            .expect("the categories key")
+            .derive(),
+    };
     Insider {
         conn,
         id,
@@ -947,5 +951,98 @@ fn imported_rows_are_committed_all_at_once_and_a_changed_one_names_the_import() 
     assert_eq!(
         findings(&report, "audit_log"),
         vec![(format!("contacts:{first}-{last}"), "content_differs".into())]
+    );
+}
+
+#[test]
+fn every_role_holding_only_its_own_keys_is_caught_forging_raising_and_rewriting() {
+    for who in ["olle", "lena", "aino", ADMIN] {
+        // Raising their own role (an administrator's is already the highest: they add one).
+        let db = unit();
+        let me = insider(&db.path, who, PASS);
+        let target = if who == ADMIN {
+            user_id(&db, "olle")
+        } else {
+            me.id
+        };
+        me.set_role(target, "admin");
+        drop(me);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{who}");
+        assert!(
+            findings(&report, "audit_log")
+                .contains(&(format!("user:{target}"), "user_not_granted".into())),
+            "{who}: {report:#}"
+        );
+
+        // An entry in someone else's name (the administrator's, or olle's for the admin).
+        let db = unit();
+        let me = insider(&db.path, who, PASS);
+        let other = if who == ADMIN {
+            user_id(&db, "olle")
+        } else {
+            user_id(&db, ADMIN)
+        };
+        me.append(Some(other), "backup", "database", "");
+        let seq = rows(&me.conn).len();
+        drop(me);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{who}");
+        assert_eq!(
+            findings(&report, "audit_log"),
+            vec![(format!("audit_log:{seq}"), "bad_signature".into())],
+            "{who}"
+        );
+
+        // A contact's date changed, with whatever keys the role holds.
+        let db = unit();
+        let me = insider(&db.path, who, PASS);
+        me.conn
+            .execute("UPDATE contacts SET date = '2020-01-01' WHERE id = 2", [])
+            .unwrap();
+        drop(me);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{who}");
+        assert!(
+            findings(&report, "audit_log")
+                .contains(&("contact:2".into(), "content_differs".into())),
+            "{who}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn a_field_night_changed_by_an_insider_is_named_by_the_audit() {
+    let db = unit();
+    db.cmd_as("olle", PASS)
+        .args([
+            "night",
+            "add",
+            "--date",
+            "2024-03-01",
+            "--kind",
+            "street",
+            "--district",
+            "farsta",
+            "--staff",
+            "2",
+        ])
+        .assert()
+        .success();
+    let (code, _) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0));
+    let olle = insider(&db.path, "olle", PASS);
+    olle.conn
+        .execute(
+            "UPDATE field_nights SET date = '2023-03-01' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("field_night:1".into(), "content_differs".into())]
     );
 }

@@ -22,7 +22,7 @@ pub use identifiers::PiiSource;
 pub use integrity::IntegrityFacts;
 pub use k_anonymity::{PersonAttributes, K_THRESHOLD};
 pub use log::{parse_contact_objects, CheckpointState, HeadState, LogEntryFact, LogFacts};
-pub use pseudonyms::{sample_codes, PseudonymFacts};
+pub use pseudonyms::{for_each_sample_code, PseudonymFacts};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -31,22 +31,44 @@ pub struct PseudonymFacts {
 /// The letters of the sample: a-z and the Swedish å, ä, ö.
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzåäö";
 
-/// Every code of the sample, normalised as codes are before keying.
-pub fn sample_codes() -> impl Iterator<Item = String> {
-    let letters: Vec<char> = LETTERS.chars().collect();
-    let years: Vec<String> = (0..100)
-        .map(|y| format!("{y:02}"))
-        .chain((1920..2030).map(|y| y.to_string()))
+/// What people put between the initials and the year (white space and `-` are removed by
+/// normalisation, so `AB 85` and `A-B85` are already `ab85`).
+const SEPARATORS: [&str; 4] = ["", ".", "/", "_"];
+
+/// Every code of the sample, normalised as codes are before keying: two letters, then a two-
+/// or four-digit birth year, with or without a separator between them (706,440 codes), each
+/// handed to `f` as bytes (built in one buffer: no allocation per code).
+pub fn for_each_sample_code(mut f: impl FnMut(&[u8])) {
+    let letters: Vec<[u8; 4]> = LETTERS
+        .chars()
+        .map(|c| {
+            let mut b = [0u8; 4];
+            c.encode_utf8(&mut b);
+            b
+        })
         .collect();
-    let mut out = Vec::with_capacity(letters.len() * letters.len() * years.len());
-    for &a in &letters {
-        for &b in &letters {
-            for y in &years {
-                out.push(format!("{a}{b}{y}"));
+    let lens: Vec<usize> = LETTERS.chars().map(char::len_utf8).collect();
+    let years: Vec<Vec<u8>> = (0..100)
+        .map(|y| format!("{y:02}").into_bytes())
+        .chain((1920..2030).map(|y| y.to_string().into_bytes()))
+        .collect();
+    let mut buf = Vec::with_capacity(16);
+    for sep in SEPARATORS {
+        for (a, la) in letters.iter().zip(&lens) {
+            for (b, lb) in letters.iter().zip(&lens) {
+                buf.clear();
+                buf.extend_from_slice(&a[..*la]);
+                buf.extend_from_slice(&b[..*lb]);
+                buf.extend_from_slice(sep.as_bytes());
+                let prefix = buf.len();
+                for y in &years {
+                    buf.truncate(prefix);
+                    buf.extend_from_slice(y);
+                    f(&buf);
+                }
             }
         }
     }
-    out.into_iter()
 }
 
 pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
@@ -65,13 +87,13 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     let mut sampled = 0u64;
     let mut unkeyed = Vec::new();
     if !stored.is_empty() {
-        for code in sample_codes() {
+        for_each_sample_code(|code| {
             sampled += 1;
-            let h: [u8; 32] = Sha256::digest(code.as_bytes()).into();
+            let h: [u8; 32] = Sha256::digest(code).into();
             if let Some(id) = by_value.get(&h) {
                 unkeyed.push(*id);
             }
-        }
+        });
     }
     unkeyed.sort_unstable();
     for id in &unkeyed {
@@ -94,14 +116,14 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     };
     let guessable = if f.guessable > 0 {
         format!(
-            "; {} of {} are the keyed pseudonym of a code of two letters and a birth year: anyone who holds the pseudonym key finds those codes by keying all {} such codes, in about a second. Ask people for longer codes (for example with a parent's initials) from now on",
+            "; {} of {} are the keyed pseudonym of a code of two letters and a birth year (with or without a separator): anyone who holds the pseudonym key finds those codes by keying all {} such codes, in a few seconds. Ask people for longer codes (for example with a parent's initials) from now on",
             f.guessable,
             f.persons.len(),
             f.keyed
         )
     } else if f.keyed > 0 {
         format!(
-            "; none is the keyed pseudonym of one of {} codes of two letters and a birth year",
+            "; none is the keyed pseudonym of one of {} codes of two letters and a birth year (with or without a separator)",
             f.keyed
         )
     } else if !f.persons.is_empty() {
@@ -143,9 +165,12 @@ mod tests {
 
     #[test]
     fn the_sample_covers_letters_and_years() {
-        let all: Vec<String> = sample_codes().collect();
-        assert_eq!(all.len(), 29 * 29 * 210);
-        for c in ["ab85", "ab1985", "öz00", "aa2029"] {
+        let mut all: Vec<String> = Vec::new();
+        for_each_sample_code(|c| all.push(String::from_utf8(c.to_vec()).unwrap()));
+        assert_eq!(all.len(), 29 * 29 * 210 * 4);
+        for c in [
+            "ab85", "ab1985", "öz00", "aa2029", "ab.85", "ab/1985", "cd_02",
+        ] {
             assert!(all.iter().any(|x| x == c), "{c}");
         }
     }

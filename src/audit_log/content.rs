@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::storage::{AuditRow, ContactRow};
+use crate::storage::{AuditRow, ContactRow, FieldNightRow};
 
 /// A contact's hash as committed.
 pub fn contact_hash(c: &ContactRow) -> [u8; 32] {
@@ -41,6 +41,103 @@ pub fn contact_hash(c: &ContactRow) -> [u8; 32] {
         h.update(blob);
     }
     h.finalize().into()
+}
+
+/// A field night's hash as committed: id, date, author, time of logging and the envelope of
+/// its details.
+pub fn night_hash(n: &FieldNightRow) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"uppsok/field-night/1");
+    h.update(n.id.to_le_bytes());
+    for text in [&n.date, &n.created_at] {
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.update(n.created_by.to_le_bytes());
+    h.update((n.details.len() as u64).to_le_bytes());
+    h.update(&n.details);
+    h.finalize().into()
+}
+
+/// `nights=HEX`: a snapshot's commitment to every field night.
+pub fn nights_detail(hash: &[u8; 32]) -> String {
+    format!("nights={}", hex(hash))
+}
+
+/// The walk for field nights (see [`verify_content`]): `field_night_add` (`field_night:ID` or
+/// `field_nights:A-B`, `content=R` over them) and snapshots (`nights=R` over all). Field nights
+/// are never changed or deleted through uppsok.
+pub fn verify_nights(live: BTreeMap<i64, [u8; 32]>, rows: &[AuditRow]) -> Vec<ContentFinding> {
+    let mut state = live;
+    let mut findings = Vec::new();
+    for r in rows.iter().rev() {
+        match r.action.as_str() {
+            "rekey" | "upgrade" | "purge" => {
+                if let Some(snapshot) = hash_in(&r.detail, "nights") {
+                    let mut running = Running::default();
+                    for (id, h) in &state {
+                        running.push(*id, h);
+                    }
+                    if running.finish() != snapshot {
+                        findings.push(ContentFinding {
+                            record: "field_nights:all".into(),
+                            kind: "content_differs",
+                            entry: Some(r.seq),
+                        });
+                    }
+                    return findings;
+                }
+            }
+            "field_night_add" => {
+                let Some(after) = hash_in(&r.detail, "content") else {
+                    continue;
+                };
+                let range: Vec<i64> = night_objects(&r.objects);
+                let mut running = Running::default();
+                let mut complete = true;
+                for id in &range {
+                    match state.remove(id) {
+                        Some(h) => running.push(*id, &h),
+                        None => complete = false,
+                    }
+                }
+                if !complete || running.finish() != after {
+                    findings.push(ContentFinding {
+                        record: r.objects.clone(),
+                        kind: "content_differs",
+                        entry: Some(r.seq),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for id in state.keys() {
+        findings.push(ContentFinding {
+            record: format!("field_night:{id}"),
+            kind: "not_committed",
+            entry: None,
+        });
+    }
+    findings
+}
+
+/// The ids `field_night:ID` or `field_nights:A-B` name.
+fn night_objects(objects: &str) -> Vec<i64> {
+    if let Some(id) = objects.strip_prefix("field_night:") {
+        return id.parse().into_iter().collect();
+    }
+    if let Some((a, b)) = objects
+        .strip_prefix("field_nights:")
+        .and_then(|r| r.split_once('-'))
+    {
+        if let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>()) {
+            if a <= b && b - a < 10_000_000 {
+                return (a..=b).collect();
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// A running hash over row hashes, in id order (an import's, a snapshot's).

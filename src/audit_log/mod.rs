@@ -25,5 +25,7 @@ pub use chain::{
     Verified, HEAD_META_KEY,
 };
 pub use checkpoints::Checkpoint;
-pub use content::{contact_hash, verify_content, ContentFacts, ContentFinding, Running};
+pub use content::{
+    contact_hash, night_hash, verify_content, verify_nights, ContentFacts, ContentFinding, Running,
+};
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

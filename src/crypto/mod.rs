@@ -425,6 +425,18 @@ impl Keys {
         )
     }
 
+    /// How the log names a person: 16 hex digits keyed under this key version's record key,
+    /// never the person's id. Every role can make it (to tell which entries name the same
+    /// person), and every rekey changes it, so that a key someone kept (a former user) gives no
+    /// handle on the persons a later log names.
+    pub fn person_handle(&self, person_id: i64) -> String {
+        let mac = hmac(
+            self.record.as_ref(),
+            &[b"uppsok/person-handle/1", &person_id.to_le_bytes()],
+        );
+        pseudonym_hex(&mac[..8])
+    }
+
     /// A MAC over a record kept in the clear (a user's name, role and state).
     pub fn record_mac(&self, record: &[u8]) -> [u8; 32] {
         hmac(self.record.as_ref(), &[record])

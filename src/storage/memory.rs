@@ -519,6 +519,16 @@ impl<V: View> ContactReads for V {
         visit_all(s.contacts.values(), |c| visit(s.joined(c)))
     }
 
+    fn scan_stored_contacts(&self, visit: &mut dyn FnMut(ContactRow) -> Visit) -> Result<()> {
+        let s = self.state();
+        visit_all(s.contacts.values(), |c| {
+            visit(ContactRow {
+                pseudonym: None,
+                ..c.clone()
+            })
+        })
+    }
+
     fn scan_stat_rows(
         &self,
         from: Option<&str>,

@@ -241,6 +241,10 @@ pub trait ContactReads {
     /// Every contact with its pseudonym, in id order.
     fn scan_contacts(&self, visit: &mut dyn FnMut(ContactRow) -> Visit) -> Result<()>;
 
+    /// Every contact as stored, in id order, without its person's pseudonym (`pseudonym` is
+    /// `None`): what the log's content commitments hash, read without a join.
+    fn scan_stored_contacts(&self, visit: &mut dyn FnMut(ContactRow) -> Visit) -> Result<()>;
+
     /// What statistics need of every contact dated within the bounds (inclusive; an absent
     /// bound is open), in no particular order.
     fn scan_stat_rows(

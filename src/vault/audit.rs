@@ -272,11 +272,12 @@ impl Vault {
         });
         // Every contact's content against the signed entries that wrote it.
         let mut live = std::collections::BTreeMap::new();
-        reads.scan_contacts(&mut |c| {
+        reads.scan_stored_contacts(&mut |c| {
             live.insert(c.id, audit_log::contact_hash(&c));
             NEXT
         })?;
         let content = audit_log::verify_content(live, &rows);
+        let nights = audit_log::verify_nights(lifecycle::live_nights(&*reads)?, &rows);
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.
         let authority = match &verified {
@@ -322,6 +323,7 @@ impl Vault {
             content: content
                 .findings
                 .into_iter()
+                .chain(nights)
                 .map(|f| (f.record, f.kind))
                 .collect(),
             content_rows: content.rows,
@@ -531,17 +533,13 @@ impl Audit<'_> {
         let mut keyed = 0u64;
         // Only a role that holds the pseudonym key can measure it (an auditor cannot).
         if !stored.is_empty() && self.0.keys.holds_pseudonyms() {
-            for code in crate::audit::sample_codes() {
+            let keys = &self.0.keys;
+            crate::audit::for_each_sample_code(|code| {
                 keyed += 1;
-                if self
-                    .0
-                    .keys
-                    .pseudonym(code.as_bytes())
-                    .is_ok_and(|p| stored.contains(&p[..]))
-                {
+                if keys.pseudonym(code).is_ok_and(|p| stored.contains(&p[..])) {
                     guessable += 1;
                 }
-            }
+            });
         }
         facts.pseudonyms = PseudonymFacts {
             persons,

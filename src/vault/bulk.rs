@@ -68,6 +68,14 @@ impl Contacts<'_> {
         }
         let written = writer.finish()?;
         if !nights.is_empty() {
+            // The nights as stored: what the entry commits to.
+            let mut running = crate::audit_log::Running::default();
+            for id in &night_ids {
+                let night = tx.field_night(*id)?.ok_or_else(|| {
+                    Error::Failed("a field night just written is not there.".into())
+                })?;
+                running.push(*id, &crate::audit_log::night_hash(&night));
+            }
             tx.log(
                 Action::FieldNightAdd,
                 &format!(
@@ -75,7 +83,11 @@ impl Contacts<'_> {
                     first_night,
                     first_night + nights.len() as i64 - 1
                 ),
-                &format!("count={}", nights.len()),
+                &format!(
+                    "count={} {}",
+                    nights.len(),
+                    crate::audit_log::content::content_detail(&running.finish())
+                ),
             )?;
         }
         written.log_import(&tx)?;

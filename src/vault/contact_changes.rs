@@ -216,7 +216,7 @@ impl Persons<'_> {
             .collect::<Result<Vec<_>>>()?;
         self.0.log_read(
             Action::PersonView,
-            &format!("person:{root}"),
+            &format!("person:{}", self.0.keys.person_handle(root)),
             &format!("contacts={}", out.len()),
         )?;
         Ok(Some(out))
@@ -260,7 +260,11 @@ impl Persons<'_> {
         })?;
         tx.log(
             Action::PersonMerge,
-            &format!("person:{merged},person:{keep}"),
+            &format!(
+                "person:{},person:{}",
+                tx.keys.person_handle(merged),
+                tx.keys.person_handle(keep)
+            ),
             "",
         )?;
         tx.commit()?;
@@ -294,7 +298,11 @@ impl Persons<'_> {
         tx.delete_merge(id)?;
         tx.log(
             Action::PersonUnmerge,
-            &format!("person:{id},person:{into}"),
+            &format!(
+                "person:{},person:{}",
+                tx.keys.person_handle(id),
+                tx.keys.person_handle(into)
+            ),
             "",
         )?;
         tx.commit()?;

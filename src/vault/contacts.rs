@@ -419,7 +419,17 @@ impl Contacts<'_> {
                 )
                 .map_err(not_held)?,
         })?;
-        tx.log(Action::FieldNightAdd, &format!("field_night:{id}"), "")?;
+        // The night as stored: what the entry commits to.
+        let mut running = crate::audit_log::Running::default();
+        let night = tx
+            .field_night(id)?
+            .ok_or_else(|| Error::Failed("the field night just written is not there.".into()))?;
+        running.push(id, &crate::audit_log::night_hash(&night));
+        tx.log(
+            Action::FieldNightAdd,
+            &format!("field_night:{id}"),
+            &crate::audit_log::content::content_detail(&running.finish()),
+        )?;
         tx.commit()?;
         Ok(id)
     }

@@ -933,12 +933,8 @@ impl Vault {
             Action::Rekey,
             "database",
             &format!(
-                "key_version={} contacts={} persons={} slots={} {}",
-                summary.key_version,
-                summary.contacts,
-                summary.persons,
-                summary.slots,
-                audit_log::content::content_detail(&content)
+                "key_version={} contacts={} persons={} slots={} {content}",
+                summary.key_version, summary.contacts, summary.persons, summary.slots,
             ),
         )?;
         Ok((held, keys, summary))
@@ -954,12 +950,13 @@ fn content_as_committed<R: Reads + ?Sized>(
     what: &str,
 ) -> Result<()> {
     let mut live = std::collections::BTreeMap::new();
-    reads.scan_contacts(&mut |c| {
+    reads.scan_stored_contacts(&mut |c| {
         live.insert(c.id, audit_log::contact_hash(&c));
         NEXT
     })?;
-    let content = audit_log::verify_content(live, audit_rows);
-    if let Some(f) = content.findings.first() {
+    let mut findings = audit_log::verify_content(live, audit_rows).findings;
+    findings.extend(audit_log::verify_nights(live_nights(reads)?, audit_rows));
+    if let Some(f) = findings.first() {
         return Err(Error::Failed(format!(
             "{} is not what the log's signed entries say ({}); {what} refused, nothing was changed. Run `uppsok audit` and restore from a backup.",
             f.record, f.kind
@@ -968,14 +965,34 @@ fn content_as_committed<R: Reads + ?Sized>(
     Ok(())
 }
 
-/// The running hash over every contact as stored, in id order: a snapshot entry's commitment.
-pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<[u8; 32]> {
+/// The running hash over every contact as stored, in id order, and then (` nights=`) over
+/// every field night: a snapshot entry's commitment, as its detail's tokens.
+pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
     let mut running = audit_log::Running::default();
-    reads.scan_contacts(&mut |c| {
+    reads.scan_stored_contacts(&mut |c| {
         running.push(c.id, &audit_log::contact_hash(&c));
         NEXT
     })?;
-    Ok(running.finish())
+    let mut nights = audit_log::Running::default();
+    for (id, h) in live_nights(reads)? {
+        nights.push(id, &h);
+    }
+    Ok(format!(
+        "{} {}",
+        audit_log::content::content_detail(&running.finish()),
+        audit_log::content::nights_detail(&nights.finish())
+    ))
+}
+
+/// Every field night's hash as stored, by id.
+pub(super) fn live_nights<R: Reads + ?Sized>(
+    reads: &R,
+) -> Result<std::collections::BTreeMap<i64, [u8; 32]>> {
+    Ok(reads
+        .field_nights(i64::MAX)?
+        .iter()
+        .map(|n| (n.id, audit_log::night_hash(n)))
+        .collect())
 }
 
 /// Seals the master key (in the database) and the page key (in the key file) to the recovery
@@ -1130,10 +1147,7 @@ impl Lifecycle<'_> {
         tx.log(
             Action::Purge,
             "notes",
-            &format!(
-                "before={before} count={purged} {}",
-                audit_log::content::content_detail(&content)
-            ),
+            &format!("before={before} count={purged} {content}"),
         )?;
         let (held, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
         tx.commit()?;

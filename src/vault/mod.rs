@@ -611,7 +611,7 @@ impl Vault {
         let new: Vec<String> = persons
             .iter()
             .filter(|p| self.shown.insert(**p))
-            .map(|p| format!("person:{p}"))
+            .map(|p| format!("person:{}", self.keys.person_handle(*p)))
             .collect();
         if new.is_empty() {
             return Ok(());

@@ -321,7 +321,7 @@ fn plans_count_without_writing() {
 }
 
 #[test]
-fn lookups_log_the_person_shown_by_id_once_per_sign_in_never_the_code() {
+fn lookups_log_the_person_shown_by_handle_once_per_sign_in_never_the_code() {
     let store = MemoryStore::new();
     let mut v = new_vault(&store);
     v.contacts()
@@ -336,14 +336,20 @@ fn lookups_log_the_person_shown_by_id_once_per_sign_in_never_the_code() {
     v.persons().lookup(&code("AB 85")).unwrap().unwrap();
     let entries = log(&store);
     assert_eq!(entries.len(), before + 1);
+    // Named by its handle under this key version, not by its id.
     assert_eq!(
         entries.last().unwrap(),
         &(
             "person_lookup".to_string(),
-            format!("person:{}", known.person_id)
+            format!("person:{}", v.keys.person_handle(known.person_id))
         )
     );
-    // An unknown code one edit from a known one: the suggestion is logged by person id.
+    assert_eq!(entries.last().unwrap().1.len(), "person:".len() + 16);
+    // A rekey gives every person a new handle: a key kept from before names no one after.
+    let before_rekey = v.keys.person_handle(known.person_id);
+    v.lifecycle().rekey().unwrap();
+    assert_ne!(v.keys.person_handle(known.person_id), before_rekey);
+    // An unknown code one edit from a known one: the suggestion is logged by its handle.
     let index = v.persons().index().unwrap();
     let near = v.persons().did_you_mean(&index, &code("cd13"), 3).unwrap();
     assert_eq!(near.len(), 1);

@@ -132,10 +132,7 @@ fn sign_over_the_old_log(
     }
     // A snapshot of every contact: what content commitments start from.
     let content = super::lifecycle::content_snapshot(&**tx)?;
-    detail.push_str(&format!(
-        " {}",
-        audit_log::content::content_detail(&content)
-    ));
+    detail.push_str(&format!(" {content}"));
     tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
     tx.log(Action::Upgrade, "database", &detail)?;
     Ok(pending)

@@ -62,6 +62,20 @@ impl ContactReads for Session<'_> {
         Ok(())
     }
 
+    fn scan_stored_contacts(&self, visit: &mut dyn FnMut(ContactRow) -> Visit) -> Result<()> {
+        let mut st = self.conn().prepare(
+            "SELECT c.id, c.date, c.person_id, NULL, c.field_night_id, c.created_by, c.created_at,
+                    c.attributes, c.note FROM contacts c ORDER BY c.id",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            if visit(contact_row(r)?).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn scan_stat_rows(
         &self,
         from: Option<&str>,
