@@ -11,7 +11,8 @@
 //! | `import` (`contacts:A-B`) | `content=R`, the running hash of rows A..B in id order |
 //! | `contact_edit` (`contact:ID`) | `before=H after=H` |
 //! | `contact_delete` (`contact:ID`), `forget` | `before=ID:H,...`, the rows deleted |
-//! | `rekey`, `purge`'s rekey, `upgrade` | `content=R` over every contact in id order: a snapshot |
+//! | `rekey`, `purge`, `upgrade` | `content=R` over every contact in id order, `nights=R` over every field night: a snapshot |
+//! | `field_night_add` (`field_night:ID`, `field_nights:A-B`) | `content=R` over the nights written |
 //!
 //! The audit walks the log backwards from the live rows ([`verify_content`]): each entry must
 //! find the rows as it left them, and hands them back as they were before it; at a snapshot the
