@@ -138,11 +138,12 @@ fn sign_over_the_old_log(
     Ok(pending)
 }
 
-/// `FILE.format1-backup`, or the first of `FILE.format1-backup-2`, `-3`, ... that is free.
-fn backup_path(path: &Path) -> PathBuf {
+/// `FILE.format<N>-backup`, or the first of `FILE.format<N>-backup-2`, `-3`, ... that is
+/// free (with its key file).
+fn backup_path(path: &Path, from: &str) -> PathBuf {
     let base = {
         let mut p = path.as_os_str().to_owned();
-        p.push(".format1-backup");
+        p.push(format!(".format{from}-backup"));
         PathBuf::from(p)
     };
     let mut candidate = base.clone();
@@ -154,6 +155,24 @@ fn backup_path(path: &Path) -> PathBuf {
         n += 1;
     }
     candidate
+}
+
+/// The record of the administrator who upgrades: sealed as the old format sealed it, and of
+/// role admin.
+fn upgrading_admin(keys: &Keys, row: &UserRow, name: &str) -> Result<()> {
+    if !keys.verify_record_mac(
+        &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
+        &row.mac,
+    ) {
+        return Err(tampered_user(name));
+    }
+    let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
+    if !Permission::Administer.allowed(role) {
+        return Err(Error::Refused(format!(
+            "user '{name}' has role {role} and may not upgrade the database; only admin may."
+        )));
+    }
+    Ok(())
 }
 
 fn refused_old(name: &str) -> Error {
@@ -226,18 +245,7 @@ impl Vault {
         let mut keys = held.derive(KeyScheme::Shared);
         load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
-        if !keys.verify_record_mac(
-            &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
-            &row.mac,
-        ) {
-            return Err(tampered_user(name));
-        }
-        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
-        if !Permission::Administer.allowed(role) {
-            return Err(Error::Refused(format!(
-                "user '{name}' has role {role} and may not upgrade the database; only admin may."
-            )));
-        }
+        upgrading_admin(&keys, &row, name)?;
         let districts = load_districts(&*reads)?;
         let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
         let recovery_grant = recovery_grant(stored_recovery.as_deref(), &recovery)?;
@@ -321,7 +329,7 @@ impl Vault {
         drop(reads);
 
         // The copy: a backup first, then the new database beside the old one.
-        let backup = backup_path(path);
+        let backup = backup_path(path, "1");
         let mut conversion = old.convert(&backup, page_key.expose())?;
         let written = (|| -> Result<usize> {
             let store = conversion.backend();
@@ -418,18 +426,7 @@ impl Vault {
         load_chain(&*reads, &mut keys)?;
         keys_open_the_data(&*reads, &keys, name)?;
         key_file_sealed(&*reads, &keys, &opened.key_file)?;
-        if !keys.verify_record_mac(
-            &user_record_bytes(row.id, &row.name, &row.role, row.disabled),
-            &row.mac,
-        ) {
-            return Err(tampered_user(name));
-        }
-        let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
-        if !Permission::Administer.allowed(role) {
-            return Err(Error::Refused(format!(
-                "user '{name}' has role {role} and may not upgrade the database; only admin may."
-            )));
-        }
+        upgrading_admin(&keys, &row, name)?;
         let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
         let recovery_grant = recovery_grant(stored_recovery.as_deref(), &recovery)?;
         let users = reads.users()?.iter().filter(|u| !u.disabled).count();
@@ -443,20 +440,7 @@ impl Vault {
         drop(reads);
 
         // A backup first: the database and its key file as they are.
-        let backup = {
-            let mut p = path.as_os_str().to_owned();
-            p.push(".format2-backup");
-            let base = PathBuf::from(p);
-            let mut candidate = base.clone();
-            let mut n = 2;
-            while candidate.exists() || crate::storage::key_file_path(&candidate).exists() {
-                let mut p = base.as_os_str().to_owned();
-                p.push(format!("-{n}"));
-                candidate = PathBuf::from(p);
-                n += 1;
-            }
-            candidate
-        };
+        let backup = backup_path(path, "2");
         store.backup_to(&backup)?;
 
         secret.set_signer(crate::crypto::Signer::generate());
