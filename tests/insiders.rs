@@ -26,6 +26,8 @@ struct Insider {
     master: Option<uppsok::crypto::MasterKey>,
     /// The page keys the insider's slot gives.
     page_keys: Vec<uppsok::crypto::PageKey>,
+    /// The X25519 public key of the insider's slot.
+    enc: [u8; 32],
 }
 
 fn insider(db: &Path, user: &str, pass: &str) -> Insider {
@@ -63,6 +65,7 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
         signer,
         keys,
         master,
+        enc: opened.secret.public(),
         page_keys: opened.page_keys,
     }
 }
@@ -431,12 +434,13 @@ fn a_slot_written_for_the_administrator_under_an_insiders_passphrase_is_refused(
         drop(olle);
         insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
 
-        let expected = if with_signing_key {
-            "holds a signing key that no administrator granted"
-        } else {
-            "someone registered a key in their name"
-        };
-        refused(&db, ADMIN, "olles own passphrase", expected);
+        // The slot's keys are not the ones the log grants the administrator.
+        refused(
+            &db,
+            ADMIN,
+            "olles own passphrase",
+            "holds a key that no administrator granted",
+        );
     }
 }
 
@@ -601,7 +605,10 @@ fn a_log_forged_from_its_first_entry_has_another_fingerprint() {
     let forged = AuditRow {
         user_id: Some(lena.id),
         objects: format!("user:{}", lena.id),
-        detail: format!("name=lena role=admin signing={me}"),
+        detail: format!(
+            "name=lena role=admin signing={me} enc={}",
+            public_hex(&lena.enc)
+        ),
         ..first
     };
     lena.rewrite_log(vec![forged]);
@@ -813,6 +820,24 @@ fn a_statistics_run_leaves_its_question_in_the_log_with_its_filters_sealed() {
         "{detail}"
     );
     assert!(!detail.contains("woman"), "{detail}");
+    // `estimate` too (red team: it logged its question without the filters).
+    db.cmd_as("olle", PASS)
+        .args(["estimate", "--filter", "district=norrmalm"])
+        .assert()
+        .success();
+    let conn = insider_conn(&db.path, "aino", PASS);
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'estimate' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    assert!(
+        detail.contains(" filters=") && !detail.contains("norrmalm"),
+        "{detail}"
+    );
     // `uppsok log` shows the filters opened to those who may read the log (the auditor).
     let out = db
         .cmd_as("aino", PASS)
@@ -821,7 +846,8 @@ fn a_statistics_run_leaves_its_question_in_the_log_with_its_filters_sealed() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("filters=[gender=woman]"),
+        stdout(&out).contains("filters=[gender=woman]")
+            && stdout(&out).contains("filters=[district=norrmalm]"),
         "{}",
         stdout(&out)
     );
@@ -832,7 +858,13 @@ fn a_row_changed_by_an_insider_with_every_data_key_is_named_by_the_audit() {
     // The outreach worker holds the page key and the master key: the envelopes they write are
     // valid, and SQLCipher authenticates their pages. What they cannot make is the signed
     // entry that would commit to the new content.
-    let attacks: [(&str, &str); 4] = [
+    let attacks: [(&str, &str); 5] = [
+        // A person's pseudonym replaced (half of swapping two persons': a code typed later
+        // would find the other person).
+        (
+            "UPDATE persons SET pseudonym = randomblob(32) WHERE id = 2",
+            "contact:2",
+        ),
         // A year of contacts moved with one SQL statement.
         (
             "UPDATE contacts SET date = replace(date, '2024-', '2023-')",
@@ -853,7 +885,7 @@ fn a_row_changed_by_an_insider_with_every_data_key_is_named_by_the_audit() {
     for (sql, record) in attacks {
         let db = unit();
         let olle = insider(&db.path, "olle", PASS);
-        olle.conn.execute(sql, []).unwrap();
+        olle.conn.execute_batch(sql).unwrap();
         drop(olle);
         let (code, report) = audit_json(&db, &[]);
         assert_eq!(code, Some(1), "{sql}: {report:#}");
@@ -1021,5 +1053,123 @@ fn a_field_night_changed_by_an_insider_is_named_by_the_audit() {
     assert_eq!(
         findings(&report, "audit_log"),
         vec![("field_night:1".into(), "content_differs".into())]
+    );
+}
+
+#[test]
+fn a_wrap_redirected_to_an_auditors_key_gets_no_master_key_from_a_rekey() {
+    // Red team (issue 12): the auditor set olle's wrap to her own X25519 key; the next rekey
+    // sealed the new master key to it, and she read every note.
+    let db = unit();
+    let olle_id = user_id(&db, "olle");
+    let aino_public: Vec<u8> = {
+        let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+        KeyFile::parse(&bytes)
+            .unwrap()
+            .open_user("aino", &Passphrase::new(PASS.into()))
+            .unwrap()
+            .secret
+            .public()
+            .to_vec()
+    };
+    let aino = insider(&db.path, "aino", PASS);
+    aino.conn
+        .execute(
+            "UPDATE master_wraps SET public_key = ?1 WHERE user_id = ?2",
+            rusqlite::params![aino_public, olle_id],
+        )
+        .unwrap();
+    drop(aino);
+    // The audit names it, the rekey refuses to seal to it, and olle's sign-in is refused too.
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings(&report, "audit_log")
+            .contains(&(format!("user:{olle_id}"), "key_not_granted".into())),
+        "{report:#}"
+    );
+    let out = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not the one the log grants them"),
+        "{}",
+        stderr(&out)
+    );
+    let disable = db
+        .cmd()
+        .args(["user", "disable", "lena", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(disable.status.code(), Some(1), "user disable rekeys too");
+    refused(
+        &db,
+        "olle",
+        PASS,
+        "is not the one the database has for them",
+    );
+}
+
+#[test]
+fn a_slot_planted_in_the_key_file_receives_no_new_page_key() {
+    let db = unit();
+    // olle plants a second slot of his own (another name, his own passphrase) in the key file.
+    let olle = insider(&db.path, "olle", PASS);
+    let planted = UserSecret::generate();
+    let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+    let mut file = KeyFile::parse(&bytes).unwrap();
+    file.put_user(
+        "spare",
+        &Passphrase::new("olles spare passphrase".into()),
+        uppsok::crypto::KdfParams::for_new_slot(),
+        &planted,
+        &olle.page_keys,
+    )
+    .unwrap();
+    let mut bytes = file.to_bytes(&olle.page_keys[0]);
+    drop(olle);
+    insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+    // The audit names a slot no active user owns.
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings(&report, "encryption")
+            .iter()
+            .any(|(_, kind)| kind == "unknown_slot"),
+        "{report:#}"
+    );
+    // olle is disabled: a new page key, sealed to the granted keys only.
+    db.cmd()
+        .args(["user", "disable", "olle", "--yes"])
+        .assert()
+        .success();
+    let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
+    let file = KeyFile::parse(&bytes).unwrap();
+    assert!(
+        file.open_user("spare", &Passphrase::new("olles spare passphrase".into()))
+            .is_err(),
+        "the planted slot is gone from the key file"
+    );
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+}
+
+#[test]
+fn a_merge_declared_behind_uppsoks_back_is_named_by_the_audit() {
+    // Two codes declared one person count once: a merge row of an insider's would change every
+    // count of individuals.
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    olle.conn
+        .execute(
+            "INSERT INTO person_merges (person_id, merged_into, merged_by, merged_at) VALUES (2, 1, ?1, '2024-01-01T00:00:00Z')",
+            [olle.id],
+        )
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("person_merges".into(), "content_differs".into())]
     );
 }

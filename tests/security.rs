@@ -1345,7 +1345,19 @@ fn the_audit_log_records_every_action_in_an_unbroken_chain_without_content() {
         "women",
         "yes",
     ];
+    // Keys, hashes and handles are hex: a word like "070" can occur in them by chance, so they
+    // are left out of the scan (what they are is checked where they are made).
+    let without_hex = |text: &str| -> String {
+        text.split([' ', ','])
+            .filter(|t| {
+                let value = t.rsplit(['=', ':']).next().unwrap_or(t);
+                !(value.len() >= 16 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for (seq, action, objects, detail) in &rows {
+        let (objects, detail) = (without_hex(objects), without_hex(detail));
         for w in forbidden {
             assert!(
                 !objects.contains(w) && !detail.contains(w),

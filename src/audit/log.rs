@@ -187,7 +187,7 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
         "every user record is as the log grants it".to_string()
     } else {
         format!(
-            "{} user record(s) differ from what the log grants (a role or state changed outside uppsok)",
+            "{} user record(s) or key(s) differ from what the log grants (a role, a state or the key sealed to a user changed outside uppsok)",
             f.users.len()
         )
     };

@@ -3,17 +3,20 @@
 //!
 //! | entry | signed by | grants |
 //! | --- | --- | --- |
-//! | `init` (`user:ID`, `name=N role=admin signing=K`) | K itself: the root | the first administrator |
-//! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY` per user, `recovery=K` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
-//! | `user_add` (`user:ID`, `role=R name=N signing=K`) | an active administrator | a new user with key K |
+//! | `init` (`user:ID`, `name=N role=admin signing=K enc=E`) | K itself: the root | the first administrator |
+//! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY:ENC` per user, `recovery=K recovery_enc=E` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
+//! | `user_add` (`user:ID`, `role=R name=N signing=K enc=E`) | an active administrator | a new user with signing key K and X25519 key E |
 //! | `user_disable` (`user:ID`) | an active administrator | the user may sign nothing more |
-//! | `passwd` (`user:ID`, `signing=K`) | the user, with the key they held until then | their new key K |
+//! | `passwd` (`user:ID`, `signing=K enc=E`) | the user, with the key they held until then | their new keys |
 //! | `key_slot_upgrade` (`user:ID`, `signing=K`) | K itself, only for a user who holds no key yet | that user's first key |
-//! | `recovery_key` (`created signing=K`) | an active administrator | the recovery key's signing key K |
-//! | `recover` (`user:ID`, `signing=K name=N`) | the recovery key | ID an active administrator with key K |
+//! | `recovery_key` (`created signing=K enc=E`) | an active administrator | the recovery key's signing key K and X25519 key E |
+//! | `recover` (`user:ID`, `signing=K enc=E name=N`) | the recovery key | ID an active administrator with those keys |
 //!
 //! Every other entry must be signed by its author's current key, and its author must be an
-//! active user. The root's key, with the database's id, is the database's fingerprint.
+//! active user. The root's key, with the database's id, is the database's fingerprint. The
+//! X25519 keys (`enc`) are the only ones the data keys and the page key may be sealed to (a
+//! red-team run redirected another user's wrap to an auditor's key, which the next rekey then
+//! sealed the master key to).
 
 use std::collections::BTreeMap;
 
@@ -29,6 +32,9 @@ pub struct Grant {
     pub disabled: bool,
     /// None until the user's first sign-in after an upgrade to format 3.
     pub signing: Option<[u8; 32]>,
+    /// The X25519 public key their slot holds, which the data keys are sealed to (none for a
+    /// disabled user listed by an upgrade).
+    pub enc: Option<[u8; 32]>,
 }
 
 /// Why an entry is not accepted.
@@ -72,6 +78,8 @@ impl std::fmt::Display for Refusal {
 pub struct Authority {
     users: BTreeMap<i64, Grant>,
     recovery: Option<[u8; 32]>,
+    /// The recovery key's X25519 public key, as granted.
+    recovery_enc: Option<[u8; 32]>,
     root: Option<[u8; 32]>,
 }
 
@@ -87,6 +95,11 @@ fn object_user(objects: &str) -> Option<i64> {
 
 fn key_in(detail: &str) -> Option<[u8; 32]> {
     parse_public_hex(detail_value(detail, "signing")?)
+}
+
+/// The X25519 public key an entry grants (`enc=HEX`).
+fn enc_in(detail: &str) -> Option<[u8; 32]> {
+    parse_public_hex(detail_value(detail, "enc")?)
 }
 
 fn is_role(role: &str) -> bool {
@@ -123,6 +136,20 @@ impl Authority {
     /// The recovery key's signing key, as granted.
     pub fn recovery(&self) -> Option<[u8; 32]> {
         self.recovery
+    }
+
+    /// The recovery key's X25519 public key, as granted.
+    pub fn recovery_enc(&self) -> Option<[u8; 32]> {
+        self.recovery_enc
+    }
+
+    /// Whether `public` is the X25519 key the log grants an active user, or the recovery key:
+    /// the only keys a rekey or a new page key may be sealed to.
+    pub fn may_receive_keys(&self, public: &[u8]) -> bool {
+        self.users
+            .values()
+            .any(|g| !g.disabled && g.enc.is_some_and(|e| e[..] == *public))
+            || self.recovery_enc.is_some_and(|e| e[..] == *public)
     }
 
     /// The key that signs for `user_id` now.
@@ -188,8 +215,10 @@ impl Authority {
                 let (id, key) = (target.ok_or(Refusal::BadGrant)?, key_in(&r.detail));
                 let role = detail_value(&r.detail, "role").filter(|r| is_role(r));
                 let name = detail_value(&r.detail, "name").filter(|n| is_name(n));
-                match (key, role, name) {
-                    (Some(key), Some(role), Some(name)) if !self.users.contains_key(&id) => {
+                match (key, enc_in(&r.detail), role, name) {
+                    (Some(key), Some(enc), Some(role), Some(name))
+                        if !self.users.contains_key(&id) =>
+                    {
                         self.users.insert(
                             id,
                             Grant {
@@ -197,6 +226,7 @@ impl Authority {
                                 role: role.into(),
                                 disabled: false,
                                 signing: Some(key),
+                                enc: Some(enc),
                             },
                         );
                         Ok(())
@@ -221,13 +251,15 @@ impl Authority {
                 let old = self.active(r.user_id)?.signing.ok_or(Refusal::NoKey)?;
                 signed_by(&old)?;
                 let new = key_in(&r.detail).ok_or(Refusal::BadGrant)?;
+                let enc = enc_in(&r.detail).ok_or(Refusal::BadGrant)?;
                 if target != r.user_id {
                     return Err(Refusal::BadGrant);
                 }
-                self.users
+                let g = self
+                    .users
                     .get_mut(&target.expect("checked"))
-                    .expect("active")
-                    .signing = Some(new);
+                    .expect("active");
+                (g.signing, g.enc) = (Some(new), Some(enc));
                 Ok(())
             }
             "key_slot_upgrade" if key_in(&r.detail).is_some() => {
@@ -237,10 +269,15 @@ impl Authority {
                 }
                 let first = key_in(&r.detail).expect("guarded");
                 signed_by(&first)?;
-                self.users
+                let g = self
+                    .users
                     .get_mut(&target.expect("checked"))
-                    .expect("active")
-                    .signing = Some(first);
+                    .expect("active");
+                // The X25519 key stays the one the upgrade listed.
+                if enc_in(&r.detail).is_some_and(|e| g.enc.is_some_and(|g| g != e)) {
+                    return Err(Refusal::BadGrant);
+                }
+                g.signing = Some(first);
                 Ok(())
             }
             "recovery_key" => {
@@ -250,6 +287,7 @@ impl Authority {
                     .ok_or(Refusal::NoKey)?;
                 signed_by(&admin)?;
                 self.recovery = Some(key_in(&r.detail).ok_or(Refusal::BadGrant)?);
+                self.recovery_enc = Some(enc_in(&r.detail).ok_or(Refusal::BadGrant)?);
                 Ok(())
             }
             "recover" => {
@@ -260,12 +298,13 @@ impl Authority {
                 signed_by(&recovery)?;
                 let id = target.ok_or(Refusal::BadGrant)?;
                 let key = key_in(&r.detail).ok_or(Refusal::BadGrant)?;
+                let enc = enc_in(&r.detail).ok_or(Refusal::BadGrant)?;
                 let name = detail_value(&r.detail, "name")
                     .filter(|n| is_name(n))
                     .ok_or(Refusal::BadGrant)?;
                 match self.users.get_mut(&id) {
                     Some(g) if g.name == name && g.role == "admin" && !g.disabled => {
-                        g.signing = Some(key);
+                        (g.signing, g.enc) = (Some(key), Some(enc));
                     }
                     Some(_) => return Err(Refusal::BadGrant),
                     None => {
@@ -276,6 +315,7 @@ impl Authority {
                                 role: "admin".into(),
                                 disabled: false,
                                 signing: Some(key),
+                                enc: Some(enc),
                             },
                         );
                     }
@@ -316,6 +356,7 @@ impl Authority {
                         role: "admin".into(),
                         disabled: false,
                         signing: Some(key),
+                        enc: Some(enc_in(&r.detail).ok_or(Refusal::NoRoot)?),
                     },
                 );
                 self.root = Some(key);
@@ -325,14 +366,15 @@ impl Authority {
                 let mut users = BTreeMap::new();
                 for token in r.detail.split(' ').filter_map(|t| t.strip_prefix("user=")) {
                     let parts: Vec<&str> = token.split(':').collect();
-                    let [id, name, role, state, key] = parts[..] else {
+                    let [id, name, role, state, key, enc] = parts[..] else {
                         return Err(Refusal::NoRoot);
                     };
                     let id: i64 = id.parse().map_err(|_| Refusal::NoRoot)?;
-                    let signing = match key {
-                        "-" => None,
-                        k => Some(parse_public_hex(k).ok_or(Refusal::NoRoot)?),
+                    let hex_or_none = |k: &str| match k {
+                        "-" => Ok(None),
+                        k => parse_public_hex(k).map(Some).ok_or(Refusal::NoRoot),
                     };
+                    let (signing, enc) = (hex_or_none(key)?, hex_or_none(enc)?);
                     let disabled = match state {
                         "active" => false,
                         "disabled" => true,
@@ -348,6 +390,7 @@ impl Authority {
                             role: role.into(),
                             disabled,
                             signing,
+                            enc,
                         },
                     );
                 }
@@ -358,6 +401,8 @@ impl Authority {
                 }
                 signed_by(&key)?;
                 self.recovery = detail_value(&r.detail, "recovery").and_then(parse_public_hex);
+                self.recovery_enc =
+                    detail_value(&r.detail, "recovery_enc").and_then(parse_public_hex);
                 self.users = users;
                 self.root = Some(key);
                 Ok(())

@@ -371,21 +371,21 @@ mod tests {
             Some(1),
             "init",
             "user:1",
-            &format!("name=admin role=admin signing={}", hex(&admin)),
+            &format!("name=admin role=admin signing={} enc=1111111111111111111111111111111111111111111111111111111111111111", hex(&admin)),
         );
         log.push(
             a,
             Some(1),
             "recovery_key",
             "recovery_key",
-            &format!("created signing={}", hex(&recovery)),
+            &format!("created signing={} enc=1111111111111111111111111111111111111111111111111111111111111111", hex(&recovery)),
         );
         log.push(
             a,
             Some(1),
             "user_add",
             "user:2",
-            &format!("role=lead name=lena signing={}", hex(&lena)),
+            &format!("role=lead name=lena signing={} enc=1111111111111111111111111111111111111111111111111111111111111111", hex(&lena)),
         );
         log.push(Some(&lena), Some(2), "export", "contacts:all", "");
         log.push(
@@ -393,7 +393,10 @@ mod tests {
             Some(2),
             "passwd",
             "user:2",
-            &format!("signing={}", hex(&lena2)),
+            &format!(
+                "signing={} enc=1111111111111111111111111111111111111111111111111111111111111111",
+                hex(&lena2)
+            ),
         );
         log.push(Some(&lena2), Some(2), "stats", "contacts", "");
         log.push(
@@ -401,7 +404,7 @@ mod tests {
             None,
             "recover",
             "user:3",
-            &format!("recovery key signing={} name=anna", hex(&anna)),
+            &format!("recovery key signing={} enc=1111111111111111111111111111111111111111111111111111111111111111 name=anna", hex(&anna)),
         );
         log.push(Some(&anna), Some(3), "user_disable", "user:2", "");
         let v = log.verify().unwrap();
@@ -445,7 +448,7 @@ mod tests {
             Some(2),
             "user_add",
             "user:9",
-            &format!("role=admin name=eve signing={}", hex(&lena2)),
+            &format!("role=admin name=eve signing={} enc=1111111111111111111111111111111111111111111111111111111111111111", hex(&lena2)),
         );
         assert!(matches!(
             forged.verify(),
@@ -514,7 +517,7 @@ mod tests {
             "upgrade",
             "database",
             &format!(
-                "format=3 from=2 user=1:admin:admin:active:{} user=2:olle:outreach:active:-",
+                "format=3 from=2 user=1:admin:admin:active:{}:1111111111111111111111111111111111111111111111111111111111111111 user=2:olle:outreach:active:-:1111111111111111111111111111111111111111111111111111111111111111",
                 hex(&admin)
             ),
         );

@@ -2,8 +2,9 @@
 //! a row changed outside uppsok, even by someone who holds every key but the author's signing
 //! key, no longer matches the signed entry that last wrote it.
 //!
-//! A contact's hash covers every column it is stored with: id, date, person, field night,
-//! author, time of logging, and both envelopes (categories and note) as stored. The entries:
+//! A contact's hash covers every column it is stored with: id, date, person (and the person's
+//! pseudonym), field night, author, time of logging, and both envelopes (categories and note)
+//! as stored. The entries:
 //!
 //! | entry | commits to |
 //! | --- | --- |
@@ -24,16 +25,21 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::storage::{AuditRow, ContactRow, FieldNightRow};
+use crate::storage::{AuditRow, ContactRow, FieldNightRow, MergeRow};
 
-/// A contact's hash as committed.
-pub fn contact_hash(c: &ContactRow) -> [u8; 32] {
+/// A contact's hash as committed, with its person's pseudonym (`pseudonym`: the one stored for
+/// `c.person_id`), so that pseudonyms swapped between persons change the hash of every contact
+/// of theirs.
+pub fn contact_hash(c: &ContactRow, pseudonym: Option<&[u8]>) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"uppsok/contact/1");
     h.update(c.id.to_le_bytes());
     h.update((c.date.len() as u64).to_le_bytes());
     h.update(c.date.as_bytes());
     h.update(c.person_id.unwrap_or(-1).to_le_bytes());
+    let pseudonym = pseudonym.unwrap_or(&[]);
+    h.update((pseudonym.len() as u64).to_le_bytes());
+    h.update(pseudonym);
     h.update(c.field_night_id.unwrap_or(-1).to_le_bytes());
     h.update(c.created_by.to_le_bytes());
     h.update(c.created_at.to_le_bytes());
@@ -139,6 +145,46 @@ fn night_objects(objects: &str) -> Vec<i64> {
         }
     }
     Vec::new()
+}
+
+/// `merges=HEX`: the whole table of declared merges (two codes one person), as every entry that
+/// changes it leaves it (`person_merge`, `person_unmerge`, `forget`, and the snapshots). The
+/// table is small, so each such entry commits to all of it.
+pub fn merges_detail(merges: &[MergeRow]) -> String {
+    let mut rows: Vec<&MergeRow> = merges.iter().collect();
+    rows.sort_by_key(|m| m.person_id);
+    let mut running = Running::default();
+    for m in rows {
+        let mut h = Sha256::new();
+        h.update(b"uppsok/merge/1");
+        h.update(m.person_id.to_le_bytes());
+        h.update(m.merged_into.to_le_bytes());
+        h.update(m.merged_by.to_le_bytes());
+        h.update((m.merged_at.len() as u64).to_le_bytes());
+        h.update(m.merged_at.as_bytes());
+        running.push(m.person_id, &h.finalize().into());
+    }
+    format!("merges={}", hex(&running.finish()))
+}
+
+/// The merges table against the last entry that committed to it (none: it must be empty).
+pub fn verify_merges(live: &[MergeRow], rows: &[AuditRow]) -> Option<ContentFinding> {
+    let now = merges_detail(live);
+    let last = rows.iter().rev().find_map(|r| {
+        r.detail
+            .split(' ')
+            .find(|t| t.starts_with("merges="))
+            .map(|t| (r.seq, t))
+    });
+    let matches = match last {
+        Some((_, committed)) => committed == now,
+        None => live.is_empty(),
+    };
+    (!matches).then(|| ContentFinding {
+        record: "person_merges".into(),
+        kind: "content_differs",
+        entry: last.map(|(seq, _)| seq),
+    })
 }
 
 /// A running hash over row hashes, in id order (an import's, a snapshot's).

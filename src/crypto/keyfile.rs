@@ -484,6 +484,18 @@ impl KeyFile {
         self.slots.len() != before
     }
 
+    /// Keeps only the slots (and the recovery entry) whose public key `keep` accepts; returns
+    /// how many were dropped. Run before page keys are sealed anew, so that nothing planted in
+    /// the file receives them.
+    pub fn keep_recipients(&mut self, keep: impl Fn(&[u8; 32]) -> bool) -> usize {
+        let before = self.slots.len() + usize::from(self.recovery.is_some());
+        self.slots.retain(|s| keep(&s.public));
+        if self.recovery.as_ref().is_some_and(|r| !keep(&r.public)) {
+            self.recovery = None;
+        }
+        before - self.slots.len() - usize::from(self.recovery.is_some())
+    }
+
     /// Seals the page keys to the recovery key's public key.
     pub fn set_recovery(
         &mut self,

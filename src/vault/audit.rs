@@ -271,13 +271,10 @@ impl Vault {
             CheckpointState::Missing { seq: cp.seq }
         });
         // Every contact's content against the signed entries that wrote it.
-        let mut live = std::collections::BTreeMap::new();
-        reads.scan_stored_contacts(&mut |c| {
-            live.insert(c.id, audit_log::contact_hash(&c));
-            NEXT
-        })?;
+        let live = lifecycle::live_contact_hashes(&*reads)?;
         let content = audit_log::verify_content(live, &rows);
-        let nights = audit_log::verify_nights(lifecycle::live_nights(&*reads)?, &rows);
+        let mut nights = audit_log::verify_nights(lifecycle::live_nights(&*reads)?, &rows);
+        nights.extend(audit_log::verify_merges(&reads.merges()?, &rows));
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.
         let authority = match &verified {
@@ -298,6 +295,19 @@ impl Vault {
         for id in authority.users().keys() {
             if !records.iter().any(|u| u.id == *id) {
                 users.push((*id, "user_record_missing"));
+            }
+        }
+        // The key each active user's data keys are sealed to must be the one the log grants
+        // them: a wrap redirected to another key would hand the next rekey's key to its holder.
+        for u in records.iter().filter(|u| !u.disabled) {
+            let sealed_to = reads.master_wrap(u.id)?.map(|w| w.public_key);
+            let granted = authority.users().get(&u.id).and_then(|g| g.enc);
+            let matches = match (&sealed_to, granted) {
+                (Some(p), Some(g)) => p[..] == g[..],
+                _ => false,
+            };
+            if !matches {
+                users.push((u.id, "key_not_granted"));
             }
         }
         let pending_keys = authority
@@ -452,6 +462,7 @@ pub(super) fn open_filters(keys: &Keys, detail: &str) -> String {
                 let text = bytes
                     .and_then(|b| keys.open(Place::LogFilters, &b).ok())
                     .and_then(|p| String::from_utf8(p.to_vec()).ok())
+                    .map(|t| t.trim_end().to_string())
                     .unwrap_or_else(|| "sealed".into());
                 format!("filters=[{text}]")
             }

@@ -134,7 +134,7 @@ impl Contacts<'_> {
         let Some(mut row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
-        let before = crate::audit_log::contact_hash(&row);
+        let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
         if let Some(code) = new_code {
             // The person of the new code, found or created as for a new contact.
             let mut writer = ContactWriter::new(&tx, row.created_by)?;
@@ -155,7 +155,7 @@ impl Contacts<'_> {
         let after = tx
             .contact(id)?
             .as_ref()
-            .map(crate::audit_log::contact_hash)
+            .map(|c| crate::audit_log::contact_hash(c, c.pseudonym.as_deref()))
             .ok_or_else(|| Error::Failed(format!("contact {id} is gone; nothing was changed.")))?;
         tx.log(
             Action::ContactEdit,
@@ -183,7 +183,7 @@ impl Contacts<'_> {
         let Some(row) = tx.contact(id)? else {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
-        let before = crate::audit_log::contact_hash(&row);
+        let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
         if !tx.delete_contact(id)? {
             return Err(Error::Input(format!("there is no contact {id}.")));
         }
@@ -265,7 +265,7 @@ impl Persons<'_> {
                 tx.keys.person_handle(merged),
                 tx.keys.person_handle(keep)
             ),
-            "",
+            &crate::audit_log::merges_detail(&tx.merges()?),
         )?;
         tx.commit()?;
         Ok(())
@@ -303,7 +303,7 @@ impl Persons<'_> {
                 tx.keys.person_handle(id),
                 tx.keys.person_handle(into)
             ),
-            "",
+            &crate::audit_log::merges_detail(&tx.merges()?),
         )?;
         tx.commit()?;
         Ok(())

@@ -47,7 +47,7 @@ pub(super) fn write_user_keys(
     name: &str,
     passphrase: &Passphrase,
     role: StaffRole,
-) -> Result<Signer> {
+) -> Result<NewKeys> {
     let mut secret = UserSecret::generate();
     let mut file = load_key_file(tx)?;
     if let Some(old) = tx.master_wrap(user_id)? {
@@ -75,15 +75,30 @@ pub(super) fn write_user_keys(
             .map_err(cannot_protect)?,
     })?;
     save_key_file(tx, &mut file)?;
-    Ok(secret
-        .take_signer()
-        .expect("a new secret has a signing key"))
+    let grant = format!(
+        "signing={} enc={}",
+        public_hex(&secret.signer().expect("a new secret has one").public()),
+        public_hex(&secret.public())
+    );
+    Ok(NewKeys {
+        signer: secret
+            .take_signer()
+            .expect("a new secret has a signing key"),
+        grant,
+    })
+}
+
+/// A user's new keys: the signing key, and what the log entry that grants them says of them
+/// (`signing=HEX enc=HEX`: the public halves).
+pub(super) struct NewKeys {
+    pub signer: Signer,
+    pub grant: String,
 }
 
 /// The roles and signing keys the log grants, as a sign-in reads them
 /// ([`audit_log::grants`]: a grant that does not verify gives nothing). A log that grants no
 /// administrator at all is refused: it was cut or changed outside uppsok.
-pub(super) fn read_grants(reads: &dyn Reads) -> Result<audit_log::Authority> {
+pub(super) fn read_grants<R: Reads + ?Sized>(reads: &R) -> Result<audit_log::Authority> {
     let authority = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
     if authority.root().is_none() {
         return Err(Error::Refused(
@@ -200,8 +215,8 @@ pub(super) struct Opened<T> {
 /// or an old passphrase; a newer one goes with a database put back from an earlier copy).
 ///
 /// A change to the keys that wrote the key file but stopped before the database committed
-/// leaves the key file one generation on and the one before beside it: that one is put back,
-/// and `open_slot` opens it instead.
+/// leaves the key file one generation on (or more, if it saved it more than once) and the one
+/// the database committed beside it: that one is put back, and `open_slot` opens it instead.
 pub(super) fn open_database<T>(
     locked: Box<dyn Locked>,
     open_slot: impl Fn(&KeyFile) -> Result<(Vec<PageKey>, T)>,
@@ -239,7 +254,9 @@ pub(super) fn open_database<T>(
             value,
         });
     }
-    if file.generation() == stored + 1 {
+    // A change that saved the key file (once or more: `user disable` removes a slot and rekeys
+    // in one transaction) and stopped before the database committed.
+    if file.generation() > stored {
         if let Some(prev) = store.interrupted_key_file()? {
             let undone = || {
                 Error::Refused(
@@ -464,6 +481,8 @@ struct Preflight {
     audit_rows: Vec<AuditRow>,
     users: Vec<UserRow>,
     wraps: Vec<MasterWrapRow>,
+    /// Who the log grants which keys: a rekey seals to no other public key.
+    authority: audit_log::Authority,
 }
 
 impl Preflight {
@@ -479,11 +498,14 @@ impl Preflight {
             audit_rows.push(r);
             NEXT
         })?;
-        if let Err(b) = audit_log::verify_log(audit_rows.iter().cloned()) {
-            return Err(Error::Failed(format!(
-                "the audit log does not verify ({b}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
-            )));
-        }
+        let authority = match audit_log::verify_log(audit_rows.iter().cloned()) {
+            Ok(v) => v.authority,
+            Err(b) => {
+                return Err(Error::Failed(format!(
+                    "the audit log does not verify ({b}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
+                )))
+            }
+        };
         // Every contact as the signed entries say: a rekey re-seals, and its snapshot vouches
         // for, only rows that were not changed behind uppsok's back.
         content_as_committed(reads, &audit_rows, "rekey")?;
@@ -510,10 +532,28 @@ impl Preflight {
                 missing.join(", ")
             )));
         }
+        // Every wrap's public key must be the one the log grants its user: a wrap redirected
+        // to someone else's key (an insider's) would get the new master key.
+        for w in &wraps {
+            let granted = authority
+                .users()
+                .get(&w.user_id)
+                .is_some_and(|g| !g.disabled && g.enc.is_some_and(|e| e[..] == w.public_key[..]));
+            if !granted {
+                let name = users
+                    .iter()
+                    .find(|u| u.id == w.user_id)
+                    .map_or("?", |u| u.name.as_str());
+                return Err(Error::Failed(format!(
+                    "the key the database seals to user '{name}' is not the one the log grants them (it was changed outside uppsok); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
+                )));
+            }
+        }
         Ok(Preflight {
             audit_rows,
             users,
             wraps,
+            authority,
         })
     }
 }
@@ -584,7 +624,11 @@ impl Vault {
             let signer = secret
                 .signer()
                 .expect("an enrolling slot was given its key");
-            detail.push_str(&format!(" signing={}", public_hex(&signer.public())));
+            detail.push_str(&format!(
+                " signing={} enc={}",
+                public_hex(&signer.public()),
+                public_hex(&secret.public())
+            ));
         }
         tx.log(
             Action::KeySlotUpgrade,
@@ -613,8 +657,9 @@ impl Vault {
                 Action::RecoveryKey,
                 "recovery_key",
                 &format!(
-                    "created signing={}",
-                    public_hex(&recovery.signer().public())
+                    "created signing={} enc={}",
+                    public_hex(&recovery.signer().public()),
+                    public_hex(&recovery.public())
                 ),
             )?;
             tx.commit()?;
@@ -686,7 +731,7 @@ impl Vault {
         }
         let districts = super::load_districts(&*reads)?;
         drop(reads);
-        let (user, signer);
+        let (user, signer, keys_granted);
         {
             // No signed-in user: the recovery key acts, signs, and the entry says so.
             let tx = Change::begin(
@@ -709,7 +754,8 @@ impl Vault {
                             "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
                         )));
                     }
-                    signer = write_user_keys(&tx, u.id, &u.name, new_passphrase, StaffRole::Admin)?;
+                    keys_granted =
+                        write_user_keys(&tx, u.id, &u.name, new_passphrase, StaffRole::Admin)?;
                     user = User {
                         id: u.id,
                         name: u.name,
@@ -717,7 +763,7 @@ impl Vault {
                     };
                 }
                 None => {
-                    (user, signer) =
+                    (user, keys_granted) =
                         Self::insert_user(&tx, name, StaffRole::Admin, new_passphrase)?;
                 }
             }
@@ -726,13 +772,10 @@ impl Vault {
                 None,
                 Action::Recover,
                 &format!("user:{}", user.id),
-                &format!(
-                    "recovery key signing={} name={}",
-                    public_hex(&signer.public()),
-                    user.name
-                ),
+                &format!("recovery key {} name={}", keys_granted.grant, user.name),
             )?;
             tx.commit()?;
+            signer = keys_granted.signer;
         }
         let mut vault = Vault {
             store,
@@ -765,6 +808,9 @@ impl Vault {
             // one cannot forge a key file that keeps the database under it.
             let tx = self.change()?;
             let mut file = load_key_file(&tx)?;
+            // Only to the keys the log grants: a slot planted in the file gets no new key.
+            let authority = read_grants(&*tx)?;
+            file.keep_recipients(|p| authority.may_receive_keys(p));
             file.reseal(&both).map_err(cannot_protect)?;
             let tx = Change {
                 page_keys: &both,
@@ -796,6 +842,8 @@ impl Vault {
         {
             let tx = self.change()?;
             let mut file = load_key_file(&tx)?;
+            let authority = read_grants(&*tx)?;
+            file.keep_recipients(|p| authority.may_receive_keys(p));
             let only = std::slice::from_ref(&newest);
             file.reseal(only).map_err(cannot_protect)?;
             save_key_file(&tx, &mut file)?;
@@ -820,6 +868,7 @@ impl Vault {
             audit_rows,
             users,
             wraps,
+            authority,
         } = Preflight::check(tx, old, None)?;
 
         // 2. The new keys: the old pseudonym key joins the chain.
@@ -911,7 +960,12 @@ impl Vault {
             summary.slots += 1;
         }
         let master = held.master().expect("made above");
-        if let Some(r) = tx.recovery_key()? {
+        // The recovery key only if the log grants it (an upgrade without it gave it up).
+        if let Some(r) = tx.recovery_key()?.filter(|r| {
+            authority
+                .recovery_enc()
+                .is_some_and(|e| e[..] == r.public_key[..])
+        }) {
             tx.put_recovery_key(&RecoveryRow {
                 wrapped_master: master
                     .seal_to_recovery(&r.public_key, r.id)
@@ -949,13 +1003,10 @@ fn content_as_committed<R: Reads + ?Sized>(
     audit_rows: &[AuditRow],
     what: &str,
 ) -> Result<()> {
-    let mut live = std::collections::BTreeMap::new();
-    reads.scan_stored_contacts(&mut |c| {
-        live.insert(c.id, audit_log::contact_hash(&c));
-        NEXT
-    })?;
+    let live = live_contact_hashes(reads)?;
     let mut findings = audit_log::verify_content(live, audit_rows).findings;
     findings.extend(audit_log::verify_nights(live_nights(reads)?, audit_rows));
+    findings.extend(audit_log::verify_merges(&reads.merges()?, audit_rows));
     if let Some(f) = findings.first() {
         return Err(Error::Failed(format!(
             "{} is not what the log's signed entries say ({}); {what} refused, nothing was changed. Run `uppsok audit` and restore from a backup.",
@@ -969,19 +1020,37 @@ fn content_as_committed<R: Reads + ?Sized>(
 /// every field night: a snapshot entry's commitment, as its detail's tokens.
 pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
     let mut running = audit_log::Running::default();
-    reads.scan_stored_contacts(&mut |c| {
-        running.push(c.id, &audit_log::contact_hash(&c));
-        NEXT
-    })?;
+    for (id, h) in live_contact_hashes(reads)? {
+        running.push(id, &h);
+    }
     let mut nights = audit_log::Running::default();
     for (id, h) in live_nights(reads)? {
         nights.push(id, &h);
     }
     Ok(format!(
-        "{} {}",
+        "{} {} {}",
         audit_log::content::content_detail(&running.finish()),
-        audit_log::content::nights_detail(&nights.finish())
+        audit_log::content::nights_detail(&nights.finish()),
+        audit_log::merges_detail(&reads.merges()?)
     ))
+}
+
+/// Every contact's hash as stored (with its person's pseudonym), by id.
+pub(super) fn live_contact_hashes<R: Reads + ?Sized>(
+    reads: &R,
+) -> Result<std::collections::BTreeMap<i64, [u8; 32]>> {
+    let mut pseudonyms: std::collections::HashMap<i64, Vec<u8>> = Default::default();
+    reads.scan_persons(0, &mut |id, p| {
+        pseudonyms.insert(id, p.to_vec());
+        NEXT
+    })?;
+    let mut live = std::collections::BTreeMap::new();
+    reads.scan_stored_contacts(&mut |c| {
+        let pseudonym = c.person_id.and_then(|p| pseudonyms.get(&p)).map(|p| &p[..]);
+        live.insert(c.id, audit_log::contact_hash(&c, pseudonym));
+        NEXT
+    })?;
+    Ok(live)
 }
 
 /// Every field night's hash as stored, by id.
@@ -1066,7 +1135,7 @@ impl Lifecycle<'_> {
         let mut gone: Vec<(i64, [u8; 32])> = tx
             .contacts_of_persons(&plan.persons)?
             .iter()
-            .map(|c| (c.id, audit_log::contact_hash(c)))
+            .map(|c| (c.id, audit_log::contact_hash(c, c.pseudonym.as_deref())))
             .collect();
         gone.sort_unstable_by_key(|(id, _)| *id);
         let mut deleted = 0;
@@ -1077,9 +1146,10 @@ impl Lifecycle<'_> {
             Action::Forget,
             &contact_objects(&plan.contacts),
             &format!(
-                "count={deleted} codes={} {}",
+                "count={deleted} codes={} {} {}",
                 plan.persons.len(),
-                audit_log::content::deleted_detail(&gone)
+                audit_log::content::deleted_detail(&gone),
+                audit_log::merges_detail(&tx.merges()?)
             ),
         )?;
         tx.commit()?;

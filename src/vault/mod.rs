@@ -31,8 +31,8 @@ use zeroize::Zeroizing;
 
 use crate::audit_log::{self, Action};
 use crate::crypto::{
-    public_hex, CryptoError, Held, KeyFile, KeyFileError, KeyScheme, Keys, MasterKey, PageKey,
-    Passphrase, Place, Signer,
+    CryptoError, Held, KeyFile, KeyFileError, KeyScheme, Keys, MasterKey, PageKey, Passphrase,
+    Place, Signer,
 };
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
@@ -407,17 +407,16 @@ impl Vault {
                 &serde_json::to_string(&names).expect("strings serialise"),
             )?;
             lifecycle::save_key_file(&tx, &mut KeyFile::new(*id.as_bytes()))?;
-            (user, signer) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
+            let granted;
+            (user, granted) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
             tx.log_as(
-                &signer,
+                &granted.signer,
                 Some(user.id),
                 Action::Init,
                 &format!("user:{}", user.id),
-                &format!(
-                    "name={admin} role=admin signing={}",
-                    public_hex(&signer.public())
-                ),
+                &format!("name={admin} role=admin {}", granted.grant),
             )?;
+            signer = granted.signer;
             tx.commit()?;
         }
         Ok((held, keys, (user, signer), districts))
@@ -430,7 +429,7 @@ impl Vault {
         name: &str,
         role: StaffRole,
         passphrase: &Passphrase,
-    ) -> Result<(User, Signer)> {
+    ) -> Result<(User, lifecycle::NewKeys)> {
         let id = tx.take_id(Sequence::Users)?;
         let mac = tx
             .keys
@@ -444,14 +443,14 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        let signer = lifecycle::write_user_keys(tx, id, name, passphrase, role)?;
+        let granted = lifecycle::write_user_keys(tx, id, name, passphrase, role)?;
         Ok((
             User {
                 id,
                 name: name.to_string(),
                 role,
             },
-            signer,
+            granted,
         ))
     }
 
@@ -529,6 +528,11 @@ impl Vault {
             .get(&row.id)
             .filter(|g| g.name == row.name && g.role == row.role && g.disabled == row.disabled)
             .ok_or_else(|| tampered_user(name))?;
+        // The slot's X25519 key must be the one the log grants: a wrap redirected to another
+        // key, or a slot written for this user with a key of someone else's, is refused.
+        if grant.enc != Some(secret.public()) {
+            return Err(slot_not_granted(name));
+        }
         let mut secret = secret;
         let enrolling = match (secret.signer().map(|s| s.public()), grant.signing) {
             (Some(held), Some(granted)) if held == granted => false,
@@ -734,7 +738,7 @@ pub(super) fn kdf_out_of_bounds(name: &str) -> Error {
 /// someone else.
 pub(super) fn slot_not_granted(name: &str) -> Error {
     Error::Refused(format!(
-        "the key slot of user '{name}' holds a signing key that no administrator granted them (the slot was written outside uppsok); nothing was done. Run `uppsok audit` and restore the database with its key file from a backup."
+        "the key slot of user '{name}' holds a key that no administrator granted them (the slot was written outside uppsok); nothing was done. Run `uppsok audit` and restore the database with its key file from a backup."
     ))
 }
 
@@ -827,15 +831,12 @@ impl Staff<'_> {
             )));
         }
         let tx = self.0.change()?;
-        let (user, signer) = Vault::insert_user(&tx, name, role, passphrase)?;
-        // The grant, signed by this administrator: the new user's role and signing key.
+        let (user, granted) = Vault::insert_user(&tx, name, role, passphrase)?;
+        // The grant, signed by this administrator: the new user's role and keys.
         tx.log(
             Action::UserAdd,
             &format!("user:{}", user.id),
-            &format!(
-                "role={role} name={name} signing={}",
-                public_hex(&signer.public())
-            ),
+            &format!("role={role} name={name} {}", granted.grant),
         )?;
         tx.commit()?;
         Ok(())
@@ -908,14 +909,10 @@ impl Staff<'_> {
         let tx = self.0.change()?;
         // A new signing key too, granted by the one held until now: whoever knew the old
         // passphrase (an administrator who set the first one) cannot sign in this user's name.
-        let signer = lifecycle::write_user_keys(&tx, user_id, &name, new, role)?;
-        tx.log(
-            Action::Passwd,
-            &format!("user:{}", user_id),
-            &format!("signing={}", public_hex(&signer.public())),
-        )?;
+        let granted = lifecycle::write_user_keys(&tx, user_id, &name, new, role)?;
+        tx.log(Action::Passwd, &format!("user:{}", user_id), &granted.grant)?;
         tx.commit()?;
-        self.0.signer = signer;
+        self.0.signer = granted.signer;
         Ok(())
     }
 }

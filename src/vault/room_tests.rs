@@ -193,6 +193,9 @@ fn merges_count_two_codes_once_and_undo_cleanly() {
         v.persons().lookup(&code("ab58")).unwrap().unwrap().earlier,
         1
     );
+    // Every merge and unmerge committed to the merges table as it left it.
+    let facts = v.audit().facts(None, None).unwrap();
+    assert!(facts.log.content.is_empty(), "{:?}", facts.log.content);
 }
 
 #[test]

@@ -88,13 +88,24 @@ impl StatsDoor<'_> {
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
     ) -> Result<Vec<StatsResult>> {
+        self.count_asked(queries, queries, sinks)
+    }
+
+    /// [`StatsDoor::count`], logging `asked` as what was asked (an estimate counts a plain
+    /// query and filters in its sink, but the question had the filters).
+    fn count_asked(
+        self,
+        asked: &[Query],
+        queries: &[Query],
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
         let (action, mut detail) = self.purpose.log_entry();
         // What was asked: period and grouping of every query in the clear, the filters sealed
         // under the categories key (they hold category values), so that a run that pins one
         // person's categories leaves a trace of what it asked.
         let mut clear = Vec::new();
         let mut filters = Vec::new();
-        for q in queries {
+        for q in asked {
             let (c, f) = q.log_parts(&self.vault.districts);
             if !clear.contains(&c) {
                 clear.push(c);
@@ -107,10 +118,15 @@ impl StatsDoor<'_> {
             detail.push_str(&format!(" {c}"));
         }
         if !filters.is_empty() {
+            // Padded to a multiple of 32 bytes, so the length tells little of the values.
+            let mut text = filters.join(" ; ");
+            while text.len() % 32 != 0 {
+                text.push(' ');
+            }
             let sealed = self
                 .vault
                 .keys
-                .seal(Place::LogFilters, filters.join(" ; ").as_bytes())
+                .seal(Place::LogFilters, text.as_bytes())
                 .map_err(not_held)?;
             detail.push_str(&format!(
                 " filters={}",
@@ -138,8 +154,13 @@ impl StatsDoor<'_> {
             filters: Vec::new(),
             ..q.clone()
         };
-        // One cheap accumulator for the period's bounds; the occasions collect the rest.
-        let r = self.count(std::slice::from_ref(&plain), &mut [&mut occ])?;
+        // One cheap accumulator for the period's bounds; the occasions collect the rest. The log
+        // records the question as asked, filters and all.
+        let r = self.count_asked(
+            std::slice::from_ref(q),
+            std::slice::from_ref(&plain),
+            &mut [&mut occ],
+        )?;
         let (from, to) = r
             .into_iter()
             .next()

@@ -70,7 +70,12 @@ fn recovery_grant(stored: Option<&[u8]>, choice: &RecoveryChoice<'_>) -> Result<
                         .into(),
                 ));
             }
-            Ok(Some(crate::crypto::public_hex(&key.signer().public())))
+            // Its signing key and its X25519 key, granted by the upgrade entry.
+            Ok(Some(format!(
+                "recovery={} recovery_enc={}",
+                crate::crypto::public_hex(&key.signer().public()),
+                crate::crypto::public_hex(&key.public())
+            )))
         }
         (Some(_), RecoveryChoice::NotGiven) => Err(Error::Input(
             "this database has a recovery key: give it (--recovery-key-file PATH or UPPSOK_RECOVERY_KEY) so that it can still restore administrators after the upgrade, or pass --without-recovery-key to give that up; nothing was changed."
@@ -122,13 +127,18 @@ fn sign_over_the_old_log(
             "-".to_string()
         };
         let state = if u.disabled { "disabled" } else { "active" };
+        // The X25519 key the data keys are sealed to: the one the user's wrap has.
+        let enc = match tx.master_wrap(u.id)? {
+            Some(w) if !u.disabled => crate::crypto::pseudonym_hex(&w.public_key),
+            _ => "-".to_string(),
+        };
         detail.push_str(&format!(
-            " user={}:{}:{}:{state}:{key}",
+            " user={}:{}:{}:{state}:{key}:{enc}",
             u.id, u.name, u.role
         ));
     }
     if let Some(r) = recovery {
-        detail.push_str(&format!(" recovery={r}"));
+        detail.push_str(&format!(" {r}"));
     }
     // A snapshot of every contact: what content commitments start from.
     let content = super::lifecycle::content_snapshot(&**tx)?;

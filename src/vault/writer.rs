@@ -71,6 +71,8 @@ pub(super) struct ContactWriter<'c, 'v> {
     /// Who logged the contacts.
     author: i64,
     persons: HashMap<Pseudonym, i64>,
+    /// The same, by id: the pseudonym each written row's hash covers.
+    pseudonyms: HashMap<i64, Pseudonym>,
     next_person: i64,
     first: i64,
     next: i64,
@@ -87,6 +89,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             change,
             author,
             persons: HashMap::new(),
+            pseudonyms: HashMap::new(),
             next_person: change.peek_next_id(Sequence::Persons)?,
             first,
             next: first,
@@ -111,6 +114,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
                 }
                 if let Some(id) = self.change.person_by_pseudonym(exported)? {
                     self.persons.insert(*exported, id);
+                    self.pseudonyms.insert(id, *exported);
                     return Ok(id);
                 }
                 keyed
@@ -130,6 +134,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             }
         };
         self.persons.insert(*keyed, id);
+        self.pseudonyms.insert(id, *keyed);
         Ok(id)
     }
 
@@ -167,7 +172,11 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             ));
         }
         self.change.insert_contact(row)?;
-        self.last = crate::audit_log::contact_hash(row);
+        let pseudonym = row
+            .person_id
+            .and_then(|p| self.pseudonyms.get(&p))
+            .map(|p| &p[..]);
+        self.last = crate::audit_log::contact_hash(row, pseudonym);
         self.running.push(row.id, &self.last);
         self.next += 1;
         Ok(())
