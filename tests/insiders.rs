@@ -178,6 +178,17 @@ impl Insider {
     }
 }
 
+/// The detail of the last log entry of `action`, read from the file as the auditor aino.
+fn last_detail(db: &Db, action: &str) -> String {
+    insider_conn(&db.path, "aino", PASS)
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = ?1 ORDER BY seq DESC LIMIT 1",
+            [action],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// Signing in as `user` is refused (exit 1, nothing listed), saying `expected`.
 #[track_caller]
 fn refused(db: &Db, user: &str, pass: &str, expected: &str) {
@@ -806,15 +817,7 @@ fn a_statistics_run_leaves_its_question_in_the_log_with_its_filters_sealed() {
         .assert()
         .success();
     // In the file (read as an insider): period and grouping in the clear, no category value.
-    let conn = insider_conn(&db.path, "aino", PASS);
-    let detail: String = conn
-        .query_row(
-            "SELECT detail FROM audit_log WHERE action = 'stats' ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
+    let detail = last_detail(&db, "stats");
     assert!(
         detail.contains("from=2024-01-01 to=2024-12-31 by=district") && detail.contains("filters="),
         "{detail}"
@@ -825,15 +828,7 @@ fn a_statistics_run_leaves_its_question_in_the_log_with_its_filters_sealed() {
         .args(["estimate", "--filter", "district=norrmalm"])
         .assert()
         .success();
-    let conn = insider_conn(&db.path, "aino", PASS);
-    let detail: String = conn
-        .query_row(
-            "SELECT detail FROM audit_log WHERE action = 'estimate' ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
+    let detail = last_detail(&db, "estimate");
     assert!(
         detail.contains(" filters=") && !detail.contains("norrmalm"),
         "{detail}"
