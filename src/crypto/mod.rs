@@ -417,14 +417,6 @@ impl Keys {
         Ok(p)
     }
 
-    /// A link of the HMAC chain of a log from before format 3 (tests make such logs).
-    pub fn audit_mac(&self, previous: &[u8], entry: &[u8]) -> [u8; 32] {
-        hmac(
-            self.audit.as_deref().map_or(&[0u8; 32][..], |k| &k[..]),
-            &[previous, entry],
-        )
-    }
-
     /// How the log names a person: 16 hex digits keyed under this key version's record key,
     /// never the person's id. Every role can make it (to tell which entries name the same
     /// person), and every rekey changes it, so that a key someone kept (a former user) gives no

@@ -856,12 +856,9 @@ impl Vault {
     /// The rekey itself, inside the caller's transaction (`rekey`, and `user disable`, which
     /// removes a slot and rekeys in one transaction). Verifies the audit chain and every user
     /// seal with the old keys first, and refuses if any is broken: a rekey must not re-seal a
-    /// change made behind uppsok's back. Appends the `rekey` entry under the new keys.
-    pub(super) fn rekey_in(
-        change: &Change<'_>,
-        old: &Keys,
-        actor: i64,
-    ) -> Result<(Held, Keys, RekeySummary)> {
+    /// change made behind uppsok's back. Appends the `rekey` entry, signed by the change's
+    /// author.
+    pub(super) fn rekey_in(change: &Change<'_>, old: &Keys) -> Result<(Held, Keys, RekeySummary)> {
         let tx: &dyn Transaction = &**change;
         // 1. Everything sealed under the old keys must verify.
         let Preflight {
@@ -979,7 +976,6 @@ impl Vault {
         // The key file moves on a generation too: a copy of the database from before the
         // rekey no longer opens with the key file (nor the key file from before with it).
         save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
-        let _ = actor;
         // A snapshot: every contact as re-sealed, which is all the walk of the content
         // commitments needs from here back (everything before was checked above).
         let content = content_snapshot(tx)?;
@@ -1090,9 +1086,8 @@ impl Lifecycle<'_> {
     /// link and key wrap rewritten under it, in one transaction.
     pub fn rekey(&mut self) -> Result<RekeySummary> {
         self.0.require(Permission::Administer)?;
-        let user_id = self.0.user.id;
         let tx = self.0.change()?;
-        let (held, keys, mut summary) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, mut summary) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
         self.0.held = held;
         self.0.keys = keys;
@@ -1185,7 +1180,6 @@ impl Lifecycle<'_> {
     /// page key as well (false when another process had it open: a later sign-in does it).
     pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool)> {
         self.0.require(Permission::Administer)?;
-        let user_id = self.0.user.id;
         let tx = self.0.change()?;
         // The purge's entry is a snapshot of the contacts it leaves (it changes too many to list
         // them): first, every contact must be as the signed entries say.
@@ -1219,7 +1213,7 @@ impl Lifecycle<'_> {
             "notes",
             &format!("before={before} count={purged} {content}"),
         )?;
-        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
         self.0.held = held;
         self.0.keys = keys;

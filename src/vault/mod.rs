@@ -886,14 +886,13 @@ impl Staff<'_> {
             .keys
             .record_mac(&user_record_bytes(row.id, &row.name, &row.role, true))
             .to_vec();
-        let user_id = self.0.user.id;
         let tx = self.0.change()?;
         tx.update_user(&row)?;
         lifecycle::remove_user_keys(&tx, row.id)?;
         tx.log(Action::UserDisable, &format!("user:{}", row.id), "")?;
         // A new master key sealed to the remaining users only: what the disabled user may have
         // copied (passphrase, slot, master key) opens nothing written from now on.
-        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys, user_id)?;
+        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
         self.0.held = held;
         self.0.keys = keys;

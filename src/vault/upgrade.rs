@@ -484,7 +484,7 @@ impl Vault {
             // And keys per capability: a rekey under them, which seals an auditor the
             // categories key only (its entry signed by this administrator).
             if rekey {
-                Vault::rekey_in(&tx, &keys, row.id)?;
+                Vault::rekey_in(&tx, &keys)?;
             } else {
                 tx.set_meta("key_scheme", KeyScheme::Shared.as_str())?;
             }
