@@ -42,13 +42,7 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
         .expect("a slot of format 3 holds a signing key")
         .clone();
     let conn = insider_conn(db, user, pass);
-    let (id, wrapped): (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("the insider's wrap");
+    let (id, wrapped) = wrap_of(&conn, user);
     // The master key, or (an auditor) the categories key alone.
     let master = opened.secret.open_master(&wrapped, id).ok();
     let keys = match &master {
@@ -680,13 +674,7 @@ fn auditor_keys(db: &Path, user: &str) -> (bool, Option<Keys>) {
         .open_user(user, &Passphrase::new(PASS.into()))
         .unwrap();
     let conn = insider_conn(db, user, PASS);
-    let (id, wrapped): (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (id, wrapped) = wrap_of(&conn, user);
     let master = opened.secret.open_master(&wrapped, id).is_ok();
     let categories = opened
         .secret

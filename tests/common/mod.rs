@@ -196,6 +196,17 @@ pub fn insider_conn(db: &Path, user: &str, pass: &str) -> rusqlite::Connection {
     conn
 }
 
+/// A user's id and what the database seals to them (`master_wraps.wrapped_master`), read as an
+/// insider.
+pub fn wrap_of(conn: &rusqlite::Connection, user: &str) -> (i64, Vec<u8>) {
+    conn.query_row(
+        "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
+        [user],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("the user's wrap")
+}
+
 /// Recomputes a key file's MAC (the last 32 bytes) under a page key, as the documented format
 /// says (docs/security.md, "The key file"): HMAC-SHA256 under HKDF-SHA256(page key, salt
 /// "uppsok key file v1", info "mac"). An insider who holds the page key can do this outside
@@ -231,13 +242,7 @@ pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8
         .expect("the user's slot opens");
     reseal_key_file(bytes, opened.page_keys[0].expose());
     let conn = insider_conn(db, user, pass);
-    let (id, wrapped): (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id WHERE u.name = ?1",
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("the user's wrap");
+    let (id, wrapped) = wrap_of(&conn, user);
     let keys = opened
         .secret
         .open_master(&wrapped, id)
