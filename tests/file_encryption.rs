@@ -539,6 +539,42 @@ fn a_rekey_while_another_uppsok_has_the_file_open_changes_the_page_key_at_a_late
 }
 
 #[test]
+fn a_sign_in_in_a_process_that_has_the_file_open_keeps_that_connections_lock() {
+    // Closing any handle of a file drops every POSIX lock the process holds on it. A sign-in
+    // that read the file's header with a handle of its own dropped the shared lock of a
+    // connection this process already had open, and a rekey in another process then rewrote
+    // every page under that connection (which read the file as "malformed" afterwards).
+    let db = populated();
+    let other = db.raw();
+    let count = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(&other), 3);
+    let vault = uppsok::vault::Vault::unlock(
+        &db.path,
+        ADMIN,
+        &uppsok::crypto::Passphrase::new(PASS.into()),
+    )
+    .expect("the admin signs in");
+    drop(vault);
+    let out = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    ok(&out);
+    assert!(
+        stdout(&out).contains("could not be re-encrypted"),
+        "the open connection still holds its lock: {}",
+        stdout(&out)
+    );
+    assert_eq!(
+        count(&other),
+        3,
+        "the open connection reads the file as it is"
+    );
+    drop(other);
+    ok(&db.cmd().arg("audit").output().unwrap());
+}
+
+#[test]
 fn a_former_user_cannot_keep_the_file_under_their_old_page_key_by_forging_the_key_file() {
     // Found by a red-team run: while another uppsok has the file open, `user disable` leaves
     // the file under the old page key (the key file offers the new one beside it). The former

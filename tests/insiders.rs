@@ -1153,6 +1153,45 @@ fn a_merge_declared_behind_uppsoks_back_is_named_by_the_audit() {
     assert_eq!(code, Some(1));
     assert_eq!(
         findings(&report, "audit_log"),
-        vec![("person_merges".into(), "content_differs".into())]
+        vec![("person_merges".into(), "not_committed".into())]
+    );
+}
+
+#[test]
+fn a_reordered_district_list_is_named_by_the_audit_and_refused_by_a_rekey() {
+    // The envelopes keep a district as its place in the list: reordering the list would move
+    // every contact to another district without touching one envelope.
+    let db = unit();
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let olle = insider(&db.path, "olle", PASS);
+    let list: String = olle
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = 'districts'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut names: Vec<String> = serde_json::from_str(&list).unwrap();
+    names.reverse();
+    olle.conn
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'districts'",
+            [serde_json::to_string(&names).unwrap()],
+        )
+        .unwrap();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("meta:districts".into(), "content_differs".into())]
+    );
+    // A rekey would vouch for the list in its snapshot: it refuses instead.
+    let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("meta:districts"),
+        "{}",
+        stderr(&o)
     );
 }

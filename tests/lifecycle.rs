@@ -185,28 +185,33 @@ fn rekey_re_encrypts_everything_and_keeps_every_figure_and_person() {
     assert_eq!(export_without_pseudonyms(&db), before);
     // stats also logs a read; compare the figures only.
     assert_eq!(db.stats_json(&["--by", "year"]), stats_before);
-    let raw = db.raw();
-    let mut st = raw
-        .prepare("SELECT attributes, note FROM contacts ORDER BY id")
-        .unwrap();
-    let rows: Vec<(Vec<u8>, Vec<u8>)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    // The insider's connection is closed before the next rekey: an open one would (rightly)
+    // keep that rekey from re-encrypting the file under a new page key.
+    let (rows, after) = {
+        let raw = db.raw();
+        let mut st = raw
+            .prepare("SELECT attributes, note FROM contacts ORDER BY id")
+            .unwrap();
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut st = raw
+            .prepare("SELECT pseudonym FROM persons ORDER BY id")
+            .unwrap();
+        let after: Vec<Vec<u8>> = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (rows, after)
+    };
     for ((a, n), old) in rows.iter().zip(&envelopes_before) {
         assert_eq!(uppsok::crypto::key_version(a), Some(2));
         assert_eq!(uppsok::crypto::key_version(n), Some(2));
         assert_ne!(n, old);
     }
-    let mut st = raw
-        .prepare("SELECT pseudonym FROM persons ORDER BY id")
-        .unwrap();
-    let after: Vec<Vec<u8>> = st
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     assert_eq!(after.len(), pseudonyms_before.len());
     for (a, b) in after.iter().zip(&pseudonyms_before) {
         assert_ne!(a, b);

@@ -169,20 +169,53 @@ pub fn merges_detail(merges: &[MergeRow]) -> String {
 
 /// The merges table against the last entry that committed to it (none: it must be empty).
 pub fn verify_merges(live: &[MergeRow], rows: &[AuditRow]) -> Option<ContentFinding> {
-    let now = merges_detail(live);
+    verify_last_commitment(&merges_detail(live), live.is_empty(), rows, "person_merges")
+}
+
+/// `districts=HEX`: the unit's district list as `meta` keeps it. Its order gives the district
+/// codes inside every sealed envelope their meaning, so reordering it would move contacts
+/// between districts without touching one. `init` commits to it, and so does every snapshot.
+pub fn districts_detail(list: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"uppsok/districts/1");
+    match list {
+        Some(l) => {
+            h.update([1]);
+            h.update((l.len() as u64).to_le_bytes());
+            h.update(l.as_bytes());
+        }
+        None => h.update([0]),
+    }
+    format!("districts={}", hex(&h.finalize().into()))
+}
+
+/// The district list against the last entry that committed to it (there must be one).
+pub fn verify_districts(live: Option<&str>, rows: &[AuditRow]) -> Option<ContentFinding> {
+    verify_last_commitment(&districts_detail(live), false, rows, "meta:districts")
+}
+
+/// A value that every entry changing it commits to in full (`KEY=HEX`), against the last such
+/// entry; with none, it is as committed only if `none_is_fine` (an empty table).
+fn verify_last_commitment(
+    now: &str,
+    none_is_fine: bool,
+    rows: &[AuditRow],
+    record: &str,
+) -> Option<ContentFinding> {
+    let key = &now[..=now.find('=').expect("KEY=HEX")];
     let last = rows.iter().rev().find_map(|r| {
         r.detail
             .split(' ')
-            .find(|t| t.starts_with("merges="))
+            .find(|t| t.starts_with(key))
             .map(|t| (r.seq, t))
     });
-    let matches = match last {
-        Some((_, committed)) => committed == now,
-        None => live.is_empty(),
+    let (matches, kind) = match last {
+        Some((_, committed)) => (committed == now, "content_differs"),
+        None => (none_is_fine, "not_committed"),
     };
     (!matches).then(|| ContentFinding {
-        record: "person_merges".into(),
-        kind: "content_differs",
+        record: record.into(),
+        kind,
         entry: last.map(|(seq, _)| seq),
     })
 }

@@ -26,7 +26,7 @@ pub use chain::{
 };
 pub use checkpoints::Checkpoint;
 pub use content::{
-    contact_hash, merges_detail, night_hash, verify_content, verify_merges, verify_nights,
-    ContentFacts, ContentFinding, Running,
+    contact_hash, districts_detail, merges_detail, night_hash, verify_content, verify_districts,
+    verify_merges, verify_nights, ContentFacts, ContentFinding, Running,
 };
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

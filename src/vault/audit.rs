@@ -275,6 +275,10 @@ impl Vault {
         let content = audit_log::verify_content(live, &rows);
         let mut nights = audit_log::verify_nights(lifecycle::live_nights(&*reads)?, &rows);
         nights.extend(audit_log::verify_merges(&reads.merges()?, &rows));
+        nights.extend(audit_log::verify_districts(
+            reads.meta("districts")?.as_deref(),
+            &rows,
+        ));
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.
         let authority = match &verified {

@@ -1003,6 +1003,10 @@ fn content_as_committed<R: Reads + ?Sized>(
     let mut findings = audit_log::verify_content(live, audit_rows).findings;
     findings.extend(audit_log::verify_nights(live_nights(reads)?, audit_rows));
     findings.extend(audit_log::verify_merges(&reads.merges()?, audit_rows));
+    findings.extend(audit_log::verify_districts(
+        reads.meta("districts")?.as_deref(),
+        audit_rows,
+    ));
     if let Some(f) = findings.first() {
         return Err(Error::Failed(format!(
             "{} is not what the log's signed entries say ({}); {what} refused, nothing was changed. Run `uppsok audit` and restore from a backup.",
@@ -1024,10 +1028,11 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
         nights.push(id, &h);
     }
     Ok(format!(
-        "{} {} {}",
+        "{} {} {} {}",
         audit_log::content::content_detail(&running.finish()),
         audit_log::content::nights_detail(&nights.finish()),
-        audit_log::merges_detail(&reads.merges()?)
+        audit_log::merges_detail(&reads.merges()?),
+        audit_log::districts_detail(reads.meta("districts")?.as_deref()),
     ))
 }
 

@@ -402,10 +402,8 @@ impl Vault {
             tx.set_meta("key_version", &held.version().to_string())?;
             tx.set_meta("key_scheme", KeyScheme::PerCapability.as_str())?;
             let names: Vec<&str> = districts.all().iter().map(|d| d.as_str()).collect();
-            tx.set_meta(
-                "districts",
-                &serde_json::to_string(&names).expect("strings serialise"),
-            )?;
+            let list = serde_json::to_string(&names).expect("strings serialise");
+            tx.set_meta("districts", &list)?;
             lifecycle::save_key_file(&tx, &mut KeyFile::new(*id.as_bytes()))?;
             let granted;
             (user, granted) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
@@ -414,7 +412,11 @@ impl Vault {
                 Some(user.id),
                 Action::Init,
                 &format!("user:{}", user.id),
-                &format!("name={admin} role=admin {}", granted.grant),
+                &format!(
+                    "name={admin} role=admin {} {}",
+                    granted.grant,
+                    audit_log::districts_detail(Some(&list))
+                ),
             )?;
             signer = granted.signer;
             tx.commit()?;

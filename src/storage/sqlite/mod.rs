@@ -93,6 +93,31 @@ fn previous_key_file_path(db: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Whether the file at `path` is SQLite in the clear (format 1) rather than encrypted.
+///
+/// SQLite reads the header, not our own file handle: closing any handle of a file drops every
+/// POSIX lock this process holds on it, so a connection already open in this process (a
+/// library caller's, a test's) would lose the shared lock that keeps another process's page-key
+/// rotation from rewriting the file under it. Read-only, so a hot journal is never played back
+/// here; an encrypted file reads as "not a database" before anything else is read.
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?
+        .len();
+    if len < PLAIN_HEADER.len() as u64 {
+        return Ok(false);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?;
+    let plain = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
+        .is_ok();
+    Ok(plain)
+}
+
 /// Reads the key file of the database at `db` (bounded in size).
 fn read_key_file(db: &Path) -> Result<Vec<u8>> {
     read_bounded(key_file_path(db))
@@ -202,11 +227,7 @@ impl SqliteLocked {
         if !path.is_file() {
             return Err(StorageError::Missing(path.to_path_buf()));
         }
-        let mut head = [0u8; 16];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| f.read(&mut head))
-            .map_err(|e| StorageError::NotUppsok(path.to_path_buf(), e.to_string()))?;
-        if n == 16 && &head == PLAIN_HEADER {
+        if is_plain_sqlite(path)? {
             return Err(plain_file(path));
         }
         Ok(SqliteLocked {

@@ -12,7 +12,8 @@ use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::{
-    configure, create_private_file, key_file_path, key_literal, sync_dir, SqliteStore, PLAIN_HEADER,
+    configure, create_private_file, is_plain_sqlite, key_file_path, key_literal, sync_dir,
+    SqliteStore,
 };
 use crate::storage::port::{Backend, Conversion, Format1Database, Format1Slot, Maintenance, Reads};
 use crate::storage::{Result, StorageError};
@@ -51,12 +52,7 @@ impl Format1 {
         if !path.is_file() {
             return Err(StorageError::Missing(path.to_path_buf()));
         }
-        let mut head = [0u8; 16];
-        let plain = std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok()
-            && &head == PLAIN_HEADER;
-        if !plain {
+        if !is_plain_sqlite(path)? {
             return Err(StorageError::NotUppsok(
                 path.to_path_buf(),
                 "it is not a database of format 1 (it may already be of this format)".into(),
