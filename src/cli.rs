@@ -48,6 +48,9 @@ pub enum Command {
     Init,
     /// Log one contact
     Add(command::contacts::AddArgs),
+    /// One contact by its number: show it, correct it or delete it, with a reason (logged)
+    #[command(subcommand)]
+    Contact(command::contact::ContactCommand),
     /// Import contacts from CSV, all or nothing
     Import(command::contacts::ImportArgs),
     /// Export decrypted records (roles lead and admin)
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> Result<()> {
         None | Some(Command::Tui) => command::tui::run(&global),
         Some(Command::Init) => command::admin::init(&global),
         Some(Command::Add(a)) => command::contacts::add(&global, a),
+        Some(Command::Contact(c)) => command::contact::run(&global, c),
         Some(Command::Import(a)) => command::contacts::import(&global, a),
         Some(Command::Export(a)) => command::contacts::export(&global, a),
         Some(Command::Stats(a)) => command::stats::run(&global, a),

@@ -73,10 +73,14 @@ pub struct AddArgs {
     pub allow_identifiers: bool,
 }
 
-/// The code and the note of `add`: as given on the command line, or, for `-`, from what was
+/// The code and the note of `add` (and `contact edit`): as given on the command line, or, for `-`, from what was
 /// read from standard input (`piped`): the code alone is one line, the note alone all of it,
 /// both the first line and the rest; each without its final line break. Never shows either.
-fn code_and_note<'a>(code: &'a str, note: &'a str, piped: &'a str) -> Result<(&'a str, &'a str)> {
+pub(super) fn code_and_note<'a>(
+    code: &'a str,
+    note: &'a str,
+    piped: &'a str,
+) -> Result<(&'a str, &'a str)> {
     let code_piped = code == FROM_STDIN;
     let (code, note) = match (code_piped, note == FROM_STDIN) {
         (false, false) => (code, note),
@@ -109,8 +113,8 @@ fn code_and_note<'a>(code: &'a str, note: &'a str, piped: &'a str) -> Result<(&'
 }
 
 /// Reads standard input if the code or the note is to come from there; otherwise nothing.
-fn read_piped(a: &AddArgs) -> Result<Zeroizing<String>> {
-    match (a.code == FROM_STDIN, a.note == FROM_STDIN) {
+pub(super) fn read_piped(code: &str, note: &str) -> Result<Zeroizing<String>> {
+    match (code == FROM_STDIN, note == FROM_STDIN) {
         (false, false) => Ok(Zeroizing::new(String::new())),
         (true, false) => read_stdin_values("the code"),
         (false, true) => read_stdin_values("the note"),
@@ -139,23 +143,32 @@ fn parse_add(
         note,
         field_night: a.field_night,
     };
-    input.parse(districts, today()).map_err(|problems| {
-        let named: Vec<String> = problems
-            .iter()
-            .map(|p| match p.field {
-                // The code and the note are never shown.
-                f if !f.may_show_value() => format!("--{}: {}", f.flag(), p.error),
-                f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
-            })
-            .collect();
-        Error::Input(format!("the contact was not logged: {}.", named.join("; ")))
-    })
+    input
+        .parse(districts, today())
+        .map_err(|problems| refused(&input, &problems, "the contact was not logged"))
+}
+
+/// Every field that did not parse, named by its flag (the code's and the note's values never
+/// shown), after what was not done.
+pub(super) fn refused(
+    input: &ContactInput<'_>,
+    problems: &[crate::domain::FieldProblem],
+    not_done: &str,
+) -> Error {
+    let named: Vec<String> = problems
+        .iter()
+        .map(|p| match p.field {
+            f if !f.may_show_value() => format!("--{}: {}", f.flag(), p.error),
+            f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
+        })
+        .collect();
+    Error::Input(format!("{not_done}: {}.", named.join("; ")))
 }
 
 pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
-    let piped = read_piped(&a)?;
+    let piped = read_piped(&a.code, &a.note)?;
     let (code, note) = code_and_note(&a.code, &a.note, &piped)?;
     let contact = parse_add(&a, code, note, vault.districts())?;
     let id = vault.contacts().add(contact, a.allow_identifiers)?;

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod confirm;
+pub mod contact;
 pub mod contacts;
 pub mod demo;
 pub mod estimate;

@@ -185,14 +185,15 @@ impl App {
                 else {
                     return;
                 };
-                s.vault.contacts().delete(id, reason)
+                s.vault.contacts().delete(id, reason).map(|()| true)
             }
         };
         match result {
-            Ok(()) => {
+            Ok(changed) => {
                 s.overview = None;
                 self.message = Some(Message::Info(
                     match why {
+                        ReasonFor::Edit if !changed => self.text().contact_unchanged,
                         ReasonFor::Edit => self.text().contact_edited,
                         ReasonFor::Delete => self.text().contact_deleted,
                     }

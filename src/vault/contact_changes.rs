@@ -107,7 +107,8 @@ impl Contacts<'_> {
 
     /// Changes a contact's date, attributes, under-18 answer and note, with a reason; with
     /// `new_code`, the contact moves to that code's person (created if new: a contact logged
-    /// under the wrong code). Written to the audit log in the same transaction.
+    /// under the wrong code). Written to the audit log in the same transaction. An edit that
+    /// changes nothing writes nothing, not even a log entry, and returns `false`.
     #[allow(clippy::too_many_arguments)]
     pub fn edit(
         &mut self,
@@ -118,7 +119,7 @@ impl Contacts<'_> {
         note: &str,
         new_code: Option<&PersonCode>,
         reason: ChangeReason,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         self.0.require(Permission::WriteContacts)?;
         Vault::check_note(note, false).map_err(|kind| {
             Error::Input(format!(
@@ -135,7 +136,23 @@ impl Contacts<'_> {
             return Err(Error::Input(format!("there is no contact {id}.")));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
-        if let Some(code) = new_code {
+        let was = open_details(tx.keys, tx.districts, &row)?;
+        let same_person = match new_code {
+            None => true,
+            Some(code) => {
+                let keyed = tx.keys.pseudonym(code.as_bytes()).map_err(not_held)?;
+                row.pseudonym.as_deref() == Some(&keyed[..])
+            }
+        };
+        if same_person
+            && was.contact.date == date
+            && was.contact.attributes == *attributes
+            && was.concern == concern
+            && *was.contact.note == note
+        {
+            return Ok(false);
+        }
+        if let Some(code) = new_code.filter(|_| !same_person) {
             // The person of the new code, found or created as for a new contact.
             let mut writer = ContactWriter::new(&tx, row.created_by)?;
             row.person_id = Some(writer.person(&PersonRef::of(tx.keys, code)?)?);
@@ -163,16 +180,12 @@ impl Contacts<'_> {
             &format!(
                 "reason={}{} {}",
                 reason.as_str(),
-                if new_code.is_some() {
-                    ";person_changed"
-                } else {
-                    ""
-                },
+                if !same_person { ";person_changed" } else { "" },
                 crate::audit_log::content::edit_detail(&before, &after)
             ),
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Deletes a contact, with a reason, written to the audit log in the same transaction

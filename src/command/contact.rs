@@ -1,0 +1,359 @@
+//! `contact show|edit|delete ID`: any one contact, also an unidentified one (which no person
+//! code reaches), with the same rules and log entries as the interface's edit and delete.
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::contacts::{code_and_note, read_piped, refused};
+use super::{require_private_stdout, unlock};
+use crate::cli::Global;
+use crate::domain::{today, ConcernReport, ContactInput, PersonCode};
+use crate::error::{Error, Result};
+use crate::vault::{ChangeReason, ContactDetails, Permission};
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Show one contact with its note (written to the audit log as a view)
+    Show(ShowArgs),
+    /// Correct one contact: give only the fields that change, and why (logged)
+    #[command(after_help = "\
+Fields not given keep their value. `--code C` moves the contact to the person of code C \
+(a contact logged under the wrong code, or an unidentified one that was someone known); \
+`--code -` and `--note -` read the value from standard input, as for `uppsok add`. \
+An edit that changes nothing writes nothing, not even a log entry.
+
+  uppsok contact edit 812 --age-band 25-34 --reason typo
+  uppsok contact edit 812 --note - --reason typo < corrected-note.txt")]
+    Edit(Box<EditArgs>),
+    /// Delete one contact, with a reason (logged; the other contacts of its person stay)
+    Delete(DeleteArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The contact's number (as `add`, `import`, the interface and `audit` findings give it)
+    pub id: i64,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ShowFormat,
+}
+
+/// Why a contact is changed or deleted: the interface's fixed list, so that the log can say
+/// why without free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reason {
+    /// A value was typed wrong
+    Typo,
+    /// Logged under the wrong person's code
+    WrongPerson,
+    /// The same contact was logged twice
+    Duplicate,
+    /// Should not have been logged at all
+    LoggedByMistake,
+    /// The person asked for it
+    PersonAsked,
+}
+
+impl From<Reason> for ChangeReason {
+    fn from(r: Reason) -> ChangeReason {
+        match r {
+            Reason::Typo => ChangeReason::Typo,
+            Reason::WrongPerson => ChangeReason::WrongPerson,
+            Reason::Duplicate => ChangeReason::Duplicate,
+            Reason::LoggedByMistake => ChangeReason::LoggedByMistake,
+            Reason::PersonAsked => ChangeReason::PersonAsked,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The contact's number
+    pub id: i64,
+    /// Why (written to the audit log)
+    #[arg(long, value_enum)]
+    pub reason: Reason,
+    /// Contact date, YYYY-MM-DD (not in the future)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Move the contact to the person of this code (`-`: read from standard input)
+    #[arg(long)]
+    pub code: Option<String>,
+    /// sells, buys, other, unknown
+    #[arg(long)]
+    pub role: Option<String>,
+    /// woman, man, trans, nonbinary, unknown
+    #[arg(long)]
+    pub gender: Option<String>,
+    /// under18, 18-24, 25-34, 35-44, 45-54, 55+, unknown
+    #[arg(long)]
+    pub age_band: Option<String>,
+    /// men, women, both, unknown
+    #[arg(long)]
+    pub counterpart: Option<String>,
+    /// A district from the configured list
+    #[arg(long)]
+    pub district: Option<String>,
+    /// outreach, online, counselling, medical, police, other
+    #[arg(long)]
+    pub contact_type: Option<String>,
+    /// ;-separated referrals, or `none`
+    #[arg(long)]
+    pub referrals: Option<String>,
+    /// yes or no
+    #[arg(long)]
+    pub trafficking: Option<String>,
+    /// Report of concern for an under-18 contact: made, will-be-made, not-made
+    #[arg(long)]
+    pub concern: Option<String>,
+    /// The new note (replaces the whole note; `-`: read from standard input)
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The contact's number
+    pub id: i64,
+    /// Why (written to the audit log)
+    #[arg(long, value_enum)]
+    pub reason: Reason,
+}
+
+pub fn run(g: &Global, c: ContactCommand) -> Result<()> {
+    match c {
+        ContactCommand::Show(a) => show(g, a),
+        ContactCommand::Edit(a) => edit(g, *a),
+        ContactCommand::Delete(a) => delete(g, a),
+    }
+}
+
+fn show(g: &Global, a: ShowArgs) -> Result<()> {
+    require_private_stdout("contact")?;
+    let mut vault = unlock(g)?;
+    vault.require(Permission::WriteContacts)?;
+    let d = vault.contacts().details(a.id)?;
+    let c = &d.contact;
+    let at = &c.attributes;
+    let referrals = if at.referrals.is_empty() {
+        "none".to_string()
+    } else {
+        at.referrals.to_csv()
+    };
+    let trafficking = if at.trafficking { "yes" } else { "no" };
+    let concern = d.concern.map(|r| r.as_str());
+    match a.format {
+        ShowFormat::Json => {
+            let v = serde_json::json!({
+                "id": c.id,
+                "date": c.date.format("%Y-%m-%d").to_string(),
+                "identified": c.pseudonym.is_some(),
+                "field_night": c.field_night,
+                "role": at.role.as_str(),
+                "gender": at.gender.as_str(),
+                "age_band": at.age_band.as_str(),
+                "counterpart": at.counterpart.as_str(),
+                "district": at.district.as_str(),
+                "contact_type": at.contact_type.as_str(),
+                "referrals": referrals,
+                "trafficking": trafficking,
+                "concern": concern,
+                "note": c.note.as_str(),
+            });
+            println!("{v}");
+        }
+        ShowFormat::Text => {
+            let night = c
+                .field_night
+                .map_or_else(|| "none".to_string(), |n| n.to_string());
+            let person = if c.pseudonym.is_some() {
+                "known code"
+            } else {
+                "unidentified"
+            };
+            let mut lines = vec![
+                ("date", c.date.format("%Y-%m-%d").to_string()),
+                ("person", person.to_string()),
+                ("field night", night),
+                ("role", at.role.to_string()),
+                ("gender", at.gender.to_string()),
+                ("age band", at.age_band.to_string()),
+                ("counterpart", at.counterpart.to_string()),
+                ("district", at.district.to_string()),
+                ("contact type", at.contact_type.to_string()),
+                ("referrals", referrals),
+                ("trafficking", trafficking.to_string()),
+            ];
+            if at.age_band == crate::domain::AgeBand::Under18 {
+                lines.push(("concern", concern.unwrap_or("not answered").to_string()));
+            }
+            println!("Contact {}", c.id);
+            for (name, value) in lines {
+                println!("  {name:<13} {value}");
+            }
+            if c.note.is_empty() {
+                println!("  {:<13} (none)", "note");
+            } else {
+                println!("  note");
+                for line in c.note.lines() {
+                    println!("    {line}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The contact as text fields, with the flags given put over it.
+fn edited<'a>(d: &'a ContactDetails, a: &'a EditArgs, texts: &'a Texts) -> ContactInput<'a> {
+    ContactInput {
+        date: a.date.as_deref().unwrap_or(&texts.date),
+        code: "",
+        role: a
+            .role
+            .as_deref()
+            .unwrap_or(d.contact.attributes.role.as_str()),
+        gender: a
+            .gender
+            .as_deref()
+            .unwrap_or(d.contact.attributes.gender.as_str()),
+        age_band: a
+            .age_band
+            .as_deref()
+            .unwrap_or(d.contact.attributes.age_band.as_str()),
+        counterpart: a
+            .counterpart
+            .as_deref()
+            .unwrap_or(d.contact.attributes.counterpart.as_str()),
+        district: a
+            .district
+            .as_deref()
+            .unwrap_or(d.contact.attributes.district.as_str()),
+        contact_type: a
+            .contact_type
+            .as_deref()
+            .unwrap_or(d.contact.attributes.contact_type.as_str()),
+        referrals: match a.referrals.as_deref() {
+            Some("none") => "",
+            Some(r) => r,
+            None => &texts.referrals,
+        },
+        trafficking: a
+            .trafficking
+            .as_deref()
+            .unwrap_or(if d.contact.attributes.trafficking {
+                "yes"
+            } else {
+                "no"
+            }),
+        note: "",
+        field_night: d.contact.field_night,
+    }
+}
+
+/// The stored values that are not plain `&'static str`s, as text.
+struct Texts {
+    date: String,
+    referrals: String,
+}
+
+fn edit(g: &Global, a: EditArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::WriteContacts)?;
+    let (code_flag, note_flag) = (
+        a.code.clone().unwrap_or_default(),
+        a.note.clone().unwrap_or_default(),
+    );
+    let piped = read_piped(&code_flag, &note_flag)?;
+    let (code, note) = code_and_note(&code_flag, &note_flag, &piped)?;
+    let d = vault.contacts().details(a.id)?;
+    let texts = Texts {
+        date: d.contact.date.format("%Y-%m-%d").to_string(),
+        referrals: d.contact.attributes.referrals.to_csv(),
+    };
+    let mut input = edited(&d, &a, &texts);
+    input.code = code;
+    input.note = if a.note.is_some() {
+        note
+    } else {
+        d.contact.note.as_str()
+    };
+    let not_done = format!("contact {} was not changed", a.id);
+    let parsed = input
+        .parse(vault.districts(), today())
+        .map_err(|problems| refused(&input, &problems, &not_done))?;
+    let new_code = match &a.code {
+        Some(_) => Some(PersonCode::normalise(code).ok_or_else(|| {
+            Error::Input(format!(
+                "{not_done}: --code is empty; give the code of the person the contact belongs to."
+            ))
+        })?),
+        None => None,
+    };
+    let concern = concern_of(&parsed.attributes, a.concern.as_deref(), d.concern)
+        .map_err(|e| Error::Input(format!("{not_done}: {e}.")))?;
+    let changed = vault.contacts().edit(
+        a.id,
+        parsed.date,
+        &parsed.attributes,
+        concern,
+        &parsed.note,
+        new_code.as_ref(),
+        a.reason.into(),
+    )?;
+    if changed {
+        println!(
+            "Changed contact {} (reason {}).",
+            a.id,
+            ChangeReason::from(a.reason).as_str()
+        );
+    } else {
+        println!(
+            "Contact {} is already as given; nothing was changed or logged.",
+            a.id
+        );
+    }
+    Ok(())
+}
+
+/// The under-18 answer after an edit: only an under-18 contact has one; given, it replaces the
+/// stored one; not given, the stored one stays.
+fn concern_of(
+    attributes: &crate::domain::Attributes,
+    given: Option<&str>,
+    stored: Option<ConcernReport>,
+) -> std::result::Result<Option<ConcernReport>, String> {
+    let under18 = attributes.age_band == crate::domain::AgeBand::Under18;
+    match given {
+        Some(text) => {
+            let r: ConcernReport = text
+                .parse()
+                .map_err(|e| format!("--concern '{text}': {e}"))?;
+            if !under18 {
+                return Err(
+                    "--concern is only for a contact in age band under18 (a report of concern)"
+                        .into(),
+                );
+            }
+            Ok(Some(r))
+        }
+        None if under18 => Ok(stored),
+        None => Ok(None),
+    }
+}
+
+fn delete(g: &Global, a: DeleteArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::WriteContacts)?;
+    vault.contacts().delete(a.id, a.reason.into())?;
+    println!(
+        "Deleted contact {} (reason {}).",
+        a.id,
+        ChangeReason::from(a.reason).as_str()
+    );
+    Ok(())
+}
