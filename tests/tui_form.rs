@@ -128,7 +128,7 @@ fn fill(f: &mut ContactForm, d: &Districts) {
 }
 
 #[test]
-fn a_complete_form_gives_its_values_and_carries_date_district_and_type_over() {
+fn a_complete_form_gives_its_values_and_carries_the_date_and_the_nights_district_and_type_over() {
     let d = Districts::default();
     let mut f = form();
     assert!(!f.dirty);
@@ -145,7 +145,8 @@ fn a_complete_form_gives_its_values_and_carries_date_district_and_type_over() {
     assert!(!a.trafficking);
     assert_eq!(a.referrals.to_csv(), "health");
 
-    // Next contact of the same night: date, district and type stay, the rest is empty.
+    // Next contact of the same night: the date stays, the district and type are the night's
+    // (a contact met elsewhere that night does not move the next one), the rest is empty.
     go(&mut f, Field::Date);
     for _ in 0..10 {
         f.edit(InputRequest::DeletePrevChar);
@@ -158,7 +159,7 @@ fn a_complete_form_gives_its_values_and_carries_date_district_and_type_over() {
     typ(&mut f, "norr");
     let next = f.carried_over(&d);
     assert_eq!(next.text(Field::Date), "2026-06-14");
-    assert_eq!(next.text(Field::District), "norrmalm");
+    assert_eq!(next.text(Field::District), "sodermalm");
     assert_eq!(next.text(Field::ContactType), "outreach");
     assert_eq!(next.field_night, Some(7));
     for field in [
@@ -201,4 +202,95 @@ fn a_code_that_is_an_identifier_is_a_problem_of_the_code_field() {
         f.set(Field::Code, code);
         assert_eq!(f.problem(Field::Code, &d), None, "{code}");
     }
+}
+
+// ----- issue 13: defects seen in a night's logging --------------------------------------------
+
+#[test]
+fn typing_into_a_list_field_replaces_the_value_it_holds() {
+    // Seen: `outreachon` and `noy` (the typed letters added to a carried value).
+    let d = Districts::default();
+    let mut f = form();
+    go(&mut f, Field::Referrals);
+    f.next(&d); // to trafficking, which holds "no"
+    assert_eq!(f.focus, Field::Trafficking);
+    typ(&mut f, "y");
+    assert_eq!(f.text(Field::Trafficking), "y");
+    assert_eq!(f.picked(Field::Trafficking, &d).as_deref(), Some("yes"));
+    // The contact type carried from the night: typing "on" gives online.
+    go(&mut f, Field::District);
+    f.next(&d);
+    assert_eq!(f.focus, Field::ContactType);
+    typ(&mut f, "on");
+    assert_eq!(f.picked(Field::ContactType, &d).as_deref(), Some("online"));
+    // Once typing has begun, letters are added as usual; so after moving the cursor.
+    go(&mut f, Field::Role);
+    f.next(&d);
+    f.previous(&d);
+    typ(&mut f, "bu");
+    assert_eq!(f.text(Field::Role), "bu");
+    f.edit(InputRequest::GoToPrevChar);
+    typ(&mut f, "x");
+    assert_eq!(f.text(Field::Role), "bxu");
+    // The referrals are a list of several: typing adds to them.
+    go(&mut f, Field::Referrals);
+    typ(&mut f, "health;");
+    f.next(&d);
+    f.previous(&d);
+    typ(&mut f, ";ho");
+    assert_eq!(
+        f.picked(Field::Referrals, &d).as_deref(),
+        Some("health;housing")
+    );
+}
+
+#[test]
+fn under18_and_unknown_each_have_a_start_of_their_own() {
+    let bands: Vec<&str> = AgeBand::ALL.iter().map(|a| a.as_str()).collect();
+    assert!(matches!(pick("u", &bands), Err(Problem::Ambiguous(_))));
+    assert_eq!(pick("<", &bands), Ok("under18"));
+    assert_eq!(pick("<18", &bands), Ok("under18"));
+    assert_eq!(pick("?", &bands), Ok("unknown"));
+    assert_eq!(
+        pick("?", &["sells", "buys", "other", "unknown"]),
+        Ok("unknown")
+    );
+    assert_eq!(pick("<", &["sells", "buys"]), Err(Problem::NotAValue));
+    let mut f = form();
+    go(&mut f, Field::AgeBand);
+    typ(&mut f, "<");
+    assert!(f.under18(), "the under-18 question is asked");
+}
+
+#[test]
+fn the_next_contact_of_a_night_starts_from_the_nights_district_and_type() {
+    // Seen: an online contact on a street night carried `online` into the next one.
+    let d = Districts::default();
+    let mut f = form();
+    go(&mut f, Field::ContactType);
+    typ(&mut f, "online");
+    go(&mut f, Field::District);
+    typ(&mut f, "online");
+    let next = f.carried_over(&d);
+    assert_eq!(next.text(Field::ContactType), "outreach");
+    assert_eq!(next.text(Field::District), "sodermalm");
+    assert_eq!(next.field_night, Some(7));
+    // Without a night, the last contact's values carry over as before.
+    let today = parse_date("2026-06-15").unwrap();
+    let mut f = ContactForm::new(today, today, None, None, None);
+    go(&mut f, Field::ContactType);
+    typ(&mut f, "online");
+    assert_eq!(f.carried_over(&d).text(Field::ContactType), "online");
+}
+
+#[test]
+fn a_paste_joins_its_lines_with_a_space_and_never_moves_on() {
+    // Seen: a pasted newline saved the contact and the next line landed in the next form's
+    // code field; with bracketed paste, lines were glued without a space.
+    let mut f = form();
+    go(&mut f, Field::Note);
+    f.paste("första raden\r\nandra raden\n\ntredje\n");
+    assert_eq!(f.text(Field::Note), "första raden andra raden tredje");
+    assert_eq!(f.focus, Field::Note);
+    assert_eq!(uppsok::tui::form::pasted_line("a\tb"), "a b");
 }

@@ -22,6 +22,10 @@ struct Pty {
 
 impl Pty {
     fn spawn(db: &Db, args: &[&str]) -> Pty {
+        Self::spawn_with(db, args, &[])
+    }
+
+    fn spawn_with(db: &Db, args: &[&str], env: &[(&str, &str)]) -> Pty {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -38,6 +42,9 @@ impl Pty {
         cmd.env("LANG", "C");
         cmd.env("UPPSOK_INSECURE_TEST_KDF", "1");
         cmd.env("UPPSOK_DB", &db.path);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.args(args);
         let child = pty.slave.spawn_command(cmd).expect("spawn uppsok");
         drop(pty.slave);
@@ -245,4 +252,55 @@ fn a_field_night_logged_in_the_interface_is_what_stats_and_export_see() {
     assert_eq!(ours[1]["age_band"], "25-34", "prefilled");
     assert_eq!(ours[2]["person_code"], "");
     assert_eq!(ours[2]["age_band"], "under18");
+}
+
+#[test]
+fn a_paste_stays_in_its_field_and_a_sigterm_restores_the_terminal() {
+    // Seen: a pasted line break saved the contact; killing the process with SIGTERM or SIGHUP
+    // left the terminal in the alternate screen.
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let db = Db::new();
+        let mut ui = Pty::spawn_with(
+            &db,
+            &["tui"],
+            &[
+                ("UPPSOK_USER", common::ADMIN),
+                ("UPPSOK_PASSPHRASE", common::PASS),
+            ],
+        );
+        ui.wait_for("Overview");
+        assert!(ui.screen.lock().unwrap().screen().alternate_screen());
+        assert!(
+            ui.screen.lock().unwrap().screen().bracketed_paste(),
+            "bracketed paste is on"
+        );
+        ui.send("c");
+        ui.wait_for("Person code");
+        // A bracketed paste of two lines into the code field.
+        ui.send("\x1b[200~ab85\r\nsecond\x1b[201~");
+        ui.wait_for("ab85 second");
+        assert!(!ui.contents().contains("Saved"), "{}", ui.contents());
+        let pid = ui.child.process_id().expect("a pid") as libc::pid_t;
+        // SAFETY: sends a signal to the child this test started.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let status = ui.wait_exit();
+        assert!(!status.success(), "ended by the signal: {status:?}");
+        // Give the reader thread a moment to take in the last bytes.
+        std::thread::sleep(Duration::from_millis(200));
+        let screen = ui.screen.lock().unwrap();
+        assert!(
+            !screen.screen().alternate_screen(),
+            "signal {signal}: the terminal is back on its main screen"
+        );
+        assert!(!screen.screen().bracketed_paste());
+        drop(screen);
+        // Nothing was logged by the paste.
+        let out = db
+            .cmd()
+            .args(["stats", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(n(&v, "contacts"), 0);
+    }
 }

@@ -808,3 +808,45 @@ fn a_contact_logged_under_the_wrong_code_moves_to_the_right_person() {
         .unwrap();
     assert_eq!(ef.earlier, 0);
 }
+
+#[test]
+fn below_80_by_24_the_window_asks_to_be_made_larger() {
+    // Seen: below 80×24 some lines silently vanished.
+    let f = fixture();
+    for lang in LANGS {
+        let app = signed_in(&f, lang);
+        for (w, h) in [(79, 24), (80, 23), (60, 16)] {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|fr| ui::draw(fr, &app)).unwrap();
+            let shown = format!("{}", t.backend());
+            let needle = match lang {
+                Lang::En => "Make the window larger",
+                Lang::Sv => "Gör fönstret större",
+            };
+            assert!(shown.contains(needle), "{w}×{h}: {shown}");
+            assert!(shown.contains(&format!("({w}×{h})")), "{shown}");
+        }
+        assert!(!render(&app).contains("larger"));
+    }
+}
+
+#[test]
+fn a_paste_into_the_contact_form_never_saves() {
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    let before = audit_len(&f);
+    press(&mut app, Event::Paste("ab85\nsecond line".into()));
+    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .text(uppsok::tui::form::Field::Code),
+        "ab85 second line"
+    );
+    assert_eq!(app.last_saved, None, "nothing was saved");
+    assert!(audit_since(&f, before)
+        .iter()
+        .all(|(a, _, _)| a != "contact_add"));
+}

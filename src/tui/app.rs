@@ -60,6 +60,8 @@ pub enum Action {
     Yes,
     No,
     Edit(InputRequest),
+    /// Text pasted into the field being typed in.
+    Paste(String),
     NextField,
     PreviousField,
     Up,
@@ -420,6 +422,19 @@ impl App {
                     self.pass.handle(req);
                 }
             }
+            Action::Paste(text) => {
+                // A passphrase pasted from a password manager: its characters, never a line
+                // break (which would sign in with half of it).
+                let line = Zeroizing::new(super::form::pasted_line(&text));
+                let input = if self.unlock_focus == 0 {
+                    &mut self.user
+                } else {
+                    &mut self.pass
+                };
+                for c in line.chars() {
+                    input.handle(InputRequest::InsertChar(c));
+                }
+            }
             Action::NextField | Action::PreviousField | Action::Up | Action::Down => {
                 self.unlock_focus = 1 - self.unlock_focus
             }
@@ -532,6 +547,7 @@ impl App {
         };
         match action {
             Action::Edit(req) => f.edit(req),
+            Action::Paste(text) => f.paste(&text),
             Action::NextField => f.next(&districts, true),
             Action::PreviousField => f.next(&districts, false),
             Action::Up => f.cycle(&districts, false),
@@ -613,6 +629,12 @@ impl App {
         match action {
             Action::Edit(req) => {
                 let changed = f.edit(req);
+                if changed && f.focus == Field::Code {
+                    self.look_up_code();
+                }
+            }
+            Action::Paste(text) => {
+                let changed = f.paste(&text);
                 if changed && f.focus == Field::Code {
                     self.look_up_code();
                 }

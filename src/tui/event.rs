@@ -8,8 +8,12 @@ use super::app::{Action, App, Popup, Screen};
 
 /// The action for a terminal event, if any.
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
-    let Event::Key(key) = event else {
-        return None;
+    let key = match event {
+        Event::Key(key) => key,
+        // A paste (the terminal's bracketed paste) is text for the field being typed in, never
+        // keys: a line break in it neither moves on nor saves.
+        Event::Paste(text) if app.typing() => return Some(Action::Paste(text.clone())),
+        _ => return None,
     };
     if key.kind != KeyEventKind::Press {
         return None;

@@ -72,6 +72,16 @@ pub fn pick<'a>(text: &str, choices: &[&'a str]) -> Result<&'a str, Problem> {
     if t.is_empty() {
         return Err(Problem::Required);
     }
+    // One key each for the values that share their first letters with another: `<` for
+    // `under18` (which `u` would share with `unknown`, and the under-18 routine must never
+    // hang on a guess) and `?` for `unknown`, in every field that has them.
+    for (alias, value) in ALIASES {
+        if t == *alias {
+            if let Some(c) = choices.iter().find(|c| **c == *value) {
+                return Ok(c);
+            }
+        }
+    }
     if let Some(c) = choices.iter().find(|c| **c == t) {
         return Ok(c);
     }
@@ -87,6 +97,20 @@ pub fn pick<'a>(text: &str, choices: &[&'a str]) -> Result<&'a str, Problem> {
             starts.iter().map(|s| s.to_string()).collect(),
         )),
     }
+}
+
+/// Short forms typed for a value: `<` (or `<18`) is `under18`, `?` is `unknown`.
+pub const ALIASES: &[(&str, &str)] = &[("<", "under18"), ("<18", "under18"), ("?", "unknown")];
+
+/// A paste as one line: its lines joined with a space (a line break inside a paste never
+/// moves on or saves), tabs as spaces.
+pub fn pasted_line(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('\t', " ")
 }
 
 /// The values of an enumerated field.
@@ -117,6 +141,12 @@ pub struct ContactForm {
     /// Set by any edit since the form was opened or last saved.
     pub dirty: bool,
     pub today: Date,
+    /// The field night's district and contact type, which every next contact of the night
+    /// starts from (not the last contact's: an online contact on a street night stays one).
+    night_defaults: Option<(Option<String>, Option<ContactType>)>,
+    /// The focused field holds a whole value put there (carried over, completed, stepped to):
+    /// the first character typed replaces it instead of being added to it.
+    replace_on_type: bool,
 }
 
 impl ContactForm {
@@ -144,6 +174,8 @@ impl ContactForm {
             field_night,
             dirty: false,
             today,
+            night_defaults: field_night.map(|_| (district.map(str::to_string), contact_type)),
+            replace_on_type: false,
         }
     }
 
@@ -158,15 +190,41 @@ impl ContactForm {
     pub fn set(&mut self, f: Field, value: &str) {
         self.inputs[f.index()] = Input::new(value.to_string());
         self.dirty = true;
+        if f == self.focus {
+            self.replace_on_type = true;
+        }
+    }
+
+    /// Whether typing into the focused field replaces a whole value it holds: a list field
+    /// of one value (not the referrals, a list of several).
+    fn replaces(&self) -> bool {
+        self.replace_on_type
+            && !matches!(
+                self.focus,
+                Field::Date | Field::Code | Field::Note | Field::Referrals
+            )
     }
 
     /// Applies an editing request to the focused field.
     pub fn edit(&mut self, req: InputRequest) -> bool {
+        if matches!(req, InputRequest::InsertChar(_)) && self.replaces() {
+            self.inputs[self.focus.index()] = Input::default();
+        }
+        self.replace_on_type = false;
         let changed = self.inputs[self.focus.index()]
             .handle(req)
             .is_some_and(|r| r.value);
         if changed {
             self.dirty = true;
+        }
+        changed
+    }
+
+    /// Puts pasted text into the focused field as typed, on one line ([`pasted_line`]).
+    pub fn paste(&mut self, text: &str) -> bool {
+        let mut changed = false;
+        for c in pasted_line(text).chars() {
+            changed |= self.edit(InputRequest::InsertChar(c));
         }
         changed
     }
@@ -195,6 +253,7 @@ impl ContactForm {
             i = (i + by) % n;
         }
         self.focus = Field::ALL[i];
+        self.replace_on_type = true;
     }
 
     /// Writes out the value the focused field's text picks (`so` stays `so` when ambiguous).
@@ -340,10 +399,14 @@ impl ContactForm {
     pub fn carried_over(&self, districts: &Districts) -> ContactForm {
         let date =
             parse_contact_date(self.text(Field::Date).trim(), self.today).unwrap_or(self.today);
-        let district = self.picked(Field::District, districts);
-        let ct = self
-            .picked(Field::ContactType, districts)
-            .and_then(|t| t.parse().ok());
+        let (district, ct) = match &self.night_defaults {
+            Some((district, ct)) => (district.clone(), *ct),
+            None => (
+                self.picked(Field::District, districts),
+                self.picked(Field::ContactType, districts)
+                    .and_then(|t| t.parse().ok()),
+            ),
+        };
         ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
     }
 }
@@ -356,6 +419,9 @@ pub struct NightForm {
     pub today: Date,
     /// Set by any edit since the form was opened.
     pub dirty: bool,
+    /// As the contact form's: the first character typed into a list field holding a whole
+    /// value replaces it.
+    replace_on_type: bool,
 }
 
 impl NightForm {
@@ -375,6 +441,7 @@ impl NightForm {
             focus: Self::DISTRICT,
             today,
             dirty: false,
+            replace_on_type: false,
         }
     }
 
@@ -387,8 +454,22 @@ impl NightForm {
     }
 
     pub fn edit(&mut self, req: InputRequest) {
+        if matches!(req, InputRequest::InsertChar(_))
+            && self.replace_on_type
+            && matches!(self.focus, Self::KIND | Self::DISTRICT)
+        {
+            self.inputs[self.focus] = Input::default();
+        }
+        self.replace_on_type = false;
         if self.inputs[self.focus].handle(req).is_some_and(|r| r.value) {
             self.dirty = true;
+        }
+    }
+
+    /// Puts pasted text into the focused field as typed, on one line.
+    pub fn paste(&mut self, text: &str) {
+        for c in pasted_line(text).chars() {
+            self.edit(InputRequest::InsertChar(c));
         }
     }
 
@@ -404,6 +485,7 @@ impl NightForm {
         } else {
             (self.focus + 3) % 4
         };
+        self.replace_on_type = true;
     }
 
     pub fn cycle(&mut self, districts: &Districts, forward: bool) {
@@ -422,6 +504,7 @@ impl NightForm {
             (Some(i), false) => (i + n - 1) % n,
         };
         self.inputs[self.focus] = Input::new(ch[i].to_string());
+        self.replace_on_type = true;
     }
 
     pub fn problem(&self, i: usize, districts: &Districts) -> Option<Problem> {

@@ -56,11 +56,50 @@ pub fn read_terminal_event(timeout: Duration) -> Result<Option<Event>> {
 
 /// Runs the interface in the real terminal. ratatui's `init` switches to the alternate screen
 /// and raw mode and installs a panic hook that restores the terminal; `restore` is called on
-/// every way out of the loop.
+/// every way out of the loop. Bracketed paste is on, so a paste arrives as text and a line
+/// break in it never acts as Enter. SIGTERM and SIGHUP (a `kill`, a closed terminal window or
+/// ssh session) end the loop like quitting does: the vault is closed, the terminal restored,
+/// and only then does the process end by that signal.
 pub fn run(mut app: App) -> Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let signalled = Arc::new(AtomicUsize::new(0));
+    let mut hooks = Vec::new();
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let flag = Arc::clone(&signalled);
+        // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
+        let id = unsafe {
+            signal_hook::low_level::register(sig, move || {
+                flag.store(sig as usize, Ordering::SeqCst)
+            })
+        }
+        .map_err(|e| Error::Failed(format!("cannot watch for signals: {e}.")))?;
+        hooks.push(id);
+    }
     let mut terminal = ratatui::try_init()
         .map_err(|e| Error::Failed(format!("cannot open the terminal interface: {e}.")))?;
-    let result = run_loop(&mut terminal, &mut app, read_terminal_event);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let result = run_loop(&mut terminal, &mut app, |timeout| {
+        if signalled.load(Ordering::SeqCst) != 0 {
+            return Err(Error::Failed("stopped by a signal.".into()));
+        }
+        // Short waits, so that a signal is seen within a fraction of a second.
+        let event = read_terminal_event(timeout.min(Duration::from_millis(250)))?;
+        if signalled.load(Ordering::SeqCst) != 0 {
+            return Err(Error::Failed("stopped by a signal.".into()));
+        }
+        Ok(event)
+    });
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
+    for id in hooks {
+        signal_hook::low_level::unregister(id);
+    }
+    let sig = signalled.load(Ordering::SeqCst);
+    if sig != 0 {
+        // Everything is closed and restored: end as the signal asked, with its status.
+        drop(app);
+        let _ = signal_hook::low_level::emulate_default_handler(sig as i32);
+    }
     result
 }

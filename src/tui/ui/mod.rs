@@ -19,14 +19,37 @@ use ratatui::Frame;
 
 use super::app::{App, Message, Popup, Screen};
 
+/// The smallest window every screen fits in whole.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
 /// Draws the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        // Below this, lines of the screens would silently go missing: say so instead.
+        let text = format!(
+            "{} {}×{} ({}×{}).",
+            app.text().window_too_small,
+            MIN_SIZE.0,
+            MIN_SIZE.1,
+            area.width,
+            area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .style(Style::new().add_modifier(Modifier::BOLD)),
+            area,
+        );
+        return;
+    }
+    let status_lines = status_height(app, area.width);
     let [title, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_lines),
     ])
-    .areas(frame.area());
+    .areas(area);
     draw_title(frame, app, title);
     match app.screen {
         Screen::Unlock => unlock::draw(frame, app, body),
@@ -78,7 +101,29 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// The status line's text, as one string (for measuring).
+fn status_text(app: &App) -> String {
+    let spans = status_spans(app);
+    spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+/// How many lines the status needs at this width: a long message wraps onto up to three
+/// lines rather than being cut mid-word.
+fn status_height(app: &App, width: u16) -> u16 {
+    let chars = status_text(app).chars().count() as u16;
+    chars.div_ceil(width.max(1)).clamp(1, 3)
+}
+
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    frame.render_widget(
+        Paragraph::new(Line::from(status_spans(app)))
+            .wrap(Wrap { trim: false })
+            .style(Style::new().add_modifier(Modifier::REVERSED)),
+        area,
+    );
+}
+
+fn status_spans(app: &App) -> Vec<Span<'static>> {
     let t = app.text();
     let mut spans = Vec::new();
     if let Some(s) = &app.session {
@@ -112,10 +157,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
         )),
         None => {}
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(Style::new().add_modifier(Modifier::REVERSED)),
-        area,
-    );
+    spans
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
