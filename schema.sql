@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS contacts (
     note           BLOB NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
+-- A field night's contacts (the interface lists them); partial, so contacts logged without a
+-- night (an import, most of a bulk load) cost nothing here.
+CREATE INDEX IF NOT EXISTS contacts_field_night ON contacts(field_night_id)
+    WHERE field_night_id IS NOT NULL;
 
 -- The access and change log, HMAC-chained: mac = HMAC(audit key, previous mac || this entry).
 -- Never holds a code, a note or a category value.

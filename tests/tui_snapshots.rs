@@ -850,3 +850,70 @@ fn a_paste_into_the_contact_form_never_saves() {
         .iter()
         .all(|(a, _, _)| a != "contact_add"));
 }
+
+#[test]
+fn a_field_night_lists_its_contacts_and_its_real_count_and_any_of_them_can_be_corrected() {
+    // Seen: an unidentified contact could not be reached to correct or delete it, and the
+    // form's header said "0 logged" for a night that held 10.
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('f')));
+    assert_eq!(app.screen, Screen::Nights);
+    // A night without contacts says so.
+    press(&mut app, key(KeyCode::Char('e')));
+    assert_eq!(app.screen, Screen::Nights);
+    assert!(app.message.is_some());
+    let log_two = |app: &mut App| {
+        for _ in 0..2 {
+            press(app, key(KeyCode::Tab));
+            for text in ["s", "w", "25", "m"] {
+                typ(app, text);
+                press(app, key(KeyCode::Tab));
+            }
+            press(app, ctrl('s'));
+            assert!(
+                matches!(app.message, Some(uppsok::tui::app::Message::Info(_))),
+                "{:?}",
+                app.message
+            );
+        }
+    };
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.screen, Screen::Contact);
+    log_two(&mut app);
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::Nights);
+    // Opened again, the header counts what the night holds, not what this form saved.
+    press(&mut app, key(KeyCode::Enter));
+    assert!(render(&app).contains("2 logged"), "{}", render(&app));
+    press(&mut app, key(KeyCode::Esc));
+    // The night's contacts: both unidentified, reached by the night.
+    let before = audit_len(&f);
+    press(&mut app, key(KeyCode::Char('e')));
+    assert_eq!(app.screen, Screen::Person);
+    let h = app.history.as_ref().unwrap();
+    assert_eq!(h.items.len(), 2);
+    assert!(h.items.iter().all(|d| d.contact.pseudonym.is_none()));
+    let views = audit_since(&f, before);
+    assert!(
+        views.iter().any(|(a, o, d)| a == "person_view"
+            && o.starts_with("field_night:")
+            && d == "contacts=2"),
+        "{views:?}"
+    );
+    snap("night_contacts", Lang::En, &app);
+    // Delete one, with a reason: the question names the deletion and the contact (seen: it
+    // asked only "Why?"). One is left, and Esc goes back to the nights.
+    press(&mut app, key(KeyCode::Char('d')));
+    assert!(render(&app).contains("Delete contact"), "{}", render(&app));
+    snap("delete_reason", Lang::En, &app);
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.history.as_ref().unwrap().items.len(), 1);
+    press(&mut app, key(KeyCode::Char('e')));
+    assert_eq!(app.screen, Screen::Contact);
+    assert!(app.editing.is_some());
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::Person);
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::Nights);
+}

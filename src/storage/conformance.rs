@@ -608,6 +608,10 @@ pub fn persons_and_groups(db: &dyn TestDatabase) {
         ids(&of).is(vec![3, 2, 5, 1]);
         of[3].clone().is(seeded(1));
         r.contact_ids_of_person(1).gives(vec![1, 2, 5]);
+        // A field night's contacts, in id order; none for a night without any, or no night.
+        r.contacts_of_night(1).gives(vec![seeded(1)]);
+        r.contacts_of_night(2).gives(Vec::new());
+        r.contacts_of_night(99).gives(Vec::new());
         let firsts = collect(|v| r.scan_first_contacts(&mut |p, d| v((p, d.to_string()))));
         let firsts: BTreeSet<_> = firsts.into_iter().collect();
         let want = [(1, "2024-03-01"), (2, "2024-03-05"), (3, "2024-01-15")];

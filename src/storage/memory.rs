@@ -601,6 +601,15 @@ impl<V: View> ContactReads for V {
         Ok(out)
     }
 
+    fn contacts_of_night(&self, night: i64) -> Result<Vec<ContactRow>> {
+        let s = self.state();
+        Ok(s.contacts
+            .values()
+            .filter(|c| c.field_night_id == Some(night))
+            .map(|c| s.joined(c))
+            .collect())
+    }
+
     fn contact_ids_of_person(&self, person: i64) -> Result<Vec<i64>> {
         let mut ids: Vec<i64> = self.state().person_contact_ids(person).collect();
         ids.sort_unstable();

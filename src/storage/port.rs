@@ -278,6 +278,9 @@ pub trait ContactReads {
     /// The contacts of these persons, newest first (date, then id).
     fn contacts_of_persons(&self, persons: &[i64]) -> Result<Vec<ContactRow>>;
 
+    /// The contacts logged for one field night, in id order (the order they were logged).
+    fn contacts_of_night(&self, night: i64) -> Result<Vec<ContactRow>>;
+
     /// The ids of one person's contacts, in id order.
     fn contact_ids_of_person(&self, person: i64) -> Result<Vec<i64>>;
 

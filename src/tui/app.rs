@@ -157,6 +157,8 @@ pub struct App {
     pub person: PersonInfo,
     /// Contacts saved since the form was opened.
     pub saved_count: u32,
+    /// The contacts the form's field night held when the form was opened.
+    pub night_base: usize,
     /// The id of the contact saved last.
     pub last_saved: Option<i64>,
     pub stats: Option<StatsView>,
@@ -217,6 +219,7 @@ impl App {
             form: None,
             person: PersonInfo::None,
             saved_count: 0,
+            night_base: 0,
             last_saved: None,
             stats: None,
             history: None,
@@ -521,6 +524,15 @@ impl App {
                     self.open_contact(Some(&night));
                 }
             }
+            Action::OpenPerson | Action::EditContact => {
+                let night = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.nights.get(self.night_selected).map(|n| n.id));
+                if let Some(id) = night {
+                    self.open_night_contacts(id);
+                }
+            }
             Action::NewNight => self.open_night_form(),
             Action::NewContact => self.open_contact(None),
             Action::GoStatistics => self.open_statistics(),
@@ -593,6 +605,16 @@ impl App {
                 Some(n.id),
             ),
             None => ContactForm::new(self.today, self.today, None, None, None),
+        };
+        self.night_base = match (night, self.session.as_mut()) {
+            (Some(n), Some(s)) => match s.vault.contacts().night_count(n.id) {
+                Ok(count) => count,
+                Err(e) => {
+                    self.message = Some(Message::Error(e.to_string()));
+                    0
+                }
+            },
+            _ => 0,
         };
         self.form = Some(form);
         self.person = PersonInfo::None;

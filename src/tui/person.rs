@@ -10,10 +10,19 @@ use super::form::{ContactForm, Field};
 use crate::domain::PersonCode;
 use crate::vault::{ChangeReason, ContactDetails, PersonSummary};
 
-/// The history screen: the person's contacts, newest first.
+/// Whose contacts a history screen lists.
+#[derive(Clone)]
+pub enum HistoryOf {
+    /// A person's, newest first: the code as typed, to reload after a change (zeroized when
+    /// dropped).
+    Person(Zeroizing<String>),
+    /// A field night's, in the order they were logged: the way to a contact without a code.
+    Night(i64),
+}
+
+/// The history screen: a person's or a field night's contacts, each open to edit or delete.
 pub struct History {
-    /// The code as typed, to reload after a change; zeroized when dropped.
-    pub code: Zeroizing<String>,
+    pub of: HistoryOf,
     pub items: Vec<ContactDetails>,
     pub selected: usize,
 }
@@ -60,25 +69,43 @@ impl App {
         if !matches!(self.person, PersonInfo::Known(_)) {
             return;
         }
-        self.load_history(Zeroizing::new(code_text), 0);
+        self.load_history(HistoryOf::Person(Zeroizing::new(code_text)), 0);
     }
 
-    fn load_history(&mut self, code_text: Zeroizing<String>, selected: usize) {
+    /// `Enter` on the field nights' list with `l`: the night's contacts.
+    pub(super) fn open_night_contacts(&mut self, night: i64) {
+        self.load_history(HistoryOf::Night(night), 0);
+        if self.history.is_none() && self.message.is_none() {
+            self.message = Some(Message::Info(self.text().night_empty.into()));
+            self.screen = Screen::Nights;
+        }
+    }
+
+    fn load_history(&mut self, of: HistoryOf, selected: usize) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let Some(code) = PersonCode::normalise(&code_text) else {
-            return;
+        let found = match &of {
+            HistoryOf::Person(code_text) => match PersonCode::normalise(code_text) {
+                Some(code) => s.vault.persons().history(&code),
+                None => return,
+            },
+            HistoryOf::Night(id) => s.vault.contacts().of_night(*id).map(Some),
         };
-        match s.vault.persons().history(&code) {
+        match found {
             Ok(Some(items)) if !items.is_empty() => {
                 let selected = selected.min(items.len().saturating_sub(1));
                 self.history = Some(History {
-                    code: code_text,
+                    of,
                     items,
                     selected,
                 });
                 self.screen = Screen::Person;
+            }
+            Ok(_) if matches!(of, HistoryOf::Night(_)) => {
+                // The night's last contact was deleted (or it had none).
+                self.history = None;
+                self.screen = Screen::Nights;
             }
             Ok(_) => {
                 // Not known, or no contact left.
@@ -104,6 +131,10 @@ impl App {
             Action::EditContact | Action::Submit => self.edit_selected(),
             Action::DeleteContact if !h.items.is_empty() => {
                 self.popup = Some(Popup::Reason(ReasonFor::Delete, 0))
+            }
+            Action::Back if matches!(h.of, HistoryOf::Night(_)) => {
+                self.history = None;
+                self.screen = Screen::Nights;
             }
             Action::Back => {
                 self.history = None;
@@ -204,12 +235,13 @@ impl App {
                     self.form = self.parked_form.take();
                     self.look_up_code();
                 }
-                let (code, selected) = match self.history.as_ref() {
-                    Some(h) => (h.code.clone(), h.selected),
+                let (of, selected) = match self.history.as_ref() {
+                    Some(h) => (h.of.clone(), h.selected),
                     None => return,
                 };
-                self.load_history(code, selected);
-                if self.history.is_none() {
+                let of_person = matches!(of, HistoryOf::Person(_));
+                self.load_history(of, selected);
+                if self.history.is_none() && of_person {
                     // The person's last contact was deleted.
                     self.screen = if self.form.is_some() {
                         Screen::Contact

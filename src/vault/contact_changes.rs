@@ -105,6 +105,30 @@ impl Contacts<'_> {
         Ok(details)
     }
 
+    /// The contacts logged for a field night, with their notes, in the order they were
+    /// logged (roles that see notes; logged as a view of the night, naming how many were
+    /// shown). This is how a contact without a code is reached.
+    pub fn of_night(&mut self, night: i64) -> Result<Vec<ContactDetails>> {
+        self.0.require(Permission::WriteContacts)?;
+        let rows = self.0.store.read()?.contacts_of_night(night)?;
+        let out = rows
+            .iter()
+            .map(|r| open_details(&self.0.keys, &self.0.districts, r))
+            .collect::<Result<Vec<_>>>()?;
+        self.0.log_read(
+            Action::PersonView,
+            &format!("field_night:{night}"),
+            &format!("contacts={}", out.len()),
+        )?;
+        Ok(out)
+    }
+
+    /// How many contacts a field night holds (nothing decrypted, nothing logged).
+    pub fn night_count(&mut self, night: i64) -> Result<usize> {
+        self.0.require(Permission::WriteContacts)?;
+        Ok(self.0.store.read()?.contacts_of_night(night)?.len())
+    }
+
     /// Changes a contact's date, attributes, under-18 answer and note, with a reason; with
     /// `new_code`, the contact moves to that code's person (created if new: a contact logged
     /// under the wrong code). Written to the audit log in the same transaction. An edit that

@@ -177,6 +177,16 @@ impl ContactReads for Session<'_> {
         Ok(out)
     }
 
+    fn contacts_of_night(&self, night: i64) -> Result<Vec<ContactRow>> {
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts c
+             LEFT JOIN persons p ON p.id = c.person_id WHERE c.field_night_id = ?1
+             ORDER BY c.id"
+        ))?;
+        let rows = st.query_map([night], contact_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     fn contact_ids_of_person(&self, person: i64) -> Result<Vec<i64>> {
         let mut st = self
             .conn()

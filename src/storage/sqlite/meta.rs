@@ -62,8 +62,9 @@ impl MetaWrites for Session<'_> {
     fn begin_bulk_load(&self) -> Result<()> {
         // The contacts' secondary index is rebuilt, sorted, at the end: far faster than a
         // million random index inserts.
-        self.conn()
-            .execute_batch("DROP INDEX IF EXISTS contacts_person;")?;
+        self.conn().execute_batch(
+            "DROP INDEX IF EXISTS contacts_person; DROP INDEX IF EXISTS contacts_field_night;",
+        )?;
         Ok(())
     }
 

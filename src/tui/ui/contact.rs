@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                     t.night,
                     n.date.format("%Y-%m-%d"),
                     n.details.district,
-                    app.saved_count,
+                    app.night_base + app.saved_count as usize,
                     t.contacts_this_night
                 ),
                 None => format!(" {} ", t.contact_title),

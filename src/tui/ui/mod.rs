@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Help) => help::draw(frame, app),
         Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
         Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
-        Some(Popup::Reason(_, i)) => person::draw_reason(frame, app, i),
+        Some(Popup::Reason(why, i)) => person::draw_reason(frame, app, why, i),
         Some(Popup::ConfirmDisable) => confirm(frame, app, app.text().disable_question),
         None => {}
     }
@@ -84,6 +84,14 @@ fn screen_name(app: &App) -> &'static str {
         Screen::Contact if app.editing.is_some() => t.edit_title,
         Screen::Contact => t.contact_title,
         Screen::Statistics => t.stats_title,
+        Screen::Person
+            if app
+                .history
+                .as_ref()
+                .is_some_and(|h| matches!(h.of, crate::tui::person::HistoryOf::Night(_))) =>
+        {
+            t.night_capital
+        }
         Screen::Person => t.person_title,
         Screen::Merge => t.merge_title,
         Screen::Audit => t.audit_title,

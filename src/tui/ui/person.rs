@@ -22,12 +22,19 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
         Constraint::Length(1),
     ])
     .areas(body);
+    // A night's contacts say which have a code: the ones without are reached only here.
+    let of_night = matches!(h.of, crate::tui::person::HistoryOf::Night(_));
     let rows: Vec<Row> = h
         .items
         .iter()
         .map(|d| {
             let a = &d.contact.attributes;
-            Row::new(vec![
+            let code = match d.contact.pseudonym {
+                Some(_) => t.code_given,
+                None => t.code_none,
+            };
+            let first = of_night.then(|| code.to_string());
+            Row::new(first.into_iter().chain([
                 d.contact.date.format("%Y-%m-%d").to_string(),
                 a.role.to_string(),
                 a.gender.to_string(),
@@ -35,10 +42,11 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
                 a.district.to_string(),
                 a.contact_type.to_string(),
                 d.concern.map(|c| c.to_string()).unwrap_or_default(),
-            ])
+            ]))
         })
         .collect();
-    let header = Row::new(vec![
+    let first = of_night.then_some(t.code_column);
+    let header = Row::new(first.into_iter().chain([
         t.date,
         l.role,
         l.gender,
@@ -46,27 +54,48 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
         l.district,
         l.contact_type,
         t.concern,
-    ])
+    ]))
     .style(Style::new().add_modifier(Modifier::BOLD));
     let mut state = TableState::default().with_selected(Some(h.selected));
+    let what = match h.of {
+        crate::tui::person::HistoryOf::Person(_) => t.person_title.to_string(),
+        crate::tui::person::HistoryOf::Night(id) => {
+            match app
+                .session
+                .as_ref()
+                .and_then(|s| s.nights.iter().find(|n| n.id == id))
+            {
+                Some(n) => format!(
+                    "{} {} {}",
+                    t.night_capital,
+                    n.date.format("%Y-%m-%d"),
+                    n.details.district
+                ),
+                None => format!("{} {id}", t.night_capital),
+            }
+        }
+    };
     let title = format!(
         " {} · {} {} ",
-        t.person_title,
+        what,
         app.lang.number(h.items.len() as u64),
         l.contacts.to_lowercase()
     );
     frame.render_stateful_widget(
         Table::new(
             rows,
-            [
-                Constraint::Length(10),
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(8),
-                Constraint::Length(12),
-                Constraint::Length(11),
-                Constraint::Min(6),
-            ],
+            of_night
+                .then_some(Constraint::Length(5))
+                .into_iter()
+                .chain([
+                    Constraint::Length(10),
+                    Constraint::Length(7),
+                    Constraint::Length(9),
+                    Constraint::Length(8),
+                    Constraint::Length(12),
+                    Constraint::Length(11),
+                    Constraint::Min(6),
+                ]),
         )
         .header(header)
         .highlight_symbol("▶ ")
@@ -97,32 +126,59 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
     super::draw_hint(frame, t.person_hint, hint);
 }
 
-pub fn draw_reason(frame: &mut Frame, app: &App, selected: usize) {
+pub fn draw_reason(frame: &mut Frame, app: &App, why: crate::tui::app::ReasonFor, selected: usize) {
     let t = app.text();
-    let area = centered(frame.area(), 50, t.reasons.len() as u16 + 4);
+    // What is asked about, named: the deletion and its contact, or the edit.
+    let what = match why {
+        crate::tui::app::ReasonFor::Delete => app
+            .history
+            .as_ref()
+            .and_then(|h| h.items.get(h.selected))
+            .map(|d| {
+                let a = &d.contact.attributes;
+                format!(
+                    "{} {} ({}, {}, {}, {}).",
+                    t.delete_contact,
+                    d.contact.id,
+                    d.contact.date.format("%Y-%m-%d"),
+                    a.role,
+                    a.gender,
+                    a.age_band
+                )
+            }),
+        crate::tui::app::ReasonFor::Edit => {
+            app.editing.map(|id| format!("{} {id}.", t.save_edit_of))
+        }
+    }
+    .unwrap_or_default();
+    let width = 60u16;
+    let what_lines = (what.chars().count() as u16).div_ceil(width - 4).max(1);
+    let area = centered(frame.area(), width, t.reasons.len() as u16 + 5 + what_lines);
     frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = t
-        .reasons
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if i == selected {
-                Line::from(Span::styled(
-                    format!("▶ {r}"),
-                    Style::new().add_modifier(Modifier::REVERSED),
-                ))
-            } else {
-                Line::from(format!("  {r}"))
-            }
-        })
-        .collect();
+    let mut lines: Vec<Line> = vec![
+        Line::from(Span::styled(
+            what,
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+    ];
+    lines.extend(t.reasons.iter().enumerate().map(|(i, r)| {
+        if i == selected {
+            Line::from(Span::styled(
+                format!("▶ {r}"),
+                Style::new().add_modifier(Modifier::REVERSED),
+            ))
+        } else {
+            Line::from(format!("  {r}"))
+        }
+    }));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "↑↓ · Enter · Esc",
         Style::new().add_modifier(Modifier::DIM),
     )));
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(format!(" {} ", t.reason_title)),
