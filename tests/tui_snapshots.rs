@@ -257,11 +257,44 @@ fn did_you_mean() {
     for lang in LANGS {
         let mut app = signed_in(&f, lang);
         press(&mut app, key(KeyCode::Char('c')));
-        typ(&mut app, "ab86");
+        // Seen: neighbours were offered while the code was still being typed, and one
+        // Ctrl-D filed a new person under someone else. Now: only once the code field is
+        // left, each with its person's latest contact, Ctrl-D cycling.
+        typ(&mut app, "ab8");
+        assert!(app.suggestions.is_none(), "nothing offered while typing");
+        typ(&mut app, "6");
+        assert!(app.suggestions.is_none(), "nothing offered while typing");
+        assert_eq!(app.person, uppsok::tui::app::PersonInfo::New);
+        press(&mut app, key(KeyCode::Tab));
+        let sg = app
+            .suggestions
+            .clone()
+            .expect("offered once the code is complete");
+        assert_eq!(sg.list.len(), 1);
+        assert_eq!(sg.list[0].0.as_str(), "ab85");
+        assert!(
+            render(&app).contains("sells, woman, 35-44"),
+            "{}",
+            render(&app)
+        );
         snap("contact_did_you_mean", lang, &app);
         press(&mut app, ctrl('d'));
         assert!(matches!(app.person, uppsok::tui::app::PersonInfo::Known(_)));
+        let code = |app: &App| {
+            app.form
+                .as_ref()
+                .unwrap()
+                .text(uppsok::tui::form::Field::Code)
+                .to_string()
+        };
+        assert_eq!(code(&app), "ab85");
+        // Past the last suggestion, the code as typed comes back.
+        press(&mut app, ctrl('d'));
+        assert_eq!(code(&app), "ab86");
+        assert_eq!(app.person, uppsok::tui::app::PersonInfo::New);
+        press(&mut app, key(KeyCode::BackTab));
         typ(&mut app, "zz");
+        assert!(app.suggestions.is_none());
         snap("contact_new_person", lang, &app);
     }
 }

@@ -119,8 +119,18 @@ pub enum PersonInfo {
     None,
     New,
     Known(PersonSummary),
-    /// Unknown, but these known codes are one edit away.
-    DidYouMean(Vec<Zeroizing<String>>),
+}
+
+/// Known codes one edit away from a new code, offered once the code is complete (when the
+/// code field is left), each with what its person's latest contact says, so that `Ctrl-D`
+/// never files a new person under someone else unseen.
+#[derive(Debug, Clone, Default)]
+pub struct Suggestions {
+    /// The code as typed, which `Ctrl-D` comes back to after the last suggestion.
+    pub typed: Zeroizing<String>,
+    pub list: Vec<(Zeroizing<String>, Option<PersonSummary>)>,
+    /// The suggestion in the code field now, if any.
+    pub at: Option<usize>,
 }
 
 /// An unlocked session.
@@ -155,6 +165,8 @@ pub struct App {
     // contact form
     pub form: Option<ContactForm>,
     pub person: PersonInfo,
+    /// "Did you mean" for a complete new code.
+    pub suggestions: Option<Suggestions>,
     /// Contacts saved since the form was opened.
     pub saved_count: u32,
     /// The contacts the form's field night held when the form was opened.
@@ -218,6 +230,7 @@ impl App {
             night_form: None,
             form: None,
             person: PersonInfo::None,
+            suggestions: None,
             saved_count: 0,
             night_base: 0,
             last_saved: None,
@@ -618,6 +631,7 @@ impl App {
         };
         self.form = Some(form);
         self.person = PersonInfo::None;
+        self.suggestions = None;
         self.saved_count = 0;
         self.screen = Screen::Contact;
     }
@@ -625,6 +639,7 @@ impl App {
     fn close_contact(&mut self) {
         self.form = None;
         self.person = PersonInfo::None;
+        self.suggestions = None;
         if self.editing.take().is_some() {
             self.form = self.parked_form.take();
             self.look_up_code();
@@ -652,14 +667,27 @@ impl App {
             Action::Edit(req) => {
                 let changed = f.edit(req);
                 if changed && f.focus == Field::Code {
+                    self.suggestions = None;
                     self.look_up_code();
                 }
             }
             Action::Paste(text) => {
                 let changed = f.paste(&text);
                 if changed && f.focus == Field::Code {
+                    self.suggestions = None;
                     self.look_up_code();
                 }
+            }
+            Action::NextField | Action::PreviousField | Action::Submit
+                if f.focus == Field::Code =>
+            {
+                // The code is complete when its field is left: only now are neighbours offered.
+                if action == Action::PreviousField {
+                    f.previous(&districts);
+                } else {
+                    f.next(&districts);
+                }
+                self.suggest();
             }
             Action::NextField => f.next(&districts),
             Action::PreviousField => f.previous(&districts),
@@ -690,11 +718,20 @@ impl App {
                 }
             }
             Action::TakeSuggestion => {
-                if let PersonInfo::DidYouMean(list) = &self.person {
-                    if let Some(first) = list.first().cloned() {
-                        f.set(Field::Code, &first);
-                        self.look_up_code();
-                    }
+                // Each Ctrl-D puts the next suggestion in; after the last, the code as typed.
+                if let Some(sg) = self.suggestions.as_mut() {
+                    let at = match sg.at {
+                        None => Some(0),
+                        Some(i) if i + 1 < sg.list.len() => Some(i + 1),
+                        Some(_) => None,
+                    };
+                    sg.at = at;
+                    let code = match at {
+                        Some(i) => sg.list[i].0.clone(),
+                        None => sg.typed.clone(),
+                    };
+                    f.set(Field::Code, &code);
+                    self.look_up_code();
                 }
             }
             Action::Back => {
@@ -727,33 +764,59 @@ impl App {
         };
         match s.vault.persons().lookup(&code) {
             Ok(Some(p)) => self.person = PersonInfo::Known(p),
-            Ok(None) => {
-                if s.person_index.is_none() {
-                    match s.vault.persons().index() {
-                        Ok(i) => s.person_index = Some(i),
-                        Err(e) => {
-                            self.message = Some(Message::Error(e.to_string()));
-                            return;
-                        }
-                    }
-                }
-                let near = match s.person_index.as_ref() {
-                    Some(i) => match s.vault.persons().did_you_mean(i, &code, 3) {
-                        Ok(near) => near,
-                        Err(e) => {
-                            self.message = Some(Message::Error(e.to_string()));
-                            return;
-                        }
-                    },
-                    None => Vec::new(),
-                };
-                self.person = if near.is_empty() {
-                    PersonInfo::New
-                } else {
-                    PersonInfo::DidYouMean(near)
-                };
-            }
+            Ok(None) => self.person = PersonInfo::New,
             Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    /// For a complete code that is new: the known codes one edit away, with their persons'
+    /// latest contacts.
+    fn suggest(&mut self) {
+        self.suggestions = None;
+        if self.person != PersonInfo::New {
+            return;
+        }
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(f) = self.form.as_ref() else {
+            return;
+        };
+        let typed = Zeroizing::new(f.text(Field::Code).to_string());
+        let Some(code) = PersonCode::normalise(&typed) else {
+            return;
+        };
+        if s.person_index.is_none() {
+            match s.vault.persons().index() {
+                Ok(i) => s.person_index = Some(i),
+                Err(e) => {
+                    self.message = Some(Message::Error(e.to_string()));
+                    return;
+                }
+            }
+        }
+        let near = match s.person_index.as_ref() {
+            Some(i) => match s.vault.persons().did_you_mean(i, &code, 3) {
+                Ok(near) => near,
+                Err(e) => {
+                    self.message = Some(Message::Error(e.to_string()));
+                    return;
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut list = Vec::new();
+        for v in near {
+            let person =
+                PersonCode::normalise(&v).and_then(|c| s.vault.persons().lookup(&c).ok().flatten());
+            list.push((v, person));
+        }
+        if !list.is_empty() {
+            self.suggestions = Some(Suggestions {
+                typed,
+                list,
+                at: None,
+            });
         }
     }
 
@@ -791,6 +854,7 @@ impl App {
                 let next = f.carried_over(&districts);
                 self.form = Some(next);
                 self.person = PersonInfo::None;
+                self.suggestions = None;
                 self.saved_count += 1;
                 self.message = Some(Message::Info(self.lang.text().tui.contact_saved.into()));
             }

@@ -176,6 +176,7 @@ impl App {
         f.dirty = false;
         f.focus = Field::Role;
         self.person = PersonInfo::None;
+        self.suggestions = None;
         self.parked_form = self.form.take();
         self.form = Some(f);
         self.editing = Some(c.id);

@@ -177,17 +177,27 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             format!("  {} · {}", super::known_person(app, p), t.person_prefill),
             Style::new().add_modifier(Modifier::BOLD),
         ))),
-        PersonInfo::DidYouMean(list) => below.push(Line::from(Span::styled(
-            format!(
-                "  {}: {} (Ctrl-D)",
-                t.did_you_mean,
-                list.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+    }
+    if let Some(sg) = app.suggestions.as_ref() {
+        // Each with what its person's latest contact says; the one in the field marked.
+        below.push(Line::from(Span::styled(
+            format!("  {} (Ctrl-D):", t.did_you_mean),
             Style::new().add_modifier(Modifier::BOLD),
-        ))),
+        )));
+        for (i, (code, p)) in sg.list.iter().enumerate() {
+            let latest = p
+                .as_ref()
+                .and_then(|p| p.latest.as_ref())
+                .map(|a| {
+                    format!(
+                        "{}, {}, {}, {}",
+                        a.role, a.gender, a.age_band, a.counterpart
+                    )
+                })
+                .unwrap_or_default();
+            let mark = if sg.at == Some(i) { "▶" } else { " " };
+            below.push(Line::from(format!("  {mark} {} – {latest}", code.as_str())));
+        }
     }
     if f.under18() {
         below.push(Line::from(Span::styled(
