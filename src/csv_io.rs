@@ -5,13 +5,14 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 
-use crate::domain::{yes_no, Contact, ContactInput, Date, Districts, NewContact};
+use crate::domain::{yes_no, ConcernAnswer, Contact, ContactInput, Date, Districts, NewContact};
 use crate::error::{Error, Result};
 use crate::pii::IdentifierKind;
 use zeroize::Zeroizing;
 
-/// The eleven columns, in the order export writes them.
-pub const COLUMNS: [&str; 11] = [
+/// The columns, in the order export writes them: the eleven every file must have, then
+/// the [`OPTIONAL`] ones.
+pub const COLUMNS: [&str; 12] = [
     "date",
     "person_code",
     "role",
@@ -23,7 +24,17 @@ pub const COLUMNS: [&str; 11] = [
     "referrals",
     "trafficking",
     "note",
+    "concern",
 ];
+
+/// Columns a file may leave out (files of older versions have none): an absent column reads
+/// as empty in every row. `concern` is the under-18 answer (report of concern).
+pub const OPTIONAL: [&str; 1] = ["concern"];
+
+/// The columns every file must have.
+fn required() -> impl Iterator<Item = &'static str> {
+    COLUMNS.into_iter().filter(|c| !OPTIONAL.contains(c))
+}
 
 /// Columns an import accepts and ignores (export writes them).
 const IGNORED: [&str; 2] = ["id", "field_night"];
@@ -161,9 +172,10 @@ fn show(v: &str) -> String {
     s
 }
 
-/// Reads and checks a header; returns the index of each of the eleven columns.
-fn column_indices(header: &csv::ByteRecord) -> Result<[usize; 11]> {
-    let mut idx = [usize::MAX; 11];
+/// Reads and checks a header; returns the index of each of the [`COLUMNS`] (`usize::MAX` for
+/// an optional one the file leaves out).
+fn column_indices(header: &csv::ByteRecord) -> Result<[usize; COLUMNS.len()]> {
+    let mut idx = [usize::MAX; COLUMNS.len()];
     for (i, raw) in header.iter().enumerate() {
         let name = std::str::from_utf8(raw)
             .map_err(|_| {
@@ -190,14 +202,15 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; 11]> {
     let missing: Vec<&str> = COLUMNS
         .iter()
         .zip(idx)
-        .filter(|(_, i)| *i == usize::MAX)
+        .filter(|(c, i)| *i == usize::MAX && !OPTIONAL.contains(c))
         .map(|(c, _)| *c)
         .collect();
     if !missing.is_empty() {
         return Err(Error::Input(format!(
-            "the CSV header (line 1) lacks column(s) {}; the file needs all of {}.",
+            "the CSV header (line 1) lacks column(s) {}; the file needs all of {} ({} may be left out).",
             missing.join(", "),
-            COLUMNS.join(", ")
+            required().collect::<Vec<_>>().join(", "),
+            OPTIONAL.join(", ")
         )));
     }
     Ok(idx)
@@ -205,13 +218,13 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; 11]> {
 
 /// Validates one record into a contact, or names every problem in it.
 pub fn parse_record(
-    fields: &[&str; 11],
+    fields: &[&str; COLUMNS.len()],
     line: u64,
     districts: &Districts,
     today: Date,
     allow_identifiers: bool,
 ) -> std::result::Result<ParsedRow, RowError> {
-    let [date, code, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, note] =
+    let [date, code, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, note, concern] =
         *fields;
     // As found (for messages), and trimmed (to check): a cell may have spaces around its value.
     let as_found = ContactInput {
@@ -226,6 +239,7 @@ pub fn parse_record(
         referrals,
         trafficking,
         note,
+        concern,
         field_night: None,
     };
     let input = ContactInput {
@@ -238,9 +252,11 @@ pub fn parse_record(
         contact_type: contact_type.trim(),
         referrals: referrals.trim(),
         trafficking: trafficking.trim(),
+        concern: concern.trim(),
         ..as_found
     };
-    let parsed = input.parse(districts, today);
+    // Files of older versions have no answer for their under-18 contacts: empty is allowed.
+    let parsed = input.parse(districts, today, ConcernAnswer::Optional);
     let mut problems: Vec<Problem> = match &parsed {
         Ok(_) => Vec::new(),
         Err(found) => found
@@ -249,9 +265,7 @@ pub fn parse_record(
                 line,
                 column: Some(p.field.column()),
                 // The code and the note are never shown; every other value is, shortened.
-                value: p
-                    .field
-                    .may_show_value()
+                value: (p.field.may_show_value() && p.error.may_show_value())
                     .then(|| show(as_found.raw(p.field))),
                 message: p.error.to_string(),
             })
@@ -386,7 +400,7 @@ impl<R: Read> Read for LineCounter<R> {
 pub struct ContactRows<R: Read> {
     reader: csv::Reader<BufReader<LineCounter<R>>>,
     record: csv::ByteRecord,
-    columns: [usize; 11],
+    columns: [usize; COLUMNS.len()],
     width: usize,
     districts: Districts,
     today: Date,
@@ -473,8 +487,11 @@ impl<R: Read> Iterator for ContactRows<R> {
                     ),
                 );
             }
-            let mut fields = [""; 11];
+            let mut fields = [""; COLUMNS.len()];
             for (k, &i) in self.columns.iter().enumerate() {
+                if i == usize::MAX {
+                    continue; // an optional column the file leaves out: empty
+                }
                 match std::str::from_utf8(&self.record[i]) {
                     Ok(s) => fields[k] = unneutralise(s),
                     Err(_) => {
@@ -500,7 +517,7 @@ impl<R: Read> Iterator for ContactRows<R> {
     }
 }
 
-/// Writes contacts as CSV: the eleven columns, then `id` and `field_night`.
+/// Writes contacts as CSV: the [`COLUMNS`], then `id` and `field_night`.
 pub struct CsvWriter<W: Write> {
     w: csv::Writer<W>,
 }
@@ -530,6 +547,7 @@ impl<W: Write> CsvWriter<W> {
             std::borrow::Cow::Borrowed(_) => None,
         };
         let note = note.as_deref().map_or(c.note.as_str(), String::as_str);
+        let concern = a.concern().map_or("", |r| r.as_str());
         let cells = [
             date.as_str(),
             &code,
@@ -547,6 +565,7 @@ impl<W: Write> CsvWriter<W> {
         let mut record: Vec<std::borrow::Cow<'_, str>> =
             cells.iter().map(|c| neutralise(c)).collect();
         record.push(note.into());
+        record.push(neutralise(concern));
         record.push(id.as_str().into());
         record.push(night.as_str().into());
         self.w
@@ -564,7 +583,7 @@ fn write_error(e: csv::Error) -> Error {
 }
 
 /// One contact as a JSON object (CONTRACT.md: the columns, `referrals` as an array, `id`,
-/// `field_night`).
+/// `field_night`; `concern` is `null` for no answer).
 pub fn contact_json(c: &Contact) -> serde_json::Value {
     let a = &c.attributes;
     serde_json::json!({
@@ -580,6 +599,7 @@ pub fn contact_json(c: &Contact) -> serde_json::Value {
         "referrals": a.referrals.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "trafficking": yes_no(a.trafficking),
         "note": c.note.as_str(),
+        "concern": a.concern().map(|r| r.as_str()),
         "field_night": c.field_night,
     })
 }
@@ -671,6 +691,76 @@ mod tests {
             r[0].as_ref().unwrap().contact.note.as_str(),
             "=HYPERLINK(\"x\")"
         );
+    }
+
+    #[test]
+    fn the_concern_column_is_optional_and_checked_against_the_age_band() {
+        // Without the column (files of older versions): an under-18 contact has no answer.
+        let old = format!("{HEADER}2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,\n");
+        let r = rows(&old).unwrap();
+        assert_eq!(r[0].as_ref().unwrap().contact.attributes.concern, None);
+        let header = HEADER.replace("note\n", "note,concern\n");
+        let csv = format!(
+            "{header}2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,,made\n\
+             2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,, \n\
+             2024-01-01,,sells,woman,25-34,men,norrmalm,outreach,,no,,not-made\n\
+             2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,,perhaps\n"
+        );
+        let r = rows(&csv).unwrap();
+        assert_eq!(
+            r[0].as_ref().unwrap().contact.attributes.concern,
+            Some(crate::domain::ConcernReport::Made)
+        );
+        assert_eq!(r[1].as_ref().unwrap().contact.attributes.concern, None);
+        for (i, line) in [(2, 4), (3, 5)] {
+            let e = r[i].as_ref().unwrap_err();
+            assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+            assert_eq!(e.problems[0].line, line);
+            assert_eq!(e.problems[0].column, Some("concern"));
+        }
+        assert!(r[3].as_ref().unwrap_err().problems[0]
+            .to_string()
+            .contains("value 'perhaps'"));
+    }
+
+    #[test]
+    fn export_writes_the_concern_after_the_note_and_reads_back() {
+        let today = crate::domain::parse_date("2025-01-01").unwrap();
+        let header = HEADER.replace("note\n", "note,concern\n");
+        let csv = format!(
+            "{header}2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,hej,will-be-made\n"
+        );
+        let parsed = rows(&csv).unwrap().remove(0).unwrap();
+        let contact = Contact {
+            id: 7,
+            date: parsed.contact.date,
+            pseudonym: None,
+            field_night: None,
+            attributes: parsed.contact.attributes.clone(),
+            note: parsed.contact.note.clone(),
+        };
+        let mut out = Vec::new();
+        let mut w = CsvWriter::new(&mut out).unwrap();
+        w.write(&contact).unwrap();
+        w.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note,concern,id,field_night"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,hej,will-be-made,7,"
+        );
+        let again: Vec<_> = read_contacts(text.as_bytes(), Districts::default(), today, false)
+            .unwrap()
+            .collect();
+        assert_eq!(
+            again[0].as_ref().unwrap().contact.attributes,
+            contact.attributes
+        );
+        assert_eq!(contact_json(&contact)["concern"], "will-be-made");
     }
 
     #[test]

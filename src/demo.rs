@@ -23,8 +23,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::domain::{
-    AgeBand, Attributes, ContactType, Counterpart, Date, District, FieldNightDetails,
-    FieldNightKind, Gender, Referral, Referrals, Role,
+    AgeBand, Attributes, ConcernReport, ContactType, Counterpart, Date, District,
+    FieldNightDetails, FieldNightKind, Gender, Referral, Referrals, Role,
 };
 
 /// The seed used when none is given.
@@ -333,6 +333,17 @@ fn age_band(birth_year: i32, date: Date) -> AgeBand {
         35..=44 => AgeBand::From35To44,
         45..=54 => AgeBand::From45To54,
         _ => AgeBand::From55,
+    }
+}
+
+/// The answer to the under-18 question for a synthetic under-18 contact: mostly made (the
+/// unit's routine), sometimes to be made or not made. Taken from the date, not the random
+/// stream, so the rest of the history is the same as before the answer was recorded.
+fn concern_answer(date: Date) -> ConcernReport {
+    match date.ordinal() % 10 {
+        0..=6 => ConcernReport::Made,
+        7 | 8 => ConcernReport::WillBeMade,
+        _ => ConcernReport::NotMade,
     }
 }
 
@@ -699,6 +710,7 @@ impl Generator {
                 contact_type: kind,
                 referrals,
                 trafficking,
+                concern: (age_band == AgeBand::Under18).then(|| concern_answer(date)),
             },
             note,
             night,
@@ -741,6 +753,7 @@ impl Generator {
                 contact_type: kind,
                 referrals,
                 trafficking,
+                concern: None,
             },
             note,
             night: Some(night),

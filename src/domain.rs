@@ -483,23 +483,30 @@ pub struct Attributes {
     pub contact_type: ContactType,
     pub referrals: Referrals,
     pub trafficking: bool,
+    /// The answer to the under-18 question (a report of concern made, to be made, not made);
+    /// `None` when not asked (any other age band) or not answered (older records). Only an
+    /// `under18` contact carries one: [`Attributes::encode`] stores `None` for any other.
+    pub concern: Option<ConcernReport>,
 }
 
-/// Length of the encoded attributes: fixed, so the ciphertext length says nothing.
+/// Length of format 1 of the encoded attributes (written by versions before the under-18
+/// answer was a category; still read): fixed, so the ciphertext length says nothing.
 pub const ATTRIBUTES_LEN: usize = 9;
 const ATTRIBUTES_FORMAT: u8 = 1;
-/// Format 2: format 1's bytes with byte 0 = 2, then one more byte, the answer to the under-18
-/// question ([`ConcernReport::code`], 0 for none). Also fixed length, whatever the answer.
+/// Format 2, what every contact is written in: format 1's bytes with byte 0 = 2, then one more
+/// byte, the answer to the under-18 question ([`ConcernReport::code`], 0 for none). Fixed
+/// length whatever the answer, so the ciphertext length does not tell who was asked.
 pub const ATTRIBUTES_V2_LEN: usize = 10;
 const ATTRIBUTES_FORMAT_V2: u8 = 2;
 
 impl Attributes {
-    /// Fixed-length binary encoding: format byte, one byte per category (the district as its
-    /// code in the configured list), referral bits, flags. `None` if the district is not in
-    /// the list.
+    /// Fixed-length binary encoding (format 2, [`ATTRIBUTES_V2_LEN`]): format byte, one byte
+    /// per category (the district as its code in the configured list), referral bits, flags,
+    /// the under-18 answer (kept only for the age band `under18`). `None` if the district is
+    /// not in the list.
     pub fn encode(&self, districts: &Districts) -> Option<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_LEN]);
-        out[0] = ATTRIBUTES_FORMAT;
+        let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_V2_LEN]);
+        out[0] = ATTRIBUTES_FORMAT_V2;
         out[1] = self.role.code();
         out[2] = self.gender.code();
         out[3] = self.age_band.code();
@@ -508,34 +515,18 @@ impl Attributes {
         out[6] = self.referrals.bits();
         out[7] = u8::from(self.trafficking);
         out[8] = districts.code_of(&self.district)?;
+        out[9] = self.concern().map_or(0, ConcernReport::code);
         Some(out)
     }
 
-    /// Format 2 (see [`ATTRIBUTES_V2_LEN`]): the attributes and the under-18 answer.
-    pub fn encode_with_concern(
-        &self,
-        districts: &Districts,
-        concern: Option<ConcernReport>,
-    ) -> Option<Zeroizing<Vec<u8>>> {
-        let v1 = self.encode(districts)?;
-        let mut out = Zeroizing::new(Vec::with_capacity(ATTRIBUTES_V2_LEN));
-        out.extend_from_slice(&v1);
-        out[0] = ATTRIBUTES_FORMAT_V2;
-        out.push(concern.map_or(0, ConcernReport::code));
-        Some(out)
+    /// The under-18 answer as stored: only an `under18` contact has one.
+    pub fn concern(&self) -> Option<ConcernReport> {
+        self.concern.filter(|_| self.age_band == AgeBand::Under18)
     }
 
-    /// Decodes what [`Attributes::encode`] or [`Attributes::encode_with_concern`] wrote;
-    /// `None` if the bytes are not such an encoding.
+    /// Decodes what [`Attributes::encode`] wrote, or format 1 (no under-18 answer); `None` if
+    /// the bytes are not such an encoding.
     pub fn decode(b: &[u8], districts: &Districts) -> Option<Attributes> {
-        Self::decode_with_concern(b, districts).map(|(a, _)| a)
-    }
-
-    /// Decodes either format, with the under-18 answer (always `None` in format 1).
-    pub fn decode_with_concern(
-        b: &[u8],
-        districts: &Districts,
-    ) -> Option<(Attributes, Option<ConcernReport>)> {
         let concern = match (b.len(), b.first()) {
             (ATTRIBUTES_LEN, Some(&ATTRIBUTES_FORMAT)) => None,
             (ATTRIBUTES_V2_LEN, Some(&ATTRIBUTES_FORMAT_V2)) => match b[9] {
@@ -556,8 +547,9 @@ impl Attributes {
             referrals: Referrals::from_bits(b[6]),
             trafficking: b[7] == 1,
             district: districts.by_code(b[8])?.clone(),
+            concern,
         };
-        Some((a, concern))
+        Some(a)
     }
 }
 
@@ -599,6 +591,8 @@ pub enum ContactField {
     Referrals,
     Trafficking,
     Note,
+    /// The answer to the under-18 question (report of concern).
+    Concern,
 }
 
 impl ContactField {
@@ -616,6 +610,7 @@ impl ContactField {
             ContactField::Referrals => "referrals",
             ContactField::Trafficking => "trafficking",
             ContactField::Note => "note",
+            ContactField::Concern => "concern",
         }
     }
 
@@ -652,6 +647,20 @@ pub enum FieldError {
     Invalid(InvalidValue),
     /// A person code that looks like an identifier of this kind.
     CodeIsIdentifier(IdentifierKind),
+    /// An answer to the under-18 question for a contact whose age band is not `under18`.
+    ConcernNotUnder18,
+    /// No answer to the under-18 question where it is required (the command line, the
+    /// interface) for an `under18` contact.
+    ConcernMissing,
+}
+
+impl FieldError {
+    /// Whether a message may show what was given: only when it is no value at all. A valid
+    /// value refused for where it stands (an under-18 answer for an adult) is a category, and
+    /// categories are never echoed.
+    pub fn may_show_value(&self) -> bool {
+        matches!(self, FieldError::Invalid(_))
+    }
 }
 
 impl From<InvalidValue> for FieldError {
@@ -668,6 +677,14 @@ impl fmt::Display for FieldError {
                 f,
                 "a person code must not be {}; use what the person gives as a code, for example initials and birth year or a nickname",
                 kind.described()
+            ),
+            FieldError::ConcernNotUnder18 => f.write_str(
+                "the report-of-concern answer is only for an under-18 contact (age band under18); leave it out for any other age band",
+            ),
+            FieldError::ConcernMissing => write!(
+                f,
+                "an under-18 contact needs the answer to whether a report of concern (orosanmälan) is {}",
+                ConcernReport::expected()
             ),
         }
     }
@@ -688,7 +705,18 @@ pub struct ContactInput<'a> {
     pub referrals: &'a str,
     pub trafficking: &'a str,
     pub note: &'a str,
+    /// The under-18 answer: `made`, `will-be-made`, `not-made`, or empty.
+    pub concern: &'a str,
     pub field_night: Option<i64>,
+}
+
+/// Whether an `under18` contact must carry the answer to the report-of-concern question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcernAnswer {
+    /// Required: the command line (`add`) and the interface, where the person is at hand.
+    Required,
+    /// May be empty: an import (files of older versions have no `concern` column).
+    Optional,
 }
 
 impl ContactInput<'_> {
@@ -706,6 +734,7 @@ impl ContactInput<'_> {
             ContactField::Referrals => self.referrals,
             ContactField::Trafficking => self.trafficking,
             ContactField::Note => self.note,
+            ContactField::Concern => self.concern,
         }
     }
 
@@ -714,10 +743,13 @@ impl ContactInput<'_> {
     /// contact, or names every field that is wrong, in column order. Identifiers in the note
     /// are the caller's to check: whether they may stay depends on where the contact comes
     /// from. A code that is an identifier is always refused ([`PersonCode::identifier_in`]).
+    /// The under-18 answer is refused for any other age band, and for `under18` required or
+    /// not as `answer` says.
     pub fn parse(
         &self,
         districts: &Districts,
         today: Date,
+        answer: ConcernAnswer,
     ) -> Result<NewContact, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         let mut check = |field: ContactField, r: Result<(), FieldError>| {
@@ -761,6 +793,22 @@ impl ContactInput<'_> {
             ContactField::Note,
             check_note_length(self.note).map_err(FieldError::from),
         );
+        let concern = if self.concern.is_empty() {
+            Some(None)
+        } else {
+            field!(ContactField::Concern, self.concern.parse::<ConcernReport>()).map(Some)
+        };
+        let concern = match (concern, age_band) {
+            (Some(Some(_)), Some(a)) if a != AgeBand::Under18 => {
+                check(ContactField::Concern, Err(FieldError::ConcernNotUnder18));
+                None
+            }
+            (Some(None), Some(AgeBand::Under18)) if answer == ConcernAnswer::Required => {
+                check(ContactField::Concern, Err(FieldError::ConcernMissing));
+                None
+            }
+            (c, _) => c,
+        };
         match (
             date,
             role,
@@ -771,6 +819,7 @@ impl ContactInput<'_> {
             contact_type,
             referrals,
             trafficking,
+            concern,
         ) {
             (
                 Some(date),
@@ -782,6 +831,7 @@ impl ContactInput<'_> {
                 Some(contact_type),
                 Some(referrals),
                 Some(trafficking),
+                Some(concern),
             ) if problems.is_empty() => Ok(NewContact {
                 date,
                 code: PersonCode::normalise(self.code),
@@ -794,6 +844,7 @@ impl ContactInput<'_> {
                     contact_type,
                     referrals,
                     trafficking,
+                    concern,
                 },
                 note: Zeroizing::new(self.note.to_string()),
                 field_night: self.field_night,
@@ -895,9 +946,12 @@ mod tests {
             referrals: "health;housing",
             trafficking: "no",
             note: "kort",
+            concern: "",
             field_night: Some(3),
         };
-        let c = good.parse(&Districts::default(), today).unwrap();
+        let c = good
+            .parse(&Districts::default(), today, ConcernAnswer::Optional)
+            .unwrap();
         assert_eq!(c.attributes.role, Role::Sells);
         assert_eq!(c.field_night, Some(3));
         assert_eq!(c.code.unwrap().as_bytes(), b"ab85");
@@ -909,7 +963,7 @@ mod tests {
             ..good
         };
         let fields: Vec<ContactField> = bad
-            .parse(&Districts::default(), today)
+            .parse(&Districts::default(), today, ConcernAnswer::Optional)
             .unwrap_err()
             .into_iter()
             .map(|p| p.field)
@@ -928,6 +982,73 @@ mod tests {
     }
 
     #[test]
+    fn the_under18_answer_is_for_under18_only_and_required_where_asked() {
+        use ConcernAnswer::{Optional, Required};
+        let today = parse_date("2026-01-01").unwrap();
+        let districts = Districts::default();
+        let young = ContactInput {
+            date: "2025-05-01",
+            code: "",
+            role: "sells",
+            gender: "woman",
+            age_band: "under18",
+            counterpart: "men",
+            district: "norrmalm",
+            contact_type: "outreach",
+            referrals: "",
+            trafficking: "no",
+            note: "",
+            concern: "will-be-made",
+            field_night: None,
+        };
+        for answer in [Optional, Required] {
+            let c = young.parse(&districts, today, answer).unwrap();
+            assert_eq!(c.attributes.concern, Some(ConcernReport::WillBeMade));
+        }
+        let problem = |input: ContactInput, answer| {
+            let p = input.parse(&districts, today, answer).unwrap_err();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert_eq!(p[0].field, ContactField::Concern);
+            p[0].error.clone()
+        };
+        // Not one of the answers.
+        let e = problem(
+            ContactInput {
+                concern: "maybe",
+                ..young
+            },
+            Optional,
+        );
+        assert!(
+            e.to_string().contains("made, will-be-made, not-made"),
+            "{e}"
+        );
+        // An answer for another age band.
+        let adult = ContactInput {
+            age_band: "25-34",
+            ..young
+        };
+        assert_eq!(problem(adult, Optional), FieldError::ConcernNotUnder18);
+        // No answer: fine for an import (older files), not where it is asked.
+        let unanswered = ContactInput {
+            concern: "",
+            ..young
+        };
+        let c = unanswered.parse(&districts, today, Optional).unwrap();
+        assert_eq!(c.attributes.concern, None);
+        assert_eq!(problem(unanswered, Required), FieldError::ConcernMissing);
+        let c = ContactInput {
+            concern: "",
+            ..adult
+        }
+        .parse(&districts, today, Required)
+        .unwrap();
+        assert_eq!(c.attributes.concern, None);
+        assert_eq!(ContactField::Concern.column(), "concern");
+        assert_eq!(ContactField::Concern.flag(), "concern");
+    }
+
+    #[test]
     fn a_code_that_is_an_identifier_is_refused_by_kind_and_a_pseudonym_is_not_checked() {
         let today = parse_date("2026-01-01").unwrap();
         let input = |code| ContactInput {
@@ -942,6 +1063,7 @@ mod tests {
             referrals: "",
             trafficking: "no",
             note: "",
+            concern: "",
             field_night: None,
         };
         for (code, kind) in [
@@ -952,7 +1074,9 @@ mod tests {
             ("anna@example.se", IdentifierKind::Email),
         ] {
             assert_eq!(PersonCode::identifier_in(code), Some(kind), "{kind}");
-            let problems = input(code).parse(&Districts::default(), today).unwrap_err();
+            let problems = input(code)
+                .parse(&Districts::default(), today, ConcernAnswer::Optional)
+                .unwrap_err();
             assert_eq!(
                 problems,
                 [FieldProblem {
@@ -1012,7 +1136,9 @@ mod tests {
         assert!(!find_identifiers(&hex).is_empty());
         for code in ["ab85", "AB 1985", "nick77", "", "  ", hex.as_str()] {
             assert_eq!(PersonCode::identifier_in(code), None, "{code}");
-            assert!(input(code).parse(&Districts::default(), today).is_ok());
+            assert!(input(code)
+                .parse(&Districts::default(), today, ConcernAnswer::Optional)
+                .is_ok());
         }
         // Upper-case hex is still an exported pseudonym once normalised.
         assert_eq!(PersonCode::identifier_in(&hex.to_uppercase()), None);
@@ -1067,10 +1193,11 @@ mod tests {
             contact_type: ContactType::Counselling,
             referrals: "health;shelter".parse().unwrap(),
             trafficking: true,
+            concern: None,
         };
         let districts = Districts::default();
         let enc = a.encode(&districts).unwrap();
-        assert_eq!(enc.len(), ATTRIBUTES_LEN);
+        assert_eq!(enc.len(), ATTRIBUTES_V2_LEN);
         assert_eq!(Attributes::decode(&enc, &districts).unwrap(), a);
         let mut bad = enc.to_vec();
         bad[1] = 99;
@@ -1082,25 +1209,30 @@ mod tests {
         other.district = District::new("atlantis").unwrap();
         assert!(other.encode(&districts).is_none());
 
-        // Format 2 carries the under-18 answer; both formats decode.
+        // The under-18 answer: every answer, and none, in one length; kept only for under18.
+        let mut young = a.clone();
+        young.age_band = AgeBand::Under18;
         for concern in [
             None,
             Some(ConcernReport::Made),
+            Some(ConcernReport::WillBeMade),
             Some(ConcernReport::NotMade),
         ] {
-            let v2 = a.encode_with_concern(&districts, concern).unwrap();
+            young.concern = concern;
+            let v2 = young.encode(&districts).unwrap();
             assert_eq!(v2.len(), ATTRIBUTES_V2_LEN);
-            assert_eq!(
-                Attributes::decode_with_concern(&v2, &districts),
-                Some((a.clone(), concern))
-            );
+            assert_eq!(Attributes::decode(&v2, &districts), Some(young.clone()));
+            let mut older = a.clone();
+            older.concern = concern;
+            let v2 = older.encode(&districts).unwrap();
+            assert_eq!(v2.len(), ATTRIBUTES_V2_LEN);
             assert_eq!(Attributes::decode(&v2, &districts), Some(a.clone()));
         }
-        assert_eq!(
-            Attributes::decode_with_concern(&enc, &districts),
-            Some((a.clone(), None))
-        );
-        let mut bad = a.encode_with_concern(&districts, None).unwrap().to_vec();
+        // Format 1 (older versions) still reads, with no answer.
+        let mut v1 = enc[..ATTRIBUTES_LEN].to_vec();
+        v1[0] = ATTRIBUTES_FORMAT;
+        assert_eq!(Attributes::decode(&v1, &districts), Some(a.clone()));
+        let mut bad = a.encode(&districts).unwrap().to_vec();
         bad[9] = 9;
         assert!(Attributes::decode(&bad, &districts).is_none());
         bad[9] = 0;

@@ -80,6 +80,8 @@ pub struct Text {
     pub contact_type: &'static str,
     pub referral: &'static str,
     pub trafficking: &'static str,
+    /// The under-18 answer as a dimension: whether a report of concern was made.
+    pub concern: &'static str,
     pub year: &'static str,
     pub month: &'static str,
     pub audit_pass: &'static str,
@@ -114,6 +116,7 @@ pub static EN: Text = Text {
     contact_type: "Contact type",
     referral: "Referral",
     trafficking: "Trafficking",
+    concern: "Report of concern",
     year: "Year",
     month: "Month",
     tui: &TUI_EN,
@@ -147,6 +150,7 @@ pub static SV: Text = Text {
     contact_type: "Kontakttyp",
     referral: "Hänvisning",
     trafficking: "Människohandel",
+    concern: "Orosanmälan",
     year: "År",
     month: "Månad",
     tui: &TUI_SV,
@@ -175,6 +179,7 @@ impl Text {
             ContactType => self.contact_type,
             Referral => self.referral,
             Trafficking => self.trafficking,
+            Concern => self.concern,
             Year => self.year,
             Month => self.month,
         }

@@ -1,5 +1,7 @@
 //! The identifier detector: finds Swedish personal identity numbers (personnummer),
-//! co-ordination numbers (samordningsnummer), phone numbers and e-mail addresses in free text.
+//! co-ordination numbers (samordningsnummer), possible ones (a date of birth and a serial number
+//! whose check digit is wrong: a misheard or mistyped number still points at a person), phone
+//! numbers and e-mail addresses in free text.
 //!
 //! Used by `add`, `import`, the interface and the audit. It reports only the kind of what it
 //! found, never the text.
@@ -11,19 +13,27 @@ use std::fmt;
 pub enum IdentifierKind {
     Personnummer,
     Samordningsnummer,
+    /// Shaped like a personnummer or samordningsnummer (10 or 12 digits whose date part is a
+    /// real date, the day + 60 for a samordningsnummer), but its check digit is wrong. Refused
+    /// and reported like the others: a number misheard by one digit still names a date of
+    /// birth and narrows the person down to a handful.
+    PossiblePersonnummer,
     Phone,
     Email,
 }
 
 /// The detector's version, recorded with every rescan (`audit --rescan-notes`): raised when
 /// what it finds changes, so that an auditor can tell a record of an older detector.
-pub const DETECTOR_VERSION: u32 = 1;
+/// Version 2 finds possible personnummer (a real date part, a wrong check digit), which
+/// version 1 let pass.
+pub const DETECTOR_VERSION: u32 = 2;
 
 impl IdentifierKind {
     /// Every kind, in the order of [`IdentifierKind::as_str`].
-    pub const ALL: [IdentifierKind; 4] = [
+    pub const ALL: [IdentifierKind; 5] = [
         IdentifierKind::Personnummer,
         IdentifierKind::Samordningsnummer,
+        IdentifierKind::PossiblePersonnummer,
         IdentifierKind::Phone,
         IdentifierKind::Email,
     ];
@@ -37,6 +47,7 @@ impl IdentifierKind {
         match self {
             IdentifierKind::Personnummer => "personnummer",
             IdentifierKind::Samordningsnummer => "samordningsnummer",
+            IdentifierKind::PossiblePersonnummer => "possible_personnummer",
             IdentifierKind::Phone => "phone",
             IdentifierKind::Email => "email",
         }
@@ -50,6 +61,9 @@ impl IdentifierKind {
         match self {
             IdentifierKind::Personnummer => "a personnummer",
             IdentifierKind::Samordningsnummer => "a samordningsnummer",
+            IdentifierKind::PossiblePersonnummer => {
+                "a possible personnummer (a date of birth and a number with a wrong check digit)"
+            }
             IdentifierKind::Phone => "a phone number",
             IdentifierKind::Email => "an e-mail address",
         }
@@ -255,8 +269,8 @@ fn real_date(yy: u32, mm: u32, dd: u32) -> bool {
 enum IdentityShape {
     /// A valid personnummer or samordningsnummer.
     Valid(IdentifierKind),
-    /// A real date part but a wrong check digit: a mistyped or made-up number, not an
-    /// identifier (and not a phone number either).
+    /// A real date part but a wrong check digit: a misheard or mistyped identity number
+    /// (a [`IdentifierKind::PossiblePersonnummer`]), or a made-up one.
     LuhnInvalid,
     /// Its date part is no date (day + 60 included): not an identity number at all.
     NotADate,
@@ -295,7 +309,8 @@ fn identity_number(digits: &str) -> IdentityShape {
 }
 
 /// What a window of digit groups is: `Some(Some(kind))` an identifier, `Some(None)` a number
-/// that is certainly none (a Luhn-invalid identity number), `None` nothing recognised.
+/// that is certainly none (a case number shaped like an identity number but with a wrong check
+/// digit), `None` nothing recognised.
 fn classify_window(
     groups: &[String],
     seps: &[String],
@@ -317,11 +332,15 @@ fn classify_window(
         match identity_number(&digits) {
             IdentityShape::Valid(kind) => return Some(Some(kind)),
             // A plain 10-digit 07... run is a mobile number more often than a mistyped
-            // identity number.
-            IdentityShape::LuhnInvalid if !(lens == [10] && digits.starts_with("07")) => {
-                return Some(None)
-            }
-            _ => {}
+            // identity number (and a phone number all the same).
+            IdentityShape::LuhnInvalid if lens == [10] && digits.starts_with("07") => {}
+            // Right after a case-number word (`Dnr 811218-9875`) a wrong check digit says it
+            // is the case number it is introduced as.
+            IdentityShape::LuhnInvalid if case_number => return Some(None),
+            // A date of birth and a serial number with a wrong check digit: misheard or
+            // mistyped, it still points at a person.
+            IdentityShape::LuhnInvalid => return Some(Some(IdentifierKind::PossiblePersonnummer)),
+            IdentityShape::NotADate => {}
         }
     }
 
@@ -409,9 +428,81 @@ mod tests {
     }
 
     #[test]
-    fn luhn_invalid_and_non_dates_are_not_identity_numbers() {
-        assert!(kinds("811218-9875").is_empty());
+    fn luhn_invalid_dates_are_possible_identity_numbers_and_non_dates_are_nothing() {
+        // A real date with a wrong check digit is a misheard or mistyped personnummer: it
+        // still points at a person, so it is flagged (issue 13), as its own kind.
+        assert_eq!(kinds("811218-9875"), vec![PossiblePersonnummer]);
+        // Month 13: no date, so no identity number of any kind.
         assert!(kinds("811318-9876").is_empty());
+    }
+
+    #[test]
+    fn a_wrong_check_digit_in_every_spelling_is_a_possible_personnummer() {
+        // The numbers of issue 13: 850214-2386 is valid, 2385 is one digit off.
+        assert_eq!(kinds("19850214-2386"), vec![Personnummer]);
+        for s in [
+            "19850214-2385",
+            "850214-2385",
+            "198502142385",
+            "19850214 2385",
+            "8502142385",
+            "850214 2385",
+            "850214+2385",
+            "850214 - 2385",
+            "19850214\u{2013}2385",
+            "pnr 850214-2385, ringer imorgon",
+            "born 850214-2385.",
+        ] {
+            assert_eq!(kinds(s), vec![PossiblePersonnummer], "{s}");
+        }
+        // A samordningsnummer's date part (day + 60) with a wrong check digit.
+        assert_eq!(kinds("sam 811278-9873"), vec![Samordningsnummer]);
+        for s in ["811278-9874", "19811278 9874", "198112789874"] {
+            assert_eq!(kinds(s), vec![PossiblePersonnummer], "{s}");
+        }
+        // 29 February only in a leap year of that ending.
+        assert_eq!(kinds("19840229-1235"), vec![PossiblePersonnummer]);
+    }
+
+    #[test]
+    fn digit_runs_that_are_not_date_shaped_stay_quiet_or_stay_what_they_were() {
+        for s in [
+            // No date: month 13, day 32, day 00, day + 60 beyond the month, month 00.
+            "851314-2385",
+            "850232-2385",
+            "850200-2385",
+            "850292-2385",
+            "850014-2385",
+            // A 12-digit number whose century is no century of birth.
+            "30850214-2385",
+            "123456789012",
+            // Not 6 + 4 or 8 + 4 digits, or joined by what no identity number is written with.
+            "85021-42385",
+            "850214-238",
+            "850214/2385",
+            "8502142-385",
+            "850214.2385",
+            // Amounts, counts, times, order and case numbers.
+            "1 250 000 kr",
+            "betalade 4500 kr för 2 nätter",
+            "kl 22.30-01.00",
+            "Dnr 850214-2385",
+            "ärende 19850214-2385",
+            "order 8502142385",
+            "1234567890",
+            "9999999999",
+        ] {
+            assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+        }
+        // Phone numbers stay phone numbers, whatever their digits look like.
+        for s in [
+            "0701234567",
+            "070-123 45 67",
+            "0850214238",
+            "+46 85 021 423 85",
+        ] {
+            assert_eq!(kinds(s), vec![Phone], "{s}");
+        }
     }
 
     #[test]
@@ -453,12 +544,16 @@ mod tests {
     }
 
     #[test]
-    fn luhn_invalid_identity_shapes_are_not_phones() {
-        // Real date parts, wrong check digits, leading zero: neither identity number nor phone.
+    fn luhn_invalid_identity_shapes_are_possible_personnummer_not_phones() {
+        // Real date parts, wrong check digits, leading zero: not phone numbers (a leading 0
+        // and 10 digits would make one) but possible identity numbers. Detector version 1
+        // called these nothing at all; a misheard number still points at a person.
         for s in ["050174-8202", "050389 2026", "0008901157", "20050612-1239"] {
-            assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+            assert_eq!(kinds(s), vec![PossiblePersonnummer], "{s}");
         }
         assert_eq!(kinds("20050612-1235"), vec![Personnummer]);
+        // The one exception: a plain 10-digit 07... run is far more often a mobile number.
+        assert_eq!(kinds("0703152385"), vec![Phone]);
     }
 
     #[test]

@@ -917,3 +917,82 @@ fn field_nights_are_checked_too() {
         "{v:#}"
     );
 }
+
+/// Issue 13: a personnummer with a wrong check digit (misheard or mistyped) still points at a
+/// person. `add` and `import` refuse it like any identifier, as a `possible_personnummer`,
+/// never showing the number; let in with the override, the audit's `pii` check fails naming
+/// the record and the kind, both for a lead, whose audit opens the notes, and for an auditor,
+/// whose audit reads the signed records.
+#[test]
+fn a_personnummer_with_a_wrong_check_digit_is_refused_and_fails_pii() {
+    let db = seeded();
+    db.add_user("lena", "lead");
+    db.add_user("anna", "auditor");
+    let secrets = ["2385", "850214", "8502142"];
+    for number in [
+        "19850214-2385",
+        "850214-2385",
+        "198502142385",
+        "19850214 2385",
+    ] {
+        let note = format!("uppgav {number} muntligt, osäker på sista siffran");
+        let out = db
+            .cmd()
+            .args(add_args(&["--note", &note]))
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
+        assert!(err.contains("possible_personnummer"), "{number}: {err}");
+        assert!(secrets.iter().all(|s| !err.contains(s)), "{err}");
+
+        let mut csv = HEADER.to_string();
+        csv.push_str(&format!(
+            "2024-04-02,,sells,woman,25-34,men,farsta,outreach,,no,\"{note}\"\n"
+        ));
+        let out = db.import(&csv);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
+        assert!(
+            err.contains("line 2") && err.contains("possible_personnummer"),
+            "{err}"
+        );
+        assert!(secrets.iter().all(|s| !err.contains(s)), "{err}");
+    }
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "nothing was stored: {v:#}");
+
+    // Let in with the override: contact 7, logged by kind, and pii fails for every role.
+    let out = db
+        .cmd()
+        .args(add_args(&[
+            "--note",
+            "uppgav 19850214-2385 muntligt",
+            "--allow-identifiers",
+        ]))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Logged contact 7"),
+        "{}",
+        stdout(&out)
+    );
+    for user in [ADMIN, "lena", "anna"] {
+        let out = db
+            .cmd_as(user, PASS)
+            .args(["audit", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{user}: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(failed(&v), vec!["pii"], "{user}: {v:#}");
+        assert!(
+            has_finding(&v, "pii", "7", "possible_personnummer"),
+            "{user}: {v:#}"
+        );
+        // (Not the short digit runs: the fingerprint and checkpoint are hex.)
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("850214") && !all.contains("-2385"), "{all}");
+    }
+}

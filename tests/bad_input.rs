@@ -180,6 +180,8 @@ fn every_malformed_add_value_is_refused_naming_the_flag_and_the_value() {
         ("--trafficking", "Yes"),
         ("--trafficking", "1"),
         ("--trafficking", ""),
+        ("--concern", "maybe"),
+        ("--concern", "Made"),
     ];
     for (flag, value) in cases {
         let before = state(&db);

@@ -270,6 +270,20 @@ fn bad_values_are_named_and_change_nothing() {
             "no contact 9",
         ),
         (
+            // Made under 18 by the edit: the report-of-concern answer is required, as for
+            // a new contact.
+            vec![
+                "contact",
+                "edit",
+                "1",
+                "--age-band",
+                "under18",
+                "--reason",
+                "typo",
+            ],
+            "--concern",
+        ),
+        (
             vec![
                 "contact", "edit", "1", "--gender", "man", "--reason", "because",
             ],

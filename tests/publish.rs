@@ -76,6 +76,7 @@ fn data(seed: u64) -> Vec<(String, Option<i64>, Attributes)> {
                     .parse::<Referrals>()
                     .unwrap(),
                 trafficking: rng.gen_bool(0.1),
+                concern: None,
             };
             (date, person, a)
         })

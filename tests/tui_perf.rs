@@ -79,6 +79,7 @@ fn build(path: &std::path::Path, n: u64) {
             contact_type: rng.pick(ContactType::ALL),
             referrals: Referrals::from_bits((rng.next() % 4) as u8),
             trafficking: rng.next() % 50 == 0,
+            concern: None,
         };
         (
             NewContact {

@@ -38,6 +38,7 @@ fn attrs(role: Role, gender: Gender, age: AgeBand, district: &str) -> Attributes
         contact_type: ContactType::Outreach,
         referrals: Referrals::none(),
         trafficking: false,
+        concern: None,
     }
 }
 

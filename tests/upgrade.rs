@@ -29,6 +29,16 @@ fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).unwrap()
 }
 
+/// An export as the fixture's version wrote it: that version had no `concern` field, and the
+/// upgraded contacts have no under-18 answer (`null`), which is checked and then dropped.
+fn without_concern(mut v: serde_json::Value) -> serde_json::Value {
+    for row in v.as_array_mut().unwrap() {
+        let row = row.as_object_mut().unwrap();
+        assert_eq!(row.remove("concern"), Some(serde_json::Value::Null));
+    }
+    v
+}
+
 /// `upgrade` as the administrator, with the recovery key the fixture's `init` printed.
 fn upgrade(db: &Db) -> assert_cmd::Command {
     let key = std::fs::read_to_string(data("recovery-key.txt")).unwrap();
@@ -120,7 +130,7 @@ fn upgrade_keeps_every_figure_record_user_and_the_recovery_key() {
         .unwrap();
     ok(&export);
     assert_eq!(
-        json(&export.stdout),
+        without_concern(json(&export.stdout)),
         json(&std::fs::read(data("export.json")).unwrap())
     );
 

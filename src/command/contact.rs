@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::contacts::{code_and_note, read_piped, refused};
 use super::{require_private_stdout, unlock};
 use crate::cli::Global;
-use crate::domain::{today, ConcernReport, ContactInput, PersonCode};
+use crate::domain::{today, AgeBand, ConcernAnswer, ContactInput, PersonCode};
 use crate::error::{Error, Result};
 use crate::vault::{ChangeReason, ContactDetails, Permission};
 
@@ -107,7 +107,8 @@ pub struct EditArgs {
     /// yes or no
     #[arg(long)]
     pub trafficking: Option<String>,
-    /// Report of concern for an under-18 contact: made, will-be-made, not-made
+    /// Report of concern for an under-18 contact: made, will-be-made, not-made (kept while the
+    /// contact stays under 18; required when the edit makes it under 18)
     #[arg(long)]
     pub concern: Option<String>,
     /// The new note (replaces the whole note; `-`: read from standard input)
@@ -251,6 +252,7 @@ fn edited<'a>(d: &'a ContactDetails, a: &'a EditArgs, texts: &'a Texts) -> Conta
                 "no"
             }),
         note: "",
+        concern: "",
         field_night: d.contact.field_night,
     }
 }
@@ -282,9 +284,23 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
     } else {
         d.contact.note.as_str()
     };
+    // The under-18 answer: as given; else the stored one while the contact stays under 18.
+    // It is required only of a contact made under 18 by this edit, as for a new one.
+    let was_under18 = d.contact.attributes.age_band == AgeBand::Under18;
+    let now_under18 = input.age_band.parse::<AgeBand>() == Ok(AgeBand::Under18);
+    input.concern = match (&a.concern, now_under18) {
+        (Some(given), _) => given.as_str(),
+        (None, true) => d.concern.map_or("", |c| c.as_str()),
+        (None, false) => "",
+    };
+    let answer = if now_under18 && !was_under18 {
+        ConcernAnswer::Required
+    } else {
+        ConcernAnswer::Optional
+    };
     let not_done = format!("contact {} was not changed", a.id);
     let parsed = input
-        .parse(vault.districts(), today())
+        .parse(vault.districts(), today(), answer)
         .map_err(|problems| refused(&input, &problems, &not_done))?;
     let new_code = match &a.code {
         Some(_) => Some(PersonCode::normalise(code).ok_or_else(|| {
@@ -294,13 +310,11 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
         })?),
         None => None,
     };
-    let concern = concern_of(&parsed.attributes, a.concern.as_deref(), d.concern)
-        .map_err(|e| Error::Input(format!("{not_done}: {e}.")))?;
     let changed = vault.contacts().edit(
         a.id,
         parsed.date,
         &parsed.attributes,
-        concern,
+        parsed.attributes.concern,
         &parsed.note,
         new_code.as_ref(),
         a.reason.into(),
@@ -318,32 +332,6 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The under-18 answer after an edit: only an under-18 contact has one; given, it replaces the
-/// stored one; not given, the stored one stays.
-fn concern_of(
-    attributes: &crate::domain::Attributes,
-    given: Option<&str>,
-    stored: Option<ConcernReport>,
-) -> std::result::Result<Option<ConcernReport>, String> {
-    let under18 = attributes.age_band == crate::domain::AgeBand::Under18;
-    match given {
-        Some(text) => {
-            let r: ConcernReport = text
-                .parse()
-                .map_err(|e| format!("--concern '{text}': {e}"))?;
-            if !under18 {
-                return Err(
-                    "--concern is only for a contact in age band under18 (a report of concern)"
-                        .into(),
-                );
-            }
-            Ok(Some(r))
-        }
-        None if under18 => Ok(stored),
-        None => Ok(None),
-    }
 }
 
 fn delete(g: &Global, a: DeleteArgs) -> Result<()> {

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::cli::Global;
 use crate::csv_io;
-use crate::domain::{today, ContactInput, NewContact};
+use crate::domain::{today, ConcernAnswer, ContactInput, NewContact};
 use crate::error::{Error, Result};
 use crate::vault::Permission;
 
@@ -62,6 +62,9 @@ pub struct AddArgs {
     /// Trafficking indicators observed: yes or no
     #[arg(long, default_value = "no")]
     pub trafficking: String,
+    /// Under 18 only, and then required: has a report of concern (orosanmälan) been made? made, will-be-made, not-made
+    #[arg(long, default_value = "", hide_default_value = true)]
+    pub concern: String,
     /// Free text, stored encrypted; must not identify anyone; `-` reads it from standard input
     #[arg(long, default_value = "")]
     pub note: String,
@@ -141,15 +144,19 @@ fn parse_add(
         referrals: &a.referrals,
         trafficking: &a.trafficking,
         note,
+        concern: &a.concern,
         field_night: a.field_night,
     };
+    // As in the interface: an under-18 contact is logged with the answer to the
+    // report-of-concern question, and only an under-18 contact has one.
     input
-        .parse(districts, today())
+        .parse(districts, today(), ConcernAnswer::Required)
         .map_err(|problems| refused(&input, &problems, "the contact was not logged"))
 }
 
-/// Every field that did not parse, named by its flag (the code's and the note's values never
-/// shown), after what was not done.
+/// Every field that did not parse, named by its flag, after what was not done. The code and
+/// the note are never shown, nor a category refused for where it stands (an under-18 answer
+/// for an adult).
 pub(super) fn refused(
     input: &ContactInput<'_>,
     problems: &[crate::domain::FieldProblem],
@@ -158,7 +165,9 @@ pub(super) fn refused(
     let named: Vec<String> = problems
         .iter()
         .map(|p| match p.field {
-            f if !f.may_show_value() => format!("--{}: {}", f.flag(), p.error),
+            f if !f.may_show_value() || !p.error.may_show_value() => {
+                format!("--{}: {}", f.flag(), p.error)
+            }
             f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
         })
         .collect();

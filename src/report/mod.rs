@@ -1,7 +1,7 @@
 //! The publishable report (`uppsok report`): a summary sentence in the style of the 2009 reply
 //! ("drygt 400 individer"), the key figures, contacts and individuals per year as a chart, new
 //! versus returning individuals, role × gender × counterpart, contact types, referrals,
-//! trafficking indicators, the population estimate with its interval and the method notes;
+//! trafficking indicators, reports of concern (under 18), the population estimate with its interval and the method notes;
 //! every count under disclosure control. Markdown or one self-contained HTML file with inline
 //! SVG (no script, no network).
 //!
@@ -29,12 +29,13 @@ use crate::stats::publish::{publish_with, Cell, HideTotals, PublishedResult};
 use crate::stats::{Dimension, StatsResult};
 
 /// The groupings the report shows, in the order [`Report::new`] expects their results.
-pub const TABLES: [&[Dimension]; 5] = [
+pub const TABLES: [&[Dimension]; 6] = [
     &[Dimension::Year],
     &[Dimension::Role, Dimension::Gender, Dimension::Counterpart],
     &[Dimension::ContactType],
     &[Dimension::Referral],
     &[Dimension::Trafficking],
+    &[Dimension::Concern],
 ];
 
 /// What the report covers.

@@ -152,6 +152,7 @@ impl Report {
             (2, t.contact_types, ""),
             (3, t.referrals, t.referrals_intro),
             (4, t.trafficking, t.trafficking_intro),
+            (5, t.concern, t.concern_intro),
         ];
         for (i, heading, intro) in named {
             let p = &self.tables[i];

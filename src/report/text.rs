@@ -22,6 +22,8 @@ pub struct ReportText {
     pub referrals_intro: &'static str,
     pub trafficking: &'static str,
     pub trafficking_intro: &'static str,
+    pub concern: &'static str,
+    pub concern_intro: &'static str,
     pub estimate_heading: &'static str,
     pub estimate_withheld: &'static str,
     pub estimate_empty: &'static str,
@@ -58,6 +60,8 @@ pub static EN: ReportText = ReportText {
     referrals_intro: "A contact with several referrals counts once under each.",
     trafficking: "Trafficking indicators",
     trafficking_intro: "Contacts where outreach workers observed indicators of trafficking.",
+    concern: "Reports of concern (under 18)",
+    concern_intro: "For every contact with someone under 18, whether a report of concern (orosanmälan) to social services was made, will be made or was not made. \"No answer\" is every other contact: someone 18 or older, or an under-18 contact logged before the answer was recorded.",
     estimate_heading: "How many are not reached: population estimate",
     estimate_withheld: "The estimate is not published for this period: fewer than the threshold of the individuals reached were seen on exactly one, exactly two, or three or more dates, and the estimate would let those small counts be worked out.",
     estimate_empty: "No individuals were identified in this period, so there is nothing to estimate from.",
@@ -99,6 +103,8 @@ pub static SV: ReportText = ReportText {
     referrals_intro: "En kontakt med flera hänvisningar räknas en gång under varje.",
     trafficking: "Tecken på människohandel",
     trafficking_intro: "Kontakter där uppsökarna såg tecken på människohandel.",
+    concern: "Orosanmälningar (under 18 år)",
+    concern_intro: "För varje kontakt med någon under 18 år: om en orosanmälan till socialtjänsten gjordes, kommer att göras eller inte gjordes. \"Inget svar\" är alla andra kontakter: med någon som är 18 år eller äldre, eller med någon under 18 som loggades innan svaret registrerades.",
     estimate_heading: "Hur många nås inte: skattning av populationen",
     estimate_withheld: "Skattningen publiceras inte för den här perioden: färre än tröskelvärdet av de nådda individerna sågs exakt en, exakt två, eller tre eller fler dagar, och skattningen skulle låta de små antalen räknas fram.",
     estimate_empty: "Inga individer identifierades under perioden, så det finns inget att skatta utifrån.",
@@ -375,6 +381,34 @@ pub fn value_label(dim: Dimension, value: &str, lang: Lang) -> String {
                 "nej"
             } else {
                 "no"
+            }
+        }
+        (Concern, "made") => {
+            if sv {
+                "gjord"
+            } else {
+                "made"
+            }
+        }
+        (Concern, "will-be-made") => {
+            if sv {
+                "kommer att göras"
+            } else {
+                "will be made"
+            }
+        }
+        (Concern, "not-made") => {
+            if sv {
+                "inte gjord"
+            } else {
+                "not made"
+            }
+        }
+        (Concern, "none") => {
+            if sv {
+                "inget svar"
+            } else {
+                "no answer"
             }
         }
         (_, "unknown") => {

@@ -17,7 +17,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::{
-    AgeBand, Attributes, ContactType, Counterpart, Date, Districts, Gender, Referral, Role,
+    AgeBand, Attributes, ConcernReport, ContactType, Counterpart, Date, Districts, Gender,
+    Referral, Role,
 };
 
 /// Declares the dimensions once: the enum, [`Dimension::ALL`] (its length counted from the
@@ -49,6 +50,7 @@ dimensions! {
     ContactType: "contact_type",
     Referral: "referral",
     Trafficking: "trafficking",
+    Concern: "concern",
     Year: "year",
     Month: "month",
 }
@@ -85,6 +87,10 @@ impl FromStr for Dimension {
 /// The code standing for a referral-less contact in the referral dimension.
 const NO_REFERRAL: u32 = 8;
 
+/// The code standing for a contact without an under-18 answer in the concern dimension (any
+/// other age band, or an under-18 contact of an older version): listed first, as `none`.
+const NO_CONCERN: u32 = 0;
+
 /// A dimension value as a small number: stable, cheap to hash, and ordered as it should be
 /// listed (category order, district list order, chronological).
 /// `districts` is needed for the district dimension only (without it a district has no code).
@@ -100,6 +106,7 @@ fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: Option<&Dist
             .unwrap_or(u32::MAX),
         Dimension::ContactType => u32::from(a.contact_type.code()),
         Dimension::Trafficking => u32::from(a.trafficking),
+        Dimension::Concern => a.concern().map_or(NO_CONCERN, |c| u32::from(c.code())),
         Dimension::Year => date / 10_000,
         Dimension::Month => date / 100,
         Dimension::Referral => unreachable!("referral has several values per contact"),
@@ -123,6 +130,8 @@ fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
         Dimension::Referral if code == NO_REFERRAL => "none".into(),
         Dimension::Referral => cat(Referral::from_code(code as u8).map(|v| v.as_str())),
         Dimension::Trafficking => crate::domain::yes_no(code == 1).into(),
+        Dimension::Concern if code == NO_CONCERN => "none".into(),
+        Dimension::Concern => cat(ConcernReport::from_code(code as u8).map(|v| v.as_str())),
         Dimension::Year => format!("{code:04}"),
         Dimension::Month => format!("{:04}-{:02}", code / 100, code % 100),
     }
@@ -155,6 +164,10 @@ fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, St
         Dimension::Trafficking => crate::domain::parse_yes_no(s)
             .map(u32::from)
             .map_err(|e| e.to_string()),
+        Dimension::Concern if s == "none" => Ok(NO_CONCERN),
+        Dimension::Concern => {
+            cat::<ConcernReport>(s, |v| v.code()).map_err(|e| format!("{e}, or none"))
+        }
         Dimension::Year => crate::domain::parse_date(&format!("{s}-01-01"))
             .map(|_| s.parse::<u32>().unwrap_or(0))
             .map_err(|_| "expected a year as YYYY".to_string()),
@@ -175,6 +188,7 @@ fn dummy_with(district: crate::domain::District) -> Attributes {
         contact_type: ContactType::Other,
         referrals: crate::domain::Referrals::none(),
         trafficking: false,
+        concern: None,
     }
 }
 
@@ -618,6 +632,7 @@ mod tests {
             contact_type: ContactType::Outreach,
             referrals: referrals.parse::<Referrals>().unwrap(),
             trafficking: false,
+            concern: None,
         }
     }
 
@@ -718,6 +733,53 @@ mod tests {
         acc.add("2020-01-01", Some(3), &attrs(Role::Other, "", "norrmalm"));
         acc.add("2020-01-01", Some(4), &attrs(Role::Sells, "", "farsta"));
         assert_eq!(acc.finish(&HashMap::new(), 0, None).totals.contacts, 2);
+    }
+
+    #[test]
+    fn the_concern_dimension_counts_answers_and_none() {
+        let districts = Districts::default();
+        let q = Query {
+            by: vec![Dimension::Concern],
+            ..Query::default()
+        };
+        let young = |c| Attributes {
+            age_band: AgeBand::Under18,
+            concern: c,
+            ..attrs(Role::Sells, "", "norrmalm")
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        acc.add("2020-01-01", Some(1), &young(Some(ConcernReport::Made)));
+        acc.add("2020-01-02", Some(1), &young(Some(ConcernReport::Made)));
+        acc.add("2020-01-02", Some(2), &young(Some(ConcernReport::NotMade)));
+        acc.add("2020-01-02", Some(3), &young(None));
+        acc.add("2020-01-03", Some(4), &attrs(Role::Sells, "", "norrmalm"));
+        // An answer on an adult's attributes is no answer (it is never stored either).
+        let adult = Attributes {
+            concern: Some(ConcernReport::Made),
+            ..attrs(Role::Sells, "", "norrmalm")
+        };
+        acc.add("2020-01-03", Some(5), &adult);
+        let r = acc.finish(&HashMap::new(), 0, None);
+        let groups: Vec<(&str, u64, u64)> = r
+            .groups
+            .iter()
+            .map(|g| (g.key[0].as_str(), g.figures.contacts, g.figures.individuals))
+            .collect();
+        assert_eq!(groups, [("none", 3, 3), ("made", 2, 1), ("not-made", 1, 1)]);
+        let f = Filter::parse("concern=made,will-be-made", &districts).unwrap();
+        assert_eq!(f.describe(&districts), "concern=made,will-be-made");
+        let q = Query {
+            filters: vec![f],
+            ..Query::default()
+        };
+        let mut acc = Accumulator::new(&q, &districts);
+        acc.add("2020-01-01", Some(1), &young(Some(ConcernReport::Made)));
+        acc.add("2020-01-01", Some(2), &young(None));
+        acc.add("2020-01-01", Some(5), &adult);
+        assert_eq!(acc.finish(&HashMap::new(), 0, None).totals.contacts, 1);
+        assert!(Filter::parse("concern=none", &districts).is_ok());
+        let e = Filter::parse("concern=yes", &districts).unwrap_err();
+        assert!(e.contains("made, will-be-made, not-made, or none"), "{e}");
     }
 
     #[test]

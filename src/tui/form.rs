@@ -381,6 +381,7 @@ impl ContactForm {
                 contact_type: p(Field::ContactType).parse().ok()?,
                 referrals: self.referrals_completed().ok()?.parse::<Referrals>().ok()?,
                 trafficking: p(Field::Trafficking) == "yes",
+                concern,
             },
             concern,
         ))

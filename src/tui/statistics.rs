@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
-use crate::domain::{AgeBand, ContactType, Counterpart, Date, Districts, Gender, Referral, Role};
+use crate::domain::{
+    AgeBand, ConcernReport, ContactType, Counterpart, Date, Districts, Gender, Referral, Role,
+};
 use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD};
 use crate::stats::{Dimension, Filter, Query, StatsResult};
 
@@ -57,6 +59,11 @@ pub fn values_of(d: Dimension, districts: &Districts) -> Vec<String> {
             v
         }
         Dimension::Trafficking => vec!["yes".into(), "no".into()],
+        Dimension::Concern => {
+            let mut v = names(ConcernReport::ALL, ConcernReport::as_str);
+            v.push("none".into());
+            v
+        }
         Dimension::District => districts.all().iter().map(|d| d.to_string()).collect(),
         Dimension::Year | Dimension::Month => Vec::new(),
     }

@@ -47,7 +47,8 @@ impl ChangeReason {
     }
 }
 
-/// A stored contact opened for the interface, with the under-18 answer.
+/// A stored contact opened for the interface, with the under-18 answer (the same as
+/// `contact.attributes.concern`, here for the interface's form).
 #[derive(Debug, Clone)]
 pub struct ContactDetails {
     pub contact: Contact,
@@ -56,9 +57,7 @@ pub struct ContactDetails {
 
 fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<ContactDetails> {
     let contact = super::contacts::open_contact(keys, districts, row)?;
-    let plain = open_at(keys, Place::ContactAttributes(row.id), &row.attributes)?;
-    let (_, concern) = Attributes::decode_with_concern(&plain, districts)
-        .ok_or_else(|| damaged_value("contacts", row.id))?;
+    let concern = contact.attributes.concern;
     Ok(ContactDetails { contact, concern })
 }
 
@@ -79,15 +78,15 @@ impl Vault {
 
 impl Contacts<'_> {
     /// Logs one contact like [`Contacts::add`] (no identifier override: the interface
-    /// never offers one), sealing the attributes in format 2 with the under-18 answer. Every
-    /// contact logged this way has attributes of the same length, answer or not.
+    /// never offers one), with the under-18 answer (kept for an `under18` contact only). Every
+    /// contact has attributes of the same length, answer or not.
     pub fn add_with_concern(
         &mut self,
-        contact: NewContact,
+        mut contact: NewContact,
         concern: Option<ConcernReport>,
     ) -> Result<i64> {
-        self.0
-            .log_contact(contact, NewContactSource::Interface { concern })
+        contact.attributes.concern = concern;
+        self.0.log_contact(contact, NewContactSource::Interface)
     }
 
     /// One contact with its note, to edit it (roles that see notes; logged as a view).
@@ -152,8 +151,12 @@ impl Contacts<'_> {
         })?;
         crate::domain::check_note_length(note)
             .map_err(|e| Error::Input(format!("the note is too long: {e}.")))?;
+        let attributes = Attributes {
+            concern,
+            ..attributes.clone()
+        };
         let encoded = attributes
-            .encode_with_concern(&self.0.districts, concern)
+            .encode(&self.0.districts)
             .ok_or_else(|| unknown_district(&attributes.district))?;
         let tx = self.0.change()?;
         let Some(mut row) = tx.contact(id)? else {
@@ -170,8 +173,7 @@ impl Contacts<'_> {
         };
         if same_person
             && was.contact.date == date
-            && was.contact.attributes == *attributes
-            && was.concern == concern
+            && was.contact.attributes == attributes
             && *was.contact.note == note
         {
             return Ok(false);

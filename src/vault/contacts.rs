@@ -76,7 +76,7 @@ impl Vault {
         let found = Self::check_note(&contact.note, allow_identifiers).map_err(|kind| {
             let what_to_do = match source {
                 NewContactSource::CommandLine { .. } => " Remove it, or give --allow-identifiers if it is really needed (this is written to the audit log).",
-                NewContactSource::Interface { .. } => " Remove it.",
+                NewContactSource::Interface => " Remove it.",
             };
             Error::Input(format!(
                 "the note contains what looks like a {kind}; notes must not identify anyone.{what_to_do}"
@@ -89,15 +89,9 @@ impl Vault {
                 )));
             }
         }
-        // The interface seals format 2 (with the under-18 answer) for every contact, so the
-        // ciphertext length does not tell which contacts were asked.
-        let attributes = match source {
-            NewContactSource::Interface { concern } => contact
-                .attributes
-                .encode_with_concern(&self.districts, concern)
-                .ok_or_else(|| unknown_district(&contact.attributes.district))?,
-            NewContactSource::CommandLine { .. } => encode_attributes(&contact, &self.districts)?,
-        };
+        // One format (with the under-18 answer) for every contact, so the ciphertext length
+        // does not tell which contacts were asked.
+        let attributes = encode_attributes(&contact, &self.districts)?;
         let user_id = self.user.id;
         let tx = self.change()?;
         let mut writer = ContactWriter::new(&tx, user_id)?;
@@ -126,12 +120,10 @@ impl Vault {
 /// Where a new contact comes from, which decides how it is checked and sealed.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum NewContactSource {
-    /// `uppsok add`: attributes in format 1; identifiers in the note only with the override.
+    /// `uppsok add`: identifiers in the note only with the override.
     CommandLine { allow_identifiers: bool },
-    /// The interface: attributes in format 2 with the under-18 answer; never an override.
-    Interface {
-        concern: Option<crate::domain::ConcernReport>,
-    },
+    /// The interface: never an override.
+    Interface,
 }
 
 /// One row on its way from the sealing stage to the writing stage of an import.

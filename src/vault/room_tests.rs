@@ -39,6 +39,7 @@ fn contact(day: &str, person: &str, note: &str) -> NewContact {
             contact_type: ContactType::Outreach,
             referrals: Referrals::default(),
             trafficking: false,
+            concern: None,
         },
         note: zeroize::Zeroizing::new(note.to_string()),
         field_night: None,

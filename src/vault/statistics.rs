@@ -440,6 +440,7 @@ mod tests {
                 contact_type: ContactType::Outreach,
                 referrals: referrals.parse::<Referrals>().unwrap(),
                 trafficking: false,
+                concern: None,
             },
             note: zeroize::Zeroizing::new(String::new()),
             field_night: None,

@@ -4,9 +4,10 @@
 Columns: note, kinds (the identifier kinds the note holds, `;`-separated, empty for none).
 Half the notes hold identifiers in the many spellings people type; the other half are full of
 what outreach notes are full of and must not fire: dates, times, amounts, case numbers, street
-addresses, counts, service numbers, person codes and Luhn-invalid digit runs. Every identifier
-is synthetic: personnummer are generated with a valid date and check digit, phone numbers and
-e-mail addresses are made up. Run it again to regenerate (seeded, so the file is stable):
+addresses, counts, service numbers and person codes. Identity-number shapes with a real date and
+a wrong check digit are labelled `possible_personnummer` (detector version 2: a misheard number
+still points at a person). Every identifier is synthetic: personnummer are generated with a
+valid date and check digit, phone numbers and e-mail addresses are made up. Run it again to regenerate (seeded, so the file is stable):
 
     python3 tests/data/make_pii_notes.py > tests/data/pii_notes.csv
 """
@@ -206,7 +207,8 @@ NEGATIVE = [
     "Ring 1177 om hon får feber, sa vi.",
     "Annonsen hade 25 bilder, ingen kontaktinfo synlig.",
     "Dnr 811218-9875 i gamla systemet (ogiltigt format).",
-    "Kontrollräkning 8112189875 stämmer inte, felskrivet.",
+    # A mistyped personnummer (one digit off) still points at a person: detector version 2.
+    ("Kontrollräkning 8112189875 stämmer inte, felskrivet.", ["possible_personnummer"]),
     "Referens 19811218-9875 från blanketten, felaktig.",
     "Kvinnan har bott på adressen Kungsgatan 12 i 2 år.",
     "Hon fick 1 200 kr i nödbistånd 2024-02-01.",
@@ -277,7 +279,7 @@ HANDWRITTEN = [
     ("Hon skrev 0701-23 45 67 på lappen.", ["phone"]),
     ("Sms:a 0760 12 34 56 efter kl 20.", ["phone"]),
     ("ID 20050612-1235 i LMA-kortet (hon är 19).", ["personnummer"]),
-    ("ID 20050612-1239 på lappen, fel kontrollsiffra.", []),
+    ("ID 20050612-1239 på lappen, fel kontrollsiffra.", ["possible_personnummer"]),
     ("kontakt: bianca.popescu@gmail.com / 0722 33 44 55", ["email", "phone"]),
     ("Hennes instagram är @joy_sthlm, inget nummer.", []),
     ("Träffades 23/11 kl 22.10-22.40 vid Centralen.", []),
@@ -327,14 +329,18 @@ def main():
     for _ in range(4):
         for t, slots in POSITIVE:
             rows.append(fill(t, slots))
-    # Negatives, plus generated ones: Luhn-invalid identity-number shapes, dates and times.
+    # Negatives; generated Luhn-invalid identity-number shapes (possible personnummer); dates
+    # and times.
     for t in NEGATIVE:
-        rows.append((t, []))
+        rows.append(t if isinstance(t, tuple) else (t, []))
     for _ in range(40):
         bad = identity(R.random() < 0.3, valid=False)
-        rows.append((R.choice([f"Felskrivet nummer {bad} på blanketten, ogiltigt.",
-                               f"Reference {bad} did not validate.",
-                               f"Kontroll av {bad} misslyckades, kontrollsiffran fel."]), []))
+        note = R.choice([f"Felskrivet nummer {bad} på blanketten, ogiltigt.",
+                         f"Reference {bad} did not validate.",
+                         f"Kontroll av {bad} misslyckades, kontrollsiffran fel."])
+        # After a case-number word ("Reference") it is the reference it is introduced as.
+        kinds = [] if note.startswith("Reference") else ["possible_personnummer"]
+        rows.append((note, kinds))
     for _ in range(45):
         d = random_date(2004, 2025)
         h1, m1, h2, m2 = R.randrange(24), R.choice([0, 15, 30, 45]), R.randrange(24), R.choice([0, 10, 20, 50])
