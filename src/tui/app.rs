@@ -41,6 +41,10 @@ pub enum Popup {
     ConfirmQuit,
     ConfirmDiscard,
     ConfirmDisable,
+    /// Declare the merge form's two codes one person.
+    ConfirmMerge,
+    /// Undo that for its second code.
+    ConfirmUnmerge,
     /// Why the contact is edited or deleted: the chosen line of `ChangeReason::ALL`.
     Reason(ReasonFor, usize),
 }
@@ -133,6 +137,31 @@ pub struct Suggestions {
     pub at: Option<usize>,
 }
 
+/// What a user had typed and not saved when another user signed in at the locked screen:
+/// kept in memory (never written anywhere) until that user signs in again.
+#[derive(Default)]
+pub struct Draft {
+    form: Option<ContactForm>,
+    night_form: Option<NightForm>,
+    editing: Option<i64>,
+    parked_form: Option<ContactForm>,
+    saved_count: u32,
+    night_base: usize,
+}
+
+impl Draft {
+    fn is_empty(&self) -> bool {
+        self.form.is_none() && self.night_form.is_none() && self.parked_form.is_none()
+    }
+
+    fn unsaved(&self) -> bool {
+        [&self.form, &self.parked_form]
+            .iter()
+            .any(|f| f.as_ref().is_some_and(|f| f.dirty))
+            || self.night_form.as_ref().is_some_and(|f| f.dirty)
+    }
+}
+
 /// An unlocked session.
 pub struct Session {
     pub vault: Vault,
@@ -157,6 +186,8 @@ pub struct App {
     /// Set when the screen was locked for idleness.
     pub locked: bool,
     user_before_lock: Option<String>,
+    /// Other users' unsaved forms, by user name, while someone else is signed in.
+    drafts: std::collections::HashMap<String, Draft>,
     pub lock_after: Duration,
     pub last_key: Instant,
     // field nights
@@ -224,6 +255,7 @@ impl App {
             unlock_focus: usize::from(user.is_some()),
             locked: false,
             user_before_lock: None,
+            drafts: Default::default(),
             lock_after: DEFAULT_LOCK_AFTER,
             last_key: Instant::now(),
             night_selected: 0,
@@ -265,9 +297,10 @@ impl App {
             .is_some_and(|r| Permission::WriteContacts.allowed(r))
     }
 
-    /// Whether some form holds input that is not saved.
+    /// Whether some form holds input that is not saved (also another user's kept draft).
     pub fn unsaved(&self) -> bool {
-        self.form.as_ref().is_some_and(|f| f.dirty)
+        self.drafts.values().any(Draft::unsaved)
+            || self.form.as_ref().is_some_and(|f| f.dirty)
             || self.night_form.as_ref().is_some_and(|f| f.dirty)
             || self.merge.as_ref().is_some_and(|m| m.dirty())
             || self.users.as_ref().is_some_and(|u| u.adding.is_some())
@@ -347,6 +380,13 @@ impl App {
             self.user = Input::new(s.vault.user().name.clone());
             self.user_before_lock = Some(s.vault.user().name.clone());
         }
+        // What was read with the keys goes with them: notes of a history, figures, findings,
+        // users. Only half-typed forms stay (hidden), for the user who typed them.
+        self.history = None;
+        self.stats = None;
+        self.audit = None;
+        self.users = None;
+        self.merge = None;
         wipe(&mut self.pass);
         self.unlock_focus = 1;
         self.popup = None;
@@ -410,6 +450,17 @@ impl App {
             }
             (Popup::Reason(..), Action::Back | Action::No) => self.popup = None,
             (Popup::ConfirmDisable, Action::No | Action::Back) => self.popup = None,
+            (Popup::ConfirmMerge | Popup::ConfirmUnmerge, Action::No | Action::Back) => {
+                self.popup = None
+            }
+            (Popup::ConfirmMerge, Action::Yes) => {
+                self.popup = None;
+                self.merge_now();
+            }
+            (Popup::ConfirmUnmerge, Action::Yes) => {
+                self.popup = None;
+                self.unmerge_now();
+            }
             (Popup::ConfirmDisable, Action::Yes) => {
                 self.popup = None;
                 self.disable_selected_user();
@@ -475,10 +526,10 @@ impl App {
         let pass = Passphrase::new(std::mem::replace(&mut self.pass, passphrase_input()).into());
         match Vault::unlock(&self.db, &name, &pass) {
             Ok(v) => {
-                // A form kept over a lock belongs to the user who typed it.
+                // A form kept over a lock belongs to the user who typed it: another user
+                // signing in puts it aside and gets their own back, if they left one.
                 if self.locked && self.user_before_lock.as_deref() != Some(name.as_str()) {
-                    self.form = None;
-                    self.night_form = None;
+                    self.switch_drafts(&name);
                 }
                 self.message = None;
                 self.start_session(v);
@@ -488,6 +539,33 @@ impl App {
             }
             Err(e) => self.message = Some(Message::Error(e.to_string())),
         }
+    }
+
+    /// Puts the unsaved forms of the user signed in before aside and takes out `name`'s.
+    fn switch_drafts(&mut self, name: &str) {
+        let mine = Draft {
+            form: self.form.take(),
+            night_form: self.night_form.take(),
+            editing: self.editing.take(),
+            parked_form: self.parked_form.take(),
+            saved_count: std::mem::take(&mut self.saved_count),
+            night_base: std::mem::take(&mut self.night_base),
+        };
+        if let Some(before) = self.user_before_lock.clone() {
+            if !mine.is_empty() {
+                self.drafts.insert(before, mine);
+            }
+        }
+        if let Some(d) = self.drafts.remove(name) {
+            self.form = d.form;
+            self.night_form = d.night_form;
+            self.editing = d.editing;
+            self.parked_form = d.parked_form;
+            self.saved_count = d.saved_count;
+            self.night_base = d.night_base;
+        }
+        self.person = PersonInfo::None;
+        self.suggestions = None;
     }
 
     fn update_overview(&mut self, action: Action) {

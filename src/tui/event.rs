@@ -26,7 +26,9 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('p') if ctrl => return Some(Action::Prefill),
         KeyCode::Char('d') if ctrl => return Some(Action::TakeSuggestion),
         KeyCode::Char('o') if ctrl => return Some(Action::OpenPerson),
-        KeyCode::Char('u') if ctrl && app.screen == Screen::Merge => return Some(Action::Undo),
+        // Undo has one key, Ctrl-Z, and one meaning; Ctrl-U stays "clear the field" as in
+        // every text field.
+        KeyCode::Char('z') if ctrl && app.screen == Screen::Merge => return Some(Action::Undo),
         KeyCode::F(1) => return Some(Action::Help),
         KeyCode::F(2) => return Some(Action::Save),
         KeyCode::Esc => return Some(Action::Back),

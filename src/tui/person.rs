@@ -276,36 +276,20 @@ impl App {
                 m.focus = 1 - m.focus
             }
             Action::Save | Action::Submit => {
-                let (Some(a), Some(b)) = (
-                    PersonCode::normalise(m.inputs[0].value()),
-                    PersonCode::normalise(m.inputs[1].value()),
-                ) else {
+                if m.inputs
+                    .iter()
+                    .all(|i| PersonCode::normalise(i.value()).is_some())
+                {
+                    self.popup = Some(Popup::ConfirmMerge);
+                } else {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
-                    return;
-                };
-                match s.vault.persons().merge(&a, &b) {
-                    Ok(()) => {
-                        s.overview = None;
-                        self.stats = None;
-                        self.merge = Some(MergeForm::default());
-                        self.message = Some(Message::Info(self.lang.text().tui.merged.into()));
-                    }
-                    Err(e) => self.message = Some(Message::Error(e.to_string())),
                 }
             }
             Action::Undo => {
-                let Some(b) = PersonCode::normalise(m.inputs[1].value()) else {
+                if PersonCode::normalise(m.inputs[1].value()).is_some() {
+                    self.popup = Some(Popup::ConfirmUnmerge);
+                } else {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
-                    return;
-                };
-                match s.vault.persons().unmerge(&b) {
-                    Ok(()) => {
-                        s.overview = None;
-                        self.stats = None;
-                        self.merge = Some(MergeForm::default());
-                        self.message = Some(Message::Info(self.lang.text().tui.unmerged.into()));
-                    }
-                    Err(e) => self.message = Some(Message::Error(e.to_string())),
                 }
             }
             Action::Back => {
@@ -313,6 +297,47 @@ impl App {
                 self.screen = Screen::Overview;
             }
             _ => {}
+        }
+    }
+
+    /// Declares the merge form's two codes one person (after the question).
+    pub(super) fn merge_now(&mut self) {
+        let (Some(m), Some(s)) = (self.merge.as_mut(), self.session.as_mut()) else {
+            return;
+        };
+        let (Some(a), Some(b)) = (
+            PersonCode::normalise(m.inputs[0].value()),
+            PersonCode::normalise(m.inputs[1].value()),
+        ) else {
+            return;
+        };
+        match s.vault.persons().merge(&a, &b) {
+            Ok(()) => {
+                s.overview = None;
+                self.stats = None;
+                self.merge = Some(MergeForm::default());
+                self.message = Some(Message::Info(self.lang.text().tui.merged.into()));
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
+        }
+    }
+
+    /// Undoes the declaration for the merge form's second code (after the question).
+    pub(super) fn unmerge_now(&mut self) {
+        let (Some(m), Some(s)) = (self.merge.as_mut(), self.session.as_mut()) else {
+            return;
+        };
+        let Some(b) = PersonCode::normalise(m.inputs[1].value()) else {
+            return;
+        };
+        match s.vault.persons().unmerge(&b) {
+            Ok(()) => {
+                s.overview = None;
+                self.stats = None;
+                self.merge = Some(MergeForm::default());
+                self.message = Some(Message::Info(self.lang.text().tui.unmerged.into()));
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
         }
     }
 }
