@@ -1018,3 +1018,72 @@ fn a_half_typed_contact_waits_for_its_user_while_another_signs_in_and_out() {
     sign_in_as(&mut app, "olle");
     assert_eq!(code(&app).as_deref(), Some("olle1"));
 }
+
+#[test]
+fn wrong_passphrases_are_counted_and_slowed_down_after_a_few() {
+    // Seen: six wrong passphrases showed the same message, at full speed.
+    assert_eq!(uppsok::tui::app::unlock_delay(3), std::time::Duration::ZERO);
+    assert_eq!(uppsok::tui::app::unlock_delay(4).as_secs(), 2);
+    assert_eq!(uppsok::tui::app::unlock_delay(5).as_secs(), 4);
+    assert_eq!(uppsok::tui::app::unlock_delay(40).as_secs(), 60);
+    let f = fixture();
+    let mut app = App::new(Lang::En, f.path.clone(), Some("admin".into()), today());
+    for n in 1..=4 {
+        typ(&mut app, "not the passphrase");
+        press(&mut app, key(KeyCode::Enter));
+        let shown = format!("{:?}", app.message);
+        assert!(shown.contains(&format!("attempt {n}")), "{shown}");
+    }
+    assert!(format!("{:?}", app.message).contains("next try can be made in 2 s"));
+    // Right away, even the right passphrase waits (and stays typed).
+    typ(&mut app, PASS);
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.session.is_none());
+    assert_eq!(app.failed_unlocks, 4, "no try was made");
+    assert!(format!("{:?}", app.message).contains("next try can be made in"));
+    assert_eq!(app.pass.value(), PASS);
+    // Once the wait is over it signs in, and the count starts again.
+    app.unlock_not_before = Some(std::time::Instant::now());
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.session.is_some(), "{:?}", app.message);
+    assert_eq!(app.failed_unlocks, 0);
+}
+
+#[test]
+fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
+    // Seen: a duplicate field night was accepted silently.
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    let nights = |app: &App| app.session.as_ref().unwrap().nights.len();
+    let before = nights(&app);
+    let start_night = |app: &mut App| {
+        press(app, key(KeyCode::Char('n')));
+        // Date: 2026-06-10 (an online night in the fixture), kind online, district online.
+        press(app, key(KeyCode::Tab)); // staff
+        press(app, key(KeyCode::Tab)); // date
+        for _ in 0..10 {
+            press(app, key(KeyCode::Backspace));
+        }
+        typ(app, "2026-06-10");
+        press(app, key(KeyCode::Tab));
+        typ(app, "on");
+        press(app, key(KeyCode::Tab));
+        typ(app, "online");
+        press(app, ctrl('s'));
+    };
+    start_night(&mut app);
+    assert_eq!(
+        app.popup,
+        Some(uppsok::tui::app::Popup::ConfirmDuplicateNight),
+        "{:?}",
+        app.message
+    );
+    snap("night_duplicate_question", Lang::En, &app);
+    press(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(nights(&app), before, "no: nothing saved");
+    assert_eq!(app.screen, Screen::NightForm);
+    press(&mut app, ctrl('s'));
+    press(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(nights(&app), before + 1, "yes: saved");
+    assert_eq!(app.screen, Screen::Contact);
+}

@@ -41,6 +41,8 @@ pub enum Popup {
     ConfirmQuit,
     ConfirmDiscard,
     ConfirmDisable,
+    /// Save a field night like one already logged (same date, kind and district).
+    ConfirmDuplicateNight,
     /// Declare the merge form's two codes one person.
     ConfirmMerge,
     /// Undo that for its second code.
@@ -162,6 +164,16 @@ impl Draft {
     }
 }
 
+/// How long to wait after `failures` wrong sign-ins in a row before the next: nothing for the
+/// first three (typos happen), then 2, 4, 8 … seconds, at most a minute. Each try also costs
+/// the key derivation's time; this makes guessing at an unattended screen slower still.
+pub fn unlock_delay(failures: u32) -> Duration {
+    match failures {
+        0..=3 => Duration::ZERO,
+        n => Duration::from_secs((1u64 << (n - 3).min(6)).min(60)),
+    }
+}
+
 /// An unlocked session.
 pub struct Session {
     pub vault: Vault,
@@ -186,6 +198,9 @@ pub struct App {
     /// Set when the screen was locked for idleness.
     pub locked: bool,
     user_before_lock: Option<String>,
+    /// Wrong sign-ins in a row, and when the next try may be made.
+    pub failed_unlocks: u32,
+    pub unlock_not_before: Option<Instant>,
     /// Other users' unsaved forms, by user name, while someone else is signed in.
     drafts: std::collections::HashMap<String, Draft>,
     pub lock_after: Duration,
@@ -256,6 +271,8 @@ impl App {
             locked: false,
             user_before_lock: None,
             drafts: Default::default(),
+            failed_unlocks: 0,
+            unlock_not_before: None,
             lock_after: DEFAULT_LOCK_AFTER,
             last_key: Instant::now(),
             night_selected: 0,
@@ -453,6 +470,11 @@ impl App {
             (Popup::ConfirmMerge | Popup::ConfirmUnmerge, Action::No | Action::Back) => {
                 self.popup = None
             }
+            (Popup::ConfirmDuplicateNight, Action::No | Action::Back) => self.popup = None,
+            (Popup::ConfirmDuplicateNight, Action::Yes) => {
+                self.popup = None;
+                self.save_night();
+            }
             (Popup::ConfirmMerge, Action::Yes) => {
                 self.popup = None;
                 self.merge_now();
@@ -523,6 +545,18 @@ impl App {
             self.message = Some(Message::Error(self.text().unlock_empty.into()));
             return;
         }
+        // After a few wrong tries each next one waits longer; the passphrase typed stays.
+        if let Some(at) = self.unlock_not_before {
+            let now = Instant::now();
+            if now < at {
+                let secs = (at - now).as_secs_f64().ceil() as u64;
+                self.message = Some(Message::Error(format!(
+                    "{} {secs} s.",
+                    self.text().unlock_wait
+                )));
+                return;
+            }
+        }
         let pass = Passphrase::new(std::mem::replace(&mut self.pass, passphrase_input()).into());
         match Vault::unlock(&self.db, &name, &pass) {
             Ok(v) => {
@@ -532,10 +566,21 @@ impl App {
                     self.switch_drafts(&name);
                 }
                 self.message = None;
+                self.failed_unlocks = 0;
+                self.unlock_not_before = None;
                 self.start_session(v);
             }
             Err(Error::Refused(_)) => {
-                self.message = Some(Message::Error(self.text().unlock_wrong.into()))
+                self.failed_unlocks += 1;
+                let n = self.failed_unlocks;
+                let delay = unlock_delay(n);
+                self.unlock_not_before = (!delay.is_zero()).then(|| Instant::now() + delay);
+                let t = self.text();
+                let mut m = format!("{} ({} {n}).", t.unlock_wrong, t.unlock_attempt);
+                if !delay.is_zero() {
+                    m.push_str(&format!(" {} {} s.", t.unlock_wait, delay.as_secs()));
+                }
+                self.message = Some(Message::Error(m))
             }
             Err(e) => self.message = Some(Message::Error(e.to_string())),
         }
@@ -665,20 +710,43 @@ impl App {
                     self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
                     return;
                 };
-                match s.vault.contacts().add_night(date, &details) {
-                    Ok(id) => {
-                        let night = FieldNight { id, date, details };
-                        self.night_form = None;
-                        s.overview = None;
-                        self.message =
-                            Some(Message::Info(self.lang.text().tui.night_created.into()));
-                        self.refresh();
-                        self.open_contact(Some(&night));
-                    }
-                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                // The same night twice (same date, kind and district) is asked about first.
+                if s.nights.iter().any(|n| {
+                    n.date == date
+                        && n.details.kind == details.kind
+                        && n.details.district == details.district
+                }) {
+                    self.popup = Some(Popup::ConfirmDuplicateNight);
+                    return;
                 }
+                self.save_night();
             }
             _ => {}
+        }
+    }
+
+    /// Saves the night form's field night and opens the contact form for it.
+    fn save_night(&mut self) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let districts = s.vault.districts().clone();
+        let Some(f) = self.night_form.as_mut() else {
+            return;
+        };
+        let Some((date, details)) = f.values(&districts) else {
+            return;
+        };
+        match s.vault.contacts().add_night(date, &details) {
+            Ok(id) => {
+                let night = FieldNight { id, date, details };
+                self.night_form = None;
+                s.overview = None;
+                self.message = Some(Message::Info(self.lang.text().tui.night_created.into()));
+                self.refresh();
+                self.open_contact(Some(&night));
+            }
+            Err(e) => self.message = Some(Message::Error(e.to_string())),
         }
     }
 

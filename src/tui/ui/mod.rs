@@ -71,6 +71,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Reason(why, i)) => person::draw_reason(frame, app, why, i),
         Some(Popup::ConfirmDisable) => confirm(frame, app, app.text().disable_question),
         Some(Popup::ConfirmMerge) => confirm(frame, app, app.text().merge_question),
+        Some(Popup::ConfirmDuplicateNight) => {
+            confirm(frame, app, app.text().duplicate_night_question)
+        }
         Some(Popup::ConfirmUnmerge) => confirm(frame, app, app.text().unmerge_question),
         None => {}
     }

@@ -16,7 +16,25 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         frame.render_widget(Paragraph::new(l.no_contacts), body);
         return;
     };
-    let [top, chart] = Layout::vertical([Constraint::Length(8), Constraint::Min(6)]).areas(body);
+    let [top, chart, hint] = Layout::vertical([
+        Constraint::Length(8),
+        Constraint::Min(6),
+        Constraint::Length(1),
+    ])
+    .areas(body);
+    // The first screen a newcomer sees says what to do next, for the role signed in.
+    let may_log = app
+        .role()
+        .is_some_and(|r| crate::vault::Permission::WriteContacts.allowed(r));
+    super::draw_hint(
+        frame,
+        if may_log {
+            t.overview_hint
+        } else {
+            t.overview_hint_reader
+        },
+        hint,
+    );
     let [figures, nights] =
         Layout::horizontal([Constraint::Length(52), Constraint::Min(20)]).areas(top);
     let n = |v: u64| app.lang.number(v);
