@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
+use crate::i18n::Lang;
 use crate::pii::{find_identifiers, IdentifierKind};
 
 /// A value that is not one of the allowed spellings. Carries no value itself, so it can never
@@ -27,10 +28,21 @@ impl fmt::Display for InvalidValue {
     }
 }
 
+/// A word for comparing what a person typed with a value: lower case, without accents
+/// (`å ä` → `a`, `ö` → `o`, `é` → `e`), spaces and hyphens. `Södermalm`, `sodermalm` and
+/// `SÖDER-MALM` fold alike; so do `non-binary` and `nonbinary`.
+pub fn fold(s: &str) -> String {
+    s.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{2013}' | '\u{a0}' | '_'))
+        .collect()
+}
+
 /// Declares a closed set of values with their one spelling and a stable code for the encrypted
 /// encoding (codes must never change once released: they are inside stored ciphertexts).
 macro_rules! category {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal : $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal : $text:literal [$en:literal, $sv:literal]),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
@@ -42,6 +54,25 @@ macro_rules! category {
             /// The one spelling used in CSV, JSON, the command line and statistics.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+
+            /// The value as a person reads it in `lang` (the interface, the report, text
+            /// output); files and scripts keep [`Self::as_str`].
+            pub fn label(self, lang: Lang) -> &'static str {
+                match lang {
+                    Lang::En => match self { $($name::$variant => $en),+ },
+                    Lang::Sv => match self { $($name::$variant => $sv),+ },
+                }
+            }
+
+            /// The value whose one spelling, or whose label in either language, `s` is,
+            /// exactly as written (`säljer`, `non-binary`): a file or a flag is as strict
+            /// about a label as about a spelling, so `Sells`, `saljer` or ` sells` are not
+            /// values (the interface's type-ahead is the forgiving one).
+            pub fn from_any(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| {
+                    v.as_str() == s || v.label(Lang::En) == s || v.label(Lang::Sv) == s
+                })
             }
 
             /// The byte stored inside the encrypted attributes.
@@ -70,10 +101,7 @@ macro_rules! category {
         impl FromStr for $name {
             type Err = InvalidValue;
             fn from_str(s: &str) -> Result<Self, InvalidValue> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(InvalidValue { expected: Self::expected() }),
-                }
+                Self::from_any(s).ok_or_else(|| InvalidValue { expected: Self::expected() })
             }
         }
     };
@@ -81,49 +109,76 @@ macro_rules! category {
 
 category!(
     /// Whether the person sells or buys sexual services.
-    Role { Sells = 1: "sells", Buys = 2: "buys", Other = 3: "other", Unknown = 4: "unknown" }
+    Role {
+        Sells = 1: "sells" ["sells", "säljer"], Buys = 2: "buys" ["buys", "köper"],
+        Other = 3: "other" ["other", "annan"], Unknown = 4: "unknown" ["unknown", "okänt"]
+    }
 );
 category!(
     /// The person's gender as they present it or tell it.
-    Gender { Woman = 1: "woman", Man = 2: "man", Trans = 3: "trans", Nonbinary = 4: "nonbinary", Unknown = 5: "unknown" }
+    Gender {
+        Woman = 1: "woman" ["woman", "kvinna"], Man = 2: "man" ["man", "man"],
+        Trans = 3: "trans" ["trans", "transperson"],
+        Nonbinary = 4: "nonbinary" ["non-binary", "icke-binär"],
+        Unknown = 5: "unknown" ["unknown", "okänt"]
+    }
 );
 category!(
     /// Age band; `under18` triggers the report-of-concern routine.
     AgeBand {
-        Under18 = 1: "under18", From18To24 = 2: "18-24", From25To34 = 3: "25-34",
-        From35To44 = 4: "35-44", From45To54 = 5: "45-54", From55 = 6: "55+", Unknown = 7: "unknown"
+        Under18 = 1: "under18" ["under 18", "under 18"], From18To24 = 2: "18-24" ["18-24", "18-24"],
+        From25To34 = 3: "25-34" ["25-34", "25-34"], From35To44 = 4: "35-44" ["35-44", "35-44"],
+        From45To54 = 5: "45-54" ["45-54", "45-54"], From55 = 6: "55+" ["55+", "55+"],
+        Unknown = 7: "unknown" ["unknown", "okänt"]
     }
 );
 category!(
     /// Gender of those the person sells to or buys from.
-    Counterpart { Men = 1: "men", Women = 2: "women", Both = 3: "both", Unknown = 4: "unknown" }
+    Counterpart {
+        Men = 1: "men" ["men", "män"], Women = 2: "women" ["women", "kvinnor"],
+        Both = 3: "both" ["both", "båda"], Unknown = 4: "unknown" ["unknown", "okänt"]
+    }
 );
 category!(
     /// How the contact came about.
     ContactType {
-        Outreach = 1: "outreach", Online = 2: "online", Counselling = 3: "counselling",
-        Medical = 4: "medical", Police = 5: "police", Other = 6: "other"
+        Outreach = 1: "outreach" ["outreach", "uppsökande"], Online = 2: "online" ["online", "internet"],
+        Counselling = 3: "counselling" ["counselling", "samtalsstöd"],
+        Medical = 4: "medical" ["medical", "medicinsk rådgivning"],
+        Police = 5: "police" ["police operation", "polisinsats"], Other = 6: "other" ["other", "annan"]
     }
 );
 category!(
     /// Where the person was referred on to. A contact may have several.
     Referral {
-        Health = 0: "health", Addiction = 1: "addiction", Housing = 2: "housing", Police = 3: "police",
-        Migration = 4: "migration", Legal = 5: "legal", Shelter = 6: "shelter", Other = 7: "other"
+        Health = 0: "health" ["health care", "hälso- och sjukvård"],
+        Addiction = 1: "addiction" ["addiction care", "beroendevård"],
+        Housing = 2: "housing" ["housing", "boende"], Police = 3: "police" ["police", "polis"],
+        Migration = 4: "migration" ["migration", "migration"], Legal = 5: "legal" ["legal aid", "juridiskt stöd"],
+        Shelter = 6: "shelter" ["shelter", "skyddat boende"], Other = 7: "other" ["other", "annat"]
     }
 );
 category!(
     /// The kind of field night.
-    FieldNightKind { Street = 1: "street", Online = 2: "online", Police = 3: "police" }
+    FieldNightKind {
+        Street = 1: "street" ["street", "gata"], Online = 2: "online" ["online", "internet"],
+        Police = 3: "police" ["police operation", "polisinsats"]
+    }
 );
 category!(
     /// The answer to the under-18 question: has a report of concern (orosanmälan) to social
     /// services been made, or will one be?
-    ConcernReport { Made = 1: "made", WillBeMade = 2: "will-be-made", NotMade = 3: "not-made" }
+    ConcernReport {
+        Made = 1: "made" ["made", "gjord"], WillBeMade = 2: "will-be-made" ["will be made", "kommer att göras"],
+        NotMade = 3: "not-made" ["not made", "inte gjord"]
+    }
 );
 category!(
     /// Staff roles (CONTRACT.md, "Roles and what each may do").
-    StaffRole { Outreach = 1: "outreach", Lead = 2: "lead", Auditor = 3: "auditor", Admin = 4: "admin" }
+    StaffRole {
+        Outreach = 1: "outreach" ["outreach worker", "uppsökare"], Lead = 2: "lead" ["unit lead", "enhetsledare"],
+        Auditor = 3: "auditor" ["auditor", "granskare"], Admin = 4: "admin" ["administrator", "administratör"]
+    }
 );
 
 /// A set of referrals, stored as a bit mask (bit = `Referral::code`).
@@ -191,14 +246,30 @@ impl FromStr for Referrals {
     }
 }
 
-/// `yes`/`no`, for the trafficking indicators flag.
+/// `yes`/`no`, for the trafficking indicators flag; the labels of either language (`ja`,
+/// `nej`) are accepted as well.
 pub fn parse_yes_no(s: &str) -> Result<bool, InvalidValue> {
     match s {
-        "yes" => Ok(true),
-        "no" => Ok(false),
+        "yes" => return Ok(true),
+        "no" => return Ok(false),
+        _ => {}
+    }
+    match s {
+        "yes" | "ja" => Ok(true),
+        "no" | "nej" => Ok(false),
         _ => Err(InvalidValue {
             expected: "yes or no".into(),
         }),
+    }
+}
+
+/// `yes`/`no` as a person reads it in `lang`.
+pub fn yes_no_label(b: bool, lang: Lang) -> &'static str {
+    match (lang, b) {
+        (Lang::En, true) => "yes",
+        (Lang::En, false) => "no",
+        (Lang::Sv, true) => "ja",
+        (Lang::Sv, false) => "nej",
     }
 }
 
@@ -236,6 +307,43 @@ impl District {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+impl District {
+    /// The district as a person reads it: its proper name with å, ä and ö for Stockholm's
+    /// districts (`hagersten-alvsjo` is Hägersten-Älvsjö), a word in `lang` for the three that
+    /// every list has, and the identifier itself for a district a unit configured.
+    pub fn label(&self, lang: Lang) -> String {
+        district_label(self.as_str(), lang).unwrap_or_else(|| self.0.clone())
+    }
+}
+
+/// The readable name of a district identifier of the default list.
+fn district_label(id: &str, lang: Lang) -> Option<String> {
+    let sv = lang == Lang::Sv;
+    let s = match id {
+        "bromma" => "Bromma",
+        "enskede-arsta-vantor" => "Enskede-Årsta-Vantör",
+        "farsta" => "Farsta",
+        "hagersten-alvsjo" => "Hägersten-Älvsjö",
+        "hasselby-vallingby" => "Hässelby-Vällingby",
+        "kungsholmen" => "Kungsholmen",
+        "norrmalm" => "Norrmalm",
+        "rinkeby-kista" => "Rinkeby-Kista",
+        "skarholmen" => "Skärholmen",
+        "skarpnack" => "Skarpnäck",
+        "spanga-tensta" => "Spånga-Tensta",
+        "sodermalm" => "Södermalm",
+        "ostermalm" => "Östermalm",
+        "online" if sv => "internet",
+        "online" => "online",
+        "outside" if sv => "utanför staden",
+        "outside" => "outside the city",
+        "unknown" if sv => "okänt",
+        "unknown" => "unknown",
+        _ => return None,
+    };
+    Some(s.to_string())
 }
 
 impl fmt::Display for District {
@@ -298,11 +406,12 @@ impl Districts {
     pub fn by_code(&self, code: u8) -> Option<&District> {
         self.0.get(usize::from(code))
     }
-    /// A value from this list, or an error that names the list.
+    /// A value from this list (its identifier, or its name in either language: `Södermalm`),
+    /// or an error that names the list.
     pub fn parse(&self, s: &str) -> Result<District, InvalidValue> {
         self.0
             .iter()
-            .find(|d| d.as_str() == s)
+            .find(|d| d.as_str() == s || d.label(Lang::En) == s || d.label(Lang::Sv) == s)
             .cloned()
             .ok_or_else(|| InvalidValue {
                 expected: format!(
@@ -1244,8 +1353,80 @@ mod tests {
     }
 
     #[test]
+    fn no_label_names_another_value() {
+        // Each label (either language) and each spelling folds to one value only, so a
+        // Swedish word can never be read as a different English value.
+        fn check<T: Copy + PartialEq + std::fmt::Debug>(
+            all: &[T],
+            spell: fn(T) -> &'static str,
+            label: fn(T, Lang) -> &'static str,
+        ) {
+            for a in all {
+                for b in all {
+                    if a == b {
+                        continue;
+                    }
+                    let words = |v: T| [spell(v), label(v, Lang::En), label(v, Lang::Sv)].map(fold);
+                    for wa in words(*a) {
+                        assert!(!words(*b).contains(&wa), "{a:?} and {b:?} share {wa}");
+                    }
+                }
+            }
+        }
+        check(Role::ALL, Role::as_str, Role::label);
+        check(Gender::ALL, Gender::as_str, Gender::label);
+        check(AgeBand::ALL, AgeBand::as_str, AgeBand::label);
+        check(Counterpart::ALL, Counterpart::as_str, Counterpart::label);
+        check(ContactType::ALL, ContactType::as_str, ContactType::label);
+        check(Referral::ALL, Referral::as_str, Referral::label);
+        check(
+            FieldNightKind::ALL,
+            FieldNightKind::as_str,
+            FieldNightKind::label,
+        );
+        check(
+            ConcernReport::ALL,
+            ConcernReport::as_str,
+            ConcernReport::label,
+        );
+        check(StaffRole::ALL, StaffRole::as_str, StaffRole::label);
+    }
+
+    #[test]
     fn values_parse_strictly() {
-        assert!("Sells".parse::<Role>().is_err());
+        assert!("seller".parse::<Role>().is_err());
+        assert!(
+            "s".parse::<Role>().is_err(),
+            "a start is the interface's, not a value"
+        );
+        // The Swedish labels the interface shows are accepted (CONTRACT.md, Swedish input).
+        assert_eq!("säljer".parse::<Role>(), Ok(Role::Sells));
+        assert_eq!("kvinna".parse::<Gender>(), Ok(Gender::Woman));
+        assert!(
+            "Kvinna".parse::<Gender>().is_err(),
+            "as strict as a spelling"
+        );
+        assert!("man".parse::<Counterpart>().is_err(), "män is not man");
+        assert_eq!("icke-binär".parse::<Gender>(), Ok(Gender::Nonbinary));
+        assert_eq!("non-binary".parse::<Gender>(), Ok(Gender::Nonbinary));
+        assert_eq!(
+            "kommer att göras".parse::<ConcernReport>(),
+            Ok(ConcernReport::WillBeMade)
+        );
+        assert_eq!(
+            "beroendevård;boende".parse::<Referrals>().unwrap().to_csv(),
+            "addiction;housing"
+        );
+        assert_eq!(parse_yes_no("ja"), Ok(true));
+        assert_eq!(parse_yes_no("nej"), Ok(false));
+        assert!(parse_yes_no("j").is_err());
+        let d = Districts::default();
+        assert_eq!(d.parse("Södermalm").unwrap().as_str(), "sodermalm");
+        assert_eq!(
+            d.parse("Hägersten-Älvsjö").unwrap().as_str(),
+            "hagersten-alvsjo"
+        );
+        assert!(d.parse("söder").is_err());
         assert!("55+".parse::<AgeBand>().is_ok());
         assert!("health;;legal".parse::<Referrals>().is_err());
         assert_eq!("".parse::<Referrals>().unwrap(), Referrals::none());

@@ -43,6 +43,28 @@ impl IdentifierKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// What a person is told the text looks like, with its article ("a phone number",
+    /// "ett telefonnummer").
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        use crate::i18n::Lang;
+        match (lang, self) {
+            (Lang::En, IdentifierKind::Personnummer) => "a personnummer",
+            (Lang::En, IdentifierKind::Samordningsnummer) => "a samordningsnummer",
+            (Lang::En, IdentifierKind::PossiblePersonnummer) => {
+                "a personnummer with a wrong check digit"
+            }
+            (Lang::En, IdentifierKind::Phone) => "a phone number",
+            (Lang::En, IdentifierKind::Email) => "an e-mail address",
+            (Lang::Sv, IdentifierKind::Personnummer) => "ett personnummer",
+            (Lang::Sv, IdentifierKind::Samordningsnummer) => "ett samordningsnummer",
+            (Lang::Sv, IdentifierKind::PossiblePersonnummer) => {
+                "ett personnummer med fel kontrollsiffra"
+            }
+            (Lang::Sv, IdentifierKind::Phone) => "ett telefonnummer",
+            (Lang::Sv, IdentifierKind::Email) => "en e-postadress",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             IdentifierKind::Personnummer => "personnummer",
@@ -55,18 +77,9 @@ impl IdentifierKind {
 }
 
 impl IdentifierKind {
-    /// The kind in words, with its article: "a personnummer", "a phone number", "an e-mail
-    /// address".
+    /// The kind in words, with its article, in English ([`IdentifierKind::label`]).
     pub fn described(self) -> &'static str {
-        match self {
-            IdentifierKind::Personnummer => "a personnummer",
-            IdentifierKind::Samordningsnummer => "a samordningsnummer",
-            IdentifierKind::PossiblePersonnummer => {
-                "a possible personnummer (a date of birth and a number with a wrong check digit)"
-            }
-            IdentifierKind::Phone => "a phone number",
-            IdentifierKind::Email => "an e-mail address",
-        }
+        self.label(crate::i18n::Lang::En)
     }
 }
 

@@ -161,13 +161,13 @@ fn every_malformed_add_value_is_refused_naming_the_flag_and_the_value() {
         ("--role", "Sells"),
         ("--role", ""),
         ("--gender", "female"),
-        ("--gender", "kvinna"),
+        ("--gender", "Kvinna"),
         ("--age-band", "18"),
         ("--age-band", "55-"),
-        ("--age-band", "under 18"),
+        ("--age-band", "under-18"),
         ("--counterpart", "man"),
         ("--counterpart", "all"),
-        ("--district", "Norrmalm"),
+        ("--district", "NORRMALM"),
         ("--district", "atlantis"),
         ("--district", "sodermalm "),
         ("--contact-type", "phone"),
@@ -333,7 +333,7 @@ fn every_bad_value_in_every_column_is_named_with_line_column_and_value() {
         ("age_band", "18"),
         ("counterpart", "man"),
         ("district", "atlantis"),
-        ("district", "Norrmalm"),
+        ("district", "NORRMALM"),
         ("contact_type", "phone"),
         ("referrals", "health;;legal"),
         ("referrals", "dentist"),
@@ -566,6 +566,66 @@ fn exported(db: &Db) -> Vec<serde_json::Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+#[test]
+fn swedish_values_are_accepted_by_import_and_add_and_exported_in_english() {
+    // CONTRACT.md "Swedish input": the words the interface shows in Swedish are values too;
+    // export keeps the one English spelling.
+    let db = Db::new();
+    let csv = format!(
+        "{HEADER}2024-03-01,AB 85,säljer,kvinna,under 18,män,Södermalm,uppsökande,\"hälso- och sjukvård;skyddat boende\",ja,samtal\n"
+    )
+    .replace(",trafficking,note\n", ",trafficking,note,concern\n")
+    .replace(",ja,samtal\n", ",ja,samtal,kommer att göras\n");
+    let out = import_bytes(&db, csv.as_bytes(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = db
+        .cmd()
+        .args([
+            "add",
+            "--date",
+            "2024-03-02",
+            "--code",
+            "cd90",
+            "--role",
+            "köper",
+            "--gender",
+            "man",
+            "--age-band",
+            "okänt",
+            "--counterpart",
+            "kvinnor",
+            "--district",
+            "Hägersten-Älvsjö",
+            "--contact-type",
+            "internet",
+            "--trafficking",
+            "nej",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = exported(&db);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["role"], "sells");
+    assert_eq!(rows[0]["gender"], "woman");
+    assert_eq!(rows[0]["age_band"], "under18");
+    assert_eq!(rows[0]["counterpart"], "men");
+    assert_eq!(rows[0]["district"], "sodermalm");
+    assert_eq!(rows[0]["contact_type"], "outreach");
+    assert_eq!(
+        rows[0]["referrals"],
+        serde_json::json!(["health", "shelter"])
+    );
+    assert_eq!(rows[0]["trafficking"], "yes");
+    assert_eq!(rows[0]["concern"], "will-be-made");
+    assert_eq!(rows[1]["role"], "buys");
+    assert_eq!(rows[1]["age_band"], "unknown");
+    assert_eq!(rows[1]["counterpart"], "women");
+    assert_eq!(rows[1]["district"], "hagersten-alvsjo");
+    assert_eq!(rows[1]["contact_type"], "online");
+    assert_eq!(rows[1]["trafficking"], "no");
 }
 
 #[test]

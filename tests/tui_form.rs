@@ -3,7 +3,8 @@
 
 use tui_input::InputRequest;
 
-use uppsok::domain::{parse_date, AgeBand, ContactType, Districts, Role};
+use uppsok::domain::{parse_date, AgeBand, ContactType, Districts, Gender, Role};
+use uppsok::i18n::Lang;
 use uppsok::pii::IdentifierKind;
 use uppsok::tui::form::{pick, ContactForm, Field, Problem};
 
@@ -159,7 +160,7 @@ fn a_complete_form_gives_its_values_and_carries_the_date_and_the_nights_district
     typ(&mut f, "norr");
     let next = f.carried_over(&d);
     assert_eq!(next.text(Field::Date), "2026-06-14");
-    assert_eq!(next.text(Field::District), "sodermalm");
+    assert_eq!(next.text(Field::District), "Södermalm");
     assert_eq!(next.text(Field::ContactType), "outreach");
     assert_eq!(next.field_night, Some(7));
     for field in [
@@ -273,7 +274,7 @@ fn the_next_contact_of_a_night_starts_from_the_nights_district_and_type() {
     typ(&mut f, "online");
     let next = f.carried_over(&d);
     assert_eq!(next.text(Field::ContactType), "outreach");
-    assert_eq!(next.text(Field::District), "sodermalm");
+    assert_eq!(next.text(Field::District), "Södermalm");
     assert_eq!(next.field_night, Some(7));
     // Without a night, the last contact's values carry over as before.
     let today = parse_date("2026-06-15").unwrap();
@@ -293,4 +294,103 @@ fn a_paste_joins_its_lines_with_a_space_and_never_moves_on() {
     assert_eq!(f.text(Field::Note), "första raden andra raden tredje");
     assert_eq!(f.focus, Field::Note);
     assert_eq!(uppsok::tui::form::pasted_line("a\tb"), "a b");
+}
+
+#[test]
+fn in_swedish_values_are_shown_and_typed_in_swedish() {
+    // Seen: with --lang sv every value was English (sells, woman, outreach, street, `[no]`),
+    // type-ahead refused Swedish starts (`sä`, `k`, `j`) and districts had no å, ä or ö.
+    let d = Districts::default();
+    let f = form().in_lang(Lang::Sv, &d);
+    assert_eq!(f.text(Field::District), "Södermalm");
+    assert_eq!(f.text(Field::ContactType), "uppsökande");
+    assert_eq!(f.text(Field::Trafficking), "nej");
+    let mut f = f;
+    for (field, typed, value, shown) in [
+        (Field::Role, "sä", "sells", "säljer"),
+        (Field::Role, "k", "buys", "köper"),
+        (Field::Gender, "kv", "woman", "kvinna"),
+        (Field::Gender, "i", "nonbinary", "icke-binär"),
+        (Field::AgeBand, "u", "under18", "under 18"),
+        (Field::Counterpart, "bå", "both", "båda"),
+        (Field::Counterpart, "ba", "both", "båda"),
+        (Field::District, "sö", "sodermalm", "Södermalm"),
+        (Field::District, "ö", "ostermalm", "Östermalm"),
+        (
+            Field::District,
+            "hägersten",
+            "hagersten-alvsjo",
+            "Hägersten-Älvsjö",
+        ),
+        (
+            Field::District,
+            "hagersten",
+            "hagersten-alvsjo",
+            "Hägersten-Älvsjö",
+        ),
+        (Field::ContactType, "s", "counselling", "samtalsstöd"),
+        (Field::ContactType, "p", "police", "polisinsats"),
+        (Field::Trafficking, "j", "yes", "ja"),
+        // The English spelling, typed whole, is still a value (as in a file).
+        (Field::Role, "sells", "sells", "säljer"),
+    ] {
+        go(&mut f, field);
+        for _ in 0..30 {
+            f.edit(InputRequest::DeletePrevChar);
+        }
+        typ(&mut f, typed);
+        assert_eq!(f.picked(field, &d).as_deref(), Some(value), "{typed}");
+        assert_eq!(f.picked_label(field, &d).as_deref(), Some(shown), "{typed}");
+        f.next(&d);
+        assert_eq!(f.text(field), shown, "Tab writes out the Swedish word");
+    }
+    // `o` is the start of Östermalm (typed without its accent) and of `okänt`: ambiguous.
+    go(&mut f, Field::District);
+    for _ in 0..30 {
+        f.edit(InputRequest::DeletePrevChar);
+    }
+    typ(&mut f, "o");
+    assert!(
+        matches!(f.problem(Field::District, &d), Some(Problem::Ambiguous(ref l)) if l.contains(&"Östermalm".to_string())),
+        "{:?}",
+        f.problem(Field::District, &d)
+    );
+    go(&mut f, Field::Referrals);
+    typ(&mut f, "h; skyddat boende");
+    assert_eq!(
+        f.picked(Field::Referrals, &d).as_deref(),
+        Some("health;shelter")
+    );
+    f.next(&d);
+    assert_eq!(
+        f.text(Field::Referrals),
+        "hälso- och sjukvård; skyddat boende"
+    );
+    go(&mut f, Field::District);
+    for _ in 0..30 {
+        f.edit(InputRequest::DeletePrevChar);
+    }
+    typ(&mut f, "sö");
+    // Whatever language the form speaks, it gives the one spelling of each value.
+    let (_, a, concern) = {
+        go(&mut f, Field::Concern);
+        typ(&mut f, "g");
+        f.values(&d).expect("complete")
+    };
+    assert_eq!(a.role, Role::Sells);
+    assert_eq!(a.gender, Gender::Nonbinary);
+    assert_eq!(a.age_band, AgeBand::Under18);
+    assert_eq!(a.district.as_str(), "sodermalm");
+    assert_eq!(a.contact_type, ContactType::Police);
+    assert!(a.trafficking);
+    assert_eq!(concern.map(|c| c.as_str()), Some("made"));
+    // Prefill from a stored contact shows Swedish words too.
+    let mut g = form().in_lang(Lang::Sv, &d);
+    g.prefill(&a);
+    assert_eq!(g.text(Field::Role), "säljer");
+    assert_eq!(g.text(Field::AgeBand), "under 18");
+    // And a list field steps through Swedish words.
+    go(&mut g, Field::Counterpart);
+    g.cycle(&d, true);
+    assert_eq!(g.text(Field::Counterpart), "okänt", "after båda");
 }

@@ -113,6 +113,48 @@ fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: Option<&Dist
     }
 }
 
+/// A value of a dimension (its one spelling, as in CSV and JSON) as a person reads it in
+/// `lang`: `sells` is "säljer" in Swedish, `hagersten-alvsjo` is "Hägersten-Älvsjö". Years and
+/// months, and anything that is not a value, stay as they are.
+pub fn value_label(dim: Dimension, value: &str, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang;
+    fn cat<T: FromStr>(value: &str, label: impl Fn(T) -> &'static str) -> Option<String> {
+        value.parse::<T>().ok().map(|v| label(v).to_string())
+    }
+    let none = || {
+        match lang {
+            Lang::En => "none",
+            Lang::Sv => "ingen",
+        }
+        .to_string()
+    };
+    let out = match dim {
+        Dimension::Role => cat(value, |v: Role| v.label(lang)),
+        Dimension::Gender => cat(value, |v: Gender| v.label(lang)),
+        Dimension::AgeBand => cat(value, |v: AgeBand| v.label(lang)),
+        Dimension::Counterpart => cat(value, |v: Counterpart| v.label(lang)),
+        Dimension::ContactType => cat(value, |v: ContactType| v.label(lang)),
+        Dimension::Referral if value == "none" => Some(none()),
+        Dimension::Referral => cat(value, |v: Referral| v.label(lang)),
+        Dimension::Concern if value == "none" => Some(
+            match lang {
+                Lang::En => "no answer",
+                Lang::Sv => "inget svar",
+            }
+            .to_string(),
+        ),
+        Dimension::Concern => cat(value, |v: ConcernReport| v.label(lang)),
+        Dimension::Trafficking => crate::domain::parse_yes_no(value)
+            .ok()
+            .map(|b| crate::domain::yes_no_label(b, lang).to_string()),
+        Dimension::District => crate::domain::District::new(value)
+            .ok()
+            .map(|d| d.label(lang)),
+        Dimension::Year | Dimension::Month => None,
+    };
+    out.unwrap_or_else(|| value.to_string())
+}
+
 /// The text of a value code.
 fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
     let cat = |s: Option<&'static str>| s.unwrap_or("?").to_string();

@@ -194,7 +194,13 @@ fn group_table(r: &PublishedResult, lang: Lang) -> (Vec<String>, Vec<Vec<String>
         .groups
         .iter()
         .map(|g| {
-            let mut row = g.key.clone();
+            // Values as a person reads them (CSV and JSON keep their one spelling).
+            let mut row: Vec<String> = g
+                .key
+                .iter()
+                .zip(&r.by)
+                .map(|(v, d)| super::value_label(*d, v, lang))
+                .collect();
             row.extend([
                 c(g.figures.contacts),
                 c(g.figures.individuals),

@@ -642,7 +642,7 @@ impl App {
         if !self.may_log() {
             return self.refuse();
         }
-        self.night_form = Some(NightForm::new(self.today));
+        self.night_form = Some(NightForm::new(self.today).in_lang(self.lang));
         self.screen = Screen::NightForm;
     }
 
@@ -775,7 +775,12 @@ impl App {
             },
             _ => 0,
         };
-        self.form = Some(form);
+        let districts = self
+            .session
+            .as_ref()
+            .map(|s| s.vault.districts().clone())
+            .unwrap_or_default();
+        self.form = Some(form.in_lang(self.lang, &districts));
         self.person = PersonInfo::None;
         self.suggestions = None;
         self.saved_count = 0;

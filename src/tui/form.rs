@@ -3,11 +3,13 @@
 
 use tui_input::{Input, InputRequest};
 
+use crate::domain::fold;
 use crate::domain::{
     check_note_length, parse_contact_date, AgeBand, Attributes, ConcernReport, ContactType,
     Counterpart, Date, District, Districts, FieldNightDetails, FieldNightKind, Gender, PersonCode,
     Referral, Referrals, Role,
 };
+use crate::i18n::Lang;
 use crate::pii::{find_identifiers, IdentifierKind};
 
 /// The contact form's fields, in the CSV's order.
@@ -65,9 +67,29 @@ pub enum Problem {
     CodeIdentifier(IdentifierKind),
 }
 
-/// The value a typed text picks from `choices`: an exact value, or the one value it is the
-/// start of. Several candidates are a [`Problem::Ambiguous`].
-pub fn pick<'a>(text: &str, choices: &[&'a str]) -> Result<&'a str, Problem> {
+/// A value of a list field: its one spelling (CSV, command line) and what the interface shows
+/// for it in the chosen language (`sells` is shown as "säljer" in Swedish).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// Lower case without spaces and hyphens, accents kept: how a start typed with `å ä ö` is
+/// compared (`ö` picks Östermalm, not `okänt`).
+fn squash(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{2013}'))
+        .collect()
+}
+
+/// The choice a typed text picks: an alias, a value's exact spelling or label, or the one
+/// label it is the start of. A start typed without accents matches accented labels (`sa` picks
+/// "säljer"); a start typed with them matches only those (`ö` is Östermalm). Several
+/// candidates are a [`Problem::Ambiguous`], listed by label.
+pub fn pick_choice<'a>(text: &str, choices: &'a [Choice]) -> Result<&'a Choice, Problem> {
     let t = text.trim().to_lowercase();
     if t.is_empty() {
         return Err(Problem::Required);
@@ -77,26 +99,51 @@ pub fn pick<'a>(text: &str, choices: &[&'a str]) -> Result<&'a str, Problem> {
     // hang on a guess) and `?` for `unknown`, in every field that has them.
     for (alias, value) in ALIASES {
         if t == *alias {
-            if let Some(c) = choices.iter().find(|c| **c == *value) {
+            if let Some(c) = choices.iter().find(|c| c.value == *value) {
                 return Ok(c);
             }
         }
     }
-    if let Some(c) = choices.iter().find(|c| **c == t) {
+    let folded = fold(&t);
+    if let Some(c) = choices
+        .iter()
+        .find(|c| c.value == t || c.label.to_lowercase() == t)
+        .or_else(|| choices.iter().find(|c| fold(&c.label) == folded))
+    {
         return Ok(c);
     }
-    let starts: Vec<&str> = choices
-        .iter()
-        .copied()
-        .filter(|c| c.starts_with(t.as_str()))
-        .collect();
+    let starts: Vec<&Choice> = if t.is_ascii() {
+        choices
+            .iter()
+            .filter(|c| !folded.is_empty() && fold(&c.label).starts_with(folded.as_str()))
+            .collect()
+    } else {
+        let sq = squash(&t);
+        choices
+            .iter()
+            .filter(|c| squash(&c.label).starts_with(sq.as_str()))
+            .collect()
+    };
     match starts.len() {
         0 => Err(Problem::NotAValue),
         1 => Ok(starts[0]),
         _ => Err(Problem::Ambiguous(
-            starts.iter().map(|s| s.to_string()).collect(),
+            starts.iter().map(|c| c.label.clone()).collect(),
         )),
     }
+}
+
+/// [`pick_choice`] over values that are their own labels.
+pub fn pick<'a>(text: &str, values: &[&'a str]) -> Result<&'a str, Problem> {
+    let ch: Vec<Choice> = values
+        .iter()
+        .map(|v| Choice {
+            value: v.to_string(),
+            label: v.to_string(),
+        })
+        .collect();
+    let i = pick_choice(text, &ch).map(|c| ch.iter().position(|x| x == c).unwrap_or(0))?;
+    Ok(values[i])
 }
 
 /// Short forms typed for a value: `<` (or `<18`) is `under18`, `?` is `unknown`.
@@ -113,23 +160,70 @@ pub fn pasted_line(text: &str) -> String {
         .replace('\t', " ")
 }
 
-/// The values of an enumerated field.
-pub fn choices(field: Field, districts: &Districts) -> Vec<&str> {
-    fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
-        all.iter().map(|v| f(*v)).collect()
+/// The values of an enumerated field, labelled in `lang`.
+pub fn choices(field: Field, districts: &Districts, lang: Lang) -> Vec<Choice> {
+    fn names<T: Copy>(
+        all: &[T],
+        value: fn(T) -> &'static str,
+        label: fn(T, Lang) -> &'static str,
+        lang: Lang,
+    ) -> Vec<Choice> {
+        all.iter()
+            .map(|v| Choice {
+                value: value(*v).to_string(),
+                label: label(*v, lang).to_string(),
+            })
+            .collect()
     }
     match field {
-        Field::Role => names(Role::ALL, Role::as_str),
-        Field::Gender => names(Gender::ALL, Gender::as_str),
-        Field::AgeBand => names(AgeBand::ALL, AgeBand::as_str),
-        Field::Concern => names(ConcernReport::ALL, ConcernReport::as_str),
-        Field::Counterpart => names(Counterpart::ALL, Counterpart::as_str),
-        Field::ContactType => names(ContactType::ALL, ContactType::as_str),
-        Field::Referrals => names(Referral::ALL, Referral::as_str),
-        Field::Trafficking => vec!["no", "yes"],
-        Field::District => districts.all().iter().map(|d| d.as_str()).collect(),
+        Field::Role => names(Role::ALL, Role::as_str, Role::label, lang),
+        Field::Gender => names(Gender::ALL, Gender::as_str, Gender::label, lang),
+        Field::AgeBand => names(AgeBand::ALL, AgeBand::as_str, AgeBand::label, lang),
+        Field::Concern => names(
+            ConcernReport::ALL,
+            ConcernReport::as_str,
+            ConcernReport::label,
+            lang,
+        ),
+        Field::Counterpart => names(
+            Counterpart::ALL,
+            Counterpart::as_str,
+            Counterpart::label,
+            lang,
+        ),
+        Field::ContactType => names(
+            ContactType::ALL,
+            ContactType::as_str,
+            ContactType::label,
+            lang,
+        ),
+        Field::Referrals => names(Referral::ALL, Referral::as_str, Referral::label, lang),
+        Field::Trafficking => [false, true]
+            .iter()
+            .map(|b| Choice {
+                value: crate::domain::yes_no(*b).to_string(),
+                label: crate::domain::yes_no_label(*b, lang).to_string(),
+            })
+            .collect(),
+        Field::District => district_choices(districts, lang),
         Field::Date | Field::Code | Field::Note => Vec::new(),
     }
+}
+
+fn district_choices(districts: &Districts, lang: Lang) -> Vec<Choice> {
+    districts
+        .all()
+        .iter()
+        .map(|d| Choice {
+            value: d.as_str().to_string(),
+            label: d.label(lang),
+        })
+        .collect()
+}
+
+/// The labels of choices, for listing them.
+pub fn labels(choices: &[Choice]) -> Vec<&str> {
+    choices.iter().map(|c| c.label.as_str()).collect()
 }
 
 /// The contact form.
@@ -147,6 +241,8 @@ pub struct ContactForm {
     /// The focused field holds a whole value put there (carried over, completed, stepped to):
     /// the first character typed replaces it instead of being added to it.
     replace_on_type: bool,
+    /// The language values are shown, and typed, in.
+    pub lang: Lang,
 }
 
 impl ContactForm {
@@ -176,7 +272,48 @@ impl ContactForm {
             today,
             night_defaults: field_night.map(|_| (district.map(str::to_string), contact_type)),
             replace_on_type: false,
+            lang: Lang::En,
         }
+    }
+
+    /// The form with its values shown, and typed, in `lang`: what it holds already is
+    /// written out as that language's labels.
+    pub fn in_lang(mut self, lang: Lang, districts: &Districts) -> Self {
+        self.lang = lang;
+        for f in Field::ALL {
+            if let Some(v) = self.picked(f, districts) {
+                let shown = self.label_of(f, &v, districts);
+                self.inputs[f.index()] = Input::new(shown);
+            }
+        }
+        self
+    }
+
+    /// The label of a field's value (for the referrals, of each of the `;`-separated values).
+    fn label_of(&self, f: Field, value: &str, districts: &Districts) -> String {
+        let ch = choices(f, districts, self.lang);
+        let one = |v: &str| {
+            ch.iter()
+                .find(|c| c.value == v)
+                .map_or_else(|| v.to_string(), |c| c.label.clone())
+        };
+        if f == Field::Referrals {
+            value
+                .split(';')
+                .filter(|v| !v.is_empty())
+                .map(one)
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            one(value)
+        }
+    }
+
+    /// Puts a value (its one spelling, e.g. from a stored contact) into a field, shown as its
+    /// label.
+    pub fn set_value(&mut self, f: Field, value: &str, districts: &Districts) {
+        let shown = self.label_of(f, value, districts);
+        self.set(f, &shown);
     }
 
     pub fn text(&self, f: Field) -> &str {
@@ -231,8 +368,9 @@ impl ContactForm {
 
     /// Whether the age band picks `under18` (so the report-of-concern question is asked).
     pub fn under18(&self) -> bool {
-        let bands: Vec<&str> = AgeBand::ALL.iter().map(|a| a.as_str()).collect();
-        pick(self.text(Field::AgeBand), &bands) == Ok(AgeBand::Under18.as_str())
+        let bands = choices(Field::AgeBand, &Districts::new(Vec::new()), self.lang);
+        pick_choice(self.text(Field::AgeBand), &bands)
+            .is_ok_and(|c| c.value == AgeBand::Under18.as_str())
     }
 
     /// Moves focus to the next field (Tab), completing a picked value's text. The
@@ -259,22 +397,10 @@ impl ContactForm {
     /// Writes out the value the focused field's text picks (`so` stays `so` when ambiguous).
     fn complete(&mut self, districts: &Districts) {
         let f = self.focus;
-        let ch = choices(f, districts);
-        if ch.is_empty() {
-            return;
-        }
-        if f == Field::Referrals {
-            if let Ok(list) = self.referrals_completed() {
-                if list != self.text(f) {
-                    self.inputs[f.index()] = Input::new(list);
-                }
-            }
-            return;
-        }
-        if let Ok(v) = pick(self.text(f), &ch) {
-            if v != self.text(f) {
-                let v = v.to_string();
-                self.inputs[f.index()] = Input::new(v);
+        if let Some(v) = self.picked(f, districts) {
+            let shown = self.label_of(f, &v, districts);
+            if shown != self.text(f) {
+                self.inputs[f.index()] = Input::new(shown);
             }
         }
     }
@@ -285,11 +411,14 @@ impl ContactForm {
         if f == Field::Referrals {
             return;
         }
-        let ch = choices(f, districts);
+        let ch = choices(f, districts, self.lang);
         if ch.is_empty() {
             return;
         }
-        let cur = ch.iter().position(|c| *c == self.text(f).trim());
+        let typed = self.text(f).trim().to_lowercase();
+        let cur = ch
+            .iter()
+            .position(|c| c.label.to_lowercase() == typed || c.value == typed);
         let n = ch.len();
         let i = match (cur, forward) {
             (None, true) => 0,
@@ -297,18 +426,41 @@ impl ContactForm {
             (Some(i), true) => (i + 1) % n,
             (Some(i), false) => (i + n - 1) % n,
         };
-        let v = ch[i].to_string();
+        let v = ch[i].label.clone();
         self.set(f, &v);
     }
 
+    /// The referrals the field's text picks, as `health;housing`. Values are separated by `;`
+    /// or `,`; a part that is no value as a whole is read as words separated by spaces (`h b`),
+    /// so labels of several words ("skyddat boende") and quick starts both work.
     fn referrals_completed(&self) -> Result<String, Problem> {
-        let ch: Vec<&str> = Referral::ALL.iter().map(|r| r.as_str()).collect();
-        let mut out = Vec::new();
-        for part in self.text(Field::Referrals).split([';', ',', ' ']) {
+        let ch = choices(Field::Referrals, &Districts::new(Vec::new()), self.lang);
+        let mut out: Vec<&str> = Vec::new();
+        let mut add = |c: &Choice| {
+            let v = Referral::ALL
+                .iter()
+                .find(|r| r.as_str() == c.value)
+                .map_or("", |r| r.as_str());
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        };
+        for part in self.text(Field::Referrals).split([';', ',']) {
             if part.trim().is_empty() {
                 continue;
             }
-            out.push(pick(part, &ch)?);
+            match pick_choice(part, &ch) {
+                Ok(c) => add(c),
+                Err(whole) => {
+                    let words: Vec<&str> = part.split_whitespace().collect();
+                    if words.len() < 2 {
+                        return Err(whole);
+                    }
+                    for w in words {
+                        add(pick_choice(w, &ch)?);
+                    }
+                }
+            }
         }
         Ok(out.join(";"))
     }
@@ -333,19 +485,25 @@ impl ContactForm {
             }
             Field::Referrals => self.referrals_completed().err(),
             Field::Concern if !self.under18() => None,
-            _ => pick(t, &choices(f, districts)).err(),
+            _ => pick_choice(t, &choices(f, districts, self.lang)).err(),
         }
     }
 
-    /// The value the field's text picks (for enumerated fields), for showing beside it.
+    /// The value the field's text picks (for enumerated fields): its one spelling.
     pub fn picked(&self, f: Field, districts: &Districts) -> Option<String> {
         match f {
             Field::Referrals => self.referrals_completed().ok().filter(|s| !s.is_empty()),
             Field::Date | Field::Code | Field::Note => None,
-            _ => pick(self.text(f), &choices(f, districts))
+            _ => pick_choice(self.text(f), &choices(f, districts, self.lang))
                 .ok()
-                .map(str::to_string),
+                .map(|c| c.value.clone()),
         }
+    }
+
+    /// The value the field's text picks, as shown beside it (in the form's language).
+    pub fn picked_label(&self, f: Field, districts: &Districts) -> Option<String> {
+        self.picked(f, districts)
+            .map(|v| self.label_of(f, &v, districts))
     }
 
     pub fn problems(&self, districts: &Districts) -> Vec<(Field, Problem)> {
@@ -380,7 +538,7 @@ impl ContactForm {
                 district: districts.parse(&p(Field::District)).ok()?,
                 contact_type: p(Field::ContactType).parse().ok()?,
                 referrals: self.referrals_completed().ok()?.parse::<Referrals>().ok()?,
-                trafficking: p(Field::Trafficking) == "yes",
+                trafficking: crate::domain::parse_yes_no(&p(Field::Trafficking)).ok()?,
                 concern,
             },
             concern,
@@ -389,10 +547,11 @@ impl ContactForm {
 
     /// Prefills role, gender, age band and counterpart from a person's latest contact.
     pub fn prefill(&mut self, a: &Attributes) {
-        self.set(Field::Role, a.role.as_str());
-        self.set(Field::Gender, a.gender.as_str());
-        self.set(Field::AgeBand, a.age_band.as_str());
-        self.set(Field::Counterpart, a.counterpart.as_str());
+        let none = Districts::new(Vec::new());
+        self.set_value(Field::Role, a.role.as_str(), &none);
+        self.set_value(Field::Gender, a.gender.as_str(), &none);
+        self.set_value(Field::AgeBand, a.age_band.as_str(), &none);
+        self.set_value(Field::Counterpart, a.counterpart.as_str(), &none);
     }
 
     /// The form for the next contact: date, district and contact type carried over, the rest
@@ -409,6 +568,7 @@ impl ContactForm {
             ),
         };
         ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
+            .in_lang(self.lang, districts)
     }
 }
 
@@ -423,6 +583,8 @@ pub struct NightForm {
     /// As the contact form's: the first character typed into a list field holding a whole
     /// value replaces it.
     replace_on_type: bool,
+    /// The language values are shown, and typed, in.
+    pub lang: Lang,
 }
 
 impl NightForm {
@@ -443,13 +605,28 @@ impl NightForm {
             today,
             dirty: false,
             replace_on_type: false,
+            lang: Lang::En,
         }
     }
 
-    pub fn choices<'a>(&self, i: usize, districts: &'a Districts) -> Vec<&'a str> {
+    /// The form with its values shown, and typed, in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self.inputs[Self::KIND] = Input::new(FieldNightKind::Street.label(lang).to_string());
+        self
+    }
+
+    /// The values of field `i`, labelled in the form's language.
+    pub fn choices(&self, i: usize, districts: &Districts) -> Vec<Choice> {
         match i {
-            Self::KIND => FieldNightKind::ALL.iter().map(|k| k.as_str()).collect(),
-            Self::DISTRICT => districts.all().iter().map(|d| d.as_str()).collect(),
+            Self::KIND => FieldNightKind::ALL
+                .iter()
+                .map(|k| Choice {
+                    value: k.as_str().to_string(),
+                    label: k.label(self.lang).to_string(),
+                })
+                .collect(),
+            Self::DISTRICT => district_choices(districts, self.lang),
             _ => Vec::new(),
         }
     }
@@ -477,8 +654,8 @@ impl NightForm {
     pub fn next(&mut self, districts: &Districts, forward: bool) {
         let ch = self.choices(self.focus, districts);
         if !ch.is_empty() {
-            if let Ok(v) = pick(self.inputs[self.focus].value(), &ch) {
-                self.inputs[self.focus] = Input::new(v.to_string());
+            if let Ok(c) = pick_choice(self.inputs[self.focus].value(), &ch) {
+                self.inputs[self.focus] = Input::new(c.label.clone());
             }
         }
         self.focus = if forward {
@@ -494,9 +671,10 @@ impl NightForm {
         if ch.is_empty() {
             return;
         }
+        let typed = self.inputs[self.focus].value().trim().to_lowercase();
         let cur = ch
             .iter()
-            .position(|c| *c == self.inputs[self.focus].value().trim());
+            .position(|c| c.label.to_lowercase() == typed || c.value == typed);
         let n = ch.len();
         self.dirty = true;
         let i = match (cur, forward) {
@@ -504,7 +682,7 @@ impl NightForm {
             (Some(i), true) => (i + 1) % n,
             (Some(i), false) => (i + n - 1) % n,
         };
-        self.inputs[self.focus] = Input::new(ch[i].to_string());
+        self.inputs[self.focus] = Input::new(ch[i].label.clone());
         self.replace_on_type = true;
     }
 
@@ -520,14 +698,22 @@ impl NightForm {
                 Ok(1..=99) => None,
                 _ => Some(Problem::BadStaff),
             },
-            _ => pick(t, &self.choices(i, districts)).err(),
+            _ => pick_choice(t, &self.choices(i, districts)).err(),
         }
     }
 
+    /// The value field `i` picks: its one spelling.
     pub fn picked(&self, i: usize, districts: &Districts) -> Option<String> {
-        pick(self.inputs[i].value(), &self.choices(i, districts))
+        pick_choice(self.inputs[i].value(), &self.choices(i, districts))
             .ok()
-            .map(str::to_string)
+            .map(|c| c.value.clone())
+    }
+
+    /// The value field `i` picks, as shown beside it.
+    pub fn picked_label(&self, i: usize, districts: &Districts) -> Option<String> {
+        pick_choice(self.inputs[i].value(), &self.choices(i, districts))
+            .ok()
+            .map(|c| c.label.clone())
     }
 
     pub fn values(&self, districts: &Districts) -> Option<(Date, FieldNightDetails)> {

@@ -173,6 +173,12 @@ impl App {
         f.set(Field::Referrals, &a.referrals.to_csv());
         f.set(Field::Trafficking, crate::domain::yes_no(a.trafficking));
         f.set(Field::Note, &c.note);
+        let districts = self
+            .session
+            .as_ref()
+            .map(|s| s.vault.districts().clone())
+            .unwrap_or_default();
+        let mut f = f.in_lang(self.lang, &districts);
         f.dirty = false;
         f.focus = Field::Role;
         self.person = PersonInfo::None;

@@ -103,7 +103,9 @@ pub fn draw_users(frame: &mut Frame, app: &App, body: Rect) {
         .map(|x| {
             Row::new(vec![
                 x.name.clone(),
-                x.role.clone(),
+                x.role
+                    .parse::<crate::domain::StaffRole>()
+                    .map_or_else(|_| x.role.clone(), |r| r.label(app.lang).to_string()),
                 if x.disabled {
                     t.user_is_disabled
                 } else {

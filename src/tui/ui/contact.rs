@@ -36,7 +36,7 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
     match p {
         Problem::Required => t.required.to_string(),
         Problem::NotAValue => {
-            let list = choices.join(" ");
+            let list = choices.join(" · ");
             format!("{} {list}", t.not_a_value)
         }
         Problem::Ambiguous(c) => format!("{}?", c.join(" / ")),
@@ -44,7 +44,7 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
         Problem::FutureDate => t.future_date.to_string(),
         Problem::BadStaff => t.bad_staff.to_string(),
         Problem::NoteIdentifier(k) | Problem::CodeIdentifier(k) => {
-            format!("{} {k}", t.note_looks_like)
+            format!("{} {}", t.note_looks_like, k.label(app.lang))
         }
         Problem::NoteTooLong => t.note_too_long.to_string(),
     }
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                     t.contact_title,
                     t.night,
                     n.date.format("%Y-%m-%d"),
-                    n.details.district,
+                    n.details.district.label(app.lang),
                     app.night_base + app.saved_count as usize,
                     t.contacts_this_night
                 ),
@@ -117,7 +117,8 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         if focused {
             cursor = Some((lw + 4 + col, row));
         }
-        let ch = choices(*field, districts);
+        let ch = choices(*field, districts, f.lang);
+        let ch = crate::tui::form::labels(&ch);
         let mut extra = Vec::new();
         if kept_hint {
             extra.push(Span::styled(
@@ -136,7 +137,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             _ => {}
         }
         if problem.is_none() {
-            if let Some(v) = f.picked(*field, districts) {
+            if let Some(v) = f.picked_label(*field, districts) {
                 if v != f.text(*field) {
                     extra.push(Span::raw(format!("→ {v}")));
                 }
@@ -191,7 +192,10 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                 .map(|a| {
                     format!(
                         "{}, {}, {}, {}",
-                        a.role, a.gender, a.age_band, a.counterpart
+                        a.role.label(app.lang),
+                        a.gender.label(app.lang),
+                        a.age_band.label(app.lang),
+                        a.counterpart.label(app.lang)
                     )
                 })
                 .unwrap_or_default();
@@ -205,10 +209,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         )));
     }
-    let ch = choices(f.focus, districts);
+    let ch = choices(f.focus, districts, f.lang);
+    let ch = crate::tui::form::labels(&ch);
     if !ch.is_empty() {
         below.push(Line::from(Span::styled(
-            format!("  {}: {}", t.choices, ch.join(" ")),
+            format!("  {}: {}", t.choices, ch.join(" · ")),
             Style::new().add_modifier(Modifier::DIM),
         )));
     }

@@ -141,7 +141,11 @@ fn status_spans(app: &App) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if let Some(s) = &app.session {
         let u = s.vault.user();
-        spans.push(Span::raw(format!(" {} ({}) ", u.name, u.role)));
+        spans.push(Span::raw(format!(
+            " {} ({}) ",
+            u.name,
+            u.role.label(app.lang)
+        )));
     }
     let db = app
         .db
@@ -256,7 +260,11 @@ fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
         "{}: {} {}, {} {}",
         t.person_known,
         app.lang.number(p.earlier),
-        t.person_earlier,
+        if p.earlier == 1 {
+            t.person_earlier_one
+        } else {
+            t.person_earlier
+        },
         t.person_last,
         p.last
             .map(|d| d.format("%Y-%m-%d").to_string())

@@ -24,8 +24,8 @@ pub fn draw_list(frame: &mut Frame, app: &App, body: Rect) {
         .map(|n| {
             Row::new(vec![
                 n.date.format("%Y-%m-%d").to_string(),
-                n.details.kind.to_string(),
-                n.details.district.to_string(),
+                n.details.kind.label(app.lang).to_string(),
+                n.details.district.label(app.lang),
                 n.details.staff.to_string(),
             ])
         })
@@ -85,11 +85,15 @@ pub fn draw_form(frame: &mut Frame, app: &App, body: Rect) {
             extra.push(Span::styled(
                 format!(
                     "✗ {}",
-                    super::contact::describe(app, &p, &f.choices(i, districts))
+                    super::contact::describe(
+                        app,
+                        &p,
+                        &crate::tui::form::labels(&f.choices(i, districts))
+                    )
                 ),
                 Style::new().add_modifier(Modifier::BOLD),
             ));
-        } else if let Some(v) = f.picked(i, districts) {
+        } else if let Some(v) = f.picked_label(i, districts) {
             if v != f.inputs[i].value() {
                 extra.push(Span::raw(format!("→ {v}")));
             }
@@ -97,8 +101,9 @@ pub fn draw_form(frame: &mut Frame, app: &App, body: Rect) {
         lines.push(input_line(label, lw, &shown, focused, extra));
         if focused && i != NightForm::DATE && i != NightForm::STAFF {
             let ch = f.choices(i, districts);
+            let ch = crate::tui::form::labels(&ch);
             lines.push(Line::from(Span::styled(
-                format!("    {}: {}", t.choices, ch.join(" ")),
+                format!("    {}: {}", t.choices, ch.join(" · ")),
                 Style::new().add_modifier(Modifier::DIM),
             )));
         }

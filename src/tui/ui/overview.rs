@@ -97,10 +97,10 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     }
     for night in &o.latest_nights {
         lines.push(Line::from(format!(
-            "{}  {:<6} {}",
+            "{}  {:<9} {}",
             night.date.format("%Y-%m-%d"),
-            night.details.kind,
-            night.details.district
+            night.details.kind.label(app.lang),
+            night.details.district.label(app.lang)
         )));
     }
     let list = Paragraph::new(lines).block(

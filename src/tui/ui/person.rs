@@ -34,15 +34,19 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
                 None => t.code_none,
             };
             let first = of_night.then(|| code.to_string());
-            Row::new(first.into_iter().chain([
-                d.contact.date.format("%Y-%m-%d").to_string(),
-                a.role.to_string(),
-                a.gender.to_string(),
-                a.age_band.to_string(),
-                a.district.to_string(),
-                a.contact_type.to_string(),
-                d.concern.map(|c| c.to_string()).unwrap_or_default(),
-            ]))
+            Row::new(
+                first.into_iter().chain([
+                    d.contact.date.format("%Y-%m-%d").to_string(),
+                    a.role.label(app.lang).to_string(),
+                    a.gender.label(app.lang).to_string(),
+                    a.age_band.label(app.lang).to_string(),
+                    a.district.label(app.lang),
+                    a.contact_type.label(app.lang).to_string(),
+                    d.concern
+                        .map(|c| c.label(app.lang).to_string())
+                        .unwrap_or_default(),
+                ]),
+            )
         })
         .collect();
     let first = of_night.then_some(t.code_column);
@@ -69,7 +73,7 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
                     "{} {} {}",
                     t.night_capital,
                     n.date.format("%Y-%m-%d"),
-                    n.details.district
+                    n.details.district.label(app.lang)
                 ),
                 None => format!("{} {id}", t.night_capital),
             }
@@ -79,7 +83,11 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
         " {} · {} {} ",
         what,
         app.lang.number(h.items.len() as u64),
-        l.contacts.to_lowercase()
+        if h.items.len() == 1 {
+            t.contact_one
+        } else {
+            t.contacts_many
+        }
     );
     frame.render_stateful_widget(
         Table::new(
@@ -141,9 +149,9 @@ pub fn draw_reason(frame: &mut Frame, app: &App, why: crate::tui::app::ReasonFor
                     t.delete_contact,
                     d.contact.id,
                     d.contact.date.format("%Y-%m-%d"),
-                    a.role,
-                    a.gender,
-                    a.age_band
+                    a.role.label(app.lang),
+                    a.gender.label(app.lang),
+                    a.age_band.label(app.lang)
                 )
             }),
         crate::tui::app::ReasonFor::Edit => {
