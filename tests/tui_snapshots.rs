@@ -1087,3 +1087,55 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
     assert_eq!(nights(&app), before + 1, "yes: saved");
     assert_eq!(app.screen, Screen::Contact);
 }
+
+/// A note of `n` characters made of words (so it wraps at spaces).
+fn long_note(n: usize) -> String {
+    let words = "we talked about housing and the night shelter near the station ";
+    words.chars().cycle().take(n).collect()
+}
+
+#[test]
+fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
+    // Seen: with a long note the ✗ was drawn off the screen, so "Fix the marked fields
+    // first" pointed at nothing, and nothing said how near the limit the note was.
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        // The form opens on the code; Shift-Tab on the first field goes round to the last.
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::BackTab));
+        assert_eq!(
+            app.form.as_ref().unwrap().focus,
+            uppsok::tui::form::Field::Note
+        );
+        typ(&mut app, &long_note(150));
+        let screen = render(&app);
+        assert!(
+            screen.matches("night shelter").count() >= 2,
+            "a note longer than one line wraps onto the next:\n{screen}"
+        );
+        assert!(!screen.contains(" / 4"), "no count far from the limit");
+        snap("contact_note_wrapped", lang, &app);
+
+        // Near the limit: the count appears.
+        press(&mut app, Event::Paste(long_note(3_400)));
+        let count = |n: u64| format!("{} / {}", lang.number(n), lang.number(4_000));
+        assert!(render(&app).contains(&count(3_550)), "{}", render(&app));
+        // Over it: the count and the problem, on their own line, on the screen.
+        press(&mut app, Event::Paste(long_note(462)));
+        typ(&mut app, " 070-123 45 67");
+        let screen = render(&app);
+        assert!(screen.contains(&count(4_026)), "{screen}");
+        let too_long = lang.text().tui.note_too_long;
+        assert!(screen.contains(&format!("✗ {too_long}")), "{screen}");
+        press(&mut app, ctrl('s'));
+        assert!(app.last_saved.is_none());
+        snap("contact_note_over_the_limit", lang, &app);
+        // The cursor is on the screen, in the part of the note that is shown.
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|fr| ui::draw(fr, &app)).unwrap();
+        let at = t.get_cursor_position().unwrap();
+        assert!(at.x < 80 && at.y < 24, "{at:?}");
+    }
+}
