@@ -327,6 +327,9 @@ pub struct TuiText {
     pub disable_question: &'static str,
     pub keys_audit: &'static [(&'static str, &'static str)],
     pub keys_users: &'static [(&'static str, &'static str)],
+    /// "No contacts in 2009. Years to choose: 2025–2026."
+    pub stats_no_year: &'static str,
+    pub stats_years: &'static str,
 }
 
 pub static TUI_EN: TuiText = TuiText {
@@ -531,6 +534,8 @@ pub static TUI_EN: TuiText = TuiText {
         ("x", "disable the chosen user (asks first)"),
     ],
     under18_routine: "Under 18: the unit's routine is a report of concern (orosanmälan) to social services the same night or the next working day, and telling the lead. Record here whether it is made; never the person's identity.",
+    stats_no_year: "No contacts in",
+    stats_years: "Years to choose:",
 };
 
 pub static TUI_SV: TuiText = TuiText {
@@ -741,6 +746,8 @@ pub static TUI_SV: TuiText = TuiText {
         ("x", "stäng av den valda användaren (frågar först)"),
     ],
     under18_routine: "Under 18: enhetens rutin är orosanmälan till socialtjänsten samma natt eller nästa vardag, och att berätta för enhetsledaren. Ange här om den görs; aldrig personens identitet.",
+    stats_no_year: "Inga kontakter år",
+    stats_years: "År att välja:",
 };
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ fn statistics_screen() {
         press(&mut app, key(KeyCode::Right));
         press(&mut app, key(KeyCode::Char(' ')));
         press(&mut app, key(KeyCode::BackTab));
-        press(&mut app, key(KeyCode::Left));
+        press(&mut app, key(KeyCode::Char('a')));
         snap("statistics_stale", lang, &app);
         press(&mut app, key(KeyCode::Enter));
         let v = app.stats.as_ref().unwrap();
@@ -1137,5 +1137,97 @@ fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
         t.draw(|fr| ui::draw(fr, &app)).unwrap();
         let at = t.get_cursor_position().unwrap();
         assert!(at.x < 80 && at.y < 24, "{at:?}");
+    }
+}
+
+/// The period chosen on the statistics screen.
+fn period(app: &App) -> uppsok::tui::statistics::Period {
+    let v = app.stats.as_ref().unwrap();
+    v.periods[v.period]
+}
+
+#[test]
+fn the_statistics_period_is_typed_or_stepped_older_to_the_left() {
+    // Seen: 18 presses from all time to 2009, and ← went to newer years.
+    use uppsok::tui::statistics::Period;
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('s')));
+        press(&mut app, key(KeyCode::BackTab));
+        assert_eq!(period(&app), Period::Year(2026));
+        press(&mut app, key(KeyCode::Left));
+        assert_eq!(period(&app), Period::Year(2025), "← is older");
+        press(&mut app, key(KeyCode::Right));
+        assert_eq!(period(&app), Period::Year(2026), "→ is newer");
+        press(&mut app, key(KeyCode::Char('a')));
+        assert_eq!(period(&app), Period::AllTime, "a is all time");
+        typ(&mut app, "20");
+        assert_eq!(
+            period(&app),
+            Period::AllTime,
+            "a year is chosen once it is whole"
+        );
+        snap("statistics_year_typed", lang, &app);
+        typ(&mut app, "25");
+        assert_eq!(period(&app), Period::Year(2025));
+        // A year without contacts is not in the list: said so, the period stays.
+        typ(&mut app, "2009");
+        assert_eq!(period(&app), Period::Year(2025));
+        let screen = render(&app);
+        assert!(
+            screen.contains("2009") && screen.contains("2025–2026"),
+            "{screen}"
+        );
+        snap("statistics_year_missing", lang, &app);
+        // Digits typed on another row choose the period too.
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "2026");
+        assert_eq!(period(&app), Period::Year(2026));
+    }
+}
+
+#[test]
+fn statistics_show_unidentified_contacts_and_field_nights_and_keep_the_bar_scale() {
+    let f = fixture();
+    for lang in LANGS {
+        let l = lang.text();
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('s')));
+        let screen = render(&app);
+        for (what, n) in [(l.unidentified_contacts, 1), (l.field_nights, 2)] {
+            assert!(
+                screen.contains(&format!("{what}: {n}")),
+                "{what}:\n{screen}"
+            );
+        }
+        // Headers are whole words, not cut.
+        let new = l.new_individuals.split(' ').next_back().unwrap();
+        assert!(screen.contains(&format!(" {new} ")), "{screen}");
+        // By age band, all time: 25-34 has 4 contacts, 35-44 and 45-54 one each.
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Char(' ')));
+        press(&mut app, key(KeyCode::Char('a')));
+        press(&mut app, key(KeyCode::Enter));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        snap("statistics_by_age_band", lang, &app);
+        let bar = |screen: &str, group: &str| {
+            screen
+                .lines()
+                .find(|line| line.contains(group) && line.contains('█'))
+                .map(|line| line.matches('█').count())
+        };
+        let before = render(&app);
+        press(&mut app, key(KeyCode::Down));
+        let after = render(&app);
+        assert_ne!(before, after, "the table scrolled");
+        assert_eq!(
+            bar(&before, "45-54"),
+            bar(&after, "45-54"),
+            "the scale stays:\n{before}\n{after}"
+        );
     }
 }

@@ -55,6 +55,8 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('s') => Some(Action::GoStatistics),
         KeyCode::Char('m') => Some(Action::GoMerge),
         KeyCode::Char('a') if app.screen == Screen::Users => Some(Action::NewUser),
+        KeyCode::Char('a') if app.screen == Screen::Statistics => Some(Action::AllTime),
+        KeyCode::Char(c @ '0'..='9') if app.screen == Screen::Statistics => Some(Action::Digit(c)),
         KeyCode::Char('x') => Some(Action::DisableUser),
         KeyCode::Char('a') => Some(Action::GoAudit),
         KeyCode::Char('u') => Some(Action::GoUsers),
