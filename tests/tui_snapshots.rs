@@ -1231,3 +1231,227 @@ fn statistics_show_unidentified_contacts_and_field_nights_and_keep_the_bar_scale
         );
     }
 }
+
+/// States of every screen, grouped by screen: each key a screen's help lists must do
+/// something observable in at least one state of that screen.
+/// A way to bring a signed-in (or not) app to a state of a screen.
+type State = fn(&Fixture, Lang) -> App;
+
+fn screen_states() -> Vec<(&'static str, State)> {
+    fn contact(f: &Fixture, lang: Lang) -> App {
+        let mut app = signed_in(f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        app
+    }
+    vec![
+        ("unlock", |f, lang| {
+            let mut app = App::new(lang, f.path.clone(), None, today());
+            typ(&mut app, "admin");
+            app
+        }),
+        ("overview", signed_in),
+        ("nights", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('f')));
+            app
+        }),
+        ("nights", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('f')));
+            press(&mut app, key(KeyCode::Down));
+            app
+        }),
+        ("night_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('n')));
+            app
+        }),
+        ("night_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('n')));
+            typ(&mut app, "so");
+            app
+        }),
+        // The code field, empty; then a known code; then a new one with a neighbour, left.
+        ("contact", contact),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            app
+        }),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab86");
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            press(&mut app, key(KeyCode::BackTab));
+            press(&mut app, key(KeyCode::BackTab));
+            app
+        }),
+        ("person", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            app
+        }),
+        ("person", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Down));
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            press(&mut app, key(KeyCode::BackTab));
+            typ(&mut app, "cd12");
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            press(&mut app, key(KeyCode::BackTab));
+            typ(&mut app, "cd13");
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            app
+        }),
+        // Choices changed (so computing shows), grouped (so the table scrolls).
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Char(' ')));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Char(' ')));
+            press(&mut app, key(KeyCode::Enter));
+            press(&mut app, key(KeyCode::Tab));
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("merge", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('m')));
+            typ(&mut app, "ab85");
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, "cd12");
+            app
+        }),
+        ("audit", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('a')));
+            app
+        }),
+        ("users", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('u')));
+            app
+        }),
+        ("user_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('u')));
+            press(&mut app, key(KeyCode::Char('a')));
+            typ(&mut app, "kim");
+            app
+        }),
+    ]
+}
+
+#[test]
+fn every_key_the_help_lists_does_something_on_its_screen() {
+    // Seen: the help listed keys that did nothing on its screen, `f` twice, and left out
+    // Ctrl-U, F2 and Shift-Tab going round. Now the help is `tui::keys` data, and every key
+    // it lists is pressed here on its screen.
+    use std::collections::{BTreeMap, BTreeSet};
+    use uppsok::tui::keys::{help, Key};
+    let f = fixture();
+    // (screen, key) → whether it did something in some state of that screen.
+    let mut listed: BTreeMap<(&str, String), bool> = BTreeMap::new();
+    let mut snapped = BTreeSet::new();
+    for (name, state) in screen_states() {
+        for lang in LANGS {
+            let app = state(&f, lang);
+            if snapped.insert((name, lang as u8)) {
+                let mut shown = state(&f, lang);
+                press(&mut shown, key(KeyCode::F(1)));
+                assert!(shown.popup.is_some(), "{name}");
+                snap(&format!("help_{name}"), lang, &shown);
+            }
+            let keys: Vec<Key> = help(&app)
+                .iter()
+                .flat_map(|h| h.keys.iter().copied())
+                .collect();
+            let mut seen = BTreeSet::new();
+            for k in keys {
+                assert!(
+                    seen.insert(k.label(lang.text().tui)),
+                    "{name}: {k:?} listed twice"
+                );
+                let mut app = state(&f, lang);
+                app.message = None;
+                let before = (render(&app), app.quit);
+                for ev in k.events() {
+                    press(&mut app, ev);
+                }
+                let did = (render(&app), app.quit) != before;
+                *listed.entry((name, format!("{k:?}"))).or_default() |= did;
+            }
+        }
+    }
+    let idle: Vec<_> = listed
+        .iter()
+        .filter(|(_, did)| !**did)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        idle.is_empty(),
+        "listed in the help but did nothing: {idle:?}"
+    );
+    for screen in [
+        "unlock",
+        "overview",
+        "nights",
+        "night_form",
+        "contact",
+        "contact_edit",
+        "person",
+        "statistics",
+        "merge",
+        "audit",
+        "users",
+        "user_form",
+    ] {
+        assert!(
+            listed.keys().any(|(s, _)| *s == screen),
+            "{screen} has a help"
+        );
+    }
+}
