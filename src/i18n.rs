@@ -320,7 +320,7 @@ pub struct TuiText {
     pub stats_no_year: &'static str,
     pub stats_years: &'static str,
     /// What each key of the help does (`tui::keys`), and the names of two keys.
-    pub does: fn(crate::tui::keys::Does) -> &'static str,
+    pub does: fn(Does) -> &'static str,
     pub key_space: &'static str,
     pub key_typing: &'static str,
     pub audit_ran: &'static str,
@@ -610,9 +610,66 @@ pub static TUI_SV: TuiText = TuiText {
     audit_ran: "Kontrollerna kördes igen (loggas som uppsok audit)",
 };
 
+/// What a key does, as the help (`tui::keys`) says it; its words per language are
+/// `TuiText::does`. Here, below the interface, so the words can match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Does {
+    Help,
+    Quit,
+    Overview,
+    Back,
+    CloseForm,
+    UnlockQuit,
+    UnlockSwitch,
+    Unlock,
+    ClearField,
+    NextPreviousField,
+    TypePicks,
+    StepValues,
+    SaveContact,
+    SaveEdit,
+    EnterNextOrSave,
+    EnterNext,
+    Prefill,
+    DidYouMean,
+    History,
+    SaveNight,
+    NewNight,
+    Nights,
+    NewContact,
+    Statistics,
+    Merge,
+    Audit,
+    Users,
+    ChooseNight,
+    LogNight,
+    NightContacts,
+    StatsRow,
+    StatsLeftRight,
+    StatsYear,
+    StatsAllTime,
+    StatsToggle,
+    StatsUpDown,
+    StatsCompute,
+    StatsPublished,
+    ChooseContact,
+    EditContact,
+    DeleteContact,
+    MergeSwitch,
+    MergeDeclare,
+    MergeUndo,
+    AuditRun,
+    AuditScroll,
+    ChooseUser,
+    AddUser,
+    DisableUser,
+    EnterNextOrAdd,
+    SaveUser,
+}
+
 /// What each help line's keys do, in English (at most 58 characters: one line of the help).
-fn does_en(d: crate::tui::keys::Does) -> &'static str {
-    use crate::tui::keys::Does::*;
+fn does_en(d: Does) -> &'static str {
+    use Does::*;
     match d {
         Help => "this help (? only outside text fields)",
         Quit => "quit; asks first if input is unsaved",
@@ -669,8 +726,8 @@ fn does_en(d: crate::tui::keys::Does) -> &'static str {
 }
 
 /// What each help line's keys do, in Swedish (at most 58 characters).
-fn does_sv(d: crate::tui::keys::Does) -> &'static str {
-    use crate::tui::keys::Does::*;
+fn does_sv(d: Does) -> &'static str {
+    use Does::*;
     match d {
         Help => "den här hjälpen (? bara utanför textfält)",
         Quit => "avsluta; frågar först om något är osparat",

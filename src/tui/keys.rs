@@ -79,61 +79,7 @@ impl Key {
     }
 }
 
-/// What a help line says a key does; its words per language are `TuiText::does`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Does {
-    Help,
-    Quit,
-    Overview,
-    Back,
-    CloseForm,
-    UnlockQuit,
-    UnlockSwitch,
-    Unlock,
-    ClearField,
-    NextPreviousField,
-    TypePicks,
-    StepValues,
-    SaveContact,
-    SaveEdit,
-    EnterNextOrSave,
-    EnterNext,
-    Prefill,
-    DidYouMean,
-    History,
-    SaveNight,
-    NewNight,
-    Nights,
-    NewContact,
-    Statistics,
-    Merge,
-    Audit,
-    Users,
-    ChooseNight,
-    LogNight,
-    NightContacts,
-    StatsRow,
-    StatsLeftRight,
-    StatsYear,
-    StatsAllTime,
-    StatsToggle,
-    StatsUpDown,
-    StatsCompute,
-    StatsPublished,
-    ChooseContact,
-    EditContact,
-    DeleteContact,
-    MergeSwitch,
-    MergeDeclare,
-    MergeUndo,
-    AuditRun,
-    AuditScroll,
-    ChooseUser,
-    AddUser,
-    DisableUser,
-    EnterNextOrAdd,
-    SaveUser,
-}
+pub use crate::i18n::Does;
 
 /// One line of a screen's help.
 pub struct Help {
