@@ -313,7 +313,7 @@ fn statistics_screen() {
         press(&mut app, key(KeyCode::Right));
         press(&mut app, key(KeyCode::Char(' ')));
         press(&mut app, key(KeyCode::BackTab));
-        press(&mut app, key(KeyCode::Left));
+        press(&mut app, key(KeyCode::Char('a')));
         snap("statistics_stale", lang, &app);
         press(&mut app, key(KeyCode::Enter));
         let v = app.stats.as_ref().unwrap();
@@ -1091,4 +1091,372 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
     press(&mut app, key(KeyCode::Char('y')));
     assert_eq!(nights(&app), before + 1, "yes: saved");
     assert_eq!(app.screen, Screen::Contact);
+}
+
+/// A note of `n` characters made of words (so it wraps at spaces).
+fn long_note(n: usize) -> String {
+    let words = "we talked about housing and the night shelter near the station ";
+    words.chars().cycle().take(n).collect()
+}
+
+#[test]
+fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
+    // Seen: with a long note the ✗ was drawn off the screen, so "Fix the marked fields
+    // first" pointed at nothing, and nothing said how near the limit the note was.
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        // The form opens on the code; Shift-Tab on the first field goes round to the last.
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::BackTab));
+        assert_eq!(
+            app.form.as_ref().unwrap().focus,
+            uppsok::tui::form::Field::Note
+        );
+        typ(&mut app, &long_note(150));
+        let screen = render(&app);
+        assert!(
+            screen.lines().filter(|l| l.contains("housing")).count() >= 2,
+            "a note longer than one line wraps onto the next:\n{screen}"
+        );
+        assert!(!screen.contains(" / 4"), "no count far from the limit");
+        snap("contact_note_wrapped", lang, &app);
+
+        // Near the limit: the count appears.
+        press(&mut app, Event::Paste(long_note(3_400)));
+        let count = |n: u64| format!("{} / {}", lang.number(n), lang.number(4_000));
+        assert!(render(&app).contains(&count(3_550)), "{}", render(&app));
+        // Over it: the count and the problem, on their own line, on the screen.
+        press(&mut app, Event::Paste(long_note(462)));
+        typ(&mut app, " 070-123 45 67");
+        let screen = render(&app);
+        assert!(screen.contains(&count(4_026)), "{screen}");
+        let too_long = lang.text().tui.note_too_long;
+        assert!(screen.contains(&format!("✗ {too_long}")), "{screen}");
+        press(&mut app, ctrl('s'));
+        assert!(app.last_saved.is_none());
+        snap("contact_note_over_the_limit", lang, &app);
+        // The cursor is on the screen, in the part of the note that is shown.
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|fr| ui::draw(fr, &app)).unwrap();
+        let at = t.get_cursor_position().unwrap();
+        assert!(at.x < 80 && at.y < 24, "{at:?}");
+    }
+}
+
+/// The period chosen on the statistics screen.
+fn period(app: &App) -> uppsok::tui::statistics::Period {
+    let v = app.stats.as_ref().unwrap();
+    v.periods[v.period]
+}
+
+#[test]
+fn the_statistics_period_is_typed_or_stepped_older_to_the_left() {
+    // Seen: 18 presses from all time to 2009, and ← went to newer years.
+    use uppsok::tui::statistics::Period;
+    let f = fixture();
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('s')));
+        press(&mut app, key(KeyCode::BackTab));
+        assert_eq!(period(&app), Period::Year(2026));
+        press(&mut app, key(KeyCode::Left));
+        assert_eq!(period(&app), Period::Year(2025), "← is older");
+        press(&mut app, key(KeyCode::Right));
+        assert_eq!(period(&app), Period::Year(2026), "→ is newer");
+        press(&mut app, key(KeyCode::Char('a')));
+        assert_eq!(period(&app), Period::AllTime, "a is all time");
+        typ(&mut app, "20");
+        assert_eq!(
+            period(&app),
+            Period::AllTime,
+            "a year is chosen once it is whole"
+        );
+        snap("statistics_year_typed", lang, &app);
+        typ(&mut app, "25");
+        assert_eq!(period(&app), Period::Year(2025));
+        // A year without contacts is not in the list: said so, the period stays.
+        typ(&mut app, "2009");
+        assert_eq!(period(&app), Period::Year(2025));
+        let screen = render(&app);
+        assert!(
+            screen.contains("2009") && screen.contains("2025–2026"),
+            "{screen}"
+        );
+        snap("statistics_year_missing", lang, &app);
+        // Digits typed on another row choose the period too.
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "2026");
+        assert_eq!(period(&app), Period::Year(2026));
+    }
+}
+
+#[test]
+fn statistics_show_unidentified_contacts_and_field_nights_and_keep_the_bar_scale() {
+    let f = fixture();
+    for lang in LANGS {
+        let l = lang.text();
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('s')));
+        let screen = render(&app);
+        for (what, n) in [(l.unidentified_contacts, 1), (l.field_nights, 2)] {
+            assert!(
+                screen.contains(&format!("{what}: {n}")),
+                "{what}:\n{screen}"
+            );
+        }
+        // Headers are whole words, not cut.
+        let new = l.new_individuals.split(' ').next_back().unwrap();
+        assert!(screen.contains(&format!(" {new} ")), "{screen}");
+        // By age band, all time: 25-34 has 4 contacts, 35-44 and 45-54 one each.
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Right));
+        press(&mut app, key(KeyCode::Char(' ')));
+        press(&mut app, key(KeyCode::Char('a')));
+        press(&mut app, key(KeyCode::Enter));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        snap("statistics_by_age_band", lang, &app);
+        let bar = |screen: &str, group: &str| {
+            screen
+                .lines()
+                .find(|line| line.contains(group) && line.contains('█'))
+                .map(|line| line.matches('█').count())
+        };
+        let before = render(&app);
+        press(&mut app, key(KeyCode::Down));
+        let after = render(&app);
+        assert_ne!(before, after, "the table scrolled");
+        assert_eq!(
+            bar(&before, "45-54"),
+            bar(&after, "45-54"),
+            "the scale stays:\n{before}\n{after}"
+        );
+    }
+}
+
+/// States of every screen, grouped by screen: each key a screen's help lists must do
+/// something observable in at least one state of that screen.
+/// A way to bring a signed-in (or not) app to a state of a screen.
+type State = fn(&Fixture, Lang) -> App;
+
+fn screen_states() -> Vec<(&'static str, State)> {
+    fn contact(f: &Fixture, lang: Lang) -> App {
+        let mut app = signed_in(f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        app
+    }
+    vec![
+        ("unlock", |f, lang| {
+            let mut app = App::new(lang, f.path.clone(), None, today());
+            typ(&mut app, "admin");
+            app
+        }),
+        ("overview", signed_in),
+        ("nights", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('f')));
+            app
+        }),
+        ("nights", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('f')));
+            press(&mut app, key(KeyCode::Down));
+            app
+        }),
+        ("night_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('n')));
+            app
+        }),
+        ("night_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('n')));
+            typ(&mut app, "so");
+            app
+        }),
+        // The code field, empty; then a known code; then a new one with a neighbour, left.
+        ("contact", contact),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            app
+        }),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab86");
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("contact", |f, lang| {
+            let mut app = contact(f, lang);
+            press(&mut app, key(KeyCode::BackTab));
+            press(&mut app, key(KeyCode::BackTab));
+            app
+        }),
+        ("person", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            app
+        }),
+        ("person", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Down));
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            press(&mut app, key(KeyCode::BackTab));
+            typ(&mut app, "cd12");
+            app
+        }),
+        ("contact_edit", |f, lang| {
+            let mut app = contact(f, lang);
+            typ(&mut app, "ab85");
+            press(&mut app, ctrl('o'));
+            press(&mut app, key(KeyCode::Char('e')));
+            press(&mut app, key(KeyCode::BackTab));
+            typ(&mut app, "cd13");
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            app
+        }),
+        // Choices changed (so computing shows), grouped (so the table scrolls).
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Char(' ')));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Char(' ')));
+            press(&mut app, key(KeyCode::Enter));
+            press(&mut app, key(KeyCode::Tab));
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("statistics", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('s')));
+            press(&mut app, key(KeyCode::Tab));
+            app
+        }),
+        ("merge", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('m')));
+            typ(&mut app, "ab85");
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, "cd12");
+            app
+        }),
+        ("audit", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('a')));
+            app
+        }),
+        ("users", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('u')));
+            app
+        }),
+        ("user_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('u')));
+            press(&mut app, key(KeyCode::Char('a')));
+            typ(&mut app, "kim");
+            app
+        }),
+    ]
+}
+
+#[test]
+fn every_key_the_help_lists_does_something_on_its_screen() {
+    // Seen: the help listed keys that did nothing on its screen, `f` twice, and left out
+    // Ctrl-U, F2 and Shift-Tab going round. Now the help is `tui::keys` data, and every key
+    // it lists is pressed here on its screen.
+    use std::collections::{BTreeMap, BTreeSet};
+    use uppsok::tui::keys::{help, Key};
+    let f = fixture();
+    // (screen, key) → whether it did something in some state of that screen.
+    let mut listed: BTreeMap<(&str, String), bool> = BTreeMap::new();
+    let mut snapped = BTreeSet::new();
+    for (name, state) in screen_states() {
+        for lang in LANGS {
+            let app = state(&f, lang);
+            if snapped.insert((name, lang as u8)) {
+                let mut shown = state(&f, lang);
+                press(&mut shown, key(KeyCode::F(1)));
+                assert!(shown.popup.is_some(), "{name}");
+                snap(&format!("help_{name}"), lang, &shown);
+            }
+            let keys: Vec<Key> = help(&app)
+                .iter()
+                .flat_map(|h| h.keys.iter().copied())
+                .collect();
+            let mut seen = BTreeSet::new();
+            for k in keys {
+                assert!(
+                    seen.insert(k.label(lang.text().tui)),
+                    "{name}: {k:?} listed twice"
+                );
+                let mut app = state(&f, lang);
+                app.message = None;
+                let before = (render(&app), app.quit);
+                for ev in k.events() {
+                    press(&mut app, ev);
+                }
+                let did = (render(&app), app.quit) != before;
+                *listed.entry((name, format!("{k:?}"))).or_default() |= did;
+            }
+        }
+    }
+    let idle: Vec<_> = listed
+        .iter()
+        .filter(|(_, did)| !**did)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        idle.is_empty(),
+        "listed in the help but did nothing: {idle:?}"
+    );
+    for screen in [
+        "unlock",
+        "overview",
+        "nights",
+        "night_form",
+        "contact",
+        "contact_edit",
+        "person",
+        "statistics",
+        "merge",
+        "audit",
+        "users",
+        "user_form",
+    ] {
+        assert!(
+            listed.keys().any(|(s, _)| *s == screen),
+            "{screen} has a help"
+        );
+    }
 }

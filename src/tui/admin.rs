@@ -64,7 +64,13 @@ impl App {
         match action {
             Action::Up => self.audit_scroll = self.audit_scroll.saturating_sub(1),
             Action::Down if self.audit_scroll + 1 < n => self.audit_scroll += 1,
-            Action::Submit | Action::Save => self.run_audit(),
+            Action::Submit | Action::Save => {
+                self.run_audit();
+                if self.message.is_none() {
+                    // The same figures again look like nothing happened: say it ran.
+                    self.message = Some(Message::Info(self.text().audit_ran.into()));
+                }
+            }
             Action::Back | Action::GoOverview => {
                 self.screen = Screen::Overview;
             }

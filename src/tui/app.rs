@@ -10,7 +10,7 @@ use tui_input::{Input, InputRequest};
 use zeroize::Zeroizing;
 
 use super::form::{contact_type_for, ContactForm, Field, NightForm};
-use super::statistics::{year_of, StatsView};
+use super::statistics::{year_of, StatsView, YearTyped};
 use crate::crypto::Passphrase;
 use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
 use crate::error::Error;
@@ -80,9 +80,15 @@ pub enum Action {
     NewContact,
     Prefill,
     TakeSuggestion,
+    /// Focus straight to a field of the contact form.
+    Jump(Field),
     GoStatistics,
     Left,
     Right,
+    /// A digit typed outside a text field: on the statistics screen, a year.
+    Digit(char),
+    /// All time as the statistics period.
+    AllTime,
     Toggle,
     TogglePublished,
     OpenPerson,
@@ -829,17 +835,18 @@ impl App {
                     self.look_up_code();
                 }
             }
-            Action::NextField | Action::PreviousField | Action::Submit
+            Action::NextField | Action::PreviousField | Action::Submit | Action::Jump(_)
                 if f.focus == Field::Code =>
             {
                 // The code is complete when its field is left: only now are neighbours offered.
-                if action == Action::PreviousField {
-                    f.previous(&districts);
-                } else {
-                    f.next(&districts);
+                match action {
+                    Action::PreviousField => f.previous(&districts),
+                    Action::Jump(to) => f.jump(&districts, to),
+                    _ => f.next(&districts),
                 }
                 self.suggest();
             }
+            Action::Jump(to) => f.jump(&districts, to),
             Action::NextField => f.next(&districts),
             Action::PreviousField => f.previous(&districts),
             Action::Up => f.cycle(&districts, false),
@@ -1069,7 +1076,21 @@ impl App {
         let Some(v) = self.stats.as_mut() else {
             return;
         };
+        if !matches!(action, Action::Digit(_)) {
+            v.year_typed.clear();
+        }
         match action {
+            Action::Digit(d) => {
+                if let YearTyped::NotAPeriod(y) = v.type_digit(d) {
+                    let t = self.lang.text().tui;
+                    let years = v
+                        .years()
+                        .map(|(a, b)| format!(" {} {a}–{b}.", t.stats_years))
+                        .unwrap_or_default();
+                    self.message = Some(Message::Error(format!("{} {y}.{years}", t.stats_no_year)));
+                }
+            }
+            Action::AllTime => v.all_time(),
             Action::NextField => v.next_zone(true),
             Action::PreviousField => v.next_zone(false),
             Action::Left => v.left_right(&districts, false),

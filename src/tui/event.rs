@@ -5,6 +5,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
 use super::app::{Action, App, Popup, Screen};
+use super::form::Field;
 
 /// The action for a terminal event, if any.
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
@@ -26,6 +27,16 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('p') if ctrl => return Some(Action::Prefill),
         KeyCode::Char('d') if ctrl => return Some(Action::TakeSuggestion),
         KeyCode::Char('o') if ctrl => return Some(Action::OpenPerson),
+        // The contact form's fields that change only now and then, one key away.
+        KeyCode::Char('t') if ctrl && app.screen == Screen::Contact => {
+            return Some(Action::Jump(Field::ContactType))
+        }
+        KeyCode::Char('r') if ctrl && app.screen == Screen::Contact => {
+            return Some(Action::Jump(Field::Referrals))
+        }
+        KeyCode::Char('n') if ctrl && app.screen == Screen::Contact => {
+            return Some(Action::Jump(Field::Note))
+        }
         // Undo has one key, Ctrl-Z, and one meaning; Ctrl-U stays "clear the field" as in
         // every text field.
         KeyCode::Char('z') if ctrl && app.screen == Screen::Merge => return Some(Action::Undo),
@@ -55,6 +66,8 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('s') => Some(Action::GoStatistics),
         KeyCode::Char('m') => Some(Action::GoMerge),
         KeyCode::Char('a') if app.screen == Screen::Users => Some(Action::NewUser),
+        KeyCode::Char('a') if app.screen == Screen::Statistics => Some(Action::AllTime),
+        KeyCode::Char(c @ '0'..='9') if app.screen == Screen::Statistics => Some(Action::Digit(c)),
         KeyCode::Char('x') => Some(Action::DisableUser),
         KeyCode::Char('a') => Some(Action::GoAudit),
         KeyCode::Char('u') => Some(Action::GoUsers),

@@ -379,6 +379,17 @@ impl ContactForm {
         self.step(districts, 1);
     }
 
+    /// Moves focus straight to `to` (Ctrl-T, Ctrl-R, Ctrl-N), completing the field left as
+    /// `Tab` does: the fields a worker changes only now and then are one key away.
+    pub fn jump(&mut self, districts: &Districts, to: Field) {
+        self.complete(districts);
+        if to == Field::Concern && !self.under18() {
+            return;
+        }
+        self.focus = to;
+        self.replace_on_type = true;
+    }
+
     pub fn previous(&mut self, districts: &Districts) {
         self.step(districts, Field::ALL.len() - 1);
     }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod app;
 pub mod event;
 pub mod form;
+pub mod keys;
 pub mod person;
 pub mod statistics;
 pub mod ui;

@@ -88,6 +88,18 @@ pub struct StatsView {
     /// Set when a choice changed since the figures were computed.
     pub stale: bool,
     pub scroll: usize,
+    /// The digits of a year being typed on the period row.
+    pub year_typed: String,
+}
+
+/// What typing a digit of a year did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearTyped {
+    /// Not a whole year yet.
+    Partial,
+    Chosen,
+    /// A whole year that is not among the periods (no contacts then): the period stays.
+    NotAPeriod(i32),
 }
 
 impl StatsView {
@@ -118,7 +130,49 @@ impl StatsView {
             shown: None,
             stale: true,
             scroll: 0,
+            year_typed: String::new(),
         }
+    }
+
+    /// A digit typed (on any row): the period row takes it, and four digits choose that year
+    /// when it is among the periods.
+    pub fn type_digit(&mut self, digit: char) -> YearTyped {
+        self.zone = Zone::Period;
+        self.year_typed.push(digit);
+        if self.year_typed.len() < 4 {
+            return YearTyped::Partial;
+        }
+        let year: i32 = std::mem::take(&mut self.year_typed).parse().unwrap_or(0);
+        match self.periods.iter().position(|p| *p == Period::Year(year)) {
+            Some(i) => {
+                self.choose_period(i);
+                YearTyped::Chosen
+            }
+            None => YearTyped::NotAPeriod(year),
+        }
+    }
+
+    /// All time as the period.
+    pub fn all_time(&mut self) {
+        self.zone = Zone::Period;
+        self.year_typed.clear();
+        self.choose_period(0);
+    }
+
+    fn choose_period(&mut self, i: usize) {
+        if self.period != i {
+            self.period = i;
+            self.stale = true;
+        }
+    }
+
+    /// The oldest and newest year to choose.
+    pub fn years(&self) -> Option<(i32, i32)> {
+        let years = self.periods.iter().filter_map(|p| match p {
+            Period::Year(y) => Some(*y),
+            Period::AllTime => None,
+        });
+        Some((years.clone().min()?, years.max()?))
     }
 
     pub fn next_zone(&mut self, forward: bool) {
@@ -127,7 +181,8 @@ impl StatsView {
         self.zone = all[if forward { (i + 1) % 4 } else { (i + 3) % 4 }];
     }
 
-    /// ← and →: the period, the dimension under the cursor, or the filter value.
+    /// ← and →: the period (← older, → newer), the dimension under the cursor, or the filter
+    /// value.
     pub fn left_right(&mut self, districts: &Districts, right: bool) {
         let step = |i: usize, n: usize| {
             if n == 0 {
@@ -139,9 +194,17 @@ impl StatsView {
             }
         };
         match self.zone {
+            // The periods are all time, then the years newest first: ← (older) is the next
+            // one, → (newer) the one before, and all time sits after the newest year.
             Zone::Period => {
-                self.period = step(self.period, self.periods.len());
-                self.stale = true;
+                let n = self.periods.len();
+                let i = if right {
+                    (self.period + n - 1) % n.max(1)
+                } else {
+                    (self.period + 1) % n.max(1)
+                };
+                self.year_typed.clear();
+                self.choose_period(i);
             }
             Zone::By => self.by_cursor = step(self.by_cursor, Dimension::ALL.len()),
             Zone::Filter => {

@@ -7,30 +7,32 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::centered;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::App;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let t = app.text();
-    let screen_keys: &[(&str, &str)] = match app.screen {
-        Screen::Unlock => t.keys_unlock,
-        Screen::Overview => t.keys_overview,
-        Screen::Nights => t.keys_nights,
-        Screen::NightForm | Screen::Contact => t.keys_contact,
-        Screen::Statistics => t.keys_stats,
-        Screen::Person => t.keys_person,
-        Screen::Merge => t.keys_merge,
-        Screen::Audit => t.keys_audit,
-        Screen::Users => t.keys_users,
+    let help = crate::tui::keys::help(app);
+    let label = |h: &crate::tui::keys::Help| {
+        h.keys
+            .iter()
+            .map(|k| k.label(t))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
+    let kw = help
+        .iter()
+        .map(|h| label(h).chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lines = Vec::new();
-    let kw = 16;
-    for (k, what) in screen_keys.iter().chain(t.keys_global.iter()) {
+    for h in help {
+        let keys = label(h);
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{k:<kw$}"),
+                format!("{keys:<kw$} "),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
-            Span::raw(what.to_string()),
+            Span::raw((t.does)(h.does)),
         ]));
     }
     lines.push(Line::from(""));
@@ -38,7 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         t.help_close,
         Style::new().add_modifier(Modifier::DIM),
     )));
-    let area = centered(frame.area(), 76, lines.len() as u16 + 2);
+    let area = centered(frame.area(), 78, lines.len() as u16 + 2);
     let area = Rect {
         height: area.height.min(frame.area().height),
         ..area

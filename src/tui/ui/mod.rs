@@ -289,3 +289,68 @@ fn pick_table<'a>(
                 .title(format!(" {title} ")),
         )
 }
+
+/// Where a text breaks into lines of at most `width` characters, as char ranges: after the
+/// last space that fits (the space itself is not shown), or mid-word for a word longer than a
+/// line. The last range is where typing at the end goes: an empty line after a full one.
+pub fn wrap_ranges(text: &str, width: usize) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while n - start > width {
+        let space = (start + 1..=start + width).rev().find(|i| chars[*i] == ' ');
+        match space {
+            Some(i) => {
+                lines.push((start, i));
+                start = i + 1;
+            }
+            None => {
+                lines.push((start, start + width));
+                start += width;
+            }
+        }
+    }
+    if start < n {
+        lines.push((start, n));
+    }
+    if !lines.last().is_some_and(|(s, e)| *e == n && e - s < width) {
+        lines.push((n, n));
+    }
+    lines
+}
+
+/// Of the wrapped lines, the `rows` to show so that the line of char `cursor` is among them:
+/// from the top while it fits, otherwise ending at the cursor's line. Gives the first line
+/// shown and the cursor's (line, column).
+pub fn wrap_window(
+    lines: &[(usize, usize)],
+    cursor: usize,
+    rows: usize,
+) -> (usize, (usize, usize)) {
+    let line = lines.iter().rposition(|(s, _)| *s <= cursor).unwrap_or(0);
+    let first = (line + 1).saturating_sub(rows.max(1));
+    (first, (line, cursor - lines[line].0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_wraps_at_spaces_and_mid_word_only_when_a_word_is_longer_than_a_line() {
+        assert_eq!(wrap_ranges("", 5), vec![(0, 0)]);
+        assert_eq!(wrap_ranges("abc", 5), vec![(0, 3)]);
+        assert_eq!(wrap_ranges("abc def", 5), vec![(0, 3), (4, 7)]);
+        assert_eq!(wrap_ranges("abcdefgh", 5), vec![(0, 5), (5, 8)]);
+        // A full last line: the cursor after it goes onto a new line.
+        assert_eq!(wrap_ranges("abcde", 5), vec![(0, 5), (5, 5)]);
+        assert_eq!(wrap_ranges("abc ", 3), vec![(0, 3), (4, 4)]);
+        let lines = wrap_ranges("aa bb cc dd ee", 2);
+        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert_eq!(wrap_window(&lines, 14, 2), (4, (5, 0)));
+        assert_eq!(wrap_window(&lines, 13, 2), (3, (4, 1)));
+        assert_eq!(wrap_window(&lines, 0, 2), (0, (0, 0)));
+    }
+}

@@ -2,8 +2,10 @@
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Table};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{
+    Bar, BarChart, BarGroup, Block, Borders, Cell as TableCell, Paragraph, Row, Table,
+};
 use ratatui::Frame;
 
 use crate::stats::publish::Cell;
@@ -36,6 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let focus = |z: Zone| if v.zone == z { bold } else { Style::new() };
 
     let period = match v.periods.get(v.period) {
+        _ if !v.year_typed.is_empty() => format!("{}_", v.year_typed),
         Some(Period::Year(y)) => y.to_string(),
         _ => l.all_time.to_string(),
     };
@@ -66,7 +69,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         (false, true) => t.stats_published,
         (false, false) => t.stats_exact,
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::styled(
                 format!("{} {:<8}", mark(v.zone == Zone::Period), l.period),
@@ -102,6 +105,20 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             )),
         ]),
     ];
+    // Beside the totals of the table: what the groups do not show.
+    if let Some(shown) = v.shown.as_ref() {
+        lines.push(Line::from(format!(
+            "  Σ {}: {} · {}: {}",
+            l.unidentified_contacts,
+            cell_text(
+                shown.totals.unidentified_contacts,
+                shown.threshold,
+                app.lang
+            ),
+            l.field_nights,
+            app.lang.number(shown.field_nights)
+        )));
+    }
     frame.render_widget(Paragraph::new(lines), controls);
 
     let Some(shown) = v.shown.as_ref() else {
@@ -109,8 +126,6 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     };
     let cell = |c: Cell| cell_text(c, shown.threshold, app.lang);
-    let [table_area, chart_area] =
-        Layout::horizontal([Constraint::Min(40), Constraint::Length(26)]).areas(results);
     let mut header: Vec<String> = shown
         .by
         .iter()
@@ -121,66 +136,127 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         l.individuals.to_string(),
         l.new_individuals.to_string(),
     ]);
-    let mut rows: Vec<Row> = Vec::new();
-    let total_label = |n: usize| {
-        let mut v = vec![String::new(); n];
-        if let Some(first) = v.first_mut() {
-            *first = "Σ".into();
-        }
-        v
-    };
-    let mut total = total_label(shown.by.len());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut total = vec![String::new(); shown.by.len()];
+    if let Some(first) = total.first_mut() {
+        *first = "Σ".into();
+    }
     total.extend([
         cell(shown.totals.contacts),
         cell(shown.totals.individuals),
         cell(shown.totals.new_individuals),
     ]);
-    rows.push(Row::new(total).style(bold));
-    for g in shown.groups.iter().skip(v.scroll) {
+    rows.push(total);
+    for g in &shown.groups {
         let mut r = g.key.clone();
         r.extend([
             cell(g.figures.contacts),
             cell(g.figures.individuals),
             cell(g.figures.new_individuals),
         ]);
-        rows.push(Row::new(r));
+        rows.push(r);
     }
-    let widths: Vec<Constraint> = (0..header.len())
-        .map(|i| {
-            if i < shown.by.len() {
-                Constraint::Min(8)
-            } else {
-                Constraint::Length(12)
-            }
+    // Each column as wide as its longest value or the longest word of its header, which
+    // wraps at spaces: headers are whole words in either language.
+    let longest_word = |h: &str| h.split(' ').map(|w| w.chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([longest_word(h), 4])
+                .max()
+                .unwrap_or(4)
         })
         .collect();
+    let header_cells: Vec<Vec<String>> = header
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| {
+            let chars: Vec<char> = h.chars().collect();
+            super::wrap_ranges(h, *w)
+                .into_iter()
+                .filter(|(a, b)| b > a)
+                .map(|(a, b)| chars[a..b].iter().collect())
+                .collect()
+        })
+        .collect();
+    let header_height = header_cells.iter().map(Vec::len).max().unwrap_or(1);
+    // The table takes what it needs; the chart the rest, up to 26 columns, and is left out
+    // when fewer than 16 are left.
+    let table_width = widths.iter().sum::<usize>() + widths.len().saturating_sub(1) + 2;
+    let chart_width = (results.width as usize).saturating_sub(table_width).min(26);
+    let chart_width = if chart_width < 16 { 0 } else { chart_width };
+    let [table_area, chart_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(chart_width as u16)])
+            .areas(results);
     let title = format!(
         " {} · {} {} ",
         l.period,
         shown.from.as_deref().unwrap_or("–"),
         shown.to.as_deref().unwrap_or("–")
     );
+    let mut table_rows = Vec::new();
+    for (i, r) in rows.into_iter().enumerate() {
+        // The totals stay on top; the groups below them scroll.
+        if i == 0 {
+            table_rows.push(Row::new(r).style(bold));
+        } else if i > v.scroll {
+            table_rows.push(Row::new(r));
+        }
+    }
+    let header_row = Row::new(header_cells.into_iter().map(|lines| {
+        TableCell::from(Text::from(
+            lines.into_iter().map(Line::from).collect::<Vec<_>>(),
+        ))
+    }))
+    .height(header_height as u16)
+    .style(bold);
     frame.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(header).style(bold))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(title)
-                    .title_style(focus(Zone::Table)),
-            ),
+        Table::new(
+            table_rows,
+            widths.iter().map(|w| Constraint::Length(*w as u16)),
+        )
+        .header(header_row)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title)
+                .title_style(focus(Zone::Table)),
+        ),
         table_area,
     );
+    if chart_width == 0 {
+        super::draw_hint(frame, t.stats_hint, hint);
+        return;
+    }
 
+    // The bars' scale and labels are those of the whole result, not of the rows in view, so
+    // a bar keeps its length while the table scrolls.
+    let max = shown
+        .groups
+        .iter()
+        .filter_map(|g| g.figures.contacts.value())
+        .max()
+        .unwrap_or(0);
+    let label_width = shown
+        .groups
+        .iter()
+        .map(|g| g.key.join(" ").chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(chart_width / 2);
     let bars: Vec<Bar> = shown
         .groups
         .iter()
         .skip(v.scroll)
         .take(chart_area.height.saturating_sub(2) as usize)
         .map(|g| {
+            let label: String = g.key.join(" ").chars().take(label_width).collect();
             Bar::default()
                 .value(g.figures.contacts.value().unwrap_or(0))
-                .label(Line::from(g.key.join(" ")))
+                .label(Line::from(format!("{label:<label_width$}")))
                 .text_value(cell(g.figures.contacts))
         })
         .collect();
@@ -193,6 +269,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                     .title(format!(" {} ", l.contacts)),
             )
             .data(BarGroup::default().bars(&bars))
+            .max(max)
             .bar_width(1)
             .bar_gap(0),
         chart_area,
