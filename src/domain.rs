@@ -799,6 +799,96 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// Most staff a field night records: one to this many (the command line and the form alike).
+pub const MAX_STAFF: u8 = 99;
+
+/// The staff count of a field night: a whole number from 1 to [`MAX_STAFF`].
+pub fn parse_staff(s: &str) -> Result<u8, InvalidValue> {
+    s.parse::<u8>()
+        .ok()
+        .filter(|n| (1..=MAX_STAFF).contains(n))
+        .ok_or_else(|| InvalidValue {
+            expected: format!("a number from 1 to {MAX_STAFF}"),
+        })
+}
+
+/// A field of a field night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NightField {
+    Date,
+    Kind,
+    District,
+    Staff,
+}
+
+impl NightField {
+    /// The command-line flag, without its dashes.
+    pub fn flag(self) -> &'static str {
+        match self {
+            NightField::Date => "date",
+            NightField::Kind => "kind",
+            NightField::District => "district",
+            NightField::Staff => "staff",
+        }
+    }
+}
+
+/// A field night's fields as text (the command line's flags, the interface's form) before any
+/// is checked; [`FieldNightInput::parse`] is the one place they become a field night.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldNightInput<'a> {
+    pub date: &'a str,
+    pub kind: &'a str,
+    pub district: &'a str,
+    pub staff: &'a str,
+}
+
+impl FieldNightInput<'_> {
+    /// The text given for a field.
+    pub fn raw(&self, field: NightField) -> &str {
+        match field {
+            NightField::Date => self.date,
+            NightField::Kind => self.kind,
+            NightField::District => self.district,
+            NightField::Staff => self.staff,
+        }
+    }
+
+    /// Checks every field (the date not in the future, the district in the database's list,
+    /// 1 to [`MAX_STAFF`] staff) and gives the field night, or every field that is wrong, in
+    /// order.
+    pub fn parse(
+        &self,
+        districts: &Districts,
+        today: Date,
+    ) -> Result<(Date, FieldNightDetails), Vec<(NightField, InvalidValue)>> {
+        let mut problems = Vec::new();
+        fn take<T>(
+            problems: &mut Vec<(NightField, InvalidValue)>,
+            field: NightField,
+            r: Result<T, InvalidValue>,
+        ) -> Option<T> {
+            r.map_err(|e| problems.push((field, e))).ok()
+        }
+        let p = &mut problems;
+        let date = take(p, NightField::Date, parse_contact_date(self.date, today));
+        let kind = take(p, NightField::Kind, self.kind.parse::<FieldNightKind>());
+        let district = take(p, NightField::District, districts.parse(self.district));
+        let staff = take(p, NightField::Staff, parse_staff(self.staff));
+        match (date, kind, district, staff) {
+            (Some(date), Some(kind), Some(district), Some(staff)) => Ok((
+                date,
+                FieldNightDetails {
+                    kind,
+                    district,
+                    staff,
+                },
+            )),
+            _ => Err(problems),
+        }
+    }
+}
+
 /// A contact's fields as text, as typed on the command line or read from a CSV row, before any
 /// is checked. [`ContactInput::parse`] is the one place they become a [`NewContact`].
 #[derive(Debug, Clone, Copy)]

@@ -902,7 +902,7 @@ fn bad_field_night_values_are_refused_naming_the_flag() {
         ("--district", "atlantis"),
         ("--staff", "0"),
         ("--staff", "many"),
-        ("--staff", "51"),
+        ("--staff", "100"),
     ] {
         let mut args = vec![
             "night",

@@ -136,9 +136,11 @@ fn a_complete_form_gives_its_values_and_carries_the_date_and_the_nights_district
     fill(&mut f, &d);
     assert!(f.dirty, "typing marks the form unsaved");
     assert!(f.problems(&d).is_empty(), "{:?}", f.problems(&d));
-    let (date, a, concern) = f.values(&d).unwrap();
-    assert_eq!(concern, None, "no question below 18");
-    assert_eq!(date, parse_date("2026-06-15").unwrap());
+    let c = f.values(&d).unwrap();
+    let a = c.attributes;
+    assert_eq!(a.concern, None, "no question below 18");
+    assert_eq!(c.date, parse_date("2026-06-15").unwrap());
+    assert_eq!(c.field_night, Some(7));
     assert_eq!(a.role, Role::Sells);
     assert_eq!(a.age_band, AgeBand::From25To34);
     assert_eq!(a.district.as_str(), "sodermalm");
@@ -372,10 +374,11 @@ fn in_swedish_values_are_shown_and_typed_in_swedish() {
     }
     typ(&mut f, "sö");
     // Whatever language the form speaks, it gives the one spelling of each value.
-    let (_, a, concern) = {
+    let (a, concern) = {
         go(&mut f, Field::Concern);
         typ(&mut f, "g");
-        f.values(&d).expect("complete")
+        let c = f.values(&d).expect("complete");
+        (c.attributes.clone(), c.attributes.concern)
     };
     assert_eq!(a.role, Role::Sells);
     assert_eq!(a.gender, Gender::Nonbinary);

@@ -4,7 +4,7 @@ use clap::Subcommand;
 
 use super::unlock;
 use crate::cli::Global;
-use crate::domain::{parse_contact_date, today, FieldNightDetails, FieldNightKind};
+use crate::domain::{today, FieldNightInput};
 use crate::error::{Error, Result};
 use crate::vault::Permission;
 
@@ -43,41 +43,26 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
             district,
             staff,
         } => {
-            let mut problems = Vec::new();
-            let d = parse_contact_date(&date, today())
-                .map_err(|e| problems.push(format!("--date '{date}': {e}")))
-                .ok();
-            let k = kind
-                .parse::<FieldNightKind>()
-                .map_err(|e| problems.push(format!("--kind '{kind}': {e}")))
-                .ok();
-            let dist = vault
-                .districts()
-                .parse(&district)
-                .map_err(|e| problems.push(format!("--district '{district}': {e}")))
-                .ok();
-            let s = staff
-                .parse::<u8>()
-                .ok()
-                .filter(|n| (1..=50).contains(n))
-                .or_else(|| {
-                    problems.push(format!("--staff '{staff}': expected a number from 1 to 50"));
-                    None
-                });
-            let (Some(d), Some(kind), Some(district), Some(staff)) = (d, k, dist, s) else {
-                return Err(Error::Input(format!(
-                    "the field night was not recorded: {}.",
-                    problems.join("; ")
-                )));
+            // The one parser the interface's form uses too.
+            let input = FieldNightInput {
+                date: &date,
+                kind: &kind,
+                district: &district,
+                staff: &staff,
             };
-            let id = vault.contacts().add_night(
-                d,
-                &FieldNightDetails {
-                    kind,
-                    district,
-                    staff,
-                },
-            )?;
+            let (d, details) = input
+                .parse(vault.districts(), today())
+                .map_err(|problems| {
+                    let named: Vec<String> = problems
+                        .iter()
+                        .map(|(f, e)| format!("--{} '{}': {e}", f.flag(), input.raw(*f)))
+                        .collect();
+                    Error::Input(format!(
+                        "the field night was not recorded: {}.",
+                        named.join("; ")
+                    ))
+                })?;
+            let id = vault.contacts().add_night(d, &details)?;
             println!("Recorded field night {id}. Log its contacts with `uppsok add --field-night {id} ...`.");
         }
         NightCommand::List { limit } => {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::form::{contact_type_for, ContactForm, Field, NightForm};
 use super::statistics::{year_of, StatsView, YearTyped};
 use crate::crypto::Passphrase;
-use crate::domain::{Date, FieldNight, NewContact, PersonCode, StaffRole};
+use crate::domain::{Date, FieldNight, PersonCode, StaffRole};
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::stats::overview::Overview;
@@ -986,21 +986,15 @@ impl App {
         let Some(f) = self.form.as_ref() else {
             return;
         };
-        let Some((date, attributes, concern)) = f.values(&districts) else {
+        let Some(contact) = f.values(&districts) else {
             self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
             return;
         };
-        let code = PersonCode::normalise(f.text(Field::Code));
-        let pseudonym = code
+        let pseudonym = contact
+            .code
             .as_ref()
             .and_then(|c| s.vault.persons().pseudonym_of(c).ok());
-        let contact = NewContact {
-            date,
-            code,
-            attributes,
-            note: Zeroizing::new(f.text(Field::Note).to_string()),
-            field_night: f.field_night,
-        };
+        let concern = contact.attributes.concern;
         match s.vault.contacts().add_with_concern(contact, concern) {
             Ok(id) => {
                 self.last_saved = Some(id);

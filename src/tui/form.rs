@@ -3,11 +3,10 @@
 
 use tui_input::{Input, InputRequest};
 
-use crate::domain::fold;
 use crate::domain::{
-    check_note_length, parse_contact_date, AgeBand, Attributes, ConcernReport, ContactType,
-    Counterpart, Date, District, Districts, FieldNightDetails, FieldNightKind, Gender, PersonCode,
-    Referral, Referrals, Role,
+    check_note_length, fold, parse_contact_date, AgeBand, Attributes, ConcernAnswer, ConcernReport,
+    ContactInput, ContactType, Counterpart, Date, Districts, FieldNightDetails, FieldNightInput,
+    FieldNightKind, Gender, NewContact, PersonCode, Referral, Role,
 };
 use crate::i18n::Lang;
 use crate::pii::{find_identifiers, IdentifierKind};
@@ -524,36 +523,48 @@ impl ContactForm {
             .collect()
     }
 
-    /// The date, attributes and under-18 answer the form holds, if every field is valid.
-    pub fn values(
-        &self,
-        districts: &Districts,
-    ) -> Option<(Date, Attributes, Option<ConcernReport>)> {
+    /// The contact the form holds, if every field is valid: the values the fields pick,
+    /// parsed by the same [`ContactInput::parse`] as `add` and `import` (the under-18 answer
+    /// required, as on the command line).
+    pub fn values(&self, districts: &Districts) -> Option<NewContact> {
         if !self.problems(districts).is_empty() {
             return None;
         }
         let p = |f| self.picked(f, districts).unwrap_or_default();
-        let date = parse_contact_date(self.text(Field::Date).trim(), self.today).ok()?;
+        let (role, gender, age_band, counterpart) = (
+            p(Field::Role),
+            p(Field::Gender),
+            p(Field::AgeBand),
+            p(Field::Counterpart),
+        );
+        let (district, contact_type, trafficking) = (
+            p(Field::District),
+            p(Field::ContactType),
+            p(Field::Trafficking),
+        );
+        let referrals = self.referrals_completed().ok()?;
         let concern = if self.under18() {
-            Some(p(Field::Concern).parse().ok()?)
+            p(Field::Concern)
         } else {
-            None
+            String::new()
         };
-        Some((
-            date,
-            Attributes {
-                role: p(Field::Role).parse().ok()?,
-                gender: p(Field::Gender).parse().ok()?,
-                age_band: p(Field::AgeBand).parse().ok()?,
-                counterpart: p(Field::Counterpart).parse().ok()?,
-                district: districts.parse(&p(Field::District)).ok()?,
-                contact_type: p(Field::ContactType).parse().ok()?,
-                referrals: self.referrals_completed().ok()?.parse::<Referrals>().ok()?,
-                trafficking: crate::domain::parse_yes_no(&p(Field::Trafficking)).ok()?,
-                concern,
-            },
-            concern,
-        ))
+        ContactInput {
+            date: self.text(Field::Date).trim(),
+            code: self.text(Field::Code),
+            role: &role,
+            gender: &gender,
+            age_band: &age_band,
+            counterpart: &counterpart,
+            district: &district,
+            contact_type: &contact_type,
+            referrals: &referrals,
+            trafficking: &trafficking,
+            note: self.text(Field::Note),
+            concern: &concern,
+            field_night: self.field_night,
+        }
+        .parse(districts, self.today, ConcernAnswer::Required)
+        .ok()
     }
 
     /// Prefills role, gender, age band and counterpart from a person's latest contact.
@@ -705,10 +716,9 @@ impl NightForm {
                 Err(_) if crate::domain::parse_date(t).is_ok() => Some(Problem::FutureDate),
                 Err(_) => Some(Problem::BadDate),
             },
-            Self::STAFF => match t.parse::<u8>() {
-                Ok(1..=99) => None,
-                _ => Some(Problem::BadStaff),
-            },
+            Self::STAFF => crate::domain::parse_staff(t)
+                .err()
+                .map(|_| Problem::BadStaff),
             _ => pick_choice(t, &self.choices(i, districts)).err(),
         }
     }
@@ -727,19 +737,20 @@ impl NightForm {
             .map(|c| c.label.clone())
     }
 
+    /// The field night the form holds, if every field is valid, parsed by the same
+    /// [`FieldNightInput::parse`] as `uppsok night add`.
     pub fn values(&self, districts: &Districts) -> Option<(Date, FieldNightDetails)> {
         if (0..4).any(|i| self.problem(i, districts).is_some()) {
             return None;
         }
-        let date = parse_contact_date(self.inputs[Self::DATE].value().trim(), self.today).ok()?;
-        Some((
-            date,
-            FieldNightDetails {
-                kind: self.picked(Self::KIND, districts)?.parse().ok()?,
-                district: District::new(&self.picked(Self::DISTRICT, districts)?).ok()?,
-                staff: self.inputs[Self::STAFF].value().trim().parse().ok()?,
-            },
-        ))
+        FieldNightInput {
+            date: self.inputs[Self::DATE].value().trim(),
+            kind: &self.picked(Self::KIND, districts)?,
+            district: &self.picked(Self::DISTRICT, districts)?,
+            staff: self.inputs[Self::STAFF].value().trim(),
+        }
+        .parse(districts, self.today)
+        .ok()
     }
 }
 

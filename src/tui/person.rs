@@ -200,17 +200,16 @@ impl App {
                 let (Some(id), Some(f)) = (self.editing, self.form.as_ref()) else {
                     return;
                 };
-                let Some((date, attributes, concern)) = f.values(&districts) else {
+                let Some(c) = f.values(&districts) else {
                     return;
                 };
-                let new_code = PersonCode::normalise(f.text(Field::Code));
                 s.vault.contacts().edit(
                     id,
-                    date,
-                    &attributes,
-                    concern,
-                    f.text(Field::Note),
-                    new_code.as_ref(),
+                    c.date,
+                    &c.attributes,
+                    c.attributes.concern,
+                    &c.note,
+                    c.code.as_ref(),
                     reason,
                 )
             }

@@ -13,6 +13,18 @@ use crate::stats::render::cell_text;
 use crate::tui::app::App;
 use crate::tui::statistics::{filter_dimensions, values_of, Period, Zone};
 
+/// A group's values as a person reads them, in the screen's language.
+fn key_labels(
+    by: &[crate::stats::Dimension],
+    key: &[String],
+    lang: crate::i18n::Lang,
+) -> Vec<String> {
+    key.iter()
+        .zip(by)
+        .map(|(v, d)| crate::stats::value_label(*d, v, lang))
+        .collect()
+}
+
 fn mark(on: bool) -> &'static str {
     if on {
         "›"
@@ -60,7 +72,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     } else {
         v.filters
             .iter()
-            .map(|(d, vals)| format!("{d}={}", vals.join(",")))
+            .map(|(d, vals)| {
+                let vals: Vec<String> = vals
+                    .iter()
+                    .map(|v| crate::stats::value_label(*d, v, app.lang))
+                    .collect();
+                format!("{}={}", l.dimension(*d).to_lowercase(), vals.join(","))
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -99,8 +117,9 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
                 focus(Zone::Filter),
             ),
             Span::raw(format!(
-                "{} = ‹ {fvalue}{} ›   {active}",
+                "{} = ‹ {}{} ›   {active}",
                 l.dimension(fdim).to_lowercase(),
+                crate::stats::value_label(fdim, &fvalue, app.lang),
                 if fchosen { " ✓" } else { "" }
             )),
         ]),
@@ -148,7 +167,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     ]);
     rows.push(total);
     for g in &shown.groups {
-        let mut r = g.key.clone();
+        let mut r = key_labels(&shown.by, &g.key, app.lang);
         r.extend([
             cell(g.figures.contacts),
             cell(g.figures.individuals),
@@ -243,7 +262,12 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let label_width = shown
         .groups
         .iter()
-        .map(|g| g.key.join(" ").chars().count())
+        .map(|g| {
+            key_labels(&shown.by, &g.key, app.lang)
+                .join(" ")
+                .chars()
+                .count()
+        })
         .max()
         .unwrap_or(0)
         .min(chart_width / 2);
@@ -253,7 +277,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         .skip(v.scroll)
         .take(chart_area.height.saturating_sub(2) as usize)
         .map(|g| {
-            let label: String = g.key.join(" ").chars().take(label_width).collect();
+            let label: String = key_labels(&shown.by, &g.key, app.lang)
+                .join(" ")
+                .chars()
+                .take(label_width)
+                .collect();
             Bar::default()
                 .value(g.figures.contacts.value().unwrap_or(0))
                 .label(Line::from(format!("{label:<label_width$}")))
