@@ -12,6 +12,22 @@ pub enum Error {
     /// tampered record. Exit status 1.
     #[error("{0}")]
     Refused(String),
+    /// No key slot opens for this name and passphrase: a wrong passphrase, no such user, or a
+    /// disabled user's removed slot. Deliberately one situation, so that no one learns which
+    /// names exist. Exit status 1.
+    #[error("wrong passphrase for user '{name}', or there is no active user '{name}' in this database (none of that name, or disabled); nothing was done. Check both and try again (if you are sure of both, the key file beside the database was changed outside uppsok: restore it from a backup).")]
+    WrongCredentials { name: String },
+    /// The passphrase was right but the user is disabled. Exit status 1.
+    #[error("user '{name}' is disabled; ask an administrator if you need access again.")]
+    UserDisabled { name: String },
+    /// The signed-in role may not do this (written to the audit log). Exit status 1.
+    #[error("user '{name}' has role {role} and may not {what}; only {who} may. Ask a unit lead or an administrator.")]
+    RoleMayNot {
+        name: String,
+        role: crate::domain::StaffRole,
+        what: &'static str,
+        who: String,
+    },
     /// The command could not do its job. Exit status 1.
     #[error("{0}")]
     Failed(String),
@@ -27,7 +43,32 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) | Error::Import(_) => 2,
-            Error::Refused(_) | Error::Failed(_) | Error::Storage(_) => 1,
+            Error::Refused(_)
+            | Error::Failed(_)
+            | Error::Storage(_)
+            | Error::WrongCredentials { .. }
+            | Error::UserDisabled { .. }
+            | Error::RoleMayNot { .. } => 1,
+        }
+    }
+
+    /// The message in `lang`: what went wrong and what to do. The situations a person meets
+    /// at the door (a wrong passphrase, a disabled user, a role that may not) are told in
+    /// either language; the rest still in English (issue 13 lists what is left).
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang;
+        match (lang, self) {
+            (Lang::Sv, Error::WrongCredentials { name }) => format!(
+                "fel lösenfras för användaren '{name}', eller så finns ingen aktiv användare '{name}' i databasen (ingen med det namnet, eller avstängd); inget gjordes. Kontrollera båda och försök igen (är du säker på båda har nyckelfilen bredvid databasen ändrats utanför uppsok: återställ den från en säkerhetskopia)."
+            ),
+            (Lang::Sv, Error::UserDisabled { name }) => format!(
+                "användaren '{name}' är avstängd; be en administratör om du behöver tillgång igen."
+            ),
+            (Lang::Sv, Error::RoleMayNot { name, role, .. }) => format!(
+                "användaren '{name}' har rollen {} och får inte göra detta; inget gjordes. Be en enhetsledare eller en administratör.",
+                role.label(lang)
+            ),
+            _ => self.to_string(),
         }
     }
 }

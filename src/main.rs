@@ -12,8 +12,9 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = uppsok::cli::Cli::parse();
+    let lang = uppsok::command::lang(&cli.global);
     if let Err(e) = uppsok::cli::run(cli) {
-        let text = e.to_string();
+        let text = e.message(lang);
         let text = text.trim_end();
         eprintln!("uppsok: {}", capitalise(text));
         std::process::exit(e.exit_code());

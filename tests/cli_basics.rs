@@ -127,3 +127,38 @@ fn an_export_imports_elsewhere_keeping_who_is_the_same_person() {
     assert_eq!(s["contacts"], 20);
     assert_eq!(s["individuals"], 2);
 }
+
+#[test]
+fn a_refusal_at_the_door_is_told_in_the_chosen_language() {
+    // Seen: with --lang sv every error of the command line was English. The situations met
+    // at the door are typed errors, each rendered in the chosen language.
+    let db = Db::new();
+    db.add_user("ola", "outreach");
+    let out = db
+        .cmd_as("admin", "not the passphrase")
+        .args(["--lang", "sv", "stats"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("uppsok: Fel lösenfras för användaren 'admin'"),
+        "{err}"
+    );
+    let out = db
+        .cmd_as("ola", common::PASS)
+        .args(["--lang", "sv", "export"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("har rollen uppsökare och får inte"), "{err}");
+    // English stays the default.
+    let out = db
+        .cmd_as("ola", common::PASS)
+        .arg("export")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has role outreach and may not"), "{err}");
+}

@@ -1460,3 +1460,27 @@ fn every_key_the_help_lists_does_something_on_its_screen() {
         );
     }
 }
+
+#[test]
+fn only_a_wrong_name_or_passphrase_counts_as_an_attempt() {
+    // The interface told sign-in refusals apart by matching `Refused(_)`: a key file changed
+    // outside uppsok was shown as "wrong user name or passphrase" and counted as a guess. Now
+    // the error's variant decides: only a wrong name or passphrase counts.
+    let f = fixture();
+    let other = fixture();
+    let key_file = |p: &std::path::Path| uppsok::storage::key_file_path(p);
+    std::fs::copy(key_file(&other.path), key_file(&f.path)).unwrap();
+    let mut app = App::new(Lang::Sv, f.path.clone(), Some("admin".into()), today());
+    typ(&mut app, PASS);
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.session.is_none());
+    assert_eq!(app.failed_unlocks, 0, "not a guess: {:?}", app.message);
+    let shown = format!("{:?}", app.message);
+    assert!(!shown.contains("stämmer inte"), "{shown}");
+    // A wrong passphrase is one, and says so in the interface's language.
+    let mut app = App::new(Lang::Sv, other.path.clone(), Some("admin".into()), today());
+    typ(&mut app, "not it");
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.failed_unlocks, 1);
+    assert!(format!("{:?}", app.message).contains("stämmer inte"));
+}

@@ -52,7 +52,7 @@ impl App {
                 self.audit = Some(r);
                 self.audit_scroll = 0;
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -105,7 +105,7 @@ impl App {
                     focus: 0,
                 });
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -174,7 +174,7 @@ impl App {
                 let selected = u.selected;
                 self.reload_users(selected);
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -192,7 +192,7 @@ impl App {
                 self.message = Some(Message::Info(self.lang.text().tui.user_disabled.into()));
                 self.reload_users(selected);
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 }

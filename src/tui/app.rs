@@ -343,7 +343,7 @@ impl App {
         wipe(&mut self.pass);
         // Who signed in to the interface, and when, goes to the access log (`uppsok log`).
         if let Err(e) = vault.record_sign_in() {
-            self.message = Some(Message::Error(e.to_string()));
+            self.message = Some(Message::Error(e.message(self.lang)));
         }
         self.session = Some(Session {
             vault,
@@ -372,19 +372,19 @@ impl App {
         };
         match overview(&mut s.vault, today) {
             Ok(o) => s.overview = Some(o),
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
         if may_log {
             match s.vault.contacts().nights(200) {
                 Ok(n) => s.nights = n,
-                Err(e) => self.message = Some(Message::Error(e.to_string())),
+                Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
             }
             // The stored pseudonyms for "did you mean", read once here rather than on the
             // first key typed into a code (then kept up to date as contacts are saved).
             if s.person_index.is_none() {
                 match s.vault.persons().index() {
                     Ok(i) => s.person_index = Some(i),
-                    Err(e) => self.message = Some(Message::Error(e.to_string())),
+                    Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
                 }
             }
         }
@@ -576,7 +576,9 @@ impl App {
                 self.unlock_not_before = None;
                 self.start_session(v);
             }
-            Err(Error::Refused(_)) => {
+            // Told apart by what happened, not by its words: only a wrong name or passphrase
+            // counts as an attempt and slows the next one down.
+            Err(Error::WrongCredentials { .. }) => {
                 self.failed_unlocks += 1;
                 let n = self.failed_unlocks;
                 let delay = unlock_delay(n);
@@ -588,7 +590,7 @@ impl App {
                 }
                 self.message = Some(Message::Error(m))
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -752,7 +754,7 @@ impl App {
                 self.refresh();
                 self.open_contact(Some(&night));
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -775,7 +777,7 @@ impl App {
             (Some(n), Some(s)) => match s.vault.contacts().night_count(n.id) {
                 Ok(count) => count,
                 Err(e) => {
-                    self.message = Some(Message::Error(e.to_string()));
+                    self.message = Some(Message::Error(e.message(self.lang)));
                     0
                 }
             },
@@ -923,7 +925,7 @@ impl App {
         match s.vault.persons().lookup(&code) {
             Ok(Some(p)) => self.person = PersonInfo::Known(p),
             Ok(None) => self.person = PersonInfo::New,
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -948,7 +950,7 @@ impl App {
             match s.vault.persons().index() {
                 Ok(i) => s.person_index = Some(i),
                 Err(e) => {
-                    self.message = Some(Message::Error(e.to_string()));
+                    self.message = Some(Message::Error(e.message(self.lang)));
                     return;
                 }
             }
@@ -957,7 +959,7 @@ impl App {
             Some(i) => match s.vault.persons().did_you_mean(i, &code, 3) {
                 Ok(near) => near,
                 Err(e) => {
-                    self.message = Some(Message::Error(e.to_string()));
+                    self.message = Some(Message::Error(e.message(self.lang)));
                     return;
                 }
             },
@@ -1010,7 +1012,7 @@ impl App {
                 self.saved_count += 1;
                 self.message = Some(Message::Info(self.lang.text().tui.contact_saved.into()));
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -1023,7 +1025,7 @@ impl App {
             let range = match s.vault.stats().date_range() {
                 Ok(r) => r,
                 Err(e) => {
-                    self.message = Some(Message::Error(e.to_string()));
+                    self.message = Some(Message::Error(e.message(self.lang)));
                     return;
                 }
             };
@@ -1059,7 +1061,7 @@ impl App {
             .and_then(|door| door.count_one(&q));
         match result {
             Ok(r) => v.set_result(r),
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 

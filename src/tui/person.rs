@@ -117,7 +117,7 @@ impl App {
                 };
                 self.look_up_code();
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -256,7 +256,7 @@ impl App {
                     };
                 }
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -323,7 +323,7 @@ impl App {
                 self.merge = Some(MergeForm::default());
                 self.message = Some(Message::Info(self.lang.text().tui.merged.into()));
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 
@@ -342,7 +342,7 @@ impl App {
                 self.merge = Some(MergeForm::default());
                 self.message = Some(Message::Info(self.lang.text().tui.unmerged.into()));
             }
-            Err(e) => self.message = Some(Message::Error(e.to_string())),
+            Err(e) => self.message = Some(Message::Error(e.message(self.lang))),
         }
     }
 }

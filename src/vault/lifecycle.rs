@@ -319,9 +319,9 @@ fn key_file_unreadable(location: &str, e: KeyFileError) -> Error {
 }
 
 fn wrong_passphrase(name: &str) -> Error {
-    Error::Refused(format!(
-        "wrong passphrase for user '{name}', or there is no active user '{name}' in this database (none of that name, or disabled); nothing was done. Check both and try again (if you are sure of both, the key file beside the database was changed outside uppsok: restore it from a backup)."
-    ))
+    Error::WrongCredentials {
+        name: name.to_string(),
+    }
 }
 
 /// Why no key slot opened: a wrong passphrase or name (or a changed slot), settings Argon2

@@ -492,9 +492,9 @@ impl Vault {
             ))
         })?;
         if row.disabled {
-            return Err(Error::Refused(format!(
-                "user '{name}' is disabled; ask an administrator if you need access again."
-            )));
+            return Err(Error::UserDisabled {
+                name: name.to_string(),
+            });
         }
         if carried.is_some_and(|id| id != row.id) {
             return Err(tampered_user(name));
@@ -596,13 +596,12 @@ impl Vault {
         let tx = self.change()?;
         tx.log(Action::Refused, "", &format!("{permission:?}"))?;
         tx.commit()?;
-        Err(Error::Refused(format!(
-            "user '{}' has role {} and may not {}; only {} may. Ask a unit lead or an administrator.",
-            self.user.name,
-            self.user.role,
-            permission.describe(),
-            permission.who_may()
-        )))
+        Err(Error::RoleMayNot {
+            name: self.user.name.clone(),
+            role: self.user.role,
+            what: permission.describe(),
+            who: permission.who_may(),
+        })
     }
 
     /// Records in the access log that the user signed in to the terminal interface (`uppsok

@@ -104,7 +104,7 @@ fn a_refused_change_writes_nothing_but_the_refusal() {
         .contacts()
         .add(contact("2024-03-01", "ab85", ""), false)
         .unwrap_err();
-    assert!(matches!(err, Error::Refused(_)), "{err}");
+    assert!(matches!(err, Error::RoleMayNot { .. }), "{err}");
     let after = log(&store);
     assert_eq!(after.len(), before.len() + 1);
     assert_eq!(after.last().unwrap().0, "refused");
@@ -112,7 +112,7 @@ fn a_refused_change_writes_nothing_but_the_refusal() {
     // Merging is a permission of its own: an auditor may not.
     assert!(matches!(
         rut.persons().merge(&code("ab85"), &code("cd12")),
-        Err(Error::Refused(_))
+        Err(Error::RoleMayNot { .. })
     ));
 }
 

@@ -614,7 +614,7 @@ mod tests {
             .open(StatsPurpose::Report { threshold: 5 })
             .err()
             .unwrap();
-        assert!(matches!(err, Error::Refused(_)), "{err}");
+        assert!(matches!(err, Error::RoleMayNot { .. }), "{err}");
         assert_eq!(audit_len(&olle), before + 1);
         assert_eq!(last_entry(&olle).0, "refused");
         olle.stats()
