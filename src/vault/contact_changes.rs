@@ -55,6 +55,25 @@ pub struct ContactDetails {
     pub concern: Option<ConcernReport>,
 }
 
+/// Opens contacts with their notes and writes the view to the audit log, naming `record`
+/// (a person or a field night) and how many were shown: every view of notes is logged.
+fn open_viewed(
+    vault: &mut Vault,
+    rows: &[ContactRow],
+    record: &str,
+) -> Result<Vec<ContactDetails>> {
+    let out = rows
+        .iter()
+        .map(|r| open_details(&vault.keys, &vault.districts, r))
+        .collect::<Result<Vec<_>>>()?;
+    vault.log_read(
+        Action::PersonView,
+        record,
+        &format!("contacts={}", out.len()),
+    )?;
+    Ok(out)
+}
+
 fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<ContactDetails> {
     let contact = super::contacts::open_contact(keys, districts, row)?;
     let concern = contact.attributes.concern;
@@ -110,16 +129,7 @@ impl Contacts<'_> {
     pub fn of_night(&mut self, night: i64) -> Result<Vec<ContactDetails>> {
         self.0.require(Permission::WriteContacts)?;
         let rows = self.0.store.read()?.contacts_of_night(night)?;
-        let out = rows
-            .iter()
-            .map(|r| open_details(&self.0.keys, &self.0.districts, r))
-            .collect::<Result<Vec<_>>>()?;
-        self.0.log_read(
-            Action::PersonView,
-            &format!("field_night:{night}"),
-            &format!("contacts={}", out.len()),
-        )?;
-        Ok(out)
+        open_viewed(self.0, &rows, &format!("field_night:{night}"))
     }
 
     /// How many contacts a field night holds (nothing decrypted, nothing logged).
@@ -249,16 +259,8 @@ impl Persons<'_> {
             return Ok(None);
         };
         let rows = self.0.store.read()?.contacts_of_persons(&group)?;
-        let out = rows
-            .iter()
-            .map(|r| open_details(&self.0.keys, &self.0.districts, r))
-            .collect::<Result<Vec<_>>>()?;
-        self.0.log_read(
-            Action::PersonView,
-            &format!("person:{}", self.0.keys.person_handle(root)),
-            &format!("contacts={}", out.len()),
-        )?;
-        Ok(Some(out))
+        let record = format!("person:{}", self.0.keys.person_handle(root));
+        open_viewed(self.0, &rows, &record).map(Some)
     }
 
     /// Declares the person `other` names to be the person `code` names (lead and admin).
