@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::domain::{yes_no, ConcernAnswer, Contact, ContactInput, Date, Districts, NewContact};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::msg::{Msg, Source, Written};
 use crate::pii::IdentifierKind;
 use zeroize::Zeroizing;
 
@@ -86,19 +88,72 @@ pub struct Problem {
     pub column: Option<&'static str>,
     /// What was found, when it may be shown (never a note or a code).
     pub value: Option<String>,
-    pub message: String,
+    pub what: RowProblem,
+}
+
+/// What is wrong in a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowProblem {
+    Field(crate::domain::FieldError),
+    NoteIdentifier(IdentifierKind),
+    /// Broken quoting or an I/O error, as the CSV reader tells it.
+    Malformed(String),
+    Width {
+        found: usize,
+        header: usize,
+    },
+    NotUtf8,
+}
+
+impl RowProblem {
+    pub fn text(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        match self {
+            RowProblem::Field(e) => e.text(lang),
+            RowProblem::NoteIdentifier(kind) if sv => format!(
+                "anteckningen innehåller något som ser ut som {} ({}); ta bort det, eller importera med --allow-identifiers",
+                kind.label(lang),
+                kind.as_str()
+            ),
+            RowProblem::NoteIdentifier(kind) => format!(
+                "the note contains what looks like {} ({}); remove it, or import with --allow-identifiers",
+                kind.label(lang),
+                kind.as_str()
+            ),
+            RowProblem::Malformed(e) if sv => format!("CSV-filen är felformaterad här: {e}"),
+            RowProblem::Malformed(e) => format!("the CSV is malformed here: {e}"),
+            RowProblem::Width { found, header } if sv => format!(
+                "raden har {found} fält men rubrikraden har {header}; kontrollera kommatecken och citattecken"
+            ),
+            RowProblem::Width { found, header } => format!(
+                "the row has {found} fields but the header has {header}; check the commas and quotes"
+            ),
+            RowProblem::NotUtf8 if sv => "inte giltig UTF-8; spara filen som UTF-8".into(),
+            RowProblem::NotUtf8 => "not valid UTF-8; save the file as UTF-8".into(),
+        }
+    }
+}
+
+impl Problem {
+    /// The problem in `lang`: where, what was found (when it may be shown) and why.
+    pub fn text(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        let mut out = format!("{} {}", if sv { "rad" } else { "line" }, self.line);
+        if let Some(c) = self.column {
+            out.push_str(&format!(", {} {c}", if sv { "kolumn" } else { "column" }));
+        }
+        if let Some(v) = &self.value {
+            out.push_str(&format!(", {} '{v}'", if sv { "värde" } else { "value" }));
+        }
+        out.push_str(": ");
+        out.push_str(&self.what.text(lang));
+        out
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}", self.line)?;
-        if let Some(c) = self.column {
-            write!(f, ", column {c}")?;
-        }
-        if let Some(v) = &self.value {
-            write!(f, ", value '{v}'")?;
-        }
-        write!(f, ": {}", self.message)
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -142,24 +197,44 @@ impl ImportErrors {
 
 impl std::error::Error for ImportErrors {}
 
-impl fmt::Display for ImportErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "nothing was imported: {} row(s) have {} problem(s). Correct them and import the file again.",
-            self.bad_rows, self.total_problems
-        )?;
+impl ImportErrors {
+    /// Every problem kept, in `lang`, after one line saying nothing was imported.
+    pub fn text(&self, lang: Lang) -> String {
+        let (rows, problems) = (self.bad_rows as u64, self.total_problems as u64);
+        let mut out = match lang {
+            Lang::En => format!(
+                "nothing was imported: {} {} {} {} {}. Correct them and import the file again.\n",
+                lang.number(rows),
+                if rows == 1 { "row" } else { "rows" },
+                if rows == 1 { "has" } else { "have" },
+                lang.number(problems),
+                if problems == 1 { "problem" } else { "problems" },
+            ),
+            Lang::Sv => format!(
+                "inget importerades: {} {} har {} {}. Rätta dem och importera filen igen.\n",
+                lang.number(rows),
+                if rows == 1 { "rad" } else { "rader" },
+                lang.number(problems),
+                "fel",
+            ),
+        };
         for p in &self.problems {
-            writeln!(f, "  {p}")?;
+            out.push_str(&format!("  {}\n", p.text(lang)));
         }
         if self.total_problems > self.problems.len() {
-            writeln!(
-                f,
-                "  ... and {} more",
-                self.total_problems - self.problems.len()
-            )?;
+            let more = (self.total_problems - self.problems.len()) as u64;
+            out.push_str(&match lang {
+                Lang::En => format!("  ... and {} more\n", lang.number(more)),
+                Lang::Sv => format!("  ... och {} till\n", lang.number(more)),
+            });
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for ImportErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -178,25 +253,20 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; COLUMNS.len()]> {
     let mut idx = [usize::MAX; COLUMNS.len()];
     for (i, raw) in header.iter().enumerate() {
         let name = std::str::from_utf8(raw)
-            .map_err(|_| {
-                Error::Input(
-                    "the CSV header (line 1) is not valid UTF-8; save the file as UTF-8.".into(),
-                )
-            })?
+            .map_err(|_| Error::Input(Msg::CsvHeaderNotUtf8))?
             .trim();
         if let Some(k) = COLUMNS.iter().position(|c| *c == name) {
             if idx[k] != usize::MAX {
-                return Err(Error::Input(format!(
-                    "the CSV header (line 1) names column '{name}' twice; keep one."
-                )));
+                return Err(Error::Input(Msg::CsvColumnTwice {
+                    column: name.to_string(),
+                }));
             }
             idx[k] = i;
         } else if !IGNORED.contains(&name) {
-            return Err(Error::Input(format!(
-                "the CSV header (line 1) has an unknown column '{}'; the columns are {} (id and field_night are ignored).",
-                show(name),
-                COLUMNS.join(", ")
-            )));
+            return Err(Error::Input(Msg::CsvUnknownColumn {
+                column: show(name),
+                columns: COLUMNS.join(", "),
+            }));
         }
     }
     let missing: Vec<&str> = COLUMNS
@@ -206,12 +276,11 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; COLUMNS.len()]> {
         .map(|(c, _)| *c)
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Input(format!(
-            "the CSV header (line 1) lacks column(s) {}; the file needs all of {} ({} may be left out).",
-            missing.join(", "),
-            required().collect::<Vec<_>>().join(", "),
-            OPTIONAL.join(", ")
-        )));
+        return Err(Error::Input(Msg::CsvMissingColumns {
+            missing: missing.join(", "),
+            required: required().collect::<Vec<_>>().join(", "),
+            optional: OPTIONAL.join(", "),
+        }));
     }
     Ok(idx)
 }
@@ -267,7 +336,7 @@ pub fn parse_record(
                 // The code and the note are never shown; every other value is, shortened.
                 value: (p.field.may_show_value() && p.error.may_show_value())
                     .then(|| show(as_found.raw(p.field))),
-                message: p.error.to_string(),
+                what: RowProblem::Field(p.error.clone()),
             })
             .collect(),
     };
@@ -277,9 +346,7 @@ pub fn parse_record(
             line,
             column: Some("note"),
             value: None,
-            message: format!(
-                "the note contains what looks like a {kind}; remove it, or import with --allow-identifiers"
-            ),
+            what: RowProblem::NoteIdentifier(*kind),
         });
     }
     match parsed {
@@ -309,9 +376,12 @@ pub fn read_contacts<R: Read>(
     };
     let mut buffered = BufReader::with_capacity(1 << 16, counted);
     // An optional UTF-8 byte-order mark.
-    let head = buffered
-        .fill_buf()
-        .map_err(|e| Error::Input(format!("cannot read the CSV file: {e}.")))?;
+    let head = buffered.fill_buf().map_err(|e| {
+        Error::Input(Msg::CannotRead {
+            source: Source::CsvFile,
+            error: e.to_string(),
+        })
+    })?;
     let mut bom = 0;
     if head.starts_with(b"\xEF\xBB\xBF") {
         buffered.consume(3);
@@ -324,12 +394,13 @@ pub fn read_contacts<R: Read>(
     let mut header = csv::ByteRecord::new();
     match reader.read_byte_record(&mut header) {
         Ok(true) => {}
-        Ok(false) => {
-            return Err(Error::Input(
-                "the CSV file is empty; it needs a header row naming the columns.".into(),
-            ))
+        Ok(false) => return Err(Error::Input(Msg::CsvEmpty)),
+        Err(e) => {
+            return Err(Error::Input(Msg::CannotRead {
+                source: Source::CsvHeader,
+                error: e.to_string(),
+            }))
         }
-        Err(e) => return Err(Error::Input(format!("cannot read the CSV header: {e}."))),
     }
     let columns = column_indices(&header)?;
     Ok(ContactRows {
@@ -448,13 +519,13 @@ impl<R: Read> Iterator for ContactRows<R> {
         if self.done {
             return None;
         }
-        let whole_row = |line: u64, message: String| {
+        let whole_row = |line: u64, what: RowProblem| {
             Some(Err(RowError {
                 problems: vec![Problem {
                     line,
                     column: None,
                     value: None,
-                    message,
+                    what,
                 }],
             }))
         };
@@ -468,7 +539,7 @@ impl<R: Read> Iterator for ContactRows<R> {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
                     // An I/O error or broken quoting ends the file here.
                     self.done = true;
-                    return whole_row(line, format!("the CSV is malformed here: {e}"));
+                    return whole_row(line, RowProblem::Malformed(e.to_string()));
                 }
                 Ok(true) => {}
             }
@@ -480,11 +551,10 @@ impl<R: Read> Iterator for ContactRows<R> {
             if self.record.len() != self.width {
                 return whole_row(
                     line,
-                    format!(
-                        "the row has {} fields but the header has {}; check the commas and quotes",
-                        self.record.len(),
-                        self.width
-                    ),
+                    RowProblem::Width {
+                        found: self.record.len(),
+                        header: self.width,
+                    },
                 );
             }
             let mut fields = [""; COLUMNS.len()];
@@ -500,7 +570,7 @@ impl<R: Read> Iterator for ContactRows<R> {
                                 line,
                                 column: Some(COLUMNS[k]),
                                 value: None,
-                                message: "not valid UTF-8; save the file as UTF-8".into(),
+                                what: RowProblem::NotUtf8,
                             }],
                         }))
                     }
@@ -579,7 +649,10 @@ impl<W: Write> CsvWriter<W> {
 }
 
 fn write_error(e: csv::Error) -> Error {
-    Error::Failed(format!("cannot write the export: {e}."))
+    Error::Failed(Msg::CannotWrite {
+        what: Written::Export,
+        error: e.to_string(),
+    })
 }
 
 /// One contact as a JSON object (CONTRACT.md: the columns, `referrals` as an array, `id`,

@@ -18,13 +18,100 @@ use crate::pii::{find_identifiers, IdentifierKind};
 /// leak one; the caller knows what was typed and decides whether it may be shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidValue {
-    /// What was expected, e.g. "one of sells, buys, other, unknown".
-    pub expected: String,
+    /// What was expected, e.g. one of sells, buys, other, unknown.
+    pub expected: Expected,
+}
+
+/// What a value should have been, told in either language by [`InvalidValue::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// One of these values: their one spelling and their Swedish label.
+    OneOf(&'static [(&'static str, &'static str)]),
+    /// A `;`-separated list of referrals (empty for none).
+    ReferralList,
+    YesNo,
+    DistrictId,
+    /// One of the configured districts: identifiers and Swedish names.
+    ConfiguredDistrict(Vec<(String, String)>),
+    Date,
+    DateNotFuture(Date),
+    DateFrom1900,
+    NoteAtMost(usize),
+    Staff(u8),
+}
+
+impl InvalidValue {
+    fn of(expected: Expected) -> Self {
+        InvalidValue { expected }
+    }
+
+    /// "expected one of sells, buys, other, unknown" in `lang` (the Swedish one lists the
+    /// Swedish labels, which are accepted as well).
+    pub fn text(&self, lang: Lang) -> String {
+        let list = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> String {
+            pairs
+                .map(|(en, sv)| if lang == Lang::Sv { sv } else { en })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sv = lang == Lang::Sv;
+        match &self.expected {
+            Expected::OneOf(values) if sv => {
+                format!("måste vara en av {}", list(&mut values.iter().copied()))
+            }
+            Expected::OneOf(values) => {
+                format!("expected one of {}", list(&mut values.iter().copied()))
+            }
+            Expected::ReferralList if sv => format!(
+                "måste vara en lista med ; mellan av {} (tom för ingen)",
+                list(&mut Referral::CHOICES.iter().copied())
+            ),
+            Expected::ReferralList => format!(
+                "expected a ;-separated list of {} (empty for none)",
+                list(&mut Referral::CHOICES.iter().copied())
+            ),
+            Expected::YesNo if sv => "måste vara ja eller nej".into(),
+            Expected::YesNo => "expected yes or no".into(),
+            Expected::DistrictId if sv => {
+                "måste vara en stadsdels identifierare med gemener (a-z, 0-9, -)".into()
+            }
+            Expected::DistrictId => {
+                "expected a lower-case district identifier (a-z, 0-9, -)".into()
+            }
+            Expected::ConfiguredDistrict(ds) if sv => format!(
+                "måste vara en av databasens stadsdelar ({})",
+                list(&mut ds.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+            ),
+            Expected::ConfiguredDistrict(ds) => format!(
+                "expected one of the configured districts ({})",
+                list(&mut ds.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+            ),
+            Expected::Date if sv => "måste vara ett datum som ÅÅÅÅ-MM-DD".into(),
+            Expected::Date => "expected a date as YYYY-MM-DD".into(),
+            Expected::DateNotFuture(today) if sv => {
+                format!("måste vara ett datum som inte ligger i framtiden (i dag är det {today})")
+            }
+            Expected::DateNotFuture(today) => {
+                format!("expected a date not in the future (today is {today})")
+            }
+            Expected::DateFrom1900 if sv => "måste vara ett datum från 1900 och framåt".into(),
+            Expected::DateFrom1900 => "expected a date from 1900 on".into(),
+            Expected::NoteAtMost(n) if sv => {
+                format!(
+                    "en anteckning får ha högst {} tecken",
+                    lang.number(*n as u64)
+                )
+            }
+            Expected::NoteAtMost(n) => format!("expected a note of at most {n} characters"),
+            Expected::Staff(max) if sv => format!("måste vara ett tal från 1 till {max}"),
+            Expected::Staff(max) => format!("expected a number from 1 to {max}"),
+        }
+    }
 }
 
 impl fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected {}", self.expected)
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -85,10 +172,12 @@ macro_rules! category {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
 
+            /// Every value's one spelling and Swedish label, for messages.
+            pub const CHOICES: &'static [(&'static str, &'static str)] = &[$(($text, $sv)),+];
+
             /// "one of a, b, c" for error messages.
-            pub fn expected() -> String {
-                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                format!("one of {}", names.join(", "))
+            pub fn expected() -> Expected {
+                Expected::OneOf(Self::CHOICES)
             }
         }
 
@@ -101,7 +190,7 @@ macro_rules! category {
         impl FromStr for $name {
             type Err = InvalidValue;
             fn from_str(s: &str) -> Result<Self, InvalidValue> {
-                Self::from_any(s).ok_or_else(|| InvalidValue { expected: Self::expected() })
+                Self::from_any(s).ok_or_else(|| InvalidValue::of(Self::expected()))
             }
         }
     };
@@ -230,16 +319,10 @@ impl FromStr for Referrals {
             return Ok(set);
         }
         for part in s.split(';') {
-            let r: Referral = part.trim().parse().map_err(|_| InvalidValue {
-                expected: format!(
-                    "a ;-separated list of {} (empty for none)",
-                    Referral::ALL
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })?;
+            let r: Referral = part
+                .trim()
+                .parse()
+                .map_err(|_| InvalidValue::of(Expected::ReferralList))?;
             set.insert(r);
         }
         Ok(set)
@@ -257,9 +340,7 @@ pub fn parse_yes_no(s: &str) -> Result<bool, InvalidValue> {
     match s {
         "yes" | "ja" => Ok(true),
         "no" | "nej" => Ok(false),
-        _ => Err(InvalidValue {
-            expected: "yes or no".into(),
-        }),
+        _ => Err(InvalidValue::of(Expected::YesNo)),
     }
 }
 
@@ -299,9 +380,7 @@ impl District {
         if ok {
             Ok(District(s.to_string()))
         } else {
-            Err(InvalidValue {
-                expected: "a lower-case district identifier (a-z, 0-9, -)".into(),
-            })
+            Err(InvalidValue::of(Expected::DistrictId))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -413,15 +492,13 @@ impl Districts {
             .iter()
             .find(|d| d.as_str() == s || d.label(Lang::En) == s || d.label(Lang::Sv) == s)
             .cloned()
-            .ok_or_else(|| InvalidValue {
-                expected: format!(
-                    "one of the configured districts ({})",
+            .ok_or_else(|| {
+                InvalidValue::of(Expected::ConfiguredDistrict(
                     self.0
                         .iter()
-                        .map(|d| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                        .map(|d| (d.as_str().to_string(), d.label(Lang::Sv)))
+                        .collect(),
+                ))
             })
     }
 }
@@ -431,9 +508,7 @@ pub type Date = NaiveDate;
 
 /// Parses `YYYY-MM-DD` strictly (exactly that shape, a real date).
 pub fn parse_date(s: &str) -> Result<Date, InvalidValue> {
-    let err = || InvalidValue {
-        expected: "a date as YYYY-MM-DD".into(),
-    };
+    let err = || InvalidValue::of(Expected::Date);
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(err());
@@ -454,14 +529,10 @@ pub fn parse_date(s: &str) -> Result<Date, InvalidValue> {
 pub fn parse_contact_date(s: &str, today: Date) -> Result<Date, InvalidValue> {
     let d = parse_date(s)?;
     if d > today {
-        return Err(InvalidValue {
-            expected: format!("a date not in the future (today is {today})"),
-        });
+        return Err(InvalidValue::of(Expected::DateNotFuture(today)));
     }
     if d.year() < 1900 {
-        return Err(InvalidValue {
-            expected: "a date from 1900 on".into(),
-        });
+        return Err(InvalidValue::of(Expected::DateFrom1900));
     }
     Ok(d)
 }
@@ -668,9 +739,7 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 /// Checks a note's length.
 pub fn check_note_length(note: &str) -> Result<(), InvalidValue> {
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(InvalidValue {
-            expected: format!("a note of at most {MAX_NOTE_CHARS} characters"),
-        });
+        return Err(InvalidValue::of(Expected::NoteAtMost(MAX_NOTE_CHARS)));
     }
     Ok(())
 }
@@ -778,24 +847,39 @@ impl From<InvalidValue> for FieldError {
     }
 }
 
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FieldError {
+    /// Why the field is not a value, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
         match self {
-            FieldError::Invalid(e) => e.fmt(f),
-            FieldError::CodeIsIdentifier(kind) => write!(
-                f,
+            FieldError::Invalid(e) => e.text(lang),
+            FieldError::CodeIsIdentifier(kind) if sv => format!(
+                "en personkod får inte vara {}; använd det personen själv ger som kod, till exempel initialer och födelseår eller ett smeknamn",
+                kind.label(lang)
+            ),
+            FieldError::CodeIsIdentifier(kind) => format!(
                 "a person code must not be {}; use what the person gives as a code, for example initials and birth year or a nickname",
                 kind.described()
             ),
-            FieldError::ConcernNotUnder18 => f.write_str(
-                "the report-of-concern answer is only for an under-18 contact (age band under18); leave it out for any other age band",
+            FieldError::ConcernNotUnder18 if sv => "svaret om orosanmälan gäller bara en kontakt under 18 år (åldersgrupp under18); utelämna det för alla andra åldersgrupper".into(),
+            FieldError::ConcernNotUnder18 => "the report-of-concern answer is only for an under-18 contact (age band under18); leave it out for any other age band".into(),
+            FieldError::ConcernMissing if sv => format!(
+                "en kontakt under 18 år behöver svaret på om en orosanmälan är gjord; svaret {}",
+                InvalidValue::of(ConcernReport::expected()).text(lang)
             ),
-            FieldError::ConcernMissing => write!(
-                f,
+            FieldError::ConcernMissing => format!(
                 "an under-18 contact needs the answer to whether a report of concern (orosanmälan) is {}",
-                ConcernReport::expected()
+                InvalidValue::of(ConcernReport::expected())
+                    .text(lang)
+                    .trim_start_matches("expected ")
             ),
         }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -807,9 +891,7 @@ pub fn parse_staff(s: &str) -> Result<u8, InvalidValue> {
     s.parse::<u8>()
         .ok()
         .filter(|n| (1..=MAX_STAFF).contains(n))
-        .ok_or_else(|| InvalidValue {
-            expected: format!("a number from 1 to {MAX_STAFF}"),
-        })
+        .ok_or_else(|| InvalidValue::of(Expected::Staff(MAX_STAFF)))
 }
 
 /// A field of a field night.

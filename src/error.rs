@@ -1,17 +1,20 @@
 //! The library's error type. Every message says what was wrong and what to do, in one or two
 //! plain sentences, and never carries a secret, a code, a note or a category value of a record.
+//! The variant is the exit status's class; the situation is a [`Msg`], told in either
+//! language by [`Error::message`].
 
+use crate::msg::Msg;
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad usage or bad input: exit status 2.
     #[error("{0}")]
-    Input(String),
+    Input(Msg),
     /// Refused: wrong passphrase, unknown or disabled user, a role without the right, a
     /// tampered record. Exit status 1.
     #[error("{0}")]
-    Refused(String),
+    Refused(Msg),
     /// No key slot opens for this name and passphrase: a wrong passphrase, no such user, or a
     /// disabled user's removed slot. Deliberately one situation, so that no one learns which
     /// names exist. Exit status 1.
@@ -30,7 +33,7 @@ pub enum Error {
     },
     /// The command could not do its job. Exit status 1.
     #[error("{0}")]
-    Failed(String),
+    Failed(Msg),
     /// An import with invalid rows: exit status 2, nothing imported.
     #[error("{0}")]
     Import(#[from] crate::csv_io::ImportErrors),
@@ -52,12 +55,13 @@ impl Error {
         }
     }
 
-    /// The message in `lang`: what went wrong and what to do. The situations a person meets
-    /// at the door (a wrong passphrase, a disabled user, a role that may not) are told in
-    /// either language; the rest still in English (issue 13 lists what is left).
+    /// The message in `lang`: what went wrong and what to do.
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         use crate::i18n::Lang;
         match (lang, self) {
+            (_, Error::Input(m) | Error::Refused(m) | Error::Failed(m)) => m.text(lang),
+            (_, Error::Import(e)) => e.text(lang),
+            (_, Error::Storage(e)) => crate::msg::storage(e, lang),
             (Lang::Sv, Error::WrongCredentials { name }) => format!(
                 "fel lösenfras för användaren '{name}', eller så finns ingen aktiv användare '{name}' i databasen (ingen med det namnet, eller avstängd); inget gjordes. Kontrollera båda och försök igen (är du säker på båda har nyckelfilen bredvid databasen ändrats utanför uppsok: återställ den från en säkerhetskopia)."
             ),

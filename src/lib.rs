@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod msg;
 pub mod pii;
 pub mod process;
 pub mod report;

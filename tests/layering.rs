@@ -24,6 +24,7 @@ const BELOW_VAULT: &[&str] = &[
     "csv_io",
     "demo",
     "domain",
+    "msg",
     "error",
     "i18n",
     "pii",

@@ -9,6 +9,7 @@ use super::{db_path, new_passphrase, passphrase, unlock, user_name};
 use crate::cli::Global;
 use crate::domain::StaffRole;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::vault::{check_new_passphrase, Permission, Vault};
 
 pub fn init(g: &Global) -> Result<()> {
@@ -150,10 +151,9 @@ pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Administer)?;
     if a.file.exists() {
-        return Err(Error::Input(format!(
-            "{} already exists; choose a new file name for the backup.",
-            a.file.display()
-        )));
+        return Err(Error::Input(Msg::BackupExists {
+            path: a.file.clone(),
+        }));
     }
     vault.lifecycle().backup(&a.file)?;
     println!(

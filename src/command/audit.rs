@@ -6,6 +6,7 @@ use super::{lang, unlock};
 use crate::audit::{render, run_checks};
 use crate::cli::Global;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::vault::Checkpoint;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,19 +39,17 @@ pub struct AuditArgs {
 pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
     let since = match &a.since_checkpoint {
         None => None,
-        Some(s) => Some(Checkpoint::parse(s).ok_or_else(|| {
-            Error::Input(format!(
-                "'{s}' is not a checkpoint; give one exactly as `uppsok audit --checkpoint` printed it (a number, '-', 32 hex digits)."
-            ))
-        })?),
+        Some(s) => Some(
+            Checkpoint::parse(s)
+                .ok_or_else(|| Error::Input(Msg::NotACheckpoint { value: s.clone() }))?,
+        ),
     };
     let fingerprint = match &a.fingerprint {
         None => None,
-        Some(s) => Some(crate::audit_log::normalise_fingerprint(s).ok_or_else(|| {
-            Error::Input(format!(
-                "'{s}' is not a fingerprint; give it as `uppsok init` printed it (32 hex digits, in groups of four)."
-            ))
-        })?),
+        Some(s) => Some(
+            crate::audit_log::normalise_fingerprint(s)
+                .ok_or_else(|| Error::Input(Msg::NotAFingerprint { value: s.clone() }))?,
+        ),
     };
     let mut vault = unlock(g)?;
     if a.rescan_notes {
@@ -79,9 +78,6 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
             .filter(|c| c.status == crate::audit::Status::Fail)
             .map(|c| c.id)
             .collect();
-        Err(Error::Failed(format!(
-            "the audit failed ({}); see the findings above. A failed encryption, audit_log or integrity check means the file was changed outside uppsok: keep the report and restore from a backup that passes.",
-            failed.join(", ")
-        )))
+        Err(Error::Failed(Msg::AuditFailed { checks: failed }))
     }
 }

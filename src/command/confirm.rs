@@ -7,6 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::Args;
 
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 
 /// `--yes` and `--dry-run`.
 #[derive(Debug, Clone, Copy, Default, Args)]
@@ -37,10 +38,9 @@ impl Confirm {
             return Ok(true);
         }
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return Err(Error::Input(format!(
-                "{} Nothing was done, as there is no terminal to ask at; add --yes to do it without a question (or --dry-run to only see what would happen).",
-                say("would")
-            )));
+            return Err(Error::Input(Msg::NoTerminalToConfirm {
+                plan: say("would"),
+            }));
         }
         eprintln!("{}", say("will"));
         eprint!("Continue? [y/N] ");
@@ -50,7 +50,7 @@ impl Confirm {
         if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
             Ok(true)
         } else {
-            Err(Error::Failed("not confirmed; nothing was changed.".into()))
+            Err(Error::Failed(Msg::NotConfirmed))
         }
     }
 }

@@ -8,6 +8,7 @@ use super::{require_private_stdout, unlock};
 use crate::cli::Global;
 use crate::domain::{today, AgeBand, ConcernAnswer, ContactInput, PersonCode};
 use crate::error::{Error, Result};
+use crate::msg::{Msg, NotDone};
 use crate::vault::{ChangeReason, ContactDetails, Permission};
 
 #[derive(Debug, Subcommand)]
@@ -298,16 +299,14 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
     } else {
         ConcernAnswer::Optional
     };
-    let not_done = format!("contact {} was not changed", a.id);
+    let not_done = NotDone::NotChanged { id: a.id };
     let parsed = input
         .parse(vault.districts(), today(), answer)
-        .map_err(|problems| refused(&input, &problems, &not_done))?;
+        .map_err(|problems| refused(&input, &problems, not_done))?;
     let new_code = match &a.code {
-        Some(_) => Some(PersonCode::normalise(code).ok_or_else(|| {
-            Error::Input(format!(
-                "{not_done}: --code is empty; give the code of the person the contact belongs to."
-            ))
-        })?),
+        Some(_) => {
+            Some(PersonCode::normalise(code).ok_or(Error::Input(Msg::EditCodeEmpty { id: a.id }))?)
+        }
         None => None,
     };
     let changed = vault.contacts().edit(

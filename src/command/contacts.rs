@@ -15,6 +15,7 @@ use crate::cli::Global;
 use crate::csv_io;
 use crate::domain::{today, ConcernAnswer, ContactInput, NewContact};
 use crate::error::{Error, Result};
+use crate::msg::{Msg, NotDone, Piped, ShownProblem, Source, Written};
 use crate::vault::Permission;
 
 #[derive(Debug, Args)]
@@ -91,10 +92,7 @@ pub(super) fn code_and_note<'a>(
         (true, false) => {
             let code = without_final_newline(piped);
             if code.contains('\n') {
-                return Err(Error::Input(
-                    "standard input holds more than one line for --code -, and a code is one line; nothing was logged. To pipe a note as well, add --note - (the first line is then the code, the rest the note)."
-                        .into(),
-                ));
+                return Err(Error::Input(Msg::StdinCodeLines));
             }
             (code, note)
         }
@@ -107,10 +105,7 @@ pub(super) fn code_and_note<'a>(
         },
     };
     if code_piped && code.trim().is_empty() {
-        return Err(Error::Input(
-            "no code was read from standard input (--code -); nothing was logged. Pipe the code in as the first line, or leave out --code for an unidentified contact."
-                .into(),
-        ));
+        return Err(Error::Input(Msg::StdinNoCode));
     }
     Ok((code, note))
 }
@@ -119,9 +114,9 @@ pub(super) fn code_and_note<'a>(
 pub(super) fn read_piped(code: &str, note: &str) -> Result<Zeroizing<String>> {
     match (code == FROM_STDIN, note == FROM_STDIN) {
         (false, false) => Ok(Zeroizing::new(String::new())),
-        (true, false) => read_stdin_values("the code"),
-        (false, true) => read_stdin_values("the note"),
-        (true, true) => read_stdin_values("the code (first line) and the note (the rest)"),
+        (true, false) => read_stdin_values(Piped::Code),
+        (false, true) => read_stdin_values(Piped::Note),
+        (true, true) => read_stdin_values(Piped::CodeAndNote),
     }
 }
 
@@ -151,7 +146,7 @@ fn parse_add(
     // report-of-concern question, and only an under-18 contact has one.
     input
         .parse(districts, today(), ConcernAnswer::Required)
-        .map_err(|problems| refused(&input, &problems, "the contact was not logged"))
+        .map_err(|problems| refused(&input, &problems, NotDone::NotLogged))
 }
 
 /// Every field that did not parse, named by its flag, after what was not done. The code and
@@ -160,18 +155,18 @@ fn parse_add(
 pub(super) fn refused(
     input: &ContactInput<'_>,
     problems: &[crate::domain::FieldProblem],
-    not_done: &str,
+    not_done: NotDone,
 ) -> Error {
-    let named: Vec<String> = problems
+    let problems = problems
         .iter()
-        .map(|p| match p.field {
-            f if !f.may_show_value() || !p.error.may_show_value() => {
-                format!("--{}: {}", f.flag(), p.error)
-            }
-            f => format!("--{} '{}': {}", f.flag(), input.raw(f), p.error),
+        .map(|p| ShownProblem {
+            field: p.field,
+            given: (p.field.may_show_value() && p.error.may_show_value())
+                .then(|| input.raw(p.field).to_string()),
+            problem: p.clone(),
         })
         .collect();
-    Error::Input(format!("{not_done}: {}.", named.join("; ")))
+    Error::Input(Msg::ContactRefused { not_done, problems })
 }
 
 pub fn add(g: &Global, a: AddArgs) -> Result<()> {
@@ -198,8 +193,12 @@ pub struct ImportArgs {
 }
 
 pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
-    let file = std::fs::File::open(&a.file)
-        .map_err(|e| Error::Input(format!("cannot open {}: {e}.", a.file.display())))?;
+    let file = std::fs::File::open(&a.file).map_err(|e| {
+        Error::Input(Msg::CannotRead {
+            source: Source::ImportFile(a.file.clone()),
+            error: e.to_string(),
+        })
+    })?;
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
     let rows = csv_io::read_contacts(
@@ -255,10 +254,9 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
             .first()
             .is_some_and(|db| is_database_file(p, db))
         {
-            return Err(Error::Input(format!(
-                "the export file {} is the database itself (or one of its files); writing the export there would destroy it. Choose another file.",
-                p.display()
-            )));
+            return Err(Error::Input(Msg::ExportOntoDatabase {
+                path: p.to_path_buf(),
+            }));
         }
     }
     let result = write_export(&mut vault, &a);
@@ -278,7 +276,12 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(sink);
-    let io = |e: std::io::Error| Error::Failed(format!("cannot write the export: {e}."));
+    let io = |e: std::io::Error| {
+        Error::Failed(Msg::CannotWrite {
+            what: Written::Export,
+            error: e.to_string(),
+        })
+    };
     match a.format {
         ExportFormat::Csv => {
             let mut w = csv_io::CsvWriter::new(out)?;
@@ -294,8 +297,12 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
                 }
                 first = false;
                 out.write_all(b"\n").map_err(io)?;
-                serde_json::to_writer(&mut out, &csv_io::contact_json(c))
-                    .map_err(|e| Error::Failed(format!("cannot write the export: {e}.")))
+                serde_json::to_writer(&mut out, &csv_io::contact_json(c)).map_err(|e| {
+                    Error::Failed(Msg::CannotWrite {
+                        what: Written::Export,
+                        error: e.to_string(),
+                    })
+                })
             })?;
             out.write_all(b"\n]\n").map_err(io)?;
             out.flush().map_err(io)?;

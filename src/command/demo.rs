@@ -11,6 +11,7 @@ use crate::crypto::Passphrase;
 use crate::demo::{self, DemoData};
 use crate::domain::{today, ContactType, Counterpart, Gender, NewContact, PersonCode, Role};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::stats::{Dimension, Filter, Query, StatsResult};
 use crate::vault::{StatsPurpose, Vault};
 
@@ -32,23 +33,15 @@ fn demo_path(g: &Global) -> Result<PathBuf> {
     }
     default_data_dir()
         .map(|d| d.join("demo.db"))
-        .ok_or_else(|| {
-            Error::Input(
-                "cannot find a data directory for the demo database; give one with --db PATH."
-                    .into(),
-            )
-        })
+        .ok_or(Error::Input(Msg::DemoNoDataDir))
 }
 
 /// Opens an existing demo database as the demo user, or explains why it is not one.
 fn reuse(path: &Path, pass: &Passphrase) -> Result<Vault> {
     let not_demo = || {
-        Error::Input(format!(
-            "{} exists and is not a demo database (it does not open as user '{}' with passphrase '{}' and role admin); choose another file with --db PATH.",
-            path.display(),
-            demo::USER,
-            demo::PASSPHRASE
-        ))
+        Error::Input(Msg::NotADemo {
+            path: path.to_path_buf(),
+        })
     };
     let vault = Vault::unlock(path, demo::USER, pass).map_err(|_| not_demo())?;
     if vault.user().role != crate::domain::StaffRole::Admin {
@@ -102,7 +95,8 @@ fn summarise(vault: &mut Vault) -> Result<Summary> {
     let door = vault.stats().open(StatsPurpose::DemoSummary)?;
     let (from, to) = demo::calibration_period();
     let filter = Filter::parse("contact_type=counselling", door.districts())
-        .map_err(|e| Error::Failed(format!("cannot build the demo summary: {e}.")))?;
+        .map_err(Msg::Filter)
+        .map_err(Error::Failed)?;
     let queries = [
         Query::default(),
         Query {
@@ -120,7 +114,7 @@ fn summarise(vault: &mut Vault) -> Result<Summary> {
     let [all, years, counselling]: [StatsResult; 3] = door
         .count(&queries, &mut [])?
         .try_into()
-        .map_err(|_| Error::Failed("cannot build the demo summary.".into()))?;
+        .map_err(|_| Error::Failed(Msg::DemoSummary))?;
     Ok(Summary {
         all,
         years: years.groups.len(),

@@ -5,6 +5,7 @@ use clap::Args;
 use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::report::estimate::{json, text};
 use crate::vault::StatsPurpose;
 
@@ -34,9 +35,9 @@ pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
         None => false,
         Some("year") => true,
         Some(other) => {
-            return Err(Error::Input(format!(
-                "--by {other}: the estimate can only be split by year (--by year)."
-            )))
+            return Err(Error::Input(Msg::EstimateBy {
+                dimension: other.to_string(),
+            }))
         }
     };
     let mut vault = unlock(g)?;

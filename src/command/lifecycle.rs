@@ -12,6 +12,7 @@ use crate::cli::Global;
 use crate::crypto::RecoveryKey;
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
+use crate::msg::{Msg, Piped, Source};
 use crate::vault::{check_new_passphrase, Permission, RekeySummary, Vault};
 
 #[derive(Debug, Args)]
@@ -79,10 +80,15 @@ fn code_text(arg: &str) -> Result<Zeroizing<String>> {
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password("Code (not shown): ")
             .map(Zeroizing::new)
-            .map_err(|e| Error::Input(format!("cannot read the code from the terminal: {e}.")));
+            .map_err(|e| {
+                Error::Input(Msg::CannotRead {
+                    source: Source::CodeTerminal,
+                    error: e.to_string(),
+                })
+            });
     }
     // Piped: the same reader as `add --code -` (bounded, UTF-8, zeroized); the first line.
-    let text = super::read_stdin_values("the code")?;
+    let text = super::read_stdin_values(Piped::Code)?;
     Ok(Zeroizing::new(
         text.lines().next().unwrap_or_default().to_string(),
     ))
@@ -92,12 +98,7 @@ fn code_text(arg: &str) -> Result<Zeroizing<String>> {
 pub fn forget(g: &Global, a: ForgetArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Administer)?;
-    let code = PersonCode::normalise(&code_text(&a.code)?).ok_or_else(|| {
-        Error::Input(
-            "the code is empty; give the code the person uses with --code (or --code - and the code on standard input)."
-                .into(),
-        )
-    })?;
+    let code = PersonCode::normalise(&code_text(&a.code)?).ok_or(Error::Input(Msg::CodeEmpty))?;
     let plan = vault.lifecycle().plan_forget(&code)?;
     let (n, m) = (plan.contacts() as u64, plan.codes() as u64);
     let say = |aux: &str| {
@@ -140,10 +141,9 @@ pub struct PurgeArgs {
 /// `uppsok purge --notes-before D [--yes | --dry-run]`.
 pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     let date = crate::domain::parse_date(&a.notes_before).map_err(|_| {
-        Error::Input(format!(
-            "'{}' is not a date; give --notes-before as YYYY-MM-DD.",
-            a.notes_before
-        ))
+        Error::Input(Msg::NotesBefore {
+            value: a.notes_before.clone(),
+        })
     })?;
     let mut vault = unlock(g)?;
     let day = date.format("%Y-%m-%d").to_string();
@@ -192,10 +192,10 @@ pub(super) fn given_recovery_key(file: Option<&Path>) -> Result<Option<RecoveryK
 fn recovery_key(file: Option<&Path>) -> Result<RecoveryKey> {
     let text = if let Some(p) = file {
         zeroize::Zeroizing::new(std::fs::read_to_string(p).map_err(|e| {
-            Error::Input(format!(
-                "cannot read the recovery key file {}: {e}.",
-                p.display()
-            ))
+            Error::Input(Msg::CannotRead {
+                source: Source::RecoveryKeyFile(p.to_path_buf()),
+                error: e.to_string(),
+            })
         })?)
     } else if let Some(v) = std::env::var("UPPSOK_RECOVERY_KEY")
         .ok()
@@ -203,18 +203,20 @@ fn recovery_key(file: Option<&Path>) -> Result<RecoveryKey> {
     {
         zeroize::Zeroizing::new(v)
     } else if at_terminal() {
-        zeroize::Zeroizing::new(
-            rpassword::prompt_password("Recovery key: ")
-                .map_err(|e| Error::Input(format!("cannot read the recovery key: {e}.")))?,
-        )
+        zeroize::Zeroizing::new(rpassword::prompt_password("Recovery key: ").map_err(|e| {
+            Error::Input(Msg::CannotRead {
+                source: Source::RecoveryKey,
+                error: e.to_string(),
+            })
+        })?)
     } else {
-        return Err(Error::Input(
-            "no recovery key given and no terminal to ask at; pass --recovery-key-file PATH or set UPPSOK_RECOVERY_KEY."
-                .into(),
-        ));
+        return Err(Error::Input(Msg::NoRecoveryKeyNoTerminal));
     };
-    RecoveryKey::parse(&text)
-        .map_err(|e| Error::Input(format!("{e}; check what you typed against the paper copy.")))
+    RecoveryKey::parse(&text).map_err(|e| {
+        Error::Input(Msg::RecoveryKeyMistyped {
+            error: e.to_string(),
+        })
+    })
 }
 
 /// `uppsok recover NAME`: when every administrator passphrase is lost.

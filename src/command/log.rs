@@ -7,6 +7,7 @@ use super::{lang, unlock};
 use crate::cli::Global;
 use crate::domain::parse_date;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::vault::AccessFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,14 +35,21 @@ pub struct LogArgs {
 pub fn run(g: &Global, a: LogArgs) -> Result<()> {
     for (flag, v) in [("from", &a.from), ("to", &a.to)] {
         if let Some(v) = v {
-            parse_date(v).map_err(|e| Error::Input(format!("--{flag} '{v}': {e}.")))?;
+            parse_date(v).map_err(|error| {
+                Error::Input(Msg::DateFlag {
+                    flag,
+                    value: v.clone(),
+                    error,
+                })
+            })?;
         }
     }
     if let (Some(f), Some(t)) = (&a.from, &a.to) {
         if f > t {
-            return Err(Error::Input(format!(
-                "the period is empty: --from {f} is after --to {t}."
-            )));
+            return Err(Error::Input(Msg::EmptyPeriod {
+                from: f.clone(),
+                to: t.clone(),
+            }));
         }
     }
     let mut vault = unlock(g)?;

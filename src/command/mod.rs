@@ -24,6 +24,7 @@ use crate::crypto::Passphrase;
 use crate::domain::Districts;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::msg::{Msg, Piped, Source, Written};
 use crate::stats::Query;
 use crate::vault::Vault;
 
@@ -62,12 +63,7 @@ pub fn db_path(g: &Global) -> Result<PathBuf> {
     }
     default_data_dir()
         .map(|d| d.join("uppsok.db"))
-        .ok_or_else(|| {
-            Error::Input(
-                "cannot find a data directory for the database; give one with --db PATH or UPPSOK_DB."
-                    .into(),
-            )
-        })
+        .ok_or(Error::Input(Msg::NoDataDir))
 }
 
 pub fn default_data_dir() -> Option<PathBuf> {
@@ -85,10 +81,10 @@ fn at_terminal() -> bool {
 /// Reads a passphrase file: its content without the final line break.
 fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
     let mut s = std::fs::read_to_string(path).map_err(|e| {
-        Error::Input(format!(
-            "cannot read the passphrase file {}: {e}.",
-            path.display()
-        ))
+        Error::Input(Msg::CannotRead {
+            source: Source::PassphraseFile(path.to_path_buf()),
+            error: e.to_string(),
+        })
     })?;
     if s.ends_with('\n') {
         s.pop();
@@ -97,10 +93,9 @@ fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
         }
     }
     if s.is_empty() {
-        return Err(Error::Input(format!(
-            "the passphrase file {} is empty.",
-            path.display()
-        )));
+        return Err(Error::Input(Msg::PassphraseFileEmpty {
+            path: path.to_path_buf(),
+        }));
     }
     Ok(Passphrase::new(s))
 }
@@ -114,14 +109,13 @@ fn env_passphrase(var: &str) -> Option<Passphrase> {
 
 fn prompt(label: &str) -> Result<Passphrase> {
     let s = rpassword::prompt_password(label).map_err(|e| {
-        Error::Input(format!(
-            "cannot read the passphrase from the terminal: {e}."
-        ))
+        Error::Input(Msg::CannotRead {
+            source: Source::PassphraseTerminal,
+            error: e.to_string(),
+        })
     })?;
     if s.is_empty() {
-        return Err(Error::Input(
-            "the passphrase is empty; nothing was done.".into(),
-        ));
+        return Err(Error::Input(Msg::PassphraseEmpty));
     }
     Ok(Passphrase::new(s))
 }
@@ -130,9 +124,7 @@ fn prompt_twice(label: &str) -> Result<Passphrase> {
     let first = prompt(label)?;
     let again = prompt("Repeat it: ")?;
     if first.expose() != again.expose() {
-        return Err(Error::Input(
-            "the two passphrases differ; nothing was done. Try again.".into(),
-        ));
+        return Err(Error::Input(Msg::PassphrasesDiffer));
     }
     Ok(first)
 }
@@ -143,19 +135,19 @@ pub fn user_name(g: &Global) -> Result<String> {
         return Ok(u.clone());
     }
     if !at_terminal() {
-        return Err(Error::Input(
-            "no user given; pass --user NAME or set UPPSOK_USER (there is no terminal to ask at)."
-                .into(),
-        ));
+        return Err(Error::Input(Msg::NoUserNoTerminal));
     }
     eprint!("User: ");
     let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Error::Input(format!("cannot read the user name: {e}.")))?;
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        Error::Input(Msg::CannotRead {
+            source: Source::UserName,
+            error: e.to_string(),
+        })
+    })?;
     let name = line.trim().to_string();
     if name.is_empty() {
-        return Err(Error::Input("no user name given; nothing was done.".into()));
+        return Err(Error::Input(Msg::NoUserName));
     }
     Ok(name)
 }
@@ -169,10 +161,7 @@ pub fn passphrase(g: &Global, user: &str, twice: bool) -> Result<Passphrase> {
         return Ok(p);
     }
     if !at_terminal() {
-        return Err(Error::Input(
-            "no passphrase given and no terminal to ask at; pass --passphrase-file PATH or set UPPSOK_PASSPHRASE."
-                .into(),
-        ));
+        return Err(Error::Input(Msg::NoPassphraseNoTerminal));
     }
     let label = format!("Passphrase for {user}: ");
     if twice {
@@ -191,10 +180,7 @@ pub fn new_passphrase(g: &Global, whose: &str) -> Result<Passphrase> {
         return Ok(p);
     }
     if !at_terminal() {
-        return Err(Error::Input(
-            "no new passphrase given and no terminal to ask at; pass --new-passphrase-file PATH or set UPPSOK_NEW_PASSPHRASE."
-                .into(),
-        ));
+        return Err(Error::Input(Msg::NoNewPassphraseNoTerminal));
     }
     prompt_twice(&format!("New passphrase for {whose}: "))
 }
@@ -294,9 +280,10 @@ pub fn require_private_stdout(what: &str) -> Result<()> {
     };
     let mode = meta.permissions().mode() & 0o777;
     if meta.is_file() && mode & 0o077 != 0 {
-        return Err(Error::Input(format!(
-            "standard output is a file that others can read (mode {mode:04o}), so the {what} (decrypted records) would be readable by other users of this computer; nothing was written. Use --out FILE (created with mode 0600), or make the file private first (chmod 600 FILE, or umask 077 before redirecting)."
-        )));
+        return Err(Error::Input(Msg::StdoutReadable {
+            mode,
+            export: what == "export",
+        }));
     }
     Ok(())
 }
@@ -318,11 +305,14 @@ const STDIN_LIMIT: usize = 64 * 1024;
 /// zeroizing memory. At a terminal it reads until end of input (Ctrl-D), after saying so on
 /// stderr. `what` names the values ("the code", "the code and the note") in messages; the
 /// text itself never appears in one.
-pub fn read_stdin_values(what: &str) -> Result<zeroize::Zeroizing<String>> {
+pub fn read_stdin_values(what: Piped) -> Result<zeroize::Zeroizing<String>> {
     use std::io::Read;
     use zeroize::Zeroize;
     if at_terminal() {
-        eprintln!("Type {what}, then press Ctrl-D on a line of its own to end.");
+        eprintln!(
+            "Type {}, then press Ctrl-D on a line of its own to end.",
+            what.name(Lang::En)
+        );
     }
     // Room for the limit and one byte more, so the buffer never moves (and leaves no copy).
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(STDIN_LIMIT + 1));
@@ -330,20 +320,23 @@ pub fn read_stdin_values(what: &str) -> Result<zeroize::Zeroizing<String>> {
         .lock()
         .take(STDIN_LIMIT as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| Error::Input(format!("cannot read {what} from standard input: {e}.")))?;
+        .map_err(|e| {
+            Error::Input(Msg::CannotRead {
+                source: Source::Stdin(what),
+                error: e.to_string(),
+            })
+        })?;
     if buf.len() > STDIN_LIMIT {
-        return Err(Error::Input(format!(
-            "standard input holds more than {} KiB, far more than {what} can be; nothing was done. Check what is piped in.",
-            STDIN_LIMIT / 1024
-        )));
+        return Err(Error::Input(Msg::StdinTooLarge {
+            what,
+            kib: STDIN_LIMIT / 1024,
+        }));
     }
     match String::from_utf8(std::mem::take(&mut *buf)) {
         Ok(text) => Ok(zeroize::Zeroizing::new(text)),
         Err(e) => {
             e.into_bytes().zeroize();
-            Err(Error::Input(format!(
-                "{what} read from standard input is not valid UTF-8; nothing was done. Save or pipe it as UTF-8."
-            )))
+            Err(Error::Input(Msg::StdinNotUtf8 { what }))
         }
     }
 }
@@ -365,16 +358,24 @@ pub fn private_output(path: &Path) -> Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let file = opts
-        .open(path)
-        .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+    let file = opts.open(path).map_err(|e| {
+        Error::Failed(Msg::CannotWrite {
+            what: Written::File(path.to_path_buf()),
+            error: e.to_string(),
+        })
+    })?;
     // The mode above applies only to a file created now; an existing file keeps its own, so
     // it is narrowed here before anything decrypted is written to it.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::Failed(format!("cannot make {} private: {e}.", path.display())))?;
+            .map_err(|e| {
+                Error::Failed(Msg::CannotWrite {
+                    what: Written::MakePrivate(path.to_path_buf()),
+                    error: e.to_string(),
+                })
+            })?;
     }
     Ok(file)
 }

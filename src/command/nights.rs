@@ -6,6 +6,7 @@ use super::unlock;
 use crate::cli::Global;
 use crate::domain::{today, FieldNightInput};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::vault::Permission;
 
 #[derive(Debug, Subcommand)]
@@ -53,14 +54,12 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
             let (d, details) = input
                 .parse(vault.districts(), today())
                 .map_err(|problems| {
-                    let named: Vec<String> = problems
-                        .iter()
-                        .map(|(f, e)| format!("--{} '{}': {e}", f.flag(), input.raw(*f)))
-                        .collect();
-                    Error::Input(format!(
-                        "the field night was not recorded: {}.",
-                        named.join("; ")
-                    ))
+                    Error::Input(Msg::NightRefused {
+                        problems: problems
+                            .into_iter()
+                            .map(|(f, e)| (f, input.raw(f).to_string(), e))
+                            .collect(),
+                    })
                 })?;
             let id = vault.contacts().add_night(d, &details)?;
             println!("Recorded field night {id}. Log its contacts with `uppsok add --field-night {id} ...`.");

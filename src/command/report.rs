@@ -9,6 +9,7 @@ use super::stats::check_threshold;
 use super::{db_path, is_database_file, lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
+use crate::msg::{Msg, Written};
 use crate::report::{Period, Report, TABLES};
 use crate::stats::estimate::Occasions;
 use crate::stats::publish::DEFAULT_THRESHOLD;
@@ -51,10 +52,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     let threshold = check_threshold(a.threshold)?;
     if let Some(out) = &a.out {
         if is_database_file(out, &db_path(g)?) {
-            return Err(Error::Input(format!(
-                "--out {} is the database itself; choose another file for the report.",
-                out.display()
-            )));
+            return Err(Error::Input(Msg::ReportOntoDatabase { path: out.clone() }));
         }
     }
     let mut vault = unlock(g)?;
@@ -70,9 +68,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     let mut occasions = Occasions::new(&base, door.districts());
     let results = door.count(&queries, &mut [&mut occasions])?;
     let estimate = occasions.finish();
-    let first = results
-        .first()
-        .ok_or_else(|| Error::Failed("the report has no tables to count.".into()))?;
+    let first = results.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
     let period = Period {
         year: a.period.year,
         from: first.from.clone(),
@@ -89,11 +85,17 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     match &a.out {
         None => print!("{body}"),
         Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+            let mut f = std::fs::File::create(path).map_err(|e| cannot_write(path, e))?;
             f.write_all(body.as_bytes())
-                .map_err(|e| Error::Failed(format!("cannot write {}: {e}.", path.display())))?;
+                .map_err(|e| cannot_write(path, e))?;
         }
     }
     Ok(())
+}
+
+fn cannot_write(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Failed(Msg::CannotWrite {
+        what: Written::File(path.to_path_buf()),
+        error: e.to_string(),
+    })
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD, MIN_THRESHOLD};
 use crate::stats::render::{render_published, Format, Options};
 use crate::vault::StatsPurpose;
@@ -43,18 +44,19 @@ pub fn csv_separator(s: &str) -> Result<u8> {
         "," => Ok(b','),
         ";" => Ok(b';'),
         "\\t" | "\t" | "tab" => Ok(b'\t'),
-        _ => Err(Error::Input(format!(
-            "--csv-separator '{s}' is not one uppsok writes; use ',', ';' or tab."
-        ))),
+        _ => Err(Error::Input(Msg::CsvSeparator {
+            value: s.to_string(),
+        })),
     }
 }
 
 /// Checks `--threshold`.
 pub fn check_threshold(t: u64) -> Result<u64> {
     if t < MIN_THRESHOLD {
-        return Err(Error::Input(format!(
-            "--threshold {t} protects nobody (with {t}, '<{t}' tells the count); use {MIN_THRESHOLD} or more, 5 is the default."
-        )));
+        return Err(Error::Input(Msg::ThresholdTooLow {
+            threshold: t,
+            min: MIN_THRESHOLD,
+        }));
     }
     Ok(t)
 }

@@ -6,6 +6,7 @@ use super::{db_path, lang};
 use crate::cli::Global;
 use crate::domain::today;
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::tui::{app::DEFAULT_LOCK_AFTER, App};
 use crate::vault::Vault;
 
@@ -14,9 +15,7 @@ pub fn lock_after() -> Result<std::time::Duration> {
     match std::env::var("UPPSOK_LOCK_MINUTES") {
         Ok(v) => match v.trim().parse::<u64>() {
             Ok(m) if m >= 1 => Ok(std::time::Duration::from_secs(m * 60)),
-            _ => Err(Error::Input(format!(
-                "UPPSOK_LOCK_MINUTES '{v}' is not a whole number of minutes from 1 up."
-            ))),
+            _ => Err(Error::Input(Msg::LockMinutes { value: v })),
         },
         Err(_) => Ok(DEFAULT_LOCK_AFTER),
     }
@@ -27,10 +26,7 @@ pub fn require_terminal() -> Result<()> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         Ok(())
     } else {
-        Err(Error::Input(
-            "the terminal interface needs a terminal, and there is none here; run a command instead (see `uppsok --help`)."
-                .into(),
-        ))
+        Err(Error::Input(Msg::NoTerminal))
     }
 }
 

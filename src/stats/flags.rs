@@ -4,6 +4,7 @@
 use super::{Dimension, Filter, Query};
 use crate::domain::{parse_date, Date, Districts};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 
 impl Query {
     /// The period (one calendar `year`, or `from`/`to`, each open when left out), the grouping
@@ -16,16 +17,24 @@ impl Query {
         filter: &[String],
         districts: &Districts,
     ) -> Result<Query> {
-        let date = |flag: &str, s: Option<&str>| -> Result<Option<Date>> {
-            s.map(|v| parse_date(v).map_err(|e| Error::Input(format!("--{flag} '{v}': {e}."))))
-                .transpose()
+        let date = |flag: &'static str, s: Option<&str>| -> Result<Option<Date>> {
+            s.map(|v| {
+                parse_date(v).map_err(|e| {
+                    Error::Input(Msg::DateFlag {
+                        flag,
+                        value: v.to_string(),
+                        error: e,
+                    })
+                })
+            })
+            .transpose()
         };
         let (from, to) = match year {
             Some(y) => {
                 let bound = |m, d| {
                     chrono::NaiveDate::from_ymd_opt(y, m, d)
                         .filter(|_| (1900..=9999).contains(&y))
-                        .ok_or_else(|| Error::Input(format!("--year {y} is not a usable year.")))
+                        .ok_or(Error::Input(Msg::UnusableYear { year: y }))
                 };
                 (Some(bound(1, 1)?), Some(bound(12, 31)?))
             }
@@ -33,27 +42,25 @@ impl Query {
         };
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                return Err(Error::Input(format!(
-                    "the period is empty: --from {f} is after --to {t}."
-                )));
+                return Err(Error::Input(Msg::EmptyPeriod {
+                    from: f.to_string(),
+                    to: t.to_string(),
+                }));
             }
         }
         let mut by = Vec::new();
         for d in by_dims {
-            let dim: Dimension = d
-                .trim()
-                .parse()
-                .map_err(|e: String| Error::Input(format!("--by: {e}.")))?;
+            let dim: Dimension = d.trim().parse().map_err(|e| Error::Input(Msg::By(e)))?;
             if by.contains(&dim) {
-                return Err(Error::Input(format!("--by names {dim} twice.")));
+                return Err(Error::Input(Msg::ByTwice {
+                    dimension: dim.as_str(),
+                }));
             }
             by.push(dim);
         }
         let filters = filter
             .iter()
-            .map(|f| {
-                Filter::parse(f, districts).map_err(|e| Error::Input(format!("--filter: {e}.")))
-            })
+            .map(|f| Filter::parse(f, districts).map_err(|e| Error::Input(Msg::Filter(e))))
             .collect::<Result<Vec<_>>>()?;
         Ok(Query {
             from,

@@ -12,6 +12,7 @@ pub mod overview;
 pub mod publish;
 pub mod render;
 
+use crate::msg::{FilterProblem, ValueWhy};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
@@ -69,18 +70,13 @@ impl fmt::Display for Dimension {
 }
 
 impl FromStr for Dimension {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = FilterProblem;
+    fn from_str(s: &str) -> Result<Self, FilterProblem> {
         Dimension::ALL
             .iter()
             .copied()
             .find(|d| d.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "'{s}' is not a dimension; use one of {}",
-                    Dimension::ALL.map(|d| d.as_str()).join(", ")
-                )
-            })
+            .ok_or_else(|| FilterProblem::NotADimension(s.to_string()))
     }
 }
 
@@ -180,15 +176,19 @@ fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
 }
 
 /// Parses a filter value of a dimension into its code.
-fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, String> {
+fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, FilterProblem> {
     fn cat<T: FromStr<Err = crate::domain::InvalidValue>>(
         s: &str,
         code: impl Fn(T) -> u8,
-    ) -> Result<u32, String> {
+    ) -> Result<u32, ValueWhy> {
         s.parse::<T>()
             .map(|v| u32::from(code(v)))
-            .map_err(|e| e.to_string())
+            .map_err(ValueWhy::Expected)
     }
+    let or_none = |w: ValueWhy| match w {
+        ValueWhy::Expected(e) => ValueWhy::ExpectedOrNone(e),
+        w => w,
+    };
     let r = match dim {
         Dimension::Role => cat::<Role>(s, |v| v.code()),
         Dimension::Gender => cat::<Gender>(s, |v| v.code()),
@@ -196,28 +196,28 @@ fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, St
         Dimension::Counterpart => cat::<Counterpart>(s, |v| v.code()),
         Dimension::ContactType => cat::<ContactType>(s, |v| v.code()),
         Dimension::Referral if s == "none" => Ok(NO_REFERRAL),
-        Dimension::Referral => {
-            cat::<Referral>(s, |v| v.code()).map_err(|e| format!("{e}, or none"))
-        }
+        Dimension::Referral => cat::<Referral>(s, |v| v.code()).map_err(or_none),
         Dimension::District => districts
             .parse(s)
             .map(|d| value_code(Dimension::District, &dummy_with(d), 0, Some(districts)))
-            .map_err(|e| e.to_string()),
+            .map_err(ValueWhy::Expected),
         Dimension::Trafficking => crate::domain::parse_yes_no(s)
             .map(u32::from)
-            .map_err(|e| e.to_string()),
+            .map_err(ValueWhy::Expected),
         Dimension::Concern if s == "none" => Ok(NO_CONCERN),
-        Dimension::Concern => {
-            cat::<ConcernReport>(s, |v| v.code()).map_err(|e| format!("{e}, or none"))
-        }
+        Dimension::Concern => cat::<ConcernReport>(s, |v| v.code()).map_err(or_none),
         Dimension::Year => crate::domain::parse_date(&format!("{s}-01-01"))
             .map(|_| s.parse::<u32>().unwrap_or(0))
-            .map_err(|_| "expected a year as YYYY".to_string()),
+            .map_err(|_| ValueWhy::Year),
         Dimension::Month => crate::domain::parse_date(&format!("{s}-01"))
             .map(|d| date_code(&d.format("%Y-%m-%d").to_string()) / 100)
-            .map_err(|_| "expected a month as YYYY-MM".to_string()),
+            .map_err(|_| ValueWhy::Month),
     };
-    r.map_err(|e| format!("'{s}' is not a value of {dim}: {e}"))
+    r.map_err(|why| FilterProblem::NotAValue {
+        value: s.to_string(),
+        dimension: dim.as_str(),
+        why,
+    })
 }
 
 fn dummy_with(district: crate::domain::District) -> Attributes {
@@ -248,17 +248,17 @@ pub struct Filter {
 
 impl Filter {
     /// Parses `DIM=V1,V2`, checking every value.
-    pub fn parse(s: &str, districts: &Districts) -> Result<Filter, String> {
+    pub fn parse(s: &str, districts: &Districts) -> Result<Filter, FilterProblem> {
         let (dim, values) = s
             .split_once('=')
-            .ok_or_else(|| format!("'{s}' is not a filter; write it as DIMENSION=VALUE[,VALUE...], for example role=sells"))?;
+            .ok_or_else(|| FilterProblem::NotAFilter(s.to_string()))?;
         let dimension: Dimension = dim.trim().parse()?;
         let codes = values
             .split(',')
             .map(|v| parse_value(dimension, v.trim(), districts))
             .collect::<Result<Vec<_>, _>>()?;
         if codes.is_empty() {
-            return Err(format!("the filter '{s}' names no value"));
+            return Err(FilterProblem::NoValue(s.to_string()));
         }
         Ok(Filter { dimension, codes })
     }
@@ -820,7 +820,9 @@ mod tests {
         acc.add("2020-01-01", Some(5), &adult);
         assert_eq!(acc.finish(&HashMap::new(), 0, None).totals.contacts, 1);
         assert!(Filter::parse("concern=none", &districts).is_ok());
-        let e = Filter::parse("concern=yes", &districts).unwrap_err();
+        let e = Filter::parse("concern=yes", &districts)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("made, will-be-made, not-made, or none"), "{e}");
     }
 

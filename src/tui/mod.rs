@@ -22,6 +22,7 @@ use ratatui::Terminal;
 pub use app::App;
 
 use crate::error::{Error, Result};
+use crate::msg::{Msg, TerminalOp};
 
 /// Runs the interface until the user quits: draw, wait for an event (or a second, to lock an
 /// idle screen), act. `next_event` returns `None` when there was no event in the time given.
@@ -30,7 +31,12 @@ pub fn run_loop<B: Backend>(
     app: &mut App,
     mut next_event: impl FnMut(Duration) -> Result<Option<Event>>,
 ) -> Result<()> {
-    let failed = |e: std::io::Error| Error::Failed(format!("cannot draw the interface: {e}."));
+    let failed = |e: std::io::Error| {
+        Error::Failed(Msg::Terminal {
+            op: TerminalOp::Draw,
+            error: e.to_string(),
+        })
+    };
     while !app.quit {
         terminal.draw(|f| ui::draw(f, app)).map_err(failed)?;
         match next_event(Duration::from_secs(1))? {
@@ -47,7 +53,12 @@ pub fn run_loop<B: Backend>(
 
 /// Reads the next terminal event, waiting at most `timeout`.
 pub fn read_terminal_event(timeout: Duration) -> Result<Option<Event>> {
-    let failed = |e: std::io::Error| Error::Failed(format!("cannot read the keyboard: {e}."));
+    let failed = |e: std::io::Error| {
+        Error::Failed(Msg::Terminal {
+            op: TerminalOp::ReadKeys,
+            error: e.to_string(),
+        })
+    };
     if crossterm::event::poll(timeout).map_err(failed)? {
         Ok(Some(crossterm::event::read().map_err(failed)?))
     } else {
@@ -74,20 +85,29 @@ pub fn run(mut app: App) -> Result<()> {
                 flag.store(sig as usize, Ordering::SeqCst)
             })
         }
-        .map_err(|e| Error::Failed(format!("cannot watch for signals: {e}.")))?;
+        .map_err(|e| {
+            Error::Failed(Msg::Terminal {
+                op: TerminalOp::WatchSignals,
+                error: e.to_string(),
+            })
+        })?;
         hooks.push(id);
     }
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| Error::Failed(format!("cannot open the terminal interface: {e}.")))?;
+    let mut terminal = ratatui::try_init().map_err(|e| {
+        Error::Failed(Msg::Terminal {
+            op: TerminalOp::Open,
+            error: e.to_string(),
+        })
+    })?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = run_loop(&mut terminal, &mut app, |timeout| {
         if signalled.load(Ordering::SeqCst) != 0 {
-            return Err(Error::Failed("stopped by a signal.".into()));
+            return Err(Error::Failed(Msg::StoppedBySignal));
         }
         // Short waits, so that a signal is seen within a fraction of a second.
         let event = read_terminal_event(timeout.min(Duration::from_millis(250)))?;
         if signalled.load(Ordering::SeqCst) != 0 {
-            return Err(Error::Failed("stopped by a signal.".into()));
+            return Err(Error::Failed(Msg::StoppedBySignal));
         }
         Ok(event)
     });

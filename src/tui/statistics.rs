@@ -281,7 +281,8 @@ impl StatsView {
             .filters
             .iter()
             .map(|(d, vals)| Filter::parse(&format!("{d}={}", vals.join(",")), districts))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         Ok(Query {
             from,
             to,

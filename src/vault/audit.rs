@@ -2,6 +2,7 @@
 //! where it sits, the log's chain verified, SQLite's own checks run. Only outcomes, counts,
 //! ids and kinds leave this module; no plaintext does.
 
+use crate::msg::Msg;
 use std::collections::HashMap;
 
 use super::*;
@@ -353,10 +354,7 @@ impl Vault {
         let root = lifecycle::read_grants(&*reads)?.root();
         match (root, database_id(&*reads)?) {
             (Some(root), Some(id)) => Ok(audit_log::fingerprint(&id, &root)),
-            _ => Err(Error::Failed(
-                "the database has no fingerprint (no id, or a log without its first administrator); run `uppsok audit`."
-                    .into(),
-            )),
+            _ => Err(Error::Failed(Msg::NoFingerprint)),
         }
     }
 
@@ -365,19 +363,13 @@ impl Vault {
     pub fn checkpoint(&self) -> Result<Checkpoint> {
         let reads = self.store.read()?;
         let Some((seq, _)) = reads.audit_head()? else {
-            return Err(Error::Failed(
-                "the log is empty; run `uppsok audit`.".into(),
-            ));
+            return Err(Error::Failed(Msg::LogEmpty));
         };
         reads
             .audit_entry(seq)?
             .as_ref()
             .and_then(Checkpoint::of)
-            .ok_or_else(|| {
-                Error::Failed(format!(
-                    "log entry {seq} carries no mark; the log was changed outside uppsok. Run `uppsok audit`."
-                ))
-            })
+            .ok_or(Error::Failed(Msg::EntryUnmarked { seq }))
     }
 }
 
@@ -587,10 +579,7 @@ impl Audit<'_> {
     pub fn rescan_notes(&mut self) -> Result<(u64, usize)> {
         self.0.require(Permission::Audit)?;
         if !self.0.keys.holds_notes() {
-            return Err(Error::Refused(
-                "only a lead or an administrator can rescan the notes: an auditor holds no note key. Ask one of them to run `uppsok audit --rescan-notes`."
-                    .into(),
-            ));
+            return Err(Error::Refused(Msg::AuditorCannotRescan));
         }
         let keys = &self.0.keys;
         let mut scanned = 0u64;
@@ -668,7 +657,11 @@ impl Audit<'_> {
                     .iter()
                     .find(|u| &u.name == name)
                     .map(|u| u.id)
-                    .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?,
+                    .ok_or_else(|| {
+                        Error::Input(Msg::NoSuchUser {
+                            name: name.to_string(),
+                        })
+                    })?,
             ),
         };
         let from = filter.from.as_deref().map(date_number).unwrap_or(i32::MIN);

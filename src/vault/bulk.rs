@@ -6,6 +6,7 @@ use crate::audit_log::Action;
 use crate::crypto::Place;
 use crate::domain::{Date, FieldNightDetails, NewContact};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::pii::{self};
 
 impl Contacts<'_> {
@@ -49,20 +50,18 @@ impl Contacts<'_> {
         let mut writer = ContactWriter::new(&tx, user_id)?;
         for (index, (mut contact, night)) in contacts.into_iter().enumerate() {
             if let Some(kind) = pii::find_identifiers(&contact.note).first() {
-                return Err(Error::Input(format!(
-                    "the note of contact {} of the load contains what looks like a {kind}; nothing was written.",
-                    index + 1
-                )));
+                return Err(Error::Input(Msg::LoadNoteIdentifier {
+                    index: index + 1,
+                    kind: *kind,
+                }));
             }
-            contact.field_night = match night {
-                None => None,
-                Some(n) => Some(*night_ids.get(n).ok_or_else(|| {
-                    Error::Failed(format!(
-                        "contact {} of the load names a field night that is not in it; nothing was written.",
-                        index + 1
-                    ))
-                })?),
-            };
+            contact.field_night =
+                match night {
+                    None => None,
+                    Some(n) => Some(*night_ids.get(n).ok_or_else(|| {
+                        Error::Failed(Msg::LoadNightMissing { index: index + 1 })
+                    })?),
+                };
             let attributes = encode_attributes(&contact, tx.districts)?;
             writer.add(&contact, &attributes, now_unix())?;
         }
@@ -71,9 +70,9 @@ impl Contacts<'_> {
             // The nights as stored: what the entry commits to.
             let mut running = crate::audit_log::Running::default();
             for id in &night_ids {
-                let night = tx.field_night(*id)?.ok_or_else(|| {
-                    Error::Failed("a field night just written is not there.".into())
-                })?;
+                let night = tx
+                    .field_night(*id)?
+                    .ok_or(Error::Failed(Msg::NightNotWritten))?;
                 running.push(*id, &crate::audit_log::night_hash(&night));
             }
             tx.log(

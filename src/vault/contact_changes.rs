@@ -11,6 +11,7 @@ use crate::audit_log::Action;
 use crate::crypto::{Keys, Place};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
+use crate::msg::{Msg, NoteAdvice};
 
 /// Why a contact is edited or deleted: a fixed list, so the audit log can say why without
 /// holding free text (which could identify someone).
@@ -116,7 +117,7 @@ impl Contacts<'_> {
             .store
             .read()?
             .contact(id)?
-            .ok_or_else(|| Error::Input(format!("there is no contact {id}.")))?;
+            .ok_or(Error::Input(Msg::NoSuchContact { id }))?;
         let details = open_details(&self.0.keys, &self.0.districts, &row)?;
         self.0
             .log_read(Action::PersonView, &format!("contact:{id}"), "")?;
@@ -155,12 +156,13 @@ impl Contacts<'_> {
     ) -> Result<bool> {
         self.0.require(Permission::WriteContacts)?;
         Vault::check_note(note, false).map_err(|kind| {
-            Error::Input(format!(
-                "the note contains what looks like a {kind}; notes must not identify anyone. Remove it."
-            ))
+            Error::Input(Msg::NoteIdentifier {
+                kind,
+                advice: NoteAdvice::Remove,
+            })
         })?;
         crate::domain::check_note_length(note)
-            .map_err(|e| Error::Input(format!("the note is too long: {e}.")))?;
+            .map_err(|error| Error::Input(Msg::NoteTooLong { error }))?;
         let attributes = Attributes {
             concern,
             ..attributes.clone()
@@ -170,7 +172,7 @@ impl Contacts<'_> {
             .ok_or_else(|| unknown_district(&attributes.district))?;
         let tx = self.0.change()?;
         let Some(mut row) = tx.contact(id)? else {
-            return Err(Error::Input(format!("there is no contact {id}.")));
+            return Err(Error::Input(Msg::NoSuchContact { id }));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
         let was = open_details(tx.keys, tx.districts, &row)?;
@@ -209,7 +211,7 @@ impl Contacts<'_> {
             .contact(id)?
             .as_ref()
             .map(|c| crate::audit_log::contact_hash(c, c.pseudonym.as_deref()))
-            .ok_or_else(|| Error::Failed(format!("contact {id} is gone; nothing was changed.")))?;
+            .ok_or(Error::Failed(Msg::ContactGone { id }))?;
         tx.log(
             Action::ContactEdit,
             &format!("contact:{id}"),
@@ -230,11 +232,11 @@ impl Contacts<'_> {
         self.0.require(Permission::WriteContacts)?;
         let tx = self.0.change()?;
         let Some(row) = tx.contact(id)? else {
-            return Err(Error::Input(format!("there is no contact {id}.")));
+            return Err(Error::Input(Msg::NoSuchContact { id }));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
         if !tx.delete_contact(id)? {
-            return Err(Error::Input(format!("there is no contact {id}.")));
+            return Err(Error::Input(Msg::NoSuchContact { id }));
         }
         tx.log(
             Action::ContactDelete,
@@ -270,14 +272,10 @@ impl Persons<'_> {
         let (Some((keep, _)), Some((merged, group))) =
             (self.0.person_group(code)?, self.0.person_group(other)?)
         else {
-            return Err(Error::Input(
-                "both codes must belong to known persons; nothing was changed.".into(),
-            ));
+            return Err(Error::Input(Msg::MergeUnknown));
         };
         if keep == merged {
-            return Err(Error::Input(
-                "the two codes are already one person; nothing was changed.".into(),
-            ));
+            return Err(Error::Input(Msg::AlreadyOnePerson));
         }
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
@@ -321,9 +319,7 @@ impl Persons<'_> {
             .read()?
             .person_by_pseudonym(&self.0.pseudonym_of(code)?)?
         else {
-            return Err(Error::Input(
-                "the code is not known; nothing was changed.".into(),
-            ));
+            return Err(Error::Input(Msg::CodeNotKnown));
         };
         let tx = self.0.change()?;
         let into = tx
@@ -332,9 +328,7 @@ impl Persons<'_> {
             .find(|m| m.person_id == id)
             .map(|m| m.merged_into);
         let Some(into) = into else {
-            return Err(Error::Input(
-                "that code was not declared to be another person; nothing was changed.".into(),
-            ));
+            return Err(Error::Input(Msg::NotMerged));
         };
         tx.delete_merge(id)?;
         tx.log(

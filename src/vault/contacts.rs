@@ -11,6 +11,7 @@ use crate::domain::{
     Attributes, Contact, Date, Districts, FieldNight, FieldNightDetails, NewContact,
 };
 use crate::error::{Error, Result};
+use crate::msg::{Msg, NoteAdvice};
 use crate::pii::{self, IdentifierKind};
 
 /// From this many expected rows on, an import rebuilds the contact indexes instead of
@@ -74,19 +75,15 @@ impl Vault {
             }
         );
         let found = Self::check_note(&contact.note, allow_identifiers).map_err(|kind| {
-            let what_to_do = match source {
-                NewContactSource::CommandLine { .. } => " Remove it, or give --allow-identifiers if it is really needed (this is written to the audit log).",
-                NewContactSource::Interface => " Remove it.",
+            let advice = match source {
+                NewContactSource::CommandLine { .. } => NoteAdvice::RemoveOrAllow,
+                NewContactSource::Interface => NoteAdvice::Remove,
             };
-            Error::Input(format!(
-                "the note contains what looks like a {kind}; notes must not identify anyone.{what_to_do}"
-            ))
+            Error::Input(Msg::NoteIdentifier { kind, advice })
         })?;
         if let Some(n) = contact.field_night {
             if self.store.read()?.field_night(n)?.is_none() {
-                return Err(Error::Input(format!(
-                    "there is no field night {n}; list them with `uppsok night list`."
-                )));
+                return Err(Error::Input(Msg::NoSuchNight { id: n }));
             }
         }
         // One format (with the under-18 answer) for every contact, so the ciphertext length
@@ -317,9 +314,7 @@ impl Contacts<'_> {
                     }
                 }
             }
-            sealer.join().map_err(|_| {
-                Error::Failed("the import stopped unexpectedly; nothing was imported.".into())
-            })
+            sealer.join().map_err(|_| Error::Failed(Msg::ImportStopped))
         })?;
         if !errors.is_empty() {
             return Err(Error::Import(errors)); // the change rolls back
@@ -415,7 +410,7 @@ impl Contacts<'_> {
         let mut running = crate::audit_log::Running::default();
         let night = tx
             .field_night(id)?
-            .ok_or_else(|| Error::Failed("the field night just written is not there.".into()))?;
+            .ok_or(Error::Failed(Msg::NightNotWritten))?;
         running.push(id, &crate::audit_log::night_hash(&night));
         tx.log(
             Action::FieldNightAdd,

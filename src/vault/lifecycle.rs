@@ -15,6 +15,7 @@ use crate::audit_log::{self, Action};
 use crate::crypto::{public_hex, CryptoError, KdfParams, Place, RecoveryKey, Signer, UserSecret};
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
+use crate::msg::{Age, Msg, Refusing};
 use crate::storage::Locked;
 
 /// Rows rewritten per batch in a rekey or purge: memory stays flat whatever the size.
@@ -101,10 +102,7 @@ pub(super) struct NewKeys {
 pub(super) fn read_grants<R: Reads + ?Sized>(reads: &R) -> Result<audit_log::Authority> {
     let authority = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
     if authority.root().is_none() {
-        return Err(Error::Refused(
-            "the log grants no administrator (it was cut or changed outside uppsok); nothing was done. Restore a backup that passes `uppsok audit`."
-                .into(),
-        ));
+        return Err(Error::Refused(Msg::NoAdministratorGranted));
     }
     Ok(authority)
 }
@@ -121,7 +119,9 @@ pub(super) fn remove_user_keys(tx: &Change<'_>, user_id: i64) -> Result<()> {
 }
 
 fn cannot_protect(e: CryptoError) -> Error {
-    Error::Failed(format!("cannot protect the key: {e}."))
+    Error::Failed(Msg::CannotProtectKey {
+        error: e.to_string(),
+    })
 }
 
 /// The key file as committed, read inside the change (no other writer can come between) and
@@ -239,9 +239,9 @@ pub(super) fn open_database<T>(
         .meta("database_id")?
         .and_then(|id| uuid::Uuid::parse_str(&id).ok());
     if id.map(|id| *id.as_bytes()) != Some(file.file_id()) {
-        return Err(Error::Refused(format!(
-            "the key file beside {location} belongs to another database; put back this database's own key file, or restore both from a backup that passes `uppsok audit`."
-        )));
+        return Err(Error::Refused(Msg::KeyFileOfAnotherDatabase {
+            location: location.to_string(),
+        }));
     }
     let stored = stored_generation(&*reads)?;
     drop(reads);
@@ -258,12 +258,7 @@ pub(super) fn open_database<T>(
     // in one transaction) and stopped before the database committed.
     if file.generation() > stored {
         if let Some(prev) = store.interrupted_key_file()? {
-            let undone = || {
-                Error::Refused(
-                    "the last change to the keys (a passphrase, a user, the recovery key or a rekey) stopped before it was saved, and has now been undone; nothing else changed. Sign in with the passphrase from before that change, and repeat it."
-                        .into(),
-                )
-            };
+            let undone = || Error::Refused(Msg::KeysChangeUndone);
             let prev_file = KeyFile::parse(&prev)
                 .ok()
                 .filter(|p| p.generation() == stored && p.file_id() == file.file_id());
@@ -289,15 +284,17 @@ pub(super) fn open_database<T>(
             }
         }
     }
-    let which = if file.generation() < stored {
-        "older"
+    let age = if file.generation() < stored {
+        Age::Older
     } else {
-        "newer"
+        Age::Newer
     };
-    Err(Error::Refused(format!(
-        "the key file beside {location} is {which} than the database (generation {} where the database says {stored}): one of the two was replaced by another copy. Put back the pair that belongs together, or restore both from a backup that passes `uppsok audit`.",
-        file.generation()
-    )))
+    Err(Error::Refused(Msg::KeyFileGeneration {
+        location: location.to_string(),
+        age,
+        file: file.generation(),
+        stored,
+    }))
 }
 
 /// Refuses a database of the format `upgrade` brings to this one in place: only `upgrade`
@@ -312,10 +309,10 @@ pub(super) fn current_format(reads: &dyn Reads, location: &str) -> Result<()> {
 /// A key file that cannot be read as one.
 fn key_file_unreadable(location: &str, e: KeyFileError) -> Error {
     let path = crate::storage::key_file_path(Path::new(location));
-    Error::Refused(format!(
-        "the key file {} cannot be used: {e}. It was changed outside uppsok, or it is not an uppsok key file; restore the database with its key file from a backup that passes `uppsok audit`.",
-        path.display()
-    ))
+    Error::Refused(Msg::KeyFileUnusable {
+        path,
+        error: e.to_string(),
+    })
 }
 
 fn wrong_passphrase(name: &str) -> Error {
@@ -329,12 +326,12 @@ fn wrong_passphrase(name: &str) -> Error {
 pub(super) fn slot_error(e: KeyFileError, name: &str) -> Error {
     match e {
         KeyFileError::KdfParams => kdf_out_of_bounds(name),
-        KeyFileError::BelowMinimum => Error::Refused(format!(
-            "the key slots of this database use key-derivation settings below the minimum this build accepts; they were made by a test build and cannot be used (user '{name}')."
-        )),
-        KeyFileError::OutOfMemory => Error::Failed(format!(
-            "the key slot of user '{name}' needs more memory to open than this computer can give; nothing was done. Close other programs and try again, or open the database on a computer with more memory."
-        )),
+        KeyFileError::BelowMinimum => Error::Refused(Msg::KeySlotsBelowMinimum {
+            name: name.to_string(),
+        }),
+        KeyFileError::OutOfMemory => Error::Failed(Msg::KeySlotOutOfMemory {
+            name: name.to_string(),
+        }),
         _ => wrong_passphrase(name),
     }
 }
@@ -354,9 +351,9 @@ pub(super) fn open_held(
         .master_wrap(user_id)?
         .filter(|w| w.public_key == secret.public());
     let Some(wrap) = wrap else {
-        return Err(Error::Refused(format!(
-            "the key slot of user '{name}' is not the one the database has for them (it was changed outside uppsok); nothing was done. Restore the database with its key file from a backup that passes `uppsok audit`."
-        )));
+        return Err(Error::Refused(Msg::SlotNotTheUsers {
+            name: name.to_string(),
+        }));
     };
     let opened = if categories_only {
         secret
@@ -368,10 +365,10 @@ pub(super) fn open_held(
             .map(Held::Master)
     };
     opened.map_err(|_| {
-            Error::Refused(format!(
-                "the key slot of user '{name}' opens, but the database key sealed to it does not (it was changed outside uppsok, or written by a rekey that never finished); nothing was done. Run `uppsok audit`, or restore from a backup."
-            ))
+        Error::Refused(Msg::SlotOpensSealDoesNot {
+            name: name.to_string(),
         })
+    })
 }
 
 /// Loads the pseudonym key chain of a rekeyed database into `keys`.
@@ -381,12 +378,8 @@ pub(super) fn load_chain(store: &dyn Reads, keys: &mut Keys) -> Result<()> {
         return Ok(());
     }
     let chain = store.pseudonym_chain()?;
-    keys.load_pseudonym_chain(&chain).map_err(|_| {
-        Error::Failed(
-            "the pseudonym key chain stored in the database does not open with its key; the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
-                .into(),
-        )
-    })
+    keys.load_pseudonym_chain(&chain)
+        .map_err(|_| Error::Failed(Msg::PseudonymChain))
 }
 
 /// The audit objects naming deleted contacts: `contact:ID` and `contacts:FIRST-LAST` for runs
@@ -466,12 +459,7 @@ fn person_of_code<R: Reads + ?Sized>(reads: &R, keys: &Keys, code: &PersonCode) 
             person = reads.person_by_pseudonym(&exported)?;
         }
     }
-    person.ok_or_else(|| {
-        Error::Failed(
-            "no contact has this code (after normalising it); nothing was erased. Check the code as the person gives it."
-                .into(),
-        )
-    })
+    person.ok_or(Error::Failed(Msg::NoContactWithCode))
 }
 
 /// What a rekey needs and checks before it writes anything: the audit chain and every user
@@ -501,24 +489,24 @@ impl Preflight {
         let authority = match audit_log::verify_log(audit_rows.iter().cloned()) {
             Ok(v) => v.authority,
             Err(b) => {
-                return Err(Error::Failed(format!(
-                    "the audit log does not verify ({b}); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
-                )))
+                return Err(Error::Failed(Msg::LogDoesNotVerify {
+                    detail: b.to_string(),
+                    what: Refusing::Rekey,
+                }))
             }
         };
         // Every contact as the signed entries say: a rekey re-seals, and its snapshot vouches
         // for, only rows that were not changed behind uppsok's back.
-        content_as_committed(reads, &audit_rows, "rekey")?;
+        content_as_committed(reads, &audit_rows, Refusing::Rekey)?;
         let users = reads.users()?;
         for u in &users {
             if !old.verify_record_mac(
                 &user_record_bytes(u.id, &u.name, &u.role, u.disabled),
                 &u.mac,
             ) {
-                return Err(Error::Failed(format!(
-                    "the record of user '{}' was changed outside uppsok; rekey refused, nothing was changed. Run `uppsok audit`.",
-                    u.name
-                )));
+                return Err(Error::Failed(Msg::RekeyUserChanged {
+                    name: u.name.clone(),
+                }));
             }
         }
         let (mut wraps, mut missing) = reads.active_master_wraps()?;
@@ -527,10 +515,7 @@ impl Preflight {
             missing.retain(|m| m != name);
         }
         if !missing.is_empty() {
-            return Err(Error::Failed(format!(
-                "user(s) {} have a key slot from an earlier version of uppsok, which a rekey cannot rewrap; each must sign in once (any command) to upgrade it, or be disabled. Nothing was changed.",
-                missing.join(", ")
-            )));
+            return Err(Error::Failed(Msg::RekeyOldSlots { names: missing }));
         }
         // Every wrap's public key must be the one the log grants its user: a wrap redirected
         // to someone else's key (an insider's) would get the new master key.
@@ -544,9 +529,9 @@ impl Preflight {
                     .iter()
                     .find(|u| u.id == w.user_id)
                     .map_or("?", |u| u.name.as_str());
-                return Err(Error::Failed(format!(
-                    "the key the database seals to user '{name}' is not the one the log grants them (it was changed outside uppsok); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
-                )));
+                return Err(Error::Failed(Msg::RekeySealNotGranted {
+                    name: name.to_string(),
+                }));
             }
         }
         Ok(Preflight {
@@ -689,18 +674,10 @@ impl Vault {
     ) -> Result<Vault> {
         check_user_name(name)?;
         let locked = crate::storage::open(path)?;
-        let not_this = || {
-            Error::Refused(
-                "this recovery key does not open this database (it belongs to another one, or the key sealed to it was changed); nothing was done."
-                    .into(),
-            )
-        };
+        let not_this = || Error::Refused(Msg::RecoveryKeyNotThis);
         let opened = open_database(locked, |file| {
             if !file.has_recovery() {
-                return Err(Error::Refused(
-                    "this database has no recovery key (it was made by `demo`, or without one); nothing was done."
-                        .into(),
-                ));
+                return Err(Error::Refused(Msg::NoRecoveryKey));
             }
             let keys = file.open_recovery(recovery).map_err(|_| not_this())?;
             Ok((keys, ()))
@@ -724,10 +701,7 @@ impl Vault {
         key_file_sealed(&*reads, &keys, &opened_key_file)?;
         let recovery_signer = recovery.signer();
         if read_grants(&*reads)?.recovery() != Some(recovery_signer.public()) {
-            return Err(Error::Refused(
-                "the log grants this recovery key no right to sign (it was made before format 3 and not given to `uppsok upgrade`, or the grant was changed outside uppsok); nothing was done. An administrator can run `uppsok upgrade --recovery-key-file` on a backup, or restore one that passes `uppsok audit`."
-                    .into(),
-            ));
+            return Err(Error::Refused(Msg::RecoveryKeyCannotSign));
         }
         let districts = super::load_districts(&*reads)?;
         drop(reads);
@@ -750,9 +724,9 @@ impl Vault {
                         return Err(tampered_user(name));
                     }
                     if u.disabled || u.role != StaffRole::Admin.as_str() {
-                        return Err(Error::Input(format!(
-                            "user '{name}' is not an active administrator; the recovery key restores administrators only. Give a new name to create a new administrator."
-                        )));
+                        return Err(Error::Input(Msg::NotAnAdmin {
+                            name: name.to_string(),
+                        }));
                     }
                     keys_granted =
                         write_user_keys(&tx, u.id, &u.name, new_passphrase, StaffRole::Admin)?;
@@ -997,7 +971,7 @@ impl Vault {
 fn content_as_committed<R: Reads + ?Sized>(
     reads: &R,
     audit_rows: &[AuditRow],
-    what: &str,
+    what: Refusing,
 ) -> Result<()> {
     let live = live_contact_hashes(reads)?;
     let mut findings = audit_log::verify_content(live, audit_rows).findings;
@@ -1008,10 +982,11 @@ fn content_as_committed<R: Reads + ?Sized>(
         audit_rows,
     ));
     if let Some(f) = findings.first() {
-        return Err(Error::Failed(format!(
-            "{} is not what the log's signed entries say ({}); {what} refused, nothing was changed. Run `uppsok audit` and restore from a backup.",
-            f.record, f.kind
-        )));
+        return Err(Error::Failed(Msg::RecordNotAsLogged {
+            record: f.record.to_string(),
+            kind: f.kind.to_string(),
+            what,
+        }));
     }
     Ok(())
 }
@@ -1126,10 +1101,7 @@ impl Lifecycle<'_> {
         self.0.require(Permission::Administer)?;
         let tx = self.0.change()?;
         if ForgetPlan::of(&*tx, plan.person)? != *plan {
-            return Err(Error::Failed(
-                "this person's contacts or merges changed since you were told what would be erased; nothing was erased. Run forget again."
-                    .into(),
-            ));
+            return Err(Error::Failed(Msg::ForgetRaced));
         }
         // What the entry commits to: the rows it deletes, as they were.
         let mut gone: Vec<(i64, [u8; 32])> = tx
@@ -1193,7 +1165,7 @@ impl Lifecycle<'_> {
             audit_rows.push(r);
             NEXT
         })?;
-        content_as_committed(&*tx, &audit_rows, "purge")?;
+        content_as_committed(&*tx, &audit_rows, Refusing::Purge)?;
         drop(audit_rows);
         let mut purged = 0u64;
         let mut after = 0;

@@ -37,6 +37,7 @@ use crate::crypto::{
 pub use crate::domain::{now_timestamp, now_unix};
 use crate::domain::{District, Districts, StaffRole};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::storage::prelude::*;
 use crate::storage::{
     AuditRow, ContactEnvelopes, ContactRow, EnvelopeColumn, FieldNightRow, Locked, MasterWrapRow,
@@ -139,18 +140,18 @@ pub fn check_user_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Input(format!(
-            "'{name}' is not a valid user name; use 1 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter."
-        )))
+        Err(Error::Input(Msg::BadUserName {
+            name: name.to_string(),
+        }))
     }
 }
 
 /// Checks a new passphrase against the minimum length.
 pub fn check_new_passphrase(p: &Passphrase) -> Result<()> {
     if p.chars() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::Input(format!(
-            "the new passphrase is too short; use at least {MIN_PASSPHRASE_CHARS} characters (a few words are easy to remember)."
-        )));
+        return Err(Error::Input(Msg::PassphraseTooShort {
+            min: MIN_PASSPHRASE_CHARS,
+        }));
     }
     Ok(())
 }
@@ -213,11 +214,7 @@ impl<'v> Change<'v> {
 
     /// [`Change::log`], returning the entry as written.
     fn log_row(&self, action: Action, objects: &str, detail: &str) -> Result<AuditRow> {
-        let signer = self.signer.ok_or_else(|| {
-            Error::Failed(
-                "a change without a signing key cannot be logged; nothing was written.".into(),
-            )
-        })?;
+        let signer = self.signer.ok_or(Error::Failed(Msg::UnsignedChange))?;
         self.log_as(signer, self.author, action, objects, detail)
     }
 
@@ -326,16 +323,13 @@ fn load_districts(store: &dyn Reads) -> Result<Districts> {
     match store.meta("districts")? {
         None => Ok(Districts::default()),
         Some(json) => {
-            let names: Vec<String> = serde_json::from_str(&json).map_err(|_| {
-                Error::Failed("the district list stored in the database is damaged.".into())
-            })?;
+            let names: Vec<String> =
+                serde_json::from_str(&json).map_err(|_| Error::Failed(Msg::DistrictsDamaged))?;
             let list = names
                 .iter()
                 .map(|n| District::new(n))
                 .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|_| {
-                    Error::Failed("the district list stored in the database is damaged.".into())
-                })?;
+                .map_err(|_| Error::Failed(Msg::DistrictsDamaged))?;
             Ok(Districts::new(list))
         }
     }
@@ -487,9 +481,9 @@ impl Vault {
         let reads = store.read()?;
         lifecycle::current_format(&*reads, &store.location())?;
         let row = reads.user_by_name(name)?.ok_or_else(|| {
-            Error::Refused(format!(
-                "the key file has a slot for '{name}' but the database has no such user: the two do not belong together; restore both from a backup that passes `uppsok audit`."
-            ))
+            Error::Refused(Msg::SlotWithoutUser {
+                name: name.to_string(),
+            })
         })?;
         if row.disabled {
             return Err(Error::UserDisabled {
@@ -655,9 +649,9 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
 fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> {
     const SAMPLE: usize = 64;
     let substituted = || {
-        Error::Failed(format!(
-            "the database key that user '{name}''s key slot opens does not open this database's data: the key sealed to the user, or the data, was replaced outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`."
-        ))
+        Error::Failed(Msg::DataKeyMismatch {
+            name: name.to_string(),
+        })
     };
     // An envelope opens only under the key version its header names, so this also checks the
     // version; `meta.key_version` itself is left to the audit (which must be able to run to
@@ -697,11 +691,10 @@ fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> 
 pub(super) fn key_version_matches(reads: &dyn Reads, version: u32) -> Result<()> {
     let stored = reads.meta("key_version")?;
     if stored.as_deref() != Some(version.to_string().as_str()) {
-        return Err(Error::Failed(format!(
-            "the database key opened is of key version {}, but the database says it is under key version {}: the key sealed to the user, or the database, was changed outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`.",
-            version,
-            stored.as_deref().unwrap_or("(none)")
-        )));
+        return Err(Error::Failed(Msg::KeyVersion {
+            opened: version,
+            stored,
+        }));
     }
     Ok(())
 }
@@ -722,50 +715,49 @@ pub(super) fn categories_only(role: StaffRole, scheme: KeyScheme) -> bool {
 }
 
 pub(super) fn unknown_district(d: &District) -> Error {
-    Error::Input(format!(
-        "the district '{d}' is not in this database's district list."
-    ))
+    Error::Input(Msg::UnknownDistrict {
+        district: d.to_string(),
+    })
 }
 
 /// A key slot whose Argon2 parameters are outside [`KdfParams::MAXIMUM`]'s bounds (or zero):
 /// refused before anything is derived.
 pub(super) fn kdf_out_of_bounds(name: &str) -> Error {
-    Error::Failed(format!(
-        "the key slot of user '{name}' has key-derivation settings outside what uppsok accepts; it was changed outside uppsok. Nothing was done. Restore a backup that passes `uppsok audit`."
-    ))
+    Error::Failed(Msg::KdfOutOfBounds {
+        name: name.to_string(),
+    })
 }
 
 /// A slot whose signing key is not the one the log grants its user: written for them by
 /// someone else.
 pub(super) fn slot_not_granted(name: &str) -> Error {
-    Error::Refused(format!(
-        "the key slot of user '{name}' holds a key that no administrator granted them (the slot was written outside uppsok); nothing was done. Run `uppsok audit` and restore the database with its key file from a backup."
-    ))
+    Error::Refused(Msg::UngrantedSlotKey {
+        name: name.to_string(),
+    })
 }
 
 /// A signing key granted in a user's name that their slot does not hold.
 fn key_granted_to_another(name: &str) -> Error {
-    Error::Refused(format!(
-        "the log grants user '{name}' a signing key that their key slot does not hold: someone registered a key in their name outside uppsok. Nothing was done. Tell an administrator; run `uppsok audit` and restore from a backup."
-    ))
+    Error::Refused(Msg::ForgedSigningGrant {
+        name: name.to_string(),
+    })
 }
 
 /// A key the signed-in role does not hold (an auditor, and a note or a code), or a value that
 /// could not be sealed.
 pub(super) fn not_held(e: CryptoError) -> Error {
     match e {
-        CryptoError::NotHeld => Error::Refused(
-            "your role holds no key for notes or person codes (only outreach, lead and admin do); nothing was done."
-                .into(),
-        ),
-        e => Error::Failed(format!("cannot seal a value: {e}.")),
+        CryptoError::NotHeld => Error::Refused(Msg::RoleHoldsNoKey),
+        e => Error::Failed(Msg::CannotSeal {
+            error: e.to_string(),
+        }),
     }
 }
 
 pub(super) fn tampered_user(name: &str) -> Error {
-    Error::Refused(format!(
-        "the record of user '{name}' was changed outside uppsok (its role or state does not match its seal); nothing was done. Run `uppsok audit` and restore from a backup."
-    ))
+    Error::Refused(Msg::UserRecordChanged {
+        name: name.to_string(),
+    })
 }
 
 /// Opens a sealed value where it sits; an error names the record, never the value.
@@ -775,16 +767,16 @@ pub(super) fn open_at(keys: &Keys, place: Place, envelope: &[u8]) -> Result<Zero
             return not_held(e);
         }
         let (table, _, id) = place.names();
-        Error::Failed(format!(
-            "an encrypted value of {table} record {id} does not authenticate ({e}); the file was changed outside uppsok. Run `uppsok audit` and restore from a backup."
-        ))
+        Error::Failed(Msg::ValueNotAuthentic {
+            table,
+            id,
+            error: e.to_string(),
+        })
     })
 }
 
-pub(super) fn damaged_value(table: &str, id: i64) -> Error {
-    Error::Failed(format!(
-        "an encrypted value of {table} record {id} decrypts but is not in a known format; run `uppsok audit`."
-    ))
+pub(super) fn damaged_value(table: &'static str, id: i64) -> Error {
+    Error::Failed(Msg::ValueUnknownFormat { table, id })
 }
 
 impl Audit<'_> {
@@ -802,21 +794,24 @@ impl Audit<'_> {
 
 /// The user `user disable NAME` would disable, or why it may not.
 fn disable_target<'u>(users: &'u [UserRow], name: &str) -> Result<&'u UserRow> {
-    let target = users
-        .iter()
-        .find(|u| u.name == name)
-        .ok_or_else(|| Error::Input(format!("there is no user '{name}'.")))?;
+    let target = users.iter().find(|u| u.name == name).ok_or_else(|| {
+        Error::Input(Msg::NoSuchUser {
+            name: name.to_string(),
+        })
+    })?;
     if target.disabled {
-        return Err(Error::Input(format!("user '{name}' is already disabled.")));
+        return Err(Error::Input(Msg::AlreadyDisabled {
+            name: name.to_string(),
+        }));
     }
     let active_admins = users
         .iter()
         .filter(|u| !u.disabled && u.role == StaffRole::Admin.as_str())
         .count();
     if target.role == StaffRole::Admin.as_str() && active_admins <= 1 {
-        return Err(Error::Input(format!(
-            "'{name}' is the last active administrator; add another admin first."
-        )));
+        return Err(Error::Input(Msg::LastAdmin {
+            name: name.to_string(),
+        }));
     }
     Ok(target)
 }
@@ -827,9 +822,9 @@ impl Staff<'_> {
         self.0.require(Permission::Administer)?;
         check_user_name(name)?;
         if self.0.store.read()?.user_by_name(name)?.is_some() {
-            return Err(Error::Input(format!(
-                "there is already a user '{name}'; choose another name."
-            )));
+            return Err(Error::Input(Msg::UserExists {
+                name: name.to_string(),
+            }));
         }
         let tx = self.0.change()?;
         let (user, granted) = Vault::insert_user(&tx, name, role, passphrase)?;

@@ -10,6 +10,7 @@ use super::*;
 use crate::crypto::Place;
 use crate::domain::{Attributes, Date};
 use crate::error::{Error, Result};
+use crate::msg::Msg;
 use crate::stats::estimate::{EstimateResult, Occasions};
 use crate::stats::overview::{self, Overview};
 use crate::stats::{covering, date_code, Accumulator, Query, StatsResult, StatsSink};
@@ -142,7 +143,7 @@ impl StatsDoor<'_> {
     pub fn count_one(self, query: &Query) -> Result<StatsResult> {
         self.count(std::slice::from_ref(query), &mut [])?
             .pop()
-            .ok_or_else(|| Error::Failed("the statistics could not be counted.".into()))
+            .ok_or(Error::Failed(Msg::StatsNotCounted))
     }
 
     /// The population estimate for a query's period and filters (its grouping is ignored),
@@ -279,12 +280,7 @@ impl Vault {
             });
             match scan {
                 (Err(e), _) => return Err(e),
-                (Ok(()), false) => {
-                    return Err(Error::Failed(
-                        "counting the statistics failed on its second thread; nothing was written."
-                            .into(),
-                    ))
-                }
+                (Ok(()), false) => return Err(Error::Failed(Msg::StatsThread)),
                 (Ok(()), true) => {}
             }
         }
@@ -396,9 +392,7 @@ impl<'v> Statistics<'v> {
         let results = self.count(StatsPurpose::Overview, &queries, &mut [])?;
         match results.as_slice() {
             [this, last] => Ok(Overview::from_results(today, this, last)),
-            _ => Err(Error::Failed(
-                "the overview's figures could not be counted.".into(),
-            )),
+            _ => Err(Error::Failed(Msg::OverviewNotCounted)),
         }
     }
 

@@ -17,6 +17,7 @@
 //! recovery key is given, the recovery key's signing key. It is the log's root: the database's
 //! fingerprint is made from it.
 
+use crate::msg::Msg;
 use std::path::{Path, PathBuf};
 
 use super::lifecycle::{
@@ -65,10 +66,7 @@ fn recovery_grant(stored: Option<&[u8]>, choice: &RecoveryChoice<'_>) -> Result<
         (None, _) | (Some(_), RecoveryChoice::GiveUp) => Ok(None),
         (Some(public), RecoveryChoice::Key(key)) => {
             if key.public()[..] != *public {
-                return Err(Error::Refused(
-                    "this recovery key does not belong to this database; nothing was changed."
-                        .into(),
-                ));
+                return Err(Error::Refused(Msg::RecoveryKeyOfAnother));
             }
             // Its signing key and its X25519 key, granted by the upgrade entry.
             Ok(Some(format!(
@@ -77,10 +75,7 @@ fn recovery_grant(stored: Option<&[u8]>, choice: &RecoveryChoice<'_>) -> Result<
                 crate::crypto::public_hex(&key.public())
             )))
         }
-        (Some(_), RecoveryChoice::NotGiven) => Err(Error::Input(
-            "this database has a recovery key: give it (--recovery-key-file PATH or UPPSOK_RECOVERY_KEY) so that it can still restore administrators after the upgrade, or pass --without-recovery-key to give that up; nothing was changed."
-                .into(),
-        )),
+        (Some(_), RecoveryChoice::NotGiven) => Err(Error::Input(Msg::RecoveryKeyNeeded)),
     }
 }
 
@@ -102,9 +97,9 @@ fn sign_over_the_old_log(
         NEXT
     })?;
     if let Err(b) = audit_log::verify_legacy_chain(&rows, old) {
-        return Err(Error::Failed(format!(
-            "the audit log of the old database does not verify ({b}); nothing was changed. Run `uppsok audit` with the previous version and restore a backup that passes."
-        )));
+        return Err(Error::Failed(Msg::UpgradeLogDoesNotVerify {
+            detail: b.to_string(),
+        }));
     }
     let mut hash = [0u8; 32];
     for r in &rows {
@@ -178,17 +173,18 @@ fn upgrading_admin(keys: &Keys, row: &UserRow, name: &str) -> Result<()> {
     }
     let role: StaffRole = row.role.parse().map_err(|_| tampered_user(name))?;
     if !Permission::Administer.allowed(role) {
-        return Err(Error::Refused(format!(
-            "user '{name}' has role {role} and may not upgrade the database; only admin may."
-        )));
+        return Err(Error::Refused(Msg::UpgradeRoleMayNot {
+            name: name.to_string(),
+            role,
+        }));
     }
     Ok(())
 }
 
 fn refused_old(name: &str) -> Error {
-    Error::Refused(format!(
-        "wrong passphrase for user '{name}', or there is no active user '{name}' in this database; nothing was changed. Check both and try again."
-    ))
+    Error::Refused(Msg::UpgradeWrongCredentials {
+        name: name.to_string(),
+    })
 }
 
 impl Vault {
@@ -268,16 +264,14 @@ impl Vault {
         let id = reads
             .meta("database_id")?
             .and_then(|id| uuid::Uuid::parse_str(&id).ok())
-            .ok_or_else(|| {
-                Error::Failed(
-                    "the database has no valid id; run `uppsok audit` with the previous version."
-                        .into(),
-                )
-            })?;
+            .ok_or(Error::Failed(Msg::NoValidId { upgrading: false }))?;
         let page_key = PageKey::generate();
         let mut file = KeyFile::new(*id.as_bytes());
-        let fail =
-            |e: crate::crypto::CryptoError| Error::Failed(format!("cannot protect the key: {e}."));
+        let fail = |e: crate::crypto::CryptoError| {
+            Error::Failed(Msg::CannotProtectKey {
+                error: e.to_string(),
+            })
+        };
         file.put_user(
             name,
             passphrase,
@@ -321,18 +315,14 @@ impl Vault {
             }
         }
         if !stuck.is_empty() {
-            return Err(Error::Refused(format!(
-                "user(s) {} have a key slot that cannot be carried over (made by an early version, or damaged): each signs in once with the previous version of uppsok, or an administrator disables them there; nothing was changed.",
-                stuck.join(", ")
-            )));
+            return Err(Error::Refused(Msg::UpgradeStuckSlots { names: stuck }));
         }
         if let Some(r) = reads.recovery_key()? {
-            let public: [u8; 32] = r.public_key.as_slice().try_into().map_err(|_| {
-                Error::Failed(
-                    "the recovery key stored in the database is damaged; nothing was changed."
-                        .into(),
-                )
-            })?;
+            let public: [u8; 32] = r
+                .public_key
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::Failed(Msg::RecoveryKeyDamaged))?;
             file.set_recovery(public, std::slice::from_ref(&page_key))
                 .map_err(fail)?;
         }
@@ -416,19 +406,19 @@ impl Vault {
         let reads = store.read()?;
         let format = reads.meta("format")?.unwrap_or_default();
         if format != "2" {
-            return Err(Error::Failed(format!(
-                "{} is of format {format} already; there is nothing to upgrade.",
-                path.display()
-            )));
+            return Err(Error::Failed(Msg::AlreadyFormat {
+                path: path.to_path_buf(),
+                format,
+            }));
         }
         let row = reads
             .user_by_name(name)?
             .filter(|u| !u.disabled)
             .ok_or_else(|| refused_old(name))?;
         if carried.is_some() {
-            return Err(Error::Refused(format!(
-                "user '{name}' has a key slot carried over from format 1: sign in once with the previous version first (any command), then upgrade; nothing was changed."
-            )));
+            return Err(Error::Refused(Msg::FormatOneSlot {
+                name: name.to_string(),
+            }));
         }
         let held = open_held(&*reads, &secret, row.id, name, false)?;
         key_version_matches(&*reads, held.version())?;
@@ -444,9 +434,8 @@ impl Vault {
         // carried over from format 1 (its user not signed in since) has none.
         let rekey = reads.active_master_wraps()?.1.is_empty();
         let districts = load_districts(&*reads)?;
-        let id = super::audit::database_id(&*reads)?.ok_or_else(|| {
-            Error::Failed("the database has no valid id; nothing was changed.".into())
-        })?;
+        let id = super::audit::database_id(&*reads)?
+            .ok_or(Error::Failed(Msg::NoValidId { upgrading: true }))?;
         drop(reads);
 
         // A backup first: the database and its key file as they are.
@@ -471,7 +460,11 @@ impl Vault {
                 &secret,
                 tx.page_keys,
             )
-            .map_err(|e| Error::Failed(format!("cannot protect the key: {e}.")))?;
+            .map_err(|e| {
+                Error::Failed(Msg::CannotProtectKey {
+                    error: e.to_string(),
+                })
+            })?;
             save_key_file(&tx, &mut file)?;
             let pending = sign_over_the_old_log(
                 &tx,

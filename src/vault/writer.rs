@@ -168,7 +168,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
     pub(super) fn write(&mut self, row: &ContactRow) -> Result<()> {
         if row.id != self.next {
             return Err(crate::error::Error::Failed(
-                "contacts reached the writer out of order; nothing was written.".into(),
+                crate::msg::Msg::ContactsOutOfOrder,
             ));
         }
         self.change.insert_contact(row)?;
