@@ -37,7 +37,7 @@ pub struct Global {
     /// Read the new passphrase (user add, passwd) from this file; UPPSOK_NEW_PASSPHRASE also works
     #[arg(long, global = true, value_name = "PATH")]
     pub new_passphrase_file: Option<PathBuf>,
-    /// Interface language [default: UPPSOK_LANG, then LANG (sv_* gives Swedish), then en]
+    /// Interface language [default: UPPSOK_LANG, then LC_ALL, LC_MESSAGES or LANG (sv_* gives Swedish), then en]
     #[arg(long, global = true, value_name = "sv|en")]
     pub lang: Option<Lang>,
 }

@@ -24,17 +24,34 @@ impl FromStr for Lang {
 }
 
 impl Lang {
-    /// The language from the environment: `UPPSOK_LANG`, then `LANG` (sv_* gives Swedish).
+    /// The language from the environment: `UPPSOK_LANG`, else the locale of messages as
+    /// POSIX orders it: the first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set and not
+    /// empty (`sv_SE.UTF-8` and other `sv*` give Swedish, anything else English). An
+    /// `UPPSOK_LANG` uppsok does not speak is English here; [`Lang::check_env`] refuses it
+    /// before a command runs.
     pub fn from_env() -> Lang {
-        if let Ok(v) = std::env::var("UPPSOK_LANG") {
-            if let Ok(l) = v.parse() {
-                return l;
-            }
+        Self::from_vars(|k| std::env::var(k).ok()).unwrap_or_default()
+    }
+
+    /// Refuses an `UPPSOK_LANG` that is set to a language uppsok does not speak, as `--lang`
+    /// refuses one.
+    pub fn check_env() -> Result<(), String> {
+        Self::from_vars(|k| std::env::var(k).ok())
+            .map(|_| ())
+            .map_err(|e| format!("UPPSOK_LANG: {e}"))
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Lang, String> {
+        if let Some(v) = var("UPPSOK_LANG").filter(|v| !v.is_empty()) {
+            return v.parse();
         }
-        match std::env::var("LANG") {
-            Ok(v) if v.starts_with("sv") => Lang::Sv,
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| var(k).filter(|v| !v.is_empty()));
+        Ok(match locale {
+            Some(v) if v.starts_with("sv") => Lang::Sv,
             _ => Lang::En,
-        }
+        })
     }
 
     pub fn text(self) -> &'static Text {
@@ -798,6 +815,38 @@ fn does_sv(d: Does) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_locale_is_read_in_posix_order_and_a_bad_uppsok_lang_is_refused() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        // LC_ALL wins over LC_MESSAGES, which wins over LANG; an empty one is passed over.
+        let all = env(&[
+            ("LC_ALL", "sv_SE.UTF-8"),
+            ("LC_MESSAGES", "C"),
+            ("LANG", "C"),
+        ]);
+        assert_eq!(Lang::from_vars(all), Ok(Lang::Sv));
+        let messages = env(&[
+            ("LC_ALL", ""),
+            ("LC_MESSAGES", "C"),
+            ("LANG", "sv_SE.UTF-8"),
+        ]);
+        assert_eq!(Lang::from_vars(messages), Ok(Lang::En));
+        let lang = env(&[("LC_ALL", ""), ("LANG", "sv_FI.UTF-8")]);
+        assert_eq!(Lang::from_vars(lang), Ok(Lang::Sv));
+        assert_eq!(Lang::from_vars(env(&[])), Ok(Lang::En));
+        // UPPSOK_LANG first; one uppsok does not speak is an error, as `--lang de` is.
+        let ours = env(&[("UPPSOK_LANG", "en"), ("LC_ALL", "sv_SE.UTF-8")]);
+        assert_eq!(Lang::from_vars(ours), Ok(Lang::En));
+        assert!(Lang::from_vars(env(&[("UPPSOK_LANG", "de")])).is_err());
+    }
 
     #[test]
     fn numbers_group_per_language() {

@@ -12,6 +12,12 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = uppsok::cli::Cli::parse();
+    if cli.global.lang.is_none() {
+        if let Err(e) = uppsok::i18n::Lang::check_env() {
+            eprintln!("uppsok: {e}");
+            std::process::exit(2);
+        }
+    }
     let lang = uppsok::command::lang(&cli.global);
     if let Err(e) = uppsok::cli::run(cli) {
         let text = e.message(lang);

@@ -1,10 +1,12 @@
 //! The command line's behaviour (arguments, output, exit status, messages in both languages),
 //! pinned as declarative cases in `tests/cmd/` (trycmd): each `.trycmd` file is a console
-//! session, run in a fresh copy of its `.in` directory when it has one. Every command runs
-//! with the environment below: user `admin`, a database `u.db` in that directory, cheap key
-//! derivation (a debug-build-only switch; a release build uses the real settings), English
-//! unless `--lang` says otherwise. `TRYCMD=overwrite cargo test --test cli_cases` rewrites the
-//! expected output after a deliberate change; read the diff before committing it.
+//! session, run in a fresh copy of its `.in` directory when it has one, and each `.toml` file
+//! one command with its own environment. Every command runs with the environment below: user
+//! `admin`, a database `u.db` in its directory, cheap key derivation (a debug-build-only switch;
+//! a release build uses the real settings), English unless `--lang` says otherwise (the cases
+//! assume no UPPSOK_LANG or LC_ALL where the tests run, as in CI).
+//! `TRYCMD=overwrite cargo test --test cli_cases` rewrites the expected output after a
+//! deliberate change; read the diff before committing it.
 
 #[test]
 fn cli_cases() {
@@ -16,6 +18,6 @@ fn cli_cases() {
         .env("UPPSOK_INSECURE_TEST_KDF", "1")
         .env("HOME", "/nonexistent")
         .env("LANG", "C")
-        .env("UPPSOK_LANG", "")
-        .case("tests/cmd/*.trycmd");
+        .case("tests/cmd/*.trycmd")
+        .case("tests/cmd/*.toml");
 }
