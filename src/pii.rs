@@ -267,7 +267,7 @@ fn luhn_ok(ten: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn real_date(yy: u32, mm: u32, dd: u32) -> bool {

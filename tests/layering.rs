@@ -466,7 +466,7 @@ fn blank_comments_and_strings(text: &str) -> String {
                 if rest.get(skip + hashes) == Some(&'"') {
                     let open = skip + hashes + 1;
                     let close: Vec<char> = std::iter::once('"')
-                        .chain(std::iter::repeat('#').take(hashes))
+                        .chain(std::iter::repeat_n('#', hashes))
                         .collect();
                     let end = (open..rest.len())
                         .find(|&j| rest[j..].starts_with(&close))

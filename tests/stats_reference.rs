@@ -329,7 +329,7 @@ fn reference(data: &Data, q: &Q) -> Expected {
         None => (q.from.map(String::from), q.to.map(String::from)),
     };
     let in_period =
-        |d: &str| lo.as_deref().map_or(true, |l| d >= l) && hi.as_deref().map_or(true, |h| d <= h);
+        |d: &str| lo.as_deref().is_none_or(|l| d >= l) && hi.as_deref().is_none_or(|h| d <= h);
     // First contact ever of every person: all time, any type, no filter.
     let mut first: HashMap<String, String> = HashMap::new();
     for r in &data.recs {
@@ -369,8 +369,8 @@ fn reference(data: &Data, q: &Q) -> Expected {
     let new_in = |p: &String, key_year: Option<&str>, key_month: Option<&str>| {
         let f = &first[p];
         in_period(f)
-            && key_year.map_or(true, |y| f.starts_with(y))
-            && key_month.map_or(true, |m| f.starts_with(m))
+            && key_year.is_none_or(|y| f.starts_with(y))
+            && key_month.is_none_or(|m| f.starts_with(m))
     };
     let figures = |rs: &[&Rec], key_year: Option<&str>, key_month: Option<&str>| {
         let persons: BTreeSet<String> = rs.iter().filter_map(|r| data.person(r)).collect();
@@ -732,7 +732,7 @@ fn formats_render_the_same_numbers(db: &Db, data: &Data) {
         let s = n.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);

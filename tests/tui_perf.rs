@@ -65,7 +65,7 @@ fn build(path: &std::path::Path, n: u64) {
         .collect();
     let contacts = (0..n).map(move |_| {
         let day = rng.next() % days;
-        let code = if rng.next() % 5 == 0 {
+        let code = if rng.next().is_multiple_of(5) {
             None
         } else {
             PersonCode::normalise(&format!("p{}", rng.next() % PERSONS))
@@ -78,7 +78,7 @@ fn build(path: &std::path::Path, n: u64) {
             district: districts.all()[(rng.next() % 16) as usize].clone(),
             contact_type: rng.pick(ContactType::ALL),
             referrals: Referrals::from_bits((rng.next() % 4) as u8),
-            trafficking: rng.next() % 50 == 0,
+            trafficking: rng.next().is_multiple_of(50),
             concern: None,
         };
         (

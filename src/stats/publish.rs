@@ -768,7 +768,7 @@ impl Lattice {
                 }
                 if let Some(mv) = self.move_for(vary, &varying, &base, &alt) {
                     let cost = self.cost(&mv);
-                    if best.as_ref().map_or(true, |(c, _)| cost < *c) {
+                    if best.as_ref().is_none_or(|(c, _)| cost < *c) {
                         let zero = cost == 0;
                         best = Some((cost, mv));
                         if zero {

@@ -76,7 +76,7 @@ fn limit_of(limit: i64) -> usize {
 
 /// `date BETWEEN from AND to`, an absent bound being open.
 fn within(date: &str, from: Option<&str>, to: Option<&str>) -> bool {
-    from.map_or(true, |f| date >= f) && to.map_or(true, |t| date <= t)
+    from.is_none_or(|f| date >= f) && to.is_none_or(|t| date <= t)
 }
 
 impl State {
@@ -105,7 +105,7 @@ impl State {
     }
 
     fn require_person(&self, id: Option<i64>, column: &str) -> Result<()> {
-        match id.map_or(true, |p| self.persons.contains_key(&p)) {
+        match id.is_none_or(|p| self.persons.contains_key(&p)) {
             true => Ok(()),
             false => Err(foreign_key(column, "persons")),
         }
@@ -149,10 +149,10 @@ impl State {
             check(user(n.created_by), "field_nights", id, "users");
         }
         for (&id, c) in &self.contacts {
-            check(c.person_id.map_or(true, person), "contacts", id, "persons");
+            check(c.person_id.is_none_or(person), "contacts", id, "persons");
             let night = |n: i64| self.field_nights.contains_key(&n);
             check(
-                c.field_night_id.map_or(true, night),
+                c.field_night_id.is_none_or(night),
                 "contacts",
                 id,
                 "field_nights",
@@ -160,7 +160,7 @@ impl State {
             check(user(c.created_by), "contacts", id, "users");
         }
         for (&seq, e) in &self.audit {
-            check(e.user_id.map_or(true, user), "audit_log", seq, "users");
+            check(e.user_id.is_none_or(user), "audit_log", seq, "users");
         }
         for (&id, w) in &self.master_wraps {
             check(user(w.user_id), "master_wraps", id, "users");
@@ -701,7 +701,7 @@ impl<V: View> PersonReads for V {
             let Some(c) = ids.last().and_then(|id| s.contacts.get(id)) else {
                 continue;
             };
-            if latest.map_or(true, |l| (c.date.as_str(), c.id) > l) {
+            if latest.is_none_or(|l| (c.date.as_str(), c.id) > l) {
                 latest = Some((&c.date, c.id));
                 out.latest = Some((c.id, c.attributes.clone()));
             }

@@ -416,7 +416,7 @@ fn recorded_identifiers(
             "purge" => {
                 if let Some(before) = value(&r.detail, "before") {
                     let before = date_number(&before);
-                    flagged.retain(|id, _| dates.get(id).map_or(true, |d| *d >= before));
+                    flagged.retain(|id, _| dates.get(id).is_none_or(|d| *d >= before));
                 }
             }
             "notes_rescan" => {

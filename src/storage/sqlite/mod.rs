@@ -49,7 +49,7 @@ impl From<rusqlite::Error> for StorageError {
         if let rusqlite::Error::SqliteFailure(f, msg) = &e {
             // SQLCipher fails the read of a page whose HMAC does not verify (other than the
             // first) with a bare SQLITE_ERROR, without the message a real SQL error carries.
-            let bare = msg.as_deref().map_or(true, |m| m == "SQL logic error");
+            let bare = msg.as_deref().is_none_or(|m| m == "SQL logic error");
             if f.extended_code == rusqlite::ffi::SQLITE_ERROR && bare {
                 return StorageError::Changed(format!("a page of the database: {e}"));
             }
