@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 #[derive(Debug, Parser)]
 #[command(
     name = "uppsok",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("UPPSOK_BUILD_INFO"), ")"),
     about = "An anonymous, encrypted log of outreach contacts, and honest statistics from it.",
     long_about = "uppsok keeps an anonymous, encrypted log of social-services outreach contacts with people who sell or buy sex, recognises returning people by a keyed pseudonym of a code they give, and turns the log into statistics that never expose a small group.\n\nThe database is chosen with --db or UPPSOK_DB, the user with --user or UPPSOK_USER; the passphrase comes from --passphrase-file, UPPSOK_PASSPHRASE or a prompt."
 )]
