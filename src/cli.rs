@@ -89,6 +89,10 @@ pub enum Command {
     Audit(command::audit::AuditArgs),
     /// The access and change log: who did what, when (auditor, admin)
     Log(command::log::LogArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions(command::shell::CompletionsArgs),
+    /// Print the man page (roff), or write every page into a directory
+    Man(command::shell::ManArgs),
 }
 
 /// Runs the parsed command line.
@@ -116,5 +120,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Upgrade(a)) => command::admin::upgrade(&global, a),
         Some(Command::Audit(a)) => command::audit::run(&global, a),
         Some(Command::Log(a)) => command::log::run(&global, a),
+        Some(Command::Completions(a)) => command::shell::completions(a),
+        Some(Command::Man(a)) => command::shell::man(a),
     }
 }

@@ -13,6 +13,7 @@ pub mod log;
 
 pub mod nights;
 pub mod report;
+pub mod shell;
 pub mod stats;
 pub mod tui;
 

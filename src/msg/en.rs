@@ -97,6 +97,7 @@ pub(super) fn text(m: &Msg) -> String {
             "contact {id} was not changed: --code is empty; give the code of the person the contact belongs to."
         ),
         Msg::CannotWrite { what: Written::Export, error } => format!("cannot write the export: {error}."),
+        Msg::CannotWrite { what: Written::Stdout, error } => format!("cannot write to standard output: {error}."),
         Msg::CannotWrite { what: Written::File(p), error } => format!("cannot write {}: {error}.", p.display()),
         Msg::CannotWrite { what: Written::MakePrivate(p), error } => format!("cannot make {} private: {error}.", p.display()),
         Msg::ExportOntoDatabase { path } => format!(

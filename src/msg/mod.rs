@@ -67,6 +67,7 @@ pub enum TerminalOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
     Export,
+    Stdout,
     File(PathBuf),
     MakePrivate(PathBuf),
 }

@@ -145,6 +145,7 @@ pub(super) fn text(m: &Msg) -> String {
             "kontakt {id} ändrades inte: --code är tom; ange koden för den person kontakten hör till."
         ),
         Msg::CannotWrite { what: Written::Export, error } => format!("kan inte skriva exporten: {error}."),
+        Msg::CannotWrite { what: Written::Stdout, error } => format!("kan inte skriva till standard ut: {error}."),
         Msg::CannotWrite { what: Written::File(p), error } => format!("kan inte skriva {}: {error}.", p.display()),
         Msg::CannotWrite { what: Written::MakePrivate(p), error } => format!("kan inte göra {} privat: {error}.", p.display()),
         Msg::ExportOntoDatabase { path } => format!(
