@@ -1,0 +1,68 @@
+//! The documentation that lists values is checked against the values themselves, so it cannot
+//! drift from the code.
+
+use uppsok::domain::{AgeBand, ConcernReport, ContactType, Counterpart, Gender, Referral, Role};
+use uppsok::i18n::Lang;
+
+/// Every row `| column | `spelling` | English | Swedish |` of docs/csv-format.md's value table.
+fn documented_values() -> Vec<(String, String, String, String)> {
+    let doc = std::fs::read_to_string("docs/csv-format.md").unwrap();
+    doc.lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells.len() == 6 && cells[2].starts_with('`') && cells[1] != "column").then(|| {
+                (
+                    cells[1].to_string(),
+                    cells[2].trim_matches('`').to_string(),
+                    cells[3].to_string(),
+                    cells[4].to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_csv_format_lists_every_value_with_both_labels() {
+    let mut expected: Vec<(String, String, String, String)> = Vec::new();
+    macro_rules! all {
+        ($column:literal, $t:ty) => {
+            for v in <$t>::ALL {
+                expected.push((
+                    $column.into(),
+                    v.as_str().into(),
+                    v.label(Lang::En).into(),
+                    v.label(Lang::Sv).into(),
+                ));
+            }
+        };
+    }
+    all!("role", Role);
+    all!("gender", Gender);
+    all!("age_band", AgeBand);
+    all!("counterpart", Counterpart);
+    all!("contact_type", ContactType);
+    all!("referrals", Referral);
+    for b in [true, false] {
+        expected.push((
+            "trafficking".into(),
+            uppsok::domain::yes_no(b).into(),
+            uppsok::domain::yes_no_label(b, Lang::En).into(),
+            uppsok::domain::yes_no_label(b, Lang::Sv).into(),
+        ));
+    }
+    all!("concern", ConcernReport);
+    assert_eq!(
+        documented_values(),
+        expected,
+        "docs/csv-format.md's value table"
+    );
+}
+
+#[test]
+fn the_csv_format_names_every_column() {
+    let doc = std::fs::read_to_string("docs/csv-format.md").unwrap();
+    for column in uppsok::csv_io::COLUMNS {
+        assert!(doc.contains(&format!("| `{column}` |")), "{column}");
+    }
+}
