@@ -31,7 +31,7 @@ pub struct Global {
     /// User name to sign in as (prompted for when not given)
     #[arg(long, global = true, env = "UPPSOK_USER", value_name = "NAME")]
     pub user: Option<String>,
-    /// Read the passphrase from this file (its first line); UPPSOK_PASSPHRASE also works
+    /// Read the passphrase from this file (all of it, without a final line break); UPPSOK_PASSPHRASE also works
     #[arg(long, global = true, value_name = "PATH")]
     pub passphrase_file: Option<PathBuf>,
     /// Read the new passphrase (user add, passwd) from this file; UPPSOK_NEW_PASSPHRASE also works

@@ -17,6 +17,17 @@ pub fn init(g: &Global) -> Result<()> {
     if path.exists() {
         return Err(crate::storage::StorageError::AlreadyExists(path).into());
     }
+    // A directory given with --db must exist (a mistyped path is not made silently); the
+    // platform's data directory of the default path is made on first use.
+    if g.db.is_some() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return Err(Error::Input(Msg::NoSuchDirectory {
+                    path: dir.to_path_buf(),
+                }));
+            }
+        }
+    }
     let name = user_name(g)?;
     crate::vault::check_user_name(&name)?;
     let pass = passphrase(g, &name, true)?;

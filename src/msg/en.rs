@@ -112,6 +112,10 @@ pub(super) fn text(m: &Msg) -> String {
             "there is a file {} already; choose a new file name for the backup.",
             path.display()
         ),
+        Msg::NoSuchDirectory { path } => format!(
+            "there is no directory {}; create it first, or give another path with --db.",
+            path.display()
+        ),
         Msg::LockMinutes { value } => format!(
             "UPPSOK_LOCK_MINUTES '{value}' is not a whole number of minutes from 1 up."
         ),

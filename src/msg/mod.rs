@@ -166,6 +166,9 @@ pub enum Msg {
     BackupExists {
         path: PathBuf,
     },
+    NoSuchDirectory {
+        path: PathBuf,
+    },
     LockMinutes {
         value: String,
     },

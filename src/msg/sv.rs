@@ -160,6 +160,10 @@ pub(super) fn text(m: &Msg) -> String {
             "det finns redan en fil {}; välj ett nytt filnamn för säkerhetskopian.",
             path.display()
         ),
+        Msg::NoSuchDirectory { path } => format!(
+            "det finns ingen katalog {}; skapa den först, eller ange en annan sökväg med --db.",
+            path.display()
+        ),
         Msg::LockMinutes { value } => format!(
             "UPPSOK_LOCK_MINUTES '{value}' är inte ett helt antal minuter från 1 och uppåt."
         ),

@@ -56,6 +56,9 @@ fn every_message() -> Vec<Msg> {
         Msg::BackupExists {
             path: PathBuf::from("/tmp/u.db"),
         },
+        Msg::NoSuchDirectory {
+            path: PathBuf::from("/tmp/u.db"),
+        },
         Msg::LockMinutes {
             value: "x".to_string(),
         },
