@@ -520,4 +520,80 @@ mod tests {
             "English stays as JSON has always carried it"
         );
     }
+
+    #[test]
+    fn every_summary_is_said_in_both_languages() {
+        let enc = EncryptionSummary {
+            opened: 3,
+            failed: 1,
+            nonce_reuses: 0,
+            key_version: 1,
+            meta_ok: false,
+            slots: 1,
+            weak: 0,
+            min_mib: 64,
+            min_passes: 3,
+            out_of_bounds: 1,
+            max_mib: 4096,
+            max_passes: 64,
+            max_lanes: 16,
+            not_held: 1,
+            shared_scheme: true,
+            test_slots: 1,
+            listed: Some(200),
+        };
+        let log = LogSummary {
+            chain: Err(ChainBreak::NotAllowed {
+                seq: 4,
+                why: Refusal::NotAdmin,
+            }),
+            head: HeadState::Mismatch,
+            users_differ: 1,
+            content_differ: 2,
+            content_rows: 5,
+            contacts: 5,
+            unlogged: 0,
+            deleted_but_present: 0,
+            created: 5,
+            missing: 0,
+            deleted: 0,
+            checkpoint: Some(CheckpointState::Differs { seq: 3 }),
+            fingerprint: FingerprintSeen::Differs(None),
+            pending_keys: 1,
+            listed: None,
+        };
+        let summaries = [
+            Summary::Encryption(enc),
+            Summary::Pseudonyms(PseudonymSummary {
+                persons: 1,
+                bad_length: 0,
+                sampled: Sampled::Nothing,
+                guessable: Guessable::NotMeasured,
+                listed: None,
+            }),
+            Summary::Pii(PiiSummary {
+                source: PiiSource::Records { last_rescan: None },
+                scanned: 0,
+                flagged: 1,
+                listed: None,
+            }),
+            Summary::KAnonymity(KAnonymitySummary::NoIndividuals),
+            Summary::AuditLog(log),
+            Summary::Integrity(IntegritySummary {
+                sound: false,
+                foreign_keys: 1,
+                bad_seals: 0,
+                users_checked: 1,
+                listed: None,
+            }),
+        ];
+        for s in &summaries {
+            let (e, v) = (en(s), sv(s));
+            assert_ne!(e, v, "{s:?}");
+            // No English left in the Swedish sentence.
+            for word in [" the ", " of ", " and ", " not "] {
+                assert!(!v.contains(word), "{word:?} in {v}");
+            }
+        }
+    }
 }
