@@ -243,6 +243,12 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         })
     );
     let u = demo::USER;
+    // The commands print in the language this one did.
+    let lang_flag = if l == crate::i18n::Lang::Sv {
+        " --lang sv"
+    } else {
+        ""
+    };
     for cmd in [
         "stats --by year".to_string(),
         format!(
@@ -253,7 +259,7 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         "night list".to_string(),
         "export --format csv --out demo.csv".to_string(),
     ] {
-        println!("  uppsok --db {db} --user {u} {cmd}");
+        println!("  uppsok --db {db} --user {u}{lang_flag} {cmd}");
     }
     if !a.no_tui && super::tui::require_terminal().is_ok() {
         return super::tui::run_signed_in(g, path, vault);

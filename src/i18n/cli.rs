@@ -672,7 +672,7 @@ fn sv(s: Says<'_>) -> String {
             "Databasens fingeravtryck: {fingerprint}\nSkriv ner det bredvid återställningsnyckeln: med det visar `uppsok audit --fingerprint` senare att loggen inte har skrivits om från början."
         ),
         UpgradeKept { backup } => format!(
-            "Databasen som den var finns kvar i {backup}. När `uppsok audit` godkänner, ta bort den (med dess nyckelfil, om den har någon), eller förvara den där bara administratörer kan läsa den."
+            "Databasen som den var finns kvar i {backup}. När `uppsok audit` ger godkänt, ta bort den (med dess nyckelfil, om den har någon), eller förvara den där bara administratörer kan läsa den."
         ),
         Rekeyed(r) => format!("Databasen har fått nya nycklar: {}.", rekeyed_sv(&r)),
         Erased { contacts, codes } => format!(
