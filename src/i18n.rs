@@ -3,6 +3,9 @@
 
 use std::str::FromStr;
 
+pub mod audit;
+pub mod cli;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]

@@ -3,6 +3,7 @@
 //! other envelope uses; every key slot wraps the current key with Argon2 parameters at or
 //! above the documented minimum and within the bounds uppsok accepts (`KdfParams::MAXIMUM`).
 
+use super::summary::{EncryptionSummary, Summary};
 use super::{result, CheckResult, Findings, Status};
 use crate::crypto::KdfParams;
 
@@ -155,45 +156,26 @@ pub(super) fn check(f: &EncryptionFacts) -> (CheckResult, Findings) {
     } else {
         Status::Pass
     };
-    let min = KdfParams::MINIMUM;
-    let mut summary = format!(
-        "{} values opened where they are stored; {} failed; {} nonce reuses; key version {}{}; {} key slots, {} below the minimum (Argon2id {} MiB, {} passes)",
-        f.opened,
-        envelope_problems,
-        reused,
-        f.key_version,
-        if meta_ok { "" } else { " (the database records another)" },
-        f.slots.len(),
+    let (min, max) = (KdfParams::MINIMUM, KdfParams::MAXIMUM);
+    let summary = Summary::Encryption(EncryptionSummary {
+        opened: f.opened,
+        failed: envelope_problems,
+        nonce_reuses: reused,
+        key_version: f.key_version,
+        meta_ok,
+        slots: f.slots.len(),
         weak,
-        min.memory_kib / 1024,
-        min.iterations,
-    );
-    if out_of_bounds > 0 {
-        let max = KdfParams::MAXIMUM;
-        summary.push_str(&format!(
-            "; {out_of_bounds} key slots have Argon2 settings outside the bounds uppsok accepts (1 to {} MiB, 1 to {} passes, 1 to {} lanes): they were changed outside uppsok and cannot be opened",
-            max.memory_kib / 1024,
-            max.iterations,
-            max.parallelism,
-        ));
-    }
-    if f.not_held > 0 {
-        summary.push_str(&format!(
-            "; {} notes not opened: this role holds no note key (their pages are authenticated all the same)",
-            f.not_held
-        ));
-    }
-    if f.shared_scheme {
-        summary.push_str(
-            "; every role still holds every key (an auditor can read notes outside uppsok): run `uppsok rekey` once every user has signed in since the upgrade",
-        );
-    }
-    if test_slots > 0 {
-        summary.push_str(&format!(
-            "; {test_slots} slots use the cheap test settings of a debug build (UPPSOK_INSECURE_TEST_KDF=1): never acceptable in real use"
-        ));
-    }
-    summary.push_str(&out.listed_note());
+        min_mib: min.memory_kib / 1024,
+        min_passes: min.iterations,
+        out_of_bounds,
+        max_mib: max.memory_kib / 1024,
+        max_passes: max.iterations,
+        max_lanes: max.parallelism,
+        not_held: f.not_held,
+        shared_scheme: f.shared_scheme,
+        test_slots,
+        listed: out.listed(),
+    });
     (result("encryption", status, summary), out)
 }
 

@@ -7,6 +7,7 @@
 //! lead or an administrator) records a scan of every note. Only the contact id and the kinds
 //! reach this check, never the text.
 
+use super::summary::{PiiSummary, Summary};
 use super::{result, CheckResult, Findings, Status};
 use crate::pii::IdentifierKind;
 
@@ -39,23 +40,12 @@ pub(super) fn check(
     } else {
         Status::Fail
     };
-    let summary = match source {
-        PiiSource::Scanned => format!(
-            "{} notes scanned; {} hold what looks like an identifier{}",
-            scanned,
-            found.len(),
-            out.listed_note()
-        ),
-        PiiSource::Records { last_rescan } => format!(
-            "from the detector's signed records in the log (this role holds no note key; {}): {} notes hold what looks like an identifier{}",
-            match last_rescan {
-                Some(seq) => format!("every note last rescanned at entry {seq}"),
-                None => "each note as it was saved; a lead or administrator rescans every note with `uppsok audit --rescan-notes`".to_string(),
-            },
-            found.len(),
-            out.listed_note()
-        ),
-    };
+    let summary = Summary::Pii(PiiSummary {
+        source,
+        scanned,
+        flagged: found.len(),
+        listed: out.listed(),
+    });
     (result("pii", status, summary), out)
 }
 

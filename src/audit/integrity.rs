@@ -2,6 +2,7 @@
 //! finds no reference pointing nowhere, and every staff record's seal (a MAC over id, name,
 //! role and state) verifies, so no role was raised behind uppsok's back.
 
+use super::summary::{IntegritySummary, Summary};
 use super::{result, CheckResult, Findings, Status};
 
 /// What the vault found.
@@ -37,14 +38,13 @@ pub(super) fn check(f: &IntegrityFacts) -> (CheckResult, Findings) {
     } else {
         Status::Pass
     };
-    let summary = format!(
-        "SQLite integrity check {}; {} references pointing nowhere; {} of {} staff records fail their seal{}",
-        if sound { "ok" } else { "reports damage" },
-        f.foreign_keys.len(),
-        f.users_bad_seal.len(),
-        f.users_checked,
-        out.listed_note()
-    );
+    let summary = Summary::Integrity(IntegritySummary {
+        sound,
+        foreign_keys: f.foreign_keys.len(),
+        bad_seals: f.users_bad_seal.len(),
+        users_checked: f.users_checked,
+        listed: out.listed(),
+    });
     (result("integrity", status, summary), out)
 }
 

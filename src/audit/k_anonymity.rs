@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use super::summary::{KAnonymitySummary, Summary};
 use super::{result, CheckResult, Findings, Status};
 use crate::domain::{AgeBand, District, Gender, Role};
 
@@ -37,30 +38,22 @@ pub(super) fn check(persons: &[PersonAttributes]) -> (CheckResult, Findings) {
         .filter(|&n| n < K_THRESHOLD)
         .collect();
     let in_small: usize = small.iter().sum();
-    let (status, summary) = match smallest {
-        None => (
-            Status::Pass,
-            "no individuals yet (contacts without a code are not counted)".to_string(),
-        ),
-        Some(k) if k >= K_THRESHOLD => (
-            Status::Pass,
-            format!(
-                "{} individuals in {} groups of gender, age band, role and district; the smallest holds {k}",
-                persons.len(),
-                groups.len()
-            ),
-        ),
-        Some(k) => (
-            Status::Warn,
-            format!(
-                "{} individuals in {} groups of gender, age band, role and district; the smallest holds {k}; {} groups hold fewer than {K_THRESHOLD} ({} individuals)",
-                persons.len(),
-                groups.len(),
-                small.len(),
-                in_small
-            ),
-        ),
+    let summary = match smallest {
+        None => KAnonymitySummary::NoIndividuals,
+        Some(smallest) => KAnonymitySummary::Groups {
+            individuals: persons.len(),
+            groups: groups.len(),
+            smallest,
+            small_groups: small.len(),
+            in_small,
+            threshold: K_THRESHOLD,
+        },
     };
+    let status = match smallest {
+        Some(k) if k < K_THRESHOLD => Status::Warn,
+        _ => Status::Pass,
+    };
+    let summary = Summary::KAnonymity(summary);
     (result("k_anonymity", status, summary), out)
 }
 

@@ -20,6 +20,7 @@
 //! The whole file rolled back to an older copy is consistent in itself; only a checkpoint kept
 //! outside the database catches that.
 
+use super::summary::{FingerprintSeen, LogSummary, Summary};
 use super::{result, CheckResult, Findings, Status};
 use crate::audit_log::ChainBreak;
 
@@ -141,67 +142,35 @@ fn expand(ranges: &[(i64, i64)]) -> Vec<i64> {
 
 pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
     let mut out = Findings::new("audit_log");
-    let chain_text = match &f.chain {
-        Ok(n) => format!("{n} entries, each signed by its author, chain verified end to end"),
-        Err(b) => {
-            let (seq, kind) = match b {
-                ChainBreak::Gap { expected, .. } => (*expected, "gap"),
-                ChainBreak::BadHash { seq } => (*seq, "bad_hash"),
-                ChainBreak::BadSignature { seq } => (*seq, "bad_signature"),
-                ChainBreak::NotAllowed { seq, .. } => (*seq, "not_allowed"),
-                ChainBreak::Unsigned { seq } => (*seq, "unsigned"),
-            };
-            out.push(format!("audit_log:{seq}"), kind);
-            format!("the log breaks: {b}")
-        }
-    };
-    let head_text = match f.head {
-        HeadState::EmptyLog | HeadState::Matches => "the recorded head matches the last entry",
-        HeadState::Missing => {
-            out.push("meta:audit_head", "head_missing");
-            "the recorded head is missing"
-        }
-        HeadState::Mismatch => {
-            out.push("meta:audit_head", "head_mismatch");
-            "the recorded head does not match the last entry: entries were cut from the end"
-        }
-    };
+    if let Err(b) = &f.chain {
+        let (seq, kind) = match b {
+            ChainBreak::Gap { expected, .. } => (*expected, "gap"),
+            ChainBreak::BadHash { seq } => (*seq, "bad_hash"),
+            ChainBreak::BadSignature { seq } => (*seq, "bad_signature"),
+            ChainBreak::NotAllowed { seq, .. } => (*seq, "not_allowed"),
+            ChainBreak::Unsigned { seq } => (*seq, "unsigned"),
+        };
+        out.push(format!("audit_log:{seq}"), kind);
+    }
+    match f.head {
+        HeadState::EmptyLog | HeadState::Matches => {}
+        HeadState::Missing => out.push("meta:audit_head", "head_missing"),
+        HeadState::Mismatch => out.push("meta:audit_head", "head_mismatch"),
+    }
     for (id, kind) in &f.users {
         out.push(format!("user:{id}"), kind);
     }
     for (record, kind) in &f.content {
         out.push(record.clone(), kind);
     }
-    let content_text = if f.content.is_empty() {
-        format!(
-            "every one of {} contacts is as the signed entry that last wrote it says",
-            f.content_rows
-        )
-    } else {
-        format!(
-            "{} contact record(s) are not as the signed entry that last wrote them says (changed outside uppsok)",
-            f.content.len()
-        )
-    };
-    let users_text = if f.users.is_empty() {
-        "every user record is as the log grants it".to_string()
-    } else {
-        format!(
-            "{} user record(s) or key(s) differ from what the log grants (a role, a state or the key sealed to a user changed outside uppsok)",
-            f.users.len()
-        )
-    };
-    let fingerprint_text = match (&f.fingerprint, &f.expected_fingerprint) {
-        (Some(fp), Some(want)) if fp == want => format!("; fingerprint {fp} as given"),
+    let fingerprint = match (&f.fingerprint, &f.expected_fingerprint) {
+        (Some(fp), Some(want)) if fp == want => FingerprintSeen::AsGiven(fp.clone()),
         (got, Some(_)) => {
             out.push("database", "fingerprint_differs");
-            format!(
-                "; the fingerprint is {}, not the one given: this is another database, or its log was rewritten from the start",
-                got.as_deref().unwrap_or("(none)")
-            )
+            FingerprintSeen::Differs(got.clone())
         }
-        (Some(fp), None) => format!("; fingerprint {fp}"),
-        (None, None) => String::new(),
+        (Some(fp), None) => FingerprintSeen::Shown(fp.clone()),
+        (None, None) => FingerprintSeen::None,
     };
 
     let mut created = Vec::new();
@@ -246,29 +215,16 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
         }
     }
 
-    let checkpoint_text = match f.checkpoint {
-        None => String::new(),
-        Some(CheckpointState::Holds { seq }) => {
-            format!("; the checkpoint at entry {seq} is still in the log")
-        }
+    match f.checkpoint {
+        None | Some(CheckpointState::Holds { .. }) => {}
         Some(CheckpointState::Missing { seq }) => {
-            out.push(format!("audit_log:{seq}"), "checkpoint_missing");
-            format!("; the log no longer reaches the checkpoint at entry {seq}: it was cut or the file rolled back")
+            out.push(format!("audit_log:{seq}"), "checkpoint_missing")
         }
         Some(CheckpointState::Differs { seq }) => {
-            out.push(format!("audit_log:{seq}"), "checkpoint_differs");
-            format!("; entry {seq} is not the one the checkpoint names: the file was rolled back or the log rewritten")
+            out.push(format!("audit_log:{seq}"), "checkpoint_differs")
         }
-    };
+    }
 
-    let pending_text = if f.pending_keys.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} user(s) hold no signing key yet (upgraded, not signed in since): until they sign in, an insider could register one in their name, which their next sign-in would refuse; ask them to sign in once",
-            f.pending_keys.len()
-        )
-    };
     let status = if out.total() > 0 {
         Status::Fail
     } else if !f.pending_keys.is_empty() {
@@ -276,12 +232,23 @@ pub(super) fn check(f: &LogFacts) -> (CheckResult, Findings) {
     } else {
         Status::Pass
     };
-    let summary = format!(
-        "{chain_text}; {head_text}; {users_text}; {content_text}; {} contacts, {unlogged} not logged as created, {deleted_but_there} logged as deleted yet present; {} logged creations, {missing} missing without a logged deletion, {deleted_count} deleted{checkpoint_text}{fingerprint_text}{pending_text}{}",
-        f.contact_ids.len(),
-        created.len(),
-        out.listed_note()
-    );
+    let summary = Summary::AuditLog(LogSummary {
+        chain: f.chain.clone(),
+        head: f.head,
+        users_differ: f.users.len(),
+        content_differ: f.content.len(),
+        content_rows: f.content_rows,
+        contacts: f.contact_ids.len(),
+        unlogged,
+        deleted_but_present: deleted_but_there,
+        created: created.len(),
+        missing,
+        deleted: deleted_count,
+        checkpoint: f.checkpoint,
+        fingerprint,
+        pending_keys: f.pending_keys.len(),
+        listed: out.listed(),
+    });
     (result("audit_log", status, summary), out)
 }
 

@@ -14,6 +14,7 @@ mod k_anonymity;
 mod log;
 mod pseudonyms;
 pub mod render;
+pub mod summary;
 
 use serde::Serialize;
 
@@ -23,6 +24,7 @@ pub use integrity::IntegrityFacts;
 pub use k_anonymity::{PersonAttributes, K_THRESHOLD};
 pub use log::{parse_contact_objects, CheckpointState, HeadState, LogEntryFact, LogFacts};
 pub use pseudonyms::{for_each_sample_code, PseudonymFacts};
+pub use summary::Summary;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,7 +50,11 @@ impl Status {
 pub struct CheckResult {
     pub id: &'static str,
     pub status: Status,
+    /// The summary in English, as `--format json` carries it (CONTRACT.md).
     pub summary: String,
+    /// The summary as counts and states: `counts.text(lang)` is the sentence in a language.
+    #[serde(skip)]
+    pub counts: Summary,
 }
 
 /// One finding: the check, the record it concerns and what kind of problem it is. Never the
@@ -125,13 +131,9 @@ impl Findings {
         self.total
     }
 
-    /// ", first N listed" when some were left out.
-    fn listed_note(&self) -> String {
-        if self.total > self.list.len() {
-            format!(" (first {} listed)", self.list.len())
-        } else {
-            String::new()
-        }
+    /// How many were listed, when some were left out.
+    fn listed(&self) -> summary::Listed {
+        (self.total > self.list.len()).then_some(self.list.len())
     }
 }
 
@@ -163,11 +165,12 @@ pub fn run_checks(facts: &AuditFacts) -> AuditReport {
     }
 }
 
-fn result(id: &'static str, status: Status, summary: String) -> CheckResult {
+fn result(id: &'static str, status: Status, counts: Summary) -> CheckResult {
     CheckResult {
         id,
         status,
-        summary,
+        summary: counts.text(crate::i18n::Lang::En),
+        counts,
     }
 }
 
@@ -220,6 +223,6 @@ mod tests {
         }
         assert_eq!(f.total(), MAX_FINDINGS_PER_CHECK + 5);
         assert_eq!(f.list.len(), MAX_FINDINGS_PER_CHECK);
-        assert!(f.listed_note().contains("first 200"));
+        assert_eq!(f.listed(), Some(MAX_FINDINGS_PER_CHECK));
     }
 }

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
+use super::summary::{Guessable, PseudonymSummary, Sampled, Summary};
 use super::{result, CheckResult, Findings, Status};
 
 /// The persons as stored.
@@ -106,37 +107,34 @@ pub(super) fn check(f: &PseudonymFacts) -> (CheckResult, Findings) {
     } else {
         Status::Pass
     };
-    let sample = if sampled > 0 {
-        format!(
-            "{} equal an unkeyed SHA-256 of one of {sampled} sampled codes",
-            unkeyed.len()
-        )
+    let sampled = if sampled > 0 {
+        Sampled::Compared {
+            unkeyed: unkeyed.len(),
+            codes: sampled,
+        }
     } else {
-        "none to compare with unkeyed hashes of sampled codes".to_string()
+        Sampled::Nothing
     };
     let guessable = if f.guessable > 0 {
-        format!(
-            "; {} of {} are the keyed pseudonym of a code of two letters and a birth year (with or without a separator): anyone who holds the pseudonym key finds those codes by keying all {} such codes, in a few seconds. Ask people for longer codes (for example with a parent's initials) from now on",
-            f.guessable,
-            f.persons.len(),
-            f.keyed
-        )
+        Guessable::Found {
+            found: f.guessable,
+            persons: f.persons.len(),
+            keyed: f.keyed,
+        }
     } else if f.keyed > 0 {
-        format!(
-            "; none is the keyed pseudonym of one of {} codes of two letters and a birth year (with or without a separator)",
-            f.keyed
-        )
+        Guessable::NoneOf { keyed: f.keyed }
     } else if !f.persons.is_empty() {
-        "; how many are the keyed form of a guessable code is measured by a role that holds the pseudonym key (lead or admin), not by an auditor".to_string()
+        Guessable::NotMeasured
     } else {
-        String::new()
+        Guessable::NoPersons
     };
-    let summary = format!(
-        "{} pseudonyms, {} not 32 bytes; {sample}{guessable}{}",
-        f.persons.len(),
-        out.total() - unkeyed.len(),
-        out.listed_note()
-    );
+    let summary = Summary::Pseudonyms(PseudonymSummary {
+        persons: f.persons.len(),
+        bad_length: out.total() - unkeyed.len(),
+        sampled,
+        guessable,
+        listed: out.listed(),
+    });
     (result("pseudonyms", status, summary), out)
 }
 

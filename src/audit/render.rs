@@ -22,7 +22,11 @@ pub fn text(report: &AuditReport, checkpoint: Option<&str>, lang: Lang) -> Strin
             Status::Warn => t.audit_warn,
             Status::Fail => t.audit_fail,
         };
-        out.push_str(&format!("{status:<5} {:<12} {}\n", c.id, c.summary));
+        out.push_str(&format!(
+            "{status:<5} {:<12} {}\n",
+            c.id,
+            c.counts.text(lang)
+        ));
     }
     if !report.findings.is_empty() {
         out.push_str(&format!("\n{}\n", t.audit_findings));
@@ -58,11 +62,16 @@ mod tests {
         AuditReport {
             ok: false,
             fingerprint: None,
-            checks: vec![CheckResult {
-                id: "pii",
-                status: Status::Fail,
-                summary: "3 notes scanned; 1 hold what looks like an identifier".into(),
-            }],
+            checks: vec![result(
+                "pii",
+                Status::Fail,
+                Summary::Pii(summary::PiiSummary {
+                    source: PiiSource::Scanned,
+                    scanned: 3,
+                    flagged: 1,
+                    listed: None,
+                }),
+            )],
             findings: vec![Finding {
                 check: "pii",
                 record: "12".into(),
@@ -77,6 +86,11 @@ mod tests {
         assert_eq!(v["ok"], false);
         assert_eq!(v["checks"][0]["id"], "pii");
         assert_eq!(v["checks"][0]["status"], "fail");
+        assert_eq!(
+            v["checks"][0]["summary"], "3 notes scanned; 1 hold what looks like an identifier",
+            "JSON carries the English summary"
+        );
+        assert!(v["checks"][0].get("counts").is_none());
         assert_eq!(v["findings"][0]["record"], "12");
         assert_eq!(v["findings"][0]["kind"], "phone");
         assert!(v.get("checkpoint").is_none());
@@ -91,7 +105,16 @@ mod tests {
             en.contains("FAIL") && en.contains("pii") && en.contains("5-00ff"),
             "{en}"
         );
+        assert!(
+            en.contains("3 notes scanned; 1 hold what looks like an identifier"),
+            "{en}"
+        );
         let sv = text(&report(), None, Lang::Sv);
         assert!(sv.contains("FEL"), "{sv}");
+        assert!(
+            sv.contains("3 anteckningar genomsökta; 1 anteckning innehåller något som ser ut som en identitetsuppgift"),
+            "{sv}"
+        );
+        assert!(!sv.contains("notes scanned"), "{sv}");
     }
 }

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::confirm::Confirm;
-use super::{db_path, new_passphrase, passphrase, unlock, user_name};
+use super::{db_path, lang, new_passphrase, passphrase, unlock, user_name};
 use crate::cli::Global;
 use crate::domain::StaffRole;
 use crate::error::{Error, Result};
+use crate::i18n::cli::{Plan, Says};
+use crate::i18n::Lang;
 use crate::msg::Msg;
 use crate::vault::{check_new_passphrase, Permission, Vault};
 
@@ -34,17 +36,26 @@ pub fn init(g: &Global) -> Result<()> {
     check_new_passphrase(&pass)?;
     let (vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
     let fingerprint = vault.fingerprint()?;
+    let l = lang(g);
     println!(
-        "Created {} with administrator '{name}', and its key file {}: the two belong together (copy, back up and restore them together). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`.",
-        path.display(),
-        crate::storage::key_file_path(&path).display()
+        "{}",
+        l.says(Says::Created {
+            db: &path.display().to_string(),
+            keys: &crate::storage::key_file_path(&path).display().to_string(),
+            admin: &name,
+        })
     );
     println!(
-        "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {}\n",
-        recovery.display().as_str()
+        "{}",
+        l.says(Says::RecoveryKey {
+            key: recovery.display().as_str()
+        })
     );
     println!(
-        "Fingerprint of the database (not a secret; write it beside the recovery key, and give it to whoever audits: `uppsok audit --fingerprint` proves with it that the log was not rewritten from the start):\n\n    {fingerprint}\n"
+        "{}",
+        l.says(Says::Fingerprint {
+            fingerprint: &fingerprint.to_string()
+        })
     );
     Ok(())
 }
@@ -89,6 +100,7 @@ impl clap::ValueEnum for StaffRole {
 }
 
 pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
+    let l = lang(g);
     let mut vault = unlock(g)?;
     match cmd {
         UserCommand::Add { name, role } => {
@@ -97,7 +109,13 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
             let pass = new_passphrase(g, &name)?;
             check_new_passphrase(&pass)?;
             vault.staff().add(&name, role, &pass)?;
-            println!("Added user '{name}' with role {role}.");
+            println!(
+                "{}",
+                l.says(Says::UserAdded {
+                    name: &name,
+                    role: role.label(l)
+                })
+            );
         }
         UserCommand::List { format } => {
             let users = vault.staff().list()?;
@@ -106,40 +124,72 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
                     "{}",
                     serde_json::to_string(&users).expect("users serialise")
                 ),
-                ListFormat::Text => {
-                    let w = users.iter().map(|u| u.name.len()).max().unwrap_or(4).max(4);
-                    println!("{:<w$}  {:<8}  {:<8}  created", "name", "role", "state");
-                    for u in users {
-                        println!(
-                            "{:<w$}  {:<8}  {:<8}  {}",
-                            u.name,
-                            u.role,
-                            if u.disabled { "disabled" } else { "active" },
-                            u.created_at
-                        );
-                    }
-                }
+                ListFormat::Text => print!("{}", user_table(&users, l)),
             }
         }
         UserCommand::Disable { name, confirm } => {
             let plan = vault.staff().plan_disable(&name)?;
-            let say = |aux: &str| {
-                format!(
-                    "User '{name}' {aux} be disabled (their key slot removed) and the database rekeyed: {}.",
-                    super::lifecycle::rekey_sentence(&plan)
-                )
+            let disable = Plan::DisableUser {
+                name: &name,
+                rekey: super::lifecycle::rekeyed(&plan),
             };
-            if !confirm.go_ahead(say)? {
+            if !confirm.go_ahead(l, &disable)? {
                 return Ok(());
             }
             let pages = vault.staff().disable(&name)?;
-            println!("Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on.");
+            println!("{}", l.says(Says::UserDisabled { name: &name }));
             if !pages {
-                println!("{}", super::lifecycle::PAGES_LATER);
+                println!("{}", l.cli().pages_later);
             }
         }
     }
     Ok(())
+}
+
+/// `user list` as a table for people: roles and states as words of `lang`.
+fn user_table(users: &[crate::vault::UserInfo], l: Lang) -> String {
+    let t = l.cli();
+    let rows: Vec<[&str; 4]> = users
+        .iter()
+        .map(|u| {
+            let state = if u.disabled {
+                t.user_disabled
+            } else {
+                t.user_active
+            };
+            let role = u
+                .role
+                .parse::<StaffRole>()
+                .map_or(u.role.as_str(), |r| r.label(l));
+            [u.name.as_str(), role, state, u.created_at.as_str()]
+        })
+        .collect();
+    table(&t.user_header, &rows)
+}
+
+/// Columns padded to their widest cell (counted in characters), two spaces apart; the last
+/// column is not padded.
+pub(super) fn table<const N: usize>(header: &[&str; N], rows: &[[&str; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 < N {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 pub fn passwd(g: &Global) -> Result<()> {
@@ -148,7 +198,7 @@ pub fn passwd(g: &Global) -> Result<()> {
     let new = new_passphrase(g, &name)?;
     check_new_passphrase(&new)?;
     vault.staff().change_passphrase(&new)?;
-    println!("Changed the passphrase of '{name}'.");
+    println!("{}", lang(g).says(Says::PassphraseChanged { name: &name }));
     Ok(())
 }
 
@@ -167,14 +217,19 @@ pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
         }));
     }
     vault.lifecycle().backup(&a.file)?;
+    let l = lang(g);
     println!(
-        "Wrote a consistent copy to {} and its key file to {}; both are encrypted and open with the same users and passphrases. Keep and restore the two together.",
-        a.file.display(),
-        crate::storage::key_file_path(&a.file).display()
+        "{}",
+        l.says(Says::BackupWritten {
+            file: &a.file.display().to_string(),
+            keys: &crate::storage::key_file_path(&a.file).display().to_string(),
+        })
     );
     println!(
-        "Checkpoint: {}\nKeep it with the backup's label: `uppsok audit --since-checkpoint` proves later that the log up to it was not changed.",
-        vault.checkpoint()?
+        "{}",
+        l.says(Says::BackupCheckpoint {
+            checkpoint: &vault.checkpoint()?.to_string()
+        })
     );
     Ok(())
 }
@@ -209,44 +264,53 @@ pub fn upgrade(g: &Global, a: UpgradeArgs) -> Result<()> {
         (None, false) => crate::vault::RecoveryChoice::NotGiven,
     };
     let done = Vault::upgrade(&path, &name, &pass, choice)?;
+    let l = lang(g);
+    let db = path.display().to_string();
+    let to = crate::storage::FORMAT_VERSION.to_string();
     if done.from == "1" {
         println!(
-            "Upgraded {} from format 1 to format {}: the file is now encrypted as a whole, and its key file is {}. {} user(s) have a key slot; {} of them get theirs rewritten at their next sign-in.",
-            path.display(),
-            crate::storage::FORMAT_VERSION,
-            crate::storage::key_file_path(&path).display(),
-            done.users,
-            done.carried
+            "{}",
+            l.says(Says::UpgradedFrom1 {
+                db: &db,
+                to: &to,
+                keys: &crate::storage::key_file_path(&path).display().to_string(),
+                users: done.users as u64,
+                carried: done.carried as u64,
+            })
         );
     } else {
         println!(
-            "Upgraded {} from format {} to format {}: every change is now signed by its author.",
-            path.display(),
-            done.from,
-            crate::storage::FORMAT_VERSION,
+            "{}",
+            l.says(Says::Upgraded {
+                db: &db,
+                from: &done.from,
+                to: &to
+            })
         );
     }
     println!(
-        "Your signing key is in your key slot; {} other user(s) take theirs at their next sign-in (until then `uppsok audit` warns).",
-        done.pending
+        "{}",
+        l.says(Says::UpgradeSigningKeys {
+            pending: done.pending as u64
+        })
     );
     if !done.keys_per_role {
-        println!(
-            "Every role still holds every key (an auditor could read notes outside uppsok) until `uppsok rekey`: run it once every user has signed in since this upgrade."
-        );
+        println!("{}", l.cli().upgrade_shared_keys);
     }
     if !done.recovery_kept {
-        println!(
-            "The recovery key, if the database had one, restores no administrator from now on."
-        );
+        println!("{}", l.cli().upgrade_recovery_lost);
     }
     println!(
-        "Fingerprint of the database: {}\nWrite it down beside the recovery key: `uppsok audit --fingerprint` proves later that the log was not rewritten from the start.",
-        done.fingerprint
+        "{}",
+        l.says(Says::UpgradeFingerprint {
+            fingerprint: &done.fingerprint.to_string()
+        })
     );
     println!(
-        "The database as it was is kept at {}. Once `uppsok audit` passes, delete it (with its key file, if it has one), or keep it where only administrators can read it.",
-        done.backup.display()
+        "{}",
+        l.says(Says::UpgradeKept {
+            backup: &done.backup.display().to_string()
+        })
     );
     Ok(())
 }

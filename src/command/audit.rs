@@ -6,6 +6,7 @@ use super::{lang, unlock};
 use crate::audit::{render, run_checks};
 use crate::cli::Global;
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
 use crate::msg::Msg;
 use crate::vault::Checkpoint;
 
@@ -55,7 +56,11 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
     if a.rescan_notes {
         let (scanned, flagged) = vault.audit().rescan_notes()?;
         eprintln!(
-            "Rescanned {scanned} notes: {flagged} hold what looks like an identifier; the findings (contact ids and kinds) are recorded in the log for the auditor."
+            "{}",
+            lang(g).says(Says::Rescanned {
+                scanned,
+                flagged: flagged as u64
+            })
         );
     }
     let facts = vault.audit().facts(since, fingerprint)?;

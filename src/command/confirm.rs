@@ -7,6 +7,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::Args;
 
 use crate::error::{Error, Result};
+use crate::i18n::cli::{Mood, Plan};
+use crate::i18n::Lang;
 use crate::msg::Msg;
 
 /// `--yes` and `--dry-run`.
@@ -21,42 +23,40 @@ pub struct Confirm {
 }
 
 impl Confirm {
-    /// Says what the command will do and whether to go ahead. `say` gives the plan in one
-    /// sentence with the auxiliary it is given (`will` or `would`). A dry run prints the plan
-    /// and returns false; `--yes` prints it and returns true; at a terminal (standard input
-    /// and standard error) the plan and "Continue? [y/N]" go to standard error and only `y`
-    /// or `yes` goes ahead (any other answer fails, exit 1, nothing done); without a terminal
-    /// it refuses (exit 2, nothing done).
-    pub fn go_ahead(self, say: impl Fn(&str) -> String) -> Result<bool> {
+    /// Says what the command will do and whether to go ahead. `plan` is said in `lang`, as
+    /// what will happen or (a dry run) what would. A dry run prints the plan and returns
+    /// false; `--yes` prints it and returns true; at a terminal (standard input and standard
+    /// error) the plan and "Continue? [y/N]" go to standard error and only `y` or `yes` (`j`,
+    /// `ja`) goes ahead (any other answer fails, exit 1, nothing done); without a terminal it
+    /// refuses (exit 2, nothing done).
+    pub fn go_ahead(self, lang: Lang, plan: &Plan<'_>) -> Result<bool> {
+        let t = lang.cli();
         if self.dry_run {
-            println!("{}", say("would"));
-            println!("Dry run: nothing was changed.");
+            println!("{}", plan.say(lang, Mood::Would));
+            println!("{}", t.dry_run_done);
             return Ok(false);
         }
         if self.yes {
-            println!("{}", say("will"));
+            println!("{}", plan.say(lang, Mood::Will));
             return Ok(true);
         }
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(Error::Input(Msg::NoTerminalToConfirm {
-                plan: say("would"),
+                plan: plan.say(lang, Mood::Would),
             }));
         }
-        eprintln!("{}", say("will"));
-        eprint!("Continue? [y/N] ");
+        eprintln!("{}", plan.say(lang, Mood::Will));
+        eprint!("{}", t.continue_question);
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
-        if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+        if matches!(
+            answer.trim().to_lowercase().as_str(),
+            "y" | "yes" | "j" | "ja"
+        ) {
             Ok(true)
         } else {
             Err(Error::Failed(Msg::NotConfirmed))
         }
     }
-}
-
-/// `n thing` or `n things`.
-pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
 }

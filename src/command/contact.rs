@@ -4,10 +4,12 @@
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::contacts::{code_and_note, read_piped, refused};
-use super::{require_private_stdout, unlock};
+use super::{lang, require_private_stdout, unlock};
 use crate::cli::Global;
-use crate::domain::{today, AgeBand, ConcernAnswer, ContactInput, PersonCode};
+use crate::domain::{today, yes_no_label, AgeBand, ConcernAnswer, ContactInput, PersonCode};
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
+use crate::i18n::Lang;
 use crate::msg::{Msg, NotDone};
 use crate::vault::{ChangeReason, ContactDetails, Permission};
 
@@ -168,46 +170,79 @@ fn show(g: &Global, a: ShowArgs) -> Result<()> {
             });
             println!("{v}");
         }
-        ShowFormat::Text => {
-            let night = c
-                .field_night
-                .map_or_else(|| "none".to_string(), |n| n.to_string());
-            let person = if c.pseudonym.is_some() {
-                "known code"
-            } else {
-                "unidentified"
-            };
-            let mut lines = vec![
-                ("date", c.date.format("%Y-%m-%d").to_string()),
-                ("person", person.to_string()),
-                ("field night", night),
-                ("role", at.role.to_string()),
-                ("gender", at.gender.to_string()),
-                ("age band", at.age_band.to_string()),
-                ("counterpart", at.counterpart.to_string()),
-                ("district", at.district.to_string()),
-                ("contact type", at.contact_type.to_string()),
-                ("referrals", referrals),
-                ("trafficking", trafficking.to_string()),
-            ];
-            if at.age_band == crate::domain::AgeBand::Under18 {
-                lines.push(("concern", concern.unwrap_or("not answered").to_string()));
-            }
-            println!("Contact {}", c.id);
-            for (name, value) in lines {
-                println!("  {name:<13} {value}");
-            }
-            if c.note.is_empty() {
-                println!("  {:<13} (none)", "note");
-            } else {
-                println!("  note");
-                for line in c.note.lines() {
-                    println!("    {line}");
-                }
-            }
-        }
+        ShowFormat::Text => print!("{}", show_text(&d, lang(g))),
     }
     Ok(())
+}
+
+/// `contact show` for people: labels of `lang` for the lines and the values.
+fn show_text(d: &ContactDetails, l: Lang) -> String {
+    let (t, c) = (l.cli(), &d.contact);
+    let at = &c.attributes;
+    let [date, person, night, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, concern, note] =
+        t.show_labels;
+    let mut lines = vec![
+        (date, c.date.format("%Y-%m-%d").to_string()),
+        (
+            person,
+            if c.pseudonym.is_some() {
+                t.show_known_code
+            } else {
+                t.show_unidentified
+            }
+            .to_string(),
+        ),
+        (
+            night,
+            c.field_night
+                .map_or_else(|| t.show_no_night.to_string(), |n| n.to_string()),
+        ),
+        (role, at.role.label(l).to_string()),
+        (gender, at.gender.label(l).to_string()),
+        (age_band, at.age_band.label(l).to_string()),
+        (counterpart, at.counterpart.label(l).to_string()),
+        (district, at.district.label(l)),
+        (contact_type, at.contact_type.label(l).to_string()),
+        (
+            referrals,
+            if at.referrals.is_empty() {
+                t.show_none.to_string()
+            } else {
+                at.referrals
+                    .iter()
+                    .map(|r| r.label(l))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+        (trafficking, yes_no_label(at.trafficking, l).to_string()),
+    ];
+    if at.age_band == AgeBand::Under18 {
+        let answer = d.concern.map_or(t.show_concern_unanswered, |r| r.label(l));
+        lines.push((concern, answer.to_string()));
+    }
+    // The labels in one column: as wide as the longest, and at least as in English before.
+    let w = t
+        .show_labels
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let w = w.max(13);
+    let mut out = format!("{} {}\n", t.show_contact, c.id);
+    for (name, value) in lines {
+        out.push_str(&format!("  {name:<w$} {value}\n"));
+    }
+    if c.note.is_empty() {
+        out.push_str(&format!("  {note:<w$} {}\n", t.show_no_note));
+    } else {
+        out.push_str(&format!("  {note}\n"));
+        for line in c.note.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out
 }
 
 /// The contact as text fields, with the flags given put over it.
@@ -271,7 +306,7 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
         a.code.clone().unwrap_or_default(),
         a.note.clone().unwrap_or_default(),
     );
-    let piped = read_piped(&code_flag, &note_flag)?;
+    let piped = read_piped(&code_flag, &note_flag, lang(g))?;
     let (code, note) = code_and_note(&code_flag, &note_flag, &piped)?;
     let d = vault.contacts().details(a.id)?;
     let texts = Texts {
@@ -318,18 +353,18 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
         new_code.as_ref(),
         a.reason.into(),
     )?;
-    if changed {
-        println!(
-            "Changed contact {} (reason {}).",
-            a.id,
-            ChangeReason::from(a.reason).as_str()
-        );
+    let l = lang(g);
+    let (reason, reason_label) = reason_words(a.reason, l);
+    let said = if changed {
+        Says::ContactChanged {
+            id: a.id,
+            reason,
+            reason_label,
+        }
     } else {
-        println!(
-            "Contact {} is already as given; nothing was changed or logged.",
-            a.id
-        );
-    }
+        Says::ContactUnchanged { id: a.id }
+    };
+    println!("{}", l.says(said));
     Ok(())
 }
 
@@ -337,10 +372,23 @@ fn delete(g: &Global, a: DeleteArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
     vault.contacts().delete(a.id, a.reason.into())?;
+    let l = lang(g);
+    let (reason, reason_label) = reason_words(a.reason, l);
     println!(
-        "Deleted contact {} (reason {}).",
-        a.id,
-        ChangeReason::from(a.reason).as_str()
+        "{}",
+        l.says(Says::ContactDeleted {
+            id: a.id,
+            reason,
+            reason_label,
+        })
     );
     Ok(())
+}
+
+/// A reason as `--reason` spells it, and as a person reads it in `lang` (the interface's
+/// words for the same list).
+fn reason_words(r: Reason, l: Lang) -> (&'static str, &'static str) {
+    let r = ChangeReason::from(r);
+    let i = ChangeReason::ALL.iter().position(|x| *x == r).unwrap_or(0);
+    (r.as_str(), l.text().tui.reasons[i])
 }

@@ -8,13 +8,15 @@ use clap::Args;
 use zeroize::Zeroizing;
 
 use super::{
-    is_database_file, private_output, read_stdin_values, require_private_stdout, unlock,
+    is_database_file, lang, private_output, read_stdin_values, require_private_stdout, unlock,
     without_final_newline, FROM_STDIN,
 };
 use crate::cli::Global;
 use crate::csv_io;
 use crate::domain::{today, ConcernAnswer, ContactInput, NewContact};
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
+use crate::i18n::Lang;
 use crate::msg::{Msg, NotDone, Piped, ShownProblem, Source, Written};
 use crate::vault::Permission;
 
@@ -111,12 +113,12 @@ pub(super) fn code_and_note<'a>(
 }
 
 /// Reads standard input if the code or the note is to come from there; otherwise nothing.
-pub(super) fn read_piped(code: &str, note: &str) -> Result<Zeroizing<String>> {
+pub(super) fn read_piped(code: &str, note: &str, lang: Lang) -> Result<Zeroizing<String>> {
     match (code == FROM_STDIN, note == FROM_STDIN) {
         (false, false) => Ok(Zeroizing::new(String::new())),
-        (true, false) => read_stdin_values(Piped::Code),
-        (false, true) => read_stdin_values(Piped::Note),
-        (true, true) => read_stdin_values(Piped::CodeAndNote),
+        (true, false) => read_stdin_values(Piped::Code, lang),
+        (false, true) => read_stdin_values(Piped::Note, lang),
+        (true, true) => read_stdin_values(Piped::CodeAndNote, lang),
     }
 }
 
@@ -172,11 +174,12 @@ pub(super) fn refused(
 pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
-    let piped = read_piped(&a.code, &a.note)?;
+    let l = lang(g);
+    let piped = read_piped(&a.code, &a.note, l)?;
     let (code, note) = code_and_note(&a.code, &a.note, &piped)?;
     let contact = parse_add(&a, code, note, vault.districts())?;
     let id = vault.contacts().add(contact, a.allow_identifiers)?;
-    println!("Logged contact {id}.");
+    println!("{}", l.says(Says::Logged { id }));
     Ok(())
 }
 
@@ -212,17 +215,17 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
         .map(|m| m.len() / 80)
         .unwrap_or(0);
     let summary = vault.contacts().import(rows, a.dry_run, expected_rows)?;
-    if summary.dry_run {
-        println!(
-            "{} rows checked: all valid. Nothing was imported (--dry-run).",
-            summary.rows
-        );
+    let said = if summary.dry_run {
+        Says::ImportChecked {
+            rows: summary.rows as u64,
+        }
     } else {
-        println!(
-            "Imported {} contacts ({} new persons).",
-            summary.rows, summary.new_persons
-        );
-    }
+        Says::Imported {
+            rows: summary.rows as u64,
+            new_persons: summary.new_persons as u64,
+        }
+    };
+    println!("{}", lang(g).says(said));
     Ok(())
 }
 

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::default_data_dir;
+use super::{default_data_dir, lang};
 use crate::cli::Global;
 use crate::crypto::Passphrase;
 use crate::demo::{self, DemoData};
 use crate::domain::{today, ContactType, Counterpart, Gender, NewContact, PersonCode, Role};
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
 use crate::msg::Msg;
 use crate::stats::{Dimension, Filter, Query, StatsResult};
 use crate::vault::{StatsPurpose, Vault};
@@ -151,68 +152,97 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
     let s = summarise(&mut vault)?;
 
     let db = shell_path(&path);
-    match built {
-        Some(_) if existed => println!(
-            "Filled the empty demo database {} with synthetic contacts (seed {}).",
-            path.display(),
-            a.seed
-        ),
-        Some(_) => println!(
-            "Built a demo database of synthetic contacts at {} (seed {}).",
-            path.display(),
-            a.seed
-        ),
-        None => println!(
-            "Reusing the demo database at {}; its data was built before and --seed does not change it (remove the file to build it anew).",
-            path.display()
-        ),
-    }
-    println!("  user:       {}", demo::USER);
-    println!("  passphrase: {}", demo::PASSPHRASE);
-    println!("  role:       admin");
+    let l = lang(g);
+    let (t, shown) = (l.cli(), path.display().to_string());
+    let said = match built {
+        Some(_) if existed => Says::DemoFilled {
+            db: &shown,
+            seed: a.seed,
+        },
+        Some(_) => Says::DemoBuilt {
+            db: &shown,
+            seed: a.seed,
+        },
+        None => Says::DemoReused { db: &shown },
+    };
+    println!("{}", l.says(said));
+    println!("{}{}", t.demo_user, demo::USER);
+    println!("{}{}", t.demo_passphrase, demo::PASSPHRASE);
+    println!("{}", t.demo_role);
     println!();
-    let t = &s.all.totals;
+    let totals = &s.all.totals;
     println!(
-        "Synthetic data, {} to {}:",
-        s.all.from.as_deref().unwrap_or("-"),
-        s.all.to.as_deref().unwrap_or("-")
+        "{}",
+        l.says(Says::DemoPeriod {
+            from: s.all.from.as_deref().unwrap_or("-"),
+            to: s.all.to.as_deref().unwrap_or("-"),
+        })
     );
     println!(
-        "  contacts:     {} ({} unidentified)",
-        t.contacts, t.unidentified_contacts
+        "{}{}",
+        t.demo_contacts,
+        l.says(Says::DemoContacts {
+            contacts: totals.contacts,
+            unidentified: totals.unidentified_contacts,
+        })
     );
-    println!("  individuals:  {}", t.individuals);
-    println!("  field nights: {}", s.all.field_nights);
-    println!("  years:        {}", s.years);
+    println!("{}{}", t.demo_individuals, l.number(totals.individuals));
+    println!("{}{}", t.demo_field_nights, l.number(s.all.field_nights));
+    println!("{}{}", t.demo_years, l.number(s.years as u64));
     let (cf, ct) = demo::calibration_period();
     let c = &s.counselling;
     println!();
     println!(
-        "Counselling {cf} to {ct}, calibrated to the 2009 report (\"just over 400 individuals\"):"
+        "{}",
+        l.says(Says::DemoCalibration {
+            from: &cf.to_string(),
+            to: &ct.to_string()
+        })
     );
     println!(
-        "  individuals:                       {}",
-        c.totals.individuals
+        "{}{}",
+        t.demo_individuals_calibrated,
+        l.number(c.totals.individuals)
     );
-    println!(
-        "  women who sold sex to men:         {}",
-        individuals(c, Role::Sells, Gender::Woman, Counterpart::Men)
-    );
-    println!(
-        "  men who sold sex to men:           {}",
-        individuals(c, Role::Sells, Gender::Man, Counterpart::Men)
-    );
-    println!(
-        "  men who bought sex from women:     {}",
-        individuals(c, Role::Buys, Gender::Man, Counterpart::Women)
-    );
+    for (label, role, gender, counterpart) in [
+        (
+            t.demo_women_sold_to_men,
+            Role::Sells,
+            Gender::Woman,
+            Counterpart::Men,
+        ),
+        (
+            t.demo_men_sold_to_men,
+            Role::Sells,
+            Gender::Man,
+            Counterpart::Men,
+        ),
+        (
+            t.demo_men_bought_from_women,
+            Role::Buys,
+            Gender::Man,
+            Counterpart::Women,
+        ),
+    ] {
+        println!(
+            "{label}{}",
+            l.number(individuals(c, role, gender, counterpart))
+        );
+    }
     println!();
     println!(
-        "Open the terminal interface with `uppsok demo` at a terminal, or explore the data with the commands (give the passphrase {} when asked, or set UPPSOK_PASSPHRASE={}):",
-        demo::PASSPHRASE,
-        demo::PASSPHRASE
+        "{}",
+        l.says(Says::DemoExplore {
+            passphrase: demo::PASSPHRASE
+        })
     );
     let u = demo::USER;
+    // The commands print in the language this one did.
+    let lang_flag = if l == crate::i18n::Lang::Sv {
+        " --lang sv"
+    } else {
+        ""
+    };
     for cmd in [
         "stats --by year".to_string(),
         format!(
@@ -223,7 +253,7 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
         "night list".to_string(),
         "export --format csv --out demo.csv".to_string(),
     ] {
-        println!("  uppsok --db {db} --user {u} {cmd}");
+        println!("  uppsok --db {db} --user {u}{lang_flag} {cmd}");
     }
     if !a.no_tui && super::tui::require_terminal().is_ok() {
         return super::tui::run_signed_in(g, path, vault);

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use zeroize::Zeroizing;
 
-use super::confirm::{count, Confirm};
-use super::{at_terminal, db_path, new_passphrase, unlock};
+use super::confirm::Confirm;
+use super::{at_terminal, db_path, lang, new_passphrase, unlock};
 use crate::cli::Global;
 use crate::crypto::RecoveryKey;
 use crate::domain::PersonCode;
 use crate::error::{Error, Result};
+use crate::i18n::cli::{Plan, Rekeyed, Says};
+use crate::i18n::Lang;
 use crate::msg::{Msg, Piped, Source};
 use crate::vault::{check_new_passphrase, Permission, RekeySummary, Vault};
 
@@ -21,45 +23,35 @@ pub struct RekeyArgs {
     pub confirm: Confirm,
 }
 
-/// What a rekey rewrites, as the end of a sentence.
-pub fn rekey_sentence(s: &RekeySummary) -> String {
-    format!(
-        "key version {}; {}, {} and {} re-encrypted, {} re-sealed, {} verified (signed, so they stay as they are), {}{} rewrapped",
-        s.key_version,
-        count(s.contacts, "contact", "contacts"),
-        count(s.field_nights, "field night", "field nights"),
-        count(s.persons, "pseudonym", "pseudonyms"),
-        count(s.users, "user record", "user records"),
-        count(s.audit_entries, "log entry", "log entries"),
-        count(s.slots, "key slot", "key slots"),
-        if s.recovery_key {
-            " and the recovery key"
-        } else {
-            ""
-        }
-    )
+/// What a rekey rewrites, as counts for the words of `i18n::cli`.
+pub fn rekeyed(s: &RekeySummary) -> Rekeyed {
+    Rekeyed {
+        key_version: s.key_version,
+        contacts: s.contacts,
+        field_nights: s.field_nights,
+        persons: s.persons,
+        users: s.users,
+        audit_entries: s.audit_entries,
+        slots: s.slots,
+        recovery_key: s.recovery_key,
+    }
 }
 
 /// `uppsok rekey [--yes | --dry-run]`.
 pub fn rekey(g: &Global, a: RekeyArgs) -> Result<()> {
+    let l = lang(g);
     let mut vault = unlock(g)?;
     let plan = vault.lifecycle().plan_rekey()?;
-    if !a
-        .confirm
-        .go_ahead(|aux| format!("The database {aux} be rekeyed: {}.", rekey_sentence(&plan)))?
-    {
+    if !a.confirm.go_ahead(l, &Plan::Rekey(rekeyed(&plan)))? {
         return Ok(());
     }
     let s = vault.lifecycle().rekey()?;
-    println!("Rekeyed the database: {}.", rekey_sentence(&s));
+    println!("{}", l.says(Says::Rekeyed(rekeyed(&s))));
     if !s.pages_rekeyed {
-        println!("{PAGES_LATER}");
+        println!("{}", l.cli().pages_later);
     }
     Ok(())
 }
-
-/// Said when a rekey could not re-encrypt the file under a new page key at once.
-pub(super) const PAGES_LATER: &str = "Another uppsok has the database open, so the file itself could not be re-encrypted under a new page key yet; that happens at the next sign-in when no other uppsok has it open.";
 
 #[derive(Debug, Args)]
 pub struct ForgetArgs {
@@ -73,12 +65,12 @@ pub struct ForgetArgs {
 
 /// The code as given, or with `-` from standard input: its first line, or a prompt without
 /// echo at a terminal.
-fn code_text(arg: &str) -> Result<Zeroizing<String>> {
+fn code_text(arg: &str, lang: Lang) -> Result<Zeroizing<String>> {
     if arg != "-" {
         return Ok(Zeroizing::new(arg.to_string()));
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("Code (not shown): ")
+        return rpassword::prompt_password(lang.cli().prompt_code)
             .map(Zeroizing::new)
             .map_err(|e| {
                 Error::Input(Msg::CannotRead {
@@ -88,7 +80,7 @@ fn code_text(arg: &str) -> Result<Zeroizing<String>> {
             });
     }
     // Piped: the same reader as `add --code -` (bounded, UTF-8, zeroized); the first line.
-    let text = super::read_stdin_values(Piped::Code)?;
+    let text = super::read_stdin_values(Piped::Code, lang)?;
     Ok(Zeroizing::new(
         text.lines().next().unwrap_or_default().to_string(),
     ))
@@ -96,36 +88,18 @@ fn code_text(arg: &str) -> Result<Zeroizing<String>> {
 
 /// `uppsok forget --code C [--yes | --dry-run]`.
 pub fn forget(g: &Global, a: ForgetArgs) -> Result<()> {
+    let l = lang(g);
     let mut vault = unlock(g)?;
     vault.require(Permission::Administer)?;
-    let code = PersonCode::normalise(&code_text(&a.code)?).ok_or(Error::Input(Msg::CodeEmpty))?;
+    let code =
+        PersonCode::normalise(&code_text(&a.code, l)?).ok_or(Error::Input(Msg::CodeEmpty))?;
     let plan = vault.lifecycle().plan_forget(&code)?;
-    let (n, m) = (plan.contacts() as u64, plan.codes() as u64);
-    let say = |aux: &str| {
-        if m > 1 {
-            format!(
-                "{} of {m} codes declared one person {aux} be erased, with those {m} pseudonyms and the merges between them.",
-                count(n, "contact", "contacts")
-            )
-        } else {
-            format!(
-                "{} of this code {aux} be erased, with its pseudonym.",
-                count(n, "contact", "contacts")
-            )
-        }
-    };
-    if !a.confirm.go_ahead(say)? {
+    let (contacts, codes) = (plan.contacts() as u64, plan.codes() as u64);
+    if !a.confirm.go_ahead(l, &Plan::Forget { contacts, codes })? {
         return Ok(());
     }
-    let n = vault.lifecycle().forget(&plan)?;
-    println!(
-        "Erased {n} contact(s) of this person and {}; the audit log records the erasure without any code.",
-        if m > 1 {
-            format!("the {m} pseudonyms declared one person")
-        } else {
-            "their pseudonym".into()
-        }
-    );
+    let contacts = vault.lifecycle().forget(&plan)? as u64;
+    println!("{}", l.says(Says::Erased { contacts, codes }));
     Ok(())
 }
 
@@ -148,21 +122,24 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     let day = date.format("%Y-%m-%d").to_string();
     let planned = vault.lifecycle().plan_purge(&day)?;
-    let say = |aux: &str| {
-        format!(
-            "The notes of {} dated before {day} {aux} be emptied (their dates, persons and categories stay), the database rekeyed (so old note ciphertext can never be put back) and the file compacted.",
-            count(planned, "contact", "contacts")
-        )
+    let l = lang(g);
+    let purge = Plan::PurgeNotes {
+        contacts: planned as u64,
+        before: &day,
     };
-    if !a.confirm.go_ahead(say)? {
+    if !a.confirm.go_ahead(l, &purge)? {
         return Ok(());
     }
     let (n, pages) = vault.lifecycle().purge_notes(&day)?;
     println!(
-        "Deleted the note text of {n} contact(s) dated before {day}; their dates, persons and categories stay. The database was rekeyed and the file compacted, so no old text lingers or can be put back."
+        "{}",
+        l.says(Says::NotesPurged {
+            contacts: n,
+            before: &day
+        })
     );
     if !pages {
-        println!("{PAGES_LATER}");
+        println!("{}", l.cli().pages_later);
     }
     Ok(())
 }
@@ -183,13 +160,13 @@ pub(super) fn given_recovery_key(file: Option<&Path>) -> Result<Option<RecoveryK
             .ok()
             .is_some_and(|v| !v.is_empty());
     if given {
-        recovery_key(file).map(Some)
+        recovery_key(file, Lang::En).map(Some) // given: no prompt, so no language needed
     } else {
         Ok(None)
     }
 }
 
-fn recovery_key(file: Option<&Path>) -> Result<RecoveryKey> {
+fn recovery_key(file: Option<&Path>, lang: Lang) -> Result<RecoveryKey> {
     let text = if let Some(p) = file {
         zeroize::Zeroizing::new(std::fs::read_to_string(p).map_err(|e| {
             Error::Input(Msg::CannotRead {
@@ -203,12 +180,14 @@ fn recovery_key(file: Option<&Path>) -> Result<RecoveryKey> {
     {
         zeroize::Zeroizing::new(v)
     } else if at_terminal() {
-        zeroize::Zeroizing::new(rpassword::prompt_password("Recovery key: ").map_err(|e| {
-            Error::Input(Msg::CannotRead {
-                source: Source::RecoveryKey,
-                error: e.to_string(),
-            })
-        })?)
+        zeroize::Zeroizing::new(
+            rpassword::prompt_password(lang.cli().prompt_recovery_key).map_err(|e| {
+                Error::Input(Msg::CannotRead {
+                    source: Source::RecoveryKey,
+                    error: e.to_string(),
+                })
+            })?,
+        )
     } else {
         return Err(Error::Input(Msg::NoRecoveryKeyNoTerminal));
     };
@@ -226,13 +205,10 @@ pub fn recover(g: &Global, a: RecoverArgs) -> Result<()> {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     crate::vault::check_user_name(&a.name)?;
-    let key = recovery_key(a.recovery_key_file.as_deref())?;
+    let key = recovery_key(a.recovery_key_file.as_deref(), lang(g))?;
     let pass = new_passphrase(g, &a.name)?;
     check_new_passphrase(&pass)?;
     Vault::recover(&path, &key, &a.name, &pass)?;
-    println!(
-        "Administrator '{}' can sign in again with the new passphrase. The recovery key stays valid; keep it locked away.",
-        a.name
-    );
+    println!("{}", lang(g).says(Says::Recovered { name: &a.name }));
     Ok(())
 }

@@ -24,6 +24,7 @@ use crate::cli::Global;
 use crate::crypto::Passphrase;
 use crate::domain::Districts;
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
 use crate::i18n::Lang;
 use crate::msg::{Msg, Piped, Source, Written};
 use crate::stats::Query;
@@ -121,9 +122,9 @@ fn prompt(label: &str) -> Result<Passphrase> {
     Ok(Passphrase::new(s))
 }
 
-fn prompt_twice(label: &str) -> Result<Passphrase> {
+fn prompt_twice(label: &str, lang: Lang) -> Result<Passphrase> {
     let first = prompt(label)?;
-    let again = prompt("Repeat it: ")?;
+    let again = prompt(lang.cli().prompt_repeat)?;
     if first.expose() != again.expose() {
         return Err(Error::Input(Msg::PassphrasesDiffer));
     }
@@ -138,7 +139,7 @@ pub fn user_name(g: &Global) -> Result<String> {
     if !at_terminal() {
         return Err(Error::Input(Msg::NoUserNoTerminal));
     }
-    eprint!("User: ");
+    eprint!("{}", lang(g).cli().prompt_user);
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).map_err(|e| {
         Error::Input(Msg::CannotRead {
@@ -164,9 +165,9 @@ pub fn passphrase(g: &Global, user: &str, twice: bool) -> Result<Passphrase> {
     if !at_terminal() {
         return Err(Error::Input(Msg::NoPassphraseNoTerminal));
     }
-    let label = format!("Passphrase for {user}: ");
+    let label = lang(g).says(Says::PassphraseFor { user });
     if twice {
-        prompt_twice(&label)
+        prompt_twice(&label, lang(g))
     } else {
         prompt(&label)
     }
@@ -183,7 +184,10 @@ pub fn new_passphrase(g: &Global, whose: &str) -> Result<Passphrase> {
     if !at_terminal() {
         return Err(Error::Input(Msg::NoNewPassphraseNoTerminal));
     }
-    prompt_twice(&format!("New passphrase for {whose}: "))
+    prompt_twice(
+        &lang(g).says(Says::NewPassphraseFor { user: whose }),
+        lang(g),
+    )
 }
 
 /// Unlocks the database as the selected user.
@@ -195,11 +199,12 @@ pub fn unlock(g: &Global) -> Result<Vault> {
     }
     let name = user_name(g)?;
     let pass = passphrase(g, &name, false)?;
-    crate::storage::set_wait_notice(|| {
-        eprintln!(
-            "uppsok: another uppsok process is writing to this database; waiting for it (up to 15 seconds)..."
-        )
-    });
+    // A plain function (the notice is kept for the process), one per language.
+    let notice: fn() = match lang(g) {
+        Lang::En => || eprintln!("{}", Lang::En.cli().waiting),
+        Lang::Sv => || eprintln!("{}", Lang::Sv.cli().waiting),
+    };
+    crate::storage::set_wait_notice(notice);
     Vault::unlock(&path, &name, &pass)
 }
 
@@ -304,16 +309,14 @@ const STDIN_LIMIT: usize = 64 * 1024;
 
 /// Reads all of standard input as text for values given as [`FROM_STDIN`], held in
 /// zeroizing memory. At a terminal it reads until end of input (Ctrl-D), after saying so on
-/// stderr. `what` names the values ("the code", "the code and the note") in messages; the
-/// text itself never appears in one.
-pub fn read_stdin_values(what: Piped) -> Result<zeroize::Zeroizing<String>> {
+/// stderr in `lang`. `values` names the values ("the code", "the code and the note") in
+/// messages; the text itself never appears in one.
+pub fn read_stdin_values(values: Piped, lang: Lang) -> Result<zeroize::Zeroizing<String>> {
     use std::io::Read;
     use zeroize::Zeroize;
+    let what = values;
     if at_terminal() {
-        eprintln!(
-            "Type {}, then press Ctrl-D on a line of its own to end.",
-            what.name(Lang::En)
-        );
+        eprintln!("{}", lang.says(Says::TypeThenCtrlD { what: values }));
     }
     // Room for the limit and one byte more, so the buffer never moves (and leaves no copy).
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(STDIN_LIMIT + 1));

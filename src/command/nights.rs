@@ -2,10 +2,11 @@
 
 use clap::Subcommand;
 
-use super::unlock;
+use super::{lang, unlock};
 use crate::cli::Global;
 use crate::domain::{today, FieldNightInput};
 use crate::error::{Error, Result};
+use crate::i18n::cli::Says;
 use crate::msg::Msg;
 use crate::vault::Permission;
 
@@ -35,6 +36,7 @@ pub enum NightCommand {
 }
 
 pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
+    let l = lang(g);
     let mut vault = unlock(g)?;
     vault.require(Permission::WriteContacts)?;
     match cmd {
@@ -62,19 +64,30 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
                     })
                 })?;
             let id = vault.contacts().add_night(d, &details)?;
-            println!("Recorded field night {id}. Log its contacts with `uppsok add --field-night {id} ...`.");
+            println!("{}", l.says(Says::NightRecorded { id }));
         }
         NightCommand::List { limit } => {
-            println!(
-                "{:>6}  {:<10}  {:<7}  {:<22}  staff",
-                "id", "date", "kind", "district"
-            );
-            for n in vault.contacts().nights(limit.max(1))? {
-                println!(
-                    "{:>6}  {}  {:<7}  {:<22}  {}",
-                    n.id, n.date, n.details.kind, n.details.district, n.details.staff
-                );
-            }
+            let nights = vault.contacts().nights(limit.max(1))?;
+            let cells: Vec<[String; 5]> = nights
+                .iter()
+                .map(|n| {
+                    [
+                        format!("{:>6}", n.id),
+                        n.date.to_string(),
+                        n.details.kind.label(l).to_string(),
+                        n.details.district.label(l),
+                        n.details.staff.to_string(),
+                    ]
+                })
+                .collect();
+            let rows: Vec<[&str; 5]> = cells
+                .iter()
+                .map(|r| r.each_ref().map(|c| c.as_str()))
+                .collect();
+            let mut header = l.cli().night_header;
+            let id = format!("{:>6}", header[0]);
+            header[0] = &id;
+            print!("{}", super::admin::table(&header, &rows));
         }
     }
     Ok(())

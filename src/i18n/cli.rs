@@ -1,0 +1,949 @@
+//! What the command line prints for people, one table per language: fixed words in
+//! [`CliText`] (`EN`, `SV`), sentences with numbers or names in [`Says`] and the plans a
+//! confirm question states in [`Plan`], each put into words by one `en` and one `sv`
+//! function. Machine formats (CSV, JSON) never come from here; values shown in text use their
+//! labels (`Role::label` and the like), given to these sentences already in the language.
+//! Error messages are not here (see `Error::message`).
+
+use super::Lang;
+
+/// The fixed words of the command line in one language.
+pub struct CliText {
+    /// `contact show`: the heading word and the label of each line, in order: date, person,
+    /// field night, role, gender, age band, counterpart, district, contact type, referrals,
+    /// signs of trafficking, report of concern, note.
+    pub show_contact: &'static str,
+    pub show_labels: [&'static str; 13],
+    pub show_known_code: &'static str,
+    pub show_unidentified: &'static str,
+    pub show_none: &'static str,
+    /// No field night (`show_none` is for the referrals).
+    pub show_no_night: &'static str,
+    pub show_concern_unanswered: &'static str,
+    pub show_no_note: &'static str,
+    /// `night list` column headers: id, date, kind, district, staff.
+    pub night_header: [&'static str; 5],
+    /// `user list` column headers: name, role, state, created; and the two states.
+    pub user_header: [&'static str; 4],
+    pub user_active: &'static str,
+    pub user_disabled: &'static str,
+    /// Confirm questions.
+    pub dry_run_done: &'static str,
+    pub continue_question: &'static str,
+    /// Prompts at a terminal.
+    pub prompt_user: &'static str,
+    pub prompt_repeat: &'static str,
+    pub prompt_code: &'static str,
+    pub prompt_recovery_key: &'static str,
+    /// On stderr while another process writes.
+    pub waiting: &'static str,
+    /// After a rekey that could not re-encrypt the file itself yet.
+    pub pages_later: &'static str,
+    /// `upgrade`, when the key scheme and the recovery key need more.
+    pub upgrade_shared_keys: &'static str,
+    pub upgrade_recovery_lost: &'static str,
+    /// `demo`: the sign-in lines and the labels of its summary.
+    pub demo_user: &'static str,
+    pub demo_passphrase: &'static str,
+    pub demo_role: &'static str,
+    pub demo_contacts: &'static str,
+    pub demo_individuals: &'static str,
+    pub demo_field_nights: &'static str,
+    pub demo_years: &'static str,
+    pub demo_individuals_calibrated: &'static str,
+    pub demo_women_sold_to_men: &'static str,
+    pub demo_men_sold_to_men: &'static str,
+    pub demo_men_bought_from_women: &'static str,
+}
+
+pub static EN: CliText = CliText {
+    show_contact: "Contact",
+    show_labels: [
+        "date",
+        "person",
+        "field night",
+        "role",
+        "gender",
+        "age band",
+        "counterpart",
+        "district",
+        "contact type",
+        "referrals",
+        "trafficking",
+        "concern",
+        "note",
+    ],
+    show_known_code: "known code",
+    show_unidentified: "unidentified",
+    show_none: "none",
+    show_no_night: "none",
+    show_concern_unanswered: "not answered",
+    show_no_note: "(none)",
+    night_header: ["id", "date", "kind", "district", "staff"],
+    user_header: ["name", "role", "state", "created"],
+    user_active: "active",
+    user_disabled: "disabled",
+    dry_run_done: "Dry run: nothing was changed.",
+    continue_question: "Continue? [y/N] ",
+    prompt_user: "User: ",
+    prompt_repeat: "Repeat it: ",
+    prompt_code: "Code (not shown): ",
+    prompt_recovery_key: "Recovery key: ",
+    waiting: "uppsok: another uppsok process is writing to this database; waiting for it (up to 15 seconds)...",
+    pages_later: "Another uppsok has the database open, so the file itself could not be re-encrypted under a new page key yet; that happens at the next sign-in when no other uppsok has it open.",
+    upgrade_shared_keys: "Every role still holds every key (an auditor could read notes outside uppsok) until `uppsok rekey`: run it once every user has signed in since this upgrade.",
+    upgrade_recovery_lost: "The recovery key, if the database had one, restores no administrator from now on.",
+    demo_user: "  user:       ",
+    demo_passphrase: "  passphrase: ",
+    demo_role: "  role:       admin",
+    demo_contacts: "  contacts:     ",
+    demo_individuals: "  individuals:  ",
+    demo_field_nights: "  field nights: ",
+    demo_years: "  years:        ",
+    demo_individuals_calibrated: "  individuals:                       ",
+    demo_women_sold_to_men: "  women who sold sex to men:         ",
+    demo_men_sold_to_men: "  men who sold sex to men:           ",
+    demo_men_bought_from_women: "  men who bought sex from women:     ",
+};
+
+pub static SV: CliText = CliText {
+    show_contact: "Kontakt",
+    show_labels: [
+        "datum",
+        "person",
+        "uppsökarkväll",
+        "roll",
+        "kön",
+        "åldersgrupp",
+        "motpart",
+        "stadsdel",
+        "kontakttyp",
+        "hänvisningar",
+        "tecken på människohandel",
+        "orosanmälan",
+        "anteckning",
+    ],
+    show_known_code: "känd kod",
+    show_unidentified: "oidentifierad",
+    show_none: "inga",
+    show_no_night: "ingen",
+    show_concern_unanswered: "inte besvarad",
+    show_no_note: "(ingen)",
+    night_header: ["nr", "datum", "typ", "stadsdel", "personal"],
+    user_header: ["namn", "roll", "status", "skapad"],
+    user_active: "aktiv",
+    user_disabled: "avstängd",
+    dry_run_done: "Provkörning: inget ändrades.",
+    continue_question: "Fortsätta? [j/N] ",
+    prompt_user: "Användare: ",
+    prompt_repeat: "Skriv den igen: ",
+    prompt_code: "Kod (visas inte): ",
+    prompt_recovery_key: "Återställningsnyckel: ",
+    waiting: "uppsok: en annan uppsok-process skriver till databasen; väntar på den (högst 15 sekunder)...",
+    pages_later: "En annan uppsok har databasen öppen, så själva filen kunde inte krypteras om med en ny sidnyckel än; det sker vid nästa inloggning när ingen annan uppsok har den öppen.",
+    upgrade_shared_keys: "Alla roller har fortfarande alla nycklar (en granskare skulle kunna läsa anteckningar utanför uppsok) tills `uppsok rekey` körs: kör det när alla användare har loggat in sedan den här uppgraderingen.",
+    upgrade_recovery_lost: "Återställningsnyckeln, om databasen hade någon, återställer ingen administratör från och med nu.",
+    demo_user: "  användare:  ",
+    demo_passphrase: "  lösenfras:  ",
+    demo_role: "  roll:       administratör (admin)",
+    demo_contacts: "  kontakter:       ",
+    demo_individuals: "  individer:       ",
+    demo_field_nights: "  uppsökarkvällar: ",
+    demo_years: "  år:              ",
+    demo_individuals_calibrated: "  individer:                         ",
+    demo_women_sold_to_men: "  kvinnor som sålt sex till män:     ",
+    demo_men_sold_to_men: "  män som sålt sex till män:         ",
+    demo_men_bought_from_women: "  män som köpt sex av kvinnor:       ",
+};
+
+impl Lang {
+    /// The command line's fixed words in this language.
+    pub fn cli(self) -> &'static CliText {
+        match self {
+            Lang::En => &EN,
+            Lang::Sv => &SV,
+        }
+    }
+
+    /// A sentence of the command line in this language.
+    pub fn says(self, s: Says<'_>) -> String {
+        match self {
+            Lang::En => en(s),
+            Lang::Sv => sv(s),
+        }
+    }
+}
+
+pub use crate::msg::Piped;
+
+/// What a rekey rewrites (`vault::RekeySummary` as counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rekeyed {
+    pub key_version: u32,
+    pub contacts: u64,
+    pub field_nights: u64,
+    pub persons: u64,
+    pub users: u64,
+    pub audit_entries: u64,
+    pub slots: u64,
+    pub recovery_key: bool,
+}
+
+/// A sentence the command line prints, with its numbers and names. Names and paths are
+/// printed as given; values are labels in the language already.
+#[derive(Debug, Clone, Copy)]
+pub enum Says<'a> {
+    /// `add`: the new contact's number.
+    Logged {
+        id: i64,
+    },
+    /// `import --dry-run`: rows checked.
+    ImportChecked {
+        rows: u64,
+    },
+    Imported {
+        rows: u64,
+        new_persons: u64,
+    },
+    /// Asks for values from standard input at a terminal.
+    TypeThenCtrlD {
+        what: Piped,
+    },
+    /// `contact edit` and `delete`; the reason as the `--reason` flag spells it and as a
+    /// person reads it.
+    ContactChanged {
+        id: i64,
+        reason: &'a str,
+        reason_label: &'a str,
+    },
+    ContactUnchanged {
+        id: i64,
+    },
+    ContactDeleted {
+        id: i64,
+        reason: &'a str,
+        reason_label: &'a str,
+    },
+    NightRecorded {
+        id: i64,
+    },
+    PassphraseFor {
+        user: &'a str,
+    },
+    NewPassphraseFor {
+        user: &'a str,
+    },
+    /// `init`: the database, its key file and first administrator; the recovery key (shown
+    /// only now, by design); the fingerprint.
+    Created {
+        db: &'a str,
+        keys: &'a str,
+        admin: &'a str,
+    },
+    RecoveryKey {
+        key: &'a str,
+    },
+    Fingerprint {
+        fingerprint: &'a str,
+    },
+    UserAdded {
+        name: &'a str,
+        role: &'a str,
+    },
+    UserDisabled {
+        name: &'a str,
+    },
+    PassphraseChanged {
+        name: &'a str,
+    },
+    BackupWritten {
+        file: &'a str,
+        keys: &'a str,
+    },
+    BackupCheckpoint {
+        checkpoint: &'a str,
+    },
+    /// `upgrade`.
+    UpgradedFrom1 {
+        db: &'a str,
+        to: &'a str,
+        keys: &'a str,
+        users: u64,
+        carried: u64,
+    },
+    Upgraded {
+        db: &'a str,
+        from: &'a str,
+        to: &'a str,
+    },
+    UpgradeSigningKeys {
+        pending: u64,
+    },
+    UpgradeFingerprint {
+        fingerprint: &'a str,
+    },
+    UpgradeKept {
+        backup: &'a str,
+    },
+    Rekeyed(Rekeyed),
+    /// `forget`: contacts erased, and how many codes were declared one person.
+    Erased {
+        contacts: u64,
+        codes: u64,
+    },
+    NotesPurged {
+        contacts: u64,
+        before: &'a str,
+    },
+    Recovered {
+        name: &'a str,
+    },
+    /// `audit --rescan-notes`.
+    Rescanned {
+        scanned: u64,
+        flagged: u64,
+    },
+    /// `demo`.
+    DemoBuilt {
+        db: &'a str,
+        seed: u64,
+    },
+    DemoFilled {
+        db: &'a str,
+        seed: u64,
+    },
+    DemoReused {
+        db: &'a str,
+    },
+    DemoPeriod {
+        from: &'a str,
+        to: &'a str,
+    },
+    DemoContacts {
+        contacts: u64,
+        unidentified: u64,
+    },
+    DemoCalibration {
+        from: &'a str,
+        to: &'a str,
+    },
+    DemoExplore {
+        passphrase: &'a str,
+    },
+}
+
+/// Whether a plan is said as what will happen or as what would (`--dry-run`, and the
+/// refusal without a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mood {
+    Will,
+    Would,
+}
+
+/// What a command that erases or rewrites is about to do, for its confirm question.
+#[derive(Debug, Clone, Copy)]
+pub enum Plan<'a> {
+    Rekey(Rekeyed),
+    DisableUser {
+        name: &'a str,
+        rekey: Rekeyed,
+    },
+    /// `forget`: contacts and codes (more than one: codes declared one person).
+    Forget {
+        contacts: u64,
+        codes: u64,
+    },
+    PurgeNotes {
+        contacts: u64,
+        before: &'a str,
+    },
+}
+
+impl Plan<'_> {
+    /// The plan in one sentence.
+    pub fn say(&self, lang: Lang, mood: Mood) -> String {
+        match lang {
+            Lang::En => plan_en(self, mood),
+            Lang::Sv => plan_sv(self, mood),
+        }
+    }
+}
+
+/// `1 contact`, `2 contacts` (numbers grouped as English writes them).
+fn count_en(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", Lang::En.number(n), if n == 1 { one } else { many })
+}
+
+/// `1 kontakt`, `2 kontakter` (numbers grouped as Swedish writes them).
+fn count_sv(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", Lang::Sv.number(n), if n == 1 { one } else { many })
+}
+
+/// What a rekey rewrites, as the end of an English sentence.
+fn rekeyed_en(s: &Rekeyed) -> String {
+    format!(
+        "key version {}; {}, {} and {} re-encrypted, {} re-sealed, {} verified (signed, so they stay as they are), {}{} rewrapped",
+        s.key_version,
+        count_en(s.contacts, "contact", "contacts"),
+        count_en(s.field_nights, "field night", "field nights"),
+        count_en(s.persons, "pseudonym", "pseudonyms"),
+        count_en(s.users, "user record", "user records"),
+        count_en(s.audit_entries, "log entry", "log entries"),
+        count_en(s.slots, "key slot", "key slots"),
+        if s.recovery_key {
+            " and the recovery key"
+        } else {
+            ""
+        }
+    )
+}
+
+fn rekeyed_sv(s: &Rekeyed) -> String {
+    let slots = if s.recovery_key {
+        format!(
+            "{} och återställningsnyckeln förnyade",
+            count_sv(s.slots, "nyckelplats", "nyckelplatser")
+        )
+    } else {
+        count_sv(s.slots, "nyckelplats förnyad", "nyckelplatser förnyade")
+    };
+    format!(
+        "nyckelversion {}; {}, {} och {} omkrypterade, {}, {} (signerade, så de förblir som de är), {slots}",
+        s.key_version,
+        count_sv(s.contacts, "kontakt", "kontakter"),
+        count_sv(s.field_nights, "uppsökarkväll", "uppsökarkvällar"),
+        count_sv(s.persons, "pseudonym", "pseudonymer"),
+        count_sv(s.users, "användarpost förseglad på nytt", "användarposter förseglade på nytt"),
+        count_sv(s.audit_entries, "loggpost verifierad", "loggposter verifierade"),
+    )
+}
+
+fn plan_en(p: &Plan<'_>, mood: Mood) -> String {
+    let aux = match mood {
+        Mood::Will => "will",
+        Mood::Would => "would",
+    };
+    match *p {
+        Plan::Rekey(r) => format!("The database {aux} be rekeyed: {}.", rekeyed_en(&r)),
+        Plan::DisableUser { name, rekey } => format!(
+            "User '{name}' {aux} be disabled (their key slot removed) and the database rekeyed: {}.",
+            rekeyed_en(&rekey)
+        ),
+        Plan::Forget { contacts, codes } if codes > 1 => format!(
+            "{} of {codes} codes declared one person {aux} be erased, with those {codes} pseudonyms and the merges between them.",
+            count_en(contacts, "contact", "contacts")
+        ),
+        Plan::Forget { contacts, .. } => format!(
+            "{} of this code {aux} be erased, with its pseudonym.",
+            count_en(contacts, "contact", "contacts")
+        ),
+        Plan::PurgeNotes { contacts, before } => format!(
+            "The notes of {} dated before {before} {aux} be emptied (their dates, persons and categories stay), the database rekeyed (so old note ciphertext can never be put back) and the file compacted.",
+            count_en(contacts, "contact", "contacts")
+        ),
+    }
+}
+
+fn plan_sv(p: &Plan<'_>, mood: Mood) -> String {
+    let aux = match mood {
+        Mood::Will => "kommer att",
+        Mood::Would => "skulle",
+    };
+    match *p {
+        Plan::Rekey(r) => format!("Databasen {aux} få nya nycklar: {}.", rekeyed_sv(&r)),
+        Plan::DisableUser { name, rekey } => format!(
+            "Användaren '{name}' {aux} stängas av (nyckelplatsen tas bort) och databasen få nya nycklar: {}.",
+            rekeyed_sv(&rekey)
+        ),
+        Plan::Forget { contacts, codes } if codes > 1 => format!(
+            "{} för {codes} koder som angetts vara en person {aux} raderas, med de {codes} pseudonymerna och sammanslagningarna mellan dem.",
+            count_sv(contacts, "kontakt", "kontakter")
+        ),
+        Plan::Forget { contacts, .. } => format!(
+            "{} för den här koden {aux} raderas, med dess pseudonym.",
+            count_sv(contacts, "kontakt", "kontakter")
+        ),
+        Plan::PurgeNotes { contacts, before } => format!(
+            "Anteckningarna för {} före {before} {aux} tömmas (datum, personer och kategorier finns kvar), databasen få nya nycklar (så att gammal krypterad anteckningstext aldrig kan läggas tillbaka) och filen komprimeras.",
+            count_sv(contacts, "kontakt daterad", "kontakter daterade")
+        ),
+    }
+}
+
+/// A sentence in English.
+fn en(s: Says<'_>) -> String {
+    use Says::*;
+    match s {
+        Logged { id } => format!("Logged contact {id}."),
+        ImportChecked { rows } => format!(
+            "{} checked: all valid. Nothing was imported (--dry-run).",
+            count_en(rows, "row", "rows")
+        ),
+        Imported { rows, new_persons } => format!(
+            "Imported {} ({}).",
+            count_en(rows, "contact", "contacts"),
+            count_en(new_persons, "new person", "new persons")
+        ),
+        TypeThenCtrlD { what } => format!(
+            "Type {}, then press Ctrl-D on a line of its own to end.",
+            what.name(Lang::En)
+        ),
+        ContactChanged { id, reason, .. } => format!("Changed contact {id} (reason {reason})."),
+        ContactUnchanged { id } => {
+            format!("Contact {id} is already as given; nothing was changed or logged.")
+        }
+        ContactDeleted { id, reason, .. } => format!("Deleted contact {id} (reason {reason})."),
+        NightRecorded { id } => format!(
+            "Recorded field night {id}. Log its contacts with `uppsok add --field-night {id} ...`."
+        ),
+        PassphraseFor { user } => format!("Passphrase for {user}: "),
+        NewPassphraseFor { user } => format!("New passphrase for {user}: "),
+        Created { db, keys, admin } => format!(
+            "Created {db} with administrator '{admin}', and its key file {keys}: the two belong together (copy, back up and restore them together). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`."
+        ),
+        RecoveryKey { key } => format!(
+            "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {key}\n"
+        ),
+        Fingerprint { fingerprint } => format!(
+            "Fingerprint of the database (not a secret; write it beside the recovery key, and give it to whoever audits: `uppsok audit --fingerprint` proves with it that the log was not rewritten from the start):\n\n    {fingerprint}\n"
+        ),
+        UserAdded { name, role } => format!("Added user '{name}' with role {role}."),
+        UserDisabled { name } => format!(
+            "Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on."
+        ),
+        PassphraseChanged { name } => format!("Changed the passphrase of '{name}'."),
+        BackupWritten { file, keys } => format!(
+            "Wrote a consistent copy to {file} and its key file to {keys}; both are encrypted and open with the same users and passphrases. Keep and restore the two together."
+        ),
+        BackupCheckpoint { checkpoint } => format!(
+            "Checkpoint: {checkpoint}\nKeep it with the backup's label: `uppsok audit --since-checkpoint` proves later that the log up to it was not changed."
+        ),
+        UpgradedFrom1 { db, to, keys, users, carried } => format!(
+            "Upgraded {db} from format 1 to format {to}: the file is now encrypted as a whole, and its key file is {keys}. {users} user(s) have a key slot; {carried} of them get theirs rewritten at their next sign-in."
+        ),
+        Upgraded { db, from, to } => format!(
+            "Upgraded {db} from format {from} to format {to}: every change is now signed by its author."
+        ),
+        UpgradeSigningKeys { pending } => format!(
+            "Your signing key is in your key slot; {pending} other user(s) take theirs at their next sign-in (until then `uppsok audit` warns)."
+        ),
+        UpgradeFingerprint { fingerprint } => format!(
+            "Fingerprint of the database: {fingerprint}\nWrite it down beside the recovery key: `uppsok audit --fingerprint` proves later that the log was not rewritten from the start."
+        ),
+        UpgradeKept { backup } => format!(
+            "The database as it was is kept at {backup}. Once `uppsok audit` passes, delete it (with its key file, if it has one), or keep it where only administrators can read it."
+        ),
+        Rekeyed(r) => format!("Rekeyed the database: {}.", rekeyed_en(&r)),
+        Erased { contacts, codes } => format!(
+            "Erased {contacts} contact(s) of this person and {}; the audit log records the erasure without any code.",
+            if codes > 1 {
+                format!("the {codes} pseudonyms declared one person")
+            } else {
+                "their pseudonym".into()
+            }
+        ),
+        NotesPurged { contacts, before } => format!(
+            "Deleted the note text of {} dated before {before}; their dates, persons and categories stay. The database was rekeyed and the file compacted, so no old text lingers or can be put back.",
+            count_en(contacts, "contact", "contacts")
+        ),
+        Recovered { name } => format!(
+            "Administrator '{name}' can sign in again with the new passphrase. The recovery key stays valid; keep it locked away."
+        ),
+        Rescanned { scanned, flagged } => format!(
+            "Rescanned {scanned} notes: {flagged} hold what looks like an identifier; the findings (contact ids and kinds) are recorded in the log for the auditor."
+        ),
+        DemoBuilt { db, seed } => {
+            format!("Built a demo database of synthetic contacts at {db} (seed {seed}).")
+        }
+        DemoFilled { db, seed } => format!(
+            "Filled the empty demo database {db} with synthetic contacts (seed {seed})."
+        ),
+        DemoReused { db } => format!(
+            "Reusing the demo database at {db}; its data was built before and --seed does not change it (remove the file to build it anew)."
+        ),
+        DemoPeriod { from, to } => format!("Synthetic data, {from} to {to}:"),
+        DemoContacts {
+            contacts,
+            unidentified,
+        } => format!(
+            "{} ({} unidentified)",
+            Lang::En.number(contacts),
+            Lang::En.number(unidentified)
+        ),
+        DemoCalibration { from, to } => format!(
+            "Counselling {from} to {to}, calibrated to the 2009 report (\"just over 400 individuals\"):"
+        ),
+        DemoExplore { passphrase } => format!(
+            "Open the terminal interface with `uppsok demo` at a terminal, or explore the data with the commands (give the passphrase {passphrase} when asked, or set UPPSOK_PASSPHRASE={passphrase}):"
+        ),
+    }
+}
+
+/// A sentence in Swedish.
+fn sv(s: Says<'_>) -> String {
+    use Says::*;
+    match s {
+        Logged { id } => format!("Kontakt {id} loggad."),
+        ImportChecked { rows } => format!(
+            "{}: alla giltiga. Inget importerades (--dry-run).",
+            count_sv(rows, "rad kontrollerad", "rader kontrollerade")
+        ),
+        Imported { rows, new_persons } => format!(
+            "Importerade {} ({}).",
+            count_sv(rows, "kontakt", "kontakter"),
+            count_sv(new_persons, "ny person", "nya personer")
+        ),
+        TypeThenCtrlD { what } => format!(
+            "Skriv {}, tryck sedan Ctrl-D på en egen rad för att avsluta.",
+            what.name(Lang::Sv)
+        ),
+        ContactChanged {
+            id, reason_label, ..
+        } => format!("Kontakt {id} ändrad (skäl: {reason_label})."),
+        ContactUnchanged { id } => {
+            format!("Kontakt {id} är redan som angivet; inget ändrades eller loggades.")
+        }
+        ContactDeleted {
+            id, reason_label, ..
+        } => format!("Kontakt {id} borttagen (skäl: {reason_label})."),
+        NightRecorded { id } => format!(
+            "Uppsökarkväll {id} sparad. Logga dess kontakter med `uppsok add --field-night {id} ...`."
+        ),
+        PassphraseFor { user } => format!("Lösenfras för {user}: "),
+        NewPassphraseFor { user } => format!("Ny lösenfras för {user}: "),
+        Created { db, keys, admin } => format!(
+            "Skapade {db} med administratören '{admin}' och dess nyckelfil {keys}: de två hör ihop (kopiera, säkerhetskopiera och återställ dem tillsammans). Lägg till personal med `uppsok user add NAMN --role outreach|lead|auditor|admin`."
+        ),
+        RecoveryKey { key } => format!(
+            "\nÅterställningsnyckel (visas bara nu; skriv ner den på papper och lås in den; med den återställer `uppsok recover NAMN` en administratör när alla administratörers lösenfraser har gått förlorade):\n\n    {key}\n"
+        ),
+        Fingerprint { fingerprint } => format!(
+            "Databasens fingeravtryck (ingen hemlighet; skriv det bredvid återställningsnyckeln och ge det till den som granskar: med det visar `uppsok audit --fingerprint` att loggen inte har skrivits om från början):\n\n    {fingerprint}\n"
+        ),
+        UserAdded { name, role } => format!("Användaren '{name}' tillagd med rollen {role}."),
+        UserDisabled { name } => format!(
+            "Användaren '{name}' är avstängd och databasen har fått nya nycklar: hens lösenfras, och varje kopia av hens nyckel, öppnar inget som skrivs från och med nu."
+        ),
+        PassphraseChanged { name } => format!("Lösenfrasen för '{name}' är ändrad."),
+        BackupWritten { file, keys } => format!(
+            "Skrev en konsistent kopia till {file} och dess nyckelfil till {keys}; båda är krypterade och öppnas med samma användare och lösenfraser. Förvara och återställ de två tillsammans."
+        ),
+        BackupCheckpoint { checkpoint } => format!(
+            "Kontrollpunkt: {checkpoint}\nFörvara den med säkerhetskopians etikett: med den visar `uppsok audit --since-checkpoint` senare att loggen fram till den inte har ändrats."
+        ),
+        UpgradedFrom1 { db, to, keys, users, carried } => format!(
+            "Uppgraderade {db} från format 1 till format {to}: filen är nu krypterad som helhet, och dess nyckelfil är {keys}. {} har en nyckelplats; {} av dem får sin omskriven vid nästa inloggning.",
+            count_sv(users, "användare", "användare"),
+            Lang::Sv.number(carried)
+        ),
+        Upgraded { db, from, to } => format!(
+            "Uppgraderade {db} från format {from} till format {to}: varje ändring signeras nu av den som gör den."
+        ),
+        UpgradeSigningKeys { pending } => format!(
+            "Din signeringsnyckel finns i din nyckelplats; {} får sin vid nästa inloggning (till dess varnar `uppsok audit`).",
+            count_sv(pending, "annan användare", "andra användare")
+        ),
+        UpgradeFingerprint { fingerprint } => format!(
+            "Databasens fingeravtryck: {fingerprint}\nSkriv ner det bredvid återställningsnyckeln: med det visar `uppsok audit --fingerprint` senare att loggen inte har skrivits om från början."
+        ),
+        UpgradeKept { backup } => format!(
+            "Databasen som den var finns kvar i {backup}. När `uppsok audit` ger godkänt, ta bort den (med dess nyckelfil, om den har någon), eller förvara den där bara administratörer kan läsa den."
+        ),
+        Rekeyed(r) => format!("Databasen har fått nya nycklar: {}.", rekeyed_sv(&r)),
+        Erased { contacts, codes } => format!(
+            "Raderade {} för personen och {}; granskningsloggen registrerar raderingen utan någon kod.",
+            count_sv(contacts, "kontakt", "kontakter"),
+            if codes > 1 {
+                format!("de {codes} pseudonymerna som angetts vara en person")
+            } else {
+                "dess pseudonym".into()
+            }
+        ),
+        NotesPurged { contacts, before } => format!(
+            "Anteckningstexten är borttagen för {} före {before}; datum, personer och kategorier finns kvar. Databasen har fått nya nycklar och filen har komprimerats, så ingen gammal text finns kvar eller kan läggas tillbaka.",
+            count_sv(contacts, "kontakt daterad", "kontakter daterade")
+        ),
+        Recovered { name } => format!(
+            "Administratören '{name}' kan logga in igen med den nya lösenfrasen. Återställningsnyckeln gäller fortfarande; förvara den inlåst."
+        ),
+        Rescanned { scanned, flagged } => format!(
+            "Genomsökte {}: {} innehåller något som ser ut som en identitetsuppgift; fynden (kontaktnummer och typer) är registrerade i loggen för granskaren.",
+            count_sv(scanned, "anteckning", "anteckningar"),
+            Lang::Sv.number(flagged)
+        ),
+        DemoBuilt { db, seed } => {
+            format!("Byggde en demodatabas med syntetiska kontakter i {db} (frö {seed}).")
+        }
+        DemoFilled { db, seed } => format!(
+            "Fyllde den tomma demodatabasen {db} med syntetiska kontakter (frö {seed})."
+        ),
+        DemoReused { db } => format!(
+            "Återanvänder demodatabasen i {db}; dess data byggdes tidigare och --seed ändrar den inte (ta bort filen för att bygga den på nytt)."
+        ),
+        DemoPeriod { from, to } => format!("Syntetiska data, {from} till {to}:"),
+        DemoContacts {
+            contacts,
+            unidentified,
+        } => format!(
+            "{} ({} oidentifierade)",
+            Lang::Sv.number(contacts),
+            Lang::Sv.number(unidentified)
+        ),
+        DemoCalibration { from, to } => format!(
+            "Samtalsstöd {from} till {to}, kalibrerat mot rapporten från 2009 (\"drygt 400 individer\"):"
+        ),
+        DemoExplore { passphrase } => format!(
+            "Öppna terminalgränssnittet med `uppsok demo` i en terminal, eller utforska data med kommandona (ange lösenfrasen {passphrase} när du blir tillfrågad, eller sätt UPPSOK_PASSPHRASE={passphrase}):"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl CliText {
+        /// Every string of the table.
+        fn all(&self) -> Vec<&'static str> {
+            let mut v = vec![
+                self.show_contact,
+                self.show_known_code,
+                self.show_unidentified,
+                self.show_none,
+                self.show_no_night,
+                self.show_concern_unanswered,
+                self.show_no_note,
+                self.user_active,
+                self.user_disabled,
+                self.dry_run_done,
+                self.continue_question,
+                self.prompt_user,
+                self.prompt_repeat,
+                self.prompt_code,
+                self.prompt_recovery_key,
+                self.waiting,
+                self.pages_later,
+                self.upgrade_shared_keys,
+                self.upgrade_recovery_lost,
+                self.demo_user,
+                self.demo_passphrase,
+                self.demo_role,
+                self.demo_contacts,
+                self.demo_individuals,
+                self.demo_field_nights,
+                self.demo_years,
+                self.demo_individuals_calibrated,
+                self.demo_women_sold_to_men,
+                self.demo_men_sold_to_men,
+                self.demo_men_bought_from_women,
+            ];
+            v.extend(self.show_labels);
+            v.extend(self.night_header);
+            v.extend(self.user_header);
+            v
+        }
+    }
+
+    /// Words that are the same in both languages.
+    const SAME: &[&str] = &["person"];
+
+    #[test]
+    fn every_fixed_text_is_swedish_in_swedish() {
+        let (en, sv) = (EN.all(), SV.all());
+        assert_eq!(en.len(), sv.len());
+        for (e, s) in en.iter().zip(&sv) {
+            assert!(!s.is_empty() && !e.is_empty());
+            assert!(e != s || SAME.contains(s), "not translated: {e:?}");
+        }
+    }
+
+    fn rekeyed(n: u64) -> Rekeyed {
+        Rekeyed {
+            key_version: 2,
+            contacts: n,
+            field_nights: n,
+            persons: n,
+            users: n,
+            audit_entries: n,
+            slots: n,
+            recovery_key: n > 1,
+        }
+    }
+
+    /// One of every sentence.
+    fn samples() -> Vec<Says<'static>> {
+        use Says::*;
+        vec![
+            Logged { id: 7 },
+            ImportChecked { rows: 2 },
+            Imported {
+                rows: 2,
+                new_persons: 1,
+            },
+            TypeThenCtrlD { what: Piped::Code },
+            TypeThenCtrlD { what: Piped::Note },
+            TypeThenCtrlD {
+                what: Piped::CodeAndNote,
+            },
+            ContactChanged {
+                id: 2,
+                reason: "typo",
+                reason_label: "ett värde skrevs fel",
+            },
+            ContactUnchanged { id: 2 },
+            ContactDeleted {
+                id: 2,
+                reason: "typo",
+                reason_label: "ett värde skrevs fel",
+            },
+            NightRecorded { id: 1 },
+            PassphraseFor { user: "olle" },
+            NewPassphraseFor { user: "olle" },
+            Created {
+                db: "u.db",
+                keys: "u.db.keys",
+                admin: "admin",
+            },
+            RecoveryKey { key: "AAAAA" },
+            Fingerprint {
+                fingerprint: "17cc",
+            },
+            UserAdded {
+                name: "olle",
+                role: "uppsökare",
+            },
+            UserDisabled { name: "olle" },
+            PassphraseChanged { name: "olle" },
+            BackupWritten {
+                file: "b.db",
+                keys: "b.db.keys",
+            },
+            BackupCheckpoint {
+                checkpoint: "5-00ff",
+            },
+            UpgradedFrom1 {
+                db: "u.db",
+                to: "3",
+                keys: "u.db.keys",
+                users: 2,
+                carried: 1,
+            },
+            Upgraded {
+                db: "u.db",
+                from: "2",
+                to: "3",
+            },
+            UpgradeSigningKeys { pending: 1 },
+            UpgradeFingerprint {
+                fingerprint: "17cc",
+            },
+            UpgradeKept { backup: "u.db.bak" },
+            Rekeyed(rekeyed(1)),
+            Rekeyed(rekeyed(2)),
+            Erased {
+                contacts: 3,
+                codes: 2,
+            },
+            Erased {
+                contacts: 1,
+                codes: 1,
+            },
+            NotesPurged {
+                contacts: 1,
+                before: "2025-01-01",
+            },
+            Recovered { name: "admin" },
+            Rescanned {
+                scanned: 3,
+                flagged: 1,
+            },
+            DemoBuilt {
+                db: "d.db",
+                seed: 1,
+            },
+            DemoFilled {
+                db: "d.db",
+                seed: 1,
+            },
+            DemoReused { db: "d.db" },
+            DemoPeriod {
+                from: "2004-01-01",
+                to: "2025-12-31",
+            },
+            DemoContacts {
+                contacts: 2,
+                unidentified: 1,
+            },
+            DemoCalibration {
+                from: "2009-01-01",
+                to: "2009-12-31",
+            },
+            DemoExplore { passphrase: "demo" },
+        ]
+    }
+
+    #[test]
+    fn every_sentence_is_said_in_both_languages() {
+        for s in samples() {
+            let (en, sv) = (Lang::En.says(s), Lang::Sv.says(s));
+            assert!(!en.is_empty() && !sv.is_empty(), "{s:?}");
+            assert_ne!(en, sv, "not translated: {s:?}");
+        }
+        for p in [
+            Plan::Rekey(rekeyed(1)),
+            Plan::DisableUser {
+                name: "olle",
+                rekey: rekeyed(2),
+            },
+            Plan::Forget {
+                contacts: 1,
+                codes: 1,
+            },
+            Plan::Forget {
+                contacts: 3,
+                codes: 2,
+            },
+            Plan::PurgeNotes {
+                contacts: 1,
+                before: "2025-01-01",
+            },
+        ] {
+            for mood in [Mood::Will, Mood::Would] {
+                assert_ne!(p.say(Lang::En, mood), p.say(Lang::Sv, mood), "{p:?}");
+            }
+            assert_ne!(p.say(Lang::Sv, Mood::Will), p.say(Lang::Sv, Mood::Would));
+        }
+    }
+
+    #[test]
+    fn plurals_and_numbers_follow_the_language() {
+        let one = Says::Imported {
+            rows: 1,
+            new_persons: 1,
+        };
+        assert_eq!(Lang::En.says(one), "Imported 1 contact (1 new person).");
+        assert_eq!(Lang::Sv.says(one), "Importerade 1 kontakt (1 ny person).");
+        let many = Says::Imported {
+            rows: 12_345,
+            new_persons: 0,
+        };
+        assert_eq!(
+            Lang::En.says(many),
+            "Imported 12,345 contacts (0 new persons)."
+        );
+        assert_eq!(
+            Lang::Sv.says(many),
+            "Importerade 12\u{a0}345 kontakter (0 nya personer)."
+        );
+        let purge = |n| Plan::PurgeNotes {
+            contacts: n,
+            before: "2025-01-01",
+        };
+        assert!(purge(1)
+            .say(Lang::Sv, Mood::Would)
+            .starts_with("Anteckningarna för 1 kontakt daterad före 2025-01-01 skulle tömmas"));
+        assert!(purge(2).say(Lang::Sv, Mood::Will).starts_with(
+            "Anteckningarna för 2 kontakter daterade före 2025-01-01 kommer att tömmas"
+        ));
+    }
+}
