@@ -262,6 +262,8 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; COLUMNS.len()]> {
                 }));
             }
             idx[k] = i;
+        } else if name.contains([',', ';', '\t']) {
+            return Err(Error::Input(Msg::CsvMixedSeparators { column: show(name) }));
         } else if !IGNORED.contains(&name) {
             return Err(Error::Input(Msg::CsvUnknownColumn {
                 column: show(name),
@@ -384,12 +386,14 @@ pub fn read_contacts<R: Read>(
     })?;
     let mut bom = 0;
     if head.starts_with(b"\xEF\xBB\xBF") {
-        buffered.consume(3);
         bom = 3;
     }
+    let separator = detect_separator(&head[bom as usize..]);
+    buffered.consume(bom as usize);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(separator)
         .from_reader(buffered);
     let mut header = csv::ByteRecord::new();
     match reader.read_byte_record(&mut header) {
@@ -414,7 +418,35 @@ pub fn read_contacts<R: Read>(
         done: false,
         newlines,
         bom,
+        separator,
     })
+}
+
+/// The separator a file's header row uses: `,`, `;` (as a Swedish spreadsheet saves CSV) or a
+/// tab, whichever occurs most often outside quotes in its first line (no column name holds
+/// any of them); `,` when none does.
+pub fn detect_separator(head: &[u8]) -> u8 {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let seps = [b',', b';', b'\t'];
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        seps[best]
+    }
 }
 
 /// The offsets of the line breaks read so far and not yet passed, and how many were passed.
@@ -480,9 +512,14 @@ pub struct ContactRows<R: Read> {
     newlines: Arc<Mutex<Newlines>>,
     /// The length of the byte-order mark skipped before the parser saw the file.
     bom: u64,
+    separator: u8,
 }
 
 impl<R: Read> ContactRows<R> {
+    /// The separator read from the header (`,`, `;` or a tab).
+    pub fn separator(&self) -> u8 {
+        self.separator
+    }
     /// The physical line (the header is line 1) where the record just read starts: the line
     /// of its last byte, less the line breaks inside its quoted fields.
     fn record_line(&self) -> u64 {
@@ -593,8 +630,21 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
+    /// A comma-separated file without a byte order mark.
     pub fn new(out: W) -> Result<Self> {
-        let mut w = csv::Writer::from_writer(out);
+        Self::with(out, b',', false)
+    }
+
+    /// A file separated by `separator` (`,`, `;` or a tab), with a UTF-8 byte order mark
+    /// first when `bom` (spreadsheets then read it as UTF-8).
+    pub fn with(mut out: W, separator: u8, bom: bool) -> Result<Self> {
+        if bom {
+            out.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| write_error(e.into()))?;
+        }
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(separator)
+            .from_writer(out);
         let mut header: Vec<&str> = COLUMNS.to_vec();
         header.extend(IGNORED);
         w.write_record(&header).map_err(write_error)?;

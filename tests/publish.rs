@@ -560,7 +560,7 @@ fn the_binary_publishes_the_same_cells() {
         .unwrap();
     let text = common::stdout(&out);
     assert!(
-        text.starts_with("\u{feff}role;contacts;individuals;new_individuals\n"),
+        text.starts_with("\u{feff}role;contacts;individuals;new_individuals;from;to\n"),
         "{text:?}"
     );
     // A threshold that protects nobody is refused.

@@ -780,12 +780,25 @@ fn formats_render_the_same_numbers(db: &Db, data: &Data) {
             "gender",
             "contacts",
             "individuals",
-            "new_individuals"
+            "new_individuals",
+            "from",
+            "to"
         ]
     );
     let mut got = BTreeMap::new();
-    for row in rd.records() {
-        let row = row.unwrap();
+    let mut records: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    // Seen: with --by the totals and the period vanished. The last row holds the totals.
+    let total = records.pop().unwrap();
+    let whole = reference(data, &Q::all());
+    assert_eq!(&total[0], "total");
+    assert_eq!(&total[1], "total");
+    assert_eq!(total[2].parse::<u64>().unwrap(), whole.totals.contacts);
+    assert_eq!(total[3].parse::<u64>().unwrap(), whole.totals.individuals);
+    assert_eq!(
+        total[4].parse::<u64>().unwrap(),
+        whole.totals.new_individuals
+    );
+    for row in records {
         let n = |i: usize| row[i].parse::<u64>().unwrap();
         got.insert(
             vec![row[0].to_string(), row[1].to_string()],

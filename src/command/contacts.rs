@@ -210,6 +210,7 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
         today(),
         a.allow_identifiers,
     )?;
+    let separator = rows.separator();
     // About 80 bytes a row: only an estimate, used to choose the bulk-load path.
     let expected_rows = std::fs::metadata(&a.file)
         .map(|m| m.len() / 80)
@@ -218,11 +219,13 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
     let said = if summary.dry_run {
         Says::ImportChecked {
             rows: summary.rows as u64,
+            separator,
         }
     } else {
         Says::Imported {
             rows: summary.rows as u64,
             new_persons: summary.new_persons as u64,
+            separator,
         }
     };
     println!("{}", lang(g).says(said));
@@ -243,9 +246,16 @@ pub struct ExportArgs {
     /// Write to this file (mode 0600) instead of standard output. Standard output redirected to a file that others can read (`> file` under umask 022) is refused
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// CSV field separator: ',' (default) or ';' (Swedish spreadsheets), or tab
+    #[arg(long, default_value = ",", value_name = "CHAR")]
+    pub csv_separator: String,
+    /// Start the CSV with a byte order mark, so spreadsheets read it as UTF-8
+    #[arg(long)]
+    pub bom: bool,
 }
 
 pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
+    let separator = super::stats::csv_separator(&a.csv_separator)?;
     if a.out.is_none() {
         require_private_stdout("export")?;
     }
@@ -262,7 +272,7 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
             }));
         }
     }
-    let result = write_export(&mut vault, &a);
+    let result = write_export(&mut vault, &a, separator);
     if result.is_err() {
         // A failed export (a record that does not authenticate, a full disk) leaves no
         // partial file of decrypted records behind.
@@ -273,7 +283,7 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
     result
 }
 
-fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
+fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs, separator: u8) -> Result<()> {
     let sink: Box<dyn Write> = match &a.out {
         Some(p) => Box::new(private_output(p)?),
         None => Box::new(std::io::stdout().lock()),
@@ -287,7 +297,7 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs) -> Result<()> {
     };
     match a.format {
         ExportFormat::Csv => {
-            let mut w = csv_io::CsvWriter::new(out)?;
+            let mut w = csv_io::CsvWriter::with(out, separator, a.bom)?;
             vault.contacts().export(|c| w.write(c))?;
             w.finish()?;
         }

@@ -198,12 +198,15 @@ pub enum Says<'a> {
         id: i64,
     },
     /// `import --dry-run`: rows checked.
+    /// `separator` is the one read from the file's header.
     ImportChecked {
         rows: u64,
+        separator: u8,
     },
     Imported {
         rows: u64,
         new_persons: u64,
+        separator: u8,
     },
     /// Asks for values from standard input at a terminal.
     TypeThenCtrlD {
@@ -475,14 +478,20 @@ fn en(s: Says<'_>) -> String {
     use Says::*;
     match s {
         Logged { id } => format!("Logged contact {id}."),
-        ImportChecked { rows } => format!(
-            "{} checked: all valid. Nothing was imported (--dry-run).",
-            count_en(rows, "row", "rows")
+        ImportChecked { rows, separator } => format!(
+            "{}{} checked: all valid. Nothing was imported (--dry-run).",
+            count_en(rows, "row", "rows"),
+            separated_en(separator)
         ),
-        Imported { rows, new_persons } => format!(
-            "Imported {} ({}).",
+        Imported {
+            rows,
+            new_persons,
+            separator,
+        } => format!(
+            "Imported {} ({}){}.",
             count_en(rows, "contact", "contacts"),
-            count_en(new_persons, "new person", "new persons")
+            count_en(new_persons, "new person", "new persons"),
+            separated_en(separator)
         ),
         TypeThenCtrlD { what } => format!(
             "Type {}, then press Ctrl-D on a line of its own to end.",
@@ -584,14 +593,20 @@ fn sv(s: Says<'_>) -> String {
     use Says::*;
     match s {
         Logged { id } => format!("Kontakt {id} loggad."),
-        ImportChecked { rows } => format!(
-            "{}: alla giltiga. Inget importerades (--dry-run).",
-            count_sv(rows, "rad kontrollerad", "rader kontrollerade")
+        ImportChecked { rows, separator } => format!(
+            "{}{}: alla giltiga. Inget importerades (--dry-run).",
+            count_sv(rows, "rad kontrollerad", "rader kontrollerade"),
+            separated_sv(separator)
         ),
-        Imported { rows, new_persons } => format!(
-            "Importerade {} ({}).",
+        Imported {
+            rows,
+            new_persons,
+            separator,
+        } => format!(
+            "Importerade {} ({}){}.",
             count_sv(rows, "kontakt", "kontakter"),
-            count_sv(new_persons, "ny person", "nya personer")
+            count_sv(new_persons, "ny person", "nya personer"),
+            separated_sv(separator)
         ),
         TypeThenCtrlD { what } => format!(
             "Skriv {}, tryck sedan Ctrl-D på en egen rad för att avsluta.",
@@ -775,10 +790,14 @@ mod tests {
         use Says::*;
         vec![
             Logged { id: 7 },
-            ImportChecked { rows: 2 },
+            ImportChecked {
+                rows: 2,
+                separator: b';',
+            },
             Imported {
                 rows: 2,
                 new_persons: 1,
+                separator: b'\t',
             },
             TypeThenCtrlD { what: Piped::Code },
             TypeThenCtrlD { what: Piped::Note },
@@ -920,20 +939,22 @@ mod tests {
         let one = Says::Imported {
             rows: 1,
             new_persons: 1,
+            separator: b',',
         };
         assert_eq!(Lang::En.says(one), "Imported 1 contact (1 new person).");
         assert_eq!(Lang::Sv.says(one), "Importerade 1 kontakt (1 ny person).");
         let many = Says::Imported {
             rows: 12_345,
             new_persons: 0,
+            separator: b';',
         };
         assert_eq!(
             Lang::En.says(many),
-            "Imported 12,345 contacts (0 new persons)."
+            "Imported 12,345 contacts (0 new persons) from a semicolon-separated file."
         );
         assert_eq!(
             Lang::Sv.says(many),
-            "Importerade 12\u{a0}345 kontakter (0 nya personer)."
+            "Importerade 12\u{a0}345 kontakter (0 nya personer) från en semikolonseparerad fil."
         );
         let purge = |n| Plan::PurgeNotes {
             contacts: n,
@@ -945,5 +966,22 @@ mod tests {
         assert!(purge(2).say(Lang::Sv, Mood::Will).starts_with(
             "Anteckningarna för 2 kontakter daterade före 2025-01-01 kommer att tömmas"
         ));
+    }
+}
+
+/// " from a semicolon-separated file" when the file was not comma-separated.
+fn separated_en(separator: u8) -> &'static str {
+    match separator {
+        b';' => " from a semicolon-separated file",
+        b'\t' => " from a tab-separated file",
+        _ => "",
+    }
+}
+
+fn separated_sv(separator: u8) -> &'static str {
+    match separator {
+        b';' => " från en semikolonseparerad fil",
+        b'\t' => " från en tabbseparerad fil",
+        _ => "",
     }
 }

@@ -222,6 +222,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvMissingColumns { missing, required, optional } => format!(
             "the CSV header (line 1) lacks column(s) {missing}; the file needs all of {required} ({optional} may be left out)."
         ),
+        Msg::CsvMixedSeparators { column } => format!(
+            "the CSV header (line 1) mixes separators ('{column}' holds one of ',', ';' or a tab besides the one that separates the columns); save the file with one separator, ',' or ';'."
+        ),
         Msg::CsvEmpty => "the CSV file is empty; it needs a header row naming the columns.".into(),
 
         Msg::StatsNotCounted => "the statistics could not be counted.".into(),

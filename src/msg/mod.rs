@@ -286,6 +286,9 @@ pub enum Msg {
         optional: String,
     },
     CsvEmpty,
+    CsvMixedSeparators {
+        column: String,
+    },
 
     // --- Statistics ---
     StatsNotCounted,

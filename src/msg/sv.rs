@@ -270,6 +270,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvMissingColumns { missing, required, optional } => format!(
             "CSV-filens rubrikrad (rad 1) saknar kolumnerna {missing}; filen behöver alla av {required} ({optional} får utelämnas)."
         ),
+        Msg::CsvMixedSeparators { column } => format!(
+            "CSV-filens rubrikrad (rad 1) blandar skiljetecken ('{column}' innehåller ett av ',', ';' eller tab utöver det som skiljer kolumnerna); spara filen med ett skiljetecken, ',' eller ';'."
+        ),
         Msg::CsvEmpty => "CSV-filen är tom; den behöver en rubrikrad som namnger kolumnerna.".into(),
 
         Msg::StatsNotCounted => "statistiken kunde inte räknas.".into(),

@@ -160,6 +160,9 @@ fn every_message() -> Vec<Msg> {
             optional: "x".to_string(),
         },
         Msg::CsvEmpty,
+        Msg::CsvMixedSeparators {
+            column: "x".to_string(),
+        },
         Msg::StatsNotCounted,
         Msg::StatsThread,
         Msg::OverviewNotCounted,

@@ -126,11 +126,20 @@ pub fn csv(r: &PublishedResult, separator: u8, bom: bool) -> String {
         .delimiter(separator)
         .from_writer(Vec::new());
     let th = r.threshold;
+    // Without --by: one row of totals. With --by: a row per group, then a row of totals
+    // whose every dimension cell is `total`; each row names the period (`from`, `to`; empty
+    // for all time), so a sheet of several runs stays readable.
     let mut header: Vec<String> = r.by.iter().map(|d| d.as_str().to_string()).collect();
     header.extend(["contacts", "individuals", "new_individuals"].map(String::from));
     if r.by.is_empty() {
         header.extend(["unidentified_contacts", "field_nights", "from", "to"].map(String::from));
+    } else {
+        header.extend(["from", "to"].map(String::from));
     }
+    let (from, to) = (
+        r.from.clone().unwrap_or_default(),
+        r.to.clone().unwrap_or_default(),
+    );
     w.write_record(&header).expect("writing to memory");
     if r.by.is_empty() {
         let f = &r.totals;
@@ -151,9 +160,20 @@ pub fn csv(r: &PublishedResult, separator: u8, bom: bool) -> String {
                 csv_cell(g.figures.contacts, th),
                 csv_cell(g.figures.individuals, th),
                 csv_cell(g.figures.new_individuals, th),
+                from.clone(),
+                to.clone(),
             ]);
             w.write_record(&row).expect("writing to memory");
         }
+        let mut total: Vec<String> = r.by.iter().map(|_| "total".to_string()).collect();
+        total.extend([
+            csv_cell(r.totals.contacts, th),
+            csv_cell(r.totals.individuals, th),
+            csv_cell(r.totals.new_individuals, th),
+            from.clone(),
+            to.clone(),
+        ]);
+        w.write_record(&total).expect("writing to memory");
     }
     let body =
         String::from_utf8(w.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8");
