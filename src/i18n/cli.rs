@@ -713,6 +713,23 @@ fn sv(s: Says<'_>) -> String {
     }
 }
 
+/// " from a semicolon-separated file" when the file was not comma-separated.
+fn separated_en(separator: u8) -> &'static str {
+    match separator {
+        b';' => " from a semicolon-separated file",
+        b'\t' => " from a tab-separated file",
+        _ => "",
+    }
+}
+
+fn separated_sv(separator: u8) -> &'static str {
+    match separator {
+        b';' => " från en semikolonseparerad fil",
+        b'\t' => " från en tabbseparerad fil",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -966,22 +983,5 @@ mod tests {
         assert!(purge(2).say(Lang::Sv, Mood::Will).starts_with(
             "Anteckningarna för 2 kontakter daterade före 2025-01-01 kommer att tömmas"
         ));
-    }
-}
-
-/// " from a semicolon-separated file" when the file was not comma-separated.
-fn separated_en(separator: u8) -> &'static str {
-    match separator {
-        b';' => " from a semicolon-separated file",
-        b'\t' => " from a tab-separated file",
-        _ => "",
-    }
-}
-
-fn separated_sv(separator: u8) -> &'static str {
-    match separator {
-        b';' => " från en semikolonseparerad fil",
-        b'\t' => " från en tabbseparerad fil",
-        _ => "",
     }
 }
