@@ -17,7 +17,7 @@ use uppsok::domain::{
     FieldNightKind, Gender, NewContact, PersonCode, Referrals, Role,
 };
 use uppsok::i18n::Lang;
-use uppsok::tui::app::{App, Screen};
+use uppsok::tui::app::{App, Change, Confirm, Popup, Screen};
 use uppsok::tui::{event, ui};
 use uppsok::vault::{StatsPurpose, Vault};
 
@@ -199,9 +199,8 @@ fn field_nights_and_night_form() {
         typ(&mut app, "x");
         snap("night_form_error", lang, &app);
         press(&mut app, key(KeyCode::Esc));
-        assert_eq!(
-            app.popup,
-            Some(uppsok::tui::app::Popup::ConfirmDiscard),
+        assert!(
+            matches!(app.popup, Some(Popup::Confirm(Confirm::Discard))),
             "typed input is not dropped without a question"
         );
         press(&mut app, key(KeyCode::Char('y')));
@@ -518,9 +517,11 @@ fn person_history_edit_and_delete_with_a_reason() {
     typ(&mut app, "cd12");
     press(&mut app, ctrl('o'));
     press(&mut app, key(KeyCode::Char('d')));
+    // The question carries the contact it is about: the one selected.
+    let selected = app.history.as_ref().map(|h| h.items[h.selected].contact.id);
     assert!(matches!(
         app.popup,
-        Some(uppsok::tui::app::Popup::Reason(..))
+        Some(Popup::Reason { change: Change::Delete { id, .. }, .. }) if Some(id) == selected
     ));
     let before = audit_len(&f);
     press(&mut app, key(KeyCode::Enter));
@@ -563,7 +564,10 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
         // Seen: declaring and undoing ran without a question. Now each asks; "no" changes
         // nothing.
         press(&mut app, ctrl('s'));
-        assert_eq!(app.popup, Some(uppsok::tui::app::Popup::ConfirmMerge));
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::Merge { .. }))
+        ));
         snap("merge_question", lang, &app);
         press(&mut app, key(KeyCode::Char('n')));
         assert_eq!(individuals(&f), 3);
@@ -579,7 +583,10 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
         assert_eq!(app.merge.as_ref().unwrap().inputs[1].value(), "");
         typ(&mut app, "cd12");
         press(&mut app, ctrl('z'));
-        assert_eq!(app.popup, Some(uppsok::tui::app::Popup::ConfirmUnmerge));
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::Unmerge { .. }))
+        ));
         press(&mut app, key(KeyCode::Char('y')));
         assert_eq!(individuals(&f), 3, "{:?}", app.message);
     }
@@ -658,6 +665,10 @@ fn audit_and_users_screens() {
             press(&mut app, key(KeyCode::Down));
         }
         press(&mut app, key(KeyCode::Char('x')));
+        // The question carries whom it disables: "yes" disables exactly that user.
+        assert!(
+            matches!(&app.popup, Some(Popup::Confirm(Confirm::Disable { name: n })) if n == name)
+        );
         snap("users_disable_question", lang, &app);
         press(&mut app, key(KeyCode::Char('y')));
         let u = app.users.as_ref().unwrap();
@@ -1077,9 +1088,11 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
         press(app, ctrl('s'));
     };
     start_night(&mut app);
-    assert_eq!(
-        app.popup,
-        Some(uppsok::tui::app::Popup::ConfirmDuplicateNight),
+    assert!(
+        matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::DuplicateNight { .. }))
+        ),
         "{:?}",
         app.message
     );

@@ -3,7 +3,7 @@
 
 use tui_input::Input;
 
-use super::app::{Action, App, Message, Popup, Screen};
+use super::app::{Action, App, Confirm, Message, Popup, Screen};
 use crate::audit::{run_checks, AuditReport};
 use crate::crypto::Passphrase;
 use crate::domain::StaffRole;
@@ -134,8 +134,12 @@ impl App {
                 u.adding = Some(Default::default());
                 u.focus = 0;
             }
-            Action::DisableUser if u.list.get(u.selected).is_some_and(|x| !x.disabled) => {
-                self.popup = Some(Popup::ConfirmDisable)
+            Action::DisableUser => {
+                if let Some(x) = u.list.get(u.selected).filter(|x| !x.disabled) {
+                    self.popup = Some(Popup::Confirm(Confirm::Disable {
+                        name: x.name.clone(),
+                    }))
+                }
             }
             Action::Back | Action::GoOverview => {
                 self.users = None;
@@ -178,16 +182,13 @@ impl App {
         }
     }
 
-    /// Disables the chosen user (after the question).
-    pub(super) fn disable_selected_user(&mut self) {
+    /// Disables a user (after the question that named them).
+    pub(super) fn disable_user(&mut self, name: &str) {
         let (Some(u), Some(s)) = (self.users.as_ref(), self.session.as_mut()) else {
             return;
         };
-        let Some(name) = u.list.get(u.selected).map(|x| x.name.clone()) else {
-            return;
-        };
         let selected = u.selected;
-        match s.vault.staff().disable(&name) {
+        match s.vault.staff().disable(name) {
             Ok(_) => {
                 self.message = Some(Message::Info(self.lang.text().tui.user_disabled.into()));
                 self.reload_users(selected);

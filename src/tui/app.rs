@@ -12,7 +12,9 @@ use zeroize::Zeroizing;
 use super::form::{contact_type_for, ContactForm, Field, NightForm};
 use super::statistics::{year_of, StatsView, YearTyped};
 use crate::crypto::Passphrase;
-use crate::domain::{Date, FieldNight, PersonCode, StaffRole};
+use crate::domain::{
+    Attributes, Date, FieldNight, FieldNightDetails, NewContact, PersonCode, StaffRole,
+};
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::stats::overview::Overview;
@@ -35,26 +37,56 @@ pub enum Screen {
     Users,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A popup over the screen. A question carries what it asks about, so that answering it does
+/// exactly what was shown, whatever happens to the screen's state in between.
+#[derive(Debug)]
 pub enum Popup {
     Help,
-    ConfirmQuit,
-    ConfirmDiscard,
-    ConfirmDisable,
-    /// Save a field night like one already logged (same date, kind and district).
-    ConfirmDuplicateNight,
-    /// Declare the merge form's two codes one person.
-    ConfirmMerge,
-    /// Undo that for its second code.
-    ConfirmUnmerge,
+    Confirm(Confirm),
     /// Why the contact is edited or deleted: the chosen line of `ChangeReason::ALL`.
-    Reason(ReasonFor, usize),
+    Reason {
+        change: Change,
+        selected: usize,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReasonFor {
-    Edit,
-    Delete,
+/// A yes/no question and what "yes" does.
+#[derive(Debug)]
+pub enum Confirm {
+    Quit,
+    /// Close the form of the screen that is up without saving it.
+    Discard,
+    /// Disable this user.
+    Disable {
+        name: String,
+    },
+    /// Save this field night, though one like it (same date, kind and district) is logged.
+    DuplicateNight {
+        date: Date,
+        details: FieldNightDetails,
+    },
+    /// Declare these two codes one person.
+    Merge {
+        a: PersonCode,
+        b: PersonCode,
+    },
+    /// Undo that for this code.
+    Unmerge {
+        code: PersonCode,
+    },
+}
+
+/// A change to a logged contact that needs a reason.
+#[derive(Debug)]
+pub enum Change {
+    /// Store these values for the contact.
+    Edit { id: i64, contact: NewContact },
+    /// Delete the contact (the date and attributes name it in the question).
+    Delete {
+        id: i64,
+        date: Date,
+        attributes: Attributes,
+    },
 }
 
 /// What a key asks for, decided by `event`.
@@ -423,7 +455,7 @@ impl App {
         self.last_key = Instant::now();
         // A message stays until the next key.
         self.message = None;
-        if let Some(p) = self.popup {
+        if let Some(p) = self.popup.take() {
             self.update_popup(p, action);
             return;
         }
@@ -431,7 +463,7 @@ impl App {
             Action::Help => self.popup = Some(Popup::Help),
             Action::Quit => {
                 if self.unsaved() {
-                    self.popup = Some(Popup::ConfirmQuit);
+                    self.popup = Some(Popup::Confirm(Confirm::Quit));
                 } else {
                     self.quit = true;
                 }
@@ -451,19 +483,38 @@ impl App {
         }
     }
 
+    /// A key while a popup is up: the popup answers it, and stays unless it closes.
     fn update_popup(&mut self, p: Popup, action: Action) {
         match (p, action) {
-            (Popup::Help, Action::Back | Action::Help | Action::Submit) => self.popup = None,
-            (Popup::Help, Action::Quit) => {
-                self.popup = None;
-                self.update(Action::Quit);
+            (Popup::Help, Action::Back | Action::Help | Action::Submit) => {}
+            (Popup::Help, Action::Quit) => self.update(Action::Quit),
+            (Popup::Confirm(_) | Popup::Reason { .. }, Action::No | Action::Back) => {}
+            (Popup::Confirm(c), Action::Yes) => self.confirmed(c),
+            (Popup::Reason { change, selected }, Action::Up) => {
+                self.popup = Some(Popup::Reason {
+                    change,
+                    selected: selected.saturating_sub(1),
+                })
             }
-            (Popup::ConfirmQuit, Action::Yes) => self.quit = true,
-            (Popup::ConfirmQuit | Popup::ConfirmDiscard, Action::No | Action::Back) => {
-                self.popup = None
+            (Popup::Reason { change, selected }, Action::Down) => {
+                let last = crate::vault::ChangeReason::ALL.len() - 1;
+                self.popup = Some(Popup::Reason {
+                    change,
+                    selected: (selected + 1).min(last),
+                })
             }
-            (Popup::ConfirmDiscard, Action::Yes) => {
-                self.popup = None;
+            (Popup::Reason { change, selected }, Action::Submit) => {
+                self.apply_reason(change, crate::vault::ChangeReason::ALL[selected]);
+            }
+            (p, _) => self.popup = Some(p),
+        }
+    }
+
+    /// Does what the question asked about, exactly as it was asked.
+    fn confirmed(&mut self, c: Confirm) {
+        match c {
+            Confirm::Quit => self.quit = true,
+            Confirm::Discard => {
                 if self.screen == Screen::NightForm {
                     self.night_form = None;
                     self.screen = Screen::Overview;
@@ -471,40 +522,10 @@ impl App {
                     self.close_contact();
                 }
             }
-            (Popup::Reason(..), Action::Back | Action::No) => self.popup = None,
-            (Popup::ConfirmDisable, Action::No | Action::Back) => self.popup = None,
-            (Popup::ConfirmMerge | Popup::ConfirmUnmerge, Action::No | Action::Back) => {
-                self.popup = None
-            }
-            (Popup::ConfirmDuplicateNight, Action::No | Action::Back) => self.popup = None,
-            (Popup::ConfirmDuplicateNight, Action::Yes) => {
-                self.popup = None;
-                self.save_night();
-            }
-            (Popup::ConfirmMerge, Action::Yes) => {
-                self.popup = None;
-                self.merge_now();
-            }
-            (Popup::ConfirmUnmerge, Action::Yes) => {
-                self.popup = None;
-                self.unmerge_now();
-            }
-            (Popup::ConfirmDisable, Action::Yes) => {
-                self.popup = None;
-                self.disable_selected_user();
-            }
-            (Popup::Reason(why, i), Action::Up) => {
-                self.popup = Some(Popup::Reason(why, i.saturating_sub(1)))
-            }
-            (Popup::Reason(why, i), Action::Down) => {
-                let last = crate::vault::ChangeReason::ALL.len() - 1;
-                self.popup = Some(Popup::Reason(why, (i + 1).min(last)))
-            }
-            (Popup::Reason(why, i), Action::Submit) => {
-                self.popup = None;
-                self.apply_reason(why, crate::vault::ChangeReason::ALL[i]);
-            }
-            _ => {}
+            Confirm::DuplicateNight { date, details } => self.save_night(date, details),
+            Confirm::Merge { a, b } => self.merge_now(&a, &b),
+            Confirm::Unmerge { code } => self.unmerge_now(&code),
+            Confirm::Disable { name } => self.disable_user(&name),
         }
     }
 
@@ -708,7 +729,7 @@ impl App {
             Action::PreviousField => f.next(&districts, false),
             Action::Up => f.cycle(&districts, false),
             Action::Down => f.cycle(&districts, true),
-            Action::Back if f.dirty => self.popup = Some(Popup::ConfirmDiscard),
+            Action::Back if f.dirty => self.popup = Some(Popup::Confirm(Confirm::Discard)),
             Action::Back => {
                 self.night_form = None;
                 self.screen = Screen::Overview;
@@ -724,25 +745,18 @@ impl App {
                         && n.details.kind == details.kind
                         && n.details.district == details.district
                 }) {
-                    self.popup = Some(Popup::ConfirmDuplicateNight);
+                    self.popup = Some(Popup::Confirm(Confirm::DuplicateNight { date, details }));
                     return;
                 }
-                self.save_night();
+                self.save_night(date, details);
             }
             _ => {}
         }
     }
 
-    /// Saves the night form's field night and opens the contact form for it.
-    fn save_night(&mut self) {
+    /// Saves a field night (the night form's) and opens the contact form for it.
+    fn save_night(&mut self, date: Date, details: FieldNightDetails) {
         let Some(s) = self.session.as_mut() else {
-            return;
-        };
-        let districts = s.vault.districts().clone();
-        let Some(f) = self.night_form.as_mut() else {
-            return;
-        };
-        let Some((date, details)) = f.values(&districts) else {
             return;
         };
         match s.vault.contacts().add_night(date, &details) {
@@ -861,8 +875,11 @@ impl App {
                 }
             }
             Action::Save if self.editing.is_some() => {
-                if f.values(&districts).is_some() {
-                    self.popup = Some(Popup::Reason(ReasonFor::Edit, 0));
+                if let (Some(id), Some(contact)) = (self.editing, f.values(&districts)) {
+                    self.popup = Some(Popup::Reason {
+                        change: Change::Edit { id, contact },
+                        selected: 0,
+                    });
                 } else {
                     self.message = Some(Message::Error(self.lang.text().tui.fix_first.into()));
                 }
@@ -896,7 +913,7 @@ impl App {
             }
             Action::Back => {
                 if f.dirty {
-                    self.popup = Some(Popup::ConfirmDiscard);
+                    self.popup = Some(Popup::Confirm(Confirm::Discard));
                 } else {
                     self.close_contact();
                 }

@@ -50,7 +50,7 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Enter => return Some(Action::Submit),
         _ => {}
     }
-    if let Some(p) = app.popup {
+    if let Some(p) = &app.popup {
         return popup_key(p, key);
     }
     if app.typing() {
@@ -84,7 +84,7 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
     }
 }
 
-fn popup_key(p: Popup, key: &KeyEvent) -> Option<Action> {
+fn popup_key(p: &Popup, key: &KeyEvent) -> Option<Action> {
     match (p, key.code) {
         (Popup::Help, KeyCode::Char('?')) => Some(Action::Help),
         (Popup::Help, KeyCode::Char('q')) => Some(Action::Quit),

@@ -5,7 +5,7 @@
 use tui_input::Input;
 use zeroize::Zeroizing;
 
-use super::app::{Action, App, Message, PersonInfo, Popup, ReasonFor, Screen};
+use super::app::{Action, App, Change, Confirm, Message, PersonInfo, Popup, Screen};
 use super::form::{ContactForm, Field};
 use crate::domain::PersonCode;
 use crate::vault::{ChangeReason, ContactDetails, PersonSummary};
@@ -129,8 +129,17 @@ impl App {
             Action::Up => h.selected = h.selected.saturating_sub(1),
             Action::Down if h.selected + 1 < h.items.len() => h.selected += 1,
             Action::EditContact | Action::Submit => self.edit_selected(),
-            Action::DeleteContact if !h.items.is_empty() => {
-                self.popup = Some(Popup::Reason(ReasonFor::Delete, 0))
+            Action::DeleteContact => {
+                if let Some(d) = h.items.get(h.selected) {
+                    self.popup = Some(Popup::Reason {
+                        change: Change::Delete {
+                            id: d.contact.id,
+                            date: d.contact.date,
+                            attributes: d.contact.attributes.clone(),
+                        },
+                        selected: 0,
+                    })
+                }
             }
             Action::Back if matches!(h.of, HistoryOf::Night(_)) => {
                 self.history = None;
@@ -189,54 +198,36 @@ impl App {
         self.screen = Screen::Contact;
     }
 
-    /// Edits or deletes with the reason chosen.
-    pub(super) fn apply_reason(&mut self, why: ReasonFor, reason: ChangeReason) {
+    /// Edits or deletes, as the question showed, with the reason chosen.
+    pub(super) fn apply_reason(&mut self, change: Change, reason: ChangeReason) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let districts = s.vault.districts().clone();
-        let result = match why {
-            ReasonFor::Edit => {
-                let (Some(id), Some(f)) = (self.editing, self.form.as_ref()) else {
-                    return;
-                };
-                let Some(c) = f.values(&districts) else {
-                    return;
-                };
-                s.vault.contacts().edit(
-                    id,
-                    c.date,
-                    &c.attributes,
-                    c.attributes.concern,
-                    &c.note,
-                    c.code.as_ref(),
-                    reason,
-                )
-            }
-            ReasonFor::Delete => {
-                let Some(id) = self
-                    .history
-                    .as_ref()
-                    .and_then(|h| h.items.get(h.selected))
-                    .map(|d| d.contact.id)
-                else {
-                    return;
-                };
-                s.vault.contacts().delete(id, reason).map(|()| true)
-            }
+        let edit = matches!(change, Change::Edit { .. });
+        let result = match change {
+            Change::Edit { id, contact: c } => s.vault.contacts().edit(
+                id,
+                c.date,
+                &c.attributes,
+                c.attributes.concern,
+                &c.note,
+                c.code.as_ref(),
+                reason,
+            ),
+            Change::Delete { id, .. } => s.vault.contacts().delete(id, reason).map(|()| true),
         };
         match result {
             Ok(changed) => {
                 s.overview = None;
                 self.message = Some(Message::Info(
-                    match why {
-                        ReasonFor::Edit if !changed => self.text().contact_unchanged,
-                        ReasonFor::Edit => self.text().contact_edited,
-                        ReasonFor::Delete => self.text().contact_deleted,
+                    match (edit, changed) {
+                        (true, false) => self.text().contact_unchanged,
+                        (true, true) => self.text().contact_edited,
+                        (false, _) => self.text().contact_deleted,
                     }
                     .into(),
                 ));
-                if why == ReasonFor::Edit {
+                if edit {
                     self.editing = None;
                     self.form = self.parked_form.take();
                     self.look_up_code();
@@ -281,18 +272,18 @@ impl App {
                 m.focus = 1 - m.focus
             }
             Action::Save | Action::Submit => {
-                if m.inputs
-                    .iter()
-                    .all(|i| PersonCode::normalise(i.value()).is_some())
-                {
-                    self.popup = Some(Popup::ConfirmMerge);
+                if let (Some(a), Some(b)) = (
+                    PersonCode::normalise(m.inputs[0].value()),
+                    PersonCode::normalise(m.inputs[1].value()),
+                ) {
+                    self.popup = Some(Popup::Confirm(Confirm::Merge { a, b }));
                 } else {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
                 }
             }
             Action::Undo => {
-                if PersonCode::normalise(m.inputs[1].value()).is_some() {
-                    self.popup = Some(Popup::ConfirmUnmerge);
+                if let Some(code) = PersonCode::normalise(m.inputs[1].value()) {
+                    self.popup = Some(Popup::Confirm(Confirm::Unmerge { code }));
                 } else {
                     self.message = Some(Message::Error(self.lang.text().tui.merge_need_two.into()));
                 }
@@ -305,18 +296,12 @@ impl App {
         }
     }
 
-    /// Declares the merge form's two codes one person (after the question).
-    pub(super) fn merge_now(&mut self) {
-        let (Some(m), Some(s)) = (self.merge.as_mut(), self.session.as_mut()) else {
+    /// Declares two codes one person (after the question that named them).
+    pub(super) fn merge_now(&mut self, a: &PersonCode, b: &PersonCode) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
-        let (Some(a), Some(b)) = (
-            PersonCode::normalise(m.inputs[0].value()),
-            PersonCode::normalise(m.inputs[1].value()),
-        ) else {
-            return;
-        };
-        match s.vault.persons().merge(&a, &b) {
+        match s.vault.persons().merge(a, b) {
             Ok(()) => {
                 s.overview = None;
                 self.stats = None;
@@ -327,15 +312,12 @@ impl App {
         }
     }
 
-    /// Undoes the declaration for the merge form's second code (after the question).
-    pub(super) fn unmerge_now(&mut self) {
-        let (Some(m), Some(s)) = (self.merge.as_mut(), self.session.as_mut()) else {
+    /// Undoes the declaration for a code (after the question that named it).
+    pub(super) fn unmerge_now(&mut self, code: &PersonCode) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
-        let Some(b) = PersonCode::normalise(m.inputs[1].value()) else {
-            return;
-        };
-        match s.vault.persons().unmerge(&b) {
+        match s.vault.persons().unmerge(code) {
             Ok(()) => {
                 s.overview = None;
                 self.stats = None;

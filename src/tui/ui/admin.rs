@@ -169,7 +169,7 @@ pub fn draw_users(frame: &mut Frame, app: &App, body: Rect) {
             Style::new().add_modifier(Modifier::DIM),
         )));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        if let (Some((x, y)), None) = (cursor, app.popup) {
+        if let (Some((x, y)), None) = (cursor, &app.popup) {
             frame.set_cursor_position((inner.x + x as u16, inner.y + y as u16));
         }
     }

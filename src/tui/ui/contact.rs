@@ -334,7 +334,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         info,
     );
     super::draw_hint(frame, t.contact_hint, hint);
-    if let (Some((x, y)), None) = (cursor, app.popup) {
+    if let (Some((x, y)), None) = (cursor, &app.popup) {
         frame.set_cursor_position((fields.x + x as u16, fields.y + y as u16));
     }
 }

@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{App, Message, Popup, Screen};
+use super::app::{App, Confirm, Message, Popup, Screen};
 
 /// The smallest window every screen fits in whole.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -64,18 +64,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Users => admin::draw_users(frame, app, body),
     }
     draw_status(frame, app, status);
-    match app.popup {
+    match &app.popup {
         Some(Popup::Help) => help::draw(frame, app),
-        Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
-        Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
-        Some(Popup::Reason(why, i)) => person::draw_reason(frame, app, why, i),
-        Some(Popup::ConfirmDisable) => confirm(frame, app, app.text().disable_question),
-        Some(Popup::ConfirmMerge) => confirm(frame, app, app.text().merge_question),
-        Some(Popup::ConfirmDuplicateNight) => {
-            confirm(frame, app, app.text().duplicate_night_question)
+        Some(Popup::Confirm(c)) => confirm(frame, app, question(app, c)),
+        Some(Popup::Reason { change, selected }) => {
+            person::draw_reason(frame, app, change, *selected)
         }
-        Some(Popup::ConfirmUnmerge) => confirm(frame, app, app.text().unmerge_question),
         None => {}
+    }
+}
+
+/// The words of a question.
+fn question(app: &App, c: &Confirm) -> &'static str {
+    let t = app.text();
+    match c {
+        Confirm::Quit => t.quit_question,
+        Confirm::Discard => t.discard_question,
+        Confirm::Disable { .. } => t.disable_question,
+        Confirm::Merge { .. } => t.merge_question,
+        Confirm::DuplicateNight { .. } => t.duplicate_night_question,
+        Confirm::Unmerge { .. } => t.unmerge_question,
     }
 }
 

@@ -117,7 +117,7 @@ pub fn draw_form(frame: &mut Frame, app: &App, body: Rect) {
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         inner,
     );
-    if let (Some((x, y)), None) = (cursor, app.popup) {
+    if let (Some((x, y)), None) = (cursor, &app.popup) {
         frame.set_cursor_position((inner.x + x as u16, inner.y + y as u16));
     }
 }

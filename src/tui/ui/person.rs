@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState,
 use ratatui::Frame;
 
 use super::{centered, input_line, visible};
-use crate::tui::app::App;
+use crate::tui::app::{App, Change};
 
 pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
     let t = app.text();
@@ -134,31 +134,25 @@ pub fn draw_history(frame: &mut Frame, app: &App, body: Rect) {
     super::draw_hint(frame, t.person_hint, hint);
 }
 
-pub fn draw_reason(frame: &mut Frame, app: &App, why: crate::tui::app::ReasonFor, selected: usize) {
+pub fn draw_reason(frame: &mut Frame, app: &App, change: &Change, selected: usize) {
     let t = app.text();
     // What is asked about, named: the deletion and its contact, or the edit.
-    let what = match why {
-        crate::tui::app::ReasonFor::Delete => app
-            .history
-            .as_ref()
-            .and_then(|h| h.items.get(h.selected))
-            .map(|d| {
-                let a = &d.contact.attributes;
-                format!(
-                    "{} {} ({}, {}, {}, {}).",
-                    t.delete_contact,
-                    d.contact.id,
-                    d.contact.date.format("%Y-%m-%d"),
-                    a.role.label(app.lang),
-                    a.gender.label(app.lang),
-                    a.age_band.label(app.lang)
-                )
-            }),
-        crate::tui::app::ReasonFor::Edit => {
-            app.editing.map(|id| format!("{} {id}.", t.save_edit_of))
-        }
-    }
-    .unwrap_or_default();
+    let what = match change {
+        Change::Delete {
+            id,
+            date,
+            attributes: a,
+        } => format!(
+            "{} {} ({}, {}, {}, {}).",
+            t.delete_contact,
+            id,
+            date.format("%Y-%m-%d"),
+            a.role.label(app.lang),
+            a.gender.label(app.lang),
+            a.age_band.label(app.lang)
+        ),
+        Change::Edit { id, .. } => format!("{} {id}.", t.save_edit_of),
+    };
     let width = 60u16;
     let what_lines = (what.chars().count() as u16).div_ceil(width - 4).max(1);
     let area = centered(frame.area(), width, t.reasons.len() as u16 + 5 + what_lines);
@@ -235,7 +229,7 @@ pub fn draw_merge(frame: &mut Frame, app: &App, body: Rect) {
     // The explanation wraps; the inputs are placed after it.
     let explain_rows = (t.merge_explain.chars().count() as u16).div_ceil(inner.width.max(1));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if let (Some((x, y)), None) = (cursor, app.popup) {
+    if let (Some((x, y)), None) = (cursor, &app.popup) {
         frame.set_cursor_position((
             inner.x + x as u16,
             inner.y + y as u16 + explain_rows.saturating_sub(1),
