@@ -193,7 +193,7 @@ fn first_frame_and_key_presses_on_a_large_database() {
     // recomputes the figures once after the save.
     press(&mut app, key(KeyCode::Esc, none));
     let back = press(&mut app, key(KeyCode::Esc, none));
-    assert_eq!(app.screen, uppsok::tui::app::Screen::Overview);
+    assert_eq!(app.screen.id(), uppsok::tui::app::ScreenId::Overview);
     println!(
         "overview again after a save (recomputed once): {:.0} ms",
         ms(back)
