@@ -176,8 +176,9 @@ pub struct App {
     pub today: Date,
     /// The screen that is up.
     pub screen: Screen,
-    /// The screens to come back to, the last one next: the form under a person's history,
-    /// the history under an edit; while locked, the forms kept for the user who typed them.
+    /// The screens to come back to, the last one next: the field nights under a night's
+    /// contact form, the form under a person's history, the history under an edit; while
+    /// locked, the forms kept for the user who typed them.
     stack: Vec<Screen>,
     pub popup: Option<Popup>,
     pub quit: bool,
