@@ -1578,3 +1578,23 @@ fn screens_go_back_to_where_they_came_from() {
     assert!(app.session.as_ref().unwrap().overview.is_some());
     assert!(!render(&app).contains(Lang::En.text().no_contacts));
 }
+
+#[test]
+fn quitting_while_a_contact_is_edited_asks_when_the_form_under_it_holds_input() {
+    // Seen: the half-typed contact waiting under an edit did not count as unsaved, so Ctrl-Q
+    // quit at once and it was lost.
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "cd12");
+    press(&mut app, ctrl('o'));
+    press(&mut app, key(KeyCode::Char('e')));
+    assert!(
+        !app.contact().unwrap().form.dirty,
+        "the edit itself is untouched"
+    );
+    assert!(app.unsaved());
+    press(&mut app, ctrl('q'));
+    assert!(!app.quit);
+    assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Quit))));
+}

@@ -254,14 +254,11 @@ impl App {
         })
     }
 
-    /// Whether some form holds input that is not saved (also another user's kept draft).
+    /// Whether some form holds input that is not saved: the screen's, one waiting under it
+    /// (the logging form under an edit), another user's kept draft.
     pub fn unsaved(&self) -> bool {
         self.drafts.values().flatten().any(Screen::unsaved)
-            || self.form().is_some_and(|f| f.dirty)
-            || self.screens().any(|s| match s {
-                Screen::NightForm(n) => n.form.dirty,
-                _ => false,
-            })
+            || self.screens().any(Screen::unsaved)
             || match &self.screen {
                 Screen::Merge(m) => m.dirty(),
                 Screen::Users(u) => u.adding.is_some(),
