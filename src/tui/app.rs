@@ -271,7 +271,7 @@ impl App {
         self.screen.typing() && self.popup.is_none()
     }
 
-    /// Signs in: the session starts, and another user's kept forms are put aside.
+    /// Signs in: the session starts (logged) and the cached figures and lists are read.
     pub(super) fn start_session(&mut self, mut vault: Vault) {
         // Who signed in to the interface, and when, goes to the access log (`uppsok log`).
         if let Err(e) = vault.record_sign_in() {
