@@ -164,14 +164,15 @@ fn first_frame_and_key_presses_on_a_large_database() {
             ));
         }
     }
+    // The starts a worker types in Swedish (the app's language here).
     for text in [
         "p4242",
-        "s",
-        "w",
+        "sä",
+        "kv",
         "25",
         "m",
-        "sod",
-        "out",
+        "sö",
+        "upp",
         "",
         "",
         "kaffe och samtal",
@@ -185,6 +186,11 @@ fn first_frame_and_key_presses_on_a_large_database() {
         times.push(("Tab".into(), press(&mut app, key(KeyCode::Tab, none))));
     }
     let save = press(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(
+        matches!(app.message, Some(uppsok::tui::app::Message::Info(_))),
+        "the contact is saved: {:?}",
+        app.message
+    );
     println!(
         "save a contact (one transaction, synced): {:.1} ms",
         ms(save)
@@ -193,7 +199,7 @@ fn first_frame_and_key_presses_on_a_large_database() {
     // recomputes the figures once after the save.
     press(&mut app, key(KeyCode::Esc, none));
     let back = press(&mut app, key(KeyCode::Esc, none));
-    assert_eq!(app.screen, uppsok::tui::app::Screen::Overview);
+    assert_eq!(app.screen.id(), uppsok::tui::app::ScreenId::Overview);
     println!(
         "overview again after a save (recomputed once): {:.0} ms",
         ms(back)

@@ -17,7 +17,7 @@ use uppsok::domain::{
     FieldNightKind, Gender, NewContact, PersonCode, Referrals, Role,
 };
 use uppsok::i18n::Lang;
-use uppsok::tui::app::{App, Screen};
+use uppsok::tui::app::{App, Change, Confirm, Popup, ScreenId};
 use uppsok::tui::{event, ui};
 use uppsok::vault::{StatsPurpose, Vault};
 
@@ -155,12 +155,12 @@ fn unlock_screens() {
         press(&mut app, key(KeyCode::Tab));
         typ(&mut app, "not it");
         press(&mut app, key(KeyCode::Enter));
-        assert_eq!(app.screen, Screen::Unlock);
+        assert_eq!(app.screen.id(), ScreenId::Unlock);
         assert!(app.session.is_none());
         snap("unlock_wrong", lang, &app);
         typ(&mut app, PASS);
         press(&mut app, key(KeyCode::Enter));
-        assert_eq!(app.screen, Screen::Overview);
+        assert_eq!(app.screen.id(), ScreenId::Overview);
         app.lock();
         snap("unlock_locked", lang, &app);
     }
@@ -187,10 +187,10 @@ fn field_nights_and_night_form() {
     for lang in LANGS {
         let mut app = signed_in(&f, lang);
         press(&mut app, key(KeyCode::Char('f')));
-        assert_eq!(app.screen, Screen::Nights);
+        assert_eq!(app.screen.id(), ScreenId::Nights);
         snap("nights", lang, &app);
         press(&mut app, key(KeyCode::Char('n')));
-        assert_eq!(app.screen, Screen::NightForm);
+        assert_eq!(app.screen.id(), ScreenId::NightForm);
         typ(&mut app, "s");
         snap("night_form_ambiguous", lang, &app);
         typ(&mut app, "od");
@@ -199,17 +199,16 @@ fn field_nights_and_night_form() {
         typ(&mut app, "x");
         snap("night_form_error", lang, &app);
         press(&mut app, key(KeyCode::Esc));
-        assert_eq!(
-            app.popup,
-            Some(uppsok::tui::app::Popup::ConfirmDiscard),
+        assert!(
+            matches!(app.popup, Some(Popup::Confirm(Confirm::Discard))),
             "typed input is not dropped without a question"
         );
         press(&mut app, key(KeyCode::Char('y')));
-        assert_eq!(app.screen, Screen::Overview);
+        assert_eq!(app.screen.id(), ScreenId::Overview);
         // Opened and left untouched: Esc closes at once, and q does not ask.
         press(&mut app, key(KeyCode::Char('n')));
         press(&mut app, key(KeyCode::Esc));
-        assert_eq!(app.screen, Screen::Overview);
+        assert_eq!(app.screen.id(), ScreenId::Overview);
     }
 }
 
@@ -221,7 +220,7 @@ fn contact_form_states() {
         press(&mut app, key(KeyCode::Char('f')));
         press(&mut app, key(KeyCode::Down));
         press(&mut app, key(KeyCode::Enter));
-        assert_eq!(app.screen, Screen::Contact);
+        assert_eq!(app.screen.id(), ScreenId::Contact);
         snap("contact_empty", lang, &app);
         // A known code: how often, when, and prefill.
         typ(&mut app, "AB-85");
@@ -244,7 +243,7 @@ fn contact_form_states() {
         press(&mut app, key(KeyCode::Esc));
         snap("contact_discard_question", lang, &app);
         press(&mut app, key(KeyCode::Char('n')));
-        assert_eq!(app.screen, Screen::Contact);
+        assert_eq!(app.screen.id(), ScreenId::Contact);
         press(&mut app, ctrl('q'));
         snap("quit_question", lang, &app);
         press(&mut app, key(KeyCode::Char('n')));
@@ -262,12 +261,23 @@ fn did_you_mean() {
         // Ctrl-D filed a new person under someone else. Now: only once the code field is
         // left, each with its person's latest contact, Ctrl-D cycling.
         typ(&mut app, "ab8");
-        assert!(app.suggestions.is_none(), "nothing offered while typing");
+        assert!(
+            app.contact().unwrap().suggestions.is_none(),
+            "nothing offered while typing"
+        );
         typ(&mut app, "6");
-        assert!(app.suggestions.is_none(), "nothing offered while typing");
-        assert_eq!(app.person, uppsok::tui::app::PersonInfo::New);
+        assert!(
+            app.contact().unwrap().suggestions.is_none(),
+            "nothing offered while typing"
+        );
+        assert_eq!(
+            app.contact().unwrap().person,
+            uppsok::tui::app::PersonInfo::New
+        );
         press(&mut app, key(KeyCode::Tab));
         let sg = app
+            .contact()
+            .unwrap()
             .suggestions
             .clone()
             .expect("offered once the code is complete");
@@ -280,10 +290,12 @@ fn did_you_mean() {
         assert!(render(&app).contains(latest), "{}", render(&app));
         snap("contact_did_you_mean", lang, &app);
         press(&mut app, ctrl('d'));
-        assert!(matches!(app.person, uppsok::tui::app::PersonInfo::Known(_)));
+        assert!(matches!(
+            app.contact().unwrap().person,
+            uppsok::tui::app::PersonInfo::Known(_)
+        ));
         let code = |app: &App| {
-            app.form
-                .as_ref()
+            app.form()
                 .unwrap()
                 .text(uppsok::tui::form::Field::Code)
                 .to_string()
@@ -292,10 +304,13 @@ fn did_you_mean() {
         // Past the last suggestion, the code as typed comes back.
         press(&mut app, ctrl('d'));
         assert_eq!(code(&app), "ab86");
-        assert_eq!(app.person, uppsok::tui::app::PersonInfo::New);
+        assert_eq!(
+            app.contact().unwrap().person,
+            uppsok::tui::app::PersonInfo::New
+        );
         press(&mut app, key(KeyCode::BackTab));
         typ(&mut app, "zz");
-        assert!(app.suggestions.is_none());
+        assert!(app.contact().unwrap().suggestions.is_none());
         snap("contact_new_person", lang, &app);
     }
 }
@@ -306,7 +321,7 @@ fn statistics_screen() {
     for lang in LANGS {
         let mut app = signed_in(&f, lang);
         press(&mut app, key(KeyCode::Char('s')));
-        assert_eq!(app.screen, Screen::Statistics);
+        assert_eq!(app.screen.id(), ScreenId::Statistics);
         snap("statistics", lang, &app);
         // Group by role and gender, all time.
         press(&mut app, key(KeyCode::Char(' ')));
@@ -316,13 +331,13 @@ fn statistics_screen() {
         press(&mut app, key(KeyCode::Char('a')));
         snap("statistics_stale", lang, &app);
         press(&mut app, key(KeyCode::Enter));
-        let v = app.stats.as_ref().unwrap();
+        let v = app.stats().unwrap();
         let r = v.result.as_ref().unwrap();
         assert_eq!(r.totals.contacts, 6, "all time");
         assert_eq!(r.groups.len(), 2, "sells/woman and buys/man");
         snap("statistics_by", lang, &app);
         press(&mut app, key(KeyCode::Char('p')));
-        let shown = app.stats.as_ref().unwrap().shown.as_ref().unwrap();
+        let shown = app.stats().unwrap().shown.as_ref().unwrap();
         assert!(shown.totals.contacts.value().is_none() || shown.any_hidden());
         snap("statistics_published", lang, &app);
         // A filter: role = buys.
@@ -333,8 +348,7 @@ fn statistics_screen() {
         press(&mut app, key(KeyCode::Char(' ')));
         press(&mut app, key(KeyCode::Enter));
         assert_eq!(
-            app.stats
-                .as_ref()
+            app.stats()
                 .unwrap()
                 .result
                 .as_ref()
@@ -364,13 +378,13 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
             press(&mut app, key(KeyCode::Tab));
         }
         assert_eq!(
-            app.form.as_ref().unwrap().focus,
+            app.form().unwrap().focus,
             uppsok::tui::form::Field::Concern,
             "under18 asks the question next"
         );
         snap("contact_under18", lang, &app);
         press(&mut app, ctrl('s'));
-        assert!(app.form.as_ref().unwrap().dirty, "no answer, no save");
+        assert!(app.form().unwrap().dirty, "no answer, no save");
         typ(&mut app, concern);
         for text in [counterpart, district] {
             press(&mut app, key(KeyCode::Tab));
@@ -380,8 +394,8 @@ fn under_18_asks_about_a_report_of_concern_and_records_the_answer() {
         typ(&mut app, ct);
         snap("contact_under18_answered", lang, &app);
         press(&mut app, ctrl('s'));
-        assert_eq!(app.saved_count, 1, "{:?}", app.message);
-        saved.push(app.last_saved.unwrap());
+        assert_eq!(app.contact().unwrap().saved_count, 1, "{:?}", app.message);
+        saved.push(app.contact().unwrap().last_saved.unwrap());
     }
     // The answer is in the sealed attributes of the two contacts saved.
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
@@ -407,12 +421,19 @@ fn a_code_that_is_an_identifier_is_refused_beside_the_field_and_never_saved() {
         press(&mut app, key(KeyCode::Tab));
         typ(&mut app, "out");
         assert!(
-            matches!(app.person, uppsok::tui::app::PersonInfo::None),
+            matches!(
+                app.contact().unwrap().person,
+                uppsok::tui::app::PersonInfo::None
+            ),
             "a code that is an identifier is not looked up"
         );
         snap("contact_code_identifier", lang, &app);
         press(&mut app, ctrl('s'));
-        assert_eq!(app.saved_count, 0, "saved a personnummer as a code");
+        assert_eq!(
+            app.contact().unwrap().saved_count,
+            0,
+            "saved a personnummer as a code"
+        );
         assert!(app.message.is_some(), "the refusal is shown");
         drop(app);
         // Nothing about contacts or persons was written (a contact is logged in the same
@@ -460,7 +481,7 @@ fn person_history_edit_and_delete_with_a_reason() {
         typ(&mut app, "cd12");
         let before = audit_len(&f);
         press(&mut app, ctrl('o'));
-        assert_eq!(app.screen, Screen::Person);
+        assert_eq!(app.screen.id(), ScreenId::Person);
         let views = audit_since(&f, before);
         assert_eq!(views.len(), 1, "every view is logged: {views:?}");
         assert_eq!(views[0].0, "person_view");
@@ -468,8 +489,8 @@ fn person_history_edit_and_delete_with_a_reason() {
         snap("person_history", lang, &app);
         // Edit: the form, then a reason.
         press(&mut app, key(KeyCode::Char('e')));
-        assert_eq!(app.screen, Screen::Contact);
-        assert!(app.editing.is_some());
+        assert_eq!(app.screen.id(), ScreenId::Contact);
+        assert!(app.contact().unwrap().editing.is_some());
         snap("contact_edit", lang, &app);
         press(&mut app, key(KeyCode::Tab));
         press(&mut app, key(KeyCode::Tab));
@@ -488,8 +509,8 @@ fn person_history_edit_and_delete_with_a_reason() {
         let before = audit_len(&f);
         press(&mut app, key(KeyCode::Down));
         press(&mut app, key(KeyCode::Enter));
-        assert_eq!(app.screen, Screen::Person, "{:?}", app.message);
-        let h = app.history.as_ref().unwrap();
+        assert_eq!(app.screen.id(), ScreenId::Person, "{:?}", app.message);
+        let h = app.history().unwrap();
         assert_eq!(
             h.items[0].contact.attributes.age_band, band,
             "the edit is stored"
@@ -503,12 +524,9 @@ fn person_history_edit_and_delete_with_a_reason() {
         );
         // Back to the form: the one under the edit is still there.
         press(&mut app, key(KeyCode::Esc));
-        assert_eq!(app.screen, Screen::Contact);
+        assert_eq!(app.screen.id(), ScreenId::Contact);
         assert_eq!(
-            app.form
-                .as_ref()
-                .unwrap()
-                .text(uppsok::tui::form::Field::Code),
+            app.form().unwrap().text(uppsok::tui::form::Field::Code),
             "cd12"
         );
     }
@@ -518,9 +536,11 @@ fn person_history_edit_and_delete_with_a_reason() {
     typ(&mut app, "cd12");
     press(&mut app, ctrl('o'));
     press(&mut app, key(KeyCode::Char('d')));
+    // The question carries the contact it is about: the one selected.
+    let selected = app.history().map(|h| h.items[h.selected].contact.id);
     assert!(matches!(
         app.popup,
-        Some(uppsok::tui::app::Popup::Reason(..))
+        Some(Popup::Reason { change: Change::Delete { id, .. }, .. }) if Some(id) == selected
     ));
     let before = audit_len(&f);
     press(&mut app, key(KeyCode::Enter));
@@ -530,7 +550,11 @@ fn person_history_edit_and_delete_with_a_reason() {
             .any(|(a, _, d)| a == "contact_delete" && d.starts_with("reason=typo before=2:")),
         "{log:?}"
     );
-    assert_eq!(app.screen, Screen::Contact, "no contacts left to show");
+    assert_eq!(
+        app.screen.id(),
+        ScreenId::Contact,
+        "no contacts left to show"
+    );
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
     let all = v
         .stats()
@@ -555,7 +579,7 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
     for lang in LANGS {
         let mut app = signed_in(&f, lang);
         press(&mut app, key(KeyCode::Char('m')));
-        assert_eq!(app.screen, Screen::Merge);
+        assert_eq!(app.screen.id(), ScreenId::Merge);
         typ(&mut app, "ab85");
         press(&mut app, key(KeyCode::Tab));
         typ(&mut app, "cd12");
@@ -563,7 +587,10 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
         // Seen: declaring and undoing ran without a question. Now each asks; "no" changes
         // nothing.
         press(&mut app, ctrl('s'));
-        assert_eq!(app.popup, Some(uppsok::tui::app::Popup::ConfirmMerge));
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::Merge { .. }))
+        ));
         snap("merge_question", lang, &app);
         press(&mut app, key(KeyCode::Char('n')));
         assert_eq!(individuals(&f), 3);
@@ -576,10 +603,13 @@ fn a_lead_declares_two_codes_one_person_and_undoes_it() {
         // Ctrl-U is "clear the field" here too (seen: it meant "undo merge" on this screen).
         press(&mut app, ctrl('u'));
         assert_eq!(individuals(&f), 2);
-        assert_eq!(app.merge.as_ref().unwrap().inputs[1].value(), "");
+        assert_eq!(app.merge().unwrap().inputs[1].value(), "");
         typ(&mut app, "cd12");
         press(&mut app, ctrl('z'));
-        assert_eq!(app.popup, Some(uppsok::tui::app::Popup::ConfirmUnmerge));
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::Unmerge { .. }))
+        ));
         press(&mut app, key(KeyCode::Char('y')));
         assert_eq!(individuals(&f), 3, "{:?}", app.message);
     }
@@ -609,13 +639,13 @@ fn outreach_may_not_merge_and_an_auditor_never_sees_a_form() {
     };
     let mut app = as_user("ola");
     press(&mut app, key(KeyCode::Char('m')));
-    assert_eq!(app.screen, Screen::Overview);
+    assert_eq!(app.screen.id(), ScreenId::Overview);
     snap("merge_refused", Lang::En, &app);
     let mut app = as_user("aud");
     for k in ['c', 'f', 'n'] {
         press(&mut app, key(KeyCode::Char(k)));
-        assert_eq!(app.screen, Screen::Overview, "{k}");
-        assert!(app.form.is_none());
+        assert_eq!(app.screen.id(), ScreenId::Overview, "{k}");
+        assert!(app.form().is_none());
     }
     snap("auditor_overview", Lang::En, &app);
 }
@@ -626,12 +656,12 @@ fn audit_and_users_screens() {
     for lang in LANGS {
         let mut app = signed_in(&f, lang);
         press(&mut app, key(KeyCode::Char('a')));
-        assert_eq!(app.screen, Screen::Audit, "{:?}", app.message);
-        assert!(app.audit.as_ref().unwrap().ok);
+        assert_eq!(app.screen.id(), ScreenId::Audit, "{:?}", app.message);
+        assert!(app.audit().unwrap().report.ok);
         snap("audit", lang, &app);
         press(&mut app, key(KeyCode::Esc));
         press(&mut app, key(KeyCode::Char('u')));
-        assert_eq!(app.screen, Screen::Users);
+        assert_eq!(app.screen.id(), ScreenId::Users);
         press(&mut app, key(KeyCode::Char('a')));
         let name = match lang {
             Lang::En => "kim",
@@ -650,17 +680,21 @@ fn audit_and_users_screens() {
         press(&mut app, key(KeyCode::Tab));
         typ(&mut app, PASS);
         press(&mut app, ctrl('s'));
-        let u = app.users.as_ref().unwrap();
+        let u = app.users().unwrap();
         assert!(u.adding.is_none(), "{:?}", app.message);
         assert!(u.list.iter().any(|x| x.name == name && !x.disabled));
         let at = u.list.iter().position(|x| x.name == name).unwrap();
-        while app.users.as_ref().unwrap().selected < at {
+        while app.users().unwrap().selected < at {
             press(&mut app, key(KeyCode::Down));
         }
         press(&mut app, key(KeyCode::Char('x')));
+        // The question carries whom it disables: "yes" disables exactly that user.
+        assert!(
+            matches!(&app.popup, Some(Popup::Confirm(Confirm::Disable { name: n })) if n == name)
+        );
         snap("users_disable_question", lang, &app);
         press(&mut app, key(KeyCode::Char('y')));
-        let u = app.users.as_ref().unwrap();
+        let u = app.users().unwrap();
         assert!(
             u.list.iter().any(|x| x.name == name && x.disabled),
             "{:?}",
@@ -681,10 +715,10 @@ fn audit_and_users_screens() {
     let v = Vault::unlock(&f.path, "aud", &Passphrase::new(PASS.into())).unwrap();
     let mut app = App::signed_in(Lang::Sv, f.path.clone(), v, today());
     press(&mut app, key(KeyCode::Char('a')));
-    assert_eq!(app.screen, Screen::Audit);
+    assert_eq!(app.screen.id(), ScreenId::Audit);
     press(&mut app, key(KeyCode::Esc));
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.screen, Screen::Overview, "users are for admins");
+    assert_eq!(app.screen.id(), ScreenId::Overview, "users are for admins");
 }
 
 #[test]
@@ -698,16 +732,13 @@ fn the_screen_locks_when_idle_and_keeps_a_half_typed_contact_for_the_same_user()
     app.lock_after = std::time::Duration::ZERO;
     app.tick(std::time::Instant::now());
     assert!(app.session.is_none(), "the vault and its keys are dropped");
-    assert_eq!(app.screen, Screen::Unlock);
+    assert_eq!(app.screen.id(), ScreenId::Unlock);
     app.lock_after = uppsok::tui::app::DEFAULT_LOCK_AFTER;
     typ(&mut app, PASS);
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.screen, Screen::Contact, "{:?}", app.message);
+    assert_eq!(app.screen.id(), ScreenId::Contact, "{:?}", app.message);
     assert_eq!(
-        app.form
-            .as_ref()
-            .unwrap()
-            .text(uppsok::tui::form::Field::Code),
+        app.form().unwrap().text(uppsok::tui::form::Field::Code),
         "xy12"
     );
 }
@@ -727,31 +758,31 @@ fn every_screen_draws_at_any_size() {
     render_sizes(&app);
     let mut app2 = signed_in(&f, Lang::Sv);
     let mut seen = Vec::new();
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     press(&mut app2, key(KeyCode::Char('?')));
     render_sizes(&app2);
     press(&mut app2, key(KeyCode::Esc));
     for k in ['f', 'n'] {
         press(&mut app2, key(KeyCode::Char(k)));
-        seen.push(app2.screen);
+        seen.push(app2.screen.id());
         render_sizes(&app2);
     }
     press(&mut app2, key(KeyCode::Esc));
     press(&mut app2, key(KeyCode::Char('c')));
     typ(&mut app2, "ab85");
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     press(&mut app2, ctrl('o'));
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     press(&mut app2, key(KeyCode::Char('d')));
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     press(&mut app2, key(KeyCode::Esc));
     press(&mut app2, key(KeyCode::Esc));
     press(&mut app2, ctrl('q'));
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     press(&mut app2, key(KeyCode::Char('n')));
     press(&mut app2, key(KeyCode::Esc));
@@ -760,30 +791,30 @@ fn every_screen_draws_at_any_size() {
         press(&mut app2, key(KeyCode::Esc));
         press(&mut app2, key(KeyCode::Char('o')));
         press(&mut app2, key(KeyCode::Char(k)));
-        seen.push(app2.screen);
+        seen.push(app2.screen.id());
         render_sizes(&app2);
     }
     for k in ['a', 'u'] {
         press(&mut app2, key(KeyCode::Esc));
         press(&mut app2, key(KeyCode::Char(k)));
-        seen.push(app2.screen);
+        seen.push(app2.screen.id());
         render_sizes(&app2);
     }
     press(&mut app2, key(KeyCode::Char('a')));
-    seen.push(app2.screen);
+    seen.push(app2.screen.id());
     render_sizes(&app2);
     app.lock();
     render_sizes(&app);
     for s in [
-        Screen::Overview,
-        Screen::Nights,
-        Screen::NightForm,
-        Screen::Contact,
-        Screen::Person,
-        Screen::Statistics,
-        Screen::Merge,
-        Screen::Audit,
-        Screen::Users,
+        ScreenId::Overview,
+        ScreenId::Nights,
+        ScreenId::NightForm,
+        ScreenId::Contact,
+        ScreenId::Person,
+        ScreenId::Statistics,
+        ScreenId::Merge,
+        ScreenId::Audit,
+        ScreenId::Users,
     ] {
         assert!(seen.contains(&s), "{s:?} not reached: {seen:?}");
     }
@@ -820,7 +851,7 @@ fn the_main_loop_runs_on_any_backend_until_quit() {
     assert!(app.quit);
     assert!(events.is_empty());
     assert_eq!(frames, 11);
-    assert!(app.form.is_none(), "the discarded form is gone");
+    assert!(app.form().is_none(), "the discarded form is gone");
     let shown = format!("{}", terminal.backend());
     assert!(shown.contains("Overview"), "{shown}");
 }
@@ -847,7 +878,7 @@ fn a_contact_logged_under_the_wrong_code_moves_to_the_right_person() {
         "{log:?}"
     );
     // ef77 has no contact left; cd12 has two.
-    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(app.screen.id(), ScreenId::Contact);
     let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
     let cd = v
         .persons()
@@ -891,15 +922,12 @@ fn a_paste_into_the_contact_form_never_saves() {
     press(&mut app, key(KeyCode::Char('c')));
     let before = audit_len(&f);
     press(&mut app, Event::Paste("ab85\nsecond line".into()));
-    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(app.screen.id(), ScreenId::Contact);
     assert_eq!(
-        app.form
-            .as_ref()
-            .unwrap()
-            .text(uppsok::tui::form::Field::Code),
+        app.form().unwrap().text(uppsok::tui::form::Field::Code),
         "ab85 second line"
     );
-    assert_eq!(app.last_saved, None, "nothing was saved");
+    assert_eq!(app.contact().unwrap().last_saved, None, "nothing was saved");
     assert!(audit_since(&f, before)
         .iter()
         .all(|(a, _, _)| a != "contact_add"));
@@ -912,10 +940,10 @@ fn a_field_night_lists_its_contacts_and_its_real_count_and_any_of_them_can_be_co
     let f = fixture();
     let mut app = signed_in(&f, Lang::En);
     press(&mut app, key(KeyCode::Char('f')));
-    assert_eq!(app.screen, Screen::Nights);
+    assert_eq!(app.screen.id(), ScreenId::Nights);
     // A night without contacts says so.
     press(&mut app, key(KeyCode::Char('e')));
-    assert_eq!(app.screen, Screen::Nights);
+    assert_eq!(app.screen.id(), ScreenId::Nights);
     assert!(app.message.is_some());
     let log_two = |app: &mut App| {
         for _ in 0..2 {
@@ -933,10 +961,10 @@ fn a_field_night_lists_its_contacts_and_its_real_count_and_any_of_them_can_be_co
         }
     };
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(app.screen.id(), ScreenId::Contact);
     log_two(&mut app);
     press(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.screen, Screen::Nights);
+    assert_eq!(app.screen.id(), ScreenId::Nights);
     // Opened again, the header counts what the night holds, not what this form saved.
     press(&mut app, key(KeyCode::Enter));
     assert!(render(&app).contains("2 logged"), "{}", render(&app));
@@ -944,8 +972,8 @@ fn a_field_night_lists_its_contacts_and_its_real_count_and_any_of_them_can_be_co
     // The night's contacts: both unidentified, reached by the night.
     let before = audit_len(&f);
     press(&mut app, key(KeyCode::Char('e')));
-    assert_eq!(app.screen, Screen::Person);
-    let h = app.history.as_ref().unwrap();
+    assert_eq!(app.screen.id(), ScreenId::Person);
+    let h = app.history().unwrap();
     assert_eq!(h.items.len(), 2);
     assert!(h.items.iter().all(|d| d.contact.pseudonym.is_none()));
     let views = audit_since(&f, before);
@@ -962,14 +990,14 @@ fn a_field_night_lists_its_contacts_and_its_real_count_and_any_of_them_can_be_co
     assert!(render(&app).contains("Delete contact"), "{}", render(&app));
     snap("delete_reason", Lang::En, &app);
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.history.as_ref().unwrap().items.len(), 1);
+    assert_eq!(app.history().unwrap().items.len(), 1);
     press(&mut app, key(KeyCode::Char('e')));
-    assert_eq!(app.screen, Screen::Contact);
-    assert!(app.editing.is_some());
+    assert_eq!(app.screen.id(), ScreenId::Contact);
+    assert!(app.contact().unwrap().editing.is_some());
     press(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.screen, Screen::Person);
+    assert_eq!(app.screen.id(), ScreenId::Person);
     press(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.screen, Screen::Nights);
+    assert_eq!(app.screen.id(), ScreenId::Nights);
 }
 
 #[test]
@@ -987,13 +1015,12 @@ fn a_half_typed_contact_waits_for_its_user_while_another_signs_in_and_out() {
             .unwrap();
     }
     let code = |app: &App| {
-        app.form
-            .as_ref()
+        app.form()
             .map(|f| f.text(uppsok::tui::form::Field::Code).to_string())
     };
     let sign_in_as = |app: &mut App, name: &str| {
         app.lock();
-        assert_eq!(app.screen, Screen::Unlock);
+        assert_eq!(app.screen.id(), ScreenId::Unlock);
         // The user name field: cleared, then the name; then the passphrase.
         press(app, key(KeyCode::Up));
         press(app, ctrl('u'));
@@ -1009,8 +1036,8 @@ fn a_half_typed_contact_waits_for_its_user_while_another_signs_in_and_out() {
     typ(&mut app, "xy12");
     sign_in_as(&mut app, "olle");
     assert_eq!(
-        app.screen,
-        Screen::Overview,
+        app.screen.id(),
+        ScreenId::Overview,
         "olle does not see the admin's form"
     );
     assert_eq!(code(&app), None);
@@ -1018,7 +1045,7 @@ fn a_half_typed_contact_waits_for_its_user_while_another_signs_in_and_out() {
     press(&mut app, key(KeyCode::Char('c')));
     typ(&mut app, "olle1");
     sign_in_as(&mut app, "admin");
-    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(app.screen.id(), ScreenId::Contact);
     assert_eq!(code(&app).as_deref(), Some("xy12"));
     sign_in_as(&mut app, "olle");
     assert_eq!(code(&app).as_deref(), Some("olle1"));
@@ -1044,14 +1071,27 @@ fn wrong_passphrases_are_counted_and_slowed_down_after_a_few() {
     typ(&mut app, PASS);
     press(&mut app, key(KeyCode::Enter));
     assert!(app.session.is_none());
-    assert_eq!(app.failed_unlocks, 4, "no try was made");
+    assert_eq!(app.unlock().unwrap().failed, 4, "no try was made");
     assert!(format!("{:?}", app.message).contains("next try can be made in"));
-    assert_eq!(app.pass.value(), PASS);
+    assert_eq!(app.unlock().unwrap().pass.value(), PASS);
     // Once the wait is over it signs in, and the count starts again.
-    app.unlock_not_before = Some(std::time::Instant::now());
+    app.unlock_mut().unwrap().not_before = Some(std::time::Instant::now());
     press(&mut app, key(KeyCode::Enter));
     assert!(app.session.is_some(), "{:?}", app.message);
-    assert_eq!(app.failed_unlocks, 0);
+    assert!(
+        app.unlock().is_none(),
+        "the unlock screen and its count are gone"
+    );
+    // Locked again, a wrong passphrase is the first attempt, and no wait.
+    app.lock();
+    assert_eq!(app.unlock().unwrap().failed, 0);
+    typ(&mut app, "not the passphrase");
+    press(&mut app, key(KeyCode::Enter));
+    let shown = format!("{:?}", app.message);
+    assert!(
+        shown.contains("attempt 1") && !shown.contains("next try"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -1077,20 +1117,22 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
         press(app, ctrl('s'));
     };
     start_night(&mut app);
-    assert_eq!(
-        app.popup,
-        Some(uppsok::tui::app::Popup::ConfirmDuplicateNight),
+    assert!(
+        matches!(
+            app.popup,
+            Some(Popup::Confirm(Confirm::DuplicateNight { .. }))
+        ),
         "{:?}",
         app.message
     );
     snap("night_duplicate_question", Lang::En, &app);
     press(&mut app, key(KeyCode::Char('n')));
     assert_eq!(nights(&app), before, "no: nothing saved");
-    assert_eq!(app.screen, Screen::NightForm);
+    assert_eq!(app.screen.id(), ScreenId::NightForm);
     press(&mut app, ctrl('s'));
     press(&mut app, key(KeyCode::Char('y')));
     assert_eq!(nights(&app), before + 1, "yes: saved");
-    assert_eq!(app.screen, Screen::Contact);
+    assert_eq!(app.screen.id(), ScreenId::Contact);
 }
 
 /// A note of `n` characters made of words (so it wraps at spaces).
@@ -1110,10 +1152,7 @@ fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
         // The form opens on the code; Shift-Tab on the first field goes round to the last.
         press(&mut app, key(KeyCode::BackTab));
         press(&mut app, key(KeyCode::BackTab));
-        assert_eq!(
-            app.form.as_ref().unwrap().focus,
-            uppsok::tui::form::Field::Note
-        );
+        assert_eq!(app.form().unwrap().focus, uppsok::tui::form::Field::Note);
         typ(&mut app, &long_note(150));
         let screen = render(&app);
         assert!(
@@ -1135,7 +1174,7 @@ fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
         let too_long = lang.text().tui.note_too_long;
         assert!(screen.contains(&format!("✗ {too_long}")), "{screen}");
         press(&mut app, ctrl('s'));
-        assert!(app.last_saved.is_none());
+        assert!(app.contact().unwrap().last_saved.is_none());
         snap("contact_note_over_the_limit", lang, &app);
         // The cursor is on the screen, in the part of the note that is shown.
         let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -1147,7 +1186,7 @@ fn a_long_note_wraps_and_its_problems_and_its_length_stay_visible() {
 
 /// The period chosen on the statistics screen.
 fn period(app: &App) -> uppsok::tui::statistics::Period {
-    let v = app.stats.as_ref().unwrap();
+    let v = app.stats().unwrap();
     v.periods[v.period]
 }
 
@@ -1474,13 +1513,88 @@ fn only_a_wrong_name_or_passphrase_counts_as_an_attempt() {
     typ(&mut app, PASS);
     press(&mut app, key(KeyCode::Enter));
     assert!(app.session.is_none());
-    assert_eq!(app.failed_unlocks, 0, "not a guess: {:?}", app.message);
+    assert_eq!(
+        app.unlock().unwrap().failed,
+        0,
+        "not a guess: {:?}",
+        app.message
+    );
     let shown = format!("{:?}", app.message);
     assert!(!shown.contains("stämmer inte"), "{shown}");
     // A wrong passphrase is one, and says so in the interface's language.
     let mut app = App::new(Lang::Sv, other.path.clone(), Some("admin".into()), today());
     typ(&mut app, "not it");
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.failed_unlocks, 1);
+    assert_eq!(app.unlock().unwrap().failed, 1);
     assert!(format!("{:?}", app.message).contains("stämmer inte"));
+}
+
+#[test]
+fn screens_go_back_to_where_they_came_from() {
+    use uppsok::tui::app::Screen;
+    let f = fixture();
+    // The night chosen is still chosen when its contact form closes (the form went over the
+    // list).
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('f')));
+    press(&mut app, key(KeyCode::Down));
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.screen.id(), ScreenId::Contact);
+    press(&mut app, key(KeyCode::Esc));
+    assert!(matches!(&app.screen, Screen::Nights(n) if n.selected == 1));
+
+    // An edit kept over a lock: after signing in again, closing it gives back the logging
+    // form that was under it (it used to be kept but hidden behind the field nights).
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "cd12");
+    press(&mut app, ctrl('o'));
+    press(&mut app, key(KeyCode::Char('e')));
+    app.lock();
+    typ(&mut app, PASS);
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.screen.id(), ScreenId::Contact, "{:?}", app.message);
+    assert!(app.contact().unwrap().editing.is_some());
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.screen.id(), ScreenId::Contact);
+    assert!(app.contact().unwrap().editing.is_none());
+    assert_eq!(
+        app.form().unwrap().text(uppsok::tui::form::Field::Code),
+        "cd12"
+    );
+
+    // After a merge the overview's figures are counted again when it is shown (it used to
+    // show "no contacts" until the next change).
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('m')));
+    typ(&mut app, "ab85");
+    press(&mut app, key(KeyCode::Tab));
+    typ(&mut app, "ef77");
+    press(&mut app, ctrl('s'));
+    press(&mut app, key(KeyCode::Char('y')));
+    assert!(app.session.as_ref().unwrap().overview.is_none());
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.screen.id(), ScreenId::Overview);
+    assert!(app.session.as_ref().unwrap().overview.is_some());
+    assert!(!render(&app).contains(Lang::En.text().no_contacts));
+}
+
+#[test]
+fn quitting_while_a_contact_is_edited_asks_when_the_form_under_it_holds_input() {
+    // Seen: the half-typed contact waiting under an edit did not count as unsaved, so Ctrl-Q
+    // quit at once and it was lost.
+    let f = fixture();
+    let mut app = signed_in(&f, Lang::En);
+    press(&mut app, key(KeyCode::Char('c')));
+    typ(&mut app, "cd12");
+    press(&mut app, ctrl('o'));
+    press(&mut app, key(KeyCode::Char('e')));
+    assert!(
+        !app.contact().unwrap().form.dirty,
+        "the edit itself is untouched"
+    );
+    assert!(app.unsaved());
+    press(&mut app, ctrl('q'));
+    assert!(!app.quit);
+    assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Quit))));
 }

@@ -1,11 +1,12 @@
-//! Input to actions: which [`Action`] a key press asks for on the screen that is up. Only key
-//! presses count (not releases or repeats of modifier keys), as in ratatui's examples.
+//! Input to actions: which [`Action`] a key press asks for on the screen that is up: the keys
+//! that mean the same everywhere, then the popup's, then the screen's own (`Screen::key`),
+//! then typing or the common letters. Only key presses count (not releases or repeats of
+//! modifier keys), as in ratatui's examples.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
-use super::app::{Action, App, Popup, Screen};
-use super::form::Field;
+use super::app::{Action, App, Popup};
 
 /// The action for a terminal event, if any.
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
@@ -27,19 +28,6 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('p') if ctrl => return Some(Action::Prefill),
         KeyCode::Char('d') if ctrl => return Some(Action::TakeSuggestion),
         KeyCode::Char('o') if ctrl => return Some(Action::OpenPerson),
-        // The contact form's fields that change only now and then, one key away.
-        KeyCode::Char('t') if ctrl && app.screen == Screen::Contact => {
-            return Some(Action::Jump(Field::ContactType))
-        }
-        KeyCode::Char('r') if ctrl && app.screen == Screen::Contact => {
-            return Some(Action::Jump(Field::Referrals))
-        }
-        KeyCode::Char('n') if ctrl && app.screen == Screen::Contact => {
-            return Some(Action::Jump(Field::Note))
-        }
-        // Undo has one key, Ctrl-Z, and one meaning; Ctrl-U stays "clear the field" as in
-        // every text field.
-        KeyCode::Char('z') if ctrl && app.screen == Screen::Merge => return Some(Action::Undo),
         KeyCode::F(1) => return Some(Action::Help),
         KeyCode::F(2) => return Some(Action::Save),
         KeyCode::Esc => return Some(Action::Back),
@@ -50,8 +38,13 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Enter => return Some(Action::Submit),
         _ => {}
     }
-    if let Some(p) = app.popup {
+    if let Some(p) = &app.popup {
         return popup_key(p, key);
+    }
+    // The screen's own keys (the contact form's Ctrl-T, the statistics' digits …), also
+    // while typing.
+    if let Some(action) = app.screen.key(key) {
+        return Some(action);
     }
     if app.typing() {
         return to_input_request(event).map(Action::Edit);
@@ -65,13 +58,9 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('c') => Some(Action::NewContact),
         KeyCode::Char('s') => Some(Action::GoStatistics),
         KeyCode::Char('m') => Some(Action::GoMerge),
-        KeyCode::Char('a') if app.screen == Screen::Users => Some(Action::NewUser),
-        KeyCode::Char('a') if app.screen == Screen::Statistics => Some(Action::AllTime),
-        KeyCode::Char(c @ '0'..='9') if app.screen == Screen::Statistics => Some(Action::Digit(c)),
         KeyCode::Char('x') => Some(Action::DisableUser),
         KeyCode::Char('a') => Some(Action::GoAudit),
         KeyCode::Char('u') => Some(Action::GoUsers),
-        KeyCode::Char('r') if app.screen == Screen::Audit => Some(Action::Submit),
         KeyCode::Char('e') => Some(Action::EditContact),
         KeyCode::Char('d') => Some(Action::DeleteContact),
         KeyCode::Char('p') => Some(Action::TogglePublished),
@@ -84,7 +73,7 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
     }
 }
 
-fn popup_key(p: Popup, key: &KeyEvent) -> Option<Action> {
+fn popup_key(p: &Popup, key: &KeyEvent) -> Option<Action> {
     match (p, key.code) {
         (Popup::Help, KeyCode::Char('?')) => Some(Action::Help),
         (Popup::Help, KeyCode::Char('q')) => Some(Action::Quit),

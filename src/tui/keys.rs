@@ -1,10 +1,11 @@
-//! The keys each screen answers to, as data in one place: the help popup (`F1`) lists them,
-//! and `tests/tui_snapshots.rs` presses every one of them on its screen to prove it does
-//! something there, so the help cannot drift from what the keys do (`event` and `app`).
+//! Keys as the help names them, and help lines as data: each screen lists the keys it answers
+//! to beside the code that answers them (`HELP` in `screens/*.rs`); the help popup (`F1`)
+//! shows them, and `tests/tui_snapshots.rs` presses every one of them on its screen to prove
+//! it does something there, so the help cannot drift from what the keys do.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Screen};
+use super::app::App;
 use crate::vault::Permission;
 
 /// A key as the help names it.
@@ -81,18 +82,25 @@ impl Key {
 
 pub use crate::i18n::Does;
 
-/// One line of a screen's help.
-pub struct Help {
+/// One line of a screen's help, for a screen whose state is `S`.
+pub struct Help<S: 'static> {
     pub keys: &'static [Key],
     pub does: Does,
     /// Listed only for the roles that may do it.
     pub needs: Option<Permission>,
     /// Listed only when the screen's state lets the key do something (a list long enough
     /// to move in).
-    pub when: Option<fn(&App) -> bool>,
+    pub when: Option<fn(&S, &App) -> bool>,
 }
 
-const fn h(keys: &'static [Key], does: Does) -> Help {
+/// A help line as the help popup shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpLine {
+    pub keys: &'static [Key],
+    pub does: Does,
+}
+
+pub const fn h<S>(keys: &'static [Key], does: Does) -> Help<S> {
     Help {
         keys,
         does,
@@ -101,7 +109,7 @@ const fn h(keys: &'static [Key], does: Does) -> Help {
     }
 }
 
-const fn needs(keys: &'static [Key], does: Does, p: Permission) -> Help {
+pub const fn needs<S>(keys: &'static [Key], does: Does, p: Permission) -> Help<S> {
     Help {
         keys,
         does,
@@ -110,7 +118,7 @@ const fn needs(keys: &'static [Key], does: Does, p: Permission) -> Help {
     }
 }
 
-const fn when(keys: &'static [Key], does: Does, w: fn(&App) -> bool) -> Help {
+pub const fn when<S>(keys: &'static [Key], does: Does, w: fn(&S, &App) -> bool) -> Help<S> {
     Help {
         keys,
         does,
@@ -119,180 +127,31 @@ const fn when(keys: &'static [Key], does: Does, w: fn(&App) -> bool) -> Help {
     }
 }
 
-use Key::*;
+/// F1 and `?`: this help (on a screen without a text field).
+pub const fn help_key<S>() -> Help<S> {
+    h(&[Key::F(1), Key::Char('?')], Does::Help)
+}
 
-const HELP: Help = h(&[F(1), Char('?')], Does::Help);
-const HELP_TYPING: Help = h(&[F(1)], Does::Help);
-const QUIT: Help = h(&[Char('q'), Ctrl('q')], Does::Quit);
-const QUIT_TYPING: Help = h(&[Ctrl('q')], Does::Quit);
-const CLEAR: Help = h(&[Ctrl('u')], Does::ClearField);
+/// F1: this help (on a screen with a text field, where `?` is typed).
+pub const fn help_typing<S>() -> Help<S> {
+    h(&[Key::F(1)], Does::Help)
+}
 
-static UNLOCK: &[Help] = &[
-    h(&[Tab, BackTab, Up, Down], Does::UnlockSwitch),
-    h(&[Enter, F(2)], Does::Unlock),
-    CLEAR,
-    when(&[Esc], Does::UnlockQuit, |app| !app.locked),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
+pub const fn quit<S>() -> Help<S> {
+    h(&[Key::Char('q'), Key::Ctrl('q')], Does::Quit)
+}
 
-static OVERVIEW: &[Help] = &[
-    needs(&[Char('n')], Does::NewNight, Permission::WriteContacts),
-    needs(&[Char('f')], Does::Nights, Permission::WriteContacts),
-    needs(&[Char('c')], Does::NewContact, Permission::WriteContacts),
-    h(&[Char('s')], Does::Statistics),
-    needs(&[Char('m')], Does::Merge, Permission::MergePersons),
-    needs(&[Char('a')], Does::Audit, Permission::Audit),
-    needs(&[Char('u')], Does::Users, Permission::Administer),
-    HELP,
-    QUIT,
-];
+pub const fn quit_typing<S>() -> Help<S> {
+    h(&[Key::Ctrl('q')], Does::Quit)
+}
 
-static NIGHTS: &[Help] = &[
-    when(&[Up, Down], Does::ChooseNight, |app| {
-        app.session.as_ref().is_some_and(|s| s.nights.len() > 1)
-    }),
-    h(&[Enter], Does::LogNight),
-    h(&[Char('e'), Ctrl('o')], Does::NightContacts),
-    h(&[Char('n')], Does::NewNight),
-    h(&[Char('c')], Does::NewContact),
-    h(&[Char('s')], Does::Statistics),
-    h(&[Char('o'), Esc], Does::Overview),
-    HELP,
-    QUIT,
-];
+/// Ctrl-U: empties the field (tui-input's key, in every text field).
+pub const fn clear<S>() -> Help<S> {
+    h(&[Key::Ctrl('u')], Does::ClearField)
+}
 
-static NIGHT_FORM: &[Help] = &[
-    h(&[Tab, BackTab], Does::NextPreviousField),
-    h(&[Typing], Does::TypePicks),
-    h(&[Up, Down], Does::StepValues),
-    h(&[Enter, Ctrl('s'), F(2)], Does::SaveNight),
-    CLEAR,
-    h(&[Esc], Does::CloseForm),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
-
-static CONTACT: &[Help] = &[
-    h(&[Tab, BackTab], Does::NextPreviousField),
-    h(&[Typing], Does::TypePicks),
-    h(&[Up, Down], Does::StepValues),
-    h(&[Enter], Does::EnterNextOrSave),
-    h(&[Ctrl('s'), F(2)], Does::SaveContact),
-    CLEAR,
-    h(&[Ctrl('p')], Does::Prefill),
-    h(&[Ctrl('d')], Does::DidYouMean),
-    h(&[Ctrl('t'), Ctrl('r'), Ctrl('n')], Does::JumpToField),
-    h(&[Ctrl('o')], Does::History),
-    h(&[Esc], Does::CloseForm),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
-
-/// The form editing a logged contact: saving asks why, and there is no history to open.
-static CONTACT_EDIT: &[Help] = &[
-    h(&[Tab, BackTab], Does::NextPreviousField),
-    h(&[Typing], Does::TypePicks),
-    h(&[Up, Down], Does::StepValues),
-    h(&[Enter], Does::EnterNext),
-    h(&[Ctrl('s'), F(2)], Does::SaveEdit),
-    CLEAR,
-    h(&[Ctrl('p')], Does::Prefill),
-    h(&[Ctrl('d')], Does::DidYouMean),
-    h(&[Ctrl('t'), Ctrl('r'), Ctrl('n')], Does::JumpToField),
-    h(&[Esc], Does::CloseForm),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
-
-static STATISTICS: &[Help] = &[
-    h(&[Tab, BackTab], Does::StatsRow),
-    h(&[Left, Right], Does::StatsLeftRight),
-    h(&[Digits], Does::StatsYear),
-    h(&[Char('a')], Does::StatsAllTime),
-    h(&[Space], Does::StatsToggle),
-    h(&[Up, Down], Does::StatsUpDown),
-    h(&[Enter, Ctrl('s'), F(2)], Does::StatsCompute),
-    h(&[Char('p')], Does::StatsPublished),
-    needs(&[Char('f')], Does::Nights, Permission::WriteContacts),
-    h(&[Char('o'), Esc], Does::Overview),
-    HELP,
-    QUIT,
-];
-
-static PERSON: &[Help] = &[
-    when(&[Up, Down], Does::ChooseContact, |app| {
-        app.history.as_ref().is_some_and(|h| h.items.len() > 1)
-    }),
-    h(&[Char('e'), Enter], Does::EditContact),
-    h(&[Char('d')], Does::DeleteContact),
-    h(&[Esc], Does::Back),
-    HELP,
-    QUIT,
-];
-
-static MERGE: &[Help] = &[
-    h(&[Tab, BackTab, Up, Down], Does::MergeSwitch),
-    h(&[Ctrl('s'), F(2), Enter], Does::MergeDeclare),
-    h(&[Ctrl('z')], Does::MergeUndo),
-    CLEAR,
-    h(&[Esc], Does::Back),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
-
-static AUDIT: &[Help] = &[
-    h(&[Char('r'), Enter, Ctrl('s')], Does::AuditRun),
-    when(&[Up, Down], Does::AuditScroll, |app| {
-        app.audit.as_ref().is_some_and(|a| a.findings.len() > 1)
-    }),
-    h(&[Char('o'), Esc], Does::Overview),
-    HELP,
-    QUIT,
-];
-
-static USERS: &[Help] = &[
-    when(&[Up, Down], Does::ChooseUser, |app| {
-        app.users.as_ref().is_some_and(|u| u.list.len() > 1)
-    }),
-    h(&[Char('a')], Does::AddUser),
-    when(&[Char('x')], Does::DisableUser, |app| {
-        app.users
-            .as_ref()
-            .is_some_and(|u| u.list.get(u.selected).is_some_and(|x| !x.disabled))
-    }),
-    h(&[Char('o'), Esc], Does::Overview),
-    HELP,
-    QUIT,
-];
-
-static USER_FORM: &[Help] = &[
-    h(&[Tab, BackTab, Up, Down], Does::NextPreviousField),
-    h(&[Enter], Does::EnterNextOrAdd),
-    h(&[Ctrl('s'), F(2)], Does::SaveUser),
-    CLEAR,
-    h(&[Esc], Does::CloseForm),
-    HELP_TYPING,
-    QUIT_TYPING,
-];
-
-/// The help lines of the screen that is up, for the role signed in: exactly the keys that
-/// do something there.
-pub fn help(app: &App) -> Vec<&'static Help> {
-    let all: &[Help] = match app.screen {
-        Screen::Unlock => UNLOCK,
-        Screen::Overview => OVERVIEW,
-        Screen::Nights => NIGHTS,
-        Screen::NightForm => NIGHT_FORM,
-        Screen::Contact if app.editing.is_some() => CONTACT_EDIT,
-        Screen::Contact => CONTACT,
-        Screen::Statistics => STATISTICS,
-        Screen::Person => PERSON,
-        Screen::Merge => MERGE,
-        Screen::Audit => AUDIT,
-        Screen::Users if app.users.as_ref().is_some_and(|u| u.adding.is_some()) => USER_FORM,
-        Screen::Users => USERS,
-    };
+/// The lines of `all` that apply: for the role signed in, in the screen's state `s`.
+pub fn lines<S>(all: &'static [Help<S>], s: &S, app: &App) -> Vec<HelpLine> {
     let role = app.role();
     all.iter()
         .filter(|h| match h.needs {
@@ -300,8 +159,18 @@ pub fn help(app: &App) -> Vec<&'static Help> {
             None => true,
         })
         .filter(|h| match h.when {
-            Some(w) => w(app),
+            Some(w) => w(s, app),
             None => true,
         })
+        .map(|h| HelpLine {
+            keys: h.keys,
+            does: h.does,
+        })
         .collect()
+}
+
+/// The help lines of the screen that is up (each screen keeps its own, beside what its keys
+/// do), for the role signed in: exactly the keys that do something there.
+pub fn help(app: &App) -> Vec<HelpLine> {
+    app.screen.help(app)
 }

@@ -1,15 +1,16 @@
-//! The terminal interface (ratatui), layered as gitui and ratatui's examples are:
-//! `app` holds the state and what each action does (no drawing), `event` turns key presses
-//! into actions, `ui` draws the state (no logic), one file per screen; `form` is the forms'
-//! logic. The main loop is generic over ratatui's `Backend`, so tests drive it with
+//! The terminal interface (ratatui), layered as gitui and ratatui's examples are: `app` holds
+//! the session, the popup and the screen that is up, and routes each action; `event` turns
+//! key presses into actions; `screens/` has one file per screen, each owning its state, what
+//! its keys do, its drawing (`draw(&self)`, no logic) and the keys its help lists; `ui` draws
+//! the frame around them; `form` and `statistics` are the forms' and the statistics
+//! choices' logic. The main loop is generic over ratatui's `Backend`, so tests drive it with
 //! `TestBackend`; the real terminal is always restored, also after an error or a panic.
 
-pub mod admin;
 pub mod app;
 pub mod event;
 pub mod form;
 pub mod keys;
-pub mod person;
+pub mod screens;
 pub mod statistics;
 pub mod ui;
 

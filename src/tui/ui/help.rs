@@ -12,7 +12,7 @@ use crate::tui::app::App;
 pub fn draw(frame: &mut Frame, app: &App) {
     let t = app.text();
     let help = crate::tui::keys::help(app);
-    let label = |h: &crate::tui::keys::Help| {
+    let label = |h: &crate::tui::keys::HelpLine| {
         h.keys
             .iter()
             .map(|k| k.label(t))
@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .unwrap_or(0);
     let mut lines = Vec::new();
     for h in help {
-        let keys = label(h);
+        let keys = label(&h);
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{keys:<kw$} "),

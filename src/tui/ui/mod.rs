@@ -1,15 +1,11 @@
-//! Drawing, without logic: every screen is a function of the [`App`] state. Nothing here
-//! changes state or reads the database; what is shown comes from the caches in `app`.
-//! Nothing depends on colour alone: focus, selection and errors also carry a mark or a word.
+//! Drawing, without logic: the frame around the screens (title, status line, popups) and the
+//! pieces the screens draw with. Each screen draws its own body (`draw(&self)` in
+//! `screens/`). Nothing here changes state or reads the database; what is shown comes from
+//! the screens' state and the caches in `app`. Nothing depends on colour alone: focus,
+//! selection and errors also carry a mark or a word.
 
-mod admin;
-mod contact;
 mod help;
-mod nights;
-mod overview;
-mod person;
-mod statistics;
-mod unlock;
+mod reason;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -17,7 +13,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{App, Message, Popup, Screen};
+use super::app::{App, Confirm, Message, Popup};
+use super::form::Problem;
 
 /// The smallest window every screen fits in whole.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -51,56 +48,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_title(frame, app, title);
-    match app.screen {
-        Screen::Unlock => unlock::draw(frame, app, body),
-        Screen::Overview => overview::draw(frame, app, body),
-        Screen::Nights => nights::draw_list(frame, app, body),
-        Screen::NightForm => nights::draw_form(frame, app, body),
-        Screen::Contact => contact::draw(frame, app, body),
-        Screen::Statistics => statistics::draw(frame, app, body),
-        Screen::Person => person::draw_history(frame, app, body),
-        Screen::Merge => person::draw_merge(frame, app, body),
-        Screen::Audit => admin::draw_audit(frame, app, body),
-        Screen::Users => admin::draw_users(frame, app, body),
-    }
+    app.screen.draw(frame, app, body);
     draw_status(frame, app, status);
-    match app.popup {
+    match &app.popup {
         Some(Popup::Help) => help::draw(frame, app),
-        Some(Popup::ConfirmQuit) => confirm(frame, app, app.text().quit_question),
-        Some(Popup::ConfirmDiscard) => confirm(frame, app, app.text().discard_question),
-        Some(Popup::Reason(why, i)) => person::draw_reason(frame, app, why, i),
-        Some(Popup::ConfirmDisable) => confirm(frame, app, app.text().disable_question),
-        Some(Popup::ConfirmMerge) => confirm(frame, app, app.text().merge_question),
-        Some(Popup::ConfirmDuplicateNight) => {
-            confirm(frame, app, app.text().duplicate_night_question)
-        }
-        Some(Popup::ConfirmUnmerge) => confirm(frame, app, app.text().unmerge_question),
+        Some(Popup::Confirm(c)) => confirm(frame, app, question(app, c)),
+        Some(Popup::Reason { change, selected }) => reason::draw(frame, app, change, *selected),
         None => {}
     }
 }
 
-fn screen_name(app: &App) -> &'static str {
+/// The words of a question.
+fn question(app: &App, c: &Confirm) -> &'static str {
     let t = app.text();
-    match app.screen {
-        Screen::Unlock => t.unlock_title,
-        Screen::Overview => t.overview,
-        Screen::Nights => t.nights_title,
-        Screen::NightForm => t.night_new_title,
-        Screen::Contact if app.editing.is_some() => t.edit_title,
-        Screen::Contact => t.contact_title,
-        Screen::Statistics => t.stats_title,
-        Screen::Person
-            if app
-                .history
-                .as_ref()
-                .is_some_and(|h| matches!(h.of, crate::tui::person::HistoryOf::Night(_))) =>
-        {
-            t.night_capital
-        }
-        Screen::Person => t.person_title,
-        Screen::Merge => t.merge_title,
-        Screen::Audit => t.audit_title,
-        Screen::Users => t.users_title,
+    match c {
+        Confirm::Quit => t.quit_question,
+        Confirm::Discard => t.discard_question,
+        Confirm::Disable { .. } => t.disable_question,
+        Confirm::Merge { .. } => t.merge_question,
+        Confirm::DuplicateNight { .. } => t.duplicate_night_question,
+        Confirm::Unmerge { .. } => t.unmerge_question,
     }
 }
 
@@ -108,7 +75,10 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     let line = Line::from(vec![
         Span::styled(" uppsok ", Style::new().add_modifier(Modifier::REVERSED)),
         Span::raw(" "),
-        Span::styled(screen_name(app), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            app.screen.title(app.text()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
         Span::raw("   F1 ?"),
     ]);
     frame.render_widget(Paragraph::new(line), area);
@@ -177,7 +147,6 @@ fn status_spans(app: &App) -> Vec<Span<'static>> {
     spans
 }
 
-/// A rectangle of at most `w`×`h` in the middle of `area`.
 /// A one-line hint below a screen's content, dimmed.
 pub fn draw_hint(frame: &mut Frame, text: &str, area: Rect) {
     frame.render_widget(
@@ -186,6 +155,7 @@ pub fn draw_hint(frame: &mut Frame, text: &str, area: Rect) {
     );
 }
 
+/// A rectangle of at most `w`×`h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -254,7 +224,7 @@ pub fn visible(input: &tui_input::Input, width: usize) -> (String, usize) {
 }
 
 /// "known person: 3 earlier contacts, last 2026-05-20": what the forms say of a known code.
-fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
+pub fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
     let t = app.lang.text().tui;
     format!(
         "{}: {} {}, {} {}",
@@ -272,8 +242,28 @@ fn known_person(app: &App, p: &crate::vault::PersonSummary) -> String {
     )
 }
 
+/// A problem in words.
+pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
+    let t = app.text();
+    match p {
+        Problem::Required => t.required.to_string(),
+        Problem::NotAValue => {
+            let list = choices.join(" · ");
+            format!("{} {list}", t.not_a_value)
+        }
+        Problem::Ambiguous(c) => format!("{}?", c.join(" / ")),
+        Problem::BadDate => t.bad_date.to_string(),
+        Problem::FutureDate => t.future_date.to_string(),
+        Problem::BadStaff => t.bad_staff.to_string(),
+        Problem::NoteIdentifier(k) | Problem::CodeIdentifier(k) => {
+            format!("{} {}", t.note_looks_like, k.label(app.lang))
+        }
+        Problem::NoteTooLong => t.note_too_long.to_string(),
+    }
+}
+
 /// A list to pick from: a bold header, the selected row marked and reversed, a titled frame.
-fn pick_table<'a>(
+pub fn pick_table<'a>(
     rows: Vec<ratatui::widgets::Row<'a>>,
     widths: impl IntoIterator<Item = Constraint>,
     header: Vec<&'a str>,

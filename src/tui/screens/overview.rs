@@ -1,5 +1,5 @@
 //! The overview: this year against the same dates last year, contacts per month, the latest
-//! field nights.
+//! field nights; and the keys to every other screen.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -7,7 +7,45 @@ use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use crate::tui::app::App;
+use super::Screen;
+use crate::i18n::Does;
+use crate::tui::app::{Action, App, Go};
+use crate::tui::keys::{h, help_key, needs, quit, Help, Key::*};
+use crate::vault::Permission;
+
+pub static HELP: &[Help<()>] = &[
+    needs(&[Char('n')], Does::NewNight, Permission::WriteContacts),
+    needs(&[Char('f')], Does::Nights, Permission::WriteContacts),
+    needs(&[Char('c')], Does::NewContact, Permission::WriteContacts),
+    h(&[Char('s')], Does::Statistics),
+    needs(&[Char('m')], Does::Merge, Permission::MergePersons),
+    needs(&[Char('a')], Does::Audit, Permission::Audit),
+    needs(&[Char('u')], Does::Users, Permission::Administer),
+    help_key(),
+    quit(),
+];
+
+/// The overview, its figures recomputed first if a change made them stale.
+pub fn open(app: &mut App) -> Screen {
+    let stale = app.session.as_ref().is_some_and(|s| s.overview.is_none());
+    if stale {
+        app.refresh();
+    }
+    Screen::Overview
+}
+
+pub fn update(app: &mut App, action: Action) -> Go {
+    match action {
+        Action::GoNights => super::nights::open(app),
+        Action::NewNight => super::night_form::open(app),
+        Action::NewContact => super::contact::open(app, None),
+        Action::GoStatistics => super::statistics::open(app),
+        Action::GoMerge => super::merge::open(app),
+        Action::GoAudit => super::audit::open(app),
+        Action::GoUsers => super::users::open(app),
+        _ => Go::Stay,
+    }
+}
 
 pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let t = app.text();
@@ -25,8 +63,8 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     // The first screen a newcomer sees says what to do next, for the role signed in.
     let may_log = app
         .role()
-        .is_some_and(|r| crate::vault::Permission::WriteContacts.allowed(r));
-    super::draw_hint(
+        .is_some_and(|r| Permission::WriteContacts.allowed(r));
+    crate::tui::ui::draw_hint(
         frame,
         if may_log {
             t.overview_hint
@@ -88,7 +126,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     if o.latest_nights.is_empty() {
         let may_log = app
             .role()
-            .is_some_and(|r| crate::vault::Permission::WriteContacts.allowed(r));
+            .is_some_and(|r| Permission::WriteContacts.allowed(r));
         lines.push(Line::from(if may_log {
             t.no_nights
         } else {
