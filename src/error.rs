@@ -3,7 +3,7 @@
 //! The variant is the exit status's class; the situation is a [`Msg`], told in either
 //! language by [`Error::message`].
 
-use crate::msg::Msg;
+use crate::msg::{Door, Msg};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,18 +18,20 @@ pub enum Error {
     /// No key slot opens for this name and passphrase: a wrong passphrase, no such user, or a
     /// disabled user's removed slot. Deliberately one situation, so that no one learns which
     /// names exist. Exit status 1.
-    #[error("wrong passphrase for user '{name}', or there is no active user '{name}' in this database (none of that name, or disabled); nothing was done. Check both and try again (if you are sure of both, the key file beside the database was changed outside uppsok: restore it from a backup).")]
+    #[error("{}", self.message(crate::i18n::Lang::En))]
     WrongCredentials { name: String },
     /// The passphrase was right but the user is disabled. Exit status 1.
-    #[error("user '{name}' is disabled; ask an administrator if you need access again.")]
+    #[error("{}", self.message(crate::i18n::Lang::En))]
     UserDisabled { name: String },
     /// The signed-in role may not do this (written to the audit log). Exit status 1.
-    #[error("user '{name}' has role {role} and may not {what}; only {who} may. Ask a unit lead or an administrator.")]
+    #[error("{}", self.message(crate::i18n::Lang::En))]
     RoleMayNot {
         name: String,
         role: crate::domain::StaffRole,
-        what: &'static str,
-        who: String,
+        /// What was refused, in English and in Swedish ("export decrypted records").
+        what: [&'static str; 2],
+        /// The roles that may.
+        allowed: Vec<crate::domain::StaffRole>,
     },
     /// The command could not do its job. Exit status 1.
     #[error("{0}")]
@@ -57,22 +59,29 @@ impl Error {
 
     /// The message in `lang`: what went wrong and what to do.
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
-        use crate::i18n::Lang;
         match (lang, self) {
             (_, Error::Input(m) | Error::Refused(m) | Error::Failed(m)) => m.text(lang),
             (_, Error::Import(e)) => e.text(lang),
             (_, Error::Storage(e)) => crate::msg::storage(e, lang),
-            (Lang::Sv, Error::WrongCredentials { name }) => format!(
-                "fel lösenfras för användaren '{name}', eller så finns ingen aktiv användare '{name}' i databasen (ingen med det namnet, eller avstängd); inget gjordes. Kontrollera båda och försök igen (är du säker på båda har nyckelfilen bredvid databasen ändrats utanför uppsok: återställ den från en säkerhetskopia)."
+            (_, Error::WrongCredentials { name }) => crate::msg::door(lang, Door::Wrong(name)),
+            (_, Error::UserDisabled { name }) => crate::msg::door(lang, Door::Disabled(name)),
+            (
+                _,
+                Error::RoleMayNot {
+                    name,
+                    role,
+                    what,
+                    allowed,
+                },
+            ) => crate::msg::door(
+                lang,
+                Door::MayNot {
+                    name,
+                    role: *role,
+                    what: *what,
+                    allowed,
+                },
             ),
-            (Lang::Sv, Error::UserDisabled { name }) => format!(
-                "användaren '{name}' är avstängd; be en administratör om du behöver tillgång igen."
-            ),
-            (Lang::Sv, Error::RoleMayNot { name, role, .. }) => format!(
-                "användaren '{name}' har rollen {} och får inte göra detta; inget gjordes. Be en enhetsledare eller en administratör.",
-                role.label(lang)
-            ),
-            _ => self.to_string(),
         }
     }
 }

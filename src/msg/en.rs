@@ -55,6 +55,47 @@ pub(super) fn filter(p: &FilterProblem) -> String {
     }
 }
 
+/// A role as someone to ask ("a unit lead").
+fn someone(r: crate::domain::StaffRole) -> String {
+    use crate::domain::StaffRole::*;
+    let article = match r {
+        Outreach | Auditor | Admin => "an",
+        Lead => "a",
+    };
+    format!("{article} {}", r.label(En))
+}
+
+pub(super) fn door(d: Door<'_>) -> String {
+    match d {
+        Door::Wrong(name) => format!(
+            "wrong passphrase for user '{name}', or there is no active user '{name}' in this database (none of that name, or disabled); nothing was done. Check both and try again (if you are sure of both, the key file beside the database was changed outside uppsok: restore it from a backup)."
+        ),
+        Door::Disabled(name) => format!(
+            "user '{name}' is disabled; ask an administrator if you need access again."
+        ),
+        Door::MayNot { name, role, what, allowed } => {
+            let spelled: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+            let ask: Vec<String> = allowed.iter().map(|r| someone(*r)).collect();
+            format!(
+                "user '{name}' has role {role} and may not {}; only {} may. Nothing was done. Ask {}.",
+                what[0],
+                join(&spelled, " and "),
+                join(&ask, " or ")
+            )
+        }
+    }
+}
+
+/// "a, b and c" (or "or").
+fn join<S: AsRef<str>>(items: &[S], last: &str) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., end] => format!("{}{last}{end}", init.join(", ")),
+    }
+}
+
 pub(super) fn text(m: &Msg) -> String {
     match m {
         Msg::NoDataDir => "cannot find a data directory for the database; give one with --db PATH or UPPSOK_DB.".into(),

@@ -496,6 +496,26 @@ impl std::fmt::Display for FilterProblem {
     }
 }
 
+/// The situations at the door, which `Error` holds as its own variants.
+pub enum Door<'a> {
+    Wrong(&'a str),
+    Disabled(&'a str),
+    MayNot {
+        name: &'a str,
+        role: crate::domain::StaffRole,
+        what: [&'static str; 2],
+        allowed: &'a [crate::domain::StaffRole],
+    },
+}
+
+/// A situation at the door in `lang`.
+pub fn door(lang: Lang, d: Door<'_>) -> String {
+    match lang {
+        Lang::En => en::door(d),
+        Lang::Sv => sv::door(d),
+    }
+}
+
 /// A storage error in `lang`.
 pub fn storage(e: &crate::storage::StorageError, lang: Lang) -> String {
     match lang {

@@ -103,6 +103,34 @@ pub(super) fn storage(e: &StorageError) -> String {
     }
 }
 
+pub(super) fn door(d: Door<'_>) -> String {
+    match d {
+        Door::Wrong(name) => format!(
+            "fel lösenfras för användaren '{name}', eller så finns ingen aktiv användare '{name}' i databasen (ingen med det namnet, eller avstängd); inget gjordes. Kontrollera båda och försök igen (är du säker på båda har nyckelfilen bredvid databasen ändrats utanför uppsok: återställ den från en säkerhetskopia)."
+        ),
+        Door::Disabled(name) => format!(
+            "användaren '{name}' är avstängd; be en administratör om du behöver tillgång igen."
+        ),
+        Door::MayNot { name, role, what, allowed } => {
+            let ask: Vec<String> = allowed.iter().map(|r| format!("en {}", r.label(Sv))).collect();
+            format!(
+                "användaren '{name}' har rollen {} och får inte {}; inget gjordes. Be {}.",
+                role.label(Sv),
+                what[1],
+                join(&ask, " eller ")
+            )
+        }
+    }
+}
+
+fn join(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., end] => format!("{}{last}{end}", init.join(", ")),
+    }
+}
+
 pub(super) fn text(m: &Msg) -> String {
     match m {
         Msg::NoDataDir => "hittar ingen datakatalog för databasen; ange en med --db SÖKVÄG eller UPPSOK_DB.".into(),

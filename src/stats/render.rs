@@ -406,11 +406,15 @@ mod tests {
             "{json}"
         );
         let csv = csv(&p, b';', true);
-        assert!(csv.starts_with("\u{feff}role;contacts;individuals;new_individuals\n"));
         assert!(
-            csv.contains("sells;12000;..;0\n") && csv.contains("buys;<5;<5;0\n"),
+            csv.starts_with("\u{feff}role;contacts;individuals;new_individuals;from;to\n"),
             "{csv}"
         );
+        assert!(
+            csv.contains("sells;12000;..;0;") && csv.contains("buys;<5;<5;0;"),
+            "{csv}"
+        );
+        assert!(csv.lines().last().unwrap().starts_with("total;"), "{csv}");
         let sv = table(&p, Lang::Sv);
         assert!(
             sv.contains("12\u{a0}345") && sv.contains("Publicerat med röjandeskydd"),

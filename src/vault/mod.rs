@@ -80,33 +80,36 @@ impl Permission {
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// What the permission lets a role do, in English and in Swedish.
+    fn describe(self) -> [&'static str; 2] {
         match self {
-            Permission::WriteContacts => "log or read contacts",
-            Permission::Stats => "see statistics",
-            Permission::Export => "export decrypted records",
-            Permission::Audit => "run the audit",
-            Permission::Report => "make reports",
-            Permission::Administer => "administer users and the database",
-            Permission::AccessLog => "read the access log",
-            Permission::MergePersons => "declare two pseudonyms to be one person, or undo it",
+            Permission::WriteContacts => ["log or read contacts", "logga eller läsa kontakter"],
+            Permission::Stats => ["see statistics", "se statistik"],
+            Permission::Export => [
+                "export decrypted records",
+                "exportera dekrypterade uppgifter",
+            ],
+            Permission::Audit => ["run the audit", "köra granskningen"],
+            Permission::Report => ["make reports", "göra rapporter"],
+            Permission::Administer => [
+                "administer users and the database",
+                "administrera användare och databasen",
+            ],
+            Permission::AccessLog => ["read the access log", "läsa åtkomstloggen"],
+            Permission::MergePersons => [
+                "declare two pseudonyms to be one person, or undo it",
+                "ange att två pseudonymer är en person, eller ångra det",
+            ],
         }
     }
 
-    /// The roles that may, in words, derived from [`Permission::allowed`].
-    fn who_may(self) -> String {
-        let roles: Vec<&str> = StaffRole::ALL
+    /// The roles that may, derived from [`Permission::allowed`].
+    fn who_may(self) -> Vec<StaffRole> {
+        StaffRole::ALL
             .iter()
             .copied()
             .filter(|r| self.allowed(*r))
-            .map(|r| r.as_str())
-            .collect();
-        match roles.as_slice() {
-            all if all.len() == StaffRole::ALL.len() => "every role".to_string(),
-            [one] => one.to_string(),
-            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-            [] => "no role".to_string(),
-        }
+            .collect()
     }
 }
 
@@ -594,7 +597,7 @@ impl Vault {
             name: self.user.name.clone(),
             role: self.user.role,
             what: permission.describe(),
-            who: permission.who_may(),
+            allowed: permission.who_may(),
         })
     }
 
@@ -950,13 +953,44 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_names_exactly_the_roles_that_may() {
+    fn a_refusal_names_exactly_the_roles_that_may_and_whom_to_ask() {
+        use crate::i18n::Lang;
         use Permission::*;
-        assert_eq!(Stats.who_may(), "every role");
-        assert_eq!(WriteContacts.who_may(), "outreach, lead and admin");
-        assert_eq!(AccessLog.who_may(), "auditor and admin");
-        assert_eq!(MergePersons.who_may(), "lead and admin");
-        assert_eq!(Administer.who_may(), "admin");
+        use StaffRole::*;
+        assert_eq!(Stats.who_may(), StaffRole::ALL);
+        assert_eq!(WriteContacts.who_may(), [Outreach, Lead, Admin]);
+        assert_eq!(AccessLog.who_may(), [Auditor, Admin]);
+        assert_eq!(MergePersons.who_may(), [Lead, Admin]);
+        assert_eq!(Administer.who_may(), [Admin]);
+        let refusal = |p: Permission, role| Error::RoleMayNot {
+            name: "lena".into(),
+            role,
+            what: p.describe(),
+            allowed: p.who_may(),
+        };
+        // Seen: an admin-only refusal told a unit lead to "ask a unit lead".
+        let e = refusal(Administer, Lead);
+        let (en, sv) = (e.message(Lang::En), e.message(Lang::Sv));
+        assert!(
+            en.contains("only admin may") && en.ends_with("Ask an administrator."),
+            "{en}"
+        );
+        assert!(!en.contains("unit lead"), "{en}");
+        assert!(
+            sv.contains("har rollen enhetsledare") && sv.ends_with("Be en administratör."),
+            "{sv}"
+        );
+        let e = refusal(Export, Outreach);
+        assert!(e
+            .message(Lang::En)
+            .ends_with("Ask a unit lead or an administrator."));
+        assert!(e
+            .message(Lang::Sv)
+            .contains("får inte exportera dekrypterade uppgifter"));
+        let e = refusal(AccessLog, Lead);
+        assert!(e
+            .message(Lang::En)
+            .ends_with("Ask an auditor or an administrator."));
     }
 
     #[test]
