@@ -13,6 +13,7 @@ use crate::i18n::Lang;
     name = "uppsok",
     version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("UPPSOK_BUILD_INFO"), ")"),
     about = "An anonymous, encrypted log of outreach contacts, and honest statistics from it.",
+    after_help = "Exit status: 0 done; 1 refused or failed (a wrong passphrase, a role that may not, a file changed outside uppsok, a failed audit check); 2 bad usage or input (nothing was changed).\n\nEvery command: uppsok COMMAND --help. Manual pages: uppsok man. Documentation: docs/commands.md.",
     long_about = "uppsok keeps an anonymous, encrypted log of social-services outreach contacts with people who sell or buy sex, recognises returning people by a keyed pseudonym of a code they give, and turns the log into statistics that never expose a small group.\n\nThe database is chosen with --db or UPPSOK_DB, the user with --user or UPPSOK_USER; the passphrase comes from --passphrase-file, UPPSOK_PASSPHRASE or a prompt."
 )]
 pub struct Cli {
@@ -26,40 +27,92 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Database file [default: uppsok.db in the platform data directory]
-    #[arg(long, global = true, env = "UPPSOK_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "UPPSOK_DB",
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub db: Option<PathBuf>,
     /// User name to sign in as (prompted for when not given)
-    #[arg(long, global = true, env = "UPPSOK_USER", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "UPPSOK_USER",
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub user: Option<String>,
     /// Read the passphrase from this file (all of it, without a final line break); UPPSOK_PASSPHRASE also works
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub passphrase_file: Option<PathBuf>,
-    /// Read the new passphrase (user add, passwd) from this file; UPPSOK_NEW_PASSPHRASE also works
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Read the new passphrase (user add, passwd, recover) from this file; UPPSOK_NEW_PASSPHRASE also works.
+    /// Shown in the help of those commands only.
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
     pub new_passphrase_file: Option<PathBuf>,
     /// Interface language [default: UPPSOK_LANG, then LC_ALL, LC_MESSAGES or LANG (sv_* gives Swedish), then en]
-    #[arg(long, global = true, value_name = "sv|en")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "sv|en",
+        help_heading = "Global options"
+    )]
     pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new database and its first user (role admin)
+    #[command(after_help = "Examples:
+  uppsok --db ~/uppsok/enheten.db --user anna init
+  UPPSOK_DB=/srv/uppsok/enheten.db uppsok --user anna --passphrase-file pass.txt init")]
     Init,
     /// Log one contact
+    #[command(after_help = "Examples:
+  uppsok add --date 2025-01-30 --code - --role sells --gender woman --age-band 25-34 \\
+      --counterpart men --district norrmalm --contact-type outreach --referrals health;housing
+  uppsok --lang sv add --date 2025-01-30 --role köper --gender man --age-band 35-44 \\
+      --counterpart kvinnor --district internet --contact-type internet")]
     Add(command::contacts::AddArgs),
     /// One contact by its number: show it, correct it or delete it, with a reason (logged)
     #[command(subcommand)]
     Contact(command::contact::ContactCommand),
     /// Import contacts from CSV, all or nothing
+    #[command(after_help = "Examples:
+  uppsok import kontakter.csv --dry-run      # check every row, import nothing
+  uppsok import kontakter.csv                # ',' or ';' (Excel) files, BOM or not
+
+The columns and values: docs/csv-format.md.")]
     Import(command::contacts::ImportArgs),
     /// Export decrypted records (roles lead and admin)
+    #[command(after_help = "Examples:
+  uppsok export -o kontakter.csv
+  uppsok export -o kontakter.csv --csv-separator ';' --bom   # for Swedish Excel
+  uppsok export -f json | jq length")]
     Export(command::contacts::ExportArgs),
     /// Statistics: contacts, individuals, new individuals, by any dimension
+    #[command(after_help = "Examples:
+  uppsok stats --by year
+  uppsok stats --year 2024 --by role,gender --publish
+  uppsok stats --from 2004-01-01 --to 2009-12-31 --filter contact_type=counselling -f csv
+
+Dimensions: role, gender, age_band, counterpart, district, contact_type, referral, trafficking, concern, year, month.")]
     Stats(command::stats::StatsArgs),
     /// Population size estimate: how many individuals there are, reached or not (Chao1)
+    #[command(after_help = "Examples:
+  uppsok estimate --year 2024
+  uppsok estimate --by year -f json")]
     Estimate(command::estimate::EstimateArgs),
     /// Publishable report of a period: summary, tables, charts, under disclosure control
+    #[command(after_help = "Examples:
+  uppsok report --year 2024 --lang sv -f html -o rapport-2024.html
+  uppsok report --from 2004-01-01 --to 2009-12-31")]
     Report(command::report::ReportArgs),
     /// Field nights: record one, or list the latest
     #[command(subcommand)]
@@ -68,26 +121,54 @@ pub enum Command {
     #[command(subcommand)]
     User(command::admin::UserCommand),
     /// Change your own passphrase
+    #[command(after_help = "Examples:
+  uppsok --user anna passwd\n\nThe new passphrase comes from --new-passphrase-file PATH, UPPSOK_NEW_PASSPHRASE, or a prompt that asks twice.")]
     Passwd,
     /// Write a consistent, still encrypted copy of the live database (admin)
+    #[command(after_help = "Examples:
+  uppsok backup /mnt/usb/uppsok-2025-01-31.db   # writes FILE and FILE.keys
+
+Keep the two files together; the copy opens with the same users and passphrases.")]
     Backup(command::admin::BackupArgs),
     /// Build a demo database of synthetic contacts from 2004 to today and show it
+    #[command(after_help = "Examples:
+  uppsok demo
+  uppsok demo --no-tui --db /tmp/demo.db")]
     Demo(command::demo::DemoArgs),
     /// New data keys: every value and pseudonym re-encrypted, every active key slot rewrapped (admin)
+    #[command(after_help = "Examples:
+  uppsok rekey --dry-run
+  uppsok rekey --yes          # in a script")]
     Rekey(command::lifecycle::RekeyArgs),
     /// Erase every contact of one person's code and of codes declared the same person; logged without the code (admin)
+    #[command(after_help = "Examples:
+  uppsok forget --code -      # type the code; it is never on the command line")]
     Forget(command::lifecycle::ForgetArgs),
     /// Retention: delete the note text of contacts before a date, then compact the file (admin)
+    #[command(after_help = "Examples:
+  uppsok purge --notes-before 2020-01-01 --dry-run
+  uppsok purge --notes-before 2020-01-01")]
     Purge(command::lifecycle::PurgeArgs),
     /// Restore an administrator with the recovery key shown at init
+    #[command(after_help = "Examples:
+  uppsok recover anna --recovery-key-file nyckel.txt\n\nThe new passphrase comes from --new-passphrase-file PATH, UPPSOK_NEW_PASSPHRASE, or a prompt that asks twice.")]
     Recover(command::lifecycle::RecoverArgs),
     /// Bring a database of an older format to this one, after a backup; all or nothing (admin)
+    #[command(after_help = "Examples:
+  uppsok --user anna upgrade --recovery-key-file nyckel.txt")]
     Upgrade(command::admin::UpgradeArgs),
     /// Open the terminal interface (also what `uppsok` alone does)
     Tui,
     /// Anonymisation and integrity report; exit status 1 if a check fails (lead, auditor, admin)
+    #[command(after_help = "Examples:
+  uppsok audit
+  uppsok audit --checkpoint -f json > granskning-2025-01.json
+  uppsok audit --since-checkpoint 1234-0123456789abcdef0123456789abcdef")]
     Audit(command::audit::AuditArgs),
     /// The access and change log: who did what, when (auditor, admin)
+    #[command(after_help = "Examples:
+  uppsok log --from 2025-01-01 --staff omar
+  uppsok log -f json")]
     Log(command::log::LogArgs),
     /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions(command::shell::CompletionsArgs),
@@ -124,3 +205,39 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Man(a)) => command::shell::man(a),
     }
 }
+
+/// The value parser of a flag that takes one of a set of values: `--help` and the shell
+/// completions list the values (`[possible values: sells, buys, ...]`), while the text itself
+/// is checked by the one parser in `domain` (which also takes the Swedish labels, and names
+/// every bad flag at once, in the chosen language).
+#[derive(Debug, Clone, Copy)]
+pub struct Values(pub &'static [(&'static str, &'static str)]);
+
+impl clap::builder::TypedValueParser for Values {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|(spelling, swedish)| {
+            let value = clap::builder::PossibleValue::new(*spelling);
+            if spelling == swedish {
+                value
+            } else {
+                value.help(format!("sv: {swedish}"))
+            }
+        })))
+    }
+}
+
+/// `yes` and `no`, with their Swedish words.
+pub const YES_NO: &[(&str, &str)] = &[("yes", "ja"), ("no", "nej")];

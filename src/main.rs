@@ -11,7 +11,18 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = uppsok::cli::Cli::parse();
+    // The argument parser's own errors carry the same `uppsok:` prefix as the program's
+    // (exit status 2); help and version go to standard output as usual.
+    let cli = match uppsok::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("uppsok: {}", capitalise(text));
+            std::process::exit(2);
+        }
+    };
     if cli.global.lang.is_none() {
         if let Err(e) = uppsok::i18n::Lang::check_env() {
             eprintln!("uppsok: {e}");

@@ -63,21 +63,28 @@ pub fn init(g: &Global) -> Result<()> {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add a staff account; its passphrase comes from --new-passphrase-file, UPPSOK_NEW_PASSPHRASE or a double prompt
+    #[command(
+        after_help = "Examples:\n  uppsok user add omar --role outreach\n  uppsok user add lena --role lead --new-passphrase-file lena.txt\n\nThe new passphrase comes from --new-passphrase-file PATH, UPPSOK_NEW_PASSPHRASE, or a prompt that asks twice."
+    )]
     Add {
         /// The new user's name (lower-case letters, digits, . _ -)
         name: String,
-        /// outreach, lead, auditor or admin
+        /// What the user may do (docs/commands.md)
         #[arg(long)]
         role: StaffRole,
     },
     /// List staff accounts
     List {
         /// text or json
-        #[arg(long, default_value = "text")]
+        #[arg(short, long, default_value = "text")]
         format: ListFormat,
     },
     /// Disable a staff account: its key slot is removed and the database rekeyed, so it can no longer unlock
+    #[command(
+        after_help = "Examples:\n  uppsok user disable omar --dry-run\n  uppsok user disable omar --yes"
+    )]
     Disable {
+        /// The user to disable (their key slot is removed; the database is rekeyed)
         name: String,
         #[command(flatten)]
         confirm: Confirm,

@@ -19,7 +19,7 @@ pub enum AuditFormat {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// text or json
-    #[arg(long, default_value = "text")]
+    #[arg(short, long, default_value = "text")]
     pub format: AuditFormat,
     /// Also print a checkpoint of the log's head, to keep outside the database
     #[arg(long)]

@@ -1,12 +1,16 @@
 //! `contact show|edit|delete ID`: any one contact, also an unidentified one (which no person
 //! code reaches), with the same rules and log entries as the interface's edit and delete.
 
+use crate::cli::Values;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::contacts::{code_and_note, read_piped, refused};
 use super::{lang, require_private_stdout, unlock};
 use crate::cli::Global;
-use crate::domain::{today, yes_no_label, AgeBand, ConcernAnswer, ContactInput, PersonCode};
+use crate::domain::{
+    today, yes_no_label, AgeBand, ConcernAnswer, ConcernReport, ContactInput, ContactType,
+    Counterpart, Gender, PersonCode, Role,
+};
 use crate::error::{Error, Result};
 use crate::i18n::cli::Says;
 use crate::i18n::Lang;
@@ -41,7 +45,7 @@ pub enum ShowFormat {
 pub struct ShowArgs {
     /// The contact's number (as `add`, `import`, the interface and `audit` findings give it)
     pub id: i64,
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(short, long, value_enum, default_value = "text")]
     pub format: ShowFormat,
 }
 
@@ -86,33 +90,33 @@ pub struct EditArgs {
     /// Move the contact to the person of this code (`-`: read from standard input)
     #[arg(long)]
     pub code: Option<String>,
-    /// sells, buys, other, unknown
-    #[arg(long)]
+    /// Whether the person sells or buys
+    #[arg(long, value_parser = Values(Role::CHOICES))]
     pub role: Option<String>,
-    /// woman, man, trans, nonbinary, unknown
-    #[arg(long)]
+    /// The person's gender
+    #[arg(long, value_parser = Values(Gender::CHOICES))]
     pub gender: Option<String>,
-    /// under18, 18-24, 25-34, 35-44, 45-54, 55+, unknown
-    #[arg(long)]
+    /// Age band
+    #[arg(long, value_parser = Values(AgeBand::CHOICES))]
     pub age_band: Option<String>,
-    /// men, women, both, unknown
-    #[arg(long)]
+    /// Gender of those they sell to or buy from
+    #[arg(long, value_parser = Values(Counterpart::CHOICES))]
     pub counterpart: Option<String>,
     /// A district from the configured list
     #[arg(long)]
     pub district: Option<String>,
-    /// outreach, online, counselling, medical, police, other
-    #[arg(long)]
+    /// How the contact was made
+    #[arg(long, value_parser = Values(ContactType::CHOICES))]
     pub contact_type: Option<String>,
     /// ;-separated referrals, or `none`
     #[arg(long)]
     pub referrals: Option<String>,
-    /// yes or no
-    #[arg(long)]
+    /// Trafficking indicators observed
+    #[arg(long, value_parser = Values(crate::cli::YES_NO))]
     pub trafficking: Option<String>,
-    /// Report of concern for an under-18 contact: made, will-be-made, not-made (kept while the
-    /// contact stays under 18; required when the edit makes it under 18)
-    #[arg(long)]
+    /// Report of concern for an under-18 contact (kept while the contact stays under 18;
+    /// required when the edit makes it under 18)
+    #[arg(long, value_parser = Values(ConcernReport::CHOICES))]
     pub concern: Option<String>,
     /// The new note (replaces the whole note; `-`: read from standard input)
     #[arg(long)]

@@ -1,5 +1,7 @@
 //! `add`, `import`, `export`.
 
+use crate::cli::Values;
+use crate::domain::{AgeBand, ConcernReport, ContactType, Counterpart, Gender, Role};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -39,37 +41,37 @@ pub struct AddArgs {
     #[arg(long)]
     pub date: String,
     /// Code material the person gave (normalised, then only its keyed pseudonym is stored); `-` reads it from standard input; omit for an unidentified contact
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     pub code: String,
-    /// sells, buys, other, unknown
-    #[arg(long)]
+    /// Whether the person sells or buys (the Swedish words work too)
+    #[arg(long, value_parser = Values(Role::CHOICES))]
     pub role: String,
-    /// woman, man, trans, nonbinary, unknown
-    #[arg(long)]
+    /// The person's gender as they present it or tell it
+    #[arg(long, value_parser = Values(Gender::CHOICES))]
     pub gender: String,
-    /// under18, 18-24, 25-34, 35-44, 45-54, 55+, unknown
-    #[arg(long)]
+    /// Age band
+    #[arg(long, value_parser = Values(AgeBand::CHOICES))]
     pub age_band: String,
-    /// Gender of those they sell to or buy from: men, women, both, unknown
-    #[arg(long)]
+    /// Gender of those they sell to or buy from
+    #[arg(long, value_parser = Values(Counterpart::CHOICES))]
     pub counterpart: String,
     /// A district from the configured list (e.g. norrmalm, online, outside, unknown)
     #[arg(long)]
     pub district: String,
-    /// outreach, online, counselling, medical, police, other
-    #[arg(long)]
+    /// How the contact was made
+    #[arg(long, value_parser = Values(ContactType::CHOICES))]
     pub contact_type: String,
-    /// ;-separated: health, addiction, housing, police, migration, legal, shelter, other
-    #[arg(long, default_value = "")]
-    pub referrals: String,
-    /// Trafficking indicators observed: yes or no
-    #[arg(long, default_value = "no")]
-    pub trafficking: String,
-    /// Under 18 only, and then required: has a report of concern (orosanmälan) been made? made, will-be-made, not-made
+    /// ;-separated: health, addiction, housing, police, migration, legal, shelter, other; none when left out
     #[arg(long, default_value = "", hide_default_value = true)]
+    pub referrals: String,
+    /// Trafficking indicators observed
+    #[arg(long, default_value = "no", value_parser = Values(crate::cli::YES_NO))]
+    pub trafficking: String,
+    /// Under 18 only, and then required: has a report of concern (orosanmälan) been made?
+    #[arg(long, default_value = "", hide_default_value = true, value_parser = Values(ConcernReport::CHOICES))]
     pub concern: String,
     /// Free text, stored encrypted; must not identify anyone; `-` reads it from standard input
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     pub note: String,
     /// The field night this contact belongs to (see `uppsok night list`)
     #[arg(long, value_name = "ID")]
@@ -241,10 +243,10 @@ pub enum ExportFormat {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// csv or json
-    #[arg(long, default_value = "csv")]
+    #[arg(short, long, default_value = "csv")]
     pub format: ExportFormat,
     /// Write to this file (mode 0600) instead of standard output. Standard output redirected to a file that others can read (`> file` under umask 022) is refused
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// CSV field separator: ',' (default) or ';' (Swedish spreadsheets), or tab
     #[arg(long, default_value = ",", value_name = "CHAR")]

@@ -26,7 +26,7 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "year")]
     pub by: Option<String>,
     /// text or json
-    #[arg(long, default_value = "text")]
+    #[arg(short, long, default_value = "text")]
     pub format: EstimateFormat,
 }
 

@@ -28,7 +28,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,
     /// text or json
-    #[arg(long, default_value = "text")]
+    #[arg(short, long, default_value = "text")]
     pub format: LogFormat,
 }
 

@@ -17,13 +17,13 @@ pub enum NightCommand {
         /// YYYY-MM-DD
         #[arg(long)]
         date: String,
-        /// street, online or police (a joint police operation night)
-        #[arg(long)]
+        /// What kind of night (police: a joint police operation)
+        #[arg(long, value_parser = crate::cli::Values(crate::domain::FieldNightKind::CHOICES))]
         kind: String,
         /// A district from the configured list
         #[arg(long)]
         district: String,
-        /// How many staff were out
+        /// How many staff were out (1 to 99)
         #[arg(long)]
         staff: String,
     },

@@ -27,10 +27,10 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
     /// md (Markdown) or html (one self-contained page with charts)
-    #[arg(long, default_value = "md")]
+    #[arg(short, long, default_value = "md")]
     pub format: ReportFormat,
     /// Write the report to this file instead of standard output
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Counts from 1 to this minus one are hidden (at least 3)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]

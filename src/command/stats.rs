@@ -28,7 +28,7 @@ pub struct StatsArgs {
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, requires = "publish")]
     pub threshold: u64,
     /// table, json, csv or md
-    #[arg(long, default_value = "table")]
+    #[arg(short, long, default_value = "table")]
     pub format: Format,
     /// CSV field separator: ',' (default) or ';' (Swedish spreadsheets), or tab
     #[arg(long, default_value = ",", value_name = "CHAR")]
