@@ -74,11 +74,6 @@ pub enum Command {
   UPPSOK_DB=/srv/uppsok/enheten.db uppsok --user anna --passphrase-file pass.txt init")]
     Init,
     /// Log one contact
-    #[command(after_help = "Examples:
-  uppsok add --date 2025-01-30 --code - --role sells --gender woman --age-band 25-34 \\
-      --counterpart men --district norrmalm --contact-type outreach --referrals health;housing
-  uppsok --lang sv add --date 2025-01-30 --role köper --gender man --age-band 35-44 \\
-      --counterpart kvinnor --district internet --contact-type internet")]
     Add(command::contacts::AddArgs),
     /// One contact by its number: show it, correct it or delete it, with a reason (logged)
     #[command(subcommand)]

@@ -228,3 +228,113 @@ fn roles() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// The `width` of the chart's `<svg>` and the rightmost point any of its texts may reach, by
+/// a generous 7 px per character of 11 px text (the legend at the right end, the values).
+fn chart_fits(html: &str) -> (u64, u64) {
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let width: u64 = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut reach = 0;
+    for t in svg.split("<text ").skip(1) {
+        let x: u64 = t
+            .split("x=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let text = t.split('>').nth(1).unwrap().split('<').next().unwrap();
+        let anchored_start = !t.contains("text-anchor") && !t.contains("rotate");
+        if anchored_start {
+            reach = reach.max(x + 7 * text.chars().count() as u64);
+        }
+    }
+    (width, reach)
+}
+
+#[test]
+fn a_report_prints_well() {
+    let db = Db::new();
+    assert!(db.import(&data()).status.success());
+    for lang in ["sv", "en"] {
+        // Seen: in every report of one to three years the legend was drawn outside the chart
+        // (SVG 100 px wide, legend at x=168).
+        for period in [
+            &["--year", "2008"][..],
+            &["--from", "2008-01-01", "--to", "2009-12-31"],
+            &[],
+        ] {
+            let mut args = vec!["--lang", lang, "--format", "html"];
+            args.extend(period);
+            let html = report(&db, &args);
+            let (width, reach) = chart_fits(&html);
+            assert!(
+                reach <= width,
+                "{lang} {period:?}: text reaches {reach} in a chart {width} wide"
+            );
+            // Every bar carries its value as text, for paper.
+            let bars = html.matches("<rect x=").count() - 2; // less the legend's two
+            let values = html.matches("class=\"value\"").count();
+            assert_eq!(bars, values, "{lang} {period:?}");
+            // Tables have captions and scoped header cells.
+            assert!(html.contains("<caption>") && html.contains("<th scope=\"col\""));
+            assert!(html.contains("<th scope=\"row\""));
+            // The method in words, not a path to a file the reader does not have.
+            assert!(!html.contains("docs/statistics.md"), "{lang}");
+        }
+    }
+    // The estimate in whole people with an interval: "omkring 289 individer (95 % intervall
+    // 266–336)", not "289,4".
+    let sv = report(&db, &["--lang", "sv"]);
+    let sentence = sv.lines().find(|l| l.starts_with("Tolkning:")).expect(&sv);
+    let about = sentence.split("omkring ").nth(1).unwrap();
+    let n = about.split(' ').next().unwrap();
+    assert!(
+        n.chars().all(|c| c.is_ascii_digit() || c == '\u{a0}'),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains("95 % intervall ") && sentence.contains('–'),
+        "{sentence}"
+    );
+}
+
+#[test]
+fn a_report_file_is_shared_unless_private_and_says_where_it_went() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = Db::new();
+    assert!(db.import(&data()).status.success());
+    let path = db.dir.path().join("rapport.html");
+    let out = db
+        .cmd()
+        .args(["--lang", "sv", "report", "-f", "html", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(
+        common::stdout(&out).contains("Skrev rapporten till"),
+        "{}",
+        common::stdout(&out)
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "a report is meant to be handed out");
+    let out = db
+        .cmd()
+        .args(["report", "--private", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // --private without --out is a usage error.
+    let out = db.cmd().args(["report", "--private"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

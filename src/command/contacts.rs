@@ -35,7 +35,13 @@ The final line break is taken off. From a program or a script that holds the val
       --district norrmalm --contact-type outreach
 
 Typed at a terminal, a printf line lands in the shell history too: there, give `--code -` \
-(and `--note -`) and type the values when asked, ending with Ctrl-D on a line of its own.")]
+(and `--note -`) and type the values when asked, ending with Ctrl-D on a line of its own.
+
+Examples:
+  uppsok add --date 2025-01-30 --code - --role sells --gender woman --age-band 25-34 \\
+      --counterpart men --district norrmalm --contact-type outreach --referrals 'health;housing'
+  uppsok --lang sv add --date 2025-01-30 --role köper --gender man --age-band 35-44 \\
+      --counterpart kvinnor --district internet --contact-type internet")]
 pub struct AddArgs {
     /// Contact date, YYYY-MM-DD (not in the future)
     #[arg(long)]
@@ -275,6 +281,14 @@ pub fn export(g: &Global, a: ExportArgs) -> Result<()> {
         }
     }
     let result = write_export(&mut vault, &a, separator);
+    if let (Ok(()), Some(p)) = (&result, &a.out) {
+        println!(
+            "{}",
+            lang(g).says(Says::ExportWritten {
+                file: &p.display().to_string(),
+            })
+        );
+    }
     if result.is_err() {
         // A failed export (a record that does not authenticate, a full disk) leaves no
         // partial file of decrypted records behind.

@@ -32,6 +32,10 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// With --out: write the file readable by its owner only (0600). Without it the file is
+    /// 0644: a report holds only published figures and is meant to be handed out
+    #[arg(long, requires = "out")]
+    pub private: bool,
     /// Counts from 1 to this minus one are hidden (at least 3)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: u64,
@@ -85,12 +89,43 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     match &a.out {
         None => print!("{body}"),
         Some(path) => {
-            let mut f = std::fs::File::create(path).map_err(|e| cannot_write(path, e))?;
+            let mut f = if a.private {
+                super::private_output(path)?
+            } else {
+                shared_output(path)?
+            };
             f.write_all(body.as_bytes())
                 .map_err(|e| cannot_write(path, e))?;
+            println!(
+                "{}",
+                l.says(crate::i18n::cli::Says::ReportWritten {
+                    file: &path.display().to_string(),
+                    private: a.private,
+                })
+            );
         }
     }
     Ok(())
+}
+
+/// Opens the report's file, created or truncated, readable by everyone (0644): it holds only
+/// published figures. An existing file gets that mode too.
+fn shared_output(path: &std::path::Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o644);
+    }
+    let file = opts.open(path).map_err(|e| cannot_write(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| cannot_write(path, e))?;
+    }
+    Ok(file)
 }
 
 fn cannot_write(path: &std::path::Path, e: std::io::Error) -> Error {

@@ -263,6 +263,15 @@ pub enum Says<'a> {
         file: &'a str,
         keys: &'a str,
     },
+    /// `export --out`: where the decrypted records went.
+    ExportWritten {
+        file: &'a str,
+    },
+    /// `report --out`: where the report went, and whether it is private.
+    ReportWritten {
+        file: &'a str,
+        private: bool,
+    },
     BackupCheckpoint {
         checkpoint: &'a str,
     },
@@ -521,6 +530,15 @@ fn en(s: Says<'_>) -> String {
             "Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on."
         ),
         PassphraseChanged { name } => format!("Changed the passphrase of '{name}'."),
+        ExportWritten { file } => format!(
+            "Wrote the export to {file}, readable by you only; it holds decrypted records: delete it when it has served its purpose."
+        ),
+        ReportWritten { file, private: false } => format!(
+            "Wrote the report to {file}; it holds only published figures and may be handed out."
+        ),
+        ReportWritten { file, private: true } => {
+            format!("Wrote the report to {file}, readable by you only.")
+        }
         BackupWritten { file, keys } => format!(
             "Wrote a consistent copy to {file} and its key file to {keys}; both are encrypted and open with the same users and passphrases. Keep and restore the two together."
         ),
@@ -640,6 +658,15 @@ fn sv(s: Says<'_>) -> String {
             "Användaren '{name}' är avstängd och databasen har fått nya nycklar: hens lösenfras, och varje kopia av hens nyckel, öppnar inget som skrivs från och med nu."
         ),
         PassphraseChanged { name } => format!("Lösenfrasen för '{name}' är ändrad."),
+        ExportWritten { file } => format!(
+            "Skrev exporten till {file}, som bara du kan läsa; den innehåller dekrypterade uppgifter: radera den när den har gjort sitt."
+        ),
+        ReportWritten { file, private: false } => format!(
+            "Skrev rapporten till {file}; den innehåller bara publicerade siffror och får lämnas ut."
+        ),
+        ReportWritten { file, private: true } => {
+            format!("Skrev rapporten till {file}, som bara du kan läsa.")
+        }
         BackupWritten { file, keys } => format!(
             "Skrev en konsistent kopia till {file} och dess nyckelfil till {keys}; båda är krypterade och öppnas med samma användare och lösenfraser. Förvara och återställ de två tillsammans."
         ),
@@ -853,6 +880,15 @@ mod tests {
             BackupWritten {
                 file: "b.db",
                 keys: "b.db.keys",
+            },
+            ExportWritten { file: "e.csv" },
+            ReportWritten {
+                file: "r.html",
+                private: false,
+            },
+            ReportWritten {
+                file: "r.html",
+                private: true,
             },
             BackupCheckpoint {
                 checkpoint: "5-00ff",

@@ -50,7 +50,7 @@ impl Report {
             if k == 0 {
                 o.push_str(&self.svg_chart(lang));
             }
-            html_table(&mut o, &header, &rows, left);
+            html_table(&mut o, &heading, &header, &rows, left);
         }
         let _ = writeln!(o, "<h2>{}</h2>", esc(t.estimate_heading));
         match &self.estimate {
@@ -88,12 +88,13 @@ impl Report {
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}
+caption{caption-side:top;text-align:left;font-size:.85rem;color:#555;padding-bottom:.2rem}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.2rem .7rem;border-bottom:1px solid #e3e3e3}
 th{text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .summary{font-size:1.1rem}.period{color:#555}
 svg .contacts{fill:#2b6cb0}svg .individuals{fill:#dd6b20}svg .axis{stroke:#888}
-svg .tick,svg .mark{font-size:11px;fill:#333}
+svg .tick,svg .mark{font-size:11px;fill:#333}svg .value{font-size:9px;fill:#333}
 @media print{body{margin:0}}
 ";
 
@@ -118,7 +119,7 @@ fn html_pairs(o: &mut String, rows: &[(String, String)]) {
     for (l, v) in rows {
         let _ = writeln!(
             o,
-            "<tr><th>{}</th><td class=\"n\">{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td></tr>",
             esc(l),
             esc(v)
         );
@@ -126,11 +127,17 @@ fn html_pairs(o: &mut String, rows: &[(String, String)]) {
     let _ = writeln!(o, "</table>");
 }
 
-fn html_table(o: &mut String, header: &[String], rows: &[Vec<String>], left: usize) {
+/// A table with its caption (the section's heading, for screen readers and for a table that a
+/// page break separates from its heading) and header cells scoped to their columns.
+fn html_table(o: &mut String, caption: &str, header: &[String], rows: &[Vec<String>], left: usize) {
     let class = |i: usize| if i < left { "" } else { " class=\"n\"" };
-    let _ = write!(o, "<table>\n<thead><tr>");
+    let _ = write!(
+        o,
+        "<table>\n<caption>{}</caption>\n<thead><tr>",
+        esc(caption)
+    );
     for (i, h) in header.iter().enumerate() {
-        let _ = write!(o, "<th{}>{}</th>", class(i), esc(h));
+        let _ = write!(o, "<th scope=\"col\"{}>{}</th>", class(i), esc(h));
     }
     let _ = writeln!(o, "</tr></thead>\n<tbody>");
     for r in rows {

@@ -17,8 +17,11 @@ impl Report {
         let groups = &self.totals().groups;
         let max = self.chart_max();
         let slot = 36u64;
-        let (left, top, height) = (48u64, 28u64, 180u64);
-        let width = left + slot * groups.len() as u64 + 16;
+        // Room above the bars for each bar's value, written upwards (a printed report has no
+        // tooltips), and room on the right for the legend however few the groups.
+        let (left, top, height) = (48u64, 64u64, 180u64);
+        let legend_end = left + 134 + 8 * l.individuals.chars().count() as u64 + 8;
+        let width = (left + slot * groups.len() as u64 + 16).max(legend_end);
         let mut o = String::new();
         let _ = writeln!(
             o,
@@ -60,6 +63,12 @@ impl Report {
                             top + height - h,
                             esc(&g.key[0]),
                             esc(if j == 0 { l.contacts } else { l.individuals }),
+                            esc(&lang.number(v))
+                        );
+                        let (vx, vy) = (bx + 9, top + height - h - 3);
+                        let _ = writeln!(
+                            o,
+                            "<text x=\"{vx}\" y=\"{vy}\" class=\"value\" transform=\"rotate(-90 {vx} {vy})\">{}</text>",
                             esc(&lang.number(v))
                         );
                     }

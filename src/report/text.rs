@@ -71,7 +71,7 @@ pub static EN: ReportText = ReportText {
         "Individuals are counted by a keyed pseudonym of a code the person gives; nobody's name or identity number is stored. Contacts without a code count as contacts but not as individuals.",
         "Disclosure control: every count from 1 to the threshold minus one is shown as <N, and further counts are hidden (..) so that no small count can be worked out from totals, margins or other rows. Zero is shown as 0.",
         "The population estimate is the bias-corrected Chao1 estimator with capture occasions = distinct contact dates, and Chao's log-normal 95 % interval. It assumes a closed population (nobody arrives or leaves during the period) and that everyone is equally likely to be met; people who avoid contact make it an underestimate.",
-        "Figures are computed from the encrypted contact log by uppsok; the definitions are in docs/statistics.md.",
+        "Figures are counted by uppsok from the unit's encrypted contact log: a contact is one meeting, a conversation or an online exchange that a member of staff logged; an individual is counted once however often met; a new individual is one met in the period and never before it.",
     ],
     observed: "Individuals reached (S)",
     f1: "seen on exactly one date (f1)",
@@ -114,7 +114,7 @@ pub static SV: ReportText = ReportText {
         "Individer räknas med en nycklad pseudonym av en kod som personen själv uppger; inga namn eller personnummer lagras. Kontakter utan kod räknas som kontakter men inte som individer.",
         "Röjandeskydd: varje antal från 1 till tröskelvärdet minus ett visas som <N, och fler antal döljs (..) så att inget litet antal kan räknas fram ur summor, marginaler eller andra rader. Noll visas som 0.",
         "Skattningen av populationen görs med den biaskorrigerade Chao1-skattaren, där fångsttillfällena är olika kontaktdagar, och Chaos log-normala 95-procentiga intervall. Den förutsätter en sluten population (ingen tillkommer eller försvinner under perioden) och att alla har samma chans att mötas; personer som undviker kontakt gör den till en underskattning.",
-        "Siffrorna är beräknade av uppsok ur den krypterade kontaktloggen; definitionerna finns i docs/statistics.md.",
+        "Siffrorna är räknade av uppsok ur enhetens krypterade kontaktlogg: en kontakt är ett möte, ett samtal eller en kontakt på nätet som någon i personalen loggat; en individ räknas en gång hur ofta hen än mötts; en ny individ är en som mötts under perioden men aldrig före den.",
     ],
     observed: "Nådda individer (S)",
     f1: "sedda exakt en dag (f1)",
@@ -140,15 +140,17 @@ impl ReportText {
 
     /// One sentence: what the estimate means and what it assumes.
     pub fn estimate_sentence(&self, e: &Estimate, lang: Lang) -> String {
-        let n = decimal(e.estimate, lang);
-        let (lo, hi) = (decimal(e.ci95.0, lang), decimal(e.ci95.1, lang));
+        // Whole people in a sentence: "about 289 individuals (95 % interval 266–336)".
+        let whole = |x: f64| lang.number(x.round().max(0.0) as u64);
+        let n = whole(e.estimate);
+        let (lo, hi) = (whole(e.ci95.0), whole(e.ci95.1));
         let s = lang.number(e.observed);
         match lang {
             Lang::En => format!(
-                "Reading: counting those never met, about {n} individuals (95 % interval {lo} to {hi}) were in the population during the period, of whom {s} were reached; the figure comes from how many were met on only one or two dates and assumes a closed population (nobody arriving or leaving during the period) and that everyone was equally likely to be met, so people who avoid contact make it too low."
+                "Reading: counting those never met, about {n} individuals (95 % interval {lo}–{hi}) were in the population during the period, of whom {s} were reached; the figure comes from how many were met on only one or two dates and assumes a closed population (nobody arriving or leaving during the period) and that everyone was equally likely to be met, so people who avoid contact make it too low."
             ),
             Lang::Sv => format!(
-                "Tolkning: räknat med dem som aldrig mötts fanns omkring {n} individer (95 % intervall {lo} till {hi}) i populationen under perioden, varav {s} nåddes; talet bygger på hur många som mötts bara en eller två dagar och förutsätter en sluten population (ingen tillkommer eller försvinner under perioden) och att alla haft samma chans att mötas, så personer som undviker kontakt gör det för lågt."
+                "Tolkning: räknat med dem som aldrig mötts fanns omkring {n} individer (95 % intervall {lo}–{hi}) i populationen under perioden, varav {s} nåddes; talet bygger på hur många som mötts bara en eller två dagar och förutsätter en sluten population (ingen tillkommer eller försvinner under perioden) och att alla haft samma chans att mötas, så personer som undviker kontakt gör det för lågt."
             ),
         }
     }
