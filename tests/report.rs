@@ -289,6 +289,15 @@ fn a_report_prints_well() {
             assert!(!html.contains("docs/statistics.md"), "{lang}");
         }
     }
+    // A one-year report charts its months (seen: one pair of bars), a longer one its years.
+    let year = report(&db, &["--lang", "sv", "--year", "2008", "--format", "html"]);
+    assert!(year.contains("Kontakter och individer per månad"), "{year}");
+    for m in ["jan", "jun", "dec"] {
+        assert!(year.contains(&format!(">{m}</text>")), "{m}");
+    }
+    let years = report(&db, &["--lang", "en", "--format", "html"]);
+    assert!(years.contains("Contacts and individuals per year"));
+    assert!(years.contains(">2004</text>") && !years.contains(">Jan</text>"));
     // The estimate in whole people with an interval: "omkring 289 individer (95 % intervall
     // 266–336)", not "289,4".
     let sv = report(&db, &["--lang", "sv"]);

@@ -10,7 +10,7 @@ use super::{db_path, is_database_file, lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::msg::{Msg, Written};
-use crate::report::{Period, Report, TABLES};
+use crate::report::{tables_for, Period, Report};
 use crate::stats::estimate::Occasions;
 use crate::stats::publish::DEFAULT_THRESHOLD;
 use crate::stats::Query;
@@ -62,7 +62,13 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     let door = vault.stats().open(StatsPurpose::Report { threshold })?;
     let base = a.period.query(&[], &[], door.districts())?;
-    let queries: Vec<Query> = TABLES
+    // One calendar year (`--year`, or --from and --to within one year): its chart shows months.
+    let one_year = a.period.year.is_some()
+        || matches!(
+            (&base.from, &base.to),
+            (Some(f), Some(t)) if f.format("%Y").to_string() == t.format("%Y").to_string()
+        );
+    let queries: Vec<Query> = tables_for(one_year)
         .iter()
         .map(|dims| Query {
             by: dims.to_vec(),

@@ -38,6 +38,17 @@ pub const TABLES: [&[Dimension]; 6] = [
     &[Dimension::Concern],
 ];
 
+/// The groupings of a report of `period`: [`TABLES`], and for a report of one calendar year
+/// also contacts and individuals per month, which its chart shows (one pair of bars says
+/// little). Every table is published together with the others.
+pub fn tables_for(one_year: bool) -> Vec<&'static [Dimension]> {
+    let mut t = TABLES.to_vec();
+    if one_year {
+        t.push(&[Dimension::Month]);
+    }
+    t
+}
+
 /// What the report covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
@@ -54,7 +65,8 @@ pub struct Report {
     /// The date printed as "generated" (YYYY-MM-DD).
     pub generated: String,
     pub threshold: u64,
-    /// Published tables in the order of [`TABLES`].
+    /// Published tables in the order of [`tables_for`]: [`TABLES`], then the months of a
+    /// one-year report.
     pub tables: Vec<PublishedResult>,
     /// The estimate, unless withheld (`Err(true)`: too few seen once or twice; `Err(false)`:
     /// nobody identified).
@@ -64,7 +76,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Publishes the exact results (one per entry of [`TABLES`], same period) and the estimate.
+    /// Publishes the exact results (one per entry of [`tables_for`], same period) and the
+    /// estimate.
     pub fn new(
         period: Period,
         generated: String,

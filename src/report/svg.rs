@@ -14,8 +14,25 @@ impl Report {
     pub(super) fn svg_chart(&self, lang: Lang) -> String {
         let l = lang.text();
         let t = ReportText::of(lang);
-        let groups = &self.totals().groups;
-        let max = self.chart_max();
+        let (table, months) = self.chart_groups();
+        let groups = &table.groups;
+        let max = Self::max_of(table);
+        let title = if months {
+            t.chart_title_months
+        } else {
+            t.chart_title
+        };
+        // A month as its short name (`2024-03` is "mar"), a year as itself.
+        let label = |key: &str| -> String {
+            match key.split_once('-') {
+                Some((_, m)) if months => m
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|m| t.months.get(m.wrapping_sub(1)))
+                    .map_or(key.to_string(), |n| n.to_string()),
+                _ => key.to_string(),
+            }
+        };
         let slot = 36u64;
         // Room above the bars for each bar's value, written upwards (a printed report has no
         // tooltips), and room on the right for the legend however few the groups.
@@ -28,7 +45,7 @@ impl Report {
             "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"{}\">",
             top + height + 40,
             top + height + 40,
-            esc(t.chart_title)
+            esc(title)
         );
         let _ = writeln!(
             o,
@@ -61,7 +78,7 @@ impl Report {
                             o,
                             "<rect x=\"{bx}\" y=\"{}\" width=\"12\" height=\"{h}\" class=\"{class}\"><title>{} {}: {}</title></rect>",
                             top + height - h,
-                            esc(&g.key[0]),
+                            esc(&label(&g.key[0])),
                             esc(if j == 0 { l.contacts } else { l.individuals }),
                             esc(&lang.number(v))
                         );
@@ -90,7 +107,7 @@ impl Report {
                 top + height + 16,
                 x + 13,
                 top + height + 16,
-                esc(&g.key[0])
+                esc(&label(&g.key[0]))
             );
         }
         let _ = writeln!(
@@ -109,7 +126,7 @@ impl Report {
         let _ = writeln!(
             o,
             "</svg>\n<figcaption>{}</figcaption>\n</figure>",
-            esc(t.chart_title)
+            esc(title)
         );
         o
     }

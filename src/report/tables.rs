@@ -13,9 +13,22 @@ impl Report {
         &self.tables[0]
     }
 
-    /// The largest published contact count of a year: the top of both charts' scales.
+    /// What the HTML chart shows: the months of a one-year report, otherwise the years.
+    pub(super) fn chart_groups(&self) -> (&PublishedResult, bool) {
+        match self.tables.get(super::TABLES.len()) {
+            Some(months) => (months, true),
+            None => (self.totals(), false),
+        }
+    }
+
+    /// The largest published contact count of a year: the top of the text chart's scale.
     pub(super) fn chart_max(&self) -> u64 {
-        self.totals()
+        Self::max_of(self.totals())
+    }
+
+    /// The largest published contact count of a table's groups (at least 1).
+    pub(super) fn max_of(table: &PublishedResult) -> u64 {
+        table
             .groups
             .iter()
             .filter_map(|g| g.figures.contacts.value())

@@ -37,6 +37,9 @@ pub struct ReportText {
     pub estimate_short: &'static str,
     pub ci95: &'static str,
     pub chart_title: &'static str,
+    /// The chart of a one-year report, and its months' short names.
+    pub chart_title_months: &'static str,
+    pub months: [&'static str; 12],
     pub nothing: &'static str,
     pub fewer_than: &'static str,
     pub just_over: &'static str,
@@ -80,6 +83,10 @@ pub static EN: ReportText = ReportText {
     estimate_short: "Estimate",
     ci95: "95 % interval",
     chart_title: "Contacts and individuals per year",
+    chart_title_months: "Contacts and individuals per month",
+    months: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
     nothing: "No contacts in this period.",
     fewer_than: "fewer than",
     just_over: "just over",
@@ -123,6 +130,10 @@ pub static SV: ReportText = ReportText {
     estimate_short: "Skattning",
     ci95: "95 % intervall",
     chart_title: "Kontakter och individer per år",
+    chart_title_months: "Kontakter och individer per månad",
+    months: [
+        "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ],
     nothing: "Inga kontakter under perioden.",
     fewer_than: "färre än",
     just_over: "drygt",
