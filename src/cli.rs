@@ -171,6 +171,30 @@ Keep the two files together; the copy opens with the same users and passphrases.
     Man(command::shell::ManArgs),
 }
 
+/// The command line's definition, its help in `lang` (the English is the doc comments here
+/// and in `command/`; the Swedish is `i18n::help`).
+pub fn command(lang: Lang) -> clap::Command {
+    use clap::CommandFactory;
+    match lang {
+        Lang::En => Cli::command(),
+        Lang::Sv => crate::i18n::help::in_swedish(Cli::command()),
+    }
+}
+
+/// The language of the help, known before the arguments are parsed: `--lang sv` or
+/// `--lang=sv` among them, else the environment (`UPPSOK_LANG`, the locale).
+pub fn help_lang() -> Lang {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let given = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--lang" => args.get(i + 1).cloned(),
+        _ => a.strip_prefix("--lang=").map(str::to_string),
+    });
+    match given {
+        Some(l) => l.parse().unwrap_or_default(),
+        None => Lang::from_env(),
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let global = cli.global;

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 pub mod audit;
 pub mod cli;
+pub mod help;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

@@ -1,6 +1,6 @@
 //! The `uppsok` binary: parse arguments, run, map errors to exit statuses (CONTRACT.md).
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() {
     // No core dumps, not dumpable, private files: before anything is read or opened.
@@ -13,7 +13,10 @@ fn main() {
     }
     // The argument parser's own errors carry the same `uppsok:` prefix as the program's
     // (exit status 2); help and version go to standard output as usual.
-    let cli = match uppsok::cli::Cli::try_parse() {
+    let parsed = uppsok::cli::command(uppsok::cli::help_lang())
+        .try_get_matches()
+        .and_then(|m| uppsok::cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {

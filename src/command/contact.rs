@@ -45,6 +45,7 @@ pub enum ShowFormat {
 pub struct ShowArgs {
     /// The contact's number (as `add`, `import`, the interface and `audit` findings give it)
     pub id: i64,
+    /// text or json
     #[arg(short, long, value_enum, default_value = "text")]
     pub format: ShowFormat,
 }
