@@ -154,26 +154,23 @@ pub fn csv(r: &PublishedResult, separator: u8, bom: bool) -> String {
         ])
         .expect("writing to memory");
     } else {
-        for g in &r.groups {
-            let mut row = g.key.clone();
-            row.extend([
-                csv_cell(g.figures.contacts, th),
-                csv_cell(g.figures.individuals, th),
-                csv_cell(g.figures.new_individuals, th),
+        let mut row = |mut cells: Vec<String>, f: &crate::stats::publish::PublishedFigures| {
+            cells.extend([
+                csv_cell(f.contacts, th),
+                csv_cell(f.individuals, th),
+                csv_cell(f.new_individuals, th),
                 from.clone(),
                 to.clone(),
             ]);
-            w.write_record(&row).expect("writing to memory");
+            w.write_record(&cells).expect("writing to memory");
+        };
+        for g in &r.groups {
+            row(g.key.clone(), &g.figures);
         }
-        let mut total: Vec<String> = r.by.iter().map(|_| "total".to_string()).collect();
-        total.extend([
-            csv_cell(r.totals.contacts, th),
-            csv_cell(r.totals.individuals, th),
-            csv_cell(r.totals.new_individuals, th),
-            from.clone(),
-            to.clone(),
-        ]);
-        w.write_record(&total).expect("writing to memory");
+        row(
+            r.by.iter().map(|_| "total".to_string()).collect(),
+            &r.totals,
+        );
     }
     let body =
         String::from_utf8(w.into_inner().expect("flushing memory")).expect("CSV of UTF-8 is UTF-8");
