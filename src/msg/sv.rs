@@ -22,7 +22,7 @@ fn source(s: &Source) -> String {
 fn refusing(r: Refusing) -> &'static str {
     match r {
         Refusing::Rekey => "nyckelbytet",
-        Refusing::Purge => "rensningen",
+        Refusing::Purge => "gallringen",
         Refusing::Forget => "raderingen",
         Refusing::Other => "ändringen",
     }
