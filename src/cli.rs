@@ -64,6 +64,9 @@ pub struct Global {
         help_heading = "Global options"
     )]
     pub lang: Option<Lang>,
+    /// Show no progress bar for long work (a bar is shown only on a terminal anyway)
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +201,7 @@ pub fn help_lang() -> Lang {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let global = cli.global;
+    command::progress::set_up(command::lang(&global), global.quiet);
     match cli.command {
         None | Some(Command::Tui) => command::tui::run(&global),
         Some(Command::Init) => command::admin::init(&global),

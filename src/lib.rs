@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod msg;
 pub mod pii;
 pub mod process;
+pub mod progress;
 pub mod report;
 pub mod stats;
 pub mod storage;

@@ -29,6 +29,7 @@ const BELOW_VAULT: &[&str] = &[
     "i18n",
     "pii",
     "process",
+    "progress",
     "report",
     "stats",
     "storage",

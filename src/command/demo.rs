@@ -53,6 +53,7 @@ fn reuse(path: &Path, pass: &Passphrase) -> Result<Vault> {
 
 /// Turns the generated data into what the vault stores.
 fn fill(vault: &mut Vault, data: DemoData) -> Result<(usize, usize)> {
+    let _progress = crate::progress::begin(crate::progress::Task::Demo, None);
     let nights: Vec<_> = data
         .nights
         .into_iter()

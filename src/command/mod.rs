@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod log;
 
 pub mod nights;
+pub mod progress;
 pub mod report;
 pub mod shell;
 pub mod stats;

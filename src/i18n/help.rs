@@ -19,6 +19,7 @@ pub const SV: &[(&str, &str)] = &[
     (" --user", "Användarnamnet att logga in med (frågas efter om det inte anges)"),
     (" --passphrase_file", "Läs lösenfrasen ur den här filen (hela filen, utan sista radbrytningen); UPPSOK_PASSPHRASE fungerar också"),
     (" --new_passphrase_file", "Läs den nya lösenfrasen (user add, passwd, recover) ur den här filen; UPPSOK_NEW_PASSPHRASE fungerar också"),
+    (" --quiet", "Visa ingen förloppsindikator för långt arbete (en visas ändå bara i en terminal)"),
     (" --lang", "Språk [standard: UPPSOK_LANG, sedan LC_ALL, LC_MESSAGES eller LANG (sv_* ger svenska), annars en]"),
     ("init@about", "Skapa en ny databas och dess första användare (rollen admin)"),
     ("init@after", "Exempel:\n  uppsok --db ~/uppsok/enheten.db --user anna init\n  UPPSOK_DB=/srv/uppsok/enheten.db uppsok --user anna --passphrase-file pass.txt init"),

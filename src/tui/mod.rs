@@ -75,6 +75,8 @@ pub fn read_terminal_event(timeout: Duration) -> Result<Option<Event>> {
 /// and only then does the process end by that signal.
 pub fn run(mut app: App) -> Result<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    // The interface owns the terminal: no progress bar may draw on it.
+    crate::progress::silence();
     use std::sync::Arc;
     let signalled = Arc::new(AtomicUsize::new(0));
     let mut hooks = Vec::new();

@@ -491,6 +491,7 @@ impl Audit<'_> {
         fingerprint: Option<String>,
     ) -> Result<AuditFacts> {
         self.0.require(Permission::Audit)?;
+        let _progress = crate::progress::begin(crate::progress::Task::Audit, None);
         let mut facts = AuditFacts {
             integrity: self.0.integrity_facts()?,
             ..AuditFacts::default()
@@ -513,6 +514,7 @@ impl Audit<'_> {
                     *e = key;
                 }
             }
+            crate::progress::add(1);
             NEXT
         })?;
         let latest_contacts: std::collections::HashSet<i64> =

@@ -291,7 +291,9 @@ impl Contacts<'_> {
                     sender,
                 )
             });
+            let _progress = crate::progress::begin(crate::progress::Task::Import, None);
             for batch in receiver.iter() {
+                crate::progress::add(batch.len() as u64);
                 for item in batch {
                     rows_seen += 1;
                     match item {
@@ -364,6 +366,7 @@ impl Contacts<'_> {
         let districts = &self.0.districts;
         let mut n = 0;
         let mut failure: Option<Error> = None;
+        let _progress = crate::progress::begin(crate::progress::Task::Export, Some(count as u64));
         self.0
             .store
             .read()?
@@ -371,6 +374,7 @@ impl Contacts<'_> {
                 &mut |row| match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
                     Ok(()) => {
                         n += 1;
+                        crate::progress::add(1);
                         NEXT
                     }
                     Err(e) => {

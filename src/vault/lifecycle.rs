@@ -1066,6 +1066,7 @@ impl Lifecycle<'_> {
     /// link and key wrap rewritten under it, in one transaction.
     pub fn rekey(&mut self) -> Result<RekeySummary> {
         self.0.require(Permission::Administer)?;
+        let _progress = crate::progress::begin(crate::progress::Task::Rekey, None);
         let tx = self.0.change()?;
         let (held, keys, mut summary) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
@@ -1157,6 +1158,7 @@ impl Lifecycle<'_> {
     /// page key as well (false when another process had it open: a later sign-in does it).
     pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool)> {
         self.0.require(Permission::Administer)?;
+        let _progress = crate::progress::begin(crate::progress::Task::Purge, None);
         let tx = self.0.change()?;
         // The purge's entry is a snapshot of the contacts it leaves (it changes too many to list
         // them): first, every contact must be as the signed entries say.

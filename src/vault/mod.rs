@@ -919,6 +919,7 @@ impl Lifecycle<'_> {
     /// A consistent, still encrypted copy of the live database (admin only; logged).
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         self.0.require(Permission::Administer)?;
+        let _progress = crate::progress::begin(crate::progress::Task::Backup, None);
         self.0.log_read(Action::Backup, "database", "")?;
         self.0.store.backup_to(dest).inspect_err(|_| {
             let _ = std::fs::remove_file(dest);

@@ -197,6 +197,7 @@ impl Vault {
         passphrase: &Passphrase,
         recovery: RecoveryChoice<'_>,
     ) -> Result<UpgradeSummary> {
+        let _progress = crate::progress::begin(crate::progress::Task::Upgrade, None);
         match crate::storage::open(path) {
             Err(StorageError::NeedsUpgrade(..)) => {
                 Self::upgrade_format1(path, name, passphrase, recovery)

@@ -1,0 +1,89 @@
+//! Long work shows its progress on a terminal, and nothing when piped or with `--quiet`.
+
+mod common;
+
+use std::io::Read;
+
+use common::{stderr, Db, HEADER};
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+/// Everything `uppsok args` writes to a terminal (a pseudo-terminal), as text.
+fn at_a_terminal(db: &Db, args: &[&str]) -> String {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_uppsok"));
+    cmd.env_clear();
+    cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.env("HOME", db.dir.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("LANG", "C");
+    cmd.env("UPPSOK_INSECURE_TEST_KDF", "1");
+    cmd.env("UPPSOK_DB", &db.path);
+    cmd.env("UPPSOK_USER", common::ADMIN);
+    cmd.env("UPPSOK_PASSPHRASE", common::PASS);
+    cmd.args(args);
+    let mut child = pty.slave.spawn_command(cmd).expect("spawn uppsok");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("reader");
+    let collected = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        all
+    });
+    let status = child.wait().expect("uppsok ends");
+    drop(pty.master);
+    let out = String::from_utf8_lossy(&collected.join().unwrap()).into_owned();
+    assert!(status.success(), "{out}");
+    out
+}
+
+/// A file of `n` valid rows.
+fn rows(n: usize) -> String {
+    let mut csv = String::from(HEADER);
+    for i in 0..n {
+        csv.push_str(&format!(
+            "2024-03-{:02},c{},sells,woman,25-34,men,norrmalm,outreach,,no,\n",
+            i % 28 + 1,
+            i % 500
+        ));
+    }
+    csv
+}
+
+#[test]
+fn an_import_shows_progress_at_a_terminal_only() {
+    let db = Db::new();
+    let file = db.file("many.csv", &rows(20_000));
+    let file = file.to_str().unwrap();
+    let shown = at_a_terminal(&db, &["import", file]);
+    assert!(shown.contains("Importing"), "{shown}");
+    assert!(shown.contains("Imported 20,000 contacts"), "{shown}");
+    // --quiet: the summary, no bar.
+    let quiet = at_a_terminal(&db, &["--quiet", "import", file]);
+    assert!(!quiet.contains("Importing"), "{quiet}");
+    assert!(quiet.contains("Imported 20,000 contacts"), "{quiet}");
+    // Piped (a script, a log file): nothing but the summary, no control characters.
+    let out = db
+        .cmd()
+        .args(["export", "--out"])
+        .arg(db.dir.path().join("e.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "", "nothing on a piped standard error");
+    let out = db.cmd().args(["import", file]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
+}
