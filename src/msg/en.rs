@@ -22,8 +22,6 @@ fn refusing(r: Refusing) -> &'static str {
     match r {
         Refusing::Rekey => "rekey",
         Refusing::Purge => "purge",
-        Refusing::Forget => "forget",
-        Refusing::Other => "the change",
     }
 }
 

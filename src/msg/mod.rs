@@ -458,8 +458,6 @@ pub enum NotDone {
 pub enum Refusing {
     Rekey,
     Purge,
-    Forget,
-    Other,
 }
 
 /// A field problem as a message shows it: the field, what was given (only when it may be

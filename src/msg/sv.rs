@@ -23,8 +23,6 @@ fn refusing(r: Refusing) -> &'static str {
     match r {
         Refusing::Rekey => "nyckelbytet",
         Refusing::Purge => "gallringen",
-        Refusing::Forget => "raderingen",
-        Refusing::Other => "ändringen",
     }
 }
 
