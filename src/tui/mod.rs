@@ -32,7 +32,7 @@ pub fn run_loop<B: Backend>(
     app: &mut App,
     mut next_event: impl FnMut(Duration) -> Result<Option<Event>>,
 ) -> Result<()> {
-    let failed = |e: std::io::Error| {
+    let failed = |e: B::Error| {
         Error::Failed(Msg::Terminal {
             op: TerminalOp::Draw,
             error: e.to_string(),

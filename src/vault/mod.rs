@@ -392,7 +392,11 @@ impl Vault {
             // the root of every signature in the log (and of the database's fingerprint).
             let offered = std::slice::from_ref(page_key);
             let tx = Change::begin(store, (&held, &keys, offered), &districts, (None, None))?;
-            let id = uuid::Uuid::new_v4();
+            // A version-4 UUID from the operating system's generator, the one every key
+            // comes from (uuid's own `v4` would pull in a second copy of getrandom).
+            let mut random = [0u8; 16];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+            let id = uuid::Builder::from_random_bytes(random).into_uuid();
             tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
             tx.set_meta("database_id", &id.to_string())?;
             tx.set_meta("created_at", &now_timestamp())?;
