@@ -1,5 +1,6 @@
 //! The report as one self-contained HTML page: inline style and SVG (see `svg`), no script,
-//! no external resource.
+//! no external resource, and a Content-Security-Policy that forbids the page to fetch anything
+//! (so even a figure or label that looked like markup could not make it call out).
 
 use std::fmt::Write as _;
 
@@ -19,7 +20,7 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>",
+            "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>",
             esc(&self.title(lang)),
             STYLE
         );
@@ -78,13 +79,26 @@ impl Report {
             let _ = writeln!(
                 o,
                 "<li>{}: <code>{}</code></li>",
-                esc(t.checkpoint),
+                code_spans(t.checkpoint),
                 esc(cp)
             );
         }
         let _ = writeln!(o, "</ul>\n</body>\n</html>");
         o
     }
+}
+
+/// Escapes `text` and shows its `backquoted` spans as code, as the Markdown report does.
+fn code_spans(text: &str) -> String {
+    let mut o = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(o, "<code>{}</code>", esc(part));
+        } else {
+            o.push_str(&esc(part));
+        }
+    }
+    o
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}
