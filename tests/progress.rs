@@ -87,3 +87,20 @@ fn an_import_shows_progress_at_a_terminal_only() {
     assert!(out.status.success());
     assert_eq!(stderr(&out), "");
 }
+
+/// A rekey and a purge rewrite every contact: their bars count contacts against a known
+/// total, not only spin.
+#[test]
+fn a_rekey_and_a_purge_count_their_contacts() {
+    let db = Db::new();
+    let file = db.file("many.csv", &rows(20_000));
+    assert!(db
+        .import(&std::fs::read_to_string(&file).unwrap())
+        .status
+        .success());
+    let shown = at_a_terminal(&db, &["rekey", "--yes"]);
+    assert!(shown.contains("/20,000"), "{shown}");
+    // 20,000 notes before the date, then 20,000 contacts rekeyed.
+    let shown = at_a_terminal(&db, &["purge", "--notes-before", "2030-01-01", "--yes"]);
+    assert!(shown.contains("/40,000"), "{shown}");
+}

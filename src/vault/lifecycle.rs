@@ -867,6 +867,7 @@ impl Vault {
                 })?;
             }
             summary.contacts += batch.len() as u64;
+            crate::progress::add(batch.len() as u64);
         }
         let mut after = 0;
         loop {
@@ -1066,8 +1067,10 @@ impl Lifecycle<'_> {
     /// link and key wrap rewritten under it, in one transaction.
     pub fn rekey(&mut self) -> Result<RekeySummary> {
         self.0.require(Permission::Administer)?;
-        let _progress = crate::progress::begin(crate::progress::Task::Rekey, None);
         let tx = self.0.change()?;
+        // Counted in contacts, the bulk of what is rewritten.
+        let total = tx.contact_count()?.max(0) as u64;
+        let _progress = crate::progress::begin(crate::progress::Task::Rekey, Some(total));
         let (held, keys, mut summary) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
         self.0.held = held;
@@ -1158,8 +1161,18 @@ impl Lifecycle<'_> {
     /// page key as well (false when another process had it open: a later sign-in does it).
     pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool)> {
         self.0.require(Permission::Administer)?;
-        let _progress = crate::progress::begin(crate::progress::Task::Purge, None);
         let tx = self.0.change()?;
+        // Counted in contacts: the notes before the date read here, then every contact
+        // rewritten by the rekey.
+        let mut before_date = 0u64;
+        tx.scan_contact_index(&mut |_, date, _| {
+            if date < before {
+                before_date += 1;
+            }
+            NEXT
+        })?;
+        let total = before_date + tx.contact_count()?.max(0) as u64;
+        let _progress = crate::progress::begin(crate::progress::Task::Purge, Some(total));
         // The purge's entry is a snapshot of the contacts it leaves (it changes too many to list
         // them): first, every contact must be as the signed entries say.
         let mut audit_rows = Vec::new();
@@ -1175,6 +1188,7 @@ impl Lifecycle<'_> {
             let batch = tx.notes_before(before, after, BATCH)?;
             let Some(last) = batch.last() else { break };
             after = last.0;
+            crate::progress::add(batch.len() as u64);
             for (id, note) in &batch {
                 let ad = Place::ContactNote(*id);
                 let plain = open_at(tx.keys, ad, note)?;
