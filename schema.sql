@@ -80,6 +80,31 @@ CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
 CREATE INDEX IF NOT EXISTS contacts_field_night ON contacts(field_night_id)
     WHERE field_night_id IS NOT NULL;
 
+-- Funded projects (a buyers' project, a trafficking project): name, funder and period sealed as
+-- one envelope (categories key, fixed length). A contact names its projects inside its own
+-- attributes envelope (format 3), so neither the link nor its count shows here. A database
+-- made before this table reads as having none; the first project added creates it.
+CREATE TABLE IF NOT EXISTS projects (
+    id         INTEGER PRIMARY KEY,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    details    BLOB NOT NULL
+) STRICT;
+
+-- Information and training work (a lecture at a school, training for another service): never
+-- a contact with a person, counted apart from contacts. Made like `projects`.
+CREATE TABLE IF NOT EXISTS activities (
+    id         INTEGER PRIMARY KEY,
+    date       TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    -- envelope (categories key): kind, audience, participants
+    details    BLOB NOT NULL,
+    -- envelope (notes key): the note, padded like a contact's
+    note       BLOB NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS activities_date ON activities(date, id);
+
 -- The access and change log, HMAC-chained: mac = HMAC(audit key, previous mac || this entry).
 -- Never holds a code, a note or a category value.
 CREATE TABLE IF NOT EXISTS audit_log (

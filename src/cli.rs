@@ -100,7 +100,7 @@ The columns and values: docs/csv-format.md.")]
   uppsok stats --year 2024 --by role,gender --publish
   uppsok stats --from 2004-01-01 --to 2009-12-31 --filter contact_type=counselling -f csv
 
-Dimensions: role, gender, age_band, counterpart, district, contact_type, referral, trafficking, concern, year, month.")]
+Dimensions: role, gender, age_band, counterpart, district, contact_type, referral, trafficking, concern, project, year, month.")]
     Stats(command::stats::StatsArgs),
     /// Population size estimate: how many individuals there are, reached or not (Chao1)
     #[command(after_help = "Examples:
@@ -110,11 +110,18 @@ Dimensions: role, gender, age_band, counterpart, district, contact_type, referra
     /// Publishable report of a period: summary, tables, charts, under disclosure control
     #[command(after_help = "Examples:
   uppsok report --year 2024 --lang sv -f html -o rapport-2024.html
-  uppsok report --from 2004-01-01 --to 2009-12-31")]
+  uppsok report --from 2004-01-01 --to 2009-12-31
+  uppsok report --project Köparprojektet -f html -o köparprojektet.html")]
     Report(command::report::ReportArgs),
     /// Field nights: record one, or list the latest
     #[command(subcommand)]
     Night(command::nights::NightCommand),
+    /// Funded projects: add one, list them, close one (lead, admin)
+    #[command(subcommand)]
+    Project(command::work::ProjectCommand),
+    /// Information and training activities: record one, or list a period's
+    #[command(subcommand)]
+    Activity(command::work::ActivityCommand),
     /// Staff accounts (admin)
     #[command(subcommand)]
     User(command::admin::UserCommand),
@@ -213,6 +220,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Estimate(a)) => command::estimate::run(&global, a),
         Some(Command::Report(a)) => command::report::run(&global, a),
         Some(Command::Night(c)) => command::nights::run(&global, c),
+        Some(Command::Project(c)) => command::work::project(&global, c),
+        Some(Command::Activity(c)) => command::work::activity(&global, c),
         Some(Command::User(c)) => command::admin::user(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),

@@ -5,7 +5,9 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 
-use crate::domain::{yes_no, ConcernAnswer, Contact, ContactInput, Date, Districts, NewContact};
+use crate::domain::{
+    yes_no, ConcernAnswer, Contact, ContactInput, Date, Districts, NewContact, Projects,
+};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::msg::{Msg, Source, Written};
@@ -14,7 +16,7 @@ use zeroize::Zeroizing;
 
 /// The columns, in the order export writes them: the eleven every file must have, then
 /// the [`OPTIONAL`] ones.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "date",
     "person_code",
     "role",
@@ -27,11 +29,13 @@ pub const COLUMNS: [&str; 12] = [
     "trafficking",
     "note",
     "concern",
+    "projects",
 ];
 
 /// Columns a file may leave out (files of older versions have none): an absent column reads
-/// as empty in every row. `concern` is the under-18 answer (report of concern).
-pub const OPTIONAL: [&str; 1] = ["concern"];
+/// as empty in every row. `concern` is the under-18 answer (report of concern), `projects`
+/// the `;`-separated names of the funded projects the contact belongs to.
+pub const OPTIONAL: [&str; 2] = ["concern", "projects"];
 
 /// The columns every file must have.
 fn required() -> impl Iterator<Item = &'static str> {
@@ -291,11 +295,11 @@ fn column_indices(header: &csv::ByteRecord) -> Result<[usize; COLUMNS.len()]> {
 pub fn parse_record(
     fields: &[&str; COLUMNS.len()],
     line: u64,
-    districts: &Districts,
+    lists: (&Districts, &Projects),
     today: Date,
     allow_identifiers: bool,
 ) -> std::result::Result<ParsedRow, RowError> {
-    let [date, code, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, note, concern] =
+    let [date, code, role, gender, age_band, counterpart, district, contact_type, referrals, trafficking, note, concern, projects] =
         *fields;
     // As found (for messages), and trimmed (to check): a cell may have spaces around its value.
     let as_found = ContactInput {
@@ -311,6 +315,7 @@ pub fn parse_record(
         trafficking,
         note,
         concern,
+        projects,
         field_night: None,
     };
     let input = ContactInput {
@@ -324,10 +329,11 @@ pub fn parse_record(
         referrals: referrals.trim(),
         trafficking: trafficking.trim(),
         concern: concern.trim(),
+        projects: projects.trim(),
         ..as_found
     };
     // Files of older versions have no answer for their under-18 contacts: empty is allowed.
-    let parsed = input.parse(districts, today, ConcernAnswer::Optional);
+    let parsed = input.parse(lists, today, ConcernAnswer::Optional);
     let mut problems: Vec<Problem> = match &parsed {
         Ok(_) => Vec::new(),
         Err(found) => found
@@ -366,7 +372,7 @@ pub fn parse_record(
 /// memory.
 pub fn read_contacts<R: Read>(
     input: R,
-    districts: Districts,
+    (districts, projects): (Districts, Projects),
     today: Date,
     allow_identifiers: bool,
 ) -> Result<ContactRows<R>> {
@@ -413,6 +419,7 @@ pub fn read_contacts<R: Read>(
         columns,
         width: header.len(),
         districts,
+        projects,
         today,
         allow_identifiers,
         done: false,
@@ -506,6 +513,7 @@ pub struct ContactRows<R: Read> {
     columns: [usize; COLUMNS.len()],
     width: usize,
     districts: Districts,
+    projects: Projects,
     today: Date,
     allow_identifiers: bool,
     done: bool,
@@ -616,7 +624,7 @@ impl<R: Read> Iterator for ContactRows<R> {
             return Some(parse_record(
                 &fields,
                 line,
-                &self.districts,
+                (&self.districts, &self.projects),
                 self.today,
                 self.allow_identifiers,
             ));
@@ -627,17 +635,19 @@ impl<R: Read> Iterator for ContactRows<R> {
 /// Writes contacts as CSV: the [`COLUMNS`], then `id` and `field_night`.
 pub struct CsvWriter<W: Write> {
     w: csv::Writer<W>,
+    /// To write each contact's projects by name.
+    projects: Projects,
 }
 
 impl<W: Write> CsvWriter<W> {
     /// A comma-separated file without a byte order mark.
-    pub fn new(out: W) -> Result<Self> {
-        Self::with(out, b',', false)
+    pub fn new(out: W, projects: Projects) -> Result<Self> {
+        Self::with(out, b',', false, projects)
     }
 
     /// A file separated by `separator` (`,`, `;` or a tab), with a UTF-8 byte order mark
     /// first when `bom` (spreadsheets then read it as UTF-8).
-    pub fn with(mut out: W, separator: u8, bom: bool) -> Result<Self> {
+    pub fn with(mut out: W, separator: u8, bom: bool, projects: Projects) -> Result<Self> {
         if bom {
             out.write_all(b"\xEF\xBB\xBF")
                 .map_err(|e| write_error(e.into()))?;
@@ -648,7 +658,7 @@ impl<W: Write> CsvWriter<W> {
         let mut header: Vec<&str> = COLUMNS.to_vec();
         header.extend(IGNORED);
         w.write_record(&header).map_err(write_error)?;
-        Ok(CsvWriter { w })
+        Ok(CsvWriter { w, projects })
     }
 
     pub fn write(&mut self, c: &Contact) -> Result<()> {
@@ -668,6 +678,7 @@ impl<W: Write> CsvWriter<W> {
         };
         let note = note.as_deref().map_or(c.note.as_str(), String::as_str);
         let concern = a.concern().map_or("", |r| r.as_str());
+        let projects = self.projects.names(&a.projects);
         let cells = [
             date.as_str(),
             &code,
@@ -686,6 +697,7 @@ impl<W: Write> CsvWriter<W> {
             cells.iter().map(|c| neutralise(c)).collect();
         record.push(note.into());
         record.push(neutralise(concern));
+        record.push(neutralise(&projects));
         record.push(id.as_str().into());
         record.push(night.as_str().into());
         self.w
@@ -706,8 +718,8 @@ fn write_error(e: csv::Error) -> Error {
 }
 
 /// One contact as a JSON object (CONTRACT.md: the columns, `referrals` as an array, `id`,
-/// `field_night`; `concern` is `null` for no answer).
-pub fn contact_json(c: &Contact) -> serde_json::Value {
+/// `field_night`; `concern` is `null` for no answer; `projects` an array of names).
+pub fn contact_json(c: &Contact, projects: &Projects) -> serde_json::Value {
     let a = &c.attributes;
     serde_json::json!({
         "id": c.id,
@@ -723,6 +735,7 @@ pub fn contact_json(c: &Contact) -> serde_json::Value {
         "trafficking": yes_no(a.trafficking),
         "note": c.note.as_str(),
         "concern": a.concern().map(|r| r.as_str()),
+        "projects": projects.name_list(&a.projects),
         "field_night": c.field_night,
     })
 }
@@ -733,7 +746,7 @@ mod tests {
 
     fn rows(csv: &str) -> Result<Vec<std::result::Result<ParsedRow, RowError>>> {
         let today = crate::domain::parse_date("2025-01-01").unwrap();
-        Ok(read_contacts(csv.as_bytes(), Districts::default(), today, false)?.collect())
+        Ok(read_contacts(csv.as_bytes(), Default::default(), today, false)?.collect())
     }
 
     const HEADER: &str =
@@ -863,27 +876,30 @@ mod tests {
             note: parsed.contact.note.clone(),
         };
         let mut out = Vec::new();
-        let mut w = CsvWriter::new(&mut out).unwrap();
+        let mut w = CsvWriter::new(&mut out, Projects::default()).unwrap();
         w.write(&contact).unwrap();
         w.finish().unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note,concern,id,field_night"
+            "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note,concern,projects,id,field_night"
         );
         assert_eq!(
             lines.next().unwrap(),
-            "2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,hej,will-be-made,7,"
+            "2024-01-01,,sells,woman,under18,men,norrmalm,outreach,,no,hej,will-be-made,,7,"
         );
-        let again: Vec<_> = read_contacts(text.as_bytes(), Districts::default(), today, false)
+        let again: Vec<_> = read_contacts(text.as_bytes(), Default::default(), today, false)
             .unwrap()
             .collect();
         assert_eq!(
             again[0].as_ref().unwrap().contact.attributes,
             contact.attributes
         );
-        assert_eq!(contact_json(&contact)["concern"], "will-be-made");
+        assert_eq!(
+            contact_json(&contact, &Projects::default())["concern"],
+            "will-be-made"
+        );
     }
 
     #[test]

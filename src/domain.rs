@@ -38,6 +38,10 @@ pub enum Expected {
     DateFrom1900,
     NoteAtMost(usize),
     Staff(u8),
+    /// A project's name or funder (see [`Name`]), at most this many characters.
+    Name(usize),
+    /// A number of participants, at most this many.
+    Participants(u32),
 }
 
 impl InvalidValue {
@@ -105,6 +109,17 @@ impl InvalidValue {
             Expected::NoteAtMost(n) => format!("expected a note of at most {n} characters"),
             Expected::Staff(max) if sv => format!("måste vara ett tal från 1 till {max}"),
             Expected::Staff(max) => format!("expected a number from 1 to {max}"),
+            Expected::Name(max) if sv => format!(
+                "måste vara ett namn på 1 till {max} tecken, på en rad, utan ; och utan personuppgifter"
+            ),
+            Expected::Name(max) => format!(
+                "expected a name of 1 to {max} characters on one line, without ; or personal identifiers"
+            ),
+            Expected::Participants(max) if sv => format!(
+                "måste vara ett heltal från 1 till {}",
+                lang.number(u64::from(*max))
+            ),
+            Expected::Participants(max) => format!("expected a whole number from 1 to {max}"),
         }
     }
 }
@@ -269,6 +284,9 @@ category!(
         Auditor = 3: "auditor" ["auditor", "granskare"], Admin = 4: "admin" ["administrator", "administratör"]
     }
 );
+
+mod work;
+pub use work::*;
 
 /// A set of referrals, stored as a bit mask (bit = `Referral::code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -667,26 +685,33 @@ pub struct Attributes {
     /// `None` when not asked (any other age band) or not answered (older records). Only an
     /// `under18` contact carries one: [`Attributes::encode`] stores `None` for any other.
     pub concern: Option<ConcernReport>,
+    /// The funded projects the contact belongs to (ids of stored projects).
+    pub projects: ProjectSet,
 }
 
 /// Length of format 1 of the encoded attributes (written by versions before the under-18
 /// answer was a category; still read): fixed, so the ciphertext length says nothing.
 pub const ATTRIBUTES_LEN: usize = 9;
 const ATTRIBUTES_FORMAT: u8 = 1;
-/// Format 2, what every contact is written in: format 1's bytes with byte 0 = 2, then one more
-/// byte, the answer to the under-18 question ([`ConcernReport::code`], 0 for none). Fixed
-/// length whatever the answer, so the ciphertext length does not tell who was asked.
+/// Format 2, written before contacts named projects: format 1's bytes with byte 0 = 2, then
+/// one more byte, the answer to the under-18 question ([`ConcernReport::code`], 0 for none).
 pub const ATTRIBUTES_V2_LEN: usize = 10;
 const ATTRIBUTES_FORMAT_V2: u8 = 2;
+/// Format 3, what every contact is written in: format 2's bytes with byte 0 = 3, then the
+/// contact's projects ([`ProjectSet::encode`], 16 bytes). Fixed length whatever the answer and
+/// however many projects, so the ciphertext length tells neither who was asked nor which
+/// contacts a project reached.
+pub const ATTRIBUTES_V3_LEN: usize = 26;
+const ATTRIBUTES_FORMAT_V3: u8 = 3;
 
 impl Attributes {
-    /// Fixed-length binary encoding (format 2, [`ATTRIBUTES_V2_LEN`]): format byte, one byte
+    /// Fixed-length binary encoding (format 3, [`ATTRIBUTES_V3_LEN`]): format byte, one byte
     /// per category (the district as its code in the configured list), referral bits, flags,
-    /// the under-18 answer (kept only for the age band `under18`). `None` if the district is
-    /// not in the list.
+    /// the under-18 answer (kept only for the age band `under18`), the projects. `None` if the
+    /// district is not in the list.
     pub fn encode(&self, districts: &Districts) -> Option<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_V2_LEN]);
-        out[0] = ATTRIBUTES_FORMAT_V2;
+        let mut out = Zeroizing::new(vec![0u8; ATTRIBUTES_V3_LEN]);
+        out[0] = ATTRIBUTES_FORMAT_V3;
         out[1] = self.role.code();
         out[2] = self.gender.code();
         out[3] = self.age_band.code();
@@ -696,6 +721,7 @@ impl Attributes {
         out[7] = u8::from(self.trafficking);
         out[8] = districts.code_of(&self.district)?;
         out[9] = self.concern().map_or(0, ConcernReport::code);
+        self.projects.encode(&mut out[10..]);
         Some(out)
     }
 
@@ -704,15 +730,21 @@ impl Attributes {
         self.concern.filter(|_| self.age_band == AgeBand::Under18)
     }
 
-    /// Decodes what [`Attributes::encode`] wrote, or format 1 (no under-18 answer); `None` if
-    /// the bytes are not such an encoding.
+    /// Decodes what [`Attributes::encode`] wrote, or format 1 (no under-18 answer) or 2 (no
+    /// projects); `None` if the bytes are not such an encoding.
     pub fn decode(b: &[u8], districts: &Districts) -> Option<Attributes> {
-        let concern = match (b.len(), b.first()) {
-            (ATTRIBUTES_LEN, Some(&ATTRIBUTES_FORMAT)) => None,
-            (ATTRIBUTES_V2_LEN, Some(&ATTRIBUTES_FORMAT_V2)) => match b[9] {
-                0 => None,
-                c => Some(ConcernReport::from_code(c)?),
-            },
+        let concern = |c: u8| match c {
+            0 => Some(None),
+            c => ConcernReport::from_code(c).map(Some),
+        };
+        let (concern, projects) = match (b.len(), b.first()) {
+            (ATTRIBUTES_LEN, Some(&ATTRIBUTES_FORMAT)) => (None, ProjectSet::none()),
+            (ATTRIBUTES_V2_LEN, Some(&ATTRIBUTES_FORMAT_V2)) => {
+                (concern(b[9])?, ProjectSet::none())
+            }
+            (ATTRIBUTES_V3_LEN, Some(&ATTRIBUTES_FORMAT_V3)) => {
+                (concern(b[9])?, ProjectSet::decode(&b[10..])?)
+            }
             _ => return None,
         };
         if b[7] > 1 {
@@ -728,6 +760,7 @@ impl Attributes {
             trafficking: b[7] == 1,
             district: districts.by_code(b[8])?.clone(),
             concern,
+            projects,
         };
         Some(a)
     }
@@ -771,6 +804,8 @@ pub enum ContactField {
     Note,
     /// The answer to the under-18 question (report of concern).
     Concern,
+    /// The funded projects the contact belongs to (`;`-separated names).
+    Projects,
 }
 
 impl ContactField {
@@ -789,6 +824,7 @@ impl ContactField {
             ContactField::Trafficking => "trafficking",
             ContactField::Note => "note",
             ContactField::Concern => "concern",
+            ContactField::Projects => "projects",
         }
     }
 
@@ -830,6 +866,13 @@ pub enum FieldError {
     /// No answer to the under-18 question where it is required (the command line, the
     /// interface) for an `under18` contact.
     ConcernMissing,
+    /// The project at this place of the list (1 for the first) is none of the unit's. Names
+    /// are never echoed: a name typed in the wrong field could be anything.
+    ProjectUnknown(usize),
+    /// The contact's date lies outside the period of the project at this place of the list.
+    ProjectNotOnDate(usize),
+    /// More projects than a contact may belong to.
+    TooManyProjects,
 }
 
 impl FieldError {
@@ -872,6 +915,24 @@ impl FieldError {
                 InvalidValue::of(ConcernReport::expected())
                     .text(lang)
                     .trim_start_matches("expected ")
+            ),
+            FieldError::ProjectUnknown(n) if sv => format!(
+                "projekt {n} i listan är inget av enhetens projekt (se uppsok project list)"
+            ),
+            FieldError::ProjectUnknown(n) => format!(
+                "project {n} of the list is none of the unit's projects (see uppsok project list)"
+            ),
+            FieldError::ProjectNotOnDate(n) if sv => format!(
+                "kontaktens datum ligger utanför perioden för projekt {n} i listan"
+            ),
+            FieldError::ProjectNotOnDate(n) => format!(
+                "the contact's date lies outside the period of project {n} of the list"
+            ),
+            FieldError::TooManyProjects if sv => format!(
+                "en kontakt kan höra till högst {MAX_PROJECTS_PER_CONTACT} projekt"
+            ),
+            FieldError::TooManyProjects => format!(
+                "a contact can belong to at most {MAX_PROJECTS_PER_CONTACT} projects"
             ),
         }
     }
@@ -988,6 +1049,8 @@ pub struct ContactInput<'a> {
     pub note: &'a str,
     /// The under-18 answer: `made`, `will-be-made`, `not-made`, or empty.
     pub concern: &'a str,
+    /// The projects: `;`-separated names, or empty for none.
+    pub projects: &'a str,
     pub field_night: Option<i64>,
 }
 
@@ -1016,6 +1079,7 @@ impl ContactInput<'_> {
             ContactField::Trafficking => self.trafficking,
             ContactField::Note => self.note,
             ContactField::Concern => self.concern,
+            ContactField::Projects => self.projects,
         }
     }
 
@@ -1028,7 +1092,7 @@ impl ContactInput<'_> {
     /// not as `answer` says.
     pub fn parse(
         &self,
-        districts: &Districts,
+        (districts, projects): (&Districts, &Projects),
         today: Date,
         answer: ConcernAnswer,
     ) -> Result<NewContact, Vec<FieldProblem>> {
@@ -1090,6 +1154,14 @@ impl ContactInput<'_> {
             }
             (c, _) => c,
         };
+        // Projects are checked against the contact's date, once the date is one.
+        let in_projects = date.and_then(|d| match projects.resolve(self.projects, d) {
+            Ok(set) => Some(set),
+            Err(e) => {
+                check(ContactField::Projects, Err(e));
+                None
+            }
+        });
         match (
             date,
             role,
@@ -1101,6 +1173,7 @@ impl ContactInput<'_> {
             referrals,
             trafficking,
             concern,
+            in_projects,
         ) {
             (
                 Some(date),
@@ -1113,6 +1186,7 @@ impl ContactInput<'_> {
                 Some(referrals),
                 Some(trafficking),
                 Some(concern),
+                Some(in_projects),
             ) if problems.is_empty() => Ok(NewContact {
                 date,
                 code: PersonCode::normalise(self.code),
@@ -1126,6 +1200,7 @@ impl ContactInput<'_> {
                     referrals,
                     trafficking,
                     concern,
+                    projects: in_projects,
                 },
                 note: Zeroizing::new(self.note.to_string()),
                 field_night: self.field_night,
@@ -1228,10 +1303,15 @@ mod tests {
             trafficking: "no",
             note: "kort",
             concern: "",
+            projects: "",
             field_night: Some(3),
         };
         let c = good
-            .parse(&Districts::default(), today, ConcernAnswer::Optional)
+            .parse(
+                (&Districts::default(), &Projects::default()),
+                today,
+                ConcernAnswer::Optional,
+            )
             .unwrap();
         assert_eq!(c.attributes.role, Role::Sells);
         assert_eq!(c.field_night, Some(3));
@@ -1244,7 +1324,11 @@ mod tests {
             ..good
         };
         let fields: Vec<ContactField> = bad
-            .parse(&Districts::default(), today, ConcernAnswer::Optional)
+            .parse(
+                (&Districts::default(), &Projects::default()),
+                today,
+                ConcernAnswer::Optional,
+            )
             .unwrap_err()
             .into_iter()
             .map(|p| p.field)
@@ -1280,14 +1364,19 @@ mod tests {
             trafficking: "no",
             note: "",
             concern: "will-be-made",
+            projects: "",
             field_night: None,
         };
         for answer in [Optional, Required] {
-            let c = young.parse(&districts, today, answer).unwrap();
+            let c = young
+                .parse((&districts, &Projects::default()), today, answer)
+                .unwrap();
             assert_eq!(c.attributes.concern, Some(ConcernReport::WillBeMade));
         }
         let problem = |input: ContactInput, answer| {
-            let p = input.parse(&districts, today, answer).unwrap_err();
+            let p = input
+                .parse((&districts, &Projects::default()), today, answer)
+                .unwrap_err();
             assert_eq!(p.len(), 1, "{p:?}");
             assert_eq!(p[0].field, ContactField::Concern);
             p[0].error.clone()
@@ -1315,14 +1404,16 @@ mod tests {
             concern: "",
             ..young
         };
-        let c = unanswered.parse(&districts, today, Optional).unwrap();
+        let c = unanswered
+            .parse((&districts, &Projects::default()), today, Optional)
+            .unwrap();
         assert_eq!(c.attributes.concern, None);
         assert_eq!(problem(unanswered, Required), FieldError::ConcernMissing);
         let c = ContactInput {
             concern: "",
             ..adult
         }
-        .parse(&districts, today, Required)
+        .parse((&districts, &Projects::default()), today, Required)
         .unwrap();
         assert_eq!(c.attributes.concern, None);
         assert_eq!(ContactField::Concern.column(), "concern");
@@ -1345,6 +1436,7 @@ mod tests {
             trafficking: "no",
             note: "",
             concern: "",
+            projects: "",
             field_night: None,
         };
         for (code, kind) in [
@@ -1356,7 +1448,11 @@ mod tests {
         ] {
             assert_eq!(PersonCode::identifier_in(code), Some(kind), "{kind}");
             let problems = input(code)
-                .parse(&Districts::default(), today, ConcernAnswer::Optional)
+                .parse(
+                    (&Districts::default(), &Projects::default()),
+                    today,
+                    ConcernAnswer::Optional,
+                )
                 .unwrap_err();
             assert_eq!(
                 problems,
@@ -1418,7 +1514,11 @@ mod tests {
         for code in ["ab85", "AB 1985", "nick77", "", "  ", hex.as_str()] {
             assert_eq!(PersonCode::identifier_in(code), None, "{code}");
             assert!(input(code)
-                .parse(&Districts::default(), today, ConcernAnswer::Optional)
+                .parse(
+                    (&Districts::default(), &Projects::default()),
+                    today,
+                    ConcernAnswer::Optional
+                )
                 .is_ok());
         }
         // Upper-case hex is still an exported pseudonym once normalised.
@@ -1475,10 +1575,11 @@ mod tests {
             referrals: "health;shelter".parse().unwrap(),
             trafficking: true,
             concern: None,
+            projects: ProjectSet::none(),
         };
         let districts = Districts::default();
         let enc = a.encode(&districts).unwrap();
-        assert_eq!(enc.len(), ATTRIBUTES_V2_LEN);
+        assert_eq!(enc.len(), ATTRIBUTES_V3_LEN);
         assert_eq!(Attributes::decode(&enc, &districts).unwrap(), a);
         let mut bad = enc.to_vec();
         bad[1] = 99;
@@ -1501,14 +1602,26 @@ mod tests {
         ] {
             young.concern = concern;
             let v2 = young.encode(&districts).unwrap();
-            assert_eq!(v2.len(), ATTRIBUTES_V2_LEN);
+            assert_eq!(v2.len(), ATTRIBUTES_V3_LEN);
             assert_eq!(Attributes::decode(&v2, &districts), Some(young.clone()));
             let mut older = a.clone();
             older.concern = concern;
             let v2 = older.encode(&districts).unwrap();
-            assert_eq!(v2.len(), ATTRIBUTES_V2_LEN);
+            assert_eq!(v2.len(), ATTRIBUTES_V3_LEN);
             assert_eq!(Attributes::decode(&v2, &districts), Some(a.clone()));
         }
+        // Projects: none, one, the most a contact may have, in the same length.
+        for ids in [&[][..], &[7], &[1, 2, 3, 70_000]] {
+            let mut p = a.clone();
+            p.projects = ProjectSet::of(ids.iter().copied()).unwrap();
+            let v3 = p.encode(&districts).unwrap();
+            assert_eq!(v3.len(), ATTRIBUTES_V3_LEN);
+            assert_eq!(Attributes::decode(&v3, &districts), Some(p));
+        }
+        // Format 2 (written before projects) still reads, with none.
+        let mut v2 = enc[..ATTRIBUTES_V2_LEN].to_vec();
+        v2[0] = ATTRIBUTES_FORMAT_V2;
+        assert_eq!(Attributes::decode(&v2, &districts), Some(a.clone()));
         // Format 1 (older versions) still reads, with no answer.
         let mut v1 = enc[..ATTRIBUTES_LEN].to_vec();
         v1[0] = ATTRIBUTES_FORMAT;
@@ -1522,6 +1635,10 @@ mod tests {
             Attributes::decode(&bad, &districts).is_none(),
             "format 1 is 9 bytes"
         );
+        // Projects out of their canonical order are not an encoding.
+        let mut bad = a.encode(&districts).unwrap().to_vec();
+        bad[14] = 1;
+        assert!(Attributes::decode(&bad, &districts).is_none());
     }
 
     #[test]

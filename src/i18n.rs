@@ -103,6 +103,7 @@ pub struct Text {
     pub trafficking: &'static str,
     /// The under-18 answer as a dimension: whether a report of concern was made.
     pub concern: &'static str,
+    pub project: &'static str,
     pub year: &'static str,
     pub month: &'static str,
     pub audit_pass: &'static str,
@@ -138,6 +139,7 @@ pub static EN: Text = Text {
     referral: "Referral",
     trafficking: "Signs of trafficking",
     concern: "Report of concern",
+    project: "Project",
     year: "Year",
     month: "Month",
     tui: &TUI_EN,
@@ -172,6 +174,7 @@ pub static SV: Text = Text {
     referral: "Hänvisning",
     trafficking: "Tecken på människohandel",
     concern: "Orosanmälan",
+    project: "Projekt",
     year: "År",
     month: "Månad",
     tui: &TUI_SV,
@@ -201,6 +204,7 @@ impl Text {
             Referral => self.referral,
             Trafficking => self.trafficking,
             Concern => self.concern,
+            Project => self.project,
             Year => self.year,
             Month => self.month,
         }

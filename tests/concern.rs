@@ -85,7 +85,7 @@ fn add_with_the_answer_is_exported_counted_by_stats_and_imported_back() {
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
     assert!(
-        header.ends_with(",trafficking,note,concern,id,field_night"),
+        header.ends_with(",trafficking,note,concern,projects,id,field_night"),
         "{header}"
     );
     let concern_of = |line: &str| line.split(',').nth(11).unwrap().to_string();

@@ -1195,3 +1195,169 @@ fn a_reordered_district_list_is_named_by_the_audit_and_refused_by_a_rekey() {
         stderr(&o)
     );
 }
+
+/// The unit with one project (added by the lead) and one activity (logged by olle).
+fn unit_with_work() -> Db {
+    let db = unit();
+    db.cmd_as("lena", PASS)
+        .args([
+            "project",
+            "add",
+            "Köparprojektet",
+            "--funder",
+            "Socialstyrelsen",
+        ])
+        .args(["--from", "2024-01-01", "--to", "2024-12-31"])
+        .assert()
+        .success();
+    db.cmd_as("olle", PASS)
+        .args([
+            "activity",
+            "add",
+            "--date",
+            "2024-03-02",
+            "--kind",
+            "lecture",
+        ])
+        .args([
+            "--audience",
+            "school",
+            "--participants",
+            "28",
+            "--note",
+            "gymnasiet",
+        ])
+        .assert()
+        .success();
+    db
+}
+
+fn project_rows(conn: &rusqlite::Connection) -> Vec<uppsok::storage::ProjectRow> {
+    let mut st = conn
+        .prepare("SELECT id, created_by, created_at, details FROM projects ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| {
+        Ok(uppsok::storage::ProjectRow {
+            id: r.get(0)?,
+            created_by: r.get(1)?,
+            created_at: r.get(2)?,
+            details: r.get(3)?,
+        })
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
+
+#[test]
+fn an_outreach_worker_who_adds_a_project_behind_uppsoks_back_is_named_by_the_audit() {
+    let db = unit_with_work();
+    let (code, _) = audit_json(&db, &[]);
+    assert_eq!(code, Some(0));
+    // Everything a lead's `project add` writes, made by olle with his own keys: the row
+    // sealed under the categories key he holds, and an entry signed with his own signing key
+    // that commits to the table as it now is. Only his role is not a lead's.
+    let olle = insider(&db.path, "olle", PASS);
+    let details = uppsok::domain::ProjectDetails {
+        name: uppsok::domain::Name::new("Olles projekt").unwrap(),
+        funder: uppsok::domain::Name::new("Ingen").unwrap(),
+        from: uppsok::domain::parse_date("2024-01-01").unwrap(),
+        to: None,
+    };
+    let sealed = olle
+        .keys
+        .seal(Place::ProjectDetails(2), &details.encode())
+        .unwrap();
+    olle.conn
+        .execute(
+            "INSERT INTO projects (id, created_by, created_at, details) VALUES (2, ?1, '2024-05-01T10:00:00Z', ?2)",
+            rusqlite::params![olle.id, sealed],
+        )
+        .unwrap();
+    let detail = uppsok::audit_log::projects_detail(&project_rows(&olle.conn));
+    olle.append(Some(olle.id), "project_add", "project:2", &detail);
+    let seq = rows(&olle.conn).len();
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("project:2".to_string(), "not_allowed".to_string())],
+        "{report:#}"
+    );
+    assert!(seq > 0);
+    // And a rekey does not vouch for it: it refuses, naming the entry.
+    let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("roject:2"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_project_or_activity_changed_or_removed_outside_uppsok_is_named_by_the_audit() {
+    // A lead holds every data key: she re-seals the project with another period, properly.
+    let db = unit_with_work();
+    let lena = insider(&db.path, "lena", PASS);
+    let row = project_rows(&lena.conn).remove(0);
+    let plain = lena
+        .keys
+        .open(Place::ProjectDetails(row.id), &row.details)
+        .unwrap();
+    let mut details = uppsok::domain::ProjectDetails::decode(&plain).unwrap();
+    details.to = Some(uppsok::domain::parse_date("2025-12-31").unwrap());
+    let sealed = lena
+        .keys
+        .seal(Place::ProjectDetails(row.id), &details.encode())
+        .unwrap();
+    lena.conn
+        .execute(
+            "UPDATE projects SET details = ?1 WHERE id = ?2",
+            rusqlite::params![sealed, row.id],
+        )
+        .unwrap();
+    drop(lena);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings(&report, "audit_log"),
+        vec![("projects".to_string(), "content_differs".to_string())],
+        "{report:#}"
+    );
+
+    // Any role: an activity deleted from the file.
+    for who in ["olle", "aino"] {
+        let db = unit_with_work();
+        let me = insider(&db.path, who, PASS);
+        me.conn.execute("DELETE FROM activities", []).unwrap();
+        drop(me);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{who}");
+        assert_eq!(
+            findings(&report, "audit_log"),
+            vec![("activities".to_string(), "content_differs".to_string())],
+            "{who}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn an_auditor_counts_activities_but_opens_no_activity_note_outside_uppsok() {
+    let db = unit_with_work();
+    let aino = insider(&db.path, "aino", PASS);
+    let (details, note): (Vec<u8>, Vec<u8>) = aino
+        .conn
+        .query_row(
+            "SELECT details, note FROM activities WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // Kind, audience and participants: what the yearly report counts.
+    let plain = aino.keys.open(Place::ActivityDetails(1), &details).unwrap();
+    let d = uppsok::domain::ActivityDetails::decode(&plain).unwrap();
+    assert_eq!(d.participants, 28);
+    // The note is under the notes key, which no auditor holds.
+    assert!(aino.keys.open(Place::ActivityNote(1), &note).is_err());
+    assert!(aino.master.is_none());
+    // Nor can she swap the note into the details column and read it there.
+    assert!(aino.keys.open(Place::ActivityDetails(1), &note).is_err());
+}

@@ -12,7 +12,12 @@ const HEADER: &str =
 
 fn read_all(bytes: &[u8]) {
     let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-    if let Ok(rows) = uppsok::csv_io::read_contacts(bytes, Districts::default(), today, false) {
+    if let Ok(rows) = uppsok::csv_io::read_contacts(
+        bytes,
+        (Districts::default(), Default::default()),
+        today,
+        false,
+    ) {
         for row in rows.take(10_000) {
             let _ = row;
         }

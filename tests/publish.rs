@@ -77,6 +77,7 @@ fn data(seed: u64) -> Vec<(String, Option<i64>, Attributes)> {
                     .unwrap(),
                 trafficking: rng.gen_bool(0.1),
                 concern: None,
+                projects: uppsok::domain::ProjectSet::none(),
             };
             (date, person, a)
         })

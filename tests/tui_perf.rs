@@ -80,6 +80,7 @@ fn build(path: &std::path::Path, n: u64) {
             referrals: Referrals::from_bits((rng.next() % 4) as u8),
             trafficking: rng.next().is_multiple_of(50),
             concern: None,
+            projects: uppsok::domain::ProjectSet::none(),
         };
         (
             NewContact {

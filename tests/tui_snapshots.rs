@@ -39,6 +39,7 @@ fn attrs(role: Role, gender: Gender, age: AgeBand, district: &str) -> Attributes
         referrals: Referrals::none(),
         trafficking: false,
         concern: None,
+        projects: uppsok::domain::ProjectSet::none(),
     }
 }
 

@@ -31,12 +31,14 @@ fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes).unwrap()
 }
 
-/// An export as the fixture's version wrote it: that version had no `concern` field, and the
-/// upgraded contacts have no under-18 answer (`null`), which is checked and then dropped.
+/// An export as the fixture's version wrote it: that version had no `concern` and no
+/// `projects` field; the upgraded contacts have no under-18 answer (`null`) and no projects
+/// (`[]`), which is checked and then dropped.
 fn without_concern(mut v: serde_json::Value) -> serde_json::Value {
     for row in v.as_array_mut().unwrap() {
         let row = row.as_object_mut().unwrap();
         assert_eq!(row.remove("concern"), Some(serde_json::Value::Null));
+        assert_eq!(row.remove("projects"), Some(serde_json::json!([])));
     }
     v
 }

@@ -14,6 +14,8 @@
 //! | `contact_delete` (`contact:ID`), `forget` | `before=ID:H,...`, the rows deleted |
 //! | `rekey`, `purge`, `upgrade` | `content=R` over every contact in id order, `nights=R` over every field night: a snapshot |
 //! | `field_night_add` (`field_night:ID`, `field_nights:A-B`) | `content=R` over the nights written |
+//! | `project_add`, `project_close` (`project:ID`) | `projects=R` over every project (a small table) |
+//! | `activity_add` (`activity:ID`) | `activities=R` over every activity |
 //!
 //! The audit walks the log backwards from the live rows ([`verify_content`]): each entry must
 //! find the rows as it left them, and hands them back as they were before it; at a snapshot the
@@ -25,7 +27,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::storage::{AuditRow, ContactRow, FieldNightRow, MergeRow};
+use crate::storage::{ActivityRow, AuditRow, ContactRow, FieldNightRow, MergeRow, ProjectRow};
 
 /// A contact's hash as committed, with its person's pseudonym (`pseudonym`: the one stored for
 /// `c.person_id`), so that pseudonyms swapped between persons change the hash of every contact
@@ -189,6 +191,106 @@ pub fn districts_detail(list: Option<&str>) -> String {
     format!("districts={}", hex(&h.finalize().into()))
 }
 
+/// `projects=HEX`: every project as stored (id, author, time, the envelope of its details), in
+/// id order. Each entry that adds or closes a project commits to the whole table, and so does
+/// every snapshot.
+pub fn projects_detail(rows: &[ProjectRow]) -> String {
+    let mut running = Running::default();
+    for p in rows {
+        let mut h = Sha256::new();
+        h.update(b"uppsok/project/1");
+        h.update(p.id.to_le_bytes());
+        h.update(p.created_by.to_le_bytes());
+        for b in [p.created_at.as_bytes(), &p.details[..]] {
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+        running.push(p.id, &h.finalize().into());
+    }
+    format!("projects={}", hex(&running.finish()))
+}
+
+/// `activities=HEX`: every activity as stored (id, date, author, time, both envelopes), in id
+/// order, as `activity_add` and every snapshot commit to it.
+pub fn activities_detail(rows: &[ActivityRow]) -> String {
+    let mut sorted: Vec<&ActivityRow> = rows.iter().collect();
+    sorted.sort_by_key(|a| a.id);
+    let mut running = Running::default();
+    for a in sorted {
+        let mut h = Sha256::new();
+        h.update(b"uppsok/activity/1");
+        h.update(a.id.to_le_bytes());
+        h.update(a.created_by.to_le_bytes());
+        for b in [
+            a.date.as_bytes(),
+            a.created_at.as_bytes(),
+            &a.details[..],
+            &a.note[..],
+        ] {
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+        running.push(a.id, &h.finalize().into());
+    }
+    format!("activities={}", hex(&running.finish()))
+}
+
+/// The projects table against the last entry that committed to it (none: it must be empty),
+/// and every entry that changed it against who may: `signed_by_one_who_may` says whether an
+/// entry's signer held a role that may manage projects. An insider holding an outreach
+/// worker's keys can seal a project row and sign an entry for it, but not as a lead.
+pub fn verify_projects(
+    live: &[ProjectRow],
+    rows: &[AuditRow],
+    signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+) -> Vec<ContentFinding> {
+    verify_small_table(
+        &projects_detail(live),
+        live.is_empty(),
+        rows,
+        "projects",
+        &["project_add", "project_close"],
+        signed_by_one_who_may,
+    )
+}
+
+/// The activities table, as [`verify_projects`] checks projects.
+pub fn verify_activities(
+    live: &[ActivityRow],
+    rows: &[AuditRow],
+    signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+) -> Vec<ContentFinding> {
+    verify_small_table(
+        &activities_detail(live),
+        live.is_empty(),
+        rows,
+        "activities",
+        &["activity_add"],
+        signed_by_one_who_may,
+    )
+}
+
+fn verify_small_table(
+    now: &str,
+    empty: bool,
+    rows: &[AuditRow],
+    record: &str,
+    actions: &[&str],
+    signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+) -> Vec<ContentFinding> {
+    let mut findings: Vec<ContentFinding> = rows
+        .iter()
+        .filter(|r| actions.contains(&r.action.as_str()) && !signed_by_one_who_may(r))
+        .map(|r| ContentFinding {
+            record: r.objects.clone(),
+            kind: "not_allowed",
+            entry: Some(r.seq),
+        })
+        .collect();
+    findings.extend(verify_last_commitment(now, empty, rows, record));
+    findings
+}
+
 /// The district list against the last entry that committed to it (there must be one).
 pub fn verify_districts(live: Option<&str>, rows: &[AuditRow]) -> Option<ContentFinding> {
     verify_last_commitment(&districts_detail(live), false, rows, "meta:districts")
@@ -284,7 +386,8 @@ fn hash_in(detail: &str, key: &str) -> Option<[u8; 32]> {
 pub struct ContentFinding {
     /// `contact:ID`, or `contacts:A-B` for an import (one of its rows).
     pub record: String,
-    /// `content_differs` (not as its entry left it), `not_committed` (no entry wrote it).
+    /// `content_differs` (not as its entry left it), `not_committed` (no entry wrote it),
+    /// `not_allowed` (an entry signed by one whose role may not make that change).
     pub kind: &'static str,
     /// The entry that says otherwise, if any.
     pub entry: Option<i64>,

@@ -42,6 +42,14 @@ pub enum Action {
     /// suggested known codes one edit away: the persons by id, never a code. Once per person
     /// and sign-in.
     PersonLookup,
+    /// A funded project added (`project:ID`, committing to every project).
+    ProjectAdd,
+    /// A project's period closed (`project:ID`, committing to every project).
+    ProjectClose,
+    /// An information or training activity logged (`activity:ID`, committing to every one).
+    ActivityAdd,
+    /// Activities listed (with their notes, for a role that holds the notes key).
+    ActivityView,
 }
 
 impl Action {
@@ -78,6 +86,10 @@ impl Action {
             Action::Unlock => "unlock",
             Action::NotesRescan => "notes_rescan",
             Action::PersonLookup => "person_lookup",
+            Action::ProjectAdd => "project_add",
+            Action::ProjectClose => "project_close",
+            Action::ActivityAdd => "activity_add",
+            Action::ActivityView => "activity_view",
         }
     }
 }

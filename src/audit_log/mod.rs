@@ -26,7 +26,8 @@ pub use chain::{
 };
 pub use checkpoints::Checkpoint;
 pub use content::{
-    contact_hash, districts_detail, merges_detail, night_hash, verify_content, verify_districts,
-    verify_merges, verify_nights, ContentFacts, ContentFinding, Running,
+    activities_detail, contact_hash, districts_detail, merges_detail, night_hash, projects_detail,
+    verify_activities, verify_content, verify_districts, verify_merges, verify_nights,
+    verify_projects, ContentFacts, ContentFinding, Running,
 };
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

@@ -122,6 +122,9 @@ pub struct EditArgs {
     /// The new note (replaces the whole note; `-`: read from standard input)
     #[arg(long)]
     pub note: Option<String>,
+    /// ;-separated project names, or `none` (each must cover the contact's date)
+    #[arg(long)]
+    pub projects: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -294,6 +297,11 @@ fn edited<'a>(d: &'a ContactDetails, a: &'a EditArgs, texts: &'a Texts) -> Conta
             }),
         note: "",
         concern: "",
+        projects: match a.projects.as_deref() {
+            Some("none") => "",
+            Some(p) => p,
+            None => &texts.projects,
+        },
         field_night: d.contact.field_night,
     }
 }
@@ -302,6 +310,7 @@ fn edited<'a>(d: &'a ContactDetails, a: &'a EditArgs, texts: &'a Texts) -> Conta
 struct Texts {
     date: String,
     referrals: String,
+    projects: String,
 }
 
 fn edit(g: &Global, a: EditArgs) -> Result<()> {
@@ -317,6 +326,7 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
     let texts = Texts {
         date: d.contact.date.format("%Y-%m-%d").to_string(),
         referrals: d.contact.attributes.referrals.to_csv(),
+        projects: vault.projects().names(&d.contact.attributes.projects),
     };
     let mut input = edited(&d, &a, &texts);
     input.code = code;
@@ -341,7 +351,7 @@ fn edit(g: &Global, a: EditArgs) -> Result<()> {
     };
     let not_done = NotDone::NotChanged { id: a.id };
     let parsed = input
-        .parse(vault.districts(), today(), answer)
+        .parse((vault.districts(), vault.projects()), today(), answer)
         .map_err(|problems| refused(&input, &problems, not_done))?;
     let new_code = match &a.code {
         Some(_) => {

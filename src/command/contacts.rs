@@ -79,6 +79,9 @@ pub struct AddArgs {
     /// Free text, stored encrypted; must not identify anyone; `-` reads it from standard input
     #[arg(long, default_value = "", hide_default_value = true)]
     pub note: String,
+    /// ;-separated names of the funded projects the contact belongs to (each must cover its date; see `uppsok project list`)
+    #[arg(long, default_value = "", hide_default_value = true)]
+    pub projects: String,
     /// The field night this contact belongs to (see `uppsok night list`)
     #[arg(long, value_name = "ID")]
     pub field_night: Option<i64>,
@@ -135,7 +138,7 @@ fn parse_add(
     a: &AddArgs,
     code: &str,
     note: &str,
-    districts: &crate::domain::Districts,
+    lists: (&crate::domain::Districts, &crate::domain::Projects),
 ) -> Result<NewContact> {
     let input = ContactInput {
         date: &a.date,
@@ -150,12 +153,13 @@ fn parse_add(
         trafficking: &a.trafficking,
         note,
         concern: &a.concern,
+        projects: &a.projects,
         field_night: a.field_night,
     };
     // As in the interface: an under-18 contact is logged with the answer to the
     // report-of-concern question, and only an under-18 contact has one.
     input
-        .parse(districts, today(), ConcernAnswer::Required)
+        .parse(lists, today(), ConcernAnswer::Required)
         .map_err(|problems| refused(&input, &problems, NotDone::NotLogged))
 }
 
@@ -185,7 +189,7 @@ pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let l = lang(g);
     let piped = read_piped(&a.code, &a.note, l)?;
     let (code, note) = code_and_note(&a.code, &a.note, &piped)?;
-    let contact = parse_add(&a, code, note, vault.districts())?;
+    let contact = parse_add(&a, code, note, (vault.districts(), vault.projects()))?;
     let id = vault.contacts().add(contact, a.allow_identifiers)?;
     println!("{}", l.says(Says::Logged { id }));
     Ok(())
@@ -214,7 +218,7 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
     vault.require(Permission::WriteContacts)?;
     let rows = csv_io::read_contacts(
         file,
-        vault.districts().clone(),
+        (vault.districts().clone(), vault.projects().clone()),
         today(),
         a.allow_identifiers,
     )?;
@@ -313,11 +317,13 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs, separator: u8) 
     };
     match a.format {
         ExportFormat::Csv => {
-            let mut w = csv_io::CsvWriter::with(out, separator, a.bom)?;
+            let projects = vault.projects().clone();
+            let mut w = csv_io::CsvWriter::with(out, separator, a.bom, projects)?;
             vault.contacts().export(|c| w.write(c))?;
             w.finish()?;
         }
         ExportFormat::Json => {
+            let projects = vault.projects().clone();
             out.write_all(b"[").map_err(io)?;
             let mut first = true;
             vault.contacts().export(|c| {
@@ -326,7 +332,7 @@ fn write_export(vault: &mut crate::vault::Vault, a: &ExportArgs, separator: u8) 
                 }
                 first = false;
                 out.write_all(b"\n").map_err(io)?;
-                serde_json::to_writer(&mut out, &csv_io::contact_json(c)).map_err(|e| {
+                serde_json::to_writer(&mut out, &csv_io::contact_json(c, &projects)).map_err(|e| {
                     Error::Failed(Msg::CannotWrite {
                         what: Written::Export,
                         error: e.to_string(),

@@ -42,7 +42,7 @@ pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
     };
     let mut vault = unlock(g)?;
     let door = vault.stats().open(StatsPurpose::Estimate { by_year })?;
-    let q = a.period.query(&[], &a.filter, door.districts())?;
+    let q = a.period.query(&[], &a.filter, door.lists())?;
     let result = door.estimate(&q, by_year)?;
     match a.format {
         EstimateFormat::Json => print!("{}", json(&result)),

@@ -17,13 +17,13 @@ pub mod report;
 pub mod shell;
 pub mod stats;
 pub mod tui;
+pub mod work;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::Global;
 use crate::crypto::Passphrase;
-use crate::domain::Districts;
 use crate::error::{Error, Result};
 use crate::i18n::cli::Says;
 use crate::i18n::Lang;
@@ -47,14 +47,19 @@ pub struct PeriodArgs {
 
 impl PeriodArgs {
     /// The query of this period with these `--by` and `--filter` values, every value checked.
-    pub fn query(&self, by: &[String], filter: &[String], districts: &Districts) -> Result<Query> {
+    pub fn query(
+        &self,
+        by: &[String],
+        filter: &[String],
+        lists: crate::domain::Lists<'_>,
+    ) -> Result<Query> {
         Query::from_flags(
             self.year,
             self.from.as_deref(),
             self.to.as_deref(),
             by,
             filter,
-            districts,
+            lists,
         )
     }
 }

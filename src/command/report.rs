@@ -8,12 +8,13 @@ use clap::Args;
 use super::stats::check_threshold;
 use super::{db_path, is_database_file, lang, unlock, PeriodArgs};
 use crate::cli::Global;
+use crate::domain::today;
 use crate::error::{Error, Result};
 use crate::msg::{Msg, Written};
 use crate::report::{tables_for, Period, Report};
 use crate::stats::estimate::Occasions;
 use crate::stats::publish::DEFAULT_THRESHOLD;
-use crate::stats::Query;
+use crate::stats::{Filter, Query};
 use crate::vault::StatsPurpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,6 +40,9 @@ pub struct ReportArgs {
     /// Counts from 1 to this minus one are hidden (at least 3)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: u64,
+    /// The funder's account of one project: its contacts only, for its period (or a year or period within it), with funder and period in the heading
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
 }
 
 /// The date printed as "generated": `SOURCE_DATE_EPOCH` (seconds, for reproducible reports)
@@ -61,7 +65,31 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     }
     let mut vault = unlock(g)?;
     let door = vault.stats().open(StatsPurpose::Report { threshold })?;
-    let base = a.period.query(&[], &[], door.districts())?;
+    let mut base = a.period.query(&[], &[], door.lists())?;
+    // A funder's report: the project's contacts, within its period.
+    let project = match &a.project {
+        None => None,
+        Some(name) => {
+            let p = door
+                .lists()
+                .projects
+                .by_name(name)
+                .cloned()
+                .ok_or(Error::Input(Msg::NoSuchProject))?;
+            let (first, last) = (p.details.from, p.details.to.unwrap_or_else(today));
+            let from = base.from.unwrap_or(first);
+            let to = base.to.unwrap_or(last);
+            if from < first || to > last {
+                return Err(Error::Input(Msg::PeriodOutsideProject {
+                    from: first.to_string(),
+                    to: p.details.to.map_or_else(String::new, |d| d.to_string()),
+                }));
+            }
+            (base.from, base.to) = (Some(from), Some(to));
+            base.filters.push(Filter::project(p.id));
+            Some(p)
+        }
+    };
     // One calendar year (`--year`, or --from and --to within one year): its chart shows months.
     let one_year = a.period.year.is_some()
         || matches!(
@@ -75,7 +103,13 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
             ..base.clone()
         })
         .collect();
-    let mut occasions = Occasions::new(&base, door.districts());
+    let mut occasions = Occasions::new(&base, door.lists());
+    // The yearly report counts the unit's information and training work too; a funder's
+    // report is about the project's contacts alone.
+    let activities = match project {
+        Some(_) => None,
+        None => Some(door.activities(base.from, base.to)?),
+    };
     let results = door.count(&queries, &mut [&mut occasions])?;
     let estimate = occasions.finish();
     let first = results.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
@@ -85,6 +119,8 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         to: first.to.clone(),
     };
     let mut report = Report::new(period, generated(), threshold, &results, estimate);
+    report.project = project.map(|p| p.details);
+    report.activities = activities;
     // The log's checkpoint after this report's own entry: published with the figures.
     report.checkpoint = Some(vault.checkpoint()?.to_string());
     let l = lang(g);

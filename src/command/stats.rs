@@ -68,7 +68,7 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),
     })?;
-    let q = a.period.query(&a.by, &a.filter, door.districts())?;
+    let q = a.period.query(&a.by, &a.filter, door.lists())?;
     let result = door.count_one(&q)?;
     let shown = if a.publish {
         publish(&result, threshold)

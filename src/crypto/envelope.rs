@@ -30,6 +30,12 @@ pub enum Place {
     ContactNote(i64),
     /// A field night's kind, district and staff count (`field_nights.details`), by night id.
     FieldNightDetails(i64),
+    /// A project's name, funder and period (`projects.details`), by project id.
+    ProjectDetails(i64),
+    /// An activity's kind, audience and participants (`activities.details`), by activity id.
+    ActivityDetails(i64),
+    /// An activity's note (`activities.note`), by activity id: under the notes key.
+    ActivityNote(i64),
     /// A user's key slot (`key_slots.wrapped_key`), by user id.
     KeySlot(i64),
     /// The master key sealed to a user's public key (`master_wraps.wrapped_master`), by user id.
@@ -58,6 +64,9 @@ impl Place {
             Place::ContactAttributes(id) => ("contacts", "attributes", id),
             Place::ContactNote(id) => ("contacts", "note", id),
             Place::FieldNightDetails(id) => ("field_nights", "details", id),
+            Place::ProjectDetails(id) => ("projects", "details", id),
+            Place::ActivityDetails(id) => ("activities", "details", id),
+            Place::ActivityNote(id) => ("activities", "note", id),
             Place::KeySlot(id) => ("key_slots", "wrapped_key", id),
             Place::MasterWrap(id) => ("master_wraps", "wrapped_master", id),
             Place::CategoryWrap(id) => ("master_wraps", "wrapped_categories", id),

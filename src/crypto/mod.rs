@@ -376,7 +376,9 @@ impl Keys {
     /// The cipher of a place, if these keys hold it.
     fn cipher(&self, place: Place) -> Result<&Aes256Gcm, CryptoError> {
         match place {
-            Place::ContactNote(_) => self.notes.as_ref().ok_or(CryptoError::NotHeld),
+            Place::ContactNote(_) | Place::ActivityNote(_) => {
+                self.notes.as_ref().ok_or(CryptoError::NotHeld)
+            }
             Place::PseudonymKey(_) => self.chain_seal.as_ref().ok_or(CryptoError::NotHeld),
             _ => Ok(&self.categories),
         }

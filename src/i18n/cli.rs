@@ -23,6 +23,12 @@ pub struct CliText {
     pub show_no_note: &'static str,
     /// `night list` column headers: id, date, kind, district, staff.
     pub night_header: [&'static str; 5],
+    /// `project list` column headers: id, name, funder, from, to; and the last day of one
+    /// that runs on.
+    pub project_header: [&'static str; 5],
+    pub project_running: &'static str,
+    /// `activity list` column headers: id, date, kind, audience, participants, note.
+    pub activity_header: [&'static str; 6],
     /// `user list` column headers: name, role, state, created; and the two states.
     pub user_header: [&'static str; 4],
     pub user_active: &'static str,
@@ -80,6 +86,9 @@ pub static EN: CliText = CliText {
     show_concern_unanswered: "not answered",
     show_no_note: "(none)",
     night_header: ["id", "date", "kind", "district", "staff"],
+    project_header: ["id", "name", "funder", "from", "to"],
+    project_running: "(running)",
+    activity_header: ["id", "date", "kind", "audience", "participants", "note"],
     user_header: ["name", "role", "state", "created"],
     user_active: "active",
     user_disabled: "disabled",
@@ -130,6 +139,9 @@ pub static SV: CliText = CliText {
     show_concern_unanswered: "inte besvarad",
     show_no_note: "(ingen)",
     night_header: ["nr", "datum", "typ", "stadsdel", "personal"],
+    project_header: ["nr", "namn", "finansiär", "från", "till"],
+    project_running: "(pågår)",
+    activity_header: ["nr", "datum", "typ", "målgrupp", "deltagare", "anteckning"],
     user_header: ["namn", "roll", "status", "skapad"],
     user_active: "aktiv",
     user_disabled: "avstängd",
@@ -228,6 +240,16 @@ pub enum Says<'a> {
         reason_label: &'a str,
     },
     NightRecorded {
+        id: i64,
+    },
+    ProjectAdded {
+        id: i64,
+    },
+    ProjectClosed {
+        id: i64,
+        to: &'a str,
+    },
+    ActivityRecorded {
         id: i64,
     },
     PassphraseFor {
@@ -514,6 +536,11 @@ fn en(s: Says<'_>) -> String {
         NightRecorded { id } => format!(
             "Recorded field night {id}. Log its contacts with `uppsok add --field-night {id} ...`."
         ),
+        ProjectAdded { id } => format!(
+            "Added project {id}. Contacts name it with `uppsok add --projects NAME`; its report is `uppsok report --project NAME`."
+        ),
+        ProjectClosed { id, to } => format!("Project {id} now ends on {to}."),
+        ActivityRecorded { id } => format!("Recorded activity {id}."),
         PassphraseFor { user } => format!("Passphrase for {user}: "),
         NewPassphraseFor { user } => format!("New passphrase for {user}: "),
         Created { db, keys, admin } => format!(
@@ -642,6 +669,11 @@ fn sv(s: Says<'_>) -> String {
         NightRecorded { id } => format!(
             "Uppsökarkväll {id} sparad. Logga dess kontakter med `uppsok add --field-night {id} ...`."
         ),
+        ProjectAdded { id } => format!(
+            "Projekt {id} tillagt. Kontakter anger det med `uppsok add --projects NAMN`; dess rapport är `uppsok report --project NAMN`."
+        ),
+        ProjectClosed { id, to } => format!("Projekt {id} slutar nu {to}."),
+        ActivityRecorded { id } => format!("Insats {id} sparad."),
         PassphraseFor { user } => format!("Lösenfras för {user}: "),
         NewPassphraseFor { user } => format!("Ny lösenfras för {user}: "),
         Created { db, keys, admin } => format!(
@@ -798,6 +830,9 @@ mod tests {
             ];
             v.extend(self.show_labels);
             v.extend(self.night_header);
+            v.extend(self.project_header);
+            v.push(self.project_running);
+            v.extend(self.activity_header);
             v.extend(self.user_header);
             v
         }
@@ -860,6 +895,12 @@ mod tests {
                 reason_label: "ett värde skrevs fel",
             },
             NightRecorded { id: 1 },
+            ProjectAdded { id: 1 },
+            ProjectClosed {
+                id: 1,
+                to: "2009-12-31",
+            },
+            ActivityRecorded { id: 1 },
             PassphraseFor { user: "olle" },
             NewPassphraseFor { user: "olle" },
             Created {

@@ -47,6 +47,7 @@ pub(super) fn filter(p: &FilterProblem) -> String {
                 ValueWhy::ExpectedOrNone(e) => format!("{}, or none", e.text(En)),
                 ValueWhy::Year => "expected a year as YYYY".into(),
                 ValueWhy::Month => "expected a month as YYYY-MM".into(),
+                ValueWhy::Project => "expected the name of one of the unit's projects (see `uppsok project list`), or none".into(),
             };
             format!("'{value}' is not a value of {dimension}: {why}")
         }
@@ -221,6 +222,32 @@ pub(super) fn text(m: &Msg) -> String {
                 .map(|(f, v, e)| format!("--{} '{v}': {}", f.flag(), e.text(En)))
                 .collect();
             format!("the field night was not recorded: {}.", named.join("; "))
+        }
+        Msg::ProjectRefused { problems } => {
+            let named: Vec<String> = problems
+                .iter()
+                .map(|(f, v, e)| match f.may_show_value() {
+                    true => format!("--{} '{v}': {}", f.flag(), e.text(En)),
+                    false => format!("{}: {}", f.flag().to_uppercase(), e.text(En)),
+                })
+                .collect();
+            format!("the project was not added: {}.", named.join("; "))
+        }
+        Msg::PeriodBackwards => "the period ends before it begins: --to must not be before the project's first day.".into(),
+        Msg::PeriodOutsideProject { from, to } => format!("the period asked for lies outside the project's ({from} – {to}); give a year or period within it, or leave it out for the whole project."),
+        Msg::ProjectNameTaken => "the unit already has a project of that name (names are compared without case, accents, spaces or hyphens); choose another name.".into(),
+        Msg::NoSuchProject => "the unit has no project of that name; list them with `uppsok project list`.".into(),
+        Msg::ProjectHasLaterContacts { count } => format!(
+            "the project was not closed: {} of its contacts {} after that day; close it on a later day, or correct those contacts first.",
+            count,
+            if *count == 1 { "is dated" } else { "are dated" }
+        ),
+        Msg::ActivityRefused { problems } => {
+            let named: Vec<String> = problems
+                .iter()
+                .map(|(f, v, e)| format!("--{} '{v}': {}", f.flag(), e.text(En)))
+                .collect();
+            format!("the activity was not recorded: {}.", named.join("; "))
         }
         Msg::NoSuchContact { id } => format!("there is no contact {id}."),
         Msg::ContactGone { id } => format!("contact {id} is gone; nothing was changed."),

@@ -13,7 +13,9 @@ mod tests;
 
 use std::path::PathBuf;
 
-use crate::domain::{ContactField, FieldProblem, InvalidValue, NightField};
+use crate::domain::{
+    ActivityField, ContactField, FieldProblem, InvalidValue, NightField, ProjectField,
+};
 use crate::i18n::Lang;
 use crate::pii::IdentifierKind;
 
@@ -101,6 +103,8 @@ pub enum ValueWhy {
     ExpectedOrNone(InvalidValue),
     Year,
     Month,
+    /// Not one of the unit's projects (nor `none`).
+    Project,
 }
 
 /// Which copy of a key file is the other one.
@@ -233,6 +237,28 @@ pub enum Msg {
     },
     NightRefused {
         problems: Vec<(NightField, String, InvalidValue)>,
+    },
+
+    // --- Projects and activities ---
+    /// Fields of `project add` that did not parse; a name's text is never repeated.
+    ProjectRefused {
+        problems: Vec<(ProjectField, String, InvalidValue)>,
+    },
+    /// A period whose last day is before its first.
+    PeriodBackwards,
+    /// A funder's report asked for days outside the project's period.
+    PeriodOutsideProject {
+        from: String,
+        to: String,
+    },
+    ProjectNameTaken,
+    NoSuchProject,
+    /// A project cannot close before contacts that belong to it.
+    ProjectHasLaterContacts {
+        count: u64,
+    },
+    ActivityRefused {
+        problems: Vec<(ActivityField, String, InvalidValue)>,
     },
     NoSuchContact {
         id: i64,

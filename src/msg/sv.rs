@@ -49,6 +49,7 @@ pub(super) fn filter(p: &FilterProblem) -> String {
                 ValueWhy::ExpectedOrNone(e) => format!("{}, eller none", e.text(Sv)),
                 ValueWhy::Year => "måste vara ett år som ÅÅÅÅ".into(),
                 ValueWhy::Month => "måste vara en månad som ÅÅÅÅ-MM".into(),
+                ValueWhy::Project => "måste vara namnet på ett av enhetens projekt (se `uppsok project list`), eller none".into(),
             };
             format!("'{value}' är inget värde för {dimension}: {why}")
         }
@@ -256,6 +257,31 @@ pub(super) fn text(m: &Msg) -> String {
                 .map(|(f, v, e)| format!("--{} '{v}': {}", f.flag(), e.text(Sv)))
                 .collect();
             format!("uppsökarkvällen registrerades inte: {}.", named.join("; "))
+        }
+        Msg::ProjectRefused { problems } => {
+            let named: Vec<String> = problems
+                .iter()
+                .map(|(f, v, e)| match f.may_show_value() {
+                    true => format!("--{} '{v}': {}", f.flag(), e.text(Sv)),
+                    false => format!("{}: {}", f.flag().to_uppercase(), e.text(Sv)),
+                })
+                .collect();
+            format!("projektet lades inte till: {}.", named.join("; "))
+        }
+        Msg::PeriodBackwards => "perioden slutar innan den börjar: --to får inte ligga före projektets första dag.".into(),
+        Msg::PeriodOutsideProject { from, to } => format!("perioden ligger utanför projektets ({from} – {to}); ange ett år eller en period inom den, eller utelämna den för hela projektet."),
+        Msg::ProjectNameTaken => "enheten har redan ett projekt med det namnet (namn jämförs utan skiftläge, accenter, mellanslag och bindestreck); välj ett annat namn.".into(),
+        Msg::NoSuchProject => "enheten har inget projekt med det namnet; lista dem med `uppsok project list`.".into(),
+        Msg::ProjectHasLaterContacts { count } => format!(
+            "projektet avslutades inte: {} av dess kontakter är daterade efter den dagen; avsluta det en senare dag, eller rätta de kontakterna först.",
+            Sv.number(*count)
+        ),
+        Msg::ActivityRefused { problems } => {
+            let named: Vec<String> = problems
+                .iter()
+                .map(|(f, v, e)| format!("--{} '{v}': {}", f.flag(), e.text(Sv)))
+                .collect();
+            format!("aktiviteten registrerades inte: {}.", named.join("; "))
         }
         Msg::NoSuchContact { id } => format!("det finns ingen kontakt {id}."),
         Msg::ContactGone { id } => format!("kontakt {id} finns inte längre; inget ändrades."),

@@ -38,14 +38,17 @@ impl Report {
         );
         let _ = writeln!(o, "<h2>{}</h2>", esc(t.key_figures));
         html_pairs(&mut o, &self.key_rows(lang));
-        for (k, (heading, intro, header, rows, left)) in self.sections(lang).into_iter().enumerate()
+        for (k, (heading, intro, header, rows, left, empty)) in
+            self.sections(lang).into_iter().enumerate()
         {
             let _ = writeln!(o, "<h2>{}</h2>", esc(&heading));
             if !intro.is_empty() {
                 let _ = writeln!(o, "<p>{}</p>", esc(intro));
             }
             if rows.is_empty() {
-                let _ = writeln!(o, "<p>{}</p>", esc(t.nothing));
+                if !empty.is_empty() {
+                    let _ = writeln!(o, "<p>{}</p>", esc(empty));
+                }
                 continue;
             }
             if k == 0 {

@@ -17,14 +17,17 @@ impl Report {
         let _ = writeln!(o, "## {}\n\n{}\n", t.summary, self.summary(lang));
         let _ = writeln!(o, "## {}\n", t.key_figures);
         md_pairs(&mut o, &self.key_rows(lang));
-        for (k, (heading, intro, header, rows, left)) in self.sections(lang).into_iter().enumerate()
+        for (k, (heading, intro, header, rows, left, empty)) in
+            self.sections(lang).into_iter().enumerate()
         {
             let _ = writeln!(o, "\n## {heading}\n");
             if !intro.is_empty() {
                 let _ = writeln!(o, "{intro}\n");
             }
             if rows.is_empty() {
-                let _ = writeln!(o, "{}", t.nothing);
+                if !empty.is_empty() {
+                    let _ = writeln!(o, "{empty}");
+                }
                 continue;
             }
             md_table(&mut o, &header, &rows, left);

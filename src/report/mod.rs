@@ -73,6 +73,11 @@ pub struct Report {
     pub estimate: Result<Estimate, bool>,
     /// The log's checkpoint when the report was made (`SEQ-HEX`), printed at its end.
     pub checkpoint: Option<String>,
+    /// A funder's report: the project it is of (its contacts only, no activities).
+    pub project: Option<crate::domain::ProjectDetails>,
+    /// The information and training activities of the period (none in a funder's report).
+    /// Not about persons: shown exactly, apart from every contact figure.
+    pub activities: Option<Vec<crate::domain::ActivityDetails>>,
 }
 
 impl Report {
@@ -124,6 +129,8 @@ impl Report {
             tables,
             estimate,
             checkpoint: None,
+            project: None,
+            activities: None,
         }
     }
 }

@@ -43,6 +43,16 @@ impl Report {
 
     pub(super) fn title(&self, lang: Lang) -> String {
         let t = ReportText::of(lang);
+        if let Some(p) = &self.project {
+            let period = match (&self.period.from, &self.period.to) {
+                (Some(a), Some(b)) => format!(", {a} – {b}"),
+                _ => String::new(),
+            };
+            return format!(
+                "{} {} ({} {}){period}",
+                t.title_project, p.name, t.funded_by, p.funder
+            );
+        }
         match (self.period.year, &self.period.from, &self.period.to) {
             (Some(y), _, _) => format!("{} {y}", t.title_year),
             (None, Some(a), Some(b)) => format!("{}, {a} – {b}", t.title_period),
@@ -138,12 +148,9 @@ impl Report {
         format!("{}: {p}. {} {}.", l.period, t.generated, self.generated)
     }
 
-    /// The sections after the summary, each as (heading, intro, header, rows, left columns).
-    #[allow(clippy::type_complexity)]
-    pub(super) fn sections(
-        &self,
-        lang: Lang,
-    ) -> Vec<(String, &'static str, Vec<String>, Vec<Vec<String>>, usize)> {
+    /// The sections after the summary, each as (heading, intro, header, rows, left columns,
+    /// what to say when it has no rows).
+    pub(super) fn sections(&self, lang: Lang) -> Vec<Section> {
         let l = lang.text();
         let t = ReportText::of(lang);
         let mut out = Vec::new();
@@ -159,6 +166,7 @@ impl Report {
             ],
             self.year_rows(lang),
             1,
+            t.nothing,
         ));
         let named = [
             (1, t.who, t.who_intro),
@@ -179,8 +187,108 @@ impl Report {
                 header,
                 self.rows(p, lang),
                 p.by.len(),
+                t.nothing,
             ));
+        }
+        if let Some(activities) = &self.activities {
+            out.extend(activity_sections(activities, lang));
         }
         out
     }
+}
+
+/// The activities by kind and by audience: how many, and how many took part, each with a
+/// total row. Exact: activities are not about the persons the unit meets.
+/// A section of the report: heading, intro, header, rows, left-aligned columns, and what is
+/// said instead of an empty table.
+pub(super) type Section = (
+    String,
+    &'static str,
+    Vec<String>,
+    Vec<Vec<String>>,
+    usize,
+    &'static str,
+);
+
+fn activity_sections(activities: &[crate::domain::ActivityDetails], lang: Lang) -> Vec<Section> {
+    use crate::domain::{ActivityDetails, ActivityKind, Audience};
+    let t = ReportText::of(lang);
+    let header = |first: &str| {
+        vec![
+            first.to_string(),
+            t.activities.to_string(),
+            t.participants.to_string(),
+        ]
+    };
+    if activities.is_empty() {
+        return vec![(
+            t.activities_heading.to_string(),
+            t.activities_intro,
+            header(t.kind),
+            Vec::new(),
+            1,
+            t.no_activities,
+        )];
+    }
+    let participants = |these: &mut dyn Iterator<Item = &ActivityDetails>| -> (u64, u64) {
+        these.fold((0, 0), |(n, p), a| (n + 1, p + u64::from(a.participants)))
+    };
+    let total = {
+        let (n, p) = participants(&mut activities.iter());
+        vec![t.total.to_string(), lang.number(n), lang.number(p)]
+    };
+    // One row per value that has activities, in the values' order, then the total.
+    fn rows<K: Copy + PartialEq>(
+        activities: &[ActivityDetails],
+        all: &[K],
+        of: fn(&ActivityDetails) -> K,
+        label: fn(K, Lang) -> &'static str,
+        lang: Lang,
+        total: &[String],
+    ) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = all
+            .iter()
+            .filter_map(|&k| {
+                let these = activities.iter().filter(|a| of(a) == k);
+                let (n, p) = these.fold((0u64, 0u64), |(n, p), a| {
+                    (n + 1, p + u64::from(a.participants))
+                });
+                (n > 0).then(|| vec![label(k, lang).to_string(), lang.number(n), lang.number(p)])
+            })
+            .collect();
+        out.push(total.to_vec());
+        out
+    }
+    vec![
+        (
+            t.activities_by_kind.to_string(),
+            t.activities_intro,
+            header(t.kind),
+            rows(
+                activities,
+                ActivityKind::ALL,
+                |a| a.kind,
+                ActivityKind::label,
+                lang,
+                &total,
+            ),
+            1,
+            t.no_activities,
+        ),
+        (
+            t.activities_by_audience.to_string(),
+            "",
+            header(t.audience),
+            rows(
+                activities,
+                Audience::ALL,
+                |a| a.audience,
+                Audience::label,
+                lang,
+                &total,
+            ),
+            1,
+            t.no_activities,
+        ),
+    ]
 }

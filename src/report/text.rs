@@ -45,6 +45,20 @@ pub struct ReportText {
     pub just_over: &'static str,
     pub just_under: &'static str,
     pub about: &'static str,
+    /// A funder's report: "Project", "funded by".
+    pub title_project: &'static str,
+    pub funded_by: &'static str,
+    /// The information and training activities of the yearly report.
+    pub activities_heading: &'static str,
+    pub activities_by_kind: &'static str,
+    pub activities_by_audience: &'static str,
+    pub activities_intro: &'static str,
+    pub activities: &'static str,
+    pub participants: &'static str,
+    pub kind: &'static str,
+    pub audience: &'static str,
+    pub total: &'static str,
+    pub no_activities: &'static str,
 }
 
 pub static EN: ReportText = ReportText {
@@ -92,6 +106,18 @@ pub static EN: ReportText = ReportText {
     just_over: "just over",
     just_under: "just under",
     about: "about",
+    title_project: "Outreach contacts in the project",
+    funded_by: "funded by",
+    activities_heading: "Information and training",
+    activities_by_kind: "Information and training, by kind",
+    activities_by_audience: "Information and training, by audience",
+    activities_intro: "Talks, training and consultations for others than the people the outreach work meets: schools, other services, the police. They are not contacts and are not counted in any figure above.",
+    activities: "Activities",
+    participants: "Participants",
+    kind: "Kind",
+    audience: "Audience",
+    total: "Total",
+    no_activities: "No information or training activities were recorded in the period.",
 };
 
 pub static SV: ReportText = ReportText {
@@ -139,6 +165,18 @@ pub static SV: ReportText = ReportText {
     just_over: "drygt",
     just_under: "knappt",
     about: "cirka",
+    title_project: "Uppsökande kontakter i projektet",
+    funded_by: "finansierat av",
+    activities_heading: "Information och utbildning",
+    activities_by_kind: "Information och utbildning, efter typ",
+    activities_by_audience: "Information och utbildning, efter målgrupp",
+    activities_intro: "Föreläsningar, utbildningar och konsultationer för andra än de personer som uppsökarna möter: skolor, andra verksamheter, polisen. De är inte kontakter och räknas inte i någon siffra ovan.",
+    activities: "Insatser",
+    participants: "Deltagare",
+    kind: "Typ",
+    audience: "Målgrupp",
+    total: "Totalt",
+    no_activities: "Inga informations- eller utbildningsinsatser registrerades under perioden.",
 };
 
 impl ReportText {

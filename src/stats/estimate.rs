@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::{date_code, Query, Selection, StatsSink};
-use crate::domain::{Attributes, Districts};
+use crate::domain::Attributes;
 
 /// One estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,17 +83,17 @@ pub fn one_decimal(x: f64) -> f64 {
 /// same [`Selection`] as the statistics' accumulator.
 pub struct Occasions {
     selection: Selection,
-    /// Scratch for the contact's referral codes.
-    referrals: Vec<u32>,
+    /// Scratch for the contact's referral and project codes.
+    multi: super::Multi,
     /// (person, date as YYYYMMDD) of every identified contact that passed.
     seen: Vec<(i64, u32)>,
 }
 
 impl Occasions {
-    pub fn new(query: &Query, districts: &Districts) -> Self {
+    pub fn new<'a>(query: &Query, lists: impl Into<crate::domain::Lists<'a>>) -> Self {
         Occasions {
-            selection: Selection::new(query, districts),
-            referrals: Vec::new(),
+            selection: Selection::new(query, lists),
+            multi: super::Multi::default(),
             seen: Vec::new(),
         }
     }
@@ -102,7 +102,7 @@ impl Occasions {
     pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
         let Some(person) = person else { return };
         let day = date_code(date);
-        if self.selection.admits(day, a, &mut self.referrals) {
+        if self.selection.admits(day, a, &mut self.multi) {
             self.seen.push((person, day));
         }
     }

@@ -2,21 +2,22 @@
 //! `--to`, `--by`, `--filter`), every value checked, each error naming its flag.
 
 use super::{Dimension, Filter, Query};
-use crate::domain::{parse_date, Date, Districts};
+use crate::domain::{parse_date, Date};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 
 impl Query {
     /// The period (one calendar `year`, or `from`/`to`, each open when left out), the grouping
     /// and the filters, as given on the command line.
-    pub fn from_flags(
+    pub fn from_flags<'a>(
         year: Option<i32>,
         from: Option<&str>,
         to: Option<&str>,
         by_dims: &[String],
         filter: &[String],
-        districts: &Districts,
+        lists: impl Into<crate::domain::Lists<'a>>,
     ) -> Result<Query> {
+        let lists = lists.into();
         let date = |flag: &'static str, s: Option<&str>| -> Result<Option<Date>> {
             s.map(|v| {
                 parse_date(v).map_err(|e| {
@@ -60,7 +61,7 @@ impl Query {
         }
         let filters = filter
             .iter()
-            .map(|f| Filter::parse(f, districts).map_err(|e| Error::Input(Msg::Filter(e))))
+            .map(|f| Filter::parse(f, lists).map_err(|e| Error::Input(Msg::Filter(e))))
             .collect::<Result<Vec<_>>>()?;
         Ok(Query {
             from,
@@ -76,7 +77,14 @@ mod tests {
     use super::*;
 
     fn q(year: Option<i32>, from: Option<&str>, to: Option<&str>) -> Result<Query> {
-        Query::from_flags(year, from, to, &[], &[], &Districts::default())
+        Query::from_flags(
+            year,
+            from,
+            to,
+            &[],
+            &[],
+            &crate::domain::Districts::default(),
+        )
     }
 
     #[test]
@@ -94,7 +102,14 @@ mod tests {
         assert!(msg(q(None, Some("2020-02-01"), Some("2020-01-01"))).contains("empty"));
         let by = |b: &[&str]| {
             let b: Vec<String> = b.iter().map(|s| s.to_string()).collect();
-            Query::from_flags(None, None, None, &b, &[], &Districts::default())
+            Query::from_flags(
+                None,
+                None,
+                None,
+                &b,
+                &[],
+                &crate::domain::Districts::default(),
+            )
         };
         assert!(msg(by(&["year", "year"])).contains("twice"));
         assert!(msg(by(&["colour"])).contains("--by"));

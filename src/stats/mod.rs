@@ -18,7 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::{
-    AgeBand, Attributes, ConcernReport, ContactType, Counterpart, Date, Districts, Gender,
+    AgeBand, Attributes, ConcernReport, ContactType, Counterpart, Date, Districts, Gender, Lists,
     Referral, Role,
 };
 
@@ -52,6 +52,7 @@ dimensions! {
     Referral: "referral",
     Trafficking: "trafficking",
     Concern: "concern",
+    Project: "project",
     Year: "year",
     Month: "month",
 }
@@ -105,8 +106,19 @@ fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: Option<&Dist
         Dimension::Concern => a.concern().map_or(NO_CONCERN, |c| u32::from(c.code())),
         Dimension::Year => date / 10_000,
         Dimension::Month => date / 100,
-        Dimension::Referral => unreachable!("referral has several values per contact"),
+        Dimension::Referral | Dimension::Project => {
+            unreachable!("{dim} has several values per contact")
+        }
     }
+}
+
+/// The code of "no project" (project ids start at 1).
+const NO_PROJECT: u32 = 0;
+
+/// Whether a contact has several values of the dimension (none, one or more): referrals,
+/// projects. A contact counts once under each of its values.
+pub fn is_multi_valued(dim: Dimension) -> bool {
+    matches!(dim, Dimension::Referral | Dimension::Project)
 }
 
 /// A value of a dimension (its one spelling, as in CSV and JSON) as a person reads it in
@@ -140,19 +152,28 @@ pub fn value_label(dim: Dimension, value: &str, lang: crate::i18n::Lang) -> Stri
             .to_string(),
         ),
         Dimension::Concern => cat(value, |v: ConcernReport| v.label(lang)),
+        Dimension::Project if value == "none" => Some(
+            match lang {
+                Lang::En => "no project",
+                Lang::Sv => "inget projekt",
+            }
+            .to_string(),
+        ),
         Dimension::Trafficking => crate::domain::parse_yes_no(value)
             .ok()
             .map(|b| crate::domain::yes_no_label(b, lang).to_string()),
         Dimension::District => crate::domain::District::new(value)
             .ok()
             .map(|d| d.label(lang)),
-        Dimension::Year | Dimension::Month => None,
+        // A project is called by its name in every language.
+        Dimension::Project | Dimension::Year | Dimension::Month => None,
     };
     out.unwrap_or_else(|| value.to_string())
 }
 
 /// The text of a value code.
-fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
+fn value_text(dim: Dimension, code: u32, lists: Lists<'_>) -> String {
+    let districts = lists.districts;
     let cat = |s: Option<&'static str>| s.unwrap_or("?").to_string();
     match dim {
         Dimension::Role => cat(Role::from_code(code as u8).map(|v| v.as_str())),
@@ -170,13 +191,19 @@ fn value_text(dim: Dimension, code: u32, districts: &Districts) -> String {
         Dimension::Trafficking => crate::domain::yes_no(code == 1).into(),
         Dimension::Concern if code == NO_CONCERN => "none".into(),
         Dimension::Concern => cat(ConcernReport::from_code(code as u8).map(|v| v.as_str())),
+        Dimension::Project if code == NO_PROJECT => "none".into(),
+        Dimension::Project => match lists.projects.by_id(i64::from(code)) {
+            Some(p) => p.details.name.to_string(),
+            None => format!("#{code}"),
+        },
         Dimension::Year => format!("{code:04}"),
         Dimension::Month => format!("{:04}-{:02}", code / 100, code % 100),
     }
 }
 
 /// Parses a filter value of a dimension into its code.
-fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, FilterProblem> {
+fn parse_value(dim: Dimension, s: &str, lists: Lists<'_>) -> Result<u32, FilterProblem> {
+    let districts = lists.districts;
     fn cat<T: FromStr<Err = crate::domain::InvalidValue>>(
         s: &str,
         code: impl Fn(T) -> u8,
@@ -206,6 +233,12 @@ fn parse_value(dim: Dimension, s: &str, districts: &Districts) -> Result<u32, Fi
             .map_err(ValueWhy::Expected),
         Dimension::Concern if s == "none" => Ok(NO_CONCERN),
         Dimension::Concern => cat::<ConcernReport>(s, |v| v.code()).map_err(or_none),
+        Dimension::Project if s == "none" => Ok(NO_PROJECT),
+        Dimension::Project => lists
+            .projects
+            .by_name(s)
+            .and_then(|p| u32::try_from(p.id).ok())
+            .ok_or(ValueWhy::Project),
         Dimension::Year => crate::domain::parse_date(&format!("{s}-01-01"))
             .map(|_| s.parse::<u32>().unwrap_or(0))
             .map_err(|_| ValueWhy::Year),
@@ -231,6 +264,7 @@ fn dummy_with(district: crate::domain::District) -> Attributes {
         referrals: crate::domain::Referrals::none(),
         trafficking: false,
         concern: None,
+        projects: crate::domain::ProjectSet::none(),
     }
 }
 
@@ -248,14 +282,15 @@ pub struct Filter {
 
 impl Filter {
     /// Parses `DIM=V1,V2`, checking every value.
-    pub fn parse(s: &str, districts: &Districts) -> Result<Filter, FilterProblem> {
+    pub fn parse<'a>(s: &str, lists: impl Into<Lists<'a>>) -> Result<Filter, FilterProblem> {
+        let lists = lists.into();
         let (dim, values) = s
             .split_once('=')
             .ok_or_else(|| FilterProblem::NotAFilter(s.to_string()))?;
         let dimension: Dimension = dim.trim().parse()?;
         let codes = values
             .split(',')
-            .map(|v| parse_value(dimension, v.trim(), districts))
+            .map(|v| parse_value(dimension, v.trim(), lists))
             .collect::<Result<Vec<_>, _>>()?;
         if codes.is_empty() {
             return Err(FilterProblem::NoValue(s.to_string()));
@@ -263,12 +298,22 @@ impl Filter {
         Ok(Filter { dimension, codes })
     }
 
+    /// The contacts of one project (a funder's report): by its id, since a name may hold a
+    /// `,`.
+    pub fn project(id: i64) -> Filter {
+        Filter {
+            dimension: Dimension::Project,
+            codes: vec![u32::try_from(id).unwrap_or(u32::MAX)],
+        }
+    }
+
     /// The filter as `DIM=V1,V2` (what [`Filter::parse`] reads).
-    pub fn describe(&self, districts: &Districts) -> String {
+    pub fn describe<'a>(&self, lists: impl Into<Lists<'a>>) -> String {
+        let lists = lists.into();
         let values: Vec<String> = self
             .codes
             .iter()
-            .map(|c| value_text(self.dimension, *c, districts))
+            .map(|c| value_text(self.dimension, *c, lists))
             .collect();
         format!("{}={}", self.dimension.as_str(), values.join(","))
     }
@@ -278,7 +323,8 @@ impl Query {
     /// What the log records of a query: its period and grouping in the clear
     /// (`from=D to=D by=DIM+DIM`), and its filters apart (`DIM=V,V DIM=V`), since they hold
     /// category values.
-    pub fn log_parts(&self, districts: &Districts) -> (String, Option<String>) {
+    pub fn log_parts<'a>(&self, lists: impl Into<Lists<'a>>) -> (String, Option<String>) {
+        let lists = lists.into();
         let day = |d: &Option<Date>| {
             d.map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| "-".into())
@@ -297,7 +343,7 @@ impl Query {
         let filters = (!self.filters.is_empty()).then(|| {
             self.filters
                 .iter()
-                .map(|f| f.describe(districts))
+                .map(|f| f.describe(lists))
                 .collect::<Vec<_>>()
                 .join(" ")
         });
@@ -392,6 +438,31 @@ enum Test {
     Districts(Vec<crate::domain::District>),
 }
 
+/// A contact's values of the dimensions that have several per contact (referrals, projects),
+/// as codes: "none" when it has none, and kept to those the filters name. Filled by
+/// [`Selection::admits`].
+#[derive(Debug, Clone, Default)]
+pub struct Multi {
+    referrals: Vec<u32>,
+    projects: Vec<u32>,
+}
+
+impl Multi {
+    fn of(&self, dim: Dimension) -> &[u32] {
+        match dim {
+            Dimension::Project => &self.projects,
+            _ => &self.referrals,
+        }
+    }
+
+    fn of_mut(&mut self, dim: Dimension) -> &mut Vec<u32> {
+        match dim {
+            Dimension::Project => &mut self.projects,
+            _ => &mut self.referrals,
+        }
+    }
+}
+
 /// Which contacts a query counts: its period and its filters. Every consumer of the contact
 /// stream (the [`Accumulator`], the estimate's [`estimate::Occasions`]) selects with this one
 /// type, so they cannot disagree about which contacts a query means.
@@ -402,24 +473,26 @@ pub struct Selection {
     /// The period as YYYYMMDD, open ends as 0 and `u32::MAX`.
     first_day: u32,
     last_day: u32,
-    /// Filters other than referral, ANDed.
+    /// Filters of the dimensions with one value per contact, ANDed.
     tests: Vec<Test>,
-    /// Referral filters: a contact must meet each with one of its referrals (or none).
-    referral_filters: Vec<Vec<u32>>,
+    /// Filters of the dimensions with several (referral, project): a contact must meet each
+    /// with one of its values (or none).
+    multi_filters: Vec<(Dimension, Vec<u32>)>,
 }
 
 impl Selection {
     /// The selection of a query (its `by` plays no part).
-    pub fn new(query: &Query, districts: &Districts) -> Self {
+    pub fn new<'a>(query: &Query, lists: impl Into<Lists<'a>>) -> Self {
+        let lists = lists.into();
         let mut tests = Vec::new();
-        let mut referral_filters = Vec::new();
+        let mut multi_filters = Vec::new();
         for f in &query.filters {
             match f.dimension {
-                Dimension::Referral => referral_filters.push(f.codes.clone()),
+                d if is_multi_valued(d) => multi_filters.push((d, f.codes.clone())),
                 Dimension::District => tests.push(Test::Districts(
                     f.codes
                         .iter()
-                        .filter_map(|&c| districts.all().get(c as usize).cloned())
+                        .filter_map(|&c| lists.districts.all().get(c as usize).cloned())
                         .collect(),
                 )),
                 d => tests.push(Test::Codes(d, f.codes.clone())),
@@ -431,7 +504,7 @@ impl Selection {
             first_day: day_of(query.from, 0),
             last_day: day_of(query.to, u32::MAX),
             tests,
-            referral_filters,
+            multi_filters,
         }
     }
 
@@ -445,10 +518,10 @@ impl Selection {
         self.to
     }
 
-    /// Whether a contact of `day` (YYYYMMDD, see [`date_code`]) is selected. `referrals` is
-    /// filled with the contact's referral codes (the code for "none" when it has none), kept to
-    /// those the referral filters name, for grouping by referral.
-    pub fn admits(&self, day: u32, a: &Attributes, referrals: &mut Vec<u32>) -> bool {
+    /// Whether a contact of `day` (YYYYMMDD, see [`date_code`]) is selected. `multi` is filled
+    /// with the contact's referral and project codes (the code for "none" when it has none),
+    /// each kept to those the filters of its dimension name, for grouping by them.
+    pub fn admits(&self, day: u32, a: &Attributes, multi: &mut Multi) -> bool {
         if day < self.first_day || day > self.last_day {
             return false;
         }
@@ -461,24 +534,39 @@ impl Selection {
                 return false;
             }
         }
-        // Every referral filter must be met (filters AND together, like any other
-        // dimension's); the referral values are then limited to those the filters name.
-        referrals.clear();
+        multi.referrals.clear();
         if a.referrals.is_empty() {
-            referrals.push(NO_REFERRAL);
+            multi.referrals.push(NO_REFERRAL);
         } else {
-            referrals.extend(a.referrals.iter().map(|r| u32::from(r.code())));
+            multi
+                .referrals
+                .extend(a.referrals.iter().map(|r| u32::from(r.code())));
         }
-        if !self.referral_filters.is_empty() {
-            if !self
-                .referral_filters
-                .iter()
-                .all(|f| referrals.iter().any(|c| f.contains(c)))
-            {
+        multi.projects.clear();
+        if a.projects.is_empty() {
+            multi.projects.push(NO_PROJECT);
+        } else {
+            multi.projects.extend(a.projects.ids().map(|id| id as u32));
+        }
+        // Every filter must be met (filters AND together, like any other dimension's); the
+        // values are then limited to those the filters of their dimension name.
+        for (dim, codes) in &self.multi_filters {
+            if !multi.of(*dim).iter().any(|c| codes.contains(c)) {
                 return false;
             }
-            let named = &self.referral_filters;
-            referrals.retain(|c| named.iter().any(|f| f.contains(c)));
+        }
+        for dim in [Dimension::Referral, Dimension::Project] {
+            let named: Vec<&Vec<u32>> = self
+                .multi_filters
+                .iter()
+                .filter(|(d, _)| *d == dim)
+                .map(|(_, c)| c)
+                .collect();
+            if !named.is_empty() {
+                multi
+                    .of_mut(dim)
+                    .retain(|c| named.iter().any(|f| f.contains(c)));
+            }
         }
         true
     }
@@ -517,30 +605,38 @@ pub trait StatsSink {
 /// Counts contacts as they are fed in.
 pub struct Accumulator<'a> {
     query: &'a Query,
-    districts: &'a Districts,
+    lists: Lists<'a>,
     selection: Selection,
     total: Tally,
     groups: HashMap<Key, Tally>,
-    referral_pos: Option<usize>,
-    scratch: Vec<u32>,
+    /// Where in the grouping key the dimensions with several values per contact go.
+    multi_pos: Vec<(usize, Dimension)>,
+    scratch: Multi,
 }
 
 impl<'a> Accumulator<'a> {
     /// An accumulator for a query. Its `by` names each dimension at most once (as `--by`
     /// checks), so the grouping key has room for every one.
-    pub fn new(query: &'a Query, districts: &'a Districts) -> Self {
+    pub fn new(query: &'a Query, lists: impl Into<Lists<'a>>) -> Self {
+        let lists = lists.into();
         assert!(
             query.by.len() <= MAX_DIMS,
             "a query groups by each dimension at most once"
         );
         Accumulator {
             query,
-            districts,
-            selection: Selection::new(query, districts),
+            lists,
+            selection: Selection::new(query, lists),
             total: Tally::default(),
             groups: HashMap::new(),
-            referral_pos: query.by.iter().position(|d| *d == Dimension::Referral),
-            scratch: Vec::with_capacity(9),
+            multi_pos: query
+                .by
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| is_multi_valued(**d))
+                .map(|(i, d)| (i, *d))
+                .collect(),
+            scratch: Multi::default(),
         }
     }
 
@@ -556,19 +652,21 @@ impl<'a> Accumulator<'a> {
         }
         let mut key: Key = [0; MAX_DIMS];
         for (i, dim) in self.query.by.iter().enumerate() {
-            if *dim != Dimension::Referral {
-                key[i] = value_code(*dim, a, day, Some(self.districts));
+            if !is_multi_valued(*dim) {
+                key[i] = value_code(*dim, a, day, Some(self.lists.districts));
             }
         }
-        match self.referral_pos {
-            None => tally(self.groups.entry(key).or_default(), person),
-            Some(pos) => {
-                for &r in &self.scratch {
-                    key[pos] = r;
-                    tally(self.groups.entry(key).or_default(), person);
-                }
-            }
-        }
+        // Once under each combination of the contact's values of the dimensions that have
+        // several (each referral, each project).
+        let multi: Vec<(usize, &[u32])> = self
+            .multi_pos
+            .iter()
+            .map(|(pos, dim)| (*pos, self.scratch.of(*dim)))
+            .collect();
+        let groups = &mut self.groups;
+        each_key(&mut key, &multi, &mut |k| {
+            tally(groups.entry(*k).or_default(), person)
+        });
     }
 
     /// The figures. `first_contacts` holds every person's first contact date (all time, any
@@ -618,7 +716,7 @@ impl<'a> Accumulator<'a> {
                     key: by
                         .iter()
                         .enumerate()
-                        .map(|(i, d)| value_text(*d, key[i], self.districts))
+                        .map(|(i, d)| value_text(*d, key[i], self.lists))
                         .collect(),
                     figures: figures(t, lo, hi),
                 }
@@ -649,6 +747,20 @@ impl StatsSink for Accumulator<'_> {
     }
 }
 
+/// Calls `f` with `key` completed by every combination of the values in `multi` (each at its
+/// position).
+fn each_key(key: &mut Key, multi: &[(usize, &[u32])], f: &mut dyn FnMut(&Key)) {
+    match multi.split_first() {
+        None => f(key),
+        Some(((pos, values), rest)) => {
+            for &v in *values {
+                key[*pos] = v;
+                each_key(key, rest, f);
+            }
+        }
+    }
+}
+
 fn tally(t: &mut Tally, person: Option<i64>) {
     t.contacts += 1;
     match person {
@@ -675,6 +787,7 @@ mod tests {
             referrals: referrals.parse::<Referrals>().unwrap(),
             trafficking: false,
             concern: None,
+            projects: crate::domain::ProjectSet::none(),
         }
     }
 

@@ -11,7 +11,8 @@
 //! Two kinds of figure are treated differently (docs/statistics.md has the reasoning):
 //!
 //! * **Additive** figures, where groups add up exactly to their margins: `contacts` unless the
-//!   grouping includes `referral`, and `new_individuals` grouped by `year` and/or `month` only.
+//!   grouping includes `referral` or `project`, and `new_individuals` grouped by `year` and/or
+//!   `month` only.
 //!   For these the whole table of margins is protected together: the groups, the total and, for
 //!   up to three dimensions, every margin (row and column totals of a two-way table, the
 //!   two-way margins of a three-way table), as if every margin were published too. A hidden
@@ -22,7 +23,7 @@
 //!   such a move, choosing the one that hides the least; so two tables that differ only in a
 //!   hidden count cannot be told apart, and nothing can be pinned down by any linear reasoning.
 //! * **Non-additive** figures (`individuals`, which may count a person in several groups;
-//!   `new_individuals` grouped by a category; `contacts` grouped by `referral`): the output only
+//!   `new_individuals` grouped by a category; `contacts` grouped by `referral` or `project`): the output only
 //!   tells that each group is at most the total and that the total is at most the sum of the
 //!   groups. That can pin a hidden count only when the hidden counts must all be at their upper
 //!   bound; when they might, one more group (or the total) is hidden.
@@ -193,7 +194,8 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
     let t = threshold.max(MIN_THRESHOLD);
     let by = &result.by;
     let n = by.len();
-    let contacts_additive = !by.contains(&Dimension::Referral);
+    // A contact with several referrals or projects counts under each: no longer additive.
+    let contacts_additive = !by.iter().any(|d| super::is_multi_valued(*d));
     let new_additive = n > 0
         && by
             .iter()

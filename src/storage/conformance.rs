@@ -38,13 +38,14 @@ macro_rules! named {
 }
 
 /// Every check, by name, in the order [`run_all`] runs them.
-pub const CHECKS: [(&str, Check); 24] = named![
+pub const CHECKS: [(&str, Check); 25] = named![
     meta_round_trips,
     ids_are_taken_once,
     staff_round_trip,
     contacts_round_trip,
     contact_updates,
     field_nights_newest_first,
+    projects_and_activities,
     date_bounds_inclusive_and_open,
     batches_follow_after_and_limit,
     persons_and_groups,
@@ -188,6 +189,26 @@ fn night(id: i64, date: &str) -> FieldNightRow {
     }
 }
 
+fn project(id: i64) -> ProjectRow {
+    ProjectRow {
+        id,
+        created_by: 1,
+        created_at: format!("2024-01-0{id}T09:00:00Z"),
+        details: bytes(0x60 + id as u8, 251),
+    }
+}
+
+fn activity(id: i64, date: &str) -> ActivityRow {
+    ActivityRow {
+        id,
+        date: date.into(),
+        created_by: 2,
+        created_at: format!("{date}T15:00:00Z"),
+        details: bytes(0x70 + id as u8, 35),
+        note: bytes(0x78 + id as u8, 64),
+    }
+}
+
 fn merge(person_id: i64, merged_into: i64) -> MergeRow {
     let merged_at = "2024-04-01T10:00:00Z".into();
     MergeRow {
@@ -253,6 +274,12 @@ fn seed(tx: &dyn Transaction) {
     for c in seeded_contacts() {
         tx.insert_contact(&c).must();
     }
+    for id in [1, 2] {
+        tx.insert_project(&project(id)).must();
+    }
+    for (id, date) in [(1, "2024-02-10"), (2, "2024-02-01"), (3, "2024-02-10")] {
+        tx.insert_activity(&activity(id, date)).must();
+    }
 }
 
 /// A handle to a database with the seed committed.
@@ -304,6 +331,8 @@ fn dump(r: &dyn Reads) -> String {
         contacts(r),
         persons(r, i64::MIN),
         r.field_nights(i64::MAX).must(),
+        r.projects().must(),
+        r.activities(None, None).must(),
     );
     let meta = (r.merges().must(), r.meta("conformance").must(), sequences);
     format!(
@@ -519,6 +548,42 @@ pub fn field_nights_newest_first(db: &dyn TestDatabase) {
     });
 }
 
+pub fn projects_and_activities(db: &dyn TestDatabase) {
+    // An empty database has none (and one made before their tables existed reads the same).
+    read(&*db.open(), |r| {
+        r.projects().gives(vec![]);
+        r.activities(None, None).gives(vec![]);
+    });
+    let mut b = open_seeded(db);
+    commit(&mut *b, |tx| {
+        // A project's details are replaced whole (closing it, a rekey); an unknown id is no
+        // project.
+        tx.update_project_details(2, &bytes(0xEE, 251)).gives(true);
+        tx.update_project_details(9, &bytes(0xEE, 251)).gives(false);
+        tx.update_activity_envelopes(3, &bytes(1, 35), &bytes(2, 64))
+            .must();
+    });
+    read(&*b, |r| {
+        let mut two = project(2);
+        two.details = bytes(0xEE, 251);
+        // In id order.
+        r.projects().gives(vec![project(1), two]);
+        let order = |from, to| -> Vec<i64> {
+            let all = r.activities(from, to).must();
+            all.iter().map(|a| a.id).collect()
+        };
+        // In date, then id, order; bounds inclusive, an absent one open.
+        order(None, None).is(vec![2, 1, 3]);
+        order(Some("2024-02-10"), Some("2024-02-10")).is(vec![1, 3]);
+        order(None, Some("2024-02-09")).is(vec![2]);
+        order(Some("2024-02-11"), None).is(vec![]);
+        let three = r.activities(Some("2024-02-10"), None).must().pop();
+        let mut want = activity(3, "2024-02-10");
+        (want.details, want.note) = (bytes(1, 35), bytes(2, 64));
+        three.is(Some(want));
+    });
+}
+
 pub fn date_bounds_inclusive_and_open(db: &dyn TestDatabase) {
     let b = open_seeded(db);
     read(&*b, |r| {
@@ -693,6 +758,11 @@ pub fn every_envelope_column_scans(db: &dyn TestDatabase) {
             EnvelopeColumn::FieldNightDetails => {
                 (1..=3).map(|id| (id, night(id, "").details)).collect()
             }
+            EnvelopeColumn::ProjectDetails => (1..=2).map(|id| (id, project(id).details)).collect(),
+            EnvelopeColumn::ActivityDetails => {
+                (1..=3).map(|id| (id, activity(id, "").details)).collect()
+            }
+            EnvelopeColumn::ActivityNote => (1..=3).map(|id| (id, activity(id, "").note)).collect(),
         };
         let scan =
             |r: &dyn Reads| collect(|v| r.scan_envelopes(column, &mut |id, e| v((id, e.to_vec()))));
@@ -714,7 +784,8 @@ pub fn scans_stop_on_break(db: &dyn TestDatabase) {
             n += 1;
             STOP
         };
-        let [attributes, notes, details] = EnvelopeColumn::ALL;
+        let [attributes, notes, details, projects, activities, activity_notes] =
+            EnvelopeColumn::ALL;
         let scans = [
             r.scan_contacts(&mut |_| once()),
             r.scan_stored_contacts(&mut |_| once()),
@@ -726,12 +797,15 @@ pub fn scans_stop_on_break(db: &dyn TestDatabase) {
             r.scan_envelopes(attributes, &mut |_, _| once()),
             r.scan_envelopes(notes, &mut |_, _| once()),
             r.scan_envelopes(details, &mut |_, _| once()),
+            r.scan_envelopes(projects, &mut |_, _| once()),
+            r.scan_envelopes(activities, &mut |_, _| once()),
+            r.scan_envelopes(activity_notes, &mut |_, _| once()),
         ];
         // Stopping is not an error, and each scan visited one row only.
         for result in scans {
             result.must();
         }
-        n.is(10);
+        n.is(13);
     });
 }
 
@@ -844,6 +918,17 @@ pub fn constraint_violations_are_errors(db: &dyn TestDatabase) {
         refused(tx.update_contact(&edit, 0), "an edit to a missing person");
         let n = night(1, "2024-04-01");
         refused(tx.insert_field_night(&n), "a field night id twice");
+        refused(tx.insert_project(&project(1)), "a project id twice");
+        let mut p = project(9);
+        p.created_by = 99;
+        refused(tx.insert_project(&p), "a project by a missing user");
+        refused(
+            tx.insert_activity(&activity(1, "2024-04-01")),
+            "an activity id twice",
+        );
+        let mut a = activity(9, "2024-04-01");
+        a.created_by = 99;
+        refused(tx.insert_activity(&a), "an activity by a missing user");
         refused(tx.insert_merge(&merge(1, 99)), "a merge into nobody");
         refused(tx.insert_merge(&merge(99, 1)), "a merge of nobody");
         refused(tx.insert_audit(&audit(1, Some(99))), "an entry by nobody");

@@ -54,6 +54,8 @@ struct State {
     pseudonyms: BTreeMap<Vec<u8>, i64>,
     merges: BTreeMap<i64, MergeRow>,
     field_nights: BTreeMap<i64, FieldNightRow>,
+    projects: BTreeMap<i64, ProjectRow>,
+    activities: BTreeMap<i64, ActivityRow>,
     /// Contacts as stored; `pseudonym` is always `None` here (it is joined on reads).
     contacts: BTreeMap<i64, ContactRow>,
     /// (person, date, contact id) of every contact with a person: the `contacts_person` index.
@@ -148,6 +150,12 @@ impl State {
         for (&id, n) in &self.field_nights {
             check(user(n.created_by), "field_nights", id, "users");
         }
+        for (&id, p) in &self.projects {
+            check(user(p.created_by), "projects", id, "users");
+        }
+        for (&id, a) in &self.activities {
+            check(user(a.created_by), "activities", id, "users");
+        }
         for (&id, c) in &self.contacts {
             check(c.person_id.is_none_or(person), "contacts", id, "persons");
             let night = |n: i64| self.field_nights.contains_key(&n);
@@ -202,6 +210,11 @@ impl State {
             "field_nights",
         );
         keyed(self.contacts.iter().all(|(k, r)| *k == r.id), "contacts");
+        keyed(self.projects.iter().all(|(k, r)| *k == r.id), "projects");
+        keyed(
+            self.activities.iter().all(|(k, r)| *k == r.id),
+            "activities",
+        );
         keyed(self.audit.iter().all(|(k, r)| *k == r.seq), "audit_log");
         keyed(
             self.master_wraps.iter().all(|(k, r)| *k == r.user_id),
@@ -581,6 +594,15 @@ impl<V: View> ContactReads for V {
             EnvelopeColumn::FieldNightDetails => {
                 visit_all(s.field_nights.values(), |n| visit(n.id, &n.details))
             }
+            EnvelopeColumn::ProjectDetails => {
+                visit_all(s.projects.values(), |p| visit(p.id, &p.details))
+            }
+            EnvelopeColumn::ActivityDetails => {
+                visit_all(s.activities.values(), |a| visit(a.id, &a.details))
+            }
+            EnvelopeColumn::ActivityNote => {
+                visit_all(s.activities.values(), |a| visit(a.id, &a.note))
+            }
         }
     }
 
@@ -677,6 +699,24 @@ impl<V: View> ContactReads for V {
             .take(limit_of(limit))
             .map(|(&id, n)| (id, n.details.clone()))
             .collect())
+    }
+}
+
+impl<V: View> WorkReads for V {
+    fn projects(&self) -> Result<Vec<ProjectRow>> {
+        Ok(self.state().projects.values().cloned().collect())
+    }
+
+    fn activities(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<ActivityRow>> {
+        let s = self.state();
+        let mut out: Vec<ActivityRow> = s
+            .activities
+            .values()
+            .filter(|a| within(&a.date, from, to))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
+        Ok(out)
     }
 }
 
@@ -894,6 +934,50 @@ impl ContactWrites for WriteTx<'_> {
         self.change(|s| {
             if let Some(n) = s.field_nights.get_mut(&id) {
                 n.details = details.to_vec();
+            }
+            Ok(())
+        })
+    }
+}
+
+impl WorkWrites for WriteTx<'_> {
+    fn insert_project(&self, p: &ProjectRow) -> Result<()> {
+        self.change(|s| {
+            if s.projects.contains_key(&p.id) {
+                return Err(unique("projects.id"));
+            }
+            s.require_user(p.created_by, "projects.created_by")?;
+            s.projects.insert(p.id, p.clone());
+            Ok(())
+        })
+    }
+
+    fn update_project_details(&self, id: i64, details: &[u8]) -> Result<bool> {
+        self.change(|s| match s.projects.get_mut(&id) {
+            Some(p) => {
+                p.details = details.to_vec();
+                Ok(true)
+            }
+            None => Ok(false),
+        })
+    }
+
+    fn insert_activity(&self, a: &ActivityRow) -> Result<()> {
+        self.change(|s| {
+            if s.activities.contains_key(&a.id) {
+                return Err(unique("activities.id"));
+            }
+            s.require_user(a.created_by, "activities.created_by")?;
+            s.activities.insert(a.id, a.clone());
+            Ok(())
+        })
+    }
+
+    fn update_activity_envelopes(&self, id: i64, details: &[u8], note: &[u8]) -> Result<()> {
+        self.change(|s| {
+            if let Some(a) = s.activities.get_mut(&id) {
+                a.details = details.to_vec();
+                a.note = note.to_vec();
             }
             Ok(())
         })

@@ -22,6 +22,7 @@ pub mod prelude {
     pub use super::port::{
         Backend, ContactReads, ContactWrites, LogReads, LogWrites, Maintenance, MetaReads,
         MetaWrites, PersonReads, PersonWrites, Reads, StaffReads, StaffWrites, Transaction,
+        WorkReads, WorkWrites,
     };
 }
 

@@ -88,6 +88,29 @@ pub struct FieldNightRow {
     pub details: Vec<u8>,
 }
 
+/// A funded project as stored: its name, funder and period are one envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub created_by: i64,
+    pub created_at: String,
+    pub details: Vec<u8>,
+}
+
+/// An information or training activity as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRow {
+    pub id: i64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub created_by: i64,
+    pub created_at: String,
+    /// Kind, audience and participants (categories key).
+    pub details: Vec<u8>,
+    /// The note (notes key).
+    pub note: Vec<u8>,
+}
+
 /// The contacts of a group of persons (one person and those declared to be the same).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonContacts {
@@ -154,14 +177,18 @@ pub enum Sequence {
     Persons,
     Contacts,
     FieldNights,
+    Projects,
+    Activities,
 }
 
 impl Sequence {
-    pub const ALL: [Sequence; 4] = [
+    pub const ALL: [Sequence; 6] = [
         Sequence::Users,
         Sequence::Persons,
         Sequence::Contacts,
         Sequence::FieldNights,
+        Sequence::Projects,
+        Sequence::Activities,
     ];
 
     /// The name the sequence is stored under.
@@ -171,6 +198,8 @@ impl Sequence {
             Sequence::Persons => "persons",
             Sequence::Contacts => "contacts",
             Sequence::FieldNights => "field_nights",
+            Sequence::Projects => "projects",
+            Sequence::Activities => "activities",
         }
     }
 }
@@ -183,13 +212,19 @@ pub enum EnvelopeColumn {
     ContactAttributes,
     ContactNote,
     FieldNightDetails,
+    ProjectDetails,
+    ActivityDetails,
+    ActivityNote,
 }
 
 impl EnvelopeColumn {
-    pub const ALL: [EnvelopeColumn; 3] = [
+    pub const ALL: [EnvelopeColumn; 6] = [
         EnvelopeColumn::ContactAttributes,
         EnvelopeColumn::ContactNote,
         EnvelopeColumn::FieldNightDetails,
+        EnvelopeColumn::ProjectDetails,
+        EnvelopeColumn::ActivityDetails,
+        EnvelopeColumn::ActivityNote,
     ];
 
     /// (table, column) as the schema names them, for messages and the audit's findings.
@@ -199,6 +234,9 @@ impl EnvelopeColumn {
             EnvelopeColumn::ContactAttributes => ("contacts", "attributes"),
             EnvelopeColumn::ContactNote => ("contacts", "note"),
             EnvelopeColumn::FieldNightDetails => ("field_nights", "details"),
+            EnvelopeColumn::ProjectDetails => ("projects", "details"),
+            EnvelopeColumn::ActivityDetails => ("activities", "details"),
+            EnvelopeColumn::ActivityNote => ("activities", "note"),
         }
     }
 }
@@ -354,9 +392,26 @@ pub trait LogReads {
 }
 
 /// Everything a session can read.
-pub trait Reads: MetaReads + ContactReads + PersonReads + StaffReads + LogReads {}
+/// The unit's other work: funded projects, information and training activities. A database
+/// made before their tables existed reads as having none.
+pub trait WorkReads {
+    /// Every project, in id order.
+    fn projects(&self) -> Result<Vec<ProjectRow>>;
 
-impl<T: MetaReads + ContactReads + PersonReads + StaffReads + LogReads + ?Sized> Reads for T {}
+    /// The activities dated within the bounds (inclusive; an absent bound is open), in date
+    /// and then id order.
+    fn activities(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<ActivityRow>>;
+}
+
+pub trait Reads:
+    MetaReads + ContactReads + PersonReads + StaffReads + LogReads + WorkReads
+{
+}
+
+impl<T: MetaReads + ContactReads + PersonReads + StaffReads + LogReads + WorkReads + ?Sized> Reads
+    for T
+{
+}
 
 // ----- writes -----------------------------------------------------------------------------
 
@@ -441,6 +496,20 @@ pub trait StaffWrites {
     fn replace_pseudonym_chain(&self, chain: &[(u32, Vec<u8>)]) -> Result<()>;
 }
 
+/// Projects and activities. The first write of either makes their tables in a database made
+/// before they existed.
+pub trait WorkWrites {
+    fn insert_project(&self, p: &ProjectRow) -> Result<()>;
+
+    /// Replaces a project's details (its period closed, a rekey); false if there is none.
+    fn update_project_details(&self, id: i64, details: &[u8]) -> Result<bool>;
+
+    fn insert_activity(&self, a: &ActivityRow) -> Result<()>;
+
+    /// Replaces an activity's envelopes (a rekey).
+    fn update_activity_envelopes(&self, id: i64, details: &[u8], note: &[u8]) -> Result<()>;
+}
+
 /// The audit log: appended to; only a rekey rewrites its MACs.
 pub trait LogWrites {
     fn insert_audit(&self, e: &AuditRow) -> Result<()>;
@@ -451,7 +520,7 @@ pub trait LogWrites {
 /// A write transaction: every read, every write, and the commit. See the module docs for what
 /// an implementation must guarantee (one writer at a time, all or nothing).
 pub trait Transaction:
-    Reads + MetaWrites + ContactWrites + PersonWrites + StaffWrites + LogWrites
+    Reads + MetaWrites + ContactWrites + PersonWrites + StaffWrites + LogWrites + WorkWrites
 {
     /// Makes every write of the transaction durable, at once. Dropping the transaction
     /// without committing rolls every write back.

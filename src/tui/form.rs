@@ -6,7 +6,7 @@ use tui_input::{Input, InputRequest};
 use crate::domain::{
     check_note_length, fold, parse_contact_date, AgeBand, Attributes, ConcernAnswer, ConcernReport,
     ContactInput, ContactType, Counterpart, Date, Districts, FieldNightDetails, FieldNightInput,
-    FieldNightKind, Gender, NewContact, PersonCode, Referral, Role,
+    FieldNightKind, Gender, NewContact, PersonCode, Projects, Referral, Role,
 };
 use crate::i18n::Lang;
 use crate::pii::{find_identifiers, IdentifierKind};
@@ -242,6 +242,8 @@ pub struct ContactForm {
     replace_on_type: bool,
     /// The language values are shown, and typed, in.
     pub lang: Lang,
+    /// The projects the contact belongs to, `;`-separated names (kept through an edit).
+    pub projects: String,
 }
 
 impl ContactForm {
@@ -272,6 +274,7 @@ impl ContactForm {
             night_defaults: field_night.map(|_| (district.map(str::to_string), contact_type)),
             replace_on_type: false,
             lang: Lang::En,
+            projects: String::new(),
         }
     }
 
@@ -526,7 +529,7 @@ impl ContactForm {
     /// The contact the form holds, if every field is valid: the values the fields pick,
     /// parsed by the same [`ContactInput::parse`] as `add` and `import` (the under-18 answer
     /// required, as on the command line).
-    pub fn values(&self, districts: &Districts) -> Option<NewContact> {
+    pub fn values(&self, districts: &Districts, projects: &Projects) -> Option<NewContact> {
         if !self.problems(districts).is_empty() {
             return None;
         }
@@ -561,9 +564,10 @@ impl ContactForm {
             trafficking: &trafficking,
             note: self.text(Field::Note),
             concern: &concern,
+            projects: &self.projects,
             field_night: self.field_night,
         }
-        .parse(districts, self.today, ConcernAnswer::Required)
+        .parse((districts, projects), self.today, ConcernAnswer::Required)
         .ok()
     }
 

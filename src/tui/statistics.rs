@@ -4,12 +4,13 @@
 //! computes them) when the user asks (Enter), never per key; switching to the published view
 //! applies the pure `publish` to the cached result.
 
+use crate::domain::Lists;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
 use crate::domain::{
-    AgeBand, ConcernReport, ContactType, Counterpart, Date, Districts, Gender, Referral, Role,
+    AgeBand, ConcernReport, ContactType, Counterpart, Date, Gender, Referral, Role,
 };
 use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD};
 use crate::stats::{Dimension, Filter, Query, StatsResult};
@@ -43,7 +44,7 @@ pub fn filter_dimensions() -> &'static [Dimension] {
 }
 
 /// The values of a filter dimension.
-pub fn values_of(d: Dimension, districts: &Districts) -> Vec<String> {
+pub fn values_of(d: Dimension, lists: Lists<'_>) -> Vec<String> {
     fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<String> {
         all.iter().map(|v| f(*v).to_string()).collect()
     }
@@ -64,7 +65,22 @@ pub fn values_of(d: Dimension, districts: &Districts) -> Vec<String> {
             v.push("none".into());
             v
         }
-        Dimension::District => districts.all().iter().map(|d| d.to_string()).collect(),
+        Dimension::District => lists
+            .districts
+            .all()
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+        Dimension::Project => {
+            let mut v: Vec<String> = lists
+                .projects
+                .all()
+                .iter()
+                .map(|p| p.details.name.to_string())
+                .collect();
+            v.push("none".into());
+            v
+        }
         Dimension::Year | Dimension::Month => Vec::new(),
     }
 }
@@ -183,7 +199,7 @@ impl StatsView {
 
     /// ← and →: the period (← older, → newer), the dimension under the cursor, or the filter
     /// value.
-    pub fn left_right(&mut self, districts: &Districts, right: bool) {
+    pub fn left_right(&mut self, lists: Lists<'_>, right: bool) {
         let step = |i: usize, n: usize| {
             if n == 0 {
                 0
@@ -208,7 +224,7 @@ impl StatsView {
             }
             Zone::By => self.by_cursor = step(self.by_cursor, Dimension::ALL.len()),
             Zone::Filter => {
-                let n = values_of(filter_dimensions()[self.filter_dim], districts).len();
+                let n = values_of(filter_dimensions()[self.filter_dim], lists).len();
                 self.filter_value = step(self.filter_value, n);
             }
             Zone::Table => {}
@@ -240,7 +256,7 @@ impl StatsView {
     }
 
     /// Space: adds or removes the dimension or filter value under the cursor.
-    pub fn toggle(&mut self, districts: &Districts) {
+    pub fn toggle(&mut self, lists: Lists<'_>) {
         match self.zone {
             Zone::By => {
                 let d = Dimension::ALL[self.by_cursor];
@@ -253,7 +269,7 @@ impl StatsView {
             }
             Zone::Filter => {
                 let d = filter_dimensions()[self.filter_dim];
-                let Some(v) = values_of(d, districts).get(self.filter_value).cloned() else {
+                let Some(v) = values_of(d, lists).get(self.filter_value).cloned() else {
                     return;
                 };
                 let list = self.filters.entry(d).or_default();
@@ -272,7 +288,7 @@ impl StatsView {
     }
 
     /// The query the choices make.
-    pub fn query(&self, districts: &Districts) -> Result<Query, String> {
+    pub fn query(&self, lists: Lists<'_>) -> Result<Query, String> {
         let (from, to) = match self.periods.get(self.period) {
             Some(Period::Year(y)) => (Date::from_ymd_opt(*y, 1, 1), Date::from_ymd_opt(*y, 12, 31)),
             _ => (None, None),
@@ -280,7 +296,7 @@ impl StatsView {
         let filters = self
             .filters
             .iter()
-            .map(|(d, vals)| Filter::parse(&format!("{d}={}", vals.join(",")), districts))
+            .map(|(d, vals)| Filter::parse(&format!("{d}={}", vals.join(",")), lists))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
         Ok(Query {

@@ -110,7 +110,11 @@ impl Vault {
                     problems.push((table, column, row, EnvelopeProblem::OldKeyVersion));
                     return NEXT;
                 }
-                if envelopes == EnvelopeColumn::ContactNote && !keys.holds_notes() {
+                let note_column = matches!(
+                    envelopes,
+                    EnvelopeColumn::ContactNote | EnvelopeColumn::ActivityNote
+                );
+                if note_column && !keys.holds_notes() {
                     // An auditor holds no note key: the note's page is authenticated by
                     // SQLCipher, its envelope only by whoever can open it.
                     *not_held += 1;
@@ -151,6 +155,13 @@ impl Vault {
                     EnvelopeColumn::FieldNightDetails => {
                         FieldNightDetails::decode(&plain, districts).is_some()
                     }
+                    EnvelopeColumn::ProjectDetails => {
+                        crate::domain::ProjectDetails::decode(&plain).is_some()
+                    }
+                    EnvelopeColumn::ActivityDetails => {
+                        crate::domain::ActivityDetails::decode(&plain).is_some()
+                    }
+                    EnvelopeColumn::ActivityNote => super::contacts::decode_note(&plain).is_some(),
                 };
                 if decoded {
                     *opened += 1;
@@ -280,6 +291,16 @@ impl Vault {
             reads.meta("districts")?.as_deref(),
             &rows,
         ));
+        {
+            // Projects and activities: as their last entries left them, each entry signed by
+            // one whose role may make it (the grants as far as the log verifies).
+            let grants = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
+            let (projects, activities) = (reads.projects()?, reads.activities(None, None)?);
+            let may = super::work::signer_may(&grants, Permission::ManageProjects);
+            nights.extend(audit_log::verify_projects(&projects, &rows, &may));
+            let may = super::work::signer_may(&grants, Permission::LogActivities);
+            nights.extend(audit_log::verify_activities(&activities, &rows, &may));
+        }
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.
         let authority = match &verified {

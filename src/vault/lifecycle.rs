@@ -704,6 +704,7 @@ impl Vault {
             return Err(Error::Refused(Msg::RecoveryKeyCannotSign));
         }
         let districts = super::load_districts(&*reads)?;
+        let projects = super::work::load_projects(&*reads, &keys)?;
         drop(reads);
         let (user, signer, keys_granted);
         {
@@ -760,6 +761,7 @@ impl Vault {
             user,
             signer,
             districts,
+            projects,
             shown: Default::default(),
         };
         vault.finish_page_key_change()?;
@@ -881,6 +883,21 @@ impl Vault {
             }
             summary.field_nights += batch.len() as u64;
         }
+        for p in tx.projects()? {
+            let ad = Place::ProjectDetails(p.id);
+            let plain = open_at(old, ad, &p.details)?;
+            tx.update_project_details(p.id, &keys.seal(ad, &plain).map_err(not_held)?)?;
+        }
+        for a in tx.activities(None, None)? {
+            let (details_ad, note_ad) = (Place::ActivityDetails(a.id), Place::ActivityNote(a.id));
+            let details = open_at(old, details_ad, &a.details)?;
+            let note = open_at(old, note_ad, &a.note)?;
+            tx.update_activity_envelopes(
+                a.id,
+                &keys.seal(details_ad, &details).map_err(not_held)?,
+                &keys.seal(note_ad, &note).map_err(not_held)?,
+            )?;
+        }
 
         // 4. Pseudonyms keyed once more: new = HMAC(new pseudonym key, old pseudonym).
         let mut after = 0;
@@ -982,6 +999,19 @@ fn content_as_committed<R: Reads + ?Sized>(
         reads.meta("districts")?.as_deref(),
         audit_rows,
     ));
+    let grants = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
+    let may = super::work::signer_may(&grants, Permission::ManageProjects);
+    findings.extend(audit_log::verify_projects(
+        &reads.projects()?,
+        audit_rows,
+        &may,
+    ));
+    let may = super::work::signer_may(&grants, Permission::LogActivities);
+    findings.extend(audit_log::verify_activities(
+        &reads.activities(None, None)?,
+        audit_rows,
+        &may,
+    ));
     if let Some(f) = findings.first() {
         return Err(Error::Failed(Msg::RecordNotAsLogged {
             record: f.record.to_string(),
@@ -1004,11 +1034,13 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
         nights.push(id, &h);
     }
     Ok(format!(
-        "{} {} {} {}",
+        "{} {} {} {} {} {}",
         audit_log::content::content_detail(&running.finish()),
         audit_log::content::nights_detail(&nights.finish()),
         audit_log::merges_detail(&reads.merges()?),
         audit_log::districts_detail(reads.meta("districts")?.as_deref()),
+        audit_log::projects_detail(&reads.projects()?),
+        audit_log::activities_detail(&reads.activities(None, None)?),
     ))
 }
 

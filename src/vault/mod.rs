@@ -14,6 +14,7 @@ mod person;
 mod room_tests;
 mod statistics;
 mod upgrade;
+mod work;
 mod writer;
 
 pub use crate::audit_log::Checkpoint;
@@ -24,6 +25,7 @@ pub use lifecycle::{ForgetPlan, RekeySummary};
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::{StatsDoor, StatsPurpose};
 pub use upgrade::{RecoveryChoice, UpgradeSummary};
+pub use work::NewProject;
 
 use std::path::Path;
 
@@ -35,7 +37,7 @@ use crate::crypto::{
     Place, Signer,
 };
 pub use crate::domain::{now_timestamp, now_unix};
-use crate::domain::{District, Districts, StaffRole};
+use crate::domain::{District, Districts, Projects, StaffRole};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::storage::prelude::*;
@@ -63,6 +65,10 @@ pub enum Permission {
     AccessLog,
     /// Declare two pseudonyms to be one person, or undo it.
     MergePersons,
+    /// Add, close and list funded projects.
+    ManageProjects,
+    /// Log and list information and training activities.
+    LogActivities,
 }
 
 impl Permission {
@@ -77,6 +83,8 @@ impl Permission {
             Administer => role == Admin,
             AccessLog => matches!(role, Auditor | Admin),
             MergePersons => matches!(role, Lead | Admin),
+            ManageProjects => matches!(role, Lead | Admin),
+            LogActivities => matches!(role, Outreach | Lead | Admin),
         }
     }
 
@@ -99,6 +107,11 @@ impl Permission {
             Permission::MergePersons => [
                 "declare two pseudonyms to be one person, or undo it",
                 "ange att två pseudonymer är en person, eller ångra det",
+            ],
+            Permission::ManageProjects => ["manage projects", "hantera projekt"],
+            Permission::LogActivities => [
+                "log or list information and training activities",
+                "registrera eller lista informations- och utbildningsinsatser",
             ],
         }
     }
@@ -292,6 +305,8 @@ rooms! {
     lifecycle => Lifecycle;
     /// The audit: facts for the checks, the access log, the log's chain.
     audit => Audit;
+    /// The unit's other work: funded projects, information and training activities.
+    work => Work;
 }
 
 /// An unlocked database.
@@ -309,6 +324,8 @@ pub struct Vault {
     /// The signed-in user's signing key: every log entry they cause is signed with it.
     signer: Signer,
     districts: Districts,
+    /// The unit's projects, read at sign-in and after each change of them.
+    projects: Projects,
     /// The persons the interface has shown in this sign-in (each lookup is logged once).
     shown: std::collections::HashSet<i64>,
 }
@@ -368,6 +385,7 @@ impl Vault {
                 user,
                 signer,
                 districts,
+                projects: Projects::default(),
                 shown: Default::default(),
             }),
             Err(e) => {
@@ -549,6 +567,7 @@ impl Vault {
         }
         let signer = secret.signer().expect("held or just made").clone();
         let districts = load_districts(&*reads)?;
+        let projects = work::load_projects(&*reads, &keys)?;
         drop(reads);
         let mut vault = Vault {
             store,
@@ -563,6 +582,7 @@ impl Vault {
             },
             signer,
             districts,
+            projects,
             shown: Default::default(),
         };
         vault.finish_page_key_change()?;
@@ -576,6 +596,16 @@ impl Vault {
 
     pub fn districts(&self) -> &Districts {
         &self.districts
+    }
+
+    /// The unit's projects (every one, open or closed).
+    pub fn projects(&self) -> &Projects {
+        &self.projects
+    }
+
+    /// The unit's districts and projects: what reads a value by name needs.
+    pub fn lists(&self) -> crate::domain::Lists<'_> {
+        crate::domain::Lists::new(&self.districts, &self.projects)
     }
 
     /// Where the database is, for messages.
@@ -642,6 +672,9 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
         EnvelopeColumn::ContactAttributes => Place::ContactAttributes(row),
         EnvelopeColumn::ContactNote => Place::ContactNote(row),
         EnvelopeColumn::FieldNightDetails => Place::FieldNightDetails(row),
+        EnvelopeColumn::ProjectDetails => Place::ProjectDetails(row),
+        EnvelopeColumn::ActivityDetails => Place::ActivityDetails(row),
+        EnvelopeColumn::ActivityNote => Place::ActivityNote(row),
     }
 }
 

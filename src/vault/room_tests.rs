@@ -40,6 +40,7 @@ fn contact(day: &str, person: &str, note: &str) -> NewContact {
             referrals: Referrals::default(),
             trafficking: false,
             concern: None,
+            projects: crate::domain::ProjectSet::none(),
         },
         note: zeroize::Zeroizing::new(note.to_string()),
         field_night: None,

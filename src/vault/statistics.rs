@@ -81,6 +81,28 @@ impl StatsDoor<'_> {
         &self.vault.districts
     }
 
+    /// The database's districts and projects, to build queries with.
+    pub fn lists(&self) -> crate::domain::Lists<'_> {
+        self.vault.lists()
+    }
+
+    /// The information and training activities of a period (bounds inclusive, open when
+    /// absent), without their notes: what the yearly report counts beside the contacts. Read
+    /// under the purpose the door was opened for, which its log entry records.
+    pub fn activities(
+        &self,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<crate::domain::ActivityDetails>> {
+        let reads = self.vault.store.read()?;
+        super::work::activity_details(
+            &*reads,
+            &self.vault.keys,
+            day(from).as_deref(),
+            day(to).as_deref(),
+        )
+    }
+
     /// Writes the audit-log entry, then counts every query (one result each, in order) and
     /// feeds `sinks` the same contacts in the same pass. Queries and sinks may have different
     /// periods: the pass covers them all, and each keeps to its own.
@@ -107,7 +129,7 @@ impl StatsDoor<'_> {
         let mut clear = Vec::new();
         let mut filters = Vec::new();
         for q in asked {
-            let (c, f) = q.log_parts(&self.vault.districts);
+            let (c, f) = q.log_parts(self.vault.lists());
             if !clear.contains(&c) {
                 clear.push(c);
             }
@@ -149,7 +171,7 @@ impl StatsDoor<'_> {
     /// The population estimate for a query's period and filters (its grouping is ignored),
     /// and per calendar year when `by_year`.
     pub fn estimate(self, q: &Query, by_year: bool) -> Result<EstimateResult> {
-        let mut occ = Occasions::new(q, self.districts());
+        let mut occ = Occasions::new(q, self.lists());
         let plain = Query {
             by: Vec::new(),
             filters: Vec::new(),
@@ -221,7 +243,7 @@ impl Vault {
         let first = first_contacts(reads, &merges)?;
         let mut accs: Vec<Accumulator<'_>> = queries
             .iter()
-            .map(|q| Accumulator::new(q, &self.districts))
+            .map(|q| Accumulator::new(q, self.lists()))
             .collect();
         let (from, to) = covering(
             accs.iter()
@@ -435,6 +457,7 @@ mod tests {
                 referrals: referrals.parse::<Referrals>().unwrap(),
                 trafficking: false,
                 concern: None,
+                projects: crate::domain::ProjectSet::none(),
             },
             note: zeroize::Zeroizing::new(String::new()),
             field_night: None,

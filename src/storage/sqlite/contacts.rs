@@ -138,6 +138,10 @@ impl ContactReads for Session<'_> {
     ) -> Result<()> {
         // The names come from the closed enum, never from input.
         let (table, column) = column.names();
+        // A table added after the database was made may not be there yet.
+        if !super::table_exists(self.conn(), table)? {
+            return Ok(());
+        }
         let mut st = self
             .conn()
             .prepare(&format!("SELECT id, {column} FROM {table} ORDER BY id"))?;

@@ -19,6 +19,7 @@ mod meta;
 mod persons;
 mod staff;
 mod upgrade;
+mod work;
 
 pub use upgrade::Format1;
 

@@ -173,7 +173,11 @@ impl Contact {
     }
 
     pub fn update(&mut self, app: &mut App, action: Action) -> Go {
-        let Some(districts) = app.session.as_ref().map(|s| s.vault.districts().clone()) else {
+        let Some((districts, projects)) = app
+            .session
+            .as_ref()
+            .map(|s| (s.vault.districts().clone(), s.vault.projects().clone()))
+        else {
             return Go::Stay;
         };
         let f = &mut self.form;
@@ -217,7 +221,7 @@ impl Contact {
             }
             Action::Save => match self.editing {
                 Some(id) => {
-                    if let Some(contact) = f.values(&districts) {
+                    if let Some(contact) = f.values(&districts, &projects) {
                         app.popup = Some(Popup::Reason {
                             change: Change::Edit { id, contact },
                             selected: 0,
@@ -392,7 +396,7 @@ impl Contact {
         };
         let districts = s.vault.districts().clone();
         let f = &self.form;
-        let Some(contact) = f.values(&districts) else {
+        let Some(contact) = f.values(&districts, s.vault.projects()) else {
             app.message = Some(Message::Error(app.text().fix_first.into()));
             return;
         };

@@ -139,6 +139,10 @@ impl History {
         let c = &d.contact;
         let mut f = ContactForm::new(app.today, c.date, None, None, c.field_night);
         let a = &c.attributes;
+        // The contact's projects stay as they are through an edit in the interface.
+        if let Some(s) = app.session.as_ref() {
+            f.projects = s.vault.projects().names(&a.projects);
+        }
         f.set(Field::Role, a.role.as_str());
         f.set(Field::Gender, a.gender.as_str());
         f.set(Field::AgeBand, a.age_band.as_str());

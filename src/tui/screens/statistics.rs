@@ -3,6 +3,7 @@
 //! statistics door when asked (Enter), never per key; the choices (`tui::statistics`) stay
 //! while another screen is up.
 
+use crate::domain::Lists;
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -91,7 +92,7 @@ impl Statistics {
             return;
         };
         let v = &mut self.view;
-        let q = match v.query(s.vault.districts()) {
+        let q = match v.query(Lists::new(s.vault.districts(), s.vault.projects())) {
             Ok(q) => q,
             Err(e) => {
                 app.message = Some(Message::Error(e));
@@ -110,7 +111,11 @@ impl Statistics {
     }
 
     pub fn update(&mut self, app: &mut App, action: Action) -> Go {
-        let Some(districts) = app.session.as_ref().map(|s| s.vault.districts().clone()) else {
+        let Some((districts, projects)) = app
+            .session
+            .as_ref()
+            .map(|s| (s.vault.districts().clone(), s.vault.projects().clone()))
+        else {
             return Go::Stay;
         };
         let v = &mut self.view;
@@ -131,11 +136,11 @@ impl Statistics {
             Action::AllTime => v.all_time(),
             Action::NextField => v.next_zone(true),
             Action::PreviousField => v.next_zone(false),
-            Action::Left => v.left_right(&districts, false),
-            Action::Right => v.left_right(&districts, true),
+            Action::Left => v.left_right(Lists::new(&districts, &projects), false),
+            Action::Right => v.left_right(Lists::new(&districts, &projects), true),
             Action::Up => v.up_down(false),
             Action::Down => v.up_down(true),
-            Action::Toggle => v.toggle(&districts),
+            Action::Toggle => v.toggle(Lists::new(&districts, &projects)),
             Action::TogglePublished => v.toggle_published(),
             Action::Submit | Action::Save => self.compute(app),
             Action::Back | Action::GoOverview => return Go::To(super::overview::open(app)),
@@ -151,7 +156,7 @@ impl Statistics {
         let (v, Some(s)) = (&self.view, app.session.as_ref()) else {
             return;
         };
-        let districts = s.vault.districts();
+        let lists = Lists::new(s.vault.districts(), s.vault.projects());
         let [controls, results, hint] = Layout::vertical([
             Constraint::Length(4),
             Constraint::Min(4),
@@ -176,7 +181,7 @@ impl Statistics {
         };
         let cursor_dim = crate::stats::Dimension::ALL[v.by_cursor];
         let fdim = filter_dimensions()[v.filter_dim];
-        let fvalues = values_of(fdim, districts);
+        let fvalues = values_of(fdim, lists);
         let fvalue = fvalues.get(v.filter_value).cloned().unwrap_or_default();
         let fchosen = v.filters.get(&fdim).is_some_and(|l| l.contains(&fvalue));
         let active = if v.filters.is_empty() {
