@@ -66,3 +66,44 @@ fn the_csv_format_names_every_column() {
         assert!(doc.contains(&format!("| `{column}` |")), "{column}");
     }
 }
+
+#[test]
+fn the_activity_values_are_listed_with_both_labels() {
+    use uppsok::domain::{ActivityKind, Audience};
+    let doc = std::fs::read_to_string("docs/commands.md").unwrap();
+    let documented: Vec<(String, String, String, String)> = doc
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells.len() == 6
+                && cells[2].starts_with('`')
+                && matches!(cells[1], "kind" | "audience"))
+            .then(|| {
+                (
+                    cells[1].to_string(),
+                    cells[2].trim_matches('`').to_string(),
+                    cells[3].to_string(),
+                    cells[4].to_string(),
+                )
+            })
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for k in ActivityKind::ALL {
+        expected.push((
+            "kind".into(),
+            k.as_str().into(),
+            k.label(Lang::En).into(),
+            k.label(Lang::Sv).into(),
+        ));
+    }
+    for a in Audience::ALL {
+        expected.push((
+            "audience".into(),
+            a.as_str().into(),
+            a.label(Lang::En).into(),
+            a.label(Lang::Sv).into(),
+        ));
+    }
+    assert_eq!(documented, expected, "docs/commands.md's activity values");
+}
