@@ -234,6 +234,10 @@ pub struct TuiText {
     pub date: &'static str,
     pub person_code: &'static str,
     pub referrals: &'static str,
+    /// The contact form's projects field, and its two problems.
+    pub projects: &'static str,
+    pub project_not_on_date: &'static str,
+    pub too_many_projects: &'static str,
     pub note: &'static str,
     pub unsaved: &'static str,
     pub saved_state: &'static str,
@@ -377,6 +381,9 @@ pub static TUI_EN: TuiText = TuiText {
     date: "Date",
     person_code: "Person code",
     referrals: "Referrals",
+    projects: "Projects",
+    project_not_on_date: "not running on this date",
+    too_many_projects: "at most 4 projects",
     note: "Note",
     unsaved: "unsaved",
     saved_state: "saved",
@@ -522,6 +529,9 @@ pub static TUI_SV: TuiText = TuiText {
     date: "Datum",
     person_code: "Personkod",
     referrals: "Hänvisningar",
+    projects: "Projekt",
+    project_not_on_date: "pågår inte detta datum",
+    too_many_projects: "högst 4 projekt",
     note: "Anteckning",
     unsaved: "osparat",
     saved_state: "sparat",
@@ -700,6 +710,7 @@ pub enum Does {
     DisableUser,
     EnterNextOrAdd,
     SaveUser,
+    JumpToProjects,
 }
 
 /// What each help line's keys do, in English (at most 58 characters: one line of the help).
@@ -758,6 +769,7 @@ fn does_en(d: Does) -> &'static str {
         DisableUser => "disable the chosen user (asks first)",
         EnterNextOrAdd => "next field; on the last, add the user",
         SaveUser => "add the user",
+        JumpToProjects => "straight to the projects (names by ;, those of the date)",
     }
 }
 
@@ -817,6 +829,7 @@ fn does_sv(d: Does) -> &'static str {
         DisableUser => "stäng av den valda användaren (frågar först)",
         EnterNextOrAdd => "nästa fält; i det sista, lägg till användaren",
         SaveUser => "lägg till användaren",
+        JumpToProjects => "direkt till projekten (namn åtskilda med ;, datumets)",
     }
 }
 

@@ -1609,3 +1609,96 @@ fn quitting_while_a_contact_is_edited_asks_when_the_form_under_it_holds_input() 
     assert!(!app.quit);
     assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Quit))));
 }
+
+/// Adds two projects: one running through 2026 (the form's date), one that ended in 2025.
+fn add_projects(f: &Fixture) {
+    use uppsok::domain::{Name, ProjectDetails};
+    use uppsok::vault::NewProject;
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    for (name, from, to) in [
+        ("Köparprojektet", "2026-01-01", "2026-12-31"),
+        ("Gamla projektet", "2025-01-01", "2025-12-31"),
+    ] {
+        v.work()
+            .add_project(NewProject {
+                details: ProjectDetails {
+                    name: Name::new(name).unwrap(),
+                    funder: Name::new("Socialstyrelsen").unwrap(),
+                    from: parse_date(from).unwrap(),
+                    to: Some(parse_date(to).unwrap()),
+                },
+            })
+            .unwrap();
+    }
+}
+
+fn contacts_of(f: &Fixture, code: &str) -> Vec<uppsok::domain::Contact> {
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let code = PersonCode::normalise(code).unwrap();
+    v.persons()
+        .history(&code)
+        .unwrap()
+        .map(|h| h.into_iter().map(|d| d.contact).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_projects_field_offers_the_projects_of_the_date_and_an_edit_keeps_them() {
+    use uppsok::tui::form::Field;
+    let f = fixture();
+    add_projects(&f);
+    for (lang, code) in [(Lang::En, "pr11"), (Lang::Sv, "pr12")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, code);
+        for value in ["sells", "woman", "35-44", "men", "sodermalm", "outreach"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, value);
+        }
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        assert_eq!(app.form().unwrap().focus, Field::Projects);
+        // A project of another period is a problem beside the field, and nothing is saved.
+        typ(&mut app, "Gamla projektet");
+        snap("contact_project_not_on_date", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::Contact);
+        assert!(contacts_of(&f, code).is_empty(), "nothing saved");
+        // An unknown one too; the choices are the projects of the date.
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "x");
+        snap("contact_project_unknown", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert!(contacts_of(&f, code).is_empty(), "nothing saved");
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "kö");
+        snap("contact_project_picked", lang, &app);
+        press(&mut app, ctrl('s'));
+        let saved = contacts_of(&f, code);
+        assert_eq!(saved.len(), 1, "{:?}", app.message);
+        assert_eq!(saved[0].attributes.projects.ids().collect::<Vec<_>>(), [1]);
+        // The next form starts in the same project; an edit shows and keeps it.
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        press(&mut app, ctrl('u'));
+        press(&mut app, key(KeyCode::Esc));
+        press(&mut app, key(KeyCode::Char('y')));
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, code);
+        press(&mut app, ctrl('o'));
+        assert_eq!(app.screen.id(), ScreenId::Person);
+        press(&mut app, key(KeyCode::Char('e')));
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        for _ in 0..6 {
+            press(&mut app, key(KeyCode::Backspace));
+        }
+        typ(&mut app, "55");
+        press(&mut app, ctrl('s'));
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen.id(), ScreenId::Person, "{:?}", app.message);
+        let saved = contacts_of(&f, code);
+        assert_eq!(saved[0].attributes.age_band, AgeBand::From55);
+        assert_eq!(saved[0].attributes.projects.ids().collect::<Vec<_>>(), [1]);
+    }
+}

@@ -25,12 +25,15 @@ pub enum Field {
     District,
     ContactType,
     Referrals,
+    /// The funded projects the contact belongs to: `;`-separated names of projects whose
+    /// period covers the form's date, empty for none.
+    Projects,
     Trafficking,
     Note,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Date,
         Field::Code,
         Field::Role,
@@ -41,6 +44,7 @@ impl Field {
         Field::District,
         Field::ContactType,
         Field::Referrals,
+        Field::Projects,
         Field::Trafficking,
         Field::Note,
     ];
@@ -64,6 +68,10 @@ pub enum Problem {
     NoteTooLong,
     /// The person code looks like an identifier of this kind (never saved).
     CodeIdentifier(IdentifierKind),
+    /// One of the unit's projects, but its period does not cover the form's date.
+    ProjectNotOnDate,
+    /// More projects than a contact may belong to.
+    TooManyProjects,
 }
 
 /// A value of a list field: its one spelling (CSV, command line) and what the interface shows
@@ -205,8 +213,23 @@ pub fn choices(field: Field, districts: &Districts, lang: Lang) -> Vec<Choice> {
             })
             .collect(),
         Field::District => district_choices(districts, lang),
-        Field::Date | Field::Code | Field::Note => Vec::new(),
+        // The projects depend on the form's date: see [`ContactForm::choices_of`].
+        Field::Date | Field::Code | Field::Note | Field::Projects => Vec::new(),
     }
+}
+
+/// The projects open on `date` (every project when there is no date), by name: a name is
+/// the same in both languages.
+pub fn project_choices(projects: &Projects, date: Option<Date>) -> Vec<Choice> {
+    projects
+        .all()
+        .iter()
+        .filter(|p| date.is_none_or(|d| p.details.covers(d)))
+        .map(|p| Choice {
+            value: p.details.name.to_string(),
+            label: p.details.name.to_string(),
+        })
+        .collect()
 }
 
 fn district_choices(districts: &Districts, lang: Lang) -> Vec<Choice> {
@@ -242,8 +265,8 @@ pub struct ContactForm {
     replace_on_type: bool,
     /// The language values are shown, and typed, in.
     pub lang: Lang,
-    /// The projects the contact belongs to, `;`-separated names (kept through an edit).
-    pub projects: String,
+    /// The unit's projects, which the projects field picks from (those covering the date).
+    pub projects: Projects,
 }
 
 impl ContactForm {
@@ -274,8 +297,24 @@ impl ContactForm {
             night_defaults: field_night.map(|_| (district.map(str::to_string), contact_type)),
             replace_on_type: false,
             lang: Lang::En,
-            projects: String::new(),
+            projects: Projects::default(),
         }
+    }
+
+    /// The form picking projects from the unit's `projects`.
+    pub fn with_projects(mut self, projects: &Projects) -> Self {
+        self.projects = projects.clone();
+        self
+    }
+
+    /// The values of a field, labelled in the form's language; for the projects, those
+    /// whose period covers the form's date.
+    pub fn choices_of(&self, f: Field, districts: &Districts) -> Vec<Choice> {
+        if f == Field::Projects {
+            let date = parse_contact_date(self.text(Field::Date).trim(), self.today).ok();
+            return project_choices(&self.projects, date);
+        }
+        choices(f, districts, self.lang)
     }
 
     /// The form with its values shown, and typed, in `lang`: what it holds already is
@@ -293,13 +332,13 @@ impl ContactForm {
 
     /// The label of a field's value (for the referrals, of each of the `;`-separated values).
     fn label_of(&self, f: Field, value: &str, districts: &Districts) -> String {
-        let ch = choices(f, districts, self.lang);
+        let ch = self.choices_of(f, districts);
         let one = |v: &str| {
             ch.iter()
                 .find(|c| c.value == v)
                 .map_or_else(|| v.to_string(), |c| c.label.clone())
         };
-        if f == Field::Referrals {
+        if matches!(f, Field::Referrals | Field::Projects) {
             value
                 .split(';')
                 .filter(|v| !v.is_empty())
@@ -340,7 +379,7 @@ impl ContactForm {
         self.replace_on_type
             && !matches!(
                 self.focus,
-                Field::Date | Field::Code | Field::Note | Field::Referrals
+                Field::Date | Field::Code | Field::Note | Field::Referrals | Field::Projects
             )
     }
 
@@ -421,10 +460,10 @@ impl ContactForm {
     /// Steps the focused list field to the next (`forward`) or previous value.
     pub fn cycle(&mut self, districts: &Districts, forward: bool) {
         let f = self.focus;
-        if f == Field::Referrals {
+        if matches!(f, Field::Referrals | Field::Projects) {
             return;
         }
-        let ch = choices(f, districts, self.lang);
+        let ch = self.choices_of(f, districts);
         if ch.is_empty() {
             return;
         }
@@ -478,6 +517,34 @@ impl ContactForm {
         Ok(out.join(";"))
     }
 
+    /// The projects the field's text names, as `A;B` (the names as the unit wrote them):
+    /// each `;`-separated part the start of a project covering the form's date. A part that
+    /// names a project of another period is [`Problem::ProjectNotOnDate`].
+    fn projects_completed(&self) -> Result<String, Problem> {
+        let ch = self.choices_of(Field::Projects, &Districts::new(Vec::new()));
+        let mut out: Vec<&str> = Vec::new();
+        for part in self.text(Field::Projects).split(';') {
+            if part.trim().is_empty() {
+                continue;
+            }
+            match pick_choice(part, &ch) {
+                Ok(c) => {
+                    if !out.contains(&c.value.as_str()) {
+                        out.push(&c.value);
+                    }
+                }
+                Err(Problem::NotAValue) if self.projects.by_name(part).is_some() => {
+                    return Err(Problem::ProjectNotOnDate)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if out.len() > crate::domain::MAX_PROJECTS_PER_CONTACT {
+            return Err(Problem::TooManyProjects);
+        }
+        Ok(out.join(";"))
+    }
+
     /// What is wrong with a field's text, if anything.
     pub fn problem(&self, f: Field, districts: &Districts) -> Option<Problem> {
         let t = self.text(f);
@@ -497,6 +564,7 @@ impl ContactForm {
                     .map(|k| Problem::NoteIdentifier(*k))
             }
             Field::Referrals => self.referrals_completed().err(),
+            Field::Projects => self.projects_completed().err(),
             Field::Concern if !self.under18() => None,
             _ => pick_choice(t, &choices(f, districts, self.lang)).err(),
         }
@@ -506,6 +574,7 @@ impl ContactForm {
     pub fn picked(&self, f: Field, districts: &Districts) -> Option<String> {
         match f {
             Field::Referrals => self.referrals_completed().ok().filter(|s| !s.is_empty()),
+            Field::Projects => self.projects_completed().ok().filter(|s| !s.is_empty()),
             Field::Date | Field::Code | Field::Note => None,
             _ => pick_choice(self.text(f), &choices(f, districts, self.lang))
                 .ok()
@@ -529,7 +598,7 @@ impl ContactForm {
     /// The contact the form holds, if every field is valid: the values the fields pick,
     /// parsed by the same [`ContactInput::parse`] as `add` and `import` (the under-18 answer
     /// required, as on the command line).
-    pub fn values(&self, districts: &Districts, projects: &Projects) -> Option<NewContact> {
+    pub fn values(&self, districts: &Districts) -> Option<NewContact> {
         if !self.problems(districts).is_empty() {
             return None;
         }
@@ -546,6 +615,7 @@ impl ContactForm {
             p(Field::Trafficking),
         );
         let referrals = self.referrals_completed().ok()?;
+        let projects = self.projects_completed().ok()?;
         let concern = if self.under18() {
             p(Field::Concern)
         } else {
@@ -564,10 +634,14 @@ impl ContactForm {
             trafficking: &trafficking,
             note: self.text(Field::Note),
             concern: &concern,
-            projects: &self.projects,
+            projects: &projects,
             field_night: self.field_night,
         }
-        .parse((districts, projects), self.today, ConcernAnswer::Required)
+        .parse(
+            (districts, &self.projects),
+            self.today,
+            ConcernAnswer::Required,
+        )
         .ok()
     }
 
@@ -593,8 +667,16 @@ impl ContactForm {
                     .and_then(|t| t.parse().ok()),
             ),
         };
-        ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
-            .in_lang(self.lang, districts)
+        let mut next =
+            ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
+                .with_projects(&self.projects);
+        // Without a field night, the next contact starts in the last one's projects.
+        if self.night_defaults.is_none() {
+            if let Some(p) = self.picked(Field::Projects, districts) {
+                next.inputs[Field::Projects.index()] = Input::new(p);
+            }
+        }
+        next.in_lang(self.lang, districts)
     }
 }
 

@@ -259,6 +259,8 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
             format!("{} {}", t.note_looks_like, k.label(app.lang))
         }
         Problem::NoteTooLong => t.note_too_long.to_string(),
+        Problem::ProjectNotOnDate => t.project_not_on_date.to_string(),
+        Problem::TooManyProjects => t.too_many_projects.to_string(),
     }
 }
 
