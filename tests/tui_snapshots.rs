@@ -56,6 +56,7 @@ fn fixture() -> Fixture {
                 kind,
                 district: District::new(district).unwrap(),
                 staff,
+                project: None,
             },
         )
     };
@@ -1116,6 +1117,7 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
         press(app, key(KeyCode::Char('n')));
         // Date: 2026-06-10 (an online night in the fixture), kind online, district online.
         press(app, key(KeyCode::Tab)); // staff
+        press(app, key(KeyCode::Tab)); // project
         press(app, key(KeyCode::Tab)); // date
         for _ in 0..10 {
             press(app, key(KeyCode::Backspace));
@@ -1700,5 +1702,41 @@ fn the_projects_field_offers_the_projects_of_the_date_and_an_edit_keeps_them() {
         let saved = contacts_of(&f, code);
         assert_eq!(saved[0].attributes.age_band, AgeBand::From55);
         assert_eq!(saved[0].attributes.projects.ids().collect::<Vec<_>>(), [1]);
+    }
+}
+
+#[test]
+fn a_field_nights_project_is_where_its_contacts_start() {
+    use uppsok::tui::form::Field;
+    let f = fixture();
+    add_projects(&f);
+    // A district each, so that the second night is no duplicate of the first.
+    for (lang, district) in [(Lang::En, "farsta"), (Lang::Sv, "norrmalm")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('n')));
+        assert_eq!(app.screen.id(), ScreenId::NightForm);
+        typ(&mut app, district);
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        // A project of another period is a problem beside the field; nothing is saved.
+        typ(&mut app, "Gamla projektet");
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::NightForm);
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "kö");
+        snap("night_form_project", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::Contact, "{:?}", app.message);
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        // The next contact of the night starts in it again, even if this one was not in it.
+        for value in ["sells", "woman", "35-44", "men"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, value);
+        }
+        press(&mut app, ctrl('g'));
+        press(&mut app, ctrl('u'));
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.contact().unwrap().saved_count, 1, "{:?}", app.message);
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
     }
 }

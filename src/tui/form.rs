@@ -267,6 +267,8 @@ pub struct ContactForm {
     pub lang: Lang,
     /// The unit's projects, which the projects field picks from (those covering the date).
     pub projects: Projects,
+    /// The field night's project, which every next contact of the night starts in.
+    night_project: Option<String>,
 }
 
 impl ContactForm {
@@ -298,7 +300,18 @@ impl ContactForm {
             replace_on_type: false,
             lang: Lang::En,
             projects: Projects::default(),
+            night_project: None,
         }
+    }
+
+    /// The form starting in the field night's project (by name), as every next contact of
+    /// the night will.
+    pub fn with_night_project(mut self, name: Option<String>) -> Self {
+        if let Some(n) = &name {
+            self.inputs[Field::Projects.index()] = Input::new(n.clone());
+        }
+        self.night_project = name;
+        self
     }
 
     /// The form picking projects from the unit's `projects`.
@@ -669,7 +682,8 @@ impl ContactForm {
         };
         let mut next =
             ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
-                .with_projects(&self.projects);
+                .with_projects(&self.projects)
+                .with_night_project(self.night_project.clone());
         // Without a field night, the next contact starts in the last one's projects.
         if self.night_defaults.is_none() {
             if let Some(p) = self.picked(Field::Projects, districts) {
@@ -680,10 +694,10 @@ impl ContactForm {
     }
 }
 
-/// The field-night form: date, kind, district, staff count.
+/// The field-night form: date, kind, district, staff count, and an optional project.
 #[derive(Debug, Clone)]
 pub struct NightForm {
-    pub inputs: [Input; 4],
+    pub inputs: [Input; 5],
     pub focus: usize,
     pub today: Date,
     /// Set by any edit since the form was opened.
@@ -693,6 +707,8 @@ pub struct NightForm {
     replace_on_type: bool,
     /// The language values are shown, and typed, in.
     pub lang: Lang,
+    /// The unit's projects, which the project field picks from (those covering the date).
+    pub projects: Projects,
 }
 
 impl NightForm {
@@ -700,6 +716,9 @@ impl NightForm {
     pub const KIND: usize = 1;
     pub const DISTRICT: usize = 2;
     pub const STAFF: usize = 3;
+    /// Optional: the project the night's contacts start in.
+    pub const PROJECT: usize = 4;
+    const FIELDS: usize = 5;
 
     pub fn new(today: Date) -> Self {
         NightForm {
@@ -708,13 +727,21 @@ impl NightForm {
                 Input::new("street".into()),
                 Input::default(),
                 Input::new("2".into()),
+                Input::default(),
             ],
             focus: Self::DISTRICT,
             today,
             dirty: false,
             replace_on_type: false,
             lang: Lang::En,
+            projects: Projects::default(),
         }
+    }
+
+    /// The form picking its project from the unit's `projects`.
+    pub fn with_projects(mut self, projects: &Projects) -> Self {
+        self.projects = projects.clone();
+        self
     }
 
     /// The form with its values shown, and typed, in `lang`.
@@ -735,6 +762,11 @@ impl NightForm {
                 })
                 .collect(),
             Self::DISTRICT => district_choices(districts, self.lang),
+            Self::PROJECT => {
+                let date =
+                    parse_contact_date(self.inputs[Self::DATE].value().trim(), self.today).ok();
+                project_choices(&self.projects, date)
+            }
             _ => Vec::new(),
         }
     }
@@ -742,7 +774,7 @@ impl NightForm {
     pub fn edit(&mut self, req: InputRequest) {
         if matches!(req, InputRequest::InsertChar(_))
             && self.replace_on_type
-            && matches!(self.focus, Self::KIND | Self::DISTRICT)
+            && matches!(self.focus, Self::KIND | Self::DISTRICT | Self::PROJECT)
         {
             self.inputs[self.focus] = Input::default();
         }
@@ -767,9 +799,9 @@ impl NightForm {
             }
         }
         self.focus = if forward {
-            (self.focus + 1) % 4
+            (self.focus + 1) % Self::FIELDS
         } else {
-            (self.focus + 3) % 4
+            (self.focus + Self::FIELDS - 1) % Self::FIELDS
         };
         self.replace_on_type = true;
     }
@@ -805,6 +837,14 @@ impl NightForm {
             Self::STAFF => crate::domain::parse_staff(t)
                 .err()
                 .map(|_| Problem::BadStaff),
+            // Empty: no project. A project of another period is named as such.
+            Self::PROJECT if t.is_empty() => None,
+            Self::PROJECT => match pick_choice(t, &self.choices(i, districts)) {
+                Err(Problem::NotAValue) if self.projects.by_name(t).is_some() => {
+                    Some(Problem::ProjectNotOnDate)
+                }
+                r => r.err(),
+            },
             _ => pick_choice(t, &self.choices(i, districts)).err(),
         }
     }
@@ -826,9 +866,13 @@ impl NightForm {
     /// The field night the form holds, if every field is valid, parsed by the same
     /// [`FieldNightInput::parse`] as `uppsok night add`.
     pub fn values(&self, districts: &Districts) -> Option<(Date, FieldNightDetails)> {
-        if (0..4).any(|i| self.problem(i, districts).is_some()) {
+        if (0..Self::FIELDS).any(|i| self.problem(i, districts).is_some()) {
             return None;
         }
+        let project = match self.picked(Self::PROJECT, districts) {
+            Some(name) => Some(self.projects.by_name(&name)?.id),
+            None => None,
+        };
         FieldNightInput {
             date: self.inputs[Self::DATE].value().trim(),
             kind: &self.picked(Self::KIND, districts)?,
@@ -837,6 +881,7 @@ impl NightForm {
         }
         .parse(districts, self.today)
         .ok()
+        .map(|(date, details)| (date, FieldNightDetails { project, ..details }))
     }
 }
 

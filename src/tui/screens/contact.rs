@@ -137,7 +137,15 @@ pub fn open(app: &mut App, night: Option<&FieldNight>) -> Go {
         .map(|s| (s.vault.districts().clone(), s.vault.projects().clone()))
         .unwrap_or_default();
     Go::To(Screen::Contact(Contact {
-        form: form.with_projects(&projects).in_lang(app.lang, &districts),
+        form: form
+            .with_projects(&projects)
+            .with_night_project(
+                night
+                    .and_then(|n| n.details.project)
+                    .and_then(|id| projects.by_id(id))
+                    .map(|p| p.details.name.to_string()),
+            )
+            .in_lang(app.lang, &districts),
         person: PersonInfo::None,
         suggestions: None,
         saved_count: 0,
