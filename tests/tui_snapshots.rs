@@ -1439,6 +1439,18 @@ fn screen_states() -> Vec<(&'static str, State)> {
             typ(&mut app, "kim");
             app
         }),
+        ("activities", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('i')));
+            app
+        }),
+        ("activity_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('i')));
+            press(&mut app, key(KeyCode::Char('a')));
+            typ(&mut app, "l");
+            app
+        }),
     ]
 }
 
@@ -1739,4 +1751,71 @@ fn a_field_nights_project_is_where_its_contacts_start() {
         assert_eq!(app.contact().unwrap().saved_count, 1, "{:?}", app.message);
         assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
     }
+}
+
+#[test]
+fn activities_are_listed_and_logged_with_problems_beside_their_fields() {
+    let f = fixture();
+    let count = || {
+        let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+        v.work().activities(None, None).unwrap().len()
+    };
+    for (lang, kind, audience) in [(Lang::En, "l", "sc"), (Lang::Sv, "u", "so")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('i')));
+        assert_eq!(app.screen.id(), ScreenId::Activities);
+        if lang == Lang::En {
+            snap("activities_empty", lang, &app);
+        }
+        press(&mut app, key(KeyCode::Char('a')));
+        let before = count();
+        // Bad input: a start that is no kind, no participants, an identifier in the note.
+        typ(&mut app, "x");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, audience);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "0");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "ring 070-123 45 67");
+        press(&mut app, ctrl('s'));
+        snap("activity_form_errors", lang, &app);
+        assert_eq!(count(), before, "nothing saved");
+        // Put right, saved with Enter on the note.
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "klass 9");
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "28");
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, ctrl('u'));
+        typ(&mut app, kind);
+        snap("activity_form", lang, &app);
+        for _ in 0..3 {
+            press(&mut app, key(KeyCode::Tab));
+        }
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(count(), before + 1, "{:?}", app.message);
+        snap("activities", lang, &app);
+        press(&mut app, key(KeyCode::Esc));
+        assert_eq!(app.screen.id(), ScreenId::Overview);
+    }
+    // An auditor gets the usual refusal.
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    v.staff()
+        .add(
+            "aino",
+            uppsok::domain::StaffRole::Auditor,
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+    drop(v);
+    let v = Vault::unlock(&f.path, "aino", &Passphrase::new(PASS.into())).unwrap();
+    let mut app = App::signed_in(Lang::En, f.path.clone(), v, today());
+    press(&mut app, key(KeyCode::Char('i')));
+    assert_eq!(app.screen.id(), ScreenId::Overview);
+    assert!(matches!(
+        app.message,
+        Some(uppsok::tui::app::Message::Error(_))
+    ));
 }

@@ -72,6 +72,8 @@ pub enum Problem {
     ProjectNotOnDate,
     /// More projects than a contact may belong to.
     TooManyProjects,
+    /// Not a number of participants (1 to 100,000).
+    BadParticipants,
 }
 
 /// A value of a list field: its one spelling (CSV, command line) and what the interface shows
@@ -891,5 +893,177 @@ pub fn contact_type_for(kind: FieldNightKind) -> ContactType {
         FieldNightKind::Street => ContactType::Outreach,
         FieldNightKind::Online => ContactType::Online,
         FieldNightKind::Police => ContactType::Police,
+    }
+}
+
+/// The activity form: date, kind, audience, participants, note.
+#[derive(Debug, Clone)]
+pub struct ActivityForm {
+    pub inputs: [Input; 5],
+    pub focus: usize,
+    pub today: Date,
+    /// As the contact form's: the first character typed into a list field holding a whole
+    /// value replaces it.
+    replace_on_type: bool,
+    /// The language values are shown, and typed, in.
+    pub lang: Lang,
+}
+
+impl ActivityForm {
+    pub const DATE: usize = 0;
+    pub const KIND: usize = 1;
+    pub const AUDIENCE: usize = 2;
+    pub const PARTICIPANTS: usize = 3;
+    pub const NOTE: usize = 4;
+    const FIELDS: usize = 5;
+
+    /// An empty form dated today, its values shown in `lang`.
+    pub fn new(today: Date, lang: Lang) -> Self {
+        let mut inputs: [Input; 5] = Default::default();
+        inputs[Self::DATE] = Input::new(today.format("%Y-%m-%d").to_string());
+        ActivityForm {
+            inputs,
+            focus: Self::KIND,
+            today,
+            replace_on_type: false,
+            lang,
+        }
+    }
+
+    /// The values of field `i`, labelled in the form's language.
+    pub fn choices(&self, i: usize) -> Vec<Choice> {
+        use crate::domain::{ActivityKind, Audience};
+        match i {
+            Self::KIND => ActivityKind::ALL
+                .iter()
+                .map(|k| Choice {
+                    value: k.as_str().to_string(),
+                    label: k.label(self.lang).to_string(),
+                })
+                .collect(),
+            Self::AUDIENCE => Audience::ALL
+                .iter()
+                .map(|a| Choice {
+                    value: a.as_str().to_string(),
+                    label: a.label(self.lang).to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn edit(&mut self, req: InputRequest) {
+        if matches!(req, InputRequest::InsertChar(_))
+            && self.replace_on_type
+            && matches!(self.focus, Self::KIND | Self::AUDIENCE)
+        {
+            self.inputs[self.focus] = Input::default();
+        }
+        self.replace_on_type = false;
+        self.inputs[self.focus].handle(req);
+    }
+
+    /// Puts pasted text into the focused field as typed, on one line.
+    pub fn paste(&mut self, text: &str) {
+        for c in pasted_line(text).chars() {
+            self.edit(InputRequest::InsertChar(c));
+        }
+    }
+
+    /// To the next (`forward`) or previous field, writing out the value a list field picks.
+    pub fn next(&mut self, forward: bool) {
+        if let Some(v) = self.picked_label(self.focus) {
+            self.inputs[self.focus] = Input::new(v);
+        }
+        self.focus = if forward {
+            (self.focus + 1) % Self::FIELDS
+        } else {
+            (self.focus + Self::FIELDS - 1) % Self::FIELDS
+        };
+        self.replace_on_type = true;
+    }
+
+    /// Steps the focused list field to the next (`forward`) or previous value.
+    pub fn cycle(&mut self, forward: bool) {
+        let ch = self.choices(self.focus);
+        if ch.is_empty() {
+            return;
+        }
+        let typed = self.inputs[self.focus].value().trim().to_lowercase();
+        let cur = ch
+            .iter()
+            .position(|c| c.label.to_lowercase() == typed || c.value == typed);
+        let n = ch.len();
+        let i = match (cur, forward) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        self.inputs[self.focus] = Input::new(ch[i].label.clone());
+        self.replace_on_type = true;
+    }
+
+    /// Whether any field holds input (beyond the date it starts with).
+    pub fn dirty(&self) -> bool {
+        self.inputs[1..].iter().any(|i| !i.value().is_empty())
+    }
+
+    pub fn problem(&self, i: usize) -> Option<Problem> {
+        let t = self.inputs[i].value().trim();
+        match i {
+            Self::DATE => match parse_contact_date(t, self.today) {
+                Ok(_) => None,
+                Err(_) if crate::domain::parse_date(t).is_ok() => Some(Problem::FutureDate),
+                Err(_) => Some(Problem::BadDate),
+            },
+            Self::PARTICIPANTS if t.is_empty() => Some(Problem::Required),
+            Self::PARTICIPANTS => crate::domain::parse_participants(t)
+                .err()
+                .map(|_| Problem::BadParticipants),
+            Self::NOTE => {
+                let t = self.inputs[i].value();
+                if check_note_length(t).is_err() {
+                    return Some(Problem::NoteTooLong);
+                }
+                find_identifiers(t)
+                    .first()
+                    .map(|k| Problem::NoteIdentifier(*k))
+            }
+            _ => pick_choice(t, &self.choices(i)).err(),
+        }
+    }
+
+    /// The value field `i` picks: its one spelling.
+    pub fn picked(&self, i: usize) -> Option<String> {
+        pick_choice(self.inputs[i].value(), &self.choices(i))
+            .ok()
+            .map(|c| c.value.clone())
+    }
+
+    /// The value field `i` picks, as shown beside it.
+    pub fn picked_label(&self, i: usize) -> Option<String> {
+        pick_choice(self.inputs[i].value(), &self.choices(i))
+            .ok()
+            .map(|c| c.label.clone())
+    }
+
+    /// The activity the form holds, if every field is valid, parsed by the same
+    /// [`ActivityInput::parse`](crate::domain::ActivityInput::parse) as `uppsok activity add`.
+    pub fn values(&self) -> Option<(Date, crate::domain::ActivityDetails)> {
+        if (0..Self::FIELDS).any(|i| self.problem(i).is_some()) {
+            return None;
+        }
+        crate::domain::ActivityInput {
+            date: self.inputs[Self::DATE].value().trim(),
+            kind: &self.picked(Self::KIND)?,
+            audience: &self.picked(Self::AUDIENCE)?,
+            participants: self.inputs[Self::PARTICIPANTS].value().trim(),
+        }
+        .parse(self.today)
+        .ok()
+    }
+
+    pub fn note(&self) -> &str {
+        self.inputs[Self::NOTE].value()
     }
 }

@@ -261,6 +261,7 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
         Problem::NoteTooLong => t.note_too_long.to_string(),
         Problem::ProjectNotOnDate => t.project_not_on_date.to_string(),
         Problem::TooManyProjects => t.too_many_projects.to_string(),
+        Problem::BadParticipants => t.bad_participants.to_string(),
     }
 }
 
