@@ -1797,6 +1797,14 @@ fn activities_are_listed_and_logged_with_problems_beside_their_fields() {
         press(&mut app, key(KeyCode::Enter));
         assert_eq!(count(), before + 1, "{:?}", app.message);
         snap("activities", lang, &app);
+        // A form with input asks before it is thrown away.
+        press(&mut app, key(KeyCode::Char('a')));
+        typ(&mut app, "m");
+        press(&mut app, key(KeyCode::Esc));
+        assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Discard))));
+        press(&mut app, key(KeyCode::Char('y')));
+        assert!(app.popup.is_none());
+        assert_eq!(count(), before + 1);
         press(&mut app, key(KeyCode::Esc));
         assert_eq!(app.screen.id(), ScreenId::Overview);
     }

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use super::Screen;
 use crate::domain::Activity;
 use crate::i18n::Does;
-use crate::tui::app::{Action, App, Go, Message};
+use crate::tui::app::{Action, App, Confirm, Go, Message, Popup};
 use crate::tui::form::{labels, ActivityForm};
 use crate::tui::keys::{clear, h, help_key, help_typing, quit, quit_typing, Help, Key::*};
 use crate::tui::ui::{describe, input_line, visible};
@@ -105,6 +105,9 @@ impl Activities {
                 Action::PreviousField => f.next(false),
                 Action::Up => f.cycle(false),
                 Action::Down => f.cycle(true),
+                Action::Back if f.dirty() => {
+                    app.popup = Some(Popup::Confirm(Confirm::Discard));
+                }
                 Action::Back => self.adding = None,
                 Action::Submit if f.focus != ActivityForm::NOTE => f.next(true),
                 Action::Submit | Action::Save => self.save(app),
@@ -116,6 +119,14 @@ impl Activities {
             Action::NewActivity => self.adding = Some(ActivityForm::new(app.today, app.lang)),
             Action::Back | Action::GoOverview => return Go::To(super::overview::open(app)),
             _ => {}
+        }
+        Go::Stay
+    }
+
+    /// "Yes" to throwing away the form's input.
+    pub fn confirmed(&mut self, _app: &mut App, c: Confirm) -> Go {
+        if let Confirm::Discard = c {
+            self.adding = None;
         }
         Go::Stay
     }

@@ -102,6 +102,7 @@ impl Screen {
             Screen::Contact(s) => s.confirmed(app, c),
             Screen::Merge(s) => s.confirmed(app, c),
             Screen::Users(s) => s.confirmed(app, c),
+            Screen::Activities(s) => s.confirmed(app, c),
             _ => Go::Stay,
         }
     }

@@ -247,6 +247,7 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
     let t = app.text();
     match p {
         Problem::Required => t.required.to_string(),
+        Problem::NotAValue if choices.is_empty() => t.not_a_value_unlisted.to_string(),
         Problem::NotAValue => {
             let list = choices.join(" · ");
             format!("{} {list}", t.not_a_value)
