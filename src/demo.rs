@@ -606,6 +606,7 @@ impl Generator {
                         kind,
                         district: district(d),
                         staff,
+                        project: None,
                     },
                 });
             }

@@ -1025,6 +1025,7 @@ impl FieldNightInput<'_> {
                     kind,
                     district,
                     staff,
+                    project: None,
                 },
             )),
             _ => Err(problems),
@@ -1228,6 +1229,8 @@ pub struct FieldNightDetails {
     pub kind: FieldNightKind,
     pub district: District,
     pub staff: u8,
+    /// The funded project the night's contacts start in (a stored project's id), if any.
+    pub project: Option<i64>,
 }
 
 /// A stored field night, decrypted.
@@ -1239,23 +1242,39 @@ pub struct FieldNight {
 }
 
 impl FieldNightDetails {
-    /// Fixed-length encoding: format byte, kind, staff count, district code.
+    /// Fixed-length encoding, format 2 (8 bytes whether or not the night has a project):
+    /// format byte, kind, staff count, district code, project id (u32 LE, 0 for none).
+    /// `None` for a district not in the list or a project id no project can have.
     pub fn encode(&self, districts: &Districts) -> Option<Zeroizing<Vec<u8>>> {
-        Some(Zeroizing::new(vec![
-            1,
+        let project = match self.project {
+            None => 0,
+            Some(id) => u32::try_from(id).ok().filter(|&i| i > 0)?,
+        };
+        let mut out = Zeroizing::new(vec![
+            2,
             self.kind.code(),
             self.staff,
             districts.code_of(&self.district)?,
-        ]))
+        ]);
+        out.extend_from_slice(&project.to_le_bytes());
+        Some(out)
     }
+
+    /// Decodes format 2, and format 1 (4 bytes, written before nights had a project).
     pub fn decode(b: &[u8], districts: &Districts) -> Option<Self> {
-        if b.len() != 4 || b[0] != 1 {
-            return None;
-        }
+        let project = match (b.len(), b.first()) {
+            (4, Some(1)) => None,
+            (8, Some(2)) => match u32::from_le_bytes(b[4..8].try_into().ok()?) {
+                0 => None,
+                id => Some(i64::from(id)),
+            },
+            _ => return None,
+        };
         Some(FieldNightDetails {
             kind: FieldNightKind::from_code(b[1])?,
             staff: b[2],
             district: districts.by_code(b[3])?.clone(),
+            project,
         })
     }
 }
@@ -1263,6 +1282,38 @@ impl FieldNightDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_night_encodes_as_format_2_and_format_1_still_reads() {
+        let districts = Districts::default();
+        let district = districts.all()[0].clone();
+        for project in [None, Some(7)] {
+            let n = FieldNightDetails {
+                kind: FieldNightKind::Online,
+                district: district.clone(),
+                staff: 3,
+                project,
+            };
+            let enc = n.encode(&districts).unwrap();
+            assert_eq!(enc.len(), 8, "the same length with or without a project");
+            assert_eq!(enc[0], 2);
+            assert_eq!(FieldNightDetails::decode(&enc, &districts), Some(n));
+        }
+        let code = districts.code_of(&district).unwrap();
+        let old = [1, FieldNightKind::Street.code(), 2, code];
+        let n = FieldNightDetails::decode(&old, &districts).unwrap();
+        assert_eq!((n.staff, n.project), (2, None));
+        // Another format byte, a wrong length, a project id no project has: not a night.
+        assert!(FieldNightDetails::decode(&[2, 1, 2, code], &districts).is_none());
+        assert!(FieldNightDetails::decode(&[1, 1, 2, code, 0, 0, 0, 0], &districts).is_none());
+        let bad = FieldNightDetails {
+            kind: FieldNightKind::Street,
+            district,
+            staff: 2,
+            project: Some(0),
+        };
+        assert!(bad.encode(&districts).is_none());
+    }
 
     #[test]
     fn dates_parse_by_hand_exactly_as_yyyy_mm_dd_and_print_back() {

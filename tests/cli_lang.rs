@@ -118,7 +118,10 @@ fn swedish_is_printed_for_people_in_swedish() {
     let nights = ok(&run(&db, "sv", &["night", "list"]));
     let mut lines = nights.lines();
     let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["nr", "datum", "typ", "stadsdel", "personal"]);
+    assert_eq!(
+        header,
+        ["nr", "datum", "typ", "stadsdel", "personal", "projekt"]
+    );
     let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(row, ["1", "2024-03-01", "gata", "Södermalm", "2"]);
 
@@ -237,7 +240,10 @@ fn english_is_printed_as_before() {
 
     let nights = ok(&run(&db, "en", &["night", "list"]));
     let header: Vec<&str> = nights.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["id", "date", "kind", "district", "staff"]);
+    assert_eq!(
+        header,
+        ["id", "date", "kind", "district", "staff", "project"]
+    );
 
     let backup = db.dir.path().join("copy.db");
     let out = ok(&run(&db, "en", &["backup", backup.to_str().unwrap()]));

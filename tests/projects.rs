@@ -574,3 +574,88 @@ fn bad_activities_are_refused_and_nothing_written() {
     }
     assert_eq!(count(), 0);
 }
+
+fn field_nights(db: &Db) -> i64 {
+    db.raw()
+        .query_row("SELECT count(*) FROM field_nights", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_field_nights_project_is_its_contacts_unless_they_name_others() {
+    let db = unit();
+    let night = |date: &str, extra: &[&str]| {
+        let mut a = vec![
+            "night",
+            "add",
+            "--date",
+            date,
+            "--kind",
+            "street",
+            "--district",
+            "sodermalm",
+            "--staff",
+            "2",
+        ];
+        a.extend_from_slice(extra);
+        run(&db, "olle", &a)
+    };
+    // None of the unit's projects, or one that does not run on the night's date: refused,
+    // the name not repeated, nothing written.
+    for (date, project, says) in [
+        ("2009-05-01", "Okänt projekt", "none of the unit's projects"),
+        (
+            "2010-02-01",
+            "Köparprojektet",
+            "does not run on the night's date",
+        ),
+    ] {
+        let o = night(date, &["--project", project]);
+        assert_eq!(o.status.code(), Some(2), "{project}");
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(!stderr(&o).contains(project), "{}", stderr(&o));
+    }
+    assert_eq!(field_nights(&db), 0);
+    let o = night("2009-05-01", &["--project", "köparprojektet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = stdout(&o)
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .unwrap()
+        .to_string();
+    // A night without a project, listed with an empty cell.
+    assert!(night("2009-05-02", &[]).status.success());
+    let list = stdout(&run(&db, "olle", &["night", "list"]));
+    assert!(list.lines().next().unwrap().ends_with("project"), "{list}");
+    let line = list.lines().find(|l| l.contains("2009-05-01")).unwrap();
+    assert!(line.trim_end().ends_with("Köparprojektet"), "{list}");
+    let line = list.lines().find(|l| l.contains("2009-05-02")).unwrap();
+    assert!(line.trim_end().ends_with('2'), "{list}");
+    // Its contacts: the night's project without --projects, none with "", others when named.
+    for (code, extra) in [
+        ("ab85", &[][..]),
+        ("cd90", &["--projects", ""][..]),
+        ("ef77", &["--projects", "Människohandel"][..]),
+    ] {
+        let mut a = add_on("2009-05-01", code, &["--field-night", &id]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let o = db.cmd_as("olle", PASS).args(a).output().unwrap();
+        assert!(o.status.success(), "{code}: {}", stderr(&o));
+    }
+    let csv = stdout(&run(&db, "lena", &["export"]));
+    assert!(csv.starts_with("date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note,concern,projects,"));
+    let projects_of = |code_row: usize| {
+        csv.lines()
+            .nth(code_row)
+            .unwrap()
+            .split(',')
+            .nth(12)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        [projects_of(1), projects_of(2), projects_of(3)],
+        ["Köparprojektet", "", "Människohandel"],
+        "{csv}"
+    );
+}

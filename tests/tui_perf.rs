@@ -59,6 +59,7 @@ fn build(path: &std::path::Path, n: u64) {
                     kind: FieldNightKind::Street,
                     district: districts.all()[(i % 13) as usize].clone(),
                     staff: 2,
+                    project: None,
                 },
             )
         })

@@ -558,3 +558,49 @@ fn a_night_of_ten_contacts_is_logged_in_swedish_with_few_keys() {
     let total: usize = counts.iter().map(|(_, k)| k).sum();
     eprintln!("{total} keys for the night, besides the notes");
 }
+
+#[test]
+fn an_activity_logged_in_the_interface_is_counted_in_the_yearly_report() {
+    let db = Db::new();
+    let year = chrono::Local::now().date_naive().format("%Y").to_string();
+    let mut ui = Pty::spawn_with(
+        &db,
+        &["tui", "--lang", "en"],
+        &[
+            ("UPPSOK_USER", common::ADMIN),
+            ("UPPSOK_PASSPHRASE", common::PASS),
+        ],
+    );
+    ui.wait_for("Overview");
+    ui.send("i");
+    ui.wait_for("No activities logged this year.");
+    ui.send("a");
+    ui.wait_for("New activity");
+    // Date today; a lecture for a school, 27 participants, a note; Enter on the note saves.
+    for text in ["l", "sc", "27"] {
+        ui.send(text);
+        ui.send(TAB);
+    }
+    ui.send("class 9, two teachers");
+    ui.send(ENTER);
+    ui.wait_for("Activity saved.");
+    ui.wait_for("lecture");
+    ui.send(ESC);
+    ui.wait_for("Overview");
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+    let out = db.cmd().args(["report", "--year", &year]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("## Information and training, by kind"),
+        "{report}"
+    );
+    assert!(report.contains("| lecture | 1 | 27 |"), "{report}");
+    assert!(report.contains("| school | 1 | 27 |"), "{report}");
+    assert!(report.contains("| Total | 1 | 27 |"), "{report}");
+}

@@ -56,6 +56,7 @@ fn fixture() -> Fixture {
                 kind,
                 district: District::new(district).unwrap(),
                 staff,
+                project: None,
             },
         )
     };
@@ -1124,6 +1125,7 @@ fn a_second_field_night_of_the_same_date_kind_and_district_is_asked_about() {
         press(app, key(KeyCode::Char('n')));
         // Date: 2026-06-10 (an online night in the fixture), kind online, district online.
         press(app, key(KeyCode::Tab)); // staff
+        press(app, key(KeyCode::Tab)); // project
         press(app, key(KeyCode::Tab)); // date
         for _ in 0..10 {
             press(app, key(KeyCode::Backspace));
@@ -1445,6 +1447,18 @@ fn screen_states() -> Vec<(&'static str, State)> {
             typ(&mut app, "kim");
             app
         }),
+        ("activities", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('i')));
+            app
+        }),
+        ("activity_form", |f, lang| {
+            let mut app = signed_in(f, lang);
+            press(&mut app, key(KeyCode::Char('i')));
+            press(&mut app, key(KeyCode::Char('a')));
+            typ(&mut app, "l");
+            app
+        }),
     ]
 }
 
@@ -1616,4 +1630,208 @@ fn quitting_while_a_contact_is_edited_asks_when_the_form_under_it_holds_input() 
     press(&mut app, ctrl('q'));
     assert!(!app.quit);
     assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Quit))));
+}
+
+/// Adds two projects: one running through 2026 (the form's date), one that ended in 2025.
+fn add_projects(f: &Fixture) {
+    use uppsok::domain::{Name, ProjectDetails};
+    use uppsok::vault::NewProject;
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    for (name, from, to) in [
+        ("Köparprojektet", "2026-01-01", "2026-12-31"),
+        ("Gamla projektet", "2025-01-01", "2025-12-31"),
+    ] {
+        v.work()
+            .add_project(NewProject {
+                details: ProjectDetails {
+                    name: Name::new(name).unwrap(),
+                    funder: Name::new("Socialstyrelsen").unwrap(),
+                    from: parse_date(from).unwrap(),
+                    to: Some(parse_date(to).unwrap()),
+                },
+            })
+            .unwrap();
+    }
+}
+
+fn contacts_of(f: &Fixture, code: &str) -> Vec<uppsok::domain::Contact> {
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    let code = PersonCode::normalise(code).unwrap();
+    v.persons()
+        .history(&code)
+        .unwrap()
+        .map(|h| h.into_iter().map(|d| d.contact).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_projects_field_offers_the_projects_of_the_date_and_an_edit_keeps_them() {
+    use uppsok::tui::form::Field;
+    let f = fixture();
+    add_projects(&f);
+    for (lang, code) in [(Lang::En, "pr11"), (Lang::Sv, "pr12")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, code);
+        for value in ["sells", "woman", "35-44", "men", "sodermalm", "outreach"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, value);
+        }
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        assert_eq!(app.form().unwrap().focus, Field::Projects);
+        // A project of another period is a problem beside the field, and nothing is saved.
+        typ(&mut app, "Gamla projektet");
+        snap("contact_project_not_on_date", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::Contact);
+        assert!(contacts_of(&f, code).is_empty(), "nothing saved");
+        // An unknown one too; the choices are the projects of the date.
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "x");
+        snap("contact_project_unknown", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert!(contacts_of(&f, code).is_empty(), "nothing saved");
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "kö");
+        snap("contact_project_picked", lang, &app);
+        press(&mut app, ctrl('s'));
+        let saved = contacts_of(&f, code);
+        assert_eq!(saved.len(), 1, "{:?}", app.message);
+        assert_eq!(saved[0].attributes.projects.ids().collect::<Vec<_>>(), [1]);
+        // The next form starts in the same project; an edit shows and keeps it.
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        press(&mut app, ctrl('u'));
+        press(&mut app, key(KeyCode::Esc));
+        press(&mut app, key(KeyCode::Char('y')));
+        press(&mut app, key(KeyCode::Char('c')));
+        typ(&mut app, code);
+        press(&mut app, ctrl('o'));
+        assert_eq!(app.screen.id(), ScreenId::Person);
+        press(&mut app, key(KeyCode::Char('e')));
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        for _ in 0..6 {
+            press(&mut app, key(KeyCode::Backspace));
+        }
+        typ(&mut app, "55");
+        press(&mut app, ctrl('s'));
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(app.screen.id(), ScreenId::Person, "{:?}", app.message);
+        let saved = contacts_of(&f, code);
+        assert_eq!(saved[0].attributes.age_band, AgeBand::From55);
+        assert_eq!(saved[0].attributes.projects.ids().collect::<Vec<_>>(), [1]);
+    }
+}
+
+#[test]
+fn a_field_nights_project_is_where_its_contacts_start() {
+    use uppsok::tui::form::Field;
+    let f = fixture();
+    add_projects(&f);
+    // A district each, so that the second night is no duplicate of the first.
+    for (lang, district) in [(Lang::En, "farsta"), (Lang::Sv, "norrmalm")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('n')));
+        assert_eq!(app.screen.id(), ScreenId::NightForm);
+        typ(&mut app, district);
+        press(&mut app, key(KeyCode::Tab));
+        press(&mut app, key(KeyCode::Tab));
+        // A project of another period is a problem beside the field; nothing is saved.
+        typ(&mut app, "Gamla projektet");
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::NightForm);
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "kö");
+        snap("night_form_project", lang, &app);
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.screen.id(), ScreenId::Contact, "{:?}", app.message);
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+        // The next contact of the night starts in it again, even if this one was not in it.
+        for value in ["sells", "woman", "35-44", "men"] {
+            press(&mut app, key(KeyCode::Tab));
+            typ(&mut app, value);
+        }
+        press(&mut app, ctrl('g'));
+        press(&mut app, ctrl('u'));
+        press(&mut app, ctrl('s'));
+        assert_eq!(app.contact().unwrap().saved_count, 1, "{:?}", app.message);
+        assert_eq!(app.form().unwrap().text(Field::Projects), "Köparprojektet");
+    }
+}
+
+#[test]
+fn activities_are_listed_and_logged_with_problems_beside_their_fields() {
+    let f = fixture();
+    let count = || {
+        let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+        v.work().activities(None, None).unwrap().len()
+    };
+    for (lang, kind, audience) in [(Lang::En, "l", "sc"), (Lang::Sv, "u", "so")] {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('i')));
+        assert_eq!(app.screen.id(), ScreenId::Activities);
+        if lang == Lang::En {
+            snap("activities_empty", lang, &app);
+        }
+        press(&mut app, key(KeyCode::Char('a')));
+        let before = count();
+        // Bad input: a start that is no kind, no participants, an identifier in the note.
+        typ(&mut app, "x");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, audience);
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "0");
+        press(&mut app, key(KeyCode::Tab));
+        typ(&mut app, "ring 070-123 45 67");
+        press(&mut app, ctrl('s'));
+        snap("activity_form_errors", lang, &app);
+        assert_eq!(count(), before, "nothing saved");
+        // Put right, saved with Enter on the note.
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "klass 9");
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, ctrl('u'));
+        typ(&mut app, "28");
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, key(KeyCode::BackTab));
+        press(&mut app, ctrl('u'));
+        typ(&mut app, kind);
+        snap("activity_form", lang, &app);
+        for _ in 0..3 {
+            press(&mut app, key(KeyCode::Tab));
+        }
+        press(&mut app, key(KeyCode::Enter));
+        assert_eq!(count(), before + 1, "{:?}", app.message);
+        snap("activities", lang, &app);
+        // A form with input asks before it is thrown away.
+        press(&mut app, key(KeyCode::Char('a')));
+        typ(&mut app, "m");
+        press(&mut app, key(KeyCode::Esc));
+        assert!(matches!(app.popup, Some(Popup::Confirm(Confirm::Discard))));
+        press(&mut app, key(KeyCode::Char('y')));
+        assert!(app.popup.is_none());
+        assert_eq!(count(), before + 1);
+        press(&mut app, key(KeyCode::Esc));
+        assert_eq!(app.screen.id(), ScreenId::Overview);
+    }
+    // An auditor gets the usual refusal.
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    v.staff()
+        .add(
+            "aino",
+            uppsok::domain::StaffRole::Auditor,
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+    drop(v);
+    let v = Vault::unlock(&f.path, "aino", &Passphrase::new(PASS.into())).unwrap();
+    let mut app = App::signed_in(Lang::En, f.path.clone(), v, today());
+    press(&mut app, key(KeyCode::Char('i')));
+    assert_eq!(app.screen.id(), ScreenId::Overview);
+    assert!(matches!(
+        app.message,
+        Some(uppsok::tui::app::Message::Error(_))
+    ));
 }

@@ -79,9 +79,9 @@ pub struct AddArgs {
     /// Free text, stored encrypted; must not identify anyone; `-` reads it from standard input
     #[arg(long, default_value = "", hide_default_value = true)]
     pub note: String,
-    /// ;-separated names of the funded projects the contact belongs to (each must cover its date; see `uppsok project list`)
-    #[arg(long, default_value = "", hide_default_value = true)]
-    pub projects: String,
+    /// ;-separated names of the funded projects the contact belongs to (each must cover its date; see `uppsok project list`); without it, a contact of a field night gets the night's project, and "" gives none
+    #[arg(long)]
+    pub projects: Option<String>,
     /// The field night this contact belongs to (see `uppsok night list`)
     #[arg(long, value_name = "ID")]
     pub field_night: Option<i64>,
@@ -139,6 +139,7 @@ fn parse_add(
     code: &str,
     note: &str,
     lists: (&crate::domain::Districts, &crate::domain::Projects),
+    night_project: &str,
 ) -> Result<NewContact> {
     let input = ContactInput {
         date: &a.date,
@@ -153,7 +154,7 @@ fn parse_add(
         trafficking: &a.trafficking,
         note,
         concern: &a.concern,
-        projects: &a.projects,
+        projects: a.projects.as_deref().unwrap_or(night_project),
         field_night: a.field_night,
     };
     // As in the interface: an under-18 contact is logged with the answer to the
@@ -189,7 +190,24 @@ pub fn add(g: &Global, a: AddArgs) -> Result<()> {
     let l = lang(g);
     let piped = read_piped(&a.code, &a.note, l)?;
     let (code, note) = code_and_note(&a.code, &a.note, &piped)?;
-    let contact = parse_add(&a, code, note, (vault.districts(), vault.projects()))?;
+    // Without --projects, a contact of a field night is in the night's project.
+    let night_project = match (a.projects.as_ref(), a.field_night) {
+        (None, Some(id)) => vault
+            .contacts()
+            .night(id)?
+            .and_then(|n| n.details.project)
+            .and_then(|p| vault.projects().by_id(p))
+            .map(|p| p.details.name.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let contact = parse_add(
+        &a,
+        code,
+        note,
+        (vault.districts(), vault.projects()),
+        &night_project,
+    )?;
     let id = vault.contacts().add(contact, a.allow_identifiers)?;
     println!("{}", l.says(Says::Logged { id }));
     Ok(())

@@ -26,6 +26,9 @@ pub enum NightCommand {
         /// How many staff were out (1 to 99)
         #[arg(long)]
         staff: String,
+        /// The funded project the night's contacts belong to unless told otherwise (it must run on the night's date; see `uppsok project list`)
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
     },
     /// List the latest field nights
     List {
@@ -45,6 +48,7 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
             kind,
             district,
             staff,
+            project,
         } => {
             // The one parser the interface's form uses too.
             let input = FieldNightInput {
@@ -63,12 +67,22 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
                             .collect(),
                     })
                 })?;
+            let mut details = details;
+            if let Some(name) = project.as_deref() {
+                // The vault checks the period against the night's date.
+                let p = vault
+                    .projects()
+                    .by_name(name)
+                    .ok_or(Error::Input(Msg::NightProjectUnknown))?;
+                details.project = Some(p.id);
+            }
             let id = vault.contacts().add_night(d, &details)?;
             println!("{}", l.says(Says::NightRecorded { id }));
         }
         NightCommand::List { limit } => {
             let nights = vault.contacts().nights(limit.max(1))?;
-            let cells: Vec<[String; 5]> = nights
+            let projects = vault.projects().clone();
+            let cells: Vec<[String; 6]> = nights
                 .iter()
                 .map(|n| {
                     [
@@ -77,10 +91,17 @@ pub fn run(g: &Global, cmd: NightCommand) -> Result<()> {
                         n.details.kind.label(l).to_string(),
                         n.details.district.label(l),
                         n.details.staff.to_string(),
+                        n.details
+                            .project
+                            .map(|id| match projects.by_id(id) {
+                                Some(p) => p.details.name.to_string(),
+                                None => format!("#{id}"),
+                            })
+                            .unwrap_or_default(),
                     ]
                 })
                 .collect();
-            let rows: Vec<[&str; 5]> = cells
+            let rows: Vec<[&str; 6]> = cells
                 .iter()
                 .map(|r| r.each_ref().map(|c| c.as_str()))
                 .collect();

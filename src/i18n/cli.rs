@@ -22,7 +22,7 @@ pub struct CliText {
     pub show_concern_unanswered: &'static str,
     pub show_no_note: &'static str,
     /// `night list` column headers: id, date, kind, district, staff.
-    pub night_header: [&'static str; 5],
+    pub night_header: [&'static str; 6],
     /// `project list` column headers: id, name, funder, from, to; and the last day of one
     /// that runs on.
     pub project_header: [&'static str; 5],
@@ -85,7 +85,7 @@ pub static EN: CliText = CliText {
     show_no_night: "none",
     show_concern_unanswered: "not answered",
     show_no_note: "(none)",
-    night_header: ["id", "date", "kind", "district", "staff"],
+    night_header: ["id", "date", "kind", "district", "staff", "project"],
     project_header: ["id", "name", "funder", "from", "to"],
     project_running: "(running)",
     activity_header: ["id", "date", "kind", "audience", "participants", "note"],
@@ -138,7 +138,7 @@ pub static SV: CliText = CliText {
     show_no_night: "ingen",
     show_concern_unanswered: "inte besvarad",
     show_no_note: "(ingen)",
-    night_header: ["nr", "datum", "typ", "stadsdel", "personal"],
+    night_header: ["nr", "datum", "typ", "stadsdel", "personal", "projekt"],
     project_header: ["nr", "namn", "finansiär", "från", "till"],
     project_running: "(pågår)",
     activity_header: ["nr", "datum", "typ", "målgrupp", "deltagare", "anteckning"],

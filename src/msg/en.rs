@@ -223,6 +223,8 @@ pub(super) fn text(m: &Msg) -> String {
                 .collect();
             format!("the field night was not recorded: {}.", named.join("; "))
         }
+        Msg::NightProjectUnknown => "the field night was not recorded: --project names none of the unit's projects (see uppsok project list).".into(),
+        Msg::NightProjectNotOnDate => "the field night was not recorded: the project given with --project does not run on the night's date; choose one whose period covers it (see uppsok project list).".into(),
         Msg::ProjectRefused { problems } => {
             let named: Vec<String> = problems
                 .iter()

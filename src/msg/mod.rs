@@ -238,6 +238,10 @@ pub enum Msg {
     NightRefused {
         problems: Vec<(NightField, String, InvalidValue)>,
     },
+    /// `night add --project` named none of the unit's projects (the name is never repeated).
+    NightProjectUnknown,
+    /// The night's project does not run on the night's date.
+    NightProjectNotOnDate,
 
     // --- Projects and activities ---
     /// Fields of `project add` that did not parse; a name's text is never repeated.

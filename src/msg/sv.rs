@@ -258,6 +258,8 @@ pub(super) fn text(m: &Msg) -> String {
                 .collect();
             format!("uppsökarkvällen registrerades inte: {}.", named.join("; "))
         }
+        Msg::NightProjectUnknown => "uppsökarkvällen registrerades inte: --project anger inget av enhetens projekt (se uppsok project list).".into(),
+        Msg::NightProjectNotOnDate => "uppsökarkvällen registrerades inte: projektet i --project pågår inte kvällens datum; välj ett vars period täcker det (se uppsok project list).".into(),
         Msg::ProjectRefused { problems } => {
             let named: Vec<String> = problems
                 .iter()

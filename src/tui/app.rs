@@ -120,6 +120,9 @@ pub enum Action {
     GoUsers,
     NewUser,
     DisableUser,
+    /// The information and training activities.
+    GoActivities,
+    NewActivity,
 }
 
 /// Where the interface goes after a screen handled a key (or an answer to its question).

@@ -61,6 +61,7 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
         KeyCode::Char('x') => Some(Action::DisableUser),
         KeyCode::Char('a') => Some(Action::GoAudit),
         KeyCode::Char('u') => Some(Action::GoUsers),
+        KeyCode::Char('i') => Some(Action::GoActivities),
         KeyCode::Char('e') => Some(Action::EditContact),
         KeyCode::Char('d') => Some(Action::DeleteContact),
         KeyCode::Char('p') => Some(Action::TogglePublished),

@@ -25,12 +25,15 @@ pub enum Field {
     District,
     ContactType,
     Referrals,
+    /// The funded projects the contact belongs to: `;`-separated names of projects whose
+    /// period covers the form's date, empty for none.
+    Projects,
     Trafficking,
     Note,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Date,
         Field::Code,
         Field::Role,
@@ -41,6 +44,7 @@ impl Field {
         Field::District,
         Field::ContactType,
         Field::Referrals,
+        Field::Projects,
         Field::Trafficking,
         Field::Note,
     ];
@@ -64,6 +68,12 @@ pub enum Problem {
     NoteTooLong,
     /// The person code looks like an identifier of this kind (never saved).
     CodeIdentifier(IdentifierKind),
+    /// One of the unit's projects, but its period does not cover the form's date.
+    ProjectNotOnDate,
+    /// More projects than a contact may belong to.
+    TooManyProjects,
+    /// Not a number of participants (1 to 100,000).
+    BadParticipants,
 }
 
 /// A value of a list field: its one spelling (CSV, command line) and what the interface shows
@@ -205,8 +215,23 @@ pub fn choices(field: Field, districts: &Districts, lang: Lang) -> Vec<Choice> {
             })
             .collect(),
         Field::District => district_choices(districts, lang),
-        Field::Date | Field::Code | Field::Note => Vec::new(),
+        // The projects depend on the form's date: see [`ContactForm::choices_of`].
+        Field::Date | Field::Code | Field::Note | Field::Projects => Vec::new(),
     }
+}
+
+/// The projects open on `date` (every project when there is no date), by name: a name is
+/// the same in both languages.
+pub fn project_choices(projects: &Projects, date: Option<Date>) -> Vec<Choice> {
+    projects
+        .all()
+        .iter()
+        .filter(|p| date.is_none_or(|d| p.details.covers(d)))
+        .map(|p| Choice {
+            value: p.details.name.to_string(),
+            label: p.details.name.to_string(),
+        })
+        .collect()
 }
 
 fn district_choices(districts: &Districts, lang: Lang) -> Vec<Choice> {
@@ -242,8 +267,10 @@ pub struct ContactForm {
     replace_on_type: bool,
     /// The language values are shown, and typed, in.
     pub lang: Lang,
-    /// The projects the contact belongs to, `;`-separated names (kept through an edit).
-    pub projects: String,
+    /// The unit's projects, which the projects field picks from (those covering the date).
+    pub projects: Projects,
+    /// The field night's project, which every next contact of the night starts in.
+    night_project: Option<String>,
 }
 
 impl ContactForm {
@@ -274,8 +301,35 @@ impl ContactForm {
             night_defaults: field_night.map(|_| (district.map(str::to_string), contact_type)),
             replace_on_type: false,
             lang: Lang::En,
-            projects: String::new(),
+            projects: Projects::default(),
+            night_project: None,
         }
+    }
+
+    /// The form starting in the field night's project (by name), as every next contact of
+    /// the night will.
+    pub fn with_night_project(mut self, name: Option<String>) -> Self {
+        if let Some(n) = &name {
+            self.inputs[Field::Projects.index()] = Input::new(n.clone());
+        }
+        self.night_project = name;
+        self
+    }
+
+    /// The form picking projects from the unit's `projects`.
+    pub fn with_projects(mut self, projects: &Projects) -> Self {
+        self.projects = projects.clone();
+        self
+    }
+
+    /// The values of a field, labelled in the form's language; for the projects, those
+    /// whose period covers the form's date.
+    pub fn choices_of(&self, f: Field, districts: &Districts) -> Vec<Choice> {
+        if f == Field::Projects {
+            let date = parse_contact_date(self.text(Field::Date).trim(), self.today).ok();
+            return project_choices(&self.projects, date);
+        }
+        choices(f, districts, self.lang)
     }
 
     /// The form with its values shown, and typed, in `lang`: what it holds already is
@@ -293,13 +347,13 @@ impl ContactForm {
 
     /// The label of a field's value (for the referrals, of each of the `;`-separated values).
     fn label_of(&self, f: Field, value: &str, districts: &Districts) -> String {
-        let ch = choices(f, districts, self.lang);
+        let ch = self.choices_of(f, districts);
         let one = |v: &str| {
             ch.iter()
                 .find(|c| c.value == v)
                 .map_or_else(|| v.to_string(), |c| c.label.clone())
         };
-        if f == Field::Referrals {
+        if matches!(f, Field::Referrals | Field::Projects) {
             value
                 .split(';')
                 .filter(|v| !v.is_empty())
@@ -340,7 +394,7 @@ impl ContactForm {
         self.replace_on_type
             && !matches!(
                 self.focus,
-                Field::Date | Field::Code | Field::Note | Field::Referrals
+                Field::Date | Field::Code | Field::Note | Field::Referrals | Field::Projects
             )
     }
 
@@ -421,10 +475,10 @@ impl ContactForm {
     /// Steps the focused list field to the next (`forward`) or previous value.
     pub fn cycle(&mut self, districts: &Districts, forward: bool) {
         let f = self.focus;
-        if f == Field::Referrals {
+        if matches!(f, Field::Referrals | Field::Projects) {
             return;
         }
-        let ch = choices(f, districts, self.lang);
+        let ch = self.choices_of(f, districts);
         if ch.is_empty() {
             return;
         }
@@ -478,6 +532,34 @@ impl ContactForm {
         Ok(out.join(";"))
     }
 
+    /// The projects the field's text names, as `A;B` (the names as the unit wrote them):
+    /// each `;`-separated part the start of a project covering the form's date. A part that
+    /// names a project of another period is [`Problem::ProjectNotOnDate`].
+    fn projects_completed(&self) -> Result<String, Problem> {
+        let ch = self.choices_of(Field::Projects, &Districts::new(Vec::new()));
+        let mut out: Vec<&str> = Vec::new();
+        for part in self.text(Field::Projects).split(';') {
+            if part.trim().is_empty() {
+                continue;
+            }
+            match pick_choice(part, &ch) {
+                Ok(c) => {
+                    if !out.contains(&c.value.as_str()) {
+                        out.push(&c.value);
+                    }
+                }
+                Err(Problem::NotAValue) if self.projects.by_name(part).is_some() => {
+                    return Err(Problem::ProjectNotOnDate)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if out.len() > crate::domain::MAX_PROJECTS_PER_CONTACT {
+            return Err(Problem::TooManyProjects);
+        }
+        Ok(out.join(";"))
+    }
+
     /// What is wrong with a field's text, if anything.
     pub fn problem(&self, f: Field, districts: &Districts) -> Option<Problem> {
         let t = self.text(f);
@@ -497,6 +579,7 @@ impl ContactForm {
                     .map(|k| Problem::NoteIdentifier(*k))
             }
             Field::Referrals => self.referrals_completed().err(),
+            Field::Projects => self.projects_completed().err(),
             Field::Concern if !self.under18() => None,
             _ => pick_choice(t, &choices(f, districts, self.lang)).err(),
         }
@@ -506,6 +589,7 @@ impl ContactForm {
     pub fn picked(&self, f: Field, districts: &Districts) -> Option<String> {
         match f {
             Field::Referrals => self.referrals_completed().ok().filter(|s| !s.is_empty()),
+            Field::Projects => self.projects_completed().ok().filter(|s| !s.is_empty()),
             Field::Date | Field::Code | Field::Note => None,
             _ => pick_choice(self.text(f), &choices(f, districts, self.lang))
                 .ok()
@@ -529,7 +613,7 @@ impl ContactForm {
     /// The contact the form holds, if every field is valid: the values the fields pick,
     /// parsed by the same [`ContactInput::parse`] as `add` and `import` (the under-18 answer
     /// required, as on the command line).
-    pub fn values(&self, districts: &Districts, projects: &Projects) -> Option<NewContact> {
+    pub fn values(&self, districts: &Districts) -> Option<NewContact> {
         if !self.problems(districts).is_empty() {
             return None;
         }
@@ -546,6 +630,7 @@ impl ContactForm {
             p(Field::Trafficking),
         );
         let referrals = self.referrals_completed().ok()?;
+        let projects = self.projects_completed().ok()?;
         let concern = if self.under18() {
             p(Field::Concern)
         } else {
@@ -564,10 +649,14 @@ impl ContactForm {
             trafficking: &trafficking,
             note: self.text(Field::Note),
             concern: &concern,
-            projects: &self.projects,
+            projects: &projects,
             field_night: self.field_night,
         }
-        .parse((districts, projects), self.today, ConcernAnswer::Required)
+        .parse(
+            (districts, &self.projects),
+            self.today,
+            ConcernAnswer::Required,
+        )
         .ok()
     }
 
@@ -593,15 +682,24 @@ impl ContactForm {
                     .and_then(|t| t.parse().ok()),
             ),
         };
-        ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
-            .in_lang(self.lang, districts)
+        let mut next =
+            ContactForm::new(self.today, date, district.as_deref(), ct, self.field_night)
+                .with_projects(&self.projects)
+                .with_night_project(self.night_project.clone());
+        // Without a field night, the next contact starts in the last one's projects.
+        if self.night_defaults.is_none() {
+            if let Some(p) = self.picked(Field::Projects, districts) {
+                next.inputs[Field::Projects.index()] = Input::new(p);
+            }
+        }
+        next.in_lang(self.lang, districts)
     }
 }
 
-/// The field-night form: date, kind, district, staff count.
+/// The field-night form: date, kind, district, staff count, and an optional project.
 #[derive(Debug, Clone)]
 pub struct NightForm {
-    pub inputs: [Input; 4],
+    pub inputs: [Input; 5],
     pub focus: usize,
     pub today: Date,
     /// Set by any edit since the form was opened.
@@ -611,6 +709,8 @@ pub struct NightForm {
     replace_on_type: bool,
     /// The language values are shown, and typed, in.
     pub lang: Lang,
+    /// The unit's projects, which the project field picks from (those covering the date).
+    pub projects: Projects,
 }
 
 impl NightForm {
@@ -618,6 +718,9 @@ impl NightForm {
     pub const KIND: usize = 1;
     pub const DISTRICT: usize = 2;
     pub const STAFF: usize = 3;
+    /// Optional: the project the night's contacts start in.
+    pub const PROJECT: usize = 4;
+    const FIELDS: usize = 5;
 
     pub fn new(today: Date) -> Self {
         NightForm {
@@ -626,13 +729,21 @@ impl NightForm {
                 Input::new("street".into()),
                 Input::default(),
                 Input::new("2".into()),
+                Input::default(),
             ],
             focus: Self::DISTRICT,
             today,
             dirty: false,
             replace_on_type: false,
             lang: Lang::En,
+            projects: Projects::default(),
         }
+    }
+
+    /// The form picking its project from the unit's `projects`.
+    pub fn with_projects(mut self, projects: &Projects) -> Self {
+        self.projects = projects.clone();
+        self
     }
 
     /// The form with its values shown, and typed, in `lang`.
@@ -653,6 +764,11 @@ impl NightForm {
                 })
                 .collect(),
             Self::DISTRICT => district_choices(districts, self.lang),
+            Self::PROJECT => {
+                let date =
+                    parse_contact_date(self.inputs[Self::DATE].value().trim(), self.today).ok();
+                project_choices(&self.projects, date)
+            }
             _ => Vec::new(),
         }
     }
@@ -660,7 +776,7 @@ impl NightForm {
     pub fn edit(&mut self, req: InputRequest) {
         if matches!(req, InputRequest::InsertChar(_))
             && self.replace_on_type
-            && matches!(self.focus, Self::KIND | Self::DISTRICT)
+            && matches!(self.focus, Self::KIND | Self::DISTRICT | Self::PROJECT)
         {
             self.inputs[self.focus] = Input::default();
         }
@@ -685,9 +801,9 @@ impl NightForm {
             }
         }
         self.focus = if forward {
-            (self.focus + 1) % 4
+            (self.focus + 1) % Self::FIELDS
         } else {
-            (self.focus + 3) % 4
+            (self.focus + Self::FIELDS - 1) % Self::FIELDS
         };
         self.replace_on_type = true;
     }
@@ -723,6 +839,14 @@ impl NightForm {
             Self::STAFF => crate::domain::parse_staff(t)
                 .err()
                 .map(|_| Problem::BadStaff),
+            // Empty: no project. A project of another period is named as such.
+            Self::PROJECT if t.is_empty() => None,
+            Self::PROJECT => match pick_choice(t, &self.choices(i, districts)) {
+                Err(Problem::NotAValue) if self.projects.by_name(t).is_some() => {
+                    Some(Problem::ProjectNotOnDate)
+                }
+                r => r.err(),
+            },
             _ => pick_choice(t, &self.choices(i, districts)).err(),
         }
     }
@@ -744,9 +868,13 @@ impl NightForm {
     /// The field night the form holds, if every field is valid, parsed by the same
     /// [`FieldNightInput::parse`] as `uppsok night add`.
     pub fn values(&self, districts: &Districts) -> Option<(Date, FieldNightDetails)> {
-        if (0..4).any(|i| self.problem(i, districts).is_some()) {
+        if (0..Self::FIELDS).any(|i| self.problem(i, districts).is_some()) {
             return None;
         }
+        let project = match self.picked(Self::PROJECT, districts) {
+            Some(name) => Some(self.projects.by_name(&name)?.id),
+            None => None,
+        };
         FieldNightInput {
             date: self.inputs[Self::DATE].value().trim(),
             kind: &self.picked(Self::KIND, districts)?,
@@ -755,6 +883,7 @@ impl NightForm {
         }
         .parse(districts, self.today)
         .ok()
+        .map(|(date, details)| (date, FieldNightDetails { project, ..details }))
     }
 }
 
@@ -764,5 +893,177 @@ pub fn contact_type_for(kind: FieldNightKind) -> ContactType {
         FieldNightKind::Street => ContactType::Outreach,
         FieldNightKind::Online => ContactType::Online,
         FieldNightKind::Police => ContactType::Police,
+    }
+}
+
+/// The activity form: date, kind, audience, participants, note.
+#[derive(Debug, Clone)]
+pub struct ActivityForm {
+    pub inputs: [Input; 5],
+    pub focus: usize,
+    pub today: Date,
+    /// As the contact form's: the first character typed into a list field holding a whole
+    /// value replaces it.
+    replace_on_type: bool,
+    /// The language values are shown, and typed, in.
+    pub lang: Lang,
+}
+
+impl ActivityForm {
+    pub const DATE: usize = 0;
+    pub const KIND: usize = 1;
+    pub const AUDIENCE: usize = 2;
+    pub const PARTICIPANTS: usize = 3;
+    pub const NOTE: usize = 4;
+    const FIELDS: usize = 5;
+
+    /// An empty form dated today, its values shown in `lang`.
+    pub fn new(today: Date, lang: Lang) -> Self {
+        let mut inputs: [Input; 5] = Default::default();
+        inputs[Self::DATE] = Input::new(today.format("%Y-%m-%d").to_string());
+        ActivityForm {
+            inputs,
+            focus: Self::KIND,
+            today,
+            replace_on_type: false,
+            lang,
+        }
+    }
+
+    /// The values of field `i`, labelled in the form's language.
+    pub fn choices(&self, i: usize) -> Vec<Choice> {
+        use crate::domain::{ActivityKind, Audience};
+        match i {
+            Self::KIND => ActivityKind::ALL
+                .iter()
+                .map(|k| Choice {
+                    value: k.as_str().to_string(),
+                    label: k.label(self.lang).to_string(),
+                })
+                .collect(),
+            Self::AUDIENCE => Audience::ALL
+                .iter()
+                .map(|a| Choice {
+                    value: a.as_str().to_string(),
+                    label: a.label(self.lang).to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn edit(&mut self, req: InputRequest) {
+        if matches!(req, InputRequest::InsertChar(_))
+            && self.replace_on_type
+            && matches!(self.focus, Self::KIND | Self::AUDIENCE)
+        {
+            self.inputs[self.focus] = Input::default();
+        }
+        self.replace_on_type = false;
+        self.inputs[self.focus].handle(req);
+    }
+
+    /// Puts pasted text into the focused field as typed, on one line.
+    pub fn paste(&mut self, text: &str) {
+        for c in pasted_line(text).chars() {
+            self.edit(InputRequest::InsertChar(c));
+        }
+    }
+
+    /// To the next (`forward`) or previous field, writing out the value a list field picks.
+    pub fn next(&mut self, forward: bool) {
+        if let Some(v) = self.picked_label(self.focus) {
+            self.inputs[self.focus] = Input::new(v);
+        }
+        self.focus = if forward {
+            (self.focus + 1) % Self::FIELDS
+        } else {
+            (self.focus + Self::FIELDS - 1) % Self::FIELDS
+        };
+        self.replace_on_type = true;
+    }
+
+    /// Steps the focused list field to the next (`forward`) or previous value.
+    pub fn cycle(&mut self, forward: bool) {
+        let ch = self.choices(self.focus);
+        if ch.is_empty() {
+            return;
+        }
+        let typed = self.inputs[self.focus].value().trim().to_lowercase();
+        let cur = ch
+            .iter()
+            .position(|c| c.label.to_lowercase() == typed || c.value == typed);
+        let n = ch.len();
+        let i = match (cur, forward) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        self.inputs[self.focus] = Input::new(ch[i].label.clone());
+        self.replace_on_type = true;
+    }
+
+    /// Whether any field holds input (beyond the date it starts with).
+    pub fn dirty(&self) -> bool {
+        self.inputs[1..].iter().any(|i| !i.value().is_empty())
+    }
+
+    pub fn problem(&self, i: usize) -> Option<Problem> {
+        let t = self.inputs[i].value().trim();
+        match i {
+            Self::DATE => match parse_contact_date(t, self.today) {
+                Ok(_) => None,
+                Err(_) if crate::domain::parse_date(t).is_ok() => Some(Problem::FutureDate),
+                Err(_) => Some(Problem::BadDate),
+            },
+            Self::PARTICIPANTS if t.is_empty() => Some(Problem::Required),
+            Self::PARTICIPANTS => crate::domain::parse_participants(t)
+                .err()
+                .map(|_| Problem::BadParticipants),
+            Self::NOTE => {
+                let t = self.inputs[i].value();
+                if check_note_length(t).is_err() {
+                    return Some(Problem::NoteTooLong);
+                }
+                find_identifiers(t)
+                    .first()
+                    .map(|k| Problem::NoteIdentifier(*k))
+            }
+            _ => pick_choice(t, &self.choices(i)).err(),
+        }
+    }
+
+    /// The value field `i` picks: its one spelling.
+    pub fn picked(&self, i: usize) -> Option<String> {
+        pick_choice(self.inputs[i].value(), &self.choices(i))
+            .ok()
+            .map(|c| c.value.clone())
+    }
+
+    /// The value field `i` picks, as shown beside it.
+    pub fn picked_label(&self, i: usize) -> Option<String> {
+        pick_choice(self.inputs[i].value(), &self.choices(i))
+            .ok()
+            .map(|c| c.label.clone())
+    }
+
+    /// The activity the form holds, if every field is valid, parsed by the same
+    /// [`ActivityInput::parse`](crate::domain::ActivityInput::parse) as `uppsok activity add`.
+    pub fn values(&self) -> Option<(Date, crate::domain::ActivityDetails)> {
+        if (0..Self::FIELDS).any(|i| self.problem(i).is_some()) {
+            return None;
+        }
+        crate::domain::ActivityInput {
+            date: self.inputs[Self::DATE].value().trim(),
+            kind: &self.picked(Self::KIND)?,
+            audience: &self.picked(Self::AUDIENCE)?,
+            participants: self.inputs[Self::PARTICIPANTS].value().trim(),
+        }
+        .parse(self.today)
+        .ok()
+    }
+
+    pub fn note(&self) -> &str {
+        self.inputs[Self::NOTE].value()
     }
 }

@@ -390,8 +390,18 @@ impl Contacts<'_> {
     }
 
     /// Records a field night. Returns its id.
+    /// A night's project must be one of the unit's, covering the night's date.
     pub fn add_night(&mut self, date: Date, details: &FieldNightDetails) -> Result<i64> {
         self.0.require(Permission::WriteContacts)?;
+        if let Some(id) = details.project {
+            match self.0.projects.by_id(id) {
+                None => return Err(Error::Input(Msg::NightProjectUnknown)),
+                Some(p) if !p.details.covers(date) => {
+                    return Err(Error::Input(Msg::NightProjectNotOnDate))
+                }
+                Some(_) => {}
+            }
+        }
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
         let id = tx.take_id(Sequence::FieldNights)?;
@@ -423,6 +433,23 @@ impl Contacts<'_> {
         )?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// The field night `id`, if there is one.
+    pub fn night(&mut self, id: i64) -> Result<Option<FieldNight>> {
+        self.0.require(Permission::WriteContacts)?;
+        let Some(r) = self.0.store.read()?.field_night(id)? else {
+            return Ok(None);
+        };
+        let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
+        let details = FieldNightDetails::decode(&plain, &self.0.districts)
+            .ok_or_else(|| damaged_value("field_nights", r.id))?;
+        Ok(Some(FieldNight {
+            id: r.id,
+            date: crate::domain::parse_date(&r.date)
+                .map_err(|_| damaged_value("field_nights", r.id))?,
+            details,
+        }))
     }
 
     /// The latest field nights, newest first.

@@ -15,7 +15,7 @@ use super::Screen;
 use crate::domain::{FieldNight, PersonCode, MAX_NOTE_CHARS};
 use crate::i18n::Does;
 use crate::tui::app::{Action, App, Change, Confirm, Go, Message, Popup};
-use crate::tui::form::{choices, contact_type_for, ContactForm, Field, Problem};
+use crate::tui::form::{contact_type_for, ContactForm, Field, Problem};
 use crate::tui::keys::{clear, h, help_typing, quit_typing, Help, Key::*};
 use crate::tui::ui::{input_line, visible, wrap_ranges, wrap_window};
 use crate::vault::{ChangeReason, PersonSummary};
@@ -30,6 +30,7 @@ static HELP: &[Help<Contact>] = &[
     h(&[Ctrl('p')], Does::Prefill),
     h(&[Ctrl('d')], Does::DidYouMean),
     h(&[Ctrl('t'), Ctrl('r'), Ctrl('n')], Does::JumpToField),
+    h(&[Ctrl('g')], Does::JumpToProjects),
     h(&[Ctrl('o')], Does::History),
     h(&[Esc], Does::CloseForm),
     help_typing(),
@@ -47,6 +48,7 @@ static HELP_EDIT: &[Help<Contact>] = &[
     h(&[Ctrl('p')], Does::Prefill),
     h(&[Ctrl('d')], Does::DidYouMean),
     h(&[Ctrl('t'), Ctrl('r'), Ctrl('n')], Does::JumpToField),
+    h(&[Ctrl('g')], Does::JumpToProjects),
     h(&[Esc], Does::CloseForm),
     help_typing(),
     quit_typing(),
@@ -61,6 +63,7 @@ pub fn key(key: &KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::Char('t') => Some(Action::Jump(Field::ContactType)),
         KeyCode::Char('r') => Some(Action::Jump(Field::Referrals)),
+        KeyCode::Char('g') => Some(Action::Jump(Field::Projects)),
         KeyCode::Char('n') => Some(Action::Jump(Field::Note)),
         _ => None,
     }
@@ -128,13 +131,21 @@ pub fn open(app: &mut App, night: Option<&FieldNight>) -> Go {
         },
         _ => 0,
     };
-    let districts = app
+    let (districts, projects) = app
         .session
         .as_ref()
-        .map(|s| s.vault.districts().clone())
+        .map(|s| (s.vault.districts().clone(), s.vault.projects().clone()))
         .unwrap_or_default();
     Go::To(Screen::Contact(Contact {
-        form: form.in_lang(app.lang, &districts),
+        form: form
+            .with_projects(&projects)
+            .with_night_project(
+                night
+                    .and_then(|n| n.details.project)
+                    .and_then(|id| projects.by_id(id))
+                    .map(|p| p.details.name.to_string()),
+            )
+            .in_lang(app.lang, &districts),
         person: PersonInfo::None,
         suggestions: None,
         saved_count: 0,
@@ -173,11 +184,7 @@ impl Contact {
     }
 
     pub fn update(&mut self, app: &mut App, action: Action) -> Go {
-        let Some((districts, projects)) = app
-            .session
-            .as_ref()
-            .map(|s| (s.vault.districts().clone(), s.vault.projects().clone()))
-        else {
+        let Some(districts) = app.session.as_ref().map(|s| s.vault.districts().clone()) else {
             return Go::Stay;
         };
         let f = &mut self.form;
@@ -221,7 +228,7 @@ impl Contact {
             }
             Action::Save => match self.editing {
                 Some(id) => {
-                    if let Some(contact) = f.values(&districts, &projects) {
+                    if let Some(contact) = f.values(&districts) {
                         app.popup = Some(Popup::Reason {
                             change: Change::Edit { id, contact },
                             selected: 0,
@@ -396,7 +403,7 @@ impl Contact {
         };
         let districts = s.vault.districts().clone();
         let f = &self.form;
-        let Some(contact) = f.values(&districts, s.vault.projects()) else {
+        let Some(contact) = f.values(&districts) else {
             app.message = Some(Message::Error(app.text().fix_first.into()));
             return;
         };
@@ -479,7 +486,7 @@ impl Contact {
                 continue;
             }
             let focused = f.focus == field;
-            let ch = choices(field, districts, f.lang);
+            let ch = f.choices_of(field, districts);
             let ch = crate::tui::form::labels(&ch);
             let mut extra = Vec::new();
             if kept_hint {
@@ -610,7 +617,7 @@ impl Contact {
                 Style::new().add_modifier(Modifier::BOLD),
             )));
         }
-        let ch = choices(f.focus, districts, f.lang);
+        let ch = f.choices_of(f.focus, districts);
         let ch = crate::tui::form::labels(&ch);
         if !ch.is_empty() {
             below.push(Line::from(Span::styled(
@@ -643,6 +650,7 @@ fn label(app: &App, f: Field) -> &'static str {
         Field::District => l.district,
         Field::ContactType => l.contact_type,
         Field::Referrals => t.referrals,
+        Field::Projects => t.projects,
         Field::Trafficking => l.trafficking,
         Field::Note => t.note,
     }

@@ -139,9 +139,10 @@ impl History {
         let c = &d.contact;
         let mut f = ContactForm::new(app.today, c.date, None, None, c.field_night);
         let a = &c.attributes;
-        // The contact's projects stay as they are through an edit in the interface.
+        // The contact's projects, by name, as the unit wrote them.
         if let Some(s) = app.session.as_ref() {
-            f.projects = s.vault.projects().names(&a.projects);
+            f = f.with_projects(s.vault.projects());
+            f.set(Field::Projects, &s.vault.projects().names(&a.projects));
         }
         f.set(Field::Role, a.role.as_str());
         f.set(Field::Gender, a.gender.as_str());

@@ -8,6 +8,7 @@
 //! [`Screen`] and [`ScreenId`] with a line in each `match` below, and its strings in
 //! `src/i18n.rs`.
 
+pub mod activities;
 pub mod audit;
 pub mod contact;
 pub mod history;
@@ -41,6 +42,7 @@ pub enum Screen {
     Merge(merge::Merge),
     Audit(audit::Audit),
     Users(users::Users),
+    Activities(activities::Activities),
 }
 
 /// Which screen, without its state (to compare and to name).
@@ -56,6 +58,7 @@ pub enum ScreenId {
     Merge,
     Audit,
     Users,
+    Activities,
 }
 
 impl Screen {
@@ -71,6 +74,7 @@ impl Screen {
             Screen::Merge(_) => ScreenId::Merge,
             Screen::Audit(_) => ScreenId::Audit,
             Screen::Users(_) => ScreenId::Users,
+            Screen::Activities(_) => ScreenId::Activities,
         }
     }
 
@@ -87,6 +91,7 @@ impl Screen {
             Screen::Merge(s) => s.update(app, action),
             Screen::Audit(s) => s.update(app, action),
             Screen::Users(s) => s.update(app, action),
+            Screen::Activities(s) => s.update(app, action),
         }
     }
 
@@ -97,6 +102,7 @@ impl Screen {
             Screen::Contact(s) => s.confirmed(app, c),
             Screen::Merge(s) => s.confirmed(app, c),
             Screen::Users(s) => s.confirmed(app, c),
+            Screen::Activities(s) => s.confirmed(app, c),
             _ => Go::Stay,
         }
     }
@@ -131,6 +137,7 @@ impl Screen {
             Screen::Merge(_) => merge::key(key),
             Screen::Audit(_) => audit::key(key),
             Screen::Users(s) => s.key(key),
+            Screen::Activities(s) => s.key(key),
             _ => None,
         }
     }
@@ -142,6 +149,7 @@ impl Screen {
                 true
             }
             Screen::Users(u) => u.adding.is_some(),
+            Screen::Activities(a) => a.adding.is_some(),
             _ => false,
         }
     }
@@ -161,6 +169,7 @@ impl Screen {
             Screen::Merge(s) => lines(merge::HELP, s, app),
             Screen::Audit(s) => lines(audit::HELP, s, app),
             Screen::Users(s) => lines(s.help(), s, app),
+            Screen::Activities(s) => lines(s.help(), s, app),
         }
     }
 
@@ -179,6 +188,7 @@ impl Screen {
             Screen::Merge(_) => t.merge_title,
             Screen::Audit(_) => t.audit_title,
             Screen::Users(_) => t.users_title,
+            Screen::Activities(_) => t.activities_title,
         }
     }
 
@@ -195,6 +205,7 @@ impl Screen {
             Screen::Merge(s) => s.draw(frame, app, body),
             Screen::Audit(s) => s.draw(frame, app, body),
             Screen::Users(s) => s.draw(frame, app, body),
+            Screen::Activities(s) => s.draw(frame, app, body),
         }
     }
 
@@ -213,6 +224,7 @@ impl Screen {
         match self {
             Screen::Contact(c) => c.form.dirty,
             Screen::NightForm(n) => n.form.dirty,
+            Screen::Activities(a) => a.unsaved(),
             _ => false,
         }
     }

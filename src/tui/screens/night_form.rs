@@ -36,7 +36,14 @@ pub fn open(app: &mut App) -> Go {
         app.refuse();
         return Go::Stay;
     }
-    let form = NightForm::new(app.today).in_lang(app.lang);
+    let projects = app
+        .session
+        .as_ref()
+        .map(|s| s.vault.projects().clone())
+        .unwrap_or_default();
+    let form = NightForm::new(app.today)
+        .in_lang(app.lang)
+        .with_projects(&projects);
     Go::To(Screen::NightForm(NewNight { form }))
 }
 
@@ -97,7 +104,7 @@ impl NewNight {
             .title(format!(" {} ", t.night_new_title));
         let inner = block.inner(body);
         frame.render_widget(block, body);
-        let labels = [t.date, t.night_kind, l.district, t.staff];
+        let labels = [t.date, t.night_kind, l.district, t.staff, l.project];
         let lw = labels.iter().map(|s| s.chars().count()).max().unwrap_or(8);
         let width = 24;
         let mut lines = Vec::new();
@@ -127,7 +134,7 @@ impl NewNight {
                 }
             }
             lines.push(input_line(label, lw, &shown, focused, extra));
-            if focused && i != NightForm::DATE && i != NightForm::STAFF {
+            if focused && !matches!(i, NightForm::DATE | NightForm::STAFF) {
                 let ch = f.choices(i, districts);
                 let ch = crate::tui::form::labels(&ch);
                 lines.push(Line::from(Span::styled(

@@ -17,6 +17,7 @@ pub static HELP: &[Help<()>] = &[
     needs(&[Char('n')], Does::NewNight, Permission::WriteContacts),
     needs(&[Char('f')], Does::Nights, Permission::WriteContacts),
     needs(&[Char('c')], Does::NewContact, Permission::WriteContacts),
+    needs(&[Char('i')], Does::Activities, Permission::LogActivities),
     h(&[Char('s')], Does::Statistics),
     needs(&[Char('m')], Does::Merge, Permission::MergePersons),
     needs(&[Char('a')], Does::Audit, Permission::Audit),
@@ -43,6 +44,7 @@ pub fn update(app: &mut App, action: Action) -> Go {
         Action::GoMerge => super::merge::open(app),
         Action::GoAudit => super::audit::open(app),
         Action::GoUsers => super::users::open(app),
+        Action::GoActivities => super::activities::open(app),
         _ => Go::Stay,
     }
 }

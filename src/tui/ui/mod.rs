@@ -247,6 +247,7 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
     let t = app.text();
     match p {
         Problem::Required => t.required.to_string(),
+        Problem::NotAValue if choices.is_empty() => t.not_a_value_unlisted.to_string(),
         Problem::NotAValue => {
             let list = choices.join(" · ");
             format!("{} {list}", t.not_a_value)
@@ -259,6 +260,9 @@ pub fn describe(app: &App, p: &Problem, choices: &[&str]) -> String {
             format!("{} {}", t.note_looks_like, k.label(app.lang))
         }
         Problem::NoteTooLong => t.note_too_long.to_string(),
+        Problem::ProjectNotOnDate => t.project_not_on_date.to_string(),
+        Problem::TooManyProjects => t.too_many_projects.to_string(),
+        Problem::BadParticipants => t.bad_participants.to_string(),
     }
 }
 
