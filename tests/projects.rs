@@ -659,3 +659,64 @@ fn a_field_nights_project_is_its_contacts_unless_they_name_others() {
         "{csv}"
     );
 }
+
+/// Red team: with one project (or one referral kind) besides `none`, every contact is in
+/// exactly one group, and the published total minus the shown `none` row gave the hidden row
+/// exactly (9 - 7 = 2). Such a table is additive and is protected as one: a second count is
+/// hidden, so the difference no longer pins anything.
+#[test]
+fn a_hidden_project_or_referral_row_cannot_be_worked_out_from_the_total() {
+    let db = unit();
+    for i in 1..=7 {
+        db.cmd_as("olle", PASS)
+            .args(add_on(
+                &format!("2009-05-0{i}"),
+                &format!("p{i}"),
+                &["--projects", "Köparprojektet"],
+            ))
+            .assert()
+            .success();
+    }
+    for i in 1..=2 {
+        db.cmd_as("olle", PASS)
+            .args(add_on(
+                &format!("2009-06-0{i}"),
+                &format!("n{i}"),
+                &["--referrals", "health"],
+            ))
+            .assert()
+            .success();
+    }
+    for by in ["project", "referral", "project,gender"] {
+        let p = db.stats_json(&["--by", by, "--publish"]);
+        let shown: Vec<u64> = p["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["contacts"].as_u64())
+            .collect();
+        let hidden = p["groups"].as_array().unwrap().len() - shown.len();
+        assert!(hidden > 0, "{by}: {p}");
+        // Nothing is pinned: either the total is hidden, or at least two groups are, so the
+        // total minus the shown groups is a sum of several unknowns.
+        let total_shown = p["contacts"].as_u64().is_some();
+        assert!(!total_shown || hidden >= 2, "{by}: {p}");
+    }
+    // The report's referral table likewise.
+    let o = run(&db, "lena", &["report", "--year", "2009"]);
+    let report = stdout(&o);
+    let section = report.split("## Referrals").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    let contacts: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Referral"))
+        .map(|l| l.split('|').nth(2).unwrap().trim())
+        .collect();
+    // Both rows' contacts hidden (health care <5, none ..): 9 minus one no longer gives
+    // the other.
+    assert_eq!(contacts.len(), 2, "{section}");
+    assert!(
+        contacts.iter().all(|c| c.contains("<5") || *c == ".."),
+        "{section}"
+    );
+}

@@ -10,9 +10,10 @@
 //!
 //! Two kinds of figure are treated differently (docs/statistics.md has the reasoning):
 //!
-//! * **Additive** figures, where groups add up exactly to their margins: `contacts` unless the
-//!   grouping includes `referral` or `project`, and `new_individuals` grouped by `year` and/or
-//!   `month` only.
+//! * **Additive** figures, where groups add up exactly to their margins: `contacts` whenever its
+//!   groups add up to the total (always unless the grouping includes `referral` or `project`;
+//!   with those, when no contact counts in two groups), and `new_individuals` grouped by `year`
+//!   and/or `month` only.
 //!   For these the whole table of margins is protected together: the groups, the total and, for
 //!   up to three dimensions, every margin (row and column totals of a two-way table, the
 //!   two-way margins of a three-way table), as if every margin were published too. A hidden
@@ -23,7 +24,8 @@
 //!   such a move, choosing the one that hides the least; so two tables that differ only in a
 //!   hidden count cannot be told apart, and nothing can be pinned down by any linear reasoning.
 //! * **Non-additive** figures (`individuals`, which may count a person in several groups;
-//!   `new_individuals` grouped by a category; `contacts` grouped by `referral` or `project`): the output only
+//!   `new_individuals` grouped by a category; `contacts` grouped by `referral` or `project`
+//!   where a contact counts in two groups): the output only
 //!   tells that each group is at most the total and that the total is at most the sum of the
 //!   groups. That can pin a hidden count only when the hidden counts must all be at their upper
 //!   bound; when they might, one more group (or the total) is hidden.
@@ -194,8 +196,14 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
     let t = threshold.max(MIN_THRESHOLD);
     let by = &result.by;
     let n = by.len();
-    // A contact with several referrals or projects counts under each: no longer additive.
-    let contacts_additive = !by.iter().any(|d| super::is_multi_valued(*d));
+    // Contacts are additive wherever their groups add up to the total: then every contact is
+    // in exactly one group, also when grouped by referral or project (a contact with none is
+    // in `none`), and the exact model is the additive one. Red team, issue 17: a referral or
+    // project table with one value besides `none` was protected as non-additive, and the
+    // total minus the shown `none` row gave the hidden row exactly. Where a contact counts in
+    // several groups (the sum exceeds the total), `protect` falls back to the non-additive
+    // bounds.
+    let contacts_additive = true;
     let new_additive = n > 0
         && by
             .iter()
