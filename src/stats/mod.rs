@@ -369,12 +369,26 @@ pub struct Figures {
     pub unidentified_contacts: u64,
 }
 
+/// The cell keys of the four figures (the cell key method, docs/statistics.md): each the sum
+/// of the record keys of what the figure counts (contacts, persons, new persons, contacts
+/// without a person), modulo 2^32, so a fraction of 2^32 in `[0, 1)`. The same set of records
+/// gives the same cell key in every table and every run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellKeys {
+    pub contacts: u32,
+    pub individuals: u32,
+    pub new_individuals: u32,
+    pub unidentified_contacts: u32,
+}
+
 /// One group of a `--by` result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     /// The group's value of each `by` dimension, in the order asked.
     pub key: Vec<String>,
     pub figures: Figures,
+    /// The group's cell keys (all zero when the run was not asked for them).
+    pub keys: CellKeys,
 }
 
 /// The result of a query.
@@ -388,6 +402,8 @@ pub struct StatsResult {
     pub by: Vec<Dimension>,
     /// Present when `by` is not empty: one per combination that has contacts.
     pub groups: Vec<Group>,
+    /// The totals' cell keys (all zero when the run was not asked for them).
+    pub keys: CellKeys,
 }
 
 /// A hasher for person ids: they are small integers assigned by uppsok, not chosen by anyone
@@ -719,6 +735,7 @@ impl<'a> Accumulator<'a> {
                         .map(|(i, d)| value_text(*d, key[i], self.lists))
                         .collect(),
                     figures: figures(t, lo, hi),
+                    keys: CellKeys::default(),
                 }
             })
             .collect();
@@ -734,6 +751,7 @@ impl<'a> Accumulator<'a> {
             field_nights,
             by,
             groups,
+            keys: CellKeys::default(),
         }
     }
 }

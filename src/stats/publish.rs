@@ -909,8 +909,10 @@ mod tests {
                         new_individuals: 0,
                         unidentified_contacts: 0,
                     },
+                    keys: Default::default(),
                 })
                 .collect(),
+            keys: Default::default(),
         }
     }
 
