@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::msg::{Msg, Written};
 use crate::report::{tables_for, Period, Report};
 use crate::stats::estimate::Occasions;
-use crate::stats::publish::DEFAULT_THRESHOLD;
+use crate::stats::publish::{LinkedQueries, DEFAULT_THRESHOLD};
 use crate::stats::{Filter, Query};
 use crate::vault::StatsPurpose;
 
@@ -110,15 +110,19 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         Some(_) => None,
         None => Some(door.activities(base.from, base.to)?),
     };
-    let results = door.count(&queries, &mut [&mut occasions])?;
+    // Each table with the tables linked to it, all in one pass.
+    let linked = LinkedQueries::new(&queries);
+    let results = door.count_linked(&queries, &linked, &mut [&mut occasions])?;
+    let tables = linked.publish(&results, threshold);
+    let exact = linked.exact(&results);
     let estimate = occasions.finish();
-    let first = results.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
+    let first = exact.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
     let period = Period {
         year: a.period.year,
         from: first.from.clone(),
         to: first.to.clone(),
     };
-    let mut report = Report::new(period, generated(), threshold, &results, estimate);
+    let mut report = Report::new(period, generated(), threshold, tables, estimate);
     report.project = project.map(|p| p.details);
     report.activities = activities;
     // The log's checkpoint after this report's own entry: published with the figures.

@@ -6,7 +6,10 @@ use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD, MIN_THRESHOLD};
+use crate::stats::publish::{
+    LinkedQueries, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
+    MIN_THRESHOLD,
+};
 use crate::stats::render::{render_published, Format, Options};
 use crate::vault::StatsPurpose;
 
@@ -69,11 +72,20 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
         publish_threshold: a.publish.then_some(threshold),
     })?;
     let q = a.period.query(&a.by, &a.filter, door.lists())?;
-    let result = door.count_one(&q)?;
     let shown = if a.publish {
-        publish(&result, threshold)
+        if q.by.len() > MAX_PUBLISHED_DIMENSIONS {
+            return Err(Error::Input(Msg::PublishTooManyDimensions {
+                max: MAX_PUBLISHED_DIMENSIONS,
+            }));
+        }
+        // Protected together with every table of fewer of its dimensions (same period and
+        // filters), which are counted in the same pass.
+        let asked = [q];
+        let linked = LinkedQueries::new(&asked);
+        let results = door.count_linked(&asked, &linked, &mut [])?;
+        linked.publish(&results, threshold).remove(0)
     } else {
-        PublishedResult::exact(&result)
+        PublishedResult::exact(&door.count_one(&q)?)
     };
     let options = Options {
         format: a.format,

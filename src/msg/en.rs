@@ -188,6 +188,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvSeparator { value } => format!(
             "--csv-separator '{value}' is not one uppsok writes; use ',', ';' or tab."
         ),
+        Msg::PublishTooManyDimensions { max } => format!(
+            "--publish groups by at most {max} dimensions: a table of more is nearly all small counts, and it is protected against every table of fewer of its dimensions; leave some out of --by."
+        ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} protects nobody (with {t}, '<{t}' tells the count); use {min} or more, 5 is the default."
         ),

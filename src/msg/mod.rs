@@ -215,6 +215,9 @@ pub enum Msg {
     CsvSeparator {
         value: String,
     },
+    PublishTooManyDimensions {
+        max: usize,
+    },
     ThresholdTooLow {
         threshold: u64,
         min: u64,

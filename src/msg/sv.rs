@@ -223,6 +223,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvSeparator { value } => format!(
             "--csv-separator '{value}' är inget skiljetecken som uppsok skriver; använd ',', ';' eller tab."
         ),
+        Msg::PublishTooManyDimensions { max } => format!(
+            "--publish grupperar efter högst {max} dimensioner: en tabell med fler är nästan bara små antal, och den skyddas mot varje tabell med färre av dess dimensioner; ta bort några ur --by."
+        ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} skyddar ingen (med {t} avslöjar '<{t}' antalet); använd {min} eller mer, 5 är standard."
         ),

@@ -94,6 +94,7 @@ fn every_message() -> Vec<Msg> {
         Msg::CsvSeparator {
             value: "x".to_string(),
         },
+        Msg::PublishTooManyDimensions { max: 4 },
         Msg::ThresholdTooLow {
             threshold: 3,
             min: 3,

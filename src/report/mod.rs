@@ -25,8 +25,8 @@ pub mod text;
 pub use html::esc;
 
 use crate::stats::estimate::Estimate;
-use crate::stats::publish::{publish_with, Cell, HideTotals, PublishedResult};
-use crate::stats::{Dimension, StatsResult};
+use crate::stats::publish::{Cell, PublishedResult};
+use crate::stats::Dimension;
 
 /// The groupings the report shows, in the order [`Report::new`] expects their results.
 pub const TABLES: [&[Dimension]; 6] = [
@@ -87,22 +87,9 @@ impl Report {
         period: Period,
         generated: String,
         threshold: u64,
-        results: &[StatsResult],
+        tables: Vec<PublishedResult>,
         estimate: Estimate,
     ) -> Report {
-        // Publish every table; where one hides a total, hide it in all, until none changes.
-        let mut hide = HideTotals::default();
-        let tables = loop {
-            let tables: Vec<PublishedResult> = results
-                .iter()
-                .map(|r| publish_with(r, threshold, hide))
-                .collect();
-            let all = tables.iter().fold(hide, |h, p| h.or(HideTotals::of(p)));
-            if all == hide {
-                break tables;
-            }
-            hide = all;
-        };
         let t = threshold;
         let individuals_shown = tables
             .first()

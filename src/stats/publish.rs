@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Dimension, Figures, StatsResult};
+use super::{Dimension, Figures, Query, StatsResult};
 
 /// The default threshold: counts below it are hidden.
 pub const DEFAULT_THRESHOLD: u64 = 5;
@@ -157,43 +157,238 @@ impl PublishedResult {
     }
 }
 
-/// Applies disclosure control with the given threshold (at least [`MIN_THRESHOLD`]; a smaller
-/// one is raised to it). Pure: the same result and threshold always give the same output.
-pub fn publish(result: &StatsResult, threshold: u64) -> PublishedResult {
-    publish_with(result, threshold, HideTotals::default())
+/// The grouping a table grouped by `by` is protected as: with `year` before `month` where
+/// `month` is asked without it. A month lies in one year, so the months of a year add up to
+/// the year: a table by month is linked to the table by year as much as to the total.
+pub fn canonical_grouping(by: &[Dimension]) -> Vec<Dimension> {
+    let mut out = by.to_vec();
+    if let (Some(m), false) = (
+        out.iter().position(|d| *d == Dimension::Month),
+        out.contains(&Dimension::Year),
+    ) {
+        out.insert(m, Dimension::Year);
+    }
+    out
 }
 
-/// Totals to hide whatever their value (with enough of the groups hidden that they cannot be
-/// added up again): for several tables of the same period published together, where one table
-/// had to hide a total that another would otherwise show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HideTotals {
-    pub contacts: bool,
-    pub individuals: bool,
-    pub new_individuals: bool,
+/// Every grouping by a subsequence of `by` (dimensions in the same order), fewer dimensions
+/// first, from the ungrouped totals to `by` itself: the tables linked to a table grouped by
+/// `by`, which anyone may publish beside it (its margins). A grouping with `month` also has
+/// `year` (see [`canonical_grouping`]): those with `month` but not `year` are the same tables.
+pub fn linked_groupings(by: &[Dimension]) -> Vec<Vec<Dimension>> {
+    let n = by.len();
+    let mut masks: Vec<u32> = (0..(1u32 << n)).collect();
+    masks.sort_by_key(|m| (m.count_ones(), *m));
+    let has_year = by.contains(&Dimension::Year);
+    masks
+        .iter()
+        .map(|m| {
+            (0..n)
+                .filter(|d| m & (1 << d) != 0)
+                .map(|d| by[d])
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !has_year || !g.contains(&Dimension::Month) || g.contains(&Dimension::Year))
+        .collect()
 }
 
-impl HideTotals {
-    /// The totals `p` hides (other than for being small).
-    pub fn of(p: &PublishedResult) -> HideTotals {
-        HideTotals {
-            contacts: p.totals.contacts == Cell::Hidden,
-            individuals: p.totals.individuals == Cell::Hidden,
-            new_individuals: p.totals.new_individuals == Cell::Hidden,
+/// Queries to be published, each with the queries of its linked tables, every distinct query
+/// counted once: what [`publish_linked`] needs for each.
+#[derive(Debug, Clone)]
+pub struct LinkedQueries {
+    queries: Vec<Query>,
+    /// Per query asked, its grouping as asked.
+    asked: Vec<Vec<Dimension>>,
+    /// Per query asked, the indices in `queries` of its family, in [`linked_groupings`] order.
+    families: Vec<Vec<usize>>,
+}
+
+impl LinkedQueries {
+    pub fn new(asked: &[Query]) -> LinkedQueries {
+        let mut queries: Vec<Query> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let families = asked
+            .iter()
+            .map(|q| {
+                linked_groupings(&canonical_grouping(&q.by))
+                    .into_iter()
+                    .map(|by| {
+                        let q = Query { by, ..q.clone() };
+                        *seen.entry(format!("{q:?}")).or_insert_with(|| {
+                            queries.push(q);
+                            queries.len() - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        LinkedQueries {
+            queries,
+            asked: asked.iter().map(|q| q.by.clone()).collect(),
+            families,
         }
     }
-    pub fn or(self, o: HideTotals) -> HideTotals {
-        HideTotals {
-            contacts: self.contacts || o.contacts,
-            individuals: self.individuals || o.individuals,
-            new_individuals: self.new_individuals || o.new_individuals,
-        }
+
+    /// Each asked query's table, published with [`publish_linked`] from the results of
+    /// [`LinkedQueries::queries`] (in order), grouped as asked.
+    pub fn publish(&self, results: &[StatsResult], threshold: u64) -> Vec<PublishedResult> {
+        self.families(results)
+            .iter()
+            .zip(&self.asked)
+            .map(|(f, by)| publish_as_asked(f, by, threshold))
+            .collect()
+    }
+
+    /// Each asked query's exact result, grouped as asked.
+    pub fn exact(&self, results: &[StatsResult]) -> Vec<StatsResult> {
+        self.families(results)
+            .into_iter()
+            .zip(&self.asked)
+            .map(|(mut f, by)| as_asked(f.pop().expect("a family ends with its table"), by))
+            .collect()
+    }
+
+    /// Every query to count (the asked ones among them).
+    pub fn queries(&self) -> &[Query] {
+        &self.queries
+    }
+
+    /// From the results of [`LinkedQueries::queries`] (in order), each asked query's family,
+    /// its own result last.
+    pub fn families(&self, results: &[StatsResult]) -> Vec<Vec<StatsResult>> {
+        self.families
+            .iter()
+            .map(|f| f.iter().map(|&i| results[i].clone()).collect())
+            .collect()
     }
 }
 
-/// [`publish`], hiding the given totals as well.
-pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> PublishedResult {
+/// The most dimensions `--publish` groups by: a table of five is all small counts, and its 32
+/// linked tables would each be counted and protected.
+pub const MAX_PUBLISHED_DIMENSIONS: usize = 4;
+
+/// Applies disclosure control to the last of `family` (threshold at least [`MIN_THRESHOLD`]; a
+/// smaller one is raised to it), protecting it together with every table of fewer of its
+/// dimensions, for the same period and filters. `family` holds one exact result per grouping
+/// of [`linked_groupings`] of the table's `by`, in that order, the table itself last.
+///
+/// Each linked table is published first, the same way (from its own linked tables only), and
+/// the table keeps every figure they show: what a smaller table shows is never hidden in a
+/// bigger one, and what it hides stays hidden, with a move through the bigger table's cells.
+/// So the table is what `stats --publish` gives for it, whichever tables of the same period
+/// and filters were published before or after it. Pure: the same family and threshold always
+/// give the same output.
+///
+/// # Panics
+/// If `family` does not follow [`linked_groupings`].
+pub fn publish_linked(family: &[StatsResult], threshold: u64) -> PublishedResult {
+    let top = family.last().expect("a table to publish");
+    let groupings = linked_groupings(&top.by);
+    assert_eq!(
+        family.iter().map(|r| r.by.clone()).collect::<Vec<_>>(),
+        groupings,
+        "a family of linked tables in the order of linked_groupings"
+    );
     let t = threshold.max(MIN_THRESHOLD);
+    let mut done: Vec<PublishedResult> = Vec::with_capacity(family.len());
+    for r in family {
+        let subs: Vec<(&StatsResult, &PublishedResult)> = family
+            .iter()
+            .zip(&done)
+            .filter(|(s, _)| s.by.len() < r.by.len() && is_subsequence(&s.by, &r.by))
+            .collect();
+        let p = publish_in(r, t, &subs);
+        done.push(p);
+    }
+    done.pop().expect("a table to publish")
+}
+
+/// [`publish_linked`] of a family counted for [`canonical_grouping`]`(by)`, grouped as `by`
+/// asked (without the `year` added for `month`: the same cells).
+pub fn publish_as_asked(family: &[StatsResult], by: &[Dimension], threshold: u64) -> PublishedResult {
+    let mut p = publish_linked(family, threshold);
+    if let Some(y) = p.by.iter().position(|d| *d == Dimension::Year) {
+        if !by.contains(&Dimension::Year) {
+            p.by.remove(y);
+            for g in &mut p.groups {
+                g.key.remove(y);
+            }
+            p.margins.clear();
+        }
+    }
+    p
+}
+
+/// An exact result counted for [`canonical_grouping`]`(by)`, grouped as `by` asked.
+pub fn as_asked(mut r: StatsResult, by: &[Dimension]) -> StatsResult {
+    if let Some(y) = r.by.iter().position(|d| *d == Dimension::Year) {
+        if !by.contains(&Dimension::Year) {
+            r.by.remove(y);
+            for g in &mut r.groups {
+                g.key.remove(y);
+            }
+        }
+    }
+    r
+}
+
+fn is_subsequence(small: &[Dimension], big: &[Dimension]) -> bool {
+    let mut it = big.iter();
+    small.iter().all(|d| it.any(|b| b == d))
+}
+
+/// The figures of the linked tables, as nodes of this table's lattice: per figure (contacts,
+/// individuals, new individuals), each node's exact value and published cell.
+type Links = [HashMap<Node, (u64, Cell)>; 3];
+
+fn links_of(
+    by: &[Dimension],
+    index: &[HashMap<String, usize>],
+    subs: &[(&StatsResult, &PublishedResult)],
+) -> Links {
+    let n = by.len();
+    let mut links: Links = Default::default();
+    for (exact, published) in subs {
+        // Positions in `by` of the sub-table's dimensions.
+        let mut pos = Vec::new();
+        let mut from = 0;
+        for d in &exact.by {
+            let p = (from..n).find(|&i| by[i] == *d).expect("a subsequence");
+            pos.push(p);
+            from = p + 1;
+        }
+        let mask: u32 = pos.iter().map(|p| 1u32 << p).sum();
+        let mut put = |mask: u32, key: Vec<usize>, e: &Figures, c: &PublishedFigures| {
+            let node = (mask, key);
+            links[0].insert(node.clone(), (e.contacts, c.contacts));
+            links[1].insert(node.clone(), (e.individuals, c.individuals));
+            links[2].insert(node, (e.new_individuals, c.new_individuals));
+        };
+        put(0, vec![NONE; n], &exact.totals, &published.totals);
+        for (g, pg) in exact.groups.iter().zip(&published.groups) {
+            let mut key = vec![NONE; n];
+            let mut known = true;
+            for (v, &p) in g.key.iter().zip(&pos) {
+                match index[p].get(v) {
+                    Some(&i) => key[p] = i,
+                    None => known = false,
+                }
+            }
+            if known {
+                put(mask, key, &g.figures, &pg.figures);
+            }
+        }
+    }
+    links
+}
+
+/// Publishes one table, keeping what its linked tables (`subs`, already published) show and
+/// hide.
+fn publish_in(
+    result: &StatsResult,
+    t: u64,
+    subs: &[(&StatsResult, &PublishedResult)],
+) -> PublishedResult {
     let by = &result.by;
     let n = by.len();
     // Contacts are additive wherever their groups add up to the total: then every contact is
@@ -230,12 +425,15 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
         result.groups.iter().map(|g| f(&g.figures)).collect()
     };
 
+    let links = links_of(by, &index, subs);
     let mut margins_out: BTreeMap<MarginKey, (Option<Cell>, Option<Cell>)> = BTreeMap::new();
     // Set when a figure found no move for some hidden count and hid all it could instead.
     let fell_back = std::cell::Cell::new(false);
-    // Protects one figure: its groups and its total. `forced` are groups (and `force_total` the
-    // total) to hide whatever their value, with a move like any other hidden count; `extra`
-    // bounds what the other figures tell of each group and of the total.
+    // Protects one figure (`slot`: 0 contacts, 1 individuals, 2 new individuals): its groups
+    // and its total. `forced` are groups (and, ungrouped, `force_total` the total) to hide
+    // whatever their value, with a move like any other hidden count; `extra` bounds what the
+    // other figures tell of each group and of the total. Grouped, the total and every margin
+    // are what the linked tables publish.
     let mut protect = |cells: &[u64],
                        total: u64,
                        additive: bool,
@@ -246,39 +444,39 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
         if n == 0 {
             return (Vec::new(), primary_or(total, t, force_total));
         }
-        if !additive || cells.iter().sum::<u64>() != total {
-            return non_additive(cells, total, t, forced, force_total, extra);
-        }
-        let lattice = if n <= 3 {
-            Lattice::new(
+        let fixed = &links[slot];
+        if additive && cells.iter().sum::<u64>() == total {
+            let lattice = Lattice::new(
                 &keys,
                 cells,
                 values.iter().map(Vec::len).collect(),
                 t,
                 extra,
-            )
-        } else {
-            // Many dimensions: protect against the total (groups as one flat list).
-            let flat: Vec<Vec<usize>> = (0..cells.len()).map(|i| vec![i]).collect();
-            Lattice::new(&flat, cells, vec![cells.len()], t, extra)
-        };
-        let (cells_out, total_out, margins, fell) = lattice.protect(forced, force_total);
-        if fell {
-            fell_back.set(true);
-        }
-        if (2..=3).contains(&n) {
-            for (mask, key, cell) in margins {
-                let dims: Vec<usize> = (0..n).filter(|d| mask & (1 << d) != 0).collect();
-                let key: Vec<usize> = dims.iter().map(|&d| key[d]).collect();
-                let e = margins_out.entry((dims, key)).or_insert((None, None));
-                if slot == 0 {
-                    e.0 = Some(cell);
-                } else {
-                    e.1 = Some(cell);
+                fixed,
+            );
+            // `None` where a linked table's figure is not the sum of this one's (a contact
+            // with several values of a dimension summed over): the bounds below hold there.
+            if let Some(lattice) = lattice {
+                let (cells_out, total_out, margins, fell) = lattice.protect(forced);
+                if fell {
+                    fell_back.set(true);
                 }
+                if n >= 2 {
+                    for (mask, key, cell) in margins {
+                        let dims: Vec<usize> = (0..n).filter(|d| mask & (1 << d) != 0).collect();
+                        let key: Vec<usize> = dims.iter().map(|&d| key[d]).collect();
+                        let e = margins_out.entry((dims, key)).or_insert((None, None));
+                        if slot == 0 {
+                            e.0 = Some(cell);
+                        } else {
+                            e.1 = Some(cell);
+                        }
+                    }
+                }
+                return (cells_out, total_out);
             }
         }
-        (cells_out, total_out)
+        non_additive(cells, total, &keys, t, forced, fixed, extra)
     };
 
     let groups_n = result.groups.len();
@@ -296,23 +494,17 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
         _ => false,
     };
     let mut forced_individuals: Vec<usize> = Vec::new();
-    let mut force_total_individuals = hide.individuals;
+    let mut force_total_individuals = false;
     let (individuals, total_individuals, new, total_new) = loop {
-        let (individuals, total_individuals) = if n == 0 {
-            (
-                Vec::new(),
-                primary_or(result.totals.individuals, t, force_total_individuals),
-            )
-        } else {
-            non_additive(
-                &column(|f| f.individuals),
-                result.totals.individuals,
-                t,
-                &forced_individuals,
-                force_total_individuals,
-                &none,
-            )
-        };
+        let (individuals, total_individuals) = protect(
+            &column(|f| f.individuals),
+            result.totals.individuals,
+            false,
+            1,
+            &forced_individuals,
+            force_total_individuals,
+            &none,
+        );
         let new_extra = Extra {
             lo: vec![0; groups_n],
             hi: individuals
@@ -326,9 +518,9 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
             &column(|f| f.new_individuals),
             result.totals.new_individuals,
             new_additive,
-            1,
+            2,
             &[],
-            hide.new_individuals,
+            false,
             &new_extra,
         );
         let mut more = false;
@@ -379,7 +571,7 @@ pub fn publish_with(result: &StatsResult, threshold: u64, hide: HideTotals) -> P
     // Contacts, hiding those that would pin a hidden individuals count from above
     // (individuals ≤ contacts), until none does.
     let mut forced_contacts: Vec<usize> = Vec::new();
-    let mut force_total_contacts = hide.contacts;
+    let mut force_total_contacts = false;
     let (contacts, total_contacts) = loop {
         let (contacts, total_contacts) = protect(
             &column(|f| f.contacts),
@@ -508,58 +700,142 @@ fn bounds(v: u64, t: u64) -> (u64, u64) {
     }
 }
 
-/// Non-additive figures: each group is at most the total, the total at most the sum of the
-/// groups. A hidden group is pinned down only when the total forces every hidden group to its
-/// upper bound; then the smallest shown group is hidden as well, or, if there is none, the total.
+/// Non-additive figures: each group is at most every figure of fewer dimensions above it (the
+/// total, a row of a linked table), and each such figure at most the sum of the groups under
+/// it. A shown figure pins a hidden group down only when it forces every hidden group under
+/// it to its upper bound; then the smallest shown group under it is hidden as well. A hidden
+/// figure above (a linked table's, kept hidden here) is pinned down when the groups under it
+/// leave it one value; then the largest shown group under it is hidden. Ungrouped, or where no
+/// linked table gives the total, the total is hidden when nothing else can be.
 fn non_additive(
     cells: &[u64],
     total: u64,
+    keys: &[Vec<usize>],
     t: u64,
     forced: &[usize],
-    force_total: bool,
+    fixed: &HashMap<Node, (u64, Cell)>,
     extra: &Extra,
 ) -> (Vec<Cell>, Cell) {
+    let n = keys.first().map_or(0, Vec::len);
     let mut out: Vec<Cell> = cells
         .iter()
         .enumerate()
         .map(|(i, &v)| primary_or(v, t, forced.contains(&i)))
         .collect();
-    let mut total_cell = primary_or(total, t, force_total);
-    // While the total is shown, a hidden group c is pinned down when the smallest value the
-    // total leaves it (total - shown - the others' upper bounds) reaches its own upper bound.
-    while let Cell::Shown(total) = total_cell {
-        let shown: u64 = out.iter().filter_map(|c| c.value()).sum();
-        let upper = |i: usize| {
-            let own = match out[i] {
-                Cell::Small => t - 1,
-                _ => total,
-            };
-            own.min(extra.hi[i])
-        };
-        let hidden_upper: u64 = (0..out.len())
-            .filter(|&i| out[i].is_hidden())
-            .map(upper)
-            .fold(0u64, |a, b| a.saturating_add(b));
-        let pinned = (0..out.len()).any(|i| {
-            out[i].is_hidden() && {
-                let others = hidden_upper.saturating_sub(upper(i));
-                let lowest = total.saturating_sub(shown).saturating_sub(others);
-                let own_lowest = if out[i] == Cell::Small { 1 } else { t }.max(extra.lo[i]);
-                lowest.max(own_lowest) >= upper(i).min(total)
+    let total_node = project(0, &vec![NONE; n]);
+    let total_fixed = fixed.get(&total_node).map(|&(_, c)| c);
+    let mut total_cell = total_fixed.unwrap_or_else(|| primary(total, t));
+    // Every figure above the groups: the total and each linked table's group, with the groups
+    // under it.
+    let mut members: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
+    members.insert(total_node.clone(), (0..cells.len()).collect());
+    let full = (1u32 << n) - 1;
+    for (i, key) in keys.iter().enumerate() {
+        for mask in 1..full {
+            let node = project(mask, key);
+            if fixed.contains_key(&node) {
+                members.entry(node).or_default().push(i);
             }
-        });
-        if !pinned {
-            break;
         }
-        let pick = cells
-            .iter()
-            .enumerate()
-            .filter(|(i, &v)| v >= t && out[*i] == Cell::Shown(v))
-            .min_by_key(|(i, &v)| (v, *i))
-            .map(|(i, _)| i);
-        match pick {
-            Some(i) => out[i] = Cell::Hidden,
-            None => total_cell = Cell::Hidden,
+    }
+    let upper_of = |c: Cell, above: u64| match c {
+        Cell::Shown(v) => v,
+        Cell::Small => t - 1,
+        Cell::Hidden => above,
+    };
+    let lower_of = |c: Cell| match c {
+        Cell::Shown(v) => v,
+        Cell::Small => 1,
+        Cell::Hidden => t,
+    };
+    loop {
+        let mut changed = false;
+        for (node, under) in &members {
+            let (value, cell) = if *node == total_node {
+                (total, total_cell)
+            } else {
+                fixed[node]
+            };
+            let (lo_bound, hi_bound) = if *node == total_node {
+                (extra.total_lo, extra.total_hi)
+            } else {
+                (0, u64::MAX)
+            };
+            match cell {
+                Cell::Shown(above) => {
+                    // A hidden group c is pinned down when the smallest value `above` leaves it
+                    // (above - shown - the others' upper bounds) reaches its own upper bound.
+                    let shown: u64 = under.iter().filter_map(|&i| out[i].value()).sum();
+                    let upper = |i: usize| upper_of(out[i], above).min(extra.hi[i]);
+                    let hidden_upper: u64 = under
+                        .iter()
+                        .filter(|&&i| out[i].is_hidden())
+                        .map(|&i| upper(i))
+                        .fold(0u64, |a, b| a.saturating_add(b));
+                    let pinned = under.iter().any(|&i| {
+                        out[i].is_hidden() && {
+                            let others = hidden_upper.saturating_sub(upper(i));
+                            let lowest = above.saturating_sub(shown).saturating_sub(others);
+                            let own_lowest = lower_of(out[i]).max(extra.lo[i]);
+                            lowest.max(own_lowest) >= upper(i).min(above)
+                        }
+                    });
+                    if !pinned {
+                        continue;
+                    }
+                    let pick = under
+                        .iter()
+                        .copied()
+                        .filter(|&i| cells[i] >= t && out[i] == Cell::Shown(cells[i]))
+                        .min_by_key(|&i| (cells[i], i));
+                    match pick {
+                        Some(i) => {
+                            out[i] = Cell::Hidden;
+                            changed = true;
+                        }
+                        None if *node == total_node && total_fixed.is_none() && total > 0 => {
+                            total_cell = Cell::Hidden;
+                            changed = true;
+                        }
+                        // Nothing left to hide under a figure a linked table shows: the
+                        // documented limit (docs/statistics.md, "Limits").
+                        None => {}
+                    }
+                }
+                Cell::Small | Cell::Hidden => {
+                    // What the groups under it leave of it: at least the largest, at most the
+                    // sum.
+                    let (own_lo, own_hi) = bounds(value, t);
+                    let lo = under
+                        .iter()
+                        .map(|&i| lower_of(out[i]).max(extra.lo[i]))
+                        .max()
+                        .unwrap_or(0)
+                        .max(own_lo)
+                        .max(lo_bound);
+                    let hi = under
+                        .iter()
+                        .map(|&i| upper_of(out[i], u64::MAX).min(extra.hi[i]))
+                        .fold(0u64, |a, b| a.saturating_add(b))
+                        .min(own_hi)
+                        .min(hi_bound);
+                    if lo < hi {
+                        continue;
+                    }
+                    let pick = under
+                        .iter()
+                        .copied()
+                        .filter(|&i| cells[i] >= t && out[i] == Cell::Shown(cells[i]))
+                        .max_by_key(|&i| (cells[i], std::cmp::Reverse(i)));
+                    if let Some(i) = pick {
+                        out[i] = Cell::Hidden;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
         }
     }
     (out, total_cell)
@@ -578,6 +854,8 @@ struct Lattice {
     value: HashMap<Node, u64>,
     hidden: HashSet<Node>,
     protected: HashSet<Node>,
+    /// Nodes a linked table shows: no move may change them.
+    fixed_shown: HashSet<Node>,
     cells: Vec<Vec<usize>>,
     /// The masks that are part of the table: all of them.
     full: u32,
@@ -588,13 +866,16 @@ struct Lattice {
 const NONE: usize = usize::MAX;
 
 impl Lattice {
+    /// The lattice of `cells`, its margins taken from `fixed` (what the linked tables publish);
+    /// `None` if a linked figure is not the sum of the cells under it.
     fn new(
         keys: &[Vec<usize>],
         cells: &[u64],
         sizes: Vec<usize>,
         t: u64,
         extra: &Extra,
-    ) -> Lattice {
+        fixed: &HashMap<Node, (u64, Cell)>,
+    ) -> Option<Lattice> {
         let n = sizes.len();
         let full = (1u32 << n) - 1;
         let mut value: HashMap<Node, u64> = HashMap::new();
@@ -606,27 +887,41 @@ impl Lattice {
                 *value.entry(project(mask, key)).or_insert(0) += v;
             }
         }
-        let hidden = value
-            .iter()
-            .filter(|(_, &v)| v < t)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let mut hidden = HashSet::new();
+        let mut fixed_shown = HashSet::new();
+        for (node, (exact, cell)) in fixed {
+            let v = value.get(node).copied().unwrap_or(0);
+            if v != *exact {
+                return None;
+            }
+            if cell.is_hidden() {
+                hidden.insert(node.clone());
+            } else {
+                fixed_shown.insert(node.clone());
+            }
+        }
+        for (node, &v) in &value {
+            if v < t && !fixed.contains_key(node) {
+                hidden.insert(node.clone());
+            }
+        }
         let mut limits: HashMap<Node, (u64, u64)> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             limits.insert(project(full, key), (extra.lo[i], extra.hi[i]));
         }
         limits.insert(project(0, &vec![NONE; n]), (extra.total_lo, extra.total_hi));
-        Lattice {
+        Some(Lattice {
             n,
             sizes,
             t,
             value,
             hidden,
             protected: HashSet::new(),
+            fixed_shown,
             cells: keys.to_vec(),
             full,
             limits,
-        }
+        })
     }
 
     fn get(&self, node: &Node) -> u64 {
@@ -636,21 +931,13 @@ impl Lattice {
     /// Protects every small count; returns the cells (in input order), the total and every
     /// margin strictly between them, as published.
     #[allow(clippy::type_complexity)]
-    fn protect(
-        mut self,
-        forced: &[usize],
-        force_total: bool,
-    ) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>, bool) {
+    fn protect(mut self, forced: &[usize]) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>, bool) {
         let mut fell_back = false;
         for &i in forced {
             let node = project(self.full, &self.cells[i]);
             if self.get(&node) > 0 {
                 self.hidden.insert(node);
             }
-        }
-        let total = project(0, &vec![NONE; self.n]);
-        if force_total && self.get(&total) > 0 {
-            self.hidden.insert(total);
         }
         // Cells first (they are what is read most), then the margins from the finest down, each
         // in key order: deterministic.
@@ -672,15 +959,15 @@ impl Lattice {
                     }
                 }
                 None => {
-                    // No move within reach: hide every non-zero count of the table. Hidden
-                    // totals and margins leave only the bounds, which pin nothing for a
-                    // threshold of 3 or more.
+                    // No move within reach: hide every non-zero count of the table (the
+                    // margins are the linked tables': they keep what those show).
                     fell_back = true;
                     // (Not those the other figures already pin down: hiding them says
                     // nothing and only seems to.)
                     let all: Vec<Node> = self
                         .value
                         .keys()
+                        .filter(|m| m.0 == self.full)
                         .filter(|m| {
                             let v = self.get(m);
                             let (lo, hi) = bounds(v, self.t);
@@ -830,7 +1117,7 @@ impl Lattice {
             for mask in 0..=self.full {
                 if mask & vary == vary {
                     let node = project(mask, &key);
-                    if self.get(&node) == 0 {
+                    if self.get(&node) == 0 || self.fixed_shown.contains(&node) {
                         return None;
                     }
                     changes.push((node, sign));
@@ -916,6 +1203,94 @@ mod tests {
         }
     }
 
+    /// The table and its linked tables, counted from its groups (contacts summed; individuals
+    /// about half of them, as in `result`).
+    fn family(r: &StatsResult) -> Vec<StatsResult> {
+        linked_groupings(&r.by)
+            .into_iter()
+            .map(|by| {
+                let pos: Vec<usize> = by
+                    .iter()
+                    .map(|d| r.by.iter().position(|x| x == d).unwrap())
+                    .collect();
+                let mut sums: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+                for g in &r.groups {
+                    let key = pos.iter().map(|&p| g.key[p].clone()).collect();
+                    *sums.entry(key).or_default() += g.figures.contacts;
+                }
+                let groups = if by.is_empty() { BTreeMap::new() } else { sums };
+                if by == r.by {
+                    return r.clone();
+                }
+                let mut sub = result(
+                    by,
+                    groups
+                        .iter()
+                        .map(|(k, &v)| (k.iter().map(String::as_str).collect(), v))
+                        .collect(),
+                );
+                sub.totals = r.totals;
+                sub
+            })
+            .collect()
+    }
+
+    fn publish(r: &StatsResult, t: u64) -> PublishedResult {
+        publish_linked(&family(r), t)
+    }
+
+    #[test]
+    fn linked_groupings_go_from_the_total_to_the_table() {
+        let g = linked_groupings(&[Dimension::Role, Dimension::Gender, Dimension::Year]);
+        assert_eq!(g.len(), 8);
+        assert_eq!(g[0], []);
+        assert_eq!(g[1], [Dimension::Role]);
+        assert_eq!(g[4], [Dimension::Role, Dimension::Gender]);
+        assert_eq!(g[7], [Dimension::Role, Dimension::Gender, Dimension::Year]);
+    }
+
+    /// The attack in small: a two-way table hides one cell in a row; the row's total
+    /// is the one-way table's, published on its own, so the hidden cells must still be hidden
+    /// in pairs within the row, never by hiding the row's total.
+    #[test]
+    fn a_two_way_table_keeps_the_one_way_tables_figures() {
+        let r = result(
+            vec![Dimension::Gender, Dimension::District],
+            vec![
+                (vec!["woman", "a"], 30),
+                (vec!["woman", "b"], 20),
+                (vec!["unknown", "a"], 9),
+                (vec!["unknown", "b"], 1),
+                (vec!["unknown", "c"], 7),
+                (vec!["man", "a"], 12),
+                (vec!["man", "c"], 15),
+            ],
+        );
+        let two = publish(&r, 5);
+        let by_gender = publish(&family(&r)[1], 5);
+        let by_district = publish(&family(&r)[2], 5);
+        // Every margin of the two-way table is what the one-way tables show.
+        for m in &two.margins {
+            let one = if m.dims == [0] { &by_gender } else { &by_district };
+            let g = one.groups.iter().find(|g| g.key == m.key).unwrap();
+            assert_eq!(m.contacts, Some(g.figures.contacts), "{m:?}");
+        }
+        assert_eq!(two.totals.contacts, by_gender.totals.contacts);
+        // The small cell has a partner in its row and in its column.
+        let hidden = |k: [&str; 2]| {
+            two.groups
+                .iter()
+                .find(|g| g.key == k)
+                .unwrap()
+                .figures
+                .contacts
+                .is_hidden()
+        };
+        assert!(hidden(["unknown", "b"]));
+        assert!(hidden(["unknown", "a"]) || hidden(["unknown", "c"]));
+        assert!(hidden(["woman", "b"]));
+    }
+
     #[test]
     fn a_lone_small_group_takes_a_partner() {
         let r = result(
@@ -941,14 +1316,16 @@ mod tests {
     }
 
     #[test]
-    fn two_groups_at_the_upper_bound_hide_the_total() {
-        // 4 + 4 = 8: with both shown as <5 the total would pin both at 4.
+    fn the_total_is_the_ungrouped_tables() {
+        // 4 + 4 = 8: the ungrouped table shows 8, so this one cannot hide it (the documented
+        // limit: docs/statistics.md, "Limits").
         let r = result(
             vec![Dimension::Role],
             vec![(vec!["sells"], 4), (vec!["buys"], 4)],
         );
         let p = publish(&r, 5);
-        assert_eq!(p.totals.contacts, Cell::Hidden);
+        assert_eq!(p.totals.contacts, Cell::Shown(8));
+        assert_eq!(publish(&family(&r)[0], 5).totals.contacts, Cell::Shown(8));
     }
 
     #[test]

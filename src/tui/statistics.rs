@@ -12,7 +12,9 @@ use chrono::Datelike;
 use crate::domain::{
     AgeBand, ConcernReport, ContactType, Counterpart, Date, Gender, Referral, Role,
 };
-use crate::stats::publish::{publish, PublishedResult, DEFAULT_THRESHOLD};
+use crate::stats::publish::{
+    as_asked, publish_as_asked, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
+};
 use crate::stats::{Dimension, Filter, Query, StatsResult};
 
 /// Which row of the screen has the keyboard.
@@ -99,6 +101,11 @@ pub struct StatsView {
     pub published: bool,
     pub threshold: u64,
     pub result: Option<StatsResult>,
+    /// `result` with the tables linked to it (publish::linked_groupings order, `result`
+    /// last): what its published view is protected against.
+    pub family: Vec<StatsResult>,
+    /// The grouping `result` was asked with.
+    pub asked_by: Vec<Dimension>,
     /// The view of `result` shown: exact, or published.
     pub shown: Option<PublishedResult>,
     /// Set when a choice changed since the figures were computed.
@@ -143,6 +150,8 @@ impl StatsView {
             published: false,
             threshold: DEFAULT_THRESHOLD,
             result: None,
+            family: Vec::new(),
+            asked_by: Vec::new(),
             shown: None,
             stale: true,
             scroll: 0,
@@ -262,7 +271,8 @@ impl StatsView {
                 let d = Dimension::ALL[self.by_cursor];
                 if let Some(i) = self.by.iter().position(|x| *x == d) {
                     self.by.remove(i);
-                } else {
+                } else if self.by.len() < MAX_PUBLISHED_DIMENSIONS {
+                    // At most as many as a published table may have.
                     self.by.push(d);
                 }
                 self.stale = true;
@@ -307,9 +317,12 @@ impl StatsView {
         })
     }
 
-    /// Takes a freshly computed result.
-    pub fn set_result(&mut self, r: StatsResult) {
-        self.result = Some(r);
+    /// Takes a freshly computed result with its linked tables (`family`, counted for
+    /// `publish::canonical_grouping(by)`, the result last), `by` as asked.
+    pub fn set_result(&mut self, family: Vec<StatsResult>, by: &[Dimension]) {
+        self.result = family.last().cloned().map(|r| as_asked(r, by));
+        self.asked_by = by.to_vec();
+        self.family = family;
         self.stale = false;
         self.scroll = 0;
         self.reshow();
@@ -324,7 +337,7 @@ impl StatsView {
     fn reshow(&mut self) {
         self.shown = self.result.as_ref().map(|r| {
             if self.published {
-                publish(r, self.threshold)
+                publish_as_asked(&self.family, &self.asked_by, self.threshold)
             } else {
                 PublishedResult::exact(r)
             }

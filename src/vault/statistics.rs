@@ -161,6 +161,17 @@ impl StatsDoor<'_> {
         self.vault.count(queries, sinks)
     }
 
+    /// [`StatsDoor::count`] of `linked`'s queries (each asked query and the tables linked to
+    /// it), logging only the queries asked.
+    pub fn count_linked(
+        self,
+        asked: &[Query],
+        linked: &crate::stats::publish::LinkedQueries,
+        sinks: &mut [&mut dyn StatsSink],
+    ) -> Result<Vec<StatsResult>> {
+        self.count_asked(asked, linked.queries(), sinks)
+    }
+
     /// [`StatsDoor::count`] for one query.
     pub fn count_one(self, query: &Query) -> Result<StatsResult> {
         self.count(std::slice::from_ref(query), &mut [])?

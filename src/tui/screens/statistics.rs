@@ -3,6 +3,7 @@
 //! statistics door when asked (Enter), never per key; the choices (`tui::statistics`) stay
 //! while another screen is up.
 
+use crate::stats::publish::LinkedQueries;
 use crate::domain::Lists;
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -99,13 +100,15 @@ impl Statistics {
                 return;
             }
         };
+        let asked = [q];
+        let linked = LinkedQueries::new(&asked);
         let result = s
             .vault
             .stats()
             .open(StatsPurpose::Screen)
-            .and_then(|door| door.count_one(&q));
+            .and_then(|door| door.count_linked(&asked, &linked, &mut []));
         match result {
-            Ok(r) => v.set_result(r),
+            Ok(r) => v.set_result(linked.families(&r).swap_remove(0), &asked[0].by),
             Err(e) => app.error(&e),
         }
     }
