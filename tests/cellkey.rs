@@ -527,3 +527,55 @@ fn an_upgraded_database_gets_its_secret_from_the_upgrade_and_keeps_its_figures()
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(keyed(&db, ADMIN).unwrap(), keys);
 }
+
+/// What counting with cell keys costs against counting without, on a database of your own (a
+/// user `admin` with the tests' passphrase). Ignored in the normal run:
+///
+/// ```sh
+/// UPPSOK_CELLKEY_BENCH_DB=/tmp/big.db cargo test --release --test cellkey -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore]
+fn keyed_counting_costs_one_hmac_per_contact_and_person() {
+    let Ok(path) = std::env::var("UPPSOK_CELLKEY_BENCH_DB") else {
+        eprintln!("set UPPSOK_CELLKEY_BENCH_DB");
+        return;
+    };
+    let mut v = Vault::unlock(Path::new(&path), ADMIN, &Passphrase::new(PASS.into())).unwrap();
+    let by = |dims: &[Dimension]| Query {
+        by: dims.to_vec(),
+        ..Query::default()
+    };
+    let one = vec![by(&[Dimension::Year, Dimension::Role])];
+    let six = vec![
+        by(&[]),
+        by(&[Dimension::Role]),
+        by(&[Dimension::Gender]),
+        by(&[Dimension::District]),
+        by(&[Dimension::Referral]),
+        by(&[Dimension::Year, Dimension::Role]),
+    ];
+    for (what, qs) in [("one table", &one), ("six tables", &six)] {
+        let mut best = [f64::MAX; 2];
+        for _ in 0..3 {
+            for (i, with_keys) in [false, true].into_iter().enumerate() {
+                let start = std::time::Instant::now();
+                let door = v.stats().open(StatsPurpose::Screen).unwrap();
+                let door = if with_keys {
+                    door.with_cell_keys().unwrap()
+                } else {
+                    door
+                };
+                let r = door.count(qs, &mut []).unwrap();
+                assert_eq!(r[0].keys.contacts != 0, with_keys);
+                best[i] = best[i].min(start.elapsed().as_secs_f64());
+            }
+        }
+        eprintln!(
+            "{what}: without cell keys {:.3} s, with {:.3} s (+{:.0} %)",
+            best[0],
+            best[1],
+            100.0 * (best[1] / best[0] - 1.0)
+        );
+    }
+}

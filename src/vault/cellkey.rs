@@ -21,7 +21,7 @@ use crate::crypto::{CellKeySecret, RecordKeys};
 pub(super) const META_KEY: &str = "cellkey_secret";
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len() / 2)
