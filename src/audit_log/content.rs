@@ -16,6 +16,7 @@
 //! | `field_night_add` (`field_night:ID`, `field_nights:A-B`) | `content=R` over the nights written |
 //! | `project_add`, `project_close` (`project:ID`) | `projects=R` over every project (a small table) |
 //! | `activity_add` (`activity:ID`) | `activities=R` over every activity |
+//! | `init`, `cellkey_create`, and every snapshot | `cellkey=H`, the hash of the cell key secret's plaintext ([`cellkey_detail`]) |
 //!
 //! The audit walks the log backwards from the live rows ([`verify_content`]): each entry must
 //! find the rows as it left them, and hands them back as they were before it; at a snapshot the
@@ -296,6 +297,62 @@ pub fn verify_districts(live: Option<&str>, rows: &[AuditRow]) -> Option<Content
     verify_last_commitment(&districts_detail(live), false, rows, "meta:districts")
 }
 
+/// `cellkey=HEX`: the commitment to the cell key secret (`CellKeySecret::commitment`, a hash
+/// of its plaintext, so a rekey's re-seal keeps it). `init` (or, in a database made before the
+/// secret, the `cellkey_create` entry that made it) commits to it, and so does every snapshot.
+pub fn cellkey_detail(commitment: &[u8; 32]) -> String {
+    format!("cellkey={}", hex(commitment))
+}
+
+/// The cell key secret as `meta` holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKeyState {
+    /// No secret (a database made before the cell key method, until one is made).
+    Absent,
+    /// It opens: its commitment.
+    Opened([u8; 32]),
+    /// Something is there that does not open as the secret (not sealed for its place, or under
+    /// another key).
+    NotAuthentic,
+}
+
+/// The cell key secret against the log. It is made once and never changes (a rekey re-seals
+/// the same one), so every entry that commits to it must commit to the same secret, and the
+/// one in `meta` must be that one: a secret replaced, removed or re-sealed to another value
+/// outside uppsok is named (`meta:cellkey_secret`), even when the insider signed an entry for
+/// the new one. A database whose log never committed to one must hold none.
+pub fn verify_cellkey(live: CellKeyState, rows: &[AuditRow]) -> Vec<ContentFinding> {
+    const RECORD: &str = "meta:cellkey_secret";
+    let finding = |kind: &'static str, entry: Option<i64>| ContentFinding {
+        record: RECORD.into(),
+        kind,
+        entry,
+    };
+    let committed: Vec<(i64, Option<[u8; 32]>)> = rows
+        .iter()
+        .filter_map(|r| {
+            let v = value(&r.detail, "cellkey")?;
+            Some((r.seq, crate::crypto::parse_pseudonym_hex(v.as_bytes())))
+        })
+        .collect();
+    let mut findings = Vec::new();
+    if let Some((_, first)) = committed.first() {
+        if let Some((seq, _)) = committed.iter().find(|(_, h)| h.is_none() || h != first) {
+            findings.push(finding("content_differs", Some(*seq)));
+        }
+    }
+    let last = committed.last();
+    match (live, last) {
+        (CellKeyState::Absent, None) => {}
+        (CellKeyState::Opened(h), Some((_, Some(c)))) if h == *c => {}
+        (CellKeyState::Opened(_) | CellKeyState::NotAuthentic, None) => {
+            findings.push(finding("not_committed", None));
+        }
+        (_, Some((seq, _))) => findings.push(finding("content_differs", Some(*seq))),
+    }
+    findings
+}
+
 /// A value that every entry changing it commits to in full (`KEY=HEX`), against the last such
 /// entry; with none, it is as committed only if `none_is_fine` (an empty table).
 fn verify_last_commitment(
@@ -511,4 +568,72 @@ pub fn verify_content(live: BTreeMap<i64, [u8; 32]>, rows: &[AuditRow]) -> Conte
         });
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: i64, action: &str, detail: &str) -> AuditRow {
+        AuditRow {
+            seq,
+            at: String::new(),
+            user_id: Some(1),
+            action: action.into(),
+            objects: String::new(),
+            detail: detail.into(),
+            mac: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_cell_key_secret_must_be_the_one_every_entry_committed_to() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let log = |hashes: &[&[u8; 32]]| -> Vec<AuditRow> {
+            let mut rows = vec![entry(
+                1,
+                "init",
+                &format!("x=1 {}", cellkey_detail(hashes[0])),
+            )];
+            rows.push(entry(2, "stats", "from=- to=-"));
+            for (i, h) in hashes[1..].iter().enumerate() {
+                rows.push(entry(3 + i as i64, "rekey", &cellkey_detail(h)));
+            }
+            rows
+        };
+        let kinds = |f: Vec<ContentFinding>| -> Vec<(&'static str, Option<i64>)> {
+            f.iter()
+                .inspect(|f| assert_eq!(f.record, "meta:cellkey_secret"))
+                .map(|f| (f.kind, f.entry))
+                .collect()
+        };
+        // As made, and through a rekey that re-sealed the same secret.
+        assert!(verify_cellkey(CellKeyState::Opened(a), &log(&[&a, &a])).is_empty());
+        // A database from before the method: none committed, none held.
+        let old = vec![entry(1, "init", "x=1")];
+        assert!(verify_cellkey(CellKeyState::Absent, &old).is_empty());
+        // Replaced, removed, or not opening.
+        assert_eq!(
+            kinds(verify_cellkey(CellKeyState::Opened(b), &log(&[&a]))),
+            [("content_differs", Some(1))]
+        );
+        assert_eq!(
+            kinds(verify_cellkey(CellKeyState::Absent, &log(&[&a, &a]))),
+            [("content_differs", Some(3))]
+        );
+        assert_eq!(
+            kinds(verify_cellkey(CellKeyState::NotAuthentic, &log(&[&a]))),
+            [("content_differs", Some(1))]
+        );
+        // Planted where none was committed.
+        assert_eq!(
+            kinds(verify_cellkey(CellKeyState::Opened(b), &old)),
+            [("not_committed", None)]
+        );
+        // Replaced with a signed entry committing to the new one: the change itself is named.
+        assert_eq!(
+            kinds(verify_cellkey(CellKeyState::Opened(b), &log(&[&a, &b]))),
+            [("content_differs", Some(3))]
+        );
+    }
 }

@@ -50,6 +50,9 @@ pub enum Action {
     ActivityAdd,
     /// Activities listed (with their notes, for a role that holds the notes key).
     ActivityView,
+    /// The cell key secret made in a database from before the cell key method
+    /// (`meta:cellkey_secret`, committing to it with `cellkey=`).
+    CellKeyCreate,
 }
 
 impl Action {
@@ -90,6 +93,7 @@ impl Action {
             Action::ProjectClose => "project_close",
             Action::ActivityAdd => "activity_add",
             Action::ActivityView => "activity_view",
+            Action::CellKeyCreate => "cellkey_create",
         }
     }
 }

@@ -26,8 +26,9 @@ pub use chain::{
 };
 pub use checkpoints::Checkpoint;
 pub use content::{
-    activities_detail, contact_hash, districts_detail, merges_detail, night_hash, projects_detail,
-    verify_activities, verify_content, verify_districts, verify_merges, verify_nights,
-    verify_projects, ContentFacts, ContentFinding, Running,
+    activities_detail, cellkey_detail, contact_hash, districts_detail, merges_detail, night_hash,
+    projects_detail, verify_activities, verify_cellkey, verify_content, verify_districts,
+    verify_merges, verify_nights, verify_projects, CellKeyState, ContentFacts, ContentFinding,
+    Running,
 };
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

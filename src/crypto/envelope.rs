@@ -55,6 +55,8 @@ pub enum Place {
     FilePageKey,
     /// The filters of a statistics run, in its log entry (they hold category values).
     LogFilters,
+    /// The cell key secret (`meta.cellkey_secret`): under the categories key.
+    CellKeySecret,
 }
 
 impl Place {
@@ -75,6 +77,7 @@ impl Place {
             Place::FileSlot(row) => ("key_file", "slot", row),
             Place::FilePageKey => ("key_file", "page_key", 0),
             Place::LogFilters => ("audit_log", "filters", 0),
+            Place::CellKeySecret => ("meta", "cellkey_secret", 0),
         }
     }
 

@@ -6,12 +6,14 @@
 //! audit-log MAC key and a record MAC key. Every secret lives in a zeroizing type and no type
 //! here prints a byte of one.
 
+mod cellkey;
 mod envelope;
 mod kdf;
 mod keyfile;
 mod signing;
 mod slots;
 
+pub use cellkey::{CellKeySecret, RecordKeys};
 use envelope::AssociatedData;
 pub use envelope::{key_version, nonce, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
 pub use kdf::{KdfParams, Passphrase};
@@ -405,6 +407,18 @@ impl Keys {
         Ok(plain)
     }
 
+    /// Seals the cell key secret for `meta.cellkey_secret`, under the categories key (every
+    /// role holds it).
+    pub fn seal_cell_key_secret(&self, secret: &CellKeySecret) -> Result<Vec<u8>, CryptoError> {
+        self.seal(Place::CellKeySecret, secret.expose())
+    }
+
+    /// Opens the cell key secret from `meta.cellkey_secret`; `Malformed` if it is not 32
+    /// bytes.
+    pub fn open_cell_key_secret(&self, envelope: &[u8]) -> Result<CellKeySecret, CryptoError> {
+        CellKeySecret::from_bytes(&self.open(Place::CellKeySecret, envelope)?)
+    }
+
     /// The keyed pseudonym of normalised code material. After rekeys it is keyed through the
     /// chain of every earlier version's pseudonym key, oldest first, then this version's:
     /// exactly what a rekey did to the stored pseudonyms. `NotHeld` for an auditor.
@@ -514,6 +528,7 @@ mod tests {
                 ("recovery_keys", "wrapped_master", 1),
             ),
             (Place::PseudonymKey(1), ("pseudonym_keys", "sealed_key", 1)),
+            (Place::CellKeySecret, ("meta", "cellkey_secret", 0)),
         ];
         for (place, names) in all {
             assert_eq!(place.names(), names);
@@ -619,6 +634,31 @@ mod tests {
             b"old"
         );
         assert!(full.open(Place::ContactNote(3), &old).is_err());
+    }
+
+    #[test]
+    fn the_cell_key_secret_opens_under_the_categories_key_only_where_it_sits() {
+        let master = MasterKey::generate(2);
+        let full = master.derive(KeyScheme::PerCapability);
+        let auditor = master.categories().derive();
+        let secret = CellKeySecret::generate();
+        let env = full.seal_cell_key_secret(&secret).unwrap();
+        // Whoever holds the categories key opens it: an auditor too.
+        let opened = auditor.open_cell_key_secret(&env).unwrap();
+        assert_eq!(opened.commitment(), secret.commitment());
+        // Not as another place, not under another database's key, not a category value
+        // moved into its place.
+        assert!(full.open(Place::LogFilters, &env).is_err());
+        assert!(keys().open_cell_key_secret(&env).is_err());
+        let moved = full
+            .seal(Place::ContactAttributes(0), secret.expose())
+            .unwrap();
+        assert!(full.open_cell_key_secret(&moved).is_err());
+        let short = full.seal(Place::CellKeySecret, &[1; 16]).unwrap();
+        assert_eq!(
+            full.open_cell_key_secret(&short).unwrap_err(),
+            CryptoError::Malformed
+        );
     }
 
     #[test]

@@ -299,6 +299,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvEmpty => "the CSV file is empty; it needs a header row naming the columns.".into(),
 
         Msg::StatsNotCounted => "the statistics could not be counted.".into(),
+        Msg::NoCellKeySecret => "this database has no cell key secret yet, so the cell key method cannot be used (it was made before the method). It is made at the next sign-in of an outreach worker, a unit lead or an administrator: ask one of them to sign in once (any command), then try again. If someone signed in since and it is still missing, run `uppsok audit`.".into(),
         Msg::StatsThread => "counting the statistics failed on its second thread; nothing was written.".into(),
         Msg::OverviewNotCounted => "the overview's figures could not be counted.".into(),
         Msg::ReportEmpty => "the report has no tables to count.".into(),

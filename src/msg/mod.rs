@@ -325,6 +325,8 @@ pub enum Msg {
 
     // --- Statistics ---
     StatsNotCounted,
+    /// Keyed statistics (the cell key method) on a database without a cell key secret yet.
+    NoCellKeySecret,
     StatsThread,
     OverviewNotCounted,
     ReportEmpty,

@@ -333,6 +333,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CsvEmpty => "CSV-filen är tom; den behöver en rubrikrad som namnger kolumnerna.".into(),
 
         Msg::StatsNotCounted => "statistiken kunde inte räknas.".into(),
+        Msg::NoCellKeySecret => "databasen har ännu ingen cellnyckelhemlighet, så cellnyckelmetoden kan inte användas (databasen skapades före metoden). Den skapas nästa gång en uppsökare, enhetsledare eller administratör loggar in: be någon av dem logga in en gång (vilket kommando som helst) och försök sedan igen. Om någon har loggat in sedan dess och den ändå saknas, kör `uppsok audit`.".into(),
         Msg::StatsThread => "räkningen av statistiken misslyckades i sin andra tråd; inget skrevs.".into(),
         Msg::OverviewNotCounted => "översiktens siffror kunde inte räknas.".into(),
         Msg::ReportEmpty => "rapporten har inga tabeller att räkna.".into(),

@@ -165,6 +165,7 @@ fn every_message() -> Vec<Msg> {
             column: "x".to_string(),
         },
         Msg::StatsNotCounted,
+        Msg::NoCellKeySecret,
         Msg::StatsThread,
         Msg::OverviewNotCounted,
         Msg::ReportEmpty,

@@ -432,6 +432,10 @@ struct Tally {
     contacts: u64,
     unidentified: u64,
     persons: IdSet,
+    /// The wrapping sums of the record keys of the contacts counted, and of those without a
+    /// person (zero when none are fed).
+    contact_keys: u32,
+    unidentified_keys: u32,
 }
 
 /// The longest grouping key: one value per dimension. Derived from [`Dimension::ALL`], so a new
@@ -616,6 +620,18 @@ pub trait StatsSink {
     fn selection(&self) -> &Selection;
     /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
     fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes);
+    /// Feeds one contact with its record key (the cell key method): what a keyed count feeds.
+    /// A sink that needs no keys counts it as [`StatsSink::add`] does.
+    fn add_keyed(
+        &mut self,
+        date: &str,
+        person: Option<i64>,
+        attributes: &Attributes,
+        contact_key: u32,
+    ) {
+        let _ = contact_key;
+        self.add(date, person, attributes);
+    }
 }
 
 /// Counts contacts as they are fed in.
@@ -658,11 +674,19 @@ impl<'a> Accumulator<'a> {
 
     /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
     pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
+        self.add_keyed(date, person, a, 0);
+    }
+
+    /// Feeds one contact with its record key (`crypto::RecordKeys::contact` of its id): the
+    /// contact's key is added to the cell key of the total and of every group it counts in
+    /// (each referral's and project's, for a contact with several). See
+    /// [`Accumulator::finish_keyed`].
+    pub fn add_keyed(&mut self, date: &str, person: Option<i64>, a: &Attributes, contact_key: u32) {
         let day = date_code(date);
         if !self.selection.admits(day, a, &mut self.scratch) {
             return;
         }
-        tally(&mut self.total, person);
+        tally(&mut self.total, person, contact_key);
         if self.query.by.is_empty() {
             return;
         }
@@ -681,18 +705,42 @@ impl<'a> Accumulator<'a> {
             .collect();
         let groups = &mut self.groups;
         each_key(&mut key, &multi, &mut |k| {
-            tally(groups.entry(*k).or_default(), person)
+            tally(groups.entry(*k).or_default(), person, contact_key)
         });
     }
 
     /// The figures. `first_contacts` holds every person's first contact date (all time, any
     /// type, as YYYYMMDD via [`date_code`]); `range` is the first and last contact date in the
-    /// database, for the bounds not given.
+    /// database, for the bounds not given. Every cell key is zero.
     pub fn finish(
         self,
         first_contacts: &HashMap<i64, u32>,
         field_nights: u64,
         range: Option<(String, String)>,
+    ) -> StatsResult {
+        self.finish_with(first_contacts, field_nights, range, None)
+    }
+
+    /// [`Accumulator::finish`] with the cell keys of every figure, for an accumulator fed with
+    /// [`Accumulator::add_keyed`]: contacts and contacts without a person sum the contacts'
+    /// record keys; individuals and new individuals sum `person_key` (the record key of a
+    /// merged person, by its id) over the cell's persons. Sums wrap modulo 2^32.
+    pub fn finish_keyed(
+        self,
+        first_contacts: &HashMap<i64, u32>,
+        field_nights: u64,
+        range: Option<(String, String)>,
+        person_key: &dyn Fn(i64) -> u32,
+    ) -> StatsResult {
+        self.finish_with(first_contacts, field_nights, range, Some(person_key))
+    }
+
+    fn finish_with(
+        self,
+        first_contacts: &HashMap<i64, u32>,
+        field_nights: u64,
+        range: Option<(String, String)>,
+        person_key: Option<&dyn Fn(i64) -> u32>,
     ) -> StatsResult {
         let (from, to) = (self.selection.first_day, self.selection.last_day);
         let is_new = |p: &i64, lo: u32, hi: u32| {
@@ -706,7 +754,27 @@ impl<'a> Accumulator<'a> {
             new_individuals: t.persons.iter().filter(|p| is_new(p, lo, hi)).count() as u64,
             unidentified_contacts: t.unidentified,
         };
+        let cell_keys = |t: &Tally, lo: u32, hi: u32| match person_key {
+            None => CellKeys::default(),
+            Some(key) => {
+                let (mut individuals, mut new_individuals) = (0u32, 0u32);
+                for p in &t.persons {
+                    let k = key(*p);
+                    individuals = individuals.wrapping_add(k);
+                    if is_new(p, lo, hi) {
+                        new_individuals = new_individuals.wrapping_add(k);
+                    }
+                }
+                CellKeys {
+                    contacts: t.contact_keys,
+                    individuals,
+                    new_individuals,
+                    unidentified_contacts: t.unidentified_keys,
+                }
+            }
+        };
         let totals = figures(&self.total, 0, u32::MAX);
+        let total_keys = cell_keys(&self.total, 0, u32::MAX);
         let by = self.query.by.clone();
         let mut keyed: Vec<(Key, Tally)> = self.groups.into_iter().collect();
         keyed.sort_unstable_by_key(|(k, _)| *k);
@@ -735,7 +803,7 @@ impl<'a> Accumulator<'a> {
                         .map(|(i, d)| value_text(*d, key[i], self.lists))
                         .collect(),
                     figures: figures(t, lo, hi),
-                    keys: CellKeys::default(),
+                    keys: cell_keys(t, lo, hi),
                 }
             })
             .collect();
@@ -751,7 +819,7 @@ impl<'a> Accumulator<'a> {
             field_nights,
             by,
             groups,
-            keys: CellKeys::default(),
+            keys: total_keys,
         }
     }
 }
@@ -762,6 +830,9 @@ impl StatsSink for Accumulator<'_> {
     }
     fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
         Accumulator::add(self, date, person, attributes);
+    }
+    fn add_keyed(&mut self, date: &str, person: Option<i64>, a: &Attributes, contact_key: u32) {
+        Accumulator::add_keyed(self, date, person, a, contact_key);
     }
 }
 
@@ -779,13 +850,17 @@ fn each_key(key: &mut Key, multi: &[(usize, &[u32])], f: &mut dyn FnMut(&Key)) {
     }
 }
 
-fn tally(t: &mut Tally, person: Option<i64>) {
+fn tally(t: &mut Tally, person: Option<i64>, contact_key: u32) {
     t.contacts += 1;
+    t.contact_keys = t.contact_keys.wrapping_add(contact_key);
     match person {
         Some(p) => {
             t.persons.insert(p);
         }
-        None => t.unidentified += 1,
+        None => {
+            t.unidentified += 1;
+            t.unidentified_keys = t.unidentified_keys.wrapping_add(contact_key);
+        }
     }
 }
 
@@ -1001,6 +1076,179 @@ mod tests {
             assert_eq!(r.groups.len(), groups, "{by:?}");
             assert!(r.groups.iter().all(|g| g.key.len() == by.len()), "{by:?}");
         }
+    }
+
+    /// A varied stream of contacts: (id, date, person, attributes), some without a person,
+    /// some with several referrals, persons met in several districts and genders.
+    fn keyed_stream() -> Vec<(i64, String, Option<i64>, Attributes)> {
+        let genders = [Gender::Woman, Gender::Man, Gender::Unknown];
+        let districts = ["norrmalm", "farsta", "online", "kungsholmen"];
+        let referrals = ["", "health", "health;housing", "legal"];
+        (1..=400i64)
+            .map(|id| {
+                let mut a = attrs(
+                    if id % 3 == 0 { Role::Buys } else { Role::Sells },
+                    referrals[(id % 4) as usize],
+                    districts[(id * 7 % 4) as usize],
+                );
+                a.gender = genders[(id / 7 % 3) as usize];
+                let person = (id % 5 != 0).then_some(id % 37);
+                let date = format!("20{:02}-{:02}-{:02}", 19 + id % 3, 1 + id % 12, 1 + id % 28);
+                (id, date, person, a)
+            })
+            .collect()
+    }
+
+    fn keyed(q: &Query, keys: &crate::crypto::RecordKeys) -> StatsResult {
+        let districts = Districts::default();
+        let mut acc = Accumulator::new(q, &districts);
+        let stream = keyed_stream();
+        let mut first: HashMap<i64, u32> = HashMap::new();
+        for (id, date, person, a) in &stream {
+            if let Some(p) = person {
+                let d = date_code(date);
+                let e = first.entry(*p).or_insert(d);
+                *e = (*e).min(d);
+            }
+            acc.add_keyed(date, *person, a, keys.contact(*id));
+        }
+        acc.finish_keyed(&first, 0, None, &|p| keys.person(p))
+    }
+
+    #[test]
+    fn a_cell_key_is_the_wrapping_sum_of_its_records_keys() {
+        let keys = crate::crypto::CellKeySecret::generate().record_keys();
+        let districts = Districts::default();
+        let q = Query {
+            from: d("2020-01-01"),
+            to: d("2020-12-31"),
+            by: vec![Dimension::Gender, Dimension::Referral],
+            ..Query::default()
+        };
+        let r = keyed(&q, &keys);
+        assert!(r.groups.len() > 6, "{}", r.groups.len());
+        let stream = keyed_stream();
+        let first = |p: i64| {
+            stream
+                .iter()
+                .filter(|c| c.2 == Some(p))
+                .map(|c| date_code(&c.1))
+                .min()
+                .unwrap()
+        };
+        let sel = Selection::new(&q, &districts);
+        // Independently: the contacts of each cell, by its printed key.
+        let in_cell = |key: &[String]| -> Vec<&(i64, String, Option<i64>, Attributes)> {
+            stream
+                .iter()
+                .filter(|(_, date, _, a)| {
+                    let mut m = Multi::default();
+                    sel.admits(date_code(date), a, &mut m)
+                        && a.gender.as_str() == key[0]
+                        && m.referrals.iter().any(|c| {
+                            value_text(Dimension::Referral, *c, (&districts).into()) == key[1]
+                        })
+                })
+                .collect()
+        };
+        let sum = |it: &mut dyn Iterator<Item = u32>| it.fold(0u32, |a, k| a.wrapping_add(k));
+        for g in &r.groups {
+            let cell = in_cell(&g.key);
+            assert_eq!(cell.len() as u64, g.figures.contacts, "{:?}", g.key);
+            let persons: std::collections::BTreeSet<i64> =
+                cell.iter().filter_map(|c| c.2).collect();
+            let expected = CellKeys {
+                contacts: sum(&mut cell.iter().map(|c| keys.contact(c.0))),
+                individuals: sum(&mut persons.iter().map(|p| keys.person(*p))),
+                new_individuals: sum(&mut persons
+                    .iter()
+                    .filter(|p| first(**p) >= 20200101)
+                    .map(|p| keys.person(*p))),
+                unidentified_contacts: sum(&mut cell
+                    .iter()
+                    .filter(|c| c.2.is_none())
+                    .map(|c| keys.contact(c.0))),
+            };
+            assert_eq!(g.keys, expected, "{:?}", g.key);
+            assert_ne!(g.keys.contacts, 0);
+        }
+        // The totals too: every contact of the period once, whatever its referrals.
+        let all: Vec<_> = stream
+            .iter()
+            .filter(|(_, date, _, a)| sel.admits(date_code(date), a, &mut Multi::default()))
+            .collect();
+        assert_eq!(
+            r.keys.contacts,
+            sum(&mut all.iter().map(|c| keys.contact(c.0)))
+        );
+        // Unkeyed, every cell key is zero.
+        let mut acc = Accumulator::new(&q, &districts);
+        for (id, date, person, a) in &stream {
+            acc.add_keyed(date, *person, a, keys.contact(*id));
+        }
+        let plain = acc.finish(&HashMap::new(), 0, None);
+        assert!(plain.groups.iter().all(|g| g.keys == CellKeys::default()));
+        assert_eq!(plain.keys, CellKeys::default());
+    }
+
+    #[test]
+    fn the_same_contacts_give_the_same_cell_key_in_every_table() {
+        let keys = crate::crypto::CellKeySecret::generate().record_keys();
+        let districts = Districts::default();
+        let by = |dims: &[Dimension], filters: &[&str]| Query {
+            by: dims.to_vec(),
+            filters: filters
+                .iter()
+                .map(|f| Filter::parse(f, &districts).unwrap())
+                .collect(),
+            ..Query::default()
+        };
+        let cell = |r: &StatsResult, key: &[&str]| {
+            r.groups
+                .iter()
+                .find(|g| g.key == key)
+                .unwrap_or_else(|| panic!("{key:?} in {:?}", r.by))
+                .clone()
+        };
+        let gender = keyed(&by(&[Dimension::Gender], &[]), &keys);
+        let gender_district = keyed(&by(&[Dimension::Gender, Dimension::District], &[]), &keys);
+        let role_gender = keyed(&by(&[Dimension::Role, Dimension::Gender], &[]), &keys);
+        let sells_by_gender = keyed(&by(&[Dimension::Gender], &["role=sells"]), &keys);
+        let by_year = keyed(&by(&[Dimension::Year], &[]), &keys);
+        // The totals are one set of contacts and persons in every table.
+        for r in [&gender_district, &role_gender, &by_year] {
+            assert_eq!(r.keys, gender.keys);
+            assert_eq!(r.totals, gender.totals);
+        }
+        // The cell (sells, woman) of one table is the cell woman of the other, filtered.
+        let a = cell(&role_gender, &["sells", "woman"]);
+        let b = cell(&sells_by_gender, &["woman"]);
+        assert_eq!((a.figures, a.keys), (b.figures, b.keys));
+        // Contacts split over districts add up, keys and all (each contact is in one district);
+        // persons met in several districts do not, and neither do their keys.
+        let woman = cell(&gender, &["woman"]);
+        let parts: Vec<&Group> = gender_district
+            .groups
+            .iter()
+            .filter(|g| g.key[0] == "woman")
+            .collect();
+        assert!(parts.len() > 1);
+        let sum = parts
+            .iter()
+            .fold(0u32, |a, g| a.wrapping_add(g.keys.contacts));
+        assert_eq!(sum, woman.keys.contacts);
+        let persons: u64 = parts.iter().map(|g| g.figures.individuals).sum();
+        assert!(
+            persons > woman.figures.individuals,
+            "someone met in two districts"
+        );
+        // Another secret, other keys for the same cell.
+        let other = keyed(
+            &by(&[Dimension::Gender], &[]),
+            &crate::crypto::CellKeySecret::generate().record_keys(),
+        );
+        assert_eq!(other.totals, gender.totals);
+        assert_ne!(other.keys, gender.keys);
     }
 
     #[test]

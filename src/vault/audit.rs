@@ -291,6 +291,10 @@ impl Vault {
             reads.meta("districts")?.as_deref(),
             &rows,
         ));
+        nights.extend(audit_log::verify_cellkey(
+            super::cellkey::state(&*reads, &self.keys)?,
+            &rows,
+        ));
         {
             // Projects and activities: as their last entries left them, each entry signed by
             // one whose role may make it (the grants as far as the log verifies).

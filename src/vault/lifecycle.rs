@@ -497,7 +497,7 @@ impl Preflight {
         };
         // Every contact as the signed entries say: a rekey re-seals, and its snapshot vouches
         // for, only rows that were not changed behind uppsok's back.
-        content_as_committed(reads, &audit_rows, Refusing::Rekey)?;
+        content_as_committed(reads, old, &audit_rows, Refusing::Rekey)?;
         let users = reads.users()?;
         for u in &users {
             if !old.verify_record_mac(
@@ -919,6 +919,9 @@ impl Vault {
             summary.persons += batch.len() as u64;
         }
         tx.replace_pseudonym_chain(&keys.sealed_pseudonym_chain().map_err(not_held)?)?;
+        // The same cell key secret under the new keys: never a new one, so every cell is
+        // perturbed as it was before the rekey.
+        super::cellkey::reseal(tx, old, &keys)?;
 
         // 5. User seals under the new record key. (The log is signed, not keyed: it stays as it
         // is, and its checkpoints with it.)
@@ -970,7 +973,7 @@ impl Vault {
         save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
         // A snapshot: every contact as re-sealed, which is all the walk of the content
         // commitments needs from here back (everything before was checked above).
-        let content = content_snapshot(tx)?;
+        let content = content_snapshot(tx, &keys)?;
         change.log(
             Action::Rekey,
             "database",
@@ -988,6 +991,7 @@ impl Vault {
 /// naming the first record, if one was changed outside uppsok.
 fn content_as_committed<R: Reads + ?Sized>(
     reads: &R,
+    keys: &Keys,
     audit_rows: &[AuditRow],
     what: Refusing,
 ) -> Result<()> {
@@ -997,6 +1001,10 @@ fn content_as_committed<R: Reads + ?Sized>(
     findings.extend(audit_log::verify_merges(&reads.merges()?, audit_rows));
     findings.extend(audit_log::verify_districts(
         reads.meta("districts")?.as_deref(),
+        audit_rows,
+    ));
+    findings.extend(audit_log::verify_cellkey(
+        super::cellkey::state(reads, keys)?,
         audit_rows,
     ));
     let grants = audit_log::grants(|visit| reads.scan_audit_log(visit))?;
@@ -1023,8 +1031,9 @@ fn content_as_committed<R: Reads + ?Sized>(
 }
 
 /// The running hash over every contact as stored, in id order, and then (` nights=`) over
-/// every field night: a snapshot entry's commitment, as its detail's tokens.
-pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
+/// every field night, the small tables, the district list and (`cellkey=`, opened with `keys`)
+/// the cell key secret: a snapshot entry's commitment, as its detail's tokens.
+pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Result<String> {
     let mut running = audit_log::Running::default();
     for (id, h) in live_contact_hashes(reads)? {
         running.push(id, &h);
@@ -1033,7 +1042,7 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
     for (id, h) in live_nights(reads)? {
         nights.push(id, &h);
     }
-    Ok(format!(
+    let mut out = format!(
         "{} {} {} {} {} {}",
         audit_log::content::content_detail(&running.finish()),
         audit_log::content::nights_detail(&nights.finish()),
@@ -1041,7 +1050,12 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
         audit_log::districts_detail(reads.meta("districts")?.as_deref()),
         audit_log::projects_detail(&reads.projects()?),
         audit_log::activities_detail(&reads.activities(None, None)?),
-    ))
+    );
+    if let Some(cellkey) = super::cellkey::snapshot_detail(reads, keys)? {
+        out.push(' ');
+        out.push_str(&cellkey);
+    }
+    Ok(out)
 }
 
 /// Every contact's hash as stored (with its person's pseudonym), by id.
@@ -1212,7 +1226,7 @@ impl Lifecycle<'_> {
             audit_rows.push(r);
             NEXT
         })?;
-        content_as_committed(&*tx, &audit_rows, Refusing::Purge)?;
+        content_as_committed(&*tx, tx.keys, &audit_rows, Refusing::Purge)?;
         drop(audit_rows);
         let mut purged = 0u64;
         let mut after = 0;
@@ -1232,7 +1246,7 @@ impl Lifecycle<'_> {
                 purged += 1;
             }
         }
-        let content = content_snapshot(&*tx)?;
+        let content = content_snapshot(&*tx, tx.keys)?;
         tx.log(
             Action::Purge,
             "notes",

@@ -5,6 +5,7 @@
 
 mod audit;
 mod bulk;
+mod cellkey;
 mod contact_changes;
 mod contacts;
 mod lifecycle;
@@ -424,6 +425,8 @@ impl Vault {
             let list = serde_json::to_string(&names).expect("strings serialise");
             tx.set_meta("districts", &list)?;
             lifecycle::save_key_file(&tx, &mut KeyFile::new(*id.as_bytes()))?;
+            // The cell key secret, made once here and kept for good (rekeys re-seal it).
+            let cellkey = cellkey::create(&*tx, &keys)?;
             let granted;
             (user, granted) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
             tx.log_as(
@@ -432,7 +435,7 @@ impl Vault {
                 Action::Init,
                 &format!("user:{}", user.id),
                 &format!(
-                    "name={admin} role=admin {} {}",
+                    "name={admin} role=admin {} {} {cellkey}",
                     granted.grant,
                     audit_log::districts_detail(Some(&list))
                 ),
@@ -587,6 +590,7 @@ impl Vault {
         };
         vault.finish_page_key_change()?;
         vault.maintain_slot(secret, params, carried.is_some(), enrolling, passphrase)?;
+        vault.ensure_cell_key_secret()?;
         Ok(vault)
     }
 

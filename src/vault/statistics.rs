@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::merges::Merges;
 use super::*;
-use crate::crypto::Place;
+use crate::crypto::{Place, RecordKeys};
 use crate::domain::{Attributes, Date};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
@@ -73,9 +73,31 @@ const AGGREGATE: &str = "contacts:aggregate";
 pub struct StatsDoor<'v> {
     vault: &'v mut Vault,
     purpose: StatsPurpose,
+    /// The record keys, when the results are to carry cell keys ([`StatsDoor::with_cell_keys`]).
+    record_keys: Option<RecordKeys>,
 }
 
 impl StatsDoor<'_> {
+    /// Asks for cell keys (the cell key method, docs/statistics.md): every result counted
+    /// through this door carries in `StatsResult::keys` and each `Group::keys` the cell keys of
+    /// its figures, from the database's cell key secret (sealed under the categories key, so
+    /// every role may). Costs one HMAC per contact and per person of the period. Refused
+    /// ([`Msg::NoCellKeySecret`], nothing logged) when the database has no secret yet: one
+    /// made before the method, until an outreach worker, lead or administrator signs in. The
+    /// log entry of the count records `method=cellkey`.
+    pub fn with_cell_keys(mut self) -> Result<Self> {
+        let reads = self.vault.store.read()?;
+        let keys = super::cellkey::open_record_keys(&*reads, &self.vault.keys)?;
+        drop(reads);
+        self.record_keys = Some(keys);
+        Ok(self)
+    }
+
+    /// Whether results carry cell keys.
+    pub fn keyed(&self) -> bool {
+        self.record_keys.is_some()
+    }
+
     /// The database's district list, to build queries with.
     pub fn districts(&self) -> &crate::domain::Districts {
         &self.vault.districts
@@ -123,6 +145,9 @@ impl StatsDoor<'_> {
         sinks: &mut [&mut dyn StatsSink],
     ) -> Result<Vec<StatsResult>> {
         let (action, mut detail) = self.purpose.log_entry();
+        if self.record_keys.is_some() {
+            detail.push_str(" method=cellkey");
+        }
         // What was asked: period and grouping of every query in the clear, the filters sealed
         // under the categories key (they hold category values), so that a run that pins one
         // person's categories leaves a trace of what it asked.
@@ -158,7 +183,7 @@ impl StatsDoor<'_> {
         }
         let detail = detail.trim().to_string();
         self.vault.log_read(action, AGGREGATE, &detail)?;
-        self.vault.count(queries, sinks)
+        self.vault.count(queries, sinks, self.record_keys.as_ref())
     }
 
     /// [`StatsDoor::count`] of `linked`'s queries (each asked query and the tables linked to
@@ -217,14 +242,16 @@ impl StatsDoor<'_> {
 
 /// A contact decoded for statistics.
 struct StatContact<'a> {
+    id: i64,
     date: &'a str,
     /// The person, after merges (the id of the person it was declared to be), if identified.
     person: Option<i64>,
     attributes: Attributes,
 }
 
-/// A decrypted contact handed to the second counting thread: date, person, attributes.
-type Batched = (String, Option<i64>, Attributes);
+/// A decrypted contact handed to the second counting thread: date, person, attributes, and the
+/// contact's record key (zero unless keyed).
+type Batched = (String, Option<i64>, Attributes, u32);
 const BATCH: usize = 4096;
 
 /// From this many queries on (the report's tables), half of them are counted on a second
@@ -238,10 +265,13 @@ fn day(d: Option<Date>) -> Option<String> {
 
 impl Vault {
     /// Counts, after the entry is written: one pass over the contacts of the covering period.
+    /// With `record_keys`, each contact's record key is derived once and fed to every query,
+    /// each person's once per count, and the results carry cell keys.
     fn count(
         &self,
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
+        record_keys: Option<&RecordKeys>,
     ) -> Result<Vec<StatsResult>> {
         if queries.is_empty() && sinks.is_empty() {
             return Ok(Vec::new());
@@ -263,13 +293,25 @@ impl Vault {
         );
         let (from, to) = (day(from), day(to));
         let (from, to) = (from.as_deref(), to.as_deref());
+        // The record keys of the persons met, each derived once.
+        let mut person_keys: HashMap<i64, u32> = HashMap::new();
+        let mut contact_key = |c: &StatContact<'_>| match record_keys {
+            None => 0,
+            Some(k) => {
+                if let Some(p) = c.person {
+                    person_keys.entry(p).or_insert_with(|| k.person(p));
+                }
+                k.contact(c.id)
+            }
+        };
         if accs.len() < SECOND_THREAD_FROM {
             self.for_each_stat_contact(reads, from, to, &merges, |c| {
+                let key = contact_key(&c);
                 for acc in accs.iter_mut() {
-                    acc.add(c.date, c.person, &c.attributes);
+                    acc.add_keyed(c.date, c.person, &c.attributes, key);
                 }
                 for s in sinks.iter_mut() {
-                    s.add(c.date, c.person, &c.attributes);
+                    s.add_keyed(c.date, c.person, &c.attributes, key);
                 }
             })?;
         } else {
@@ -282,22 +324,23 @@ impl Vault {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Batched>>(4);
                 let worker = scope.spawn(move || {
                     for batch in rx {
-                        for (date, person, attributes) in &batch {
+                        for (date, person, attributes, key) in &batch {
                             for acc in there.iter_mut() {
-                                acc.add(date, *person, attributes);
+                                acc.add_keyed(date, *person, attributes, *key);
                             }
                         }
                     }
                 });
                 let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
                 let scan = self.for_each_stat_contact(reads, from, to, &merges, |c| {
+                    let key = contact_key(&c);
                     for acc in here.iter_mut() {
-                        acc.add(c.date, c.person, &c.attributes);
+                        acc.add_keyed(c.date, c.person, &c.attributes, key);
                     }
                     for s in sinks.iter_mut() {
-                        s.add(c.date, c.person, &c.attributes);
+                        s.add_keyed(c.date, c.person, &c.attributes, key);
                     }
-                    batch.push((c.date.to_string(), c.person, c.attributes));
+                    batch.push((c.date.to_string(), c.person, c.attributes, key));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         // The worker only stops when this sender is dropped.
@@ -335,7 +378,15 @@ impl Vault {
         Ok(accs
             .into_iter()
             .zip(nights)
-            .map(|(acc, n)| acc.finish(&first, n, range.clone()))
+            .map(|(acc, n)| match record_keys {
+                None => acc.finish(&first, n, range.clone()),
+                Some(k) => {
+                    // Every person counted was met in the scan; derived again otherwise.
+                    let person_key =
+                        |p: i64| person_keys.get(&p).copied().unwrap_or_else(|| k.person(p));
+                    acc.finish_keyed(&first, n, range.clone(), &person_key)
+                }
+            })
             .collect())
     }
 
@@ -361,6 +412,7 @@ impl Vault {
             match attributes {
                 Ok(attributes) => {
                     f(StatContact {
+                        id: row.id,
                         date: row.date,
                         person: row.person_id.map(|p| merges.resolve(p)),
                         attributes,
@@ -405,6 +457,7 @@ impl<'v> Statistics<'v> {
         Ok(StatsDoor {
             vault: self.0,
             purpose,
+            record_keys: None,
         })
     }
 
@@ -702,6 +755,114 @@ mod tests {
         let norrmalm_2021 = &together[3];
         assert_eq!(norrmalm_2021.totals.contacts, 1);
         assert_eq!(norrmalm_2021.groups[0].key, ["2021-01"]);
+    }
+
+    fn keyed_counts(v: &mut Vault, qs: &[Query]) -> Vec<StatsResult> {
+        v.stats()
+            .open(StatsPurpose::Screen)
+            .unwrap()
+            .with_cell_keys()
+            .unwrap()
+            .count(qs, &mut [])
+            .unwrap()
+    }
+
+    #[test]
+    fn keyed_counts_sum_the_record_keys_in_one_pass_or_two_threads() {
+        let mut v = vault();
+        let qs = queries(v.districts());
+        let keyed = keyed_counts(&mut v, &qs);
+        assert!(last_entry(&v)
+            .2
+            .starts_with("interface method=cellkey from="));
+        // Independently: the record keys of the database's secret over its rows.
+        let reads = v.store.read().unwrap();
+        let rk = super::super::cellkey::open_secret(&*reads, &v.keys)
+            .unwrap()
+            .expect("init made the secret")
+            .record_keys();
+        let merges = Merges::load(&*reads).unwrap();
+        let (mut contacts, mut unidentified) = (0u32, 0u32);
+        let mut persons = std::collections::BTreeSet::new();
+        reads
+            .scan_stat_rows(None, None, &mut |row| {
+                contacts = contacts.wrapping_add(rk.contact(row.id));
+                match row.person_id {
+                    Some(p) => {
+                        persons.insert(merges.resolve(p));
+                    }
+                    None => unidentified = unidentified.wrapping_add(rk.contact(row.id)),
+                }
+                NEXT
+            })
+            .unwrap();
+        drop(reads);
+        assert_eq!(persons.len(), 3, "ab12 and gh78 are one person");
+        let individuals = persons
+            .iter()
+            .fold(0u32, |a, p| a.wrapping_add(rk.person(*p)));
+        let all = &keyed[0];
+        assert_eq!(
+            all.keys,
+            crate::stats::CellKeys {
+                contacts,
+                individuals,
+                // Every person's first contact is in the open period.
+                new_individuals: individuals,
+                unidentified_contacts: unidentified,
+            }
+        );
+        // Five queries (two threads) give what each gives alone (one thread).
+        for (q, r) in qs.iter().zip(&keyed) {
+            let alone = v
+                .stats()
+                .open(StatsPurpose::Screen)
+                .unwrap()
+                .with_cell_keys()
+                .unwrap()
+                .count_one(q)
+                .unwrap();
+            assert_eq!(&alone, r, "{q:?}");
+        }
+        // The figures are those of an unkeyed count, whose keys are all zero.
+        let plain = v.stats().count(StatsPurpose::Screen, &qs, &mut []).unwrap();
+        for (p, k) in plain.iter().zip(&keyed) {
+            assert_eq!(p.totals, k.totals);
+            assert_eq!(p.keys, crate::stats::CellKeys::default());
+            assert_eq!(p.groups.len(), k.groups.len());
+            for (pg, kg) in p.groups.iter().zip(&k.groups) {
+                assert_eq!((&pg.key, pg.figures), (&kg.key, kg.figures));
+                assert_eq!(pg.keys, crate::stats::CellKeys::default());
+            }
+        }
+        assert!(keyed[1].groups.iter().all(|g| g.keys.contacts != 0));
+    }
+
+    #[test]
+    fn a_rekey_keeps_every_cell_key_and_an_auditor_gets_the_same() {
+        let store = MemoryStore::new();
+        let mut v = vault_on(&store);
+        let qs = queries(v.districts());
+        let before = keyed_counts(&mut v, &qs);
+        let sealed_before = v.store.read().unwrap().meta("cellkey_secret").unwrap();
+        v.lifecycle().rekey().unwrap();
+        let sealed_after = v.store.read().unwrap().meta("cellkey_secret").unwrap();
+        assert!(
+            sealed_after.is_some() && sealed_after != sealed_before,
+            "re-sealed"
+        );
+        assert_eq!(keyed_counts(&mut v, &qs), before);
+        let pass = Passphrase::new(PASS.into());
+        v.staff()
+            .add("aino", crate::domain::StaffRole::Auditor, &pass)
+            .unwrap();
+        let mut aino = Vault::unlock_in(store.locked(), "aino", &pass).unwrap();
+        assert_eq!(keyed_counts(&mut aino, &qs), before);
+        // Another database, other keys for the same contacts.
+        let mut other = vault();
+        let theirs = keyed_counts(&mut other, &qs);
+        assert_eq!(theirs[0].totals, before[0].totals);
+        assert_ne!(theirs[0].keys, before[0].keys);
     }
 
     #[test]

@@ -135,8 +135,12 @@ fn sign_over_the_old_log(
     if let Some(r) = recovery {
         detail.push_str(&format!(" {r}"));
     }
-    // A snapshot of every contact: what content commitments start from.
-    let content = super::lifecycle::content_snapshot(&**tx)?;
+    // The cell key secret, which no older format had (made once, here).
+    if tx.meta(super::cellkey::META_KEY)?.is_none() {
+        super::cellkey::create(&**tx, tx.keys)?;
+    }
+    // A snapshot of every contact: what content commitments start from (and the secret's).
+    let content = super::lifecycle::content_snapshot(&**tx, tx.keys)?;
     detail.push_str(&format!(" {content}"));
     tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
     tx.log(Action::Upgrade, "database", &detail)?;
