@@ -7,8 +7,7 @@ use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::stats::publish::{
-    LinkedQueries, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
-    MIN_THRESHOLD,
+    LinkedQueries, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS, MIN_THRESHOLD,
 };
 use crate::stats::render::{render_published, Format, Options};
 use crate::vault::StatsPurpose;

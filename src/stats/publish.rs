@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Dimension, Figures, Query, StatsResult};
+use super::{is_multi_valued, Dimension, Figures, Query, StatsResult};
 
 /// The default threshold: counts below it are hidden.
 pub const DEFAULT_THRESHOLD: u64 = 5;
@@ -305,7 +305,11 @@ pub fn publish_linked(family: &[StatsResult], threshold: u64) -> PublishedResult
 
 /// [`publish_linked`] of a family counted for [`canonical_grouping`]`(by)`, grouped as `by`
 /// asked (without the `year` added for `month`: the same cells).
-pub fn publish_as_asked(family: &[StatsResult], by: &[Dimension], threshold: u64) -> PublishedResult {
+pub fn publish_as_asked(
+    family: &[StatsResult],
+    by: &[Dimension],
+    threshold: u64,
+) -> PublishedResult {
     let mut p = publish_linked(family, threshold);
     if let Some(y) = p.by.iter().position(|d| *d == Dimension::Year) {
         if !by.contains(&Dimension::Year) {
@@ -445,19 +449,50 @@ fn publish_in(
             return (Vec::new(), primary_or(total, t, force_total));
         }
         let fixed = &links[slot];
-        if additive && cells.iter().sum::<u64>() == total {
-            let lattice = Lattice::new(
-                &keys,
-                cells,
-                values.iter().map(Vec::len).collect(),
-                t,
-                extra,
-                fixed,
-            );
-            // `None` where a linked table's figure is not the sum of this one's (a contact
-            // with several values of a dimension summed over): the bounds below hold there.
-            if let Some(lattice) = lattice {
-                let (cells_out, total_out, margins, fell) = lattice.protect(forced);
+        // Margins that sum over a dimension where a contact may have several values (referral,
+        // project): bounds, not sums.
+        let full = (1u32 << n) - 1;
+        let loose: HashSet<u32> = (0..full)
+            .filter(|m| (0..n).any(|d| m & (1 << d) == 0 && is_multi_valued(by[d])))
+            .collect();
+        let total_loose = loose.contains(&0);
+        if additive && (total_loose || cells.iter().sum::<u64>() == total) {
+            let loose_fixed: HashMap<Node, (u64, Cell)> = fixed
+                .iter()
+                .filter(|(k, _)| loose.contains(&k.0))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            let mut forced: Vec<usize> = forced.to_vec();
+            loop {
+                let lattice = Lattice::new(
+                    &keys,
+                    cells,
+                    values.iter().map(Vec::len).collect(),
+                    t,
+                    extra,
+                    fixed,
+                    loose.clone(),
+                );
+                // `None` where a linked table's figure is not the sum of this one's: the
+                // bounds below hold there.
+                let Some(lattice) = lattice else { break };
+                let (cells_out, total_out, margins, fell) = lattice.protect(&forced);
+                // The loose margins (and total) bound what the lattice hid: hide more where
+                // they would pin a hidden cell, and protect again.
+                if !loose_fixed.is_empty() {
+                    let hidden: Vec<usize> = (0..cells.len())
+                        .filter(|&i| cells_out[i].is_hidden())
+                        .collect();
+                    let (checked, _) =
+                        non_additive(cells, total, &keys, t, &hidden, &loose_fixed, extra);
+                    let more: Vec<usize> = (0..cells.len())
+                        .filter(|&i| checked[i].is_hidden() && !cells_out[i].is_hidden())
+                        .collect();
+                    if !more.is_empty() {
+                        forced.extend(more);
+                        continue;
+                    }
+                }
                 if fell {
                     fell_back.set(true);
                 }
@@ -505,12 +540,17 @@ fn publish_in(
             force_total_individuals,
             &none,
         );
+        let (_, individuals_hi) = derived_bounds(
+            &individuals,
+            result.totals.individuals,
+            total_individuals,
+            &keys,
+            t,
+            &links[1],
+        );
         let new_extra = Extra {
             lo: vec![0; groups_n],
-            hi: individuals
-                .iter()
-                .map(|&c| shown(c).unwrap_or(u64::MAX))
-                .collect(),
+            hi: individuals_hi,
             total_lo: 0,
             total_hi: shown(total_individuals).unwrap_or(u64::MAX),
         };
@@ -528,7 +568,11 @@ fn publish_in(
         // hide those too (once), so that they bound nothing.
         if fell_back.replace(false) {
             for i in 0..groups_n {
-                if new[i].is_hidden()
+                // Hidden new counts, and shown ones that the individuals pin (all new): they
+                // bound what could move.
+                let pinned_by = matches!((new[i], individuals[i]),
+                    (Cell::Shown(a), Cell::Shown(b)) if a == b);
+                if (new[i].is_hidden() || pinned_by)
                     && matches!(individuals[i], Cell::Shown(v) if v > 0)
                     && !forced_individuals.contains(&i)
                 {
@@ -545,7 +589,15 @@ fn publish_in(
             }
         }
         for i in 0..groups_n {
-            if returning_small(individuals[i], new[i]) && !forced_individuals.contains(&i) {
+            // A hidden new count that the individuals shown above it leave one value (a `..`
+            // is at least the threshold; new ≤ individuals): hide the individuals too.
+            let held = match (new[i], individuals[i]) {
+                (Cell::Hidden, Cell::Shown(v)) => v > 0 && v <= t,
+                (Cell::Small, Cell::Shown(v)) => v == 1,
+                _ => false,
+            };
+            if (held || returning_small(individuals[i], new[i])) && !forced_individuals.contains(&i)
+            {
                 forced_individuals.push(i);
                 more = true;
             }
@@ -558,8 +610,18 @@ fn publish_in(
             break (individuals, total_individuals, new, total_new);
         }
     };
+    // What the individuals' linked figures leave of each hidden individuals count: a lower
+    // bound on the contacts (individuals ≤ contacts).
+    let (individuals_lo, _) = derived_bounds(
+        &individuals,
+        result.totals.individuals,
+        total_individuals,
+        &keys,
+        t,
+        &links[1],
+    );
     let contacts_extra = Extra {
-        lo: individuals.iter().map(|&c| shown(c).unwrap_or(0)).collect(),
+        lo: individuals_lo,
         hi: vec![u64::MAX; groups_n],
         total_lo: shown(total_individuals).unwrap_or(0)
             + match unidentified {
@@ -700,6 +762,68 @@ fn bounds(v: u64, t: u64) -> (u64, u64) {
     }
 }
 
+/// What a non-additive figure's published cells and the figures above them (the total and
+/// the linked tables' groups, `fixed`) tell of each cell: a lower and an upper bound (the value
+/// itself where it is shown). Each cell is at most any figure above it; a figure above is at
+/// most the sum of the cells under it, so a cell is at least that figure minus the others'
+/// upper bounds.
+fn derived_bounds(
+    out: &[Cell],
+    total: u64,
+    total_cell: Cell,
+    keys: &[Vec<usize>],
+    t: u64,
+    fixed: &HashMap<Node, (u64, Cell)>,
+) -> (Vec<u64>, Vec<u64>) {
+    let _ = total;
+    let mut lo: Vec<u64> = out
+        .iter()
+        .map(|c| match c {
+            Cell::Shown(v) => *v,
+            Cell::Small => 1,
+            Cell::Hidden => t,
+        })
+        .collect();
+    let mut hi: Vec<u64> = out
+        .iter()
+        .map(|c| match c {
+            Cell::Shown(v) => *v,
+            Cell::Small => t - 1,
+            Cell::Hidden => u64::MAX,
+        })
+        .collect();
+    let n = keys.first().map_or(0, Vec::len);
+    let full = (1u32 << n) - 1;
+    let mut parents: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        for mask in 0..full {
+            let node = project(mask, key);
+            if mask == 0 || fixed.contains_key(&node) {
+                parents.entry(node).or_default().push(i);
+            }
+        }
+    }
+    let shown_value = |node: &Node| -> Option<u64> {
+        if node.0 == 0 {
+            fixed.get(node).map_or(total_cell, |f| f.1).value()
+        } else {
+            fixed.get(node).and_then(|f| f.1.value())
+        }
+    };
+    for _ in 0..2 {
+        for (node, under) in &parents {
+            let Some(p) = shown_value(node) else { continue };
+            let upper_sum: u64 = under.iter().fold(0u64, |a, &i| a.saturating_add(hi[i]));
+            for &i in under {
+                hi[i] = hi[i].min(p);
+                let others = upper_sum.saturating_sub(hi[i]);
+                lo[i] = lo[i].max(p.saturating_sub(others));
+            }
+        }
+    }
+    (lo, hi)
+}
+
 /// Non-additive figures: each group is at most every figure of fewer dimensions above it (the
 /// total, a row of a linked table), and each such figure at most the sum of the groups under
 /// it. A shown figure pins a hidden group down only when it forces every hidden group under
@@ -738,13 +862,16 @@ fn non_additive(
             }
         }
     }
-    let upper_of = |c: Cell, above: u64| match c {
+    // Small groups published as `..` (any count from 1) where nothing else protects them.
+    let mut relabeled = vec![false; cells.len()];
+    let upper_of = |i: usize, c: Cell, above: u64, relabeled: &[bool]| match c {
         Cell::Shown(v) => v,
-        Cell::Small => t - 1,
-        Cell::Hidden => above,
+        Cell::Small if !relabeled[i] => t - 1,
+        _ => above,
     };
-    let lower_of = |c: Cell| match c {
+    let lower_of = |i: usize, c: Cell, relabeled: &[bool]| match c {
         Cell::Shown(v) => v,
+        _ if relabeled[i] => 1,
         Cell::Small => 1,
         Cell::Hidden => t,
     };
@@ -766,7 +893,7 @@ fn non_additive(
                     // A hidden group c is pinned down when the smallest value `above` leaves it
                     // (above - shown - the others' upper bounds) reaches its own upper bound.
                     let shown: u64 = under.iter().filter_map(|&i| out[i].value()).sum();
-                    let upper = |i: usize| upper_of(out[i], above).min(extra.hi[i]);
+                    let upper = |i: usize| upper_of(i, out[i], above, &relabeled).min(extra.hi[i]);
                     let hidden_upper: u64 = under
                         .iter()
                         .filter(|&&i| out[i].is_hidden())
@@ -776,7 +903,7 @@ fn non_additive(
                         out[i].is_hidden() && {
                             let others = hidden_upper.saturating_sub(upper(i));
                             let lowest = above.saturating_sub(shown).saturating_sub(others);
-                            let own_lowest = lower_of(out[i]).max(extra.lo[i]);
+                            let own_lowest = lower_of(i, out[i], &relabeled).max(extra.lo[i]);
                             lowest.max(own_lowest) >= upper(i).min(above)
                         }
                     });
@@ -797,9 +924,18 @@ fn non_additive(
                             total_cell = Cell::Hidden;
                             changed = true;
                         }
-                        // Nothing left to hide under a figure a linked table shows: the
-                        // documented limit (docs/statistics.md, "Limits").
-                        None => {}
+                        // Nothing left to hide under a figure a linked table shows: a small
+                        // group under it is published as `..` instead of `<5`.
+                        None => {
+                            if let Some(i) = under
+                                .iter()
+                                .copied()
+                                .find(|&i| out[i] == Cell::Small && !relabeled[i])
+                            {
+                                relabeled[i] = true;
+                                changed = true;
+                            }
+                        }
                     }
                 }
                 Cell::Small | Cell::Hidden => {
@@ -808,14 +944,14 @@ fn non_additive(
                     let (own_lo, own_hi) = bounds(value, t);
                     let lo = under
                         .iter()
-                        .map(|&i| lower_of(out[i]).max(extra.lo[i]))
+                        .map(|&i| lower_of(i, out[i], &relabeled).max(extra.lo[i]))
                         .max()
                         .unwrap_or(0)
                         .max(own_lo)
                         .max(lo_bound);
                     let hi = under
                         .iter()
-                        .map(|&i| upper_of(out[i], u64::MAX).min(extra.hi[i]))
+                        .map(|&i| upper_of(i, out[i], u64::MAX, &relabeled).min(extra.hi[i]))
                         .fold(0u64, |a, b| a.saturating_add(b))
                         .min(own_hi)
                         .min(hi_bound);
@@ -838,6 +974,11 @@ fn non_additive(
             break;
         }
     }
+    for (c, r) in out.iter_mut().zip(&relabeled) {
+        if *r {
+            *c = Cell::Hidden;
+        }
+    }
     (out, total_cell)
 }
 
@@ -856,6 +997,17 @@ struct Lattice {
     protected: HashSet<Node>,
     /// Nodes a linked table shows: no move may change them.
     fixed_shown: HashSet<Node>,
+    /// Masks that sum over a dimension with several values per contact: their figures are
+    /// not the sums of the cells under them (checked apart, by bounds), so moves ignore them.
+    loose: HashSet<u32>,
+    /// What the linked tables publish, by node.
+    fixed_cells: HashMap<Node, Cell>,
+    /// Small cells published as `..` (hidden, any count from 1), where `<5` would leave some
+    /// hidden count no move: only where a table is so small that nothing else protects it.
+    relabeled: HashSet<Node>,
+    /// Set for a table so small that it needs relabeled cells: every `..` then counts as what
+    /// it says, at least 1, not as at least the threshold.
+    weak: bool,
     cells: Vec<Vec<usize>>,
     /// The masks that are part of the table: all of them.
     full: u32,
@@ -875,6 +1027,7 @@ impl Lattice {
         t: u64,
         extra: &Extra,
         fixed: &HashMap<Node, (u64, Cell)>,
+        loose: HashSet<u32>,
     ) -> Option<Lattice> {
         let n = sizes.len();
         let full = (1u32 << n) - 1;
@@ -890,6 +1043,9 @@ impl Lattice {
         let mut hidden = HashSet::new();
         let mut fixed_shown = HashSet::new();
         for (node, (exact, cell)) in fixed {
+            if loose.contains(&node.0) {
+                continue;
+            }
             let v = value.get(node).copied().unwrap_or(0);
             if v != *exact {
                 return None;
@@ -901,7 +1057,7 @@ impl Lattice {
             }
         }
         for (node, &v) in &value {
-            if v < t && !fixed.contains_key(node) {
+            if v < t && !fixed.contains_key(node) && !loose.contains(&node.0) {
                 hidden.insert(node.clone());
             }
         }
@@ -918,6 +1074,10 @@ impl Lattice {
             hidden,
             protected: HashSet::new(),
             fixed_shown,
+            loose,
+            fixed_cells: fixed.iter().map(|(k, v)| (k.clone(), v.1)).collect(),
+            relabeled: HashSet::new(),
+            weak: false,
             cells: keys.to_vec(),
             full,
             limits,
@@ -928,10 +1088,22 @@ impl Lattice {
         self.value.get(node).copied().unwrap_or(0)
     }
 
+    /// What the attacker knows of a hidden node.
+    fn node_bounds(&self, node: &Node) -> (u64, u64) {
+        if self.relabeled.contains(node) || (self.weak && self.get(node) >= self.t) {
+            (1, u64::MAX)
+        } else {
+            bounds(self.get(node), self.t)
+        }
+    }
+
     /// Protects every small count; returns the cells (in input order), the total and every
     /// margin strictly between them, as published.
     #[allow(clippy::type_complexity)]
-    fn protect(mut self, forced: &[usize]) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>, bool) {
+    fn protect(
+        mut self,
+        forced: &[usize],
+    ) -> (Vec<Cell>, Cell, Vec<(u32, Vec<usize>, Cell)>, bool) {
         let mut fell_back = false;
         for &i in forced {
             let node = project(self.full, &self.cells[i]);
@@ -969,8 +1141,7 @@ impl Lattice {
                         .keys()
                         .filter(|m| m.0 == self.full)
                         .filter(|m| {
-                            let v = self.get(m);
-                            let (lo, hi) = bounds(v, self.t);
+                            let (lo, hi) = self.node_bounds(m);
                             let (l, h) = self.limits.get(*m).copied().unwrap_or((0, u64::MAX));
                             lo.max(l) < hi.min(h)
                         })
@@ -980,14 +1151,38 @@ impl Lattice {
                         self.hidden.insert(m.clone());
                         self.protected.insert(m);
                     }
+                    // Still no move (a table so small that its margins, which the linked
+                    // tables show, pin it): publish the small cells under the node as `..`,
+                    // which says only "hidden, at least 1", and look again.
+                    if self.best_move(&node).is_none() {
+                        let under: Vec<Node> = self
+                            .value
+                            .iter()
+                            .filter(|(m, &v)| {
+                                m.0 == self.full && v < self.t && project(node.0, &m.1) == node
+                            })
+                            .map(|(m, _)| m.clone())
+                            .collect();
+                        self.relabeled.extend(under);
+                        self.weak = true;
+                        if let Some(mv) = self.best_move(&node) {
+                            for (m, _) in mv {
+                                self.hidden.insert(m.clone());
+                                self.protected.insert(m);
+                            }
+                        }
+                    }
                 }
             }
         }
         let cell = |s: &Lattice, node: &Node| {
             let v = s.get(node);
+            if s.loose.contains(&node.0) {
+                return s.fixed_cells.get(node).copied().unwrap_or(Cell::Hidden);
+            }
             if !s.hidden.contains(node) {
                 Cell::Shown(v)
-            } else if v < s.t {
+            } else if v < s.t && !s.relabeled.contains(node) {
                 Cell::Small
             } else {
                 Cell::Hidden
@@ -1115,7 +1310,7 @@ impl Lattice {
                 }
             }
             for mask in 0..=self.full {
-                if mask & vary == vary {
+                if mask & vary == vary && !self.loose.contains(&mask) {
                     let node = project(mask, &key);
                     if self.get(&node) == 0 || self.fixed_shown.contains(&node) {
                         return None;
@@ -1127,7 +1322,7 @@ impl Lattice {
         let fits = |dir: i64| {
             changes.iter().all(|(node, s)| {
                 let v = self.get(node);
-                let (lo, hi) = bounds(v, self.t);
+                let (lo, hi) = self.node_bounds(node);
                 let (lo, hi) = match self.limits.get(node) {
                     Some(&(l, h)) => (lo.max(l), hi.min(h)),
                     None => (lo, hi),
@@ -1271,7 +1466,11 @@ mod tests {
         let by_district = publish(&family(&r)[2], 5);
         // Every margin of the two-way table is what the one-way tables show.
         for m in &two.margins {
-            let one = if m.dims == [0] { &by_gender } else { &by_district };
+            let one = if m.dims == [0] {
+                &by_gender
+            } else {
+                &by_district
+            };
             let g = one.groups.iter().find(|g| g.key == m.key).unwrap();
             assert_eq!(m.contacts, Some(g.figures.contacts), "{m:?}");
         }

@@ -3,8 +3,8 @@
 //! statistics door when asked (Enter), never per key; the choices (`tui::statistics`) stay
 //! while another screen is up.
 
-use crate::stats::publish::LinkedQueries;
 use crate::domain::Lists;
+use crate::stats::publish::LinkedQueries;
 use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
