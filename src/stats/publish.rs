@@ -32,7 +32,36 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{is_multi_valued, Dimension, Figures, Query, StatsResult};
+use super::{Dimension, Figures, Query, StatsResult};
+
+/// How `--publish` protects the figures: a unit's decision (docs/statistics.md, "Choosing").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Method {
+    /// Suppression: small counts hidden as `<5`, more hidden as `..`; figures shown are exact.
+    #[default]
+    Suppress,
+    /// The cell key method: every count moved by at most 2, the same way for the same
+    /// contacts in every table and run.
+    Cellkey,
+}
+
+impl Method {
+    /// Its one spelling (CLI, JSON, the log).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Suppress => "suppress",
+            Method::Cellkey => "cellkey",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        match s {
+            "suppress" => Some(Method::Suppress),
+            "cellkey" => Some(Method::Cellkey),
+            _ => None,
+        }
+    }
+}
 
 /// The default threshold: counts below it are hidden.
 pub const DEFAULT_THRESHOLD: u64 = 5;
@@ -109,8 +138,11 @@ pub struct PublishedMargin {
 pub struct PublishedResult {
     pub from: Option<String>,
     pub to: Option<String>,
-    /// The threshold applied, or `None` for exact figures.
+    /// The threshold applied, or `None` for exact (or perturbed) figures.
     pub threshold: Option<u64>,
+    /// Perturbed by the cell key method: every figure may be off by up to 2, and groups need
+    /// not add up to totals.
+    pub perturbed: bool,
     pub totals: PublishedFigures,
     pub field_nights: u64,
     pub by: Vec<Dimension>,
@@ -126,6 +158,7 @@ impl PublishedResult {
             from: r.from.clone(),
             to: r.to.clone(),
             threshold: None,
+            perturbed: false,
             totals: PublishedFigures::exact(&r.totals),
             field_nights: r.field_nights,
             by: r.by.clone(),
@@ -449,19 +482,7 @@ fn publish_in(
             return (Vec::new(), primary_or(total, t, force_total));
         }
         let fixed = &links[slot];
-        // Margins that sum over a dimension where a contact may have several values (referral,
-        // project): bounds, not sums.
-        let full = (1u32 << n) - 1;
-        let loose: HashSet<u32> = (0..full)
-            .filter(|m| (0..n).any(|d| m & (1 << d) == 0 && is_multi_valued(by[d])))
-            .collect();
-        let total_loose = loose.contains(&0);
-        if additive && (total_loose || cells.iter().sum::<u64>() == total) {
-            let loose_fixed: HashMap<Node, (u64, Cell)> = fixed
-                .iter()
-                .filter(|(k, _)| loose.contains(&k.0))
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
+        if additive {
             let mut forced: Vec<usize> = forced.to_vec();
             loop {
                 let lattice = Lattice::new(
@@ -471,11 +492,15 @@ fn publish_in(
                     t,
                     extra,
                     fixed,
-                    loose.clone(),
                 );
-                // `None` where a linked table's figure is not the sum of this one's: the
-                // bounds below hold there.
-                let Some(lattice) = lattice else { break };
+                // Margins (and the total) that are not the sums of the cells under them, where
+                // a contact counts in several groups of a referral or project: bounds, checked
+                // apart.
+                let loose_fixed: HashMap<Node, (u64, Cell)> = fixed
+                    .iter()
+                    .filter(|(k, _)| lattice.loose.contains(&k.0))
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect();
                 let (cells_out, total_out, margins, fell) = lattice.protect(&forced);
                 // The loose margins (and total) bound what the lattice hid: hide more where
                 // they would pin a hidden cell, and protect again.
@@ -701,6 +726,7 @@ fn publish_in(
         from: result.from.clone(),
         to: result.to.clone(),
         threshold: Some(t),
+        perturbed: false,
         totals: PublishedFigures {
             contacts: total_contacts,
             individuals: total_individuals,
@@ -1018,8 +1044,8 @@ struct Lattice {
 const NONE: usize = usize::MAX;
 
 impl Lattice {
-    /// The lattice of `cells`, its margins taken from `fixed` (what the linked tables publish);
-    /// `None` if a linked figure is not the sum of the cells under it.
+    /// The lattice of `cells`, its margins taken from `fixed` (what the linked tables publish).
+    /// A mask where a linked figure is not the sum of the cells under it is loose.
     fn new(
         keys: &[Vec<usize>],
         cells: &[u64],
@@ -1027,8 +1053,7 @@ impl Lattice {
         t: u64,
         extra: &Extra,
         fixed: &HashMap<Node, (u64, Cell)>,
-        loose: HashSet<u32>,
-    ) -> Option<Lattice> {
+    ) -> Lattice {
         let n = sizes.len();
         let full = (1u32 << n) - 1;
         let mut value: HashMap<Node, u64> = HashMap::new();
@@ -1040,15 +1065,17 @@ impl Lattice {
                 *value.entry(project(mask, key)).or_insert(0) += v;
             }
         }
+        let mut loose: HashSet<u32> = HashSet::new();
+        for (node, (exact, _)) in fixed {
+            if value.get(node).copied().unwrap_or(0) != *exact {
+                loose.insert(node.0);
+            }
+        }
         let mut hidden = HashSet::new();
         let mut fixed_shown = HashSet::new();
-        for (node, (exact, cell)) in fixed {
+        for (node, (_, cell)) in fixed {
             if loose.contains(&node.0) {
                 continue;
-            }
-            let v = value.get(node).copied().unwrap_or(0);
-            if v != *exact {
-                return None;
             }
             if cell.is_hidden() {
                 hidden.insert(node.clone());
@@ -1066,7 +1093,7 @@ impl Lattice {
             limits.insert(project(full, key), (extra.lo[i], extra.hi[i]));
         }
         limits.insert(project(0, &vec![NONE; n]), (extra.total_lo, extra.total_hi));
-        Some(Lattice {
+        Lattice {
             n,
             sizes,
             t,
@@ -1081,7 +1108,7 @@ impl Lattice {
             cells: keys.to_vec(),
             full,
             limits,
-        })
+        }
     }
 
     fn get(&self, node: &Node) -> u64 {

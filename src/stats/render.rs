@@ -95,6 +95,12 @@ pub fn json(r: &PublishedResult) -> String {
         json_cell(r.totals.unidentified_contacts),
     );
     obj.insert("field_nights".into(), r.field_nights.into());
+    if r.perturbed {
+        // Marked so that no one takes them for exact counts (docs/statistics.md).
+        obj.insert("method".into(), "cellkey".into());
+        obj.insert("perturbed".into(), true.into());
+        obj.insert("totals_add_up".into(), false.into());
+    }
     if !r.by.is_empty() {
         let groups: Vec<serde_json::Value> = r
             .groups
@@ -110,6 +116,9 @@ pub fn json(r: &PublishedResult) -> String {
                     "new_individuals".into(),
                     json_cell(g.figures.new_individuals),
                 );
+                if r.perturbed {
+                    o.insert("perturbed".into(), true.into());
+                }
                 serde_json::Value::Object(o)
             })
             .collect();
@@ -231,6 +240,9 @@ fn group_table(r: &PublishedResult, lang: Lang) -> (Vec<String>, Vec<Vec<String>
 
 /// What `<5` and `..` mean, for published output.
 pub fn legend(r: &PublishedResult, lang: Lang) -> Option<String> {
+    if r.perturbed {
+        return Some(cellkey_legend(lang).to_string());
+    }
     let th = r.threshold?;
     Some(match lang {
         Lang::En => format!(
@@ -242,6 +254,14 @@ pub fn legend(r: &PublishedResult, lang: Lang) -> Option<String> {
             th - 1
         ),
     })
+}
+
+/// What figures perturbed by the cell key method are, in one sentence.
+pub fn cellkey_legend(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Published by the cell key method: every count is moved by at most 2, the same way for the same contacts in every table, 1 and 2 are never shown, and groups need not add up to the totals.",
+        Lang::Sv => "Publicerat med cellnyckelmetoden: varje antal är flyttat högst 2 steg, på samma sätt för samma kontakter i varje tabell, 1 och 2 visas aldrig, och grupperna behöver inte summera till totalerna.",
+    }
 }
 
 /// Lays out rows of cells: the first `left` columns left-aligned, the rest right-aligned,
@@ -377,6 +397,7 @@ mod tests {
             from: Some("2024-01-01".into()),
             to: Some("2024-12-31".into()),
             threshold: Some(5),
+            perturbed: false,
             totals: f(Cell::Shown(12_345), Cell::Shown(400)),
             field_nights: 7,
             by: vec![Dimension::Role],
