@@ -12,8 +12,9 @@ use crate::domain::today;
 use crate::error::{Error, Result};
 use crate::msg::{Msg, Written};
 use crate::report::{tables_for, Period, Report};
+use crate::stats::cellkey::publish_cellkey;
 use crate::stats::estimate::Occasions;
-use crate::stats::publish::{LinkedQueries, DEFAULT_THRESHOLD};
+use crate::stats::publish::{LinkedQueries, Method, DEFAULT_THRESHOLD};
 use crate::stats::{Filter, Query};
 use crate::vault::StatsPurpose;
 
@@ -40,6 +41,10 @@ pub struct ReportArgs {
     /// Counts from 1 to this minus one are hidden (at least 3)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: u64,
+    /// suppress (hide small counts, the rest exact) or cellkey (every count moved by at most 2,
+    /// the same way in every table); default: the unit's (`uppsok config publish-method`)
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<Method>,
     /// The funder's account of one project: its contacts only, for its period (or a year or period within it), with funder and period in the heading
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
@@ -64,7 +69,11 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         }
     }
     let mut vault = unlock(g)?;
-    let door = vault.stats().open(StatsPurpose::Report { threshold })?;
+    let method = a.method.unwrap_or_default();
+    let mut door = vault.stats().open(StatsPurpose::Report { threshold })?;
+    if method == Method::Cellkey {
+        door = door.with_cell_keys()?;
+    }
     let mut base = a.period.query(&[], &[], door.lists())?;
     // A funder's report: the project's contacts, within its period.
     let project = match &a.project {
@@ -110,11 +119,16 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         Some(_) => None,
         None => Some(door.activities(base.from, base.to)?),
     };
-    // Each table with the tables linked to it, all in one pass.
-    let linked = LinkedQueries::new(&queries);
-    let results = door.count_linked(&queries, &linked, &mut [&mut occasions])?;
-    let tables = linked.publish(&results, threshold);
-    let exact = linked.exact(&results);
+    let (tables, exact) = if method == Method::Cellkey {
+        // Every count perturbed by its cell key.
+        let exact = door.count(&queries, &mut [&mut occasions])?;
+        (exact.iter().map(publish_cellkey).collect(), exact)
+    } else {
+        // Each table with the tables linked to it, all in one pass.
+        let linked = LinkedQueries::new(&queries);
+        let results = door.count_linked(&queries, &linked, &mut [&mut occasions])?;
+        (linked.publish(&results, threshold), linked.exact(&results))
+    };
     let estimate = occasions.finish();
     let first = exact.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
     let period = Period {

@@ -6,8 +6,10 @@ use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::stats::cellkey::publish_cellkey;
 use crate::stats::publish::{
-    LinkedQueries, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS, MIN_THRESHOLD,
+    LinkedQueries, Method, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
+    MIN_THRESHOLD,
 };
 use crate::stats::render::{render_published, Format, Options};
 use crate::vault::StatsPurpose;
@@ -26,9 +28,14 @@ pub struct StatsArgs {
     /// others that none can be worked out
     #[arg(long)]
     pub publish: bool,
-    /// With --publish: counts from 1 to this minus one are hidden (at least 3)
+    /// With --publish: counts from 1 to this minus one are hidden (at least 3; suppression only)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, requires = "publish")]
     pub threshold: u64,
+    /// With --publish: suppress (hide small counts, the rest exact) or cellkey (every count
+    /// moved by at most 2, the same way in every table); default: the unit's (`uppsok config
+    /// publish-method`)
+    #[arg(long, requires = "publish", value_name = "METHOD")]
+    pub method: Option<Method>,
     /// table, json, csv or md
     #[arg(short, long, default_value = "table")]
     pub format: Format,
@@ -67,11 +74,16 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let separator = csv_separator(&a.csv_separator)?;
     let threshold = check_threshold(a.threshold)?;
     let mut vault = unlock(g)?;
+    let method = a.method.unwrap_or_default();
     let door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),
     })?;
     let q = a.period.query(&a.by, &a.filter, door.lists())?;
-    let shown = if a.publish {
+    let shown = if a.publish && method == Method::Cellkey {
+        // Every count perturbed by its cell key: no linked tables needed, the same cell is
+        // published the same way in every table.
+        publish_cellkey(&door.with_cell_keys()?.count_one(&q)?)
+    } else if a.publish {
         if q.by.len() > MAX_PUBLISHED_DIMENSIONS {
             return Err(Error::Input(Msg::PublishTooManyDimensions {
                 max: MAX_PUBLISHED_DIMENSIONS,

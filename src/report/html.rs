@@ -70,12 +70,8 @@ impl Report {
             }
         }
         let _ = writeln!(o, "<h2>{}</h2>\n<ul>", esc(t.method));
-        for n in t.method_notes {
-            let _ = writeln!(
-                o,
-                "<li>{}</li>",
-                esc(&n.replace("<N", &format!("<{}", self.threshold)))
-            );
+        for n in self.method_notes(lang) {
+            let _ = writeln!(o, "<li>{}</li>", esc(&n));
         }
         let _ = writeln!(o, "<li>{}</li>", esc(&self.legend(lang)));
         if let Some(cp) = &self.checkpoint {

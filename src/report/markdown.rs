@@ -49,8 +49,8 @@ impl Report {
             }
         }
         let _ = writeln!(o, "\n## {}\n", t.method);
-        for n in t.method_notes {
-            let _ = writeln!(o, "- {}", n.replace("<N", &format!("<{}", self.threshold)));
+        for n in self.method_notes(lang) {
+            let _ = writeln!(o, "- {n}");
         }
         let _ = writeln!(o, "- {}", self.legend(lang));
         if let Some(cp) = &self.checkpoint {

@@ -130,7 +130,31 @@ impl Report {
         ]
     }
 
+    /// Whether the tables were published by the cell key method.
+    pub(super) fn perturbed(&self) -> bool {
+        self.tables.first().is_some_and(|t| t.perturbed)
+    }
+
+    /// The method notes, the second one (disclosure control) for the method used.
+    pub(super) fn method_notes(&self, lang: Lang) -> Vec<String> {
+        let t = super::text::ReportText::of(lang);
+        t.method_notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if i == 1 && self.perturbed() {
+                    t.cellkey_note.to_string()
+                } else {
+                    n.replace("<N", &format!("<{}", self.threshold))
+                }
+            })
+            .collect()
+    }
+
     pub(super) fn legend(&self, lang: Lang) -> String {
+        if self.perturbed() {
+            return crate::stats::render::cellkey_legend(lang).to_string();
+        }
         let th = self.threshold;
         match lang {
             Lang::En => format!("<{th} = from 1 to {}, hidden; .. = hidden so that a small count cannot be worked out from the others.", th - 1),

@@ -29,6 +29,9 @@ pub struct ReportText {
     pub estimate_empty: &'static str,
     pub method: &'static str,
     pub method_notes: &'static [&'static str],
+    /// Replaces the second method note (suppression) in a report published by the cell key
+    /// method.
+    pub cellkey_note: &'static str,
     pub checkpoint: &'static str,
     pub observed: &'static str,
     pub f1: &'static str,
@@ -90,6 +93,7 @@ pub static EN: ReportText = ReportText {
         "The population estimate is the bias-corrected Chao1 estimator with capture occasions = distinct contact dates, and Chao's log-normal 95 % interval. It assumes a closed population (nobody arrives or leaves during the period) and that everyone is equally likely to be met; people who avoid contact make it an underestimate.",
         "Figures are counted by uppsok from the unit's encrypted contact log: a contact is one meeting, a conversation or an online exchange that a member of staff logged; an individual is counted once however often met; a new individual is one met in the period and never before it.",
     ],
+    cellkey_note: "Disclosure control by the cell key method (the method Statistics Sweden's population statistics use since 2025): every contact and every person carries a secret random key; a figure's key is the sum of the keys of those it counts, and a fixed table turns the figure and its key into the published number, at most 2 away, never 1 or 2, exact on average (variance 1). The same group of contacts gets the same number in every table and every report, so comparing tables or periods shows only this noise. Parts need not add up to totals.",
     observed: "Individuals reached (S)",
     f1: "seen on exactly one date (f1)",
     f2: "seen on exactly two dates (f2)",
@@ -149,6 +153,7 @@ pub static SV: ReportText = ReportText {
         "Skattningen av populationen görs med den biaskorrigerade Chao1-skattaren, där fångsttillfällena är olika kontaktdagar, och Chaos log-normala 95-procentiga intervall. Den förutsätter en sluten population (ingen tillkommer eller försvinner under perioden) och att alla har samma chans att mötas; personer som undviker kontakt gör den till en underskattning.",
         "Siffrorna är räknade av uppsok ur enhetens krypterade kontaktlogg: en kontakt är ett möte, ett samtal eller en kontakt på nätet som någon i personalen loggat; en individ räknas en gång hur ofta hen än mötts; en ny individ är en som mötts under perioden men aldrig före den.",
     ],
+    cellkey_note: "Röjandeskydd med cellnyckelmetoden (den metod SCB:s befolkningsstatistik använder sedan 2025): varje kontakt och varje person har en hemlig slumpnyckel; ett antals nyckel är summan av nycklarna för dem det räknar, och en fast tabell gör om antalet och nyckeln till det publicerade talet, högst 2 ifrån, aldrig 1 eller 2, rätt i genomsnitt (varians 1). Samma grupp kontakter får samma tal i varje tabell och varje rapport, så att jämföra tabeller eller perioder visar bara detta brus. Delarna behöver inte summera till totalerna.",
     observed: "Nådda individer (S)",
     f1: "sedda exakt en dag (f1)",
     f2: "sedda exakt två dagar (f2)",
