@@ -10,6 +10,8 @@ Generates a contact CSV (deterministic), then measures in one run:
   * `uppsok report --format html` (all years) against a plain `uppsok stats`;
   * SQLCipher's own cost (examples/sqlcipher_overhead.rs): the same bulk insert and GROUP BY on a
     plain and on an encrypted database, with the library build uppsok links;
+  * disclosure control on a counted table (examples/publish_speed.rs): suppression with all its
+    linked tables, and the cell key method, for one to four dimensions;
 and prints wall time, peak memory (max RSS of the process) and the ratios.
 
 Usage: bench/run.py [--rows N] [--smoke] [--keep DIR]
@@ -87,6 +89,8 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=ROOT, check=True)
     subprocess.run(["cargo", "build", "--release", "--quiet", "--locked", "--example",
                     "sqlcipher_overhead"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--locked", "--example",
+                    "publish_speed"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "uppsok")
     work = a.keep or tempfile.mkdtemp(prefix="uppsok-bench-")
     os.makedirs(work, exist_ok=True)
@@ -175,6 +179,17 @@ def main():
     print("  GROUP BY:    plain %.2f s, SQLCipher %.2f s (%.2fx)" % (
         o["group_by_plain"], o["group_by_sqlcipher"],
         o["group_by_sqlcipher"] / max(o["group_by_plain"], 1e-6)))
+
+    # Disclosure control on tables already counted (one year of the synthetic contacts).
+    speed = os.path.join(ROOT, "target", "release", "examples", "publish_speed")
+    out = subprocess.run([speed, str(min(rows, 200000)), str(3 if a.smoke else 9)], check=True,
+                         capture_output=True)
+    p = json.loads(out.stdout)
+    print("\nPublishing a counted table (median, ms): suppression with all linked tables, "
+          "cell key method")
+    for name, v in p.items():
+        print("  %-30s %5d groups %10.3f %10.3f" % (name, v["groups"], v["suppress_ms"],
+                                                    v["cellkey_ms"]))
     if not a.keep:
         shutil.rmtree(work)
 
