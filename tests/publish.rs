@@ -531,7 +531,7 @@ fn no_hidden_count_can_be_pinned_down() {
             c.attack(&family, &format!("seed {seed}, by {by:?} with its margins"));
         }
     }
-    report(&c, 2);
+    report(&c, 1);
 }
 
 /// Pairs of runs that share some dimensions (a lead publishes one this month and the other
@@ -565,14 +565,15 @@ fn pairs_of_runs_cannot_be_differenced() {
             c.attack(&all, &format!("seed {seed}, runs {x:?} and {y:?}"));
         }
     }
-    report(&c, 10);
+    report(&c, 6);
 }
 
 /// The campaign's verdict. `percent`: the share of table sets in which some hidden count is
 /// still pinned down, at most. Not yet zero (docs/statistics.md, "Limits"): on these
 /// deliberately tiny data sets (5 to 160 contacts of 2 to 40 persons) a few tables of new
-/// individuals by year, and of a handful of contacts, are pinned by their linked margins.
-/// Measured: 7 of 540 single tables with their margins, 10 of 120 pairs of runs.
+/// individuals by year, and of a handful of contacts (9 contacts in 7 groups, say), are pinned
+/// by their linked margins. Measured: 4 of 540 single tables with their margins, 7 of 120
+/// pairs of runs.
 fn report(c: &Campaign, percent: usize) {
     // The test must have had something to attack.
     assert!(c.hidden > 500, "only {} hidden counts: {c:?}", c.hidden);

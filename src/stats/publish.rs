@@ -578,6 +578,11 @@ fn publish_in(
             hi: individuals_hi,
             total_lo: 0,
             total_hi: shown(total_individuals).unwrap_or(u64::MAX),
+            // A linked table's new individuals are at most its individuals.
+            nodes: links[1]
+                .iter()
+                .filter_map(|(k, (_, c))| c.value().map(|v| (k.clone(), (0, v))))
+                .collect(),
         };
         let (new, total_new) = protect(
             &column(|f| f.new_individuals),
@@ -654,6 +659,11 @@ fn publish_in(
                 _ => 1,
             },
         total_hi: u64::MAX,
+        // A linked table's contacts are at least its individuals.
+        nodes: links[1]
+            .iter()
+            .filter_map(|(k, (_, c))| c.value().map(|v| (k.clone(), (v, u64::MAX))))
+            .collect(),
     };
     // Contacts, hiding those that would pin a hidden individuals count from above
     // (individuals ≤ contacts), until none does.
@@ -740,12 +750,15 @@ fn publish_in(
     }
 }
 
-/// What other figures tell of each group and of the total: lower and upper bounds.
+/// What other figures tell of each group and of the total: lower and upper bounds; and of
+/// the linked tables' figures (`nodes`, where one is hidden here but another figure of the
+/// same group is shown there: new individuals ≤ individuals ≤ contacts).
 struct Extra {
     lo: Vec<u64>,
     hi: Vec<u64>,
     total_lo: u64,
     total_hi: u64,
+    nodes: HashMap<Node, (u64, u64)>,
 }
 
 impl Extra {
@@ -755,6 +768,7 @@ impl Extra {
             hi: vec![u64::MAX; n],
             total_lo: 0,
             total_hi: u64::MAX,
+            nodes: HashMap::new(),
         }
     }
 }
@@ -912,7 +926,7 @@ fn non_additive(
             let (lo_bound, hi_bound) = if *node == total_node {
                 (extra.total_lo, extra.total_hi)
             } else {
-                (0, u64::MAX)
+                extra.nodes.get(node).copied().unwrap_or((0, u64::MAX))
             };
             match cell {
                 Cell::Shown(above) => {
@@ -1091,6 +1105,9 @@ impl Lattice {
         let mut limits: HashMap<Node, (u64, u64)> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             limits.insert(project(full, key), (extra.lo[i], extra.hi[i]));
+        }
+        for (node, &b) in &extra.nodes {
+            limits.entry(node.clone()).or_insert(b);
         }
         limits.insert(project(0, &vec![NONE; n]), (extra.total_lo, extra.total_hi));
         Lattice {
