@@ -28,7 +28,8 @@ pub struct StatsArgs {
     /// others that none can be worked out
     #[arg(long)]
     pub publish: bool,
-    /// With --publish: counts from 1 to this minus one are hidden (at least 3; suppression only)
+    /// With --publish: counts from 1 to this minus one are hidden (at least 3; suppression
+    /// only)
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, requires = "publish")]
     pub threshold: u64,
     /// With --publish: suppress (hide small counts, the rest exact) or cellkey (every count
