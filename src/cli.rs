@@ -122,6 +122,9 @@ Dimensions: role, gender, age_band, counterpart, district, contact_type, referra
     /// Information and training activities: record one, or list a period's
     #[command(subcommand)]
     Activity(command::work::ActivityCommand),
+    /// The unit's settings: its default disclosure-control method (set: lead, admin)
+    #[command(subcommand)]
+    Config(command::config::ConfigCommand),
     /// Staff accounts (admin)
     #[command(subcommand)]
     User(command::admin::UserCommand),
@@ -222,6 +225,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Night(c)) => command::nights::run(&global, c),
         Some(Command::Project(c)) => command::work::project(&global, c),
         Some(Command::Activity(c)) => command::work::activity(&global, c),
+        Some(Command::Config(c)) => command::config::run(&global, c),
         Some(Command::User(c)) => command::admin::user(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),

@@ -1361,3 +1361,94 @@ fn an_auditor_counts_activities_but_opens_no_activity_note_outside_uppsok() {
     // Nor can she swap the note into the details column and read it there.
     assert!(aino.keys.open(Place::ActivityDetails(1), &note).is_err());
 }
+
+/// `meta.publish_method` as an insider writes it: `None` removes it.
+fn write_publish_method(conn: &rusqlite::Connection, value: Option<&str>) {
+    conn.execute("DELETE FROM meta WHERE key = 'publish_method'", [])
+        .unwrap();
+    if let Some(v) = value {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('publish_method', ?1)",
+            [v],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_default_method_changed_behind_uppsoks_back_is_named_by_the_audit_and_refused_by_a_rekey() {
+    let meta_named = |report: &serde_json::Value, kind: &str| {
+        assert_eq!(
+            findings(report, "audit_log"),
+            vec![("meta:publish_method".to_string(), kind.to_string())],
+            "{report:#}"
+        );
+    };
+    // An outreach worker plants the cell key method where the unit never chose one.
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    write_publish_method(&olle.conn, Some("cellkey"));
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    meta_named(&report, "not_committed");
+
+    // ... and with the entry a lead's `config set` writes, signed with his own key: the
+    // value matches the entry, but the entry's signer may not set it.
+    let olle = insider(&db.path, "olle", PASS);
+    olle.append(
+        Some(olle.id),
+        "config_set",
+        "meta:publish_method",
+        "publish_method=cellkey",
+    );
+    drop(olle);
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    meta_named(&report, "not_allowed");
+    // A rekey would vouch for it in its snapshot: it refuses instead.
+    let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("meta:publish_method"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The lead chose it properly; an outreach worker, or an auditor, changes or removes it.
+    for (who, value) in [("olle", Some("suppress")), ("aino", None)] {
+        let db = unit();
+        db.cmd_as("lena", PASS)
+            .args(["config", "publish-method", "cellkey"])
+            .assert()
+            .success();
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(0), "{report:#}");
+        let me = insider(&db.path, who, PASS);
+        write_publish_method(&me.conn, value);
+        drop(me);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{who}");
+        meta_named(&report, "content_differs");
+    }
+
+    // A value uppsok does not know is never taken for a default: reading it fails, naming it.
+    let db = unit();
+    let olle = insider(&db.path, "olle", PASS);
+    write_publish_method(&olle.conn, Some("round"));
+    drop(olle);
+    let o = db
+        .cmd_as("olle", PASS)
+        .args(["config", "publish-method"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("publish_method") && stderr(&o).contains("uppsok audit"),
+        "{}",
+        stderr(&o)
+    );
+    let (code, report) = audit_json(&db, &[]);
+    assert_eq!(code, Some(1));
+    meta_named(&report, "not_committed");
+}

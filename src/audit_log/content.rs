@@ -17,6 +17,7 @@
 //! | `project_add`, `project_close` (`project:ID`) | `projects=R` over every project (a small table) |
 //! | `activity_add` (`activity:ID`) | `activities=R` over every activity |
 //! | `init`, `cellkey_create`, and every snapshot | `cellkey=H`, the hash of the cell key secret's plaintext ([`cellkey_detail`]) |
+//! | `config_set` (`meta:publish_method`), and every snapshot while it is set | `publish_method=VALUE`, the unit's default disclosure-control method as `meta` keeps it ([`publish_method_detail`]) |
 //!
 //! The audit walks the log backwards from the live rows ([`verify_content`]): each entry must
 //! find the rows as it left them, and hands them back as they were before it; at a snapshot the
@@ -353,6 +354,60 @@ pub fn verify_cellkey(live: CellKeyState, rows: &[AuditRow]) -> Vec<ContentFindi
     findings
 }
 
+/// The record the audit names for the unit's default disclosure-control method.
+pub const PUBLISH_METHOD_RECORD: &str = "meta:publish_method";
+
+/// The entries that may commit to `publish_method=`: the one that sets it and the snapshots.
+const PUBLISH_METHOD_ENTRIES: &[&str] = &["config_set", "rekey", "purge", "upgrade"];
+
+/// `publish_method=VALUE`: the unit's default disclosure-control method (`suppress`,
+/// `cellkey`) as `meta` keeps it. `config_set` commits to the value it sets, and every
+/// snapshot to the value it found (none while it was never set: absent means `suppress`).
+/// The value is a word of the method's one spelling, never free text.
+pub fn publish_method_detail(value: &str) -> String {
+    format!("publish_method={value}")
+}
+
+/// The unit's default disclosure-control method (`live`: `meta.publish_method`, if present)
+/// against the last entry that committed to it; none: it must be absent. Every entry that
+/// commits to it must be signed by one whose role may set it (`signed_by_one_who_may`): an
+/// outreach worker holding their own keys can write `meta` and sign a `config_set` entry, but
+/// not as a lead. A value uppsok does not know (`is_known`) is named too, even committed.
+/// Everything is named `meta:publish_method`.
+pub fn verify_publish_method(
+    live: Option<&str>,
+    is_known: &dyn Fn(&str) -> bool,
+    rows: &[AuditRow],
+    signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+) -> Vec<ContentFinding> {
+    let finding = |kind: &'static str, entry: Option<i64>| ContentFinding {
+        record: PUBLISH_METHOD_RECORD.into(),
+        kind,
+        entry,
+    };
+    let committing: Vec<(&AuditRow, &str)> = rows
+        .iter()
+        .filter(|r| PUBLISH_METHOD_ENTRIES.contains(&r.action.as_str()))
+        .filter_map(|r| Some((r, value(&r.detail, "publish_method")?)))
+        .collect();
+    let mut findings: Vec<ContentFinding> = committing
+        .iter()
+        .filter(|(r, _)| !signed_by_one_who_may(r))
+        .map(|(r, _)| finding("not_allowed", Some(r.seq)))
+        .collect();
+    match (live, committing.last()) {
+        (None, None) => {}
+        (Some(now), Some((r, committed))) if now == *committed => {
+            if !is_known(now) {
+                findings.push(finding("unknown_value", Some(r.seq)));
+            }
+        }
+        (Some(_), None) => findings.push(finding("not_committed", None)),
+        (_, Some((r, _))) => findings.push(finding("content_differs", Some(r.seq))),
+    }
+    findings
+}
+
 /// A value that every entry changing it commits to in full (`KEY=HEX`), against the last such
 /// entry; with none, it is as committed only if `none_is_fine` (an empty table).
 fn verify_last_commitment(
@@ -584,6 +639,52 @@ mod tests {
             detail: detail.into(),
             mac: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_publish_method_is_the_last_committed_value_set_by_one_who_may() {
+        let known = |v: &str| matches!(v, "suppress" | "cellkey");
+        let lead = |r: &AuditRow| r.user_id == Some(1);
+        let set = |seq: i64, user: i64, v: &str| AuditRow {
+            user_id: Some(user),
+            objects: PUBLISH_METHOD_RECORD.into(),
+            ..entry(seq, "config_set", &publish_method_detail(v))
+        };
+        let kinds = |f: Vec<ContentFinding>| -> Vec<(&'static str, Option<i64>)> {
+            f.iter()
+                .inspect(|f| assert_eq!(f.record, "meta:publish_method"))
+                .map(|f| (f.kind, f.entry))
+                .collect()
+        };
+        let init = entry(1, "init", "x=1");
+        let check = |live: Option<&str>, rows: &[AuditRow]| {
+            kinds(verify_publish_method(live, &known, rows, &lead))
+        };
+        // Never set: absent; set, and kept through a snapshot.
+        assert!(check(None, std::slice::from_ref(&init)).is_empty());
+        let log = vec![init.clone(), set(2, 1, "cellkey")];
+        assert!(check(Some("cellkey"), &log).is_empty());
+        let mut kept = log.clone();
+        kept.push(entry(3, "rekey", "content=00 publish_method=cellkey"));
+        assert!(check(Some("cellkey"), &kept).is_empty());
+        // Changed, removed, or planted with no entry.
+        assert_eq!(
+            check(Some("suppress"), &log),
+            [("content_differs", Some(2))]
+        );
+        assert_eq!(check(None, &kept), [("content_differs", Some(3))]);
+        assert_eq!(
+            check(Some("cellkey"), std::slice::from_ref(&init)),
+            [("not_committed", None)]
+        );
+        // Another entry's detail does not commit to it.
+        let stray = vec![init.clone(), entry(2, "stats", "publish_method=cellkey")];
+        assert_eq!(check(Some("cellkey"), &stray), [("not_committed", None)]);
+        // Set by one who may not, even matching; a value uppsok does not know, even committed.
+        let forged = vec![init.clone(), set(2, 3, "cellkey")];
+        assert_eq!(check(Some("cellkey"), &forged), [("not_allowed", Some(2))]);
+        let odd = vec![init, set(2, 1, "round")];
+        assert_eq!(check(Some("round"), &odd), [("unknown_value", Some(2))]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub enum Action {
     /// The cell key secret made in a database from before the cell key method
     /// (`meta:cellkey_secret`, committing to it with `cellkey=`).
     CellKeyCreate,
+    /// A setting of the unit changed (`meta:publish_method`, detail `publish_method=VALUE`:
+    /// the new value, which the audit holds `meta` to).
+    ConfigSet,
 }
 
 impl Action {
@@ -94,6 +97,7 @@ impl Action {
             Action::ActivityAdd => "activity_add",
             Action::ActivityView => "activity_view",
             Action::CellKeyCreate => "cellkey_create",
+            Action::ConfigSet => "config_set",
         }
     }
 }

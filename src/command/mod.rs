@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod config;
 pub mod confirm;
 pub mod contact;
 pub mod contacts;

@@ -69,7 +69,10 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         }
     }
     let mut vault = unlock(g)?;
-    let method = a.method.unwrap_or_default();
+    let method = match a.method {
+        Some(m) => m,
+        None => vault.publish_method()?,
+    };
     let mut door = vault.stats().open(StatsPurpose::Report { threshold })?;
     if method == Method::Cellkey {
         door = door.with_cell_keys()?;

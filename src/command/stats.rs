@@ -75,7 +75,10 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let separator = csv_separator(&a.csv_separator)?;
     let threshold = check_threshold(a.threshold)?;
     let mut vault = unlock(g)?;
-    let method = a.method.unwrap_or_default();
+    let method = match a.method {
+        Some(m) => m,
+        None => vault.publish_method()?,
+    };
     let door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),
     })?;

@@ -6,6 +6,7 @@
 //! Error messages are not here (see `Error::message`).
 
 use super::Lang;
+use crate::stats::publish::Method;
 
 /// The fixed words of the command line in one language.
 pub struct CliText {
@@ -251,6 +252,15 @@ pub enum Says<'a> {
     },
     ActivityRecorded {
         id: i64,
+    },
+    /// `config publish-method`: the unit's default disclosure-control method.
+    PublishMethodIs {
+        method: Method,
+    },
+    /// `config publish-method VALUE`: set, or (`changed` false) already so.
+    PublishMethodSet {
+        method: Method,
+        changed: bool,
     },
     PassphraseFor {
         user: &'a str,
@@ -504,6 +514,21 @@ fn plan_sv(p: &Plan<'_>, mood: Mood) -> String {
     }
 }
 
+/// What a disclosure-control method does, in a few words.
+fn method_en(m: Method) -> &'static str {
+    match m {
+        Method::Suppress => "small counts hidden, the figures shown exact",
+        Method::Cellkey => "every count moved by at most 2, the same way in every table",
+    }
+}
+
+fn method_sv(m: Method) -> &'static str {
+    match m {
+        Method::Suppress => "små antal döljs, de siffror som visas är exakta",
+        Method::Cellkey => "varje antal flyttas högst 2, på samma sätt i varje tabell",
+    }
+}
+
 /// A sentence in English.
 fn en(s: Says<'_>) -> String {
     use Says::*;
@@ -541,6 +566,26 @@ fn en(s: Says<'_>) -> String {
         ),
         ProjectClosed { id, to } => format!("Project {id} now ends on {to}."),
         ActivityRecorded { id } => format!("Recorded activity {id}."),
+        PublishMethodIs { method } => format!(
+            "The unit's default disclosure-control method is {} ({}): `stats --publish` and `report` use it unless --method is given.",
+            method.as_str(),
+            method_en(method)
+        ),
+        PublishMethodSet {
+            method,
+            changed: true,
+        } => format!(
+            "The unit's default disclosure-control method is now {} ({}); the change is logged.",
+            method.as_str(),
+            method_en(method)
+        ),
+        PublishMethodSet {
+            method,
+            changed: false,
+        } => format!(
+            "The unit's default disclosure-control method is already {}; nothing was changed or logged.",
+            method.as_str()
+        ),
         PassphraseFor { user } => format!("Passphrase for {user}: "),
         NewPassphraseFor { user } => format!("New passphrase for {user}: "),
         Created { db, keys, admin } => format!(
@@ -674,6 +719,26 @@ fn sv(s: Says<'_>) -> String {
         ),
         ProjectClosed { id, to } => format!("Projekt {id} slutar nu {to}."),
         ActivityRecorded { id } => format!("Insats {id} sparad."),
+        PublishMethodIs { method } => format!(
+            "Enhetens standardmetod för röjandeskydd är {} ({}): `stats --publish` och `report` använder den om inte --method anges.",
+            method.as_str(),
+            method_sv(method)
+        ),
+        PublishMethodSet {
+            method,
+            changed: true,
+        } => format!(
+            "Enhetens standardmetod för röjandeskydd är nu {} ({}); ändringen är loggad.",
+            method.as_str(),
+            method_sv(method)
+        ),
+        PublishMethodSet {
+            method,
+            changed: false,
+        } => format!(
+            "Enhetens standardmetod för röjandeskydd är redan {}; inget ändrades eller loggades.",
+            method.as_str()
+        ),
         PassphraseFor { user } => format!("Lösenfras för {user}: "),
         NewPassphraseFor { user } => format!("Ny lösenfras för {user}: "),
         Created { db, keys, admin } => format!(
@@ -901,6 +966,20 @@ mod tests {
                 to: "2009-12-31",
             },
             ActivityRecorded { id: 1 },
+            PublishMethodIs {
+                method: Method::Suppress,
+            },
+            PublishMethodIs {
+                method: Method::Cellkey,
+            },
+            PublishMethodSet {
+                method: Method::Cellkey,
+                changed: true,
+            },
+            PublishMethodSet {
+                method: Method::Suppress,
+                changed: false,
+            },
             PassphraseFor { user: "olle" },
             NewPassphraseFor { user: "olle" },
             Created {

@@ -254,6 +254,7 @@ pub(super) fn text(m: &Msg) -> String {
                 .collect();
             format!("the activity was not recorded: {}.", named.join("; "))
         }
+        Msg::PublishMethodUnknown => "the unit's default disclosure-control method stored in the database (publish_method) is not one uppsok knows: the file was changed outside uppsok. Run `uppsok audit` and restore a backup that passes it; until then, give `--method suppress` or `--method cellkey`.".into(),
         Msg::NoSuchContact { id } => format!("there is no contact {id}."),
         Msg::ContactGone { id } => format!("contact {id} is gone; nothing was changed."),
         Msg::NoSuchNight { id } => format!("there is no field night {id}; list them with `uppsok night list`."),

@@ -267,6 +267,11 @@ pub enum Msg {
     ActivityRefused {
         problems: Vec<(ActivityField, String, InvalidValue)>,
     },
+
+    // --- The unit's settings ---
+    /// `meta.publish_method` holds a value uppsok does not know: written outside uppsok.
+    PublishMethodUnknown,
+
     NoSuchContact {
         id: i64,
     },

@@ -288,6 +288,7 @@ pub(super) fn text(m: &Msg) -> String {
                 .collect();
             format!("aktiviteten registrerades inte: {}.", named.join("; "))
         }
+        Msg::PublishMethodUnknown => "enhetens standardmetod för röjandeskydd som är sparad i databasen (publish_method) är ingen som uppsok känner till: filen har ändrats utanför uppsok. Kör `uppsok audit` och återställ en säkerhetskopia som klarar granskningen; ange under tiden `--method suppress` eller `--method cellkey`.".into(),
         Msg::NoSuchContact { id } => format!("det finns ingen kontakt {id}."),
         Msg::ContactGone { id } => format!("kontakt {id} finns inte längre; inget ändrades."),
         Msg::NoSuchNight { id } => format!("det finns ingen uppsökarkväll {id}; lista dem med `uppsok night list`."),

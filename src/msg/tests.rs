@@ -147,6 +147,7 @@ fn every_message() -> Vec<Msg> {
             district: "x".to_string(),
         },
         Msg::DistrictsDamaged,
+        Msg::PublishMethodUnknown,
         Msg::CsvHeaderNotUtf8,
         Msg::CsvColumnTwice {
             column: "x".to_string(),

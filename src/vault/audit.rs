@@ -304,6 +304,8 @@ impl Vault {
             nights.extend(audit_log::verify_projects(&projects, &rows, &may));
             let may = super::work::signer_may(&grants, Permission::LogActivities);
             nights.extend(audit_log::verify_activities(&activities, &rows, &may));
+            // The unit's default disclosure-control method, likewise.
+            nights.extend(super::config::verify(&*reads, &rows, &grants)?);
         }
         let verified = audit_log::verify_log(rows);
         // The users as the log grants them (as far as it verifies) against their records.

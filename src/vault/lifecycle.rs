@@ -1020,6 +1020,7 @@ fn content_as_committed<R: Reads + ?Sized>(
         audit_rows,
         &may,
     ));
+    findings.extend(super::config::verify(reads, audit_rows, &grants)?);
     if let Some(f) = findings.first() {
         return Err(Error::Failed(Msg::RecordNotAsLogged {
             record: f.record.to_string(),
@@ -1031,8 +1032,9 @@ fn content_as_committed<R: Reads + ?Sized>(
 }
 
 /// The running hash over every contact as stored, in id order, and then (` nights=`) over
-/// every field night, the small tables, the district list and (`cellkey=`, opened with `keys`)
-/// the cell key secret: a snapshot entry's commitment, as its detail's tokens.
+/// every field night, the small tables, the district list, (`cellkey=`, opened with `keys`)
+/// the cell key secret and (`publish_method=`, when set) the unit's default disclosure-control
+/// method: a snapshot entry's commitment, as its detail's tokens.
 pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Result<String> {
     let mut running = audit_log::Running::default();
     for (id, h) in live_contact_hashes(reads)? {
@@ -1054,6 +1056,10 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Res
     if let Some(cellkey) = super::cellkey::snapshot_detail(reads, keys)? {
         out.push(' ');
         out.push_str(&cellkey);
+    }
+    if let Some(method) = super::config::snapshot_detail(reads)? {
+        out.push(' ');
+        out.push_str(&method);
     }
     Ok(out)
 }

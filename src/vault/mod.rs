@@ -6,6 +6,7 @@
 mod audit;
 mod bulk;
 mod cellkey;
+mod config;
 mod contact_changes;
 mod contacts;
 mod lifecycle;
@@ -70,6 +71,8 @@ pub enum Permission {
     ManageProjects,
     /// Log and list information and training activities.
     LogActivities,
+    /// Change the unit's settings (its default disclosure-control method).
+    Configure,
 }
 
 impl Permission {
@@ -86,6 +89,7 @@ impl Permission {
             MergePersons => matches!(role, Lead | Admin),
             ManageProjects => matches!(role, Lead | Admin),
             LogActivities => matches!(role, Outreach | Lead | Admin),
+            Configure => matches!(role, Lead | Admin),
         }
     }
 
@@ -114,6 +118,7 @@ impl Permission {
                 "log or list information and training activities",
                 "registrera eller lista informations- och utbildningsinsatser",
             ],
+            Permission::Configure => ["change the unit's settings", "ändra enhetens inställningar"],
         }
     }
 
@@ -308,6 +313,8 @@ rooms! {
     audit => Audit;
     /// The unit's other work: funded projects, information and training activities.
     work => Work;
+    /// The unit's settings: its default disclosure-control method.
+    config => Config;
 }
 
 /// An unlocked database.
