@@ -291,6 +291,28 @@ fn the_binary_marks_perturbed_figures() {
             assert!(!text.contains("<5"), "{text}");
         }
     }
+    // The unit's default decides when --method is not given.
+    let plain = db.stats_json(&["--by", "role,gender", "--publish"]);
+    assert!(
+        plain.get("method").is_none(),
+        "suppression by default: {plain}"
+    );
+    let out = db
+        .cmd()
+        .args(["config", "publish-method", "cellkey"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(db.stats_json(&["--by", "role,gender", "--publish"]), v);
+    let out = db
+        .cmd()
+        .args(["report", "--year", "2020"])
+        .env("UPPSOK_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(common::stdout(&out).contains("cell key method"));
+    let suppressed = db.stats_json(&["--by", "role,gender", "--publish", "--method", "suppress"]);
+    assert_eq!(suppressed, plain, "--method overrides the default");
     // --method needs --publish.
     let out = db
         .cmd()
