@@ -139,28 +139,6 @@ fn insider(db: &Path, user: &str) -> Insider {
     }
 }
 
-fn log_rows(conn: &rusqlite::Connection) -> Vec<AuditRow> {
-    let mut st = conn
-        .prepare(
-            "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log ORDER BY seq",
-        )
-        .unwrap();
-    st.query_map([], |r| {
-        Ok(AuditRow {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            user_id: r.get(2)?,
-            action: r.get(3)?,
-            objects: r.get(4)?,
-            detail: r.get(5)?,
-            mac: r.get(6)?,
-        })
-    })
-    .unwrap()
-    .map(|r| r.unwrap())
-    .collect()
-}
-
 fn sealed_secret(conn: &rusqlite::Connection) -> Option<String> {
     conn.query_row(
         "SELECT value FROM meta WHERE key = 'cellkey_secret'",
@@ -191,7 +169,7 @@ impl Insider {
 
     /// Appends an entry signed by the insider, in their own name.
     fn append(&self, action: &str, objects: &str, detail: &str) {
-        let last = log_rows(&self.conn).pop().unwrap();
+        let last = common::log_rows(&self.conn).pop().unwrap();
         let row = AuditRow {
             seq: last.seq + 1,
             at: last.at.clone(),
@@ -262,7 +240,7 @@ fn every_cell_key_is_the_same_after_rekey_purge_and_user_disable_and_for_every_r
     let (code, report) = audit(&db);
     assert_eq!(code, Some(0), "{report:#}");
     // Every snapshot committed to the one secret, made by init.
-    let rows = log_rows(&db.raw());
+    let rows = common::log_rows(&db.raw());
     let commitments: Vec<&str> = rows
         .iter()
         .flat_map(|r| r.detail.split(' '))
@@ -413,7 +391,7 @@ fn from_before_the_method() -> Db {
     let out = db.import(&format!("{HEADER}{CSV}"));
     assert!(out.status.success(), "{}", stderr(&out));
     let admin = insider(&db.path, ADMIN);
-    let rows = log_rows(&admin.conn)
+    let rows = common::log_rows(&admin.conn)
         .into_iter()
         .map(|mut r| {
             r.detail = r
@@ -462,7 +440,7 @@ fn a_database_from_before_the_method_counts_as_before_and_gets_its_secret_at_a_w
     let plain_admin = db.stats_json(&["--by", "gender"]);
     assert_eq!(plain_admin, plain);
     assert!(sealed_secret(&db.raw()).is_some());
-    let made: Vec<AuditRow> = log_rows(&db.raw())
+    let made: Vec<AuditRow> = common::log_rows(&db.raw())
         .into_iter()
         .filter(|r| r.action == "cellkey_create")
         .collect();
@@ -475,7 +453,7 @@ fn a_database_from_before_the_method_counts_as_before_and_gets_its_secret_at_a_w
     // Made once: later sign-ins leave it as it is.
     db.stats_json(&[]);
     assert_eq!(
-        log_rows(&db.raw())
+        common::log_rows(&db.raw())
             .iter()
             .filter(|r| r.action == "cellkey_create")
             .count(),
@@ -502,7 +480,7 @@ fn an_upgraded_database_gets_its_secret_from_the_upgrade_and_keeps_its_figures()
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let upgrade = log_rows(&db.raw())
+    let upgrade = common::log_rows(&db.raw())
         .into_iter()
         .rev()
         .find(|r| r.action == "upgrade")

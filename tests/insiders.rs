@@ -64,28 +64,6 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
     }
 }
 
-fn rows(conn: &rusqlite::Connection) -> Vec<AuditRow> {
-    let mut st = conn
-        .prepare(
-            "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log ORDER BY seq",
-        )
-        .unwrap();
-    st.query_map([], |r| {
-        Ok(AuditRow {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            user_id: r.get(2)?,
-            action: r.get(3)?,
-            objects: r.get(4)?,
-            detail: r.get(5)?,
-            mac: r.get(6)?,
-        })
-    })
-    .unwrap()
-    .map(|r| r.unwrap())
-    .collect()
-}
-
 impl Insider {
     /// Replaces the whole log by `entries`, renumbered 1, 2, 3, ..., every running hash
     /// recomputed, and every entry the insider can sign signed: their own entries with their
@@ -117,7 +95,7 @@ impl Insider {
 
     /// Appends an entry signed with the insider's key, in the name of `author`.
     fn append(&self, author: Option<i64>, action: &str, objects: &str, detail: &str) {
-        let mut all = rows(&self.conn);
+        let mut all = common::log_rows(&self.conn);
         let last = all.last().expect("a log").clone();
         let previous = Mark::parse(&last.mac).unwrap().hash;
         let row = AuditRow {
@@ -312,7 +290,7 @@ fn an_outreach_worker_who_raises_their_own_role_is_refused_and_the_audit_names_t
             public_hex(&olle.signer.public())
         ),
     );
-    let seq = rows(&olle.conn).len();
+    let seq = common::log_rows(&olle.conn).len();
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(1));
     assert!(
@@ -455,7 +433,7 @@ fn deleting_a_leads_exports_from_the_log_and_rechaining_it_fails_the_audit() {
     // Even an administrator: they hold only their own signing key.
     let admin = insider(&db.path, ADMIN, PASS);
     let lena = user_id(&db, "lena");
-    let before = rows(&admin.conn);
+    let before = common::log_rows(&admin.conn);
     let kept: Vec<AuditRow> = before
         .iter()
         .filter(|r| !(r.action == "export" && r.user_id == Some(lena)))
@@ -467,7 +445,7 @@ fn deleting_a_leads_exports_from_the_log_and_rechaining_it_fails_the_audit() {
     assert_eq!(code, Some(1), "{report}");
     let f = findings(&report, "audit_log");
     // The first entry after the root not signed by the administrator is named.
-    let first_other = rows(&admin.conn)
+    let first_other = common::log_rows(&admin.conn)
         .iter()
         .find(|r| r.user_id != Some(admin.id) && r.user_id.is_some())
         .unwrap()
@@ -485,7 +463,7 @@ fn an_entry_in_another_users_name_does_not_verify() {
     let olle = insider(&db.path, "olle", PASS);
     let lena = user_id(&db, "lena");
     olle.append(Some(lena), "export", "contacts:all", "format=json count=2");
-    let seq = rows(&olle.conn).len();
+    let seq = common::log_rows(&olle.conn).len();
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(1));
     assert_eq!(
@@ -521,7 +499,7 @@ fn a_log_rewritten_behind_a_checkpoint_or_rolled_back_does_not_reach_it() {
     // administrator's own entries verify, and yet the history up to the checkpoint differs.
     {
         let admin = insider(&db.path, ADMIN, PASS);
-        let edited: Vec<AuditRow> = rows(&admin.conn)
+        let edited: Vec<AuditRow> = common::log_rows(&admin.conn)
             .into_iter()
             .map(|mut r| {
                 if r.seq == 3 {
@@ -574,7 +552,7 @@ fn a_log_cut_at_the_end_is_caught_by_the_checkpoint_kept_outside() {
     // An insider cuts the log back to before the backup's entry, and records the head anew:
     // a cut at the end leaves a log that verifies in itself.
     let olle = insider(&db.path, "olle", PASS);
-    let mut all = rows(&olle.conn);
+    let mut all = common::log_rows(&olle.conn);
     all.truncate(seq as usize - 2);
     let last = all.last().unwrap();
     olle.conn
@@ -606,7 +584,7 @@ fn a_log_forged_from_its_first_entry_has_another_fingerprint() {
     // itself, but not the database whose fingerprint the unit wrote down at `init`.
     let lena = insider(&db.path, "lena", PASS);
     let me = public_hex(&lena.signer.public());
-    let first = rows(&lena.conn).remove(0);
+    let first = common::log_rows(&lena.conn).remove(0);
     let forged = AuditRow {
         user_id: Some(lena.id),
         objects: format!("user:{}", lena.id),
@@ -646,7 +624,7 @@ fn passwd_gives_a_signing_key_the_administrator_who_set_the_first_passphrase_nev
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(0), "{report}");
     let lena = user_id(&db, "lena");
-    let log = rows(&after.conn);
+    let log = common::log_rows(&after.conn);
     let passwd = log.iter().rev().find(|r| r.action == "passwd").unwrap();
     assert_eq!(passwd.user_id, Some(lena));
     assert!(passwd.detail.contains(&public_hex(&after.signer.public())));
@@ -976,7 +954,7 @@ fn every_role_holding_only_its_own_keys_is_caught_forging_raising_and_rewriting(
             user_id(&db, ADMIN)
         };
         me.append(Some(other), "backup", "database", "");
-        let seq = rows(&me.conn).len();
+        let seq = common::log_rows(&me.conn).len();
         drop(me);
         let (code, report) = audit_json(&db, &[]);
         assert_eq!(code, Some(1), "{who}");
@@ -1276,7 +1254,7 @@ fn an_outreach_worker_who_adds_a_project_behind_uppsoks_back_is_named_by_the_aud
         .unwrap();
     let detail = uppsok::audit_log::projects_detail(&project_rows(&olle.conn));
     olle.append(Some(olle.id), "project_add", "project:2", &detail);
-    let seq = rows(&olle.conn).len();
+    let seq = common::log_rows(&olle.conn).len();
     drop(olle);
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(1), "{report:#}");

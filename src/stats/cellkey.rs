@@ -25,7 +25,7 @@
 //!
 //! Totals are perturbed as cells of their own, so groups need not add up to them.
 
-use super::publish::{Cell, PublishedFigures, PublishedGroup, PublishedResult};
+use super::publish::{Cell, PublishedFigures, PublishedResult};
 use super::{CellKeys, Figures, StatsResult};
 
 /// The largest deviation of a published count from the true one.
@@ -92,24 +92,7 @@ fn figures(f: &Figures, k: &CellKeys, grouped: bool) -> PublishedFigures {
 /// Publishes a result by the cell key method: every count perturbed by its cell key. The
 /// result must have been counted with record keys (its cell keys filled in).
 pub fn publish_cellkey(r: &StatsResult) -> PublishedResult {
-    PublishedResult {
-        from: r.from.clone(),
-        to: r.to.clone(),
-        threshold: None,
-        perturbed: true,
-        totals: figures(&r.totals, &r.keys, false),
-        field_nights: r.field_nights,
-        by: r.by.clone(),
-        groups: r
-            .groups
-            .iter()
-            .map(|g| PublishedGroup {
-                key: g.key.clone(),
-                figures: figures(&g.figures, &g.keys, true),
-            })
-            .collect(),
-        margins: Vec::new(),
-    }
+    PublishedResult::each(r, true, figures)
 }
 
 #[cfg(test)]

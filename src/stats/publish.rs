@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Dimension, Figures, Query, StatsResult};
+use super::{CellKeys, Dimension, Figures, Query, StatsResult};
 
 /// How `--publish` protects the figures: a unit's decision (docs/statistics.md, "Choosing").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -154,12 +154,22 @@ pub struct PublishedResult {
 impl PublishedResult {
     /// The result with every figure exact: what `stats` prints without `--publish`.
     pub fn exact(r: &StatsResult) -> Self {
+        PublishedResult::each(r, false, |f, _, _| PublishedFigures::exact(f))
+    }
+
+    /// `r` with each group's and the totals' figures published by `f`, given the figures,
+    /// their cell keys and whether they are a group's (`perturbed`: by the cell key method).
+    pub fn each(
+        r: &StatsResult,
+        perturbed: bool,
+        f: impl Fn(&Figures, &CellKeys, bool) -> PublishedFigures,
+    ) -> Self {
         PublishedResult {
             from: r.from.clone(),
             to: r.to.clone(),
             threshold: None,
-            perturbed: false,
-            totals: PublishedFigures::exact(&r.totals),
+            perturbed,
+            totals: f(&r.totals, &r.keys, false),
             field_nights: r.field_nights,
             by: r.by.clone(),
             groups: r
@@ -167,7 +177,7 @@ impl PublishedResult {
                 .iter()
                 .map(|g| PublishedGroup {
                     key: g.key.clone(),
-                    figures: PublishedFigures::exact(&g.figures),
+                    figures: f(&g.figures, &g.keys, true),
                 })
                 .collect(),
             margins: Vec::new(),

@@ -262,3 +262,27 @@ pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8
     .expect("the seal is written");
     std::fs::write(key_file_of(db), &*bytes).expect("the key file is written");
 }
+
+/// Every row of the audit log as stored, in order (for insider tests that rewrite it).
+#[allow(dead_code)]
+pub fn log_rows(conn: &rusqlite::Connection) -> Vec<uppsok::storage::AuditRow> {
+    let mut st = conn
+        .prepare(
+            "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log ORDER BY seq",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        Ok(uppsok::storage::AuditRow {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            user_id: r.get(2)?,
+            action: r.get(3)?,
+            objects: r.get(4)?,
+            detail: r.get(5)?,
+            mac: r.get(6)?,
+        })
+    })
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect()
+}
