@@ -12,7 +12,7 @@
 //! gives only noise.
 //!
 //! The table ([`PTABLE`]), with its parameters checked by the tests below and by
-//! `tests/cellkey.rs` over many draws:
+//! `tests/cellkey_publish.rs` over many draws:
 //! * **maximum deviation 2**: a published count is within 2 of the true one;
 //! * **unbiased**: the expected deviation is 0 for every count;
 //! * **variance 1** for counts of 5 or more (less for 3 and 4, where counts 1 and 2 are not

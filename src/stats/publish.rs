@@ -6,7 +6,13 @@
 //!   shown as `<5`). Zero stays zero: an empty cell singles nobody out.
 //! * **Secondary suppression**: further counts are hidden ([`Cell::Hidden`], shown as `..`) so that
 //!   no hidden count can be pinned down from what is shown. The attacker is assumed to know the
-//!   method, so to know that a `<5` lies in `1..=threshold-1` and a `..` is at least `threshold`.
+//!   method, so to know that a `<5` lies in `1..=threshold-1` and a `..` is at least 1 (nearly
+//!   always at least `threshold`; the moves are chosen as if it always were, except in a table
+//!   too small for that, where a small count is shown as `..`).
+//! * **Linked tables** ([`publish_linked`]): a table is protected together with every table of
+//!   fewer of its dimensions for the same period and filters, each published first exactly as it
+//!   is on its own; the bigger table keeps their figures (its total and margins) and hides only
+//!   its own cells. So no set of published tables of one period and filters undoes another.
 //!
 //! Two kinds of figure are treated differently (docs/statistics.md has the reasoning):
 //!
@@ -14,9 +20,9 @@
 //!   groups add up to the total (always unless the grouping includes `referral` or `project`;
 //!   with those, when no contact counts in two groups), and `new_individuals` grouped by `year`
 //!   and/or `month` only.
-//!   For these the whole table of margins is protected together: the groups, the total and, for
-//!   up to three dimensions, every margin (row and column totals of a two-way table, the
-//!   two-way margins of a three-way table), as if every margin were published too. A hidden
+//!   For these the whole table of margins is protected together: the groups, the total and
+//!   every margin (row and column totals of a two-way table, the two-way margins of a three-way
+//!   table), which the linked tables publish. A hidden
 //!   count is protected when there is a *move*: a change of ±1 to some hidden counts that keeps
 //!   every shown count and every known sum the same and every hidden count within what the
 //!   attacker knows of it. For a cell that is the classical alternating rectangle (cube in three
