@@ -1426,6 +1426,15 @@ fn a_default_method_changed_behind_uppsoks_back_is_named_by_the_audit_and_refuse
         "{}",
         stderr(&o)
     );
+    // A publication refuses it too; an exact count never reads the default and still works.
+    let o = db
+        .cmd_as("olle", PASS)
+        .args(["stats", "--publish"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("publish_method"), "{}", stderr(&o));
+    db.cmd_as("olle", PASS).args(["stats"]).assert().success();
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(1));
     meta_named(&report, "not_committed");

@@ -75,9 +75,11 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let separator = csv_separator(&a.csv_separator)?;
     let threshold = check_threshold(a.threshold)?;
     let mut vault = unlock(g)?;
+    // The unit's default method matters only to a publication; an exact count never reads it.
     let method = match a.method {
         Some(m) => m,
-        None => vault.publish_method()?,
+        None if a.publish => vault.publish_method()?,
+        None => Method::Suppress,
     };
     let door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),

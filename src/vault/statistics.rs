@@ -41,22 +41,33 @@ impl StatsPurpose {
         }
     }
 
-    /// The audit-log entry: action and detail (the objects are always the aggregate).
-    fn log_entry(self) -> (Action, String) {
+    /// The audit-log entry: action and detail (the objects are always the aggregate). With
+    /// `keyed` (the cell key method) a publication records `method=cellkey` instead of a
+    /// threshold, which the method does not use.
+    fn log_entry(self, keyed: bool) -> (Action, String) {
+        let method = "method=cellkey";
         match self {
+            StatsPurpose::Command {
+                publish_threshold: Some(_),
+            } if keyed => (Action::Stats, format!("publish {method}")),
             StatsPurpose::Command {
                 publish_threshold: Some(t),
             } => (Action::Stats, format!("publish threshold={t}")),
             StatsPurpose::Command {
                 publish_threshold: None,
-            } => (Action::Stats, String::new()),
+            } => (
+                Action::Stats,
+                keyed.then_some(method).unwrap_or("").to_string(),
+            ),
             StatsPurpose::Estimate { by_year } => (
                 Action::Estimate,
                 if by_year { "by=year" } else { "" }.to_string(),
             ),
+            StatsPurpose::Report { .. } if keyed => (Action::Report, method.to_string()),
             StatsPurpose::Report { threshold } => {
                 (Action::Report, format!("threshold={threshold}"))
             }
+            StatsPurpose::Screen if keyed => (Action::Stats, format!("interface {method}")),
             StatsPurpose::Screen => (Action::Stats, "interface".to_string()),
             StatsPurpose::Overview => (Action::Stats, "interface overview".to_string()),
             StatsPurpose::DemoSummary => (Action::Stats, "demo summary".to_string()),
@@ -144,10 +155,7 @@ impl StatsDoor<'_> {
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
     ) -> Result<Vec<StatsResult>> {
-        let (action, mut detail) = self.purpose.log_entry();
-        if self.record_keys.is_some() {
-            detail.push_str(" method=cellkey");
-        }
+        let (action, mut detail) = self.purpose.log_entry(self.record_keys.is_some());
         // What was asked: period and grouping of every query in the clear, the filters sealed
         // under the categories key (they hold category values), so that a run that pins one
         // person's categories leaves a trace of what it asked.
@@ -765,6 +773,38 @@ mod tests {
             .unwrap()
             .count(qs, &mut [])
             .unwrap()
+    }
+
+    #[test]
+    fn a_cell_key_publication_logs_its_method_and_no_threshold() {
+        let mut v = vault();
+        let qs = queries(v.districts());
+        for (purpose, action, detail) in [
+            (
+                StatsPurpose::Command {
+                    publish_threshold: Some(5),
+                },
+                "stats",
+                "publish method=cellkey ",
+            ),
+            (
+                StatsPurpose::Report { threshold: 5 },
+                "report",
+                "method=cellkey ",
+            ),
+        ] {
+            v.stats()
+                .open(purpose)
+                .unwrap()
+                .with_cell_keys()
+                .unwrap()
+                .count(&qs, &mut [])
+                .unwrap();
+            let (a, _, d) = last_entry(&v);
+            assert_eq!(a, action);
+            assert!(d.starts_with(detail), "{purpose:?}: {d}");
+            assert!(!d.contains("threshold"), "{purpose:?}: {d}");
+        }
     }
 
     #[test]
