@@ -186,10 +186,10 @@ def main():
                          capture_output=True)
     p = json.loads(out.stdout)
     print("\nPublishing a counted table (median, ms): suppression with all linked tables, "
-          "cell key method")
+          "cell key method; then suppression with the attacker's check (one run) and its verdict")
     for name, v in p.items():
-        print("  %-30s %5d groups %10.3f %10.3f" % (name, v["groups"], v["suppress_ms"],
-                                                    v["cellkey_ms"]))
+        print("  %-30s %5d groups %10.3f %10.3f %10.1f  %s" % (
+            name, v["groups"], v["suppress_ms"], v["cellkey_ms"], v["checked_ms"], v["verdict"]))
     if not a.keep:
         shutil.rmtree(work)
 

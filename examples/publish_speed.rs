@@ -1,6 +1,7 @@
 //! How long disclosure control takes on tables already counted (bench/run.py prints it): the
 //! suppression of a table with all its linked tables (`publish_linked`) and the cell key
-//! method (`publish_cellkey`), for tables of one to four dimensions over synthetic contacts.
+//! method (`publish_cellkey`), for tables of one to four dimensions over synthetic contacts; and
+//! once, suppression with the attacker's check (`publish_checked`) and its verdict.
 //!
 //! Usage: publish_speed CONTACTS REPEAT; prints one JSON object of milliseconds per table
 //! (median of REPEAT runs).
@@ -15,7 +16,7 @@ use uppsok::domain::{
     AgeBand, Attributes, ContactType, Counterpart, Districts, Gender, ProjectSet, Referrals, Role,
 };
 use uppsok::stats::cellkey::publish_cellkey;
-use uppsok::stats::publish::{linked_groupings, publish_linked};
+use uppsok::stats::publish::{linked_groupings, publish_checked, publish_linked};
 use uppsok::stats::{date_code, Accumulator, Dimension, Query, StatsResult};
 
 fn main() {
@@ -108,11 +109,19 @@ fn main() {
             std::hint::black_box(publish_cellkey(&table));
             cellkey.push(t.elapsed().as_secs_f64() * 1000.0);
         }
+        // The attacker's check as `stats --publish` runs it (once: up to seconds).
+        let t = Instant::now();
+        let verdict = match publish_checked(&family, by, 5) {
+            Ok(_) => "published".to_string(),
+            Err(e) => format!("{:?}", e.verdict),
+        };
+        let checked = t.elapsed().as_secs_f64() * 1000.0;
         out.push(format!(
-            "\"{name}\":{{\"groups\":{},\"suppress_ms\":{:.3},\"cellkey_ms\":{:.3}}}",
+            "\"{name}\":{{\"groups\":{},\"suppress_ms\":{:.3},\"cellkey_ms\":{:.3},\"checked_ms\":{:.1},\"verdict\":\"{verdict}\"}}",
             table.groups.len(),
             median(suppress),
-            median(cellkey)
+            median(cellkey),
+            checked
         ));
     }
     println!("{{{}}}", out.join(","));

@@ -122,6 +122,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         Some(_) => None,
         None => Some(door.activities(base.from, base.to)?),
     };
+    let mut withheld = Vec::new();
     let (tables, exact) = if method == Method::Cellkey {
         // Every count perturbed by its cell key.
         let exact = door.count(&queries, &mut [&mut occasions])?;
@@ -130,7 +131,17 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         // Each table with the tables linked to it, all in one pass.
         let linked = LinkedQueries::new(&queries);
         let results = door.count_linked(&queries, &linked, &mut [&mut occasions])?;
-        (linked.publish(&results, threshold), linked.exact(&results))
+        // A table suppression cannot publish safely is withheld; the others are shown.
+        let (tables, w) = linked
+            .publish_each_checked(&results, threshold)
+            .into_iter()
+            .map(|r| match r {
+                Ok(p) => (p, false),
+                Err(e) => (*e.withheld, true),
+            })
+            .unzip();
+        withheld = w;
+        (tables, linked.exact(&results))
     };
     let estimate = occasions.finish();
     let first = exact.first().ok_or(Error::Failed(Msg::ReportEmpty))?;
@@ -142,6 +153,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     let mut report = Report::new(period, generated(), threshold, tables, estimate);
     report.project = project.map(|p| p.details);
     report.activities = activities;
+    report.withheld = withheld;
     // The log's checkpoint after this report's own entry: published with the figures.
     report.checkpoint = Some(vault.checkpoint()?.to_string());
     let l = lang(g);

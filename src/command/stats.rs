@@ -6,9 +6,10 @@ use super::{lang, unlock, PeriodArgs};
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::stats::attack::Verdict;
 use crate::stats::cellkey::publish_cellkey;
 use crate::stats::publish::{
-    LinkedQueries, Method, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
+    LinkedQueries, Method, NotSafe, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
     MIN_THRESHOLD,
 };
 use crate::stats::render::{render_published, Format, Options};
@@ -71,6 +72,19 @@ pub fn check_threshold(t: u64) -> Result<u64> {
     Ok(t)
 }
 
+/// The refusal of a table that suppression cannot publish safely.
+pub fn not_safe(e: NotSafe) -> Error {
+    Error::Input(Msg::PublishNotSafe {
+        by: e
+            .by
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        undecided: e.verdict == Verdict::Undecided,
+    })
+}
+
 pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
     let separator = csv_separator(&a.csv_separator)?;
     let threshold = check_threshold(a.threshold)?;
@@ -100,7 +114,10 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
         let asked = [q];
         let linked = LinkedQueries::new(&asked);
         let results = door.count_linked(&asked, &linked, &mut [])?;
-        linked.publish(&results, threshold).remove(0)
+        linked
+            .publish_checked(&results, threshold)
+            .map_err(not_safe)?
+            .remove(0)
     } else {
         PublishedResult::exact(&door.count_one(&q)?)
     };

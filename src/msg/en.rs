@@ -191,6 +191,14 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PublishTooManyDimensions { max } => format!(
             "--publish groups by at most {max} dimensions: a table of more is nearly all small counts, and it is protected against every table of fewer of its dimensions; leave some out of --by."
         ),
+        Msg::PublishNotSafe { by, undecided } => format!(
+            "The table by {by} cannot be published with suppression: {} Publish it with --method cellkey, or group by fewer dimensions.",
+            if *undecided {
+                "the check that it gives away no hidden count together with the tables of fewer of its dimensions did not finish in time."
+            } else {
+                "together with the tables of fewer of its dimensions, which anyone may publish, it would give away a hidden count."
+            }
+        ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} protects nobody (with {t}, '<{t}' tells the count); use {min} or more, 5 is the default."
         ),

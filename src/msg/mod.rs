@@ -218,6 +218,12 @@ pub enum Msg {
     PublishTooManyDimensions {
         max: usize,
     },
+    /// Suppression cannot publish this table: with its linked tables it would give away a
+    /// hidden count (`undecided`: the check did not finish in time). `by`: dimension names.
+    PublishNotSafe {
+        by: String,
+        undecided: bool,
+    },
     ThresholdTooLow {
         threshold: u64,
         min: u64,

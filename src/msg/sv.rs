@@ -226,6 +226,14 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PublishTooManyDimensions { max } => format!(
             "--publish grupperar efter högst {max} dimensioner: en tabell med fler är nästan bara små antal, och den skyddas mot varje tabell med färre av dess dimensioner; ta bort några ur --by."
         ),
+        Msg::PublishNotSafe { by, undecided } => format!(
+            "Tabellen efter {by} kan inte publiceras med undertryckning: {} Publicera den med --method cellkey, eller gruppera efter färre dimensioner.",
+            if *undecided {
+                "kontrollen att den inte avslöjar något dolt antal tillsammans med tabellerna med färre av dess dimensioner blev inte klar i tid."
+            } else {
+                "tillsammans med tabellerna med färre av dess dimensioner, som vem som helst kan publicera, skulle den avslöja ett dolt antal."
+            }
+        ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} skyddar ingen (med {t} avslöjar '<{t}' antalet); använd {min} eller mer, 5 är standard."
         ),

@@ -95,6 +95,10 @@ fn every_message() -> Vec<Msg> {
             value: "x".to_string(),
         },
         Msg::PublishTooManyDimensions { max: 4 },
+        Msg::PublishNotSafe {
+            by: "gender, district".to_string(),
+            undecided: false,
+        },
         Msg::ThresholdTooLow {
             threshold: 3,
             min: 3,

@@ -78,6 +78,9 @@ pub struct Report {
     /// The information and training activities of the period (none in a funder's report).
     /// Not about persons: shown exactly, apart from every contact figure.
     pub activities: Option<Vec<crate::domain::ActivityDetails>>,
+    /// Per entry of `tables`, whether it is withheld: suppression could not publish it safely
+    /// (its groups are then empty and the report says why in their place).
+    pub withheld: Vec<bool>,
 }
 
 impl Report {
@@ -118,6 +121,7 @@ impl Report {
             checkpoint: None,
             project: None,
             activities: None,
+            withheld: Vec::new(),
         }
     }
 }

@@ -190,7 +190,11 @@ impl Report {
             ],
             self.year_rows(lang),
             1,
-            t.nothing,
+            if self.withheld.first().copied().unwrap_or(false) {
+                t.withheld
+            } else {
+                t.nothing
+            },
         ));
         let named = [
             (1, t.who, t.who_intro),
@@ -201,6 +205,7 @@ impl Report {
         ];
         for (i, heading, intro) in named {
             let p = &self.tables[i];
+            let withheld = self.withheld.get(i).copied().unwrap_or(false);
             let mut header: Vec<String> =
                 p.by.iter().map(|d| l.dimension(*d).to_string()).collect();
             header.push(l.contacts.to_string());
@@ -209,9 +214,13 @@ impl Report {
                 heading.to_string(),
                 intro,
                 header,
-                self.rows(p, lang),
+                if withheld {
+                    Vec::new()
+                } else {
+                    self.rows(p, lang)
+                },
                 p.by.len(),
-                t.nothing,
+                if withheld { t.withheld } else { t.nothing },
             ));
         }
         if let Some(activities) = &self.activities {

@@ -6,6 +6,7 @@
 //! [`Selection`] (period and filters). The accumulator, given every person's first contact date
 //! (all time), produces a [`StatsResult`].
 
+pub mod attack;
 pub mod cellkey;
 pub mod estimate;
 mod flags;

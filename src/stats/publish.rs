@@ -288,6 +288,33 @@ impl LinkedQueries {
             .collect()
     }
 
+    /// [`LinkedQueries::publish`], each table only when it passes the attacker's check
+    /// together with its linked tables ([`publish_checked`]); the first that does not is the
+    /// error.
+    pub fn publish_checked(
+        &self,
+        results: &[StatsResult],
+        threshold: u64,
+    ) -> Result<Vec<PublishedResult>, NotSafe> {
+        self.publish_each_checked(results, threshold)
+            .into_iter()
+            .collect()
+    }
+
+    /// [`LinkedQueries::publish_checked`] for each asked table on its own: a table that fails
+    /// the check does not stop the others (a report withholds it and shows the rest).
+    pub fn publish_each_checked(
+        &self,
+        results: &[StatsResult],
+        threshold: u64,
+    ) -> Vec<Result<PublishedResult, NotSafe>> {
+        self.families(results)
+            .iter()
+            .zip(&self.asked)
+            .map(|(f, by)| publish_checked(f, by, threshold))
+            .collect()
+    }
+
     /// Each asked query's exact result, grouped as asked.
     pub fn exact(&self, results: &[StatsResult]) -> Vec<StatsResult> {
         self.families(results)
@@ -331,6 +358,17 @@ pub const MAX_PUBLISHED_DIMENSIONS: usize = 4;
 /// # Panics
 /// If `family` does not follow [`linked_groupings`].
 pub fn publish_linked(family: &[StatsResult], threshold: u64) -> PublishedResult {
+    publish_linked_all(family, threshold)
+        .pop()
+        .expect("a table to publish")
+}
+
+/// [`publish_linked`] for every table of `family`: each as `stats --publish` publishes it,
+/// in the order of `family`.
+///
+/// # Panics
+/// If `family` does not follow [`linked_groupings`].
+pub fn publish_linked_all(family: &[StatsResult], threshold: u64) -> Vec<PublishedResult> {
     let top = family.last().expect("a table to publish");
     let groupings = linked_groupings(&top.by);
     assert_eq!(
@@ -349,7 +387,43 @@ pub fn publish_linked(family: &[StatsResult], threshold: u64) -> PublishedResult
         let p = publish_in(r, t, &subs);
         done.push(p);
     }
-    done.pop().expect("a table to publish")
+    done
+}
+
+/// A table that suppression cannot publish: together with its linked tables it would give
+/// away a hidden count ([`super::attack::check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSafe {
+    /// The table's grouping, as asked.
+    pub by: Vec<Dimension>,
+    pub verdict: super::attack::Verdict,
+    /// The table with no groups (and no margins): its period, totals and grouping, as the
+    /// linked tables publish them, for a report to say in its place that it is withheld.
+    pub withheld: Box<PublishedResult>,
+}
+
+/// [`publish_as_asked`], but only when the attacker's check of the table together with every
+/// linked table passes ([`super::attack::check`]); otherwise why not.
+pub fn publish_checked(
+    family: &[StatsResult],
+    by: &[Dimension],
+    threshold: u64,
+) -> Result<PublishedResult, NotSafe> {
+    let all = publish_linked_all(family, threshold);
+    let verdict = super::attack::check(family, &all, threshold.max(MIN_THRESHOLD));
+    let top = regroup_as_asked(all.into_iter().next_back().expect("a table to publish"), by);
+    if verdict != super::attack::Verdict::Safe {
+        return Err(NotSafe {
+            by: by.to_vec(),
+            verdict,
+            withheld: Box::new(PublishedResult {
+                groups: Vec::new(),
+                margins: Vec::new(),
+                ..top
+            }),
+        });
+    }
+    Ok(top)
 }
 
 /// [`publish_linked`] of a family counted for [`canonical_grouping`]`(by)`, grouped as `by`
@@ -359,7 +433,11 @@ pub fn publish_as_asked(
     by: &[Dimension],
     threshold: u64,
 ) -> PublishedResult {
-    let mut p = publish_linked(family, threshold);
+    regroup_as_asked(publish_linked(family, threshold), by)
+}
+
+/// A published result counted for [`canonical_grouping`]`(by)`, grouped as `by` asked.
+fn regroup_as_asked(mut p: PublishedResult, by: &[Dimension]) -> PublishedResult {
     if let Some(y) = p.by.iter().position(|d| *d == Dimension::Year) {
         if !by.contains(&Dimension::Year) {
             p.by.remove(y);

@@ -13,7 +13,7 @@ use crate::domain::{
     AgeBand, ConcernReport, ContactType, Counterpart, Date, Gender, Referral, Role,
 };
 use crate::stats::publish::{
-    as_asked, publish_as_asked, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
+    as_asked, publish_checked, PublishedResult, DEFAULT_THRESHOLD, MAX_PUBLISHED_DIMENSIONS,
 };
 use crate::stats::{Dimension, Filter, Query, StatsResult};
 
@@ -108,6 +108,9 @@ pub struct StatsView {
     pub asked_by: Vec<Dimension>,
     /// The view of `result` shown: exact, or published.
     pub shown: Option<PublishedResult>,
+    /// The published view is withheld: suppression would give a hidden count away together
+    /// with the tables of fewer dimensions (`shown` then has no groups).
+    pub withheld: bool,
     /// Set when a choice changed since the figures were computed.
     pub stale: bool,
     pub scroll: usize,
@@ -153,6 +156,7 @@ impl StatsView {
             family: Vec::new(),
             asked_by: Vec::new(),
             shown: None,
+            withheld: false,
             stale: true,
             scroll: 0,
             year_typed: String::new(),
@@ -335,12 +339,16 @@ impl StatsView {
     }
 
     fn reshow(&mut self) {
+        self.withheld = false;
         self.shown = self.result.as_ref().map(|r| {
-            if self.published {
-                publish_as_asked(&self.family, &self.asked_by, self.threshold)
-            } else {
-                PublishedResult::exact(r)
+            if !self.published {
+                return PublishedResult::exact(r);
             }
+            // What `stats --publish` would print, or nothing when it would refuse.
+            publish_checked(&self.family, &self.asked_by, self.threshold).unwrap_or_else(|e| {
+                self.withheld = true;
+                *e.withheld
+            })
         });
     }
 }

@@ -55,10 +55,7 @@ impl StatsPurpose {
             } => (Action::Stats, format!("publish threshold={t}")),
             StatsPurpose::Command {
                 publish_threshold: None,
-            } => (
-                Action::Stats,
-                keyed.then_some(method).unwrap_or("").to_string(),
-            ),
+            } => (Action::Stats, if keyed { method } else { "" }.to_string()),
             StatsPurpose::Estimate { by_year } => (
                 Action::Estimate,
                 if by_year { "by=year" } else { "" }.to_string(),

@@ -204,6 +204,7 @@ impl Statistics {
         };
         let state = match (v.stale, v.published) {
             (true, _) => t.stats_stale,
+            (false, true) if v.withheld => t.stats_withheld,
             (false, true) => t.stats_published,
             (false, false) => t.stats_exact,
         };
