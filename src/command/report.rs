@@ -135,8 +135,13 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         let (tables, w) = linked
             .publish_each_checked(&results, threshold)
             .into_iter()
-            .map(|r| match r {
-                Ok(p) => (p, false),
+            .zip(&queries)
+            .map(|(r, q)| match r {
+                // A coarser table in place of the one asked for is withheld too.
+                Ok(p) => {
+                    let withheld = p.by.len() < q.by.len();
+                    (p, withheld)
+                }
                 Err(e) => (*e.withheld, true),
             })
             .unzip();

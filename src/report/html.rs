@@ -43,7 +43,7 @@ impl Report {
         {
             let _ = writeln!(o, "<h2>{}</h2>", esc(&heading));
             if !intro.is_empty() {
-                let _ = writeln!(o, "<p>{}</p>", esc(intro));
+                let _ = writeln!(o, "<p>{}</p>", esc(&intro));
             }
             if rows.is_empty() {
                 if !empty.is_empty() {

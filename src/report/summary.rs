@@ -53,7 +53,8 @@ impl Report {
             .expect("writing to a string");
         }
         // The largest role × gender × counterpart group, when it is shown and named naturally.
-        if let (Some(who), Cell::Shown(total)) = (self.tables.get(1), tot.individuals) {
+        let who = self.tables.get(1).filter(|w| w.by.len() == 3);
+        if let (Some(who), Cell::Shown(total)) = (who, tot.individuals) {
             let largest = who
                 .groups
                 .iter()

@@ -180,7 +180,7 @@ impl Report {
         let mut out = Vec::new();
         out.push((
             t.per_year.to_string(),
-            t.per_year_intro,
+            t.per_year_intro.to_string(),
             vec![
                 l.year.to_string(),
                 l.contacts.to_string(),
@@ -206,6 +206,17 @@ impl Report {
         for (i, heading, intro) in named {
             let p = &self.tables[i];
             let withheld = self.withheld.get(i).copied().unwrap_or(false);
+            // Withheld: nothing in its place, or a coarser table that passed, said so.
+            let instead = withheld && !p.by.is_empty() && p.by.len() < super::TABLES[i].len();
+            let intro = if instead {
+                let by: Vec<&str> = p.by.iter().map(|d| l.dimension(*d)).collect();
+                let note = t
+                    .withheld_instead
+                    .replace("{by}", &by.join(" × ").to_lowercase());
+                format!("{intro} {note}").trim_start().to_string()
+            } else {
+                intro.to_string()
+            };
             let mut header: Vec<String> =
                 p.by.iter().map(|d| l.dimension(*d).to_string()).collect();
             header.push(l.contacts.to_string());
@@ -214,13 +225,17 @@ impl Report {
                 heading.to_string(),
                 intro,
                 header,
-                if withheld {
+                if withheld && !instead {
                     Vec::new()
                 } else {
                     self.rows(p, lang)
                 },
                 p.by.len(),
-                if withheld { t.withheld } else { t.nothing },
+                if withheld && !instead {
+                    t.withheld
+                } else {
+                    t.nothing
+                },
             ));
         }
         if let Some(activities) = &self.activities {
@@ -236,7 +251,7 @@ impl Report {
 /// said instead of an empty table.
 pub(super) type Section = (
     String,
-    &'static str,
+    String,
     Vec<String>,
     Vec<Vec<String>>,
     usize,
@@ -256,7 +271,7 @@ fn activity_sections(activities: &[crate::domain::ActivityDetails], lang: Lang) 
     if activities.is_empty() {
         return vec![(
             t.activities_heading.to_string(),
-            t.activities_intro,
+            t.activities_intro.to_string(),
             header(t.kind),
             Vec::new(),
             1,
@@ -295,7 +310,7 @@ fn activity_sections(activities: &[crate::domain::ActivityDetails], lang: Lang) 
     vec![
         (
             t.activities_by_kind.to_string(),
-            t.activities_intro,
+            t.activities_intro.to_string(),
             header(t.kind),
             rows(
                 activities,
@@ -310,7 +325,7 @@ fn activity_sections(activities: &[crate::domain::ActivityDetails], lang: Lang) 
         ),
         (
             t.activities_by_audience.to_string(),
-            "",
+            String::new(),
             header(t.audience),
             rows(
                 activities,

@@ -46,6 +46,8 @@ pub struct ReportText {
     pub nothing: &'static str,
     /// In place of a table suppression could not publish safely.
     pub withheld: &'static str,
+    /// Before a coarser table shown in place of one withheld; `{by}` names its grouping.
+    pub withheld_instead: &'static str,
     pub fewer_than: &'static str,
     pub just_over: &'static str,
     pub just_under: &'static str,
@@ -108,6 +110,7 @@ pub static EN: ReportText = ReportText {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],
     nothing: "No contacts in this period.",
+    withheld_instead: "The full table is not published: with suppression, it would give away a hidden count together with the tables of fewer of its groupings, which anyone may publish. Shown instead: by {by}. The cell key method (uppsok report --method cellkey) publishes the full table.",
     withheld: "Not published: with suppression, this table together with the tables of fewer of its groupings, which anyone may publish, would give away a hidden count. The cell key method (uppsok report --method cellkey) publishes it.",
     fewer_than: "fewer than",
     just_over: "just over",
@@ -169,6 +172,7 @@ pub static SV: ReportText = ReportText {
         "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
     ],
     nothing: "Inga kontakter under perioden.",
+    withheld_instead: "Hela tabellen publiceras inte: med undertryckning skulle den, tillsammans med tabellerna med färre av dess indelningar som vem som helst kan publicera, avslöja ett dolt antal. Visas i stället: efter {by}. Cellnyckelmetoden (uppsok report --method cellkey) publicerar hela tabellen.",
     withheld: "Publiceras inte: med undertryckning skulle tabellen, tillsammans med tabellerna med färre av dess indelningar som vem som helst kan publicera, avslöja ett dolt antal. Cellnyckelmetoden (uppsok report --method cellkey) publicerar den.",
     fewer_than: "färre än",
     just_over: "drygt",

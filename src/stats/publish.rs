@@ -296,13 +296,16 @@ impl LinkedQueries {
         results: &[StatsResult],
         threshold: u64,
     ) -> Result<Vec<PublishedResult>, NotSafe> {
-        self.publish_each_checked(results, threshold)
-            .into_iter()
+        self.families(results)
+            .iter()
+            .zip(&self.asked)
+            .map(|(f, by)| publish_checked(f, by, threshold))
             .collect()
     }
 
-    /// [`LinkedQueries::publish_checked`] for each asked table on its own: a table that fails
-    /// the check does not stop the others (a report withholds it and shows the rest).
+    /// [`publish_checked_or_coarser`] for each asked table on its own: a table that fails
+    /// the check does not stop the others (a report withholds it, shows the coarser table that
+    /// passes in its place, and the rest).
     pub fn publish_each_checked(
         &self,
         results: &[StatsResult],
@@ -311,7 +314,7 @@ impl LinkedQueries {
         self.families(results)
             .iter()
             .zip(&self.asked)
-            .map(|(f, by)| publish_checked(f, by, threshold))
+            .map(|(f, by)| publish_checked_or_coarser(f, by, threshold))
             .collect()
     }
 
@@ -388,6 +391,41 @@ pub fn publish_linked_all(family: &[StatsResult], threshold: u64) -> Vec<Publish
         done.push(p);
     }
     done
+}
+
+/// [`publish_checked`], and when the table fails, the first of its linked tables that passes,
+/// from those of most dimensions down to one (in [`linked_groupings`] order): what a report
+/// shows in place of a table it withholds (its `by` then tells which). `Err` when none passes.
+pub fn publish_checked_or_coarser(
+    family: &[StatsResult],
+    by: &[Dimension],
+    threshold: u64,
+) -> Result<PublishedResult, NotSafe> {
+    let refused = match publish_checked(family, by, threshold) {
+        Ok(p) => return Ok(p),
+        Err(e) => e,
+    };
+    let top = family.last().map_or(0, |r| r.by.len());
+    for dims in (1..top).rev() {
+        for r in family.iter().filter(|r| r.by.len() == dims) {
+            let sub: Vec<StatsResult> = linked_groupings(&r.by)
+                .iter()
+                .filter_map(|g| family.iter().find(|f| &f.by == g).cloned())
+                .collect();
+            let asked: Vec<Dimension> =
+                r.by.iter()
+                    .copied()
+                    .filter(|d| *d != Dimension::Year || by.contains(&Dimension::Year))
+                    .collect();
+            if asked.is_empty() {
+                continue;
+            }
+            if let Ok(p) = publish_checked(&sub, &asked, threshold) {
+                return Ok(p);
+            }
+        }
+    }
+    Err(refused)
 }
 
 /// A table that suppression cannot publish: together with its linked tables it would give

@@ -108,7 +108,7 @@ fn is_plain_sqlite(path: &Path) -> Result<bool> {
     if len < PLAIN_HEADER.len() as u64 {
         return Ok(false);
     }
-    let conn = Connection::open_with_flags(
+    let conn = connect(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -198,6 +198,21 @@ fn apply_key(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<()> {
     key_pragma(conn, "key", key)
 }
 
+/// Opens a connection, after SQLCipher is ready. SQLite marks itself initialised before
+/// SQLCipher's own set-up (run from `sqlite3_initialize`) has finished, so a thread opening a
+/// connection at that moment, while another opens the process's first, found SQLCipher not
+/// ready and could not key it ("An error occurred with PRAGMA key or rekey";
+/// `tests/sqlcipher_first_use.rs`). One in-memory connection, opened once by one thread while
+/// any other waits, finishes the set-up before any connection here is opened.
+pub(super) fn connect(path: &Path, flags: rusqlite::OpenFlags) -> rusqlite::Result<Connection> {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        // Any failure here shows again, with its reason, in the open below.
+        let _ = Connection::open_in_memory();
+    });
+    Connection::open_with_flags(path, flags)
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
     // WAL: readers do not block the writer. FULL: a committed transaction survives power loss.
@@ -239,7 +254,7 @@ impl SqliteLocked {
 
 /// What a database file in the clear is: uppsok's format 1, or something else.
 fn plain_file(path: &Path) -> StorageError {
-    let format: Option<String> = Connection::open_with_flags(
+    let format: Option<String> = connect(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -305,7 +320,7 @@ impl SqliteStore {
                 .map_err(|e| StorageError::Create(path.to_path_buf(), e.to_string()))?;
         }
         create_private_file(path)?;
-        let conn = Connection::open(path)?;
+        let conn = connect(path, rusqlite::OpenFlags::default())?;
         apply_key(&conn, page_key)?;
         configure(&conn)?;
         conn.execute_batch(SCHEMA)?;
@@ -346,7 +361,7 @@ impl SqliteStore {
         if !path.is_file() {
             return Err(StorageError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(
+        let conn = connect(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
@@ -468,7 +483,7 @@ impl Maintenance for SqliteStore {
             .query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
         let keys = read_key_file(&self.path)?;
         create_private_file(dest)?;
-        let mut out = Connection::open(dest)?;
+        let mut out = connect(dest, rusqlite::OpenFlags::default())?;
         apply_key(&out, &self.page_key)?;
         {
             let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;

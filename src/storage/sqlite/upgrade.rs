@@ -58,7 +58,7 @@ impl Format1 {
                 "it is not a database of format 1 (it may already be of this format)".into(),
             ));
         }
-        let conn = Connection::open_with_flags(
+        let conn = super::connect(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
@@ -151,7 +151,7 @@ impl SqliteStore {
     fn backup_plain(&self, dest: &Path) -> Result<()> {
         create_private_file(dest)?;
         let copied = (|| -> Result<()> {
-            let mut out = Connection::open(dest)?;
+            let mut out = super::connect(dest, rusqlite::OpenFlags::default())?;
             {
                 let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
                 b.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
