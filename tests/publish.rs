@@ -560,7 +560,8 @@ impl Campaign {
         self.asked += p.tables.len() + p.refused.len();
         self.refused += p.refused.len();
         let published = &p.tables[..];
-        let (hidden, pinned) = attack(published, label, false);
+        // The attacker who knows which `..` stand for at least the threshold: the stronger one.
+        let (hidden, pinned) = attack(published, label, true);
         self.tables += 1;
         self.hidden += hidden;
         if pinned.is_empty() {

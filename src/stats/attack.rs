@@ -9,7 +9,11 @@
 //! threshold minus one and a `..` at least 1; that a table's total is the same in every linked
 //! table; that groups add up to their margin where the figure is additive (contacts unless a
 //! `referral` or `project` is summed over, new individuals grouped by time only) and otherwise
-//! that each group is at most its margin and the groups together at least it; that within a
+//! that each group is at most its margin and the groups together at least it, and, summed over
+//! referral or project, that the `none` group and any other together are at most the margin
+//! (a contact with none is in no other group); that a `..` whose true value is at least the
+//! threshold is at least the threshold (an attacker who guesses so is nearly always right, so
+//! the check takes the one who knows); that within a
 //! group new individuals are at most individuals, and individuals at most contacts.
 //!
 //! The check is the linear relaxation: it tests whether the truth plus or minus one is a
@@ -68,6 +72,10 @@ impl Model {
         let bounds = match c {
             Cell::Shown(v) => return Known::Exact(v as f64),
             Cell::Small => (1.0, (t - 1) as f64),
+            // A `..` is at least 1; nearly always at least the threshold, and an attacker may
+            // guess so. The check takes the stronger attacker who knows which: at least the
+            // threshold wherever it truly is.
+            Cell::Hidden if truth >= t => (t as f64, BIG),
             Cell::Hidden => (1.0, BIG),
         };
         self.bounds.push(bounds);
@@ -176,6 +184,15 @@ pub fn check(exact: &[StatsResult], published: &[PublishedResult], t: u64) -> Ve
                 .all(|d| !matches!(d, Dimension::Referral | Dimension::Project));
             let new_add = big.by.iter().all(is_time);
             let new_upper = !summed.iter().any(|d| is_time(d));
+            // Summed over referral or project (one of them): a contact with none is in the
+            // `none` group only, the others in one group or more; so `none` and any other
+            // group together are at most the margin.
+            let none_at = match summed[..] {
+                [d] if matches!(d, Dimension::Referral | Dimension::Project) => {
+                    big.by.iter().position(|b| b == d)
+                }
+                _ => None,
+            };
             let parents: Vec<(&[String], [Known; 3])> = if small.by.is_empty() {
                 let [c, i, n, _] = totals[x];
                 vec![(&[][..], [c, i, n])]
@@ -204,6 +221,20 @@ pub fn check(exact: &[StatsResult], published: &[PublishedResult], t: u64) -> Ve
                     }
                     if f != 2 || new_upper {
                         m.relation(&sum, Ge);
+                    }
+                    if let (0, Some(at)) = (f, none_at) {
+                        let keyed: Vec<(&String, Known)> = big
+                            .groups
+                            .iter()
+                            .zip(&cells[y])
+                            .filter(|(g, _)| pos.iter().zip(key).all(|(&p, v)| &g.key[p] == v))
+                            .map(|(g, k)| (&g.key[at], k[0]))
+                            .collect();
+                        if let Some((_, none)) = keyed.iter().find(|(v, _)| *v == "none") {
+                            for (_, other) in keyed.iter().filter(|(v, _)| *v != "none") {
+                                m.relation(&[(*none, 1.0), (*other, 1.0), (parent[0], -1.0)], Le);
+                            }
+                        }
                     }
                     for c in &under {
                         m.relation(&[(c[f], 1.0), (parent[f], -1.0)], Le);
@@ -398,6 +429,71 @@ mod tests {
         let t = [
             table(&[], &[(&[], 10, Cell::Shown(10))]),
             table(ROLE, &[(&["sells"], 10, Cell::Shown(10))]),
+        ];
+        assert_eq!(verdict(&t), Verdict::Safe);
+    }
+
+    /// Red team, second round: a `..` of exactly 5 beside a `<5` of 1 under a shown 6 is
+    /// pinned for the attacker who takes the `..` as at least 5 (nearly always right).
+    #[test]
+    fn a_partner_at_the_threshold_leaves_no_room() {
+        let t = [
+            table(&[], &[(&[], 6, Cell::Shown(6))]),
+            table(
+                ROLE,
+                &[(&["sells"], 5, Cell::Hidden), (&["buys"], 1, Cell::Small)],
+            ),
+        ];
+        assert_eq!(verdict(&t), Verdict::Pinned(2));
+        let t = [
+            table(&[], &[(&[], 7, Cell::Shown(7))]),
+            table(
+                ROLE,
+                &[(&["sells"], 6, Cell::Hidden), (&["buys"], 1, Cell::Small)],
+            ),
+        ];
+        assert_eq!(verdict(&t), Verdict::Safe);
+    }
+
+    /// Red team, second round: role `other` has 8 contacts, 7 of them with no referral, and
+    /// `shelter` is the only other group: a contact with none is in no other group, so shelter
+    /// is exactly 1, although groups by referral need not add up.
+    #[test]
+    fn the_none_group_bounds_the_others_under_their_margin() {
+        const ROLE_REFERRAL: &[Dimension] = &[Dimension::Role, Dimension::Referral];
+        let (role_exact, role) = table(ROLE, &[(&["other"], 8, Cell::Shown(8))]);
+        let (mut e, mut p) = table(
+            ROLE_REFERRAL,
+            &[
+                (&["other", "none"], 7, Cell::Shown(7)),
+                (&["other", "shelter"], 1, Cell::Small),
+            ],
+        );
+        // The margin is 8, not the sum.
+        e.totals = role_exact.totals;
+        p.totals = role.totals;
+        let t = [
+            table(&[], &[(&[], 8, Cell::Shown(8))]),
+            (role_exact.clone(), role.clone()),
+            (e.clone(), p.clone()),
+        ];
+        assert_eq!(verdict(&t), Verdict::Pinned(1));
+        // With 5 of 8 with none, shelter and legal (3 contacts with referrals between them)
+        // may each be 1 to 3: nothing is pinned.
+        let (mut e, mut p) = table(
+            ROLE_REFERRAL,
+            &[
+                (&["other", "none"], 5, Cell::Shown(5)),
+                (&["other", "shelter"], 1, Cell::Small),
+                (&["other", "legal"], 3, Cell::Small),
+            ],
+        );
+        e.totals = role_exact.totals;
+        p.totals = role.totals;
+        let t = [
+            table(&[], &[(&[], 8, Cell::Shown(8))]),
+            (role_exact, role),
+            (e, p),
         ];
         assert_eq!(verdict(&t), Verdict::Safe);
     }
