@@ -99,9 +99,13 @@ impl Model {
     }
 
     /// The program with objective `sum(weight * unknown)`, minimised.
-    fn problem(&self, weights: impl Fn(usize) -> f64) -> (Problem, Vec<Variable>) {
+    fn problem(
+        &self,
+        weights: impl Fn(usize) -> f64,
+        deadline: Instant,
+    ) -> (Problem, Vec<Variable>) {
         let mut p = Problem::new(OptimizationDirection::Minimize);
-        p.set_time_limit(TIME_LIMIT);
+        p.set_time_limit(deadline.saturating_duration_since(Instant::now()));
         let vars: Vec<Variable> = self
             .bounds
             .iter()
@@ -127,6 +131,22 @@ fn is_time(d: &Dimension) -> bool {
 /// # Panics
 /// If `exact` and `published` differ in length or in their groups.
 pub fn check(exact: &[StatsResult], published: &[PublishedResult], t: u64) -> Verdict {
+    check_until(exact, published, t, deadline())
+}
+
+/// The deadline of a check started now: [`TIME_LIMIT`] from now.
+pub fn deadline() -> Instant {
+    Instant::now() + TIME_LIMIT
+}
+
+/// [`check`], [`Verdict::Undecided`] when not decided by `deadline` (one deadline for several
+/// checks of one table).
+pub fn check_until(
+    exact: &[StatsResult],
+    published: &[PublishedResult],
+    t: u64,
+    deadline: Instant,
+) -> Verdict {
     assert_eq!(exact.len(), published.len());
     let mut m = Model {
         bounds: Vec::new(),
@@ -243,19 +263,21 @@ pub fn check(exact: &[StatsResult], published: &[PublishedResult], t: u64) -> Ve
             }
         }
     }
-    decide(m)
+    decide(m, deadline)
 }
 
 /// Tests every hidden figure: pinned when neither its truth plus one nor its truth minus one
 /// is feasible (the truth itself always is). A few solutions of the program under fixed
 /// objectives of mixed signs first move most figures of a safe table off their truth at once;
 /// each figure none of them moved is then tested on its own.
-fn decide(m: Model) -> Verdict {
+fn decide(m: Model, deadline: Instant) -> Verdict {
     let n = m.truth.len();
     if n == 0 {
         return Verdict::Safe;
     }
-    let deadline = Instant::now() + TIME_LIMIT;
+    if Instant::now() > deadline {
+        return Verdict::Undecided;
+    }
     let mut moved = vec![false; n];
     let mark = |s: &microlp::Solution, vars: &[Variable], moved: &mut Vec<bool>| {
         for (k, x) in vars.iter().enumerate() {
@@ -273,7 +295,7 @@ fn decide(m: Model) -> Verdict {
     ];
     let mut base = None;
     for w in patterns {
-        let (p, vars) = m.problem(w);
+        let (p, vars) = m.problem(w, deadline);
         match p.solve() {
             Ok(SolveOutcome::Solution(s)) => {
                 mark(&s, &vars, &mut moved);

@@ -241,6 +241,33 @@ pub fn linked_groupings(by: &[Dimension]) -> Vec<Vec<Dimension>> {
         .collect()
 }
 
+/// The groupings of the tables that share a margin of at most one dimension with a table
+/// grouped by `by` without being linked to it: for each such margin (the ungrouped total, or
+/// one dimension of `by`), the margin with one dimension more that is not in `by`, as long as
+/// that is a table of at most two dimensions ([`canonical_grouping`]). Two such tables are
+/// published separately but tell something about the same margin: where that margin hides a
+/// figure, the attacker's check takes them together ([`publish_checked`]). Canonical `by`.
+pub fn sibling_groupings(by: &[Dimension]) -> Vec<Vec<Dimension>> {
+    let mut out: Vec<Vec<Dimension>> = Vec::new();
+    for margin in linked_groupings(by) {
+        if margin.len() > 1 || margin.len() == by.len() {
+            continue;
+        }
+        for d in Dimension::ALL {
+            if by.contains(&d) {
+                continue;
+            }
+            let mut g = margin.clone();
+            g.push(d);
+            let g = canonical_grouping(&g);
+            if g.len() <= 2 && !g.iter().all(|x| by.contains(x)) && !out.contains(&g) {
+                out.push(g);
+            }
+        }
+    }
+    out
+}
+
 /// Queries to be published, each with the queries of its linked tables, every distinct query
 /// counted once: what [`publish_linked`] needs for each.
 #[derive(Debug, Clone)]
@@ -250,31 +277,48 @@ pub struct LinkedQueries {
     asked: Vec<Vec<Dimension>>,
     /// Per query asked, the indices in `queries` of its family, in [`linked_groupings`] order.
     families: Vec<Vec<usize>>,
+    /// Per query asked, the indices in `queries` of the families of its
+    /// [`sibling_groupings`] that are not in its own family.
+    others: Vec<Vec<usize>>,
 }
 
 impl LinkedQueries {
     pub fn new(asked: &[Query]) -> LinkedQueries {
         let mut queries: Vec<Query> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let families = asked
-            .iter()
-            .map(|q| {
-                linked_groupings(&canonical_grouping(&q.by))
-                    .into_iter()
-                    .map(|by| {
-                        let q = Query { by, ..q.clone() };
-                        *seen.entry(format!("{q:?}")).or_insert_with(|| {
-                            queries.push(q);
-                            queries.len() - 1
-                        })
-                    })
-                    .collect()
+        let mut index = |q: Query| -> usize {
+            *seen.entry(format!("{q:?}")).or_insert_with(|| {
+                queries.push(q);
+                queries.len() - 1
             })
-            .collect();
+        };
+        let mut families = Vec::with_capacity(asked.len());
+        let mut others = Vec::with_capacity(asked.len());
+        for q in asked {
+            let by = canonical_grouping(&q.by);
+            let family: Vec<usize> = linked_groupings(&by)
+                .into_iter()
+                .map(|by| index(Query { by, ..q.clone() }))
+                .collect();
+            let mut more: Vec<usize> = Vec::new();
+            if by.len() <= MAX_PUBLISHED_DIMENSIONS {
+                for g in sibling_groupings(&by) {
+                    for by in linked_groupings(&g) {
+                        let i = index(Query { by, ..q.clone() });
+                        if !family.contains(&i) && !more.contains(&i) {
+                            more.push(i);
+                        }
+                    }
+                }
+            }
+            families.push(family);
+            others.push(more);
+        }
         LinkedQueries {
             queries,
             asked: asked.iter().map(|q| q.by.clone()).collect(),
             families,
+            others,
         }
     }
 
@@ -298,8 +342,9 @@ impl LinkedQueries {
     ) -> Result<Vec<PublishedResult>, NotSafe> {
         self.families(results)
             .iter()
+            .zip(self.others(results))
             .zip(&self.asked)
-            .map(|(f, by)| publish_checked(f, by, threshold))
+            .map(|((f, o), by)| publish_checked(f, &o, by, threshold))
             .collect()
     }
 
@@ -313,8 +358,9 @@ impl LinkedQueries {
     ) -> Vec<Result<PublishedResult, NotSafe>> {
         self.families(results)
             .iter()
+            .zip(self.others(results))
             .zip(&self.asked)
-            .map(|(f, by)| publish_checked_or_coarser(f, by, threshold))
+            .map(|((f, o), by)| publish_checked_or_coarser(f, &o, by, threshold))
             .collect()
     }
 
@@ -324,6 +370,16 @@ impl LinkedQueries {
             .into_iter()
             .zip(&self.asked)
             .map(|(mut f, by)| as_asked(f.pop().expect("a family ends with its table"), by))
+            .collect()
+    }
+
+    /// From the results of [`LinkedQueries::queries`] (in order), per asked query the tables
+    /// of its [`sibling_groupings`]' families that are not in its own family: what
+    /// [`publish_checked`] takes as `others`.
+    pub fn others(&self, results: &[StatsResult]) -> Vec<Vec<StatsResult>> {
+        self.others
+            .iter()
+            .map(|f| f.iter().map(|&i| results[i].clone()).collect())
             .collect()
     }
 
@@ -398,10 +454,11 @@ pub fn publish_linked_all(family: &[StatsResult], threshold: u64) -> Vec<Publish
 /// shows in place of a table it withholds (its `by` then tells which). `Err` when none passes.
 pub fn publish_checked_or_coarser(
     family: &[StatsResult],
+    others: &[StatsResult],
     by: &[Dimension],
     threshold: u64,
 ) -> Result<PublishedResult, NotSafe> {
-    let refused = match publish_checked(family, by, threshold) {
+    let refused = match publish_checked(family, others, by, threshold) {
         Ok(p) => return Ok(p),
         Err(e) => e,
     };
@@ -420,7 +477,14 @@ pub fn publish_checked_or_coarser(
             if asked.is_empty() {
                 continue;
             }
-            if let Ok(p) = publish_checked(&sub, &asked, threshold) {
+            // Its siblings are among the table's (or in its family).
+            let rest: Vec<StatsResult> = family
+                .iter()
+                .chain(others)
+                .filter(|f| !sub.iter().any(|x| x.by == f.by))
+                .cloned()
+                .collect();
+            if let Ok(p) = publish_checked(&sub, &rest, &asked, threshold) {
                 return Ok(p);
             }
         }
@@ -440,17 +504,69 @@ pub struct NotSafe {
     pub withheld: Box<PublishedResult>,
 }
 
-/// [`publish_as_asked`], but only when the attacker's check of the table together with every
-/// linked table passes ([`super::attack::check`]); otherwise why not.
+/// [`publish_as_asked`], but only when the attacker's check passes ([`super::attack::check`]);
+/// otherwise why not. The check takes the table together with every linked table (`family`),
+/// and then, one at a time, together with each table of its [`sibling_groupings`] and that
+/// table's own linked tables, wherever the two share a margin that hides a figure: two tables
+/// published separately, each safe with its own margins, can still pin such a figure together
+/// (gender x role and gender x contact type, where the gender table hides `man`). A sibling
+/// that its own check refuses is never published, so it is left out. `others` holds the
+/// siblings' tables (counted for the same period and filters; [`LinkedQueries::others`]).
+///
+/// # Panics
+/// If a sibling's table is neither in `family` nor in `others`.
 pub fn publish_checked(
     family: &[StatsResult],
+    others: &[StatsResult],
     by: &[Dimension],
     threshold: u64,
 ) -> Result<PublishedResult, NotSafe> {
+    use super::attack::{check_until, deadline, Verdict};
+    let t = threshold.max(MIN_THRESHOLD);
     let all = publish_linked_all(family, threshold);
-    let verdict = super::attack::check(family, &all, threshold.max(MIN_THRESHOLD));
+    let until = deadline();
+    let mut verdict = check_until(family, &all, t, until);
+    let top_by = family.last().expect("a table to publish").by.clone();
+    if verdict == Verdict::Safe {
+        for g in sibling_groupings(&top_by) {
+            let find = |by: &Vec<Dimension>| {
+                family
+                    .iter()
+                    .chain(others)
+                    .find(|r| &r.by == by)
+                    .expect("a sibling's tables are counted")
+                    .clone()
+            };
+            let sibling: Vec<StatsResult> = linked_groupings(&g).iter().map(find).collect();
+            // Only a shared margin that hides something links the two tables.
+            let shares_hidden = sibling.iter().any(|r| {
+                family
+                    .iter()
+                    .position(|f| f.by == r.by)
+                    .is_some_and(|i| all[i].any_hidden())
+            });
+            if !shares_hidden {
+                continue;
+            }
+            let published = publish_linked_all(&sibling, threshold);
+            if check_until(&sibling, &published, t, until) != Verdict::Safe {
+                continue;
+            }
+            let (mut exact, mut shown) = (family.to_vec(), all.clone());
+            for (e, p) in sibling.into_iter().zip(published) {
+                if !exact.iter().any(|x| x.by == e.by) {
+                    exact.push(e);
+                    shown.push(p);
+                }
+            }
+            verdict = check_until(&exact, &shown, t, until);
+            if verdict != Verdict::Safe {
+                break;
+            }
+        }
+    }
     let top = regroup_as_asked(all.into_iter().next_back().expect("a table to publish"), by);
-    if verdict != super::attack::Verdict::Safe {
+    if verdict != Verdict::Safe {
         return Err(NotSafe {
             by: by.to_vec(),
             verdict,
@@ -1618,6 +1734,38 @@ mod tests {
         assert_eq!(g[1], [Dimension::Role]);
         assert_eq!(g[4], [Dimension::Role, Dimension::Gender]);
         assert_eq!(g[7], [Dimension::Role, Dimension::Gender, Dimension::Year]);
+    }
+
+    #[test]
+    fn siblings_share_a_margin_of_at_most_one_dimension() {
+        use Dimension::*;
+        let s = sibling_groupings(&[Gender, Role]);
+        // Through gender, through role, and through the total.
+        assert!(s.contains(&vec![Gender, ContactType]));
+        assert!(s.contains(&vec![Role, District]));
+        assert!(s.contains(&vec![District]));
+        // Never the table, its margins, or a table of three dimensions.
+        assert!(!s
+            .iter()
+            .any(|g| g.iter().all(|d| [Gender, Role].contains(d))));
+        assert!(s.iter().all(|g| g.len() <= 2));
+        // A month lies in a year: `--by gender,month` is a table of three.
+        assert!(s.contains(&vec![Year, Month]));
+        assert!(s
+            .iter()
+            .filter(|g| g.contains(&Month))
+            .all(|g| g == &vec![Year, Month]));
+        assert_eq!(
+            s.len(),
+            // 10 other dimensions through each of gender and role, but `month` adds `year`
+            // (three dimensions); through the total, the 10 one-way tables (`month` as year x
+            // month).
+            9 + 9 + 10
+        );
+        let by_month = sibling_groupings(&canonical_grouping(&[Month]));
+        assert!(by_month.contains(&vec![Year, Gender]));
+        assert!(by_month.contains(&vec![Gender]));
+        assert!(!by_month.contains(&vec![Year]));
     }
 
     /// The attack in small: a two-way table hides one cell in a row; the row's total

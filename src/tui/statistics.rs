@@ -104,6 +104,9 @@ pub struct StatsView {
     /// `result` with the tables linked to it (publish::linked_groupings order, `result`
     /// last): what its published view is protected against.
     pub family: Vec<StatsResult>,
+    /// The tables sharing a margin with it (`publish::LinkedQueries::others`), which its
+    /// published view is checked against as well.
+    pub others: Vec<StatsResult>,
     /// The grouping `result` was asked with.
     pub asked_by: Vec<Dimension>,
     /// The view of `result` shown: exact, or published.
@@ -154,6 +157,7 @@ impl StatsView {
             threshold: DEFAULT_THRESHOLD,
             result: None,
             family: Vec::new(),
+            others: Vec::new(),
             asked_by: Vec::new(),
             shown: None,
             withheld: false,
@@ -323,10 +327,16 @@ impl StatsView {
 
     /// Takes a freshly computed result with its linked tables (`family`, counted for
     /// `publish::canonical_grouping(by)`, the result last), `by` as asked.
-    pub fn set_result(&mut self, family: Vec<StatsResult>, by: &[Dimension]) {
+    pub fn set_result(
+        &mut self,
+        family: Vec<StatsResult>,
+        others: Vec<StatsResult>,
+        by: &[Dimension],
+    ) {
         self.result = family.last().cloned().map(|r| as_asked(r, by));
         self.asked_by = by.to_vec();
         self.family = family;
+        self.others = others;
         self.stale = false;
         self.scroll = 0;
         self.reshow();
@@ -345,10 +355,11 @@ impl StatsView {
                 return PublishedResult::exact(r);
             }
             // What `stats --publish` would print, or nothing when it would refuse.
-            publish_checked(&self.family, &self.asked_by, self.threshold).unwrap_or_else(|e| {
-                self.withheld = true;
-                *e.withheld
-            })
+            publish_checked(&self.family, &self.others, &self.asked_by, self.threshold)
+                .unwrap_or_else(|e| {
+                    self.withheld = true;
+                    *e.withheld
+                })
         });
     }
 }

@@ -108,7 +108,11 @@ impl Statistics {
             .open(StatsPurpose::Screen)
             .and_then(|door| door.count_linked(&asked, &linked, &mut []));
         match result {
-            Ok(r) => v.set_result(linked.families(&r).swap_remove(0), &asked[0].by),
+            Ok(r) => v.set_result(
+                linked.families(&r).swap_remove(0),
+                linked.others(&r).swap_remove(0),
+                &asked[0].by,
+            ),
             Err(e) => app.error(&e),
         }
     }
