@@ -194,9 +194,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PublishNotSafe { by, undecided } => format!(
             "The table by {by} cannot be published with suppression: {} Publish it with --method cellkey, or group by fewer dimensions.",
             if *undecided {
-                "the check that it gives away no hidden count together with the tables of fewer of its dimensions did not finish in time."
+                "the check that it gives away no hidden count together with tables anyone may publish (those of fewer of its dimensions, and those sharing a hidden figure with it) did not finish in time."
             } else {
-                "together with the tables of fewer of its dimensions, which anyone may publish, it would give away a hidden count."
+                "together with tables anyone may publish (those of fewer of its dimensions, or one sharing a hidden figure with it), it would give away a hidden count."
             }
         ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(

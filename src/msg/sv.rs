@@ -229,9 +229,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PublishNotSafe { by, undecided } => format!(
             "Tabellen efter {by} kan inte publiceras med undertryckning: {} Publicera den med --method cellkey, eller gruppera efter färre dimensioner.",
             if *undecided {
-                "kontrollen att den inte avslöjar något dolt antal tillsammans med tabellerna med färre av dess dimensioner blev inte klar i tid."
+                "kontrollen att den inte avslöjar något dolt antal tillsammans med tabeller som vem som helst kan publicera (de med färre av dess dimensioner, och de som delar ett dolt antal med den) blev inte klar i tid."
             } else {
-                "tillsammans med tabellerna med färre av dess dimensioner, som vem som helst kan publicera, skulle den avslöja ett dolt antal."
+                "tillsammans med tabeller som vem som helst kan publicera (de med färre av dess dimensioner, eller en som delar ett dolt antal med den) skulle den avslöja ett dolt antal."
             }
         ),
         Msg::ThresholdTooLow { threshold: t, min } => format!(

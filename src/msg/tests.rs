@@ -331,6 +331,21 @@ const ENGLISH: &[&str] = &[
 /// Words that give away a Swedish sentence in the English table.
 const SWEDISH: &[&str] = &[" och ", " inte ", " är ", "inget ", "å", "ä", "ö"];
 
+/// The refusal of a table whose check ran out of time says so, in both languages (the sample
+/// list above has one case per message: the refusal of a pinned count).
+#[test]
+fn a_check_out_of_time_is_told_as_such() {
+    let m = Msg::PublishNotSafe {
+        by: "role, gender, age band, district".to_string(),
+        undecided: true,
+    };
+    let (en, sv) = (m.text(Lang::En), m.text(Lang::Sv));
+    assert!(en.contains("did not finish in time"), "{en}");
+    assert!(sv.contains("blev inte klar i tid"), "{sv}");
+    assert!(en.contains("role, gender, age band, district") && sv.contains("role, gender"));
+    assert!(!en.contains("would give away"), "{en}");
+}
+
 #[test]
 fn every_message_is_told_in_swedish_and_in_english() {
     let all = every_message();
