@@ -25,8 +25,10 @@ pub enum IdentifierKind {
 /// The detector's version, recorded with every rescan (`audit --rescan-notes`): raised when
 /// what it finds changes, so that an auditor can tell a record of an older detector.
 /// Version 2 finds possible personnummer (a real date part, a wrong check digit), which
-/// version 1 let pass.
-pub const DETECTOR_VERSION: u32 = 2;
+/// version 1 let pass. Version 3 reads look-alike dashes and digits as what they look like
+/// (`811218‐9876` with a Unicode hyphen, full-width or Arabic-Indic digits), which version 2
+/// let pass.
+pub const DETECTOR_VERSION: u32 = 3;
 
 impl IdentifierKind {
     /// Every kind, in the order of [`IdentifierKind::as_str`].
@@ -89,8 +91,13 @@ impl fmt::Display for IdentifierKind {
     }
 }
 
-/// The kinds of identifier in `text`, each once, in a fixed order.
+/// The kinds of identifier in `text`, each once, in a fixed order. Read as it looks: full-width
+/// and other compatibility forms folded (NFKC: `８`, `－`, `＠`, a no-break space), every dash
+/// and minus sign taken as `-`, and the decimal digits of other scripts as ASCII digits, so that
+/// `811218‐9876` with a Unicode hyphen is the personnummer it looks like.
 pub fn find_identifiers(text: &str) -> Vec<IdentifierKind> {
+    let folded = fold(text);
+    let text = folded.as_str();
     let mut found = Vec::new();
     if has_email(text) {
         found.push(IdentifierKind::Email);
@@ -101,6 +108,38 @@ pub fn find_identifiers(text: &str) -> Vec<IdentifierKind> {
     found.sort();
     found.dedup();
     found
+}
+
+/// The zeros of the decimal digit ranges NFKC leaves alone (Arabic-Indic, Persian, N'Ko,
+/// Devanagari and the other Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian); each
+/// is followed by the nine other digits.
+const DIGIT_ZEROS: &[u32] = &[
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
+];
+
+/// Dashes and minus signs that NFKC does not turn into `-`.
+const DASHES: &str = "\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2043}\u{2212}\u{FE58}";
+
+/// `text` as a reader sees it, for finding identifiers (see [`find_identifiers`]).
+fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    text.nfkc()
+        .map(|c| {
+            if DASHES.contains(c) {
+                return '-';
+            }
+            let u = c as u32;
+            DIGIT_ZEROS
+                .iter()
+                .find(|&&z| (z..z + 10).contains(&u))
+                .and_then(|z| char::from_digit(u - z, 10))
+                .unwrap_or(c)
+        })
+        .collect()
 }
 
 fn is_email_local(c: char) -> bool {
@@ -438,6 +477,32 @@ mod tests {
             assert_eq!(kinds(s), vec![Personnummer], "{s}");
         }
         assert_eq!(kinds("sam 811278-9873"), vec![Samordningsnummer]);
+    }
+
+    /// Issue 17's red team: dashes other than `-` and digits other than ASCII passed.
+    #[test]
+    fn look_alike_dashes_and_digits_are_read_as_what_they_look_like() {
+        for s in [
+            "pnr 811218\u{2010}9876",
+            "pnr 811218\u{2011}9876",
+            "pnr 811218\u{2012}9876",
+            "pnr 811218\u{2014}9876",
+            "pnr 811218\u{2212}9876",
+            "pnr 811218\u{FE63}9876",
+            "pnr 811218\u{FF0D}9876",
+            "pnr 811218\u{00A0}9876",
+            "pnr ８１１２１８-９８７６",
+            "pnr ８１１２１８－９８７６",
+            "pnr \u{0668}\u{0661}\u{0661}\u{0662}\u{0661}\u{0668}-\u{0669}\u{0668}\u{0667}\u{0666}",
+            "pnr \u{06F8}\u{06F1}\u{06F1}\u{06F2}\u{06F1}\u{06F8}-\u{06F9}\u{06F8}\u{06F7}\u{06F6}",
+            "pnr 𝟖𝟏𝟏𝟐𝟏𝟖-𝟗𝟖𝟕𝟔",
+        ] {
+            assert_eq!(kinds(s), vec![Personnummer], "{s:?}");
+        }
+        assert_eq!(kinds("ring ０７０\u{2010}１２３ ４５ ６７"), vec![Phone]);
+        assert_eq!(kinds("anna＠example.se"), vec![Email]);
+        // Still nothing where there is nothing.
+        assert!(kinds("möttes vid ９ i kväll, två \u{2013} tre personer").is_empty());
     }
 
     #[test]

@@ -918,6 +918,62 @@ fn field_nights_are_checked_too() {
     );
 }
 
+/// Issue 17's red team: a personnummer written with a Unicode hyphen, a minus sign or
+/// full-width digits passed the detector. `add`, `import` and `activity add` refuse it now,
+/// never echoing the number, and nothing is stored.
+#[test]
+fn look_alike_dashes_and_digits_do_not_smuggle_a_personnummer_in() {
+    let db = seeded();
+    for number in [
+        "811218\u{2010}9876",
+        "811218\u{2212}9876",
+        "８１１２１８-９８７６",
+        "\u{0668}\u{0661}\u{0661}\u{0662}\u{0661}\u{0668}-\u{0669}\u{0668}\u{0667}\u{0666}",
+    ] {
+        let note = format!("pnr {number}");
+        let out = db
+            .cmd()
+            .args(add_args(&["--note", &note]))
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
+        assert!(err.contains("personnummer"), "{number}: {err}");
+        assert!(!err.contains(number), "{err}");
+
+        let mut csv = HEADER.to_string();
+        csv.push_str(&format!(
+            "2024-04-02,,sells,woman,25-34,men,farsta,outreach,,no,\"{note}\"\n"
+        ));
+        let out = db.import(&csv);
+        assert_eq!(out.status.code(), Some(2), "{number}: {}", stderr(&out));
+
+        let out = db
+            .cmd()
+            .args([
+                "activity",
+                "add",
+                "--date",
+                "2024-04-02",
+                "--kind",
+                "lecture",
+                "--audience",
+                "school",
+                "--participants",
+                "20",
+                "--note",
+                &note,
+            ])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
+        assert!(err.contains("personnummer"), "{number}: {err}");
+    }
+    let (code, v) = audit(&db, &[]);
+    assert_eq!(code, 0, "nothing was stored: {v:#}");
+}
+
 /// Issue 13: a personnummer with a wrong check digit (misheard or mistyped) still points at a
 /// person. `add` and `import` refuse it like any identifier, as a `possible_personnummer`,
 /// never showing the number; let in with the override, the audit's `pii` check fails naming
