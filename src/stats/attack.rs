@@ -16,11 +16,13 @@
 //! the check takes the one who knows); that within a
 //! group new individuals are at most individuals, and individuals at most contacts.
 //!
-//! The check is the linear relaxation: it tests whether the truth plus or minus one is a
-//! feasible value of the figure. Where the constraints are those of a two-way table and its
-//! margins (contacts), the relaxation's bounds are the integer bounds (the constraint matrix
-//! is totally unimodular); elsewhere an integer program could in principle narrow a figure
-//! that the relaxation does not, which docs/statistics.md states as a limit.
+//! The check works in whole numbers: it tests whether a table of whole numbers that agrees
+//! with everything published has the figure at least the truth plus one, or at most the truth
+//! minus one. It solves the linear relaxation first and takes its solutions as they are where
+//! they are whole (for contacts of a two-way table with its margins every vertex is: the
+//! constraint matrix is totally unimodular); where one is fractional it asks the integer
+//! program (microlp's branch and bound), so integer reasoning pins nothing the check lets
+//! through. Past the time limit the verdict is undecided.
 
 use std::time::{Duration, Instant};
 
@@ -99,10 +101,13 @@ impl Model {
     }
 
     /// The program with objective `sum(weight * unknown)`, minimised.
+    /// With `integer`, every unknown is a whole number (the counts are), and microlp branches
+    /// and bounds.
     fn problem(
         &self,
         weights: impl Fn(usize) -> f64,
         deadline: Instant,
+        integer: bool,
     ) -> (Problem, Vec<Variable>) {
         let mut p = Problem::new(OptimizationDirection::Minimize);
         p.set_time_limit(deadline.saturating_duration_since(Instant::now()));
@@ -110,7 +115,13 @@ impl Model {
             .bounds
             .iter()
             .enumerate()
-            .map(|(k, b)| p.add_var(weights(k), *b))
+            .map(|(k, b)| {
+                if integer {
+                    p.add_integer_var(weights(k), (b.0 as i32, b.1 as i32))
+                } else {
+                    p.add_var(weights(k), *b)
+                }
+            })
             .collect();
         for (lhs, op, rhs) in &self.constraints {
             let expr: Vec<(Variable, f64)> = lhs.iter().map(|(x, c)| (vars[*x], *c)).collect();
@@ -267,9 +278,13 @@ pub fn check_until(
 }
 
 /// Tests every hidden figure: pinned when neither its truth plus one nor its truth minus one
-/// is feasible (the truth itself always is). A few solutions of the program under fixed
-/// objectives of mixed signs first move most figures of a safe table off their truth at once;
-/// each figure none of them moved is then tested on its own.
+/// is feasible (the truth itself always is), in whole numbers: the attacker knows that counts
+/// are integers, so only a solution in whole numbers shows that a figure can differ. A few
+/// solutions of the linear program under fixed objectives of mixed signs first move most
+/// figures of a safe table off their truth at once (when they are whole: for contacts of a
+/// two-way table with its margins every vertex is); each figure none of them moved is then
+/// tested on its own, by the linear program warm-started with one more bound, and where that
+/// gives a fractional solution, by the integer program.
 fn decide(m: Model, deadline: Instant) -> Verdict {
     let n = m.truth.len();
     if n == 0 {
@@ -279,7 +294,14 @@ fn decide(m: Model, deadline: Instant) -> Verdict {
         return Verdict::Undecided;
     }
     let mut moved = vec![false; n];
+    let whole = |s: &microlp::Solution, vars: &[Variable]| {
+        vars.iter().all(|x| (s[*x] - s[*x].round()).abs() < 1e-6)
+    };
+    // Only a solution in whole numbers is a table the attacker cannot rule out.
     let mark = |s: &microlp::Solution, vars: &[Variable], moved: &mut Vec<bool>| {
+        if !whole(s, vars) {
+            return;
+        }
         for (k, x) in vars.iter().enumerate() {
             if (s[*x] - m.truth[k] as f64).abs() >= 1.0 - 1e-6 {
                 moved[k] = true;
@@ -295,7 +317,7 @@ fn decide(m: Model, deadline: Instant) -> Verdict {
     ];
     let mut base = None;
     for w in patterns {
-        let (p, vars) = m.problem(w, deadline);
+        let (p, vars) = m.problem(w, deadline, false);
         match p.solve() {
             Ok(SolveOutcome::Solution(s)) => {
                 mark(&s, &vars, &mut moved);
@@ -332,10 +354,24 @@ fn decide(m: Model, deadline: Instant) -> Verdict {
                 .clone()
                 .add_constraint(LinearExpr::from(vec![(vars[k], 1.0)]), op, rhs)
             {
-                Ok(SolveOutcome::Solution(s)) => {
+                Ok(SolveOutcome::Solution(s)) if whole(&s, &vars) => {
                     mark(&s, &vars, &mut moved);
                     free = true;
                     break;
+                }
+                // A fractional table: is there one in whole numbers?
+                Ok(SolveOutcome::Solution(_)) => {
+                    let (mut p, ivars) = m.problem(|_| 0.0, deadline, true);
+                    p.add_constraint(LinearExpr::from(vec![(ivars[k], 1.0)]), op, rhs);
+                    match p.solve() {
+                        Ok(SolveOutcome::Solution(s)) => {
+                            mark(&s, &ivars, &mut moved);
+                            free = true;
+                            break;
+                        }
+                        Err(microlp::Error::Infeasible) => {}
+                        _ => return Verdict::Undecided,
+                    }
                 }
                 Ok(SolveOutcome::Interrupted(_)) => return Verdict::Undecided,
                 Err(microlp::Error::Infeasible) => {}
@@ -358,6 +394,21 @@ mod tests {
     use super::*;
     use crate::stats::publish::{PublishedFigures, PublishedGroup};
     use crate::stats::{CellKeys, Figures, Group};
+
+    /// Only whole numbers count: x = 2y with 1 <= x <= 3 lets the linear program move x to
+    /// 1 or 3 (y a half), but in whole numbers x is 2. The check says pinned; a figure that
+    /// whole numbers leave free (x = 4 beside 2 when x <= 4) is free.
+    #[test]
+    fn a_figure_pinned_only_in_whole_numbers_is_pinned() {
+        let model = |upper: f64| Model {
+            bounds: vec![(1.0, upper), (0.0, 10.0)],
+            truth: vec![2, 1],
+            constraints: vec![(vec![(0, 1.0), (1, -2.0)], ComparisonOp::Eq, 0.0)],
+        };
+        let far = Instant::now() + TIME_LIMIT;
+        assert_eq!(decide(model(3.0), far), Verdict::Pinned(2));
+        assert_eq!(decide(model(4.0), far), Verdict::Safe);
+    }
 
     /// Contacts only (nobody identified), so individuals and new individuals are all 0.
     fn figures(contacts: u64) -> Figures {
