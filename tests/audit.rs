@@ -918,6 +918,24 @@ fn field_nights_are_checked_too() {
     );
 }
 
+/// `add --note NOTE` and an import of one contact with NOTE are both refused (exit 2) naming
+/// `kind`; their error output, for more checks.
+fn add_and_import_refuse(db: &Db, note: &str, kind: &str) -> [String; 2] {
+    let out = db.cmd().args(add_args(&["--note", note])).output().unwrap();
+    let add = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{note}: {add}");
+    assert!(add.contains(kind), "{note}: {add}");
+    let mut csv = HEADER.to_string();
+    csv.push_str(&format!(
+        "2024-04-02,,sells,woman,25-34,men,farsta,outreach,,no,\"{note}\"\n"
+    ));
+    let out = db.import(&csv);
+    let import = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{note}: {import}");
+    assert!(import.contains(kind), "{note}: {import}");
+    [add, import]
+}
+
 /// Issue 17's red team: a personnummer written with a Unicode hyphen, a minus sign or
 /// full-width digits passed the detector. `add`, `import` and `activity add` refuse it now,
 /// never echoing the number, and nothing is stored.
@@ -931,22 +949,9 @@ fn look_alike_dashes_and_digits_do_not_smuggle_a_personnummer_in() {
         "\u{0668}\u{0661}\u{0661}\u{0662}\u{0661}\u{0668}-\u{0669}\u{0668}\u{0667}\u{0666}",
     ] {
         let note = format!("pnr {number}");
-        let out = db
-            .cmd()
-            .args(add_args(&["--note", &note]))
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
-        assert!(err.contains("personnummer"), "{number}: {err}");
-        assert!(!err.contains(number), "{err}");
-
-        let mut csv = HEADER.to_string();
-        csv.push_str(&format!(
-            "2024-04-02,,sells,woman,25-34,men,farsta,outreach,,no,\"{note}\"\n"
-        ));
-        let out = db.import(&csv);
-        assert_eq!(out.status.code(), Some(2), "{number}: {}", stderr(&out));
+        for err in add_and_import_refuse(&db, &note, "personnummer") {
+            assert!(!err.contains(number), "{err}");
+        }
 
         let out = db
             .cmd()
@@ -992,28 +997,11 @@ fn a_personnummer_with_a_wrong_check_digit_is_refused_and_fails_pii() {
         "19850214 2385",
     ] {
         let note = format!("uppgav {number} muntligt, osäker på sista siffran");
-        let out = db
-            .cmd()
-            .args(add_args(&["--note", &note]))
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
-        assert!(err.contains("possible_personnummer"), "{number}: {err}");
-        assert!(secrets.iter().all(|s| !err.contains(s)), "{err}");
-
-        let mut csv = HEADER.to_string();
-        csv.push_str(&format!(
-            "2024-04-02,,sells,woman,25-34,men,farsta,outreach,,no,\"{note}\"\n"
-        ));
-        let out = db.import(&csv);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{number}: {err}");
-        assert!(
-            err.contains("line 2") && err.contains("possible_personnummer"),
-            "{err}"
-        );
-        assert!(secrets.iter().all(|s| !err.contains(s)), "{err}");
+        let errs = add_and_import_refuse(&db, &note, "possible_personnummer");
+        assert!(errs[1].contains("line 2"), "{}", errs[1]);
+        for err in errs {
+            assert!(secrets.iter().all(|s| !err.contains(s)), "{err}");
+        }
     }
     let (code, v) = audit(&db, &[]);
     assert_eq!(code, 0, "nothing was stored: {v:#}");
