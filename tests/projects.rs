@@ -244,6 +244,19 @@ fn bad_projects_are_refused_with_what_to_do_and_nothing_written() {
             "already has a project of that name",
         ),
         (
+            // Only looks alike: a Cyrillic о and р, a zero-width space (issue 17's red team).
+            &[
+                "project",
+                "add",
+                "K\u{00f6}\u{0440}ar\u{200b}pr\u{043e}jektet",
+                "--funder",
+                "X",
+                "--from",
+                "2009-01-01",
+            ][..],
+            "already has a project of that name",
+        ),
+        (
             &[
                 "project",
                 "add",

@@ -68,10 +68,95 @@ impl Name {
     }
 
     /// The name as compared: two projects whose names fold alike ([`fold`]: case, accents,
-    /// spaces and hyphens aside) are the same name.
+    /// spaces and hyphens aside) are the same name, and so are two that only look alike
+    /// ([`name_key`]: a Cyrillic `о` for a Latin `o`, an invisible character, a Unicode dash).
     pub fn key(&self) -> String {
-        fold(&self.0)
+        name_key(&self.0)
     }
+}
+
+/// Cyrillic and Greek letters that look like Latin ones in common fonts, with the Latin letter
+/// each is read as (issue 17's red team registered `Rоsa bussen` with a Cyrillic `о` beside
+/// `Rosa bussen`: two projects a reader cannot tell apart, and contacts split between them).
+const LOOK_ALIKES: &[(char, char)] = &[
+    // Cyrillic capitals and small letters.
+    ('А', 'a'),
+    ('В', 'b'),
+    ('Е', 'e'),
+    ('К', 'k'),
+    ('М', 'm'),
+    ('Н', 'h'),
+    ('О', 'o'),
+    ('Р', 'p'),
+    ('С', 'c'),
+    ('Т', 't'),
+    ('У', 'y'),
+    ('Х', 'x'),
+    ('І', 'i'),
+    ('Ј', 'j'),
+    ('Ѕ', 's'),
+    ('а', 'a'),
+    ('е', 'e'),
+    ('о', 'o'),
+    ('р', 'p'),
+    ('с', 'c'),
+    ('у', 'y'),
+    ('х', 'x'),
+    ('і', 'i'),
+    ('ј', 'j'),
+    ('ѕ', 's'),
+    ('ԁ', 'd'),
+    ('һ', 'h'),
+    ('ӏ', 'l'),
+    // Greek capitals and small letters.
+    ('Α', 'a'),
+    ('Β', 'b'),
+    ('Ε', 'e'),
+    ('Ζ', 'z'),
+    ('Η', 'h'),
+    ('Ι', 'i'),
+    ('Κ', 'k'),
+    ('Μ', 'm'),
+    ('Ν', 'n'),
+    ('Ο', 'o'),
+    ('Ρ', 'p'),
+    ('Τ', 't'),
+    ('Υ', 'y'),
+    ('Χ', 'x'),
+    ('ο', 'o'),
+    ('ν', 'v'),
+    ('ι', 'i'),
+    ('κ', 'k'),
+    ('ρ', 'p'),
+    ('υ', 'u'),
+    ('χ', 'x'),
+    ('α', 'a'),
+];
+
+/// A project name as compared: [`fold`] after every look-alike letter is read as the Latin one
+/// it looks like, invisible characters (zero-width spaces and joiners, a soft hyphen, a word
+/// joiner, a byte order mark) dropped, and every Unicode dash read as a hyphen (which [`fold`]
+/// drops).
+pub fn name_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Decomposed first, so that `ё` is `е` and a mark, and full-width letters are Latin.
+    let seen: String = s
+        .nfkd()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+            )
+        })
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            _ => LOOK_ALIKES
+                .iter()
+                .find(|(from, _)| *from == c)
+                .map_or(c, |(_, to)| *to),
+        })
+        .collect();
+    fold(&seen)
 }
 
 impl fmt::Display for Name {
@@ -193,7 +278,7 @@ impl Projects {
 
     /// The project of this name (names compare as [`Name::key`] does).
     pub fn by_name(&self, name: &str) -> Option<&Project> {
-        let key = fold(name.trim());
+        let key = name_key(name.trim());
         self.0.iter().find(|p| p.details.name.key() == key)
     }
 
@@ -547,6 +632,34 @@ pub struct Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_only_look_alike_are_the_same_name() {
+        let key = name_key("Rosa bussen");
+        for alike in [
+            "R\u{043E}sa bussen",        // Cyrillic о
+            "Rosa bu\u{0455}\u{0455}en", // Cyrillic ѕ
+            "R\u{03BF}sa bussen",        // Greek ο
+            "ROSA BUSSEN",
+            "R\u{041E}SA BU\u{0405}\u{0405}EN", // Cyrillic О, Ѕ
+            "Rosa\u{200B} bussen",              // a zero-width space
+            "Rosa\u{00AD}bussen",               // a soft hyphen
+            "Rosa\u{2011}bussen",               // a non-breaking hyphen
+            "Ｒｏｓａ ｂｕｓｓｅｎ",            // full-width
+            "Rósa-bussen",
+        ] {
+            assert_eq!(name_key(alike), key, "{alike:?}");
+        }
+        // Different names stay different.
+        for other in [
+            "Rosa bussar",
+            "Rosa buss",
+            "Rosa bussen 2",
+            "\u{0420}\u{0438}\u{0441}",
+        ] {
+            assert_ne!(name_key(other), key, "{other:?}");
+        }
+    }
 
     fn d(s: &str) -> Date {
         super::super::parse_date(s).unwrap()

@@ -323,18 +323,9 @@ impl LinkedQueries {
     }
 
     /// Each asked query's table, published with [`publish_linked`] from the results of
-    /// [`LinkedQueries::queries`] (in order), grouped as asked.
-    pub fn publish(&self, results: &[StatsResult], threshold: u64) -> Vec<PublishedResult> {
-        self.families(results)
-            .iter()
-            .zip(&self.asked)
-            .map(|(f, by)| publish_as_asked(f, by, threshold))
-            .collect()
-    }
-
-    /// [`LinkedQueries::publish`], each table only when it passes the attacker's check
-    /// together with its linked tables ([`publish_checked`]); the first that does not is the
-    /// error.
+    /// [`LinkedQueries::queries`] (in order) and grouped as asked, each only when it passes the
+    /// attacker's check ([`publish_checked`]); the first that does not is the error. (There is
+    /// no unchecked way to publish a table from here.)
     pub fn publish_checked(
         &self,
         results: &[StatsResult],

@@ -57,7 +57,8 @@ pub struct NewProject {
 
 impl Work<'_> {
     /// `project add` (lead, admin): a new project. Refused when its name is taken (names
-    /// compare without case, accents, spaces and hyphens) or its period ends before it begins.
+    /// compare without case, accents, spaces and hyphens, look-alike letters as the same:
+    /// `domain::work::name_key`) or its period ends before it begins.
     pub fn add_project(&mut self, p: NewProject) -> Result<i64> {
         self.0.require(Permission::ManageProjects)?;
         let d = p.details;
