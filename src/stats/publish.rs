@@ -540,8 +540,16 @@ pub fn publish_checked(
                 continue;
             }
             let published = publish_linked_all(&sibling, threshold);
-            if check_until(&sibling, &published, t, until) != Verdict::Safe {
-                continue;
+            match check_until(&sibling, &published, t, until) {
+                Verdict::Safe => {}
+                // Refused on its own, in any run: never published beside this table.
+                Verdict::Pinned(_) => continue,
+                // Not decided in the time left: it may be published, so this table is not
+                // shown to be safe beside it.
+                Verdict::Undecided => {
+                    verdict = Verdict::Undecided;
+                    break;
+                }
             }
             let (mut exact, mut shown) = (family.to_vec(), all.clone());
             for (e, p) in sibling.into_iter().zip(published) {
