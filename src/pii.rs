@@ -121,6 +121,12 @@ const DIGIT_ZEROS: &[u32] = &[
 /// Dashes and minus signs that NFKC does not turn into `-`.
 const DASHES: &str = "\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2043}\u{2212}\u{FE58}";
 
+/// Whether `c` is a dash or minus sign that reads as `-` but is not one (after NFKC or NFKD,
+/// which fold the full-width and small forms).
+pub fn is_dash(c: char) -> bool {
+    DASHES.contains(c)
+}
+
 /// `text` as a reader sees it, for finding identifiers (see [`find_identifiers`]).
 fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
@@ -129,7 +135,7 @@ fn fold(text: &str) -> String {
     }
     text.nfkc()
         .map(|c| {
-            if DASHES.contains(c) {
+            if is_dash(c) {
                 return '-';
             }
             let u = c as u32;

@@ -148,12 +148,14 @@ pub fn name_key(s: &str) -> String {
                 '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
             )
         })
-        .map(|c| match c {
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-            _ => LOOK_ALIKES
+        .map(|c| {
+            if crate::pii::is_dash(c) {
+                return '-';
+            }
+            LOOK_ALIKES
                 .iter()
                 .find(|(from, _)| *from == c)
-                .map_or(c, |(_, to)| *to),
+                .map_or(c, |(_, to)| *to)
         })
         .collect();
     fold(&seen)
