@@ -23,6 +23,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 const CONTACT_TAG: &[u8] = b"uppsok cellkey contact";
 const PERSON_TAG: &[u8] = b"uppsok cellkey person";
+const DIGEST_TAG: &[u8] = b"uppsok publication digest";
 
 /// The cell key secret of one database: 32 random bytes, zeroized on drop, never printed.
 pub struct CellKeySecret {
@@ -65,6 +66,17 @@ impl CellKeySecret {
         h.update(b"uppsok/cellkey-secret/1");
         h.update(self.bytes.as_ref());
         h.finalize().into()
+    }
+
+    /// The keyed digest of what a publication under suppression shows (the publication
+    /// register, docs/statistics.md): an HMAC under the secret, so that it outlives a rekey as
+    /// the cell keys do and tells nothing to whoever lacks the secret. Feed it the period's
+    /// contacts and finalise.
+    pub fn publication_digest(&self) -> Hmac<Sha256> {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.bytes.as_ref())
+            .expect("HMAC takes a key of any length");
+        mac.update(DIGEST_TAG);
+        mac
     }
 
     /// The record keys this secret gives.

@@ -338,6 +338,17 @@ pub fn pseudonym_hex(p: &[u8]) -> String {
     p.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Reads bytes written as hex digits by [`pseudonym_hex`] (any length): `None` unless every
+/// pair is a hex number.
+pub fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
 /// Reads a pseudonym written by [`pseudonym_hex`]: exactly 64 lower-case hex digits, else
 /// `None`.
 pub fn parse_pseudonym_hex(s: &[u8]) -> Option<Pseudonym> {
@@ -529,6 +540,7 @@ mod tests {
             ),
             (Place::PseudonymKey(1), ("pseudonym_keys", "sealed_key", 1)),
             (Place::CellKeySecret, ("meta", "cellkey_secret", 0)),
+            (Place::LogFilters, ("audit_log", "filters", 0)),
         ];
         for (place, names) in all {
             assert_eq!(place.names(), names);

@@ -199,6 +199,15 @@ pub(super) fn text(m: &Msg) -> String {
                 "together with tables anyone may publish (those of fewer of its dimensions, or one sharing a hidden figure with it), it would give away a hidden count."
             }
         ),
+        Msg::PublishOverlaps { from, to, at } => format!(
+            "This period overlaps the period {} to {}, published with suppression on {at} counting contacts this publication may count too, without being the same period: subtracting one from the other would show the contacts of the days only one of them covers exactly, however few. Publish that same period, or one that does not overlap it, or use --method cellkey (its noise does not subtract away).",
+            if from.is_empty() { "from the start" } else { from },
+            if to.is_empty() { "now" } else { to },
+        ),
+        Msg::PublishChanged { at } => format!(
+            "This period was published with suppression on {at} counting contacts this publication may count too, and its contacts are not what they were then (late entries, corrections or merges), or that publication did not record them: subtracting one from the other would show the changes exactly. Publish it with --method cellkey, or keep to the earlier publication."
+        ),
+        Msg::PublishPeriodsOverlap => "Periods that overlap without being the same cannot be published together with suppression: subtracting one table from the other would show the contacts of the days only one of them covers exactly. Publish one of them, or use --method cellkey.".to_string(),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} protects nobody (with {t}, '<{t}' tells the count); use {min} or more, 5 is the default."
         ),

@@ -224,6 +224,22 @@ pub enum Msg {
         by: String,
         undecided: bool,
     },
+    /// The publication register: the period overlaps one published under suppression before
+    /// for contacts this publication may count too (`from`, `to`: its bounds, empty where
+    /// open; `at`: the day it was published) without being it.
+    PublishOverlaps {
+        from: String,
+        to: String,
+        at: String,
+    },
+    /// The publication register: the same period was published under suppression before (on
+    /// `at`) with other contacts than it has now, or without recording them.
+    PublishChanged {
+        at: String,
+    },
+    /// The publication register: one publication under suppression of periods that overlap
+    /// without being the same (its tables would subtract within it).
+    PublishPeriodsOverlap,
     ThresholdTooLow {
         threshold: u64,
         min: u64,

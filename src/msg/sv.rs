@@ -234,6 +234,15 @@ pub(super) fn text(m: &Msg) -> String {
                 "tillsammans med tabeller som vem som helst kan publicera (de med färre av dess dimensioner, eller en som delar ett dolt antal med den) skulle den avslöja ett dolt antal."
             }
         ),
+        Msg::PublishOverlaps { from, to, at } => format!(
+            "Perioden överlappar perioden {} till {}, publicerad med undertryckning den {at} med kontakter som även denna publicering kan räkna, utan att vara samma period: drar man den ena från den andra syns kontakterna under de dagar bara den ena omfattar exakt, hur få de än är. Publicera samma period, eller en som inte överlappar den, eller använd --method cellkey (dess brus går inte att dra bort).",
+            if from.is_empty() { "från början" } else { from },
+            if to.is_empty() { "nu" } else { to },
+        ),
+        Msg::PublishChanged { at } => format!(
+            "Perioden publicerades med undertryckning den {at} med kontakter som även denna publicering kan räkna, och dess kontakter är inte desamma som då (sena registreringar, rättelser eller sammanslagningar), eller så registrerade den publiceringen dem inte: drar man den ena från den andra syns ändringarna exakt. Publicera den med --method cellkey, eller håll er till den tidigare publiceringen."
+        ),
+        Msg::PublishPeriodsOverlap => "Perioder som överlappar utan att vara samma kan inte publiceras tillsammans med undertryckning: drar man den ena tabellen från den andra syns kontakterna under de dagar bara den ena omfattar exakt. Publicera en av dem, eller använd --method cellkey.".to_string(),
         Msg::ThresholdTooLow { threshold: t, min } => format!(
             "--threshold {t} skyddar ingen (med {t} avslöjar '<{t}' antalet); använd {min} eller mer, 5 är standard."
         ),

@@ -99,6 +99,15 @@ fn every_message() -> Vec<Msg> {
             by: "gender, district".to_string(),
             undecided: false,
         },
+        Msg::PublishOverlaps {
+            from: "2015-01-01".to_string(),
+            to: "2015-12-31".to_string(),
+            at: "2026-01-15".to_string(),
+        },
+        Msg::PublishChanged {
+            at: "2026-01-15".to_string(),
+        },
+        Msg::PublishPeriodsOverlap,
         Msg::ThresholdTooLow {
             threshold: 3,
             min: 3,
@@ -344,6 +353,19 @@ fn a_check_out_of_time_is_told_as_such() {
     assert!(sv.contains("blev inte klar i tid"), "{sv}");
     assert!(en.contains("role, gender, age band, district") && sv.contains("role, gender"));
     assert!(!en.contains("would give away"), "{en}");
+}
+
+/// A period open at one end is told as such, not as an empty date.
+#[test]
+fn an_open_period_published_before_is_told_in_words() {
+    let m = Msg::PublishOverlaps {
+        from: String::new(),
+        to: String::new(),
+        at: "2026-01-15".to_string(),
+    };
+    let (en, sv) = (m.text(Lang::En), m.text(Lang::Sv));
+    assert!(en.contains("from the start to now"), "{en}");
+    assert!(sv.contains("från början till nu"), "{sv}");
 }
 
 #[test]

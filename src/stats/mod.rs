@@ -310,6 +310,15 @@ impl Filter {
     }
 
     /// The filter as `DIM=V1,V2` (what [`Filter::parse`] reads).
+    /// Whether one contact could pass both filters: always, unless they filter the same
+    /// dimension of one value per contact to values they do not share (referrals and projects
+    /// are several per contact, so two such filters may always meet).
+    pub fn may_meet(&self, other: &Filter) -> bool {
+        self.dimension != other.dimension
+            || matches!(self.dimension, Dimension::Referral | Dimension::Project)
+            || self.codes.iter().any(|c| other.codes.contains(c))
+    }
+
     pub fn describe<'a>(&self, lists: impl Into<Lists<'a>>) -> String {
         let lists = lists.into();
         let values: Vec<String> = self

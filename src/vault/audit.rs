@@ -472,17 +472,18 @@ fn recorded_identifiers(
 }
 
 /// A log entry's detail with its sealed statistics filters (`filters=HEX`) opened, for those who
-/// may read the log: `filters=[gender=woman]`; `filters=[sealed]` if they do not open.
+/// may read the log: `filters=[gender=woman]`; `filters=[sealed]` if they do not open. A
+/// publication's digest (`digest=HEX`, 64 digits) is shown by its first 12.
 pub(super) fn open_filters(keys: &Keys, detail: &str) -> String {
     detail
         .split(' ')
         .map(|t| match t.strip_prefix("filters=") {
+            // A publication's keyed digest of its period's contacts: its first 12 digits tell
+            // a reader whether two publications counted the same contacts.
+            None if t.starts_with("digest=") => t.chars().take("digest=".len() + 12).collect(),
             None => t.to_string(),
             Some(hex) => {
-                let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
-                    .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-                    .collect();
-                let text = bytes
+                let text = crate::crypto::hex_bytes(hex)
                     .and_then(|b| keys.open(Place::LogFilters, &b).ok())
                     .and_then(|p| String::from_utf8(p.to_vec()).ok())
                     .map(|t| t.trim_end().to_string())

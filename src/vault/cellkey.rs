@@ -15,19 +15,10 @@
 
 use super::*;
 use crate::audit_log::CellKeyState;
-use crate::crypto::{CellKeySecret, RecordKeys};
+use crate::crypto::{hex_bytes, CellKeySecret, RecordKeys};
 
 /// The `meta` key the sealed secret is kept under.
 pub(super) const META_KEY: &str = "cellkey_secret";
-
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
-}
 
 fn not_authentic(error: String) -> Error {
     Error::Failed(Msg::ValueNotAuthentic {
@@ -106,10 +97,12 @@ fn ever_committed<R: Reads + ?Sized>(reads: &R) -> Result<bool> {
 /// The record keys of the database's secret, for keyed statistics. Refused, with what to do,
 /// when the database has none yet.
 pub(super) fn open_record_keys(reads: &dyn Reads, keys: &Keys) -> Result<RecordKeys> {
-    match open_secret(reads, keys)? {
-        Some(secret) => Ok(secret.record_keys()),
-        None => Err(Error::Refused(Msg::NoCellKeySecret)),
-    }
+    Ok(required_secret(reads, keys)?.record_keys())
+}
+
+/// The secret, or the refusal of a database that has none yet.
+pub(super) fn required_secret(reads: &dyn Reads, keys: &Keys) -> Result<CellKeySecret> {
+    open_secret(reads, keys)?.ok_or(Error::Refused(Msg::NoCellKeySecret))
 }
 
 impl Vault {

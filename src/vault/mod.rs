@@ -12,6 +12,7 @@ mod contacts;
 mod lifecycle;
 mod merges;
 mod person;
+mod register;
 #[cfg(test)]
 mod room_tests;
 mod statistics;

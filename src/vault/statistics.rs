@@ -41,6 +41,17 @@ impl StatsPurpose {
         }
     }
 
+    /// Whether a count for this purpose is a publication under suppression, kept in the
+    /// publication register (`super::register`) unless it uses the cell key method.
+    fn publishes(self) -> bool {
+        matches!(
+            self,
+            StatsPurpose::Command {
+                publish_threshold: Some(_)
+            } | StatsPurpose::Report { .. }
+        )
+    }
+
     /// The audit-log entry: action and detail (the objects are always the aggregate). With
     /// `keyed` (the cell key method) a publication records `method=cellkey` instead of a
     /// threshold, which the method does not use.
@@ -186,9 +197,56 @@ impl StatsDoor<'_> {
                 crate::crypto::pseudonym_hex(&sealed)
             ));
         }
+        if self.purpose.publishes() && self.record_keys.is_none() {
+            detail.push_str(&self.registered(asked)?);
+        }
         let detail = detail.trim().to_string();
         self.vault.log_read(action, AGGREGATE, &detail)?;
         self.vault.count(queries, sinks, self.record_keys.as_ref())
+    }
+
+    /// Checks a publication under suppression against the publication register
+    /// (`super::register`): refused ([`Msg::PublishOverlaps`], [`Msg::PublishChanged`],
+    /// [`Msg::PublishPeriodsOverlap`], nothing logged) if it could be subtracted from one
+    /// published before, or its own periods from each other; else the keyed digest of each of
+    /// its periods' contacts, as ` digest=HEX` in the periods' order, for its log entry. The
+    /// digests are read before the entry is written, in their own read session: a write between
+    /// the two is in both figures' future, as any write after the count.
+    fn registered(&self, asked: &[Query]) -> Result<String> {
+        let mut periods: Vec<super::register::Period> = Vec::new();
+        for q in asked {
+            let p = (day(q.from), day(q.to));
+            if !periods.contains(&p) {
+                if periods.iter().any(|e| super::register::overlap(e, &p)) {
+                    return Err(Error::Input(Msg::PublishPeriodsOverlap));
+                }
+                periods.push(p);
+            }
+        }
+        // The publication's filters; queries with other filters count as unfiltered, which
+        // every earlier publication may meet.
+        let filters = match asked.split_first() {
+            Some((first, rest)) if rest.iter().all(|q| q.filters == first.filters) => {
+                first.filters.as_slice()
+            }
+            _ => &[],
+        };
+        let reads = self.vault.store.read()?;
+        let earlier = super::register::published(&*reads, &self.vault.keys, self.vault.lists())?;
+        let mut detail = String::new();
+        for p in &periods {
+            let digest = self
+                .vault
+                .period_digest(&*reads, p.0.as_deref(), p.1.as_deref())?;
+            if let Some(refusal) = super::register::clash(&earlier, p, filters, &digest) {
+                return Err(Error::Input(refusal));
+            }
+            detail.push_str(&format!(
+                " digest={}",
+                crate::crypto::pseudonym_hex(&digest)
+            ));
+        }
+        Ok(detail)
     }
 
     /// [`StatsDoor::count`] of `linked`'s queries (each asked query and the tables linked to
@@ -246,12 +304,12 @@ impl StatsDoor<'_> {
 }
 
 /// A contact decoded for statistics.
-struct StatContact<'a> {
-    id: i64,
-    date: &'a str,
+pub(super) struct StatContact<'a> {
+    pub id: i64,
+    pub date: &'a str,
     /// The person, after merges (the id of the person it was declared to be), if identified.
-    person: Option<i64>,
-    attributes: Attributes,
+    pub person: Option<i64>,
+    pub attributes: Attributes,
 }
 
 /// A decrypted contact handed to the second counting thread: date, person, attributes, and the
@@ -397,7 +455,7 @@ impl Vault {
 
     /// Decrypts what statistics need of every contact in the period and hands it to `f`.
     /// The person is resolved through declared merges.
-    fn for_each_stat_contact(
+    pub(super) fn for_each_stat_contact(
         &self,
         reads: &dyn Reads,
         from: Option<&str>,
@@ -438,7 +496,7 @@ impl Vault {
 }
 
 /// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
-fn first_contacts(reads: &dyn Reads, merges: &Merges) -> Result<HashMap<i64, u32>> {
+pub(super) fn first_contacts(reads: &dyn Reads, merges: &Merges) -> Result<HashMap<i64, u32>> {
     let mut out: HashMap<i64, String> = HashMap::new();
     reads.scan_first_contacts(&mut |person, date| {
         let p = merges.resolve(person);
@@ -658,7 +716,18 @@ mod tests {
         ];
         for (purpose, action, detail) in cases {
             let before = audit_len(&v);
-            let qs = queries(v.districts());
+            let mut qs = queries(v.districts());
+            if purpose.publishes() {
+                // A publication of overlapping periods would subtract within itself: refused,
+                // and nothing logged. Of the disjoint ones, each period's digest is logged.
+                let refused = v.stats().count(purpose, &qs, &mut []);
+                assert!(
+                    matches!(refused, Err(Error::Input(Msg::PublishPeriodsOverlap))),
+                    "{refused:?}"
+                );
+                assert_eq!(audit_len(&v), before);
+                qs.retain(|q| q.from.is_some() && q.to.is_some());
+            }
             v.stats().count(purpose, &qs, &mut []).unwrap();
             assert_eq!(audit_len(&v), before + 1, "{purpose:?}");
             let (a, o, d) = last_entry(&v);
@@ -666,7 +735,14 @@ mod tests {
             // The purpose, then what was asked: periods and groupings in the clear, the
             // filters sealed (a category value never in the clear).
             assert!(d.starts_with(detail), "{purpose:?}: {d}");
-            assert!(d.contains("from=- to=- by=year+role"), "{d}");
+            assert_eq!(
+                d.matches(" digest=").count(),
+                if purpose.publishes() { 2 } else { 0 },
+                "{d}"
+            );
+            if !purpose.publishes() {
+                assert!(d.contains("from=- to=- by=year+role"), "{d}");
+            }
             assert!(
                 d.contains("from=2020-01-01 to=2020-12-31 by=referral"),
                 "{d}"

@@ -52,6 +52,19 @@ impl Db {
         db
     }
 
+    /// A copy of the database (and the key file beside it) in a directory of its own: another
+    /// unit with the same data, whose publication register is its own.
+    pub fn copy(&self) -> Db {
+        let db = Db::empty();
+        for entry in std::fs::read_dir(self.dir.path()).expect("database directory") {
+            let from = entry.expect("directory entry").path();
+            if from.is_file() {
+                std::fs::copy(&from, db.dir.path().join(from.file_name().unwrap())).expect("copy");
+            }
+        }
+        db
+    }
+
     /// A temporary directory where a database may be created.
     pub fn empty() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -1,0 +1,372 @@
+//! The publication register: what has been published under suppression, read from the audit
+//! log, so that no two publications can be subtracted to show a few contacts exactly.
+//!
+//! Suppression protects the cells of one period's tables. Two periods that overlap without
+//! being the same (a year, and the same year less its last day) subtract to a table of the days
+//! between them, exact however small; the same period published again after late entries
+//! subtracts to the changes. Every publication under suppression (`stats --publish`, `report`)
+//! is already a signed log entry with its period in the clear and its filters sealed; its entry
+//! now also carries a digest of the period's contacts, keyed by the cell key secret (which a
+//! rekey keeps, so a digest recorded before one still compares). Before a
+//! new publication, [`clash`] refuses a period that overlaps one published before without
+//! being it, and the same period when its digest is not the one recorded, wherever the two
+//! publications' filters could select one contact both (a filter is a slice of a table grouped
+//! by its dimension, so other filters are no protection unless they exclude each other).
+//! Disjoint periods are free, and so is the same period with unchanged contacts (it publishes
+//! the same figures). The cell key method needs no register: its noise does not subtract away.
+
+use hmac::Mac;
+
+use super::merges::Merges;
+use super::*;
+use crate::crypto::{hex_bytes, Keys, Place};
+use crate::domain::Lists;
+use crate::msg::Msg;
+use crate::stats::Filter;
+
+/// A period as logged: `YYYY-MM-DD` bounds, `None` where open (since the start, until now).
+pub(super) type Period = (Option<String>, Option<String>);
+
+/// One publication under suppression, as its log entry records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Publication {
+    /// When it was published (the entry's time, as logged).
+    pub at: String,
+    /// Its periods (a report's tables share one), each with the digest of its contacts;
+    /// `None` if not recorded (an entry of an earlier version).
+    pub periods: Vec<(Period, Option<[u8; 32]>)>,
+    /// Its filters; `None` if they do not open with these keys (sealed under an earlier key
+    /// version), no longer read as filters (a project renamed since), or differ between its
+    /// queries: then they count as meeting any.
+    pub filters: Option<Vec<Filter>>,
+}
+
+/// Whether a log entry records a publication under suppression: `stats --publish` without
+/// the cell key method, or `report` under a threshold.
+fn is_publication(action: &str, detail: &str) -> bool {
+    (action == Action::Stats.as_str() && detail.starts_with("publish threshold="))
+        || (action == Action::Report.as_str() && detail.starts_with("threshold="))
+}
+
+fn bound(s: &str) -> Option<String> {
+    (s != "-").then(|| s.to_string())
+}
+
+/// Reads one publication's entry detail.
+fn publication(keys: &Keys, lists: Lists<'_>, at: String, detail: &str) -> Publication {
+    let mut periods = Vec::new();
+    let mut from = None;
+    let mut filters = Some(Vec::new());
+    let mut digests = Vec::new();
+    for word in detail.split(' ') {
+        if let Some(f) = word.strip_prefix("from=") {
+            from = Some(bound(f));
+        } else if let Some(t) = word.strip_prefix("to=") {
+            if let Some(f) = from.take() {
+                let p = (f, bound(t));
+                if !periods.contains(&p) {
+                    periods.push(p);
+                }
+            }
+        } else if let Some(hex) = word.strip_prefix("filters=") {
+            filters = hex_bytes(hex)
+                .and_then(|b| keys.open(Place::LogFilters, &b).ok())
+                .and_then(|p| String::from_utf8(p.to_vec()).ok())
+                // Several queries' filters are joined by " ; ": a publication's share one.
+                .and_then(|t| match t.trim_end().split_once(" ; ") {
+                    Some(_) => None,
+                    None => t
+                        .split_whitespace()
+                        .map(|f| Filter::parse(f, lists).ok())
+                        .collect(),
+                });
+        } else if let Some(hex) = word.strip_prefix("digest=") {
+            digests.push(hex_bytes(hex).and_then(|b| <[u8; 32]>::try_from(&b[..]).ok()));
+        }
+    }
+    // The digests follow the periods' order.
+    let periods = periods
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, digests.get(i).copied().flatten()))
+        .collect();
+    Publication {
+        at,
+        periods,
+        filters,
+    }
+}
+
+/// Every publication under suppression in the log, oldest first.
+pub(super) fn published(
+    reads: &dyn Reads,
+    keys: &Keys,
+    lists: Lists<'_>,
+) -> Result<Vec<Publication>> {
+    let mut out = Vec::new();
+    reads.scan_audit_log(&mut |r| {
+        if is_publication(&r.action, &r.detail) {
+            out.push(publication(keys, lists, r.at, &r.detail));
+        }
+        NEXT
+    })?;
+    Ok(out)
+}
+
+/// Whether one contact could pass every filter of `a` and every filter of `b`.
+fn meet(a: &[Filter], b: &[Filter]) -> bool {
+    a.iter().all(|f| b.iter().all(|g| f.may_meet(g)))
+}
+
+/// Whether two periods share a day (an open bound reaches every date on its side).
+pub(super) fn overlap(a: &Period, b: &Period) -> bool {
+    let starts_before_end = |from: &Option<String>, to: &Option<String>| match (from, to) {
+        (Some(f), Some(t)) => f <= t,
+        _ => true,
+    };
+    starts_before_end(&a.0, &b.1) && starts_before_end(&b.0, &a.1)
+}
+
+/// Why a new publication of `period` with `filters` and `digest` is refused, if it is: the
+/// first earlier publication whose filters may select a contact these select too ([`meet`])
+/// and whose period overlaps it without being it, or is it with other contacts.
+pub(super) fn clash(
+    earlier: &[Publication],
+    period: &Period,
+    filters: &[Filter],
+    digest: &[u8; 32],
+) -> Option<Msg> {
+    let date = |at: &str| at.get(..10).unwrap_or(at).to_string();
+    for p in earlier {
+        if p.filters.as_deref().is_some_and(|f| !meet(f, filters)) {
+            continue;
+        }
+        for (q, recorded) in &p.periods {
+            if q == period {
+                if recorded.as_ref() != Some(digest) {
+                    return Some(Msg::PublishChanged { at: date(&p.at) });
+                }
+            } else if overlap(q, period) {
+                return Some(Msg::PublishOverlaps {
+                    from: q.0.clone().unwrap_or_default(),
+                    to: q.1.clone().unwrap_or_default(),
+                    at: date(&p.at),
+                });
+            }
+        }
+    }
+    None
+}
+
+impl Vault {
+    /// The keyed digest of everything a publication of the period shows: each contact's id,
+    /// date, person (after merges) with that person's first contact date, and categories, and
+    /// the number of field nights. Any late entry, correction or merge that could change a
+    /// figure changes it. Refused ([`Msg::NoCellKeySecret`]) while the database has no cell key
+    /// secret (one made before the method, until a role that writes contacts signs in).
+    pub(super) fn period_digest(
+        &self,
+        reads: &dyn Reads,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<[u8; 32]> {
+        let merges = Merges::load(reads)?;
+        let first = super::statistics::first_contacts(reads, &merges)?;
+        let mut h = super::cellkey::required_secret(reads, &self.keys)?.publication_digest();
+        let districts = &self.districts;
+        self.for_each_stat_contact(reads, from, to, &merges, |c| {
+            h.update(&c.id.to_le_bytes());
+            h.update(c.date.as_bytes());
+            let person = c.person.unwrap_or(-1);
+            h.update(&person.to_le_bytes());
+            h.update(&first.get(&person).copied().unwrap_or(0).to_le_bytes());
+            match c.attributes.encode(districts) {
+                Some(a) => h.update(&a[..]),
+                None => h.update(&[0u8]),
+            }
+        })?;
+        h.update(&reads.field_night_count(from, to)?.to_le_bytes());
+        Ok(h.finalize().into_bytes().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Districts;
+
+    fn period(from: &str, to: &str) -> Period {
+        (bound(from), bound(to))
+    }
+
+    fn filters(text: &str) -> Vec<Filter> {
+        let districts = Districts::default();
+        text.split_whitespace()
+            .map(|f| Filter::parse(f, &districts).unwrap())
+            .collect()
+    }
+
+    fn publication(periods: &[Period], text: &str, digest: u8) -> Publication {
+        Publication {
+            at: "2026-01-15T10:00:00Z".into(),
+            periods: periods
+                .iter()
+                .map(|p| (p.clone(), Some([digest; 32])))
+                .collect(),
+            filters: Some(filters(text)),
+        }
+    }
+
+    #[test]
+    fn a_period_overlapping_one_published_is_refused_a_disjoint_or_the_same_one_is_not() {
+        let year = period("2015-01-01", "2015-12-31");
+        let earlier = [publication(std::slice::from_ref(&year), "", 1)];
+        // The same year less a day: the two subtract to the last day.
+        let less_a_day = period("2015-01-01", "2015-12-30");
+        assert!(matches!(
+            clash(&earlier, &less_a_day, &[], &[1; 32]),
+            Some(Msg::PublishOverlaps { .. })
+        ));
+        // Since the start, or from a day in the year on: overlapping too.
+        for p in [
+            period("-", "-"),
+            period("2015-12-31", "-"),
+            period("-", "2015-01-01"),
+        ] {
+            assert!(clash(&earlier, &p, &[], &[1; 32]).is_some(), "{p:?}");
+        }
+        // The next year, or the years before: free.
+        for p in [
+            period("2016-01-01", "2016-12-31"),
+            period("-", "2014-12-31"),
+        ] {
+            assert_eq!(clash(&earlier, &p, &[], &[9; 32]), None, "{p:?}");
+        }
+        // The same year with the same contacts: the same figures, free.
+        assert_eq!(clash(&earlier, &year, &[], &[1; 32]), None);
+        // The same year with other contacts: refused.
+        assert!(matches!(
+            clash(&earlier, &year, &[], &[2; 32]),
+            Some(Msg::PublishChanged { .. })
+        ));
+    }
+
+    #[test]
+    fn publications_are_compared_unless_their_filters_exclude_each_other() {
+        let year = period("2015-01-01", "2015-12-31");
+        let less_a_day = period("2015-01-01", "2015-12-30");
+        let sellers = [publication(&[year], "role=sells", 1)];
+        // Unfiltered, or all roles: the sellers are a slice of it.
+        for text in [
+            "",
+            "role=sells,buys,other",
+            "gender=woman",
+            "role=buys,sells",
+        ] {
+            let f = filters(text);
+            assert!(
+                clash(&sellers, &less_a_day, &f, &[1; 32]).is_some(),
+                "{text}"
+            );
+        }
+        // Buyers only: no contact in both.
+        let buyers = filters("role=buys");
+        assert_eq!(clash(&sellers, &less_a_day, &buyers, &[1; 32]), None);
+        // Referrals and projects are several per contact: two of them may meet.
+        let health = [publication(
+            &[period("2015-01-01", "2015-12-31")],
+            "referral=health",
+            1,
+        )];
+        let legal = filters("referral=legal");
+        assert!(clash(&health, &less_a_day, &legal, &[1; 32]).is_some());
+        // Filters these keys cannot open, or no longer read, meet any.
+        let sealed = [Publication {
+            filters: None,
+            ..sellers[0].clone()
+        }];
+        assert!(clash(&sealed, &less_a_day, &buyers, &[1; 32]).is_some());
+        // A digest not recorded (an earlier version's entry) is not the same contacts.
+        let year = sellers[0].periods[0].0.clone();
+        let unrecorded = [Publication {
+            periods: vec![(year.clone(), None)],
+            ..sellers[0].clone()
+        }];
+        assert!(clash(&unrecorded, &year, &filters("role=sells"), &[1; 32]).is_some());
+    }
+
+    #[test]
+    fn only_publications_under_suppression_are_registered() {
+        assert!(is_publication(
+            "stats",
+            "publish threshold=5 from=- to=- by=-"
+        ));
+        assert!(is_publication(
+            "report",
+            "threshold=5 from=- to=- by=gender"
+        ));
+        for (action, detail) in [
+            ("stats", "publish method=cellkey from=- to=- by=-"),
+            ("report", "method=cellkey from=- to=- by=-"),
+            ("stats", "from=- to=- by=-"),
+            ("stats", "interface"),
+            ("estimate", "by=year"),
+        ] {
+            assert!(!is_publication(action, detail), "{action} {detail}");
+        }
+    }
+
+    #[test]
+    fn an_entry_is_read_back_with_its_period_filters_and_digest() {
+        let keys =
+            crate::crypto::MasterKey::generate(1).derive(crate::crypto::KeyScheme::PerCapability);
+        let districts = Districts::default();
+        let sealed = keys
+            .seal(
+                Place::LogFilters,
+                b"role=sells gender=woman         ",
+            )
+            .unwrap();
+        let detail = format!(
+            "threshold=5 from=2015-01-01 to=2015-12-31 by=gender from=2015-01-01 to=2015-12-31 by=district filters={} digest={}",
+            crate::crypto::pseudonym_hex(&sealed),
+            crate::crypto::pseudonym_hex(&[7; 32]),
+        );
+        let p = super::publication(
+            &keys,
+            (&districts).into(),
+            "2026-01-15T10:00:00Z".into(),
+            &detail,
+        );
+        assert_eq!(
+            p.periods,
+            vec![(period("2015-01-01", "2015-12-31"), Some([7; 32]))]
+        );
+        assert_eq!(p.filters.map(|f| f.len()), Some(2));
+        // Filters sealed for another place do not open as filters: they meet any.
+        let moved = detail.replace(
+            &crate::crypto::pseudonym_hex(&sealed),
+            &crate::crypto::pseudonym_hex(&keys.seal(Place::CellKeySecret, b"x").unwrap()),
+        );
+        let p = super::publication(&keys, (&districts).into(), String::new(), &moved);
+        assert_eq!(p.filters, None);
+        // A digest of another length is none.
+        let short = detail.replace("digest=0707", "digest=07");
+        let p = super::publication(&keys, (&districts).into(), String::new(), &short);
+        assert_eq!(p.periods[0].1, None);
+        // Queries with other filters in one entry: the filters meet any.
+        let sealed = keys
+            .seal(
+                Place::LogFilters,
+                b"role=sells ; role=buys                 ",
+            )
+            .unwrap();
+        let mixed = format!(
+            "threshold=5 from=- to=- by=- filters={}",
+            crate::crypto::pseudonym_hex(&sealed)
+        );
+        let p = super::publication(&keys, (&districts).into(), String::new(), &mixed);
+        assert_eq!(p.filters, None);
+        assert_eq!(p.periods, vec![((None, None), None)]);
+    }
+}
