@@ -200,12 +200,21 @@ pub(super) fn text(m: &Msg) -> String {
             }
         ),
         Msg::PublishOverlaps { from, to, at } => format!(
-            "This period overlaps the period {} to {}, published with suppression on {at} counting contacts this publication may count too, without being the same period: subtracting one from the other would show the contacts of the days only one of them covers exactly, however few. Publish that same period, or one that does not overlap it, or use --method cellkey (its noise does not subtract away).",
+            "This period overlaps the period {} to {}, published with suppression on {at} counting contacts this publication may count too, without being the same period: subtracting one from the other would show the contacts of the days only one of them covers exactly, however few. Publish that same period, or one that does not overlap it. (A unit that needs overlapping periods publishes them all by the cell key method, whose noise does not subtract away.)",
             if from.is_empty() { "from the start" } else { from },
             if to.is_empty() { "now" } else { to },
         ),
         Msg::PublishChanged { at } => format!(
-            "This period was published with suppression on {at} counting contacts this publication may count too, and its contacts are not what they were then (late entries, corrections or merges), or that publication did not record them: subtracting one from the other would show the changes exactly. Publish it with --method cellkey, or keep to the earlier publication."
+            "This period was published with suppression on {at} counting contacts this publication may count too, and its contacts are not what they were then (late entries, corrections or merges), or that publication did not record them: subtracting one from the other would show the changes exactly. Keep to the earlier publication. (A unit that publishes corrected figures publishes by the cell key method.)"
+        ),
+        Msg::PublishOtherFilters { at } => format!(
+            "This period was published with suppression on {at} with other filters, which may count some of the same contacts: a filtered table is a slice of a bigger one, and two slices of one period subtract to a third, exactly. Publish with the same filters as then, or group by the dimension instead of filtering by it (--by)."
+        ),
+        Msg::PublishOtherThreshold { at, threshold } => format!(
+            "This period was published with suppression on {at} under --threshold {threshold}, with filters that may count the same contacts: a count hidden under one threshold and shown under the other, or the hidden sums of the two, give each other away. Publish with --threshold {threshold} again."
+        ),
+        Msg::PublishOtherMethod { at } => format!(
+            "This period, or one overlapping it, was published on {at} by the other disclosure-control method, with filters that may count the same contacts: a figure moved by the cell key method beside the exact bounds suppression gives of it can leave one value. Publish by the method used then."
         ),
         Msg::PublishPeriodsOverlap => "Periods that overlap without being the same cannot be published together with suppression: subtracting one table from the other would show the contacts of the days only one of them covers exactly. Publish one of them, or use --method cellkey.".to_string(),
         Msg::ThresholdTooLow { threshold: t, min } => format!(

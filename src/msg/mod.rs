@@ -237,6 +237,22 @@ pub enum Msg {
     PublishChanged {
         at: String,
     },
+    /// The publication register: the same period was published under suppression before (on
+    /// `at`) with other filters that may select some of the same contacts.
+    PublishOtherFilters {
+        at: String,
+    },
+    /// The publication register: the same period was published under suppression before (on
+    /// `at`) under another threshold (`threshold`).
+    PublishOtherThreshold {
+        at: String,
+        threshold: u64,
+    },
+    /// The publication register: the period, or one overlapping it, was published before (on
+    /// `at`) by the other disclosure-control method.
+    PublishOtherMethod {
+        at: String,
+    },
     /// The publication register: one publication under suppression of periods that overlap
     /// without being the same (its tables would subtract within it).
     PublishPeriodsOverlap,

@@ -235,12 +235,21 @@ pub(super) fn text(m: &Msg) -> String {
             }
         ),
         Msg::PublishOverlaps { from, to, at } => format!(
-            "Perioden överlappar perioden {} till {}, publicerad med undertryckning den {at} med kontakter som även denna publicering kan räkna, utan att vara samma period: drar man den ena från den andra syns kontakterna under de dagar bara den ena omfattar exakt, hur få de än är. Publicera samma period, eller en som inte överlappar den, eller använd --method cellkey (dess brus går inte att dra bort).",
+            "Perioden överlappar perioden {} till {}, publicerad med undertryckning den {at} med kontakter som även denna publicering kan räkna, utan att vara samma period: drar man den ena från den andra syns kontakterna under de dagar bara den ena omfattar exakt, hur få de än är. Publicera samma period, eller en som inte överlappar den. (En enhet som behöver överlappande perioder publicerar alla med cellnyckelmetoden, vars brus inte går att dra bort.)",
             if from.is_empty() { "från början" } else { from },
             if to.is_empty() { "nu" } else { to },
         ),
         Msg::PublishChanged { at } => format!(
-            "Perioden publicerades med undertryckning den {at} med kontakter som även denna publicering kan räkna, och dess kontakter är inte desamma som då (sena registreringar, rättelser eller sammanslagningar), eller så registrerade den publiceringen dem inte: drar man den ena från den andra syns ändringarna exakt. Publicera den med --method cellkey, eller håll er till den tidigare publiceringen."
+            "Perioden publicerades med undertryckning den {at} med kontakter som även denna publicering kan räkna, och dess kontakter är inte desamma som då (sena registreringar, rättelser eller sammanslagningar), eller så registrerade den publiceringen dem inte: drar man den ena från den andra syns ändringarna exakt. Håll er till den tidigare publiceringen. (En enhet som publicerar rättade siffror publicerar med cellnyckelmetoden.)"
+        ),
+        Msg::PublishOtherFilters { at } => format!(
+            "Perioden publicerades med undertryckning den {at} med andra filter, som kan räkna några av samma kontakter: en filtrerad tabell är ett utsnitt av en större, och två utsnitt av samma period kan dras från varandra till ett tredje, exakt. Publicera med samma filter som då, eller gruppera efter dimensionen i stället för att filtrera på den (--by)."
+        ),
+        Msg::PublishOtherThreshold { at, threshold } => format!(
+            "Perioden publicerades med undertryckning den {at} med --threshold {threshold}, med filter som kan räkna samma kontakter: ett antal som döljs under det ena tröskelvärdet och visas under det andra, eller de dolda summorna av båda, avslöjar varandra. Publicera med --threshold {threshold} igen."
+        ),
+        Msg::PublishOtherMethod { at } => format!(
+            "Perioden, eller en som överlappar den, publicerades den {at} med den andra metoden för röjandeskydd, med filter som kan räkna samma kontakter: ett tal som cellnyckelmetoden flyttat, bredvid de exakta gränser undertryckningen ger för det, kan lämna ett enda värde. Publicera med den metod som användes då."
         ),
         Msg::PublishPeriodsOverlap => "Perioder som överlappar utan att vara samma kan inte publiceras tillsammans med undertryckning: drar man den ena tabellen från den andra syns kontakterna under de dagar bara den ena omfattar exakt. Publicera en av dem, eller använd --method cellkey.".to_string(),
         Msg::ThresholdTooLow { threshold: t, min } => format!(

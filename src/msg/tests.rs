@@ -107,6 +107,16 @@ fn every_message() -> Vec<Msg> {
         Msg::PublishChanged {
             at: "2026-01-15".to_string(),
         },
+        Msg::PublishOtherFilters {
+            at: "2026-01-15".to_string(),
+        },
+        Msg::PublishOtherThreshold {
+            at: "2026-01-15".to_string(),
+            threshold: 5,
+        },
+        Msg::PublishOtherMethod {
+            at: "2026-01-15".to_string(),
+        },
         Msg::PublishPeriodsOverlap,
         Msg::ThresholdTooLow {
             threshold: 3,

@@ -319,6 +319,16 @@ impl Filter {
             || self.codes.iter().any(|c| other.codes.contains(c))
     }
 
+    /// The filter as codes, whatever order its values were given in (`role=1,2`): two filters
+    /// select the same contacts when these are equal.
+    pub fn canonical(&self) -> String {
+        let mut codes = self.codes.clone();
+        codes.sort_unstable();
+        codes.dedup();
+        let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+        format!("{}={}", self.dimension.as_str(), codes.join(","))
+    }
+
     pub fn describe<'a>(&self, lists: impl Into<Lists<'a>>) -> String {
         let lists = lists.into();
         let values: Vec<String> = self

@@ -220,6 +220,11 @@ pub fn canonical_grouping(by: &[Dimension]) -> Vec<Dimension> {
     out
 }
 
+/// Whether two groupings are of the same dimensions, in any order: the same table.
+fn same_grouping(a: &[Dimension], b: &[Dimension]) -> bool {
+    a.len() == b.len() && a.iter().all(|d| b.contains(d))
+}
+
 /// Every grouping by a subsequence of `by` (dimensions in the same order), fewer dimensions
 /// first, from the ungrouped totals to `by` itself: the tables linked to a table grouped by
 /// `by`, which anyone may publish beside it (its margins). A grouping with `month` also has
@@ -520,15 +525,21 @@ pub fn publish_checked(
     let top_by = family.last().expect("a table to publish").by.clone();
     if verdict == Verdict::Safe {
         for g in sibling_groupings(&top_by) {
+            // A table is found whatever the order of its dimensions: a coarser table's sibling
+            // (counterpart x gender of role x counterpart) is in the family as gender x
+            // counterpart.
             let find = |by: &Vec<Dimension>| {
                 family
                     .iter()
                     .chain(others)
-                    .find(|r| &r.by == by)
+                    .find(|r| same_grouping(&r.by, by))
                     .expect("a sibling's tables are counted")
                     .clone()
             };
-            let sibling: Vec<StatsResult> = linked_groupings(&g).iter().map(find).collect();
+            // Its margins in the order of the table as counted (a sibling has at most two
+            // dimensions, so its margins have one and are found as they are).
+            let top = find(&g);
+            let sibling: Vec<StatsResult> = linked_groupings(&top.by).iter().map(find).collect();
             // Only a shared margin that hides something links the two tables.
             let shares_hidden = sibling.iter().any(|r| {
                 family

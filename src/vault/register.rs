@@ -39,13 +39,32 @@ pub(super) struct Publication {
     /// version), no longer read as filters (a project renamed since), or differ between its
     /// queries: then they count as meeting any.
     pub filters: Option<Vec<Filter>>,
+    /// The keyed digest of its filters ([`Vault::selection_digest`]), which a rekey keeps;
+    /// `None` if not recorded (an entry of an earlier version).
+    pub selection: Option<[u8; 32]>,
+    /// Its threshold under suppression; `None` for the cell key method.
+    pub threshold: Option<u64>,
 }
 
-/// Whether a log entry records a publication under suppression: `stats --publish` without
-/// the cell key method, or `report` under a threshold.
-fn is_publication(action: &str, detail: &str) -> bool {
-    (action == Action::Stats.as_str() && detail.starts_with("publish threshold="))
-        || (action == Action::Report.as_str() && detail.starts_with("threshold="))
+/// Whether a log entry records a publication, and by which method: `Some(Some(t))` under
+/// suppression with threshold `t` (`stats --publish`, `report`), `Some(None)` by the cell key
+/// method, `None` if it is no publication.
+fn is_publication(action: &str, detail: &str) -> Option<Option<u64>> {
+    let rest = if action == Action::Stats.as_str() {
+        detail.strip_prefix("publish ")?
+    } else if action == Action::Report.as_str() {
+        detail
+    } else {
+        return None;
+    };
+    let first = rest.split(' ').next()?;
+    if first == "method=cellkey" {
+        return Some(None);
+    }
+    first
+        .strip_prefix("threshold=")
+        .and_then(|t| t.parse().ok())
+        .map(Some)
 }
 
 fn bound(s: &str) -> Option<String> {
@@ -53,11 +72,19 @@ fn bound(s: &str) -> Option<String> {
 }
 
 /// Reads one publication's entry detail.
-fn publication(keys: &Keys, lists: Lists<'_>, at: String, detail: &str) -> Publication {
+fn publication(
+    keys: &Keys,
+    lists: Lists<'_>,
+    at: String,
+    threshold: Option<u64>,
+    detail: &str,
+) -> Publication {
     let mut periods = Vec::new();
     let mut from = None;
     let mut filters = Some(Vec::new());
     let mut digests = Vec::new();
+    let mut selection = None;
+    let digest = |hex: &str| hex_bytes(hex).and_then(|b| <[u8; 32]>::try_from(&b[..]).ok());
     for word in detail.split(' ') {
         if let Some(f) = word.strip_prefix("from=") {
             from = Some(bound(f));
@@ -81,7 +108,9 @@ fn publication(keys: &Keys, lists: Lists<'_>, at: String, detail: &str) -> Publi
                         .collect(),
                 });
         } else if let Some(hex) = word.strip_prefix("digest=") {
-            digests.push(hex_bytes(hex).and_then(|b| <[u8; 32]>::try_from(&b[..]).ok()));
+            digests.push(digest(hex));
+        } else if let Some(hex) = word.strip_prefix("selection=") {
+            selection = digest(hex);
         }
     }
     // The digests follow the periods' order.
@@ -94,6 +123,8 @@ fn publication(keys: &Keys, lists: Lists<'_>, at: String, detail: &str) -> Publi
         at,
         periods,
         filters,
+        selection,
+        threshold,
     }
 }
 
@@ -105,8 +136,8 @@ pub(super) fn published(
 ) -> Result<Vec<Publication>> {
     let mut out = Vec::new();
     reads.scan_audit_log(&mut |r| {
-        if is_publication(&r.action, &r.detail) {
-            out.push(publication(keys, lists, r.at, &r.detail));
+        if let Some(threshold) = is_publication(&r.action, &r.detail) {
+            out.push(publication(keys, lists, r.at, threshold, &r.detail));
         }
         NEXT
     })?;
@@ -127,24 +158,68 @@ pub(super) fn overlap(a: &Period, b: &Period) -> bool {
     starts_before_end(&a.0, &b.1) && starts_before_end(&b.0, &a.1)
 }
 
-/// Why a new publication of `period` with `filters` and `digest` is refused, if it is: the
-/// first earlier publication whose filters may select a contact these select too ([`meet`])
-/// and whose period overlaps it without being it, or is it with other contacts.
-pub(super) fn clash(
-    earlier: &[Publication],
-    period: &Period,
-    filters: &[Filter],
-    digest: &[u8; 32],
-) -> Option<Msg> {
+/// What a new publication is compared by: its period, filters, the digest of the period's
+/// contacts and the digest of its filters.
+pub(super) struct Asked<'a> {
+    pub period: &'a Period,
+    pub filters: &'a [Filter],
+    /// Under suppression: what else it is compared by. `None` for the cell key method.
+    pub suppressed: Option<Suppressed<'a>>,
+}
+
+/// What a publication under suppression is compared by besides its period and filters.
+#[derive(Clone, Copy)]
+pub(super) struct Suppressed<'a> {
+    pub digest: &'a [u8; 32],
+    pub selection: &'a [u8; 32],
+    pub threshold: u64,
+}
+
+/// Why a new publication is refused, if it is. Among the earlier publications whose filters
+/// may select a contact its filters select too ([`meet`]): one by the other method of a period
+/// that overlaps its period or is it (a noisy figure beside the exact bounds of a hidden one
+/// narrows it to one value); and under suppression, one whose period overlaps it without being
+/// it, or is it with other contacts, other filters (two slices of one period subtract to a
+/// third) or another threshold (a count below one and above the other). Publications by the
+/// cell key method are free among themselves.
+pub(super) fn clash(earlier: &[Publication], asked: &Asked<'_>) -> Option<Msg> {
+    let Asked {
+        period,
+        filters,
+        suppressed,
+    } = *asked;
     let date = |at: &str| at.get(..10).unwrap_or(at).to_string();
     for p in earlier {
         if p.filters.as_deref().is_some_and(|f| !meet(f, filters)) {
             continue;
         }
         for (q, recorded) in &p.periods {
+            if p.threshold.is_some() != suppressed.is_some() {
+                if q == period || overlap(q, period) {
+                    return Some(Msg::PublishOtherMethod { at: date(&p.at) });
+                }
+                continue;
+            }
+            let Some(Suppressed {
+                digest,
+                selection,
+                threshold,
+            }) = suppressed
+            else {
+                continue;
+            };
             if q == period {
                 if recorded.as_ref() != Some(digest) {
                     return Some(Msg::PublishChanged { at: date(&p.at) });
+                }
+                if p.selection.as_ref() != Some(selection) {
+                    return Some(Msg::PublishOtherFilters { at: date(&p.at) });
+                }
+                if p.threshold != Some(threshold) {
+                    return Some(Msg::PublishOtherThreshold {
+                        at: date(&p.at),
+                        threshold: p.threshold.unwrap_or_default(),
+                    });
                 }
             } else if overlap(q, period) {
                 return Some(Msg::PublishOverlaps {
@@ -173,6 +248,7 @@ impl Vault {
         let merges = Merges::load(reads)?;
         let first = super::statistics::first_contacts(reads, &merges)?;
         let mut h = super::cellkey::required_secret(reads, &self.keys)?.publication_digest();
+        h.update(b"contacts");
         let districts = &self.districts;
         self.for_each_stat_contact(reads, from, to, &merges, |c| {
             h.update(&c.id.to_le_bytes());
@@ -186,6 +262,23 @@ impl Vault {
             }
         })?;
         h.update(&reads.field_night_count(from, to)?.to_le_bytes());
+        Ok(h.finalize().into_bytes().into())
+    }
+
+    /// The keyed digest of a publication's filters, as codes in a fixed order
+    /// ([`Filter::canonical`]): equal for filters that select the same contacts, whatever
+    /// order they were given in.
+    pub(super) fn selection_digest(
+        &self,
+        reads: &dyn Reads,
+        filters: &[Filter],
+    ) -> Result<[u8; 32]> {
+        let mut h = super::cellkey::required_secret(reads, &self.keys)?.publication_digest();
+        h.update(b"selection");
+        let mut words: Vec<String> = filters.iter().map(Filter::canonical).collect();
+        words.sort_unstable();
+        words.dedup();
+        h.update(words.join(" ").as_bytes());
         Ok(h.finalize().into_bytes().into())
     }
 }
@@ -214,7 +307,37 @@ mod tests {
                 .map(|p| (p.clone(), Some([digest; 32])))
                 .collect(),
             filters: Some(filters(text)),
+            selection: Some(selection(text)),
+            threshold: Some(5),
         }
+    }
+
+    /// A stand-in for the keyed digest of filters: their canonical words.
+    fn selection(text: &str) -> [u8; 32] {
+        let mut words: Vec<String> = filters(text).iter().map(Filter::canonical).collect();
+        words.sort_unstable();
+        let mut out = [0u8; 32];
+        for (i, b) in words.join(" ").bytes().enumerate() {
+            out[i % 32] ^= b.wrapping_add(i as u8);
+        }
+        out
+    }
+
+    /// [`clash`] of a publication of `period` with `text`'s filters and contacts `digest`.
+    fn asked(earlier: &[Publication], period: &Period, text: &str, digest: u8) -> Option<Msg> {
+        let f = filters(text);
+        clash(
+            earlier,
+            &Asked {
+                period,
+                filters: &f,
+                suppressed: Some(Suppressed {
+                    digest: &[digest; 32],
+                    selection: &selection(text),
+                    threshold: 5,
+                }),
+            },
+        )
     }
 
     #[test]
@@ -224,7 +347,7 @@ mod tests {
         // The same year less a day: the two subtract to the last day.
         let less_a_day = period("2015-01-01", "2015-12-30");
         assert!(matches!(
-            clash(&earlier, &less_a_day, &[], &[1; 32]),
+            asked(&earlier, &less_a_day, "", 1),
             Some(Msg::PublishOverlaps { .. })
         ));
         // Since the start, or from a day in the year on: overlapping too.
@@ -233,20 +356,20 @@ mod tests {
             period("2015-12-31", "-"),
             period("-", "2015-01-01"),
         ] {
-            assert!(clash(&earlier, &p, &[], &[1; 32]).is_some(), "{p:?}");
+            assert!(asked(&earlier, &p, "", 1).is_some(), "{p:?}");
         }
         // The next year, or the years before: free.
         for p in [
             period("2016-01-01", "2016-12-31"),
             period("-", "2014-12-31"),
         ] {
-            assert_eq!(clash(&earlier, &p, &[], &[9; 32]), None, "{p:?}");
+            assert_eq!(asked(&earlier, &p, "", 9), None, "{p:?}");
         }
         // The same year with the same contacts: the same figures, free.
-        assert_eq!(clash(&earlier, &year, &[], &[1; 32]), None);
+        assert_eq!(asked(&earlier, &year, "", 1), None);
         // The same year with other contacts: refused.
         assert!(matches!(
-            clash(&earlier, &year, &[], &[2; 32]),
+            asked(&earlier, &year, "", 2),
             Some(Msg::PublishChanged { .. })
         ));
     }
@@ -255,7 +378,7 @@ mod tests {
     fn publications_are_compared_unless_their_filters_exclude_each_other() {
         let year = period("2015-01-01", "2015-12-31");
         let less_a_day = period("2015-01-01", "2015-12-30");
-        let sellers = [publication(&[year], "role=sells", 1)];
+        let sellers = [publication(std::slice::from_ref(&year), "role=sells", 1)];
         // Unfiltered, or all roles: the sellers are a slice of it.
         for text in [
             "",
@@ -263,57 +386,161 @@ mod tests {
             "gender=woman",
             "role=buys,sells",
         ] {
-            let f = filters(text);
-            assert!(
-                clash(&sellers, &less_a_day, &f, &[1; 32]).is_some(),
-                "{text}"
-            );
+            assert!(asked(&sellers, &less_a_day, text, 1).is_some(), "{text}");
         }
         // Buyers only: no contact in both.
-        let buyers = filters("role=buys");
-        assert_eq!(clash(&sellers, &less_a_day, &buyers, &[1; 32]), None);
+        assert_eq!(asked(&sellers, &less_a_day, "role=buys", 1), None);
         // Referrals and projects are several per contact: two of them may meet.
         let health = [publication(
-            &[period("2015-01-01", "2015-12-31")],
+            std::slice::from_ref(&year),
             "referral=health",
             1,
         )];
-        let legal = filters("referral=legal");
-        assert!(clash(&health, &less_a_day, &legal, &[1; 32]).is_some());
+        assert!(asked(&health, &less_a_day, "referral=legal", 1).is_some());
         // Filters these keys cannot open, or no longer read, meet any.
         let sealed = [Publication {
             filters: None,
             ..sellers[0].clone()
         }];
-        assert!(clash(&sealed, &less_a_day, &buyers, &[1; 32]).is_some());
+        assert!(asked(&sealed, &less_a_day, "role=buys", 1).is_some());
         // A digest not recorded (an earlier version's entry) is not the same contacts.
-        let year = sellers[0].periods[0].0.clone();
         let unrecorded = [Publication {
             periods: vec![(year.clone(), None)],
             ..sellers[0].clone()
         }];
-        assert!(clash(&unrecorded, &year, &filters("role=sells"), &[1; 32]).is_some());
+        assert!(asked(&unrecorded, &year, "role=sells", 1).is_some());
     }
 
     #[test]
-    fn only_publications_under_suppression_are_registered() {
-        assert!(is_publication(
-            "stats",
-            "publish threshold=5 from=- to=- by=-"
-        ));
-        assert!(is_publication(
-            "report",
-            "threshold=5 from=- to=- by=gender"
-        ));
+    fn two_slices_of_one_period_are_refused_unless_they_are_the_same() {
+        let year = period("2015-01-01", "2015-12-31");
+        let sellers = [publication(std::slice::from_ref(&year), "role=sells", 1)];
+        // The sellers and the sellers and buyers of one year subtract to the buyers; the year
+        // unfiltered, to everyone else.
+        for text in ["role=sells,buys", "", "role=sells gender=woman"] {
+            assert!(
+                matches!(
+                    asked(&sellers, &year, text, 1),
+                    Some(Msg::PublishOtherFilters { .. })
+                ),
+                "{text}"
+            );
+        }
+        // The same slice again, or one that shares no contact: free.
+        assert_eq!(asked(&sellers, &year, "role=sells", 1), None);
+        assert_eq!(asked(&sellers, &year, "role=buys", 1), None);
+        // Values in another order select the same contacts.
+        let two = [publication(
+            std::slice::from_ref(&year),
+            "role=sells,buys gender=woman",
+            1,
+        )];
+        assert_eq!(asked(&two, &year, "gender=woman role=buys,sells", 1), None);
+        // Filters not recorded (an earlier version's entry) are not the same.
+        let unrecorded = [Publication {
+            selection: None,
+            ..sellers[0].clone()
+        }];
+        assert!(asked(&unrecorded, &year, "role=sells", 1).is_some());
+    }
+
+    #[test]
+    fn publications_are_read_with_their_method_and_threshold() {
+        assert_eq!(
+            is_publication("stats", "publish threshold=5 from=- to=- by=-"),
+            Some(Some(5))
+        );
+        assert_eq!(
+            is_publication("report", "threshold=7 from=- to=- by=gender"),
+            Some(Some(7))
+        );
+        assert_eq!(
+            is_publication("stats", "publish method=cellkey from=- to=- by=-"),
+            Some(None)
+        );
+        assert_eq!(
+            is_publication("report", "method=cellkey from=- to=- by=-"),
+            Some(None)
+        );
         for (action, detail) in [
-            ("stats", "publish method=cellkey from=- to=- by=-"),
-            ("report", "method=cellkey from=- to=- by=-"),
             ("stats", "from=- to=- by=-"),
+            ("stats", "method=cellkey from=- to=- by=-"),
             ("stats", "interface"),
+            ("stats", "interface method=cellkey"),
             ("estimate", "by=year"),
         ] {
-            assert!(!is_publication(action, detail), "{action} {detail}");
+            assert_eq!(is_publication(action, detail), None, "{action} {detail}");
         }
+    }
+
+    #[test]
+    fn one_table_under_two_thresholds_or_by_two_methods_is_refused() {
+        let year = period("2015-01-01", "2015-12-31");
+        let earlier = [publication(std::slice::from_ref(&year), "", 1)];
+        let f = filters("");
+        let ask = |period: &Period, suppressed| {
+            clash(
+                &earlier,
+                &Asked {
+                    period,
+                    filters: &f,
+                    suppressed,
+                },
+            )
+        };
+        let under = |threshold| {
+            Some(Suppressed {
+                digest: &[1; 32],
+                selection: &[0; 32],
+                threshold,
+            })
+        };
+        let mut same = earlier[0].clone();
+        same.selection = Some([0; 32]);
+        let earlier = [same];
+        let ask_same = |period: &Period, suppressed| {
+            clash(
+                &earlier,
+                &Asked {
+                    period,
+                    filters: &f,
+                    suppressed,
+                },
+            )
+        };
+        assert_eq!(ask_same(&year, under(5)), None);
+        assert!(matches!(
+            ask_same(&year, under(3)),
+            Some(Msg::PublishOtherThreshold { threshold: 5, .. })
+        ));
+        // The cell key method beside suppression, of the year or a period overlapping it.
+        for p in [year.clone(), period("2015-06-01", "-")] {
+            assert!(matches!(
+                ask(&p, None),
+                Some(Msg::PublishOtherMethod { .. })
+            ));
+        }
+        assert_eq!(ask(&period("2016-01-01", "2016-12-31"), None), None);
+        // And suppression beside the cell key method; cell key beside cell key is free.
+        let keyed = [Publication {
+            threshold: None,
+            ..earlier[0].clone()
+        }];
+        let asked = |suppressed| {
+            clash(
+                &keyed,
+                &Asked {
+                    period: &year,
+                    filters: &f,
+                    suppressed,
+                },
+            )
+        };
+        assert!(matches!(
+            asked(under(5)),
+            Some(Msg::PublishOtherMethod { .. })
+        ));
+        assert_eq!(asked(None), None);
     }
 
     #[test]
@@ -322,10 +549,7 @@ mod tests {
             crate::crypto::MasterKey::generate(1).derive(crate::crypto::KeyScheme::PerCapability);
         let districts = Districts::default();
         let sealed = keys
-            .seal(
-                Place::LogFilters,
-                b"role=sells gender=woman         ",
-            )
+            .seal(Place::LogFilters, b"role=sells gender=woman         ")
             .unwrap();
         let detail = format!(
             "threshold=5 from=2015-01-01 to=2015-12-31 by=gender from=2015-01-01 to=2015-12-31 by=district filters={} digest={}",
@@ -336,6 +560,7 @@ mod tests {
             &keys,
             (&districts).into(),
             "2026-01-15T10:00:00Z".into(),
+            Some(5),
             &detail,
         );
         assert_eq!(
@@ -348,11 +573,11 @@ mod tests {
             &crate::crypto::pseudonym_hex(&sealed),
             &crate::crypto::pseudonym_hex(&keys.seal(Place::CellKeySecret, b"x").unwrap()),
         );
-        let p = super::publication(&keys, (&districts).into(), String::new(), &moved);
+        let p = super::publication(&keys, (&districts).into(), String::new(), Some(5), &moved);
         assert_eq!(p.filters, None);
         // A digest of another length is none.
         let short = detail.replace("digest=0707", "digest=07");
-        let p = super::publication(&keys, (&districts).into(), String::new(), &short);
+        let p = super::publication(&keys, (&districts).into(), String::new(), Some(5), &short);
         assert_eq!(p.periods[0].1, None);
         // Queries with other filters in one entry: the filters meet any.
         let sealed = keys
@@ -365,7 +590,7 @@ mod tests {
             "threshold=5 from=- to=- by=- filters={}",
             crate::crypto::pseudonym_hex(&sealed)
         );
-        let p = super::publication(&keys, (&districts).into(), String::new(), &mixed);
+        let p = super::publication(&keys, (&districts).into(), String::new(), Some(5), &mixed);
         assert_eq!(p.filters, None);
         assert_eq!(p.periods, vec![((None, None), None)]);
     }

@@ -41,15 +41,15 @@ impl StatsPurpose {
         }
     }
 
-    /// Whether a count for this purpose is a publication under suppression, kept in the
-    /// publication register (`super::register`) unless it uses the cell key method.
-    fn publishes(self) -> bool {
-        matches!(
-            self,
+    /// The threshold of a publication (unused by the cell key method).
+    fn threshold(self) -> Option<u64> {
+        match self {
             StatsPurpose::Command {
-                publish_threshold: Some(_)
-            } | StatsPurpose::Report { .. }
-        )
+                publish_threshold: Some(t),
+            }
+            | StatsPurpose::Report { threshold: t } => Some(t),
+            _ => None,
+        }
     }
 
     /// The audit-log entry: action and detail (the objects are always the aggregate). With
@@ -197,8 +197,8 @@ impl StatsDoor<'_> {
                 crate::crypto::pseudonym_hex(&sealed)
             ));
         }
-        if self.purpose.publishes() && self.record_keys.is_none() {
-            detail.push_str(&self.registered(asked)?);
+        if let Some(threshold) = self.purpose.threshold() {
+            detail.push_str(&self.registered(asked, threshold)?);
         }
         let detail = detail.trim().to_string();
         self.vault.log_read(action, AGGREGATE, &detail)?;
@@ -207,17 +207,21 @@ impl StatsDoor<'_> {
 
     /// Checks a publication under suppression against the publication register
     /// (`super::register`): refused ([`Msg::PublishOverlaps`], [`Msg::PublishChanged`],
+    /// [`Msg::PublishOtherFilters`], [`Msg::PublishOtherThreshold`], [`Msg::PublishOtherMethod`],
     /// [`Msg::PublishPeriodsOverlap`], nothing logged) if it could be subtracted from one
     /// published before, or its own periods from each other; else the keyed digest of each of
-    /// its periods' contacts, as ` digest=HEX` in the periods' order, for its log entry. The
+    /// its periods' contacts, as ` digest=HEX` in the periods' order, and of its filters, as
+    /// ` selection=HEX`, for its log entry. The
     /// digests are read before the entry is written, in their own read session: a write between
     /// the two is in both figures' future, as any write after the count.
-    fn registered(&self, asked: &[Query]) -> Result<String> {
-        let mut periods: Vec<super::register::Period> = Vec::new();
+    fn registered(&self, asked: &[Query], threshold: u64) -> Result<String> {
+        use super::register::{clash, Asked, Period, Suppressed};
+        let keyed = self.record_keys.is_some();
+        let mut periods: Vec<Period> = Vec::new();
         for q in asked {
             let p = (day(q.from), day(q.to));
             if !periods.contains(&p) {
-                if periods.iter().any(|e| super::register::overlap(e, &p)) {
+                if !keyed && periods.iter().any(|e| super::register::overlap(e, &p)) {
                     return Err(Error::Input(Msg::PublishPeriodsOverlap));
                 }
                 periods.push(p);
@@ -231,21 +235,54 @@ impl StatsDoor<'_> {
             }
             _ => &[],
         };
+        let refused = |refusal: Option<Msg>| match refusal {
+            Some(m) => Err(Error::Input(m)),
+            None => Ok(()),
+        };
         let reads = self.vault.store.read()?;
         let earlier = super::register::published(&*reads, &self.vault.keys, self.vault.lists())?;
-        let mut detail = String::new();
-        for p in &periods {
-            let digest = self
-                .vault
-                .period_digest(&*reads, p.0.as_deref(), p.1.as_deref())?;
-            if let Some(refusal) = super::register::clash(&earlier, p, filters, &digest) {
-                return Err(Error::Input(refusal));
+        if keyed {
+            for period in &periods {
+                let suppressed = None;
+                refused(clash(
+                    &earlier,
+                    &Asked {
+                        period,
+                        filters,
+                        suppressed,
+                    },
+                ))?;
             }
+            return Ok(String::new());
+        }
+        let selection = self.vault.selection_digest(&*reads, filters)?;
+        let mut detail = String::new();
+        for period in &periods {
+            let digest =
+                self.vault
+                    .period_digest(&*reads, period.0.as_deref(), period.1.as_deref())?;
+            let suppressed = Some(Suppressed {
+                digest: &digest,
+                selection: &selection,
+                threshold,
+            });
+            refused(clash(
+                &earlier,
+                &Asked {
+                    period,
+                    filters,
+                    suppressed,
+                },
+            ))?;
             detail.push_str(&format!(
                 " digest={}",
                 crate::crypto::pseudonym_hex(&digest)
             ));
         }
+        detail.push_str(&format!(
+            " selection={}",
+            crate::crypto::pseudonym_hex(&selection)
+        ));
         Ok(detail)
     }
 
@@ -705,10 +742,12 @@ mod tests {
                 "estimate",
                 "by=year",
             ),
+            // The same threshold as the publication above: one period under two would be
+            // refused (the publication register).
             (
-                StatsPurpose::Report { threshold: 4 },
+                StatsPurpose::Report { threshold: 5 },
                 "report",
-                "threshold=4",
+                "threshold=5",
             ),
             (StatsPurpose::Screen, "stats", "interface"),
             (StatsPurpose::Overview, "stats", "interface overview"),
@@ -717,7 +756,7 @@ mod tests {
         for (purpose, action, detail) in cases {
             let before = audit_len(&v);
             let mut qs = queries(v.districts());
-            if purpose.publishes() {
+            if purpose.threshold().is_some() {
                 // A publication of overlapping periods would subtract within itself: refused,
                 // and nothing logged. Of the disjoint ones, each period's digest is logged.
                 let refused = v.stats().count(purpose, &qs, &mut []);
@@ -737,10 +776,10 @@ mod tests {
             assert!(d.starts_with(detail), "{purpose:?}: {d}");
             assert_eq!(
                 d.matches(" digest=").count(),
-                if purpose.publishes() { 2 } else { 0 },
+                if purpose.threshold().is_some() { 2 } else { 0 },
                 "{d}"
             );
-            if !purpose.publishes() {
+            if purpose.threshold().is_none() {
                 assert!(d.contains("from=- to=- by=year+role"), "{d}");
             }
             assert!(
