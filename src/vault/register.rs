@@ -1,19 +1,20 @@
-//! The publication register: what has been published under suppression, read from the audit
-//! log, so that no two publications can be subtracted to show a few contacts exactly.
+//! The publication register: what has been published, read from the audit log, so that no two
+//! publications can be combined to show a few contacts exactly (docs/statistics.md, "Periods:
+//! the publication register").
 //!
 //! Suppression protects the cells of one period's tables. Two periods that overlap without
 //! being the same (a year, and the same year less its last day) subtract to a table of the days
 //! between them, exact however small; the same period published again after late entries
-//! subtracts to the changes. Every publication under suppression (`stats --publish`, `report`)
-//! is already a signed log entry with its period in the clear and its filters sealed; its entry
-//! now also carries a digest of the period's contacts, keyed by the cell key secret (which a
-//! rekey keeps, so a digest recorded before one still compares). Before a
-//! new publication, [`clash`] refuses a period that overlaps one published before without
-//! being it, and the same period when its digest is not the one recorded, wherever the two
-//! publications' filters could select one contact both (a filter is a slice of a table grouped
-//! by its dimension, so other filters are no protection unless they exclude each other).
-//! Disjoint periods are free, and so is the same period with unchanged contacts (it publishes
-//! the same figures). The cell key method needs no register: its noise does not subtract away.
+//! subtracts to the changes; two slices of one period (other filters) subtract to a third; one
+//! table under two thresholds, or by both methods, bounds a hidden count from both sides.
+//! Every publication is already a signed log entry with its period in the clear and its filters
+//! sealed; under suppression its entry also carries keyed digests of the period's contacts and
+//! of its filters, under the cell key secret (which a rekey keeps, so a digest recorded before
+//! one still compares). Before a new publication, [`clash`] compares it with every earlier one
+//! whose filters could select one contact both (other filters are no protection unless they
+//! exclude each other). Disjoint periods are free, and so is the same period with the same
+//! contacts, filters, threshold and method (it publishes the same figures); publications by the
+//! cell key method are free among themselves, whose noise does not subtract away.
 
 use hmac::Mac;
 
@@ -27,7 +28,7 @@ use crate::stats::Filter;
 /// A period as logged: `YYYY-MM-DD` bounds, `None` where open (since the start, until now).
 pub(super) type Period = (Option<String>, Option<String>);
 
-/// One publication under suppression, as its log entry records it.
+/// One publication, as its log entry records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Publication {
     /// When it was published (the entry's time, as logged).
@@ -128,7 +129,7 @@ fn publication(
     }
 }
 
-/// Every publication under suppression in the log, oldest first.
+/// Every publication in the log, by either method, oldest first.
 pub(super) fn published(
     reads: &dyn Reads,
     keys: &Keys,

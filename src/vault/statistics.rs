@@ -205,23 +205,23 @@ impl StatsDoor<'_> {
         self.vault.count(queries, sinks, self.record_keys.as_ref())
     }
 
-    /// Checks a publication under suppression against the publication register
-    /// (`super::register`): refused ([`Msg::PublishOverlaps`], [`Msg::PublishChanged`],
-    /// [`Msg::PublishOtherFilters`], [`Msg::PublishOtherThreshold`], [`Msg::PublishOtherMethod`],
-    /// [`Msg::PublishPeriodsOverlap`], nothing logged) if it could be subtracted from one
-    /// published before, or its own periods from each other; else the keyed digest of each of
-    /// its periods' contacts, as ` digest=HEX` in the periods' order, and of its filters, as
-    /// ` selection=HEX`, for its log entry. The
-    /// digests are read before the entry is written, in their own read session: a write between
-    /// the two is in both figures' future, as any write after the count.
+    /// Checks a publication against the publication register (`super::register`): refused
+    /// ([`Msg::PublishOverlaps`], [`Msg::PublishChanged`], [`Msg::PublishOtherFilters`],
+    /// [`Msg::PublishOtherThreshold`], [`Msg::PublishOtherMethod`],
+    /// [`Msg::PublishPeriodsOverlap`]; nothing logged) if it could be subtracted from one
+    /// published before, or under suppression its periods from each other. Under suppression,
+    /// returns for its log entry the keyed digest of each period's contacts (` digest=HEX`, in
+    /// the periods' order) and of its filters (` selection=HEX`). The digests are read before
+    /// the entry is written, in their own read session: a write between the two is in both
+    /// figures' future, as any write after the count.
     fn registered(&self, asked: &[Query], threshold: u64) -> Result<String> {
-        use super::register::{clash, Asked, Period, Suppressed};
+        use super::register::{clash, overlap, Asked, Period, Suppressed};
         let keyed = self.record_keys.is_some();
         let mut periods: Vec<Period> = Vec::new();
         for q in asked {
             let p = (day(q.from), day(q.to));
             if !periods.contains(&p) {
-                if !keyed && periods.iter().any(|e| super::register::overlap(e, &p)) {
+                if !keyed && periods.iter().any(|e| overlap(e, &p)) {
                     return Err(Error::Input(Msg::PublishPeriodsOverlap));
                 }
                 periods.push(p);
@@ -235,54 +235,45 @@ impl StatsDoor<'_> {
             }
             _ => &[],
         };
-        let refused = |refusal: Option<Msg>| match refusal {
-            Some(m) => Err(Error::Input(m)),
-            None => Ok(()),
-        };
         let reads = self.vault.store.read()?;
         let earlier = super::register::published(&*reads, &self.vault.keys, self.vault.lists())?;
-        if keyed {
-            for period in &periods {
-                let suppressed = None;
-                refused(clash(
-                    &earlier,
-                    &Asked {
-                        period,
-                        filters,
-                        suppressed,
-                    },
-                ))?;
-            }
-            return Ok(String::new());
-        }
-        let selection = self.vault.selection_digest(&*reads, filters)?;
+        let selection = match keyed {
+            true => None,
+            false => Some(self.vault.selection_digest(&*reads, filters)?),
+        };
         let mut detail = String::new();
         for period in &periods {
-            let digest =
-                self.vault
-                    .period_digest(&*reads, period.0.as_deref(), period.1.as_deref())?;
-            let suppressed = Some(Suppressed {
-                digest: &digest,
-                selection: &selection,
-                threshold,
-            });
-            refused(clash(
-                &earlier,
-                &Asked {
-                    period,
-                    filters,
-                    suppressed,
-                },
-            ))?;
-            detail.push_str(&format!(
-                " digest={}",
-                crate::crypto::pseudonym_hex(&digest)
-            ));
+            let digest = match selection {
+                None => None,
+                Some(_) => Some(self.vault.period_digest(
+                    &*reads,
+                    period.0.as_deref(),
+                    period.1.as_deref(),
+                )?),
+            };
+            let suppressed = selection
+                .as_ref()
+                .zip(digest.as_ref())
+                .map(|(selection, digest)| Suppressed {
+                    digest,
+                    selection,
+                    threshold,
+                });
+            let asked = Asked {
+                period,
+                filters,
+                suppressed,
+            };
+            if let Some(refusal) = clash(&earlier, &asked) {
+                return Err(Error::Input(refusal));
+            }
+            if let Some(d) = digest {
+                detail.push_str(&format!(" digest={}", crate::crypto::pseudonym_hex(&d)));
+            }
         }
-        detail.push_str(&format!(
-            " selection={}",
-            crate::crypto::pseudonym_hex(&selection)
-        ));
+        if let Some(s) = selection {
+            detail.push_str(&format!(" selection={}", crate::crypto::pseudonym_hex(&s)));
+        }
         Ok(detail)
     }
 
