@@ -257,6 +257,31 @@ fn bad_projects_are_refused_with_what_to_do_and_nothing_written() {
             "already has a project of that name",
         ),
         (
+            // The word for "no project" in filters and tables (red team round 5).
+            &[
+                "project",
+                "add",
+                "None",
+                "--funder",
+                "X",
+                "--from",
+                "2009-01-01",
+            ],
+            "means no project",
+        ),
+        (
+            &[
+                "project",
+                "add",
+                "Ingen",
+                "--funder",
+                "X",
+                "--from",
+                "2009-01-01",
+            ],
+            "means no project",
+        ),
+        (
             &[
                 "project",
                 "add",

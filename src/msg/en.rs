@@ -266,6 +266,7 @@ pub(super) fn text(m: &Msg) -> String {
         }
         Msg::PeriodBackwards => "the period ends before it begins: --to must not be before the project's first day.".into(),
         Msg::PeriodOutsideProject { from, to } => format!("the period asked for lies outside the project's ({from} – {to}); give a year or period within it, or leave it out for the whole project."),
+        Msg::ProjectNameReserved => "a project cannot be called 'none' or 'ingen': the word means no project in --projects, --filter project= and the tables; choose another name.".into(),
         Msg::ProjectNameTaken => "the unit already has a project of that name (names are compared without case, accents, spaces or hyphens, and letters that only look alike count as the same); choose another name.".into(),
         Msg::NoSuchProject => "the unit has no project of that name; list them with `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(

@@ -297,6 +297,8 @@ pub enum Msg {
         to: String,
     },
     ProjectNameTaken,
+    /// A project may not be named "none" or "ingen": the words for no project.
+    ProjectNameReserved,
     NoSuchProject,
     /// A project cannot close before contacts that belong to it.
     ProjectHasLaterContacts {

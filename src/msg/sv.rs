@@ -301,6 +301,7 @@ pub(super) fn text(m: &Msg) -> String {
         }
         Msg::PeriodBackwards => "perioden slutar innan den börjar: --to får inte ligga före projektets första dag.".into(),
         Msg::PeriodOutsideProject { from, to } => format!("perioden ligger utanför projektets ({from} – {to}); ange ett år eller en period inom den, eller utelämna den för hela projektet."),
+        Msg::ProjectNameReserved => "ett projekt kan inte heta 'none' eller 'ingen': ordet betyder inget projekt i --projects, --filter project= och tabellerna; välj ett annat namn.".into(),
         Msg::ProjectNameTaken => "enheten har redan ett projekt med det namnet (namn jämförs utan skiftläge, accenter, mellanslag och bindestreck, och bokstäver som bara ser likadana ut räknas som samma); välj ett annat namn.".into(),
         Msg::NoSuchProject => "enheten har inget projekt med det namnet; lista dem med `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(

@@ -118,6 +118,7 @@ fn every_message() -> Vec<Msg> {
             at: "2026-01-15".to_string(),
         },
         Msg::PublishPeriodsOverlap,
+        Msg::ProjectNameReserved,
         Msg::ThresholdTooLow {
             threshold: 3,
             min: 3,

@@ -65,6 +65,12 @@ impl Work<'_> {
         if d.to.is_some_and(|to| to < d.from) {
             return Err(Error::Input(Msg::PeriodBackwards));
         }
+        // "none" is no project in filters and contacts, "ingen" in Swedish tables: a project of
+        // either name could never be told from no project.
+        let key = crate::domain::name_key(d.name.as_str());
+        if key == "none" || key == "ingen" {
+            return Err(Error::Input(Msg::ProjectNameReserved));
+        }
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
         // The name against the table as this transaction sees it.
