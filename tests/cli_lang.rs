@@ -147,7 +147,7 @@ fn swedish_is_printed_for_people_in_swedish() {
         "anteckningar genomsökta",
         "individer i",
         "poster, var och en signerad av sin författare",
-        "SQLite:s integritetskontroll ok",
+        "databasens egen integritetskontroll ok",
         "Granskningen godkänd",
     ] {
         assert!(audit.contains(words), "{words:?} missing in:\n{audit}");

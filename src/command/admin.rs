@@ -16,12 +16,13 @@ use crate::vault::{check_new_passphrase, Permission, Vault};
 
 pub fn init(g: &Global) -> Result<()> {
     let path = db_path(g)?;
-    if path.exists() {
+    let server = crate::storage::is_server(&path);
+    if !server && path.exists() {
         return Err(crate::storage::StorageError::AlreadyExists(path).into());
     }
     // A directory given with --db must exist (a mistyped path is not made silently); the
     // platform's data directory of the default path is made on first use.
-    if g.db.is_some() {
+    if g.db.is_some() && !server {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.is_dir() {
                 return Err(Error::Input(Msg::NoSuchDirectory {
@@ -37,14 +38,19 @@ pub fn init(g: &Global) -> Result<()> {
     let (vault, recovery) = Vault::create_with_recovery(&path, &name, &pass)?;
     let fingerprint = vault.fingerprint()?;
     let l = lang(g);
-    println!(
-        "{}",
+    let created = if server {
+        l.says(Says::CreatedOnServer {
+            db: &vault.location(),
+            admin: &name,
+        })
+    } else {
         l.says(Says::Created {
             db: &path.display().to_string(),
             keys: &crate::storage::key_file_path(&path).display().to_string(),
             admin: &name,
         })
-    );
+    };
+    println!("{created}");
     println!(
         "{}",
         l.says(Says::RecoveryKey {
@@ -255,7 +261,7 @@ pub struct UpgradeArgs {
 /// `uppsok upgrade`: a database of an older format brought to this one.
 pub fn upgrade(g: &Global, a: UpgradeArgs) -> Result<()> {
     let path = db_path(g)?;
-    if !path.is_file() {
+    if !crate::storage::is_server(&path) && !path.is_file() {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     let name = user_name(g)?;

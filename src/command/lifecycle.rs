@@ -201,7 +201,7 @@ fn recovery_key(file: Option<&Path>, lang: Lang) -> Result<RecoveryKey> {
 /// `uppsok recover NAME`: when every administrator passphrase is lost.
 pub fn recover(g: &Global, a: RecoverArgs) -> Result<()> {
     let path = db_path(g)?;
-    if !path.is_file() {
+    if !crate::storage::is_server(&path) && !path.is_file() {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     crate::vault::check_user_name(&a.name)?;

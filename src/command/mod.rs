@@ -201,7 +201,7 @@ pub fn new_passphrase(g: &Global, whose: &str) -> Result<Passphrase> {
 pub fn unlock(g: &Global) -> Result<Vault> {
     let path = db_path(g)?;
     // Say at once when the file is missing, before asking for anything.
-    if !path.is_file() {
+    if !crate::storage::is_server(&path) && !path.is_file() {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     let name = user_name(g)?;

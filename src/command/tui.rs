@@ -35,7 +35,7 @@ pub fn require_terminal() -> Result<()> {
 pub fn run(g: &Global) -> Result<()> {
     require_terminal()?;
     let path = db_path(g)?;
-    if !path.is_file() {
+    if !crate::storage::is_server(&path) && !path.is_file() {
         return Err(crate::storage::StorageError::Missing(path).into());
     }
     let lock = lock_after()?;

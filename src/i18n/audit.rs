@@ -476,7 +476,7 @@ fn log_sv(l: &LogSummary) -> String {
 
 fn integrity_en(i: &IntegritySummary) -> String {
     format!(
-        "SQLite integrity check {}; {} references pointing nowhere; {} of {} staff records fail their seal{}",
+        "the database's own integrity check {}; {} references pointing nowhere; {} of {} staff records fail their seal{}",
         if i.sound { "ok" } else { "reports damage" },
         i.foreign_keys,
         i.bad_seals,
@@ -487,7 +487,7 @@ fn integrity_en(i: &IntegritySummary) -> String {
 
 fn integrity_sv(i: &IntegritySummary) -> String {
     format!(
-        "SQLite:s integritetskontroll {}; {} på ingenting; {} av {} har ett sigill som inte stämmer{}",
+        "databasens egen integritetskontroll {}; {} på ingenting; {} av {} har ett sigill som inte stämmer{}",
         if i.sound { "ok" } else { "visar skador" },
         count(i.foreign_keys, "referens pekar", "referenser pekar"),
         num(i.bad_seals),

@@ -275,6 +275,10 @@ pub enum Says<'a> {
         keys: &'a str,
         admin: &'a str,
     },
+    CreatedOnServer {
+        db: &'a str,
+        admin: &'a str,
+    },
     RecoveryKey {
         key: &'a str,
     },
@@ -591,6 +595,9 @@ fn en(s: Says<'_>) -> String {
         Created { db, keys, admin } => format!(
             "Created {db} with administrator '{admin}', and its key file {keys}: the two belong together (copy, back up and restore them together). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`."
         ),
+        CreatedOnServer { db, admin } => format!(
+            "Created the database at {db} with administrator '{admin}'; its key file is a row of the same database. Back it up with the server's tools (`pg_dump`; docs/deploy.md). Add staff with `uppsok user add NAME --role outreach|lead|auditor|admin`."
+        ),
         RecoveryKey { key } => format!(
             "\nRecovery key (shown only now; write it on paper and lock it away; with it, `uppsok recover NAME` restores an administrator when every admin passphrase is lost):\n\n    {key}\n"
         ),
@@ -743,6 +750,9 @@ fn sv(s: Says<'_>) -> String {
         NewPassphraseFor { user } => format!("Ny lösenfras för {user}: "),
         Created { db, keys, admin } => format!(
             "Skapade {db} med administratören '{admin}' och dess nyckelfil {keys}: de två hör ihop (kopiera, säkerhetskopiera och återställ dem tillsammans). Lägg till personal med `uppsok user add NAMN --role outreach|lead|auditor|admin`."
+        ),
+        CreatedOnServer { db, admin } => format!(
+            "Skapade databasen på {db} med administratören '{admin}'; dess nyckelfil är en rad i samma databas. Säkerhetskopiera den med serverns verktyg (`pg_dump`; docs/deploy.md). Lägg till personal med `uppsok user add NAMN --role outreach|lead|auditor|admin`."
         ),
         RecoveryKey { key } => format!(
             "\nÅterställningsnyckel (visas bara nu; skriv ner den på papper och lås in den; med den återställer `uppsok recover NAMN` en administratör när alla administratörers lösenfraser har gått förlorade):\n\n    {key}\n"
@@ -985,6 +995,10 @@ mod tests {
             Created {
                 db: "u.db",
                 keys: "u.db.keys",
+                admin: "admin",
+            },
+            CreatedOnServer {
+                db: "postgres://u@h/d",
                 admin: "admin",
             },
             RecoveryKey { key: "AAAAA" },

@@ -95,6 +95,9 @@ pub(super) fn storage(e: &StorageError) -> String {
             "{} är en uppsok-databas i format 1 (inte krypterad som helhet); en administratör för över den till den här versionen med `uppsok upgrade` (en säkerhetskopia görs först)",
             p.display()
         ),
+        StorageError::ServerBackup(at) => format!(
+            "databasen på {at} ligger på en PostgreSQL-server, vars kopior görs med serverns egna verktyg: använd `pg_dump` av schemat `uppsok` (raderna förblir krypterade som de är; docs/deploy.md), eller `uppsok export` för ett kalkylblad"
+        ),
         StorageError::NeedsUpgradeInPlace(p) => format!(
             "{} är en uppsok-databas i format 2 (loggen är ännu inte signerad av varje författare); en administratör för över den till den här versionen med `uppsok upgrade` (en säkerhetskopia görs först)",
             p.display()

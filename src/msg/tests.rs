@@ -444,6 +444,7 @@ fn every_storage_error_is_told_in_swedish() {
         StorageError::Changed("x".into()),
         StorageError::NeedsUpgrade(p()),
         StorageError::NeedsUpgradeInPlace(p()),
+        StorageError::ServerBackup("postgres://u@h/d".into()),
     ] {
         let (en, sv) = (storage(&e, Lang::En), storage(&e, Lang::Sv));
         assert_ne!(en, sv);

@@ -5,12 +5,15 @@
 //! maintenance trait for what is particular to one back end. Nothing here ever sees a key or a
 //! plaintext category, code or note.
 //!
-//! Back ends: [`sqlite`] (the database file users run), [`memory`] (for the vault's unit tests
-//! and the conformance suite's reference). Each must pass [`conformance`].
+//! Back ends: [`sqlite`] (the database file users run), [`postgres`] (a database on a
+//! PostgreSQL server, for a city's units sharing one), [`memory`] (for the vault's unit tests
+//! and the conformance suite's reference). Each must pass [`conformance`]. A location that is a
+//! `postgres://` URL names a server; anything else, a file.
 
 pub mod conformance;
 pub mod memory;
 pub mod port;
+pub mod postgres;
 pub mod sqlite;
 
 pub use port::*;
@@ -64,6 +67,8 @@ pub enum StorageError {
     Changed(String),
     #[error("{0} is an uppsok database of format 1 (not encrypted as a whole); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
     NeedsUpgrade(PathBuf),
+    #[error("the database at {0} is on a PostgreSQL server, whose copies are made by the server's own tools: use `pg_dump` of the schema `uppsok` (its rows stay encrypted as they are; docs/deploy.md), or `uppsok export` for a spreadsheet")]
+    ServerBackup(String),
     #[error("{0} is an uppsok database of format 2 (its log is not yet signed by each author); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
     NeedsUpgradeInPlace(PathBuf),
 }
@@ -78,15 +83,26 @@ pub fn set_wait_notice(notice: fn()) {
     let _ = WAIT_NOTICE.set(notice);
 }
 
+/// Whether `location` names a database on a server (a `postgres://` URL) rather than a file.
+pub fn is_server(location: &Path) -> bool {
+    postgres::is_url(location)
+}
+
 /// Finds the database at `location`: its key file can be read, its contents opened with the
 /// page key the key file seals.
 pub fn open(location: &Path) -> Result<Box<dyn Locked>> {
+    if postgres::is_url(location) {
+        return Ok(Box::new(postgres::PgLocked::find(location)?));
+    }
     Ok(Box::new(sqlite::SqliteLocked::find(location)?))
 }
 
 /// Creates a new, empty database at `location`, encrypted under `page_key`; fails if one
 /// exists there. The vault writes its key file in its first transaction.
 pub fn create(location: &Path, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
+    if postgres::is_url(location) {
+        return Ok(Box::new(postgres::PgStore::create(location, page_key)?));
+    }
     Ok(Box::new(sqlite::SqliteStore::create(location, page_key)?))
 }
 

@@ -1,0 +1,610 @@
+//! The PostgreSQL back end: the same tables as the SQLite file's, in a schema `uppsok` of a
+//! database on a PostgreSQL server (15 or newer). The only module that names `postgres`.
+//!
+//! Encryption stays in the client. The server holds what the SQLite file holds inside its
+//! page encryption: ids, dates, pseudonyms, user names and roles, timestamps, the audit log's
+//! entries and envelopes; never a key, a note, a category or a person code. The key file (the
+//! sealed keys that open everything) is a row of the database, written in the transaction that
+//! changes it. There are no pages to encrypt: the page key the key file seals is checked here
+//! against a keyed check value (HMAC-SHA256 of a fixed label), so a key file that belongs to
+//! another database is refused as it is by SQLite, and a rekey replaces the check value.
+//!
+//! A session ([`Session`]) is the store's one connection borrowed for a read or a write. A
+//! write takes a transaction-scoped advisory lock at once, which serialises writers across
+//! processes and machines as the port requires; a read is a `REPEATABLE READ READ ONLY`
+//! transaction, so it sees one committed state. Each write statement runs under a savepoint,
+//! so a refused statement (a constraint) is an error that leaves the transaction usable, as the
+//! port requires; a bulk load skips the savepoints (an error there ends the load).
+//!
+//! A database location is a URL, `postgres://USER@HOST[:PORT]/DATABASE` (a Unix socket
+//! directory as the host, percent-encoded: `postgres://USER@%2Frun%2Fpostgresql/DATABASE`),
+//! with the usual libpq parameters. TLS is not yet supported: use a Unix socket or a loopback
+//! address (docs/deploy.md).
+
+mod rows;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use hmac::{Hmac, Mac};
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement};
+use sha2::Sha256;
+
+use super::port::{
+    Backend, DanglingReference, IntegrityFacts, Locked, Maintenance, Reads, Transaction,
+};
+use super::{Result, StorageError, FORMAT_VERSION};
+
+/// The schema uppsok's tables live in.
+pub const SCHEMA_NAME: &str = "uppsok";
+
+/// The tables, in PostgreSQL's dialect; every statement is idempotent. The columns are those
+/// of `schema.sql` (see there what each holds); the two tables at the end hold what SQLite
+/// keeps beside the file or in its encryption: the key file, and the page key's check value.
+pub const SCHEMA: &str = include_str!("schema.sql");
+
+/// How long a writer waits for another's transaction before giving up (as SQLite's).
+const LOCK_TIMEOUT: &str = "15s";
+
+/// The advisory lock every write transaction takes: "uppsok w" as a number.
+const WRITE_LOCK: i64 = 0x7570_7073_6f6b_2077;
+
+/// Rows fetched per round trip by a scan.
+const PAGE: i64 = 2000;
+
+/// The label the page key's check value is an HMAC of.
+const CHECK_LABEL: &[u8] = b"uppsok postgres page key check v1";
+
+/// Whether a database location names a PostgreSQL server rather than a file.
+pub fn is_url(location: &Path) -> bool {
+    let s = location.to_string_lossy();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+fn check_value(page_key: &[u8; 32]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(page_key).expect("any key length");
+    mac.update(CHECK_LABEL);
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn check_matches(page_key: &[u8; 32], stored: &[u8]) -> bool {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(page_key).expect("any key length");
+    mac.update(CHECK_LABEL);
+    mac.verify_slice(stored).is_ok()
+}
+
+/// A server error as the port's error. Only the server's message and its code are kept: the
+/// message names the constraint or table, while its detail can quote a row's values (a user
+/// name, a pseudonym), which must not reach a message.
+fn pg_error(e: postgres::Error) -> StorageError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::LOCK_NOT_AVAILABLE
+                || *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::QUERY_CANCELED =>
+        {
+            return StorageError::Busy
+        }
+        _ => {}
+    }
+    match e.as_db_error() {
+        Some(db) => StorageError::Backend(format!(
+            "the PostgreSQL server refused: {} ({})",
+            db.message(),
+            db.code().code()
+        )),
+        None if e.is_closed() => {
+            StorageError::Backend("the connection to the PostgreSQL server was closed".into())
+        }
+        // A client-side error (a connection, a conversion): its text names no value.
+        None => StorageError::Backend(format!("PostgreSQL: {e}")),
+    }
+}
+
+impl From<postgres::Error> for StorageError {
+    fn from(e: postgres::Error) -> Self {
+        pg_error(e)
+    }
+}
+
+/// A server address as shown in messages: the URL without its password or parameters.
+fn display_location(config: &postgres::Config) -> String {
+    let user = config.get_user().unwrap_or("");
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string().replace('/', "%2F"),
+        None => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    let at = if user.is_empty() { "" } else { "@" };
+    format!("postgres://{user}{at}{host}{port}/{db}")
+}
+
+/// Connects to the server at `url`, with uppsok's schema first on the search path.
+fn connect(url: &Path) -> Result<(Client, String)> {
+    let text = url.to_string_lossy();
+    let mut config = postgres::Config::from_str(&text).map_err(|_| {
+        StorageError::NotUppsok(
+            PathBuf::from(redact(&text)),
+            "it is not a PostgreSQL address uppsok understands (postgres://USER@HOST/DATABASE)"
+                .into(),
+        )
+    })?;
+    config.application_name("uppsok");
+    let shown = display_location(&config);
+    let mut client = config.connect(NoTls).map_err(|e| {
+        StorageError::Backend(format!(
+            "cannot connect to the PostgreSQL server {shown}: {}",
+            e.as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_else(|| e.to_string())
+        ))
+    })?;
+    client.batch_execute(&format!(
+        "SET search_path = {SCHEMA_NAME}; SET lock_timeout = '{LOCK_TIMEOUT}';"
+    ))?;
+    Ok((client, shown))
+}
+
+/// A URL as it may be shown: everything between `://` and `@` after a `:` (a password) cut.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// One connection, its prepared statements, and whether a transaction is open on it.
+pub struct Conn {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<String, Statement>>,
+    in_transaction: Cell<bool>,
+}
+
+impl Conn {
+    fn new(client: Client) -> Conn {
+        Conn {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            in_transaction: Cell::new(false),
+        }
+    }
+
+    fn prepared(&self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let st = self.client.borrow_mut().prepare(sql)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let st = self.prepared(sql)?;
+        Ok(self.client.borrow_mut().query(&st, params)?)
+    }
+
+    fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        let st = self.prepared(sql)?;
+        Ok(self.client.borrow_mut().query_opt(&st, params)?)
+    }
+
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let st = self.prepared(sql)?;
+        Ok(self.client.borrow_mut().execute(&st, params)?)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// Whether uppsok's schema exists in this database.
+    fn schema_exists(&self) -> Result<bool> {
+        Ok(self
+            .query_opt(
+                "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                &[&SCHEMA_NAME],
+            )?
+            .is_some())
+    }
+}
+
+/// A column's value, or the port's error (a column changed to another type outside uppsok).
+fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a Row, i: usize) -> Result<T> {
+    row.try_get(i)
+        .map_err(|e| StorageError::Changed(format!("a column of the database: {e}")))
+}
+
+/// A database found on a server, not yet opened.
+pub struct PgLocked {
+    conn: Conn,
+    shown: String,
+}
+
+impl PgLocked {
+    /// Finds the database at `url`: the server answers and uppsok's schema is there.
+    pub fn find(url: &Path) -> Result<PgLocked> {
+        let (client, shown) = connect(url)?;
+        let conn = Conn::new(client);
+        if !conn.schema_exists()? {
+            return Err(StorageError::Missing(PathBuf::from(&shown)));
+        }
+        Ok(PgLocked { conn, shown })
+    }
+}
+
+fn read_key_file(conn: &Conn, shown: &str) -> Result<Vec<u8>> {
+    match conn.query_opt("SELECT bytes FROM key_file WHERE id = 1", &[])? {
+        Some(row) => get(&row, 0),
+        None => Err(StorageError::KeyFileMissing(PathBuf::from(shown))),
+    }
+}
+
+/// Which of `page_keys` the database's check value is of ([`StorageError::WrongKey`] if none).
+fn check_key(conn: &Conn, shown: &str, page_keys: &[&[u8; 32]]) -> Result<usize> {
+    let stored: Option<Vec<u8>> = conn
+        .query_opt("SELECT check_value FROM page_key WHERE id = 1", &[])?
+        .map(|r| get(&r, 0))
+        .transpose()?;
+    let Some(stored) = stored else {
+        return Err(StorageError::NotUppsok(
+            PathBuf::from(shown),
+            "it has no page key check value".into(),
+        ));
+    };
+    page_keys
+        .iter()
+        .position(|k| check_matches(k, &stored))
+        .ok_or_else(|| StorageError::WrongKey(PathBuf::from(shown)))
+}
+
+impl Locked for PgLocked {
+    fn key_file(&self) -> Result<Vec<u8>> {
+        read_key_file(&self.conn, &self.shown)
+    }
+
+    fn open(self: Box<Self>, page_keys: &[&[u8; 32]]) -> Result<(Box<dyn Backend>, usize)> {
+        let which = check_key(&self.conn, &self.shown, page_keys)?;
+        let PgLocked { conn, shown } = *self;
+        Ok((Box::new(PgStore::from_conn(conn, shown)?), which))
+    }
+
+    fn location(&self) -> String {
+        self.shown.clone()
+    }
+}
+
+/// An open database on a PostgreSQL server.
+pub struct PgStore {
+    conn: Conn,
+    shown: String,
+}
+
+impl PgStore {
+    /// Makes uppsok's schema and tables in the database at `url`, with the check value of
+    /// `page_key`. Fails if the schema exists.
+    pub fn create(url: &Path, page_key: &[u8; 32]) -> Result<PgStore> {
+        let (client, shown) = connect(url)?;
+        let conn = Conn::new(client);
+        if conn.schema_exists()? {
+            return Err(StorageError::AlreadyExists(PathBuf::from(&shown)));
+        }
+        conn.batch("BEGIN")?;
+        let made = (|| {
+            conn.batch(&format!("CREATE SCHEMA {SCHEMA_NAME}"))?;
+            conn.batch(SCHEMA)?;
+            conn.execute(
+                "INSERT INTO page_key(id, check_value) VALUES (1, $1)",
+                &[&check_value(page_key)],
+            )?;
+            conn.batch("COMMIT")
+        })();
+        if let Err(e) = made {
+            let _ = conn.batch("ROLLBACK");
+            return Err(match e {
+                StorageError::Backend(why) => StorageError::Create(PathBuf::from(&shown), why),
+                other => other,
+            });
+        }
+        Ok(PgStore { conn, shown })
+    }
+
+    /// Opens the database at `url` with its page key and checks that it is one this build
+    /// reads.
+    pub fn open(url: &Path, page_key: &[u8; 32]) -> Result<PgStore> {
+        let PgLocked { conn, shown } = PgLocked::find(url)?;
+        check_key(&conn, &shown, &[page_key])?;
+        PgStore::from_conn(conn, shown)
+    }
+
+    fn from_conn(conn: Conn, shown: String) -> Result<PgStore> {
+        let format: Option<String> = conn
+            .query_opt("SELECT value FROM meta WHERE key = 'format'", &[])?
+            .map(|r| get(&r, 0))
+            .transpose()?;
+        match format.as_deref() {
+            Some(FORMAT_VERSION) => Ok(PgStore { conn, shown }),
+            Some(other) => Err(StorageError::Format(PathBuf::from(&shown), other.into())),
+            None => Err(StorageError::NotUppsok(
+                PathBuf::from(&shown),
+                "it has no uppsok format marker".into(),
+            )),
+        }
+    }
+}
+
+impl Backend for PgStore {
+    fn read(&self) -> Result<Box<dyn Reads + '_>> {
+        Ok(Box::new(Session::begin(&self.conn, &self.shown, false)?))
+    }
+
+    fn write(&mut self) -> Result<Box<dyn Transaction + '_>> {
+        Ok(Box::new(Session::begin(&self.conn, &self.shown, true)?))
+    }
+
+    fn location(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+
+    fn discard(self: Box<Self>) {
+        let _ = self
+            .conn
+            .batch(&format!("DROP SCHEMA IF EXISTS {SCHEMA_NAME} CASCADE"));
+    }
+}
+
+/// Every table, for compaction.
+const TABLES: [&str; 15] = [
+    "meta",
+    "sequences",
+    "users",
+    "persons",
+    "person_merges",
+    "field_nights",
+    "contacts",
+    "projects",
+    "activities",
+    "audit_log",
+    "master_wraps",
+    "recovery_keys",
+    "pseudonym_keys",
+    "key_file",
+    "page_key",
+];
+
+/// Every reference the schema declares, as (table, its key, column, parent table): the
+/// integrity check looks for rows whose reference points nowhere (possible only if someone
+/// with the server's rights turned the constraints off).
+const REFERENCES: [(&str, &str, &str, &str); 11] = [
+    ("person_merges", "person_id", "person_id", "persons"),
+    ("person_merges", "person_id", "merged_into", "persons"),
+    ("person_merges", "person_id", "merged_by", "users"),
+    ("field_nights", "id", "created_by", "users"),
+    ("contacts", "id", "person_id", "persons"),
+    ("contacts", "id", "field_night_id", "field_nights"),
+    ("contacts", "id", "created_by", "users"),
+    ("projects", "id", "created_by", "users"),
+    ("activities", "id", "created_by", "users"),
+    ("audit_log", "seq", "user_id", "users"),
+    ("master_wraps", "user_id", "user_id", "users"),
+];
+
+impl Maintenance for PgStore {
+    fn compact(&mut self) -> Result<()> {
+        // Rewrites each table without its dead row versions. The server's write-ahead log and
+        // its archives keep older versions until they are recycled (docs/deploy.md).
+        for table in TABLES {
+            self.conn
+                .batch(&format!("VACUUM FULL {SCHEMA_NAME}.{table}"))?;
+        }
+        Ok(())
+    }
+
+    fn flush_journal(&mut self) -> Result<()> {
+        // A checkpoint needs a right the application's role may not have: best effort.
+        let _ = self.conn.batch("CHECKPOINT");
+        Ok(())
+    }
+
+    fn backup_to(&self, _dest: &Path) -> Result<()> {
+        Err(StorageError::ServerBackup(self.shown.clone()))
+    }
+
+    fn integrity(&self) -> Result<IntegrityFacts> {
+        let session = Session::begin(&self.conn, &self.shown, false)?;
+        let mut dangling = Vec::new();
+        for (table, key, column, parent) in REFERENCES {
+            let sql = format!(
+                "SELECT t.{key} FROM {table} t WHERE t.{column} IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = t.{column}) ORDER BY 1"
+            );
+            for row in session.conn.query(&sql, &[])? {
+                dangling.push(DanglingReference {
+                    table: table.into(),
+                    row: Some(get(&row, 0)?),
+                    parent: parent.into(),
+                });
+            }
+        }
+        // Constraints turned off or not validated.
+        let mut problems = Vec::new();
+        for row in session.conn.query(
+            "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+             WHERE n.nspname = $1 AND NOT c.convalidated ORDER BY 1",
+            &[&SCHEMA_NAME],
+        )? {
+            let name: String = get(&row, 0)?;
+            problems.push(format!("the constraint {name} is not validated"));
+        }
+        Ok(IntegrityFacts { problems, dangling })
+    }
+
+    fn interrupted_key_file(&self) -> Result<Option<Vec<u8>>> {
+        // The key file is a row written in the transaction that changes it.
+        Ok(None)
+    }
+
+    fn roll_back_key_file(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()> {
+        let check = check_value(page_key);
+        let tx = Session::begin(&self.conn, &self.shown, true)?;
+        tx.conn.execute(
+            "UPDATE page_key SET check_value = $1 WHERE id = 1",
+            &[&check],
+        )?;
+        Box::new(tx).commit()
+    }
+}
+
+/// A read session or write transaction on the store's connection.
+pub struct Session<'c> {
+    conn: &'c Conn,
+    shown: &'c str,
+    /// Whether this session began the transaction (and so must end it).
+    began: bool,
+    finished: Cell<bool>,
+    /// Inside a bulk load: write statements run without savepoints.
+    bulk: Cell<bool>,
+}
+
+impl<'c> Session<'c> {
+    fn begin(conn: &'c Conn, shown: &'c str, write: bool) -> Result<Session<'c>> {
+        // A read session inside another (a helper reading while its caller reads) joins it.
+        let began = write || !conn.in_transaction.get();
+        if write {
+            conn.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        } else if began {
+            conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        }
+        if began {
+            conn.in_transaction.set(true);
+        }
+        let session = Session {
+            conn,
+            shown,
+            began,
+            finished: Cell::new(false),
+            bulk: Cell::new(false),
+        };
+        if write {
+            session.lock()?;
+        }
+        Ok(session)
+    }
+
+    /// Takes the writers' lock: at once if it is free, else after the wait notice, waiting at
+    /// most the lock timeout ([`StorageError::Busy`] then).
+    fn lock(&self) -> Result<()> {
+        let free: bool = get(
+            &self
+                .conn
+                .query("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])?[0],
+            0,
+        )?;
+        if !free {
+            if let Some(notice) = super::WAIT_NOTICE.get() {
+                notice();
+            }
+            self.conn
+                .query("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        }
+        Ok(())
+    }
+
+    /// Runs one write statement; a refused one leaves the transaction usable.
+    fn change(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        if self.bulk.get() {
+            return self.conn.execute(sql, params);
+        }
+        self.conn.batch("SAVEPOINT w")?;
+        match self.conn.execute(sql, params) {
+            Ok(n) => {
+                self.conn.batch("RELEASE SAVEPOINT w")?;
+                Ok(n)
+            }
+            Err(e) => {
+                self.conn
+                    .batch("ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w")?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` on each row of a query in pages of [`PAGE`] rows, keyed by its first column
+    /// (ascending, unique): `sql` takes the key to start after as `$1` and the page size as
+    /// its last parameter. The connection is free while `f` runs, so `f` may read too.
+    fn pages(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        f: &mut dyn FnMut(&Row) -> Result<super::port::Visit>,
+    ) -> Result<()> {
+        let mut after = i64::MIN;
+        loop {
+            let mut all: Vec<&(dyn ToSql + Sync)> = vec![&after];
+            all.extend_from_slice(params);
+            all.push(&PAGE);
+            let rows = self.conn.query(sql, &all)?;
+            let n = rows.len();
+            for row in &rows {
+                after = get(row, 0)?;
+                if f(row)?.is_break() {
+                    return Ok(());
+                }
+            }
+            if (n as i64) < PAGE {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if self.began && !self.finished.get() {
+            let _ = self.conn.batch("ROLLBACK");
+            self.conn.in_transaction.set(false);
+        }
+    }
+}
+
+impl Transaction for Session<'_> {
+    fn commit(self: Box<Self>) -> Result<()> {
+        let done = self.conn.batch("COMMIT");
+        self.finished.set(true);
+        self.conn.in_transaction.set(false);
+        done
+    }
+}
+
+/// `BETWEEN` bounds; an absent bound is open.
+fn bounds<'a>(from: Option<&'a str>, to: Option<&'a str>) -> (&'a str, &'a str) {
+    (from.unwrap_or("0000-00-00"), to.unwrap_or("9999-99-99"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+-- uppsok's tables on PostgreSQL (format 3), in the schema `uppsok`. The columns are those of the
+-- repository's schema.sql, which says what each holds; here nothing is encrypted as a whole, so
+-- what a database administrator of the server sees is exactly the columns described there as in
+-- the clear (ids, contact dates, keyed pseudonyms, links, user names and roles, timestamps, the
+-- log's entries) and envelopes (docs/security.md, "The server's administrator"). Every statement
+-- is idempotent.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sequences (
+    name TEXT PRIMARY KEY,
+    next BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    id         BIGINT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL CHECK (role IN ('outreach', 'lead', 'auditor', 'admin')),
+    disabled   BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TEXT NOT NULL,
+    mac        BYTEA NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS persons (
+    id        BIGINT PRIMARY KEY,
+    pseudonym BYTEA NOT NULL UNIQUE
+);
+
+CREATE TABLE IF NOT EXISTS person_merges (
+    person_id   BIGINT PRIMARY KEY REFERENCES persons(id),
+    merged_into BIGINT NOT NULL REFERENCES persons(id),
+    merged_by   BIGINT NOT NULL REFERENCES users(id),
+    merged_at   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS field_nights (
+    id         BIGINT PRIMARY KEY,
+    date       TEXT COLLATE "C" NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    details    BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS field_nights_date ON field_nights(date);
+
+CREATE TABLE IF NOT EXISTS contacts (
+    id             BIGINT PRIMARY KEY,
+    date           TEXT COLLATE "C" NOT NULL,
+    person_id      BIGINT REFERENCES persons(id),
+    field_night_id BIGINT REFERENCES field_nights(id),
+    created_by     BIGINT NOT NULL REFERENCES users(id),
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT,
+    attributes     BYTEA NOT NULL,
+    note           BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
+CREATE INDEX IF NOT EXISTS contacts_field_night ON contacts(field_night_id)
+    WHERE field_night_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS projects (
+    id         BIGINT PRIMARY KEY,
+    created_by BIGINT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    details    BYTEA NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS activities (
+    id         BIGINT PRIMARY KEY,
+    date       TEXT COLLATE "C" NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    details    BYTEA NOT NULL,
+    note       BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS activities_date ON activities(date, id);
+
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq      BIGINT PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  BIGINT REFERENCES users(id),
+    action   TEXT NOT NULL,
+    objects  TEXT NOT NULL,
+    detail   TEXT NOT NULL,
+    mac      BYTEA NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS master_wraps (
+    user_id        BIGINT PRIMARY KEY REFERENCES users(id),
+    public_key     BYTEA NOT NULL,
+    wrapped_master BYTEA NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS recovery_keys (
+    id             BIGINT PRIMARY KEY CHECK (id = 1),
+    public_key     BYTEA NOT NULL,
+    wrapped_master BYTEA NOT NULL,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS pseudonym_keys (
+    version    BIGINT PRIMARY KEY,
+    sealed_key BYTEA NOT NULL
+);
+
+-- The key file (SQLite keeps it beside the database file as FILE.keys): the users' slots, each
+-- sealing the page key and their own secret under their passphrase. Written in the transaction
+-- that changes it.
+CREATE TABLE IF NOT EXISTS key_file (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    bytes BYTEA NOT NULL
+);
+
+-- HMAC-SHA256 of a fixed label under the page key: a key file that seals another database's page
+-- key does not open this one (on SQLite, the page key itself decrypts the file).
+CREATE TABLE IF NOT EXISTS page_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    check_value BYTEA NOT NULL
+);
