@@ -41,7 +41,86 @@ pub const ADMIN: &str = "admin";
 /// A temporary database with an admin, and helpers to run commands against it.
 pub struct Db {
     pub dir: TempDir,
+    /// The database file, or the URL of a database on the test PostgreSQL server.
     pub path: PathBuf,
+    /// The database on the test server, dropped with this value ([`Db::on_server`]).
+    pub server: Option<ServerDatabase>,
+}
+
+/// A database of its own on the test PostgreSQL server (`UPPSOK_TEST_POSTGRES`, which
+/// `.ci/with-postgres` sets), dropped when this value is.
+pub struct ServerDatabase {
+    admin: String,
+    pub name: String,
+    pub url: String,
+}
+
+/// The test server's URL (its role may create databases), or a failure saying how to get one.
+pub fn test_server() -> String {
+    std::env::var("UPPSOK_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "UPPSOK_TEST_POSTGRES is not set: run the tests with `./.ci/with-postgres cargo test`, \
+             which starts a throwaway PostgreSQL cluster"
+        )
+    })
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let cut = base[start..]
+        .find('/')
+        .map(|i| start + i)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..cut])
+}
+
+/// A connection to the test server as its administrator (the city's database administrator:
+/// every right on the server, no uppsok key).
+pub fn server_admin(database: &str) -> postgres::Client {
+    let url = with_database(&test_server(), database);
+    postgres::Client::connect(&url, postgres::NoTls).expect("the test server answers")
+}
+
+impl ServerDatabase {
+    /// A new, empty database (`template`: a copy of that database instead).
+    pub fn new(template: Option<&str>) -> ServerDatabase {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let admin = test_server();
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let name = format!(
+            "uppsok_it_{}_{}_{stamp}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = server_admin("postgres");
+        let create = match template {
+            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        client.batch_execute(&create).expect("a test database");
+        let url = with_database(&admin, &name);
+        ServerDatabase { admin, name, url }
+    }
+}
+
+impl Drop for ServerDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 impl Db {
@@ -69,7 +148,37 @@ impl Db {
     pub fn empty() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("uppsok.db");
-        Db { dir, path }
+        Db {
+            dir,
+            path,
+            server: None,
+        }
+    }
+
+    /// A fresh, initialised database on the test PostgreSQL server, with user `admin`.
+    pub fn new_on_server() -> Db {
+        let db = Db::on_server();
+        db.cmd_as(ADMIN, PASS).arg("init").assert().success();
+        db
+    }
+
+    /// A database on the test PostgreSQL server, not yet initialised (`init` makes it); files
+    /// the commands write (exports, reports) go to a temporary directory as usual.
+    pub fn on_server() -> Db {
+        Db::server_copy(None)
+    }
+
+    /// A copy, made by the server, of a database on the test server: the same rows, the same
+    /// keys (a copy's publication register is its own).
+    pub fn server_copy(of: Option<&Db>) -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let template = of.map(|db| db.server.as_ref().expect("a database on the server"));
+        let server = ServerDatabase::new(template.map(|t| t.name.as_str()));
+        Db {
+            dir,
+            path: PathBuf::from(&server.url),
+            server: Some(server),
+        }
     }
 
     /// The binary with a clean environment: no terminal, no user, no passphrase, English,

@@ -1,0 +1,438 @@
+//! uppsok on a PostgreSQL server (`--db postgres://...`), as users and the server's own
+//! administrator meet it: the commands run as processes against a database on the test server
+//! (`UPPSOK_TEST_POSTGRES`, set by `.ci/with-postgres`), and give what they give on a file;
+//! the administrator reads every row with the server's own tools and finds no note, code or
+//! category; a change made on the server behind uppsok's back fails the audit.
+
+mod common;
+
+use common::*;
+
+/// A unit's work: staff, an import, contacts with codes and notes, a field night, an edit, a
+/// deletion, a forgotten person, a rekey, a disabled user, a publication.
+fn work(db: &Db) {
+    db.add_user("lena", "lead");
+    db.add_user("omar", "outreach");
+    db.add_user("ida", "auditor");
+    let csv = std::fs::read_to_string("tests/data/redteam_linked_2024.csv").expect("the sample");
+    let out = db.import(&csv);
+    assert!(out.status.success(), "import: {}", stderr(&out));
+    let night = [
+        "night",
+        "add",
+        "--date",
+        "2024-03-01",
+        "--kind",
+        "street",
+        "--district",
+        "norrmalm",
+        "--staff",
+        "3",
+    ];
+    db.cmd_as("omar", PASS).args(night).assert().success();
+    db.cmd_as("omar", PASS)
+        .args(add_args(&[
+            "--code",
+            "ab85",
+            "--note",
+            "Mötte henne vid Centralen, hon bad om hjälp med bostad",
+            "--field-night",
+            "1",
+        ]))
+        .assert()
+        .success();
+    db.cmd_as("omar", PASS)
+        .args(add_args(&["--code", "ab85"]))
+        .assert()
+        .success();
+    let edit = [
+        "contact",
+        "edit",
+        "2",
+        "--age-band",
+        "18-24",
+        "--reason",
+        "typo",
+    ];
+    db.cmd_as("lena", PASS).args(edit).assert().success();
+    let delete = ["contact", "delete", "3", "--reason", "duplicate"];
+    db.cmd_as("lena", PASS).args(delete).assert().success();
+    let forget = ["forget", "--code", "xo014", "--yes"];
+    db.cmd().args(forget).assert().success();
+    db.cmd().args(["rekey", "--yes"]).assert().success();
+    let disable = ["user", "disable", "ida", "--yes"];
+    db.cmd().args(disable).assert().success();
+    let publish = ["stats", "--year", "2023", "--publish"];
+    db.cmd_as("lena", PASS).args(publish).assert().success();
+}
+
+/// What the unit reads back: figures, an export, one contact, the user list.
+fn readings(db: &Db) -> Vec<String> {
+    let mut out = Vec::new();
+    for args in [
+        &["--year", "2023"][..],
+        &[
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2024-12-31",
+            "--by",
+            "role,gender",
+        ],
+        &[
+            "--year",
+            "2024",
+            "--by",
+            "district",
+            "--filter",
+            "role=sells",
+        ],
+    ] {
+        out.push(db.stats_json_as("lena", PASS, args).to_string());
+    }
+    let file = db.dir.path().join("export.csv");
+    let _ = std::fs::remove_file(&file);
+    db.cmd()
+        .args(["export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    out.push(relabelled(
+        &std::fs::read_to_string(&file).expect("the export"),
+    ));
+    let show = db.cmd().args(["contact", "show", "2"]).output().unwrap();
+    out.push(stdout(&show));
+    // Users, without the moment each was created.
+    let users = db.cmd().args(["user", "list"]).output().unwrap();
+    let users: Vec<String> = stdout(&users)
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    out.push(users.join("\n"));
+    out
+}
+
+/// An export with each pseudonym (keyed by the database's own key, so different in two
+/// databases) replaced by its order of first appearance: the same persons, the same links.
+fn relabelled(csv: &str) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = String::new();
+    for line in csv.lines() {
+        let mut fields: Vec<String> = line.splitn(3, ',').map(str::to_string).collect();
+        if fields.len() == 3 && fields[1].len() == 64 {
+            let i = match seen.iter().position(|p| *p == fields[1]) {
+                Some(i) => i,
+                None => {
+                    seen.push(fields[1].clone());
+                    seen.len() - 1
+                }
+            };
+            fields[1] = format!("person-{i}");
+        }
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn audit(db: &Db) -> std::process::Output {
+    db.cmd_as("lena", PASS).arg("audit").output().unwrap()
+}
+
+/// A database on the server after a unit's work, audited sound.
+fn worked_on_server() -> Db {
+    let db = Db::new_on_server();
+    work(&db);
+    let a = audit(&db);
+    assert!(a.status.success(), "audit on the server: {}", stdout(&a));
+    db
+}
+
+#[test]
+fn the_same_work_reads_the_same_on_a_file_and_on_a_server() {
+    let (file, server) = (Db::new(), Db::new_on_server());
+    work(&file);
+    work(&server);
+    let (a, b) = (readings(&file), readings(&server));
+    for (i, (f, s)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(f, s, "reading {i} differs between the file and the server");
+    }
+    for db in [&file, &server] {
+        let a = audit(db);
+        assert!(a.status.success(), "audit: {}", stdout(&a));
+    }
+    // The log shows the same actions in the same order (times differ).
+    let actions = |db: &Db| -> Vec<String> {
+        let out = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("log JSON");
+        v.as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["action"].to_string())
+            .collect()
+    };
+    assert_eq!(actions(&file), actions(&server));
+}
+
+#[test]
+fn init_on_a_server_says_where_and_refuses_a_second_init() {
+    let db = Db::on_server();
+    let out = db.cmd().arg("init").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("postgres://"), "{said}");
+    assert!(said.contains("pg_dump"), "{said}");
+    let again = db.cmd().arg("init").output().unwrap();
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    // `backup` explains what to use instead, in both languages, and writes nothing.
+    let target = db.dir.path().join("copy.db");
+    for (lang, word) in [("en", "pg_dump"), ("sv", "serverns egna verktyg")] {
+        let out = db
+            .cmd()
+            .args(["--lang", lang, "backup"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(word), "{}", stderr(&out));
+        assert!(!target.exists());
+    }
+}
+
+#[test]
+fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
+    let db = Db::new_on_server();
+    let out = db
+        .cmd_as(ADMIN, "not the passphrase at all")
+        .args(["stats"])
+        .output();
+    let out = out.unwrap();
+    assert!(!out.status.success());
+    let empty = Db::on_server();
+    let out = empty.cmd().arg("stats").output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no uppsok database"),
+        "{}",
+        stderr(&out)
+    );
+    // A password in the URL is never shown.
+    let with_password = db
+        .path
+        .to_string_lossy()
+        .replacen("://", "://uppsok_test:hemligt@", 1);
+    let out = db
+        .cmd()
+        .env("UPPSOK_DB", with_password.replace("uppsok_test@", ""))
+        .args(["stats"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("hemligt"), "{}", stderr(&out));
+}
+
+/// The server's administrator dumps the database with the server's own tool: dates, ids and
+/// envelopes, never a note, a code, a category, a passphrase.
+#[test]
+fn the_servers_administrator_reads_no_note_code_or_category() {
+    let db = worked_on_server();
+    let server = db.server.as_ref().unwrap();
+    let dump = std::process::Command::new(pg_dump())
+        .args(["--data-only", "--schema=uppsok", "--dbname"])
+        .arg(&server.url)
+        .output()
+        .expect("pg_dump runs");
+    assert!(dump.status.success(), "{}", stderr(&dump));
+    let text = without_hex(&String::from_utf8_lossy(&dump.stdout).to_lowercase());
+    // The unit's configured list of districts is a setting in the clear (the same for every
+    // contact, and authenticated by the log): the words may show there and nowhere else.
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("districts\t"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("copy uppsok.contacts"),
+        "the dump holds the contacts"
+    );
+    for secret in [
+        "centralen",
+        "bostad",
+        "ab85",
+        "xo014",
+        "sells",
+        "woman",
+        "norrmalm",
+        "counselling",
+        "outreach,",
+        "25-34",
+        "street",
+        PASS,
+    ] {
+        assert!(!text.contains(secret), "the dump shows '{secret}'");
+    }
+    // What the server's administrator does see, as docs/security.md says: contact dates.
+    assert!(text.contains("2023-01-14"));
+}
+
+/// Each change made on the server, outside uppsok, by someone with every right there but no
+/// uppsok key, makes `audit` fail and name what changed.
+#[test]
+fn a_change_made_on_the_server_fails_the_audit() {
+    let base = worked_on_server();
+    let cases: [(&str, &str, &str); 18] = [
+        (
+            "a contact moved to another date",
+            "UPDATE contacts SET date = '2023-06-30' WHERE id = 10",
+            "audit_log",
+        ),
+        (
+            "a contact given to another person",
+            "UPDATE contacts SET person_id = (SELECT min(id) FROM persons) WHERE id = 20",
+            "audit_log",
+        ),
+        (
+            "a contact deleted",
+            "DELETE FROM contacts WHERE id = 30",
+            "audit_log",
+        ),
+        (
+            "a contact's envelope swapped for another's",
+            "UPDATE contacts SET attributes = (SELECT attributes FROM contacts WHERE id = 41) WHERE id = 40",
+            "encryption",
+        ),
+        (
+            "a user's role raised",
+            "UPDATE users SET role = 'admin' WHERE name = 'omar'",
+            "integrity",
+        ),
+        (
+            "the last log entry removed",
+            "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+            "audit_log",
+        ),
+        (
+            "a log entry rewritten",
+            "UPDATE audit_log SET detail = detail || ' ' WHERE seq = 5",
+            "audit_log",
+        ),
+        (
+            "a disabled user enabled again",
+            "UPDATE users SET disabled = false WHERE name = 'ida'",
+            "integrity",
+        ),
+        (
+            "two persons' pseudonyms swapped",
+            "CREATE TEMP TABLE p AS SELECT id, pseudonym FROM persons ORDER BY id LIMIT 2;
+             UPDATE persons SET pseudonym = '\\x00' WHERE id = (SELECT min(id) FROM p);
+             UPDATE persons SET pseudonym = (SELECT pseudonym FROM p ORDER BY id LIMIT 1)
+               WHERE id = (SELECT max(id) FROM p);
+             UPDATE persons SET pseudonym = (SELECT pseudonym FROM p ORDER BY id DESC LIMIT 1)
+               WHERE id = (SELECT min(id) FROM p)",
+            "audit_log",
+        ),
+        (
+            "two persons declared one",
+            "INSERT INTO person_merges SELECT max(id), min(id), 1, '2024-05-01T00:00:00Z'
+             FROM (SELECT id FROM persons ORDER BY id LIMIT 2) p",
+            "audit_log",
+        ),
+        (
+            "a field night moved",
+            "UPDATE field_nights SET date = '2024-03-02' WHERE id = 1",
+            "audit_log",
+        ),
+        (
+            "a contact taken off its field night",
+            "UPDATE contacts SET field_night_id = NULL WHERE field_night_id = 1",
+            "audit_log",
+        ),
+        (
+            "a contact added on the server",
+            "INSERT INTO contacts SELECT 9999, date, person_id, field_night_id, created_by, created_at, updated_at, attributes, note FROM contacts WHERE id = (SELECT max(id) FROM contacts)",
+            "audit_log",
+        ),
+        (
+            "the format marker changed",
+            "UPDATE meta SET value = value || 'x' WHERE key = (SELECT min(key) FROM meta WHERE key <> 'format')",
+            "audit_log",
+        ),
+        (
+            "a user's master wrap removed",
+            "DELETE FROM master_wraps WHERE user_id = (SELECT id FROM users WHERE name = 'omar')",
+            "integrity",
+        ),
+        (
+            "a user's name changed",
+            "UPDATE users SET name = 'mallory' WHERE name = 'omar'",
+            "integrity",
+        ),
+        (
+            "the districts reordered",
+            "UPDATE meta SET value = replace(replace(replace(value, '\"norrmalm\"', '\"tmp\"'), '\"sodermalm\"', '\"norrmalm\"'), '\"tmp\"', '\"sodermalm\"') WHERE key = 'districts'",
+            "audit_log",
+        ),
+        (
+            "a contact's note emptied of another's",
+            "UPDATE contacts SET note = (SELECT note FROM contacts WHERE id = 242) WHERE id = 241",
+            "encryption",
+        ),
+    ];
+    let mut missed = Vec::new();
+    for (what, sql, check) in cases {
+        let db = Db::server_copy(Some(&base));
+        let name = &db.server.as_ref().unwrap().name;
+        let mut admin = server_admin(name);
+        admin
+            .batch_execute(&format!("SET search_path = uppsok; {sql}"))
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        drop(admin);
+        let out = audit(&db);
+        let report = format!("{}{}", stdout(&out), stderr(&out));
+        let failed = report
+            .lines()
+            .any(|l| l.starts_with("FAIL") && l.contains(check));
+        let refused = !out.status.success()
+            && (out.status.code() == Some(2) || report.contains("changed outside uppsok"));
+        if out.status.success() || !(failed || refused) {
+            missed.push(format!(
+                "{what}: the audit did not fail on '{check}':\n{report}"
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+/// The dump without its byte strings (`\\x` and hex digits), in which a short word made of hex
+/// digits ("ab85") turns up by chance.
+fn without_hex(dump: &str) -> String {
+    let mut out = String::with_capacity(dump.len());
+    let mut rest = dump;
+    while let Some(i) = rest.find("\\x") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let hex = after
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(after.len());
+        out.push_str("<bytes>");
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn pg_dump() -> std::path::PathBuf {
+    let mut versions: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    versions.sort();
+    versions
+        .last()
+        .map(|v| v.join("bin/pg_dump"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| "pg_dump".into())
+}
