@@ -5,7 +5,8 @@
 //! - the modules below the vault name nothing above them (`vault`, `command`, `tui`, `demo`,
 //!   `cli`);
 //! - the interface (`src/tui/`) never names `command`;
-//! - `rusqlite` appears only under `src/storage/sqlite/`.
+//! - `rusqlite` appears only under `src/storage/sqlite/`, the `postgres` client only under
+//!   `src/storage/pg/`.
 //!
 //! Every `.rs` file under `src/` is read with its comments and string literals blanked out,
 //! and every path is resolved to the crate-level module it starts in: `crate::x`, `$crate::x`,
@@ -97,25 +98,39 @@ fn the_interface_never_names_command() {
     assert!(broken.is_empty(), "\n{}\n", broken.join("\n"));
 }
 
-#[test]
-fn rusqlite_appears_only_in_storage_sqlite() {
+/// Where a database library's name appears outside its adapter: `file:line` of each.
+fn library_outside(library: &str, adapter: &str) -> Vec<String> {
     let mut broken = Vec::new();
     for file in source_files() {
         let name = relative(&file);
-        if name.starts_with("src/storage/sqlite/") {
+        if name.starts_with(adapter) {
             continue;
         }
         let code = blank_comments_and_strings(&read(&file));
         for t in tokens(&code) {
-            if t.kind == Kind::Ident && t.text == "rusqlite" {
+            if t.kind == Kind::Ident && t.text == library {
                 broken.push(format!(
-                    "{name}:{}: names `rusqlite`; only src/storage/sqlite/ may",
+                    "{name}:{}: names `{library}`; only {adapter} may",
                     t.line
                 ));
             }
         }
     }
+    broken
+}
+
+#[test]
+fn rusqlite_appears_only_in_storage_sqlite() {
+    let broken = library_outside("rusqlite", "src/storage/sqlite/");
     assert!(broken.is_empty(), "\n{}\n", broken.join("\n"));
+}
+
+#[test]
+fn the_postgres_client_appears_only_in_storage_pg() {
+    let broken = library_outside("postgres", "src/storage/pg/");
+    assert!(broken.is_empty(), "\n{}\n", broken.join("\n"));
+    // The rule sees the client where it is used: it can fail.
+    assert!(!library_outside("postgres", "src/storage/sqlite/").is_empty());
 }
 
 /// The checker itself, on small samples: a rule that cannot fail checks nothing.

@@ -279,12 +279,35 @@ fn the_servers_administrator_reads_no_note_code_or_category() {
     assert!(text.contains("2023-01-14"));
 }
 
+/// Someone with the application's database password (the role uppsok connects as) cannot
+/// change or remove a log entry: the role has no such privilege, and the table's trigger refuses
+/// it to anyone while it is on.
+#[test]
+fn someone_with_the_applications_password_cannot_rewrite_the_log() {
+    let db = worked_on_server();
+    let server = db.server.as_ref().unwrap();
+    for sql in [
+        "UPDATE uppsok.audit_log SET detail = '' WHERE seq = 2",
+        "DELETE FROM uppsok.audit_log WHERE seq = (SELECT max(seq) FROM uppsok.audit_log)",
+        "TRUNCATE uppsok.audit_log",
+    ] {
+        for url in [&server.url, &server.owner_url] {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let e = c.batch_execute(sql).expect_err(sql);
+            let code = e.code().map(|c| c.code().to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{sql} as {url}: {e:?}");
+        }
+    }
+    let a = audit(&db);
+    assert!(a.status.success(), "{}", stdout(&a));
+}
+
 /// Each change made on the server, outside uppsok, by someone with every right there but no
 /// uppsok key, makes `audit` fail and name what changed.
 #[test]
 fn a_change_made_on_the_server_fails_the_audit() {
     let base = worked_on_server();
-    let cases: [(&str, &str, &str); 18] = [
+    let cases: [(&str, &str, &str); 20] = [
         (
             "a contact moved to another date",
             "UPDATE contacts SET date = '2023-06-30' WHERE id = 10",
@@ -377,6 +400,16 @@ fn a_change_made_on_the_server_fails_the_audit() {
             "audit_log",
         ),
         (
+            "the log's append-only trigger turned off",
+            "SELECT 1; ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+            "integrity",
+        ),
+        (
+            "the application's role allowed to rewrite the log",
+            "GRANT UPDATE, DELETE ON audit_log TO uppsok_app",
+            "integrity",
+        ),
+        (
             "a contact's note emptied of another's",
             "UPDATE contacts SET note = (SELECT note FROM contacts WHERE id = 242) WHERE id = 241",
             "encryption",
@@ -388,7 +421,16 @@ fn a_change_made_on_the_server_fails_the_audit() {
         let name = &db.server.as_ref().unwrap().name;
         let mut admin = server_admin(name);
         admin
-            .batch_execute(&format!("SET search_path = uppsok; {sql}"))
+            .batch_execute(&if sql.contains("TRIGGER") {
+                format!("SET search_path = uppsok; {sql}")
+            } else {
+                // The administrator turns the log's append-only trigger off for the change,
+                // and on again.
+                format!(
+                    "SET search_path = uppsok; ALTER TABLE audit_log DISABLE TRIGGER USER; {sql};
+                     ALTER TABLE audit_log ENABLE TRIGGER USER"
+                )
+            })
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
         drop(admin);
         let out = audit(&db);

@@ -477,7 +477,7 @@ fn log_sv(l: &LogSummary) -> String {
 fn integrity_en(i: &IntegritySummary) -> String {
     format!(
         "the database's own integrity check {}; {} references pointing nowhere; {} of {} staff records fail their seal{}",
-        if i.sound { "ok" } else { "reports damage" },
+        if i.sound { "ok" } else { "reports problems" },
         i.foreign_keys,
         i.bad_seals,
         i.users_checked,
@@ -488,7 +488,7 @@ fn integrity_en(i: &IntegritySummary) -> String {
 fn integrity_sv(i: &IntegritySummary) -> String {
     format!(
         "databasens egen integritetskontroll {}; {} på ingenting; {} av {} har ett sigill som inte stämmer{}",
-        if i.sound { "ok" } else { "visar skador" },
+        if i.sound { "ok" } else { "visar problem" },
         count(i.foreign_keys, "referens pekar", "referenser pekar"),
         num(i.bad_seals),
         count(i.users_checked, "personalpost", "personalposter"),

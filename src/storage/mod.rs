@@ -5,15 +5,15 @@
 //! maintenance trait for what is particular to one back end. Nothing here ever sees a key or a
 //! plaintext category, code or note.
 //!
-//! Back ends: [`sqlite`] (the database file users run), [`postgres`] (a database on a
+//! Back ends: [`sqlite`] (the database file users run), [`pg`] (a database on a
 //! PostgreSQL server, for a city's units sharing one), [`memory`] (for the vault's unit tests
 //! and the conformance suite's reference). Each must pass [`conformance`]. A location that is a
 //! `postgres://` URL names a server; anything else, a file.
 
 pub mod conformance;
 pub mod memory;
+pub mod pg;
 pub mod port;
-pub mod postgres;
 pub mod sqlite;
 
 pub use port::*;
@@ -85,14 +85,14 @@ pub fn set_wait_notice(notice: fn()) {
 
 /// Whether `location` names a database on a server (a `postgres://` URL) rather than a file.
 pub fn is_server(location: &Path) -> bool {
-    postgres::is_url(location)
+    pg::is_url(location)
 }
 
 /// Finds the database at `location`: its key file can be read, its contents opened with the
 /// page key the key file seals.
 pub fn open(location: &Path) -> Result<Box<dyn Locked>> {
-    if postgres::is_url(location) {
-        return Ok(Box::new(postgres::PgLocked::find(location)?));
+    if pg::is_url(location) {
+        return Ok(Box::new(pg::PgLocked::find(location)?));
     }
     Ok(Box::new(sqlite::SqliteLocked::find(location)?))
 }
@@ -100,8 +100,8 @@ pub fn open(location: &Path) -> Result<Box<dyn Locked>> {
 /// Creates a new, empty database at `location`, encrypted under `page_key`; fails if one
 /// exists there. The vault writes its key file in its first transaction.
 pub fn create(location: &Path, page_key: &[u8; 32]) -> Result<Box<dyn Backend>> {
-    if postgres::is_url(location) {
-        return Ok(Box::new(postgres::PgStore::create(location, page_key)?));
+    if pg::is_url(location) {
+        return Ok(Box::new(pg::PgStore::create(location, page_key)?));
     }
     Ok(Box::new(sqlite::SqliteStore::create(location, page_key)?))
 }

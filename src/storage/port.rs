@@ -510,10 +510,13 @@ pub trait WorkWrites {
     fn update_activity_envelopes(&self, id: i64, details: &[u8], note: &[u8]) -> Result<()>;
 }
 
-/// The audit log: appended to; only a rekey rewrites its MACs.
+/// The audit log: appended to; only `upgrade` from format 2 rewrites its MACs.
 pub trait LogWrites {
     fn insert_audit(&self, e: &AuditRow) -> Result<()>;
 
+    /// Rewrites one entry's MAC: only `upgrade` of a format-2 database does, in place. A back
+    /// end whose log is append-only (PostgreSQL's, whose databases start at format 3) refuses
+    /// it with an error, changing nothing.
     fn update_audit_mac(&self, seq: i64, mac: &[u8]) -> Result<()>;
 }
 

@@ -48,11 +48,27 @@ pub struct Db {
 }
 
 /// A database of its own on the test PostgreSQL server (`UPPSOK_TEST_POSTGRES`, which
-/// `.ci/with-postgres` sets), dropped when this value is.
+/// `.ci/with-postgres` sets), owned by [`SERVER_OWNER`], dropped when this value is.
 pub struct ServerDatabase {
     admin: String,
     pub name: String,
+    /// As the owner, who runs `init` (docs/deploy.md).
+    pub owner_url: String,
+    /// As the application's role, which owns nothing and may only append to the log.
     pub url: String,
+}
+
+/// The role that owns a test database (and runs `init`), and the one uppsok connects as.
+pub const SERVER_OWNER: &str = "uppsok_owner";
+pub const SERVER_APP: &str = "uppsok_app";
+
+/// `url` with its user replaced.
+pub fn with_user(url: &str, user: &str) -> String {
+    let start = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[start..].find('@') {
+        Some(at) => format!("{}{user}{}", &url[..start], &url[start + at..]),
+        None => format!("{}{user}@{}", &url[..start], &url[start..]),
+    }
 }
 
 /// The test server's URL (its role may create databases), or a failure saying how to get one.
@@ -102,13 +118,34 @@ impl ServerDatabase {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let mut client = server_admin("postgres");
+        for role in [SERVER_OWNER, SERVER_APP] {
+            let _ = client.batch_execute(&format!(
+                "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ));
+        }
         let create = match template {
-            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
-            None => format!("CREATE DATABASE {name}"),
+            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t} OWNER {SERVER_OWNER}"),
+            None => format!("CREATE DATABASE {name} OWNER {SERVER_OWNER}"),
         };
         client.batch_execute(&create).expect("a test database");
         let url = with_database(&admin, &name);
-        ServerDatabase { admin, name, url }
+        ServerDatabase {
+            owner_url: with_user(&url, SERVER_OWNER),
+            url: with_user(&url, SERVER_APP),
+            admin,
+            name,
+        }
+    }
+
+    /// What the database administrator does after `init` (docs/deploy.md): grants the
+    /// application's role what it needs, the log only to read and append to.
+    pub fn grant(&self) {
+        let mut owner =
+            postgres::Client::connect(&self.owner_url, postgres::NoTls).expect("the owner");
+        owner
+            .batch_execute(&uppsok::storage::pg::app_grants(SERVER_APP))
+            .expect("the grants");
     }
 }
 
@@ -155,17 +192,27 @@ impl Db {
         }
     }
 
-    /// A fresh, initialised database on the test PostgreSQL server, with user `admin`.
+    /// A fresh, initialised database on the test PostgreSQL server, with user `admin`: the
+    /// owner ran `init` and granted the application's role its privileges, and the commands
+    /// connect as that role.
     pub fn new_on_server() -> Db {
-        let db = Db::on_server();
-        db.cmd_as(ADMIN, PASS).arg("init").assert().success();
+        let db = Db::server_copy(None);
+        let server = db.server.as_ref().expect("on the server");
+        db.cmd_as(ADMIN, PASS)
+            .env("UPPSOK_DB", &server.owner_url)
+            .arg("init")
+            .assert()
+            .success();
+        server.grant();
         db
     }
 
-    /// A database on the test PostgreSQL server, not yet initialised (`init` makes it); files
-    /// the commands write (exports, reports) go to a temporary directory as usual.
+    /// A database on the test PostgreSQL server, not yet initialised, as its owner (who runs
+    /// `init`); files the commands write (exports, reports) go to a temporary directory.
     pub fn on_server() -> Db {
-        Db::server_copy(None)
+        let mut db = Db::server_copy(None);
+        db.path = PathBuf::from(&db.server.as_ref().expect("on the server").owner_url);
+        db
     }
 
     /// A copy, made by the server, of a database on the test server: the same rows, the same

@@ -119,3 +119,19 @@ CREATE TABLE IF NOT EXISTS page_key (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     check_value BYTEA NOT NULL
 );
+
+-- The log is append-only on the server too: no role, its owner included, can change or remove an
+-- entry while this trigger is enabled (only the table's owner or a superuser can turn it off,
+-- which is why the application connects as a role that owns nothing; docs/deploy.md). `uppsok
+-- audit` fails when the trigger is missing or disabled, or when the role it connects as could
+-- rewrite the log (it owns the table, is a superuser, or may UPDATE, DELETE or TRUNCATE it).
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the uppsok audit log is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();

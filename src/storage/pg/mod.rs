@@ -448,7 +448,7 @@ impl Maintenance for PgStore {
             }
         }
         // Constraints turned off or not validated.
-        let mut problems = Vec::new();
+        let mut problems = log_guards(&session.conn)?;
         for row in session.conn.query(
             "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
              WHERE n.nspname = $1 AND NOT c.convalidated ORDER BY 1",
@@ -478,6 +478,64 @@ impl Maintenance for PgStore {
         )?;
         Box::new(tx).commit()
     }
+}
+
+/// The privileges a role the application connects as needs, and no more: every table read and
+/// written, but the audit log only read and appended to. A database administrator runs this
+/// (docs/deploy.md) as the schema's owner, after `uppsok init`.
+pub fn app_grants(role: &str) -> String {
+    format!(
+        "GRANT USAGE ON SCHEMA {SCHEMA_NAME} TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {SCHEMA_NAME} TO {role};
+REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
+"
+    )
+}
+
+/// Whatever would let the role this connection uses rewrite the audit log: the append-only
+/// trigger missing or turned off, or the role a superuser, the table's owner (who can turn the
+/// trigger off), or allowed to UPDATE, DELETE or TRUNCATE it. Each is an `audit` failure.
+fn log_guards(conn: &Conn) -> Result<Vec<String>> {
+    let row = conn
+        .query_opt(
+            "SELECT current_user::text,
+                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                    pg_has_role(current_user, c.relowner, 'USAGE'),
+                    has_table_privilege(c.oid, 'UPDATE'),
+                    has_table_privilege(c.oid, 'DELETE'),
+                    has_table_privilege(c.oid, 'TRUNCATE'),
+                    (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid
+                       AND t.tgname IN ('audit_log_append_only', 'audit_log_no_truncate')
+                       AND t.tgenabled IN ('O', 'A'))
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relname = 'audit_log'",
+            &[&SCHEMA_NAME],
+        )?
+        .ok_or_else(|| StorageError::Changed("the audit log's table is gone".into()))?;
+    let role: String = get(&row, 0)?;
+    let mut out = Vec::new();
+    let triggers: i64 = get(&row, 6)?;
+    if triggers != 2 {
+        out.push("the audit log's append-only triggers are missing or turned off".to_string());
+    }
+    if get::<bool>(&row, 1)? {
+        out.push(format!(
+            "the role {role} uppsok connects as is a superuser, who can rewrite the audit log"
+        ));
+    } else if get::<bool>(&row, 2)? {
+        out.push(format!(
+            "the role {role} uppsok connects as owns the audit log's table, and can turn its append-only trigger off"
+        ));
+    } else {
+        for (i, what) in [(3, "UPDATE"), (4, "DELETE"), (5, "TRUNCATE")] {
+            if get::<bool>(&row, i)? {
+                out.push(format!(
+                    "the role {role} uppsok connects as may {what} the audit log"
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A read session or write transaction on the store's connection.

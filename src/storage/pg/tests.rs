@@ -1,0 +1,292 @@
+//! The PostgreSQL back end against the conformance suite, on a real server: the one named by
+//! `UPPSOK_TEST_POSTGRES` (a URL whose role may create databases; `.ci/with-postgres` starts a
+//! throwaway cluster and sets it). Each check gets a database of its own, dropped afterwards.
+
+use super::*;
+use crate::storage::conformance::{self, TestDatabase};
+use crate::storage::port::{AuditRow, IntegrityFacts, UserRow};
+
+/// The test server's URL, or a failure saying how to get one.
+pub(crate) fn server() -> String {
+    std::env::var("UPPSOK_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "UPPSOK_TEST_POSTGRES is not set: run the tests with `./.ci/with-postgres cargo test`, \
+             which starts a throwaway PostgreSQL cluster (or set it to a server where the role \
+             may create databases)"
+        )
+    })
+}
+
+/// `url` with its database name replaced.
+pub(crate) fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let cut = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..cut])
+}
+
+/// The role that owns a test database's schema (who runs `init`), and the one the
+/// application connects as (who owns nothing: docs/deploy.md).
+pub(crate) const OWNER: &str = "uppsok_owner";
+pub(crate) const APP: &str = "uppsok_app";
+
+/// `url` with its user replaced.
+pub(crate) fn with_user(url: &str, user: &str) -> String {
+    let start = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[start..].find('@') {
+        Some(at) => format!("{}{user}{}", &url[..start], &url[start + at..]),
+        None => format!("{}{user}@{}", &url[..start], &url[start..]),
+    }
+}
+
+/// Makes the owner and application roles on the test server, once (tests race to it).
+fn roles(admin: &mut Client) {
+    for role in [OWNER, APP] {
+        let _ = admin.batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ));
+        let there = admin
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
+            .expect("the roles are listed");
+        assert!(there.is_some(), "the role {role} could not be made");
+    }
+}
+
+/// A database of its own on the test server, owned by [`OWNER`], dropped with this value.
+pub(crate) struct TestServerDatabase {
+    admin: String,
+    name: String,
+    /// As the owner of the database (and of the schema `init` makes in it).
+    pub(crate) owner_url: String,
+    /// As the application's role, once the owner has granted it its privileges.
+    pub(crate) url: String,
+}
+
+impl TestServerDatabase {
+    pub(crate) fn new() -> TestServerDatabase {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let admin = server();
+        let name = format!(
+            "uppsok_unit_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = Client::connect(&admin, NoTls).expect("the test server answers");
+        roles(&mut client);
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name} OWNER {OWNER}"),
+        ] {
+            client.batch_execute(&sql).expect("a test database");
+        }
+        let url = with_database(&admin, &name);
+        TestServerDatabase {
+            owner_url: with_user(&url, OWNER),
+            url: with_user(&url, APP),
+            admin,
+            name,
+        }
+    }
+
+    /// Grants the application's role its privileges, as the owner (after the schema is made).
+    pub(crate) fn grant(&self) {
+        let mut owner = Client::connect(&self.owner_url, NoTls).expect("the owner connects");
+        owner.batch_execute(&app_grants(APP)).expect("the grants");
+    }
+}
+
+impl Drop for TestServerDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A conformance database: uppsok's schema made in a fresh database, with the format marker.
+struct Conformance(TestServerDatabase);
+
+impl Conformance {
+    fn new() -> Conformance {
+        let db = TestServerDatabase::new();
+        let mut store = PgStore::create(Path::new(&db.owner_url), &conformance::TEST_PAGE_KEY)
+            .expect("the schema is made");
+        let tx = store.write().expect("a write transaction");
+        tx.set_meta("format", FORMAT_VERSION)
+            .expect("the format marker");
+        tx.commit().expect("commit");
+        db.grant();
+        Conformance(db)
+    }
+}
+
+impl TestDatabase for Conformance {
+    fn open(&self) -> Box<dyn Backend> {
+        Box::new(
+            PgStore::open(Path::new(&self.0.url), &conformance::TEST_PAGE_KEY)
+                .expect("the database opens"),
+        )
+    }
+
+    fn locked(&self) -> Box<dyn Locked> {
+        Box::new(PgLocked::find(Path::new(&self.0.url)).expect("the database is found"))
+    }
+}
+
+#[test]
+fn passes_the_conformance_suite() {
+    conformance::run_all(&|| Box::new(Conformance::new()));
+}
+
+#[test]
+fn a_database_without_the_schema_is_missing_and_one_with_it_is_not_made_again() {
+    let db = TestServerDatabase::new();
+    let url = Path::new(&db.owner_url);
+    assert!(matches!(PgLocked::find(url), Err(StorageError::Missing(_))));
+    drop(PgStore::create(url, &conformance::TEST_PAGE_KEY).unwrap());
+    assert!(matches!(
+        PgStore::create(url, &conformance::TEST_PAGE_KEY),
+        Err(StorageError::AlreadyExists(_))
+    ));
+    // Made, but without the format marker the vault writes: not an uppsok database yet.
+    assert!(matches!(
+        PgStore::open(url, &conformance::TEST_PAGE_KEY),
+        Err(StorageError::NotUppsok(..))
+    ));
+}
+
+#[test]
+fn a_location_shows_no_password() {
+    let config =
+        postgres::Config::from_str("postgres://anna:hemligt@db.example:5433/stad").unwrap();
+    assert_eq!(
+        display_location(&config),
+        "postgres://anna@db.example:5433/stad"
+    );
+    assert_eq!(
+        redact("postgres://anna:hemligt@db.example/stad"),
+        "postgres://anna@db.example/stad"
+    );
+    let err = connect(Path::new("postgres://anna:hemligt@127.0.0.1:1/stad"))
+        .err()
+        .expect("nothing listens on port 1");
+    assert!(!err.to_string().contains("hemligt"), "{err}");
+}
+
+#[test]
+fn a_refused_statement_names_no_value() {
+    let db = TestServerDatabase::new();
+    let mut store = PgStore::create(Path::new(&db.owner_url), &conformance::TEST_PAGE_KEY).unwrap();
+    let tx = store.write().unwrap();
+    let user = |name: &str| UserRow {
+        id: 1,
+        name: name.into(),
+        role: "admin".into(),
+        disabled: false,
+        created_at: "2026-01-01".into(),
+        mac: vec![1],
+    };
+    tx.insert_user(&user("Hemliga Hanna")).unwrap();
+    let err = tx
+        .insert_user(&user("Hemliga Hanna"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("users_pkey"), "{err}");
+    assert!(!err.contains("Hemliga"), "{err}");
+}
+
+/// The log is append-only on the server: the application's role may not change or remove an
+/// entry, the trigger refuses it even to the table's owner, and `integrity` (so `audit`) says
+/// when either guard is not in force for the role it connects as.
+#[test]
+fn the_log_is_append_only_and_integrity_says_when_it_is_not() {
+    let db = Conformance::new();
+    let entry = AuditRow {
+        seq: 1,
+        at: "2026-01-01T00:00:00Z".into(),
+        user_id: None,
+        action: "init".into(),
+        objects: String::new(),
+        detail: String::new(),
+        mac: vec![7; 32],
+    };
+    let mut app = db.open();
+    let tx = app.write().unwrap();
+    tx.insert_audit(&entry).unwrap();
+    // Through the port: refused, and the transaction goes on.
+    assert!(tx.update_audit_mac(1, &[8; 32]).is_err());
+    tx.commit().unwrap();
+    assert_eq!(app.integrity().unwrap(), IntegrityFacts::default());
+    // With SQL, as the application's role: no privilege.
+    let sql = "UPDATE uppsok.audit_log SET mac = '\\x00'; DELETE FROM uppsok.audit_log; TRUNCATE uppsok.audit_log";
+    for statement in sql.split("; ") {
+        let mut c = Client::connect(&db.0.url, NoTls).unwrap();
+        let e = c.batch_execute(statement).unwrap_err();
+        assert_eq!(
+            e.code(),
+            Some(&SqlState::INSUFFICIENT_PRIVILEGE),
+            "{statement}"
+        );
+    }
+    // As the owner: the trigger refuses it.
+    let mut owner = Client::connect(&db.0.owner_url, NoTls).unwrap();
+    for statement in sql.split("; ") {
+        let e = owner.batch_execute(statement).unwrap_err();
+        let message = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
+        assert!(message.contains("append-only"), "{statement}: {message}");
+    }
+    let problems = |url: &str| {
+        PgStore::open(Path::new(url), &conformance::TEST_PAGE_KEY)
+            .unwrap()
+            .integrity()
+            .unwrap()
+            .problems
+    };
+    // Connected as the owner, or as a superuser, the log is not protected: said.
+    let as_owner = problems(&db.0.owner_url);
+    assert!(
+        as_owner.iter().any(|p| p.contains("owns the audit log")),
+        "{as_owner:?}"
+    );
+    let as_superuser = problems(&with_database(&server(), &db.0.name));
+    assert!(
+        as_superuser.iter().any(|p| p.contains("superuser")),
+        "{as_superuser:?}"
+    );
+    // The application's role given the right to rewrite it: said.
+    owner
+        .batch_execute("GRANT UPDATE ON uppsok.audit_log TO uppsok_app")
+        .unwrap();
+    let granted = problems(&db.0.url);
+    assert_eq!(granted.len(), 1, "{granted:?}");
+    assert!(
+        granted[0].contains("may UPDATE the audit log"),
+        "{granted:?}"
+    );
+    owner
+        .batch_execute("REVOKE UPDATE ON uppsok.audit_log FROM uppsok_app; ALTER TABLE uppsok.audit_log DISABLE TRIGGER audit_log_append_only")
+        .unwrap();
+    let disabled = problems(&db.0.url);
+    assert!(
+        disabled.iter().any(|p| p.contains("turned off")),
+        "{disabled:?}"
+    );
+    owner
+        .batch_execute("ALTER TABLE uppsok.audit_log ENABLE TRIGGER audit_log_append_only")
+        .unwrap();
+    assert_eq!(problems(&db.0.url), Vec::<String>::new());
+}
