@@ -448,7 +448,7 @@ impl Maintenance for PgStore {
             }
         }
         // Constraints turned off or not validated.
-        let mut problems = log_guards(&session.conn)?;
+        let mut problems = log_guards(session.conn)?;
         for row in session.conn.query(
             "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
              WHERE n.nspname = $1 AND NOT c.convalidated ORDER BY 1",
