@@ -241,7 +241,7 @@ fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
 fn the_servers_administrator_reads_no_note_code_or_category() {
     let db = worked_on_server();
     let server = db.server.as_ref().unwrap();
-    let dump = std::process::Command::new(pg_dump())
+    let dump = std::process::Command::new(pg_tool("pg_dump"))
         .args(["--data-only", "--schema=uppsok", "--dbname"])
         .arg(&server.url)
         .output()
@@ -277,6 +277,37 @@ fn the_servers_administrator_reads_no_note_code_or_category() {
     }
     // What the server's administrator does see, as docs/security.md says: contact dates.
     assert!(text.contains("2023-01-14"));
+}
+
+/// docs/deploy.md's backup: a `pg_dump` of the schema, restored by the owner into an empty
+/// database and granted as after `init`, opens with the same passphrases, reads the same, and
+/// passes the audit.
+#[test]
+fn a_dump_of_the_schema_restored_into_an_empty_database_reads_the_same() {
+    let db = worked_on_server();
+    let server = db.server.as_ref().unwrap();
+    let dump = db.dir.path().join("uppsok.dump");
+    let out = std::process::Command::new(pg_tool("pg_dump"))
+        .args(["--schema=uppsok", "--format=custom", "--file"])
+        .arg(&dump)
+        .arg("--dbname")
+        .arg(&server.owner_url)
+        .output()
+        .expect("pg_dump runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = Db::server_copy(None);
+    let target = restored.server.as_ref().unwrap();
+    let out = std::process::Command::new(pg_tool("pg_restore"))
+        .arg("--dbname")
+        .arg(&target.owner_url)
+        .arg(&dump)
+        .output()
+        .expect("pg_restore runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    target.grant();
+    assert_eq!(readings(&db), readings(&restored));
+    let a = audit(&restored);
+    assert!(a.status.success(), "{}", stdout(&a));
 }
 
 /// Someone with the application's database password (the role uppsok connects as) cannot
@@ -467,14 +498,15 @@ fn without_hex(dump: &str) -> String {
     out
 }
 
-fn pg_dump() -> std::path::PathBuf {
+/// One of the server's own programs (`pg_dump`, `pg_restore`), of the newest version installed.
+fn pg_tool(name: &str) -> std::path::PathBuf {
     let mut versions: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     versions.sort();
     versions
         .last()
-        .map(|v| v.join("bin/pg_dump"))
+        .map(|v| v.join("bin").join(name))
         .filter(|p| p.exists())
-        .unwrap_or_else(|| "pg_dump".into())
+        .unwrap_or_else(|| name.into())
 }
