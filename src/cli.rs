@@ -138,6 +138,12 @@ Dimensions: role, gender, age_band, counterpart, district, contact_type, referra
 
 Keep the two files together; the copy opens with the same users and passphrases.")]
     Backup(command::admin::BackupArgs),
+    /// Copy the whole database, still encrypted, to a new database on a PostgreSQL server; all or nothing (admin)
+    #[command(after_help = "Examples:
+  uppsok --db uppsok.db migrate --to postgres://uppsok_owner@db.stad.example/uppsok
+
+The server's database must be empty (docs/deploy.md); an interrupted migration is started over by running it again. The file is not changed.")]
+    Migrate(command::admin::MigrateArgs),
     /// Build a demo database of synthetic contacts from 2004 to today and show it
     #[command(after_help = "Examples:
   uppsok demo
@@ -229,6 +235,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::User(c)) => command::admin::user(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),
+        Some(Command::Migrate(a)) => command::admin::migrate(&global, a),
         Some(Command::Demo(a)) => command::demo::run(&global, a),
         Some(Command::Rekey(a)) => command::lifecycle::rekey(&global, a),
         Some(Command::Forget(a)) => command::lifecycle::forget(&global, a),

@@ -279,6 +279,171 @@ fn the_servers_administrator_reads_no_note_code_or_category() {
     assert!(text.contains("2023-01-14"));
 }
 
+/// A unit moves its file onto the server: `migrate` copies it as stored; after the grants,
+/// every reading (figures, export, a contact, the users) and the log are the file's, the audit
+/// passes on both, and the file is as it was but for the entry saying it was copied.
+#[test]
+fn a_unit_moves_its_file_onto_the_server_and_reads_the_same() {
+    let file = Db::new();
+    work(&file);
+    let before = readings(&file);
+    let server = Db::server_copy(None);
+    let target = server.server.as_ref().unwrap();
+    let out = file
+        .cmd()
+        .args(["migrate", "--to", &target.owner_url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains(" contacts") && said.contains("postgres://uppsok_owner@"),
+        "{said}"
+    );
+    assert!(!said.contains("PASSWORD"), "{said}");
+    target.grant();
+    assert_eq!(readings(&file), before, "the file reads as before");
+    assert_eq!(
+        readings(&server),
+        before,
+        "the server reads as the file did"
+    );
+    for db in [&file, &server] {
+        let a = audit(db);
+        assert!(a.status.success(), "{}", stdout(&a));
+    }
+    // The same log, up to and with the entry saying the copy was made (each `log` adds an
+    // entry of its own after that).
+    let log = |db: &Db| -> Vec<serde_json::Value> {
+        let out = db.cmd().args(["log", "--format", "json"]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("log JSON");
+        let all = v.as_array().expect("entries").clone();
+        let copied = all
+            .iter()
+            .position(|e| e["detail"].as_str() == Some("migrate"))
+            .expect("the log says the copy was made");
+        all[..=copied].to_vec()
+    };
+    assert_eq!(log(&file), log(&server));
+    // The server's copy is a database of its own from now on.
+    server
+        .cmd_as("omar", PASS)
+        .args(add_args(&["--code", "ny77"]))
+        .assert()
+        .success();
+    let a = audit(&server);
+    assert!(a.status.success(), "{}", stdout(&a));
+}
+
+#[test]
+fn a_migration_to_a_file_or_over_a_database_is_refused_and_changes_nothing() {
+    let file = Db::new();
+    work(&file);
+    let before = readings(&file);
+    let elsewhere = file.dir.path().join("copy.db");
+    for (lang, word) in [("en", "uppsok backup"), ("sv", "uppsok backup")] {
+        let out = file
+            .cmd()
+            .args(["--lang", lang, "migrate", "--to"])
+            .arg(&elsewhere)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(word), "{}", stderr(&out));
+    }
+    assert!(!elsewhere.exists());
+    let taken = Db::new_on_server();
+    let owner = taken.server.as_ref().unwrap().owner_url.clone();
+    let out = file
+        .cmd()
+        .args(["migrate", "--to", &owner])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(readings(&file), before);
+    // The database that was there is untouched.
+    let a = taken.cmd().arg("audit").output().unwrap();
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    // An outreach worker may not migrate.
+    let out = file
+        .cmd_as("omar", PASS)
+        .args(["migrate", "--to", &owner])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+/// A migration killed half way leaves nothing the server would open (its transaction is rolled
+/// back, the empty schema has no format marker), and running it again starts it over and
+/// finishes it.
+#[test]
+fn a_migration_killed_half_way_leaves_nothing_and_runs_again() {
+    let file = Db::new();
+    file.add_user("lena", "lead");
+    let mut csv = String::from(HEADER);
+    for i in 0..30_000 {
+        let day = 1 + i % 28;
+        csv.push_str(&format!(
+            "2024-02-{day:02},k{:05},sells,woman,25-34,men,norrmalm,outreach,,no,\n",
+            i % 9_000
+        ));
+    }
+    let out = file.import(&csv);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = readings(&file);
+    let server = Db::server_copy(None);
+    let target = server.server.as_ref().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("uppsok"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", file.dir.path())
+        .env("UPPSOK_INSECURE_TEST_KDF", "1")
+        .env("UPPSOK_DB", &file.path)
+        .env("UPPSOK_USER", ADMIN)
+        .env("UPPSOK_PASSPHRASE", PASS)
+        .args(["migrate", "--to", &target.owner_url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the copy is under way (the schema is there), the process is killed.
+    let mut admin = server_admin(&target.name);
+    let started = std::time::Instant::now();
+    loop {
+        let there = admin
+            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = 'uppsok'", &[])
+            .unwrap()
+            .is_some();
+        if there || started.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the migration finished before it was killed"
+    );
+    drop(admin);
+    target.grant();
+    let out = server.cmd().arg("stats").output().unwrap();
+    assert!(!out.status.success(), "a half-made copy opened");
+    // Run again: it starts over and finishes.
+    let out = file
+        .cmd()
+        .args(["migrate", "--to", &target.owner_url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    target.grant();
+    assert_eq!(readings(&server), before);
+    let a = audit(&server);
+    assert!(a.status.success(), "{}", stdout(&a));
+}
+
 /// docs/deploy.md's backup: a `pg_dump` of the schema, restored by the owner into an empty
 /// database and granted as after `init`, opens with the same passphrases, reads the same, and
 /// passes the audit.

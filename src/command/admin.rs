@@ -221,6 +221,32 @@ pub struct BackupArgs {
     pub file: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The new database: postgres://USER@HOST/DATABASE (USER owns it; docs/deploy.md)
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+/// `uppsok migrate --to postgres://...`: the database copied onto a server.
+pub fn migrate(g: &Global, a: MigrateArgs) -> Result<()> {
+    let mut vault = unlock(g)?;
+    vault.require(Permission::Administer)?;
+    let done = vault.lifecycle().migrate_to(&a.to)?;
+    println!(
+        "{}",
+        lang(g).says(Says::Migrated {
+            to: &done.location,
+            users: done.users as u64,
+            persons: done.persons as u64,
+            contacts: done.contacts as u64,
+            nights: done.field_nights as u64,
+            entries: done.log_entries as u64,
+        })
+    );
+    Ok(())
+}
+
 pub fn backup(g: &Global, a: BackupArgs) -> Result<()> {
     let mut vault = unlock(g)?;
     vault.require(Permission::Administer)?;

@@ -299,6 +299,14 @@ pub enum Says<'a> {
         file: &'a str,
         keys: &'a str,
     },
+    Migrated {
+        to: &'a str,
+        users: u64,
+        persons: u64,
+        contacts: u64,
+        nights: u64,
+        entries: u64,
+    },
     /// `export --out`: where the decrypted records went.
     ExportWritten {
         file: &'a str,
@@ -618,6 +626,9 @@ fn en(s: Says<'_>) -> String {
         ReportWritten { file, private: true } => {
             format!("Wrote the report to {file}, readable by you only.")
         }
+        Migrated { to, users, persons, contacts, nights, entries } => format!(
+            "Copied the database to {to}, as stored and still encrypted: {users} users, {persons} persons, {contacts} contacts, {nights} field nights and {entries} log entries; it opens with the same passphrases and recovery key. Grant the application's role its privileges there (docs/deploy.md), run `uppsok audit` on it, and from now on use it instead of this file, which is unchanged."
+        ),
         BackupWritten { file, keys } => format!(
             "Wrote a consistent copy to {file} and its key file to {keys}; both are encrypted and open with the same users and passphrases. Keep and restore the two together."
         ),
@@ -774,6 +785,9 @@ fn sv(s: Says<'_>) -> String {
         ReportWritten { file, private: true } => {
             format!("Skrev rapporten till {file}, som bara du kan läsa.")
         }
+        Migrated { to, users, persons, contacts, nights, entries } => format!(
+            "Kopierade databasen till {to}, som den är lagrad och fortfarande krypterad: {users} användare, {persons} personer, {contacts} kontakter, {nights} fältkvällar och {entries} loggposter; den öppnas med samma lösenfraser och återställningsnyckel. Ge applikationens roll dess behörigheter där (docs/deploy.md), kör `uppsok audit` på den, och använd den i stället för den här filen från och med nu; filen är oförändrad."
+        ),
         BackupWritten { file, keys } => format!(
             "Skrev en konsistent kopia till {file} och dess nyckelfil till {keys}; båda är krypterade och öppnas med samma användare och lösenfraser. Förvara och återställ de två tillsammans."
         ),

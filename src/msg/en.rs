@@ -148,6 +148,7 @@ pub(super) fn text(m: &Msg) -> String {
             "--out {} is the database itself; choose another file for the report.",
             path.display()
         ),
+        Msg::MigrateNeedsServer => "migrate copies the database to a PostgreSQL server: give --to postgres://USER@HOST/DATABASE (docs/deploy.md); a copy to a file is `uppsok backup FILE`.".into(),
         Msg::BackupExists { path } => format!(
             "there is a file {} already; choose a new file name for the backup.",
             path.display()

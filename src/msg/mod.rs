@@ -170,6 +170,8 @@ pub enum Msg {
     BackupExists {
         path: PathBuf,
     },
+    /// `migrate --to` names a file: a copy to a file is `backup`.
+    MigrateNeedsServer,
     NoSuchDirectory {
         path: PathBuf,
     },

@@ -186,6 +186,7 @@ pub(super) fn text(m: &Msg) -> String {
             "--out {} är själva databasen; välj en annan fil för rapporten.",
             path.display()
         ),
+        Msg::MigrateNeedsServer => "migrate kopierar databasen till en PostgreSQL-server: ange --to postgres://ANVÄNDARE@VÄRD/DATABAS (docs/deploy.md); en kopia till en fil är `uppsok backup FIL`.".into(),
         Msg::BackupExists { path } => format!(
             "det finns redan en fil {}; välj ett nytt filnamn för säkerhetskopian.",
             path.display()

@@ -56,6 +56,7 @@ fn every_message() -> Vec<Msg> {
         Msg::BackupExists {
             path: PathBuf::from("/tmp/u.db"),
         },
+        Msg::MigrateNeedsServer,
         Msg::NoSuchDirectory {
             path: PathBuf::from("/tmp/u.db"),
         },

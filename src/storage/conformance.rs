@@ -360,6 +360,17 @@ pub fn meta_round_trips(db: &dyn TestDatabase) {
         tx.meta("conformance").gives(Some("andra ✓".into()));
     });
     read(&*b, |r| r.meta("conformance").gives(Some("andra ✓".into())));
+    // Every entry, by key (the suite's databases may hold a format marker of their own).
+    commit(&mut *b, |tx| tx.set_meta("conformance.a", "1").must());
+    let entries = read(&*b, |r| r.meta_entries().must());
+    let ours: Vec<(String, String)> = entries
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("conformance"))
+        .collect();
+    ours.is(vec![
+        ("conformance".into(), "andra ✓".into()),
+        ("conformance.a".into(), "1".into()),
+    ]);
 }
 
 pub fn ids_are_taken_once(db: &dyn TestDatabase) {

@@ -509,6 +509,17 @@ impl<V: View> MetaReads for V {
         Ok(self.state().meta.get(key).cloned())
     }
 
+    fn meta_entries(&self) -> Result<Vec<(String, String)>> {
+        let mut all: Vec<(String, String)> = self
+            .state()
+            .meta
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        all.sort();
+        Ok(all)
+    }
+
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64> {
         Ok(self
             .state()

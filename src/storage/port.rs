@@ -267,6 +267,9 @@ pub trait MetaReads {
     /// A value of the database's key-value table (`format`, `key_version`, `districts`, ...).
     fn meta(&self, key: &str) -> Result<Option<String>>;
 
+    /// Every key and value of that table, by key (a copy of the database takes them all).
+    fn meta_entries(&self) -> Result<Vec<(String, String)>>;
+
     /// The next id of a sequence, without taking it (1 for a sequence never used).
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64>;
 

@@ -11,6 +11,7 @@ mod contact_changes;
 mod contacts;
 mod lifecycle;
 mod merges;
+mod migrate;
 mod person;
 mod register;
 #[cfg(test)]
@@ -25,6 +26,7 @@ pub use audit::{AccessEntry, AccessFilter};
 pub use contact_changes::{ChangeReason, ContactDetails};
 pub use contacts::{pseudonym_hex, ImportSummary};
 pub use lifecycle::{ForgetPlan, RekeySummary};
+pub use migrate::Migrated;
 pub use person::{PersonIndex, PersonSummary};
 pub use statistics::{StatsDoor, StatsPurpose};
 pub use upgrade::{RecoveryChoice, UpgradeSummary};

@@ -299,15 +299,30 @@ pub struct PgStore {
 
 impl PgStore {
     /// Makes uppsok's schema and tables in the database at `url`, with the check value of
-    /// `page_key`. Fails if the schema exists.
+    /// `page_key`. Fails if an uppsok database is there; a schema without a format marker (an
+    /// `init` or a `migrate` that never finished, whose transaction the server rolled back) is
+    /// replaced.
     pub fn create(url: &Path, page_key: &[u8; 32]) -> Result<PgStore> {
         let (client, shown) = connect(url)?;
         let conn = Conn::new(client);
-        if conn.schema_exists()? {
-            return Err(StorageError::AlreadyExists(PathBuf::from(&shown)));
+        let unfinished = conn.schema_exists()?;
+        if unfinished {
+            let marked = conn
+                .query_opt(
+                    &format!("SELECT 1 FROM {SCHEMA_NAME}.meta WHERE key = 'format'"),
+                    &[],
+                )
+                .map(|r| r.is_some())
+                .unwrap_or(true);
+            if marked {
+                return Err(StorageError::AlreadyExists(PathBuf::from(&shown)));
+            }
         }
         conn.batch("BEGIN")?;
         let made = (|| {
+            if unfinished {
+                conn.batch(&format!("DROP SCHEMA {SCHEMA_NAME} CASCADE"))?;
+            }
             conn.batch(&format!("CREATE SCHEMA {SCHEMA_NAME}"))?;
             conn.batch(SCHEMA)?;
             conn.execute(

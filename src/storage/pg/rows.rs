@@ -83,6 +83,14 @@ impl MetaReads for Session<'_> {
             .transpose()
     }
 
+    fn meta_entries(&self) -> Result<Vec<(String, String)>> {
+        let rows = self.conn.query(
+            "SELECT key, value FROM meta ORDER BY key COLLATE \"C\"",
+            &[],
+        )?;
+        all(rows, pair)
+    }
+
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64> {
         let next: Option<i64> = self
             .conn

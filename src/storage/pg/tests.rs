@@ -155,14 +155,20 @@ fn a_database_without_the_schema_is_missing_and_one_with_it_is_not_made_again() 
     let url = Path::new(&db.owner_url);
     assert!(matches!(PgLocked::find(url), Err(StorageError::Missing(_))));
     drop(PgStore::create(url, &conformance::TEST_PAGE_KEY).unwrap());
-    assert!(matches!(
-        PgStore::create(url, &conformance::TEST_PAGE_KEY),
-        Err(StorageError::AlreadyExists(_))
-    ));
-    // Made, but without the format marker the vault writes: not an uppsok database yet.
+    // Made, but without the format marker the vault writes: not an uppsok database yet, and
+    // made again in its place (an `init` or `migrate` that never finished).
     assert!(matches!(
         PgStore::open(url, &conformance::TEST_PAGE_KEY),
         Err(StorageError::NotUppsok(..))
+    ));
+    let mut store = PgStore::create(url, &conformance::TEST_PAGE_KEY).unwrap();
+    let tx = store.write().unwrap();
+    tx.set_meta("format", FORMAT_VERSION).unwrap();
+    tx.commit().unwrap();
+    // With its marker, it is there: never made over.
+    assert!(matches!(
+        PgStore::create(url, &conformance::TEST_PAGE_KEY),
+        Err(StorageError::AlreadyExists(_))
     ));
 }
 

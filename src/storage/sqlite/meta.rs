@@ -15,6 +15,14 @@ impl MetaReads for Session<'_> {
             .optional()?)
     }
 
+    fn meta_entries(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT key, value FROM meta ORDER BY key")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64> {
         let next: Option<i64> = self
             .conn()
