@@ -77,7 +77,10 @@ fn with(url: &str, user: Option<&str>, database: Option<&str>) -> String {
             None => (out.clone(), String::new()),
         };
         let start = base.find("://").map(|i| i + 3).unwrap_or(0);
-        let cut = base[start..].find('/').map(|i| start + i).unwrap_or(base.len());
+        let cut = base[start..]
+            .find('/')
+            .map(|i| start + i)
+            .unwrap_or(base.len());
         out = format!("{}/{db}{query}", &base[..cut]);
     }
     if let Some(user) = user {
@@ -97,8 +100,16 @@ fn contact(i: u64, code: u64) -> NewContact {
         date: parse_date(&format!("2025-{month:02}-{day:02}")).expect("a date"),
         code: PersonCode::normalise(&format!("load{code:05}")),
         attributes: Attributes {
-            role: if i % 7 == 0 { Role::Buys } else { Role::Sells },
-            gender: if i % 3 == 0 { Gender::Man } else { Gender::Woman },
+            role: if i.is_multiple_of(7) {
+                Role::Buys
+            } else {
+                Role::Sells
+            },
+            gender: if i.is_multiple_of(3) {
+                Gender::Man
+            } else {
+                Gender::Woman
+            },
             age_band: AgeBand::From25To34,
             counterpart: Counterpart::Men,
             district: District::new("norrmalm").expect("a district"),
@@ -268,7 +279,10 @@ fn main() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(stored, given, "the stored contacts are not the ones written");
+    assert_eq!(
+        stored, given,
+        "the stored contacts are not the ones written"
+    );
     ids.clear();
 
     // The log chain intact: the audit passes.

@@ -38,7 +38,7 @@ macro_rules! named {
 }
 
 /// Every check, by name, in the order [`run_all`] runs them.
-pub const CHECKS: [(&str, Check); 25] = named![
+pub const CHECKS: [(&str, Check); 26] = named![
     meta_round_trips,
     ids_are_taken_once,
     staff_round_trip,
@@ -60,6 +60,7 @@ pub const CHECKS: [(&str, Check); 25] = named![
     writers_are_serialised,
     constraint_violations_are_errors,
     bulk_load_and_upgrade,
+    bulk_load_sees_its_own_rows,
     maintenance,
     discard_removes_the_files,
     key_file_commits_and_rolls_back,
@@ -997,6 +998,72 @@ pub fn bulk_load_and_upgrade(db: &dyn TestDatabase) {
         (group.count, group.latest.map(|l| l.0)).is((201, Some(299)));
         let of = r.contacts_of_persons(&[2]).must();
         (of.len(), of[0].id, of[200].id).is((201, 299, 3));
+    });
+}
+
+/// A bulk load may hold new rows back and send them in batches (PostgreSQL's `COPY`): every
+/// read in its transaction still sees them, across more rows than a batch; and a refused row
+/// (a duplicate id) makes the load fail by its commit at the latest, leaving nothing stored.
+pub fn bulk_load_sees_its_own_rows(db: &dyn TestDatabase) {
+    let mut b = open_seeded(db);
+    let key = |person: i64| {
+        let mut k = person.to_be_bytes().to_vec();
+        k.resize(32, 0xA5);
+        k
+    };
+    let n = 12_345;
+    commit(&mut *b, |tx| {
+        tx.begin_bulk_load().must();
+        for i in 0..n {
+            let person = 1_000 + i / 3;
+            if i % 3 == 0 {
+                tx.person_by_pseudonym(&key(person)).gives(None);
+                tx.insert_person(person, &key(person)).must();
+            }
+            tx.person_by_pseudonym(&key(person)).gives(Some(person));
+            tx.insert_contact(&contact(1_000 + i, "2024-06-01", Some(person)))
+                .must();
+            if i == n / 2 {
+                // A read half way sees every row so far.
+                tx.contact_count().gives(6 + i + 1);
+                tx.contact(1_000 + i)
+                    .must()
+                    .map(|c| c.person_id)
+                    .is(Some(Some(person)));
+            }
+        }
+        tx.contact_count().gives(6 + n);
+        tx.end_bulk_load().must();
+        tx.contact_count().gives(6 + n);
+    });
+    read(&*b, |r| {
+        r.contact_count().gives(6 + n);
+        r.person_by_pseudonym(&key(1_000 + (n - 1) / 3))
+            .gives(Some(1_000 + (n - 1) / 3));
+        let group = r.person_contacts(&[1_000]).must();
+        group.count.is(3);
+    });
+
+    // A duplicate id in a bulk load: refused by the insert, the end of the load or the commit.
+    {
+        let tx = b.write().must();
+        tx.begin_bulk_load().must();
+        tx.insert_contact(&contact(900_000, "2024-06-02", None))
+            .must();
+        let duplicate = tx
+            .insert_contact(&contact(1_000, "2024-06-02", None))
+            .and_then(|()| tx.end_bulk_load());
+        if duplicate.is_ok() {
+            refused(tx.commit(), "a bulk load with a duplicate id committed");
+        }
+    }
+    read(&*b, |r| {
+        r.contact_count().gives(6 + n);
+        r.contact(900_000).gives(None);
+        r.contact(1_000)
+            .must()
+            .map(|c| c.date)
+            .is(Some("2024-06-01".into()));
     });
 }
 

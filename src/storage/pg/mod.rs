@@ -29,8 +29,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use hmac::{Hmac, Mac};
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Row, Statement};
 use sha2::Sha256;
 
@@ -174,7 +175,35 @@ pub struct Conn {
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
     in_transaction: Cell<bool>,
+    /// New persons and contacts of a bulk load not yet sent.
+    pending: RefCell<Pending>,
 }
+
+/// New persons and contacts of a bulk load (an import, a migrate) waiting to be sent to the
+/// server by `COPY ... FROM STDIN BINARY`, which is many times faster than a statement per
+/// row: they go when [`PENDING_ROWS`] have gathered, before any other statement on the
+/// connection (so every read, and every other write, sees them), and before the commit. A
+/// rolled-back transaction drops them unsent. Persons go before contacts (contacts name them).
+///
+/// A bulk load also looks persons up by pseudonym here, not with a round trip per new code:
+/// at its first lookup it reads every person's pseudonym once (`known`), and adds those it
+/// gathers. That stays true while the load lasts, as writers are serialised; any other write
+/// statement forgets the map (it might change a person), and the next lookup reads it again.
+#[derive(Default)]
+struct Pending {
+    persons: Vec<(i64, Vec<u8>)>,
+    contacts: Vec<super::port::ContactRow>,
+    known: Option<HashMap<Vec<u8>, i64>>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.persons.is_empty() && self.contacts.is_empty()
+    }
+}
+
+/// How many rows a bulk load gathers before it sends them.
+const PENDING_ROWS: usize = 10_000;
 
 impl Conn {
     fn new(client: Client) -> Conn {
@@ -182,7 +211,127 @@ impl Conn {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
+            pending: RefCell::new(Pending::default()),
         }
+    }
+
+    /// Sends a bulk load's gathered rows, if any (see [`Pending`]).
+    fn flush(&self) -> Result<()> {
+        if self.pending.borrow().is_empty() {
+            return Ok(());
+        }
+        let (persons, contacts) = {
+            let mut pending = self.pending.borrow_mut();
+            (
+                std::mem::take(&mut pending.persons),
+                std::mem::take(&mut pending.contacts),
+            )
+        };
+        let mut client = self.client.borrow_mut();
+        if !persons.is_empty() {
+            let sink = client.copy_in("COPY persons(id, pseudonym) FROM STDIN BINARY")?;
+            let mut rows = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::BYTEA]);
+            for (id, pseudonym) in &persons {
+                rows.write(&[id, pseudonym])?;
+            }
+            rows.finish()?;
+        }
+        if !contacts.is_empty() {
+            let sink = client.copy_in(
+                "COPY contacts(id, date, person_id, field_night_id, created_by, created_at,
+                               attributes, note) FROM STDIN BINARY",
+            )?;
+            let types = [
+                Type::INT8,
+                Type::TEXT,
+                Type::INT8,
+                Type::INT8,
+                Type::INT8,
+                Type::INT8,
+                Type::BYTEA,
+                Type::BYTEA,
+            ];
+            let mut rows = BinaryCopyInWriter::new(sink, &types);
+            for c in &contacts {
+                rows.write(&[
+                    &c.id,
+                    &c.date,
+                    &c.person_id,
+                    &c.field_night_id,
+                    &c.created_by,
+                    &c.created_at,
+                    &c.attributes,
+                    &c.note,
+                ])?;
+            }
+            rows.finish()?;
+        }
+        Ok(())
+    }
+
+    /// Gathers a new person of a bulk load; sends the gathered rows when there are enough.
+    fn gather_person(&self, id: i64, pseudonym: &[u8]) -> Result<()> {
+        let full = {
+            let mut pending = self.pending.borrow_mut();
+            pending.persons.push((id, pseudonym.to_vec()));
+            if let Some(known) = pending.known.as_mut() {
+                known.insert(pseudonym.to_vec(), id);
+            }
+            pending.persons.len() >= PENDING_ROWS
+        };
+        if full {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Gathers a new contact of a bulk load; sends the gathered rows when there are enough.
+    fn gather_contact(&self, c: &super::port::ContactRow) -> Result<()> {
+        let full = {
+            let mut pending = self.pending.borrow_mut();
+            pending.contacts.push(c.clone());
+            pending.contacts.len() >= PENDING_ROWS
+        };
+        if full {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// In a bulk load: the id of the person with this pseudonym, sent or gathered (see
+    /// [`Pending`]: every pseudonym is read once, at the first lookup).
+    fn bulk_person(&self, pseudonym: &[u8]) -> Result<Option<i64>> {
+        if self.pending.borrow().known.is_none() {
+            // The server's persons; the gathered ones are added to the map as they come, so
+            // none is gathered yet unless the map was forgotten: add those too.
+            let st = self.prepared("SELECT id, pseudonym FROM persons")?;
+            let rows = self.client.borrow_mut().query(&st, &[])?;
+            let mut known = HashMap::with_capacity(rows.len());
+            for r in &rows {
+                known.insert(get::<Vec<u8>>(r, 1)?, get::<i64>(r, 0)?);
+            }
+            let mut pending = self.pending.borrow_mut();
+            for (id, p) in &pending.persons {
+                known.insert(p.clone(), *id);
+            }
+            pending.known = Some(known);
+        }
+        Ok(self
+            .pending
+            .borrow()
+            .known
+            .as_ref()
+            .and_then(|k| k.get(pseudonym).copied()))
+    }
+
+    /// Forgets the map of persons by pseudonym (a write might change a person).
+    fn forget_known(&self) {
+        self.pending.borrow_mut().known = None;
+    }
+
+    /// Drops the gathered rows unsent (the transaction is being rolled back).
+    fn drop_gathered(&self) {
+        *self.pending.borrow_mut() = Pending::default();
     }
 
     fn prepared(&self, sql: &str) -> Result<Statement> {
@@ -196,22 +345,31 @@ impl Conn {
         Ok(st)
     }
 
+    // Every statement first sends a bulk load's gathered rows, so it sees them; a write
+    // statement also forgets the bulk load's map of persons (`Pending`).
+
     fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        self.flush()?;
         let st = self.prepared(sql)?;
         Ok(self.client.borrow_mut().query(&st, params)?)
     }
 
     fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        self.flush()?;
         let st = self.prepared(sql)?;
         Ok(self.client.borrow_mut().query_opt(&st, params)?)
     }
 
     fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        self.flush()?;
+        self.forget_known();
         let st = self.prepared(sql)?;
         Ok(self.client.borrow_mut().execute(&st, params)?)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
+        self.flush()?;
+        self.forget_known();
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
@@ -562,6 +720,9 @@ pub struct Session<'c> {
     finished: Cell<bool>,
     /// Inside a bulk load: write statements run without savepoints.
     bulk: Cell<bool>,
+    /// The contacts' foreign keys (name, definition) an owner's bulk load dropped, with the
+    /// person index, to be made again at its end (`begin_bulk_load`).
+    rebuild: RefCell<Option<Vec<(String, String)>>>,
 }
 
 impl<'c> Session<'c> {
@@ -582,6 +743,7 @@ impl<'c> Session<'c> {
             began,
             finished: Cell::new(false),
             bulk: Cell::new(false),
+            rebuild: RefCell::new(None),
         };
         if write {
             session.lock()?;
@@ -604,6 +766,23 @@ impl<'c> Session<'c> {
             }
             self.conn
                 .query("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        }
+        Ok(())
+    }
+
+    /// Makes again what an owner's bulk load dropped, if it did: the person index (built
+    /// sorted) and the contacts' foreign keys (each checked for every row in one query).
+    fn rebuild_after_bulk_load(&self) -> Result<()> {
+        let Some(keys) = self.rebuild.borrow_mut().take() else {
+            return Ok(());
+        };
+        self.conn
+            .batch("CREATE INDEX contacts_person ON contacts(person_id, date)")?;
+        for (name, definition) in keys {
+            self.conn.batch(&format!(
+                "ALTER TABLE contacts ADD CONSTRAINT {} {definition}",
+                rows::quoted(&name)
+            ))?;
         }
         Ok(())
     }
@@ -659,6 +838,7 @@ impl<'c> Session<'c> {
 impl Drop for Session<'_> {
     fn drop(&mut self) {
         if self.began && !self.finished.get() {
+            self.conn.drop_gathered();
             let _ = self.conn.batch("ROLLBACK");
             self.conn.in_transaction.set(false);
         }
@@ -667,6 +847,10 @@ impl Drop for Session<'_> {
 
 impl Transaction for Session<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
+        // The gathered rows go first, and what a bulk load dropped is made again; if either is
+        // refused, dropping the session rolls back.
+        self.conn.flush()?;
+        self.rebuild_after_bulk_load()?;
         let done = self.conn.batch("COMMIT");
         self.finished.set(true);
         self.conn.in_transaction.set(false);

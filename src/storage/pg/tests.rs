@@ -149,6 +149,119 @@ fn passes_the_conformance_suite() {
     conformance::run_all(&|| Box::new(Conformance::new()));
 }
 
+/// The conformance database opened as the tables' owner (as `init` and `migrate` are), whose
+/// bulk load drops the person index and the contacts' foreign keys and makes them again.
+struct AsOwner(Conformance);
+
+impl TestDatabase for AsOwner {
+    fn open(&self) -> Box<dyn Backend> {
+        Box::new(
+            PgStore::open(Path::new(&self.0 .0.owner_url), &conformance::TEST_PAGE_KEY)
+                .expect("the database opens"),
+        )
+    }
+
+    fn locked(&self) -> Box<dyn Locked> {
+        Box::new(PgLocked::find(Path::new(&self.0 .0.owner_url)).expect("the database is found"))
+    }
+}
+
+#[test]
+fn an_owners_bulk_load_makes_the_index_and_the_references_again() {
+    conformance::bulk_load_and_upgrade(&AsOwner(Conformance::new()));
+    conformance::bulk_load_sees_its_own_rows(&AsOwner(Conformance::new()));
+
+    let db = AsOwner(Conformance::new());
+    let mut b = db.open();
+    let owner = db.0 .0.owner_url.as_str();
+    let catalog = || Client::connect(owner, NoTls).expect("the owner connects");
+    // Whether a transaction holds the contacts table for itself (an owner's bulk load does,
+    // having dropped its index and foreign keys).
+    let table_held = |url: &str| -> bool {
+        Client::connect(url, NoTls)
+            .expect("the owner connects")
+            .query_one(
+                "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                 WHERE c.relname = 'contacts' AND l.mode = 'AccessExclusiveLock'
+                   AND l.database = (SELECT oid FROM pg_database
+                                     WHERE datname = current_database())",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let made_again = || {
+        let mut c = catalog();
+        let keys: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_constraint
+                 WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        let index: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_indexes
+                 WHERE schemaname = 'uppsok' AND indexname = 'contacts_person'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            (keys, index),
+            (3, 1),
+            "the foreign keys and the person index"
+        );
+    };
+    // A contact of a person who is not there: refused when the references are checked again
+    // at the end of the load, and the transaction then rolls back.
+    {
+        let tx = b.write().unwrap();
+        tx.begin_bulk_load().unwrap();
+        let orphan = crate::storage::ContactRow {
+            id: 1,
+            date: "2024-01-01".into(),
+            person_id: Some(77),
+            pseudonym: None,
+            field_night_id: None,
+            created_by: 1,
+            created_at: 0,
+            attributes: vec![1; 16],
+            note: vec![2; 16],
+        };
+        tx.insert_contact(&orphan).unwrap();
+        assert!(
+            table_held(owner),
+            "the owner's load did not drop the index and the keys"
+        );
+        assert!(
+            tx.end_bulk_load().is_err(),
+            "a reference to nobody was loaded"
+        );
+    }
+    made_again();
+    assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
+    // Committed without ending the load: made again by the commit.
+    let tx = b.write().unwrap();
+    tx.begin_bulk_load().unwrap();
+    assert!(table_held(owner));
+    tx.commit().unwrap();
+    made_again();
+    assert!(!table_held(owner));
+
+    // The application's role keeps them (it may not change the tables).
+    let app = Conformance::new();
+    let mut b = app.open();
+    let tx = b.write().unwrap();
+    tx.begin_bulk_load().unwrap();
+    assert!(
+        !table_held(&app.0.owner_url),
+        "the application's load took the table"
+    );
+    tx.end_bulk_load().unwrap();
+}
+
 #[test]
 fn a_database_without_the_schema_is_missing_and_one_with_it_is_not_made_again() {
     let db = TestServerDatabase::new();
