@@ -160,9 +160,21 @@ impl Drop for ServerDatabase {
     }
 }
 
+/// Whether the suite runs on the PostgreSQL back end (`UPPSOK_TEST_BACKEND=postgres`, with
+/// the test server `UPPSOK_TEST_POSTGRES`): [`Db::new`] then makes its databases there. `.ci/run`
+/// runs the tests of what uppsok does (not of its file) on both back ends.
+pub fn on_server_backend() -> bool {
+    std::env::var("UPPSOK_TEST_BACKEND").is_ok_and(|v| v == "postgres")
+}
+
 impl Db {
-    /// A fresh, initialised database with user `admin` (passphrase [`PASS`]).
+    /// A fresh, initialised database with user `admin` (passphrase [`PASS`]): a file, or a
+    /// database on the test PostgreSQL server when the suite runs on that back end
+    /// ([`on_server_backend`]).
     pub fn new() -> Db {
+        if on_server_backend() {
+            return Db::new_on_server();
+        }
         let db = Db::empty();
         db.cmd_as(ADMIN, PASS).arg("init").assert().success();
         db
@@ -171,6 +183,9 @@ impl Db {
     /// A copy of the database (and the key file beside it) in a directory of its own: another
     /// unit with the same data, whose publication register is its own.
     pub fn copy(&self) -> Db {
+        if self.server.is_some() {
+            return Db::server_copy(Some(self));
+        }
         let db = Db::empty();
         for entry in std::fs::read_dir(self.dir.path()).expect("database directory") {
             let from = entry.expect("directory entry").path();
