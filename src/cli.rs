@@ -31,6 +31,8 @@ pub struct Global {
         long,
         global = true,
         env = "UPPSOK_DB",
+        // A server's address may hold a password: help never shows the value.
+        hide_env_values = true,
         value_name = "PATH",
         help_heading = "Global options"
     )]

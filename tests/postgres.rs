@@ -233,6 +233,23 @@ fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
         .output()
         .unwrap();
     assert!(!stderr(&out).contains("hemligt"), "{}", stderr(&out));
+    // Nor by a command's help (which names the environment variable), nor when the address is
+    // refused: a password as a parameter, or with an `@` in it not written as %40.
+    let bad_parameter = format!("{}?password=hemligt&bogus=1", db.path.to_string_lossy());
+    let bad_at = with_password.replace("hemligt", "hem@ligt");
+    for (url, args) in [
+        (with_password.as_str(), vec!["stats", "--help"]),
+        (with_password.as_str(), vec!["--help"]),
+        (bad_parameter.as_str(), vec!["stats"]),
+        (bad_at.as_str(), vec!["stats"]),
+    ] {
+        let out = db.cmd().env("UPPSOK_DB", url).args(&args).output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            !all.contains("hemligt") && !all.contains("ligt@"),
+            "{args:?} shows the password: {all}"
+        );
+    }
 }
 
 /// The server's administrator dumps the database with the server's own tool: dates, ids and
@@ -507,7 +524,7 @@ fn someone_with_the_applications_password_cannot_rewrite_the_log() {
 #[test]
 fn a_change_made_on_the_server_fails_the_audit() {
     let base = worked_on_server();
-    let cases: [(&str, &str, &str); 20] = [
+    let cases: [(&str, &str, &str); 22] = [
         (
             "a contact moved to another date",
             "UPDATE contacts SET date = '2023-06-30' WHERE id = 10",
@@ -608,6 +625,16 @@ fn a_change_made_on_the_server_fails_the_audit() {
             "the application's role allowed to rewrite the log",
             "GRANT UPDATE, DELETE ON audit_log TO uppsok_app",
             "integrity",
+        ),
+        (
+            "the recovery key removed",
+            "DELETE FROM recovery_keys",
+            "audit_log",
+        ),
+        (
+            "the recovery key's wrap sealed to another key",
+            "UPDATE recovery_keys SET public_key = decode(repeat('ab', 32), 'hex')",
+            "audit_log",
         ),
         (
             "a contact's note emptied of another's",

@@ -342,6 +342,22 @@ impl Vault {
                 users.push((u.id, "key_not_granted"));
             }
         }
+        // The recovery key likewise: the one the log grants, or none. A row removed, or sealed
+        // to another key, would quietly take away the way back in after a lost passphrase.
+        let recovery = reads.recovery_key()?;
+        let recovery_kind = match (authority.recovery_enc(), &recovery) {
+            (Some(granted), Some(r)) if r.public_key[..] == granted[..] => None,
+            (None, None) => None,
+            (Some(_), None) => Some("recovery_key_missing"),
+            _ => Some("key_not_granted"),
+        };
+        if let Some(kind) = recovery_kind {
+            nights.push(audit_log::content::ContentFinding {
+                record: "recovery_key".into(),
+                kind,
+                entry: None,
+            });
+        }
         let pending_keys = authority
             .users()
             .iter()

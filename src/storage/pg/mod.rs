@@ -135,6 +135,18 @@ fn display_location(config: &postgres::Config) -> String {
 /// Connects to the server at `url`, with uppsok's schema first on the search path.
 fn connect(url: &Path) -> Result<(Client, String)> {
     let text = url.to_string_lossy();
+    // An `@` in a password not written as `%40` makes the address parse with part of the
+    // password as the host, which a message would then show: refused before parsing.
+    let authority = text
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .unwrap_or("");
+    if authority.matches('@').count() > 1 {
+        return Err(StorageError::NotUppsok(
+            PathBuf::from(redact(&text)),
+            "its user name or password holds an '@': write it as %40".into(),
+        ));
+    }
     let mut config = postgres::Config::from_str(&text).map_err(|_| {
         StorageError::NotUppsok(
             PathBuf::from(redact(&text)),
@@ -158,8 +170,10 @@ fn connect(url: &Path) -> Result<(Client, String)> {
     Ok((client, shown))
 }
 
-/// A URL as it may be shown: everything between `://` and `@` after a `:` (a password) cut.
+/// A URL as it may be shown: everything between `://` and the last `@` after a `:` (a
+/// password) cut, and its parameters (which may hold `password=`) left out.
 fn redact(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or("");
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let userinfo = &url[s + 3..at];
@@ -666,14 +680,15 @@ REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
 }
 
 /// Whatever would let the role this connection uses rewrite the audit log: the append-only
-/// trigger missing or turned off, or the role a superuser, the table's owner (who can turn the
-/// trigger off), or allowed to UPDATE, DELETE or TRUNCATE it. Each is an `audit` failure.
+/// trigger missing or turned off, or the role a superuser, the table's owner or a member of
+/// the owner's role, even one that must `SET ROLE` first (who can turn the trigger off), or
+/// allowed to UPDATE, DELETE or TRUNCATE it. Each is an `audit` failure.
 fn log_guards(conn: &Conn) -> Result<Vec<String>> {
     let row = conn
         .query_opt(
             "SELECT current_user::text,
                     (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
-                    pg_has_role(current_user, c.relowner, 'USAGE'),
+                    pg_has_role(current_user, c.relowner, 'MEMBER'),
                     has_table_privilege(c.oid, 'UPDATE'),
                     has_table_privilege(c.oid, 'DELETE'),
                     has_table_privilege(c.oid, 'TRUNCATE'),

@@ -301,6 +301,20 @@ fn a_location_shows_no_password() {
         .err()
         .expect("nothing listens on port 1");
     assert!(!err.to_string().contains("hemligt"), "{err}");
+    // A password given as a parameter, in an address refused for another parameter; and one
+    // with an `@` not written as %40, which would parse with part of it as the host.
+    for url in [
+        "postgres://anna@127.0.0.1:1/stad?password=hemligt&bogus=1",
+        "postgres://anna@127.0.0.1:1/stad?sslmode=bogus&password=hemligt",
+        "postgres://anna:hem@ligt@127.0.0.1:1/stad",
+    ] {
+        let err = connect(Path::new(url)).err().expect("refused");
+        let shown = err.to_string();
+        assert!(
+            !shown.contains("hemligt") && !shown.contains("ligt@") && !shown.contains(":hem"),
+            "{shown}"
+        );
+    }
 }
 
 #[test]
@@ -408,4 +422,19 @@ fn the_log_is_append_only_and_integrity_says_when_it_is_not() {
         .batch_execute("ALTER TABLE uppsok.audit_log ENABLE TRIGGER audit_log_append_only")
         .unwrap();
     assert_eq!(problems(&db.0.url), Vec::<String>::new());
+    // A member of the owner's role who must `SET ROLE` first (NOINHERIT) can still turn the
+    // trigger off: said too. (A role of its own: the shared ones stay as they are.)
+    let mut admin = Client::connect(&server(), NoTls).unwrap();
+    let _ = admin.batch_execute(
+        "DO $$ BEGIN CREATE ROLE uppsok_app_member LOGIN NOINHERIT;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    );
+    admin
+        .batch_execute(&format!("GRANT {OWNER} TO uppsok_app_member"))
+        .unwrap();
+    owner
+        .batch_execute(&app_grants("uppsok_app_member"))
+        .unwrap();
+    let member = problems(&with_user(&db.0.url, "uppsok_app_member"));
+    assert!(member.iter().any(|p| p.contains("owns")), "{member:?}");
 }
