@@ -267,16 +267,7 @@ impl Conn {
             ];
             let mut rows = BinaryCopyInWriter::new(sink, &types);
             for c in &contacts {
-                rows.write(&[
-                    &c.id,
-                    &c.date,
-                    &c.person_id,
-                    &c.field_night_id,
-                    &c.created_by,
-                    &c.created_at,
-                    &c.attributes,
-                    &c.note,
-                ])?;
+                rows.write(&rows::new_contact_values(c))?;
             }
             rows.finish()?;
         }

@@ -2,6 +2,7 @@
 //! ([`Session::pages`]), so a scan of a million contacts never holds them all, and the
 //! connection is free while the visitor runs.
 
+use postgres::types::ToSql;
 use postgres::Row;
 
 use super::{bounds, get, read_key_file, Session};
@@ -404,16 +405,7 @@ impl ContactWrites for Session<'_> {
             "INSERT INTO contacts(id, date, person_id, field_night_id, created_by, created_at,
                                   attributes, note)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &c.id,
-                &c.date,
-                &c.person_id,
-                &c.field_night_id,
-                &c.created_by,
-                &c.created_at,
-                &c.attributes,
-                &c.note,
-            ],
+            &new_contact_values(c),
         )?;
         Ok(())
     }
@@ -849,4 +841,19 @@ impl WorkWrites for Session<'_> {
 /// An identifier quoted for SQL (a name read from the catalog).
 pub(super) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A new contact's values, in the order both ways of writing one name its columns (an `INSERT`
+/// and a bulk load's `COPY`): id, date, person, field night, author, when, attributes, note.
+pub(super) fn new_contact_values(c: &ContactRow) -> [&(dyn ToSql + Sync); 8] {
+    [
+        &c.id,
+        &c.date,
+        &c.person_id,
+        &c.field_night_id,
+        &c.created_by,
+        &c.created_at,
+        &c.attributes,
+        &c.note,
+    ]
 }
