@@ -499,6 +499,65 @@ fn a_dump_of_the_schema_restored_into_an_empty_database_reads_the_same() {
 /// Someone with the application's database password (the role uppsok connects as) cannot
 /// change or remove a log entry: the role has no such privilege, and the table's trigger refuses
 /// it to anyone while it is on.
+/// Staff logging at once on a server: twelve `uppsok add` processes started together, half of
+/// them with one code nobody has given before, write beside each other (only the log's head
+/// waits). Every contact is there once, the new person is made once and the six share it, and
+/// the audit passes.
+#[test]
+fn staff_logging_at_once_make_each_contact_once_and_a_new_person_once() {
+    let db = Db::new_on_server();
+    db.add_user("omar", "outreach");
+    db.add_user("lena", "lead");
+    std::thread::scope(|s| {
+        let adds: Vec<_> = (0..12)
+            .map(|i| {
+                let code = if i % 2 == 0 {
+                    "together1".to_string()
+                } else {
+                    format!("alone{i}")
+                };
+                let mut add = db.cmd_as("omar", PASS);
+                add.args(add_args(&["--code", &code]));
+                s.spawn(move || add.output().unwrap())
+            })
+            .collect();
+        for add in adds {
+            let out = add.join().unwrap();
+            assert!(out.status.success(), "an add failed: {}", stderr(&out));
+        }
+    });
+    let file = db.dir.path().join("export.csv");
+    db.cmd()
+        .args(["export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let mut rows = csv.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let (id, person) = (
+        header
+            .iter()
+            .position(|h| *h == "id")
+            .expect("an id column"),
+        header
+            .iter()
+            .position(|h| *h == "person_code")
+            .expect("a person column"),
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|l| l.split(',').collect()).collect();
+    let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[id]).collect();
+    assert_eq!((rows.len(), ids.len()), (12, 12), "{csv}");
+    let persons: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[person]).collect();
+    assert_eq!(
+        persons.len(),
+        7,
+        "one shared new person and six others: {csv}"
+    );
+    let a = audit(&db);
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+}
+
 #[test]
 fn someone_with_the_applications_password_cannot_rewrite_the_log() {
     let db = worked_on_server();

@@ -17,6 +17,16 @@
 //!   ([`MetaWrites::take_id`]) are read, then written, inside one transaction, and two writers
 //!   interleaving there would fork the log or hand out one id twice. A writer that has to wait
 //!   for another waits (a bounded time), then fails with [`super::StorageError::Busy`].
+//! - **Writers beside each other, where the back end can.** [`Backend::write_beside`] returns
+//!   a transaction that may run beside other such transactions (never beside a
+//!   [`Backend::write`] one). It takes ids only by [`Transaction::take_id`], which never hands
+//!   out an id twice across concurrent transactions, and from its first
+//!   [`LogReads::audit_head`] to its end it is the only one that may append to the log. A back
+//!   end with one writer at a time (SQLite) gives an exclusive transaction, which keeps all of
+//!   this.
+//! - **Ids are never reused.** A dropped transaction gives back the ids it took on a back end
+//!   whose sequences are transactional (SQLite's); a server's sequences do not, and leave a
+//!   gap. Nothing may assume that ids are contiguous across transactions.
 //! - **All or nothing.** A transaction dropped without [`Transaction::commit`] leaves nothing
 //!   behind; a committed one survives a crash of the process.
 //! - **Consistent reads.** A read session ([`Backend::read`]) sees one committed state of the
@@ -532,7 +542,8 @@ pub trait Transaction:
     /// without committing rolls every write back.
     fn commit(self: Box<Self>) -> Result<()>;
 
-    /// Takes one id of a sequence.
+    /// Takes one id of a sequence; the only way to take ids beside other writers
+    /// ([`Backend::write_beside`]).
     fn take_id(&self, sequence: Sequence) -> Result<i64> {
         let id = self.peek_next_id(sequence)?;
         self.set_next_id(sequence, id + 1)?;
@@ -634,6 +645,14 @@ pub trait Backend: Maintenance + Send {
 
     /// A write transaction: the only writer until it is committed or dropped.
     fn write(&mut self) -> Result<Box<dyn Transaction + '_>>;
+
+    /// A write transaction that may run beside other such transactions (see the module
+    /// documentation): it takes ids with [`Transaction::take_id`] only, never reads then moves
+    /// a sequence, and becomes the only writer of the log when it reads the log's head. A back
+    /// end that has only one writer at a time gives a [`Backend::write`] transaction.
+    fn write_beside(&mut self) -> Result<Box<dyn Transaction + '_>> {
+        self.write()
+    }
 
     /// Where the database is, for messages (a path, or a server address without password).
     fn location(&self) -> String;

@@ -211,6 +211,9 @@ struct Change<'v> {
     /// [`Change::log_as`]).
     author: Option<i64>,
     signer: Option<&'v Signer>,
+    /// Made beside other changes ([`crate::storage::Backend::write_beside`]): ids are taken
+    /// one by one, never read then moved on.
+    beside: bool,
 }
 
 impl<'v> Change<'v> {
@@ -228,6 +231,7 @@ impl<'v> Change<'v> {
             districts,
             author,
             signer,
+            beside: false,
         })
     }
 
@@ -279,6 +283,22 @@ impl Vault {
             &self.districts,
             (Some(self.user.id), Some(&self.signer)),
         )
+    }
+
+    /// Begins a change made by the signed-in user that may run beside other such changes
+    /// (a new contact): it takes ids one by one, and writes its log entries last, since from
+    /// the log head's read to its end it is the only writer of the log.
+    fn change_beside(&mut self) -> Result<Change<'_>> {
+        Ok(Change {
+            tx: self.store.write_beside()?,
+            held: &self.held,
+            keys: &self.keys,
+            page_keys: &self.offered,
+            districts: &self.districts,
+            author: Some(self.user.id),
+            signer: Some(&self.signer),
+            beside: true,
+        })
     }
 }
 

@@ -1,7 +1,9 @@
 //! The one contact writer: how a new contact reaches the database, whether it comes from
 //! `add`, the interface, `import` or the demo load. It numbers contacts, finds or creates their
 //! persons (with a cache, so an import keys each code once), writes the sealed rows, and moves
-//! the id sequences on once at the end.
+//! the id sequences on once at the end. In a change made beside others (a single new contact
+//! on a server) it takes each id from the sequence instead, and a person another writer
+//! created meanwhile is found, not made twice.
 
 use std::collections::HashMap;
 
@@ -76,6 +78,8 @@ pub(super) struct ContactWriter<'c, 'v> {
     next_person: i64,
     first: i64,
     next: i64,
+    /// Contacts written (beside others, their ids need not follow each other).
+    count: usize,
     new_persons: usize,
     /// The running hash of the rows written, and the hash of the last one.
     running: crate::audit_log::Running,
@@ -84,15 +88,24 @@ pub(super) struct ContactWriter<'c, 'v> {
 
 impl<'c, 'v> ContactWriter<'c, 'v> {
     pub(super) fn new(change: &'c Change<'v>, author: i64) -> Result<Self> {
-        let first = change.peek_next_id(Sequence::Contacts)?;
+        // Beside others, ids are taken one by one as they are needed (see `add`, `person`).
+        let (first, next_person) = if change.beside {
+            (0, 0)
+        } else {
+            (
+                change.peek_next_id(Sequence::Contacts)?,
+                change.peek_next_id(Sequence::Persons)?,
+            )
+        };
         Ok(ContactWriter {
             change,
             author,
             persons: HashMap::new(),
             pseudonyms: HashMap::new(),
-            next_person: change.peek_next_id(Sequence::Persons)?,
+            next_person,
             first,
             next: first,
+            count: 0,
             new_persons: 0,
             running: Default::default(),
             last: [0; 32],
@@ -125,6 +138,18 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
         }
         let id = match self.change.person_by_pseudonym(keyed)? {
             Some(id) => id,
+            None if self.change.beside => {
+                let id = self.change.take_id(Sequence::Persons)?;
+                match self.change.insert_person(id, keyed) {
+                    Ok(()) => {
+                        self.new_persons += 1;
+                        id
+                    }
+                    // Another writer made the person since it was looked for (the insert
+                    // waited for it to commit, and was refused): theirs it is.
+                    Err(refused) => self.change.person_by_pseudonym(keyed)?.ok_or(refused)?,
+                }
+            }
             None => {
                 let id = self.next_person;
                 self.next_person += 1;
@@ -151,6 +176,13 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             Some(code) => Some(self.person(&PersonRef::of(self.change.keys, code)?)?),
             None => None,
         };
+        if self.change.beside {
+            let id = self.change.take_id(Sequence::Contacts)?;
+            if self.count == 0 {
+                self.first = id;
+            }
+            self.next = id;
+        }
         let row = seal_contact(
             self.change.keys,
             self.author,
@@ -179,6 +211,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
         self.last = crate::audit_log::contact_hash(row, pseudonym);
         self.running.push(row.id, &self.last);
         self.next += 1;
+        self.count += 1;
         Ok(())
     }
 
@@ -187,14 +220,17 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
         self.last
     }
 
-    /// Moves the id sequences past everything written.
+    /// Moves the id sequences past everything written (beside others, they are where the
+    /// ids taken left them).
     pub(super) fn finish(self) -> Result<Written> {
-        self.change
-            .set_next_id(Sequence::Persons, self.next_person)?;
-        self.change.set_next_id(Sequence::Contacts, self.next)?;
+        if !self.change.beside {
+            self.change
+                .set_next_id(Sequence::Persons, self.next_person)?;
+            self.change.set_next_id(Sequence::Contacts, self.next)?;
+        }
         Ok(Written {
             first: self.first,
-            contacts: (self.next - self.first) as usize,
+            contacts: self.count,
             new_persons: self.new_persons,
             content: self.running.finish(),
         })

@@ -11,8 +11,13 @@
 //!
 //! A session ([`Session`]) is the store's one connection borrowed for a read or a write. A
 //! write takes a transaction-scoped advisory lock at once, which serialises writers across
-//! processes and machines as the port requires; a read is a `REPEATABLE READ READ ONLY`
-//! transaction, so it sees one committed state. Each write statement runs under a savepoint,
+//! processes and machines as the port requires. A write *beside others*
+//! ([`Backend::write_beside`], a new contact) holds that lock shared, so it runs beside other
+//! such writes and excludes only the exclusive ones, and takes a second, exclusive lock (the
+//! log head's) only when it reads the log's head, which it holds until it ends: writers queue
+//! only for the head. Ids come from the server's sequences, which a rolled-back transaction
+//! does not give back (gaps are allowed; an id is never handed out twice). A read is a
+//! `REPEATABLE READ READ ONLY` transaction, so it sees one committed state. Each write statement runs under a savepoint,
 //! so a refused statement (a constraint) is an error that leaves the transaction usable, as the
 //! port requires; a bulk load skips the savepoints (an error there ends the load).
 //!
@@ -36,7 +41,7 @@ use postgres::{Client, NoTls, Row, Statement};
 use sha2::Sha256;
 
 use super::port::{
-    Backend, DanglingReference, IntegrityFacts, Locked, Maintenance, Reads, Transaction,
+    Backend, DanglingReference, IntegrityFacts, Locked, Maintenance, Reads, Sequence, Transaction,
 };
 use super::{Result, StorageError, FORMAT_VERSION};
 
@@ -51,8 +56,22 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 /// How long a writer waits for another's transaction before giving up (as SQLite's).
 const LOCK_TIMEOUT: &str = "15s";
 
-/// The advisory lock every write transaction takes: "uppsok w" as a number.
+/// The advisory lock every write transaction takes (shared by writes beside others,
+/// exclusive by the others): "uppsok w" as a number.
 const WRITE_LOCK: i64 = 0x7570_7073_6f6b_2077;
+
+/// The advisory lock a write beside others takes when it reads the log's head: "uppsok h".
+const HEAD_LOCK: i64 = 0x7570_7073_6f6b_2068;
+
+/// What a session is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    /// The only writer.
+    Write,
+    /// A writer beside others, exclusive only from the log head's read to its end.
+    Beside,
+}
 
 /// Rows fetched per round trip by a scan.
 const PAGE: i64 = 2000;
@@ -530,11 +549,27 @@ impl PgStore {
 
 impl Backend for PgStore {
     fn read(&self) -> Result<Box<dyn Reads + '_>> {
-        Ok(Box::new(Session::begin(&self.conn, &self.shown, false)?))
+        Ok(Box::new(Session::begin(
+            &self.conn,
+            &self.shown,
+            Mode::Read,
+        )?))
     }
 
     fn write(&mut self) -> Result<Box<dyn Transaction + '_>> {
-        Ok(Box::new(Session::begin(&self.conn, &self.shown, true)?))
+        Ok(Box::new(Session::begin(
+            &self.conn,
+            &self.shown,
+            Mode::Write,
+        )?))
+    }
+
+    fn write_beside(&mut self) -> Result<Box<dyn Transaction + '_>> {
+        Ok(Box::new(Session::begin(
+            &self.conn,
+            &self.shown,
+            Mode::Beside,
+        )?))
     }
 
     fn location(&self) -> String {
@@ -553,9 +588,8 @@ impl Backend for PgStore {
 }
 
 /// Every table, for compaction.
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 14] = [
     "meta",
-    "sequences",
     "users",
     "persons",
     "person_merges",
@@ -610,7 +644,7 @@ impl Maintenance for PgStore {
     }
 
     fn integrity(&self) -> Result<IntegrityFacts> {
-        let session = Session::begin(&self.conn, &self.shown, false)?;
+        let session = Session::begin(&self.conn, &self.shown, Mode::Read)?;
         let mut dangling = Vec::new();
         for (table, key, column, parent) in REFERENCES {
             let sql = format!(
@@ -649,7 +683,7 @@ impl Maintenance for PgStore {
 
     fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()> {
         let check = check_value(page_key);
-        let tx = Session::begin(&self.conn, &self.shown, true)?;
+        let tx = Session::begin(&self.conn, &self.shown, Mode::Write)?;
         tx.conn.execute(
             "UPDATE page_key SET check_value = $1 WHERE id = 1",
             &[&check],
@@ -665,6 +699,7 @@ pub fn app_grants(role: &str) -> String {
     format!(
         "GRANT USAGE ON SCHEMA {SCHEMA_NAME} TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {SCHEMA_NAME} TO {role};
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {SCHEMA_NAME} TO {role};
 REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
 "
     )
@@ -729,10 +764,14 @@ pub struct Session<'c> {
     /// The contacts' foreign keys (name, definition) an owner's bulk load dropped, with the
     /// person index, to be made again at its end (`begin_bulk_load`).
     rebuild: RefCell<Option<Vec<(String, String)>>>,
+    mode: Mode,
+    /// A write beside others: whether it holds the log head's lock yet.
+    head_locked: Cell<bool>,
 }
 
 impl<'c> Session<'c> {
-    fn begin(conn: &'c Conn, shown: &'c str, write: bool) -> Result<Session<'c>> {
+    fn begin(conn: &'c Conn, shown: &'c str, mode: Mode) -> Result<Session<'c>> {
+        let write = mode != Mode::Read;
         // A read session inside another (a helper reading while its caller reads) joins it.
         let began = write || !conn.in_transaction.get();
         if write {
@@ -750,20 +789,27 @@ impl<'c> Session<'c> {
             finished: Cell::new(false),
             bulk: Cell::new(false),
             rebuild: RefCell::new(None),
+            mode,
+            head_locked: Cell::new(false),
         };
-        if write {
-            session.lock()?;
+        match mode {
+            Mode::Read => {}
+            Mode::Write => session.lock(WRITE_LOCK, false)?,
+            Mode::Beside => session.lock(WRITE_LOCK, true)?,
         }
         Ok(session)
     }
 
-    /// Takes the writers' lock: at once if it is free, else after the wait notice, waiting at
-    /// most the lock timeout ([`StorageError::Busy`] then).
-    fn lock(&self) -> Result<()> {
+    /// Takes an advisory lock until the transaction ends (shared or exclusive): at once if
+    /// it is free, else after the wait notice, waiting at most the lock timeout
+    /// ([`StorageError::Busy`] then).
+    fn lock(&self, lock: i64, shared: bool) -> Result<()> {
+        let how = if shared { "_shared" } else { "" };
         let free: bool = get(
-            &self
-                .conn
-                .query("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])?[0],
+            &self.conn.query(
+                &format!("SELECT pg_try_advisory_xact_lock{how}($1)"),
+                &[&lock],
+            )?[0],
             0,
         )?;
         if !free {
@@ -771,7 +817,27 @@ impl<'c> Session<'c> {
                 notice();
             }
             self.conn
-                .query("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+                .query(&format!("SELECT pg_advisory_xact_lock{how}($1)"), &[&lock])?;
+        }
+        Ok(())
+    }
+
+    /// A write beside others: takes the log head's lock, once, before the head is read (it
+    /// is held until the transaction ends, so no other writer reads the same head).
+    fn lock_head(&self) -> Result<()> {
+        if self.mode == Mode::Beside && !self.head_locked.get() {
+            self.lock(HEAD_LOCK, false)?;
+            self.head_locked.set(true);
+        }
+        Ok(())
+    }
+
+    /// What only the one writer may do (read then move a sequence on): refused beside others.
+    fn only_writer(&self, what: &str) -> Result<()> {
+        if self.mode == Mode::Beside {
+            return Err(StorageError::Backend(format!(
+                "{what} is not allowed in a write beside others"
+            )));
         }
         Ok(())
     }
@@ -861,6 +927,17 @@ impl Transaction for Session<'_> {
         self.finished.set(true);
         self.conn.in_transaction.set(false);
         done
+    }
+
+    fn take_id(&self, sequence: Sequence) -> Result<i64> {
+        // Safe beside other writers: `nextval` never hands out a value twice.
+        get(
+            &self.conn.query(
+                &format!("SELECT nextval('{}')", rows::sequence_name(sequence)),
+                &[],
+            )?[0],
+            0,
+        )
     }
 }
 

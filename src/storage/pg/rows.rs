@@ -12,6 +12,11 @@ use crate::storage::{Result, StorageError};
 const CONTACT_COLUMNS: &str = "c.id, c.date, c.person_id, p.pseudonym, c.field_night_id,
      c.created_by, c.created_at, c.attributes, c.note";
 
+/// The server sequence an id sequence lives in (one per sequence, `seq_NAME`).
+pub(super) fn sequence_name(sequence: Sequence) -> String {
+    format!("seq_{}", sequence.as_str())
+}
+
 fn contact_row(r: &Row) -> Result<ContactRow> {
     Ok(ContactRow {
         id: get(r, 0)?,
@@ -93,15 +98,15 @@ impl MetaReads for Session<'_> {
     }
 
     fn peek_next_id(&self, sequence: Sequence) -> Result<i64> {
-        let next: Option<i64> = self
-            .conn
-            .query_opt(
-                "SELECT next FROM sequences WHERE name = $1",
-                &[&sequence.as_str()],
-            )?
-            .map(|r| get(&r, 0))
-            .transpose()?;
-        Ok(next.unwrap_or(1))
+        self.only_writer("reading a sequence")?;
+        let row = self.conn.query_opt(
+            &format!(
+                "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {}",
+                sequence_name(sequence)
+            ),
+            &[],
+        )?;
+        row.map(|r| get(&r, 0)).transpose().map(|n| n.unwrap_or(1))
     }
 
     fn key_file(&self) -> Result<Vec<u8>> {
@@ -129,10 +134,11 @@ impl MetaWrites for Session<'_> {
     }
 
     fn set_next_id(&self, sequence: Sequence, next: i64) -> Result<()> {
+        self.only_writer("moving a sequence")?;
+        // The sequence's next `nextval` gives `next` (not undone by a rollback: a gap).
         self.change(
-            "INSERT INTO sequences(name, next) VALUES ($1, $2)
-             ON CONFLICT(name) DO UPDATE SET next = excluded.next",
-            &[&sequence.as_str(), &next],
+            &format!("SELECT setval('{}', $1, false)", sequence_name(sequence)),
+            &[&next],
         )?;
         Ok(())
     }
@@ -144,6 +150,7 @@ impl MetaWrites for Session<'_> {
     }
 
     fn begin_bulk_load(&self) -> Result<()> {
+        self.only_writer("a bulk load")?;
         // Write statements run without savepoints (an error ends the load, which the caller
         // rolls back), and new persons and contacts are gathered and sent by COPY (`Pending`).
         self.bulk.set(true);
@@ -710,6 +717,8 @@ impl StaffWrites for Session<'_> {
 
 impl LogReads for Session<'_> {
     fn audit_head(&self) -> Result<Option<(i64, Vec<u8>)>> {
+        // Beside other writers, the head is this writer's alone from here to its end.
+        self.lock_head()?;
         self.conn
             .query_opt(
                 "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1",

@@ -10,10 +10,13 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS sequences (
-    name TEXT PRIMARY KEY,
-    next BIGINT NOT NULL
-);
+-- The id sequences: ids are never handed out twice; a rolled-back transaction leaves a gap.
+CREATE SEQUENCE IF NOT EXISTS seq_users MINVALUE 1;
+CREATE SEQUENCE IF NOT EXISTS seq_persons MINVALUE 1;
+CREATE SEQUENCE IF NOT EXISTS seq_contacts MINVALUE 1;
+CREATE SEQUENCE IF NOT EXISTS seq_field_nights MINVALUE 1;
+CREATE SEQUENCE IF NOT EXISTS seq_projects MINVALUE 1;
+CREATE SEQUENCE IF NOT EXISTS seq_activities MINVALUE 1;
 
 CREATE TABLE IF NOT EXISTS users (
     id         BIGINT PRIMARY KEY,

@@ -438,3 +438,130 @@ fn the_log_is_append_only_and_integrity_says_when_it_is_not() {
     let member = problems(&with_user(&db.0.url, "uppsok_app_member"));
     assert!(member.iter().any(|p| p.contains("owns")), "{member:?}");
 }
+
+/// Writes beside others (a new contact) wait for each other only at the log's head: one that
+/// has written its rows but not read the head lets another write, log and commit meanwhile;
+/// one that has read the head makes the next wait at its own head read (after its rows),
+/// which then sees the entry the first appended; and an exclusive write waits for them all.
+#[test]
+fn writers_beside_others_wait_only_for_the_log_head() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let db = Conformance::new();
+    {
+        let mut b = db.open();
+        let tx = b.write().unwrap();
+        tx.insert_user(&UserRow {
+            id: 1,
+            name: "Åsa".into(),
+            role: "outreach".into(),
+            disabled: false,
+            created_at: "2024-01-01T08:00:00Z".into(),
+            mac: vec![1; 32],
+        })
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let entry = |seq: i64| AuditRow {
+        seq,
+        at: "2024-04-01T10:00:00Z".into(),
+        user_id: Some(1),
+        action: "contact.add".into(),
+        objects: format!("contact:{seq}"),
+        detail: String::new(),
+        mac: vec![seq as u8; 32],
+    };
+    // A person and a contact, by ids taken one by one; returns the contact's id.
+    let rows = |tx: &dyn Transaction| -> i64 {
+        let person = tx.take_id(Sequence::Persons).unwrap();
+        tx.insert_person(person, &person.to_be_bytes()).unwrap();
+        let id = tx.take_id(Sequence::Contacts).unwrap();
+        let mut c = crate::storage::port::ContactRow {
+            id,
+            date: "2024-05-01".into(),
+            person_id: Some(person),
+            pseudonym: None,
+            field_night_id: None,
+            created_by: 1,
+            created_at: 0,
+            attributes: vec![1],
+            note: vec![2],
+        };
+        c.attributes.push(id as u8);
+        tx.insert_contact(&c).unwrap();
+        id
+    };
+    let head = |tx: &dyn Transaction| tx.audit_head().unwrap().map(|(seq, _)| seq);
+
+    // 1. The first has written its rows; the second writes, logs and commits beside it.
+    let mut a = db.open();
+    let tx_a = a.write_beside().unwrap();
+    let first = rows(&*tx_a);
+    let mut b = db.open();
+    let tx_b = b.write_beside().unwrap();
+    let second = rows(&*tx_b);
+    assert_ne!(first, second, "ids taken beside each other are distinct");
+    assert_eq!(head(&*tx_b), None);
+    tx_b.insert_audit(&entry(1)).unwrap();
+    tx_b.commit().unwrap();
+
+    // 2. The first reads the head (the second's entry) and holds it: a third writes its rows,
+    //    then waits at the head until the first has appended and committed.
+    assert_eq!(head(&*tx_a), Some(1));
+    let (said, heard) = mpsc::channel();
+    let third = std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            let mut c = db.open();
+            let tx = c.write_beside().unwrap();
+            rows(&*tx);
+            said.send("rows").unwrap();
+            let seen = head(&*tx);
+            said.send("head").unwrap();
+            tx.insert_audit(&entry(seen.unwrap() + 1)).unwrap();
+            tx.commit().unwrap();
+            seen
+        });
+        assert_eq!(heard.recv_timeout(Duration::from_secs(10)), Ok("rows"));
+        assert!(
+            heard.recv_timeout(Duration::from_millis(500)).is_err(),
+            "the third read the head while the first held it"
+        );
+        tx_a.insert_audit(&entry(2)).unwrap();
+        tx_a.commit().unwrap();
+        assert_eq!(heard.recv_timeout(Duration::from_secs(10)), Ok("head"));
+        waiter.join().unwrap()
+    });
+    assert_eq!(third, Some(2), "the third's head is the first's entry");
+
+    // 3. An exclusive write waits for a write beside others that is still open.
+    let mut e = db.open();
+    let tx_e = e.write_beside().unwrap();
+    rows(&*tx_e);
+    let (said, heard) = mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut x = db.open();
+            let tx = x.write().unwrap();
+            said.send(()).unwrap();
+            drop(tx);
+        });
+        assert!(
+            heard.recv_timeout(Duration::from_millis(500)).is_err(),
+            "an exclusive write began beside an open write beside others"
+        );
+        drop(tx_e);
+        assert_eq!(heard.recv_timeout(Duration::from_secs(10)), Ok(()));
+    });
+
+    // Three contacts, three entries in order; the dropped one left nothing but an id gap.
+    let b = db.open();
+    let r = b.read().unwrap();
+    assert_eq!(r.contact_count().unwrap(), 3);
+    let mut seqs = Vec::new();
+    r.scan_audit_log(&mut |e| {
+        seqs.push(e.seq);
+        crate::storage::port::NEXT
+    })
+    .unwrap();
+    assert_eq!(seqs, vec![1, 2, 3]);
+}
