@@ -718,3 +718,63 @@ fn a_writer_that_must_wait_says_so_and_then_lands() {
     assert!(err.contains("waiting"), "no notice of the wait: {err}");
     assert_eq!(db.stats_json(&[])["contacts"].as_i64(), Some(1));
 }
+
+/// A sign-in that outlives a rekey by another administrator (an interface left open all
+/// night) must not seal anything under the keys the rekey replaced, which nobody could open
+/// (before this was refused, such a contact made every `stats` fail and the audit with it):
+/// its next change is refused, nothing is written, and once signed in again it logs as
+/// before. On a file and on a server.
+#[test]
+fn a_sign_in_older_than_a_rekey_writes_nothing_until_it_signs_in_again() {
+    use uppsok::domain::{
+        parse_date, AgeBand, Attributes, ContactType, Counterpart, District, Gender, NewContact,
+        PersonCode, ProjectSet, Referrals, Role,
+    };
+    let contact = || NewContact {
+        date: parse_date("2024-03-01").unwrap(),
+        code: PersonCode::normalise("ab85"),
+        attributes: Attributes {
+            role: Role::Sells,
+            gender: Gender::Woman,
+            age_band: AgeBand::From25To34,
+            counterpart: Counterpart::Men,
+            district: District::new("norrmalm").unwrap(),
+            contact_type: ContactType::Outreach,
+            referrals: Referrals::default(),
+            trafficking: false,
+            concern: None,
+            projects: ProjectSet::none(),
+        },
+        note: zeroize::Zeroizing::new(String::new()),
+        field_night: None,
+    };
+    let exported = |db: &Db| {
+        let file = db.dir.path().join("export.csv");
+        let _ = std::fs::remove_file(&file);
+        let out = db.cmd().arg("export").arg("--out").arg(&file).output();
+        assert!(out.unwrap().status.success());
+        std::fs::read_to_string(&file).unwrap().lines().count()
+    };
+    for db in [Db::new(), Db::new_on_server()] {
+        db.add_user("omar", "outreach");
+        let pass = Passphrase::new(PASS.into());
+        let mut open = uppsok::vault::Vault::unlock(&db.path, "omar", &pass).unwrap();
+        open.contacts().add(contact(), false).unwrap();
+        db.cmd().args(["rekey", "--yes"]).assert().success();
+        let refused = open.contacts().add(contact(), false).unwrap_err();
+        let said = refused.to_string();
+        assert!(said.contains("changed the database's keys"), "{said}");
+        drop(open);
+        assert_eq!(
+            exported(&db),
+            2,
+            "the header and the one contact logged before"
+        );
+        let mut again = uppsok::vault::Vault::unlock(&db.path, "omar", &pass).unwrap();
+        again.contacts().add(contact(), false).unwrap();
+        drop(again);
+        assert_eq!(exported(&db), 3);
+        let audit = db.cmd().arg("audit").output().unwrap();
+        assert!(audit.status.success(), "{}", stdout(&audit));
+    }
+}

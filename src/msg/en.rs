@@ -310,6 +310,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CodeNotKnown => "the code is not known; nothing was changed.".into(),
         Msg::NotMerged => "that code was not declared to be another person; nothing was changed.".into(),
         Msg::NoContactWithCode => "no contact has this code (after normalising it); nothing was erased. Check the code as the person gives it.".into(),
+        Msg::KeysChangedSinceSignIn => "an administrator changed the database's keys (a rekey, a disabled user or a purge) since you signed in; nothing was saved. Sign in again and do it once more.".into(),
         Msg::ForgetRaced => "this person's contacts or merges changed since you were told what would be erased; nothing was erased. Run forget again.".into(),
         Msg::UnknownDistrict { district } => format!("the district '{district}' is not in this database's district list."),
         Msg::DistrictsDamaged => "the district list stored in the database is damaged.".into(),

@@ -346,6 +346,7 @@ pub enum Msg {
     NotMerged,
     NoContactWithCode,
     ForgetRaced,
+    KeysChangedSinceSignIn,
     UnknownDistrict {
         district: String,
     },

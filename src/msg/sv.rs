@@ -347,6 +347,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::CodeNotKnown => "koden är okänd; inget ändrades.".into(),
         Msg::NotMerged => "den koden har inte angetts vara en annan person; inget ändrades.".into(),
         Msg::NoContactWithCode => "ingen kontakt har den här koden (efter normalisering); inget raderades. Kontrollera koden så som personen uppger den.".into(),
+        Msg::KeysChangedSinceSignIn => "en administratör har bytt databasens nycklar (rekey, en avstängd användare eller en rensning) sedan du loggade in; inget sparades. Logga in igen och gör det en gång till.".into(),
         Msg::ForgetRaced => "personens kontakter eller sammanslagningar har ändrats sedan du fick veta vad som skulle raderas; inget raderades. Kör forget igen.".into(),
         Msg::UnknownDistrict { district } => format!("stadsdelen '{district}' finns inte i databasens lista över stadsdelar."),
         Msg::DistrictsDamaged => "listan över stadsdelar som är sparad i databasen är skadad.".into(),

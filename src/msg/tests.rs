@@ -168,6 +168,7 @@ fn every_message() -> Vec<Msg> {
         Msg::NotMerged,
         Msg::NoContactWithCode,
         Msg::ForgetRaced,
+        Msg::KeysChangedSinceSignIn,
         Msg::UnknownDistrict {
             district: "x".to_string(),
         },

@@ -277,12 +277,15 @@ impl<'v> std::ops::Deref for Change<'v> {
 impl Vault {
     /// Begins a change made by the signed-in user.
     fn change(&mut self) -> Result<Change<'_>> {
-        Change::begin(
+        let version = self.held.version();
+        let tx = Change::begin(
             &mut *self.store,
             (&self.held, &self.keys, &self.offered),
             &self.districts,
             (Some(self.user.id), Some(&self.signer)),
-        )
+        )?;
+        keys_still_current(&*tx, version)?;
+        Ok(tx)
     }
 
     /// Begins a change made by the signed-in user that may run beside other such changes
@@ -299,7 +302,22 @@ impl Vault {
             signer: Some(&self.signer),
             beside: true,
         })
+        .and_then(|tx| {
+            keys_still_current(&*tx, self.held.version())?;
+            Ok(tx)
+        })
     }
+}
+
+/// Refuses a change when the database's master key is no longer the one this sign-in holds:
+/// another administrator rekeyed it (`rekey`, `user disable`, `purge`) since. What this
+/// sign-in would seal now, nobody could open; so nothing is written, and the user signs in
+/// again. Read inside the change's transaction, which no rekey can come between.
+fn keys_still_current(tx: &dyn Transaction, held: u32) -> Result<()> {
+    if tx.meta("key_version")?.as_deref() != Some(held.to_string().as_str()) {
+        return Err(Error::Refused(Msg::KeysChangedSinceSignIn));
+    }
+    Ok(())
 }
 
 /// The rooms of an unlocked database: each groups what one kind of work needs, and every
