@@ -558,6 +558,47 @@ fn staff_logging_at_once_make_each_contact_once_and_a_new_person_once() {
     assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
 }
 
+/// A unit reaching its server over the network: the same database through TLS, verified
+/// against the city's authority, works as on the socket; a server whose certificate the
+/// authority given did not sign is refused with a message that says why, and nothing is
+/// written.
+#[test]
+fn over_the_network_the_server_is_reached_by_verified_tls() {
+    let db = Db::new_on_server();
+    db.add_user("omar", "outreach");
+    let server = db.server.as_ref().unwrap();
+    let tls = std::env::var("UPPSOK_TEST_POSTGRES_TLS")
+        .expect("UPPSOK_TEST_POSTGRES_TLS (run under ./.ci/with-postgres)");
+    let over_tls = with_user(&with_database(&tls, &server.name), "uppsok_app");
+    let add = db
+        .cmd_as("omar", PASS)
+        .env("UPPSOK_DB", &over_tls)
+        .args(add_args(&["--code", "ab85"]))
+        .output()
+        .unwrap();
+    assert!(add.status.success(), "{}", stderr(&add));
+    let ca = tls.split("sslrootcert=").nth(1).unwrap();
+    let foreign = over_tls.replace(ca, &ca.replace("/ca.crt", "/other-ca.crt"));
+    let refused = db
+        .cmd_as("omar", PASS)
+        .env("UPPSOK_DB", &foreign)
+        .args(add_args(&["--code", "ab85"]))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("certificate verify failed"), "{said}");
+    let file = db.dir.path().join("export.csv");
+    db.cmd()
+        .env("UPPSOK_DB", &over_tls)
+        .args(["export", "--out"])
+        .arg(&file)
+        .assert()
+        .success();
+    let rows = std::fs::read_to_string(&file).unwrap().lines().count();
+    assert_eq!(rows, 2, "the header and the one contact added over TLS");
+}
+
 #[test]
 fn someone_with_the_applications_password_cannot_rewrite_the_log() {
     let db = worked_on_server();

@@ -23,8 +23,11 @@
 //!
 //! A database location is a URL, `postgres://USER@HOST[:PORT]/DATABASE` (a Unix socket
 //! directory as the host, percent-encoded: `postgres://USER@%2Frun%2Fpostgresql/DATABASE`),
-//! with the usual libpq parameters. TLS is not yet supported: use a Unix socket or a loopback
-//! address (docs/deploy.md).
+//! with the usual libpq parameters. Over TCP the connection is TLS, verified as libpq's
+//! `sslmode=verify-full` does unless the address says otherwise (`sslmode=verify-ca`,
+//! `require`, `prefer`, `allow`, `disable`), against the authority in `sslrootcert=FILE` (else
+//! `~/.postgresql/root.crt` as libpq, else the system's authorities); over a Unix socket there
+//! is none, as with libpq (docs/deploy.md).
 
 mod rows;
 
@@ -38,6 +41,7 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Row, Statement};
+use postgres_openssl::MakeTlsConnector;
 use sha2::Sha256;
 
 use super::port::{
@@ -166,6 +170,8 @@ fn connect(url: &Path) -> Result<(Client, String)> {
             "its user name or password holds an '@': write it as %40".into(),
         ));
     }
+    let (text, tls) = tls_parameters(&text)
+        .map_err(|why| StorageError::NotUppsok(PathBuf::from(redact(&text)), why))?;
     let mut config = postgres::Config::from_str(&text).map_err(|_| {
         StorageError::NotUppsok(
             PathBuf::from(redact(&text)),
@@ -175,18 +181,197 @@ fn connect(url: &Path) -> Result<(Client, String)> {
     })?;
     config.application_name("uppsok");
     let shown = display_location(&config);
-    let mut client = config.connect(NoTls).map_err(|e| {
+    let over_tcp = matches!(
+        config.get_hosts().first(),
+        Some(postgres::config::Host::Tcp(_)) | None
+    );
+    let connected = if over_tcp && tls.mode != Tls::Disable {
+        let connector = tls_connector(&tls).map_err(|why| {
+            StorageError::Backend(format!(
+                "cannot connect to the PostgreSQL server {shown}: {why}"
+            ))
+        })?;
+        config.ssl_mode(match tls.mode {
+            Tls::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        config.connect(connector)
+    } else {
+        config.ssl_mode(postgres::config::SslMode::Disable);
+        config.connect(NoTls)
+    };
+    let mut client = connected.map_err(|e| {
+        let why = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| with_causes(&e));
+        let advice = if why.contains("certificate verify failed") {
+            " (the server's certificate is not signed by the authority uppsok was given, \
+             sslrootcert=FILE in the address, or is for another name than the address's host: \
+             docs/deploy.md, \"TLS\")"
+        } else {
+            ""
+        };
         StorageError::Backend(format!(
-            "cannot connect to the PostgreSQL server {shown}: {}",
-            e.as_db_error()
-                .map(|d| d.message().to_string())
-                .unwrap_or_else(|| e.to_string())
+            "cannot connect to the PostgreSQL server {shown}: {why}{advice}"
         ))
     })?;
     client.batch_execute(&format!(
         "SET search_path = {SCHEMA_NAME}; SET lock_timeout = '{LOCK_TIMEOUT}';"
     ))?;
     Ok((client, shown))
+}
+
+/// A client-side error with what caused it (a TLS handshake's failure says why: the
+/// certificate's authority, its name). These name no value of a row or a password.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+/// How a connection over TCP is protected: libpq's `sslmode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tls {
+    Disable,
+    /// TLS if the server offers it (`prefer`, and `allow`), not verified.
+    Prefer,
+    /// TLS, not verified.
+    Require,
+    /// TLS, the server's certificate verified against the authority, not its name.
+    VerifyCa,
+    /// TLS, the certificate verified and its name the host's (the default).
+    VerifyFull,
+}
+
+/// The TLS settings an address gives.
+struct TlsSettings {
+    mode: Tls,
+    /// `sslrootcert`: the file of the authorities the server's certificate is verified
+    /// against (`system`: the system's).
+    root: Option<PathBuf>,
+}
+
+/// Takes `sslmode` and `sslrootcert` out of an address's parameters (the driver knows neither
+/// libpq's verifying modes nor the authority file): the address without them, and the
+/// settings (`verify-full` when no mode is given).
+fn tls_parameters(url: &str) -> std::result::Result<(String, TlsSettings), String> {
+    let mut settings = TlsSettings {
+        mode: Tls::VerifyFull,
+        root: None,
+    };
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), settings));
+    };
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslmode" => {
+                settings.mode = match value {
+                    "disable" => Tls::Disable,
+                    "allow" | "prefer" => Tls::Prefer,
+                    "require" => Tls::Require,
+                    "verify-ca" => Tls::VerifyCa,
+                    "verify-full" => Tls::VerifyFull,
+                    _ => return Err("its sslmode is not one of disable, allow, prefer, require, verify-ca, verify-full".into()),
+                }
+            }
+            "sslrootcert" => settings.root = Some(PathBuf::from(percent_decoded(value))),
+            _ => kept.push(pair),
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((rest, settings))
+}
+
+/// `%XX` escapes decoded (a file name in an address); anything else kept as it is.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&a), Some(&b)) if hex(a).is_some() && hex(b).is_some() => {
+                out.push((hex(a).unwrap_or(0) * 16 + hex(b).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The TLS connector for `settings`: the authorities to trust (the `sslrootcert` file alone;
+/// else `~/.postgresql/root.crt`, as libpq; else the system's), and what is verified.
+fn tls_connector(settings: &TlsSettings) -> std::result::Result<MakeTlsConnector, String> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    use openssl::x509::store::X509StoreBuilder;
+    use openssl::x509::X509;
+    let failed = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+    let mut builder =
+        SslConnector::builder(SslMethod::tls_client()).map_err(|e| failed("TLS", &e))?;
+    let home_root = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".postgresql/root.crt"))
+        .filter(|p| p.is_file());
+    let root = match &settings.root {
+        Some(p) if p.as_os_str() == "system" => None,
+        Some(p) => Some(p.clone()),
+        None => home_root,
+    };
+    match root {
+        Some(file) => {
+            let pem = std::fs::read(&file).map_err(|e| {
+                failed(
+                    &format!("cannot read the authority file {}", file.display()),
+                    &e,
+                )
+            })?;
+            let certs = X509::stack_from_pem(&pem)
+                .map_err(|e| failed(&format!("{} holds no PEM certificate", file.display()), &e))?;
+            let mut store = X509StoreBuilder::new().map_err(|e| failed("TLS", &e))?;
+            for cert in certs {
+                store.add_cert(cert).map_err(|e| failed("TLS", &e))?;
+            }
+            builder.set_cert_store(store.build());
+        }
+        None => {
+            // The system's authorities (the OpenSSL built in may not know where they are).
+            let bundle = Path::new("/etc/ssl/certs/ca-certificates.crt");
+            if bundle.is_file() {
+                builder
+                    .set_ca_file(bundle)
+                    .map_err(|e| failed("the system's authorities", &e))?;
+            }
+        }
+    }
+    if matches!(settings.mode, Tls::Prefer | Tls::Require) {
+        builder.set_verify(SslVerifyMode::NONE);
+    }
+    let mut connector = MakeTlsConnector::new(builder.build());
+    if settings.mode != Tls::VerifyFull {
+        connector.set_callback(|config, _| {
+            config.set_verify_hostname(false);
+            Ok(())
+        });
+    }
+    Ok(connector)
 }
 
 /// A URL as it may be shown: everything between `://` and the last `@` after a `:` (a

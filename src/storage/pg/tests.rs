@@ -565,3 +565,71 @@ fn writers_beside_others_wait_only_for_the_log_head() {
     .unwrap();
     assert_eq!(seqs, vec![1, 2, 3]);
 }
+
+/// The test server over TLS (`UPPSOK_TEST_POSTGRES_TLS`, set by `.ci/with-postgres`): host
+/// `localhost` on a TCP port, `sslrootcert=` the throwaway authority that signed the server's
+/// certificate (for the name localhost only); `other-ca.crt` beside it signed nothing of it.
+fn tls_server() -> (String, String) {
+    let url = std::env::var("UPPSOK_TEST_POSTGRES_TLS").unwrap_or_else(|_| {
+        panic!(
+            "UPPSOK_TEST_POSTGRES_TLS is not set: run the tests with `./.ci/with-postgres cargo test`, \
+             which starts the test server with TLS on a local port"
+        )
+    });
+    let ca = url.split("sslrootcert=").nth(1).expect("an authority file");
+    let other = ca.replace("/ca.crt", "/other-ca.crt");
+    (url, other)
+}
+
+/// Whether a connection made by uppsok's `connect` is encrypted, as the server sees it.
+fn encrypted(url: &str) -> std::result::Result<bool, String> {
+    let (mut client, _) = connect(Path::new(url)).map_err(|e| e.to_string())?;
+    let row = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(row.get(0))
+}
+
+/// Over TCP the connection is TLS, verified (the authority, and the certificate's name) unless
+/// the address says otherwise: a server whose certificate another authority signed, or whose
+/// name is not the one connected to, is refused with a message that says so.
+#[test]
+fn over_tcp_the_connection_is_tls_verified_as_libpqs_verify_full() {
+    let (url, other) = tls_server();
+    assert_eq!(encrypted(&url), Ok(true), "{url}");
+    // The name checked: the certificate is for localhost, not for 127.0.0.1.
+    let by_address = url.replace("@localhost:", "@127.0.0.1:");
+    let refused = encrypted(&by_address).expect_err("a certificate for another name");
+    assert!(refused.contains("certificate"), "{refused}");
+    // ... unless only the authority is to be verified.
+    assert_eq!(
+        encrypted(&format!("{by_address}&sslmode=verify-ca")),
+        Ok(true)
+    );
+    // Another authority: refused, in every verifying mode.
+    let foreign = url.replace(url.split("sslrootcert=").nth(1).unwrap(), &other);
+    for mode in ["", "&sslmode=verify-full", "&sslmode=verify-ca"] {
+        let refused = encrypted(&format!("{foreign}{mode}")).expect_err("another authority");
+        assert!(
+            refused.contains("certificate verify failed"),
+            "{mode}: {refused}"
+        );
+        assert!(refused.contains("docs/deploy.md"), "advice: {refused}");
+    }
+    // No authority given: the system's, which did not sign this test certificate.
+    let bare = url.split('?').next().unwrap().to_string();
+    assert!(encrypted(&bare).is_err(), "verified without an authority");
+    // What the address asks for, as libpq: encrypted without verification, or not at all.
+    assert_eq!(encrypted(&format!("{bare}?sslmode=require")), Ok(true));
+    assert_eq!(encrypted(&format!("{bare}?sslmode=prefer")), Ok(true));
+    assert_eq!(encrypted(&format!("{bare}?sslmode=disable")), Ok(false));
+    let refused = encrypted(&format!("{bare}?sslmode=verify")).expect_err("no such mode");
+    assert!(refused.contains("sslmode is not one of"), "{refused}");
+    // An authority file that is not there is named (it is not a secret).
+    let missing = encrypted(&format!("{bare}?sslrootcert=/nonexistent/ca.crt"))
+        .expect_err("a missing authority file");
+    assert!(missing.contains("/nonexistent/ca.crt"), "{missing}");
+}
