@@ -8,9 +8,7 @@ use common::*;
 use serde_json::Value;
 
 fn count_rows(db: &Db, table: &str) -> i64 {
-    db.raw()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .expect("count")
+    db.sql_i64(&format!("SELECT count(*) FROM {table}"))
 }
 
 /// Contacts, persons and log entries: what a refused command must leave as it was.

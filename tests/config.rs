@@ -23,31 +23,19 @@ fn unit() -> Db {
 
 /// `meta.publish_method` as stored (none while never set).
 fn stored(db: &Db) -> Option<String> {
-    db.raw()
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'publish_method'",
-            [],
-            |r| r.get(0),
-        )
-        .ok()
+    db.sql_value("SELECT value FROM meta WHERE key = 'publish_method'")
 }
 
 /// The details of every `config_set` entry, in order.
 fn config_entries(db: &Db) -> Vec<String> {
-    let conn = db.raw();
-    let mut st = conn
-        .prepare("SELECT detail FROM audit_log WHERE action = 'config_set' ORDER BY seq")
-        .unwrap();
-    st.query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
+    db.sql_rows("SELECT detail FROM audit_log WHERE action = 'config_set' ORDER BY seq")
+        .into_iter()
+        .map(|r| r[0].clone())
         .collect()
 }
 
 fn log_len(db: &Db) -> i64 {
-    db.raw()
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64("SELECT count(*) FROM audit_log")
 }
 
 /// What `config publish-method` says the default is, as `user`.
@@ -149,13 +137,8 @@ fn an_outreach_worker_or_an_auditor_may_not_set_it_and_nothing_is_written() {
         assert_eq!(stored(&db), None);
         assert!(config_entries(&db).is_empty());
         assert_eq!(log_len(&db), before + 1);
-        let refusal: String = db
-            .raw()
-            .query_row(
-                "SELECT action || ' ' || detail FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
+        let refusal = db
+            .sql_value("SELECT action || ' ' || detail FROM audit_log ORDER BY seq DESC LIMIT 1")
             .unwrap();
         assert_eq!(refusal, "refused Configure");
     }
@@ -184,13 +167,8 @@ fn the_default_survives_a_rekey_which_commits_to_it() {
     let o = db.cmd().args(["rekey", "--yes"]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(shown(&db, "olle").contains("method is cellkey"));
-    let snapshot: String = db
-        .raw()
-        .query_row(
-            "SELECT detail FROM audit_log WHERE action = 'rekey' ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+    let snapshot = db
+        .sql_value("SELECT detail FROM audit_log WHERE action = 'rekey' ORDER BY seq DESC LIMIT 1")
         .unwrap();
     assert!(
         snapshot.split(' ').any(|t| t == "publish_method=cellkey"),

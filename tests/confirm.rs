@@ -56,24 +56,10 @@ fn merged_sample() -> Db {
 
 /// Every row of every table, as text: the database's whole logical state.
 fn state(db: &Db) -> Vec<String> {
-    let raw = db.raw();
-    let tables: Vec<String> = raw
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     let mut out = Vec::new();
-    for t in tables {
-        let mut st = raw.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let n = st.column_count();
-        let mut rows = st.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            let cells: Vec<String> = (0..n)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                .collect();
-            out.push(format!("{t}: {}", cells.join("|")));
+    for t in db.sql_tables() {
+        for row in db.sql_rows(&format!("SELECT * FROM \"{t}\"")) {
+            out.push(format!("{t}: {}", row.join("|")));
         }
     }
     out.sort();
@@ -81,7 +67,7 @@ fn state(db: &Db) -> Vec<String> {
 }
 
 fn scalar(db: &Db, sql: &str) -> i64 {
-    db.raw().query_row(sql, [], |r| r.get(0)).unwrap()
+    db.sql_i64(sql)
 }
 
 #[test]
@@ -120,14 +106,8 @@ fn forgetting_one_code_of_a_merged_person_erases_every_code_of_theirs() {
     );
     assert_eq!(scalar(&db, "SELECT count(*) FROM persons"), 2);
     assert_eq!(scalar(&db, "SELECT count(*) FROM person_merges"), 0);
-    let (objects, detail): (String, String) = db
-        .raw()
-        .query_row(
-            "SELECT objects, detail FROM audit_log WHERE action = 'forget'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let entry = db.sql_rows("SELECT objects, detail FROM audit_log WHERE action = 'forget'");
+    let (objects, detail) = (entry[0][0].clone(), entry[0][1].clone());
     assert_eq!(objects, "contacts:1-2,contact:4");
     // The count, and the rows deleted as they were (ids and hashes: the content commitment).
     assert!(detail.starts_with("count=3 codes=2 before=1:"), "{detail}");

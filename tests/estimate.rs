@@ -200,13 +200,6 @@ fn every_role_may_estimate_and_it_is_logged() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", common::stderr(&out));
-    let n: i64 = db
-        .raw()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'estimate'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = db.sql_i64("SELECT count(*) FROM audit_log WHERE action = 'estimate'");
     assert_eq!(n, 1);
 }

@@ -28,9 +28,7 @@ const IDENTIFIERS: &[(&str, &str)] = &[
 ];
 
 fn count(db: &Db, table: &str) -> i64 {
-    db.raw()
-        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64(&format!("SELECT COUNT(*) FROM {table}"))
 }
 
 /// (contacts, persons, audit entries): what a refused command must leave as it was.

@@ -55,9 +55,7 @@ fn add_on(date: &str, code: &str, extra: &[&str]) -> Vec<String> {
 }
 
 fn contacts(db: &Db) -> i64 {
-    db.raw()
-        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64("SELECT count(*) FROM contacts")
 }
 
 #[test]
@@ -224,11 +222,7 @@ fn projects_are_managed_by_leads_and_administrators_only() {
 #[test]
 fn bad_projects_are_refused_with_what_to_do_and_nothing_written() {
     let db = unit();
-    let count = |db: &Db| -> i64 {
-        db.raw()
-            .query_row("SELECT count(*) FROM projects", [], |r| r.get(0))
-            .unwrap()
-    };
+    let count = |db: &Db| -> i64 { db.sql_i64("SELECT count(*) FROM projects") };
     let before = count(&db);
     for (args, says) in [
         (
@@ -539,11 +533,7 @@ fn activities_are_logged_listed_and_counted_in_the_yearly_report_apart_from_cont
 #[test]
 fn bad_activities_are_refused_and_nothing_written() {
     let db = unit();
-    let count = || -> i64 {
-        db.raw()
-            .query_row("SELECT count(*) FROM activities", [], |r| r.get(0))
-            .unwrap_or(0)
-    };
+    let count = || -> i64 { db.sql_i64("SELECT count(*) FROM activities") };
     for (args, says) in [
         (
             &[
@@ -614,9 +604,7 @@ fn bad_activities_are_refused_and_nothing_written() {
 }
 
 fn field_nights(db: &Db) -> i64 {
-    db.raw()
-        .query_row("SELECT count(*) FROM field_nights", [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64("SELECT count(*) FROM field_nights")
 }
 
 #[test]

@@ -222,14 +222,7 @@ fn roles() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", common::stderr(&out));
-    let n: i64 = db
-        .raw()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'report'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = db.sql_i64("SELECT count(*) FROM audit_log WHERE action = 'report'");
     assert_eq!(n, 1);
 }
 

@@ -555,22 +555,15 @@ fn stats_match_the_reference_on_generated_data() {
     let db = load(&data);
 
     // Contacts are stored in file order: check who is the same person as the reference sees it.
-    let raw = db.raw();
-    let person_ids: Vec<Option<i64>> = {
-        let mut st = raw
-            .prepare("SELECT date, person_id FROM contacts ORDER BY id")
-            .unwrap();
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))
-            .unwrap();
-        rows.map(Result::unwrap)
-            .zip(&data.recs)
-            .map(|((date, p), r)| {
-                assert_eq!(date, r.date, "contacts are stored in file order");
-                p
-            })
-            .collect()
-    };
+    let person_ids: Vec<Option<i64>> = db
+        .sql_rows("SELECT date, person_id FROM contacts ORDER BY id")
+        .into_iter()
+        .zip(&data.recs)
+        .map(|(row, r)| {
+            assert_eq!(row[0], r.date, "contacts are stored in file order");
+            row[1].parse().ok()
+        })
+        .collect();
     assert_eq!(person_ids.len(), data.recs.len());
     let mut id_of: HashMap<String, i64> = HashMap::new();
     let mut code_of: HashMap<i64, String> = HashMap::new();
@@ -617,16 +610,13 @@ fn stats_match_the_reference_on_generated_data() {
         ("ab_85".to_string(), "ab85".to_string()),
     ];
     for (from, into) in &pairs {
-        raw.execute(
+        db.sql_rows(&format!(
             "INSERT INTO person_merges (person_id, merged_into, merged_by, merged_at)
-             VALUES (?1, ?2, (SELECT min(id) FROM users), '2025-01-01T00:00:00Z')",
-            [id_of[from], id_of[into]],
-        )
-        .unwrap();
+             VALUES ({}, {}, (SELECT min(id) FROM users), '2025-01-01T00:00:00Z')",
+            id_of[from], id_of[into]
+        ));
         data.merges.insert(from.clone(), into.clone());
     }
-    drop(raw);
-
     let mut queries = vec![
         Q::all(),
         Q::year(2015),

@@ -30,9 +30,7 @@ fn exported(db: &Db) -> Vec<serde_json::Value> {
 }
 
 fn contacts(db: &Db) -> i64 {
-    db.raw()
-        .query_row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64("SELECT COUNT(*) FROM contacts")
 }
 
 /// Neither standard output nor standard error shows any of `secrets`.

@@ -331,6 +331,82 @@ impl Db {
     pub fn raw(&self) -> rusqlite::Connection {
         insider_conn(&self.path, ADMIN, PASS)
     }
+
+    /// The rows a query gives, run behind uppsok's back on either back end (the file keyed as
+    /// [`Db::raw`] is; on the server, as the schema's owner), each value as text: numbers and
+    /// text as they are, blobs in hex, NULL as "". For what a test checks was (not) written.
+    pub fn sql_rows(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Some(server) = &self.server {
+            let mut c = postgres::Client::connect(&server.owner_url, postgres::NoTls)
+                .expect("the owner connects");
+            c.batch_execute("SET search_path = uppsok").unwrap();
+            return c
+                .simple_query(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or("").to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect();
+        }
+        let conn = self.raw();
+        let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let n = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().unwrap() {
+            out.push(
+                (0..n)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
+                        rusqlite::types::ValueRef::Blob(b) => {
+                            b.iter().map(|x| format!("{x:02x}")).collect()
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    /// The first value of the first row of a query ([`Db::sql_rows`]), if there is a row.
+    pub fn sql_value(&self, sql: &str) -> Option<String> {
+        self.sql_rows(sql)
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next())
+    }
+
+    /// A count or another number a query gives ([`Db::sql_rows`]).
+    #[track_caller]
+    pub fn sql_i64(&self, sql: &str) -> i64 {
+        let v = self
+            .sql_value(sql)
+            .unwrap_or_else(|| panic!("{sql}: no row"));
+        v.parse()
+            .unwrap_or_else(|_| panic!("{sql}: {v} is not a number"))
+    }
+
+    /// The name of every table uppsok keeps, on either back end.
+    pub fn sql_tables(&self) -> Vec<String> {
+        let sql = if self.server.is_some() {
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'uppsok' ORDER BY 1"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        };
+        self.sql_rows(sql)
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+    }
 }
 
 /// The CSV header with the eleven columns in the documented order.
