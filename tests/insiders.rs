@@ -1439,3 +1439,58 @@ fn a_default_method_changed_behind_uppsoks_back_is_named_by_the_audit_and_refuse
     assert_eq!(code, Some(1));
     meta_named(&report, "not_committed");
 }
+
+#[test]
+fn a_recovery_key_redirected_or_removed_by_an_insider_is_named_and_refused_by_a_rekey() {
+    // Red team (issue 15, on a server; here on the file): the recovery key's row changed
+    // behind uppsok's back. Redirected to an insider's own key, a rekey would have sealed the
+    // new master key to them; removed, the way back in after a lost passphrase is gone. The
+    // audit names either, and a rekey (whose preview said it rewraps the recovery key) refuses
+    // and changes nothing.
+    for (change, kind) in [
+        (
+            "UPDATE recovery_keys SET public_key = ?1",
+            "key_not_granted",
+        ),
+        ("DELETE FROM recovery_keys", "recovery_key_missing"),
+    ] {
+        let db = unit();
+        assert_eq!(db.sql_i64("SELECT count(*) FROM recovery_keys"), 1);
+        let aino_key: Vec<u8> = KeyFile::parse(&std::fs::read(key_file_of(&db.path)).unwrap())
+            .unwrap()
+            .open_user("aino", &Passphrase::new(PASS.into()))
+            .unwrap()
+            .secret
+            .public()
+            .to_vec();
+        let aino = insider(&db.path, "aino", PASS);
+        if change.contains("?1") {
+            aino.conn.execute(change, [&aino_key]).unwrap();
+        } else {
+            aino.conn.execute(change, []).unwrap();
+        }
+        drop(aino);
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1));
+        assert!(
+            findings(&report, "audit_log").contains(&("recovery_key".into(), kind.into())),
+            "{change}: {report:#}"
+        );
+        let before = db.sql_rows("SELECT * FROM recovery_keys");
+        let version = db.sql_value("SELECT value FROM meta WHERE key = 'key_version'");
+        for args in [&["rekey", "--yes"][..], &["rekey", "--dry-run"][..]] {
+            let out = db.cmd().args(args).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "{change}: {args:?}");
+            assert!(
+                stderr(&out).contains("recovery key is not the one the log grants"),
+                "{}",
+                stderr(&out)
+            );
+        }
+        assert_eq!(db.sql_rows("SELECT * FROM recovery_keys"), before);
+        assert_eq!(
+            db.sql_value("SELECT value FROM meta WHERE key = 'key_version'"),
+            version
+        );
+    }
+}

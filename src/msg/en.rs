@@ -437,6 +437,7 @@ pub(super) fn text(m: &Msg) -> String {
             "the key the database seals to user '{name}' is not the one the log grants them (it was changed outside uppsok); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup."
         ),
 
+        Msg::RekeyRecoveryNotGranted => "the database's recovery key is not the one the log grants (it was removed or changed outside uppsok); rekey refused, nothing was changed. Run `uppsok audit` and restore from a backup.".into(),
         Msg::RecoveryKeyNotThis => "this recovery key does not open this database (it belongs to another one, or the key sealed to it was changed); nothing was done.".into(),
         Msg::NoRecoveryKey => "this database has no recovery key (it was made by `demo`, or without one); nothing was done.".into(),
         Msg::RecoveryKeyCannotSign => "the log grants this recovery key no right to sign (it was made before format 3 and not given to `uppsok upgrade`, or the grant was changed outside uppsok); nothing was done. An administrator can run `uppsok upgrade --recovery-key-file` on a backup, or restore one that passes `uppsok audit`.".into(),

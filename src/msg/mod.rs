@@ -496,6 +496,7 @@ pub enum Msg {
     RekeySealNotGranted {
         name: String,
     },
+    RekeyRecoveryNotGranted,
 
     // --- Recovery and upgrade ---
     RecoveryKeyNotThis,

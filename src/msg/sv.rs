@@ -474,6 +474,7 @@ pub(super) fn text(m: &Msg) -> String {
             "nyckeln som databasen förseglar till användaren '{name}' är inte den som loggen ger användaren (den har ändrats utanför uppsok); nyckelbytet nekades, inget ändrades. Kör `uppsok audit` och återställ från en säkerhetskopia."
         ),
 
+        Msg::RekeyRecoveryNotGranted => "databasens återställningsnyckel är inte den som loggen anger (den har tagits bort eller ändrats utanför uppsok); nyckelbytet nekades, inget ändrades. Kör `uppsok audit` och återställ från en säkerhetskopia.".into(),
         Msg::RecoveryKeyNotThis => "den här återställningsnyckeln öppnar inte databasen (den hör till en annan, eller så har nyckeln som är förseglad till den ändrats); inget gjordes.".into(),
         Msg::NoRecoveryKey => "databasen har ingen återställningsnyckel (den skapades av `demo`, eller utan en); inget gjordes.".into(),
         Msg::RecoveryKeyCannotSign => "loggen ger den här återställningsnyckeln ingen rätt att signera (den skapades före format 3 och gavs inte till `uppsok upgrade`, eller så har behörigheten ändrats utanför uppsok); inget gjordes. En administratör kan köra `uppsok upgrade --recovery-key-file` på en säkerhetskopia, eller återställa en som klarar `uppsok audit`.".into(),

@@ -305,6 +305,7 @@ fn every_message() -> Vec<Msg> {
         Msg::RekeySealNotGranted {
             name: "x".to_string(),
         },
+        Msg::RekeyRecoveryNotGranted,
         Msg::RecoveryKeyNotThis,
         Msg::NoRecoveryKey,
         Msg::RecoveryKeyCannotSign,

@@ -534,6 +534,18 @@ impl Preflight {
                 }));
             }
         }
+        // The recovery key likewise: the one the log grants, or none (as the audit checks). A
+        // row removed would leave the new master key without a way back in; one redirected to
+        // an insider's key is not sealed to (and the preview must not say it is).
+        let recovery = reads.recovery_key()?;
+        let recovery_granted = match (authority.recovery_enc(), &recovery) {
+            (Some(granted), Some(r)) => r.public_key[..] == granted[..],
+            (None, None) => true,
+            _ => false,
+        };
+        if !recovery_granted {
+            return Err(Error::Failed(Msg::RekeyRecoveryNotGranted));
+        }
         Ok(Preflight {
             audit_rows,
             users,
