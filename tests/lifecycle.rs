@@ -726,28 +726,7 @@ fn a_writer_that_must_wait_says_so_and_then_lands() {
 /// before. On a file and on a server.
 #[test]
 fn a_sign_in_older_than_a_rekey_writes_nothing_until_it_signs_in_again() {
-    use uppsok::domain::{
-        parse_date, AgeBand, Attributes, ContactType, Counterpart, District, Gender, NewContact,
-        PersonCode, ProjectSet, Referrals, Role,
-    };
-    let contact = || NewContact {
-        date: parse_date("2024-03-01").unwrap(),
-        code: PersonCode::normalise("ab85"),
-        attributes: Attributes {
-            role: Role::Sells,
-            gender: Gender::Woman,
-            age_band: AgeBand::From25To34,
-            counterpart: Counterpart::Men,
-            district: District::new("norrmalm").unwrap(),
-            contact_type: ContactType::Outreach,
-            referrals: Referrals::default(),
-            trafficking: false,
-            concern: None,
-            projects: ProjectSet::none(),
-        },
-        note: zeroize::Zeroizing::new(String::new()),
-        field_night: None,
-    };
+    let contact = || new_contact("2024-03-01", Some("ab85"));
     let exported = |db: &Db| {
         let file = db.dir.path().join("export.csv");
         let _ = std::fs::remove_file(&file);

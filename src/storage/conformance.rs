@@ -151,7 +151,7 @@ fn pseudonym(person: i64) -> Vec<u8> {
     bytes(0x80 | person as u8, 32)
 }
 
-fn user(id: i64, name: &str, role: &str) -> UserRow {
+pub(crate) fn user(id: i64, name: &str, role: &str) -> UserRow {
     let (name, role) = (name.into(), role.into());
     let created_at = format!("2024-01-0{id}T08:00:00Z");
     let mac = bytes(id as u8, 32);
@@ -165,7 +165,7 @@ fn user(id: i64, name: &str, role: &str) -> UserRow {
     }
 }
 
-fn contact(id: i64, date: &str, person_id: Option<i64>) -> ContactRow {
+pub(crate) fn contact(id: i64, date: &str, person_id: Option<i64>) -> ContactRow {
     ContactRow {
         id,
         date: date.into(),
@@ -221,7 +221,7 @@ fn merge(person_id: i64, merged_into: i64) -> MergeRow {
     }
 }
 
-fn audit(seq: i64, user_id: Option<i64>) -> AuditRow {
+pub(crate) fn audit(seq: i64, user_id: Option<i64>) -> AuditRow {
     AuditRow {
         seq,
         at: format!("2024-04-01T10:00:0{seq}Z"),

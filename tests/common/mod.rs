@@ -409,6 +409,30 @@ impl Db {
     }
 }
 
+/// A contact as the library's `Vault::contacts().add` takes it: a woman who sells, in
+/// norrmalm, on `date`, with `code` if given, no note.
+pub fn new_contact(date: &str, code: Option<&str>) -> uppsok::domain::NewContact {
+    use uppsok::domain::*;
+    NewContact {
+        date: parse_date(date).expect("a date"),
+        code: code.and_then(PersonCode::normalise),
+        attributes: Attributes {
+            role: Role::Sells,
+            gender: Gender::Woman,
+            age_band: AgeBand::From25To34,
+            counterpart: Counterpart::Men,
+            district: District::new("norrmalm").expect("a district"),
+            contact_type: ContactType::Outreach,
+            referrals: Referrals::default(),
+            trafficking: false,
+            concern: None,
+            projects: ProjectSet::none(),
+        },
+        note: zeroize::Zeroizing::new(String::new()),
+        field_night: None,
+    }
+}
+
 /// The CSV header with the eleven columns in the documented order.
 pub const HEADER: &str =
     "date,person_code,role,gender,age_band,counterpart,district,contact_type,referrals,trafficking,note\n";

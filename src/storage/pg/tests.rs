@@ -451,44 +451,18 @@ fn writers_beside_others_wait_only_for_the_log_head() {
     {
         let mut b = db.open();
         let tx = b.write().unwrap();
-        tx.insert_user(&UserRow {
-            id: 1,
-            name: "Åsa".into(),
-            role: "outreach".into(),
-            disabled: false,
-            created_at: "2024-01-01T08:00:00Z".into(),
-            mac: vec![1; 32],
-        })
-        .unwrap();
+        tx.insert_user(&conformance::user(1, "Åsa", "outreach"))
+            .unwrap();
         tx.commit().unwrap();
     }
-    let entry = |seq: i64| AuditRow {
-        seq,
-        at: "2024-04-01T10:00:00Z".into(),
-        user_id: Some(1),
-        action: "contact.add".into(),
-        objects: format!("contact:{seq}"),
-        detail: String::new(),
-        mac: vec![seq as u8; 32],
-    };
+    let entry = |seq: i64| conformance::audit(seq, Some(1));
     // A person and a contact, by ids taken one by one; returns the contact's id.
     let rows = |tx: &dyn Transaction| -> i64 {
         let person = tx.take_id(Sequence::Persons).unwrap();
         tx.insert_person(person, &person.to_be_bytes()).unwrap();
         let id = tx.take_id(Sequence::Contacts).unwrap();
-        let mut c = crate::storage::port::ContactRow {
-            id,
-            date: "2024-05-01".into(),
-            person_id: Some(person),
-            pseudonym: None,
-            field_night_id: None,
-            created_by: 1,
-            created_at: 0,
-            attributes: vec![1],
-            note: vec![2],
-        };
-        c.attributes.push(id as u8);
-        tx.insert_contact(&c).unwrap();
+        tx.insert_contact(&conformance::contact(id, "2024-05-01", Some(person)))
+            .unwrap();
         id
     };
     let head = |tx: &dyn Transaction| tx.audit_head().unwrap().map(|(seq, _)| seq);
