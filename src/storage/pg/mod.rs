@@ -636,10 +636,29 @@ fn check_key(conn: &Conn, shown: &str, page_keys: &[&[u8; 32]]) -> Result<usize>
             "it has no page key check value".into(),
         ));
     };
-    page_keys
+    let which = page_keys
         .iter()
         .position(|k| check_matches(k, &stored))
-        .ok_or_else(|| StorageError::WrongKey(PathBuf::from(shown)))
+        .ok_or_else(|| StorageError::WrongKey(PathBuf::from(shown)))?;
+    // The id sequences came with writers beside each other (2026-12-03); a schema made by a
+    // development build before them kept ids in a table, which nothing reads now.
+    let sequences: bool = get(
+        &conn.query(
+            &format!(
+                "SELECT to_regclass('{SCHEMA_NAME}.{}') IS NOT NULL",
+                rows::sequence_name(super::port::Sequence::Contacts)
+            ),
+            &[],
+        )?[0],
+        0,
+    )?;
+    if !sequences {
+        return Err(StorageError::NotUppsok(
+            PathBuf::from(shown),
+            "its schema was made by a development build of uppsok without the id sequences; move the unit's file onto a new database with `uppsok migrate`".into(),
+        ));
+    }
+    Ok(which)
 }
 
 impl Locked for PgLocked {

@@ -607,3 +607,19 @@ fn over_tcp_the_connection_is_tls_verified_as_libpqs_verify_full() {
         .expect_err("a missing authority file");
     assert!(missing.contains("/nonexistent/ca.crt"), "{missing}");
 }
+
+/// A schema made by a development build before the id sequences (ids in a table) is refused
+/// at opening, with what to do, rather than failing at the first new id.
+#[test]
+fn a_schema_without_the_id_sequences_is_refused_with_advice() {
+    let db = Conformance::new();
+    Client::connect(&db.0.owner_url, NoTls)
+        .unwrap()
+        .batch_execute("DROP SEQUENCE uppsok.seq_contacts")
+        .unwrap();
+    let refused = match db.locked().open(&[&conformance::TEST_PAGE_KEY]) {
+        Ok(_) => panic!("opened without the sequences"),
+        Err(e) => e.to_string(),
+    };
+    assert!(refused.contains("uppsok migrate"), "{refused}");
+}
