@@ -599,6 +599,44 @@ fn over_the_network_the_server_is_reached_by_verified_tls() {
     assert_eq!(rows, 2, "the header and the one contact added over TLS");
 }
 
+/// Red team: a command signing in while another administrator's rekey commits read the key
+/// file (a row) before the rekey and the database's record of it after, and said the key file
+/// had been replaced by another copy and to restore a backup. It reads both again now; a
+/// refusal that remains says only that the keys changed since it signed in.
+#[test]
+fn signing_in_during_a_rekey_never_reads_as_a_replaced_key_file() {
+    let db = Db::new_on_server();
+    db.add_user("omar", "outreach");
+    for _ in 0..20 {
+        let outs = std::thread::scope(|s| {
+            let rekey = s.spawn(|| db.cmd().args(["rekey", "--yes"]).output().unwrap());
+            let mut signing_in: Vec<_> = (0..6)
+                .map(|_| s.spawn(|| db.cmd().args(["user", "list"]).output().unwrap()))
+                .collect();
+            signing_in.push(s.spawn(|| {
+                db.cmd_as("omar", PASS)
+                    .args(add_args(&["--code", "ab85"]))
+                    .output()
+                    .unwrap()
+            }));
+            let mut outs = vec![rekey.join().unwrap()];
+            outs.extend(signing_in.into_iter().map(|a| a.join().unwrap()));
+            outs
+        });
+        for out in outs {
+            if !out.status.success() {
+                let said = stderr(&out);
+                assert!(
+                    said.contains("changed the database's keys") || said.contains("busy"),
+                    "{said}"
+                );
+            }
+        }
+    }
+    let a = db.cmd().arg("audit").output().unwrap();
+    assert!(a.status.success(), "{}", stdout(&a));
+}
+
 #[test]
 fn someone_with_the_applications_password_cannot_rewrite_the_log() {
     let db = worked_on_server();

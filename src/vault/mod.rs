@@ -309,6 +309,17 @@ impl Vault {
     }
 }
 
+/// Whether a sign-in's refusal may be another administrator's key change committing while it
+/// read (see [`Vault::unlock`]).
+fn key_change_race(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Refused(Msg::KeyFileGeneration { .. } | Msg::KeysChangedSinceSignIn)
+            | Error::Storage(StorageError::Changed(_) | StorageError::WrongKey(_))
+            | Error::Failed(Msg::KeyVersion { .. })
+    )
+}
+
 /// Refuses a change when the database's master key is no longer the one this sign-in holds:
 /// another administrator rekeyed it (`rekey`, `user disable`, `purge`) since. What this
 /// sign-in would seal now, nobody could open; so nothing is written, and the user signs in
@@ -530,7 +541,21 @@ impl Vault {
     /// a key file that is not this database's (or older than it), or a tampered user record,
     /// and writes nothing when it does.
     pub fn unlock(path: &Path, name: &str, passphrase: &Passphrase) -> Result<Vault> {
-        Self::unlock_in(crate::storage::open(path)?, name, passphrase)
+        // On a server, the key file (a row) and the database's record of it are read in two
+        // transactions, so another administrator's key change committed between them reads
+        // like a key file put back from another copy: read both again, a few times, before
+        // saying so (a real mismatch stays one).
+        let server = crate::storage::is_server(path);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Self::unlock_in(crate::storage::open(path)?, name, passphrase) {
+                Err(e) if server && attempt < 4 && key_change_race(&e) => {
+                    std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
+                }
+                done => return done,
+            }
+        }
     }
 
     /// Unlocks a database found but not yet opened as `name` (see [`Vault::unlock`]).

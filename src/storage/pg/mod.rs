@@ -85,8 +85,9 @@ const CHECK_LABEL: &[u8] = b"uppsok postgres page key check v1";
 
 /// Whether a database location names a PostgreSQL server rather than a file.
 pub fn is_url(location: &Path) -> bool {
-    let s = location.to_string_lossy();
-    s.starts_with("postgres://") || s.starts_with("postgresql://")
+    // Any scheme: an address is never taken for a file name (which a message would show
+    // whole, a password in it included); one that is not postgres:// is refused by `connect`.
+    location.to_string_lossy().contains("://")
 }
 
 fn check_value(page_key: &[u8; 32]) -> Vec<u8> {
@@ -139,52 +140,101 @@ impl From<postgres::Error> for StorageError {
 /// A server address as shown in messages: the URL without its password or parameters.
 fn display_location(config: &postgres::Config) -> String {
     let user = config.get_user().unwrap_or("");
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        #[cfg(unix)]
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string().replace('/', "%2F"),
-        None => "localhost".into(),
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                #[cfg(unix)]
+                postgres::config::Host::Unix(p) => p.display().to_string().replace('/', "%2F"),
+            };
+            // One port for all, or one per host.
+            match ports.get(i).or(ports.first()) {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            }
+        })
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "localhost".to_string()
+    } else {
+        hosts.join(",")
     };
-    let port = config
-        .get_ports()
-        .first()
-        .map(|p| format!(":{p}"))
-        .unwrap_or_default();
+    let addrs: Vec<String> = config
+        .get_hostaddrs()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let via = if addrs.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {})", addrs.join(","))
+    };
     let db = config.get_dbname().unwrap_or(user);
     let at = if user.is_empty() { "" } else { "@" };
-    format!("postgres://{user}{at}{host}{port}/{db}")
+    format!("postgres://{user}{at}{hosts}/{db}{via}")
 }
+
+/// How a server address that does not parse is shown: never in part (see `connect`).
+const UNSHOWN: &str = "postgres://…";
 
 /// Connects to the server at `url`, with uppsok's schema first on the search path.
 fn connect(url: &Path) -> Result<(Client, String)> {
-    let text = url.to_string_lossy();
+    let given = url.to_string_lossy();
+    // An address that does not parse is never shown, not even in part: what is taken for its
+    // user name or host may be part of a password (an unescaped '?', '#' or '@' in it).
+    let unshown = || PathBuf::from(UNSHOWN);
+    // The scheme in any case (`POSTGRES://`), as a URL's scheme is.
+    let text = match given.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("postgres")
+                || scheme.eq_ignore_ascii_case("postgresql") =>
+        {
+            format!("postgres://{rest}")
+        }
+        _ => {
+            return Err(StorageError::NotUppsok(
+                unshown(),
+                "uppsok reaches a server by a postgres:// address only".into(),
+            ))
+        }
+    };
     // An `@` in a password not written as `%40` makes the address parse with part of the
-    // password as the host, which a message would then show: refused before parsing.
-    let authority = text
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .unwrap_or("");
-    if authority.matches('@').count() > 1 {
+    // password as the host, which a message would then show: refused before parsing. So is
+    // a '?' or '#' before the last '@' (the password's, else the user name would end there).
+    let rest = &text["postgres://".len()..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let head = rest.split('/').next().unwrap_or("");
+    let before_at = head.rfind('@').map_or("", |at| &head[..at]);
+    if authority.matches('@').count() > 1 || before_at.contains(['?', '#']) {
         return Err(StorageError::NotUppsok(
-            PathBuf::from(redact(&text)),
-            "its user name or password holds an '@': write it as %40".into(),
+            unshown(),
+            "its user name or password holds an '@', '?' or '#': write them as %40, %3F, %23"
+                .into(),
         ));
     }
-    let (text, tls) = tls_parameters(&text)
-        .map_err(|why| StorageError::NotUppsok(PathBuf::from(redact(&text)), why))?;
+    let (text, tls) =
+        tls_parameters(&text).map_err(|why| StorageError::NotUppsok(unshown(), why))?;
     let mut config = postgres::Config::from_str(&text).map_err(|_| {
         StorageError::NotUppsok(
-            PathBuf::from(redact(&text)),
+            unshown(),
             "it is not a PostgreSQL address uppsok understands (postgres://USER@HOST/DATABASE)"
                 .into(),
         )
     })?;
     config.application_name("uppsok");
     let shown = display_location(&config);
-    let over_tcp = matches!(
-        config.get_hosts().first(),
-        Some(postgres::config::Host::Tcp(_)) | None
-    );
+    // TLS whenever any way to the server is TCP: a host that is not a socket, a `hostaddr`,
+    // or none (localhost). A socket first in a list must not switch it off for the rest.
+    let over_tcp = config.get_hosts().is_empty()
+        || !config.get_hostaddrs().is_empty()
+        || config
+            .get_hosts()
+            .iter()
+            .any(|h| matches!(h, postgres::config::Host::Tcp(_)));
     let connected = if over_tcp && tls.mode != Tls::Disable {
         let connector = tls_connector(&tls).map_err(|why| {
             StorageError::Backend(format!(
@@ -206,9 +256,9 @@ fn connect(url: &Path) -> Result<(Client, String)> {
             .map(|d| d.message().to_string())
             .unwrap_or_else(|| with_causes(&e));
         let advice = if why.contains("certificate verify failed") {
-            " (the server's certificate is not signed by the authority uppsok was given, \
-             sslrootcert=FILE in the address, or is for another name than the address's host: \
-             docs/deploy.md, \"TLS\")"
+            " (the server's certificate did not pass verification against the authority uppsok \
+             was given, sslrootcert=FILE in the address, for the address's host name; the \
+             reason is above: docs/deploy.md, \"TLS\")"
         } else {
             ""
         };
@@ -372,20 +422,6 @@ fn tls_connector(settings: &TlsSettings) -> std::result::Result<MakeTlsConnector
         });
     }
     Ok(connector)
-}
-
-/// A URL as it may be shown: everything between `://` and the last `@` after a `:` (a
-/// password) cut, and its parameters (which may hold `password=`) left out.
-fn redact(url: &str) -> String {
-    let url = url.split(['?', '#']).next().unwrap_or("");
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}{}", &url[..s + 3], user, &url[at..])
-        }
-        _ => url.to_string(),
-    }
 }
 
 /// One connection, its prepared statements, and whether a transaction is open on it.

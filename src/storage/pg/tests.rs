@@ -293,9 +293,14 @@ fn a_location_shows_no_password() {
         display_location(&config),
         "postgres://anna@db.example:5433/stad"
     );
+    // Every host of a list, and an address to reach them at, as the driver uses them.
+    let config = postgres::Config::from_str(
+        "postgres://anna:hemligt@%2Ftmp,db.example:5433/stad?hostaddr=10.0.0.1",
+    )
+    .unwrap();
     assert_eq!(
-        redact("postgres://anna:hemligt@db.example/stad"),
-        "postgres://anna@db.example/stad"
+        display_location(&config),
+        "postgres://anna@%2Ftmp:5432,db.example:5433/stad (at 10.0.0.1)"
     );
     let err = connect(Path::new("postgres://anna:hemligt@127.0.0.1:1/stad"))
         .err()
@@ -307,6 +312,13 @@ fn a_location_shows_no_password() {
         "postgres://anna@127.0.0.1:1/stad?password=hemligt&bogus=1",
         "postgres://anna@127.0.0.1:1/stad?sslmode=bogus&password=hemligt",
         "postgres://anna:hem@ligt@127.0.0.1:1/stad",
+        // Red team: a '?' or '#' in a password made what came before it the address shown,
+        // and an upper-case scheme made the whole address a file name shown as it was.
+        "postgres://anna:hemligt?x@127.0.0.1:notaport/stad",
+        "postgres://anna:hemligt#x@127.0.0.1:notaport/stad",
+        "postgres://anna:hem?ligt@127.0.0.1:1/stad?foo=1",
+        "POSTGRES://anna:hemligt@127.0.0.1:notaport/stad",
+        "mysql://anna:hemligt@127.0.0.1:1/stad",
     ] {
         let err = connect(Path::new(url)).err().expect("refused");
         let shown = err.to_string();
@@ -602,6 +614,34 @@ fn over_tcp_the_connection_is_tls_verified_as_libpqs_verify_full() {
     assert_eq!(encrypted(&format!("{bare}?sslmode=disable")), Ok(false));
     let refused = encrypted(&format!("{bare}?sslmode=verify")).expect_err("no such mode");
     assert!(refused.contains("sslmode is not one of"), "{refused}");
+    // Red team: a socket first in the address switched TLS off for the TCP ways after it (a
+    // `hostaddr`, a `host=` parameter, a second host): they are TLS too, and verified.
+    let port = bare.rsplit(':').next().unwrap().split('/').next().unwrap();
+    let ca = url.split("sslrootcert=").nth(1).unwrap();
+    for (address, encrypted_expected) in [
+        (
+            format!("postgres://uppsok_test@%2Fnonexistent:{port}/postgres?host=localhost&sslrootcert={ca}"),
+            true,
+        ),
+        (
+            format!("postgres://uppsok_test@%2Fnonexistent,localhost:{port}/postgres?sslrootcert={ca}"),
+            true,
+        ),
+    ] {
+        assert_eq!(encrypted(&address), Ok(encrypted_expected), "{address}");
+    }
+    // By `hostaddr` behind a socket there is no name to verify: refused (never unencrypted).
+    let by_address = format!(
+        "postgres://uppsok_test@%2Fnonexistent:{port}/postgres?hostaddr=127.0.0.1&sslrootcert={ca}"
+    );
+    assert!(encrypted(&by_address).is_err(), "{by_address}");
+    for address in [
+        format!("postgres://uppsok_test@%2Fnonexistent,localhost:{port}/postgres?sslrootcert={other}"),
+        format!("postgres://uppsok_test@%2Fnonexistent:{port}/postgres?host=localhost&sslrootcert={other}"),
+    ] {
+        let refused = encrypted(&address).expect_err("another authority, by a way after a socket");
+        assert!(refused.contains("certificate verify failed"), "{address}: {refused}");
+    }
     // An authority file that is not there is named (it is not a secret).
     let missing = encrypted(&format!("{bare}?sslrootcert=/nonexistent/ca.crt"))
         .expect_err("a missing authority file");
