@@ -109,9 +109,12 @@ def main():
         app_imports = []
         for _ in range(repeat):
             fresh(("uppsok",))
+            # The grants of docs/deploy.md (storage::pg::app_grants).
             psql(db, "GRANT USAGE ON SCHEMA uppsok TO %s; "
-                     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA uppsok TO %s"
-                     % (app, app))
+                     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA uppsok TO %s; "
+                     "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA uppsok TO %s; "
+                     "REVOKE UPDATE, DELETE, TRUNCATE ON uppsok.audit_log FROM %s"
+                     % (app, app, app, app))
             app_imports.append(measure([binary, "import", csv_path], app_env))
         results.append(("import (application role)",) + median(app_imports)
                        + median(plain_imports))
