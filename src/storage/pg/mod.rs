@@ -787,29 +787,24 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// A session of `mode` on the store's connection.
+    fn session(&self, mode: Mode) -> Result<Session<'_>> {
+        Session::begin(&self.conn, &self.shown, mode)
+    }
+}
+
 impl Backend for PgStore {
     fn read(&self) -> Result<Box<dyn Reads + '_>> {
-        Ok(Box::new(Session::begin(
-            &self.conn,
-            &self.shown,
-            Mode::Read,
-        )?))
+        Ok(Box::new(self.session(Mode::Read)?))
     }
 
     fn write(&mut self) -> Result<Box<dyn Transaction + '_>> {
-        Ok(Box::new(Session::begin(
-            &self.conn,
-            &self.shown,
-            Mode::Write,
-        )?))
+        Ok(Box::new(self.session(Mode::Write)?))
     }
 
     fn write_beside(&mut self) -> Result<Box<dyn Transaction + '_>> {
-        Ok(Box::new(Session::begin(
-            &self.conn,
-            &self.shown,
-            Mode::Beside,
-        )?))
+        Ok(Box::new(self.session(Mode::Beside)?))
     }
 
     fn location(&self) -> String {
@@ -884,7 +879,7 @@ impl Maintenance for PgStore {
     }
 
     fn integrity(&self) -> Result<IntegrityFacts> {
-        let session = Session::begin(&self.conn, &self.shown, Mode::Read)?;
+        let session = self.session(Mode::Read)?;
         let mut dangling = Vec::new();
         for (table, key, column, parent) in REFERENCES {
             let sql = format!(
@@ -923,7 +918,7 @@ impl Maintenance for PgStore {
 
     fn rekey_pages(&mut self, page_key: &[u8; 32]) -> Result<()> {
         let check = check_value(page_key);
-        let tx = Session::begin(&self.conn, &self.shown, Mode::Write)?;
+        let tx = self.session(Mode::Write)?;
         tx.conn.execute(
             "UPDATE page_key SET check_value = $1 WHERE id = 1",
             &[&check],
