@@ -102,7 +102,7 @@ The columns and values: docs/csv-format.md.")]
   uppsok stats --year 2024 --by role,gender --publish
   uppsok stats --from 2004-01-01 --to 2009-12-31 --filter contact_type=counselling -f csv
 
-Dimensions: role, gender, age_band, counterpart, district, contact_type, referral, trafficking, concern, project, year, month.")]
+Dimensions: role, gender, age_band, counterpart, district, contact_type, referral, trafficking, concern, project, unit (with --city), year, month.")]
     Stats(command::stats::StatsArgs),
     /// Population size estimate: how many individuals there are, reached or not (Chao1)
     #[command(after_help = "Examples:
@@ -130,6 +130,9 @@ Dimensions: role, gender, age_band, counterpart, district, contact_type, referra
     /// Staff accounts (admin)
     #[command(subcommand)]
     User(command::admin::UserCommand),
+    /// The city's units sharing this database: name the first, add one, list them (admin)
+    #[command(subcommand)]
+    Unit(command::admin::UnitCommand),
     /// Change your own passphrase
     #[command(after_help = "Examples:
   uppsok --user anna passwd\n\nThe new passphrase comes from --new-passphrase-file PATH, UPPSOK_NEW_PASSPHRASE, or a prompt that asks twice.")]
@@ -235,6 +238,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Activity(c)) => command::work::activity(&global, c),
         Some(Command::Config(c)) => command::config::run(&global, c),
         Some(Command::User(c)) => command::admin::user(&global, c),
+        Some(Command::Unit(c)) => command::admin::unit(&global, c),
         Some(Command::Passwd) => command::admin::passwd(&global),
         Some(Command::Backup(a)) => command::admin::backup(&global, a),
         Some(Command::Migrate(a)) => command::admin::migrate(&global, a),

@@ -285,7 +285,9 @@ category!(
     }
 );
 
+mod units;
 mod work;
+pub use units::*;
 pub use work::*;
 
 /// A set of referrals, stored as a bit mask (bit = `Referral::code`).

@@ -104,6 +104,7 @@ pub struct Text {
     /// The under-18 answer as a dimension: whether a report of concern was made.
     pub concern: &'static str,
     pub project: &'static str,
+    pub unit: &'static str,
     pub year: &'static str,
     pub month: &'static str,
     pub audit_pass: &'static str,
@@ -140,6 +141,7 @@ pub static EN: Text = Text {
     trafficking: "Signs of trafficking",
     concern: "Report of concern",
     project: "Project",
+    unit: "Unit",
     year: "Year",
     month: "Month",
     tui: &TUI_EN,
@@ -175,6 +177,7 @@ pub static SV: Text = Text {
     trafficking: "Tecken på människohandel",
     concern: "Orosanmälan",
     project: "Projekt",
+    unit: "Enhet",
     year: "År",
     month: "Månad",
     tui: &TUI_SV,
@@ -205,6 +208,7 @@ impl Text {
             Trafficking => self.trafficking,
             Concern => self.concern,
             Project => self.project,
+            Unit => self.unit,
             Year => self.year,
             Month => self.month,
         }

@@ -1494,3 +1494,71 @@ fn a_recovery_key_redirected_or_removed_by_an_insider_is_named_and_refused_by_a_
         );
     }
 }
+
+#[test]
+fn a_unit_or_a_move_between_units_granted_by_a_non_administrator_is_named_and_ignored() {
+    // Two forgeries, each on a city of two units: olle (outreach) in the first, named
+    // stockholm; sara (outreach) in goteborg. Sara writes the file directly, signing with her
+    // own key (the only one she holds): a unit of her own, or herself granted again into
+    // stockholm (whose contacts she would then see).
+    for forgery in ["unit", "move"] {
+        let db = unit();
+        db.cmd()
+            .args(["unit", "add", "stockholm"])
+            .assert()
+            .success();
+        db.cmd()
+            .args(["unit", "add", "goteborg"])
+            .assert()
+            .success();
+        db.cmd()
+            .args([
+                "user", "add", "sara", "--role", "outreach", "--unit", "goteborg",
+            ])
+            .env("UPPSOK_NEW_PASSPHRASE", PASS)
+            .assert()
+            .success();
+        db.cmd().arg("audit").assert().success();
+        let sara = insider(&db.path, "sara", PASS);
+        match forgery {
+            "unit" => sara.append(Some(sara.id), "unit_add", "unit:3", "name=mallorca"),
+            _ => sara.append(
+                Some(sara.id),
+                "user_add",
+                &format!("user:{}", sara.id),
+                &format!(
+                    "role=outreach name=sara signing={} enc={} unit=1",
+                    public_hex(&sara.signer.public()),
+                    public_hex(&sara.enc)
+                ),
+            ),
+        }
+        let seq = common::log_rows(&sara.conn).len();
+        drop(sara);
+        // The audit names the entry; it is not taken: no third unit, and sara still sees only
+        // goteborg's contacts (none), not stockholm's two.
+        let (code, report) = audit_json(&db, &[]);
+        assert_eq!(code, Some(1), "{forgery}");
+        assert!(
+            findings(&report, "audit_log")
+                .contains(&(format!("audit_log:{seq}"), "not_allowed".into())),
+            "{forgery}: {report}"
+        );
+        let o = db
+            .cmd()
+            .args(["unit", "list", "-f", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let units: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(units.as_array().unwrap().len(), 2, "{forgery}: {units}");
+        let o = db
+            .cmd_as("sara", PASS)
+            .args(["stats", "-f", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["contacts"], 0, "{forgery}: {v}");
+    }
+}

@@ -5,7 +5,8 @@
 //! | --- | --- | --- |
 //! | `init` (`user:ID`, `name=N role=admin signing=K enc=E`) | K itself: the root | the first administrator |
 //! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY:ENC` per user, `recovery=K recovery_enc=E` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
-//! | `user_add` (`user:ID`, `role=R name=N signing=K enc=E`) | an active administrator | a new user with signing key K and X25519 key E |
+//! | `user_add` (`user:ID`, `role=R name=N signing=K enc=E [unit=U]`) | an active administrator | a new user with signing key K and X25519 key E, in unit U (the first unit when absent); U must be a unit the log has named, or the first |
+//! | `unit_add` (`unit:U`, `name=N`) | an active administrator | U named N: the first unit (1) while it has no name, else the number after the last; N a unit name no other unit has |
 //! | `user_disable` (`user:ID`) | an active administrator | the user may sign nothing more |
 //! | `passwd` (`user:ID`, `signing=K enc=E`) | the user, with the key they held until then | their new keys |
 //! | `key_slot_upgrade` (`user:ID`, `signing=K`) | K itself, only for a user who holds no key yet | that user's first key |
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 
 use super::chain::SIGNATURE_DOMAIN;
 use crate::crypto::{parse_public_hex, verify};
+use crate::domain::FIRST_UNIT;
 use crate::storage::AuditRow;
 
 /// What the log grants one user.
@@ -35,6 +37,8 @@ pub struct Grant {
     /// The X25519 public key their slot holds, which the data keys are sealed to (none for a
     /// disabled user listed by an upgrade).
     pub enc: Option<[u8; 32]>,
+    /// The unit they belong to (every user granted before units were known: the first).
+    pub unit: i64,
 }
 
 /// Why an entry is not accepted.
@@ -81,6 +85,8 @@ pub struct Authority {
     /// The recovery key's X25519 public key, as granted.
     recovery_enc: Option<[u8; 32]>,
     root: Option<[u8; 32]>,
+    /// The named units: number → name.
+    units: BTreeMap<i64, String>,
 }
 
 fn detail_value<'a>(detail: &'a str, key: &str) -> Option<&'a str> {
@@ -116,7 +122,8 @@ impl Authority {
     /// Whether an entry grants or changes a role or a key (what a sign-in replays).
     pub fn grants_something(r: &AuditRow) -> bool {
         match r.action.as_str() {
-            "init" | "user_add" | "user_disable" | "passwd" | "recover" | "recovery_key" => true,
+            "init" | "user_add" | "user_disable" | "passwd" | "recover" | "recovery_key"
+            | "unit_add" => true,
             "upgrade" => detail_value(&r.detail, "format") == Some("3"),
             "key_slot_upgrade" => detail_value(&r.detail, "signing").is_some(),
             _ => false,
@@ -126,6 +133,17 @@ impl Authority {
     /// The users as granted.
     pub fn users(&self) -> &BTreeMap<i64, Grant> {
         &self.users
+    }
+
+    /// The units the log has named, and the unit of every user it grants.
+    pub fn units(&self) -> crate::domain::Units {
+        crate::domain::Units::new(
+            self.units
+                .iter()
+                .map(|(n, name)| (*n, name.clone()))
+                .collect(),
+            self.users.iter().map(|(id, g)| (*id, g.unit)).collect(),
+        )
     }
 
     /// The root: the first administrator's key (or the upgrading one's).
@@ -215,8 +233,16 @@ impl Authority {
                 let (id, key) = (target.ok_or(Refusal::BadGrant)?, key_in(&r.detail));
                 let role = detail_value(&r.detail, "role").filter(|r| is_role(r));
                 let name = detail_value(&r.detail, "name").filter(|n| is_name(n));
-                match (key, enc_in(&r.detail), role, name) {
-                    (Some(key), Some(enc), Some(role), Some(name))
+                // A unit the log has named (or the first, which every database has).
+                let unit = match detail_value(&r.detail, "unit") {
+                    None => Some(FIRST_UNIT),
+                    Some(u) => u
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|u| *u == FIRST_UNIT || self.units.contains_key(u)),
+                };
+                match (key, enc_in(&r.detail), role, name, unit) {
+                    (Some(key), Some(enc), Some(role), Some(name), Some(unit))
                         if !self.users.contains_key(&id) =>
                     {
                         self.users.insert(
@@ -227,12 +253,35 @@ impl Authority {
                                 disabled: false,
                                 signing: Some(key),
                                 enc: Some(enc),
+                                unit,
                             },
                         );
                         Ok(())
                     }
                     _ => Err(Refusal::BadGrant),
                 }
+            }
+            "unit_add" => {
+                let admin = self
+                    .active_admin(r.user_id)?
+                    .signing
+                    .ok_or(Refusal::NoKey)?;
+                signed_by(&admin)?;
+                let number: i64 = r
+                    .objects
+                    .strip_prefix("unit:")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(Refusal::BadGrant)?;
+                let next = self.units.keys().last().map_or(FIRST_UNIT, |n| n + 1);
+                let name = detail_value(&r.detail, "name")
+                    .filter(|n| crate::domain::is_unit_name(n))
+                    .filter(|n| !self.units.values().any(|taken| taken == n))
+                    .ok_or(Refusal::BadGrant)?;
+                if number != next {
+                    return Err(Refusal::BadGrant);
+                }
+                self.units.insert(number, name.into());
+                Ok(())
             }
             "user_disable" => {
                 let admin = self
@@ -316,6 +365,7 @@ impl Authority {
                                 disabled: false,
                                 signing: Some(key),
                                 enc: Some(enc),
+                                unit: FIRST_UNIT,
                             },
                         );
                     }
@@ -357,6 +407,7 @@ impl Authority {
                         disabled: false,
                         signing: Some(key),
                         enc: Some(enc_in(&r.detail).ok_or(Refusal::NoRoot)?),
+                        unit: FIRST_UNIT,
                     },
                 );
                 self.root = Some(key);
@@ -391,6 +442,7 @@ impl Authority {
                             disabled,
                             signing,
                             enc,
+                            unit: FIRST_UNIT,
                         },
                     );
                 }

@@ -356,6 +356,74 @@ mod tests {
     }
 
     #[test]
+    fn units_are_granted_in_order_by_an_administrator_and_users_only_into_granted_ones() {
+        let (admin, sara) = (Signer::generate(), Signer::generate());
+        let enc = "1111111111111111111111111111111111111111111111111111111111111111";
+        let mut log = Log::new();
+        let a = Some(&admin);
+        log.push(
+            a,
+            Some(1),
+            "init",
+            "user:1",
+            &format!("name=admin role=admin signing={} enc={enc}", hex(&admin)),
+        );
+        log.push(a, Some(1), "unit_add", "unit:1", "name=stockholm");
+        log.push(a, Some(1), "unit_add", "unit:2", "name=goteborg");
+        log.push(
+            a,
+            Some(1),
+            "user_add",
+            "user:2",
+            &format!(
+                "role=outreach name=sara signing={} enc={enc} unit=2",
+                hex(&sara)
+            ),
+        );
+        let v = log.verify().unwrap();
+        let units = v.authority.units();
+        assert_eq!(
+            units.named(),
+            &[(1, "stockholm".to_string()), (2, "goteborg".to_string())]
+        );
+        assert_eq!((units.of_user(1), units.of_user(2)), (1, 2));
+        assert_eq!(log.grants(), v.authority);
+        // Each of these, appended to that log, is refused: a number out of order, a name
+        // taken or not a unit name, a unit added by someone who is not an administrator, a
+        // user granted into a unit there is none of.
+        let bad: [(&Signer, i64, &str, &str, String); 6] = [
+            (&admin, 1, "unit_add", "unit:4", "name=malmo".into()),
+            (&admin, 1, "unit_add", "unit:3", "name=goteborg".into()),
+            (&admin, 1, "unit_add", "unit:3", "name=Malmo".into()),
+            (&admin, 1, "unit_add", "unit:3", "name=".into()),
+            (&sara, 2, "unit_add", "unit:3", "name=malmo".into()),
+            (
+                &admin,
+                1,
+                "user_add",
+                "user:3",
+                format!("role=lead name=mia signing={} enc={enc} unit=3", hex(&sara)),
+            ),
+        ];
+        for (by, author, action, objects, detail) in bad {
+            let mut forged = Log {
+                rows: log.rows.clone(),
+                head: log.head,
+            };
+            forged.push(Some(by), Some(author), action, objects, &detail);
+            assert!(
+                matches!(forged.verify(), Err(ChainBreak::NotAllowed { seq: 5, .. })),
+                "{action} {objects} {detail}"
+            );
+            assert_eq!(
+                forged.grants().units(),
+                units,
+                "{action} {objects} {detail}"
+            );
+        }
+    }
+
+    #[test]
     fn grants_rotations_enrolment_and_recovery_replay_and_forgeries_do_not() {
         let (admin, lena, lena2, recovery, anna) = (
             Signer::generate(),

@@ -56,6 +56,9 @@ pub enum Action {
     /// A setting of the unit changed (`meta:publish_method`, detail `publish_method=VALUE`:
     /// the new value, which the audit holds `meta` to).
     ConfigSet,
+    /// A unit of the city named or added (`unit:N`, detail `name=NAME`): what the log grants
+    /// (audit_log::authority).
+    UnitAdd,
 }
 
 impl Action {
@@ -98,6 +101,7 @@ impl Action {
             Action::ActivityView => "activity_view",
             Action::CellKeyCreate => "cellkey_create",
             Action::ConfigSet => "config_set",
+            Action::UnitAdd => "unit_add",
         }
     }
 }

@@ -78,6 +78,9 @@ pub enum UserCommand {
         /// What the user may do (docs/commands.md)
         #[arg(long)]
         role: StaffRole,
+        /// The unit the user belongs to (see `uppsok unit list`) [default: yours]
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
     },
     /// List staff accounts
     List {
@@ -116,12 +119,16 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
     let l = lang(g);
     let mut vault = unlock(g)?;
     match cmd {
-        UserCommand::Add { name, role } => {
+        UserCommand::Add { name, role, unit } => {
             vault.require(Permission::Administer)?;
             crate::vault::check_user_name(&name)?;
+            let unit = match unit {
+                None => vault.user().unit,
+                Some(u) => vault.staff().unit_named(&u)?,
+            };
             let pass = new_passphrase(g, &name)?;
             check_new_passphrase(&pass)?;
-            vault.staff().add(&name, role, &pass)?;
+            vault.staff().add_in(&name, role, unit, &pass)?;
             println!(
                 "{}",
                 l.says(Says::UserAdded {
@@ -159,10 +166,66 @@ pub fn user(g: &Global, cmd: UserCommand) -> Result<()> {
     Ok(())
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Name the database's first unit (every user and contact so far is in it), or add a unit to the city
+    #[command(
+        after_help = "Examples:\n  uppsok unit add stockholm      # the first: names the unit everyone is in\n  uppsok unit add goteborg       # a second unit\n  uppsok user add sara --role outreach --unit goteborg\n\nA unit sees its own contacts; `stats --city` and `report --city` count the whole city, where a person met by two units counts once (docs/units.md)."
+    )]
+    Add {
+        /// The unit's name: lower-case letters, digits, - and _ (for example stockholm)
+        name: String,
+    },
+    /// List the city's units and how many active users each has
+    List {
+        /// text or json
+        #[arg(short, long, default_value = "text")]
+        format: ListFormat,
+    },
+}
+
+pub fn unit(g: &Global, cmd: UnitCommand) -> Result<()> {
+    let l = lang(g);
+    let mut vault = unlock(g)?;
+    match cmd {
+        UnitCommand::Add { name } => {
+            let number = vault.staff().add_unit(&name)?;
+            println!(
+                "{}",
+                l.says(Says::UnitAdded {
+                    name: &name,
+                    first: number == crate::domain::FIRST_UNIT,
+                })
+            );
+        }
+        UnitCommand::List { format } => {
+            let units = vault.staff().units()?;
+            match format {
+                ListFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string(&units).expect("units serialise")
+                ),
+                ListFormat::Text if units.is_empty() => println!("{}", l.cli().unit_none),
+                ListFormat::Text => {
+                    let numbers: Vec<String> = units.iter().map(|u| u.number.to_string()).collect();
+                    let counts: Vec<String> = units.iter().map(|u| u.users.to_string()).collect();
+                    let rows: Vec<[&str; 3]> = units
+                        .iter()
+                        .zip(numbers.iter().zip(&counts))
+                        .map(|(u, (n, c))| [n.as_str(), u.name.as_str(), c.as_str()])
+                        .collect();
+                    print!("{}", table(&l.cli().unit_header, &rows));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `user list` as a table for people: roles and states as words of `lang`.
 fn user_table(users: &[crate::vault::UserInfo], l: Lang) -> String {
     let t = l.cli();
-    let rows: Vec<[&str; 4]> = users
+    let rows: Vec<[&str; 5]> = users
         .iter()
         .map(|u| {
             let state = if u.disabled {
@@ -174,7 +237,8 @@ fn user_table(users: &[crate::vault::UserInfo], l: Lang) -> String {
                 .role
                 .parse::<StaffRole>()
                 .map_or(u.role.as_str(), |r| r.label(l));
-            [u.name.as_str(), role, state, u.created_at.as_str()]
+            let unit = u.unit.as_deref().unwrap_or("-");
+            [u.name.as_str(), role, unit, state, u.created_at.as_str()]
         })
         .collect();
     table(&t.user_header, &rows)

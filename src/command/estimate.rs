@@ -28,6 +28,9 @@ pub struct EstimateArgs {
     /// text or json
     #[arg(short, long, default_value = "text")]
     pub format: EstimateFormat,
+    /// The whole city: every unit's contacts, a person met by two units counted once (lead, auditor, admin)
+    #[arg(long)]
+    pub city: bool,
 }
 
 pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
@@ -41,7 +44,10 @@ pub fn run(g: &Global, a: EstimateArgs) -> Result<()> {
         }
     };
     let mut vault = unlock(g)?;
-    let door = vault.stats().open(StatsPurpose::Estimate { by_year })?;
+    let mut door = vault.stats().open(StatsPurpose::Estimate { by_year })?;
+    if a.city {
+        door = door.city()?;
+    }
     let q = a.period.query(&[], &a.filter, door.lists())?;
     let result = door.estimate(&q, by_year)?;
     match a.format {

@@ -48,6 +48,9 @@ pub struct ReportArgs {
     /// The funder's account of one project: its contacts only, for its period (or a year or period within it), with funder and period in the heading
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
+    /// The whole city's report: every unit's contacts, a person met by two units counted once (lead, auditor, admin)
+    #[arg(long)]
+    pub city: bool,
 }
 
 /// The date printed as "generated": `SOURCE_DATE_EPOCH` (seconds, for reproducible reports)
@@ -74,6 +77,10 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
         None => vault.publish_method()?,
     };
     let mut door = vault.stats().open(StatsPurpose::Report { threshold })?;
+    if a.city {
+        door = door.city()?;
+    }
+    let city = door.is_city();
     if method == Method::Cellkey {
         door = door.with_cell_keys()?;
     }
@@ -159,6 +166,7 @@ pub fn run(g: &Global, a: ReportArgs) -> Result<()> {
     report.project = project.map(|p| p.details);
     report.activities = activities;
     report.withheld = withheld;
+    report.city = city;
     // The log's checkpoint after this report's own entry: published with the figures.
     report.checkpoint = Some(vault.checkpoint()?.to_string());
     let l = lang(g);

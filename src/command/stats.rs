@@ -47,6 +47,9 @@ pub struct StatsArgs {
     /// Start CSV output with a byte order mark, so spreadsheets read it as UTF-8
     #[arg(long)]
     pub bom: bool,
+    /// The whole city's figures: every unit's contacts, a person met by two units counted once; `unit` may then group and filter (lead, auditor, admin)
+    #[arg(long)]
+    pub city: bool,
 }
 
 /// The CSV separator from `--csv-separator`.
@@ -95,9 +98,12 @@ pub fn run(g: &Global, a: StatsArgs) -> Result<()> {
         None if a.publish => vault.publish_method()?,
         None => Method::Suppress,
     };
-    let door = vault.stats().open(StatsPurpose::Command {
+    let mut door = vault.stats().open(StatsPurpose::Command {
         publish_threshold: a.publish.then_some(threshold),
     })?;
+    if a.city {
+        door = door.city()?;
+    }
     let q = a.period.query(&a.by, &a.filter, door.lists())?;
     let shown = if a.publish && method == Method::Cellkey {
         // Every count perturbed by its cell key: no linked tables needed, the same cell is

@@ -332,16 +332,25 @@ impl Projects {
 pub struct Lists<'a> {
     pub districts: &'a super::Districts,
     pub projects: &'a Projects,
+    /// The city's units (none named: a database of one unit).
+    pub units: &'a super::Units,
 }
 
 static NO_PROJECTS: Projects = Projects(Vec::new());
+static NO_UNITS: std::sync::LazyLock<super::Units> = std::sync::LazyLock::new(Default::default);
 
 impl<'a> Lists<'a> {
     pub fn new(districts: &'a super::Districts, projects: &'a Projects) -> Self {
         Lists {
             districts,
             projects,
+            units: &NO_UNITS,
         }
+    }
+
+    /// The same lists, with the city's units.
+    pub fn with_units(self, units: &'a super::Units) -> Self {
+        Lists { units, ..self }
     }
 }
 
@@ -351,6 +360,7 @@ impl<'a> From<&'a super::Districts> for Lists<'a> {
         Lists {
             districts,
             projects: &NO_PROJECTS,
+            units: &NO_UNITS,
         }
     }
 }

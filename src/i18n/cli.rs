@@ -31,7 +31,9 @@ pub struct CliText {
     /// `activity list` column headers: id, date, kind, audience, participants, note.
     pub activity_header: [&'static str; 6],
     /// `user list` column headers: name, role, state, created; and the two states.
-    pub user_header: [&'static str; 4],
+    pub user_header: [&'static str; 5],
+    pub unit_header: [&'static str; 3],
+    pub unit_none: &'static str,
     pub user_active: &'static str,
     pub user_disabled: &'static str,
     /// Confirm questions.
@@ -90,7 +92,9 @@ pub static EN: CliText = CliText {
     project_header: ["id", "name", "funder", "from", "to"],
     project_running: "(running)",
     activity_header: ["id", "date", "kind", "audience", "participants", "note"],
-    user_header: ["name", "role", "state", "created"],
+    user_header: ["name", "role", "unit", "state", "created"],
+    unit_header: ["number", "unit", "active users"],
+    unit_none: "The database is one unit without a name yet: everyone is in it. `uppsok unit add NAME` names it; each further `unit add` adds a unit to the city.",
     user_active: "active",
     user_disabled: "disabled",
     dry_run_done: "Dry run: nothing was changed.",
@@ -143,7 +147,9 @@ pub static SV: CliText = CliText {
     project_header: ["nr", "namn", "finansiär", "från", "till"],
     project_running: "(pågår)",
     activity_header: ["nr", "datum", "typ", "målgrupp", "deltagare", "anteckning"],
-    user_header: ["namn", "roll", "status", "skapad"],
+    user_header: ["namn", "roll", "enhet", "status", "skapad"],
+    unit_header: ["nummer", "enhet", "aktiva användare"],
+    unit_none: "Databasen är en enhet som ännu saknar namn: alla hör till den. `uppsok unit add NAMN` namnger den; varje ytterligare `unit add` lägger till en enhet i staden.",
     user_active: "aktiv",
     user_disabled: "avstängd",
     dry_run_done: "Provkörning: inget ändrades.",
@@ -288,6 +294,11 @@ pub enum Says<'a> {
     UserAdded {
         name: &'a str,
         role: &'a str,
+    },
+    UnitAdded {
+        name: &'a str,
+        /// It named the first unit (everyone so far is in it).
+        first: bool,
     },
     UserDisabled {
         name: &'a str,
@@ -613,6 +624,8 @@ fn en(s: Says<'_>) -> String {
             "Fingerprint of the database (not a secret; write it beside the recovery key, and give it to whoever audits: `uppsok audit --fingerprint` proves with it that the log was not rewritten from the start):\n\n    {fingerprint}\n"
         ),
         UserAdded { name, role } => format!("Added user '{name}' with role {role}."),
+        UnitAdded { name, first: true } => format!("Named the database's unit {name}: every user and contact so far belongs to it. Add further units with `uppsok unit add`."),
+        UnitAdded { name, first: false } => format!("Added the unit {name} to the city. Add its staff with `uppsok user add NAME --role ROLE --unit {name}`; they see their own unit's contacts, and `--city` counts everyone's."),
         UserDisabled { name } => format!(
             "Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on."
         ),
@@ -772,6 +785,8 @@ fn sv(s: Says<'_>) -> String {
             "Databasens fingeravtryck (ingen hemlighet; skriv det bredvid återställningsnyckeln och ge det till den som granskar: med det visar `uppsok audit --fingerprint` att loggen inte har skrivits om från början):\n\n    {fingerprint}\n"
         ),
         UserAdded { name, role } => format!("Användaren '{name}' tillagd med rollen {role}."),
+        UnitAdded { name, first: true } => format!("Databasens enhet heter nu {name}: alla användare och kontakter hittills hör till den. Lägg till fler enheter med `uppsok unit add`."),
+        UnitAdded { name, first: false } => format!("Enheten {name} är tillagd i staden. Lägg till dess personal med `uppsok user add NAMN --role ROLL --unit {name}`; de ser sin egen enhets kontakter, och `--city` räknar allas."),
         UserDisabled { name } => format!(
             "Användaren '{name}' är avstängd och databasen har fått nya nycklar: hens lösenfras, och varje kopia av hens nyckel, öppnar inget som skrivs från och med nu."
         ),
@@ -923,6 +938,8 @@ mod tests {
             v.push(self.project_running);
             v.extend(self.activity_header);
             v.extend(self.user_header);
+            v.extend(self.unit_header);
+            v.push(self.unit_none);
             v
         }
     }
@@ -1022,6 +1039,14 @@ mod tests {
             UserAdded {
                 name: "olle",
                 role: "uppsökare",
+            },
+            UnitAdded {
+                name: "malmo",
+                first: true,
+            },
+            UnitAdded {
+                name: "malmo",
+                first: false,
             },
             UserDisabled { name: "olle" },
             PassphraseChanged { name: "olle" },

@@ -48,6 +48,7 @@ pub(super) fn filter(p: &FilterProblem) -> String {
                 ValueWhy::Year => "expected a year as YYYY".into(),
                 ValueWhy::Month => "expected a month as YYYY-MM".into(),
                 ValueWhy::Project => "expected the name of one of the unit's projects (see `uppsok project list`), or none".into(),
+                ValueWhy::Unit => "expected the name of one of the city's units (see `uppsok unit list`)".into(),
             };
             format!("'{value}' is not a value of {dimension}: {why}")
         }
@@ -269,6 +270,10 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PeriodOutsideProject { from, to } => format!("the period asked for lies outside the project's ({from} – {to}); give a year or period within it, or leave it out for the whole project."),
         Msg::ProjectNameReserved => "a project cannot be called 'none' or 'ingen': the word means no project in --projects, --filter project= and the tables; choose another name.".into(),
         Msg::ProjectNameTaken => "the unit already has a project of that name (names are compared without case, accents, spaces or hyphens, and letters that only look alike count as the same); choose another name.".into(),
+        Msg::NoSuchUnit => "the city has no unit of that name; list them with `uppsok unit list`.".into(),
+        Msg::BadUnitName { max } => format!("a unit's name is 1 to {max} lower-case letters, digits, '-' and '_', beginning with a letter or a digit (for example stockholm or mika-goteborg)."),
+        Msg::UnitExists { name } => format!("the city already has a unit named {name}; list them with `uppsok unit list`."),
+        Msg::UnitNeedsCity => "figures by unit, or of another unit, are the city's: give --city (leads, auditors and administrators may). Without it you see your own unit's figures.".into(),
         Msg::NoSuchProject => "the unit has no project of that name; list them with `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(
             "the project was not closed: {} of its contacts {} after that day; close it on a later day, or correct those contacts first.",

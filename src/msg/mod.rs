@@ -105,6 +105,8 @@ pub enum ValueWhy {
     Month,
     /// Not one of the unit's projects (nor `none`).
     Project,
+    /// Not the name of one of the city's units.
+    Unit,
 }
 
 /// Which copy of a key file is the other one.
@@ -302,6 +304,17 @@ pub enum Msg {
     /// A project may not be named "none" or "ingen": the words for no project.
     ProjectNameReserved,
     NoSuchProject,
+    /// `--unit` or a unit name that is none of the city's units.
+    NoSuchUnit,
+    /// `unit add` with a name that is not a unit name.
+    BadUnitName {
+        max: usize,
+    },
+    UnitExists {
+        name: String,
+    },
+    /// `unit` grouped or filtered without `--city`: a unit's own figures count only its own.
+    UnitNeedsCity,
     /// A project cannot close before contacts that belong to it.
     ProjectHasLaterContacts {
         count: u64,

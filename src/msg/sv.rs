@@ -50,6 +50,7 @@ pub(super) fn filter(p: &FilterProblem) -> String {
                 ValueWhy::Year => "måste vara ett år som ÅÅÅÅ".into(),
                 ValueWhy::Month => "måste vara en månad som ÅÅÅÅ-MM".into(),
                 ValueWhy::Project => "måste vara namnet på ett av enhetens projekt (se `uppsok project list`), eller none".into(),
+                ValueWhy::Unit => "måste vara namnet på en av stadens enheter (se `uppsok unit list`)".into(),
             };
             format!("'{value}' är inget värde för {dimension}: {why}")
         }
@@ -307,6 +308,10 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PeriodOutsideProject { from, to } => format!("perioden ligger utanför projektets ({from} – {to}); ange ett år eller en period inom den, eller utelämna den för hela projektet."),
         Msg::ProjectNameReserved => "ett projekt kan inte heta 'none' eller 'ingen': ordet betyder inget projekt i --projects, --filter project= och tabellerna; välj ett annat namn.".into(),
         Msg::ProjectNameTaken => "enheten har redan ett projekt med det namnet (namn jämförs utan skiftläge, accenter, mellanslag och bindestreck, och bokstäver som bara ser likadana ut räknas som samma); välj ett annat namn.".into(),
+        Msg::NoSuchUnit => "staden har ingen enhet med det namnet; lista dem med `uppsok unit list`.".into(),
+        Msg::BadUnitName { max } => format!("en enhets namn är 1 till {max} gemena bokstäver, siffror, '-' och '_', och börjar med en bokstav eller siffra (till exempel stockholm eller mika-goteborg)."),
+        Msg::UnitExists { name } => format!("staden har redan en enhet som heter {name}; lista dem med `uppsok unit list`."),
+        Msg::UnitNeedsCity => "siffror per enhet, eller för en annan enhet, är stadens: ange --city (enhetsledare, granskare och administratörer får). Utan det ser du din egen enhets siffror.".into(),
         Msg::NoSuchProject => "enheten har inget projekt med det namnet; lista dem med `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(
             "projektet avslutades inte: {} av dess kontakter är daterade efter den dagen; avsluta det en senare dag, eller rätta de kontakterna först.",

@@ -81,6 +81,8 @@ pub struct Report {
     /// Per entry of `tables`, whether it is withheld: suppression could not publish it safely
     /// (its groups are then empty and the report says why in their place).
     pub withheld: Vec<bool>,
+    /// The whole city's figures (`report --city`, several units), rather than one unit's.
+    pub city: bool,
 }
 
 impl Report {
@@ -122,6 +124,7 @@ impl Report {
             project: None,
             activities: None,
             withheld: Vec::new(),
+            city: false,
         }
     }
 }

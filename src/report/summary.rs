@@ -25,11 +25,15 @@ impl Report {
             return ReportText::of(lang).nothing.to_string();
         }
         let since = &from[..4];
-        let mut s = match (lang, self.period.year) {
-            (Lang::Sv, Some(y)) => format!("Under {y} hade enheten"),
-            (Lang::Sv, None) => format!("Sedan {since} har enheten haft"),
-            (Lang::En, Some(y)) => format!("In {y} the unit had"),
-            (Lang::En, None) => format!("Since {since} the unit has had"),
+        let mut s = match (lang, self.period.year, self.city) {
+            (Lang::Sv, Some(y), false) => format!("Under {y} hade enheten"),
+            (Lang::Sv, None, false) => format!("Sedan {since} har enheten haft"),
+            (Lang::En, Some(y), false) => format!("In {y} the unit had"),
+            (Lang::En, None, false) => format!("Since {since} the unit has had"),
+            (Lang::Sv, Some(y), true) => format!("Under {y} hade stadens enheter"),
+            (Lang::Sv, None, true) => format!("Sedan {since} har stadens enheter haft"),
+            (Lang::En, Some(y), true) => format!("In {y} the city's units had"),
+            (Lang::En, None, true) => format!("Since {since} the city's units have had"),
         };
         match (words(tot.contacts), lang) {
             (Some(c), Lang::Sv) => write!(s, " {c} kontakter med"),

@@ -100,9 +100,14 @@ impl Occasions {
 
     /// Feeds one contact (as statistics do); unidentified contacts are not capture events.
     pub fn add(&mut self, date: &str, person: Option<i64>, a: &Attributes) {
+        self.add_in(date, person, super::FIRST_UNIT_CODE, a);
+    }
+
+    /// [`Occasions::add`] for a contact of one unit.
+    pub fn add_in(&mut self, date: &str, person: Option<i64>, unit: u32, a: &Attributes) {
         let Some(person) = person else { return };
         let day = date_code(date);
-        if self.selection.admits(day, a, &mut self.multi) {
+        if self.selection.admits_in(day, a, unit, &mut self.multi) {
             self.seen.push((person, day));
         }
     }
@@ -171,8 +176,15 @@ impl StatsSink for Occasions {
     fn selection(&self) -> &Selection {
         &self.selection
     }
-    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
-        Occasions::add(self, date, person, attributes);
+    fn add_in(
+        &mut self,
+        date: &str,
+        person: Option<i64>,
+        unit: u32,
+        attributes: &Attributes,
+        _contact_key: u32,
+    ) {
+        Occasions::add_in(self, date, person, unit, attributes);
     }
 }
 

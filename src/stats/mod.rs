@@ -55,6 +55,7 @@ dimensions! {
     Trafficking: "trafficking",
     Concern: "concern",
     Project: "project",
+    Unit: "unit",
     Year: "year",
     Month: "month",
 }
@@ -93,8 +94,15 @@ const NO_CONCERN: u32 = 0;
 /// A dimension value as a small number: stable, cheap to hash, and ordered as it should be
 /// listed (category order, district list order, chronological).
 /// `districts` is needed for the district dimension only (without it a district has no code).
-fn value_code(dim: Dimension, a: &Attributes, date: u32, districts: Option<&Districts>) -> u32 {
+fn value_code(
+    dim: Dimension,
+    a: &Attributes,
+    unit: u32,
+    date: u32,
+    districts: Option<&Districts>,
+) -> u32 {
     match dim {
+        Dimension::Unit => unit,
         Dimension::Role => u32::from(a.role.code()),
         Dimension::Gender => u32::from(a.gender.code()),
         Dimension::AgeBand => u32::from(a.age_band.code()),
@@ -167,8 +175,8 @@ pub fn value_label(dim: Dimension, value: &str, lang: crate::i18n::Lang) -> Stri
         Dimension::District => crate::domain::District::new(value)
             .ok()
             .map(|d| d.label(lang)),
-        // A project is called by its name in every language.
-        Dimension::Project | Dimension::Year | Dimension::Month => None,
+        // A project, a unit is called by its name in every language.
+        Dimension::Project | Dimension::Unit | Dimension::Year | Dimension::Month => None,
     };
     out.unwrap_or_else(|| value.to_string())
 }
@@ -197,6 +205,10 @@ fn value_text(dim: Dimension, code: u32, lists: Lists<'_>) -> String {
         Dimension::Project => match lists.projects.by_id(i64::from(code)) {
             Some(p) => p.details.name.to_string(),
             None => format!("#{code}"),
+        },
+        Dimension::Unit => match lists.units.name(i64::from(code)) {
+            Some(name) => name.to_string(),
+            None => code.to_string(),
         },
         Dimension::Year => format!("{code:04}"),
         Dimension::Month => format!("{:04}-{:02}", code / 100, code % 100),
@@ -228,7 +240,7 @@ fn parse_value(dim: Dimension, s: &str, lists: Lists<'_>) -> Result<u32, FilterP
         Dimension::Referral => cat::<Referral>(s, |v| v.code()).map_err(or_none),
         Dimension::District => districts
             .parse(s)
-            .map(|d| value_code(Dimension::District, &dummy_with(d), 0, Some(districts)))
+            .map(|d| value_code(Dimension::District, &dummy_with(d), 0, 0, Some(districts)))
             .map_err(ValueWhy::Expected),
         Dimension::Trafficking => crate::domain::parse_yes_no(s)
             .map(u32::from)
@@ -241,6 +253,11 @@ fn parse_value(dim: Dimension, s: &str, lists: Lists<'_>) -> Result<u32, FilterP
             .by_name(s)
             .and_then(|p| u32::try_from(p.id).ok())
             .ok_or(ValueWhy::Project),
+        Dimension::Unit => lists
+            .units
+            .by_name(s)
+            .and_then(|u| u32::try_from(u).ok())
+            .ok_or(ValueWhy::Unit),
         Dimension::Year => crate::domain::parse_date(&format!("{s}-01-01"))
             .map(|_| s.parse::<u32>().unwrap_or(0))
             .map_err(|_| ValueWhy::Year),
@@ -306,6 +323,19 @@ impl Filter {
         Filter {
             dimension: Dimension::Project,
             codes: vec![u32::try_from(id).unwrap_or(u32::MAX)],
+        }
+    }
+
+    /// The codes of the values the filter lets pass.
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The contacts of one unit (a unit's own figures, in a database of several).
+    pub fn unit(unit: u32) -> Filter {
+        Filter {
+            dimension: Dimension::Unit,
+            codes: vec![unit],
         }
     }
 
@@ -379,6 +409,13 @@ pub struct Query {
     pub to: Option<Date>,
     pub by: Vec<Dimension>,
     pub filters: Vec<Filter>,
+}
+
+impl Query {
+    /// Whether the query groups or filters by `dim`.
+    pub fn names(&self, dim: Dimension) -> bool {
+        self.by.contains(&dim) || self.filters.iter().any(|f| f.dimension == dim)
+    }
 }
 
 /// The four counted figures.
@@ -563,12 +600,17 @@ impl Selection {
     /// with the contact's referral and project codes (the code for "none" when it has none),
     /// each kept to those the filters of its dimension name, for grouping by them.
     pub fn admits(&self, day: u32, a: &Attributes, multi: &mut Multi) -> bool {
+        self.admits_in(day, a, FIRST_UNIT_CODE, multi)
+    }
+
+    /// [`Selection::admits`] for a contact of one unit (the unit of the user who logged it).
+    pub fn admits_in(&self, day: u32, a: &Attributes, unit: u32, multi: &mut Multi) -> bool {
         if day < self.first_day || day > self.last_day {
             return false;
         }
         for t in &self.tests {
             let pass = match t {
-                Test::Codes(dim, codes) => codes.contains(&value_code(*dim, a, day, None)),
+                Test::Codes(dim, codes) => codes.contains(&value_code(*dim, a, unit, day, None)),
                 Test::Districts(names) => names.contains(&a.district),
             };
             if !pass {
@@ -639,21 +681,26 @@ pub fn covering<'s>(
 pub trait StatsSink {
     /// The contacts this sink counts.
     fn selection(&self) -> &Selection;
-    /// Feeds one contact. `date` is `YYYY-MM-DD`; `person` is the (merged) person, if any.
-    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes);
-    /// Feeds one contact with its record key (the cell key method): what a keyed count feeds.
-    /// A sink that needs no keys counts it as [`StatsSink::add`] does.
-    fn add_keyed(
+    /// Feeds one contact of a unit (the unit of the user who logged it), with its record key
+    /// (the cell key method; a sink that needs no keys ignores it). `date` is `YYYY-MM-DD`;
+    /// `person` is the (merged) person, if any.
+    fn add_in(
         &mut self,
         date: &str,
         person: Option<i64>,
+        unit: u32,
         attributes: &Attributes,
         contact_key: u32,
-    ) {
-        let _ = contact_key;
-        self.add(date, person, attributes);
+    );
+    /// Feeds one contact of the first unit.
+    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
+        self.add_in(date, person, FIRST_UNIT_CODE, attributes, 0);
     }
 }
+
+/// The first unit's number as a statistics code: the unit of every contact in a database of
+/// one unit.
+pub const FIRST_UNIT_CODE: u32 = crate::domain::FIRST_UNIT as u32;
 
 /// Counts contacts as they are fed in.
 pub struct Accumulator<'a> {
@@ -703,8 +750,20 @@ impl<'a> Accumulator<'a> {
     /// (each referral's and project's, for a contact with several). See
     /// [`Accumulator::finish_keyed`].
     pub fn add_keyed(&mut self, date: &str, person: Option<i64>, a: &Attributes, contact_key: u32) {
+        self.add_in(date, person, FIRST_UNIT_CODE, a, contact_key);
+    }
+
+    /// [`Accumulator::add_keyed`] for a contact of one unit.
+    pub fn add_in(
+        &mut self,
+        date: &str,
+        person: Option<i64>,
+        unit: u32,
+        a: &Attributes,
+        contact_key: u32,
+    ) {
         let day = date_code(date);
-        if !self.selection.admits(day, a, &mut self.scratch) {
+        if !self.selection.admits_in(day, a, unit, &mut self.scratch) {
             return;
         }
         tally(&mut self.total, person, contact_key);
@@ -714,7 +773,7 @@ impl<'a> Accumulator<'a> {
         let mut key: Key = [0; MAX_DIMS];
         for (i, dim) in self.query.by.iter().enumerate() {
             if !is_multi_valued(*dim) {
-                key[i] = value_code(*dim, a, day, Some(self.lists.districts));
+                key[i] = value_code(*dim, a, unit, day, Some(self.lists.districts));
             }
         }
         // Once under each combination of the contact's values of the dimensions that have
@@ -849,11 +908,15 @@ impl StatsSink for Accumulator<'_> {
     fn selection(&self) -> &Selection {
         &self.selection
     }
-    fn add(&mut self, date: &str, person: Option<i64>, attributes: &Attributes) {
-        Accumulator::add(self, date, person, attributes);
-    }
-    fn add_keyed(&mut self, date: &str, person: Option<i64>, a: &Attributes, contact_key: u32) {
-        Accumulator::add_keyed(self, date, person, a, contact_key);
+    fn add_in(
+        &mut self,
+        date: &str,
+        person: Option<i64>,
+        unit: u32,
+        a: &Attributes,
+        contact_key: u32,
+    ) {
+        Accumulator::add_in(self, date, person, unit, a, contact_key);
     }
 }
 

@@ -1767,10 +1767,10 @@ mod tests {
             .all(|g| g == &vec![Year, Month]));
         assert_eq!(
             s.len(),
-            // 10 other dimensions through each of gender and role, but `month` adds `year`
-            // (three dimensions); through the total, the 10 one-way tables (`month` as year x
+            // 11 other dimensions through each of gender and role, but `month` adds `year`
+            // (three dimensions); through the total, the 11 one-way tables (`month` as year x
             // month).
-            9 + 9 + 10
+            10 + 10 + 11
         );
         let by_month = sibling_groupings(&canonical_grouping(&[Month]));
         assert!(by_month.contains(&vec![Year, Gender]));

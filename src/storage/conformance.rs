@@ -620,6 +620,19 @@ pub fn field_nights_newest_first(db: &dyn TestDatabase) {
         count(Some("2024-03-05"), None).is(2);
         count(Some("2024-03-02"), Some("2024-03-04")).is(0);
     });
+    // Counted per author (whose unit a night is of), with the same bounds.
+    commit(&mut *b, |tx| {
+        let mut four = night(4, "2024-03-05");
+        four.created_by = 1;
+        tx.insert_field_night(&four).must();
+    });
+    read(&*b, |r| {
+        let by = |from, to| r.field_night_counts_by_author(from, to).must();
+        by(None, None).is(vec![(1, 1), (2, 3)]);
+        by(Some("2024-03-05"), None).is(vec![(1, 1), (2, 2)]);
+        by(None, Some("2024-03-04")).is(vec![(2, 1)]);
+        by(Some("2024-03-02"), Some("2024-03-04")).is(vec![]);
+    });
 }
 
 pub fn projects_and_activities(db: &dyn TestDatabase) {
@@ -665,8 +678,8 @@ pub fn date_bounds_inclusive_and_open(db: &dyn TestDatabase) {
             let mut seen = BTreeSet::new();
             r.scan_stat_rows(from, to, &mut |row| {
                 let c = seeded(row.id);
-                let got = (row.date, row.person_id, row.attributes);
-                got.is((&*c.date, c.person_id, &*c.attributes));
+                let got = (row.date, row.person_id, row.created_by, row.attributes);
+                got.is((&*c.date, c.person_id, c.created_by, &*c.attributes));
                 seen.insert(row.id);
                 NEXT
             })

@@ -566,6 +566,7 @@ impl<V: View> ContactReads for V {
                 id: c.id,
                 date: &c.date,
                 person_id: c.person_id,
+                created_by: c.created_by,
                 attributes: &c.attributes,
             })
         })
@@ -702,6 +703,23 @@ impl<V: View> ContactReads for V {
             .values()
             .filter(|n| within(&n.date, from, to));
         Ok(n.count() as i64)
+    }
+
+    fn field_night_counts_by_author(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let s = self.state();
+        let mut by: std::collections::BTreeMap<i64, i64> = Default::default();
+        for n in s
+            .field_nights
+            .values()
+            .filter(|n| within(&n.date, from, to))
+        {
+            *by.entry(n.created_by).or_default() += 1;
+        }
+        Ok(by.into_iter().collect())
     }
 
     fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {

@@ -76,6 +76,8 @@ pub struct StatRow<'a> {
     pub id: i64,
     pub date: &'a str,
     pub person_id: Option<i64>,
+    /// The user who logged it (whose unit the contact is of).
+    pub created_by: i64,
     pub attributes: &'a [u8],
 }
 
@@ -354,6 +356,14 @@ pub trait ContactReads {
 
     /// Field nights dated within the bounds (inclusive; an absent bound is open).
     fn field_night_count(&self, from: Option<&str>, to: Option<&str>) -> Result<i64>;
+
+    /// Field nights dated within the bounds (as [`ContactReads::field_night_count`]), counted
+    /// per user who logged them: (user, count), by user.
+    fn field_night_counts_by_author(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(i64, i64)>>;
 
     /// Up to `limit` field nights' envelopes with ids above `after`, in id order.
     fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>>;

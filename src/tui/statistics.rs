@@ -34,12 +34,26 @@ pub enum Period {
 }
 
 /// The dimensions a filter can be set on: every dimension but the time ones (the period
-/// chooses those). Derived from `Dimension::ALL`, so a new dimension is offered at once.
+/// chooses those) and the unit (the interface shows the signed-in user's unit; the city's
+/// figures are `stats --city`). Derived from `Dimension::ALL`, so a new dimension is offered
+/// at once.
 pub fn filter_dimensions() -> &'static [Dimension] {
+    static DIMS: std::sync::LazyLock<Vec<Dimension>> = std::sync::LazyLock::new(|| {
+        by_dimensions()
+            .iter()
+            .copied()
+            .filter(|d| !d.is_time())
+            .collect()
+    });
+    &DIMS
+}
+
+/// The dimensions a table can be grouped by in the interface: every one but the unit.
+pub fn by_dimensions() -> &'static [Dimension] {
     static DIMS: std::sync::LazyLock<Vec<Dimension>> = std::sync::LazyLock::new(|| {
         Dimension::ALL
             .into_iter()
-            .filter(|d| !d.is_time())
+            .filter(|d| *d != Dimension::Unit)
             .collect()
     });
     &DIMS
@@ -83,6 +97,7 @@ pub fn values_of(d: Dimension, lists: Lists<'_>) -> Vec<String> {
             v.push("none".into());
             v
         }
+        Dimension::Unit => lists.units.named().iter().map(|(_, n)| n.clone()).collect(),
         Dimension::Year | Dimension::Month => Vec::new(),
     }
 }
@@ -239,7 +254,7 @@ impl StatsView {
                 self.year_typed.clear();
                 self.choose_period(i);
             }
-            Zone::By => self.by_cursor = step(self.by_cursor, Dimension::ALL.len()),
+            Zone::By => self.by_cursor = step(self.by_cursor, by_dimensions().len()),
             Zone::Filter => {
                 let n = values_of(filter_dimensions()[self.filter_dim], lists).len();
                 self.filter_value = step(self.filter_value, n);
@@ -276,7 +291,7 @@ impl StatsView {
     pub fn toggle(&mut self, lists: Lists<'_>) {
         match self.zone {
             Zone::By => {
-                let d = Dimension::ALL[self.by_cursor];
+                let d = by_dimensions()[self.by_cursor];
                 if let Some(i) = self.by.iter().position(|x| *x == d) {
                     self.by.remove(i);
                 } else if self.by.len() < MAX_PUBLISHED_DIMENSIONS {

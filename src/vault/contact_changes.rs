@@ -117,6 +117,7 @@ impl Contacts<'_> {
             .store
             .read()?
             .contact(id)?
+            .filter(|r| self.0.own_unit(r.created_by))
             .ok_or(Error::Input(Msg::NoSuchContact { id }))?;
         let details = open_details(&self.0.keys, &self.0.districts, &row)?;
         self.0
@@ -129,14 +130,19 @@ impl Contacts<'_> {
     /// shown). This is how a contact without a code is reached.
     pub fn of_night(&mut self, night: i64) -> Result<Vec<ContactDetails>> {
         self.0.require(Permission::WriteContacts)?;
-        let rows = self.0.store.read()?.contacts_of_night(night)?;
+        let mut rows = self.0.store.read()?.contacts_of_night(night)?;
+        rows.retain(|r| self.0.own_unit(r.created_by));
         open_viewed(self.0, &rows, &format!("field_night:{night}"))
     }
 
     /// How many contacts a field night holds (nothing decrypted, nothing logged).
     pub fn night_count(&mut self, night: i64) -> Result<usize> {
         self.0.require(Permission::WriteContacts)?;
-        Ok(self.0.store.read()?.contacts_of_night(night)?.len())
+        let rows = self.0.store.read()?.contacts_of_night(night)?;
+        Ok(rows
+            .iter()
+            .filter(|r| self.0.own_unit(r.created_by))
+            .count())
     }
 
     /// Changes a contact's date, attributes, under-18 answer and note, with a reason; with
@@ -170,8 +176,10 @@ impl Contacts<'_> {
         let encoded = attributes
             .encode(&self.0.districts)
             .ok_or_else(|| unknown_district(&attributes.district))?;
+        let (units, unit) = (self.0.units.clone(), self.0.user.unit);
+        let own = |author: i64| !units.several() || units.of_user(author) == unit;
         let tx = self.0.change()?;
-        let Some(mut row) = tx.contact(id)? else {
+        let Some(mut row) = tx.contact(id)?.filter(|r| own(r.created_by)) else {
             return Err(Error::Input(Msg::NoSuchContact { id }));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
@@ -230,8 +238,10 @@ impl Contacts<'_> {
     /// (the `contact_delete` action names the id, as `audit_log::deletes_contacts` expects).
     pub fn delete(&mut self, id: i64, reason: ChangeReason) -> Result<()> {
         self.0.require(Permission::WriteContacts)?;
+        let (units, unit) = (self.0.units.clone(), self.0.user.unit);
+        let own = |author: i64| !units.several() || units.of_user(author) == unit;
         let tx = self.0.change()?;
-        let Some(row) = tx.contact(id)? else {
+        let Some(row) = tx.contact(id)?.filter(|r| own(r.created_by)) else {
             return Err(Error::Input(Msg::NoSuchContact { id }));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
@@ -260,7 +270,12 @@ impl Persons<'_> {
         let Some((root, group)) = self.0.person_group(code)? else {
             return Ok(None);
         };
-        let rows = self.0.store.read()?.contacts_of_persons(&group)?;
+        let mut rows = self.0.store.read()?.contacts_of_persons(&group)?;
+        // Another unit's contacts of the same person stay theirs.
+        rows.retain(|r| self.0.own_unit(r.created_by));
+        if rows.is_empty() {
+            return Ok(None);
+        }
         let record = format!("person:{}", self.0.keys.person_handle(root));
         open_viewed(self.0, &rows, &record).map(Some)
     }

@@ -82,7 +82,9 @@ impl Vault {
             Error::Input(Msg::NoteIdentifier { kind, advice })
         })?;
         if let Some(n) = contact.field_night {
-            if self.store.read()?.field_night(n)?.is_none() {
+            let night = self.store.read()?.field_night(n)?;
+            // Another unit's night is not this unit's to log into.
+            if !night.is_some_and(|night| self.own_unit(night.created_by)) {
                 return Err(Error::Input(Msg::NoSuchNight { id: n }));
             }
         }
@@ -357,33 +359,41 @@ impl Contacts<'_> {
         Ok(self.0.store.read()?.contact_count()?)
     }
 
-    /// Decrypts every contact, in id order, for an export (lead and admin only; logged).
+    /// Decrypts every contact, in id order, for an export (lead and admin only; logged). In a
+    /// database of several units, the contacts of the user's own unit (the entry says which).
     pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
         self.0.require(Permission::Export)?;
         let count = self.0.store.read()?.contact_count()?;
-        self.0
-            .log_read(Action::Export, "contacts:all", &format!("count={count}"))?;
-        let keys = &self.0.keys;
-        let districts = &self.0.districts;
+        let (objects, detail) = match self.0.units.several() {
+            false => ("contacts:all".to_string(), format!("count={count}")),
+            true => (
+                format!("contacts:unit:{}", self.0.user.unit),
+                format!("of={count}"),
+            ),
+        };
+        self.0.log_read(Action::Export, &objects, &detail)?;
+        let vault = &*self.0;
+        let keys = &vault.keys;
+        let districts = &vault.districts;
         let mut n = 0;
         let mut failure: Option<Error> = None;
         let _progress = crate::progress::begin(crate::progress::Task::Export, Some(count as u64));
-        self.0
-            .store
-            .read()?
-            .scan_contacts(
-                &mut |row| match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
-                    Ok(()) => {
-                        n += 1;
-                        crate::progress::add(1);
-                        NEXT
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        STOP
-                    }
-                },
-            )?;
+        self.0.store.read()?.scan_contacts(&mut |row| {
+            if !vault.own_unit(row.created_by) {
+                return NEXT;
+            }
+            match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
+                Ok(()) => {
+                    n += 1;
+                    crate::progress::add(1);
+                    NEXT
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    STOP
+                }
+            }
+        })?;
         match failure {
             Some(e) => Err(e),
             None => Ok(n),
@@ -442,6 +452,9 @@ impl Contacts<'_> {
         let Some(r) = self.0.store.read()?.field_night(id)? else {
             return Ok(None);
         };
+        if !self.0.own_unit(r.created_by) {
+            return Ok(None);
+        }
         let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
         let details = FieldNightDetails::decode(&plain, &self.0.districts)
             .ok_or_else(|| damaged_value("field_nights", r.id))?;
@@ -456,11 +469,16 @@ impl Contacts<'_> {
     /// The latest field nights, newest first.
     pub fn nights(&mut self, limit: i64) -> Result<Vec<FieldNight>> {
         self.0.require(Permission::WriteContacts)?;
-        self.0
-            .store
-            .read()?
-            .field_nights(limit)?
-            .into_iter()
+        // In a city, the unit's own nights: read them all (nights are few) and keep its own.
+        let read = if self.0.units.several() {
+            i64::MAX
+        } else {
+            limit
+        };
+        let rows = self.0.store.read()?.field_nights(read)?;
+        rows.into_iter()
+            .filter(|r| self.0.own_unit(r.created_by))
+            .take(usize::try_from(limit).unwrap_or(0))
             .map(|r| {
                 let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
                 let details = FieldNightDetails::decode(&plain, &self.0.districts)

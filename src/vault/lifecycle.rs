@@ -747,6 +747,7 @@ impl Vault {
                         id: u.id,
                         name: u.name,
                         role: StaffRole::Admin,
+                        unit: crate::domain::FIRST_UNIT,
                     };
                 }
                 None => {
@@ -774,8 +775,10 @@ impl Vault {
             signer,
             districts,
             projects,
+            units: Default::default(),
             shown: Default::default(),
         };
+        vault.reload_units()?;
         vault.finish_page_key_change()?;
         Ok(vault)
     }

@@ -76,6 +76,8 @@ pub enum Permission {
     LogActivities,
     /// Change the unit's settings (its default disclosure-control method).
     Configure,
+    /// Count the whole city: every unit's contacts (`stats --city`, `report --city`).
+    CityFigures,
 }
 
 impl Permission {
@@ -93,6 +95,7 @@ impl Permission {
             ManageProjects => matches!(role, Lead | Admin),
             LogActivities => matches!(role, Outreach | Lead | Admin),
             Configure => matches!(role, Lead | Admin),
+            CityFigures => matches!(role, Lead | Auditor | Admin),
         }
     }
 
@@ -122,6 +125,10 @@ impl Permission {
                 "registrera eller lista informations- och utbildningsinsatser",
             ],
             Permission::Configure => ["change the unit's settings", "ändra enhetens inställningar"],
+            Permission::CityFigures => [
+                "see the figures of the whole city",
+                "se hela stadens siffror",
+            ],
         }
     }
 
@@ -141,6 +148,8 @@ pub struct User {
     pub id: i64,
     pub name: String,
     pub role: StaffRole,
+    /// The unit they belong to, as the log grants it.
+    pub unit: i64,
 }
 
 /// A staff account as listed to an administrator.
@@ -150,6 +159,17 @@ pub struct UserInfo {
     pub role: String,
     pub disabled: bool,
     pub created_at: String,
+    /// The name of their unit (`None`: the first unit, before it is named).
+    pub unit: Option<String>,
+}
+
+/// A unit of the city as listed to an administrator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitInfo {
+    pub number: i64,
+    pub name: String,
+    /// Its active users.
+    pub users: usize,
 }
 
 /// Minimum length of a passphrase (the demo's `demo` is exempt).
@@ -386,6 +406,9 @@ pub struct Vault {
     districts: Districts,
     /// The unit's projects, read at sign-in and after each change of them.
     projects: Projects,
+    /// The city's units and who belongs to which, as the log grants them: replayed at
+    /// sign-in and after each change of them.
+    units: crate::domain::Units,
     /// The persons the interface has shown in this sign-in (each lookup is logged once).
     shown: std::collections::HashSet<i64>,
 }
@@ -446,6 +469,7 @@ impl Vault {
                 signer,
                 districts,
                 projects: Projects::default(),
+                units: Default::default(),
                 shown: Default::default(),
             }),
             Err(e) => {
@@ -532,6 +556,7 @@ impl Vault {
                 id,
                 name: name.to_string(),
                 role,
+                unit: crate::domain::FIRST_UNIT,
             },
             granted,
         ))
@@ -642,6 +667,8 @@ impl Vault {
             secret.set_signer(Signer::generate());
         }
         let signer = secret.signer().expect("held or just made").clone();
+        let unit = grant.unit;
+        let units = authority.units();
         let districts = load_districts(&*reads)?;
         let projects = work::load_projects(&*reads, &keys)?;
         drop(reads);
@@ -655,10 +682,12 @@ impl Vault {
                 id: row.id,
                 name: row.name,
                 role,
+                unit,
             },
             signer,
             districts,
             projects,
+            units,
             shown: Default::default(),
         };
         vault.finish_page_key_change()?;
@@ -680,9 +709,30 @@ impl Vault {
         &self.projects
     }
 
+    /// The city's units, and the unit of every user.
+    pub fn units(&self) -> &crate::domain::Units {
+        &self.units
+    }
+
+    /// Whether a contact or night logged by `author` is of the signed-in user's unit (always,
+    /// in a database of one unit). A unit's staff see, change and export only their own
+    /// unit's contacts; the city's figures are counted by the statistics door.
+    pub(super) fn own_unit(&self, author: i64) -> bool {
+        !self.units.several() || self.units.of_user(author) == self.user.unit
+    }
+
+    /// Reads the units and the signed-in user's unit from the log again (after a change).
+    fn reload_units(&mut self) -> Result<()> {
+        let reads = self.store.read()?;
+        let authority = lifecycle::read_grants(&*reads)?;
+        self.units = authority.units();
+        self.user.unit = self.units.of_user(self.user.id);
+        Ok(())
+    }
+
     /// The unit's districts and projects: what reads a value by name needs.
     pub fn lists(&self) -> crate::domain::Lists<'_> {
-        crate::domain::Lists::new(&self.districts, &self.projects)
+        crate::domain::Lists::new(&self.districts, &self.projects).with_units(&self.units)
     }
 
     /// Where the database is, for messages.
@@ -934,10 +984,26 @@ fn disable_target<'u>(users: &'u [UserRow], name: &str) -> Result<&'u UserRow> {
 }
 
 impl Staff<'_> {
-    /// Adds a staff account (admin only).
+    /// Adds a staff account (admin only) to the administrator's own unit.
     pub fn add(&mut self, name: &str, role: StaffRole, passphrase: &Passphrase) -> Result<()> {
+        let unit = self.0.user.unit;
+        self.add_in(name, role, unit, passphrase)
+    }
+
+    /// Adds a staff account (admin only) to a unit of the city (by number: see
+    /// [`Staff::unit_named`]). The unit is granted in the log with the role.
+    pub fn add_in(
+        &mut self,
+        name: &str,
+        role: StaffRole,
+        unit: i64,
+        passphrase: &Passphrase,
+    ) -> Result<()> {
         self.0.require(Permission::Administer)?;
         check_user_name(name)?;
+        if unit != crate::domain::FIRST_UNIT && self.0.units.name(unit).is_none() {
+            return Err(Error::Input(Msg::NoSuchUnit));
+        }
         if self.0.store.read()?.user_by_name(name)?.is_some() {
             return Err(Error::Input(Msg::UserExists {
                 name: name.to_string(),
@@ -945,14 +1011,78 @@ impl Staff<'_> {
         }
         let tx = self.0.change()?;
         let (user, granted) = Vault::insert_user(&tx, name, role, passphrase)?;
-        // The grant, signed by this administrator: the new user's role and keys.
+        // The grant, signed by this administrator: the new user's role, unit and keys. (The
+        // first unit is not written: every grant made before units were known is in it.)
+        let in_unit = match unit {
+            crate::domain::FIRST_UNIT => String::new(),
+            n => format!(" unit={n}"),
+        };
         tx.log(
             Action::UserAdd,
             &format!("user:{}", user.id),
-            &format!("role={role} name={name} {}", granted.grant),
+            &format!("role={role} name={name} {}{in_unit}", granted.grant),
         )?;
         tx.commit()?;
-        Ok(())
+        self.0.reload_units()
+    }
+
+    /// The unit of this name, by number (a lower-case name, as `unit add` gave it).
+    pub fn unit_named(&self, name: &str) -> Result<i64> {
+        self.0
+            .units
+            .by_name(name)
+            .ok_or(Error::Input(Msg::NoSuchUnit))
+    }
+
+    /// Names the first unit, or adds a unit to the city (admin only); returns its number. The
+    /// first `unit add` names the unit every user and contact so far belongs to; each further
+    /// one makes a new unit, to which `user add --unit` then adds staff.
+    pub fn add_unit(&mut self, name: &str) -> Result<i64> {
+        self.0.require(Permission::Administer)?;
+        if !crate::domain::is_unit_name(name) {
+            return Err(Error::Input(Msg::BadUnitName {
+                max: crate::domain::UNIT_NAME_MAX,
+            }));
+        }
+        let tx = self.0.change()?;
+        // Read again inside the transaction: another administrator may have added one.
+        let units = lifecycle::read_grants(&*tx)?.units();
+        if units.by_name(name).is_some() {
+            return Err(Error::Input(Msg::UnitExists {
+                name: name.to_string(),
+            }));
+        }
+        let number = units.next_number();
+        tx.log(
+            Action::UnitAdd,
+            &format!("unit:{number}"),
+            &format!("name={name}"),
+        )?;
+        tx.commit()?;
+        self.0.reload_units()?;
+        Ok(number)
+    }
+
+    /// The city's units, with their active users (admin only). Empty while the database's
+    /// first unit has no name.
+    pub fn units(&mut self) -> Result<Vec<UnitInfo>> {
+        self.0.require(Permission::Administer)?;
+        let reads = self.0.store.read()?;
+        let authority = lifecycle::read_grants(&*reads)?;
+        let units = authority.units();
+        Ok(units
+            .named()
+            .iter()
+            .map(|(number, name)| UnitInfo {
+                number: *number,
+                name: name.clone(),
+                users: authority
+                    .users()
+                    .values()
+                    .filter(|g| g.unit == *number && !g.disabled)
+                    .count(),
+            })
+            .collect())
     }
 
     /// Lists staff accounts (admin only).
@@ -965,6 +1095,11 @@ impl Staff<'_> {
             .users()?
             .into_iter()
             .map(|u| UserInfo {
+                unit: self
+                    .0
+                    .units
+                    .name(self.0.units.of_user(u.id))
+                    .map(str::to_string),
                 name: u.name,
                 role: u.role,
                 disabled: u.disabled,

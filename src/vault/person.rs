@@ -144,8 +144,28 @@ impl Persons<'_> {
         let Some((root, group)) = self.0.person_group(code)? else {
             return Ok(None);
         };
+        let found = if self.0.units.several() {
+            // Only the unit's own contacts of the person: that another unit met them, and
+            // when, is not the unit's to see (the contact logged now still counts them once
+            // in the city's figures, by the shared pseudonym).
+            let rows = self.0.store.read()?.contacts_of_persons(&group)?;
+            let own: Vec<_> = rows
+                .into_iter()
+                .filter(|r| self.0.own_unit(r.created_by))
+                .collect();
+            // Newest first (date, then id).
+            crate::storage::PersonContacts {
+                count: own.len() as i64,
+                last_date: own.first().map(|r| r.date.clone()),
+                latest: own.first().map(|r| (r.id, r.attributes.clone())),
+            }
+        } else {
+            self.0.store.read()?.person_contacts(&group)?
+        };
+        if found.count == 0 && self.0.units.several() {
+            return Ok(None);
+        }
         self.0.log_persons_shown(&[root], "lookup")?;
-        let found = self.0.store.read()?.person_contacts(&group)?;
         let latest = match found.latest {
             Some((cid, blob)) => {
                 let plain = open_at(&self.0.keys, Place::ContactAttributes(cid), &blob)?;

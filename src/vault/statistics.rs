@@ -94,9 +94,31 @@ pub struct StatsDoor<'v> {
     purpose: StatsPurpose,
     /// The record keys, when the results are to carry cell keys ([`StatsDoor::with_cell_keys`]).
     record_keys: Option<RecordKeys>,
+    /// The unit whose contacts are counted (its number as a statistics code), in a database
+    /// of several units: the signed-in user's, unless the city's figures were asked for
+    /// ([`StatsDoor::city`]). `None`: every contact.
+    scope: Option<u32>,
 }
 
 impl StatsDoor<'_> {
+    /// Counts the whole city (every unit's contacts; `unit` may then group and filter): for a
+    /// lead, an auditor or an administrator (a refusal is logged and returned).
+    pub fn city(mut self) -> Result<Self> {
+        self.vault.require(Permission::CityFigures)?;
+        self.scope = None;
+        Ok(self)
+    }
+
+    /// Whether the figures are the whole city's in a database of several units.
+    pub fn is_city(&self) -> bool {
+        self.scope.is_none() && self.vault.units.several()
+    }
+
+    /// The name of the unit counted, when one is.
+    pub fn unit_name(&self) -> Option<&str> {
+        self.scope.and_then(|u| self.vault.units.name(i64::from(u)))
+    }
+
     /// Asks for cell keys (the cell key method, docs/statistics.md): every result counted
     /// through this door carries in `StatsResult::keys` and each `Group::keys` the cell keys of
     /// its figures, from the database's cell key secret (sealed under the categories key, so
@@ -163,6 +185,29 @@ impl StatsDoor<'_> {
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
     ) -> Result<Vec<StatsResult>> {
+        // A unit's figures: the contacts of other units are not read (`Vault::count`), and
+        // what is logged and registered names the unit as a filter, so that a city's
+        // publication and a unit's are compared as the slices of one period they are.
+        let scoped: Vec<Query>;
+        let asked = match self.scope {
+            None => asked,
+            Some(unit) => {
+                // What was asked: the tables linked to it for the attacker's check may group by
+                // unit (a city could publish them), which in a unit's count is its one group.
+                if asked.iter().any(|q| q.names(crate::stats::Dimension::Unit)) {
+                    return Err(Error::Input(Msg::UnitNeedsCity));
+                }
+                scoped = asked
+                    .iter()
+                    .map(|q| {
+                        let mut q = q.clone();
+                        q.filters.push(crate::stats::Filter::unit(unit));
+                        q
+                    })
+                    .collect();
+                &scoped
+            }
+        };
         let (action, mut detail) = self.purpose.log_entry(self.record_keys.is_some());
         // What was asked: period and grouping of every query in the clear, the filters sealed
         // under the categories key (they hold category values), so that a run that pins one
@@ -202,7 +247,8 @@ impl StatsDoor<'_> {
         }
         let detail = detail.trim().to_string();
         self.vault.log_read(action, AGGREGATE, &detail)?;
-        self.vault.count(queries, sinks, self.record_keys.as_ref())
+        self.vault
+            .count(queries, sinks, self.record_keys.as_ref(), self.scope)
     }
 
     /// Checks a publication against the publication register (`super::register`): refused
@@ -337,12 +383,14 @@ pub(super) struct StatContact<'a> {
     pub date: &'a str,
     /// The person, after merges (the id of the person it was declared to be), if identified.
     pub person: Option<i64>,
+    /// The unit of the user who logged it, as a statistics code.
+    pub unit: u32,
     pub attributes: Attributes,
 }
 
 /// A decrypted contact handed to the second counting thread: date, person, attributes, and the
 /// contact's record key (zero unless keyed).
-type Batched = (String, Option<i64>, Attributes, u32);
+type Batched = (String, Option<i64>, u32, Attributes, u32);
 const BATCH: usize = 4096;
 
 /// From this many queries on (the report's tables), half of them are counted on a second
@@ -363,6 +411,7 @@ impl Vault {
         queries: &[Query],
         sinks: &mut [&mut dyn StatsSink],
         record_keys: Option<&RecordKeys>,
+        scope: Option<u32>,
     ) -> Result<Vec<StatsResult>> {
         if queries.is_empty() && sinks.is_empty() {
             return Ok(Vec::new());
@@ -395,14 +444,18 @@ impl Vault {
                 k.contact(c.id)
             }
         };
+        let in_scope = |c: &StatContact<'_>| scope.is_none_or(|u| u == c.unit);
         if accs.len() < SECOND_THREAD_FROM {
             self.for_each_stat_contact(reads, from, to, &merges, |c| {
+                if !in_scope(&c) {
+                    return;
+                }
                 let key = contact_key(&c);
                 for acc in accs.iter_mut() {
-                    acc.add_keyed(c.date, c.person, &c.attributes, key);
+                    acc.add_in(c.date, c.person, c.unit, &c.attributes, key);
                 }
                 for s in sinks.iter_mut() {
-                    s.add_keyed(c.date, c.person, &c.attributes, key);
+                    s.add_in(c.date, c.person, c.unit, &c.attributes, key);
                 }
             })?;
         } else {
@@ -415,23 +468,26 @@ impl Vault {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Batched>>(4);
                 let worker = scope.spawn(move || {
                     for batch in rx {
-                        for (date, person, attributes, key) in &batch {
+                        for (date, person, unit, attributes, key) in &batch {
                             for acc in there.iter_mut() {
-                                acc.add_keyed(date, *person, attributes, *key);
+                                acc.add_in(date, *person, *unit, attributes, *key);
                             }
                         }
                     }
                 });
                 let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
                 let scan = self.for_each_stat_contact(reads, from, to, &merges, |c| {
+                    if !in_scope(&c) {
+                        return;
+                    }
                     let key = contact_key(&c);
                     for acc in here.iter_mut() {
-                        acc.add_keyed(c.date, c.person, &c.attributes, key);
+                        acc.add_in(c.date, c.person, c.unit, &c.attributes, key);
                     }
                     for s in sinks.iter_mut() {
-                        s.add_keyed(c.date, c.person, &c.attributes, key);
+                        s.add_in(c.date, c.person, c.unit, &c.attributes, key);
                     }
-                    batch.push((c.date.to_string(), c.person, c.attributes, key));
+                    batch.push((c.date.to_string(), c.person, c.unit, c.attributes, key));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         // The worker only stops when this sender is dropped.
@@ -459,9 +515,7 @@ impl Vault {
                 .position(|e| (e.from, e.to) == (q.from, q.to));
             let n = match earlier {
                 Some(j) => nights[j],
-                None => {
-                    reads.field_night_count(day(q.from).as_deref(), day(q.to).as_deref())? as u64
-                }
+                None => self.field_nights_in(reads, q, scope)?,
             };
             nights.push(n);
         }
@@ -479,6 +533,35 @@ impl Vault {
                 }
             })
             .collect())
+    }
+
+    /// The field nights of a query's period: of the unit counted (`scope`), and of the units
+    /// a `unit` filter names. (Other filters do not apply to nights.)
+    fn field_nights_in(&self, reads: &dyn Reads, q: &Query, scope: Option<u32>) -> Result<u64> {
+        let (from, to) = (day(q.from), day(q.to));
+        let units: Vec<&crate::stats::Filter> = q
+            .filters
+            .iter()
+            .filter(|f| f.dimension == crate::stats::Dimension::Unit)
+            .collect();
+        if scope.is_none() && units.is_empty() {
+            return Ok(reads.field_night_count(from.as_deref(), to.as_deref())? as u64);
+        }
+        let counted = |unit: u32| {
+            scope.is_none_or(|s| s == unit) && units.iter().all(|f| f.codes().contains(&unit))
+        };
+        let mut n = 0;
+        for (author, count) in reads.field_night_counts_by_author(from.as_deref(), to.as_deref())? {
+            if counted(self.unit_code_of(author)) {
+                n += count as u64;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The unit of a user's contacts and nights, as a statistics code.
+    pub(super) fn unit_code_of(&self, user: i64) -> u32 {
+        u32::try_from(self.units.of_user(user)).unwrap_or(u32::MAX)
     }
 
     /// Decrypts what statistics need of every contact in the period and hands it to `f`.
@@ -506,6 +589,7 @@ impl Vault {
                         id: row.id,
                         date: row.date,
                         person: row.person_id.map(|p| merges.resolve(p)),
+                        unit: self.unit_code_of(row.created_by),
                         attributes,
                     });
                     NEXT
@@ -545,10 +629,15 @@ impl<'v> Statistics<'v> {
     /// Nothing is read or logged until [`StatsDoor::count`].
     pub fn open(self, purpose: StatsPurpose) -> Result<StatsDoor<'v>> {
         self.0.require(purpose.permission())?;
+        let scope = match self.0.units.several() {
+            true => Some(self.0.unit_code_of(self.0.user.id)),
+            false => None,
+        };
         Ok(StatsDoor {
             vault: self.0,
             purpose,
             record_keys: None,
+            scope,
         })
     }
 

@@ -228,16 +228,17 @@ impl ContactReads for Session<'_> {
     ) -> Result<()> {
         let (lo, hi) = bounds(from, to);
         self.pages(
-            "SELECT id, date, person_id, attributes FROM contacts
+            "SELECT id, date, person_id, created_by, attributes FROM contacts
              WHERE id > $1 AND date BETWEEN $2 AND $3 ORDER BY id LIMIT $4",
             &[&lo, &hi],
             &mut |r| {
                 let date: &str = get(r, 1)?;
-                let attributes: &[u8] = get(r, 3)?;
+                let attributes: &[u8] = get(r, 4)?;
                 Ok(visit(StatRow {
                     id: get(r, 0)?,
                     date,
                     person_id: get(r, 2)?,
+                    created_by: get(r, 3)?,
                     attributes,
                 }))
             },
@@ -392,6 +393,20 @@ impl ContactReads for Session<'_> {
             )?[0],
             0,
         )
+    }
+
+    fn field_night_counts_by_author(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let (lo, hi) = bounds(from, to);
+        let rows = self.conn.query(
+            "SELECT created_by, count(*) FROM field_nights WHERE date BETWEEN $1 AND $2
+             GROUP BY created_by ORDER BY created_by",
+            &[&lo, &hi],
+        )?;
+        all(rows, pair)
     }
 
     fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {

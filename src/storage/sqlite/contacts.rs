@@ -84,7 +84,8 @@ impl ContactReads for Session<'_> {
     ) -> Result<()> {
         let (lo, hi) = bounds(from, to);
         let mut st = self.conn().prepare_cached(
-            "SELECT id, date, person_id, attributes FROM contacts WHERE date BETWEEN ?1 AND ?2",
+            "SELECT id, date, person_id, created_by, attributes FROM contacts
+             WHERE date BETWEEN ?1 AND ?2",
         )?;
         let mut rows = st.query([lo, hi])?;
         while let Some(r) = rows.next()? {
@@ -92,7 +93,8 @@ impl ContactReads for Session<'_> {
                 id: r.get(0)?,
                 date: r.get_ref(1)?.as_str()?,
                 person_id: r.get(2)?,
-                attributes: bytes_of(r.get_ref(3)?),
+                created_by: r.get(3)?,
+                attributes: bytes_of(r.get_ref(4)?),
             };
             if visit(row).is_break() {
                 break;
@@ -262,6 +264,20 @@ impl ContactReads for Session<'_> {
             [lo, hi],
             |r| r.get(0),
         )?)
+    }
+
+    fn field_night_counts_by_author(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let (lo, hi) = bounds(from, to);
+        let mut st = self.conn().prepare_cached(
+            "SELECT created_by, count(*) FROM field_nights WHERE date BETWEEN ?1 AND ?2
+             GROUP BY created_by ORDER BY created_by",
+        )?;
+        let rows = st.query_map([lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {

@@ -186,7 +186,7 @@ impl Statistics {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let cursor_dim = crate::stats::Dimension::ALL[v.by_cursor];
+        let cursor_dim = crate::tui::statistics::by_dimensions()[v.by_cursor];
         let fdim = filter_dimensions()[v.filter_dim];
         let fvalues = values_of(fdim, lists);
         let fvalue = fvalues.get(v.filter_value).cloned().unwrap_or_default();

@@ -1,0 +1,404 @@
+//! Units of a city sharing one database (docs/units.md): `unit add/list`, users in units, a
+//! unit's own figures and contacts, and the city's figures where a person met by two units
+//! counts once. Every command runs as a process, on a file or (with
+//! `UPPSOK_TEST_BACKEND=postgres`) on the test server.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// A city of two units: `stockholm` (the first, named; the admin and `anna`, lead) and
+/// `goteborg` (`sara`, outreach, and `gus`, lead). Stockholm met AB85 in 2023 and CD12 in
+/// 2024; Göteborg met AB85 and EF34 in 2024 (AB85 twice). So the city met three persons, one
+/// of them by both units.
+fn city() -> Db {
+    let db = Db::new();
+    db.cmd()
+        .args(["unit", "add", "stockholm"])
+        .assert()
+        .success();
+    db.cmd()
+        .args(["unit", "add", "goteborg"])
+        .assert()
+        .success();
+    db.add_user("anna", "lead");
+    for (name, role) in [("sara", "outreach"), ("gus", "lead")] {
+        db.cmd()
+            .args(["user", "add", name, "--role", role, "--unit", "goteborg"])
+            .env("UPPSOK_NEW_PASSPHRASE", PASS)
+            .assert()
+            .success();
+    }
+    let add = |user: &str, date: &str, code: &str, note: &str| {
+        let mut args = add_args(&["--code", code, "--note", note]);
+        args[2] = date.to_string();
+        db.cmd_as(user, PASS).args(&args).assert().success();
+    };
+    add(ADMIN, "2023-05-01", "AB85", "stockholms anteckning");
+    add(ADMIN, "2024-02-01", "CD12", "");
+    add("sara", "2024-03-01", "AB85", "göteborgs anteckning");
+    add("sara", "2024-03-02", "AB85", "");
+    add("sara", "2024-04-01", "EF34", "");
+    db
+}
+
+fn figures(v: &Value) -> [u64; 3] {
+    ["contacts", "individuals", "new_individuals"].map(|k| v[k].as_u64().expect(k))
+}
+
+fn json_out(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("JSON")
+}
+
+#[test]
+fn a_unit_counts_its_own_and_the_city_counts_a_person_met_by_two_units_once() {
+    let db = city();
+    // Each unit's own figures, whoever of it asks.
+    for user in [ADMIN, "anna"] {
+        let v = db.stats_json_as(user, PASS, &[]);
+        assert_eq!(figures(&v), [2, 2, 2], "stockholm as {user}: {v}");
+    }
+    for user in ["sara", "gus"] {
+        let v = db.stats_json_as(user, PASS, &[]);
+        assert_eq!(figures(&v), [3, 2, 2], "goteborg as {user}: {v}");
+    }
+    // The city: five contacts, three persons (AB85 once, though both units met them).
+    for user in [ADMIN, "gus"] {
+        let v = db.stats_json_as(user, PASS, &["--city"]);
+        assert_eq!(figures(&v), [5, 3, 3], "city as {user}: {v}");
+    }
+    // By unit: a person counts in each unit that met them, the total once.
+    let v = db.stats_json_as("gus", PASS, &["--city", "--by", "unit"]);
+    let groups: Vec<(String, [u64; 3])> = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["unit"].as_str().unwrap().to_string(), figures(g)))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            ("stockholm".to_string(), [2, 2, 2]),
+            ("goteborg".to_string(), [3, 2, 2]),
+        ]
+    );
+    // New individuals are new to the city: in 2024 Göteborg met AB85, whom Stockholm met in
+    // 2023, so of Göteborg's two persons one is new.
+    let v = db.stats_json_as("sara", PASS, &["--year", "2024"]);
+    assert_eq!(figures(&v), [3, 2, 1], "{v}");
+    let v = db.stats_json_as(ADMIN, PASS, &["--city", "--year", "2024"]);
+    assert_eq!(figures(&v), [4, 3, 2], "{v}");
+    // A filter on the unit, with --city, is one unit's figures again.
+    let v = db.stats_json_as(ADMIN, PASS, &["--city", "--filter", "unit=goteborg"]);
+    assert_eq!(figures(&v), [3, 2, 2], "{v}");
+    // The estimate and the report count the same contacts.
+    let est = |user: &str, args: &[&str]| {
+        json_out(
+            &db.cmd_as(user, PASS)
+                .args(["estimate", "-f", "json"])
+                .args(args)
+                .output()
+                .unwrap(),
+        )["observed"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(est("sara", &[]), 2);
+    assert_eq!(est(ADMIN, &["--city"]), 3);
+    let report = |args: &[&str]| {
+        let o = db
+            .cmd_as("gus", PASS)
+            .args(["report", "--threshold", "3", "--method", "cellkey"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert!(report(&["--city"]).contains("the city's units have had"));
+    assert!(report(&[]).contains("the unit has had"));
+    // And the audit passes: every unit and every user's unit is granted by the log.
+    db.cmd().arg("audit").assert().success();
+}
+
+#[test]
+fn units_are_named_added_and_listed_and_users_belong_to_one() {
+    let db = Db::new();
+    let list = |format: &str| {
+        db.cmd()
+            .args(["unit", "list", "-f", format])
+            .output()
+            .unwrap()
+    };
+    // One unit without a name: everyone is in it.
+    assert_eq!(json_out(&list("json")), serde_json::json!([]));
+    assert!(stdout(&list("text")).contains("one unit without a name"));
+    let o = db
+        .cmd()
+        .args(["unit", "add", "stockholm"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("every user and contact so far belongs to it"));
+    db.cmd().args(["unit", "add", "malmö"]).assert().success();
+    db.add_user("olle", "outreach");
+    db.cmd()
+        .args(["user", "add", "mia", "--role", "lead", "--unit", "malmö"])
+        .env("UPPSOK_NEW_PASSPHRASE", PASS)
+        .assert()
+        .success();
+    assert_eq!(
+        json_out(&list("json")),
+        serde_json::json!([
+            {"number": 1, "name": "stockholm", "users": 2},
+            {"number": 2, "name": "malmö", "users": 1},
+        ])
+    );
+    let text = stdout(&list("text"));
+    assert!(
+        text.contains("malmö") && text.contains("active users"),
+        "{text}"
+    );
+    let users = json_out(
+        &db.cmd()
+            .args(["user", "list", "-f", "json"])
+            .output()
+            .unwrap(),
+    );
+    let unit_of = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name)
+            .map(|u| u["unit"].clone())
+            .unwrap()
+    };
+    assert_eq!(unit_of("olle"), "stockholm");
+    assert_eq!(unit_of("mia"), "malmö");
+    // In Swedish too.
+    let o = db
+        .cmd()
+        .args(["--lang", "sv", "unit", "list"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("aktiva användare"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_unit_input_is_refused_and_changes_nothing() {
+    let db = Db::new();
+    db.cmd()
+        .args(["unit", "add", "stockholm"])
+        .assert()
+        .success();
+    db.add_user("olle", "outreach");
+    let log_len = || {
+        let o = db.cmd().args(["log", "-f", "json"]).output().unwrap();
+        json_out(&o).as_array().unwrap().len()
+    };
+    let before = log_len();
+    // A name that is not one, a name taken: bad input (exit 2), nothing written.
+    for (name, says) in [
+        ("Two Words", "lower-case letters"),
+        ("a=b", "lower-case letters"),
+        ("stockholm", "already has a unit named stockholm"),
+    ] {
+        let o = db.cmd().args(["unit", "add", name]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{name}: {}", stderr(&o));
+    }
+    // A user into a unit there is none of: nothing written.
+    let o = db
+        .cmd()
+        .args([
+            "user", "add", "nils", "--role", "outreach", "--unit", "uppsala",
+        ])
+        .env("UPPSOK_NEW_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no unit of that name"),
+        "{}",
+        stderr(&o)
+    );
+    // Each `log` run is itself one entry.
+    assert_eq!(log_len(), before + 1);
+    // Only an administrator adds a unit; the refusal alone is logged.
+    let o = db
+        .cmd_as("olle", PASS)
+        .args(["unit", "add", "uppsala"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = db
+        .cmd()
+        .args(["unit", "list", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&o).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_unit_sees_and_changes_only_its_own_contacts() {
+    let db = city();
+    // Göteborg's lead exports Göteborg's three contacts, and no note of Stockholm's.
+    let o = db
+        .cmd_as("gus", PASS)
+        .args(["export", "-f", "json"])
+        .output()
+        .unwrap();
+    let rows = json_out(&o);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(!stdout(&o).contains("stockholms anteckning"));
+    assert!(stdout(&o).contains("göteborgs anteckning"));
+    // Stockholm's first contact (id 1) is not Göteborg's to show, change or delete.
+    for args in [
+        vec!["contact", "show", "1"],
+        vec!["contact", "delete", "1", "--reason", "duplicate"],
+    ] {
+        let o = db.cmd_as("sara", PASS).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stdout(&o).contains("stockholms"), "{args:?}");
+    }
+    let o = db
+        .cmd_as(ADMIN, PASS)
+        .args(["contact", "show", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("stockholms anteckning"),
+        "{}",
+        stderr(&o)
+    );
+    // The city's figures are for leads, auditors and administrators; figures by unit need
+    // --city.
+    let o = db
+        .cmd_as("sara", PASS)
+        .args(["stats", "--city"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("figures of the whole city"),
+        "{}",
+        stderr(&o)
+    );
+    for args in [["--by", "unit"], ["--filter", "unit=stockholm"]] {
+        let o = db
+            .cmd_as("gus", PASS)
+            .arg("stats")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("give --city"), "{}", stderr(&o));
+    }
+    // Nothing was deleted.
+    let v = db.stats_json_as(ADMIN, PASS, &["--city"]);
+    assert_eq!(figures(&v), [5, 3, 3]);
+    db.cmd().arg("audit").assert().success();
+}
+
+#[test]
+fn field_nights_are_counted_and_listed_per_unit() {
+    let db = city();
+    let night = |user: &str, date: &str| {
+        let o = db
+            .cmd_as(user, PASS)
+            .args([
+                "night",
+                "add",
+                "--date",
+                date,
+                "--kind",
+                "street",
+                "--district",
+                "norrmalm",
+                "--staff",
+                "2",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    night(ADMIN, "2024-02-01");
+    night("sara", "2024-03-01");
+    night("sara", "2024-03-02");
+    let nights = |user: &str, args: &[&str]| {
+        db.stats_json_as(user, PASS, args)["field_nights"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(nights(ADMIN, &[]), 1);
+    assert_eq!(nights("gus", &[]), 2);
+    assert_eq!(nights("gus", &["--city"]), 3);
+    assert_eq!(nights("gus", &["--city", "--filter", "unit=stockholm"]), 1);
+    // Stockholm's night (the first) is not Göteborg's to list or to log into.
+    let o = db
+        .cmd_as("sara", PASS)
+        .args(["night", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
+    let o = db
+        .cmd_as("sara", PASS)
+        .args(add_args(&["--field-night", "1"]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    db.cmd_as(ADMIN, PASS)
+        .args(add_args(&["--field-night", "1"]))
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_units_publication_and_the_citys_of_one_period_are_slices_the_register_keeps_apart() {
+    let db = city();
+    let publish = |user: &str, args: &[&str]| {
+        db.cmd_as(user, PASS)
+            .args(["stats", "--year", "2024", "--publish", "--threshold", "3"])
+            .args(["-f", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Each unit publishes its own year, by role (the tables linked to it for the attacker's
+    // check may group by unit: in a unit's count, its one group).
+    for user in ["gus", "anna"] {
+        let o = publish(user, &["--by", "role"]);
+        assert!(o.status.success(), "{user}: {}", stderr(&o));
+    }
+    // The same period again, by the same unit: the same figures.
+    let o = publish("gus", &["--by", "role"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The city's 2024 less Göteborg's would be Stockholm's exactly: refused under suppression.
+    let o = publish(ADMIN, &["--city"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("other filters"), "{}", stderr(&o));
+    // Nor by the other method, beside the units' exact bounds.
+    let o = publish(ADMIN, &["--city", "--method", "cellkey"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("other disclosure-control method"));
+    // A year no unit published: the city's by unit, by the cell key method.
+    let o = db
+        .cmd_as(ADMIN, PASS)
+        .args([
+            "stats",
+            "--year",
+            "2023",
+            "--publish",
+            "--method",
+            "cellkey",
+        ])
+        .args(["--city", "--by", "unit", "-f", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["groups"][0]["unit"], "stockholm", "{v}");
+}
