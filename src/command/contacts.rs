@@ -254,7 +254,7 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
     } else {
         Says::Imported {
             rows: summary.rows as u64,
-            new_persons: summary.new_persons as u64,
+            new_persons: summary.new_persons.map(|n| n as u64),
             separator,
         }
     };

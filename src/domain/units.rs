@@ -15,20 +15,22 @@ pub const FIRST_UNIT: i64 = 1;
 /// The longest unit name.
 pub const UNIT_NAME_MAX: usize = 40;
 
-/// Whether `name` may name a unit: 1 to [`UNIT_NAME_MAX`] characters, lower-case letters
-/// (Swedish ones included), digits, `-` and `_`, beginning with a letter or a digit. (It is
-/// written into the log's entries and read as a statistics value, so it holds no space, `=`,
-/// `,` or `:`.)
+/// Whether `name` may name a unit: 1 to [`UNIT_NAME_MAX`] characters, the letters `a` to `z`
+/// and `å`, `ä`, `ö`, digits, `-` and `_`, beginning with a letter or a digit. (It is written
+/// into the log's entries and read as a statistics value, so it holds no space, `=`, `,` or
+/// `:`; and no letter of another alphabet that looks like one of these, so two units cannot
+/// look the same: a red team added `gotebоrg` with a Cyrillic `о` beside `goteborg`.)
 pub fn is_unit_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars
+    let letter = |c: char| c.is_ascii_lowercase() || matches!(c, 'å' | 'ä' | 'ö');
+    let first_ok = name
+        .chars()
         .next()
-        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+        .is_some_and(|c| letter(c) || c.is_ascii_digit());
     first_ok
         && name.chars().count() <= UNIT_NAME_MAX
         && name
             .chars()
-            .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            .all(|c| letter(c) || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// The units as the log grants them, and the unit of every user.
@@ -97,7 +99,14 @@ mod tests {
 
     #[test]
     fn unit_names_are_identifiers_that_a_log_entry_and_a_filter_can_hold() {
-        for ok in ["stockholm", "mika-goteborg", "malmö_2", "1177", "å"] {
+        for ok in [
+            "stockholm",
+            "mika-goteborg",
+            "malmö_2",
+            "1177",
+            "å",
+            "västerås",
+        ] {
             assert!(is_unit_name(ok), "{ok}");
         }
         let long = "a".repeat(UNIT_NAME_MAX + 1);
@@ -109,6 +118,10 @@ mod tests {
             "a,b",
             "a:b",
             "-leading",
+            "gotebоrg",
+            "ｇｏｔｅｂｏｒｇ",
+            "ⅰ",
+            "müller",
             long.as_str(),
         ] {
             assert!(!is_unit_name(bad), "{bad}");

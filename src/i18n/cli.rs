@@ -224,7 +224,8 @@ pub enum Says<'a> {
     },
     Imported {
         rows: u64,
-        new_persons: u64,
+        /// `None` in a database of several units (it would tell which codes another met).
+        new_persons: Option<u64>,
         separator: u8,
     },
     /// Asks for values from standard input at a terminal.
@@ -564,12 +565,21 @@ fn en(s: Says<'_>) -> String {
         ),
         Imported {
             rows,
-            new_persons,
+            new_persons: Some(new_persons),
             separator,
         } => format!(
             "Imported {} ({}){}.",
             count_en(rows, "contact", "contacts"),
             count_en(new_persons, "new person", "new persons"),
+            separated_en(separator)
+        ),
+        Imported {
+            rows,
+            new_persons: None,
+            separator,
+        } => format!(
+            "Imported {}{}.",
+            count_en(rows, "contact", "contacts"),
             separated_en(separator)
         ),
         TypeThenCtrlD { what } => format!(
@@ -721,12 +731,21 @@ fn sv(s: Says<'_>) -> String {
         ),
         Imported {
             rows,
-            new_persons,
+            new_persons: Some(new_persons),
             separator,
         } => format!(
             "Importerade {} ({}){}.",
             count_sv(rows, "kontakt", "kontakter"),
             count_sv(new_persons, "ny person", "nya personer"),
+            separated_sv(separator)
+        ),
+        Imported {
+            rows,
+            new_persons: None,
+            separator,
+        } => format!(
+            "Importerade {}{}.",
+            count_sv(rows, "kontakt", "kontakter"),
             separated_sv(separator)
         ),
         TypeThenCtrlD { what } => format!(
@@ -981,8 +1000,13 @@ mod tests {
             },
             Imported {
                 rows: 2,
-                new_persons: 1,
+                new_persons: Some(1),
                 separator: b'\t',
+            },
+            Imported {
+                rows: 2,
+                new_persons: None,
+                separator: b',',
             },
             TypeThenCtrlD { what: Piped::Code },
             TypeThenCtrlD { what: Piped::Note },
@@ -1164,14 +1188,14 @@ mod tests {
     fn plurals_and_numbers_follow_the_language() {
         let one = Says::Imported {
             rows: 1,
-            new_persons: 1,
+            new_persons: Some(1),
             separator: b',',
         };
         assert_eq!(Lang::En.says(one), "Imported 1 contact (1 new person).");
         assert_eq!(Lang::Sv.says(one), "Importerade 1 kontakt (1 ny person).");
         let many = Says::Imported {
             rows: 12_345,
-            new_persons: 0,
+            new_persons: Some(0),
             separator: b';',
         };
         assert_eq!(

@@ -721,6 +721,14 @@ impl Audit<'_> {
             if wanted_user.is_some() && r.user_id != wanted_user {
                 return NEXT;
             }
+            // In a city, an auditor reads their own unit's entries (an administrator, whose
+            // role is the city's, every entry).
+            if self.0.units.several()
+                && self.0.user.role != crate::domain::StaffRole::Admin
+                && !r.user_id.is_some_and(|u| self.0.own_unit(u))
+            {
+                return NEXT;
+            }
             out.push(AccessEntry {
                 seq: r.seq,
                 at: r.at,

@@ -42,7 +42,9 @@ pub(super) fn decode_note(b: &[u8]) -> Option<Zeroizing<String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
     pub rows: usize,
-    pub new_persons: usize,
+    /// How many persons the database did not know: `None` in a database of several units,
+    /// where it would tell which codes another unit has met.
+    pub new_persons: Option<usize>,
     pub dry_run: bool,
 }
 
@@ -261,6 +263,7 @@ impl Contacts<'_> {
     {
         self.0.require(Permission::WriteContacts)?;
         let user_id = self.0.user.id;
+        let one_unit = !self.0.units.several();
         let tx = self.0.change()?;
         let (keys, districts) = (tx.keys, tx.districts);
         let bulk = !dry_run
@@ -327,7 +330,7 @@ impl Contacts<'_> {
         if dry_run {
             return Ok(ImportSummary {
                 rows: rows_seen,
-                new_persons: 0,
+                new_persons: Some(0).filter(|_| one_unit),
                 dry_run: true,
             });
         }
@@ -349,7 +352,7 @@ impl Contacts<'_> {
         tx.commit()?;
         Ok(ImportSummary {
             rows: written.contacts,
-            new_persons: written.new_persons,
+            new_persons: Some(written.new_persons).filter(|_| one_unit),
             dry_run: false,
         })
     }

@@ -721,6 +721,17 @@ impl Vault {
         !self.units.several() || self.units.of_user(author) == self.user.unit
     }
 
+    /// Who may add and close projects: leads and administrators; in a database of several
+    /// units, whose projects are the city's, administrators only (closing one is refused while
+    /// a contact of it lies after the day, which would tell a unit's lead another unit's
+    /// contact dates).
+    pub(super) fn projects_permission(&self) -> Permission {
+        match self.units.several() {
+            false => Permission::ManageProjects,
+            true => Permission::Administer,
+        }
+    }
+
     /// Reads the units and the signed-in user's unit from the log again (after a change).
     fn reload_units(&mut self) -> Result<()> {
         let reads = self.store.read()?;

@@ -125,12 +125,30 @@ impl Persons<'_> {
     }
 
     /// Every stored pseudonym, for [`Persons::did_you_mean`]. Roles that log contacts only.
+    /// In a database of several units, the persons the user's own unit has met: a code
+    /// another unit logged is not suggested (that would tell that they met the person).
     pub fn index(&mut self) -> Result<PersonIndex> {
         self.0.require(Permission::WriteContacts)?;
+        let reads = self.0.store.read()?;
+        let met: Option<HashSet<i64>> = match self.0.units.several() {
+            false => None,
+            true => {
+                let mut met = HashSet::new();
+                reads.scan_stat_rows(None, None, &mut |row| {
+                    if let Some(p) = row.person_id.filter(|_| self.0.own_unit(row.created_by)) {
+                        met.insert(p);
+                    }
+                    NEXT
+                })?;
+                Some(met)
+            }
+        };
         let mut known = HashSet::new();
-        self.0.store.read()?.scan_persons(0, &mut |_, p| {
-            if let Ok(p) = <[u8; 32]>::try_from(p) {
-                known.insert(p);
+        reads.scan_persons(0, &mut |id, p| {
+            if met.as_ref().is_none_or(|m| m.contains(&id)) {
+                if let Ok(p) = <[u8; 32]>::try_from(p) {
+                    known.insert(p);
+                }
             }
             NEXT
         })?;

@@ -210,11 +210,13 @@ pub(super) fn clash(earlier: &[Publication], asked: &Asked<'_>) -> Option<Msg> {
                 continue;
             };
             if q == period {
-                if recorded.as_ref() != Some(digest) {
-                    return Some(Msg::PublishChanged { at: date(&p.at) });
-                }
+                // Other filters first: a unit's publication and the city's of one period are
+                // other slices of it, whose contacts' digests differ too.
                 if p.selection.as_ref() != Some(selection) {
                     return Some(Msg::PublishOtherFilters { at: date(&p.at) });
+                }
+                if recorded.as_ref() != Some(digest) {
+                    return Some(Msg::PublishChanged { at: date(&p.at) });
                 }
                 if p.threshold != Some(threshold) {
                     return Some(Msg::PublishOtherThreshold {
@@ -245,6 +247,7 @@ impl Vault {
         reads: &dyn Reads,
         from: Option<&str>,
         to: Option<&str>,
+        scope: Option<u32>,
     ) -> Result<[u8; 32]> {
         let merges = Merges::load(reads)?;
         let first = super::statistics::first_contacts(reads, &merges)?;
@@ -252,6 +255,12 @@ impl Vault {
         h.update(b"contacts");
         let districts = &self.districts;
         self.for_each_stat_contact(reads, from, to, &merges, |c| {
+            // A unit's publication commits to its own contacts: another unit's changes are
+            // not its to notice (a red team read from refusals on which days another unit
+            // logged).
+            if scope.is_some_and(|u| u != c.unit) {
+                return;
+            }
             h.update(&c.id.to_le_bytes());
             h.update(c.date.as_bytes());
             let person = c.person.unwrap_or(-1);
@@ -262,7 +271,13 @@ impl Vault {
                 None => h.update(&[0u8]),
             }
         })?;
-        h.update(&reads.field_night_count(from, to)?.to_le_bytes());
+        let nights = crate::stats::Query {
+            from: from.and_then(|d| crate::domain::parse_date(d).ok()),
+            to: to.and_then(|d| crate::domain::parse_date(d).ok()),
+            by: Vec::new(),
+            filters: Vec::new(),
+        };
+        h.update(&(self.field_nights_in(reads, &nights, scope)? as i64).to_le_bytes());
         Ok(h.finalize().into_bytes().into())
     }
 

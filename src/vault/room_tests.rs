@@ -388,3 +388,58 @@ fn lookups_log_the_person_shown_by_handle_once_per_sign_in_never_the_code() {
         })
         .unwrap();
 }
+
+#[test]
+fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
+    let store = MemoryStore::new();
+    let mut admin = new_vault(&store);
+    admin.staff().add_unit("stockholm").unwrap();
+    let goteborg = admin.staff().add_unit("goteborg").unwrap();
+    admin
+        .staff()
+        .add_in("sara", StaffRole::Outreach, goteborg, &pass())
+        .unwrap();
+    // Stockholm met AB85 and CD12; Göteborg met CD12 too.
+    for c in ["ab85", "cd12"] {
+        admin
+            .contacts()
+            .add(contact("2024-01-01", c, "stockholms"), false)
+            .unwrap();
+    }
+    let mut sara = sign_in(&store, "sara");
+    sara.contacts()
+        .add(contact("2024-02-01", "cd12", "göteborgs"), false)
+        .unwrap();
+    // To Göteborg, AB85 is unknown: no lookup, no history, no suggestion one edit away.
+    assert!(sara.persons().lookup(&code("ab85")).unwrap().is_none());
+    assert!(sara.persons().history(&code("ab85")).unwrap().is_none());
+    let index = sara.persons().index().unwrap();
+    assert!(sara
+        .persons()
+        .did_you_mean(&index, &code("ab86"), 3)
+        .unwrap()
+        .is_empty());
+    // CD12 is known to both, each seeing only its own contact of them; the city one person.
+    let seen = sara.persons().lookup(&code("cd12")).unwrap().unwrap();
+    assert_eq!(seen.earlier, 1);
+    let history = sara.persons().history(&code("cd12")).unwrap().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(&*history[0].contact.note, "göteborgs");
+    assert_eq!(
+        sara.persons()
+            .did_you_mean(&index, &code("cd13"), 3)
+            .unwrap()
+            .len(),
+        1
+    );
+    // Stockholm's index suggests its own.
+    let index = admin.persons().index().unwrap();
+    assert_eq!(
+        admin
+            .persons()
+            .did_you_mean(&index, &code("ab86"), 3)
+            .unwrap()
+            .len(),
+        1
+    );
+}

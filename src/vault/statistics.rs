@@ -102,9 +102,18 @@ pub struct StatsDoor<'v> {
 
 impl StatsDoor<'_> {
     /// Counts the whole city (every unit's contacts; `unit` may then group and filter): for a
-    /// lead, an auditor or an administrator (a refusal is logged and returned).
+    /// lead, an auditor or an administrator (a refusal is logged and returned). A lead's or an
+    /// auditor's are published figures only (`stats --publish`, `report`): exact counts of
+    /// the city, filtered to one day and one unit, would show another unit's contacts one by
+    /// one. An administrator, whose role is the city's, may have them exact.
     pub fn city(mut self) -> Result<Self> {
         self.vault.require(Permission::CityFigures)?;
+        if self.vault.units.several()
+            && self.vault.user.role != crate::domain::StaffRole::Admin
+            && self.purpose.threshold().is_none()
+        {
+            return Err(Error::Input(Msg::CityFiguresPublished));
+        }
         self.scope = None;
         Ok(self)
     }
@@ -295,6 +304,7 @@ impl StatsDoor<'_> {
                     &*reads,
                     period.0.as_deref(),
                     period.1.as_deref(),
+                    self.scope,
                 )?),
             };
             let suppressed = selection
@@ -444,7 +454,29 @@ impl Vault {
                 k.contact(c.id)
             }
         };
-        let in_scope = |c: &StatContact<'_>| scope.is_none_or(|u| u == c.unit);
+        // The first and last date of the unit's contacts (in a unit's count): what an open end
+        // of a period shows. The scan covers every open end, so what it sees is the range.
+        let mut seen: Option<(String, String)> = None;
+        let mut in_scope = |c: &StatContact<'_>| {
+            if scope.is_none_or(|u| u == c.unit) {
+                if scope.is_some() {
+                    match &mut seen {
+                        None => seen = Some((c.date.to_string(), c.date.to_string())),
+                        Some((lo, hi)) => {
+                            if c.date < lo.as_str() {
+                                *lo = c.date.to_string();
+                            }
+                            if c.date > hi.as_str() {
+                                *hi = c.date.to_string();
+                            }
+                        }
+                    }
+                }
+                true
+            } else {
+                false
+            }
+        };
         if accs.len() < SECOND_THREAD_FROM {
             self.for_each_stat_contact(reads, from, to, &merges, |c| {
                 if !in_scope(&c) {
@@ -519,7 +551,10 @@ impl Vault {
             };
             nights.push(n);
         }
-        let range = reads.contact_date_range()?;
+        let range = match scope {
+            None => reads.contact_date_range()?,
+            Some(_) => seen,
+        };
         Ok(accs
             .into_iter()
             .zip(nights)
@@ -537,7 +572,12 @@ impl Vault {
 
     /// The field nights of a query's period: of the unit counted (`scope`), and of the units
     /// a `unit` filter names. (Other filters do not apply to nights.)
-    fn field_nights_in(&self, reads: &dyn Reads, q: &Query, scope: Option<u32>) -> Result<u64> {
+    pub(super) fn field_nights_in(
+        &self,
+        reads: &dyn Reads,
+        q: &Query,
+        scope: Option<u32>,
+    ) -> Result<u64> {
         let (from, to) = (day(q.from), day(q.to));
         let units: Vec<&crate::stats::Filter> = q
             .filters

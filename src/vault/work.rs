@@ -60,7 +60,7 @@ impl Work<'_> {
     /// compare without case, accents, spaces and hyphens, look-alike letters as the same:
     /// `domain::work::name_key`) or its period ends before it begins.
     pub fn add_project(&mut self, p: NewProject) -> Result<i64> {
-        self.0.require(Permission::ManageProjects)?;
+        self.0.require(self.0.projects_permission())?;
         let d = p.details;
         if d.to.is_some_and(|to| to < d.from) {
             return Err(Error::Input(Msg::PeriodBackwards));
@@ -104,7 +104,7 @@ impl Work<'_> {
     /// contact of the project lies after that day (it would fall outside its project), or the
     /// day is before the project began.
     pub fn close_project(&mut self, name: &str, to: Date) -> Result<Project> {
-        self.0.require(Permission::ManageProjects)?;
+        self.0.require(self.0.projects_permission())?;
         let tx = self.0.change()?;
         let projects = load_projects(&*tx, tx.keys)?;
         let mut project = projects
