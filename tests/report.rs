@@ -105,6 +105,11 @@ fn the_checkpoint_a_report_prints_proves_its_log_later() {
         .assert()
         .success();
     // Someone who changes an entry before it, even holding the keys, no longer reaches it.
+    // (On a server the log is append-only even to its owner: tests/postgres.rs changes it as
+    // the server's administrator.)
+    if common::on_server_backend() {
+        return;
+    }
     db.raw()
         .execute(
             "UPDATE audit_log SET detail = 'threshold=3' WHERE action = 'report'",
@@ -150,7 +155,10 @@ fn snapshots_in_both_languages() {
     assert!(std::fs::read_to_string(&path)
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
-    // --out the database itself is refused.
+    // --out the database itself is refused (a file: a server's database is no path).
+    if common::on_server_backend() {
+        return;
+    }
     let out = db
         .cmd()
         .args(["report", "--out"])
