@@ -1835,3 +1835,35 @@ fn activities_are_listed_and_logged_with_problems_beside_their_fields() {
         Some(uppsok::tui::app::Message::Error(_))
     ));
 }
+
+/// A city of two units (docs/units.md): the administrator's users screen shows each user's
+/// unit; a user of the second unit sees their own unit's overview (none of the first unit's
+/// contacts).
+#[test]
+fn a_city_of_units_in_the_interface() {
+    let f = fixture();
+    let mut v = Vault::unlock(&f.path, "admin", &Passphrase::new(PASS.into())).unwrap();
+    v.staff().add_unit("stockholm").unwrap();
+    let goteborg = v.staff().add_unit("goteborg").unwrap();
+    v.staff()
+        .add_in(
+            "sara",
+            uppsok::domain::StaffRole::Outreach,
+            goteborg,
+            &Passphrase::new(PASS.into()),
+        )
+        .unwrap();
+    drop(v);
+    for lang in LANGS {
+        let mut app = signed_in(&f, lang);
+        press(&mut app, key(KeyCode::Char('u')));
+        assert_eq!(app.screen.id(), ScreenId::Users);
+        snap("users_city", lang, &app);
+        let v = Vault::unlock(&f.path, "sara", &Passphrase::new(PASS.into())).unwrap();
+        let app = App::signed_in(lang, f.path.clone(), v, today());
+        let drawn = render(&app);
+        snap("overview_other_unit", lang, &app);
+        // Nothing of the first unit's: no contact this year, no field night.
+        assert!(!drawn.contains("2026-05-20"), "{drawn}");
+    }
+}

@@ -206,36 +206,55 @@ impl Users {
         let u = self;
         let [list, hint] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(body);
+        // Each user's unit, once the city's units have names (docs/units.md).
+        let units = u.list.iter().any(|x| x.unit.is_some());
         let rows: Vec<Row> = u
             .list
             .iter()
             .map(|x| {
-                Row::new(vec![
+                let mut cells = vec![
                     x.name.clone(),
                     x.role
                         .parse::<crate::domain::StaffRole>()
                         .map_or_else(|_| x.role.clone(), |r| r.label(app.lang).to_string()),
+                ];
+                if units {
+                    cells.push(x.unit.clone().unwrap_or_default());
+                }
+                cells.push(
                     if x.disabled {
                         t.user_is_disabled
                     } else {
                         t.user_active
                     }
                     .to_string(),
-                ])
+                );
+                Row::new(cells)
             })
             .collect();
         let mut state = TableState::default().with_selected(Some(u.selected));
-        frame.render_stateful_widget(
-            crate::tui::ui::pick_table(
-                rows,
-                [
+        let (widths, header) = if units {
+            (
+                vec![
+                    Constraint::Length(20),
+                    Constraint::Length(16),
+                    Constraint::Length(16),
+                    Constraint::Min(10),
+                ],
+                vec![t.user_name, t.user_role, t.user_unit, t.user_state],
+            )
+        } else {
+            (
+                vec![
                     Constraint::Length(20),
                     Constraint::Length(10),
                     Constraint::Min(10),
                 ],
                 vec![t.user_name, t.user_role, t.user_state],
-                t.users_title,
-            ),
+            )
+        };
+        frame.render_stateful_widget(
+            crate::tui::ui::pick_table(rows, widths, header, t.users_title),
             list,
             &mut state,
         );
