@@ -123,11 +123,6 @@ impl StatsDoor<'_> {
         self.scope.is_none() && self.vault.units.several()
     }
 
-    /// The name of the unit counted, when one is.
-    pub fn unit_name(&self) -> Option<&str> {
-        self.scope.and_then(|u| self.vault.units.name(i64::from(u)))
-    }
-
     /// Asks for cell keys (the cell key method, docs/statistics.md): every result counted
     /// through this door carries in `StatsResult::keys` and each `Group::keys` the cell keys of
     /// its figures, from the database's cell key secret (sealed under the categories key, so
