@@ -12,6 +12,25 @@ fn ok(o: &Output) -> String {
     stdout(o)
 }
 
+/// `backup` in `lang`: on a file, the copy made and where, and the checkpoint; on a server, a
+/// refusal that says what to use instead (`pg_dump`).
+fn backup_says(db: &Db, lang: &str, starts: &str, checkpoint: &str) {
+    let backup = db.dir.path().join("kopia.db");
+    let o = run(db, lang, &["backup", backup.to_str().unwrap()]);
+    if common::on_server_backend() {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            common::stderr(&o).contains("pg_dump"),
+            "{}",
+            common::stderr(&o)
+        );
+    } else {
+        let out = ok(&o);
+        assert!(out.starts_with(starts), "{out}");
+        assert!(out.contains(checkpoint), "{out}");
+    }
+}
+
 /// Runs a command as the admin in `lang`.
 fn run(db: &Db, lang: &str, args: &[&str]) -> Output {
     db.cmd()
@@ -137,21 +156,12 @@ fn swedish_is_printed_for_people_in_swedish() {
         "{log}"
     );
 
-    let backup = db.dir.path().join("kopia.db");
-    if common::on_server_backend() {
-        // On a server, backup says what to use instead.
-        let o = run(&db, "sv", &["backup", backup.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1));
-        assert!(
-            common::stderr(&o).contains("pg_dump"),
-            "{}",
-            common::stderr(&o)
-        );
-    } else {
-        let out = ok(&run(&db, "sv", &["backup", backup.to_str().unwrap()]));
-        assert!(out.starts_with("Skrev en konsistent kopia till"), "{out}");
-        assert!(out.contains("\nKontrollpunkt: "), "{out}");
-    }
+    backup_says(
+        &db,
+        "sv",
+        "Skrev en konsistent kopia till",
+        "\nKontrollpunkt: ",
+    );
 
     let audit = ok(&run(&db, "sv", &["audit"]));
     for words in [
@@ -256,20 +266,7 @@ fn english_is_printed_as_before() {
         ["id", "date", "kind", "district", "staff", "project"]
     );
 
-    let backup = db.dir.path().join("copy.db");
-    if common::on_server_backend() {
-        let o = run(&db, "en", &["backup", backup.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1));
-        assert!(
-            common::stderr(&o).contains("pg_dump"),
-            "{}",
-            common::stderr(&o)
-        );
-    } else {
-        let out = ok(&run(&db, "en", &["backup", backup.to_str().unwrap()]));
-        assert!(out.starts_with("Wrote a consistent copy to"), "{out}");
-        assert!(out.contains("\nCheckpoint: "), "{out}");
-    }
+    backup_says(&db, "en", "Wrote a consistent copy to", "\nCheckpoint: ");
 
     let audit = ok(&run(&db, "en", &["audit"]));
     assert!(audit.contains("notes scanned"), "{audit}");

@@ -438,32 +438,18 @@ fn what_a_red_team_read_of_another_unit_is_not_shown() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "Imported 1 contact.");
     // Projects are the city's: a unit's lead neither adds nor closes one.
-    let o = db
-        .cmd_as("anna", PASS)
-        .args([
-            "project",
-            "add",
-            "Delat",
-            "--funder",
-            "Staden",
-            "--from",
-            "2024-01-01",
-        ])
-        .output()
-        .unwrap();
+    let add_project = [
+        "project",
+        "add",
+        "Delat",
+        "--funder",
+        "Staden",
+        "--from",
+        "2024-01-01",
+    ];
+    let o = db.cmd_as("anna", PASS).args(add_project).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    db.cmd()
-        .args([
-            "project",
-            "add",
-            "Delat",
-            "--funder",
-            "Staden",
-            "--from",
-            "2024-01-01",
-        ])
-        .assert()
-        .success();
+    db.cmd().args(add_project).assert().success();
     let o = db
         .cmd_as("anna", PASS)
         .args(["project", "close", "Delat", "--to", "2024-06-01"])
