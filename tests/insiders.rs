@@ -1503,21 +1503,10 @@ fn a_unit_or_a_move_between_units_granted_by_a_non_administrator_is_named_and_ig
     // stockholm (whose contacts she would then see).
     for forgery in ["unit", "move"] {
         let db = unit();
-        db.cmd()
-            .args(["unit", "add", "stockholm"])
-            .assert()
-            .success();
-        db.cmd()
-            .args(["unit", "add", "goteborg"])
-            .assert()
-            .success();
-        db.cmd()
-            .args([
-                "user", "add", "sara", "--role", "outreach", "--unit", "goteborg",
-            ])
-            .env("UPPSOK_NEW_PASSPHRASE", PASS)
-            .assert()
-            .success();
+        db.add_units(
+            &["stockholm", "goteborg"],
+            &[("sara", "outreach", "goteborg")],
+        );
         db.cmd().arg("audit").assert().success();
         let sara = insider(&db.path, "sara", PASS);
         match forgery {

@@ -14,22 +14,14 @@ use serde_json::Value;
 /// of them by both units.
 fn city() -> Db {
     let db = Db::new();
-    db.cmd()
-        .args(["unit", "add", "stockholm"])
-        .assert()
-        .success();
-    db.cmd()
-        .args(["unit", "add", "goteborg"])
-        .assert()
-        .success();
-    db.add_user("anna", "lead");
-    for (name, role) in [("sara", "outreach"), ("gus", "lead")] {
-        db.cmd()
-            .args(["user", "add", name, "--role", role, "--unit", "goteborg"])
-            .env("UPPSOK_NEW_PASSPHRASE", PASS)
-            .assert()
-            .success();
-    }
+    db.add_units(
+        &["stockholm", "goteborg"],
+        &[
+            ("anna", "lead", "stockholm"),
+            ("sara", "outreach", "goteborg"),
+            ("gus", "lead", "goteborg"),
+        ],
+    );
     let add = |user: &str, date: &str, code: &str, note: &str| {
         let mut args = add_args(&["--code", code, "--note", note]);
         args[2] = date.to_string();
@@ -139,13 +131,8 @@ fn units_are_named_added_and_listed_and_users_belong_to_one() {
         .output()
         .unwrap();
     assert!(stdout(&o).contains("every user and contact so far belongs to it"));
-    db.cmd().args(["unit", "add", "malmö"]).assert().success();
     db.add_user("olle", "outreach");
-    db.cmd()
-        .args(["user", "add", "mia", "--role", "lead", "--unit", "malmö"])
-        .env("UPPSOK_NEW_PASSPHRASE", PASS)
-        .assert()
-        .success();
+    db.add_units(&["malmö"], &[("mia", "lead", "malmö")]);
     assert_eq!(
         json_out(&list("json")),
         serde_json::json!([

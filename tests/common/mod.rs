@@ -277,6 +277,21 @@ impl Db {
             .success();
     }
 
+    /// Adds units named `units` in order (the first names the unit everyone so far is in),
+    /// then `users` (name, role, unit name), their passphrase [`PASS`] (docs/units.md).
+    pub fn add_units(&self, units: &[&str], users: &[(&str, &str, &str)]) {
+        for unit in units {
+            self.cmd().args(["unit", "add", unit]).assert().success();
+        }
+        for (name, role, unit) in users {
+            self.cmd()
+                .args(["user", "add", name, "--role", role, "--unit", unit])
+                .env("UPPSOK_NEW_PASSPHRASE", PASS)
+                .assert()
+                .success();
+        }
+    }
+
     /// Writes a file in the temporary directory and returns its path.
     pub fn file(&self, name: &str, content: &str) -> PathBuf {
         let p = self.dir.path().join(name);
