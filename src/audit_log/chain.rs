@@ -334,6 +334,19 @@ mod tests {
             self.rows.push(r);
         }
 
+        /// A log whose first entry is `admin`'s `init` (user 1, the root).
+        fn rooted(admin: &Signer) -> Log {
+            let mut log = Log::new();
+            log.push(
+                Some(admin),
+                Some(1),
+                "init",
+                "user:1",
+                &format!("name=admin role=admin signing={} enc={ENC}", hex(admin)),
+            );
+            log
+        }
+
         fn verify(&self) -> Result<Verified, ChainBreak> {
             verify_log(self.rows.clone())
         }
@@ -351,6 +364,9 @@ mod tests {
         }
     }
 
+    /// An X25519 public key for grants (the log only checks that it is one).
+    const ENC: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
     fn hex(s: &Signer) -> String {
         public_hex(&s.public())
     }
@@ -358,16 +374,9 @@ mod tests {
     #[test]
     fn units_are_granted_in_order_by_an_administrator_and_users_only_into_granted_ones() {
         let (admin, sara) = (Signer::generate(), Signer::generate());
-        let enc = "1111111111111111111111111111111111111111111111111111111111111111";
-        let mut log = Log::new();
+        let enc = ENC;
+        let mut log = Log::rooted(&admin);
         let a = Some(&admin);
-        log.push(
-            a,
-            Some(1),
-            "init",
-            "user:1",
-            &format!("name=admin role=admin signing={} enc={enc}", hex(&admin)),
-        );
         log.push(a, Some(1), "unit_add", "unit:1", "name=stockholm");
         log.push(a, Some(1), "unit_add", "unit:2", "name=goteborg");
         log.push(
@@ -432,15 +441,8 @@ mod tests {
             Signer::generate(),
             Signer::generate(),
         );
-        let mut log = Log::new();
+        let mut log = Log::rooted(&admin);
         let a = Some(&admin);
-        log.push(
-            a,
-            Some(1),
-            "init",
-            "user:1",
-            &format!("name=admin role=admin signing={} enc=1111111111111111111111111111111111111111111111111111111111111111", hex(&admin)),
-        );
         log.push(
             a,
             Some(1),
