@@ -22,8 +22,9 @@ struct Insider {
     id: i64,
     signer: Signer,
     keys: Keys,
-    /// The master key, for every role but an auditor.
-    master: Option<uppsok::crypto::MasterKey>,
+    /// What their wrap holds: the master key for every role but an auditor (and, in a city,
+    /// their share of the units' keys).
+    held: uppsok::crypto::Held,
     /// The page keys the insider's slot gives.
     page_keys: Vec<uppsok::crypto::PageKey>,
     /// The X25519 public key of the insider's slot.
@@ -43,22 +44,26 @@ fn insider(db: &Path, user: &str, pass: &str) -> Insider {
         .clone();
     let conn = insider_conn(db, user, pass);
     let (id, wrapped) = wrap_of(&conn, user);
-    // The master key, or (an auditor) the categories key alone.
-    let master = opened.secret.open_master(&wrapped, id).ok();
-    let keys = match &master {
-        Some(master) => master.derive(uppsok::crypto::KeyScheme::PerCapability),
-        None => opened
-            .secret
-            .open_categories(&wrapped, id)
-            .expect("the categories key")
-            .derive(),
-    };
+    // The master key, or (an auditor) the categories key alone; in a city with their share
+    // of the units' keys.
+    let held = opened
+        .secret
+        .open_held(&wrapped, id, false)
+        .or_else(|_| opened.secret.open_held(&wrapped, id, true))
+        .expect("what is sealed to them opens");
+    let scheme: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'key_scheme'", [], |r| {
+            r.get(0)
+        })
+        .expect("the key scheme");
+    let scheme = uppsok::crypto::KeyScheme::parse(Some(&scheme)).expect("a key scheme");
+    let keys = held.derive(scheme);
     Insider {
         conn,
         id,
         signer,
         keys,
-        master,
+        held,
         enc: opened.secret.public(),
         page_keys: opened.page_keys,
     }
@@ -309,8 +314,8 @@ fn an_insider_who_adds_an_administrator_behind_uppsoks_back_gets_no_sign_in() {
     // log does not know the new user and the sign-in is refused.
     let mallory = UserSecret::generate();
     let master_wrap = olle
-        .master
-        .as_ref()
+        .held
+        .master()
         .unwrap()
         .seal_to_user(&mallory.public(), 99)
         .unwrap();
@@ -385,7 +390,7 @@ fn a_slot_written_for_the_administrator_under_an_insiders_passphrase_is_refused(
         };
         let bytes = std::fs::read(key_file_of(&db.path)).unwrap();
         let mut file = KeyFile::parse(&bytes).unwrap();
-        let master = olle.master.as_ref().unwrap();
+        let master = olle.held.master().unwrap();
         let old_public: Vec<u8> = olle
             .conn
             .query_row(
@@ -1335,7 +1340,7 @@ fn an_auditor_counts_activities_but_opens_no_activity_note_outside_uppsok() {
     assert_eq!(d.participants, 28);
     // The note is under the notes key, which no auditor holds.
     assert!(aino.keys.open(Place::ActivityNote(1), &note).is_err());
-    assert!(aino.master.is_none());
+    assert!(aino.held.master().is_none());
     // Nor can she swap the note into the details column and read it there.
     assert!(aino.keys.open(Place::ActivityDetails(1), &note).is_err());
 }

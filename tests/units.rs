@@ -496,3 +496,236 @@ fn what_a_red_team_read_of_another_unit_is_not_shown() {
     );
     assert!(log_users(ADMIN).iter().any(|u| u == "sara"));
 }
+
+/// What a user of the city holds outside uppsok: their slot (opened with their passphrase)
+/// gives the page key and their secret, which opens what the database seals to them (a key
+/// ring under keys per unit). Also the master key of the ring, if it holds one.
+fn held_outside(db: &Db, user: &str, categories_only: bool) -> uppsok::crypto::Held {
+    use uppsok::crypto::{KeyFile, Passphrase};
+    let bytes = std::fs::read(key_file_of(&db.path)).expect("the key file");
+    let opened = KeyFile::parse(&bytes)
+        .expect("a key file")
+        .open_user(user, &Passphrase::new(PASS.into()))
+        .expect("their own slot opens");
+    let conn = insider_conn(&db.path, user, PASS);
+    let (id, wrapped) = wrap_of(&conn, user);
+    opened
+        .secret
+        .open_held(&wrapped, id, categories_only)
+        .expect("their own wrap opens")
+}
+
+/// Every contact as stored: (id, author, categories, note), read with a page key.
+fn stored_contacts(conn: &rusqlite::Connection) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
+    let mut st = conn
+        .prepare("SELECT id, created_by, attributes, note FROM contacts ORDER BY id")
+        .unwrap();
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows
+}
+
+#[test]
+fn a_units_staff_hold_no_key_to_another_units_notes_outside_uppsok() {
+    use uppsok::crypto::{CryptoError, KeyScheme, Place};
+    if on_server_backend() {
+        // The insider reads the file with the page key; on the server see tests/postgres.rs.
+        return;
+    }
+    let db = city();
+    db.add_units(&[], &[("aud", "auditor", "stockholm")]);
+    let conn = insider_conn(&db.path, ADMIN, PASS);
+    let rows = stored_contacts(&conn);
+    let admin_id = wrap_of(&conn, ADMIN).0;
+    drop(conn);
+    assert_eq!(rows.len(), 5);
+    let unit_of = |author: i64| if author == admin_id { 1 } else { 2 };
+    // (user, their unit, opens the other unit's categories, is an auditor)
+    for (user, own, others_categories, auditor) in [
+        ("sara", 2, false, false),
+        ("gus", 2, true, false),
+        ("anna", 1, true, false),
+        ("aud", 1, true, true),
+    ] {
+        let held = held_outside(&db, user, auditor);
+        let keys = held.derive(KeyScheme::PerUnit);
+        // The keys the master key derives (the city's): no unit's note nor category opens
+        // under them either.
+        let city = held.master().map(|m| m.derive(KeyScheme::PerCapability));
+        for (id, author, attributes, note) in &rows {
+            let (unit, other) = (unit_of(*author), 3 - unit_of(*author));
+            let (a, n) = (Place::ContactAttributes(*id), Place::ContactNote(*id));
+            let note_opens = keys.open_in(unit, n, note).is_ok();
+            let attrs_open = keys.open_in(unit, a, attributes).is_ok();
+            if unit == own && !auditor {
+                assert!(note_opens && attrs_open, "{user}: own contact {id}");
+                continue;
+            }
+            assert!(
+                !note_opens,
+                "{user} opened contact {id}'s note (unit {unit})"
+            );
+            assert_eq!(attrs_open, others_categories, "{user}: contact {id}");
+            // Not under their own unit's key, nor without a unit, nor the city's keys.
+            assert!(keys.open_in(other, n, note).is_err(), "{user}: {id}");
+            assert_eq!(keys.open(n, note), Err(CryptoError::NotHeld));
+            if let Some(city) = &city {
+                assert!(city.open(n, note).is_err(), "{user}: {id} under the city's");
+                assert!(city.open(a, attributes).is_err(), "{user}: {id}");
+            }
+        }
+    }
+    // The administrator holds every unit's key.
+    let keys = held_outside(&db, ADMIN, false).derive(KeyScheme::PerUnit);
+    for (id, author, attributes, note) in &rows {
+        let unit = unit_of(*author);
+        assert!(keys.open_in(unit, Place::ContactNote(*id), note).is_ok());
+        assert!(keys
+            .open_in(unit, Place::ContactAttributes(*id), attributes)
+            .is_ok());
+    }
+}
+
+#[test]
+fn a_note_written_into_another_units_contact_under_ones_own_key_is_named_by_the_audit() {
+    use uppsok::crypto::{KeyScheme, Place};
+    if on_server_backend() {
+        return;
+    }
+    let db = city();
+    db.cmd().arg("audit").assert().success();
+    // Sara (Göteborg) seals a note of her own under her unit's key and writes it into
+    // Stockholm's first contact, outside uppsok.
+    let keys = held_outside(&db, "sara", false).derive(KeyScheme::PerUnit);
+    let conn = insider_conn(&db.path, "sara", PASS);
+    let forged = keys
+        .seal_in(2, Place::ContactNote(1), b"\x05\0\0\0falsk")
+        .unwrap();
+    conn.execute("UPDATE contacts SET note = ?1 WHERE id = 1", [forged])
+        .unwrap();
+    drop(conn);
+    let o = db.cmd().args(["audit", "-f", "json"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["record"].as_str().unwrap().into(),
+                f["kind"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // It opens under no key of Stockholm's, and the signed entry that wrote it says otherwise.
+    for want in [
+        ("contacts.note:1", "not_authentic"),
+        ("contact:1", "content_differs"),
+    ] {
+        assert!(
+            findings.contains(&(want.0.into(), want.1.into())),
+            "{findings:?}"
+        );
+    }
+}
+
+#[test]
+fn keys_per_unit_outlast_a_rekey_a_new_passphrase_a_disabled_user_and_a_recovery() {
+    let db = Db::empty();
+    let o = db.cmd().arg("init").output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let recovery = stdout(&o)
+        .split_whitespace()
+        .find(|w| w.len() == 65 && w.matches('-').count() == 10)
+        .expect("a recovery key in the output of init")
+        .to_string();
+    db.add_units(
+        &["stockholm", "goteborg"],
+        &[
+            ("sara", "outreach", "goteborg"),
+            ("gus", "lead", "goteborg"),
+            ("aud", "auditor", "goteborg"),
+        ],
+    );
+    let add = |user: &str, pass: &str, note: &str| {
+        db.cmd_as(user, pass)
+            .args(add_args(&["--code", "AB85", "--note", note]))
+            .assert()
+            .success();
+    };
+    add(ADMIN, PASS, "stockholms anteckning");
+    add("sara", PASS, "göteborgs anteckning");
+    let shows = |user: &str, pass: &str, id: &str, note: &str| {
+        let o = db
+            .cmd_as(user, pass)
+            .args(["contact", "show", id])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{user}: {}", stderr(&o));
+        assert!(stdout(&o).contains(note), "{user}: {}", stdout(&o));
+    };
+    let city_contacts = |pass: &str| db.stats_json_as(ADMIN, pass, &["--city"])["contacts"].clone();
+    let audit_passes = |user: &str, pass: &str| {
+        let o = db.cmd_as(user, pass).arg("audit").output().unwrap();
+        assert!(o.status.success(), "{user}: {}", stdout(&o));
+    };
+    // A rekey: new keys for the city and every unit, each user's share sealed again.
+    db.cmd().args(["rekey", "--yes"]).assert().success();
+    shows("sara", PASS, "2", "göteborgs anteckning");
+    shows(ADMIN, PASS, "1", "stockholms anteckning");
+    // A new passphrase re-seals the user's own share (a lead's: every unit's categories).
+    db.cmd_as("gus", PASS)
+        .arg("passwd")
+        .env("UPPSOK_NEW_PASSPHRASE", "gus's new long passphrase")
+        .assert()
+        .success();
+    shows(
+        "gus",
+        "gus's new long passphrase",
+        "2",
+        "göteborgs anteckning",
+    );
+    let o = db
+        .cmd_as("gus", "gus's new long passphrase")
+        .args([
+            "report",
+            "--city",
+            "--threshold",
+            "3",
+            "--method",
+            "cellkey",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A user disabled: a rekey without them; the others keep their unit's keys.
+    db.cmd()
+        .args(["user", "disable", "gus", "--yes"])
+        .assert()
+        .success();
+    shows("sara", PASS, "2", "göteborgs anteckning");
+    audit_passes("aud", PASS);
+    // Every administrator passphrase lost: the recovery key gives back every unit's key, so
+    // the recovered administrator seals Göteborg's to a new user of Göteborg.
+    let new_pass = "a brand new admin passphrase";
+    db.bare()
+        .args(["recover", ADMIN])
+        .env("UPPSOK_RECOVERY_KEY", &recovery)
+        .env("UPPSOK_NEW_PASSPHRASE", new_pass)
+        .assert()
+        .success();
+    assert_eq!(city_contacts(new_pass), 2);
+    db.cmd_as(ADMIN, new_pass)
+        .args([
+            "user", "add", "nils", "--role", "outreach", "--unit", "goteborg",
+        ])
+        .env("UPPSOK_NEW_PASSPHRASE", PASS)
+        .assert()
+        .success();
+    shows("nils", PASS, "2", "göteborgs anteckning");
+    audit_passes(ADMIN, new_pass);
+}

@@ -8,6 +8,7 @@
 
 mod cellkey;
 mod envelope;
+mod held;
 mod kdf;
 mod keyfile;
 mod signing;
@@ -16,6 +17,7 @@ mod slots;
 pub use cellkey::{CellKeySecret, RecordKeys};
 use envelope::AssociatedData;
 pub use envelope::{key_version, nonce, Place, ENVELOPE_OVERHEAD, ENVELOPE_VERSION};
+pub use held::{Held, Share, ShareUnits, UnitCategoryKey, UnitKey};
 pub use kdf::{KdfParams, Passphrase};
 pub use keyfile::{
     KeyFile, KeyFileError, OpenedSlot as OpenedFileSlot, PageKey, SlotSettings, MAX_KEY_FILE_BYTES,
@@ -129,9 +131,10 @@ impl MasterKey {
                     chain: Vec::new(),
                     chain_seal: Some(aes(&field)),
                     audit: Some(sub(b"audit log mac")),
+                    units: Vec::new(),
                 }
             }
-            KeyScheme::PerCapability => {
+            KeyScheme::PerCapability | KeyScheme::PerUnit => {
                 let pseudonym = sub(b"pseudonyms");
                 let chain_seal = hkdf_expander(pseudonym.as_ref(), b"uppsok pseudonym chain v1")(
                     b"pseudonym chain",
@@ -140,6 +143,7 @@ impl MasterKey {
                 keys.notes = Some(aes(&sub(b"notes")));
                 keys.pseudonym = Some(pseudonym);
                 keys.chain_seal = Some(aes(&chain_seal));
+                keys.scheme = scheme;
                 keys
             }
         }
@@ -165,6 +169,9 @@ pub enum KeyScheme {
     /// Keys per capability: a notes key, a pseudonym key and a categories key; an auditor holds
     /// the categories key only.
     PerCapability,
+    /// Keys per capability and per unit (a database of several units): each unit's notes and
+    /// categories under the unit's own key (crypto::held).
+    PerUnit,
 }
 
 impl KeyScheme {
@@ -173,6 +180,7 @@ impl KeyScheme {
         match self {
             KeyScheme::Shared => "1",
             KeyScheme::PerCapability => "2",
+            KeyScheme::PerUnit => "3",
         }
     }
 
@@ -180,6 +188,7 @@ impl KeyScheme {
         match stored {
             None | Some("1") => Some(KeyScheme::Shared),
             Some("2") => Some(KeyScheme::PerCapability),
+            Some("3") => Some(KeyScheme::PerUnit),
             Some(_) => None,
         }
     }
@@ -217,6 +226,7 @@ impl CategoryKey {
             chain: Vec::new(),
             chain_seal: None,
             audit: None,
+            units: Vec::new(),
         }
     }
 
@@ -230,63 +240,6 @@ impl CategoryKey {
             bytes: Zeroizing::new(b),
             version,
         })
-    }
-}
-
-/// What a user's wrap gives them: the master key (outreach, lead, admin, and every role before
-/// keys per capability) or the categories key alone (an auditor).
-pub enum Held {
-    Master(MasterKey),
-    Categories(CategoryKey),
-}
-
-impl fmt::Debug for Held {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Held::Master(m) => m.fmt(f),
-            Held::Categories(c) => c.fmt(f),
-        }
-    }
-}
-
-impl Held {
-    pub fn version(&self) -> u32 {
-        match self {
-            Held::Master(m) => m.version(),
-            Held::Categories(c) => c.version(),
-        }
-    }
-
-    /// The working keys: a master key's under `scheme`, a categories key's alone.
-    pub fn derive(&self, scheme: KeyScheme) -> Keys {
-        match self {
-            Held::Master(m) => m.derive(scheme),
-            Held::Categories(c) => c.derive(),
-        }
-    }
-
-    /// The master key, if this is one.
-    pub fn master(&self) -> Option<&MasterKey> {
-        match self {
-            Held::Master(m) => Some(m),
-            Held::Categories(_) => None,
-        }
-    }
-
-    /// Seals what a user of role auditor (`categories_only`) or any other role holds, from what
-    /// this is, to their public key. Fails if they must get the master key and this is not one.
-    pub fn seal_to_user(
-        &self,
-        public: &[u8],
-        user_id: i64,
-        categories_only: bool,
-    ) -> Result<Vec<u8>, CryptoError> {
-        match (self, categories_only) {
-            (Held::Master(m), false) => m.seal_to_user(public, user_id),
-            (Held::Master(m), true) => m.categories().seal_to_user(public, user_id),
-            (Held::Categories(c), true) => c.seal_to_user(public, user_id),
-            (Held::Categories(_), false) => Err(CryptoError::NotHeld),
-        }
     }
 }
 
@@ -322,6 +275,9 @@ pub struct Keys {
     chain_seal: Option<Aes256Gcm>,
     /// The MAC key of the log before format 3 (shared scheme only; an upgrade verifies it).
     audit: Option<Zeroizing<[u8; 32]>>,
+    /// Keys per unit: the ciphers of every unit this role holds something of, by unit (empty
+    /// in a database of one unit, whose notes and categories are under the keys above).
+    units: Vec<held::UnitCiphers>,
 }
 
 impl fmt::Debug for Keys {
@@ -386,8 +342,91 @@ impl Keys {
         self.pseudonym.is_some()
     }
 
+    /// Keys per unit from here on, with these units' ciphers.
+    fn set_units(&mut self, units: Vec<held::UnitCiphers>) {
+        self.scheme = KeyScheme::PerUnit;
+        self.units = units;
+    }
+
+    /// Whether these keys open a unit's notes (or, in a database of one unit, any notes).
+    pub fn holds_notes_of(&self, unit: i64) -> bool {
+        match self.scheme {
+            KeyScheme::PerUnit => self
+                .units
+                .iter()
+                .any(|u| u.unit == unit && u.notes.is_some()),
+            _ => self.notes.is_some(),
+        }
+    }
+
+    /// Whether these keys open a unit's categories (or, in a database of one unit, any).
+    pub fn holds_categories_of(&self, unit: i64) -> bool {
+        match self.scheme {
+            KeyScheme::PerUnit => self.units.iter().any(|u| u.unit == unit),
+            _ => true,
+        }
+    }
+
+    /// Whether a place belongs to a unit (keys per unit seal it under the unit's key): a
+    /// contact's note and categories, a field night's details.
+    fn of_a_unit(place: Place) -> bool {
+        matches!(
+            place,
+            Place::ContactNote(_) | Place::ContactAttributes(_) | Place::FieldNightDetails(_)
+        )
+    }
+
+    /// The cipher of a place of `unit` (under keys per unit: that unit's; else the database's).
+    fn cipher_in(&self, unit: Option<i64>, place: Place) -> Result<&Aes256Gcm, CryptoError> {
+        if self.scheme != KeyScheme::PerUnit || !Self::of_a_unit(place) {
+            return self.cipher(place);
+        }
+        // A unit's place is never sealed under the city's keys, nor opened without its unit.
+        let held = unit
+            .and_then(|unit| self.units.iter().find(|u| u.unit == unit))
+            .ok_or(CryptoError::NotHeld)?;
+        match place {
+            Place::ContactNote(_) => held.notes.as_ref().ok_or(CryptoError::NotHeld),
+            _ => Ok(&held.categories),
+        }
+    }
+
+    /// Encrypts one value of a unit's (see [`Keys::seal`]): under keys per unit with the unit's
+    /// key, `NotHeld` if this role holds none of the unit's keys of its kind.
+    pub fn seal_in(
+        &self,
+        unit: i64,
+        place: Place,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        Ok(envelope::seal(
+            self.cipher_in(Some(unit), place)?,
+            self.version,
+            &place.into(),
+            plaintext,
+        ))
+    }
+
+    /// Decrypts one value of a unit's (see [`Keys::open`]).
+    pub fn open_in(
+        &self,
+        unit: i64,
+        place: Place,
+        envelope: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let (version, plain) =
+            envelope::open(self.cipher_in(Some(unit), place)?, &place.into(), envelope)?;
+        if version != self.version {
+            return Err(CryptoError::Authentication);
+        }
+        Ok(plain)
+    }
+
     /// The cipher of a place, if these keys hold it.
     fn cipher(&self, place: Place) -> Result<&Aes256Gcm, CryptoError> {
+        if self.scheme == KeyScheme::PerUnit && Self::of_a_unit(place) {
+            return self.cipher_in(None, place);
+        }
         match place {
             Place::ContactNote(_) | Place::ActivityNote(_) => {
                 self.notes.as_ref().ok_or(CryptoError::NotHeld)

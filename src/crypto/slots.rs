@@ -154,6 +154,22 @@ impl UserSecret {
         )
     }
 
+    /// Opens what is sealed to this user: the master key (or, `categories_only`, an auditor's
+    /// categories key), with the unit keys of their share in a database of several units.
+    pub fn open_held(
+        &self,
+        sealed: &[u8],
+        user_id: i64,
+        categories_only: bool,
+    ) -> Result<super::Held, CryptoError> {
+        let place = match categories_only {
+            true => Place::CategoryWrap(user_id),
+            false => Place::MasterWrap(user_id),
+        };
+        let (version, plain) = open_sealed_bytes(&self.secret, sealed, place.into())?;
+        super::Held::from_portion(&plain, version, categories_only)
+    }
+
     /// Opens the categories key sealed to this user (an auditor's wrap).
     pub fn open_categories(
         &self,
@@ -197,7 +213,7 @@ impl MasterKey {
         seal_to(self, public, AssociatedData::from(Place::RecoveryWrap(id)))
     }
 
-    fn from_parts(bytes: &[u8], version: u32) -> Result<MasterKey, CryptoError> {
+    pub(super) fn from_parts(bytes: &[u8], version: u32) -> Result<MasterKey, CryptoError> {
         let mut out = Zeroizing::new([0u8; 32]);
         if bytes.len() != 32 {
             return Err(CryptoError::Malformed);
@@ -320,6 +336,17 @@ impl RecoveryKey {
         self.secret()
     }
 
+    /// Opens everything sealed to the recovery key: the master key, and every unit's key in a
+    /// database of several units.
+    pub fn open_held(&self, sealed: &[u8], id: i64) -> Result<super::Held, CryptoError> {
+        let (version, plain) = open_sealed_bytes(
+            &self.secret(),
+            sealed,
+            AssociatedData::from(Place::RecoveryWrap(id)),
+        )?;
+        super::Held::from_portion(&plain, version, false)
+    }
+
     /// Opens the master key sealed to the recovery key.
     pub fn open_master(&self, sealed: &[u8], id: i64) -> Result<MasterKey, CryptoError> {
         open_sealed(
@@ -440,6 +467,19 @@ impl Keys {
         keys.chain = self.chain.clone();
         keys.chain.push(current.clone());
         Ok((master, keys))
+    }
+
+    /// As [`Keys::successor`], and under keys per unit (`units` not empty) a fresh key for each
+    /// unit: what a rekey seals to every user (their share of it).
+    pub fn successor_in(&self, units: &[i64]) -> Result<(super::Held, Keys), CryptoError> {
+        let (master, mut keys) = self.successor()?;
+        if units.is_empty() {
+            return Ok((super::Held::master_key(master), keys));
+        }
+        let mut held = super::Held::generate(keys.version, units);
+        held.replace_master(master);
+        keys.set_units(held.unit_ciphers());
+        Ok((held, keys))
     }
 
     /// The pseudonym chain as it is stored under this key version: `(version, envelope)`.

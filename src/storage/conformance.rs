@@ -562,8 +562,10 @@ pub fn contact_updates(db: &dyn TestDatabase) {
         let missing = contact(99, "2024-01-01", None);
         tx.update_contact(&missing, 0).gives(false);
         let (attributes, note) = (bytes(1, 48), bytes(2, 64));
+        // Who logged it is read, never written, by an update of the envelopes.
         let envelopes = ContactEnvelopes {
             id: 3,
+            created_by: 99,
             attributes,
             note,
         };
@@ -581,6 +583,7 @@ pub fn contact_updates(db: &dyn TestDatabase) {
         r.contact(2).gives(Some(want));
         let three = r.contact(3).must().expect("contact 3");
         (three.attributes, three.note).is((bytes(1, 48), bytes(2, 64)));
+        three.created_by.is(seeded(3).created_by);
         let five = r.contact(5).must().expect("contact 5");
         five.note.is(bytes(3, 128));
         // The pseudonym is joined when read, so it follows the person's.
@@ -699,7 +702,7 @@ pub fn date_bounds_inclusive_and_open(db: &dyn TestDatabase) {
         };
         notes("2024-03-04", 0, 10).is(vec![1, 4, 6]);
         notes("2024-03-04", 1, 1).is(vec![4]);
-        let want = vec![(4, vec![]), (6, seeded(6).note)];
+        let want = vec![(4, 2, vec![]), (6, seeded(6).created_by, seeded(6).note)];
         r.notes_before("2024-02-11", 0, 10).gives(want);
     });
 }
@@ -718,12 +721,16 @@ pub fn batches_follow_after_and_limit(db: &dyn TestDatabase) {
         let c1 = seeded(1);
         let want = ContactEnvelopes {
             id: 1,
+            created_by: c1.created_by,
             attributes: c1.attributes,
             note: c1.note,
         };
         r.contact_envelopes(0, 1).gives(vec![want]);
-        r.field_night_envelopes(1, 1)
-            .gives(vec![(2, night(2, "").details)]);
+        r.field_night_envelopes(1, 1).gives(vec![(
+            2,
+            night(2, "").created_by,
+            night(2, "").details,
+        )]);
         persons(r, 1).is(vec![(2, pseudonym(2)), (3, pseudonym(3))]);
     });
 }
@@ -843,23 +850,32 @@ pub fn every_envelope_column_scans(db: &dyn TestDatabase) {
     let b = open_seeded(db);
     let cs: Vec<ContactRow> = (1..=6).map(seeded).collect();
     for column in EnvelopeColumn::ALL {
-        // Every value of the column, in id order, as written.
-        let want: Vec<(i64, Vec<u8>)> = match column {
-            EnvelopeColumn::ContactAttributes => {
-                cs.iter().map(|c| (c.id, c.attributes.clone())).collect()
-            }
-            EnvelopeColumn::ContactNote => cs.iter().map(|c| (c.id, c.note.clone())).collect(),
-            EnvelopeColumn::FieldNightDetails => {
-                (1..=3).map(|id| (id, night(id, "").details)).collect()
-            }
-            EnvelopeColumn::ProjectDetails => (1..=2).map(|id| (id, project(id).details)).collect(),
-            EnvelopeColumn::ActivityDetails => {
-                (1..=3).map(|id| (id, activity(id, "").details)).collect()
-            }
-            EnvelopeColumn::ActivityNote => (1..=3).map(|id| (id, activity(id, "").note)).collect(),
+        // Every value of the column, in id order, as written, with who wrote the row.
+        let want: Vec<(i64, i64, Vec<u8>)> = match column {
+            EnvelopeColumn::ContactAttributes => cs
+                .iter()
+                .map(|c| (c.id, c.created_by, c.attributes.clone()))
+                .collect(),
+            EnvelopeColumn::ContactNote => cs
+                .iter()
+                .map(|c| (c.id, c.created_by, c.note.clone()))
+                .collect(),
+            EnvelopeColumn::FieldNightDetails => (1..=3)
+                .map(|id| (id, night(id, "").created_by, night(id, "").details))
+                .collect(),
+            EnvelopeColumn::ProjectDetails => (1..=2)
+                .map(|id| (id, project(id).created_by, project(id).details))
+                .collect(),
+            EnvelopeColumn::ActivityDetails => (1..=3)
+                .map(|id| (id, activity(id, "").created_by, activity(id, "").details))
+                .collect(),
+            EnvelopeColumn::ActivityNote => (1..=3)
+                .map(|id| (id, activity(id, "").created_by, activity(id, "").note))
+                .collect(),
         };
-        let scan =
-            |r: &dyn Reads| collect(|v| r.scan_envelopes(column, &mut |id, e| v((id, e.to_vec()))));
+        let scan = |r: &dyn Reads| {
+            collect(|v| r.scan_envelopes(column, &mut |id, by, e| v((id, by, e.to_vec()))))
+        };
         let got = read(&*b, scan);
         (column, got).is((column, want));
     }
@@ -888,12 +904,12 @@ pub fn scans_stop_on_break(db: &dyn TestDatabase) {
             r.scan_first_contacts(&mut |_, _| once()),
             r.scan_persons(0, &mut |_, _| once()),
             r.scan_audit_log(&mut |_| once()),
-            r.scan_envelopes(attributes, &mut |_, _| once()),
-            r.scan_envelopes(notes, &mut |_, _| once()),
-            r.scan_envelopes(details, &mut |_, _| once()),
-            r.scan_envelopes(projects, &mut |_, _| once()),
-            r.scan_envelopes(activities, &mut |_, _| once()),
-            r.scan_envelopes(activity_notes, &mut |_, _| once()),
+            r.scan_envelopes(attributes, &mut |_, _, _| once()),
+            r.scan_envelopes(notes, &mut |_, _, _| once()),
+            r.scan_envelopes(details, &mut |_, _, _| once()),
+            r.scan_envelopes(projects, &mut |_, _, _| once()),
+            r.scan_envelopes(activities, &mut |_, _, _| once()),
+            r.scan_envelopes(activity_notes, &mut |_, _, _| once()),
         ];
         // Stopping is not an error, and each scan visited one row only.
         for result in scans {

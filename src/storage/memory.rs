@@ -595,26 +595,28 @@ impl<V: View> ContactReads for V {
     fn scan_envelopes(
         &self,
         column: EnvelopeColumn,
-        visit: &mut dyn FnMut(i64, &[u8]) -> Visit,
+        visit: &mut dyn FnMut(i64, i64, &[u8]) -> Visit,
     ) -> Result<()> {
         let s = self.state();
         match column {
-            EnvelopeColumn::ContactAttributes => {
-                visit_all(s.contacts.values(), |c| visit(c.id, &c.attributes))
+            EnvelopeColumn::ContactAttributes => visit_all(s.contacts.values(), |c| {
+                visit(c.id, c.created_by, &c.attributes)
+            }),
+            EnvelopeColumn::ContactNote => {
+                visit_all(s.contacts.values(), |c| visit(c.id, c.created_by, &c.note))
             }
-            EnvelopeColumn::ContactNote => visit_all(s.contacts.values(), |c| visit(c.id, &c.note)),
-            EnvelopeColumn::FieldNightDetails => {
-                visit_all(s.field_nights.values(), |n| visit(n.id, &n.details))
-            }
-            EnvelopeColumn::ProjectDetails => {
-                visit_all(s.projects.values(), |p| visit(p.id, &p.details))
-            }
-            EnvelopeColumn::ActivityDetails => {
-                visit_all(s.activities.values(), |a| visit(a.id, &a.details))
-            }
-            EnvelopeColumn::ActivityNote => {
-                visit_all(s.activities.values(), |a| visit(a.id, &a.note))
-            }
+            EnvelopeColumn::FieldNightDetails => visit_all(s.field_nights.values(), |n| {
+                visit(n.id, n.created_by, &n.details)
+            }),
+            EnvelopeColumn::ProjectDetails => visit_all(s.projects.values(), |p| {
+                visit(p.id, p.created_by, &p.details)
+            }),
+            EnvelopeColumn::ActivityDetails => visit_all(s.activities.values(), |a| {
+                visit(a.id, a.created_by, &a.details)
+            }),
+            EnvelopeColumn::ActivityNote => visit_all(s.activities.values(), |a| {
+                visit(a.id, a.created_by, &a.note)
+            }),
         }
     }
 
@@ -656,18 +658,19 @@ impl<V: View> ContactReads for V {
             .take(limit_of(limit))
             .map(|(_, c)| ContactEnvelopes {
                 id: c.id,
+                created_by: c.created_by,
                 attributes: c.attributes.clone(),
                 note: c.note.clone(),
             })
             .collect())
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let s = self.state();
         Ok(above(&s.contacts, after)
             .filter(|(_, c)| c.date.as_str() < date)
             .take(limit_of(limit))
-            .map(|(&id, c)| (id, c.note.clone()))
+            .map(|(&id, c)| (id, c.created_by, c.note.clone()))
             .collect())
     }
 
@@ -722,11 +725,11 @@ impl<V: View> ContactReads for V {
         Ok(by.into_iter().collect())
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let s = self.state();
         Ok(above(&s.field_nights, after)
             .take(limit_of(limit))
-            .map(|(&id, n)| (id, n.details.clone()))
+            .map(|(&id, n)| (id, n.created_by, n.details.clone()))
             .collect())
     }
 }

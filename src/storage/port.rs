@@ -85,6 +85,9 @@ pub struct StatRow<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactEnvelopes {
     pub id: i64,
+    /// Who logged the contact (its unit's key seals it, keys per unit). Read only: an update
+    /// changes the envelopes alone.
+    pub created_by: i64,
     pub attributes: Vec<u8>,
     pub note: Vec<u8>,
 }
@@ -318,12 +321,14 @@ pub trait ContactReads {
     /// date), in no particular order.
     fn scan_first_contacts(&self, visit: &mut dyn FnMut(i64, &str) -> Visit) -> Result<()>;
 
-    /// Every value of one encrypted column: (row id, the value), in id order. A value that is
-    /// not a blob (changed outside uppsok) is passed as its bytes if it is text, else empty.
+    /// Every value of one encrypted column: (row id, the row's `created_by`, the value), in id
+    /// order (the author tells whose unit's key sealed a contact's or a night's). A value that
+    /// is not a blob (changed outside uppsok) is passed as its bytes if it is text, else empty;
+    /// an author that is not a number as 0.
     fn scan_envelopes(
         &self,
         column: EnvelopeColumn,
-        visit: &mut dyn FnMut(i64, &[u8]) -> Visit,
+        visit: &mut dyn FnMut(i64, i64, &[u8]) -> Visit,
     ) -> Result<()>;
 
     fn contact(&self, id: i64) -> Result<Option<ContactRow>>;
@@ -341,8 +346,8 @@ pub trait ContactReads {
     fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>>;
 
     /// Up to `limit` notes of contacts dated before `date` (exclusive) with ids above
-    /// `after`, in id order.
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>>;
+    /// `after`, in id order: (id, created_by, note).
+    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
 
     /// The first and last contact dates, if there is any contact.
     fn contact_date_range(&self) -> Result<Option<(String, String)>>;
@@ -366,7 +371,7 @@ pub trait ContactReads {
     ) -> Result<Vec<(i64, i64)>>;
 
     /// Up to `limit` field nights' envelopes with ids above `after`, in id order.
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>>;
+    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
 }
 
 /// Persons (pseudonyms) and declared merges.

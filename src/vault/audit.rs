@@ -99,7 +99,8 @@ impl Vault {
             let prefixes = &mut prefixes;
             let opened = &mut f.opened;
             let not_held = &mut f.not_held;
-            reads.scan_envelopes(envelopes, &mut |row, env| {
+            let units = &self.units;
+            reads.scan_envelopes(envelopes, &mut |row, author, env| {
                 let (Some(version), Some(nonce)) = (key_version(env), crate::crypto::nonce(env))
                 else {
                     problems.push((table, column, row, EnvelopeProblem::Malformed));
@@ -114,13 +115,21 @@ impl Vault {
                     envelopes,
                     EnvelopeColumn::ContactNote | EnvelopeColumn::ActivityNote
                 );
-                if note_column && !keys.holds_notes() {
-                    // An auditor holds no note key: the note's page is authenticated by
-                    // SQLCipher, its envelope only by whoever can open it.
+                let unit = super::unit_of_column(envelopes, author, units);
+                let held = match (unit, note_column) {
+                    (Some(unit), true) => keys.holds_notes_of(unit),
+                    (Some(unit), false) => keys.holds_categories_of(unit),
+                    (None, true) => keys.holds_notes(),
+                    (None, false) => true,
+                };
+                if !held {
+                    // An auditor holds no note key, a lead no other unit's: the note's page is
+                    // authenticated by SQLCipher, its envelope only by whoever can open it.
                     *not_held += 1;
                     return NEXT;
                 }
-                let Ok(plain) = keys.open(place_of(envelopes, row), env) else {
+                let Ok(plain) = super::open_column(keys, units, (envelopes, row, author), env)
+                else {
                     problems.push((table, column, row, EnvelopeProblem::NotAuthentic));
                     return NEXT;
                 };
@@ -181,7 +190,7 @@ impl Vault {
         if !repeated.is_empty() {
             for (index, place) in EnvelopeColumn::ALL.into_iter().enumerate() {
                 let nonces = &mut f.nonces;
-                reads.scan_envelopes(place, &mut |row, env| {
+                reads.scan_envelopes(place, &mut |row, _, env| {
                     if let Some(nonce) = crate::crypto::nonce(env) {
                         if repeated.contains(&nonce_prefix(&nonce)) {
                             nonces.push((nonce, index as u8, row));
@@ -627,15 +636,20 @@ impl Audit<'_> {
         if !self.0.keys.holds_notes() {
             return Err(Error::Refused(Msg::AuditorCannotRescan));
         }
-        let keys = &self.0.keys;
+        let (keys, units) = (&self.0.keys, &self.0.units);
         let mut scanned = 0u64;
         let mut flagged: Vec<(i64, Vec<crate::pii::IdentifierKind>)> = Vec::new();
         let mut failed = None;
-        self.0
-            .store
-            .read()?
-            .scan_envelopes(EnvelopeColumn::ContactNote, &mut |row, env| {
-                let note = super::open_at(keys, Place::ContactNote(row), env).and_then(|plain| {
+        self.0.store.read()?.scan_envelopes(
+            EnvelopeColumn::ContactNote,
+            &mut |row, author, env| {
+                // A lead rescans their own unit's notes (the only ones they hold a key of).
+                let unit = units.of_user(author);
+                if !keys.holds_notes_of(unit) {
+                    return NEXT;
+                }
+                let place = Place::ContactNote(row);
+                let note = super::open_in_at(keys, unit, place, env).and_then(|plain| {
                     super::contacts::decode_note(&plain)
                         .ok_or_else(|| damaged_value("contacts", row))
                 });
@@ -653,7 +667,8 @@ impl Audit<'_> {
                         STOP
                     }
                 }
-            })?;
+            },
+        )?;
         if let Some(e) = failed {
             return Err(e);
         }

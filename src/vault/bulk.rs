@@ -37,7 +37,8 @@ impl Contacts<'_> {
                 created_by: user_id,
                 created_at: created_at.clone(),
                 details: keys
-                    .seal(
+                    .seal_in(
+                        tx.unit_of(user_id),
                         Place::FieldNightDetails(id),
                         &details
                             .encode(tx.districts)

@@ -65,7 +65,10 @@ fn open_viewed(
 ) -> Result<Vec<ContactDetails>> {
     let out = rows
         .iter()
-        .map(|r| open_details(&vault.keys, &vault.districts, r))
+        .map(|r| {
+            let unit = vault.units.of_user(r.created_by);
+            open_details(&vault.keys, &vault.districts, unit, r)
+        })
         .collect::<Result<Vec<_>>>()?;
     vault.log_read(
         Action::PersonView,
@@ -75,8 +78,13 @@ fn open_viewed(
     Ok(out)
 }
 
-fn open_details(keys: &Keys, districts: &Districts, row: &ContactRow) -> Result<ContactDetails> {
-    let contact = super::contacts::open_contact(keys, districts, row)?;
+fn open_details(
+    keys: &Keys,
+    districts: &Districts,
+    unit: i64,
+    row: &ContactRow,
+) -> Result<ContactDetails> {
+    let contact = super::contacts::open_contact(keys, districts, unit, row)?;
     let concern = contact.attributes.concern;
     Ok(ContactDetails { contact, concern })
 }
@@ -119,7 +127,8 @@ impl Contacts<'_> {
             .contact(id)?
             .filter(|r| self.0.own_unit(r.created_by))
             .ok_or(Error::Input(Msg::NoSuchContact { id }))?;
-        let details = open_details(&self.0.keys, &self.0.districts, &row)?;
+        let unit = self.0.units.of_user(row.created_by);
+        let details = open_details(&self.0.keys, &self.0.districts, unit, &row)?;
         self.0
             .log_read(Action::PersonView, &format!("contact:{id}"), "")?;
         Ok(details)
@@ -183,7 +192,9 @@ impl Contacts<'_> {
             return Err(Error::Input(Msg::NoSuchContact { id }));
         };
         let before = crate::audit_log::contact_hash(&row, row.pseudonym.as_deref());
-        let was = open_details(tx.keys, tx.districts, &row)?;
+        // The contact stays its author's unit's, whoever edits it.
+        let row_unit = units.of_user(row.created_by);
+        let was = open_details(tx.keys, tx.districts, row_unit, &row)?;
         let same_person = match new_code {
             None => true,
             Some(code) => {
@@ -207,11 +218,15 @@ impl Contacts<'_> {
         row.date = date.format("%Y-%m-%d").to_string();
         row.attributes = tx
             .keys
-            .seal(Place::ContactAttributes(id), &encoded)
+            .seal_in(row_unit, Place::ContactAttributes(id), &encoded)
             .map_err(not_held)?;
         row.note = tx
             .keys
-            .seal(Place::ContactNote(id), &super::contacts::encode_note(note))
+            .seal_in(
+                row_unit,
+                Place::ContactNote(id),
+                &super::contacts::encode_note(note),
+            )
             .map_err(not_held)?;
         tx.update_contact(&row, now_unix())?;
         // The row as stored now: what the entry commits to, beside what it was.

@@ -151,7 +151,7 @@ fn seal_rows<I>(
     rows: I,
     keys: &Keys,
     districts: &Districts,
-    user_id: i64,
+    author: (i64, i64),
     first_id: i64,
     dry_run: bool,
     created_at: i64,
@@ -176,7 +176,7 @@ fn seal_rows<I>(
                 let row = encode_attributes(&parsed.contact, districts).and_then(|attributes| {
                     seal_contact(
                         keys,
-                        user_id,
+                        author,
                         id,
                         None,
                         &parsed.contact,
@@ -223,10 +223,16 @@ pub(super) fn kinds_detail(kinds: &[IdentifierKind]) -> String {
 pub(super) fn open_contact(
     keys: &Keys,
     districts: &Districts,
+    unit: i64,
     row: &ContactRow,
 ) -> Result<Contact> {
-    let attrs = open_at(keys, Place::ContactAttributes(row.id), &row.attributes)?;
-    let note = open_at(keys, Place::ContactNote(row.id), &row.note)?;
+    let attrs = open_in_at(
+        keys,
+        unit,
+        Place::ContactAttributes(row.id),
+        &row.attributes,
+    )?;
+    let note = open_in_at(keys, unit, Place::ContactNote(row.id), &row.note)?;
     Ok(Contact {
         id: row.id,
         date: crate::domain::parse_date(&row.date)
@@ -262,7 +268,7 @@ impl Contacts<'_> {
             + Send,
     {
         self.0.require(Permission::WriteContacts)?;
-        let user_id = self.0.user.id;
+        let (user_id, unit) = (self.0.user.id, self.0.user.unit);
         let one_unit = !self.0.units.several();
         let tx = self.0.change()?;
         let (keys, districts) = (tx.keys, tx.districts);
@@ -290,7 +296,7 @@ impl Contacts<'_> {
                     rows,
                     keys,
                     districts,
-                    user_id,
+                    (user_id, unit),
                     first_contact,
                     dry_run,
                     created_at,
@@ -385,7 +391,8 @@ impl Contacts<'_> {
             if !vault.own_unit(row.created_by) {
                 return NEXT;
             }
-            match open_contact(keys, districts, &row).and_then(|c| f(&c)) {
+            let unit = vault.units.of_user(row.created_by);
+            match open_contact(keys, districts, unit, &row).and_then(|c| f(&c)) {
                 Ok(()) => {
                     n += 1;
                     crate::progress::add(1);
@@ -426,7 +433,8 @@ impl Contacts<'_> {
             created_at: now_timestamp(),
             details: tx
                 .keys
-                .seal(
+                .seal_in(
+                    tx.unit_of(user_id),
                     Place::FieldNightDetails(id),
                     &details
                         .encode(tx.districts)
@@ -458,7 +466,13 @@ impl Contacts<'_> {
         if !self.0.own_unit(r.created_by) {
             return Ok(None);
         }
-        let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
+        let unit = self.0.units.of_user(r.created_by);
+        let plain = open_in_at(
+            &self.0.keys,
+            unit,
+            Place::FieldNightDetails(r.id),
+            &r.details,
+        )?;
         let details = FieldNightDetails::decode(&plain, &self.0.districts)
             .ok_or_else(|| damaged_value("field_nights", r.id))?;
         Ok(Some(FieldNight {
@@ -483,7 +497,13 @@ impl Contacts<'_> {
             .filter(|r| self.0.own_unit(r.created_by))
             .take(usize::try_from(limit).unwrap_or(0))
             .map(|r| {
-                let plain = open_at(&self.0.keys, Place::FieldNightDetails(r.id), &r.details)?;
+                let unit = self.0.units.of_user(r.created_by);
+                let plain = open_in_at(
+                    &self.0.keys,
+                    unit,
+                    Place::FieldNightDetails(r.id),
+                    &r.details,
+                )?;
                 let details = FieldNightDetails::decode(&plain, &self.0.districts)
                     .ok_or_else(|| damaged_value("field_nights", r.id))?;
                 Ok(FieldNight {

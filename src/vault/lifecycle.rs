@@ -47,7 +47,7 @@ pub(super) fn write_user_keys(
     user_id: i64,
     name: &str,
     passphrase: &Passphrase,
-    role: StaffRole,
+    (role, unit): (StaffRole, i64),
 ) -> Result<NewKeys> {
     let mut secret = UserSecret::generate();
     let mut file = load_key_file(tx)?;
@@ -65,13 +65,14 @@ pub(super) fn write_user_keys(
     tx.put_master_wrap(&MasterWrapRow {
         user_id,
         public_key: secret.public().to_vec(),
-        // An auditor gets the categories key only (keys per capability): no note, no code.
+        // An auditor gets the categories key only (keys per capability): no note, no code;
+        // under keys per unit, everyone their share of the units' keys.
         wrapped_master: tx
             .held
             .seal_to_user(
                 &secret.public(),
                 user_id,
-                categories_only(role, tx.keys.scheme()),
+                super::share(role, unit, tx.keys.scheme()),
             )
             .map_err(cannot_protect)?,
     })?;
@@ -355,20 +356,13 @@ pub(super) fn open_held(
             name: name.to_string(),
         }));
     };
-    let opened = if categories_only {
-        secret
-            .open_categories(&wrap.wrapped_master, user_id)
-            .map(Held::Categories)
-    } else {
-        secret
-            .open_master(&wrap.wrapped_master, user_id)
-            .map(Held::Master)
-    };
-    opened.map_err(|_| {
-        Error::Refused(Msg::SlotOpensSealDoesNot {
-            name: name.to_string(),
+    secret
+        .open_held(&wrap.wrapped_master, user_id, categories_only)
+        .map_err(|_| {
+            Error::Refused(Msg::SlotOpensSealDoesNot {
+                name: name.to_string(),
+            })
         })
-    })
 }
 
 /// Loads the pseudonym key chain of a rekeyed database into `keys`.
@@ -702,19 +696,19 @@ impl Vault {
             .recovery_key()?
             .filter(|r| r.public_key == recovery.public())
             .ok_or_else(not_this)?;
-        let held = Held::Master(
-            recovery
-                .open_master(&row.wrapped_master, row.id)
-                .map_err(|_| not_this())?,
-        );
+        let held = recovery
+            .open_held(&row.wrapped_master, row.id)
+            .map_err(|_| not_this())?;
         key_version_matches(&*reads, held.version())?;
         let mut keys = held.derive(key_scheme(&*reads)?);
         load_chain(&*reads, &mut keys)?;
         key_file_sealed(&*reads, &keys, &opened_key_file)?;
         let recovery_signer = recovery.signer();
-        if read_grants(&*reads)?.recovery() != Some(recovery_signer.public()) {
+        let authority = read_grants(&*reads)?;
+        if authority.recovery() != Some(recovery_signer.public()) {
             return Err(Error::Refused(Msg::RecoveryKeyCannotSign));
         }
+        let units = authority.units();
         let districts = super::load_districts(&*reads)?;
         let projects = super::work::load_projects(&*reads, &keys)?;
         drop(reads);
@@ -741,18 +735,28 @@ impl Vault {
                             name: name.to_string(),
                         }));
                     }
-                    keys_granted =
-                        write_user_keys(&tx, u.id, &u.name, new_passphrase, StaffRole::Admin)?;
+                    let unit = units.of_user(u.id);
+                    keys_granted = write_user_keys(
+                        &tx,
+                        u.id,
+                        &u.name,
+                        new_passphrase,
+                        (StaffRole::Admin, unit),
+                    )?;
                     user = User {
                         id: u.id,
                         name: u.name,
                         role: StaffRole::Admin,
-                        unit: crate::domain::FIRST_UNIT,
+                        unit,
                     };
                 }
                 None => {
-                    (user, keys_granted) =
-                        Self::insert_user(&tx, name, StaffRole::Admin, new_passphrase)?;
+                    (user, keys_granted) = Self::insert_user(
+                        &tx,
+                        name,
+                        (StaffRole::Admin, crate::domain::FIRST_UNIT),
+                        new_passphrase,
+                    )?;
                 }
             }
             tx.log_as(
@@ -859,8 +863,14 @@ impl Vault {
             authority,
         } = Preflight::check(tx, old, None)?;
 
-        // 2. The new keys: the old pseudonym key joins the chain.
-        let (master, keys) = old.successor().map_err(not_held)?;
+        // 2. The new keys: the old pseudonym key joins the chain. A database of several units
+        // gets keys per unit (a fresh key for each unit): adding its second unit rekeys it.
+        let units = authority.units();
+        let numbers: Vec<i64> = match units.several() {
+            true => units.named().iter().map(|(n, _)| *n).collect(),
+            false => Vec::new(),
+        };
+        let (held, keys) = old.successor_in(&numbers).map_err(not_held)?;
         let mut summary = RekeySummary {
             key_version: keys.version(),
             ..RekeySummary::default()
@@ -873,14 +883,16 @@ impl Vault {
             let Some(last) = batch.last() else { break };
             after = last.id;
             for c in &batch {
+                let unit = units.of_user(c.created_by);
                 let attrs_ad = Place::ContactAttributes(c.id);
                 let note_ad = Place::ContactNote(c.id);
-                let attrs = open_at(old, attrs_ad, &c.attributes)?;
-                let note = open_at(old, note_ad, &c.note)?;
+                let attrs = open_in_at(old, unit, attrs_ad, &c.attributes)?;
+                let note = open_in_at(old, unit, note_ad, &c.note)?;
                 tx.update_contact_envelopes(&ContactEnvelopes {
                     id: c.id,
-                    attributes: keys.seal(attrs_ad, &attrs).map_err(not_held)?,
-                    note: keys.seal(note_ad, &note).map_err(not_held)?,
+                    created_by: c.created_by,
+                    attributes: keys.seal_in(unit, attrs_ad, &attrs).map_err(not_held)?,
+                    note: keys.seal_in(unit, note_ad, &note).map_err(not_held)?,
                 })?;
             }
             summary.contacts += batch.len() as u64;
@@ -891,10 +903,12 @@ impl Vault {
             let batch = tx.field_night_envelopes(after, BATCH)?;
             let Some(last) = batch.last() else { break };
             after = last.0;
-            for (id, details) in &batch {
+            for (id, created_by, details) in &batch {
+                let unit = units.of_user(*created_by);
                 let ad = Place::FieldNightDetails(*id);
-                let plain = open_at(old, ad, details)?;
-                tx.update_field_night_details(*id, &keys.seal(ad, &plain).map_err(not_held)?)?;
+                let plain = open_in_at(old, unit, ad, details)?;
+                let sealed = keys.seal_in(unit, ad, &plain).map_err(not_held)?;
+                tx.update_field_night_details(*id, &sealed)?;
             }
             summary.field_nights += batch.len() as u64;
         }
@@ -951,22 +965,24 @@ impl Vault {
         }
 
         // 6. The new master key sealed to every active user and to the recovery key.
-        // An auditor's wrap holds the new categories key only.
-        let held = Held::Master(master);
+        // An auditor's wrap holds the new categories key only; under keys per unit each user
+        // gets their share of the units' keys (as the log grants their role and unit).
         for w in &wraps {
-            let auditor = users
+            let role = users
                 .iter()
-                .any(|u| u.id == w.user_id && u.role == StaffRole::Auditor.as_str());
+                .find(|u| u.id == w.user_id)
+                .and_then(|u| u.role.parse::<StaffRole>().ok())
+                .ok_or_else(|| damaged_value("users", w.user_id))?;
+            let share = super::share(role, units.of_user(w.user_id), keys.scheme());
             tx.put_master_wrap(&MasterWrapRow {
                 user_id: w.user_id,
                 public_key: w.public_key.clone(),
                 wrapped_master: held
-                    .seal_to_user(&w.public_key, w.user_id, auditor)
+                    .seal_to_user(&w.public_key, w.user_id, share)
                     .map_err(|_| damaged_value("master_wraps", w.user_id))?,
             })?;
             summary.slots += 1;
         }
-        let master = held.master().expect("made above");
         // The recovery key only if the log grants it (an upgrade without it gave it up).
         if let Some(r) = tx.recovery_key()?.filter(|r| {
             authority
@@ -974,7 +990,7 @@ impl Vault {
                 .is_some_and(|e| e[..] == r.public_key[..])
         }) {
             tx.put_recovery_key(&RecoveryRow {
-                wrapped_master: master
+                wrapped_master: held
                     .seal_to_recovery(&r.public_key, r.id)
                     .map_err(|_| damaged_value("recovery_keys", r.id))?,
                 ..r
@@ -1115,11 +1131,10 @@ fn put_recovery(tx: &Change<'_>, recovery: &RecoveryKey) -> Result<()> {
     tx.put_recovery_key(&RecoveryRow {
         id: 1,
         public_key: public.to_vec(),
+        // Everything an administrator holds: the master key, and every unit's key in a city.
         wrapped_master: tx
             .held
-            .master()
-            .ok_or(CryptoError::NotHeld)
-            .and_then(|m| m.seal_to_recovery(&public, 1))
+            .seal_to_recovery(&public, 1)
             .map_err(cannot_protect)?,
         created_at: now_timestamp(),
     })?;
@@ -1256,14 +1271,19 @@ impl Lifecycle<'_> {
             let Some(last) = batch.last() else { break };
             after = last.0;
             crate::progress::add(batch.len() as u64);
-            for (id, note) in &batch {
+            for (id, author, note) in &batch {
+                let unit = tx.unit_of(*author);
                 let ad = Place::ContactNote(*id);
-                let plain = open_at(tx.keys, ad, note)?;
+                let plain = open_in_at(tx.keys, unit, ad, note)?;
                 let text = decode_note(&plain).ok_or_else(|| damaged_value("contacts", *id))?;
                 if text.is_empty() {
                     continue;
                 }
-                tx.update_note(*id, &tx.keys.seal(ad, &encode_note("")).map_err(not_held)?)?;
+                let sealed = tx
+                    .keys
+                    .seal_in(unit, ad, &encode_note(""))
+                    .map_err(not_held)?;
+                tx.update_note(*id, &sealed)?;
                 purged += 1;
             }
         }

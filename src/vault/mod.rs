@@ -39,10 +39,10 @@ use zeroize::Zeroizing;
 use crate::audit_log::{self, Action};
 use crate::crypto::{
     CryptoError, Held, KeyFile, KeyFileError, KeyScheme, Keys, MasterKey, PageKey, Passphrase,
-    Place, Signer,
+    Place, Share, ShareUnits, Signer,
 };
 pub use crate::domain::{now_timestamp, now_unix};
-use crate::domain::{District, Districts, Projects, StaffRole};
+use crate::domain::{District, Districts, Projects, StaffRole, Units};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::storage::prelude::*;
@@ -234,6 +234,9 @@ struct Change<'v> {
     /// Made beside other changes ([`crate::storage::Backend::write_beside`]): ids are taken
     /// one by one, never read then moved on.
     beside: bool,
+    /// The units as the author signed in with them (none for `init`, `recover` and upgrades,
+    /// which seal nothing of a unit's): whose key seals a contact or a night (keys per unit).
+    units: Option<&'v Units>,
 }
 
 impl<'v> Change<'v> {
@@ -252,7 +255,14 @@ impl<'v> Change<'v> {
             author,
             signer,
             beside: false,
+            units: None,
         })
+    }
+
+    /// The unit of a contact or night logged by `author` (the unit whose key seals it).
+    fn unit_of(&self, author: i64) -> i64 {
+        self.units
+            .map_or(crate::domain::FIRST_UNIT, |u| u.of_user(author))
     }
 
     /// Appends an entry to the access and change log, in this change, signed by the change's
@@ -304,6 +314,10 @@ impl Vault {
             &self.districts,
             (Some(self.user.id), Some(&self.signer)),
         )?;
+        let tx = Change {
+            units: Some(&self.units),
+            ..tx
+        };
         keys_still_current(&*tx, version)?;
         Ok(tx)
     }
@@ -321,6 +335,7 @@ impl Vault {
             author: Some(self.user.id),
             signer: Some(&self.signer),
             beside: true,
+            units: Some(&self.units),
         })
         .and_then(|tx| {
             keys_still_current(&*tx, self.held.version())?;
@@ -485,7 +500,7 @@ impl Vault {
         admin: &str,
         passphrase: &Passphrase,
     ) -> Result<(Held, Keys, (User, Signer), Districts)> {
-        let held = Held::Master(MasterKey::generate(1));
+        let held = Held::master_key(MasterKey::generate(1));
         let keys = held.derive(KeyScheme::PerCapability);
         let districts = Districts::default();
         let (user, signer);
@@ -511,7 +526,12 @@ impl Vault {
             // The cell key secret, made once here and kept for good (rekeys re-seal it).
             let cellkey = cellkey::create(&*tx, &keys)?;
             let granted;
-            (user, granted) = Self::insert_user(&tx, admin, StaffRole::Admin, passphrase)?;
+            (user, granted) = Self::insert_user(
+                &tx,
+                admin,
+                (StaffRole::Admin, crate::domain::FIRST_UNIT),
+                passphrase,
+            )?;
             tx.log_as(
                 &granted.signer,
                 Some(user.id),
@@ -534,7 +554,7 @@ impl Vault {
     fn insert_user(
         tx: &Change<'_>,
         name: &str,
-        role: StaffRole,
+        (role, unit): (StaffRole, i64),
         passphrase: &Passphrase,
     ) -> Result<(User, lifecycle::NewKeys)> {
         let id = tx.take_id(Sequence::Users)?;
@@ -550,13 +570,13 @@ impl Vault {
             created_at: now_timestamp(),
             mac,
         })?;
-        let granted = lifecycle::write_user_keys(tx, id, name, passphrase, role)?;
+        let granted = lifecycle::write_user_keys(tx, id, name, passphrase, (role, unit))?;
         Ok((
             User {
                 id,
                 name: name.to_string(),
                 role,
-                unit: crate::domain::FIRST_UNIT,
+                unit,
             },
             granted,
         ))
@@ -631,7 +651,8 @@ impl Vault {
         key_version_matches(&*reads, held.version())?;
         let mut keys = held.derive(scheme);
         lifecycle::load_chain(&*reads, &mut keys)?;
-        keys_open_the_data(&*reads, &keys, name)?;
+        let authority = lifecycle::read_grants(&*reads)?;
+        keys_open_the_data(&*reads, &keys, &authority.units(), name)?;
         // The key file's seal, under the record key: also what catches a master key sealed to
         // a user behind uppsok's back in a database that holds no data yet.
         lifecycle::key_file_sealed(&*reads, &keys, &key_file)?;
@@ -644,7 +665,6 @@ impl Vault {
         // The role and the signing key the log grants this user (signed by an administrator,
         // or by the user with the key they held before): a role raised, or a slot written for
         // them, by anyone else is refused here.
-        let authority = lifecycle::read_grants(&*reads)?;
         let grant = authority
             .users()
             .get(&row.id)
@@ -804,6 +824,31 @@ impl Vault {
     // ----- staff accounts -------------------------------------------------------------
 }
 
+/// Whose unit's key seals a value of an encrypted column written by `author`: the unit of a
+/// contact's or a night's author; none for the city's (projects, activities).
+pub(super) fn unit_of_column(column: EnvelopeColumn, author: i64, units: &Units) -> Option<i64> {
+    match column {
+        EnvelopeColumn::ContactAttributes
+        | EnvelopeColumn::ContactNote
+        | EnvelopeColumn::FieldNightDetails => Some(units.of_user(author)),
+        _ => None,
+    }
+}
+
+/// Opens a value of an encrypted column where it sits, under its unit's key if it has one.
+pub(super) fn open_column(
+    keys: &Keys,
+    units: &Units,
+    (column, row, author): (EnvelopeColumn, i64, i64),
+    envelope: &[u8],
+) -> std::result::Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let place = place_of(column, row);
+    match unit_of_column(column, author, units) {
+        Some(unit) => keys.open_in(unit, place, envelope),
+        None => keys.open(place, envelope),
+    }
+}
+
 /// Where a value of an encrypted column sits, as the crypto module names it.
 pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
     match column {
@@ -824,7 +869,7 @@ pub(super) fn place_of(column: EnvelopeColumn, row: i64) -> Place {
 /// opens none of them, and is refused; otherwise everything the user logged afterwards would be
 /// readable by whoever chose it. A database that holds no envelope yet has nothing to check
 /// here; the key file's seal ([`lifecycle::key_file_sealed`]) catches it there.
-fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> {
+fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, units: &Units, name: &str) -> Result<()> {
     const SAMPLE: usize = 64;
     let substituted = || {
         Error::Failed(Msg::DataKeyMismatch {
@@ -840,9 +885,14 @@ fn keys_open_the_data(reads: &dyn Reads, keys: &Keys, name: &str) -> Result<()> 
         EnvelopeColumn::FieldNightDetails,
     ] {
         let mut seen = 0usize;
-        reads.scan_envelopes(column, &mut |row, env| {
+        reads.scan_envelopes(column, &mut |row, author, env| {
+            // Another unit's value, whose key this role does not hold, tells nothing.
+            let unit = units.of_user(author);
+            if !keys.holds_categories_of(unit) {
+                return NEXT;
+            }
             seen += 1;
-            if keys.open(place_of(column, row), env).is_ok() {
+            if open_column(keys, units, (column, row, author), env).is_ok() {
                 opened = true;
                 return STOP;
             }
@@ -889,7 +939,31 @@ pub(super) fn key_scheme(reads: &dyn Reads) -> Result<KeyScheme> {
 /// Whether a user of `role` holds the categories key only: an auditor, once keys per
 /// capability are in force.
 pub(super) fn categories_only(role: StaffRole, scheme: KeyScheme) -> bool {
-    role == StaffRole::Auditor && scheme == KeyScheme::PerCapability
+    role == StaffRole::Auditor && scheme != KeyScheme::Shared
+}
+
+/// What of the keys a user of `role` in `unit` is sealed under `scheme` (the table in
+/// crypto::held): under keys per unit, their own unit's key (an administrator every unit's), and
+/// every unit's categories key for a lead and an auditor (the city's published figures).
+pub(super) fn share(role: StaffRole, unit: i64, scheme: KeyScheme) -> Share {
+    let master = !categories_only(role, scheme);
+    if scheme != KeyScheme::PerUnit {
+        return Share {
+            master,
+            units: ShareUnits::None,
+            every_units_categories: false,
+        };
+    }
+    let units = match role {
+        StaffRole::Outreach | StaffRole::Lead => ShareUnits::One(unit),
+        StaffRole::Auditor => ShareUnits::None,
+        StaffRole::Admin => ShareUnits::Every,
+    };
+    Share {
+        master,
+        units,
+        every_units_categories: matches!(role, StaffRole::Lead | StaffRole::Auditor),
+    }
 }
 
 pub(super) fn unknown_district(d: &District) -> Error {
@@ -940,7 +1014,23 @@ pub(super) fn tampered_user(name: &str) -> Error {
 
 /// Opens a sealed value where it sits; an error names the record, never the value.
 pub(super) fn open_at(keys: &Keys, place: Place, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    keys.open(place, envelope).map_err(|e| {
+    keys.open(place, envelope).map_err(|e| not_opened(place, e))
+}
+
+/// Opens a sealed value of a unit's (a contact's note or categories, a field night's details)
+/// where it sits, under the unit's key (keys per unit; else the database's).
+pub(super) fn open_in_at(
+    keys: &Keys,
+    unit: i64,
+    place: Place,
+    envelope: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    keys.open_in(unit, place, envelope)
+        .map_err(|e| not_opened(place, e))
+}
+
+fn not_opened(place: Place, e: CryptoError) -> Error {
+    {
         if e == CryptoError::NotHeld {
             return not_held(e);
         }
@@ -950,7 +1040,7 @@ pub(super) fn open_at(keys: &Keys, place: Place, envelope: &[u8]) -> Result<Zero
             id,
             error: e.to_string(),
         })
-    })
+    }
 }
 
 pub(super) fn damaged_value(table: &'static str, id: i64) -> Error {
@@ -1021,7 +1111,7 @@ impl Staff<'_> {
             }));
         }
         let tx = self.0.change()?;
-        let (user, granted) = Vault::insert_user(&tx, name, role, passphrase)?;
+        let (user, granted) = Vault::insert_user(&tx, name, (role, unit), passphrase)?;
         // The grant, signed by this administrator: the new user's role, unit and keys. (The
         // first unit is not written: every grant made before units were known is in it.)
         let in_unit = match unit {
@@ -1069,8 +1159,21 @@ impl Staff<'_> {
             &format!("unit:{number}"),
             &format!("name={name}"),
         )?;
+        if number == crate::domain::FIRST_UNIT {
+            tx.commit()?;
+            self.0.reload_units()?;
+            return Ok(number);
+        }
+        // A unit more: keys per unit. The rekey (in the same transaction) makes a new key for
+        // every unit, re-seals each unit's contacts and nights under its own, and seals to each
+        // user their share: no unit's staff can open another unit's notes, in uppsok or out.
+        let (held, keys, _) = Vault::rekey_in(&tx, tx.keys)?;
         tx.commit()?;
+        self.0.held = held;
+        self.0.keys = keys;
         self.0.reload_units()?;
+        // And a new page key, as after every rekey.
+        self.0.change_page_key()?;
         Ok(number)
     }
 
@@ -1162,12 +1265,12 @@ impl Staff<'_> {
 
     /// Rewraps the signed-in user's key slot under a new passphrase.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        let (user_id, role) = (self.0.user.id, self.0.user.role);
+        let (user_id, role, unit) = (self.0.user.id, self.0.user.role, self.0.user.unit);
         let name = self.0.user.name.clone();
         let tx = self.0.change()?;
         // A new signing key too, granted by the one held until now: whoever knew the old
         // passphrase (an administrator who set the first one) cannot sign in this user's name.
-        let granted = lifecycle::write_user_keys(&tx, user_id, &name, new, role)?;
+        let granted = lifecycle::write_user_keys(&tx, user_id, &name, new, (role, unit))?;
         tx.log(Action::Passwd, &format!("user:{}", user_id), &granted.grant)?;
         tx.commit()?;
         self.0.signer = granted.signer;

@@ -186,7 +186,9 @@ impl Persons<'_> {
         self.0.log_persons_shown(&[root], "lookup")?;
         let latest = match found.latest {
             Some((cid, blob)) => {
-                let plain = open_at(&self.0.keys, Place::ContactAttributes(cid), &blob)?;
+                // The unit's own latest contact (in a city only its own are found).
+                let unit = self.0.user.unit;
+                let plain = open_in_at(&self.0.keys, unit, Place::ContactAttributes(cid), &blob)?;
                 Some(
                     Attributes::decode(&plain, &self.0.districts)
                         .ok_or_else(|| damaged_value("contacts", cid))?,

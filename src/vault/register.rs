@@ -254,7 +254,7 @@ impl Vault {
         let mut h = super::cellkey::required_secret(reads, &self.keys)?.publication_digest();
         h.update(b"contacts");
         let districts = &self.districts;
-        self.for_each_stat_contact(reads, from, to, &merges, |c| {
+        self.for_each_stat_contact(reads, (from, to), scope, &merges, |c| {
             // A unit's publication commits to its own contacts: another unit's changes are
             // not its to notice (a red team read from refusals on which days another unit
             // logged).

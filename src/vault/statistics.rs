@@ -438,6 +438,7 @@ impl Vault {
         );
         let (from, to) = (day(from), day(to));
         let (from, to) = (from.as_deref(), to.as_deref());
+        let unit_counted = scope;
         // The record keys of the persons met, each derived once.
         let mut person_keys: HashMap<i64, u32> = HashMap::new();
         let mut contact_key = |c: &StatContact<'_>| match record_keys {
@@ -473,7 +474,7 @@ impl Vault {
             }
         };
         if accs.len() < SECOND_THREAD_FROM {
-            self.for_each_stat_contact(reads, from, to, &merges, |c| {
+            self.for_each_stat_contact(reads, (from, to), unit_counted, &merges, |c| {
                 if !in_scope(&c) {
                     return;
                 }
@@ -503,24 +504,25 @@ impl Vault {
                     }
                 });
                 let mut batch: Vec<Batched> = Vec::with_capacity(BATCH);
-                let scan = self.for_each_stat_contact(reads, from, to, &merges, |c| {
-                    if !in_scope(&c) {
-                        return;
-                    }
-                    let key = contact_key(&c);
-                    for acc in here.iter_mut() {
-                        acc.add_in(c.date, c.person, c.unit, &c.attributes, key);
-                    }
-                    for s in sinks.iter_mut() {
-                        s.add_in(c.date, c.person, c.unit, &c.attributes, key);
-                    }
-                    batch.push((c.date.to_string(), c.person, c.unit, c.attributes, key));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        // The worker only stops when this sender is dropped.
-                        let _ = tx.send(full);
-                    }
-                });
+                let scan =
+                    self.for_each_stat_contact(reads, (from, to), unit_counted, &merges, |c| {
+                        if !in_scope(&c) {
+                            return;
+                        }
+                        let key = contact_key(&c);
+                        for acc in here.iter_mut() {
+                            acc.add_in(c.date, c.person, c.unit, &c.attributes, key);
+                        }
+                        for s in sinks.iter_mut() {
+                            s.add_in(c.date, c.person, c.unit, &c.attributes, key);
+                        }
+                        batch.push((c.date.to_string(), c.person, c.unit, c.attributes, key));
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            // The worker only stops when this sender is dropped.
+                            let _ = tx.send(full);
+                        }
+                    });
                 if !batch.is_empty() {
                     let _ = tx.send(batch);
                 }
@@ -599,13 +601,15 @@ impl Vault {
         u32::try_from(self.units.of_user(user)).unwrap_or(u32::MAX)
     }
 
-    /// Decrypts what statistics need of every contact in the period and hands it to `f`.
+    /// Decrypts what statistics need of every contact in the period of the unit counted
+    /// (`scope`; every unit's when none) and hands it to `f`. Another unit's contact is passed
+    /// over before it is opened (under keys per unit, an outreach worker holds no key of it).
     /// The person is resolved through declared merges.
     pub(super) fn for_each_stat_contact(
         &self,
         reads: &dyn Reads,
-        from: Option<&str>,
-        to: Option<&str>,
+        (from, to): (Option<&str>, Option<&str>),
+        scope: Option<u32>,
         merges: &Merges,
         mut f: impl FnMut(StatContact<'_>),
     ) -> Result<()> {
@@ -613,18 +617,23 @@ impl Vault {
         let districts = &self.districts;
         let mut bad: Option<Error> = None;
         reads.scan_stat_rows(from, to, &mut |row| {
-            let attributes = open_at(keys, Place::ContactAttributes(row.id), row.attributes)
-                .and_then(|plain| {
-                    Attributes::decode(&plain, districts)
-                        .ok_or_else(|| damaged_value("contacts", row.id))
-                });
+            let unit = self.unit_code_of(row.created_by);
+            if scope.is_some_and(|s| s != unit) {
+                return NEXT;
+            }
+            let key_unit = self.units.of_user(row.created_by);
+            let place = Place::ContactAttributes(row.id);
+            let attributes = open_in_at(keys, key_unit, place, row.attributes).and_then(|plain| {
+                Attributes::decode(&plain, districts)
+                    .ok_or_else(|| damaged_value("contacts", row.id))
+            });
             match attributes {
                 Ok(attributes) => {
                     f(StatContact {
                         id: row.id,
                         date: row.date,
                         person: row.person_id.map(|p| merges.resolve(p)),
-                        unit: self.unit_code_of(row.created_by),
+                        unit,
                         attributes,
                     });
                     NEXT

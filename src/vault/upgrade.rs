@@ -252,10 +252,10 @@ impl Vault {
                 (UserSecret::generate(), master, true)
             }
         };
-        let held = Held::Master(master);
+        let held = Held::master_key(master);
         let mut keys = held.derive(KeyScheme::Shared);
         load_chain(&*reads, &mut keys)?;
-        keys_open_the_data(&*reads, &keys, name)?;
+        keys_open_the_data(&*reads, &keys, &Default::default(), name)?;
         upgrading_admin(&keys, &row, name)?;
         let districts = load_districts(&*reads)?;
         let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);
@@ -350,7 +350,15 @@ impl Vault {
                     user_id: row.id,
                     public_key: secret.public().to_vec(),
                     wrapped_master: held
-                        .seal_to_user(&secret.public(), row.id, false)
+                        .seal_to_user(
+                            &secret.public(),
+                            row.id,
+                            crate::crypto::Share {
+                                master: true,
+                                units: crate::crypto::ShareUnits::None,
+                                every_units_categories: false,
+                            },
+                        )
                         .map_err(fail)?,
                 })?;
             }
@@ -429,7 +437,7 @@ impl Vault {
         key_version_matches(&*reads, held.version())?;
         let mut keys = held.derive(KeyScheme::Shared);
         load_chain(&*reads, &mut keys)?;
-        keys_open_the_data(&*reads, &keys, name)?;
+        keys_open_the_data(&*reads, &keys, &Default::default(), name)?;
         key_file_sealed(&*reads, &keys, &opened.key_file)?;
         upgrading_admin(&keys, &row, name)?;
         let stored_recovery = reads.recovery_key()?.map(|r| r.public_key);

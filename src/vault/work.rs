@@ -120,7 +120,8 @@ impl Work<'_> {
         let mut failed = None;
         tx.scan_stored_contacts(&mut |c| {
             if c.date > last {
-                match open_at(tx.keys, Place::ContactAttributes(c.id), &c.attributes)
+                let unit = tx.unit_of(c.created_by);
+                match open_in_at(tx.keys, unit, Place::ContactAttributes(c.id), &c.attributes)
                     .ok()
                     .and_then(|plain| Attributes::decode(&plain, tx.districts))
                 {

@@ -185,7 +185,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
         }
         let row = seal_contact(
             self.change.keys,
-            self.author,
+            (self.author, self.change.unit_of(self.author)),
             self.next,
             person,
             contact,
@@ -251,7 +251,7 @@ pub(super) fn encode_attributes(
 /// Seals a new contact into the row that stores it (its person given, or none).
 pub(super) fn seal_contact(
     keys: &Keys,
-    author: i64,
+    (author, unit): (i64, i64),
     id: i64,
     person_id: Option<i64>,
     c: &NewContact,
@@ -267,10 +267,10 @@ pub(super) fn seal_contact(
         created_by: author,
         created_at,
         attributes: keys
-            .seal(Place::ContactAttributes(id), attributes)
+            .seal_in(unit, Place::ContactAttributes(id), attributes)
             .map_err(not_held)?,
         note: keys
-            .seal(Place::ContactNote(id), &encode_note(&c.note))
+            .seal_in(unit, Place::ContactNote(id), &encode_note(&c.note))
             .map_err(not_held)?,
     })
 }

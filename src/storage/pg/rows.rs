@@ -268,14 +268,16 @@ impl ContactReads for Session<'_> {
     fn scan_envelopes(
         &self,
         column: EnvelopeColumn,
-        visit: &mut dyn FnMut(i64, &[u8]) -> Visit,
+        visit: &mut dyn FnMut(i64, i64, &[u8]) -> Visit,
     ) -> Result<()> {
         // The names come from the closed enum, never from input.
         let (table, column) = column.names();
         self.pages(
-            &format!("SELECT id, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"),
+            &format!(
+                "SELECT id, created_by, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"
+            ),
             &[],
-            &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?)),
+            &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?, get(r, 2)?)),
         )
     }
 
@@ -330,24 +332,27 @@ impl ContactReads for Session<'_> {
 
     fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
         let rows = self.conn.query(
-            "SELECT id, attributes, note FROM contacts WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT id, created_by, attributes, note FROM contacts WHERE id > $1
+             ORDER BY id LIMIT $2",
             &[&after, &limit.max(0)],
         )?;
         all(rows, |r| {
             Ok(ContactEnvelopes {
                 id: get(r, 0)?,
-                attributes: get(r, 1)?,
-                note: get(r, 2)?,
+                created_by: get(r, 1)?,
+                attributes: get(r, 2)?,
+                note: get(r, 3)?,
             })
         })
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let rows = self.conn.query(
-            "SELECT id, note FROM contacts WHERE id > $1 AND date < $2 ORDER BY id LIMIT $3",
+            "SELECT id, created_by, note FROM contacts WHERE id > $1 AND date < $2
+             ORDER BY id LIMIT $3",
             &[&after, &date, &limit.max(0)],
         )?;
-        all(rows, pair)
+        all(rows, |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
     }
 
     fn contact_date_range(&self) -> Result<Option<(String, String)>> {
@@ -409,12 +414,12 @@ impl ContactReads for Session<'_> {
         all(rows, pair)
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let rows = self.conn.query(
-            "SELECT id, details FROM field_nights WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT id, created_by, details FROM field_nights WHERE id > $1 ORDER BY id LIMIT $2",
             &[&after, &limit.max(0)],
         )?;
-        all(rows, pair)
+        all(rows, |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
     }
 }
 

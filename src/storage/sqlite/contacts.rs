@@ -136,7 +136,7 @@ impl ContactReads for Session<'_> {
     fn scan_envelopes(
         &self,
         column: EnvelopeColumn,
-        visit: &mut dyn FnMut(i64, &[u8]) -> Visit,
+        visit: &mut dyn FnMut(i64, i64, &[u8]) -> Visit,
     ) -> Result<()> {
         // The names come from the closed enum, never from input.
         let (table, column) = column.names();
@@ -144,13 +144,14 @@ impl ContactReads for Session<'_> {
         if !super::table_exists(self.conn(), table)? {
             return Ok(());
         }
-        let mut st = self
-            .conn()
-            .prepare(&format!("SELECT id, {column} FROM {table} ORDER BY id"))?;
+        let mut st = self.conn().prepare(&format!(
+            "SELECT id, created_by, {column} FROM {table} ORDER BY id"
+        ))?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            if let ControlFlow::Break(()) = visit(id, bytes_of(r.get_ref(1)?)) {
+            let author = r.get_ref(1)?.as_i64().unwrap_or(0);
+            if let ControlFlow::Break(()) = visit(id, author, bytes_of(r.get_ref(2)?)) {
                 break;
             }
         }
@@ -203,23 +204,28 @@ impl ContactReads for Session<'_> {
 
     fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, attributes, note FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, created_by, attributes, note FROM contacts WHERE id > ?1
+             ORDER BY id LIMIT ?2",
         )?;
         let rows = st.query_map([after, limit], |r| {
             Ok(ContactEnvelopes {
                 id: r.get(0)?,
-                attributes: r.get(1)?,
-                note: r.get(2)?,
+                created_by: r.get(1)?,
+                attributes: r.get(2)?,
+                note: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, note FROM contacts WHERE id > ?1 AND date < ?2 ORDER BY id LIMIT ?3",
+            "SELECT id, created_by, note FROM contacts WHERE id > ?1 AND date < ?2
+             ORDER BY id LIMIT ?3",
         )?;
-        let rows = st.query_map(params![after, date, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map(params![after, date, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -280,11 +286,11 @@ impl ContactReads for Session<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, details FROM field_nights WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, created_by, details FROM field_nights WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = st.query_map([after, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map([after, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }
