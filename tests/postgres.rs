@@ -858,3 +858,88 @@ fn pg_tool(name: &str) -> std::path::PathBuf {
         .filter(|p| p.exists())
         .unwrap_or_else(|| name.into())
 }
+
+/// A unit's own database role (docs/deploy.md, "A role per unit"): uppsok works as it, and
+/// someone holding its password writes no other unit's contact or night, rewrites no person
+/// and puts no user into another unit, each refused by the server; a guard turned off fails
+/// the audit.
+#[test]
+fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
+    let db = Db::new_on_server();
+    let server = db.server.as_ref().unwrap();
+    db.add_units(
+        &["stockholm", "goteborg"],
+        &[("sara", "outreach", "goteborg")],
+    );
+    db.cmd()
+        .args(add_args(&["--code", "AB85", "--note", "stockholms"]))
+        .assert()
+        .success();
+    // The database administrator makes Göteborg's role (the cluster's roles are shared by
+    // every test database: made once, with a name only this test uses).
+    let role = "uppsok_it_goteborg";
+    let _ = server_admin("postgres").batch_execute(&format!(
+        "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    ));
+    postgres::Client::connect(&server.owner_url, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
+        .expect("the unit's grants");
+    let unit_url = with_user(&server.url, role);
+    // Sara works as her unit's role: logging, editing, a field night.
+    let sara = || {
+        let mut c = db.cmd_as("sara", PASS);
+        c.env("UPPSOK_DB", &unit_url);
+        c
+    };
+    sara()
+        .args(add_args(&["--code", "CD12", "--note", "göteborgs"]))
+        .assert()
+        .success();
+    sara()
+        .args([
+            "contact", "edit", "2", "--note", "ändrad", "--reason", "typo",
+        ])
+        .assert()
+        .success();
+    sara()
+        .args(["night", "add", "--date", "2024-03-01", "--kind", "street"])
+        .args(["--district", "norrmalm", "--staff", "2"])
+        .assert()
+        .success();
+    let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+    // Someone with the unit's password, on the server: each refused (insufficient privilege),
+    // and nothing of it kept.
+    for sql in [
+        "UPDATE uppsok.contacts SET date = '2020-01-01' WHERE id = 1",
+        "DELETE FROM uppsok.contacts WHERE id = 1",
+        "UPDATE uppsok.contacts SET created_by = 1 WHERE id = 2",
+        "INSERT INTO uppsok.contacts(id, date, created_by, created_at, attributes, note)
+         VALUES (99, '2024-01-01', 1, 0, '\\x00', '\\x00')",
+        "INSERT INTO uppsok.field_nights(id, date, created_by, created_at, details)
+         VALUES (99, '2024-01-01', 1, '', '\\x00')",
+        "UPDATE uppsok.persons SET pseudonym = '\\x00' WHERE id = 1",
+        "DELETE FROM uppsok.persons WHERE id = 1",
+        "INSERT INTO uppsok.user_units(user_id, unit) VALUES (1, 2)",
+        "DELETE FROM uppsok.user_units",
+        "UPDATE uppsok.unit_roles SET unit = 1",
+        "TRUNCATE uppsok.contacts",
+    ] {
+        let e = unit.batch_execute(sql).expect_err(sql);
+        let code = e.code().map(|c| c.code().to_string());
+        assert_eq!(code.as_deref(), Some("42501"), "{sql}: {e:?}");
+    }
+    // The city's role (an administrator's) is not held back.
+    let audit = || db.cmd().arg("audit").output().unwrap();
+    let a = audit();
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    // A guard turned off by the schema's owner fails the audit.
+    postgres::Client::connect(&server.owner_url, postgres::NoTls)
+        .unwrap()
+        .batch_execute("ALTER TABLE uppsok.contacts DISABLE TRIGGER contacts_unit_rows")
+        .unwrap();
+    let a = audit();
+    assert_eq!(a.status.code(), Some(1), "{}", stdout(&a));
+    assert!(stdout(&a).contains("row-level guards"), "{}", stdout(&a));
+}

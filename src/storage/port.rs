@@ -512,6 +512,12 @@ pub trait StaffWrites {
     /// Rewrites a user's role, state and MAC.
     fn update_user(&self, u: &UserRow) -> Result<()>;
 
+    /// Records, for a server's row-level guards, which unit a user is in (the log grants it;
+    /// docs/units.md). A file has no database roles, so keeps nothing: the default.
+    fn set_user_unit(&self, _user: i64, _unit: i64) -> Result<()> {
+        Ok(())
+    }
+
     /// Writes or replaces a user's master wrap.
     fn put_master_wrap(&self, w: &MasterWrapRow) -> Result<()>;
 

@@ -102,6 +102,13 @@ fn copy_all(from: &dyn Reads, to: &mut dyn Backend) -> Result<Migrated> {
             }
         }
         done.users = users.len();
+        // Each user's unit, as the log grants it, for the server's row-level guards.
+        let units = crate::audit_log::grants(|v| from.scan_audit_log(v))?.units();
+        for (user, unit) in units.members() {
+            if unit != crate::domain::FIRST_UNIT {
+                tx.set_user_unit(user, unit)?;
+            }
+        }
         if let Some(r) = from.recovery_key()? {
             tx.put_recovery_key(&r)?;
         }

@@ -1112,6 +1112,11 @@ impl Staff<'_> {
         }
         let tx = self.0.change()?;
         let (user, granted) = Vault::insert_user(&tx, name, (role, unit), passphrase)?;
+        if unit != crate::domain::FIRST_UNIT {
+            // For a server's row-level guards (a file keeps nothing): the unit's role may
+            // write this user's contacts, and no other unit's may.
+            tx.set_user_unit(user.id, unit)?;
+        }
         // The grant, signed by this administrator: the new user's role, unit and keys. (The
         // first unit is not written: every grant made before units were known is in it.)
         let in_unit = match unit {

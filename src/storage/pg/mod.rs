@@ -896,6 +896,7 @@ impl Maintenance for PgStore {
         }
         // Constraints turned off or not validated.
         let mut problems = log_guards(session.conn)?;
+        problems.extend(unit_guards(session.conn)?);
         for row in session.conn.query(
             "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
              WHERE n.nspname = $1 AND NOT c.convalidated ORDER BY 1",
@@ -936,7 +937,20 @@ pub fn app_grants(role: &str) -> String {
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {SCHEMA_NAME} TO {role};
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {SCHEMA_NAME} TO {role};
 REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.unit_roles FROM {role};
 "
+    )
+}
+
+/// The privileges of a unit's own role (docs/deploy.md, "A role per unit"): the application's,
+/// and the role named as the unit's in `unit_roles`, so that the row-level guards let it write
+/// only the unit's contacts and field nights. Run as the schema's owner.
+pub fn unit_role_grants(role: &str, unit: i64) -> String {
+    format!(
+        "{}INSERT INTO {SCHEMA_NAME}.unit_roles(role_name, unit) VALUES ('{role}', {unit})
+    ON CONFLICT (role_name) DO UPDATE SET unit = EXCLUDED.unit;
+",
+        app_grants(role)
     )
 }
 
@@ -985,6 +999,32 @@ fn log_guards(conn: &Conn) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// The row-level guards of the units' roles (schema.sql): once any role is a unit's, every
+/// guard must be there and on, or a unit's role could write another unit's contacts. An
+/// `audit` failure otherwise.
+fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
+    let row = conn
+        .query_opt(
+            "SELECT (SELECT count(*) FROM unit_roles),
+                    (SELECT count(*) FROM pg_trigger t
+                       JOIN pg_class c ON c.oid = t.tgrelid
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE n.nspname = $1 AND t.tgenabled IN ('O', 'A')
+                        AND t.tgname IN ('contacts_unit_rows', 'field_nights_unit_rows',
+                                         'persons_city_rows', 'user_units_city_rows',
+                                         'unit_roles_city_rows'))",
+            &[&SCHEMA_NAME],
+        )?
+        .ok_or_else(|| StorageError::Changed("the units' tables are gone".into()))?;
+    let (roles, guards): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
+    Ok(match roles > 0 && guards != 5 {
+        true => vec![
+            "the row-level guards of the units' roles are missing or turned off: a unit's role could write another unit's contacts".to_string(),
+        ],
+        false => Vec::new(),
+    })
 }
 
 /// A read session or write transaction on the store's connection.

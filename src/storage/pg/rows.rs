@@ -689,6 +689,15 @@ impl StaffWrites for Session<'_> {
         Ok(())
     }
 
+    fn set_user_unit(&self, user: i64, unit: i64) -> Result<()> {
+        self.change(
+            "INSERT INTO user_units(user_id, unit) VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET unit = EXCLUDED.unit",
+            &[&user, &unit],
+        )?;
+        Ok(())
+    }
+
     fn update_user(&self, u: &UserRow) -> Result<()> {
         self.change(
             "UPDATE users SET role = $2, disabled = $3, mac = $4 WHERE id = $1",

@@ -138,3 +138,64 @@ CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- Units on the server (docs/units.md, docs/deploy.md "A role per unit"). `unit_roles` says which
+-- database role is which unit's: the schema's owner writes it (no role the application connects
+-- as may). `user_units` says which unit each user is in (a user not listed is in the first):
+-- uppsok writes it when an administrator adds a user to a unit, connected as a city role (one
+-- not in `unit_roles`). A unit's role may write only its own unit's contacts and field nights,
+-- may not rewrite or remove a person (only a city role's rekey and forget do), and may not write
+-- `user_units`: each is refused by a trigger, so the statement fails and nothing of the
+-- transaction is kept. Reads stay the city's: the city's statistics need every contact's date,
+-- person, author and categories (sealed per unit; a unit's notes under its own key).
+CREATE TABLE IF NOT EXISTS unit_roles (
+    role_name TEXT PRIMARY KEY,
+    unit      BIGINT NOT NULL CHECK (unit >= 1)
+);
+CREATE TABLE IF NOT EXISTS user_units (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id),
+    unit    BIGINT NOT NULL CHECK (unit >= 1)
+);
+CREATE OR REPLACE FUNCTION session_unit() RETURNS BIGINT LANGUAGE sql STABLE AS $$
+    SELECT unit FROM uppsok.unit_roles WHERE role_name = current_user::text
+$$;
+CREATE OR REPLACE FUNCTION unit_of_user(u BIGINT) RETURNS BIGINT LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT unit FROM uppsok.user_units WHERE user_id = u), 1)
+$$;
+CREATE OR REPLACE FUNCTION unit_rows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    own BIGINT := uppsok.session_unit();
+BEGIN
+    IF own IS NULL THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND uppsok.unit_of_user(OLD.created_by) <> own THEN
+        RAISE EXCEPTION 'uppsok: a unit''s role may not % another unit''s %', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND uppsok.unit_of_user(NEW.created_by) <> own THEN
+        RAISE EXCEPTION 'uppsok: a unit''s role may not % another unit''s %', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN COALESCE(NEW, OLD);
+END
+$$;
+CREATE OR REPLACE FUNCTION city_rows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF uppsok.session_unit() IS NOT NULL THEN
+        RAISE EXCEPTION 'uppsok: a unit''s role may not % %', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN COALESCE(NEW, OLD);
+END
+$$;
+CREATE OR REPLACE TRIGGER contacts_unit_rows BEFORE INSERT OR UPDATE OR DELETE ON contacts
+    FOR EACH ROW EXECUTE FUNCTION unit_rows_guard();
+CREATE OR REPLACE TRIGGER field_nights_unit_rows BEFORE INSERT OR UPDATE OR DELETE ON field_nights
+    FOR EACH ROW EXECUTE FUNCTION unit_rows_guard();
+CREATE OR REPLACE TRIGGER persons_city_rows BEFORE UPDATE OR DELETE ON persons
+    FOR EACH ROW EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE ON user_units
+    FOR EACH ROW EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
+    FOR EACH ROW EXECUTE FUNCTION city_rows_guard();
