@@ -74,12 +74,28 @@ fn a_unit_counts_its_own_and_the_city_counts_a_person_met_by_two_units_once() {
             ("goteborg".to_string(), [3, 2, 2]),
         ]
     );
-    // New individuals are new to the city: in 2024 Göteborg met AB85, whom Stockholm met in
-    // 2023, so of Göteborg's two persons one is new.
+    // A unit's new individuals are new to the unit, the city's new to the city: in 2024
+    // Göteborg met AB85 (whom Stockholm met in 2023) and EF34 for the first time, both new to
+    // Göteborg; of the city's three persons of 2024, AB85 is not new.
     let v = db.stats_json_as("sara", PASS, &["--year", "2024"]);
-    assert_eq!(figures(&v), [3, 2, 1], "{v}");
+    assert_eq!(figures(&v), [3, 2, 2], "{v}");
     let v = db.stats_json_as(ADMIN, PASS, &["--city", "--year", "2024"]);
     assert_eq!(figures(&v), [4, 3, 2], "{v}");
+    // So a unit's figures tell nothing of when another unit met a person: a red team bisected
+    // the day of Stockholm's first contact with a code Göteborg logged. Stockholm meeting EF34
+    // earlier changes none of Göteborg's figures, whatever the period.
+    let periods: [&[&str]; 3] = [&["--year", "2024"], &["--from", "2024-03-15"], &[]];
+    let before: Vec<Value> = periods
+        .iter()
+        .map(|p| db.stats_json_as("sara", PASS, p))
+        .collect();
+    let mut args = add_args(&["--code", "EF34"]);
+    args[2] = "2022-01-10".to_string();
+    db.cmd().args(&args).assert().success();
+    for (p, was) in periods.iter().zip(&before) {
+        let now = db.stats_json_as("sara", PASS, p);
+        assert_eq!(figures(&now), figures(was), "{p:?}");
+    }
     // A filter on the unit, with --city, is one unit's figures again.
     let v = db.stats_json_as(ADMIN, PASS, &["--city", "--filter", "unit=goteborg"]);
     assert_eq!(figures(&v), [3, 2, 2], "{v}");

@@ -250,7 +250,7 @@ impl Vault {
         scope: Option<u32>,
     ) -> Result<[u8; 32]> {
         let merges = Merges::load(reads)?;
-        let first = super::statistics::first_contacts(reads, &merges)?;
+        let first = self.first_contacts_in(reads, &merges, scope)?;
         let mut h = super::cellkey::required_secret(reads, &self.keys)?.publication_digest();
         h.update(b"contacts");
         let districts = &self.districts;

@@ -426,7 +426,7 @@ impl Vault {
         let reads = self.store.read()?;
         let reads = &*reads;
         let merges = Merges::load(reads)?;
-        let first = first_contacts(reads, &merges)?;
+        let first = self.first_contacts_in(reads, &merges, scope)?;
         let mut accs: Vec<Accumulator<'_>> = queries
             .iter()
             .map(|q| Accumulator::new(q, self.lists()))
@@ -666,6 +666,36 @@ pub(super) fn first_contacts(reads: &dyn Reads, merges: &Merges) -> Result<HashM
         NEXT
     })?;
     Ok(out.into_iter().map(|(p, d)| (p, date_code(&d))).collect())
+}
+
+impl Vault {
+    /// Every person's first contact date with the unit counted (`scope`), or with the city
+    /// (none): a unit's `new_individuals` are new to the unit. (New to the city, a unit's figure
+    /// would tell whether another unit met a person whose code the unit logs, and when: a red
+    /// team bisected the date of another unit's first contact with such a person.)
+    pub(super) fn first_contacts_in(
+        &self,
+        reads: &dyn Reads,
+        merges: &Merges,
+        scope: Option<u32>,
+    ) -> Result<HashMap<i64, u32>> {
+        let Some(unit) = scope else {
+            return first_contacts(reads, merges);
+        };
+        let mut out: HashMap<i64, u32> = HashMap::new();
+        reads.scan_stat_rows(None, None, &mut |row| {
+            if let Some(person) = row.person_id {
+                if self.unit_code_of(row.created_by) == unit {
+                    let date = date_code(row.date);
+                    out.entry(merges.resolve(person))
+                        .and_modify(|d| *d = (*d).min(date))
+                        .or_insert(date);
+                }
+            }
+            NEXT
+        })?;
+        Ok(out)
+    }
 }
 
 impl<'v> Statistics<'v> {
