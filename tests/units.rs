@@ -513,50 +513,116 @@ fn what_a_red_team_read_of_another_unit_is_not_shown() {
     assert!(log_users(ADMIN).iter().any(|u| u == "sara"));
 }
 
+/// What an insider reads and writes without uppsok: on a file, with the page key the slot of
+/// `user` gives; on a server, with the application's password (whose reads are the city's).
+enum Outside {
+    File(rusqlite::Connection),
+    Server(postgres::Client),
+}
+
+impl Outside {
+    fn new(db: &Db, user: &str) -> Outside {
+        match &db.server {
+            None => Outside::File(insider_conn(&db.path, user, PASS)),
+            Some(s) => Outside::Server(postgres::Client::connect(&s.url, postgres::NoTls).unwrap()),
+        }
+    }
+
+    fn key_file(&mut self, db: &Db) -> Vec<u8> {
+        match self {
+            Outside::File(_) => std::fs::read(key_file_of(&db.path)).expect("the key file"),
+            Outside::Server(c) => c
+                .query_one("SELECT bytes FROM uppsok.key_file WHERE id = 1", &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// A user's id and what the database seals to them.
+    fn wrap(&mut self, user: &str) -> (i64, Vec<u8>) {
+        match self {
+            Outside::File(c) => wrap_of(c, user),
+            Outside::Server(c) => {
+                let r = c
+                    .query_one(
+                        "SELECT u.id, w.wrapped_master FROM uppsok.users u
+                         JOIN uppsok.master_wraps w ON w.user_id = u.id WHERE u.name = $1",
+                        &[&user],
+                    )
+                    .unwrap();
+                (r.get(0), r.get(1))
+            }
+        }
+    }
+
+    /// Every contact as stored: (id, author, categories, note).
+    fn contacts(&mut self) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
+        const SQL: &str = "SELECT id, created_by, attributes, note FROM contacts ORDER BY id";
+        match self {
+            Outside::File(c) => {
+                let mut st = c.prepare(SQL).unwrap();
+                let rows = st
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                rows
+            }
+            Outside::Server(c) => c
+                .query(&SQL.replace("FROM contacts", "FROM uppsok.contacts"), &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect(),
+        }
+    }
+
+    fn write_note(&mut self, id: i64, note: &[u8]) {
+        match self {
+            Outside::File(c) => {
+                c.execute(
+                    "UPDATE contacts SET note = ?1 WHERE id = ?2",
+                    rusqlite::params![note, id],
+                )
+                .unwrap();
+            }
+            Outside::Server(c) => {
+                c.execute(
+                    "UPDATE uppsok.contacts SET note = $1 WHERE id = $2",
+                    &[&note, &id],
+                )
+                .unwrap();
+            }
+        }
+    }
+}
+
 /// What a user of the city holds outside uppsok: their slot (opened with their passphrase)
-/// gives the page key and their secret, which opens what the database seals to them (a key
-/// ring under keys per unit). Also the master key of the ring, if it holds one.
+/// gives their secret, which opens what the database seals to them (a key ring under keys per
+/// unit), the master key of the ring too if it holds one.
 fn held_outside(db: &Db, user: &str, categories_only: bool) -> uppsok::crypto::Held {
     use uppsok::crypto::{KeyFile, Passphrase};
-    let bytes = std::fs::read(key_file_of(&db.path)).expect("the key file");
-    let opened = KeyFile::parse(&bytes)
+    let mut outside = Outside::new(db, user);
+    let opened = KeyFile::parse(&outside.key_file(db))
         .expect("a key file")
         .open_user(user, &Passphrase::new(PASS.into()))
         .expect("their own slot opens");
-    let conn = insider_conn(&db.path, user, PASS);
-    let (id, wrapped) = wrap_of(&conn, user);
+    let (id, wrapped) = outside.wrap(user);
     opened
         .secret
         .open_held(&wrapped, id, categories_only)
         .expect("their own wrap opens")
 }
 
-/// Every contact as stored: (id, author, categories, note), read with a page key.
-fn stored_contacts(conn: &rusqlite::Connection) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
-    let mut st = conn
-        .prepare("SELECT id, created_by, attributes, note FROM contacts ORDER BY id")
-        .unwrap();
-    let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    rows
-}
-
 #[test]
 fn a_units_staff_hold_no_key_to_another_units_notes_outside_uppsok() {
     use uppsok::crypto::{CryptoError, KeyScheme, Place};
-    if on_server_backend() {
-        // The insider reads the file with the page key; on the server see tests/postgres.rs.
-        return;
-    }
     let db = city();
     db.add_units(&[], &[("aud", "auditor", "stockholm")]);
-    let conn = insider_conn(&db.path, ADMIN, PASS);
-    let rows = stored_contacts(&conn);
-    let admin_id = wrap_of(&conn, ADMIN).0;
-    drop(conn);
+    let mut outside = Outside::new(&db, ADMIN);
+    let rows = outside.contacts();
+    let admin_id = outside.wrap(ADMIN).0;
+    drop(outside);
     assert_eq!(rows.len(), 5);
     let unit_of = |author: i64| if author == admin_id { 1 } else { 2 };
     // (user, their unit, opens the other unit's categories, is an auditor)
@@ -608,21 +674,17 @@ fn a_units_staff_hold_no_key_to_another_units_notes_outside_uppsok() {
 #[test]
 fn a_note_written_into_another_units_contact_under_ones_own_key_is_named_by_the_audit() {
     use uppsok::crypto::{KeyScheme, Place};
-    if on_server_backend() {
-        return;
-    }
     let db = city();
     db.cmd().arg("audit").assert().success();
     // Sara (Göteborg) seals a note of her own under her unit's key and writes it into
     // Stockholm's first contact, outside uppsok.
     let keys = held_outside(&db, "sara", false).derive(KeyScheme::PerUnit);
-    let conn = insider_conn(&db.path, "sara", PASS);
     let forged = keys
         .seal_in(2, Place::ContactNote(1), b"\x05\0\0\0falsk")
         .unwrap();
-    conn.execute("UPDATE contacts SET note = ?1 WHERE id = 1", [forged])
-        .unwrap();
-    drop(conn);
+    let mut outside = Outside::new(&db, "sara");
+    outside.write_note(1, &forged);
+    drop(outside);
     let o = db.cmd().args(["audit", "-f", "json"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -744,4 +806,100 @@ fn keys_per_unit_outlast_a_rekey_a_new_passphrase_a_disabled_user_and_a_recovery
         .success();
     shows("nils", PASS, "2", "göteborgs anteckning");
     audit_passes(ADMIN, new_pass);
+}
+
+/// A second red team (with keys per unit) read, as a lead or an auditor of one unit: another
+/// unit's single contact, every category of it, from the city's published figures less their
+/// own exact ones (after padding a day with their own contacts so that no city cell was
+/// suppressed); the city's first and last day from an open period; and another unit's late
+/// entries from the register refusing the city's figures again. A unit's staff now get the
+/// city's figures by the cell key method only (noise, not a subtraction), and its open ends by
+/// year.
+#[test]
+fn a_units_staff_get_the_citys_figures_with_noise_and_its_open_ends_by_year() {
+    let db = city();
+    db.add_units(&[], &[("aud", "auditor", "goteborg")]);
+    let run = |user: &str, args: &[&str]| db.cmd_as(user, PASS).args(args).output().unwrap();
+    let day = ["--from", "2024-03-01", "--to", "2024-03-01"];
+    for user in ["gus", "aud"] {
+        // By suppression (the default), refused: exit 2, the way named, nothing counted.
+        for args in [
+            vec!["stats", "--city", "--publish", "--by", "gender"],
+            vec!["report", "--city", "--threshold", "3"],
+        ] {
+            let o = run(user, &[&args[..], &day[..]].concat());
+            assert_eq!(o.status.code(), Some(2), "{user} {args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--method cellkey"), "{}", stderr(&o));
+        }
+        // With noise: given, perturbed.
+        let o = run(
+            user,
+            &[
+                &[
+                    "stats",
+                    "--city",
+                    "--publish",
+                    "--method",
+                    "cellkey",
+                    "-f",
+                    "json",
+                ][..],
+                &day[..],
+            ]
+            .concat(),
+        );
+        let v = json_out(&o);
+        assert_eq!(v["perturbed"], true, "{v}");
+        // An open period: the city's ends by year, not Stockholm's first contact's day.
+        let o = run(
+            user,
+            &[
+                "stats",
+                "--city",
+                "--publish",
+                "--method",
+                "cellkey",
+                "-f",
+                "json",
+            ],
+        );
+        let v = json_out(&o);
+        assert_eq!(
+            (&v["from"], &v["to"]),
+            (&"2023-01-01".into(), &"2024-12-31".into()),
+            "{v}"
+        );
+    }
+    // The city's administrator gets the exact ends.
+    let v = db.stats_json_as(ADMIN, PASS, &["--city"]);
+    assert_eq!(
+        (&v["from"], &v["to"]),
+        (&"2023-05-01".into(), &"2024-04-01".into())
+    );
+    // Stockholm logging a late contact on a day Göteborg's lead published for the city does
+    // not make the same publication refused (no oracle of another unit's late entries).
+    let again = || {
+        run(
+            "gus",
+            &[
+                &[
+                    "stats",
+                    "--city",
+                    "--publish",
+                    "--method",
+                    "cellkey",
+                    "--by",
+                    "gender",
+                ][..],
+                &day[..],
+            ]
+            .concat(),
+        )
+    };
+    assert!(again().status.success());
+    let mut args = add_args(&["--code", "GH56"]);
+    args[2] = "2024-03-01".to_string();
+    db.cmd().args(&args).assert().success();
+    let o = again();
+    assert!(o.status.success(), "{}", stderr(&o));
 }

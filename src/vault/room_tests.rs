@@ -443,3 +443,32 @@ fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
         1
     );
 }
+
+#[test]
+fn the_interfaces_period_of_a_unit_is_its_own_first_and_last_day() {
+    let store = MemoryStore::new();
+    let mut admin = new_vault(&store);
+    admin.staff().add_unit("stockholm").unwrap();
+    let goteborg = admin.staff().add_unit("goteborg").unwrap();
+    admin
+        .staff()
+        .add_in("sara", StaffRole::Outreach, goteborg, &pass())
+        .unwrap();
+    for day in ["2019-05-05", "2025-11-30"] {
+        admin
+            .contacts()
+            .add(contact(day, "ab85", ""), false)
+            .unwrap();
+    }
+    let mut sara = sign_in(&store, "sara");
+    // Before Göteborg logs anything it has no period; then only its own days.
+    assert_eq!(sara.stats().date_range().unwrap(), None);
+    sara.contacts()
+        .add(contact("2022-05-05", "cd12", ""), false)
+        .unwrap();
+    let own = Some(("2022-05-05".to_string(), "2022-05-05".to_string()));
+    assert_eq!(sara.stats().date_range().unwrap(), own);
+    // Stockholm's is its own.
+    let stockholm = Some(("2019-05-05".to_string(), "2025-11-30".to_string()));
+    assert_eq!(admin.stats().date_range().unwrap(), stockholm);
+}

@@ -192,6 +192,15 @@ impl StatsDoor<'_> {
         // A unit's figures: the contacts of other units are not read (`Vault::count`), and
         // what is logged and registered names the unit as a filter, so that a city's
         // publication and a unit's are compared as the slices of one period they are.
+        // A unit's staff hold their own unit's exact figures: the city's less their own would be
+        // the other units' exactly (a red team padded a day with its own contacts and read
+        // another unit's single contact so), so theirs are published with cell keys (noise).
+        if self.is_city()
+            && self.vault.user.role != crate::domain::StaffRole::Admin
+            && self.record_keys.is_none()
+        {
+            return Err(Error::Input(Msg::CityFiguresPublished));
+        }
         let scoped: Vec<Query>;
         let asked = match self.scope {
             None => asked,
@@ -549,6 +558,16 @@ impl Vault {
             nights.push(n);
         }
         let range = match scope {
+            // A unit's staff see the city's open ends by year only: the exact first and last
+            // day of the city would be another unit's first and last contact (red team).
+            None if self.units.several() && self.user.role != crate::domain::StaffRole::Admin => {
+                reads.contact_date_range()?.map(|(lo, hi)| {
+                    (
+                        format!("{}-01-01", lo.get(..4).unwrap_or("0000")),
+                        format!("{}-12-31", hi.get(..4).unwrap_or("9999")),
+                    )
+                })
+            }
             None => reads.contact_date_range()?,
             Some(_) => seen,
         };
@@ -736,10 +755,33 @@ impl<'v> Statistics<'v> {
         }
     }
 
-    /// The first and last contact date in the database, if any (not logged: no contact is
-    /// decrypted).
+    /// The first and last contact date in the database (in a city, of the user's own unit),
+    /// if any (not logged: no contact is decrypted).
     pub fn date_range(&self) -> Result<Option<(String, String)>> {
-        Ok(self.0.store.read()?.contact_date_range()?)
+        let vault = &*self.0;
+        let reads = vault.store.read()?;
+        if !vault.units.several() {
+            return Ok(reads.contact_date_range()?);
+        }
+        let own = u32::try_from(vault.user.unit).unwrap_or(u32::MAX);
+        let mut range: Option<(String, String)> = None;
+        reads.scan_stat_rows(None, None, &mut |row| {
+            if vault.unit_code_of(row.created_by) == own {
+                match &mut range {
+                    None => range = Some((row.date.to_string(), row.date.to_string())),
+                    Some((lo, hi)) => {
+                        if row.date < lo.as_str() {
+                            *lo = row.date.to_string();
+                        }
+                        if row.date > hi.as_str() {
+                            *hi = row.date.to_string();
+                        }
+                    }
+                }
+            }
+            NEXT
+        })?;
+        Ok(range)
     }
 }
 
