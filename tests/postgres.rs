@@ -937,7 +937,7 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
     // A guard turned off by the schema's owner fails the audit.
     postgres::Client::connect(&server.owner_url, postgres::NoTls)
         .unwrap()
-        .batch_execute("ALTER TABLE uppsok.contacts DISABLE TRIGGER contacts_unit_rows")
+        .batch_execute("ALTER TABLE uppsok.contacts DISABLE TRIGGER contacts_unit_updates")
         .unwrap();
     let a = audit();
     assert_eq!(a.status.code(), Some(1), "{}", stdout(&a));

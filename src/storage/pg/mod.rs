@@ -1012,14 +1012,16 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
                        JOIN pg_class c ON c.oid = t.tgrelid
                        JOIN pg_namespace n ON n.oid = c.relnamespace
                       WHERE n.nspname = $1 AND t.tgenabled IN ('O', 'A')
-                        AND t.tgname IN ('contacts_unit_rows', 'field_nights_unit_rows',
+                        AND t.tgname IN ('contacts_unit_inserts', 'contacts_unit_updates',
+                                         'contacts_unit_deletes', 'field_nights_unit_inserts',
+                                         'field_nights_unit_updates', 'field_nights_unit_deletes',
                                          'persons_city_rows', 'user_units_city_rows',
                                          'unit_roles_city_rows'))",
             &[&SCHEMA_NAME],
         )?
         .ok_or_else(|| StorageError::Changed("the units' tables are gone".into()))?;
     let (roles, guards): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
-    Ok(match roles > 0 && guards != 5 {
+    Ok(match roles > 0 && guards != 9 {
         true => vec![
             "the row-level guards of the units' roles are missing or turned off: a unit's role could write another unit's contacts".to_string(),
         ],
