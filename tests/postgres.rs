@@ -943,3 +943,56 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
     assert_eq!(a.status.code(), Some(1), "{}", stdout(&a));
     assert!(stdout(&a).contains("row-level guards"), "{}", stdout(&a));
 }
+
+/// A city's file moved onto the server keeps each user's unit for the server's guards: after
+/// `migrate`, Göteborg's staff write their own contacts as Göteborg's role, and that role
+/// writes none of Stockholm's.
+#[test]
+fn a_city_moved_onto_the_server_writes_each_units_rows_as_its_own_role() {
+    let file = Db::new();
+    file.add_units(
+        &["stockholm", "goteborg"],
+        &[("sara", "outreach", "goteborg")],
+    );
+    file.cmd()
+        .args(add_args(&["--code", "AB85", "--note", "stockholms"]))
+        .assert()
+        .success();
+    file.cmd_as("sara", PASS)
+        .args(add_args(&["--code", "CD12", "--note", "göteborgs"]))
+        .assert()
+        .success();
+    let server = Db::server_copy(None);
+    let target = server.server.as_ref().unwrap();
+    file.cmd()
+        .args(["migrate", "--to", &target.owner_url])
+        .assert()
+        .success();
+    target.grant();
+    let role = "uppsok_it_goteborg";
+    let _ = server_admin("postgres").batch_execute(&format!(
+        "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    ));
+    postgres::Client::connect(&target.owner_url, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
+        .unwrap();
+    let unit_url = with_user(&target.url, role);
+    let o = server
+        .cmd_as("sara", PASS)
+        .env("UPPSOK_DB", &unit_url)
+        .args([
+            "contact", "edit", "2", "--note", "ändrad", "--reason", "typo",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+    let e = unit
+        .batch_execute("UPDATE uppsok.contacts SET date = '2020-01-01' WHERE id = 1")
+        .expect_err("Stockholm's contact");
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{e:?}");
+    let a = server.cmd().arg("audit").output().unwrap();
+    assert!(a.status.success(), "{}", stdout(&a));
+}
