@@ -148,7 +148,14 @@ fn units_are_named_added_and_listed_and_users_belong_to_one() {
         .unwrap();
     assert!(stdout(&o).contains("every user and contact so far belongs to it"));
     db.add_user("olle", "outreach");
-    db.add_units(&["malmö"], &[("mia", "lead", "malmö")]);
+    // The second unit rekeys the database into keys per unit, and says so.
+    let o = db.cmd().args(["unit", "add", "malmö"]).output().unwrap();
+    assert!(
+        stdout(&o).contains("rekeyed the database"),
+        "{}",
+        stdout(&o)
+    );
+    db.add_units(&[], &[("mia", "lead", "malmö")]);
     assert_eq!(
         json_out(&list("json")),
         serde_json::json!([

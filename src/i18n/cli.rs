@@ -635,7 +635,7 @@ fn en(s: Says<'_>) -> String {
         ),
         UserAdded { name, role } => format!("Added user '{name}' with role {role}."),
         UnitAdded { name, first: true } => format!("Named the database's unit {name}: every user and contact so far belongs to it. Add further units with `uppsok unit add`."),
-        UnitAdded { name, first: false } => format!("Added the unit {name} to the city. Add its staff with `uppsok user add NAME --role ROLE --unit {name}`; they see their own unit's contacts, and `--city` counts everyone's."),
+        UnitAdded { name, first: false } => format!("Added the unit {name} to the city and rekeyed the database: each unit's notes and categories are now sealed under a key of its own, and every user holds their unit's. Add its staff with `uppsok user add NAME --role ROLE --unit {name}`; they see their own unit's contacts, and `--city` counts everyone's."),
         UserDisabled { name } => format!(
             "Disabled user '{name}' and rekeyed the database: their passphrase, and any copy of their key, opens nothing written from now on."
         ),
@@ -805,7 +805,7 @@ fn sv(s: Says<'_>) -> String {
         ),
         UserAdded { name, role } => format!("Användaren '{name}' tillagd med rollen {role}."),
         UnitAdded { name, first: true } => format!("Databasens enhet heter nu {name}: alla användare och kontakter hittills hör till den. Lägg till fler enheter med `uppsok unit add`."),
-        UnitAdded { name, first: false } => format!("Enheten {name} är tillagd i staden. Lägg till dess personal med `uppsok user add NAMN --role ROLL --unit {name}`; de ser sin egen enhets kontakter, och `--city` räknar allas."),
+        UnitAdded { name, first: false } => format!("Enheten {name} är tillagd i staden och databasen har fått nya nycklar: varje enhets anteckningar och kategorier är nu krypterade med en egen nyckel, och varje användare har sin enhets. Lägg till dess personal med `uppsok user add NAMN --role ROLL --unit {name}`; de ser sin egen enhets kontakter, och `--city` räknar allas."),
         UserDisabled { name } => format!(
             "Användaren '{name}' är avstängd och databasen har fått nya nycklar: hens lösenfras, och varje kopia av hens nyckel, öppnar inget som skrivs från och med nu."
         ),
