@@ -910,3 +910,100 @@ fn a_units_staff_get_the_citys_figures_with_noise_and_its_open_ends_by_year() {
     let o = again();
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Activities (information and training) are a unit's too: listed and reported to their own
+/// unit, counted in the city's report, and sealed under the unit's key, so another unit's
+/// staff open neither their details nor their notes outside uppsok.
+#[test]
+fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
+    use uppsok::crypto::{KeyScheme, Place};
+    let db = city();
+    let activity = |user: &str, n: &str, note: &str| {
+        db.cmd_as(user, PASS)
+            .args([
+                "activity",
+                "add",
+                "--date",
+                "2024-04-02",
+                "--kind",
+                "lecture",
+            ])
+            .args(["--audience", "school", "--participants", n, "--note", note])
+            .assert()
+            .success();
+    };
+    activity(ADMIN, "28", "stockholms gymnasium");
+    activity("sara", "15", "göteborgs gymnasium");
+    let list = |user: &str| {
+        stdout(
+            &db.cmd_as(user, PASS)
+                .args(["activity", "list"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let (stockholm, goteborg) = (list("anna"), list("sara"));
+    assert!(
+        stockholm.contains("stockholms") && !stockholm.contains("göteborgs"),
+        "{stockholm}"
+    );
+    assert!(
+        goteborg.contains("göteborgs") && !goteborg.contains("stockholms"),
+        "{goteborg}"
+    );
+    let report = |user: &str, args: &[&str]| {
+        let o = db
+            .cmd_as(user, PASS)
+            .args(["report", "--year", "2024", "--method", "cellkey"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert!(
+        report("gus", &[]).contains("| Total | 1 | 15 |"),
+        "{}",
+        report("gus", &[])
+    );
+    let city = report("gus", &["--city"]);
+    assert!(city.contains("| Total | 2 | 43 |"), "{city}");
+    // Outside uppsok: Sara holds no key to Stockholm's activity, details nor note.
+    let keys = held_outside(&db, "sara", false).derive(KeyScheme::PerUnit);
+    let rows: Vec<(i64, i64, Vec<u8>, Vec<u8>)> = match &db.server {
+        None => {
+            let c = insider_conn(&db.path, "sara", PASS);
+            let mut st = c
+                .prepare("SELECT id, created_by, details, note FROM activities ORDER BY id")
+                .unwrap();
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows
+        }
+        Some(s) => postgres::Client::connect(&s.url, postgres::NoTls)
+            .unwrap()
+            .query(
+                "SELECT id, created_by, details, note FROM uppsok.activities ORDER BY id",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect(),
+    };
+    assert_eq!(rows.len(), 2);
+    let (own, other) = (&rows[1], &rows[0]);
+    assert!(keys.open_in(2, Place::ActivityNote(own.0), &own.3).is_ok());
+    for unit in [1, 2] {
+        assert!(keys
+            .open_in(unit, Place::ActivityNote(other.0), &other.3)
+            .is_err());
+        assert!(keys
+            .open_in(unit, Place::ActivityDetails(other.0), &other.2)
+            .is_err());
+    }
+    db.cmd().arg("audit").assert().success();
+}

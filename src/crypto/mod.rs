@@ -368,11 +368,15 @@ impl Keys {
     }
 
     /// Whether a place belongs to a unit (keys per unit seal it under the unit's key): a
-    /// contact's note and categories, a field night's details.
+    /// contact's note and categories, a field night's details, an activity's details and note.
     fn of_a_unit(place: Place) -> bool {
         matches!(
             place,
-            Place::ContactNote(_) | Place::ContactAttributes(_) | Place::FieldNightDetails(_)
+            Place::ContactNote(_)
+                | Place::ContactAttributes(_)
+                | Place::FieldNightDetails(_)
+                | Place::ActivityDetails(_)
+                | Place::ActivityNote(_)
         )
     }
 
@@ -386,7 +390,9 @@ impl Keys {
             .and_then(|unit| self.units.iter().find(|u| u.unit == unit))
             .ok_or(CryptoError::NotHeld)?;
         match place {
-            Place::ContactNote(_) => held.notes.as_ref().ok_or(CryptoError::NotHeld),
+            Place::ContactNote(_) | Place::ActivityNote(_) => {
+                held.notes.as_ref().ok_or(CryptoError::NotHeld)
+            }
             _ => Ok(&held.categories),
         }
     }

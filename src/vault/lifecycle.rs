@@ -918,13 +918,14 @@ impl Vault {
             tx.update_project_details(p.id, &keys.seal(ad, &plain).map_err(not_held)?)?;
         }
         for a in tx.activities(None, None)? {
+            let unit = units.of_user(a.created_by);
             let (details_ad, note_ad) = (Place::ActivityDetails(a.id), Place::ActivityNote(a.id));
-            let details = open_at(old, details_ad, &a.details)?;
-            let note = open_at(old, note_ad, &a.note)?;
+            let details = open_in_at(old, unit, details_ad, &a.details)?;
+            let note = open_in_at(old, unit, note_ad, &a.note)?;
             tx.update_activity_envelopes(
                 a.id,
-                &keys.seal(details_ad, &details).map_err(not_held)?,
-                &keys.seal(note_ad, &note).map_err(not_held)?,
+                &keys.seal_in(unit, details_ad, &details).map_err(not_held)?,
+                &keys.seal_in(unit, note_ad, &note).map_err(not_held)?,
             )?;
         }
 

@@ -825,13 +825,15 @@ impl Vault {
 }
 
 /// Whose unit's key seals a value of an encrypted column written by `author`: the unit of a
-/// contact's or a night's author; none for the city's (projects, activities).
+/// contact's, a night's or an activity's author; none for the city's (projects).
 pub(super) fn unit_of_column(column: EnvelopeColumn, author: i64, units: &Units) -> Option<i64> {
     match column {
         EnvelopeColumn::ContactAttributes
         | EnvelopeColumn::ContactNote
-        | EnvelopeColumn::FieldNightDetails => Some(units.of_user(author)),
-        _ => None,
+        | EnvelopeColumn::FieldNightDetails
+        | EnvelopeColumn::ActivityDetails
+        | EnvelopeColumn::ActivityNote => Some(units.of_user(author)),
+        EnvelopeColumn::ProjectDetails => None,
     }
 }
 

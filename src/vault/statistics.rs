@@ -164,9 +164,9 @@ impl StatsDoor<'_> {
         let reads = self.vault.store.read()?;
         super::work::activity_details(
             &*reads,
-            &self.vault.keys,
-            day(from).as_deref(),
-            day(to).as_deref(),
+            self.vault,
+            (day(from).as_deref(), day(to).as_deref()),
+            self.scope,
         )
     }
 

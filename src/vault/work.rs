@@ -210,11 +210,19 @@ impl Work<'_> {
             created_at: now_timestamp(),
             details: tx
                 .keys
-                .seal(Place::ActivityDetails(id), &details.encode())
+                .seal_in(
+                    tx.unit_of(user_id),
+                    Place::ActivityDetails(id),
+                    &details.encode(),
+                )
                 .map_err(not_held)?,
             note: tx
                 .keys
-                .seal(Place::ActivityNote(id), &encode_note(note))
+                .seal_in(
+                    tx.unit_of(user_id),
+                    Place::ActivityNote(id),
+                    &encode_note(note),
+                )
                 .map_err(not_held)?,
         })?;
         tx.log(
@@ -227,7 +235,7 @@ impl Work<'_> {
     }
 
     /// `activity list` (outreach, lead, admin): the activities of a period, oldest first,
-    /// with their notes; logged as a view.
+    /// with their notes; logged as a view. In a city, the user's own unit's.
     pub fn activities(&mut self, from: Option<Date>, to: Option<Date>) -> Result<Vec<Activity>> {
         self.0.require(Permission::LogActivities)?;
         let day = |d: Option<Date>| d.map(|d| d.format("%Y-%m-%d").to_string());
@@ -238,14 +246,17 @@ impl Work<'_> {
             .read()?
             .activities(from.as_deref(), to.as_deref())?;
         let keys = &self.0.keys;
+        let vault = &*self.0;
         let out = rows
             .iter()
+            .filter(|r| vault.own_unit(r.created_by))
             .map(|r| {
                 let damaged = || damaged_value("activities", r.id);
-                let plain = open_at(keys, Place::ActivityDetails(r.id), &r.details)?;
+                let unit = vault.units.of_user(r.created_by);
+                let plain = open_in_at(keys, unit, Place::ActivityDetails(r.id), &r.details)?;
                 let details = ActivityDetails::decode(&plain).ok_or_else(damaged)?;
-                let note = if keys.holds_notes() {
-                    let plain = open_at(keys, Place::ActivityNote(r.id), &r.note)?;
+                let note = if keys.holds_notes_of(unit) {
+                    let plain = open_in_at(keys, unit, Place::ActivityNote(r.id), &r.note)?;
                     Some(Zeroizing::new(
                         decode_note(&plain).ok_or_else(damaged)?.to_string(),
                     ))
@@ -275,18 +286,21 @@ impl Work<'_> {
 }
 
 /// The activities of a period, without notes: what the yearly report counts (anyone who may
-/// make a report; an auditor holds no notes key and needs none here).
+/// make a report; an auditor holds no notes key and needs none here). Those of the unit counted
+/// (`scope`, as a statistics code), or every unit's (none: the city's report).
 pub(super) fn activity_details(
     reads: &dyn Reads,
-    keys: &Keys,
-    from: Option<&str>,
-    to: Option<&str>,
+    vault: &Vault,
+    (from, to): (Option<&str>, Option<&str>),
+    scope: Option<u32>,
 ) -> Result<Vec<ActivityDetails>> {
     reads
         .activities(from, to)?
         .iter()
+        .filter(|r| scope.is_none_or(|s| s == vault.unit_code_of(r.created_by)))
         .map(|r| {
-            let plain = open_at(keys, Place::ActivityDetails(r.id), &r.details)?;
+            let unit = vault.units.of_user(r.created_by);
+            let plain = open_in_at(&vault.keys, unit, Place::ActivityDetails(r.id), &r.details)?;
             ActivityDetails::decode(&plain).ok_or_else(|| damaged_value("activities", r.id))
         })
         .collect()
