@@ -28,7 +28,7 @@ pub struct EstimateArgs {
     /// text or json
     #[arg(short, long, default_value = "text")]
     pub format: EstimateFormat,
-    /// The whole city: every unit's contacts, a person met by two units counted once (lead, auditor, admin)
+    /// The whole city: every unit's contacts, a person met by two units counted once (admin)
     #[arg(long)]
     pub city: bool,
 }

@@ -48,7 +48,7 @@ pub struct ReportArgs {
     /// The funder's account of one project: its contacts only, for its period (or a year or period within it), with funder and period in the heading
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
-    /// The whole city's report: every unit's contacts, a person met by two units counted once (lead, auditor, admin)
+    /// The whole city's report: every unit's contacts, a person met by two units counted once (admin)
     #[arg(long)]
     pub city: bool,
 }

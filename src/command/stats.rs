@@ -47,7 +47,7 @@ pub struct StatsArgs {
     /// Start CSV output with a byte order mark, so spreadsheets read it as UTF-8
     #[arg(long)]
     pub bom: bool,
-    /// The whole city's figures: every unit's contacts, a person met by two units counted once; `unit` may then group and filter (lead, auditor, admin)
+    /// The whole city's figures: every unit's contacts, a person met by two units counted once; `unit` may then group and filter (admin)
     #[arg(long)]
     pub city: bool,
 }

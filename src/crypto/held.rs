@@ -6,12 +6,11 @@
 //! at every key version, under which its contacts' notes and categories and its field nights'
 //! details are sealed. A wrap is then a *key ring*:
 //!
-//! | role | the city's keys | its own unit's key | every unit's categories key |
+//! | role | the city's keys | unit keys | unit categories keys |
 //! | --- | --- | --- | --- |
-//! | outreach | master key | yes | no |
-//! | lead | master key | yes | yes (the city's published figures) |
-//! | auditor | categories key | no | yes |
-//! | administrator | master key | every unit's | (in the unit keys) |
+//! | outreach, lead | master key | their own unit's | (in it) |
+//! | auditor | categories key | none | their own unit's |
+//! | administrator | master key | every unit's | (in them) |
 //!
 //! The master key keys codes (one pseudonym key for the city, so a person met by two units is
 //! one person) and makes the record MACs; it opens no unit's note nor category. A unit's
@@ -135,8 +134,8 @@ pub struct Share {
     pub master: bool,
     /// Which units' keys.
     pub units: ShareUnits,
-    /// Every unit's categories key too (a lead, an auditor).
-    pub every_units_categories: bool,
+    /// Which units' categories keys besides (an auditor: their own unit's).
+    pub categories: ShareUnits,
 }
 
 /// Which units' keys a share holds.
@@ -150,7 +149,7 @@ pub enum ShareUnits {
 impl Share {
     /// Whether this share is a ring (holds anything of a unit's) rather than one key.
     fn is_ring(&self) -> bool {
-        self.units != ShareUnits::None || self.every_units_categories
+        self.units != ShareUnits::None || self.categories != ShareUnits::None
     }
 }
 
@@ -303,11 +302,20 @@ impl Held {
         for k in &full {
             entries.push((1, k.unit, Zeroizing::new(*k.bytes)));
         }
-        if share.every_units_categories {
-            for c in self.all_unit_categories() {
-                if !full.iter().any(|k| k.unit == c.unit) {
-                    entries.push((2, c.unit, Zeroizing::new(*c.bytes)));
-                }
+        let categories = self.all_unit_categories();
+        let wanted: Vec<&UnitCategoryKey> = match share.categories {
+            ShareUnits::None => Vec::new(),
+            ShareUnits::One(u) => {
+                vec![categories
+                    .iter()
+                    .find(|c| c.unit == u)
+                    .ok_or(CryptoError::NotHeld)?]
+            }
+            ShareUnits::Every => categories.iter().collect(),
+        };
+        for c in wanted {
+            if !full.iter().any(|k| k.unit == c.unit) {
+                entries.push((2, c.unit, Zeroizing::new(*c.bytes)));
             }
         }
         let mut out = Zeroizing::new(Vec::with_capacity(37 + entries.len() * 41));
@@ -425,7 +433,7 @@ impl Held {
             } else {
                 ShareUnits::Every
             },
-            every_units_categories: false,
+            categories: ShareUnits::None,
         };
         let plain = self.portion(share)?;
         super::slots::seal_bytes_to(
@@ -446,7 +454,7 @@ mod tests {
         Share {
             master: true,
             units: ShareUnits::One(unit),
-            every_units_categories: false,
+            categories: ShareUnits::None,
         }
     }
 
@@ -489,43 +497,42 @@ mod tests {
     }
 
     #[test]
-    fn a_lead_and_an_auditor_get_every_units_categories_but_no_other_units_notes() {
+    fn an_auditor_gets_their_own_units_categories_only_and_no_note() {
         let admin = Held::generate(2, &[1, 2, 3]);
         let all = admin.derive(KeyScheme::PerUnit);
-        let note = all.seal_in(3, Place::ContactNote(1), b"n").unwrap();
-        let attrs = all.seal_in(3, Place::ContactAttributes(1), b"a").unwrap();
+        let note = |u| all.seal_in(u, Place::ContactNote(1), b"n").unwrap();
+        let attrs = |u| all.seal_in(u, Place::ContactAttributes(1), b"a").unwrap();
         let s = UserSecret::generate();
-        let lead = Share {
-            every_units_categories: true,
-            ..outreach(1)
-        };
         let auditor = Share {
             master: false,
             units: ShareUnits::None,
-            every_units_categories: true,
+            categories: ShareUnits::One(3),
         };
-        for (share, categories_only) in [(lead, false), (auditor, true)] {
-            let sealed = admin.seal_to_user(&s.public(), 4, share).unwrap();
-            let keys = s
-                .open_held(&sealed, 4, categories_only)
-                .unwrap()
-                .derive(KeyScheme::PerUnit);
-            assert_eq!(
-                &keys
-                    .open_in(3, Place::ContactAttributes(1), &attrs)
-                    .unwrap()[..],
-                b"a"
-            );
-            assert_eq!(
-                keys.open_in(3, Place::ContactNote(1), &note),
-                Err(CryptoError::NotHeld)
-            );
-            // Opened as the other kind of wrap, it does not open.
-            assert!(s.open_held(&sealed, 4, !categories_only).is_err());
-            assert!(s.open_held(&sealed, 5, categories_only).is_err());
-        }
-        // An outreach worker's keys give no more than they hold: sealing a lead's share gives
-        // no other unit's categories, and another unit's key not at all.
+        let sealed = admin.seal_to_user(&s.public(), 4, auditor).unwrap();
+        let keys = s
+            .open_held(&sealed, 4, true)
+            .unwrap()
+            .derive(KeyScheme::PerUnit);
+        assert_eq!(
+            &keys
+                .open_in(3, Place::ContactAttributes(1), &attrs(3))
+                .unwrap()[..],
+            b"a"
+        );
+        assert_eq!(
+            keys.open_in(3, Place::ContactNote(1), &note(3)),
+            Err(CryptoError::NotHeld)
+        );
+        assert_eq!(
+            keys.open_in(1, Place::ContactAttributes(1), &attrs(1)),
+            Err(CryptoError::NotHeld)
+        );
+        assert_eq!(keys.pseudonym(b"ab85"), Err(CryptoError::NotHeld));
+        // Opened as the other kind of wrap, or as another user's, it does not open.
+        assert!(s.open_held(&sealed, 4, false).is_err());
+        assert!(s.open_held(&sealed, 5, true).is_err());
+        // An outreach worker's keys give no more than they hold: no other unit's key, nor
+        // another unit's categories for an auditor's share.
         let worker = s
             .open_held(
                 &admin.seal_to_user(&s.public(), 4, outreach(1)).unwrap(),
@@ -533,19 +540,14 @@ mod tests {
                 false,
             )
             .unwrap();
-        let forged = worker.seal_to_user(&s.public(), 5, lead).unwrap();
-        let keys = s
-            .open_held(&forged, 5, false)
-            .unwrap()
-            .derive(KeyScheme::PerUnit);
-        assert_eq!(
-            keys.open_in(3, Place::ContactAttributes(1), &attrs),
-            Err(CryptoError::NotHeld)
-        );
         assert_eq!(
             worker
                 .seal_to_user(&s.public(), 5, outreach(2))
                 .unwrap_err(),
+            CryptoError::NotHeld
+        );
+        assert_eq!(
+            worker.seal_to_user(&s.public(), 5, auditor).unwrap_err(),
             CryptoError::NotHeld
         );
     }
@@ -557,7 +559,7 @@ mod tests {
             .portion(Share {
                 master: true,
                 units: ShareUnits::Every,
-                every_units_categories: false,
+                categories: ShareUnits::None,
             })
             .unwrap();
         assert!(Held::from_portion(&plain, 1, false).is_ok());

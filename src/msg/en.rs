@@ -273,8 +273,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::NoSuchUnit => "the city has no unit of that name; list them with `uppsok unit list`.".into(),
         Msg::BadUnitName { max } => format!("a unit's name is 1 to {max} lower-case letters, digits, '-' and '_', beginning with a letter or a digit (for example stockholm or mika-goteborg)."),
         Msg::UnitExists { name } => format!("the city already has a unit named {name}; list them with `uppsok unit list`."),
-        Msg::CityFiguresPublished => "a lead's or an auditor's figures of the whole city are published by the cell key method: give --publish --method cellkey to `stats --city` (or --method cellkey to `report --city`). Your own unit's exact figures less the city's would otherwise be the other units' exactly. Exact figures of the city are an administrator's.".into(),
-        Msg::UnitNeedsCity => "figures by unit, or of another unit, are the city's: give --city (leads, auditors and administrators may). Without it you see your own unit's figures.".into(),
+        Msg::UnitNeedsCity => "figures by unit, or of another unit, are the city's: give --city (an administrator may). Without it you see your own unit's figures.".into(),
         Msg::NoSuchProject => "the unit has no project of that name; list them with `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(
             "the project was not closed: {} of its contacts {} after that day; close it on a later day, or correct those contacts first.",

@@ -315,8 +315,6 @@ pub enum Msg {
     },
     /// `unit` grouped or filtered without `--city`: a unit's own figures count only its own.
     UnitNeedsCity,
-    /// `--city` without `--publish` by a lead or an auditor.
-    CityFiguresPublished,
     /// A project cannot close before contacts that belong to it.
     ProjectHasLaterContacts {
         count: u64,

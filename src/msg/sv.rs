@@ -311,8 +311,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::NoSuchUnit => "staden har ingen enhet med det namnet; lista dem med `uppsok unit list`.".into(),
         Msg::BadUnitName { max } => format!("en enhets namn är 1 till {max} gemena bokstäver, siffror, '-' och '_', och börjar med en bokstav eller siffra (till exempel stockholm eller mika-goteborg)."),
         Msg::UnitExists { name } => format!("staden har redan en enhet som heter {name}; lista dem med `uppsok unit list`."),
-        Msg::CityFiguresPublished => "en enhetsledares eller granskares siffror för hela staden publiceras med cellnyckelmetoden: ange --publish --method cellkey till `stats --city` (eller --method cellkey till `report --city`). Annars vore stadens siffror minus den egna enhetens exakta de andra enheternas exakt. Exakta siffror för staden är en administratörs.".into(),
-        Msg::UnitNeedsCity => "siffror per enhet, eller för en annan enhet, är stadens: ange --city (enhetsledare, granskare och administratörer får). Utan det ser du din egen enhets siffror.".into(),
+        Msg::UnitNeedsCity => "siffror per enhet, eller för en annan enhet, är stadens: ange --city (en administratör får). Utan det ser du din egen enhets siffror.".into(),
         Msg::NoSuchProject => "enheten har inget projekt med det namnet; lista dem med `uppsok project list`.".into(),
         Msg::ProjectHasLaterContacts { count } => format!(
             "projektet avslutades inte: {} av dess kontakter är daterade efter den dagen; avsluta det en senare dag, eller rätta de kontakterna först.",

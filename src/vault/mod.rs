@@ -76,7 +76,10 @@ pub enum Permission {
     LogActivities,
     /// Change the unit's settings (its default disclosure-control method).
     Configure,
-    /// Count the whole city: every unit's contacts (`stats --city`, `report --city`).
+    /// Count the whole city: every unit's contacts (`stats --city`, `report --city`). An
+    /// administrator's only: a unit's staff know their own unit's contacts exactly and can add
+    /// their own, and from that and any table of the city's read another unit's (two red teams,
+    /// docs/units.md).
     CityFigures,
 }
 
@@ -95,7 +98,7 @@ impl Permission {
             ManageProjects => matches!(role, Lead | Admin),
             LogActivities => matches!(role, Outreach | Lead | Admin),
             Configure => matches!(role, Lead | Admin),
-            CityFigures => matches!(role, Lead | Auditor | Admin),
+            CityFigures => role == Admin,
         }
     }
 
@@ -945,26 +948,26 @@ pub(super) fn categories_only(role: StaffRole, scheme: KeyScheme) -> bool {
 }
 
 /// What of the keys a user of `role` in `unit` is sealed under `scheme` (the table in
-/// crypto::held): under keys per unit, their own unit's key (an administrator every unit's), and
-/// every unit's categories key for a lead and an auditor (the city's published figures).
+/// crypto::held): under keys per unit, their own unit's key (an administrator every unit's; an
+/// auditor their own unit's categories key only).
 pub(super) fn share(role: StaffRole, unit: i64, scheme: KeyScheme) -> Share {
     let master = !categories_only(role, scheme);
     if scheme != KeyScheme::PerUnit {
         return Share {
             master,
             units: ShareUnits::None,
-            every_units_categories: false,
+            categories: ShareUnits::None,
         };
     }
-    let units = match role {
-        StaffRole::Outreach | StaffRole::Lead => ShareUnits::One(unit),
-        StaffRole::Auditor => ShareUnits::None,
-        StaffRole::Admin => ShareUnits::Every,
+    let (units, categories) = match role {
+        StaffRole::Outreach | StaffRole::Lead => (ShareUnits::One(unit), ShareUnits::None),
+        StaffRole::Auditor => (ShareUnits::None, ShareUnits::One(unit)),
+        StaffRole::Admin => (ShareUnits::Every, ShareUnits::None),
     };
     Share {
         master,
         units,
-        every_units_categories: matches!(role, StaffRole::Lead | StaffRole::Auditor),
+        categories,
     }
 }
 

@@ -101,19 +101,10 @@ pub struct StatsDoor<'v> {
 }
 
 impl StatsDoor<'_> {
-    /// Counts the whole city (every unit's contacts; `unit` may then group and filter): for a
-    /// lead, an auditor or an administrator (a refusal is logged and returned). A lead's or an
-    /// auditor's are published figures only (`stats --publish`, `report`): exact counts of
-    /// the city, filtered to one day and one unit, would show another unit's contacts one by
-    /// one. An administrator, whose role is the city's, may have them exact.
+    /// Counts the whole city (every unit's contacts; `unit` may then group and filter): an
+    /// administrator's, whose role is the city's (a refusal is logged and returned).
     pub fn city(mut self) -> Result<Self> {
         self.vault.require(Permission::CityFigures)?;
-        if self.vault.units.several()
-            && self.vault.user.role != crate::domain::StaffRole::Admin
-            && self.purpose.threshold().is_none()
-        {
-            return Err(Error::Input(Msg::CityFiguresPublished));
-        }
         self.scope = None;
         Ok(self)
     }
@@ -192,15 +183,6 @@ impl StatsDoor<'_> {
         // A unit's figures: the contacts of other units are not read (`Vault::count`), and
         // what is logged and registered names the unit as a filter, so that a city's
         // publication and a unit's are compared as the slices of one period they are.
-        // A unit's staff hold their own unit's exact figures: the city's less their own would be
-        // the other units' exactly (a red team padded a day with its own contacts and read
-        // another unit's single contact so), so theirs are published with cell keys (noise).
-        if self.is_city()
-            && self.vault.user.role != crate::domain::StaffRole::Admin
-            && self.record_keys.is_none()
-        {
-            return Err(Error::Input(Msg::CityFiguresPublished));
-        }
         let scoped: Vec<Query>;
         let asked = match self.scope {
             None => asked,
@@ -558,16 +540,6 @@ impl Vault {
             nights.push(n);
         }
         let range = match scope {
-            // A unit's staff see the city's open ends by year only: the exact first and last
-            // day of the city would be another unit's first and last contact (red team).
-            None if self.units.several() && self.user.role != crate::domain::StaffRole::Admin => {
-                reads.contact_date_range()?.map(|(lo, hi)| {
-                    (
-                        format!("{}-01-01", lo.get(..4).unwrap_or("0000")),
-                        format!("{}-12-31", hi.get(..4).unwrap_or("9999")),
-                    )
-                })
-            }
             None => reads.contact_date_range()?,
             Some(_) => seen,
         };

@@ -356,7 +356,7 @@ impl Vault {
                             crate::crypto::Share {
                                 master: true,
                                 units: crate::crypto::ShareUnits::None,
-                                every_units_categories: false,
+                                categories: crate::crypto::ShareUnits::None,
                             },
                         )
                         .map_err(fail)?,
