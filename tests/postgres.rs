@@ -829,16 +829,19 @@ fn without_hex(dump: &str) -> String {
         rest = &after[hex..];
     }
     out.push_str(rest);
-    // The log's details hold digests in hex (`content=...`), which hold any short run of hex
-    // digits by chance (a code such as "ab85"): runs of 16 or more are left out too.
+    // The log's details hold digests in hex (`content=...`), and the database's id and
+    // fingerprints are groups of hex digits joined by `-`, which hold any short run of hex
+    // digits and dashes by chance (a code such as "ab85", an age band such as "25-34"): runs of
+    // 16 or more digits, dashes between them included, are left out too.
     let mut cut = String::with_capacity(out.len());
     let mut run = String::new();
     for c in out.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_hexdigit() {
+        if c.is_ascii_hexdigit() || (c == '-' && !run.is_empty()) {
             run.push(c);
             continue;
         }
-        cut.push_str(if run.len() >= 16 { "<hex>" } else { &run });
+        let digits = run.chars().filter(|c| *c != '-').count();
+        cut.push_str(if digits >= 16 { "<hex>" } else { &run });
         run.clear();
         cut.push(c);
     }
@@ -859,6 +862,22 @@ fn pg_tool(name: &str) -> std::path::PathBuf {
         .unwrap_or_else(|| name.into())
 }
 
+/// Göteborg's own database role on a test database, made by the server's administrator (the
+/// cluster's roles are shared by every test database: made once, with a name only these tests
+/// use) and granted by the owner as docs/deploy.md says; its URL.
+fn goteborgs_role(server: &ServerDatabase) -> String {
+    let role = "uppsok_it_goteborg";
+    let _ = server_admin("postgres").batch_execute(&format!(
+        "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    ));
+    postgres::Client::connect(&server.owner_url, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
+        .expect("the unit's grants");
+    with_user(&server.url, role)
+}
+
 /// A unit's own database role (docs/deploy.md, "A role per unit"): uppsok works as it, and
 /// someone holding its password writes no other unit's contact or night, rewrites no person
 /// and puts no user into another unit, each refused by the server; a guard turned off fails
@@ -875,18 +894,7 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         .args(add_args(&["--code", "AB85", "--note", "stockholms"]))
         .assert()
         .success();
-    // The database administrator makes Göteborg's role (the cluster's roles are shared by
-    // every test database: made once, with a name only this test uses).
-    let role = "uppsok_it_goteborg";
-    let _ = server_admin("postgres").batch_execute(&format!(
-        "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-    ));
-    postgres::Client::connect(&server.owner_url, postgres::NoTls)
-        .unwrap()
-        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
-        .expect("the unit's grants");
-    let unit_url = with_user(&server.url, role);
+    let unit_url = goteborgs_role(server);
     // Sara works as her unit's role: logging, editing, a field night.
     let sara = || {
         let mut c = db.cmd_as("sara", PASS);
@@ -969,16 +977,7 @@ fn a_city_moved_onto_the_server_writes_each_units_rows_as_its_own_role() {
         .assert()
         .success();
     target.grant();
-    let role = "uppsok_it_goteborg";
-    let _ = server_admin("postgres").batch_execute(&format!(
-        "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-    ));
-    postgres::Client::connect(&target.owner_url, postgres::NoTls)
-        .unwrap()
-        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
-        .unwrap();
-    let unit_url = with_user(&target.url, role);
+    let unit_url = goteborgs_role(target);
     let o = server
         .cmd_as("sara", PASS)
         .env("UPPSOK_DB", &unit_url)

@@ -466,21 +466,7 @@ impl Contacts<'_> {
         if !self.0.own_unit(r.created_by) {
             return Ok(None);
         }
-        let unit = self.0.units.of_user(r.created_by);
-        let plain = open_in_at(
-            &self.0.keys,
-            unit,
-            Place::FieldNightDetails(r.id),
-            &r.details,
-        )?;
-        let details = FieldNightDetails::decode(&plain, &self.0.districts)
-            .ok_or_else(|| damaged_value("field_nights", r.id))?;
-        Ok(Some(FieldNight {
-            id: r.id,
-            date: crate::domain::parse_date(&r.date)
-                .map_err(|_| damaged_value("field_nights", r.id))?,
-            details,
-        }))
+        open_night(self.0, &r).map(Some)
     }
 
     /// The latest field nights, newest first.
@@ -496,23 +482,20 @@ impl Contacts<'_> {
         rows.into_iter()
             .filter(|r| self.0.own_unit(r.created_by))
             .take(usize::try_from(limit).unwrap_or(0))
-            .map(|r| {
-                let unit = self.0.units.of_user(r.created_by);
-                let plain = open_in_at(
-                    &self.0.keys,
-                    unit,
-                    Place::FieldNightDetails(r.id),
-                    &r.details,
-                )?;
-                let details = FieldNightDetails::decode(&plain, &self.0.districts)
-                    .ok_or_else(|| damaged_value("field_nights", r.id))?;
-                Ok(FieldNight {
-                    id: r.id,
-                    date: crate::domain::parse_date(&r.date)
-                        .map_err(|_| damaged_value("field_nights", r.id))?,
-                    details,
-                })
-            })
+            .map(|r| open_night(self.0, &r))
             .collect()
     }
+}
+
+/// A stored field night opened under its unit's key.
+fn open_night(vault: &Vault, r: &crate::storage::FieldNightRow) -> Result<FieldNight> {
+    let damaged = || damaged_value("field_nights", r.id);
+    let unit = vault.units.of_user(r.created_by);
+    let place = Place::FieldNightDetails(r.id);
+    let plain = open_in_at(&vault.keys, unit, place, &r.details)?;
+    Ok(FieldNight {
+        id: r.id,
+        date: crate::domain::parse_date(&r.date).map_err(|_| damaged())?,
+        details: FieldNightDetails::decode(&plain, &vault.districts).ok_or_else(damaged)?,
+    })
 }

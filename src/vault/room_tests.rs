@@ -389,16 +389,22 @@ fn lookups_log_the_person_shown_by_handle_once_per_sign_in_never_the_code() {
         .unwrap();
 }
 
-#[test]
-fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
-    let store = MemoryStore::new();
-    let mut admin = new_vault(&store);
+/// A city of two units: Stockholm (the administrator's) and Göteborg (`sara`, outreach).
+fn city_of_two(store: &MemoryStore) -> Vault {
+    let mut admin = new_vault(store);
     admin.staff().add_unit("stockholm").unwrap();
     let goteborg = admin.staff().add_unit("goteborg").unwrap();
     admin
         .staff()
         .add_in("sara", StaffRole::Outreach, goteborg, &pass())
         .unwrap();
+    admin
+}
+
+#[test]
+fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
+    let store = MemoryStore::new();
+    let mut admin = city_of_two(&store);
     // Stockholm met AB85 and CD12; Göteborg met CD12 too.
     for c in ["ab85", "cd12"] {
         admin
@@ -447,13 +453,7 @@ fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
 #[test]
 fn the_interfaces_period_of_a_unit_is_its_own_first_and_last_day() {
     let store = MemoryStore::new();
-    let mut admin = new_vault(&store);
-    admin.staff().add_unit("stockholm").unwrap();
-    let goteborg = admin.staff().add_unit("goteborg").unwrap();
-    admin
-        .staff()
-        .add_in("sara", StaffRole::Outreach, goteborg, &pass())
-        .unwrap();
+    let mut admin = city_of_two(&store);
     for day in ["2019-05-05", "2025-11-30"] {
         admin
             .contacts()
