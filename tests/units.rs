@@ -564,10 +564,19 @@ impl Outside {
 
     /// Every contact as stored: (id, author, categories, note).
     fn contacts(&mut self) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
-        const SQL: &str = "SELECT id, created_by, attributes, note FROM contacts ORDER BY id";
+        self.rows("SELECT id, created_by, attributes, note FROM contacts ORDER BY id")
+    }
+
+    /// Every activity as stored: (id, author, details, note).
+    fn activities(&mut self) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
+        self.rows("SELECT id, created_by, details, note FROM activities ORDER BY id")
+    }
+
+    /// Rows of four columns (two numbers, two blobs) of a table of the schema.
+    fn rows(&mut self, sql: &str) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
         match self {
             Outside::File(c) => {
-                let mut st = c.prepare(SQL).unwrap();
+                let mut st = c.prepare(sql).unwrap();
                 let rows = st
                     .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                     .unwrap()
@@ -576,7 +585,7 @@ impl Outside {
                 rows
             }
             Outside::Server(c) => c
-                .query(&SQL.replace("FROM contacts", "FROM uppsok.contacts"), &[])
+                .query(&sql.replace(" FROM ", " FROM uppsok."), &[])
                 .unwrap()
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
@@ -921,30 +930,7 @@ fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
     assert!(city.contains("| Total | 2 | 43 |"), "{city}");
     // Outside uppsok: Sara holds no key to Stockholm's activity, details nor note.
     let keys = held_outside(&db, "sara", false).derive(KeyScheme::PerUnit);
-    let rows: Vec<(i64, i64, Vec<u8>, Vec<u8>)> = match &db.server {
-        None => {
-            let c = insider_conn(&db.path, "sara", PASS);
-            let mut st = c
-                .prepare("SELECT id, created_by, details, note FROM activities ORDER BY id")
-                .unwrap();
-            let rows = st
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect();
-            rows
-        }
-        Some(s) => postgres::Client::connect(&s.url, postgres::NoTls)
-            .unwrap()
-            .query(
-                "SELECT id, created_by, details, note FROM uppsok.activities ORDER BY id",
-                &[],
-            )
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-            .collect(),
-    };
+    let rows = Outside::new(&db, "sara").activities();
     assert_eq!(rows.len(), 2);
     let (own, other) = (&rows[1], &rows[0]);
     assert!(keys.open_in(2, Place::ActivityNote(own.0), &own.3).is_ok());

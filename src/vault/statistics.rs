@@ -447,17 +447,7 @@ impl Vault {
         let mut in_scope = |c: &StatContact<'_>| {
             if scope.is_none_or(|u| u == c.unit) {
                 if scope.is_some() {
-                    match &mut seen {
-                        None => seen = Some((c.date.to_string(), c.date.to_string())),
-                        Some((lo, hi)) => {
-                            if c.date < lo.as_str() {
-                                *lo = c.date.to_string();
-                            }
-                            if c.date > hi.as_str() {
-                                *hi = c.date.to_string();
-                            }
-                        }
-                    }
+                    widen(&mut seen, c.date);
                 }
                 true
             } else {
@@ -642,6 +632,21 @@ impl Vault {
     }
 }
 
+/// Widens a range of dates (first, last) to take in `date`.
+fn widen(range: &mut Option<(String, String)>, date: &str) {
+    match range {
+        None => *range = Some((date.to_string(), date.to_string())),
+        Some((lo, hi)) => {
+            if date < lo.as_str() {
+                *lo = date.to_string();
+            }
+            if date > hi.as_str() {
+                *hi = date.to_string();
+            }
+        }
+    }
+}
+
 /// Every person's first contact date (all time, any type), after merges, as YYYYMMDD.
 pub(super) fn first_contacts(reads: &dyn Reads, merges: &Merges) -> Result<HashMap<i64, u32>> {
     let mut out: HashMap<i64, String> = HashMap::new();
@@ -739,17 +744,7 @@ impl<'v> Statistics<'v> {
         let mut range: Option<(String, String)> = None;
         reads.scan_stat_rows(None, None, &mut |row| {
             if vault.unit_code_of(row.created_by) == own {
-                match &mut range {
-                    None => range = Some((row.date.to_string(), row.date.to_string())),
-                    Some((lo, hi)) => {
-                        if row.date < lo.as_str() {
-                            *lo = row.date.to_string();
-                        }
-                        if row.date > hi.as_str() {
-                            *hi = row.date.to_string();
-                        }
-                    }
-                }
+                widen(&mut range, row.date);
             }
             NEXT
         })?;
