@@ -4,8 +4,8 @@
 Generates the contact CSV of bench/run.py (deterministic), then measures in one run:
   * `uppsok import` into a fresh database on the server  vs  psql's `\\copy` of the same CSV
     into a plain table (text columns, no index) in another database of the same server: once
-    connected as the tables' owner (whose bulk load drops the person index and the foreign
-    keys and makes them again), once as an application role that may only read and write rows;
+    connected as the tables' owner, once as an application role with docs/deploy.md's grants
+    (either one's bulk load drops the person index and the foreign keys and makes them again);
   * `uppsok stats --by year,role`    vs  the same GROUP BY with count(DISTINCT) on the plain table;
   * `uppsok stats --by role,gender`  vs  the same;
   * `uppsok audit`                   vs  a sequential read of the plain table (plain PostgreSQL
@@ -54,6 +54,14 @@ def psql_script(url, script, work):
     return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", path]
 
 
+def deploy_grants():
+    """The application role's grants, as docs/deploy.md gives them (for uppsok_app)."""
+    with open(os.path.join(ROOT, "docs", "deploy.md")) as f:
+        blocks = f.read().split("```sql\n")[1:]
+    return next(b.split("```")[0] for b in blocks
+                if b.startswith("GRANT USAGE ON SCHEMA uppsok TO uppsok_app;"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -99,8 +107,7 @@ def main():
             plain_imports.append(measure(psql_script(plain, copy, work)))
         results = [("import (tables' owner)",) + median(imports) + median(plain_imports)]
 
-        # The same as a role that may only read and write rows (docs/deploy.md's application
-        # role; here all rows of every table, which makes no difference to the speed).
+        # The same as the application's role of docs/deploy.md.
         app = "uppsok_bench_app"
         psql(server, "DO $$ BEGIN CREATE ROLE %s; EXCEPTION WHEN duplicate_object THEN NULL; "
                      "END $$" % app)
@@ -109,12 +116,9 @@ def main():
         app_imports = []
         for _ in range(repeat):
             fresh(("uppsok",))
-            # The grants of docs/deploy.md (storage::pg::app_grants).
-            psql(db, "GRANT USAGE ON SCHEMA uppsok TO %s; "
-                     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA uppsok TO %s; "
-                     "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA uppsok TO %s; "
-                     "REVOKE UPDATE, DELETE, TRUNCATE ON uppsok.audit_log FROM %s"
-                     % (app, app, app, app))
+            # The grants of docs/deploy.md (storage::pg::app_grants; tests/docs.rs checks that
+            # they are the same).
+            psql(db, deploy_grants().replace("uppsok_app", app))
             app_imports.append(measure([binary, "import", csv_path], app_env))
         results.append(("import (application role)",) + median(app_imports)
                        + median(plain_imports))

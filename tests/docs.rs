@@ -107,3 +107,27 @@ fn the_activity_values_are_listed_with_both_labels() {
     }
     assert_eq!(documented, expected, "docs/commands.md's activity values");
 }
+
+/// docs/deploy.md's grants for the application's role are those the code and the tests use
+/// (`storage::pg::app_grants`), and bench/pg_compare.py reads them from there.
+#[test]
+fn the_deploy_guides_grants_are_the_applications() {
+    let deploy = std::fs::read_to_string("docs/deploy.md").expect("docs/deploy.md");
+    let block = deploy
+        .split("```sql\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap_or(""))
+        .find(|b| b.starts_with("GRANT USAGE ON SCHEMA uppsok TO uppsok_app;"))
+        .expect("the application's grants in docs/deploy.md");
+    let lines = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        lines(block),
+        lines(&uppsok::storage::pg::app_grants("uppsok_app"))
+    );
+}

@@ -929,8 +929,9 @@ impl Maintenance for PgStore {
 }
 
 /// The privileges a role the application connects as needs, and no more: every table read and
-/// written, but the audit log only read and appended to. A database administrator runs this
-/// (docs/deploy.md) as the schema's owner, after `uppsok init`.
+/// written, but the audit log only read and appended to, and a bulk load's drop of the
+/// contacts' index and keys only through `begin_bulk_load()` (schema.sql). A database
+/// administrator runs this (docs/deploy.md) as the schema's owner, after `uppsok init`.
 pub fn app_grants(role: &str) -> String {
     format!(
         "GRANT USAGE ON SCHEMA {SCHEMA_NAME} TO {role};
@@ -938,6 +939,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {SCHEMA_NAME} TO {r
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {SCHEMA_NAME} TO {role};
 REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.unit_roles FROM {role};
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.bulk_loads FROM {role};
+GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.begin_bulk_load() TO {role};
 "
     )
 }
@@ -1038,9 +1041,6 @@ pub struct Session<'c> {
     finished: Cell<bool>,
     /// Inside a bulk load: write statements run without savepoints.
     bulk: Cell<bool>,
-    /// The contacts' foreign keys (name, definition) an owner's bulk load dropped, with the
-    /// person index, to be made again at its end (`begin_bulk_load`).
-    rebuild: RefCell<Option<Vec<(String, String)>>>,
     mode: Mode,
     /// A write beside others: whether it holds the log head's lock yet.
     head_locked: Cell<bool>,
@@ -1065,7 +1065,6 @@ impl<'c> Session<'c> {
             began,
             finished: Cell::new(false),
             bulk: Cell::new(false),
-            rebuild: RefCell::new(None),
             mode,
             head_locked: Cell::new(false),
         };
@@ -1115,23 +1114,6 @@ impl<'c> Session<'c> {
             return Err(StorageError::Backend(format!(
                 "{what} is not allowed in a write beside others"
             )));
-        }
-        Ok(())
-    }
-
-    /// Makes again what an owner's bulk load dropped, if it did: the person index (built
-    /// sorted) and the contacts' foreign keys (each checked for every row in one query).
-    fn rebuild_after_bulk_load(&self) -> Result<()> {
-        let Some(keys) = self.rebuild.borrow_mut().take() else {
-            return Ok(());
-        };
-        self.conn
-            .batch("CREATE INDEX contacts_person ON contacts(person_id, date)")?;
-        for (name, definition) in keys {
-            self.conn.batch(&format!(
-                "ALTER TABLE contacts ADD CONSTRAINT {} {definition}",
-                rows::quoted(&name)
-            ))?;
         }
         Ok(())
     }
@@ -1196,10 +1178,9 @@ impl Drop for Session<'_> {
 
 impl Transaction for Session<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
-        // The gathered rows go first, and what a bulk load dropped is made again; if either is
-        // refused, dropping the session rolls back.
+        // The gathered rows go first (what a bulk load dropped is made again by the server, at
+        // the latest at the commit); if either is refused, dropping the session rolls back.
         self.conn.flush()?;
-        self.rebuild_after_bulk_load()?;
         let done = self.conn.batch("COMMIT");
         self.finished.set(true);
         self.conn.in_transaction.set(false);

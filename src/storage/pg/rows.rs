@@ -5,7 +5,7 @@
 use postgres::types::ToSql;
 use postgres::Row;
 
-use super::{bounds, get, read_key_file, Session};
+use super::{bounds, get, read_key_file, Session, SCHEMA_NAME};
 use crate::storage::port::*;
 use crate::storage::{Result, StorageError};
 
@@ -155,37 +155,24 @@ impl MetaWrites for Session<'_> {
         // rolls back), and new persons and contacts are gathered and sent by COPY (`Pending`).
         self.bulk.set(true);
         // Checking each row's references and updating the person index row by row is most of
-        // the server's time; a connection that owns the tables (init's, migrate's) drops the
-        // index and the contacts' foreign keys for the load and makes them again at its end,
-        // in the same transaction: one sorted index build and one check of every reference.
-        // That locks the table for the transaction. The application's role keeps them.
-        let owner: bool = get(
+        // the server's time: the schema's `begin_bulk_load()` drops the index and the
+        // contacts' foreign keys for the load, and makes them again (one sorted index build,
+        // one check of every reference) at `end_bulk_load`, or at the latest when the
+        // transaction commits (schema.sql). It holds the contacts table until the end. A role
+        // not granted it (docs/deploy.md) loads with them in place, slower.
+        let granted: Option<bool> = get(
             &self.conn.query(
-                "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
-                 WHERE oid = 'contacts'::regclass",
+                &format!(
+                    "SELECT has_function_privilege(
+                         to_regprocedure('{SCHEMA_NAME}.begin_bulk_load()'), 'EXECUTE')"
+                ),
                 &[],
             )?[0],
             0,
         )?;
-        if owner && self.rebuild.borrow().is_none() {
-            let keys: Vec<(String, String)> = self
-                .conn
-                .query(
-                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = 'contacts'::regclass AND contype = 'f' ORDER BY conname",
-                    &[],
-                )?
-                .iter()
-                .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
-                .collect::<Result<_>>()?;
-            for (name, _) in &keys {
-                self.conn.batch(&format!(
-                    "ALTER TABLE contacts DROP CONSTRAINT {}",
-                    quoted(name)
-                ))?;
-            }
-            self.conn.batch("DROP INDEX IF EXISTS contacts_person")?;
-            *self.rebuild.borrow_mut() = Some(keys);
+        if granted == Some(true) {
+            self.conn
+                .batch(&format!("SELECT {SCHEMA_NAME}.begin_bulk_load()"))?;
         }
         Ok(())
     }
@@ -194,7 +181,12 @@ impl MetaWrites for Session<'_> {
         self.bulk.set(false);
         self.conn.flush()?;
         self.conn.forget_known();
-        self.rebuild_after_bulk_load()
+        // The deferred trigger that makes the index and the keys again fires now, not at the
+        // commit: what the transaction writes next (its log entry) is checked as usual.
+        self.conn.batch(&format!(
+            "SET CONSTRAINTS {SCHEMA_NAME}.bulk_load_ends IMMEDIATE;
+             SET CONSTRAINTS {SCHEMA_NAME}.bulk_load_ends DEFERRED"
+        ))
     }
 }
 
@@ -874,11 +866,6 @@ impl WorkWrites for Session<'_> {
         )?;
         Ok(())
     }
-}
-
-/// An identifier quoted for SQL (a name read from the catalog).
-pub(super) fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// A new contact's values, in the order both ways of writing one name its columns (an `INSERT`

@@ -218,3 +218,67 @@ CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+
+-- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references
+-- and putting it into the person index one row at a time is most of the server's time in a
+-- large import (a query per reference per row; index pages in random order): a bulk load drops
+-- the person index and the contacts' foreign keys and makes them again before its transaction
+-- commits, which checks every reference in one query and builds the index sorted. Only the
+-- tables' owner may change a table, so the role the application connects as does it through
+-- `begin_bulk_load()`, which runs as the owner, does that and nothing else, and cannot leave
+-- the table without them: it queues `end_bulk_load`, a deferred constraint trigger that makes
+-- them again when the transaction commits (or earlier, at `SET CONSTRAINTS ... IMMEDIATE`), and
+-- a reference that does not hold then fails the commit, so nothing of the transaction is kept.
+-- A rolled-back transaction takes the drop back with it. The load holds the contacts table
+-- alone until it ends (as `LOCK TABLE`, which the application's role may take anyway).
+CREATE TABLE IF NOT EXISTS bulk_loads (
+    transaction_id BIGINT PRIMARY KEY
+);
+CREATE OR REPLACE FUNCTION begin_bulk_load() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM uppsok.bulk_loads WHERE transaction_id = txid_current()) THEN
+        RETURN; -- this transaction's load is already on
+    END IF;
+    ALTER TABLE uppsok.contacts
+        DROP CONSTRAINT IF EXISTS contacts_person_id_fkey,
+        DROP CONSTRAINT IF EXISTS contacts_field_night_id_fkey,
+        DROP CONSTRAINT IF EXISTS contacts_created_by_fkey;
+    DROP INDEX IF EXISTS uppsok.contacts_person;
+    -- Queued last: were the trigger set to fire at once (`SET CONSTRAINTS ... IMMEDIATE`), it
+    -- fires at the end of this statement, after the drops, and makes everything again.
+    INSERT INTO uppsok.bulk_loads VALUES (txid_current());
+END
+$$;
+CREATE OR REPLACE FUNCTION end_bulk_load() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    CREATE INDEX IF NOT EXISTS contacts_person ON uppsok.contacts(person_id, date);
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
+                   AND conname = 'contacts_person_id_fkey') THEN
+        ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_person_id_fkey
+            FOREIGN KEY (person_id) REFERENCES uppsok.persons(id);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
+                   AND conname = 'contacts_field_night_id_fkey') THEN
+        ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_field_night_id_fkey
+            FOREIGN KEY (field_night_id) REFERENCES uppsok.field_nights(id);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
+                   AND conname = 'contacts_created_by_fkey') THEN
+        ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_created_by_fkey
+            FOREIGN KEY (created_by) REFERENCES uppsok.users(id);
+    END IF;
+    DELETE FROM uppsok.bulk_loads WHERE transaction_id = NEW.transaction_id;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION begin_bulk_load() FROM PUBLIC;
+REVOKE ALL ON FUNCTION end_bulk_load() FROM PUBLIC;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'bulk_load_ends'
+                   AND tgrelid = 'uppsok.bulk_loads'::regclass) THEN
+        CREATE CONSTRAINT TRIGGER bulk_load_ends AFTER INSERT ON uppsok.bulk_loads
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION uppsok.end_bulk_load();
+    END IF;
+END $$;

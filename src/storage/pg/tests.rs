@@ -149,8 +149,7 @@ fn passes_the_conformance_suite() {
     conformance::run_all(&|| Box::new(Conformance::new()));
 }
 
-/// The conformance database opened as the tables' owner (as `init` and `migrate` are), whose
-/// bulk load drops the person index and the contacts' foreign keys and makes them again.
+/// The conformance database opened as the tables' owner (as `init` and `migrate` are).
 struct AsOwner(Conformance);
 
 impl TestDatabase for AsOwner {
@@ -166,54 +165,48 @@ impl TestDatabase for AsOwner {
     }
 }
 
-#[test]
-fn an_owners_bulk_load_makes_the_index_and_the_references_again() {
-    conformance::bulk_load_and_upgrade(&AsOwner(Conformance::new()));
-    conformance::bulk_load_sees_its_own_rows(&AsOwner(Conformance::new()));
+/// Whether a transaction holds the contacts table for itself (a bulk load does, having dropped
+/// its index and foreign keys).
+fn table_held(owner: &str) -> bool {
+    Client::connect(owner, NoTls)
+        .expect("the owner connects")
+        .query_one(
+            "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+             WHERE c.relname = 'contacts' AND l.mode = 'AccessExclusiveLock'
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
 
-    let db = AsOwner(Conformance::new());
-    let mut b = db.open();
-    let owner = db.0 .0.owner_url.as_str();
-    let catalog = || Client::connect(owner, NoTls).expect("the owner connects");
-    // Whether a transaction holds the contacts table for itself (an owner's bulk load does,
-    // having dropped its index and foreign keys).
-    let table_held = |url: &str| -> bool {
-        Client::connect(url, NoTls)
-            .expect("the owner connects")
-            .query_one(
-                "SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                 WHERE c.relname = 'contacts' AND l.mode = 'AccessExclusiveLock'
-                   AND l.database = (SELECT oid FROM pg_database
-                                     WHERE datname = current_database())",
-                &[],
-            )
-            .unwrap()
-            .get(0)
-    };
-    let made_again = || {
-        let mut c = catalog();
-        let keys: i64 = c
-            .query_one(
-                "SELECT count(*) FROM pg_constraint
-                 WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f'",
-                &[],
-            )
-            .unwrap()
-            .get(0);
-        let index: i64 = c
-            .query_one(
-                "SELECT count(*) FROM pg_indexes
-                 WHERE schemaname = 'uppsok' AND indexname = 'contacts_person'",
-                &[],
-            )
-            .unwrap()
-            .get(0);
-        assert_eq!(
-            (keys, index),
-            (3, 1),
-            "the foreign keys and the person index"
-        );
-    };
+/// Asserts that the contacts' three foreign keys and their person index are there.
+#[track_caller]
+fn assert_made_again(owner: &str) {
+    let mut c = Client::connect(owner, NoTls).expect("the owner connects");
+    let count = |c: &mut Client, sql: &str| -> i64 { c.query_one(sql, &[]).unwrap().get(0) };
+    let keys = count(
+        &mut c,
+        "SELECT count(*) FROM pg_constraint
+         WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f' AND convalidated",
+    );
+    let index = count(
+        &mut c,
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'uppsok' AND indexname = 'contacts_person'",
+    );
+    let pending = count(&mut c, "SELECT count(*) FROM uppsok.bulk_loads");
+    assert_eq!(
+        (keys, index, pending),
+        (3, 1, 0),
+        "the foreign keys, the person index, loads not ended"
+    );
+}
+
+/// A bulk load drops the person index and the contacts' foreign keys and makes them again at
+/// its end or its commit, whichever role it runs as (`tables` opens the database as that role):
+/// a reference that does not hold fails the load, and nothing is kept.
+fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase, owner: &str) {
+    let mut b = tables.open();
     // A contact of a person who is not there: refused when the references are checked again
     // at the end of the load, and the transaction then rolls back.
     {
@@ -233,33 +226,134 @@ fn an_owners_bulk_load_makes_the_index_and_the_references_again() {
         tx.insert_contact(&orphan).unwrap();
         assert!(
             table_held(owner),
-            "the owner's load did not drop the index and the keys"
+            "the load did not drop the index and the keys"
         );
         assert!(
             tx.end_bulk_load().is_err(),
             "a reference to nobody was loaded"
         );
     }
-    made_again();
+    assert_made_again(owner);
     assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
     // Committed without ending the load: made again by the commit.
     let tx = b.write().unwrap();
     tx.begin_bulk_load().unwrap();
     assert!(table_held(owner));
     tx.commit().unwrap();
-    made_again();
+    assert_made_again(owner);
     assert!(!table_held(owner));
+}
 
-    // The application's role keeps them (it may not change the tables).
-    let app = Conformance::new();
-    let mut b = app.open();
+#[test]
+fn a_bulk_load_makes_the_index_and_the_references_again_as_owner_and_as_application() {
+    conformance::bulk_load_and_upgrade(&AsOwner(Conformance::new()));
+    conformance::bulk_load_sees_its_own_rows(&AsOwner(Conformance::new()));
+    let db = AsOwner(Conformance::new());
+    bulk_load_makes_the_index_and_the_references_again(&db, &db.0 .0.owner_url);
+    let db = Conformance::new();
+    bulk_load_makes_the_index_and_the_references_again(&db, &db.0.owner_url);
+    // A role not granted `begin_bulk_load()` loads with the index and the keys in place.
+    Client::connect(&db.0.owner_url, NoTls)
+        .unwrap()
+        .batch_execute(&format!(
+            "REVOKE EXECUTE ON FUNCTION uppsok.begin_bulk_load() FROM {APP}"
+        ))
+        .unwrap();
+    conformance::bulk_load_and_upgrade(&db);
+    let mut b = db.open();
     let tx = b.write().unwrap();
     tx.begin_bulk_load().unwrap();
     assert!(
-        !table_held(&app.0.owner_url),
-        "the application's load took the table"
+        !table_held(&db.0.owner_url),
+        "the load took the table without the grant"
     );
     tx.end_bulk_load().unwrap();
+    tx.commit().unwrap();
+    assert_made_again(&db.0.owner_url);
+}
+
+/// Someone who has the application's database password, in psql: `begin_bulk_load()` is the
+/// only door to the contacts' index and keys, and no way of calling it leaves them dropped or a
+/// reference that does not hold; nothing else of the owner's is theirs.
+#[test]
+fn the_application_role_cannot_leave_the_contacts_without_their_keys() {
+    let db = Conformance::new();
+    let owner = db.0.owner_url.clone();
+    let mut app = Client::connect(&db.0.url, NoTls).expect("the application's role connects");
+    app.batch_execute("SET search_path = uppsok").unwrap();
+    for attempt in [
+        // The trigger set to fire at once: it fires after the drops, in the same statement.
+        "BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SELECT begin_bulk_load(); COMMIT",
+        "BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SELECT begin_bulk_load(); SELECT begin_bulk_load(); COMMIT",
+        "BEGIN; SELECT begin_bulk_load(); SET CONSTRAINTS ALL DEFERRED; COMMIT",
+        "BEGIN; SELECT begin_bulk_load(); SELECT begin_bulk_load(); COMMIT",
+        // Rolled back to a savepoint: the drop goes with it.
+        "BEGIN; SAVEPOINT s; SELECT begin_bulk_load(); ROLLBACK TO SAVEPOINT s; COMMIT",
+        "BEGIN; SELECT begin_bulk_load(); PREPARE TRANSACTION 'x'",
+    ] {
+        let _ = app.batch_execute(attempt);
+        let _ = app.batch_execute("ROLLBACK");
+        assert_made_again(&owner);
+    }
+    // A contact of nobody, loaded and committed: the commit fails, nothing is kept.
+    let err = app
+        .batch_execute(
+            "BEGIN; SELECT begin_bulk_load();
+             INSERT INTO users VALUES (1, 'anna', 'admin', false, '2024-01-01', '\\x00');
+             INSERT INTO contacts(id, date, person_id, created_by, created_at, attributes, note)
+                 VALUES (1, '2024-01-01', 77, 1, 0, '\\x01', '\\x02');
+             COMMIT",
+        )
+        .expect_err("a reference to nobody was committed");
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION),
+        "{err}"
+    );
+    let _ = app.batch_execute("ROLLBACK");
+    assert_made_again(&owner);
+    let count = |c: &mut Client, sql: &str| -> i64 { c.query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(count(&mut app, "SELECT count(*) FROM users"), 0);
+    // Nothing else the owner may do: the load's table, its trigger function, the table itself.
+    for refused in [
+        "INSERT INTO bulk_loads VALUES (1)",
+        "DELETE FROM bulk_loads",
+        "SELECT end_bulk_load()",
+        "ALTER TABLE contacts DROP CONSTRAINT contacts_person_id_fkey",
+        "DROP INDEX contacts_person",
+        "ALTER TABLE bulk_loads DISABLE TRIGGER bulk_load_ends",
+    ] {
+        let err = app.batch_execute(refused).expect_err(refused);
+        assert!(
+            matches!(
+                err.code(),
+                Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+                    | Some(&postgres::error::SqlState::WRONG_OBJECT_TYPE)
+                    | Some(&postgres::error::SqlState::FEATURE_NOT_SUPPORTED)
+            ),
+            "{refused}: {err}"
+        );
+    }
+    assert_made_again(&owner);
+    // A role the grants did not name may not call it (PUBLIC may not).
+    let mut admin = Client::connect(&db.0.admin, NoTls).expect("the server's admin connects");
+    admin
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE uppsok_stranger; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        )
+        .unwrap();
+    Client::connect(&owner, NoTls)
+        .unwrap()
+        .batch_execute("GRANT USAGE ON SCHEMA uppsok TO uppsok_stranger")
+        .unwrap();
+    let err = Client::connect(&with_database(&db.0.admin, &db.0.name), NoTls)
+        .unwrap()
+        .batch_execute("SET ROLE uppsok_stranger; SELECT uppsok.begin_bulk_load()")
+        .expect_err("a role without the grant called it");
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
 }
 
 #[test]
