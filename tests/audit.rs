@@ -311,12 +311,12 @@ fn reordered_log_entries_fail() {
     db.cmd().arg("stats").assert().success();
     let n = db.sql_i64("SELECT max(seq) FROM audit_log");
     db.tamper(&format!(
-            "UPDATE audit_log SET seq = -1 WHERE seq = {a};
+        "UPDATE audit_log SET seq = -1 WHERE seq = {a};
              UPDATE audit_log SET seq = {a} WHERE seq = {b};
              UPDATE audit_log SET seq = {b} WHERE seq = -1;",
-            a = n - 1,
-            b = n
-        ));
+        a = n - 1,
+        b = n
+    ));
     let v = assert_fails(&db, &["audit_log"]);
     assert!(
         v["findings"]
@@ -343,8 +343,10 @@ fn a_log_cut_at_the_end_fails() {
 
     // The head removed too: still caught.
     let db = seeded();
-    db.tamper("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);
-             DELETE FROM meta WHERE key = 'audit_head';");
+    db.tamper(
+        "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);
+             DELETE FROM meta WHERE key = 'audit_head';",
+    );
     let v = assert_fails(&db, &["audit_log"]);
     assert!(
         has_finding(&v, "audit_log", "meta:audit_head", "head_missing"),
@@ -463,8 +465,10 @@ fn dangling_references_and_raised_roles_fail_integrity() {
     // the tables' owner drops the foreign key.
     db.tamper(match on_server_backend() {
         false => "PRAGMA foreign_keys = OFF; UPDATE contacts SET person_id = 999 WHERE id = 1",
-        true => "ALTER TABLE contacts DROP CONSTRAINT contacts_person_id_fkey;
-                 UPDATE contacts SET person_id = 999 WHERE id = 1",
+        true => {
+            "ALTER TABLE contacts DROP CONSTRAINT contacts_person_id_fkey;
+                 UPDATE contacts SET person_id = 999 WHERE id = 1"
+        }
     });
     let v = assert_fails(&db, &["audit_log", "integrity"]);
     // An imported row: the import is named (one hash commits to all its rows).

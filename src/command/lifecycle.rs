@@ -130,12 +130,13 @@ pub fn purge(g: &Global, a: PurgeArgs) -> Result<()> {
     if !a.confirm.go_ahead(l, &purge)? {
         return Ok(());
     }
-    let (n, pages) = vault.lifecycle().purge_notes(&day)?;
+    let (n, pages, compacted) = vault.lifecycle().purge_notes(&day)?;
     println!(
         "{}",
         l.says(Says::NotesPurged {
             contacts: n,
-            before: &day
+            before: &day,
+            compacted,
         })
     );
     if !pages {

@@ -359,9 +359,12 @@ pub enum Says<'a> {
         contacts: u64,
         codes: u64,
     },
+    /// `purge`; `compacted`: the old row versions rewritten away (false on a server as a role
+    /// that does not own the tables).
     NotesPurged {
         contacts: u64,
         before: &'a str,
+        compacted: bool,
     },
     Recovered {
         name: &'a str,
@@ -682,9 +685,14 @@ fn en(s: Says<'_>) -> String {
                 "their pseudonym".into()
             }
         ),
-        NotesPurged { contacts, before } => format!(
-            "Deleted the note text of {} dated before {before}; their dates, persons and categories stay. The database was rekeyed and the file compacted, so no old text lingers or can be put back.",
-            count_en(contacts, "contact", "contacts")
+        NotesPurged { contacts, before, compacted } => format!(
+            "Deleted the note text of {} dated before {before}; their dates, persons and categories stay. {}",
+            count_en(contacts, "contact", "contacts"),
+            if compacted {
+                "The database was rekeyed and the file compacted, so no old text lingers or can be put back."
+            } else {
+                "The database was rekeyed, so no old text can be put back; but the server keeps the old row versions on its disk until the database's owner runs VACUUM FULL: ask them to now (docs/deploy.md, \"Erasing for real\")."
+            }
         ),
         Recovered { name } => format!(
             "Administrator '{name}' can sign in again with the new passphrase. The recovery key stays valid; keep it locked away."
@@ -856,9 +864,14 @@ fn sv(s: Says<'_>) -> String {
                 "dess pseudonym".into()
             }
         ),
-        NotesPurged { contacts, before } => format!(
-            "Anteckningstexten är borttagen för {} före {before}; datum, personer och kategorier finns kvar. Databasen har fått nya nycklar och filen har komprimerats, så ingen gammal text finns kvar eller kan läggas tillbaka.",
-            count_sv(contacts, "kontakt daterad", "kontakter daterade")
+        NotesPurged { contacts, before, compacted } => format!(
+            "Anteckningstexten är borttagen för {} före {before}; datum, personer och kategorier finns kvar. {}",
+            count_sv(contacts, "kontakt daterad", "kontakter daterade"),
+            if compacted {
+                "Databasen har fått nya nycklar och filen har komprimerats, så ingen gammal text finns kvar eller kan läggas tillbaka."
+            } else {
+                "Databasen har fått nya nycklar, så ingen gammal text kan läggas tillbaka; men servern har kvar de gamla radversionerna på sin disk tills databasens ägare kör VACUUM FULL: be ägaren göra det nu (docs/deploy.md, \"Erasing for real\")."
+            }
         ),
         Recovered { name } => format!(
             "Administratören '{name}' kan logga in igen med den nya lösenfrasen. Återställningsnyckeln gäller fortfarande; förvara den inlåst."
@@ -1120,6 +1133,12 @@ mod tests {
             NotesPurged {
                 contacts: 1,
                 before: "2025-01-01",
+                compacted: true,
+            },
+            NotesPurged {
+                contacts: 2,
+                before: "2025-01-01",
+                compacted: false,
             },
             Recovered { name: "admin" },
             Rescanned {

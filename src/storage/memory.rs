@@ -375,10 +375,10 @@ impl Locked for MemoryLocked {
 }
 
 impl Maintenance for MemoryStore {
-    fn compact(&mut self) -> Result<()> {
+    fn compact(&mut self) -> Result<bool> {
         // There is no file and no free space to rewrite: a deleted row is gone from the
         // state. (Its memory is freed, not zeroed; this store is for tests and trials.)
-        Ok(())
+        Ok(true)
     }
 
     fn flush_journal(&mut self) -> Result<()> {

@@ -577,8 +577,10 @@ pub trait Transaction:
 /// What is particular to one back end: compacting, copies, its own consistency check.
 pub trait Maintenance {
     /// Rewrites the database so that no freed space keeps old bytes (after a purge or a
-    /// forget), as far as the back end can. Outside any transaction.
-    fn compact(&mut self) -> Result<()>;
+    /// forget), as far as the back end can. Outside any transaction. False when the
+    /// connection may not (on a server, only the tables' owner may rewrite a table): the old
+    /// bytes stay until someone who may does it.
+    fn compact(&mut self) -> Result<bool>;
 
     /// Moves whatever a journal holds into the database proper and cuts the journal back, so
     /// it keeps no older version of a value. Best effort.

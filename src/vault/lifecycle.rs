@@ -1240,9 +1240,11 @@ impl Lifecycle<'_> {
     /// opens: the purge cannot be undone by replaying old ciphertext. Then rebuilds the file
     /// (VACUUM) so no old ciphertext stays in a free page. Returns how many notes had text and
     /// were emptied.
-    /// Returns how many notes were emptied, and whether the file was re-encrypted under a new
-    /// page key as well (false when another process had it open: a later sign-in does it).
-    pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool)> {
+    /// Returns how many notes were emptied, whether the file was re-encrypted under a new
+    /// page key as well (false when another process had it open: a later sign-in does it), and
+    /// whether the old row versions were rewritten away (false on a server as a role that does
+    /// not own the tables: its owner must, docs/deploy.md "Erasing for real").
+    pub fn purge_notes(&mut self, before: &str) -> Result<(u64, bool, bool)> {
         self.0.require(Permission::Administer)?;
         let tx = self.0.change()?;
         // Counted in contacts: the notes before the date read here, then every contact
@@ -1298,9 +1300,9 @@ impl Lifecycle<'_> {
         tx.commit()?;
         self.0.held = held;
         self.0.keys = keys;
-        self.0.store.compact()?;
+        let compacted = self.0.store.compact()?;
         let pages = self.0.change_page_key()?;
-        Ok((purged, pages))
+        Ok((purged, pages, compacted))
     }
 }
 

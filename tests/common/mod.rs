@@ -327,9 +327,45 @@ impl Db {
         serde_json::from_slice(&out.stdout).expect("stats JSON")
     }
 
-    /// The database file and its side files, as bytes.
+    /// The database file and its side files, as bytes; on the server, the files on its disk
+    /// of every table, index and TOAST table of the schema (after a `CHECKPOINT`, as a thief of
+    /// the server's disk gets them; the server's WAL not included: docs/deploy.md).
     pub fn all_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
+        if let Some(server) = &self.server {
+            let mut c = server_admin(&server.name);
+            c.batch_execute("CHECKPOINT").expect("a checkpoint");
+            let dir: String = c.query_one("SHOW data_directory", &[]).unwrap().get(0);
+            let files = c
+                .query(
+                    "SELECT pg_relation_filepath(c.oid) FROM pg_class c
+                     WHERE (c.relnamespace = 'uppsok'::regnamespace
+                            OR c.oid IN (SELECT reltoastrelid FROM pg_class
+                                         WHERE relnamespace = 'uppsok'::regnamespace)
+                            OR c.oid IN (SELECT i.indexrelid FROM pg_index i JOIN pg_class t
+                                           ON t.oid = i.indrelid AND t.relkind = 't'
+                                         WHERE t.oid IN (SELECT reltoastrelid FROM pg_class
+                                           WHERE relnamespace = 'uppsok'::regnamespace)))
+                       AND pg_relation_filepath(c.oid) IS NOT NULL",
+                    &[],
+                )
+                .unwrap();
+            for f in files {
+                let base = Path::new(&dir).join(f.get::<_, String>(0));
+                for segment in 0.. {
+                    let mut p = base.clone().into_os_string();
+                    if segment > 0 {
+                        p.push(format!(".{segment}"));
+                    }
+                    match std::fs::read(&p) {
+                        Ok(bytes) => all.extend(bytes),
+                        Err(_) => break,
+                    }
+                }
+            }
+            assert!(!all.is_empty(), "the server's files were read");
+            return all;
+        }
         for entry in std::fs::read_dir(self.dir.path()).expect("dir") {
             let p = entry.expect("entry").path();
             let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -422,14 +458,45 @@ impl Db {
     /// A value of a row behind uppsok's back ([`Db::sql_rows`]), as bytes.
     #[track_caller]
     pub fn blob(&self, table: &str, column: &str, id: i64) -> Vec<u8> {
-        let hex = self
-            .sql_value(&format!("SELECT {column} FROM {table} WHERE id = {id}"))
-            .unwrap_or_else(|| panic!("no {table} {id}"));
-        let hex = hex.strip_prefix("\\x").unwrap_or(&hex);
-        (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        unhex(
+            &self
+                .sql_value(&format!("SELECT {column} FROM {table} WHERE id = {id}"))
+                .unwrap_or_else(|| panic!("no {table} {id}")),
+        )
+    }
+
+    /// Each row's columns as bytes, of a query of blob columns ([`Db::sql_rows`]).
+    #[track_caller]
+    pub fn sql_blobs(&self, sql: &str) -> Vec<Vec<Vec<u8>>> {
+        self.sql_rows(sql)
+            .iter()
+            .map(|r| r.iter().map(|v| unhex(v)).collect())
             .collect()
+    }
+
+    /// Each row's id (its first column) and its second column as bytes ([`Db::sql_rows`]).
+    #[track_caller]
+    pub fn sql_id_blobs(&self, sql: &str) -> Vec<(i64, Vec<u8>)> {
+        self.sql_rows(sql)
+            .iter()
+            .map(|r| (r[0].parse().expect("an id"), unhex(&r[1])))
+            .collect()
+    }
+
+    /// The key file as stored: beside the database file, or its row on the server.
+    pub fn key_file_bytes(&self) -> Vec<u8> {
+        match &self.server {
+            Some(_) => self.blob("key_file", "bytes", 1),
+            None => std::fs::read(key_file_of(&self.path)).expect("the key file"),
+        }
+    }
+
+    /// Writes the key file behind uppsok's back (beside the file, or its row on the server).
+    pub fn write_key_file_bytes(&self, bytes: &[u8]) {
+        match &self.server {
+            Some(_) => self.set_blob("key_file", "bytes", 1, bytes),
+            None => std::fs::write(key_file_of(&self.path), bytes).expect("the key file"),
+        }
     }
 
     /// Writes a value of a row behind uppsok's back, on either back end ([`Db::tamper`]).
@@ -512,6 +579,16 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Bytes from hex as [`Db::sql_rows`] shows a blob (PostgreSQL's text form starts `\\x`).
+#[track_caller]
+pub fn unhex(hex: &str) -> Vec<u8> {
+    let hex = hex.strip_prefix("\\x").unwrap_or(hex);
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -858,14 +858,28 @@ const REFERENCES: [(&str, &str, &str, &str); 11] = [
 ];
 
 impl Maintenance for PgStore {
-    fn compact(&mut self) -> Result<()> {
+    fn compact(&mut self) -> Result<bool> {
         // Rewrites each table without its dead row versions. The server's write-ahead log and
-        // its archives keep older versions until they are recycled (docs/deploy.md).
+        // its archives keep older versions until they are recycled (docs/deploy.md). Only the
+        // tables' owner may (for another role the server skips each table with a warning):
+        // the application's role says so, and the owner schedules it (docs/deploy.md).
+        let owner: bool = get(
+            &self.conn.query(
+                "SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c
+                 WHERE c.relkind = 'r'
+                   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)",
+                &[&SCHEMA_NAME],
+            )?[0],
+            0,
+        )?;
+        if !owner {
+            return Ok(false);
+        }
         for table in TABLES {
             self.conn
                 .batch(&format!("VACUUM FULL {SCHEMA_NAME}.{table}"))?;
         }
-        Ok(())
+        Ok(true)
     }
 
     fn flush_journal(&mut self) -> Result<()> {

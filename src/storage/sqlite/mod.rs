@@ -458,9 +458,10 @@ impl Backend for SqliteStore {
 }
 
 impl Maintenance for SqliteStore {
-    fn compact(&mut self) -> Result<()> {
+    fn compact(&mut self) -> Result<bool> {
         self.conn.execute_batch("VACUUM;")?;
-        self.flush_journal()
+        self.flush_journal()?;
+        Ok(true)
     }
 
     fn flush_journal(&mut self) -> Result<()> {
