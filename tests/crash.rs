@@ -7,7 +7,6 @@
 mod common;
 use common::*;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -102,14 +101,9 @@ fn state(db: &Db) -> (Vec<serde_json::Value>, String) {
         .verify_chain()
         .unwrap()
         .expect("the audit chain verifies after the crash");
-    let kv: String = db
-        .raw()
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'key_version'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let kv = db
+        .sql_value("SELECT value FROM meta WHERE key = 'key_version'")
+        .expect("the key version");
     (rows, kv)
 }
 
@@ -132,24 +126,12 @@ fn contacts_csv(rows: usize, seed: u64) -> String {
     s
 }
 
-/// Copies a database (file and side files) to a fresh temporary `Db`.
-fn copy_of(base: &Db) -> Db {
-    let db = Db::empty();
-    for s in ["", "-wal", "-shm", ".keys"] {
-        let from = format!("{}{s}", base.path.display());
-        if Path::new(&from).exists() {
-            std::fs::copy(&from, format!("{}{s}", db.path.display())).unwrap();
-        }
-    }
-    db
-}
-
 /// Kills `args` at random moments on copies of `base`; each time the state must be `before`
 /// or `after` (as `state` sees it).
 fn crash_at_random(base: &Db, args: &[&str], rounds: usize, rng: &mut impl Rng) {
-    let before = state(&copy_of(base));
+    let before = state(&base.copy());
     let full = {
-        let db = copy_of(base);
+        let db = base.copy();
         let t = time_it(&db, args);
         (state(&db), t)
     };
@@ -160,7 +142,7 @@ fn crash_at_random(base: &Db, args: &[&str], rounds: usize, rng: &mut impl Rng) 
     );
     let mut killed = 0;
     for _ in 0..rounds {
-        let db = copy_of(base);
+        let db = base.copy();
         let at = Duration::from_secs_f64(took.as_secs_f64() * rng.gen_range(0.05..1.1));
         if kill_after(&db, args, at) {
             killed += 1;

@@ -136,11 +136,19 @@ fn individuals(r: &StatsResult, role: Role, gender: Gender, counterpart: Counter
 pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
     let path = demo_path(g)?;
     let pass = Passphrase::new(demo::PASSPHRASE.to_string());
+    // A file is there or not; a database on a server is there when making it is refused.
     let existed = path.exists();
-    let mut vault = if existed {
-        reuse(&path, &pass)?
-    } else {
-        Vault::create(&path, demo::USER, &pass)?
+    let (mut vault, existed) = match existed {
+        true => (reuse(&path, &pass)?, true),
+        false => match Vault::create(&path, demo::USER, &pass) {
+            Ok(v) => (v, false),
+            Err(Error::Storage(crate::storage::StorageError::AlreadyExists(_)))
+                if crate::storage::is_server(&path) =>
+            {
+                (reuse(&path, &pass)?, true)
+            }
+            Err(e) => return Err(e),
+        },
     };
     let end = today();
     let built = if vault.contacts().count()? == 0 {
