@@ -25,21 +25,13 @@ fn audit_json(db: &Db) -> (Option<i32>, serde_json::Value) {
 fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
     let db = Db::new();
     db.add_user("olle", "outreach");
-    let olle: i64 = db
-        .raw()
-        .query_row("SELECT id FROM users WHERE name = 'olle'", [], |r| r.get(0))
-        .unwrap();
-    let public: Vec<u8> = db
-        .raw()
-        .query_row(
-            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
-            [olle],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let (olle, public) = db.sql_id_blobs(
+        "SELECT u.id, w.public_key FROM users u JOIN master_wraps w ON w.user_id = u.id
+         WHERE u.name = 'olle'",
+    )[0]
+    .clone();
     let record = format!("key_slot:{olle}");
-    let keys = key_file_of(&db.path);
-    let original = std::fs::read(&keys).unwrap();
+    let original = db.key_file_bytes();
     // The slot's settings follow its public key: memory KiB, passes, lanes (u32 each).
     let at = original
         .windows(32)
@@ -61,7 +53,7 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
     for &(column, offset, value) in cases {
         let mut bytes = original.clone();
         bytes[at + offset..at + offset + 4].copy_from_slice(&value.to_le_bytes());
-        insider_write_key_file(&db.path, ADMIN, PASS, &mut bytes);
+        insider_write_key_file(&db, ADMIN, PASS, &mut bytes);
         let started = Instant::now();
         let out = db.cmd_as("olle", PASS).arg("stats").output().unwrap();
         let err = stderr(&out);
@@ -104,7 +96,7 @@ fn key_slot_settings_outside_the_bounds_are_refused_before_any_derivation() {
         );
     }
     // Put back, the slot opens again and the audit passes the check.
-    insider_write_key_file(&db.path, ADMIN, PASS, &mut original.clone());
+    insider_write_key_file(&db, ADMIN, PASS, &mut original.clone());
     db.cmd_as("olle", PASS).arg("stats").assert().success();
     let (_, v) = audit_json(&db);
     let check = v["checks"]

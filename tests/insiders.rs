@@ -357,7 +357,7 @@ fn an_insider_who_adds_an_administrator_behind_uppsoks_back_gets_no_sign_in() {
     bytes.clear();
     bytes.extend(file.to_bytes(&page_keys[0]));
     drop(olle);
-    insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+    insider_write_key_file(&db, "olle", PASS, &mut bytes);
 
     refused(
         &db,
@@ -420,7 +420,7 @@ fn a_slot_written_for_the_administrator_under_an_insiders_passphrase_is_refused(
             .unwrap();
         let mut bytes = file.to_bytes(&olle.page_keys[0]);
         drop(olle);
-        insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+        insider_write_key_file(&db, "olle", PASS, &mut bytes);
 
         // The slot's keys are not the ones the log grants the administrator.
         refused(
@@ -1093,7 +1093,7 @@ fn a_slot_planted_in_the_key_file_receives_no_new_page_key() {
     .unwrap();
     let mut bytes = file.to_bytes(&olle.page_keys[0]);
     drop(olle);
-    insider_write_key_file(&db.path, "olle", PASS, &mut bytes);
+    insider_write_key_file(&db, "olle", PASS, &mut bytes);
     // The audit names a slot no active user owns.
     let (code, report) = audit_json(&db, &[]);
     assert_eq!(code, Some(1));

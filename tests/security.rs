@@ -738,7 +738,7 @@ fn a_key_slot_copied_from_another_user_does_not_unlock() {
         let skip = if whole { 0 } else { 44 };
         let from = original[a + skip..a + slot_len].to_vec();
         bytes[o + skip..o + slot_len].copy_from_slice(&from);
-        insider_write_key_file(&db.path, ADMIN, PASS, &mut bytes);
+        insider_write_key_file(&db, ADMIN, PASS, &mut bytes);
         for args in [["stats"], ["export"]] {
             let out = db.cmd_as("olle", PASS).args(args).output().unwrap();
             let err = stderr(&out);

@@ -24,52 +24,36 @@ fn user_record_bytes(id: i64, name: &str, role: &str, disabled: bool) -> Vec<u8>
 }
 
 fn contacts(db: &Db) -> i64 {
-    db.raw()
-        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
-        .unwrap()
+    db.sql_i64("SELECT count(*) FROM contacts")
 }
 
-/// What the attacker does, as an insider writing the file: a master key of their choosing, of
-/// the version the database is at, sealed to the user's public key, and the user's record seal
-/// recomputed under it so that the record check passes.
+/// What the attacker does, as an insider writing the file (on a server, as its owner): a master
+/// key of their choosing, of the version the database is at, sealed to the user's public key,
+/// and the user's record seal recomputed under it so that the record check passes.
 fn seal_a_chosen_key_to(db: &Db, name: &str) {
-    let raw = db.raw();
-    let version: u32 = raw
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'key_version'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
+    let version: u32 = db
+        .sql_value("SELECT value FROM meta WHERE key = 'key_version'")
         .unwrap()
         .parse()
         .unwrap();
-    let (id, role): (i64, String) = raw
-        .query_row("SELECT id, role FROM users WHERE name = ?1", [name], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    let public: Vec<u8> = raw
-        .query_row(
-            "SELECT public_key FROM master_wraps WHERE user_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let user = db.sql_rows(&format!("SELECT id, role FROM users WHERE name = '{name}'"));
+    let (id, role): (i64, String) = (user[0][0].parse().unwrap(), user[0][1].clone());
+    let public = db.sql_id_blobs(&format!(
+        "SELECT user_id, public_key FROM master_wraps WHERE user_id = {id}"
+    ))[0]
+        .1
+        .clone();
     let chosen = MasterKey::generate(version);
     let wrapped = chosen.seal_to_user(&public, id).unwrap();
     let mac = chosen
         .derive(uppsok::crypto::KeyScheme::PerCapability)
         .record_mac(&user_record_bytes(id, name, &role, false));
-    raw.execute(
-        "UPDATE master_wraps SET wrapped_master = ?2 WHERE user_id = ?1",
-        rusqlite::params![id, wrapped],
-    )
-    .unwrap();
-    raw.execute(
-        "UPDATE users SET mac = ?2 WHERE id = ?1",
-        rusqlite::params![id, mac.to_vec()],
-    )
-    .unwrap();
+    db.tamper(&format!(
+        "UPDATE master_wraps SET wrapped_master = {} WHERE user_id = {id};
+         UPDATE users SET mac = {} WHERE id = {id}",
+        db.blob_literal(&wrapped),
+        db.blob_literal(&mac)
+    ));
 }
 
 #[test]

@@ -502,14 +502,19 @@ impl Db {
     /// Writes a value of a row behind uppsok's back, on either back end ([`Db::tamper`]).
     #[track_caller]
     pub fn set_blob(&self, table: &str, column: &str, id: i64, bytes: &[u8]) {
+        self.tamper(&format!(
+            "UPDATE {table} SET {column} = {} WHERE id = {id}",
+            self.blob_literal(bytes)
+        ));
+    }
+
+    /// Bytes as an SQL literal of the back end's dialect, for [`Db::tamper`].
+    pub fn blob_literal(&self, bytes: &[u8]) -> String {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let literal = match &self.server {
+        match &self.server {
             Some(_) => format!("'\\x{hex}'::bytea"),
             None => format!("x'{hex}'"),
-        };
-        self.tamper(&format!(
-            "UPDATE {table} SET {column} = {literal} WHERE id = {id}"
-        ));
+        }
     }
 
     /// The first value of the first row of a query ([`Db::sql_rows`]), if there is a row.
@@ -661,17 +666,20 @@ pub fn key_file_of(db: &Path) -> PathBuf {
 /// Writes `bytes` as the key file the way an insider holding `user`'s passphrase can, outside
 /// uppsok, with the crate's own crypto: the file's MAC under the page key, and its seal in the
 /// database (docs/security.md, "The key file") under the record key of the master key sealed
-/// to the user. What uppsok still catches after this, it catches from an insider.
-pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8]) {
+/// to the user. What uppsok still catches after this, it catches from an insider. On a server
+/// the key file is a row, written as its owner ([`Db::tamper`]).
+pub fn insider_write_key_file(db: &Db, user: &str, pass: &str, bytes: &mut [u8]) {
     use sha2::Digest;
-    let current = std::fs::read(key_file_of(db)).expect("the key file");
-    let file = uppsok::crypto::KeyFile::parse(&current).expect("a key file");
+    let file = uppsok::crypto::KeyFile::parse(&db.key_file_bytes()).expect("a key file");
     let opened = file
         .open_user(user, &uppsok::crypto::Passphrase::new(pass.into()))
         .expect("the user's slot opens");
     reseal_key_file(bytes, opened.page_keys[0].expose());
-    let conn = insider_conn(db, user, pass);
-    let (id, wrapped) = wrap_of(&conn, user);
+    let (id, wrapped) = db.sql_id_blobs(&format!(
+        "SELECT u.id, w.wrapped_master FROM users u JOIN master_wraps w ON w.user_id = u.id
+         WHERE u.name = '{user}'"
+    ))[0]
+        .clone();
     let keys = opened
         .secret
         .open_master(&wrapped, id)
@@ -684,12 +692,10 @@ pub fn insider_write_key_file(db: &Path, user: &str, pass: &str, bytes: &mut [u8
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    conn.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'key_file_seal'",
-        [seal],
-    )
-    .expect("the seal is written");
-    std::fs::write(key_file_of(db), &*bytes).expect("the key file is written");
+    db.tamper(&format!(
+        "UPDATE meta SET value = '{seal}' WHERE key = 'key_file_seal'"
+    ));
+    db.write_key_file_bytes(bytes);
 }
 
 /// Every row of the audit log as stored, in order (for insider tests that rewrite it).
