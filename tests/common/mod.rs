@@ -721,3 +721,165 @@ pub fn log_rows(conn: &rusqlite::Connection) -> Vec<uppsok::storage::AuditRow> {
     .map(|r| r.unwrap())
     .collect()
 }
+
+/// A value bound to a statement of [`RawConn`].
+#[allow(dead_code)]
+pub enum V {
+    I(i64),
+    N(Option<i64>),
+    T(String),
+    B(Vec<u8>),
+}
+
+/// An insider's connection behind uppsok's back, on either back end: on a file keyed with the
+/// page key `user`'s passphrase opens (with the crate's crypto); on the server as the schema's
+/// owner, who turns the log's append-only trigger off for each statement and on again (as
+/// [`Db::tamper`]). Statements take `?1`, `?2`, ... on both.
+#[allow(dead_code)]
+pub enum RawConn {
+    File(rusqlite::Connection),
+    Server(std::cell::RefCell<postgres::Client>),
+}
+
+#[allow(dead_code)]
+impl RawConn {
+    pub fn of(db: &Db, user: &str, pass: &str) -> RawConn {
+        match &db.server {
+            None => RawConn::File(insider_conn(&db.path, user, pass)),
+            Some(server) => {
+                let mut c = postgres::Client::connect(&server.owner_url, postgres::NoTls)
+                    .expect("the owner connects");
+                c.batch_execute("SET search_path = uppsok").unwrap();
+                RawConn::Server(std::cell::RefCell::new(c))
+            }
+        }
+    }
+
+    /// Runs statements in one transaction; panics if one fails.
+    #[track_caller]
+    pub fn run(&self, statements: &[(&str, Vec<V>)]) {
+        match self {
+            RawConn::File(c) => {
+                let tx = c.unchecked_transaction().unwrap();
+                for (sql, params) in statements {
+                    let values: Vec<rusqlite::types::Value> = params
+                        .iter()
+                        .map(|v| match v {
+                            V::I(i) => rusqlite::types::Value::Integer(*i),
+                            V::N(Some(i)) => rusqlite::types::Value::Integer(*i),
+                            V::N(None) => rusqlite::types::Value::Null,
+                            V::T(t) => rusqlite::types::Value::Text(t.clone()),
+                            V::B(b) => rusqlite::types::Value::Blob(b.clone()),
+                        })
+                        .collect();
+                    tx.execute(sql, rusqlite::params_from_iter(values))
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                }
+                tx.commit().unwrap();
+            }
+            RawConn::Server(c) => {
+                let mut c = c.borrow_mut();
+                let mut tx = c.transaction().unwrap();
+                tx.batch_execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+                    .unwrap();
+                for (sql, params) in statements {
+                    let bound: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+                        .iter()
+                        .map(|v| -> Box<dyn postgres::types::ToSql + Sync> {
+                            match v {
+                                V::I(i) => Box::new(*i),
+                                V::N(o) => Box::new(*o),
+                                V::T(t) => Box::new(t.clone()),
+                                V::B(b) => Box::new(b.clone()),
+                            }
+                        })
+                        .collect();
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        bound.iter().map(|b| b.as_ref()).collect();
+                    tx.execute(&dollar_placeholders(sql), &refs)
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                }
+                tx.batch_execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+                    .unwrap();
+                tx.commit().unwrap();
+            }
+        }
+    }
+
+    /// Runs one statement ([`RawConn::run`]).
+    #[track_caller]
+    pub fn execute(&self, sql: &str, params: Vec<V>) {
+        self.run(&[(sql, params)]);
+    }
+
+    /// Every row of the audit log as stored, in order.
+    pub fn log_rows(&self) -> Vec<uppsok::storage::AuditRow> {
+        match self {
+            RawConn::File(c) => log_rows(c),
+            RawConn::Server(c) => c
+                .borrow_mut()
+                .query(
+                    "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log ORDER BY seq",
+                    &[],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| uppsok::storage::AuditRow {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    user_id: r.get(2),
+                    action: r.get(3),
+                    objects: r.get(4),
+                    detail: r.get(5),
+                    mac: r.get(6),
+                })
+                .collect(),
+        }
+    }
+
+    /// A user's id and what the database seals to them (`master_wraps.wrapped_master`).
+    pub fn wrap(&self, user: &str) -> (i64, Vec<u8>) {
+        match self {
+            RawConn::File(c) => wrap_of(c, user),
+            RawConn::Server(c) => {
+                let r = c
+                    .borrow_mut()
+                    .query_one(
+                        "SELECT u.id, w.wrapped_master FROM users u
+                         JOIN master_wraps w ON w.user_id = u.id WHERE u.name = $1",
+                        &[&user],
+                    )
+                    .expect("the user's wrap");
+                (r.get(0), r.get(1))
+            }
+        }
+    }
+
+    /// A text value of `meta`, if there is one.
+    pub fn meta(&self, key: &str) -> Option<String> {
+        match self {
+            RawConn::File(c) => c
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .ok(),
+            RawConn::Server(c) => c
+                .borrow_mut()
+                .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])
+                .unwrap()
+                .map(|r| r.get(0)),
+        }
+    }
+}
+
+/// `?1`, `?2`, ... as PostgreSQL's `$1`, `$2`, ...
+fn dollar_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
