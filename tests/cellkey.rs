@@ -11,7 +11,6 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use uppsok::audit_log::{chain::SIGNATURE_DOMAIN, link_row, Mark};
 use uppsok::crypto::{CellKeySecret, KeyFile, Keys, Passphrase, Signer};
 use uppsok::stats::{Dimension, Query, StatsResult};
 use uppsok::storage::AuditRow;
@@ -156,56 +155,13 @@ impl Insider {
     /// Writes `entries` as the whole log, renumbered, rechained and signed with the insider's
     /// key (a log whose every entry is theirs verifies).
     fn rewrite_log(&self, entries: Vec<AuditRow>) {
-        let mut statements = vec![("DELETE FROM audit_log", Vec::new())];
-        let mut hash = [0u8; 32];
-        for (i, mut r) in entries.into_iter().enumerate() {
-            r.seq = i as i64 + 1;
-            hash = link_row(&hash, &r);
-            statements.extend(self.insert(&r, &hash));
-        }
-        self.conn.run(&statements);
+        self.conn.rewrite_log(&self.signer, entries);
     }
 
     /// Appends an entry signed by the insider, in their own name.
     fn append(&self, action: &str, objects: &str, detail: &str) {
-        let last = self.conn.log_rows().pop().unwrap();
-        let row = AuditRow {
-            seq: last.seq + 1,
-            at: last.at.clone(),
-            user_id: Some(self.id),
-            action: action.into(),
-            objects: objects.into(),
-            detail: detail.into(),
-            mac: Vec::new(),
-        };
-        let hash = link_row(&Mark::parse(&last.mac).unwrap().hash, &row);
-        self.conn.run(&self.insert(&row, &hash));
-    }
-
-    /// The statements that append `r`, signed by the insider, and move the recorded head.
-    fn insert(&self, r: &AuditRow, hash: &[u8; 32]) -> Vec<(&'static str, Vec<V>)> {
-        let mark = Mark {
-            signature: Some(self.signer.sign(SIGNATURE_DOMAIN, hash)),
-            hash: *hash,
-        };
-        vec![
-            (
-                "INSERT INTO audit_log (seq, at, user_id, action, objects, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                vec![
-                    V::I(r.seq),
-                    V::T(r.at.clone()),
-                    V::N(r.user_id),
-                    V::T(r.action.clone()),
-                    V::T(r.objects.clone()),
-                    V::T(r.detail.clone()),
-                    V::B(mark.to_bytes()),
-                ],
-            ),
-            (
-                "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
-                vec![V::T(uppsok::audit_log::head_text(r.seq, hash))],
-            ),
-        ]
+        self.conn
+            .append_signed(&self.signer, Some(self.id), action, objects, detail);
     }
 
     /// Seals `secret` where the database keeps its own, under the insider's categories key.

@@ -783,21 +783,12 @@ impl RawConn {
                 tx.batch_execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
                     .unwrap();
                 for (sql, params) in statements {
-                    let bound: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
-                        .iter()
-                        .map(|v| -> Box<dyn postgres::types::ToSql + Sync> {
-                            match v {
-                                V::I(i) => Box::new(*i),
-                                V::N(o) => Box::new(*o),
-                                V::T(t) => Box::new(t.clone()),
-                                V::B(b) => Box::new(b.clone()),
-                            }
-                        })
-                        .collect();
+                    let bound: Vec<Box<dyn postgres::types::ToSql + Sync>> =
+                        params.iter().map(boxed).collect();
                     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                         bound.iter().map(|b| b.as_ref()).collect();
                     tx.execute(&dollar_placeholders(sql), &refs)
-                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
                 }
                 tx.batch_execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
                     .unwrap();
@@ -867,6 +858,287 @@ impl RawConn {
                 .unwrap()
                 .map(|r| r.get(0)),
         }
+    }
+}
+
+/// A value read by [`RawConn::query`].
+#[allow(dead_code)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Null,
+    I(i64),
+    T(String),
+    B(Vec<u8>),
+    Bool(bool),
+}
+
+/// What a [`Val`] can be read as (SQLite keeps booleans as integers).
+pub trait FromVal: Sized {
+    fn from_val(v: &Val) -> Self;
+}
+
+impl FromVal for i64 {
+    fn from_val(v: &Val) -> i64 {
+        match v {
+            Val::I(i) => *i,
+            other => panic!("not a number: {other:?}"),
+        }
+    }
+}
+
+impl FromVal for String {
+    fn from_val(v: &Val) -> String {
+        match v {
+            Val::T(t) => t.clone(),
+            other => panic!("not text: {other:?}"),
+        }
+    }
+}
+
+impl FromVal for Vec<u8> {
+    fn from_val(v: &Val) -> Vec<u8> {
+        match v {
+            Val::B(b) => b.clone(),
+            other => panic!("not bytes: {other:?}"),
+        }
+    }
+}
+
+impl FromVal for bool {
+    fn from_val(v: &Val) -> bool {
+        match v {
+            Val::Bool(b) => *b,
+            Val::I(i) => *i != 0,
+            other => panic!("not a boolean: {other:?}"),
+        }
+    }
+}
+
+impl<T: FromVal> FromVal for Option<T> {
+    fn from_val(v: &Val) -> Option<T> {
+        match v {
+            Val::Null => None,
+            v => Some(T::from_val(v)),
+        }
+    }
+}
+
+/// A row [`RawConn::query`] read.
+pub struct RowVals(pub Vec<Val>);
+
+#[allow(dead_code)]
+impl RowVals {
+    #[track_caller]
+    pub fn get<T: FromVal>(&self, i: usize) -> T {
+        T::from_val(&self.0[i])
+    }
+
+    /// The first two columns.
+    #[track_caller]
+    pub fn pair<A: FromVal, B: FromVal>(&self) -> (A, B) {
+        (self.get(0), self.get(1))
+    }
+}
+
+/// A parameter as a [`V`] (what `rusqlite::params!` and `&[&x]` give).
+fn as_v(p: &dyn rusqlite::ToSql) -> V {
+    use rusqlite::types::ValueRef;
+    use rusqlite::types::{ToSqlOutput, Value};
+    let value = match p.to_sql().expect("a parameter") {
+        ToSqlOutput::Borrowed(r) => match r {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        },
+        ToSqlOutput::Owned(v) => v,
+        _ => panic!("an unsupported parameter"),
+    };
+    match value {
+        Value::Null => V::N(None),
+        Value::Integer(i) => V::I(i),
+        Value::Text(t) => V::T(t),
+        Value::Blob(b) => V::B(b),
+        Value::Real(_) => panic!("no real numbers here"),
+    }
+}
+
+#[allow(dead_code)]
+impl RawConn {
+    /// Runs one statement with parameters as rusqlite takes them (`?1`, `?2`, ...).
+    #[track_caller]
+    pub fn exec(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) {
+        self.execute(sql, params.iter().map(|p| as_v(*p)).collect());
+    }
+
+    /// Runs statements without parameters, in one transaction.
+    #[track_caller]
+    pub fn batch(&self, sql: &str) {
+        match self {
+            RawConn::File(c) => c
+                .execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            RawConn::Server(c) => c
+                .borrow_mut()
+                .batch_execute(&format!(
+                    "BEGIN; ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+                     {sql};
+                     ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only; COMMIT"
+                ))
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
+
+    /// The rows of a query (`?1`, `?2`, ... for parameters).
+    #[track_caller]
+    pub fn query(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Vec<RowVals> {
+        match self {
+            RawConn::File(c) => {
+                let mut st = c.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let n = st.column_count();
+                let mut rows = st.query(params).unwrap();
+                let mut out = Vec::new();
+                while let Some(r) = rows.next().unwrap() {
+                    out.push(RowVals(
+                        (0..n)
+                            .map(|i| match r.get_ref(i).unwrap() {
+                                rusqlite::types::ValueRef::Null => Val::Null,
+                                rusqlite::types::ValueRef::Integer(v) => Val::I(v),
+                                rusqlite::types::ValueRef::Real(_) => panic!("a real number"),
+                                rusqlite::types::ValueRef::Text(t) => {
+                                    Val::T(String::from_utf8_lossy(t).into())
+                                }
+                                rusqlite::types::ValueRef::Blob(b) => Val::B(b.to_vec()),
+                            })
+                            .collect(),
+                    ));
+                }
+                out
+            }
+            RawConn::Server(c) => {
+                use postgres::types::Type;
+                let values: Vec<V> = params.iter().map(|p| as_v(*p)).collect();
+                let bound: Vec<Box<dyn postgres::types::ToSql + Sync>> =
+                    values.iter().map(boxed).collect();
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    bound.iter().map(|b| b.as_ref()).collect();
+                let rows = c
+                    .borrow_mut()
+                    .query(&dollar_placeholders(sql), &refs)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.iter()
+                    .map(|r| {
+                        RowVals(
+                            r.columns()
+                                .iter()
+                                .enumerate()
+                                .map(|(i, col)| match *col.type_() {
+                                    Type::INT8 => r.get::<_, Option<i64>>(i).map(Val::I),
+                                    Type::INT4 => {
+                                        r.get::<_, Option<i32>>(i).map(|v| Val::I(v.into()))
+                                    }
+                                    Type::BOOL => r.get::<_, Option<bool>>(i).map(Val::Bool),
+                                    Type::BYTEA => r.get::<_, Option<Vec<u8>>>(i).map(Val::B),
+                                    _ => r.get::<_, Option<String>>(i).map(Val::T),
+                                })
+                                .map(|v| v.unwrap_or(Val::Null))
+                                .collect(),
+                        )
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The one row of a query ([`RawConn::query`]); panics if there is none.
+    #[track_caller]
+    pub fn query_one(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> RowVals {
+        self.query(sql, params)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{sql}: no row"))
+    }
+
+    /// Replaces the whole log by `entries`, renumbered 1, 2, 3, ..., every running hash
+    /// recomputed and every entry signed with `signer` (an insider holds no other key), the
+    /// recorded head moved with it.
+    pub fn rewrite_log(
+        &self,
+        signer: &uppsok::crypto::Signer,
+        entries: Vec<uppsok::storage::AuditRow>,
+    ) {
+        let mut statements = vec![("DELETE FROM audit_log", Vec::new())];
+        let mut hash = [0u8; 32];
+        for (i, mut r) in entries.into_iter().enumerate() {
+            r.seq = i as i64 + 1;
+            hash = uppsok::audit_log::link_row(&hash, &r);
+            statements.extend(signed_entry(signer, &r, &hash));
+        }
+        self.run(&statements);
+    }
+
+    /// Appends an entry signed with `signer`, in the name of `author`.
+    pub fn append_signed(
+        &self,
+        signer: &uppsok::crypto::Signer,
+        author: Option<i64>,
+        action: &str,
+        objects: &str,
+        detail: &str,
+    ) {
+        let last = self.log_rows().pop().expect("a log");
+        let row = uppsok::storage::AuditRow {
+            seq: last.seq + 1,
+            at: last.at.clone(),
+            user_id: author,
+            action: action.into(),
+            objects: objects.into(),
+            detail: detail.into(),
+            mac: Vec::new(),
+        };
+        let previous = uppsok::audit_log::Mark::parse(&last.mac).unwrap().hash;
+        let hash = uppsok::audit_log::link_row(&previous, &row);
+        self.run(&signed_entry(signer, &row, &hash));
+    }
+}
+
+/// The statements that write `r` signed by `signer` and move the recorded head to it.
+fn signed_entry(
+    signer: &uppsok::crypto::Signer,
+    r: &uppsok::storage::AuditRow,
+    hash: &[u8; 32],
+) -> Vec<(&'static str, Vec<V>)> {
+    let mark = uppsok::audit_log::Mark {
+        signature: Some(signer.sign(uppsok::audit_log::chain::SIGNATURE_DOMAIN, hash)),
+        hash: *hash,
+    };
+    vec![
+        (
+            "INSERT INTO audit_log (seq, at, user_id, action, objects, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            vec![
+                V::I(r.seq),
+                V::T(r.at.clone()),
+                V::N(r.user_id),
+                V::T(r.action.clone()),
+                V::T(r.objects.clone()),
+                V::T(r.detail.clone()),
+                V::B(mark.to_bytes()),
+            ],
+        ),
+        (
+            "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+            vec![V::T(uppsok::audit_log::head_text(r.seq, hash))],
+        ),
+    ]
+}
+
+fn boxed(v: &V) -> Box<dyn postgres::types::ToSql + Sync> {
+    match v {
+        V::I(i) => Box::new(*i),
+        V::N(o) => Box::new(*o),
+        V::T(t) => Box::new(t.clone()),
+        V::B(b) => Box::new(b.clone()),
     }
 }
 
