@@ -334,6 +334,13 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
         .args(["forget", "--code", "AB 85", "--yes"])
         .assert()
         .code(1);
+    // The person's stored rows, to look for on the disk once they are erased.
+    let erased: Vec<Vec<u8>> = db
+        .sql_blobs("SELECT attributes, note FROM contacts WHERE id IN (1, 2)")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(erased.len(), 4);
     let o = db
         .cmd()
         .args(["forget", "--code", "a-b 85", "--yes"])
@@ -341,6 +348,25 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
         .unwrap();
     ok(&o);
     assert!(stdout(&o).contains("Erased 2"), "{}", stdout(&o));
+    if let Some(server) = &db.server {
+        // The application's role may not rewrite the tables: it says so, and the owner does
+        // what docs/deploy.md ("Erasing for real") says.
+        assert!(stdout(&o).contains("VACUUM FULL"), "{}", stdout(&o));
+        postgres::Client::connect(&server.owner_url, postgres::NoTls)
+            .unwrap()
+            .batch_execute("VACUUM FULL")
+            .unwrap();
+    } else {
+        assert!(!stdout(&o).contains("VACUUM"), "{}", stdout(&o));
+    }
+    // Not one 24-byte piece of their envelopes is left in the file, its WAL, or the
+    // server's table files.
+    let all = db.all_bytes();
+    for envelope in &erased {
+        for piece in envelope[17..].chunks(24).filter(|c| c.len() == 24) {
+            assert!(!contains(&all, piece), "an erased contact's bytes are left");
+        }
+    }
     let s = db.stats_json(&[]);
     assert_eq!(
         (s["contacts"].as_i64(), s["individuals"].as_i64()),

@@ -98,8 +98,16 @@ pub fn forget(g: &Global, a: ForgetArgs) -> Result<()> {
     if !a.confirm.go_ahead(l, &Plan::Forget { contacts, codes })? {
         return Ok(());
     }
-    let contacts = vault.lifecycle().forget(&plan)? as u64;
-    println!("{}", l.says(Says::Erased { contacts, codes }));
+    let (contacts, erased) = vault.lifecycle().forget(&plan)?;
+    let contacts = contacts as u64;
+    println!(
+        "{}",
+        l.says(Says::Erased {
+            contacts,
+            codes,
+            erased
+        })
+    );
     Ok(())
 }
 

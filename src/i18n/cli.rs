@@ -355,9 +355,12 @@ pub enum Says<'a> {
     },
     Rekeyed(Rekeyed),
     /// `forget`: contacts erased, and how many codes were declared one person.
+    /// `forget`; `erased`: the deleted rows' bytes gone from storage too (false on a server
+    /// as a role that does not own the tables).
     Erased {
         contacts: u64,
         codes: u64,
+        erased: bool,
     },
     /// `purge`; `compacted`: the old row versions rewritten away (false on a server as a role
     /// that does not own the tables).
@@ -677,12 +680,17 @@ fn en(s: Says<'_>) -> String {
             "The database as it was is kept at {backup}. Once `uppsok audit` passes, delete it (with its key file, if it has one), or keep it where only administrators can read it."
         ),
         Rekeyed(r) => format!("Rekeyed the database: {}.", rekeyed_en(&r)),
-        Erased { contacts, codes } => format!(
-            "Erased {contacts} contact(s) of this person and {}; the audit log records the erasure without any code.",
+        Erased { contacts, codes, erased } => format!(
+            "Erased {contacts} contact(s) of this person and {}; the audit log records the erasure without any code.{}",
             if codes > 1 {
                 format!("the {codes} pseudonyms declared one person")
             } else {
                 "their pseudonym".into()
+            },
+            if erased {
+                ""
+            } else {
+                " The server keeps the deleted rows on its disk until the database's owner runs VACUUM FULL: ask them to now (docs/deploy.md, \"Erasing for real\")."
             }
         ),
         NotesPurged { contacts, before, compacted } => format!(
@@ -855,13 +863,18 @@ fn sv(s: Says<'_>) -> String {
             "Databasen som den var finns kvar i {backup}. När `uppsok audit` ger godkänt, ta bort den (med dess nyckelfil, om den har någon), eller förvara den där bara administratörer kan läsa den."
         ),
         Rekeyed(r) => format!("Databasen har fått nya nycklar: {}.", rekeyed_sv(&r)),
-        Erased { contacts, codes } => format!(
-            "Raderade {} för personen och {}; granskningsloggen registrerar raderingen utan någon kod.",
+        Erased { contacts, codes, erased } => format!(
+            "Raderade {} för personen och {}; granskningsloggen registrerar raderingen utan någon kod.{}",
             count_sv(contacts, "kontakt", "kontakter"),
             if codes > 1 {
                 format!("de {codes} pseudonymerna som angetts vara en person")
             } else {
                 "dess pseudonym".into()
+            },
+            if erased {
+                ""
+            } else {
+                " Servern har kvar de raderade raderna på sin disk tills databasens ägare kör VACUUM FULL: be ägaren göra det nu (docs/deploy.md, \"Erasing for real\")."
             }
         ),
         NotesPurged { contacts, before, compacted } => format!(
@@ -1125,10 +1138,12 @@ mod tests {
             Erased {
                 contacts: 3,
                 codes: 2,
+                erased: true,
             },
             Erased {
                 contacts: 1,
                 codes: 1,
+                erased: false,
             },
             NotesPurged {
                 contacts: 1,

@@ -381,6 +381,10 @@ impl Maintenance for MemoryStore {
         Ok(true)
     }
 
+    fn erase_deleted(&mut self) -> Result<bool> {
+        Ok(true) // nothing is kept of a deleted row but freed memory (see `compact`)
+    }
+
     fn flush_journal(&mut self) -> Result<()> {
         Ok(())
     }

@@ -586,6 +586,11 @@ pub trait Maintenance {
     /// it keeps no older version of a value. Best effort.
     fn flush_journal(&mut self) -> Result<()>;
 
+    /// After rows were deleted to erase them (a `forget`): makes sure no freed space keeps
+    /// their bytes, as far as the back end can. False when the connection may not (on a server
+    /// only the tables' owner may rewrite a table; the old row versions stay until then).
+    fn erase_deleted(&mut self) -> Result<bool>;
+
     /// A consistent copy of the live database, as stored (still encrypted), at `dest`, which
     /// must not exist; made readable by its owner only. Fails for a back end whose copies are
     /// made by its own tools, saying which.

@@ -1183,8 +1183,10 @@ impl Lifecycle<'_> {
     /// declared one person with the code, those pseudonyms and the merges between them), in
     /// one transaction, or nothing if the person's contacts or merges changed since the plan
     /// was made. The audit entry names the deleted contact ids and the number of codes, never
-    /// a code. Returns how many contacts were erased.
-    pub fn forget(&mut self, plan: &ForgetPlan) -> Result<usize> {
+    /// a code. Returns how many contacts were erased, and whether the deleted rows' bytes are
+    /// gone from the database's storage too (false on a server as a role that does not own the
+    /// tables: its owner must vacuum them, docs/deploy.md "Erasing for real").
+    pub fn forget(&mut self, plan: &ForgetPlan) -> Result<(usize, bool)> {
         self.0.require(Permission::Administer)?;
         let tx = self.0.change()?;
         if ForgetPlan::of(&*tx, plan.person)? != *plan {
@@ -1212,10 +1214,8 @@ impl Lifecycle<'_> {
             ),
         )?;
         tx.commit()?;
-        // The deleted rows were overwritten in place (secure_delete); this empties the WAL of
-        // the pages that held them.
-        let _ = self.0.store.flush_journal();
-        Ok(deleted)
+        let erased = self.0.store.erase_deleted()?;
+        Ok((deleted, erased))
     }
 
     /// How many contacts are dated before `before` (admin only): the notes a purge would

@@ -239,7 +239,7 @@ fn forgetting_a_person_removes_every_contact_of_theirs() {
         .unwrap();
     let plan = v.lifecycle().plan_forget(&code("AB-85")).unwrap();
     assert_eq!((plan.contacts(), plan.codes()), (2, 1));
-    assert_eq!(v.lifecycle().forget(&plan).unwrap(), 2);
+    assert_eq!(v.lifecycle().forget(&plan).unwrap(), (2, true));
     assert!(v.persons().lookup(&code("ab85")).unwrap().is_none());
     assert_eq!(store.read().unwrap().contact_count().unwrap(), 1);
     // The log names ids and a count, never the code.
@@ -267,7 +267,7 @@ fn forgetting_one_code_of_a_merged_person_erases_the_whole_person() {
     // Planning writes nothing.
     let entries = log(&store).len();
     assert_eq!(store.read().unwrap().contact_count().unwrap(), 4);
-    assert_eq!(v.lifecycle().forget(&plan).unwrap(), 3);
+    assert_eq!(v.lifecycle().forget(&plan).unwrap(), (3, true));
     assert_eq!(log(&store).len(), entries + 1);
     for c in ["ab85", "ab58"] {
         assert!(v.persons().lookup(&code(c)).unwrap().is_none(), "{c}");

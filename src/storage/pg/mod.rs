@@ -882,6 +882,11 @@ impl Maintenance for PgStore {
         Ok(true)
     }
 
+    fn erase_deleted(&mut self) -> Result<bool> {
+        // A deleted row's version stays in its page until the table is vacuumed.
+        self.compact()
+    }
+
     fn flush_journal(&mut self) -> Result<()> {
         // A checkpoint needs a right the application's role may not have: best effort.
         let _ = self.conn.batch("CHECKPOINT");

@@ -464,6 +464,13 @@ impl Maintenance for SqliteStore {
         Ok(true)
     }
 
+    fn erase_deleted(&mut self) -> Result<bool> {
+        // `secure_delete` overwrote the deleted rows in place; the WAL still holds the pages
+        // that held them until it is checkpointed and cut back.
+        self.flush_journal()?;
+        Ok(true)
+    }
+
     fn flush_journal(&mut self) -> Result<()> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
