@@ -918,8 +918,10 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         .success();
     let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
     // Someone with the unit's password, on the server: each refused (insufficient privilege),
-    // and nothing of it kept.
-    for sql in [
+    // and nothing of it kept; again once the session's own temporary schema shadows the type
+    // and table names the guards use (a red team turned every guard off with a temporary
+    // `text` domain that cut the role's name to one letter).
+    let attacks = [
         "UPDATE uppsok.contacts SET date = '2020-01-01' WHERE id = 1",
         "DELETE FROM uppsok.contacts WHERE id = 1",
         "UPDATE uppsok.contacts SET created_by = 1 WHERE id = 2",
@@ -933,15 +935,69 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         "DELETE FROM uppsok.user_units",
         "UPDATE uppsok.unit_roles SET unit = 1",
         "TRUNCATE uppsok.contacts",
-    ] {
-        let e = unit.batch_execute(sql).expect_err(sql);
-        let code = e.code().map(|c| c.code().to_string());
-        assert_eq!(code.as_deref(), Some("42501"), "{sql}: {e:?}");
+    ];
+    for shadowed in [false, true] {
+        if shadowed {
+            // A session of its own: one that ran the guards already keeps their plans.
+            unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+            unit.batch_execute(
+                "CREATE DOMAIN pg_temp.text AS varchar(1);
+                 CREATE DOMAIN pg_temp.int8 AS int2;
+                 CREATE TEMP TABLE unit_roles(role_name text, unit bigint);
+                 CREATE TEMP TABLE user_units(user_id bigint, unit bigint);",
+            )
+            .unwrap();
+        }
+        for sql in attacks {
+            let e = unit.batch_execute(sql).expect_err(sql);
+            let code = e.code().map(|c| c.code().to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
+        }
     }
     // The city's role (an administrator's) is not held back.
     let audit = || db.cmd().arg("audit").output().unwrap();
     let a = audit();
     assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    // A user moved into another unit behind uppsok's back (the city's role may write the
+    // table uppsok keeps it in): the guards would follow it, so the audit names it.
+    let sara_id = db.sql_i64("SELECT id FROM uppsok.users WHERE name = 'sara'");
+    let admin_id = db.sql_i64("SELECT id FROM uppsok.users WHERE name = 'admin'");
+    let mut city = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    for (moved, sql) in [
+        (
+            sara_id,
+            format!("UPDATE uppsok.user_units SET unit = 1 WHERE user_id = {sara_id}"),
+        ),
+        (
+            admin_id,
+            format!("INSERT INTO uppsok.user_units VALUES ({admin_id}, 2)"),
+        ),
+    ] {
+        let undo = format!(
+            "DELETE FROM uppsok.user_units WHERE user_id = {moved};
+             INSERT INTO uppsok.user_units SELECT {sara_id}, 2 WHERE {moved} = {sara_id}"
+        );
+        city.batch_execute(&sql).unwrap();
+        let out = db
+            .cmd()
+            .args(["audit", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}: {}", stdout(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["record"] == format!("user:{moved}").as_str()
+                    && f["kind"] == "unit_not_granted"),
+            "{sql}: {report:#}"
+        );
+        city.batch_execute(&undo).unwrap();
+        let a = audit();
+        assert!(a.status.success(), "{undo}: {}{}", stdout(&a), stderr(&a));
+    }
     // A guard turned off by the schema's owner fails the audit.
     postgres::Client::connect(&server.owner_url, postgres::NoTls)
         .unwrap()

@@ -70,7 +70,8 @@ pub struct LogFacts {
     pub checkpoint: Option<CheckpointState>,
     /// User records that differ from what the log grants (id, kind: `user_not_granted` for a
     /// record whose name, role or state the log does not grant, `user_record_missing` for a
-    /// granted user without a record).
+    /// granted user without a record, `unit_not_granted` for a user a server's `user_units`
+    /// puts in another unit than the log grants).
     pub users: Vec<(i64, &'static str)>,
     /// Active users who hold no signing key yet (upgraded, not signed in since).
     pub pending_keys: Vec<i64>,

@@ -406,6 +406,13 @@ pub trait StaffReads {
 
     /// The sealed pseudonym keys of earlier key versions, oldest first.
     fn pseudonym_chain(&self) -> Result<Vec<(u32, Vec<u8>)>>;
+
+    /// Which unit each user is in as a server's row-level guards read it
+    /// ([`StaffWrites::set_user_unit`]): (user id, unit), by user id; `None` where the back
+    /// end keeps no such list (a file: the log alone says it).
+    fn user_units(&self) -> Result<Option<Vec<(i64, i64)>>> {
+        Ok(None)
+    }
 }
 
 /// The audit log.

@@ -338,6 +338,22 @@ impl Vault {
                 users.push((*id, "user_record_missing"));
             }
         }
+        // On a server, the unit each user is in as its row-level guards read it must be the one
+        // the log grants (a user not listed is in the first unit): a user moved there would
+        // let a unit's role write another unit's rows, or keep its own from it.
+        if let Some(listed) = reads.user_units()? {
+            let listed: HashMap<i64, i64> = listed.into_iter().collect();
+            for (id, g) in authority.users() {
+                if listed.get(id).copied().unwrap_or(1) != g.unit {
+                    users.push((*id, "unit_not_granted"));
+                }
+            }
+            for id in listed.keys() {
+                if !authority.users().contains_key(id) {
+                    users.push((*id, "unit_not_granted"));
+                }
+            }
+        }
         // The key each active user's data keys are sealed to must be the one the log grants
         // them: a wrap redirected to another key would hand the next rekey's key to its holder.
         for u in records.iter().filter(|u| !u.disabled) {

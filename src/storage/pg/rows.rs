@@ -587,6 +587,13 @@ impl PersonWrites for Session<'_> {
 const USER_COLUMNS: &str = "id, name, role, disabled, created_at, mac";
 
 impl StaffReads for Session<'_> {
+    fn user_units(&self) -> Result<Option<Vec<(i64, i64)>>> {
+        let rows = self
+            .conn
+            .query("SELECT user_id, unit FROM user_units ORDER BY user_id", &[])?;
+        Ok(Some(all(rows, |r| Ok((get(r, 0)?, get(r, 1)?)))?))
+    }
+
     fn user_by_name(&self, name: &str) -> Result<Option<UserRow>> {
         self.conn
             .query_opt(

@@ -128,7 +128,8 @@ CREATE TABLE IF NOT EXISTS page_key (
 -- which is why the application connects as a role that owns nothing; docs/deploy.md). `uppsok
 -- audit` fails when the trigger is missing or disabled, or when the role it connects as could
 -- rewrite the log (it owns the table, is a superuser, or may UPDATE, DELETE or TRUNCATE it).
-CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION 'the uppsok audit log is append-only: % refused', TG_OP
         USING ERRCODE = 'insufficient_privilege';
@@ -156,15 +157,21 @@ CREATE TABLE IF NOT EXISTS user_units (
     user_id BIGINT PRIMARY KEY REFERENCES users(id),
     unit    BIGINT NOT NULL CHECK (unit >= 1)
 );
-CREATE OR REPLACE FUNCTION session_unit() RETURNS BIGINT LANGUAGE sql STABLE AS $$
-    SELECT unit FROM uppsok.unit_roles WHERE role_name = current_user::text
+-- Every function the guards run pins its search path: a type or table name resolved through
+-- the session's own (a temporary `text` domain cast `current_user` to one letter: a red team
+-- turned every guard off that way) would be the session's to choose.
+CREATE OR REPLACE FUNCTION session_unit() RETURNS BIGINT LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
+    SELECT unit FROM uppsok.unit_roles WHERE role_name = current_user::pg_catalog.text
 $$;
-CREATE OR REPLACE FUNCTION unit_of_user(u BIGINT) RETURNS BIGINT LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION unit_of_user(u BIGINT) RETURNS BIGINT LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce((SELECT unit FROM uppsok.user_units WHERE user_id = u), 1)
 $$;
 -- Statement-level, over the rows a statement wrote (transition tables): one query a statement,
 -- so a city role's import pays one lookup, not one a row.
-CREATE OR REPLACE FUNCTION unit_rows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION unit_rows_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     own BIGINT := uppsok.session_unit();
     others BIGINT := 0;
@@ -189,7 +196,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE OR REPLACE FUNCTION city_rows_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION city_rows_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF uppsok.session_unit() IS NOT NULL THEN
         RAISE EXCEPTION 'uppsok: a unit''s role may not % %', TG_OP, TG_TABLE_NAME
