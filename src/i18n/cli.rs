@@ -354,9 +354,9 @@ pub enum Says<'a> {
         backup: &'a str,
     },
     Rekeyed(Rekeyed),
-    /// `forget`: contacts erased, and how many codes were declared one person.
-    /// `forget`; `erased`: the deleted rows' bytes gone from storage too (false on a server
-    /// as a role that does not own the tables).
+    /// `forget`: contacts erased, how many codes were declared one person, and whether the
+    /// deleted rows' bytes are gone from storage too (false on a server as a role that does not
+    /// own the tables).
     Erased {
         contacts: u64,
         codes: u64,

@@ -237,8 +237,9 @@ CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE
 -- the table without them: it queues `end_bulk_load`, a deferred constraint trigger that makes
 -- them again when the transaction commits (or earlier, at `SET CONSTRAINTS ... IMMEDIATE`), and
 -- a reference that does not hold then fails the commit, so nothing of the transaction is kept.
--- A rolled-back transaction takes the drop back with it. The load holds the contacts table
--- alone until it ends (as `LOCK TABLE`, which the application's role may take anyway).
+-- A rolled-back transaction takes the drop back with it. The load holds the contacts table and
+-- the tables its keys refer to alone until it ends (as `LOCK TABLE`, which the application's
+-- role may take anyway).
 CREATE TABLE IF NOT EXISTS bulk_loads (
     transaction_id BIGINT PRIMARY KEY
 );
