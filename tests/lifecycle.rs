@@ -153,6 +153,33 @@ fn a_backup_taken_during_an_import_holds_all_of_it_or_none() {
     assert!(n == 0 || n == 40_000, "the backup holds {n} contacts");
 }
 
+/// On a server, `out` (of a `forget` or `purge` as the application's role) says the owner must
+/// run `VACUUM FULL`, and the owner does, as docs/deploy.md ("Erasing for real") says: true.
+/// On a file, false.
+fn owner_vacuums_when_told(db: &Db, out: &Output) -> bool {
+    let Some(server) = &db.server else {
+        return false;
+    };
+    assert!(stdout(out).contains("VACUUM FULL"), "{}", stdout(out));
+    postgres::Client::connect(&server.owner_url, postgres::NoTls)
+        .unwrap()
+        .batch_execute("VACUUM FULL")
+        .unwrap();
+    true
+}
+
+/// Not one 24-byte piece of these envelopes' ciphertext is in the database's bytes (the file
+/// and its WAL, or the server's table files).
+#[track_caller]
+fn assert_no_piece_of(db: &Db, envelopes: &[Vec<u8>], what: &str) {
+    let all = db.all_bytes();
+    for envelope in envelopes {
+        for piece in envelope[17..].chunks(24).filter(|c| c.len() == 24) {
+            assert!(!contains(&all, piece), "{what}");
+        }
+    }
+}
+
 // ----- rekey ---------------------------------------------------------------------------
 
 #[test]
@@ -348,25 +375,12 @@ fn forget_erases_one_persons_contacts_and_logs_no_code() {
         .unwrap();
     ok(&o);
     assert!(stdout(&o).contains("Erased 2"), "{}", stdout(&o));
-    if let Some(server) = &db.server {
-        // The application's role may not rewrite the tables: it says so, and the owner does
-        // what docs/deploy.md ("Erasing for real") says.
-        assert!(stdout(&o).contains("VACUUM FULL"), "{}", stdout(&o));
-        postgres::Client::connect(&server.owner_url, postgres::NoTls)
-            .unwrap()
-            .batch_execute("VACUUM FULL")
-            .unwrap();
-    } else {
+    if !owner_vacuums_when_told(&db, &o) {
         assert!(!stdout(&o).contains("VACUUM"), "{}", stdout(&o));
     }
     // Not one 24-byte piece of their envelopes is left in the file, its WAL, or the
     // server's table files.
-    let all = db.all_bytes();
-    for envelope in &erased {
-        for piece in envelope[17..].chunks(24).filter(|c| c.len() == 24) {
-            assert!(!contains(&all, piece), "an erased contact's bytes are left");
-        }
-    }
+    assert_no_piece_of(&db, &erased, "an erased contact's bytes are left");
     let s = db.stats_json(&[]);
     assert_eq!(
         (s["contacts"].as_i64(), s["individuals"].as_i64()),
@@ -423,15 +437,7 @@ fn purge_empties_old_notes_keeps_figures_and_leaves_no_old_ciphertext() {
         .unwrap();
     ok(&o);
     assert!(stdout(&o).contains("3 contact"), "{}", stdout(&o));
-    if let Some(server) = &db.server {
-        // The application's role may not rewrite the tables: it says so, and the owner does
-        // what docs/deploy.md ("Erasing for real") says.
-        assert!(stdout(&o).contains("VACUUM FULL"), "{}", stdout(&o));
-        postgres::Client::connect(&server.owner_url, postgres::NoTls)
-            .unwrap()
-            .batch_execute("VACUUM FULL")
-            .unwrap();
-    } else {
+    if !owner_vacuums_when_told(&db, &o) {
         assert!(stdout(&o).contains("compacted"), "{}", stdout(&o));
     }
     assert_eq!(db.stats_json(&["--by", "year,role"]), stats);
@@ -442,13 +448,9 @@ fn purge_empties_old_notes_keeps_figures_and_leaves_no_old_ciphertext() {
             old || c["date"] == "2022-01-05"
         );
     }
-    // Not one 24-byte piece of an old note's ciphertext is left in the file or its WAL.
-    let all = db.all_bytes();
-    for note in &old_notes {
-        for piece in note[17..].chunks(24).filter(|c| c.len() == 24) {
-            assert!(!contains(&all, piece), "old ciphertext left in the file");
-        }
-    }
+    // Not one 24-byte piece of an old note's ciphertext is left in the file or its WAL (or
+    // the server's table files).
+    assert_no_piece_of(&db, &old_notes, "old ciphertext left in the file");
     verify_chain(&db, ADMIN, PASS);
 }
 
