@@ -250,6 +250,29 @@ fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
             "{args:?} shows the password: {all}"
         );
     }
+    // Nor by `demo`, which shows where it built the database and commands to try on it (it
+    // showed the password five times), nor by its refusal of a database that is not a demo.
+    let fresh = Db::on_server();
+    let url = fresh
+        .path
+        .to_string_lossy()
+        .replacen("uppsok_owner@", "uppsok_owner:hemligt@", 1);
+    let not_demo = db
+        .path
+        .to_string_lossy()
+        .replacen("uppsok_app@", "uppsok_app:hemligt@", 1);
+    for (url, code) in [(&url, 0), (&url, 0), (&not_demo, 2)] {
+        assert!(url.contains(":hemligt@"), "{url}");
+        let out = db
+            .bare()
+            .env("UPPSOK_DB", url)
+            .args(["demo", "--no-tui"])
+            .output()
+            .unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(code), "{all}");
+        assert!(!all.contains("hemligt"), "demo shows the password: {all}");
+    }
 }
 
 /// The server's administrator dumps the database with the server's own tool: dates, ids and

@@ -41,7 +41,7 @@ fn demo_path(g: &Global) -> Result<PathBuf> {
 fn reuse(path: &Path, pass: &Passphrase) -> Result<Vault> {
     let not_demo = || {
         Error::Input(Msg::NotADemo {
-            path: path.to_path_buf(),
+            path: crate::storage::shown_location(path).into(),
         })
     };
     let vault = Vault::unlock(path, demo::USER, pass).map_err(|_| not_demo())?;
@@ -160,9 +160,12 @@ pub fn run(g: &Global, a: DemoArgs) -> Result<()> {
     };
     let s = summarise(&mut vault)?;
 
-    let db = shell_path(&path);
+    // A server's address is shown without its password (which belongs in UPPSOK_DB, never on
+    // a command line that `ps` shows).
+    let shown = crate::storage::shown_location(&path);
+    let db = shell_path(Path::new(&shown));
     let l = lang(g);
-    let (t, shown) = (l.cli(), path.display().to_string());
+    let t = l.cli();
     let said = match built {
         Some(_) if existed => Says::DemoFilled {
             db: &shown,

@@ -101,7 +101,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::NoDataDir => "cannot find a data directory for the database; give one with --db PATH or UPPSOK_DB.".into(),
         Msg::DemoNoDataDir => "cannot find a data directory for the demo database; give one with --db PATH.".into(),
         Msg::NotADemo { path } => format!(
-            "the file {} exists and is not a demo database (it does not open as user '{}' with passphrase '{}' and role admin); choose another file with --db PATH.",
+            "the database {} exists and is not a demo database (it does not open as user '{}' with passphrase '{}' and role admin); choose another with --db PATH.",
             path.display(),
             crate::demo::USER,
             crate::demo::PASSPHRASE

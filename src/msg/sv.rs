@@ -139,7 +139,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::NoDataDir => "hittar ingen datakatalog för databasen; ange en med --db SÖKVÄG eller UPPSOK_DB.".into(),
         Msg::DemoNoDataDir => "hittar ingen datakatalog för demodatabasen; ange en med --db SÖKVÄG.".into(),
         Msg::NotADemo { path } => format!(
-            "filen {} finns redan och är ingen demodatabas (den öppnas inte som användaren '{}' med lösenfrasen '{}' och rollen admin); välj en annan fil med --db SÖKVÄG.",
+            "databasen {} finns redan och är ingen demodatabas (den öppnas inte som användaren '{}' med lösenfrasen '{}' och rollen admin); välj en annan med --db SÖKVÄG.",
             path.display(),
             crate::demo::USER,
             crate::demo::PASSPHRASE

@@ -88,6 +88,15 @@ pub fn is_server(location: &Path) -> bool {
     pg::is_url(location)
 }
 
+/// A database's location as messages show it: a file's path, or a server's address without its
+/// password or parameters (never in part when it does not parse).
+pub fn shown_location(location: &Path) -> String {
+    match pg::is_url(location) {
+        true => pg::shown(location),
+        false => location.display().to_string(),
+    }
+}
+
 /// Finds the database at `location`: its key file can be read, its contents opened with the
 /// page key the key file seals.
 pub fn open(location: &Path) -> Result<Box<dyn Locked>> {

@@ -181,11 +181,11 @@ fn display_location(config: &postgres::Config) -> String {
 /// How a server address that does not parse is shown: never in part (see `connect`).
 const UNSHOWN: &str = "postgres://…";
 
-/// Connects to the server at `url`, with uppsok's schema first on the search path.
-fn connect(url: &Path) -> Result<(Client, String)> {
+/// A server address parsed as uppsok takes it: its connection settings and TLS parameters, or
+/// why it is refused. An address that does not parse is never shown, not even in part: what is
+/// taken for its user name or host may be part of a password (an unescaped '?', '#' or '@').
+fn parse_location(url: &Path) -> Result<(postgres::Config, TlsSettings)> {
     let given = url.to_string_lossy();
-    // An address that does not parse is never shown, not even in part: what is taken for its
-    // user name or host may be part of a password (an unescaped '?', '#' or '@' in it).
     let unshown = || PathBuf::from(UNSHOWN);
     // The scheme in any case (`POSTGRES://`), as a URL's scheme is.
     let text = match given.split_once("://") {
@@ -218,13 +218,28 @@ fn connect(url: &Path) -> Result<(Client, String)> {
     }
     let (text, tls) =
         tls_parameters(&text).map_err(|why| StorageError::NotUppsok(unshown(), why))?;
-    let mut config = postgres::Config::from_str(&text).map_err(|_| {
+    let config = postgres::Config::from_str(&text).map_err(|_| {
         StorageError::NotUppsok(
             unshown(),
             "it is not a PostgreSQL address uppsok understands (postgres://USER@HOST/DATABASE)"
                 .into(),
         )
     })?;
+    Ok((config, tls))
+}
+
+/// A server address as messages show it: without its password or parameters, and never in
+/// part when it does not parse.
+pub fn shown(url: &Path) -> String {
+    match parse_location(url) {
+        Ok((config, _)) => display_location(&config),
+        Err(_) => UNSHOWN.to_string(),
+    }
+}
+
+/// Connects to the server at `url`, with uppsok's schema first on the search path.
+fn connect(url: &Path) -> Result<(Client, String)> {
+    let (mut config, tls) = parse_location(url)?;
     config.application_name("uppsok");
     let shown = display_location(&config);
     // TLS whenever any way to the server is TCP: a host that is not a socket, a `hostaddr`,
