@@ -273,6 +273,19 @@ fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
         assert_eq!(out.status.code(), Some(code), "{all}");
         assert!(!all.contains("hemligt"), "demo shows the password: {all}");
     }
+    // Nor `upgrade`'s refusal of a database already of this format (it showed it too).
+    let out = db
+        .cmd()
+        .env("UPPSOK_DB", &not_demo)
+        .arg("upgrade")
+        .output()
+        .unwrap();
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("already"), "{all}");
+    assert!(
+        !all.contains("hemligt"),
+        "upgrade shows the password: {all}"
+    );
 }
 
 /// The server's administrator dumps the database with the server's own tool: dates, ids and

@@ -420,7 +420,7 @@ impl Vault {
         let format = reads.meta("format")?.unwrap_or_default();
         if format != "2" {
             return Err(Error::Failed(Msg::AlreadyFormat {
-                path: path.to_path_buf(),
+                path: crate::storage::shown_location(path).into(),
                 format,
             }));
         }
