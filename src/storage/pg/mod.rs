@@ -1075,6 +1075,8 @@ pub struct Session<'c> {
     finished: Cell<bool>,
     /// Inside a bulk load: write statements run without savepoints.
     bulk: Cell<bool>,
+    /// The bulk load had the schema's `begin_bulk_load()` drop the contacts' index and keys.
+    bulk_dropped: Cell<bool>,
     mode: Mode,
     /// A write beside others: whether it holds the log head's lock yet.
     head_locked: Cell<bool>,
@@ -1099,6 +1101,7 @@ impl<'c> Session<'c> {
             began,
             finished: Cell::new(false),
             bulk: Cell::new(false),
+            bulk_dropped: Cell::new(false),
             mode,
             head_locked: Cell::new(false),
         };

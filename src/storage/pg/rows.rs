@@ -173,6 +173,7 @@ impl MetaWrites for Session<'_> {
         if granted == Some(true) {
             self.conn
                 .batch(&format!("SELECT {SCHEMA_NAME}.begin_bulk_load()"))?;
+            self.bulk_dropped.set(true);
         }
         Ok(())
     }
@@ -183,6 +184,9 @@ impl MetaWrites for Session<'_> {
         self.conn.forget_known();
         // The deferred trigger that makes the index and the keys again fires now, not at the
         // commit: what the transaction writes next (its log entry) is checked as usual.
+        if !self.bulk_dropped.replace(false) {
+            return Ok(());
+        }
         self.conn.batch(&format!(
             "SET CONSTRAINTS {SCHEMA_NAME}.bulk_load_ends IMMEDIATE;
              SET CONSTRAINTS {SCHEMA_NAME}.bulk_load_ends DEFERRED"
