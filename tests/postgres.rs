@@ -294,9 +294,11 @@ fn a_wrong_passphrase_or_a_missing_database_on_the_server_is_refused_clearly() {
 fn the_servers_administrator_reads_no_note_code_or_category() {
     let db = worked_on_server();
     let server = db.server.as_ref().unwrap();
+    // As the schema's owner: the application's roles read under row-level security, which
+    // `pg_dump` does not dump past (docs/deploy.md).
     let dump = std::process::Command::new(pg_tool("pg_dump"))
         .args(["--data-only", "--schema=uppsok", "--dbname"])
-        .arg(&server.url)
+        .arg(&server.owner_url)
         .output()
         .expect("pg_dump runs");
     assert!(dump.status.success(), "{}", stderr(&dump));
@@ -985,11 +987,23 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
             .unwrap();
         }
         for sql in attacks {
-            let e = unit.batch_execute(sql).expect_err(sql);
-            let code = e.code().map(|c| c.code().to_string());
-            assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
+            // Refused, or (another unit's row, which it cannot see) nothing to change.
+            match unit.execute(sql, &[]) {
+                Ok(0) if sql.contains("WHERE id = 1") => {}
+                Ok(n) => panic!("{sql} ({shadowed}): {n} rows"),
+                Err(e) => {
+                    let code = e.code().map(|c| c.code().to_string());
+                    assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
+                }
+            }
         }
     }
+    let mut city = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    let first: String = city
+        .query_one("SELECT date FROM uppsok.contacts WHERE id = 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(first, "2024-03-01");
     // The city's role (an administrator's) is not held back.
     let audit = || db.cmd().arg("audit").output().unwrap();
     let a = audit();
@@ -998,7 +1012,6 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
     // table uppsok keeps it in): the guards would follow it, so the audit names it.
     let sara_id = db.sql_i64("SELECT id FROM uppsok.users WHERE name = 'sara'");
     let admin_id = db.sql_i64("SELECT id FROM uppsok.users WHERE name = 'admin'");
-    let mut city = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
     for (moved, sql) in [
         (
             sara_id,
@@ -1044,6 +1057,226 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
     assert!(stdout(&a).contains("row-level guards"), "{}", stdout(&a));
 }
 
+/// A unit's own role reads only its own unit's contacts, field nights and activities (row-level
+/// security): on the server, with SQL, someone holding its password finds no date, link or
+/// envelope of another unit's, not even of a person both units met, however they ask. uppsok
+/// works as it with the same figures as on the city's role, refuses (clearly) what needs every
+/// unit's rows, and the audit fails when the policies are turned off or widened.
+#[test]
+fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
+    let db = Db::new_on_server();
+    let server = db.server.as_ref().unwrap();
+    db.add_units(
+        &["stockholm", "goteborg"],
+        &[
+            ("sara", "outreach", "goteborg"),
+            ("lena", "lead", "goteborg"),
+        ],
+    );
+    let unit_url = goteborgs_role(server);
+    let on_unit = |user: &str| {
+        let mut c = db.cmd_as(user, PASS);
+        c.env("UPPSOK_DB", &unit_url);
+        c
+    };
+    // Stockholm (the administrator's unit) and Göteborg meet the same person, AB85.
+    for (stockholm, code) in [(true, "AB85"), (false, "AB85"), (false, "CD12")] {
+        let mut c = match stockholm {
+            true => db.cmd(),
+            false => on_unit("sara"),
+        };
+        c.args(add_args(&["--code", code, "--note", "anteckning"]))
+            .assert()
+            .success();
+    }
+    for stockholm in [true, false] {
+        let mut c = match stockholm {
+            true => db.cmd(),
+            false => on_unit("sara"),
+        };
+        c.args(["night", "add", "--date", "2024-03-01", "--kind", "street"])
+            .args(["--district", "norrmalm", "--staff", "2"])
+            .assert()
+            .success();
+        let mut c = match stockholm {
+            true => db.cmd(),
+            false => on_unit("sara"),
+        };
+        c.args([
+            "activity",
+            "add",
+            "--date",
+            "2024-04-02",
+            "--kind",
+            "lecture",
+        ])
+        .args(["--audience", "school", "--participants", "20"])
+        .assert()
+        .success();
+    }
+    let users_of = |unit: &str| {
+        format!(
+            "(SELECT id FROM uppsok.users WHERE name IN ({unit}))",
+            unit = unit
+        )
+    };
+    let stockholms = users_of("'admin'");
+    let count = |c: &mut postgres::Client, sql: &str| -> i64 {
+        c.query_one(sql, &[])
+            .map(|r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    let mut city = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    for (table, all) in [("contacts", 3), ("field_nights", 2), ("activities", 2)] {
+        let sql = format!("SELECT count(*) FROM uppsok.{table}");
+        assert_eq!(count(&mut city, &sql), all, "{sql} as the city");
+    }
+    let person = count(
+        &mut city,
+        &format!("SELECT person_id FROM uppsok.contacts WHERE created_by IN {stockholms}"),
+    );
+    // However the unit's role asks, in a session as it comes and in one whose temporary
+    // schema shadows what the policy's functions name.
+    for shadowed in [false, true] {
+        let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+        if shadowed {
+            unit.batch_execute(
+                "CREATE DOMAIN pg_temp.text AS varchar(1);
+                 CREATE TEMP TABLE unit_roles(role_name text, unit bigint);
+                 CREATE TEMP TABLE user_units(user_id bigint, unit bigint);
+                 CREATE TEMP TABLE users(id bigint);",
+            )
+            .unwrap();
+        }
+        for (table, own) in [("contacts", 2), ("field_nights", 1), ("activities", 1)] {
+            for sql in [
+                format!("SELECT count(*) FROM uppsok.{table}"),
+                format!("SELECT count(*) FROM uppsok.{table} WHERE created_by NOT IN {stockholms}"),
+            ] {
+                assert_eq!(count(&mut unit, &sql), own, "{sql} ({shadowed})");
+            }
+            let sql =
+                format!("SELECT count(*) FROM uppsok.{table} WHERE created_by IN {stockholms}");
+            assert_eq!(count(&mut unit, &sql), 0, "{sql} ({shadowed})");
+        }
+        // The person both met: only Göteborg's own contact of theirs, by every way there (and
+        // no contact of Göteborg's shows that another of the person's exists).
+        for (sql, seen) in [
+            (
+                format!("SELECT count(*) FROM uppsok.contacts WHERE person_id = {person}"),
+                1,
+            ),
+            (
+                format!(
+                    "SELECT count(*) FROM uppsok.persons p JOIN uppsok.contacts c
+                         ON c.person_id = p.id WHERE p.id = {person}"
+                ),
+                1,
+            ),
+            (
+                "SELECT count(*) FROM uppsok.contacts c WHERE EXISTS (SELECT 1
+                     FROM uppsok.contacts d WHERE d.person_id = c.person_id AND d.id <> c.id)"
+                    .to_string(),
+                0,
+            ),
+        ] {
+            assert_eq!(count(&mut unit, &sql), seen, "{sql} ({shadowed})");
+        }
+        // Turning row-level security off is refused to it, not a way round.
+        let e = unit
+            .batch_execute("SET row_security = off; SELECT * FROM uppsok.contacts")
+            .expect_err("row_security off");
+        assert!(
+            e.to_string().contains("row-level security") || e.code().is_some(),
+            "{e}"
+        );
+        // Nor may it change what the policy reads.
+        for sql in [
+            "ALTER POLICY unit_rows ON uppsok.contacts USING (true)",
+            "ALTER TABLE uppsok.contacts DISABLE ROW LEVEL SECURITY",
+            "CREATE POLICY everything ON uppsok.contacts USING (true)",
+            "CREATE OR REPLACE FUNCTION uppsok.session_unit_users() RETURNS bigint[]
+                 LANGUAGE sql AS 'SELECT array_agg(id) FROM uppsok.users'",
+        ] {
+            unit.batch_execute(sql).expect_err(sql);
+        }
+    }
+    // uppsok on the unit's role: the same figures and export as on the city's.
+    for args in [
+        &["stats", "--format", "json"][..],
+        &["report", "--year", "2024"][..],
+        &["export", "--format", "json"][..],
+        &["night", "list"][..],
+        &["activity", "list"][..],
+    ] {
+        let city = db.cmd_as("lena", PASS).args(args).output().unwrap();
+        let unit = on_unit("lena").args(args).output().unwrap();
+        assert!(city.status.success(), "{args:?}: {}", stderr(&city));
+        assert!(unit.status.success(), "{args:?}: {}", stderr(&unit));
+        // (The report names the log's checkpoint, one entry on: the first run logged.)
+        let figures = |o: &std::process::Output| {
+            let out = stdout(o);
+            out.lines()
+                .filter(|l| !l.contains("Checkpoint of the access"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(figures(&city), figures(&unit), "{args:?}");
+    }
+    // What must read every unit's rows is refused on it, saying why; an administrator (of
+    // Stockholm) is refused Göteborg's role at sign-in.
+    for (user, args, says) in [
+        ("lena", &["audit"][..], "city's role"),
+        ("admin", &["stats", "--city"][..], "unit goteborg"),
+    ] {
+        let o = on_unit(user).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = on_unit("lena")
+        .args(["--lang", "sv", "audit"])
+        .output()
+        .unwrap();
+    assert!(stderr(&o).contains("stadens roll"), "{}", stderr(&o));
+    // The city's audit passes; with the policies off or widened by the schema's owner, fails.
+    let audit = || db.cmd().arg("audit").output().unwrap();
+    let a = audit();
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    let mut owner = postgres::Client::connect(&server.owner_url, postgres::NoTls).unwrap();
+    for (attack, undo) in [
+        (
+            "ALTER TABLE uppsok.activities DISABLE ROW LEVEL SECURITY",
+            "ALTER TABLE uppsok.activities ENABLE ROW LEVEL SECURITY",
+        ),
+        (
+            "CREATE POLICY everything ON uppsok.contacts FOR SELECT USING (true)",
+            "DROP POLICY everything ON uppsok.contacts",
+        ),
+        (
+            "ALTER POLICY unit_rows ON uppsok.field_nights USING (true)",
+            "ALTER POLICY unit_rows ON uppsok.field_nights USING
+                 ((SELECT uppsok.session_unit()) IS NULL
+                  OR created_by = ANY ((SELECT uppsok.session_unit_users())::bigint[]))",
+        ),
+        (
+            "ALTER POLICY unit_rows ON uppsok.contacts TO uppsok_it_goteborg",
+            "ALTER POLICY unit_rows ON uppsok.contacts TO PUBLIC",
+        ),
+    ] {
+        owner.batch_execute(attack).unwrap();
+        let a = audit();
+        assert_eq!(a.status.code(), Some(1), "{attack}: {}", stdout(&a));
+        assert!(
+            stdout(&a).contains("row-level security"),
+            "{attack}: {}",
+            stdout(&a)
+        );
+        owner.batch_execute(undo).unwrap();
+        let a = audit();
+        assert!(a.status.success(), "{undo}: {}{}", stdout(&a), stderr(&a));
+    }
+}
+
 /// A city's file moved onto the server keeps each user's unit for the server's guards: after
 /// `migrate`, Göteborg's staff write their own contacts as Göteborg's role, and that role
 /// writes none of Stockholm's.
@@ -1079,10 +1312,22 @@ fn a_city_moved_onto_the_server_writes_each_units_rows_as_its_own_role() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
+    // Stockholm's contact is not there for Göteborg's role to change; its own is, and may
+    // not be moved into Stockholm.
     let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+    let changed = unit
+        .execute(
+            "UPDATE uppsok.contacts SET date = '2020-01-01' WHERE id = 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(changed, 0, "Stockholm's contact");
     let e = unit
-        .batch_execute("UPDATE uppsok.contacts SET date = '2020-01-01' WHERE id = 1")
-        .expect_err("Stockholm's contact");
+        .execute(
+            "UPDATE uppsok.contacts SET created_by = 1 WHERE id = 2",
+            &[],
+        )
+        .expect_err("moved into Stockholm");
     assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{e:?}");
     let a = server.cmd().arg("audit").output().unwrap();
     assert!(a.status.success(), "{}", stdout(&a));

@@ -943,4 +943,19 @@ fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
             .is_err());
     }
     db.cmd().arg("audit").assert().success();
+    // Each unit's activities are held to the last entry that committed to that unit's (a
+    // unit's role on a server reads only its own): one removed behind uppsok's back is named
+    // as its unit's, and the other unit's are as committed.
+    db.tamper(&format!("DELETE FROM activities WHERE id = {}", own.0));
+    let o = db.cmd().args(["audit", "-f", "json"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let named: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "content_differs")
+        .map(|f| f["record"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["activities:unit:2"], "{report:#}");
 }

@@ -15,7 +15,7 @@
 //! | `rekey`, `purge`, `upgrade` | `content=R` over every contact in id order, `nights=R` over every field night: a snapshot |
 //! | `field_night_add` (`field_night:ID`, `field_nights:A-B`) | `content=R` over the nights written |
 //! | `project_add`, `project_close` (`project:ID`) | `projects=R` over every project (a small table) |
-//! | `activity_add` (`activity:ID`) | `activities=R` over every activity |
+//! | `activity_add` (`activity:ID`) | `activities=R` over every activity; of several units, `activities_uN=R` over its unit N's ([`unit_activities_detail`]) |
 //! | `init`, `cellkey_create`, and every snapshot | `cellkey=H`, the hash of the cell key secret's plaintext ([`cellkey_detail`]) |
 //! | `config_set` (`meta:publish_method`), and every snapshot while it is set | `publish_method=VALUE`, the unit's default disclosure-control method as `meta` keeps it ([`publish_method_detail`]) |
 //!
@@ -256,20 +256,78 @@ pub fn verify_projects(
     )
 }
 
-/// The activities table, as [`verify_projects`] checks projects.
+/// `activities_uN=HEX`: in a database of several units, unit N's activities (`rows`, the
+/// unit's own), as [`activities_detail`] hashes them. Each unit's `activity_add` commits to its
+/// own unit's, and every snapshot to each unit's: a unit's role on a server reads only its own
+/// unit's activities (row-level security), so it could not commit to the others'.
+pub fn unit_activities_detail(unit: i64, rows: &[ActivityRow]) -> String {
+    let whole = activities_detail(rows);
+    format!("activities_u{unit}={}", &whole["activities=".len()..])
+}
+
+/// The activities table, as [`verify_projects`] checks projects; in a database of several
+/// units, each unit's activities against the last entry that committed to that unit's
+/// ([`unit_activities_detail`]).
 pub fn verify_activities(
     live: &[ActivityRow],
     rows: &[AuditRow],
     signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+    units: &crate::domain::Units,
 ) -> Vec<ContentFinding> {
-    verify_small_table(
-        &activities_detail(live),
-        live.is_empty(),
-        rows,
-        "activities",
-        &["activity_add"],
-        signed_by_one_who_may,
-    )
+    if !units.several() {
+        return verify_small_table(
+            &activities_detail(live),
+            live.is_empty(),
+            rows,
+            "activities",
+            &["activity_add"],
+            signed_by_one_who_may,
+        );
+    }
+    let mut findings: Vec<ContentFinding> = rows
+        .iter()
+        .filter(|r| r.action == "activity_add" && !signed_by_one_who_may(r))
+        .map(|r| ContentFinding {
+            record: r.objects.clone(),
+            kind: "not_allowed",
+            entry: Some(r.seq),
+        })
+        .collect();
+    let mut numbers: Vec<i64> = units.named().iter().map(|(n, _)| *n).collect();
+    numbers.extend(live.iter().map(|a| units.of_user(a.created_by)));
+    numbers.sort_unstable();
+    numbers.dedup();
+    let whole = activities_detail(live);
+    for unit in numbers {
+        let own: Vec<ActivityRow> = live
+            .iter()
+            .filter(|a| units.of_user(a.created_by) == unit)
+            .cloned()
+            .collect();
+        let now = unit_activities_detail(unit, &own);
+        let key = &now[..=now.find('=').expect("KEY=HEX")];
+        // The last entry that committed to the unit's, or (before the database had several
+        // units: the second unit's own `unit_add` snapshot checks this) to all of them.
+        let last = rows.iter().rev().find_map(|r| {
+            r.detail
+                .split(' ')
+                .find(|t| t.starts_with(key) || t.starts_with("activities="))
+                .map(|t| (r.seq, t))
+        });
+        let (matches, kind) = match last {
+            Some((_, t)) if t.starts_with(key) => (t == now, "content_differs"),
+            Some((_, t)) => (t == whole, "content_differs"),
+            None => (own.is_empty(), "not_committed"),
+        };
+        if !matches {
+            findings.push(ContentFinding {
+                record: format!("activities:unit:{unit}"),
+                kind,
+                entry: last.map(|(seq, _)| seq),
+            });
+        }
+    }
+    findings
 }
 
 fn verify_small_table(
@@ -685,6 +743,92 @@ mod tests {
         assert_eq!(check(Some("cellkey"), &forged), [("not_allowed", Some(2))]);
         let odd = vec![init, set(2, 1, "round")];
         assert_eq!(check(Some("round"), &odd), [("unknown_value", Some(2))]);
+    }
+
+    #[test]
+    fn a_units_activities_are_held_to_the_last_entry_that_committed_to_that_units() {
+        use crate::domain::Units;
+        let units = Units::new(
+            vec![(1, "a".into()), (2, "b".into())],
+            [(2, 2)].into_iter().collect(),
+        );
+        let activity = |id: i64, by: i64, details: &[u8]| ActivityRow {
+            id,
+            date: "2024-04-02".into(),
+            created_by: by,
+            created_at: String::new(),
+            details: details.to_vec(),
+            note: vec![0],
+        };
+        let (a1, a2) = (activity(1, 1, b"a"), activity(2, 2, b"b"));
+        let anyone = |_: &AuditRow| true;
+        let check = |live: &[ActivityRow], rows: &[AuditRow]| -> Vec<(String, &str, Option<i64>)> {
+            verify_activities(live, rows, &anyone, &units)
+                .into_iter()
+                .map(|f| (f.record, f.kind, f.entry))
+                .collect()
+        };
+        // One unit's era (all of them), the second unit's snapshot (each unit's), a unit's own.
+        let log = vec![
+            entry(1, "init", "x=1"),
+            entry(
+                2,
+                "activity_add",
+                &activities_detail(std::slice::from_ref(&a1)),
+            ),
+            entry(
+                3,
+                "rekey",
+                &format!(
+                    "{} {}",
+                    unit_activities_detail(1, std::slice::from_ref(&a1)),
+                    unit_activities_detail(2, &[])
+                ),
+            ),
+            entry(
+                4,
+                "activity_add",
+                &unit_activities_detail(2, std::slice::from_ref(&a2)),
+            ),
+        ];
+        let live = [a1.clone(), a2.clone()];
+        assert!(check(&live, &log).is_empty());
+        // At the second unit's snapshot, before it: the whole table, then all unit 1's.
+        assert!(check(std::slice::from_ref(&a1), &log[..2]).is_empty());
+        // A unit's activity changed, removed, or planted: named as that unit's.
+        let changed = [activity(1, 1, b"x"), a2.clone()];
+        let unit = |n: i64, kind, seq: i64| {
+            (
+                format!("activities:unit:{n}"),
+                kind,
+                (seq > 0).then_some(seq),
+            )
+        };
+        assert_eq!(check(&changed, &log), [unit(1, "content_differs", 3)]);
+        assert_eq!(
+            check(std::slice::from_ref(&a1), &log),
+            [unit(2, "content_differs", 4)]
+        );
+        let planted = [a1.clone(), a2.clone(), activity(3, 2, b"c")];
+        assert_eq!(check(&planted, &log), [unit(2, "content_differs", 4)]);
+        // A unit whose activities no entry committed to has none.
+        let never = [a1.clone(), a2.clone(), activity(5, 3, b"d")];
+        let three = Units::new(
+            vec![(1, "a".into()), (2, "b".into()), (3, "c".into())],
+            [(2, 2), (3, 3)].into_iter().collect(),
+        );
+        let found = |log: &[AuditRow]| -> Vec<_> {
+            verify_activities(&never, log, &anyone, &three)
+                .into_iter()
+                .map(|f| (f.record, f.kind, f.entry))
+                .collect()
+        };
+        assert_eq!(found(&log[2..]), [unit(3, "not_committed", 0)]);
+        // (Or, with the one unit's era in the log, not as the whole table was.)
+        assert_eq!(found(&log), [unit(3, "content_differs", 2)]);
+        // With one unit the table is one commitment, as before.
+        let one = Units::new(vec![(1, "a".into())], Default::default());
+        assert!(verify_activities(std::slice::from_ref(&a1), &log[..2], &anyone, &one).is_empty());
     }
 
     #[test]

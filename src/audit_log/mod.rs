@@ -27,8 +27,9 @@ pub use chain::{
 pub use checkpoints::Checkpoint;
 pub use content::{
     activities_detail, cellkey_detail, contact_hash, districts_detail, merges_detail, night_hash,
-    projects_detail, publish_method_detail, verify_activities, verify_cellkey, verify_content,
-    verify_districts, verify_merges, verify_nights, verify_projects, verify_publish_method,
-    CellKeyState, ContentFacts, ContentFinding, Running, PUBLISH_METHOD_RECORD,
+    projects_detail, publish_method_detail, unit_activities_detail, verify_activities,
+    verify_cellkey, verify_content, verify_districts, verify_merges, verify_nights,
+    verify_projects, verify_publish_method, CellKeyState, ContentFacts, ContentFinding, Running,
+    PUBLISH_METHOD_RECORD,
 };
 pub use entries::{creates_contacts, deletes_contacts, entry_bytes, Action};

@@ -455,6 +455,13 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::UpgradeRoleMayNot { name, role } => format!(
             "user '{name}' has role {role} and may not upgrade the database; only admin may."
         ),
+        Msg::ConnectionOfAnotherUnit { name, connection, own } => format!(
+            "this connection to the server is the database role of unit {connection}, which reads only that unit's rows, and user '{name}' is in unit {own}; nothing was done. Connect with your own unit's role (docs/deploy.md, \"A role per unit\")."
+        ),
+        Msg::NeedsCityConnection { what, unit } => format!(
+            "to {} uppsok must read every unit's rows, and this connection to the server is the database role of unit {unit}, which reads only that unit's; nothing was done. Connect as the city's role (docs/deploy.md, \"A role per unit\").",
+            what[0]
+        ),
         Msg::UpgradeWrongCredentials { name } => format!(
             "wrong passphrase for user '{name}', or there is no active user '{name}' in this database; nothing was changed. Check both and try again."
         ),

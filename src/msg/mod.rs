@@ -525,6 +525,18 @@ pub enum Msg {
         name: String,
         role: crate::domain::StaffRole,
     },
+    /// Signed in on a server connection that is another unit's role (it reads only that
+    /// unit's rows).
+    ConnectionOfAnotherUnit {
+        name: String,
+        connection: String,
+        own: String,
+    },
+    /// A command that reads every unit's rows, on a unit's role (which reads only its own).
+    NeedsCityConnection {
+        what: [&'static str; 2],
+        unit: String,
+    },
     UpgradeWrongCredentials {
         name: String,
     },

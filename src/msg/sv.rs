@@ -493,6 +493,13 @@ pub(super) fn text(m: &Msg) -> String {
             "användaren '{name}' har rollen {} och får inte uppgradera databasen; bara en administratör får det.",
             role.label(Sv)
         ),
+        Msg::ConnectionOfAnotherUnit { name, connection, own } => format!(
+            "den här anslutningen till servern är databasrollen för enheten {connection}, som bara läser den enhetens rader, och användaren '{name}' hör till enheten {own}; inget gjordes. Anslut med din egen enhets roll (docs/deploy.md, \"A role per unit\")."
+        ),
+        Msg::NeedsCityConnection { what, unit } => format!(
+            "för att {} måste uppsok läsa alla enheters rader, och den här anslutningen till servern är databasrollen för enheten {unit}, som bara läser den enhetens egna; inget gjordes. Anslut som stadens roll (docs/deploy.md, \"A role per unit\").",
+            what[1]
+        ),
         Msg::UpgradeWrongCredentials { name } => format!(
             "fel lösenfras för användaren '{name}', eller så finns ingen aktiv användare '{name}' i databasen; inget ändrades. Kontrollera båda och försök igen."
         ),

@@ -322,6 +322,15 @@ fn every_message() -> Vec<Msg> {
         Msg::UpgradeWrongCredentials {
             name: "x".to_string(),
         },
+        Msg::ConnectionOfAnotherUnit {
+            name: "x".to_string(),
+            connection: "x".to_string(),
+            own: "y".to_string(),
+        },
+        Msg::NeedsCityConnection {
+            what: ["run the audit", "köra granskningen"],
+            unit: "x".to_string(),
+        },
         Msg::NoValidId { upgrading: true },
         Msg::UpgradeStuckSlots {
             names: vec!["ola".into()],

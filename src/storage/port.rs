@@ -413,6 +413,13 @@ pub trait StaffReads {
     fn user_units(&self) -> Result<Option<Vec<(i64, i64)>>> {
         Ok(None)
     }
+
+    /// The unit whose rows alone this connection reads (a server's unit role: row-level
+    /// security shows it its own unit's contacts, field nights and activities and no other's);
+    /// `None` where it reads every row (a file, a city role).
+    fn row_scope(&self) -> Result<Option<i64>> {
+        Ok(None)
+    }
 }
 
 /// The audit log.

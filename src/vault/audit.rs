@@ -312,7 +312,12 @@ impl Vault {
             let may = super::work::signer_may(&grants, Permission::ManageProjects);
             nights.extend(audit_log::verify_projects(&projects, &rows, &may));
             let may = super::work::signer_may(&grants, Permission::LogActivities);
-            nights.extend(audit_log::verify_activities(&activities, &rows, &may));
+            nights.extend(audit_log::verify_activities(
+                &activities,
+                &rows,
+                &may,
+                &grants.units(),
+            ));
             // The unit's default disclosure-control method, likewise.
             nights.extend(super::config::verify(&*reads, &rows, &grants)?);
         }

@@ -692,6 +692,7 @@ impl Vault {
         let opened_key_file = opened.key_file;
         let reads = store.read()?;
         current_format(&*reads, &store.location())?;
+        let scope = reads.row_scope()?;
         let row = reads
             .recovery_key()?
             .filter(|r| r.public_key == recovery.public())
@@ -781,6 +782,7 @@ impl Vault {
             projects,
             units: Default::default(),
             shown: Default::default(),
+            scope,
         };
         vault.reload_units()?;
         vault.finish_page_key_change()?;
@@ -1051,6 +1053,7 @@ fn content_as_committed<R: Reads + ?Sized>(
         &reads.activities(None, None)?,
         audit_rows,
         &may,
+        &grants.units(),
     ));
     findings.extend(super::config::verify(reads, audit_rows, &grants)?);
     if let Some(f) = findings.first() {
@@ -1061,6 +1064,29 @@ fn content_as_committed<R: Reads + ?Sized>(
         }));
     }
     Ok(())
+}
+
+/// A snapshot's commitment to the activities: all of them, or in a database of several units
+/// (as the log grants them, this transaction's own `unit_add` included) each unit's.
+fn activities_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
+    let activities = reads.activities(None, None)?;
+    let units = read_grants(reads)?.units();
+    if !units.several() {
+        return Ok(audit_log::activities_detail(&activities));
+    }
+    let details: Vec<String> = units
+        .named()
+        .iter()
+        .map(|(unit, _)| {
+            let own: Vec<_> = activities
+                .iter()
+                .filter(|a| units.of_user(a.created_by) == *unit)
+                .cloned()
+                .collect();
+            audit_log::unit_activities_detail(*unit, &own)
+        })
+        .collect();
+    Ok(details.join(" "))
 }
 
 /// The running hash over every contact as stored, in id order, and then (` nights=`) over
@@ -1083,7 +1109,7 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Res
         audit_log::merges_detail(&reads.merges()?),
         audit_log::districts_detail(reads.meta("districts")?.as_deref()),
         audit_log::projects_detail(&reads.projects()?),
-        audit_log::activities_detail(&reads.activities(None, None)?),
+        activities_snapshot(reads)?,
     );
     if let Some(cellkey) = super::cellkey::snapshot_detail(reads, keys)? {
         out.push(' ');

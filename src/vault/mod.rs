@@ -268,6 +268,11 @@ impl<'v> Change<'v> {
             .map_or(crate::domain::FIRST_UNIT, |u| u.of_user(author))
     }
 
+    /// Whether the database has several units (as the author signed in with them).
+    fn several_units(&self) -> bool {
+        self.units.is_some_and(|u| u.several())
+    }
+
     /// Appends an entry to the access and change log, in this change, signed by the change's
     /// author. Returns its number.
     fn log(&self, action: Action, objects: &str, detail: &str) -> Result<i64> {
@@ -429,6 +434,8 @@ pub struct Vault {
     units: crate::domain::Units,
     /// The persons the interface has shown in this sign-in (each lookup is logged once).
     shown: std::collections::HashSet<i64>,
+    /// The unit whose rows alone the connection reads (a server's unit role), if it is one.
+    scope: Option<i64>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -489,6 +496,7 @@ impl Vault {
                 projects: Projects::default(),
                 units: Default::default(),
                 shown: Default::default(),
+                scope: None,
             }),
             Err(e) => {
                 store.discard();
@@ -692,6 +700,16 @@ impl Vault {
         let signer = secret.signer().expect("held or just made").clone();
         let unit = grant.unit;
         let units = authority.units();
+        // A unit's role reads only its own unit's rows: signed in on another unit's, a user
+        // would see none of their own (and write none: the server refuses it).
+        let scope = reads.row_scope()?;
+        if let Some(connection) = scope.filter(|s| *s != unit) {
+            return Err(Error::Refused(Msg::ConnectionOfAnotherUnit {
+                name: name.to_string(),
+                connection: unit_label(&units, connection),
+                own: unit_label(&units, unit),
+            }));
+        }
         let districts = load_districts(&*reads)?;
         let projects = work::load_projects(&*reads, &keys)?;
         drop(reads);
@@ -712,6 +730,7 @@ impl Vault {
             projects,
             units,
             shown: Default::default(),
+            scope,
         };
         vault.finish_page_key_change()?;
         vault.maintain_slot(secret, params, carried.is_some(), enrolling, passphrase)?;
@@ -783,7 +802,7 @@ impl Vault {
     /// else), then returned as an error.
     pub fn require(&mut self, permission: Permission) -> Result<()> {
         if permission.allowed(self.user.role) {
-            return Ok(());
+            return self.whole_view(permission);
         }
         let tx = self.change()?;
         tx.log(Action::Refused, "", &format!("{permission:?}"))?;
@@ -794,6 +813,22 @@ impl Vault {
             what: permission.describe(),
             allowed: permission.who_may(),
         })
+    }
+
+    /// Refuses what must read every unit's rows (the audit, administration, the city's
+    /// figures) on a connection that reads only one unit's: it would see part of the city
+    /// and take it for the whole (a rekey re-sealing only what it sees, an audit of part).
+    fn whole_view(&self, permission: Permission) -> Result<()> {
+        use Permission::*;
+        match (permission, self.scope) {
+            (Audit | Administer | CityFigures, Some(unit)) => {
+                Err(Error::Refused(Msg::NeedsCityConnection {
+                    what: permission.describe(),
+                    unit: unit_label(&self.units, unit),
+                }))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Records in the access log that the user signed in to the terminal interface (`uppsok
@@ -825,6 +860,13 @@ impl Vault {
     }
 
     // ----- staff accounts -------------------------------------------------------------
+}
+
+/// A unit as a message names it: its name, or its number before it has one.
+fn unit_label(units: &Units, unit: i64) -> String {
+    units
+        .name(unit)
+        .map_or_else(|| unit.to_string(), str::to_string)
 }
 
 /// Whose unit's key seals a value of an encrypted column written by `author`: the unit of a

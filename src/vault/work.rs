@@ -4,8 +4,9 @@
 //! makes a funder's report); a contact names its projects inside its own attributes. An
 //! activity's kind, audience and participants are under the categories key (the yearly report
 //! counts them), its note under the notes key. Each change is a signed entry that commits to
-//! the whole table it changed (`projects=`, `activities=`), and the audit holds the tables to
-//! the last such entry and each entry to its signer's role.
+//! the whole table it changed (`projects=`, `activities=`; of several units, an activity's
+//! entry its own unit's activities, `activities_uN=`, all a unit's role on a server reads), and
+//! the audit holds the tables to the last such entry and each entry to its signer's role.
 
 use zeroize::Zeroizing;
 
@@ -225,11 +226,20 @@ impl Work<'_> {
                 )
                 .map_err(not_held)?,
         })?;
-        tx.log(
-            Action::ActivityAdd,
-            &format!("activity:{id}"),
-            &audit_log::activities_detail(&tx.activities(None, None)?),
-        )?;
+        // Of several units, the author's own unit's (all a unit's role on a server reads).
+        let activities = tx.activities(None, None)?;
+        let committed = match tx.several_units() {
+            false => audit_log::activities_detail(&activities),
+            true => {
+                let unit = tx.unit_of(user_id);
+                let own: Vec<_> = activities
+                    .into_iter()
+                    .filter(|a| tx.unit_of(a.created_by) == unit)
+                    .collect();
+                audit_log::unit_activities_detail(unit, &own)
+            }
+        };
+        tx.log(Action::ActivityAdd, &format!("activity:{id}"), &committed)?;
         tx.commit()?;
         Ok(id)
     }

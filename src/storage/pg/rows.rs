@@ -152,7 +152,7 @@ impl MetaWrites for Session<'_> {
     fn begin_bulk_load(&self) -> Result<()> {
         self.only_writer("a bulk load")?;
         // Write statements run without savepoints (an error ends the load, which the caller
-        // rolls back), and new persons and contacts are gathered and sent by COPY (`Pending`).
+        // rolls back), and new persons and contacts are gathered and sent in batches (`Pending`).
         self.bulk.set(true);
         // Checking each row's references and updating the person index row by row is most of
         // the server's time: the schema's `begin_bulk_load()` drops the index and the
@@ -598,6 +598,10 @@ impl StaffReads for Session<'_> {
         Ok(Some(all(rows, |r| Ok((get(r, 0)?, get(r, 1)?)))?))
     }
 
+    fn row_scope(&self) -> Result<Option<i64>> {
+        get(&self.conn.query("SELECT session_unit()", &[])?[0], 0)
+    }
+
     fn user_by_name(&self, name: &str) -> Result<Option<UserRow>> {
         self.conn
             .query_opt(
@@ -879,9 +883,9 @@ impl WorkWrites for Session<'_> {
     }
 }
 
-/// A new contact's values, in the order both ways of writing one name its columns (an `INSERT`
-/// and a bulk load's `COPY`): id, date, person, field night, author, when, attributes, note.
-pub(super) fn new_contact_values(c: &ContactRow) -> [&(dyn ToSql + Sync); 8] {
+/// A new contact's values, in the order an `INSERT` names its columns: id, date, person, field
+/// night, author, when, attributes, note.
+fn new_contact_values(c: &ContactRow) -> [&(dyn ToSql + Sync); 8] {
     [
         &c.id,
         &c.date,

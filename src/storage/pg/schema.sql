@@ -147,8 +147,7 @@ CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 -- not in `unit_roles`). A unit's role may write only its own unit's contacts and field nights,
 -- may not rewrite or remove a person (only a city role's rekey and forget do), and may not write
 -- `user_units`: each is refused by a trigger, so the statement fails and nothing of the
--- transaction is kept. Reads stay the city's: the city's statistics need every contact's date,
--- person, author and categories (sealed per unit; a unit's notes under its own key).
+-- transaction is kept. Reads: below ("Reads per unit").
 CREATE TABLE IF NOT EXISTS unit_roles (
     role_name TEXT PRIMARY KEY,
     unit      BIGINT NOT NULL CHECK (unit >= 1)
@@ -226,6 +225,35 @@ CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+
+-- Reads per unit: a unit's role sees its own unit's contacts, field nights and activities and
+-- no other unit's (row-level security); a city role (one not in `unit_roles`) sees every row,
+-- as the city's figures and the audit need. What stays the city's to read for every role:
+-- persons (pseudonyms only: a code met by two units is one person), declared merges, users and
+-- their units, projects, the log, and the keys' tables. The tables' owner is not held back
+-- (nor is a superuser); `uppsok audit` fails when a policy is missing or row-level security is
+-- off on one of the three while any role is a unit's. The users of a unit are read once a
+-- statement (an init plan), not once a row.
+CREATE OR REPLACE FUNCTION session_unit_users() RETURNS BIGINT[] LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(u.id), '{}') FROM uppsok.users u
+        LEFT JOIN uppsok.user_units uu ON uu.user_id = u.id
+        WHERE coalesce(uu.unit, 1) = uppsok.session_unit()
+$$;
+DO $$
+DECLARE
+    t TEXT;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['contacts', 'field_nights', 'activities'] LOOP
+        EXECUTE format('ALTER TABLE uppsok.%I ENABLE ROW LEVEL SECURITY', t);
+        IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polname = 'unit_rows'
+                       AND polrelid = format('uppsok.%I', t)::regclass) THEN
+            EXECUTE format('CREATE POLICY unit_rows ON uppsok.%I
+                USING ((SELECT uppsok.session_unit()) IS NULL
+                       OR created_by = ANY ((SELECT uppsok.session_unit_users())::bigint[]))', t);
+        END IF;
+    END LOOP;
+END $$;
 
 -- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references
 -- and putting it into the person index one row at a time is most of the server's time in a
