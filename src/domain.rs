@@ -601,12 +601,18 @@ pub struct PersonCode(Zeroizing<String>);
 impl PersonCode {
     /// `None` for an empty code (an unidentified contact).
     pub fn normalise(raw: &str) -> Option<PersonCode> {
+        let raw = raw.trim();
         let mut out = Zeroizing::new(String::with_capacity(raw.len()));
-        for c in raw.trim().nfc() {
-            if c.is_whitespace() || c == '-' {
-                continue;
+        let mut keep = |c: char| {
+            if !(c.is_whitespace() || c == '-') {
+                out.extend(c.to_lowercase());
             }
-            out.extend(c.to_lowercase());
+        };
+        // ASCII is its own NFC (a composition needs a combining mark, none of which is
+        // ASCII): most codes skip the composition, a tenth of an import's time.
+        match raw.is_ascii() {
+            true => raw.chars().for_each(&mut keep),
+            false => raw.nfc().for_each(&mut keep),
         }
         if out.is_empty() {
             None
@@ -637,10 +643,12 @@ impl PersonCode {
         // `＠`, `＋`), then every character that is neither a letter, a digit, `@` nor `+`
         // dropped (dots, slashes, underscores, any Unicode dash or space, zero-width
         // characters), so every spelling of a number becomes one run of digits.
-        let folded: String = raw
-            .nfkc()
-            .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '+')
-            .collect();
+        // (ASCII is its own NFKC: no ASCII character has a compatibility form.)
+        let wanted = |c: &char| c.is_alphanumeric() || *c == '@' || *c == '+';
+        let folded: String = match raw.is_ascii() {
+            true => raw.chars().filter(wanted).collect(),
+            false => raw.nfkc().filter(wanted).collect(),
+        };
         let looks = find_identifiers(&folded);
         // What the detector's shapes cannot see: an address however it is written, and a long
         // run of digits of any script (no code material needs seven digits in a row).
@@ -1614,6 +1622,20 @@ mod tests {
         assert_ne!(code("ab85"), code("ab.85"));
         assert!(PersonCode::normalise("  - ").is_none());
         assert!(PersonCode::normalise("").is_none());
+        // ASCII skips the composition (its own NFC): every ASCII character gives what the
+        // composing path gives, each white space (vertical tab and form feed too) dropped.
+        let composed = |raw: &str| -> String {
+            raw.trim()
+                .nfc()
+                .filter(|c| !(c.is_whitespace() || *c == '-'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let every: String = (0u8..128).map(char::from).collect();
+        for raw in [every.as_str(), "Ab\u{b}85\u{c}X", " A-b_8.5 "] {
+            let fast = PersonCode::normalise(raw).map(|c| c.as_bytes().to_vec());
+            assert_eq!(fast.unwrap_or_default(), composed(raw).into_bytes(), "{raw:?}");
+        }
     }
 
     #[test]
