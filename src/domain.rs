@@ -1634,7 +1634,11 @@ mod tests {
         let every: String = (0u8..128).map(char::from).collect();
         for raw in [every.as_str(), "Ab\u{b}85\u{c}X", " A-b_8.5 "] {
             let fast = PersonCode::normalise(raw).map(|c| c.as_bytes().to_vec());
-            assert_eq!(fast.unwrap_or_default(), composed(raw).into_bytes(), "{raw:?}");
+            assert_eq!(
+                fast.unwrap_or_default(),
+                composed(raw).into_bytes(),
+                "{raw:?}"
+            );
         }
     }
 

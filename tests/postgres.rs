@@ -887,6 +887,17 @@ fn without_hex(dump: &str) -> String {
     cut
 }
 
+/// The statement of schema.sql that makes the function `name`, as `init` ran it.
+fn function_of_schema(name: &str) -> String {
+    let schema = uppsok::storage::pg::SCHEMA;
+    let start = schema
+        .find(&format!("CREATE OR REPLACE FUNCTION {name}("))
+        .expect("the function is in the schema");
+    let body = schema[start..].find("$$").unwrap() + start + 2;
+    let end = schema[body..].find("$$").unwrap() + body + 2;
+    schema[start..end].to_string()
+}
+
 /// One of the server's own programs (`pg_dump`, `pg_restore`), of the newest version installed.
 fn pg_tool(name: &str) -> std::path::PathBuf {
     let mut versions: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
@@ -1242,36 +1253,107 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
     let audit = || db.cmd().arg("audit").output().unwrap();
     let a = audit();
     assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    // What the schema's owner (or the server's administrator) could do instead, each named.
     let mut owner = postgres::Client::connect(&server.owner_url, postgres::NoTls).unwrap();
-    for (attack, undo) in [
+    let mut superuser = server_admin(&server.name);
+    let unit_role = "uppsok_it_goteborg";
+    let pinned = "LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp";
+    let session_unit = format!(
+        "CREATE OR REPLACE FUNCTION uppsok.session_unit() RETURNS BIGINT {pinned} AS $$
+    SELECT unit FROM uppsok.unit_roles WHERE role_name = current_user::pg_catalog.text
+$$"
+    );
+    for (attack, undo, by_superuser, says) in [
         (
-            "ALTER TABLE uppsok.activities DISABLE ROW LEVEL SECURITY",
-            "ALTER TABLE uppsok.activities ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE uppsok.activities DISABLE ROW LEVEL SECURITY".to_string(),
+            "ALTER TABLE uppsok.activities ENABLE ROW LEVEL SECURITY".to_string(),
+            false,
+            "row-level security",
         ),
         (
-            "CREATE POLICY everything ON uppsok.contacts FOR SELECT USING (true)",
-            "DROP POLICY everything ON uppsok.contacts",
+            "CREATE POLICY everything ON uppsok.contacts FOR SELECT USING (true)".into(),
+            "DROP POLICY everything ON uppsok.contacts".into(),
+            false,
+            "row-level security",
         ),
         (
-            "ALTER POLICY unit_rows ON uppsok.field_nights USING (true)",
+            "ALTER POLICY unit_rows ON uppsok.field_nights USING (true)".into(),
             "ALTER POLICY unit_rows ON uppsok.field_nights USING
                  ((SELECT uppsok.session_unit()) IS NULL
-                  OR created_by = ANY ((SELECT uppsok.session_unit_users())::bigint[]))",
+                  OR created_by = ANY ((SELECT uppsok.session_unit_users())::bigint[]))"
+                .into(),
+            false,
+            "row-level security",
         ),
         (
-            "ALTER POLICY unit_rows ON uppsok.contacts TO uppsok_it_goteborg",
-            "ALTER POLICY unit_rows ON uppsok.contacts TO PUBLIC",
+            format!("ALTER POLICY unit_rows ON uppsok.contacts TO {unit_role}"),
+            "ALTER POLICY unit_rows ON uppsok.contacts TO PUBLIC".into(),
+            false,
+            "row-level security",
+        ),
+        // A red team's (round 5): the functions the policy and the guards call, made to let
+        // everything through, passed the audit.
+        (
+            format!(
+                "CREATE OR REPLACE FUNCTION uppsok.session_unit() RETURNS BIGINT {pinned}
+                 AS $$ SELECT NULL::bigint $$"
+            ),
+            session_unit.clone(),
+            false,
+            "function session_unit",
+        ),
+        (
+            "CREATE OR REPLACE FUNCTION uppsok.audit_log_append_only() RETURNS trigger
+                 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+                 AS $$ BEGIN RETURN OLD; END $$"
+                .into(),
+            format!(
+                "SET search_path = uppsok; {}",
+                function_of_schema("audit_log_append_only")
+            ),
+            false,
+            "function audit_log_append_only",
+        ),
+        (
+            format!(
+                "CREATE VIEW uppsok.leak AS SELECT * FROM uppsok.contacts;
+                 GRANT SELECT ON uppsok.leak TO {unit_role}"
+            ),
+            "DROP VIEW uppsok.leak".into(),
+            false,
+            "(leak)",
+        ),
+        (
+            format!(
+                "CREATE SCHEMA leak; CREATE VIEW leak.v AS SELECT * FROM uppsok.contacts;
+                 GRANT USAGE ON SCHEMA leak TO {unit_role}; GRANT SELECT ON leak.v TO {unit_role}"
+            ),
+            "DROP SCHEMA leak CASCADE".into(),
+            false,
+            "view(s) outside",
+        ),
+        (
+            format!("ALTER ROLE {unit_role} BYPASSRLS"),
+            format!("ALTER ROLE {unit_role} NOBYPASSRLS"),
+            true,
+            "passes row-level security",
+        ),
+        (
+            format!("GRANT uppsok_app TO {unit_role}"),
+            format!("REVOKE uppsok_app FROM {unit_role}"),
+            true,
+            "passes row-level security",
         ),
     ] {
-        owner.batch_execute(attack).unwrap();
+        let mut by = |sql: &str| match by_superuser {
+            true => superuser.batch_execute(sql),
+            false => owner.batch_execute(sql),
+        };
+        by(&attack).unwrap_or_else(|e| panic!("{attack}: {e}"));
         let a = audit();
         assert_eq!(a.status.code(), Some(1), "{attack}: {}", stdout(&a));
-        assert!(
-            stdout(&a).contains("row-level security"),
-            "{attack}: {}",
-            stdout(&a)
-        );
-        owner.batch_execute(undo).unwrap();
+        assert!(stdout(&a).contains(says), "{attack}: {}", stdout(&a));
+        by(&undo).unwrap_or_else(|e| panic!("{undo}: {e}"));
         let a = audit();
         assert!(a.status.success(), "{undo}: {}{}", stdout(&a), stderr(&a));
     }

@@ -265,6 +265,13 @@ fn a_unit_sees_and_changes_only_its_own_contacts() {
     assert_eq!(rows.len(), 3);
     assert!(!stdout(&o).contains("stockholms anteckning"));
     assert!(stdout(&o).contains("göteborgs anteckning"));
+    // Its entry in the log (which every unit's auditor reads its own unit's of, and a unit's
+    // role on a server reads all of) names the unit's contacts, not the city's count (a red
+    // team read the city's total from it).
+    let log = db.cmd().args(["log", "-f", "json"]).output().unwrap();
+    let log = stdout(&log);
+    assert!(log.contains("contacts:unit:2"), "{log}");
+    assert!(!log.contains("of="), "{log}");
     // Stockholm's first contact (id 1) is not Göteborg's to show, change or delete.
     for args in [
         vec!["contact", "show", "1"],

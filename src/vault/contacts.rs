@@ -373,12 +373,10 @@ impl Contacts<'_> {
     pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
         self.0.require(Permission::Export)?;
         let count = self.0.store.read()?.contact_count()?;
+        // Of several units, not the city's count: the log is every unit's to read.
         let (objects, detail) = match self.0.units.several() {
             false => ("contacts:all".to_string(), format!("count={count}")),
-            true => (
-                format!("contacts:unit:{}", self.0.user.unit),
-                format!("of={count}"),
-            ),
+            true => (format!("contacts:unit:{}", self.0.user.unit), String::new()),
         };
         self.0.log_read(Action::Export, &objects, &detail)?;
         let vault = &*self.0;

@@ -937,6 +937,7 @@ impl Maintenance for PgStore {
         }
         // Constraints turned off or not validated.
         let mut problems = log_guards(session.conn)?;
+        problems.extend(schema_objects(session.conn)?);
         problems.extend(unit_guards(session.conn)?);
         for row in session.conn.query(
             "SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
@@ -1045,6 +1046,95 @@ fn log_guards(conn: &Conn) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The functions schema.sql makes: (name, body as the server keeps it, whether it runs as its
+/// owner). Read from the schema itself, so the audit compares with what `init` made.
+fn schema_functions() -> Vec<(&'static str, &'static str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = SCHEMA;
+    while let Some(at) = rest.find("CREATE OR REPLACE FUNCTION ") {
+        rest = &rest[at + "CREATE OR REPLACE FUNCTION ".len()..];
+        let name = &rest[..rest.find('(').unwrap_or(0)];
+        let Some(open) = rest.find("$$") else { break };
+        let header = &rest[..open];
+        let body = &rest[open + 2..];
+        let Some(close) = body.find("$$") else { break };
+        out.push((name, &body[..close], header.contains("SECURITY DEFINER")));
+        rest = &body[close + 2..];
+    }
+    out
+}
+
+/// The tables schema.sql makes.
+fn schema_tables() -> Vec<&'static str> {
+    SCHEMA
+        .split("CREATE TABLE IF NOT EXISTS ")
+        .skip(1)
+        .filter_map(|t| t.split_whitespace().next())
+        .collect()
+}
+
+/// What the schema's owner (or a superuser) could put into the schema to undo its guards and
+/// row-level security without touching a row or a trigger: a function of the schema's made
+/// to do otherwise (a guard that lets everything through, a unit's function that names
+/// another unit), one more function, a table or view of the schema that is none of its own (a
+/// copy of the contacts granted to a unit's role), or a view anywhere that reads the schema's
+/// tables. An `audit` failure each. (A function elsewhere that reads the tables is not
+/// found: docs/deploy.md.)
+fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
+    let expected = schema_functions();
+    let mut out = Vec::new();
+    for row in conn.query(
+        "SELECT p.proname::text, p.prosrc, p.prosecdef,
+                coalesce(array_to_string(p.proconfig, ';'), '')
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = $1 ORDER BY 1",
+        &[&SCHEMA_NAME],
+    )? {
+        let (name, body, definer, config): (String, String, bool, String) =
+            (get(&row, 0)?, get(&row, 1)?, get(&row, 2)?, get(&row, 3)?);
+        let same = expected.iter().any(|(n, b, d)| {
+            *n == name && *b == body && *d == definer && config == "search_path=pg_catalog, pg_temp"
+        });
+        if !same {
+            out.push(format!(
+                "the schema's function {name} is not the one uppsok made: it could let a unit's role read or write another unit's rows, or the log be rewritten"
+            ));
+        }
+    }
+    let tables = schema_tables();
+    for row in conn.query(
+        "SELECT c.relname::text, c.relkind::text FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
+        &[&SCHEMA_NAME],
+    )? {
+        let (name, kind): (String, String) = (get(&row, 0)?, get(&row, 1)?);
+        if kind != "r" || !tables.contains(&name.as_str()) {
+            out.push(format!(
+                "the schema holds a table or view uppsok did not make ({name}): it could show its rows to a role the row-level security holds back"
+            ));
+        }
+    }
+    let views: i64 = get(
+        &conn.query(
+            "SELECT count(DISTINCT r.ev_class) FROM pg_depend d
+               JOIN pg_rewrite r ON r.oid = d.objid
+               JOIN pg_class t ON t.oid = d.refobjid
+               JOIN pg_namespace n ON n.oid = t.relnamespace
+              WHERE d.classid = 'pg_rewrite'::regclass AND n.nspname = $1
+                AND r.ev_class <> t.oid",
+            &[&SCHEMA_NAME],
+        )?[0],
+        0,
+    )?;
+    if views > 0 {
+        out.push(format!(
+            "{views} view(s) outside uppsok's schema read its tables: a view shows its rows past the row-level security of a unit's role"
+        ));
+    }
+    Ok(out)
+}
+
 /// The condition of the policy `unit_rows` (schema.sql) as the server prints it back, its
 /// schema's name taken out (the server leaves it out when the schema is on the search path): a
 /// policy changed to show more (`USING (true)`, another unit's users) is not this.
@@ -1092,6 +1182,22 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if roles > 0 && guards != 9 {
         out.push("the row-level guards of the units' roles are missing or turned off: a unit's role could write another unit's contacts".to_string());
+    }
+    // A unit's role that is a superuser, passes row-level security, or is a member of the
+    // city's role or of the tables' owner reads every row whatever the policy says.
+    for row in conn.query(
+        "SELECT u.role_name FROM unit_roles u JOIN pg_roles r ON r.rolname = u.role_name
+          WHERE r.rolsuper OR r.rolbypassrls
+             OR pg_has_role(r.oid, current_user, 'MEMBER')
+             OR pg_has_role(r.oid, (SELECT c.relowner FROM pg_class c
+                                     WHERE c.oid = 'contacts'::regclass), 'MEMBER')
+          ORDER BY 1",
+        &[],
+    )? {
+        let role: String = get(&row, 0)?;
+        out.push(format!(
+            "the unit's role {role} passes row-level security (a superuser, BYPASSRLS, or a member of the city's role or of the tables' owner): it reads every unit's rows"
+        ));
     }
     // Policies are permissive: one more on a table (say `USING (true)`) would show a unit's
     // role every row, so there must be exactly the one.

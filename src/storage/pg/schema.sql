@@ -226,9 +226,11 @@ CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE
 CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 
--- Reads per unit: a unit's role sees its own unit's contacts, field nights and activities and
--- no other unit's (row-level security); a city role (one not in `unit_roles`) sees every row,
--- as the city's figures and the audit need. What stays the city's to read for every role:
+-- Reads per unit: a query of a unit's role returns its own unit's contacts, field nights and
+-- activities and no other unit's (row-level security); a city role (one not in `unit_roles`)
+-- sees every row, as the city's figures and the audit need. Row-level security does not hide
+-- side channels (the row counts of EXPLAIN ANALYZE, the statistics counters): someone with a
+-- unit's password and their own SQL still learns other units' dates (docs/deploy.md, "Reads"). What stays the city's to read for every role:
 -- persons (pseudonyms only: a code met by two units is one person), declared merges, users and
 -- their units, projects, the log, and the keys' tables. The tables' owner is not held back
 -- (nor is a superuser); `uppsok audit` fails when a policy is missing or row-level security is
