@@ -78,7 +78,7 @@ enum Mode {
 }
 
 /// Rows fetched per round trip by a scan.
-const PAGE: i64 = 2000;
+const PAGE: i64 = 10_000;
 
 /// The label the page key's check value is an HMAC of.
 const CHECK_LABEL: &[u8] = b"uppsok postgres page key check v1";
