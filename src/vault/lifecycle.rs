@@ -1007,7 +1007,7 @@ impl Vault {
         save_key_file_sealed(change, &mut load_key_file(change)?, &keys)?;
         // A snapshot: every contact as re-sealed, which is all the walk of the content
         // commitments needs from here back (everything before was checked above).
-        let content = content_snapshot(tx, &keys)?;
+        let content = content_snapshot(tx, &keys, &units)?;
         change.log(
             Action::Rekey,
             "database",
@@ -1067,10 +1067,10 @@ fn content_as_committed<R: Reads + ?Sized>(
 }
 
 /// A snapshot's commitment to the activities: all of them, or in a database of several units
-/// (as the log grants them, this transaction's own `unit_add` included) each unit's.
-fn activities_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
+/// (as the log grants them, a `unit_add` of the snapshot's own transaction included) each
+/// unit's.
+fn activities_snapshot<R: Reads + ?Sized>(reads: &R, units: &Units) -> Result<String> {
     let activities = reads.activities(None, None)?;
-    let units = read_grants(reads)?.units();
     if !units.several() {
         return Ok(audit_log::activities_detail(&activities));
     }
@@ -1093,7 +1093,11 @@ fn activities_snapshot<R: Reads + ?Sized>(reads: &R) -> Result<String> {
 /// every field night, the small tables, the district list, (`cellkey=`, opened with `keys`)
 /// the cell key secret and (`publish_method=`, when set) the unit's default disclosure-control
 /// method: a snapshot entry's commitment, as its detail's tokens.
-pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Result<String> {
+pub(super) fn content_snapshot<R: Reads + ?Sized>(
+    reads: &R,
+    keys: &Keys,
+    units: &Units,
+) -> Result<String> {
     let mut running = audit_log::Running::default();
     for (id, h) in live_contact_hashes(reads)? {
         running.push(id, &h);
@@ -1109,7 +1113,7 @@ pub(super) fn content_snapshot<R: Reads + ?Sized>(reads: &R, keys: &Keys) -> Res
         audit_log::merges_detail(&reads.merges()?),
         audit_log::districts_detail(reads.meta("districts")?.as_deref()),
         audit_log::projects_detail(&reads.projects()?),
-        activities_snapshot(reads)?,
+        activities_snapshot(reads, units)?,
     );
     if let Some(cellkey) = super::cellkey::snapshot_detail(reads, keys)? {
         out.push(' ');
@@ -1316,7 +1320,8 @@ impl Lifecycle<'_> {
                 purged += 1;
             }
         }
-        let content = content_snapshot(&*tx, tx.keys)?;
+        let units = read_grants(&*tx)?.units();
+        let content = content_snapshot(&*tx, tx.keys, &units)?;
         tx.log(
             Action::Purge,
             "notes",

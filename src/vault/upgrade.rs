@@ -140,7 +140,9 @@ fn sign_over_the_old_log(
         super::cellkey::create(&**tx, tx.keys)?;
     }
     // A snapshot of every contact: what content commitments start from (and the secret's).
-    let content = super::lifecycle::content_snapshot(&**tx, tx.keys)?;
+    // (No format before this one had units: one unit.)
+    let content =
+        super::lifecycle::content_snapshot(&**tx, tx.keys, &crate::domain::Units::default())?;
     detail.push_str(&format!(" {content}"));
     tx.set_meta("format", crate::storage::FORMAT_VERSION)?;
     tx.log(Action::Upgrade, "database", &detail)?;
