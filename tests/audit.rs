@@ -903,20 +903,7 @@ fn look_alike_dashes_and_digits_do_not_smuggle_a_personnummer_in() {
 
         let out = db
             .cmd()
-            .args([
-                "activity",
-                "add",
-                "--date",
-                "2024-04-02",
-                "--kind",
-                "lecture",
-                "--audience",
-                "school",
-                "--participants",
-                "20",
-                "--note",
-                &note,
-            ])
+            .args(activity_args(&["--participants", "20", "--note", &note]))
             .output()
             .unwrap();
         let err = stderr(&out);

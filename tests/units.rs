@@ -900,15 +900,7 @@ fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
     let db = city();
     let activity = |user: &str, n: &str, note: &str| {
         db.cmd_as(user, PASS)
-            .args([
-                "activity",
-                "add",
-                "--date",
-                "2024-04-02",
-                "--kind",
-                "lecture",
-            ])
-            .args(["--audience", "school", "--participants", n, "--note", note])
+            .args(activity_args(&["--participants", n, "--note", note]))
             .assert()
             .success();
     };

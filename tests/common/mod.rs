@@ -34,6 +34,24 @@ pub fn add_args(extra: &[&str]) -> Vec<String> {
     .collect()
 }
 
+/// `activity add` of a lecture at a school on 2024-04-02, with `extra` (participants, a note).
+pub fn activity_args(extra: &[&str]) -> Vec<String> {
+    [
+        "activity",
+        "add",
+        "--date",
+        "2024-04-02",
+        "--kind",
+        "lecture",
+        "--audience",
+        "school",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// A passphrase long enough for the minimum.
 pub const PASS: &str = "correct horse battery staple";
 pub const ADMIN: &str = "admin";
