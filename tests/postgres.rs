@@ -1320,6 +1320,25 @@ $$"
             "view(s) outside",
         ),
         (
+            format!(
+                "CREATE SCHEMA leak; CREATE TABLE leak.copied(id bigint, date text);
+                 CREATE FUNCTION leak.copy() RETURNS trigger LANGUAGE plpgsql AS
+                     $$ BEGIN INSERT INTO leak.copied VALUES (NEW.id, NEW.date); RETURN NULL; END $$;
+                 CREATE TRIGGER copy AFTER INSERT ON uppsok.contacts
+                     FOR EACH ROW EXECUTE FUNCTION leak.copy();
+                 GRANT USAGE ON SCHEMA leak TO {unit_role}; GRANT SELECT ON leak.copied TO {unit_role}"
+            ),
+            "DROP SCHEMA leak CASCADE".into(),
+            false,
+            "(copy on contacts)",
+        ),
+        (
+            "CREATE RULE copy AS ON INSERT TO uppsok.contacts DO ALSO NOTIFY copied".into(),
+            "DROP RULE copy ON uppsok.contacts".into(),
+            false,
+            "(copy on contacts)",
+        ),
+        (
             format!("ALTER ROLE {unit_role} BYPASSRLS"),
             format!("ALTER ROLE {unit_role} NOBYPASSRLS"),
             true,

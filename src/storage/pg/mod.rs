@@ -1064,6 +1064,15 @@ fn schema_functions() -> Vec<(&'static str, &'static str, bool)> {
     out
 }
 
+/// The triggers schema.sql makes.
+fn schema_triggers() -> Vec<&'static str> {
+    ["CREATE OR REPLACE TRIGGER ", "CREATE CONSTRAINT TRIGGER "]
+        .iter()
+        .flat_map(|made| SCHEMA.split(made).skip(1))
+        .filter_map(|t| t.split_whitespace().next())
+        .collect()
+}
+
 /// The tables schema.sql makes.
 fn schema_tables() -> Vec<&'static str> {
     SCHEMA
@@ -1131,6 +1140,29 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
         out.push(format!(
             "{views} view(s) outside uppsok's schema read its tables: a view shows its rows past the row-level security of a unit's role"
         ));
+    }
+    // A trigger or a rule of someone else's on a table of the schema could copy each new row
+    // somewhere a unit's role reads (or change what is written).
+    let triggers = schema_triggers();
+    for row in conn.query(
+        "SELECT t.tgname::text, c.relname::text FROM pg_trigger t
+           JOIN pg_class c ON c.oid = t.tgrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND NOT t.tgisinternal
+         UNION ALL
+         SELECT r.rulename::text, c.relname::text FROM pg_rewrite r
+           JOIN pg_class c ON c.oid = r.ev_class
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind = 'r'
+         ORDER BY 1",
+        &[&SCHEMA_NAME],
+    )? {
+        let (name, table): (String, String) = (get(&row, 0)?, get(&row, 1)?);
+        if !triggers.contains(&name.as_str()) {
+            out.push(format!(
+                "a trigger or rule uppsok did not make ({name} on {table}): it could copy the table's rows where a unit's role reads them, or change what is written"
+            ));
+        }
     }
     Ok(out)
 }
