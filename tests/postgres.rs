@@ -915,7 +915,12 @@ fn pg_tool(name: &str) -> std::path::PathBuf {
 /// cluster's roles are shared by every test database: made once, with a name only these tests
 /// use) and granted by the owner as docs/deploy.md says; its URL.
 fn goteborgs_role(server: &ServerDatabase) -> String {
-    let role = "uppsok_it_goteborg";
+    units_role(server, "uppsok_it_goteborg")
+}
+
+/// [`goteborgs_role`] under a name of the caller's: a test that changes the role itself (its
+/// attributes, its memberships: the cluster's, seen by every test database) uses its own.
+fn units_role(server: &ServerDatabase, role: &str) -> String {
     let _ = server_admin("postgres").batch_execute(&format!(
         "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
@@ -1084,7 +1089,9 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
             ("lena", "lead", "goteborg"),
         ],
     );
-    let unit_url = goteborgs_role(server);
+    // A role of this test's own: it is given BYPASSRLS and the city's role below.
+    let unit_role = "uppsok_it_goteborg_reads";
+    let unit_url = units_role(server, unit_role);
     let on_unit = |user: &str| {
         let mut c = db.cmd_as(user, PASS);
         c.env("UPPSOK_DB", &unit_url);
@@ -1243,7 +1250,6 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
     // What the schema's owner (or the server's administrator) could do instead, each named.
     let mut owner = postgres::Client::connect(&server.owner_url, postgres::NoTls).unwrap();
     let mut superuser = server_admin(&server.name);
-    let unit_role = "uppsok_it_goteborg";
     let pinned = "LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp";
     let session_unit = format!(
         "CREATE OR REPLACE FUNCTION uppsok.session_unit() RETURNS BIGINT {pinned} AS $$
