@@ -1371,6 +1371,63 @@ $$"
     }
 }
 
+/// A unit's role imports in bulk (20,000 rows: the path that drops the person index and the
+/// contacts' keys for the load, and sends contacts as arrays, as `COPY` is refused under
+/// row-level security): its own unit's contacts, linked to the city's persons, with the index
+/// and keys made again; the city's audit passes.
+#[test]
+fn a_units_role_imports_its_own_contacts_in_bulk() {
+    let db = Db::new_on_server();
+    let server = db.server.as_ref().unwrap();
+    db.add_units(&["stockholm", "goteborg"], &[("lena", "lead", "goteborg")]);
+    db.cmd()
+        .args(add_args(&["--code", "k00001", "--note", "stockholms"]))
+        .assert()
+        .success();
+    let unit_url = goteborgs_role(server);
+    let mut csv = String::from(HEADER);
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "2024-02-{:02},k{:05},sells,woman,25-34,men,norrmalm,outreach,,no,\n",
+            1 + i % 28,
+            i % 5_000
+        ));
+    }
+    let f = db.file("unit.csv", &csv);
+    let o = db
+        .cmd_as("lena", PASS)
+        .env("UPPSOK_DB", &unit_url)
+        .arg("import")
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+    let own: i64 = unit
+        .query_one("SELECT count(*) FROM uppsok.contacts", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(own, 20_000);
+    let mut owner = postgres::Client::connect(&server.owner_url, postgres::NoTls).unwrap();
+    let (persons, keys, index): (i64, i64, i64) = {
+        let r = owner
+            .query_one(
+                "SELECT (SELECT count(*) FROM uppsok.persons),
+                        (SELECT count(*) FROM pg_constraint
+                          WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f'),
+                        (SELECT count(*) FROM pg_indexes
+                          WHERE schemaname = 'uppsok' AND indexname = 'contacts_person')",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    // k00001 is one person of the city's, met by both units.
+    assert_eq!((persons, keys, index), (5_000, 3, 1));
+    let a = db.cmd().arg("audit").output().unwrap();
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+}
+
 /// A city's file moved onto the server keeps each user's unit for the server's guards: after
 /// `migrate`, Göteborg's staff write their own contacts as Göteborg's role, and that role
 /// writes none of Stockholm's.
