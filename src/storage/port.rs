@@ -302,7 +302,8 @@ pub trait ContactReads {
     fn scan_stored_contacts(&self, visit: &mut dyn FnMut(ContactRow) -> Visit) -> Result<()>;
 
     /// What statistics need of every contact dated within the bounds (inclusive; an absent
-    /// bound is open), in no particular order.
+    /// bound is open), in no particular order. `visit` must not read through the same
+    /// session: a back end may stream the rows on its connection while `visit` runs.
     fn scan_stat_rows(
         &self,
         from: Option<&str>,

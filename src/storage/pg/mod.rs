@@ -621,6 +621,28 @@ impl Conn {
         Ok(self.client.borrow_mut().query(&st, params)?)
     }
 
+    /// Runs `f` on each row of a query as the rows arrive: the server goes on sending while
+    /// `f` works, where [`Session::pages`] waits for each page before asking for the next. The
+    /// connection is the query's until the last row (or `f` breaks), so `f` must not read.
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        f: &mut dyn FnMut(&Row) -> Result<super::port::Visit>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        self.flush()?;
+        let st = self.prepared(sql)?;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(&st, params.iter().copied())?;
+        while let Some(row) = rows.next()? {
+            if f(&row)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
         self.flush()?;
         let st = self.prepared(sql)?;
