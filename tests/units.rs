@@ -527,97 +527,14 @@ fn what_a_red_team_read_of_another_unit_is_not_shown() {
     assert!(log_users(ADMIN).iter().any(|u| u == "sara"));
 }
 
-/// What an insider reads and writes without uppsok: on a file, with the page key the slot of
-/// `user` gives; on a server, with the application's password (whose reads are the city's).
-enum Outside {
-    File(rusqlite::Connection),
-    Server(postgres::Client),
-}
-
-impl Outside {
-    fn new(db: &Db, user: &str) -> Outside {
-        match &db.server {
-            None => Outside::File(insider_conn(&db.path, user, PASS)),
-            Some(s) => Outside::Server(postgres::Client::connect(&s.url, postgres::NoTls).unwrap()),
-        }
-    }
-
-    fn key_file(&mut self, db: &Db) -> Vec<u8> {
-        match self {
-            Outside::File(_) => std::fs::read(key_file_of(&db.path)).expect("the key file"),
-            Outside::Server(c) => c
-                .query_one("SELECT bytes FROM uppsok.key_file WHERE id = 1", &[])
-                .unwrap()
-                .get(0),
-        }
-    }
-
-    /// A user's id and what the database seals to them.
-    fn wrap(&mut self, user: &str) -> (i64, Vec<u8>) {
-        match self {
-            Outside::File(c) => wrap_of(c, user),
-            Outside::Server(c) => {
-                let r = c
-                    .query_one(
-                        "SELECT u.id, w.wrapped_master FROM uppsok.users u
-                         JOIN uppsok.master_wraps w ON w.user_id = u.id WHERE u.name = $1",
-                        &[&user],
-                    )
-                    .unwrap();
-                (r.get(0), r.get(1))
-            }
-        }
-    }
-
-    /// Every contact as stored: (id, author, categories, note).
-    fn contacts(&mut self) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
-        self.rows("SELECT id, created_by, attributes, note FROM contacts ORDER BY id")
-    }
-
-    /// Every activity as stored: (id, author, details, note).
-    fn activities(&mut self) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
-        self.rows("SELECT id, created_by, details, note FROM activities ORDER BY id")
-    }
-
-    /// Rows of four columns (two numbers, two blobs) of a table of the schema.
-    fn rows(&mut self, sql: &str) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
-        match self {
-            Outside::File(c) => {
-                let mut st = c.prepare(sql).unwrap();
-                let rows = st
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                    .unwrap()
-                    .map(|r| r.unwrap())
-                    .collect();
-                rows
-            }
-            Outside::Server(c) => c
-                .query(&sql.replace(" FROM ", " FROM uppsok."), &[])
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect(),
-        }
-    }
-
-    fn write_note(&mut self, id: i64, note: &[u8]) {
-        match self {
-            Outside::File(c) => {
-                c.execute(
-                    "UPDATE contacts SET note = ?1 WHERE id = ?2",
-                    rusqlite::params![note, id],
-                )
-                .unwrap();
-            }
-            Outside::Server(c) => {
-                c.execute(
-                    "UPDATE uppsok.contacts SET note = $1 WHERE id = $2",
-                    &[&note, &id],
-                )
-                .unwrap();
-            }
-        }
-    }
+/// Rows of four columns (id, author, two envelopes) as an insider holding `user`'s passphrase
+/// reads them without uppsok ([`RawConn::as_application`]).
+fn rows_outside(db: &Db, user: &str, sql: &str) -> Vec<(i64, i64, Vec<u8>, Vec<u8>)> {
+    RawConn::as_application(db, user, PASS)
+        .query(sql, &[])
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
 }
 
 /// What a user of the city holds outside uppsok: their slot (opened with their passphrase)
@@ -625,12 +542,11 @@ impl Outside {
 /// unit), the master key of the ring too if it holds one.
 fn held_outside(db: &Db, user: &str, categories_only: bool) -> uppsok::crypto::Held {
     use uppsok::crypto::{KeyFile, Passphrase};
-    let mut outside = Outside::new(db, user);
-    let opened = KeyFile::parse(&outside.key_file(db))
+    let opened = KeyFile::parse(&db.key_file_bytes())
         .expect("a key file")
         .open_user(user, &Passphrase::new(PASS.into()))
         .expect("their own slot opens");
-    let (id, wrapped) = outside.wrap(user);
+    let (id, wrapped) = RawConn::as_application(db, user, PASS).wrap(user);
     opened
         .secret
         .open_held(&wrapped, id, categories_only)
@@ -642,10 +558,12 @@ fn a_units_staff_hold_no_key_to_another_units_notes_outside_uppsok() {
     use uppsok::crypto::{CryptoError, KeyScheme, Place};
     let db = city();
     db.add_units(&[], &[("aud", "auditor", "stockholm")]);
-    let mut outside = Outside::new(&db, ADMIN);
-    let rows = outside.contacts();
-    let admin_id = outside.wrap(ADMIN).0;
-    drop(outside);
+    let rows = rows_outside(
+        &db,
+        ADMIN,
+        "SELECT id, created_by, attributes, note FROM contacts ORDER BY id",
+    );
+    let admin_id = RawConn::as_application(&db, ADMIN, PASS).wrap(ADMIN).0;
     assert_eq!(rows.len(), 5);
     let unit_of = |author: i64| if author == admin_id { 1 } else { 2 };
     // (user, their unit, is an auditor)
@@ -707,9 +625,10 @@ fn a_note_written_into_another_units_contact_under_ones_own_key_is_named_by_the_
     let forged = keys
         .seal_in(2, Place::ContactNote(1), b"\x05\0\0\0falsk")
         .unwrap();
-    let mut outside = Outside::new(&db, "sara");
-    outside.write_note(1, &forged);
-    drop(outside);
+    RawConn::as_application(&db, "sara", PASS).exec(
+        "UPDATE contacts SET note = ?1 WHERE id = ?2",
+        &[&forged, &1i64],
+    );
     let o = db.cmd().args(["audit", "-f", "json"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -929,7 +848,11 @@ fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
     assert!(city.contains("| Total | 2 | 43 |"), "{city}");
     // Outside uppsok: Sara holds no key to Stockholm's activity, details nor note.
     let keys = held_outside(&db, "sara", false).derive(KeyScheme::PerUnit);
-    let rows = Outside::new(&db, "sara").activities();
+    let rows = rows_outside(
+        &db,
+        "sara",
+        "SELECT id, created_by, details, note FROM activities ORDER BY id",
+    );
     assert_eq!(rows.len(), 2);
     let (own, other) = (&rows[1], &rows[0]);
     assert!(keys.open_in(2, Place::ActivityNote(own.0), &own.3).is_ok());
