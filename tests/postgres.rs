@@ -1314,7 +1314,7 @@ $$"
             ),
             "DROP VIEW uppsok.leak".into(),
             false,
-            "(leak)",
+            "(leak (v))",
         ),
         (
             format!(

@@ -1132,19 +1132,19 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
             ));
         }
     }
+    // (A view, or anything but a plain table, is named with its kind: never one of the tables.)
     let tables = schema_tables();
-    for row in conn.query(
-        "SELECT c.relname::text, c.relkind::text FROM pg_class c
-           JOIN pg_namespace n ON n.oid = c.relnamespace
+    for (name, _) in not_made(
+        conn,
+        "SELECT CASE c.relkind WHEN 'r' THEN c.relname::text
+                    ELSE c.relname::text || ' (' || c.relkind::text || ')' END, ''
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
-        &[&SCHEMA_NAME],
+        &tables,
     )? {
-        let (name, kind): (String, String) = (get(&row, 0)?, get(&row, 1)?);
-        if kind != "r" || !tables.contains(&name.as_str()) {
-            out.push(format!(
-                "the schema holds a table or view uppsok did not make ({name}): it could show its rows to a role the row-level security holds back"
-            ));
-        }
+        out.push(format!(
+            "the schema holds a table or view uppsok did not make ({name}): it could show its rows to a role the row-level security holds back"
+        ));
     }
     let views: i64 = get(
         &conn.query(
@@ -1166,7 +1166,8 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
     // A trigger or a rule of someone else's on a table of the schema could copy each new row
     // somewhere a unit's role reads (or change what is written).
     let triggers = schema_triggers();
-    for row in conn.query(
+    for (name, table) in not_made(
+        conn,
         "SELECT t.tgname::text, c.relname::text FROM pg_trigger t
            JOIN pg_class c ON c.oid = t.tgrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -1177,13 +1178,23 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
            JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = $1 AND c.relkind = 'r'
          ORDER BY 1",
-        &[&SCHEMA_NAME],
+        &triggers,
     )? {
-        let (name, table): (String, String) = (get(&row, 0)?, get(&row, 1)?);
-        if !triggers.contains(&name.as_str()) {
-            out.push(format!(
-                "a trigger or rule uppsok did not make ({name} on {table}): it could copy the table's rows where a unit's role reads them, or change what is written"
-            ));
+        out.push(format!(
+            "a trigger or rule uppsok did not make ({name} on {table}): it could copy the table's rows where a unit's role reads them, or change what is written"
+        ));
+    }
+    Ok(out)
+}
+
+/// The rows of `sql` (a name and one more column; `$1` is the schema) whose name is not in
+/// `made`.
+fn not_made(conn: &Conn, sql: &str, made: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for row in conn.query(sql, &[&SCHEMA_NAME])? {
+        let (name, other): (String, String) = (get(&row, 0)?, get(&row, 1)?);
+        if !made.contains(&name.as_str()) {
+            out.push((name, other));
         }
     }
     Ok(out)
