@@ -414,17 +414,20 @@ pub fn read_contacts<R: Read>(
     }
     let columns = column_indices(&header)?;
     Ok(ContactRows {
-        reader,
-        record: csv::ByteRecord::new(),
-        columns,
-        width: header.len(),
-        districts,
-        projects,
-        today,
-        allow_identifiers,
-        done: false,
-        newlines,
-        bom,
+        records: Records {
+            reader,
+            done: false,
+            newlines,
+            bom,
+        },
+        checker: RowChecker {
+            columns,
+            width: header.len(),
+            districts,
+            projects,
+            today,
+            allow_identifiers,
+        },
         separator,
     })
 }
@@ -506,20 +509,12 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-/// The rows of a contact CSV, validated one by one.
+/// The rows of a contact CSV, validated one by one: the [`Records`] as read, each checked by
+/// the [`RowChecker`]. An import splits the two ([`ContactRows::split`]) to check and seal
+/// rows on several threads while one reads.
 pub struct ContactRows<R: Read> {
-    reader: csv::Reader<BufReader<LineCounter<R>>>,
-    record: csv::ByteRecord,
-    columns: [usize; COLUMNS.len()],
-    width: usize,
-    districts: Districts,
-    projects: Projects,
-    today: Date,
-    allow_identifiers: bool,
-    done: bool,
-    newlines: Arc<Mutex<Newlines>>,
-    /// The length of the byte-order mark skipped before the parser saw the file.
-    bom: u64,
+    records: Records<R>,
+    checker: RowChecker,
     separator: u8,
 }
 
@@ -528,9 +523,34 @@ impl<R: Read> ContactRows<R> {
     pub fn separator(&self) -> u8 {
         self.separator
     }
-    /// The physical line (the header is line 1) where the record just read starts: the line
+
+    /// The records as they are read (in file order, each with its line), and what checks
+    /// each into a contact (on any thread).
+    pub fn split(self) -> (Records<R>, RowChecker) {
+        (self.records, self.checker)
+    }
+}
+
+/// One record of a contact CSV as read, with the line it starts on, not yet checked.
+pub struct Record {
+    line: u64,
+    fields: csv::ByteRecord,
+}
+
+/// The records of a contact CSV, in file order: each [`Record`], or the error that ends the
+/// file (an I/O error, broken quoting). Empty lines are skipped.
+pub struct Records<R: Read> {
+    reader: csv::Reader<BufReader<LineCounter<R>>>,
+    done: bool,
+    newlines: Arc<Mutex<Newlines>>,
+    /// The length of the byte-order mark skipped before the parser saw the file.
+    bom: u64,
+}
+
+impl<R: Read> Records<R> {
+    /// The physical line (the header is line 1) where `record`, just read, starts: the line
     /// of its last byte, less the line breaks inside its quoted fields.
-    fn record_line(&self) -> u64 {
+    fn record_line(&self, record: &csv::ByteRecord) -> u64 {
         // The parser stops right after the record's terminator (`\n`, or the `\r` of a
         // CRLF), or at the end of the file; the byte before that is the record's last.
         // At the end of the file, a line break that closes the last field was inside a quote
@@ -539,7 +559,7 @@ impl<R: Read> ContactRows<R> {
         let mut nl = self.newlines.lock().unwrap_or_else(|e| e.into_inner());
         let open_quote_at_end = nl.at_end
             && end == nl.total
-            && self.record.as_slice().ends_with(b"\n")
+            && record.as_slice().ends_with(b"\n")
             && nl.tail[0] != b'"';
         let last = if open_quote_at_end {
             end
@@ -547,35 +567,21 @@ impl<R: Read> ContactRows<R> {
             end.saturating_sub(1)
         };
         let last_line = nl.before(last) + 1;
-        let inside = self
-            .record
-            .as_slice()
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         last_line.saturating_sub(inside).max(2)
     }
 }
 
-impl<R: Read> Iterator for ContactRows<R> {
-    type Item = std::result::Result<ParsedRow, RowError>;
+impl<R: Read> Iterator for Records<R> {
+    type Item = std::result::Result<Record, RowError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
         }
-        let whole_row = |line: u64, what: RowProblem| {
-            Some(Err(RowError {
-                problems: vec![Problem {
-                    line,
-                    column: None,
-                    value: None,
-                    what,
-                }],
-            }))
-        };
         loop {
-            match self.reader.read_byte_record(&mut self.record) {
+            let mut fields = csv::ByteRecord::with_capacity(128, COLUMNS.len());
+            match self.reader.read_byte_record(&mut fields) {
                 Ok(false) => {
                     self.done = true;
                     return None;
@@ -584,51 +590,88 @@ impl<R: Read> Iterator for ContactRows<R> {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
                     // An I/O error or broken quoting ends the file here.
                     self.done = true;
-                    return whole_row(line, RowProblem::Malformed(e.to_string()));
+                    return Some(Err(whole_row(line, RowProblem::Malformed(e.to_string()))));
                 }
                 Ok(true) => {}
             }
-            let line = self.record_line();
             // A completely empty line (csv yields it as one empty field) is skipped.
-            if self.record.len() == 1 && self.record[0].is_empty() {
+            if fields.len() == 1 && fields[0].is_empty() {
                 continue;
             }
-            if self.record.len() != self.width {
-                return whole_row(
-                    line,
-                    RowProblem::Width {
-                        found: self.record.len(),
-                        header: self.width,
-                    },
-                );
-            }
-            let mut fields = [""; COLUMNS.len()];
-            for (k, &i) in self.columns.iter().enumerate() {
-                if i == usize::MAX {
-                    continue; // an optional column the file leaves out: empty
-                }
-                match std::str::from_utf8(&self.record[i]) {
-                    Ok(s) => fields[k] = unneutralise(s),
-                    Err(_) => {
-                        return Some(Err(RowError {
-                            problems: vec![Problem {
-                                line,
-                                column: Some(COLUMNS[k]),
-                                value: None,
-                                what: RowProblem::NotUtf8,
-                            }],
-                        }))
-                    }
-                }
-            }
-            return Some(parse_record(
-                &fields,
+            let line = self.record_line(&fields);
+            return Some(Ok(Record { line, fields }));
+        }
+    }
+}
+
+fn whole_row(line: u64, what: RowProblem) -> RowError {
+    RowError {
+        problems: vec![Problem {
+            line,
+            column: None,
+            value: None,
+            what,
+        }],
+    }
+}
+
+/// Checks a [`Record`] into a contact, or names every problem in it: the file's columns, the
+/// unit's lists, today's date.
+pub struct RowChecker {
+    columns: [usize; COLUMNS.len()],
+    width: usize,
+    districts: Districts,
+    projects: Projects,
+    today: Date,
+    allow_identifiers: bool,
+}
+
+impl RowChecker {
+    pub fn check(&self, record: Record) -> std::result::Result<ParsedRow, RowError> {
+        let Record { line, fields: row } = record;
+        if row.len() != self.width {
+            return Err(whole_row(
                 line,
-                (&self.districts, &self.projects),
-                self.today,
-                self.allow_identifiers,
+                RowProblem::Width {
+                    found: row.len(),
+                    header: self.width,
+                },
             ));
         }
+        let mut fields = [""; COLUMNS.len()];
+        for (k, &i) in self.columns.iter().enumerate() {
+            if i == usize::MAX {
+                continue; // an optional column the file leaves out: empty
+            }
+            match std::str::from_utf8(&row[i]) {
+                Ok(s) => fields[k] = unneutralise(s),
+                Err(_) => {
+                    return Err(RowError {
+                        problems: vec![Problem {
+                            line,
+                            column: Some(COLUMNS[k]),
+                            value: None,
+                            what: RowProblem::NotUtf8,
+                        }],
+                    })
+                }
+            }
+        }
+        parse_record(
+            &fields,
+            line,
+            (&self.districts, &self.projects),
+            self.today,
+            self.allow_identifiers,
+        )
+    }
+}
+
+impl<R: Read> Iterator for ContactRows<R> {
+    type Item = std::result::Result<ParsedRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.records.next()?.and_then(|r| self.checker.check(r)))
     }
 }
 

@@ -720,6 +720,50 @@ fn a_bad_row_anywhere_imports_nothing_even_after_many_good_ones() {
     assert_eq!(count_rows(&db, "persons"), 0);
 }
 
+/// An import checks and seals its rows on several threads, a batch of 512 at a time: rows are
+/// still numbered, stored and reported in the order of the file, however the threads finish.
+#[test]
+fn a_large_import_keeps_the_files_order_and_reports_bad_rows_in_it() {
+    let db = Db::new();
+    let rows = 5_000;
+    let row = |i: usize| {
+        let note = format!("rad {i}");
+        let code = format!("P{}", i % 1_500);
+        row_with("note", &note).replacen("AB 85", &code, 1)
+    };
+    // Bad rows in three batches, far apart: named by line, in the file's order.
+    let mut csv = HEADER.to_string();
+    for i in 0..rows {
+        match i {
+            700 | 2_600 | 4_900 => csv.push_str(&row_with("district", "atlantis")),
+            _ => csv.push_str(&row(i)),
+        }
+    }
+    let err = import_refused(&db, csv.as_bytes(), "three bad rows");
+    let lines: Vec<usize> = ["line 702,", "line 2602,", "line 4902,"]
+        .iter()
+        .map(|l| err.find(l).unwrap_or_else(|| panic!("{l}: {err}")))
+        .collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{err}");
+    assert_eq!(count_rows(&db, "contacts"), 0);
+    // Every row good: contact n is the file's row n, its person the one of its code.
+    let mut csv = HEADER.to_string();
+    (0..rows).for_each(|i| csv.push_str(&row(i)));
+    let out = import_bytes(&db, csv.as_bytes(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let contacts = exported(&db);
+    assert_eq!(contacts.len(), rows);
+    let mut first_of_code = std::collections::HashMap::new();
+    for (i, c) in contacts.iter().enumerate() {
+        assert_eq!(c["id"].as_i64(), Some(i as i64 + 1));
+        assert_eq!(c["note"].as_str(), Some(format!("rad {i}").as_str()));
+        let pseudonym = c["person_code"].as_str().unwrap().to_string();
+        let first = first_of_code.entry(i % 1_500).or_insert(pseudonym.clone());
+        assert_eq!(&pseudonym, first, "row {i}");
+    }
+    assert_eq!(count_rows(&db, "persons"), 1_500);
+}
+
 #[test]
 fn identifiers_in_notes_are_refused_by_line_and_kind_without_being_shown() {
     let db = Db::new();

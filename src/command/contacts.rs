@@ -245,7 +245,11 @@ pub fn import(g: &Global, a: ImportArgs) -> Result<()> {
     let expected_rows = std::fs::metadata(&a.file)
         .map(|m| m.len() / 80)
         .unwrap_or(0);
-    let summary = vault.contacts().import(rows, a.dry_run, expected_rows)?;
+    let (records, checker) = rows.split();
+    let summary =
+        vault
+            .contacts()
+            .import(records, |r| checker.check(r), a.dry_run, expected_rows)?;
     let said = if summary.dry_run {
         Says::ImportChecked {
             rows: summary.rows as u64,

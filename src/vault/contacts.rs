@@ -144,74 +144,80 @@ struct SealedRow {
     identifiers: Vec<IdentifierKind>,
 }
 
-/// The sealing stage of an import: validates, keys and seals rows in order, numbering the
-/// valid ones from `first_id`, and sends them on in batches.
-#[allow(clippy::too_many_arguments)]
-fn seal_rows<I>(
-    rows: I,
-    keys: &Keys,
-    districts: &Districts,
+/// What the sealing stage of an import needs to seal a row, shared by its threads.
+struct Sealing<'a, C> {
+    check: &'a C,
+    keys: &'a Keys,
+    districts: &'a Districts,
     author: (i64, i64),
-    first_id: i64,
     dry_run: bool,
     created_at: i64,
-    sender: std::sync::mpsc::SyncSender<Vec<ImportItem>>,
-) where
-    I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>,
-{
-    const BATCH: usize = 512;
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut next_id = first_id;
-    let mut failed = false;
-    for item in rows {
-        let out = match item {
+    /// A row was bad: the import will fail, so later rows are only checked, not sealed.
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl<C> Sealing<'_, C> {
+    /// Checks one record and, if the import can still succeed, keys its person and seals it
+    /// as contact `id` (rows are numbered by their place in the file: any bad row fails the
+    /// whole import, so a successful one numbers its rows without gaps).
+    fn seal<T>(
+        &self,
+        record: std::result::Result<T, crate::csv_io::RowError>,
+        id: i64,
+    ) -> ImportItem
+    where
+        C: Fn(T) -> std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>,
+    {
+        use std::sync::atomic::Ordering::Relaxed;
+        let parsed = match record.and_then(self.check) {
             Err(e) => {
-                failed = true;
-                ImportItem::Bad(e)
+                self.failed.store(true, Relaxed);
+                return ImportItem::Bad(e);
             }
-            Ok(_) if failed || dry_run => ImportItem::Checked,
-            Ok(parsed) => {
-                let id = next_id;
-                next_id += 1;
-                let row = encode_attributes(&parsed.contact, districts).and_then(|attributes| {
-                    seal_contact(
-                        keys,
-                        author,
-                        id,
-                        None,
-                        &parsed.contact,
-                        &attributes,
-                        created_at,
-                    )
-                });
-                let person = parsed
-                    .contact
-                    .code
-                    .as_ref()
-                    .map(|c| PersonRef::of(keys, c))
-                    .transpose();
-                let (row, person) = match person {
-                    Ok(person) => (row, person),
-                    Err(e) => (Err(e), None),
-                };
-                ImportItem::Sealed(Box::new(SealedRow {
-                    row,
-                    person,
-                    identifiers: parsed.identifiers,
-                }))
-            }
+            Ok(_) if self.dry_run || self.failed.load(Relaxed) => return ImportItem::Checked,
+            Ok(parsed) => parsed,
         };
-        batch.push(out);
-        if batch.len() == BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            if sender.send(full).is_err() {
-                return; // the writer stopped (an error); it reports why
-            }
-        }
+        let row = encode_attributes(&parsed.contact, self.districts).and_then(|attributes| {
+            seal_contact(
+                self.keys,
+                self.author,
+                id,
+                None,
+                &parsed.contact,
+                &attributes,
+                self.created_at,
+            )
+        });
+        let person = parsed
+            .contact
+            .code
+            .as_ref()
+            .map(|c| PersonRef::of(self.keys, c))
+            .transpose();
+        let (row, person) = match person {
+            Ok(person) => (row, person),
+            Err(e) => (Err(e), None),
+        };
+        ImportItem::Sealed(Box::new(SealedRow {
+            row,
+            person,
+            identifiers: parsed.identifiers,
+        }))
     }
-    if !batch.is_empty() {
-        let _ = sender.send(batch);
-    }
+}
+
+/// Rows a batch of the import carries between its threads.
+const IMPORT_BATCH: usize = 512;
+/// Batches on their way at once (read, being sealed, or sealed and waiting for their turn):
+/// more than a server's bulk load sends at once (10,000 rows), so the sealing goes on while the
+/// server takes a batch (8 left it waiting: 8 % slower at 300,000).
+const IMPORT_IN_FLIGHT: usize = 32;
+
+/// Threads that check and seal an import's rows: as many as the processor has cores, up to 4
+/// (the reading thread and the database writer need little; on a server, the server needs
+/// some of the same cores).
+fn sealing_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
 pub(super) fn kinds_detail(kinds: &[IdentifierKind]) -> String {
@@ -262,10 +268,21 @@ impl Contacts<'_> {
     /// `expected_rows` is an estimate of the rows to come. When it is large against what is
     /// stored, the contact indexes are dropped for the import and rebuilt (sorted) before the
     /// commit, inside the same transaction: far faster than a million random index inserts.
-    pub fn import<I>(&mut self, rows: I, dry_run: bool, expected_rows: u64) -> Result<ImportSummary>
+    ///
+    /// `records` yields the rows as read, in order (or the error that ends the input); `check`
+    /// turns each into a contact. One thread reads, several check and seal (the cores the
+    /// machine has), and this one writes, in the order read.
+    pub fn import<I, T, C>(
+        &mut self,
+        records: I,
+        check: C,
+        dry_run: bool,
+        expected_rows: u64,
+    ) -> Result<ImportSummary>
     where
-        I: Iterator<Item = std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError>>
-            + Send,
+        I: Iterator<Item = std::result::Result<T, crate::csv_io::RowError>> + Send,
+        T: Send,
+        C: Fn(T) -> std::result::Result<crate::csv_io::ParsedRow, crate::csv_io::RowError> + Sync,
     {
         self.0.require(Permission::WriteContacts)?;
         let (user_id, unit) = (self.0.user.id, self.0.user.unit);
@@ -285,52 +302,111 @@ impl Contacts<'_> {
         let mut override_kinds: Vec<IdentifierKind> = Vec::new();
         let created_at = now_unix();
         let mut rows_seen = 0;
-        // Two stages on two threads: this one writes to the database; the other parses,
-        // validates, keys the pseudonyms and seals each row. Batches bound what is in flight:
-        // 32 of 512 rows, more than a server's bulk load sends at once (10,000), so the sealing
-        // goes on while the server takes a batch (8 left it waiting: 8 % slower at 300,000).
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ImportItem>>(32);
+        let sealing = Sealing {
+            check: &check,
+            keys,
+            districts,
+            author: (user_id, unit),
+            dry_run,
+            created_at,
+            failed: Default::default(),
+        };
+        // Three stages: one thread reads the records in batches; several check, key and seal
+        // them, a batch at a time; this one writes the batches to the database in the order
+        // read. Tokens bound the batches on their way, so a slow writer holds the reading
+        // back and memory stays bounded.
         std::thread::scope(|scope| -> Result<()> {
-            // Owned here, so that returning early drops it and stops the sealing stage.
-            let receiver = receiver;
-            let sealer = scope.spawn(|| {
-                seal_rows(
-                    rows,
-                    keys,
-                    districts,
-                    (user_id, unit),
-                    first_contact,
-                    dry_run,
-                    created_at,
-                    sender,
-                )
-            });
-            let _progress = crate::progress::begin(crate::progress::Task::Import, None);
-            for batch in receiver.iter() {
-                crate::progress::add(batch.len() as u64);
-                for item in batch {
-                    rows_seen += 1;
-                    match item {
-                        ImportItem::Bad(e) => errors.push(e),
-                        ImportItem::Checked => {}
-                        ImportItem::Sealed(sealed) => {
-                            if !errors.is_empty() {
-                                continue;
-                            }
-                            let mut row = sealed.row?;
-                            if let Some(person) = &sealed.person {
-                                row.person_id = Some(writer.person(person)?);
-                            }
-                            if !sealed.identifiers.is_empty() {
-                                overrides.push(row.id);
-                                override_kinds.extend(sealed.identifiers.iter().copied());
-                            }
-                            writer.write(&row)?;
-                        }
+            use std::sync::mpsc::sync_channel;
+            type Batch<T> = Vec<std::result::Result<T, crate::csv_io::RowError>>;
+            let (tokens, token) = sync_channel::<()>(IMPORT_IN_FLIGHT);
+            for _ in 0..IMPORT_IN_FLIGHT {
+                let _ = tokens.send(());
+            }
+            let (to_seal, work) = sync_channel::<(usize, Batch<T>)>(IMPORT_IN_FLIGHT);
+            let (sealed, done) = sync_channel::<(usize, Option<Vec<ImportItem>>)>(IMPORT_IN_FLIGHT);
+            let work = std::sync::Arc::new(std::sync::Mutex::new(work));
+            let reader = scope.spawn(move || {
+                let mut records = records;
+                for k in 0.. {
+                    let batch: Batch<T> = records.by_ref().take(IMPORT_BATCH).collect();
+                    // No token: the writer stopped (an error, which it reports).
+                    if batch.is_empty()
+                        || token.recv().is_err()
+                        || to_seal.send((k, batch)).is_err()
+                    {
+                        return;
                     }
                 }
+            });
+            let mut sealers = Vec::new();
+            for _ in 0..sealing_threads() {
+                let (work, sealed, sealing) = (work.clone(), sealed.clone(), &sealing);
+                sealers.push(scope.spawn(move || loop {
+                    let job = work.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((k, batch)) = job else {
+                        return; // every batch read has been taken
+                    };
+                    let first = first_contact + (k * IMPORT_BATCH) as i64;
+                    // A panic here would leave the writer waiting for this batch: it is told.
+                    let items = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        batch
+                            .into_iter()
+                            .zip(first..)
+                            .map(|(record, id)| sealing.seal(record, id))
+                            .collect::<Vec<_>>()
+                    }))
+                    .ok();
+                    if sealed.send((k, items)).is_err() {
+                        return;
+                    }
+                }));
             }
-            sealer.join().map_err(|_| Error::Failed(Msg::ImportStopped))
+            drop(sealed); // the sealers hold the senders: `done` ends when they all have
+            let _progress = crate::progress::begin(crate::progress::Task::Import, None);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut unsealed = false;
+            let mut next = 0;
+            for (k, items) in done.iter() {
+                waiting.insert(k, items.ok_or(Error::Failed(Msg::ImportStopped))?);
+                while let Some(batch) = waiting.remove(&next) {
+                    next += 1;
+                    crate::progress::add(batch.len() as u64);
+                    for item in batch {
+                        rows_seen += 1;
+                        match item {
+                            ImportItem::Bad(e) => errors.push(e),
+                            // Not sealed: a dry run, or a bad row was met (perhaps further on,
+                            // by another thread): nothing more is written.
+                            ImportItem::Checked => unsealed = true,
+                            ImportItem::Sealed(sealed) => {
+                                if unsealed || !errors.is_empty() {
+                                    continue;
+                                }
+                                let mut row = sealed.row?;
+                                if let Some(person) = &sealed.person {
+                                    row.person_id = Some(writer.person(person)?);
+                                }
+                                if !sealed.identifiers.is_empty() {
+                                    overrides.push(row.id);
+                                    override_kinds.extend(sealed.identifiers.iter().copied());
+                                }
+                                writer.write(&row)?;
+                            }
+                        }
+                    }
+                    let _ = tokens.send(());
+                }
+            }
+            let stopped = |_| Error::Failed(Msg::ImportStopped);
+            reader.join().map_err(stopped)?;
+            for sealer in sealers {
+                sealer.join().map_err(stopped)?;
+            }
+            // Every batch read was written, in order.
+            match waiting.is_empty() {
+                true => Ok(()),
+                false => Err(Error::Failed(Msg::ImportStopped)),
+            }
         })?;
         if !errors.is_empty() {
             return Err(Error::Import(errors)); // the change rolls back
