@@ -167,7 +167,7 @@ impl StatsDoor<'_> {
     pub fn count(
         self,
         queries: &[Query],
-        sinks: &mut [&mut dyn StatsSink],
+        sinks: &mut [&mut (dyn StatsSink + Send)],
     ) -> Result<Vec<StatsResult>> {
         self.count_asked(queries, queries, sinks)
     }
@@ -178,7 +178,7 @@ impl StatsDoor<'_> {
         self,
         asked: &[Query],
         queries: &[Query],
-        sinks: &mut [&mut dyn StatsSink],
+        sinks: &mut [&mut (dyn StatsSink + Send)],
     ) -> Result<Vec<StatsResult>> {
         // A unit's figures: the contacts of other units are not read (`Vault::count`), and
         // what is logged and registered names the unit as a filter, so that a city's
@@ -325,7 +325,7 @@ impl StatsDoor<'_> {
         self,
         asked: &[Query],
         linked: &crate::stats::publish::LinkedQueries,
-        sinks: &mut [&mut dyn StatsSink],
+        sinks: &mut [&mut (dyn StatsSink + Send)],
     ) -> Result<Vec<StatsResult>> {
         self.count_asked(asked, linked.queries(), sinks)
     }
@@ -405,7 +405,7 @@ impl Vault {
     fn count(
         &self,
         queries: &[Query],
-        sinks: &mut [&mut dyn StatsSink],
+        sinks: &mut [&mut (dyn StatsSink + Send)],
         record_keys: Option<&RecordKeys>,
         scope: Option<u32>,
     ) -> Result<Vec<StatsResult>> {
@@ -586,49 +586,108 @@ impl Vault {
     /// (`scope`; every unit's when none) and hands it to `f`. Another unit's contact is passed
     /// over before it is opened (under keys per unit, an outreach worker holds no key of it).
     /// The person is resolved through declared merges.
+    ///
+    /// Two threads: this one reads the rows (on a server, receiving them is much of the work)
+    /// and copies them into batches; the other opens each and runs `f`, in the order read.
     pub(super) fn for_each_stat_contact(
         &self,
         reads: &dyn Reads,
         (from, to): (Option<&str>, Option<&str>),
         scope: Option<u32>,
         merges: &Merges,
-        mut f: impl FnMut(StatContact<'_>),
+        f: impl FnMut(StatContact<'_>) + Send,
     ) -> Result<()> {
         let keys = &self.keys;
         let districts = &self.districts;
-        let mut bad: Option<Error> = None;
-        reads.scan_stat_rows(from, to, &mut |row| {
-            let unit = self.unit_code_of(row.created_by);
-            if scope.is_some_and(|s| s != unit) {
-                return NEXT;
-            }
-            let key_unit = self.units.of_user(row.created_by);
-            let place = Place::ContactAttributes(row.id);
-            let attributes = open_in_at(keys, key_unit, place, row.attributes).and_then(|plain| {
-                Attributes::decode(&plain, districts)
-                    .ok_or_else(|| damaged_value("contacts", row.id))
+        std::thread::scope(|threads| {
+            let (send, batches) = std::sync::mpsc::sync_channel::<StatBatch>(4);
+            let opener = threads.spawn(move || -> Result<()> {
+                let mut f = f;
+                for batch in batches {
+                    for row in &batch.rows {
+                        let place = Place::ContactAttributes(row.id);
+                        let sealed = &batch.bytes[row.attributes.clone()];
+                        let attributes =
+                            open_in_at(keys, row.key_unit, place, sealed).and_then(|plain| {
+                                Attributes::decode(&plain, districts)
+                                    .ok_or_else(|| damaged_value("contacts", row.id))
+                            })?; // returning drops `batches`: the reading stops
+                        let date = std::str::from_utf8(&batch.bytes[row.date.clone()])
+                            .map_err(|_| damaged_value("contacts", row.id))?;
+                        f(StatContact {
+                            id: row.id,
+                            date,
+                            person: row.person,
+                            unit: row.unit,
+                            attributes,
+                        });
+                    }
+                }
+                Ok(())
             });
-            match attributes {
-                Ok(attributes) => {
-                    f(StatContact {
-                        id: row.id,
-                        date: row.date,
-                        person: row.person_id.map(|p| merges.resolve(p)),
-                        unit,
-                        attributes,
-                    });
-                    NEXT
+            let mut batch = StatBatch::default();
+            let read = reads.scan_stat_rows(from, to, &mut |row| {
+                let unit = self.unit_code_of(row.created_by);
+                if scope.is_some_and(|s| s != unit) {
+                    return NEXT;
                 }
-                Err(e) => {
-                    bad = Some(e);
-                    STOP
+                let date = batch.bytes_of(row.date.as_bytes());
+                let attributes = batch.bytes_of(row.attributes);
+                batch.rows.push(StatRowOwned {
+                    id: row.id,
+                    person: row.person_id.map(|p| merges.resolve(p)),
+                    unit,
+                    key_unit: self.units.of_user(row.created_by),
+                    date,
+                    attributes,
+                });
+                if batch.rows.len() < STAT_BATCH {
+                    return NEXT;
                 }
+                match send.send(std::mem::take(&mut batch)) {
+                    Ok(()) => NEXT,
+                    Err(_) => STOP, // the opener stopped: it says why
+                }
+            });
+            if !batch.rows.is_empty() {
+                let _ = send.send(batch);
             }
-        })?;
-        match bad {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+            drop(send);
+            let opened = opener.join().map_err(|_| Error::Failed(Msg::StatsThread))?;
+            // What the opener met first (a damaged row) is why the reading stopped.
+            opened.and(read.map_err(Error::from))
+        })
+    }
+}
+
+/// Rows read for statistics on their way to the thread that opens them: their bytes in one
+/// buffer (no allocation a row).
+#[derive(Default)]
+struct StatBatch {
+    bytes: Vec<u8>,
+    rows: Vec<StatRowOwned>,
+}
+
+struct StatRowOwned {
+    id: i64,
+    /// After merges.
+    person: Option<i64>,
+    /// The unit as a statistics code, and the unit whose key opens the row.
+    unit: u32,
+    key_unit: i64,
+    date: std::ops::Range<usize>,
+    attributes: std::ops::Range<usize>,
+}
+
+/// Rows a batch of [`StatBatch`] holds.
+const STAT_BATCH: usize = 2048;
+
+impl StatBatch {
+    /// Copies `b` into the batch's buffer; where it is.
+    fn bytes_of(&mut self, b: &[u8]) -> std::ops::Range<usize> {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(b);
+        start..self.bytes.len()
     }
 }
 
@@ -717,7 +776,7 @@ impl<'v> Statistics<'v> {
         self,
         purpose: StatsPurpose,
         queries: &[Query],
-        sinks: &mut [&mut dyn StatsSink],
+        sinks: &mut [&mut (dyn StatsSink + Send)],
     ) -> Result<Vec<StatsResult>> {
         self.open(purpose)?.count(queries, sinks)
     }
