@@ -284,15 +284,7 @@ pub fn verify_activities(
             signed_by_one_who_may,
         );
     }
-    let mut findings: Vec<ContentFinding> = rows
-        .iter()
-        .filter(|r| r.action == "activity_add" && !signed_by_one_who_may(r))
-        .map(|r| ContentFinding {
-            record: r.objects.clone(),
-            kind: "not_allowed",
-            entry: Some(r.seq),
-        })
-        .collect();
+    let mut findings = not_allowed(rows, &["activity_add"], signed_by_one_who_may);
     let mut numbers: Vec<i64> = units.named().iter().map(|(n, _)| *n).collect();
     numbers.extend(live.iter().map(|a| units.of_user(a.created_by)));
     numbers.sort_unstable();
@@ -304,30 +296,32 @@ pub fn verify_activities(
             .filter(|a| units.of_user(a.created_by) == unit)
             .cloned()
             .collect();
-        let now = unit_activities_detail(unit, &own);
-        let key = &now[..=now.find('=').expect("KEY=HEX")];
         // The last entry that committed to the unit's, or (before the database had several
         // units: the second unit's own `unit_add` snapshot checks this) to all of them.
-        let last = rows.iter().rev().find_map(|r| {
-            r.detail
-                .split(' ')
-                .find(|t| t.starts_with(key) || t.starts_with("activities="))
-                .map(|t| (r.seq, t))
-        });
-        let (matches, kind) = match last {
-            Some((_, t)) if t.starts_with(key) => (t == now, "content_differs"),
-            Some((_, t)) => (t == whole, "content_differs"),
-            None => (own.is_empty(), "not_committed"),
-        };
-        if !matches {
-            findings.push(ContentFinding {
-                record: format!("activities:unit:{unit}"),
-                kind,
-                entry: last.map(|(seq, _)| seq),
-            });
-        }
+        findings.extend(last_commitment_among(
+            &[&unit_activities_detail(unit, &own), &whole],
+            own.is_empty(),
+            rows,
+            &format!("activities:unit:{unit}"),
+        ));
     }
     findings
+}
+
+/// The entries of these actions signed by someone whose role may not make them.
+fn not_allowed(
+    rows: &[AuditRow],
+    actions: &[&str],
+    signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
+) -> Vec<ContentFinding> {
+    rows.iter()
+        .filter(|r| actions.contains(&r.action.as_str()) && !signed_by_one_who_may(r))
+        .map(|r| ContentFinding {
+            record: r.objects.clone(),
+            kind: "not_allowed",
+            entry: Some(r.seq),
+        })
+        .collect()
 }
 
 fn verify_small_table(
@@ -338,15 +332,7 @@ fn verify_small_table(
     actions: &[&str],
     signed_by_one_who_may: &dyn Fn(&AuditRow) -> bool,
 ) -> Vec<ContentFinding> {
-    let mut findings: Vec<ContentFinding> = rows
-        .iter()
-        .filter(|r| actions.contains(&r.action.as_str()) && !signed_by_one_who_may(r))
-        .map(|r| ContentFinding {
-            record: r.objects.clone(),
-            kind: "not_allowed",
-            entry: Some(r.seq),
-        })
-        .collect();
+    let mut findings = not_allowed(rows, actions, signed_by_one_who_may);
     findings.extend(verify_last_commitment(now, empty, rows, record));
     findings
 }
@@ -474,21 +460,37 @@ fn verify_last_commitment(
     rows: &[AuditRow],
     record: &str,
 ) -> Option<ContentFinding> {
-    let key = &now[..=now.find('=').expect("KEY=HEX")];
+    last_commitment_among(&[now], none_is_fine, rows, record)
+}
+
+/// Checks a record against the last entry that committed to it in any of the forms given
+/// (each `KEY=HEX`, as it is now): that entry's token must be the form with its key.
+fn last_commitment_among(
+    forms: &[&str],
+    none_is_fine: bool,
+    rows: &[AuditRow],
+    record: &str,
+) -> Option<ContentFinding> {
+    let key = |form: &str| form[..=form.find('=').expect("KEY=HEX")].to_string();
+    let keys: Vec<String> = forms.iter().map(|f| key(f)).collect();
     let last = rows.iter().rev().find_map(|r| {
         r.detail
             .split(' ')
-            .find(|t| t.starts_with(key))
-            .map(|t| (r.seq, t))
+            .find_map(|t| {
+                keys.iter()
+                    .position(|k| t.starts_with(k.as_str()))
+                    .map(|i| (t, i))
+            })
+            .map(|(t, i)| (r.seq, t, i))
     });
     let (matches, kind) = match last {
-        Some((_, committed)) => (committed == now, "content_differs"),
+        Some((_, committed, i)) => (committed == forms[i], "content_differs"),
         None => (none_is_fine, "not_committed"),
     };
     (!matches).then(|| ContentFinding {
         record: record.into(),
         kind,
-        entry: last.map(|(seq, _)| seq),
+        entry: last.map(|(seq, _, _)| seq),
     })
 }
 
