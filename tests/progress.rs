@@ -9,6 +9,11 @@ use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
 /// Everything `uppsok args` writes to a terminal (a pseudo-terminal), as text.
 fn at_a_terminal(db: &Db, args: &[&str]) -> String {
+    at_a_terminal_as(db, common::ADMIN, args)
+}
+
+/// [`at_a_terminal`], signed in as `user`.
+fn at_a_terminal_as(db: &Db, user: &str, args: &[&str]) -> String {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -25,7 +30,7 @@ fn at_a_terminal(db: &Db, args: &[&str]) -> String {
     cmd.env("LANG", "C");
     cmd.env("UPPSOK_INSECURE_TEST_KDF", "1");
     cmd.env("UPPSOK_DB", &db.path);
-    cmd.env("UPPSOK_USER", common::ADMIN);
+    cmd.env("UPPSOK_USER", user);
     cmd.env("UPPSOK_PASSPHRASE", common::PASS);
     cmd.args(args);
     let mut child = pty.slave.spawn_command(cmd).expect("spawn uppsok");
@@ -103,4 +108,35 @@ fn a_rekey_and_a_purge_count_their_contacts() {
     // 20,000 notes before the date, then 20,000 contacts rekeyed.
     let shown = at_a_terminal(&db, &["purge", "--notes-before", "2030-01-01", "--yes"]);
     assert!(shown.contains("/40,000"), "{shown}");
+}
+
+/// An export's bar counts against the number of contacts; in a city that would be the city's
+/// count, which a unit's staff may not learn: there the bar only counts.
+#[test]
+fn an_export_in_a_city_shows_no_total_of_the_citys() {
+    let db = Db::new();
+    let file = db.file("many.csv", &rows(20_000));
+    assert!(db
+        .import(&std::fs::read_to_string(&file).unwrap())
+        .status
+        .success());
+    let out = db.dir.path().join("out.csv");
+    let out = out.to_str().unwrap();
+    let shown = at_a_terminal(&db, &["export", "--out", out]);
+    assert!(shown.contains("/20,000"), "{shown}");
+    db.add_units(&["stockholm", "goteborg"], &[("gus", "lead", "goteborg")]);
+    let goteborg = db.file("few.csv", &rows(3));
+    let o = db
+        .cmd_as("gus", common::PASS)
+        .arg("import")
+        .arg(&goteborg)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for user in [common::ADMIN, "gus"] {
+        let out = db.dir.path().join(format!("{user}.csv"));
+        let shown = at_a_terminal_as(&db, user, &["export", "--out", out.to_str().unwrap()]);
+        assert!(!shown.contains("20,00"), "{user}: {shown}");
+        assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    }
 }

@@ -450,11 +450,15 @@ impl Contacts<'_> {
     /// database of several units, the contacts of the user's own unit (the entry says which).
     pub fn export(&mut self, mut f: impl FnMut(&Contact) -> Result<()>) -> Result<usize> {
         self.0.require(Permission::Export)?;
-        let count = self.0.store.read()?.contact_count()?;
-        // Of several units, not the city's count: the log is every unit's to read.
-        let (objects, detail) = match self.0.units.several() {
-            false => ("contacts:all".to_string(), format!("count={count}")),
-            true => (format!("contacts:unit:{}", self.0.user.unit), String::new()),
+        // Of several units, not the city's count, neither in the log (every unit's to read)
+        // nor as the progress bar's total (a unit's staff would read it there).
+        let count = match self.0.units.several() {
+            false => Some(self.0.store.read()?.contact_count()?),
+            true => None,
+        };
+        let (objects, detail) = match count {
+            Some(count) => ("contacts:all".to_string(), format!("count={count}")),
+            None => (format!("contacts:unit:{}", self.0.user.unit), String::new()),
         };
         self.0.log_read(Action::Export, &objects, &detail)?;
         let vault = &*self.0;
@@ -462,7 +466,8 @@ impl Contacts<'_> {
         let districts = &vault.districts;
         let mut n = 0;
         let mut failure: Option<Error> = None;
-        let _progress = crate::progress::begin(crate::progress::Task::Export, Some(count as u64));
+        let _progress =
+            crate::progress::begin(crate::progress::Task::Export, count.map(|n| n as u64));
         self.0.store.read()?.scan_contacts(&mut |row| {
             if !vault.own_unit(row.created_by) {
                 return NEXT;
