@@ -914,21 +914,31 @@ fn pg_tool(name: &str) -> std::path::PathBuf {
 /// Göteborg's own database role on a test database, made by the server's administrator (the
 /// cluster's roles are shared by every test database: made once, with a name only these tests
 /// use) and granted by the owner as docs/deploy.md says; its URL.
-fn goteborgs_role(server: &ServerDatabase) -> String {
-    units_role(server, "uppsok_it_goteborg")
+fn goteborgs_role(db: &Db) -> String {
+    units_role(db, "uppsok_it_goteborg")
 }
 
 /// [`goteborgs_role`] under a name of the caller's: a test that changes the role itself (its
 /// attributes, its memberships: the cluster's, seen by every test database) uses its own.
-fn units_role(server: &ServerDatabase, role: &str) -> String {
+/// The owner grants it the application's privileges, and the administrator, connected as the
+/// owner, makes it Göteborg's with `uppsok unit role` (logged), as docs/deploy.md says.
+fn units_role(db: &Db, role: &str) -> String {
+    let server = db.server.as_ref().unwrap();
     let _ = server_admin("postgres").batch_execute(&format!(
         "DO $$ BEGIN CREATE ROLE {role} LOGIN; \
          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     ));
     postgres::Client::connect(&server.owner_url, postgres::NoTls)
         .unwrap()
-        .batch_execute(&uppsok::storage::pg::unit_role_grants(role, 2))
+        .batch_execute(&uppsok::storage::pg::app_grants(role))
         .expect("the unit's grants");
+    let o = db
+        .cmd()
+        .env("UPPSOK_DB", &server.owner_url)
+        .args(["unit", "role", "goteborg", role])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
     with_user(&server.url, role)
 }
 
@@ -948,7 +958,7 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         .args(add_args(&["--code", "AB85", "--note", "stockholms"]))
         .assert()
         .success();
-    let unit_url = goteborgs_role(server);
+    let unit_url = goteborgs_role(&db);
     // Sara works as her unit's role: logging, editing, a field night.
     let sara = || {
         let mut c = db.cmd_as("sara", PASS);
@@ -1091,7 +1101,7 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
     );
     // A role of this test's own: it is given BYPASSRLS and the city's role below.
     let unit_role = "uppsok_it_goteborg_reads";
-    let unit_url = units_role(server, unit_role);
+    let unit_url = units_role(&db, unit_role);
     let on_unit = |user: &str| {
         let mut c = db.cmd_as(user, PASS);
         c.env("UPPSOK_DB", &unit_url);
@@ -1356,6 +1366,26 @@ $$"
             true,
             "passes row-level security",
         ),
+        // Red team round 5: the owner rewriting the list of units' roles was not caught. The
+        // role moved to Stockholm reads Stockholm's rows; taken off the list it is a city role.
+        (
+            format!("UPDATE uppsok.unit_roles SET unit = 1 WHERE role_name = '{unit_role}'"),
+            format!("UPDATE uppsok.unit_roles SET unit = 2 WHERE role_name = '{unit_role}'"),
+            false,
+            "role_not_granted",
+        ),
+        (
+            format!("DELETE FROM uppsok.unit_roles WHERE role_name = '{unit_role}'"),
+            format!("INSERT INTO uppsok.unit_roles VALUES ('{unit_role}', 2)"),
+            false,
+            "role_missing",
+        ),
+        (
+            "INSERT INTO uppsok.unit_roles VALUES ('uppsok_it_someone', 1)".into(),
+            "DELETE FROM uppsok.unit_roles WHERE role_name = 'uppsok_it_someone'".into(),
+            false,
+            "role_not_granted",
+        ),
     ] {
         let mut by = |sql: &str| match by_superuser {
             true => superuser.batch_execute(sql),
@@ -1384,7 +1414,7 @@ fn a_units_role_imports_its_own_contacts_in_bulk() {
         .args(add_args(&["--code", "k00001", "--note", "stockholms"]))
         .assert()
         .success();
-    let unit_url = goteborgs_role(server);
+    let unit_url = goteborgs_role(&db);
     let mut csv = String::from(HEADER);
     for i in 0..20_000 {
         csv.push_str(&format!(
@@ -1453,7 +1483,7 @@ fn a_city_moved_onto_the_server_writes_each_units_rows_as_its_own_role() {
         .assert()
         .success();
     target.grant();
-    let unit_url = goteborgs_role(target);
+    let unit_url = goteborgs_role(&server);
     let o = server
         .cmd_as("sara", PASS)
         .env("UPPSOK_DB", &unit_url)

@@ -881,3 +881,59 @@ fn a_units_activities_are_its_own_and_the_citys_report_counts_them_all() {
         .collect();
     assert_eq!(named, ["activities:unit:2"], "{report:#}");
 }
+
+/// `unit role` makes a database role a unit's on a server (tests/postgres.rs uses it as the
+/// owner, and fails the audit when the list is changed outside uppsok); what it refuses, on
+/// either back end, changes nothing and logs no grant.
+#[test]
+fn a_units_database_role_is_an_administrators_to_grant_and_only_on_a_server() {
+    let db = city();
+    let grants =
+        || db.sql_rows("SELECT count(*) FROM audit_log WHERE action = 'unit_role'")[0][0].clone();
+    let before = grants();
+    for (user, args, code, says) in [
+        (
+            ADMIN,
+            ["unit", "role", "goteborg", "Uppsok-Göteborg"],
+            2,
+            "database role",
+        ),
+        (
+            ADMIN,
+            ["unit", "role", "uppsala", "uppsok_uppsala"],
+            2,
+            "no unit of that name",
+        ),
+        (
+            "gus",
+            ["unit", "role", "goteborg", "uppsok_goteborg"],
+            1,
+            "",
+        ),
+    ] {
+        let o = db.cmd_as(user, PASS).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    // A file has no database roles: said so, nothing written.
+    if db.server.is_none() {
+        let o = db
+            .cmd()
+            .args(["unit", "role", "goteborg", "uppsok_goteborg"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("PostgreSQL server"), "{}", stderr(&o));
+    } else {
+        // On the application's role the server refuses writing the list (only the owner may):
+        // the grant in the log goes with it.
+        let o = db
+            .cmd()
+            .args(["unit", "role", "goteborg", "uppsok_goteborg"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    }
+    assert_eq!(grants(), before);
+    db.cmd().arg("audit").assert().success();
+}

@@ -7,6 +7,7 @@
 //! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY:ENC` per user, `recovery=K recovery_enc=E` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
 //! | `user_add` (`user:ID`, `role=R name=N signing=K enc=E [unit=U]`) | an active administrator | a new user with signing key K and X25519 key E, in unit U (the first unit when absent); U must be a unit the log has named, or the first |
 //! | `unit_add` (`unit:U`, `name=N`) | an active administrator | U named N: the first unit (1) while it has no name, else the number after the last; N a unit name no other unit has |
+//! | `unit_role` (`unit:U`, `role=R`) | an active administrator | on a server, the database role R is unit U's (its row-level security shows it U's rows only); U a unit the log has named, R a role name |
 //! | `user_disable` (`user:ID`) | an active administrator | the user may sign nothing more |
 //! | `passwd` (`user:ID`, `signing=K enc=E`) | the user, with the key they held until then | their new keys |
 //! | `key_slot_upgrade` (`user:ID`, `signing=K`) | K itself, only for a user who holds no key yet | that user's first key |
@@ -87,6 +88,8 @@ pub struct Authority {
     root: Option<[u8; 32]>,
     /// The named units: number → name.
     units: BTreeMap<i64, String>,
+    /// A server's units' database roles: role name → unit.
+    unit_roles: BTreeMap<String, i64>,
 }
 
 fn detail_value<'a>(detail: &'a str, key: &str) -> Option<&'a str> {
@@ -123,7 +126,7 @@ impl Authority {
     pub fn grants_something(r: &AuditRow) -> bool {
         match r.action.as_str() {
             "init" | "user_add" | "user_disable" | "passwd" | "recover" | "recovery_key"
-            | "unit_add" => true,
+            | "unit_add" | "unit_role" => true,
             "upgrade" => detail_value(&r.detail, "format") == Some("3"),
             "key_slot_upgrade" => detail_value(&r.detail, "signing").is_some(),
             _ => false,
@@ -144,6 +147,11 @@ impl Authority {
                 .collect(),
             self.users.iter().map(|(id, g)| (*id, g.unit)).collect(),
         )
+    }
+
+    /// A server's units' database roles as granted: role name → unit.
+    pub fn unit_roles(&self) -> &BTreeMap<String, i64> {
+        &self.unit_roles
     }
 
     /// The root: the first administrator's key (or the upgrading one's).
@@ -281,6 +289,24 @@ impl Authority {
                     return Err(Refusal::BadGrant);
                 }
                 self.units.insert(number, name.into());
+                Ok(())
+            }
+            "unit_role" => {
+                let admin = self
+                    .active_admin(r.user_id)?
+                    .signing
+                    .ok_or(Refusal::NoKey)?;
+                signed_by(&admin)?;
+                let unit: i64 = r
+                    .objects
+                    .strip_prefix("unit:")
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| self.units.contains_key(n))
+                    .ok_or(Refusal::BadGrant)?;
+                let role = detail_value(&r.detail, "role")
+                    .filter(|n| crate::domain::is_database_role(n))
+                    .ok_or(Refusal::BadGrant)?;
+                self.unit_roles.insert(role.into(), unit);
                 Ok(())
             }
             "user_disable" => {

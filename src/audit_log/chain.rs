@@ -397,10 +397,39 @@ mod tests {
         );
         assert_eq!((units.of_user(1), units.of_user(2)), (1, 2));
         assert_eq!(log.grants(), v.authority);
+        // A server's database role made Göteborg's, then moved: the last grant holds.
+        let mut roles = Log {
+            rows: log.rows.clone(),
+            head: log.head,
+        };
+        roles.push(a, Some(1), "unit_role", "unit:2", "role=uppsok_goteborg");
+        roles.push(a, Some(1), "unit_role", "unit:1", "role=uppsok_goteborg");
+        let granted = roles.verify().unwrap().authority;
+        assert_eq!(
+            granted.unit_roles().get("uppsok_goteborg").copied(),
+            Some(1)
+        );
+        assert!(v.authority.unit_roles().is_empty());
         // Each of these, appended to that log, is refused: a number out of order, a name
         // taken or not a unit name, a unit added by someone who is not an administrator, a
-        // user granted into a unit there is none of.
-        let bad: [(&Signer, i64, &str, &str, String); 6] = [
+        // user granted into a unit there is none of; a unit's role granted by someone who is
+        // not an administrator, for a unit there is none of, or not a role's name.
+        let bad: [(&Signer, i64, &str, &str, String); 9] = [
+            (
+                &sara,
+                2,
+                "unit_role",
+                "unit:2",
+                "role=uppsok_goteborg".into(),
+            ),
+            (&admin, 1, "unit_role", "unit:3", "role=uppsok_malmo".into()),
+            (
+                &admin,
+                1,
+                "unit_role",
+                "unit:2",
+                "role=Uppsok Göteborg".into(),
+            ),
             (&admin, 1, "unit_add", "unit:4", "name=malmo".into()),
             (&admin, 1, "unit_add", "unit:3", "name=goteborg".into()),
             (&admin, 1, "unit_add", "unit:3", "name=Malmo".into()),
@@ -429,6 +458,7 @@ mod tests {
                 units,
                 "{action} {objects} {detail}"
             );
+            assert!(forged.grants().unit_roles().is_empty());
         }
     }
 

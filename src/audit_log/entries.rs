@@ -59,6 +59,9 @@ pub enum Action {
     /// A unit of the city named or added (`unit:N`, detail `name=NAME`): what the log grants
     /// (audit_log::authority).
     UnitAdd,
+    /// On a server, a database role made a unit's (`unit:N`, detail `role=NAME`): what the log
+    /// grants (audit_log::authority), and the audit holds the server's `unit_roles` to.
+    UnitRole,
 }
 
 impl Action {
@@ -102,6 +105,7 @@ impl Action {
             Action::CellKeyCreate => "cellkey_create",
             Action::ConfigSet => "config_set",
             Action::UnitAdd => "unit_add",
+            Action::UnitRole => "unit_role",
         }
     }
 }

@@ -176,6 +176,16 @@ pub enum UnitCommand {
         /// The unit's name: lower-case letters, digits, - and _ (for example stockholm)
         name: String,
     },
+    /// On a PostgreSQL server: make a database role the unit's, so the server shows it only the unit's rows (run connected as the schema's owner)
+    #[command(
+        after_help = "Examples:\n  UPPSOK_DB=postgres://uppsok_owner@... uppsok unit role goteborg uppsok_goteborg\n\nThe role must have the application's grants (docs/deploy.md, \"A role per unit\"). The change is logged, and `uppsok audit` fails if the server's list of unit roles is changed outside uppsok."
+    )]
+    Role {
+        /// The unit's name (from `uppsok unit list`)
+        unit: String,
+        /// The database role: lower-case letters, digits and _ (for example uppsok_goteborg)
+        role: String,
+    },
     /// List the city's units and how many active users each has
     List {
         /// text or json
@@ -195,6 +205,16 @@ pub fn unit(g: &Global, cmd: UnitCommand) -> Result<()> {
                 l.says(Says::UnitAdded {
                     name: &name,
                     first: number == crate::domain::FIRST_UNIT,
+                })
+            );
+        }
+        UnitCommand::Role { unit, role } => {
+            vault.staff().set_unit_role(&unit, &role)?;
+            println!(
+                "{}",
+                l.says(Says::UnitRoleSet {
+                    unit: &unit,
+                    role: &role
                 })
             );
         }

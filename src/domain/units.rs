@@ -15,6 +15,20 @@ pub const FIRST_UNIT: i64 = 1;
 /// The longest unit name.
 pub const UNIT_NAME_MAX: usize = 40;
 
+/// Whether `name` may name a unit's database role on a server (`uppsok unit role`): a
+/// PostgreSQL identifier that needs no quoting, lower-case ASCII letters, digits and `_`,
+/// starting with a letter or `_`, at most 63 bytes (the server's limit).
+pub fn is_database_role(name: &str) -> bool {
+    name.len() <= 63
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// Whether `name` may name a unit: 1 to [`UNIT_NAME_MAX`] characters, the letters `a` to `z`
 /// and `å`, `ä`, `ö`, digits, `-` and `_`, beginning with a letter or a digit. (It is written
 /// into the log's entries and read as a statistics value, so it holds no space, `=`, `,` or

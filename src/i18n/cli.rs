@@ -301,6 +301,10 @@ pub enum Says<'a> {
         /// It named the first unit (everyone so far is in it).
         first: bool,
     },
+    UnitRoleSet {
+        unit: &'a str,
+        role: &'a str,
+    },
     UserDisabled {
         name: &'a str,
     },
@@ -640,6 +644,7 @@ fn en(s: Says<'_>) -> String {
             "Fingerprint of the database (not a secret; write it beside the recovery key, and give it to whoever audits: `uppsok audit --fingerprint` proves with it that the log was not rewritten from the start):\n\n    {fingerprint}\n"
         ),
         UserAdded { name, role } => format!("Added user '{name}' with role {role}."),
+        UnitRoleSet { unit, role } => format!("The database role {role} is now the unit {unit}'s: on it, the server shows only {unit}'s contacts, field nights and activities and refuses writing another unit's. Logged; `uppsok audit` fails if the server's list of unit roles is changed outside uppsok."),
         UnitAdded { name, first: true } => format!("Named the database's unit {name}: every user and contact so far belongs to it. Add further units with `uppsok unit add`."),
         UnitAdded { name, first: false } => format!("Added the unit {name} to the city and rekeyed the database: each unit's notes and categories are now sealed under a key of its own, and every user holds their unit's. Add its staff with `uppsok user add NAME --role ROLE --unit {name}`; they see their own unit's contacts, and `--city` counts everyone's."),
         UserDisabled { name } => format!(
@@ -820,6 +825,7 @@ fn sv(s: Says<'_>) -> String {
             "Databasens fingeravtryck (ingen hemlighet; skriv det bredvid återställningsnyckeln och ge det till den som granskar: med det visar `uppsok audit --fingerprint` att loggen inte har skrivits om från början):\n\n    {fingerprint}\n"
         ),
         UserAdded { name, role } => format!("Användaren '{name}' tillagd med rollen {role}."),
+        UnitRoleSet { unit, role } => format!("Databasrollen {role} är nu enheten {unit}s: med den visar servern bara {unit}s kontakter, fältkvällar och aktiviteter och vägrar skriva en annan enhets. Loggat; `uppsok audit` underkänner om serverns lista över enheternas roller ändras utanför uppsok."),
         UnitAdded { name, first: true } => format!("Databasens enhet heter nu {name}: alla användare och kontakter hittills hör till den. Lägg till fler enheter med `uppsok unit add`."),
         UnitAdded { name, first: false } => format!("Enheten {name} är tillagd i staden och databasen har fått nya nycklar: varje enhets anteckningar och kategorier är nu krypterade med en egen nyckel, och varje användare har sin enhets. Lägg till dess personal med `uppsok user add NAMN --role ROLL --unit {name}`; de ser sin egen enhets kontakter, och `--city` räknar allas."),
         UserDisabled { name } => format!(
@@ -1097,6 +1103,10 @@ mod tests {
             UnitAdded {
                 name: "malmo",
                 first: false,
+            },
+            UnitRoleSet {
+                unit: "malmo",
+                role: "uppsok_malmo",
             },
             UserDisabled { name: "olle" },
             PassphraseChanged { name: "olle" },

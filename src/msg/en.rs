@@ -272,6 +272,8 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::ProjectNameTaken => "the unit already has a project of that name (names are compared without case, accents, spaces or hyphens, and letters that only look alike count as the same); choose another name.".into(),
         Msg::NoSuchUnit => "the city has no unit of that name; list them with `uppsok unit list`.".into(),
         Msg::BadUnitName { max } => format!("a unit's name is 1 to {max} lower-case letters, digits, '-' and '_', beginning with a letter or a digit (for example stockholm or mika-goteborg)."),
+        Msg::BadDatabaseRole => "a unit's database role is named by 1 to 63 lower-case ASCII letters, digits and '_', beginning with a letter or '_' (for example uppsok_goteborg).".into(),
+        Msg::UnitRoleNeedsServer => "only a database on a PostgreSQL server has roles per unit; a file is opened by its users' passphrases alone (docs/deploy.md, \"A role per unit\").".into(),
         Msg::UnitExists { name } => format!("the city already has a unit named {name}; list them with `uppsok unit list`."),
         Msg::UnitNeedsCity => "figures by unit, or of another unit, are the city's: give --city (an administrator may). Without it you see your own unit's figures.".into(),
         Msg::NoSuchProject => "the unit has no project of that name; list them with `uppsok project list`.".into(),

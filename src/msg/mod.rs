@@ -313,6 +313,10 @@ pub enum Msg {
     UnitExists {
         name: String,
     },
+    /// `unit role` with a name that is not a database role's (docs/deploy.md).
+    BadDatabaseRole,
+    /// `unit role` on a file: only a server has database roles.
+    UnitRoleNeedsServer,
     /// `unit` grouped or filtered without `--city`: a unit's own figures count only its own.
     UnitNeedsCity,
     /// A project cannot close before contacts that belong to it.

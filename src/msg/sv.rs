@@ -310,6 +310,8 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::ProjectNameTaken => "enheten har redan ett projekt med det namnet (namn jämförs utan skiftläge, accenter, mellanslag och bindestreck, och bokstäver som bara ser likadana ut räknas som samma); välj ett annat namn.".into(),
         Msg::NoSuchUnit => "staden har ingen enhet med det namnet; lista dem med `uppsok unit list`.".into(),
         Msg::BadUnitName { max } => format!("en enhets namn är 1 till {max} gemena bokstäver, siffror, '-' och '_', och börjar med en bokstav eller siffra (till exempel stockholm eller mika-goteborg)."),
+        Msg::BadDatabaseRole => "en enhets databasroll har ett namn av 1 till 63 gemena ASCII-bokstäver, siffror och '_', som börjar med en bokstav eller '_' (till exempel uppsok_goteborg).".into(),
+        Msg::UnitRoleNeedsServer => "bara en databas på en PostgreSQL-server har roller per enhet; en fil öppnas bara med användarnas lösenfraser (docs/deploy.md, \"A role per unit\").".into(),
         Msg::UnitExists { name } => format!("staden har redan en enhet som heter {name}; lista dem med `uppsok unit list`."),
         Msg::UnitNeedsCity => "siffror per enhet, eller för en annan enhet, är stadens: ange --city (en administratör får). Utan det ser du din egen enhets siffror.".into(),
         Msg::NoSuchProject => "enheten har inget projekt med det namnet; lista dem med `uppsok project list`.".into(),

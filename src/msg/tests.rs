@@ -331,6 +331,8 @@ fn every_message() -> Vec<Msg> {
             what: ["run the audit", "köra granskningen"],
             unit: "x".to_string(),
         },
+        Msg::BadDatabaseRole,
+        Msg::UnitRoleNeedsServer,
         Msg::NoValidId { upgrading: true },
         Msg::UpgradeStuckSlots {
             names: vec!["ola".into()],

@@ -415,6 +415,13 @@ pub trait StaffReads {
         Ok(None)
     }
 
+    /// A server's units' database roles as its row-level security reads them
+    /// ([`StaffWrites::set_unit_role`]): (role name, unit), by name; `None` where the back end
+    /// has no database roles (a file).
+    fn unit_roles(&self) -> Result<Option<Vec<(String, i64)>>> {
+        Ok(None)
+    }
+
     /// The unit whose rows alone this connection reads (a server's unit role: row-level
     /// security shows it its own unit's contacts, field nights and activities and no other's);
     /// `None` where it reads every row (a file, a city role).
@@ -530,6 +537,13 @@ pub trait StaffWrites {
     /// Records, for a server's row-level guards, which unit a user is in (the log grants it;
     /// docs/units.md). A file has no database roles, so keeps nothing: the default.
     fn set_user_unit(&self, _user: i64, _unit: i64) -> Result<()> {
+        Ok(())
+    }
+
+    /// Makes a database role a unit's, for a server's row-level security (the log grants it;
+    /// docs/deploy.md, "A role per unit"). Only a back end with database roles is asked
+    /// ([`StaffReads::unit_roles`] is `Some`); a file has none and keeps nothing.
+    fn set_unit_role(&self, _role: &str, _unit: i64) -> Result<()> {
         Ok(())
     }
 

@@ -388,6 +388,30 @@ impl Vault {
                 entry: None,
             });
         }
+        // On a server, the units' database roles as its row-level security reads them must be
+        // the ones the log grants: the owner moving a unit's role to another unit would show
+        // it that unit's rows, and taking it off the list would make it a city role.
+        if let Some(listed) = reads.unit_roles()? {
+            let granted = authority.unit_roles();
+            for (role, unit) in &listed {
+                if granted.get(role) != Some(unit) {
+                    nights.push(audit_log::content::ContentFinding {
+                        record: format!("unit_role:{role}"),
+                        kind: "role_not_granted",
+                        entry: None,
+                    });
+                }
+            }
+            for role in granted.keys() {
+                if !listed.iter().any(|(r, _)| r == role) {
+                    nights.push(audit_log::content::ContentFinding {
+                        record: format!("unit_role:{role}"),
+                        kind: "role_missing",
+                        entry: None,
+                    });
+                }
+            }
+        }
         let pending_keys = authority
             .users()
             .iter()

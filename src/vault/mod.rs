@@ -1229,6 +1229,32 @@ impl Staff<'_> {
         Ok(number)
     }
 
+    /// Makes a database role on the server the unit's (admin only): its row-level security
+    /// then shows the role only the unit's rows, and the server refuses it another unit's
+    /// writes. Granted in the log, which `audit` holds the server's `unit_roles` to, so a
+    /// mapping changed outside uppsok (a role moved to another unit, or dropped from the list,
+    /// which makes it a city role) is named. The connection must be the schema's owner's: no
+    /// application role may write the list (docs/deploy.md, "A role per unit").
+    pub fn set_unit_role(&mut self, unit: &str, role: &str) -> Result<i64> {
+        self.0.require(Permission::Administer)?;
+        let number = self.unit_named(unit)?;
+        if !crate::domain::is_database_role(role) {
+            return Err(Error::Input(Msg::BadDatabaseRole));
+        }
+        if self.0.store.read()?.unit_roles()?.is_none() {
+            return Err(Error::Input(Msg::UnitRoleNeedsServer));
+        }
+        let tx = self.0.change()?;
+        tx.set_unit_role(role, number)?;
+        tx.log(
+            Action::UnitRole,
+            &format!("unit:{number}"),
+            &format!("role={role}"),
+        )?;
+        tx.commit()?;
+        Ok(number)
+    }
+
     /// The city's units, with their active users (admin only). Empty while the database's
     /// first unit has no name.
     pub fn units(&mut self) -> Result<Vec<UnitInfo>> {

@@ -1009,18 +1009,6 @@ GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.begin_bulk_load() TO {role};
     )
 }
 
-/// The privileges of a unit's own role (docs/deploy.md, "A role per unit"): the application's,
-/// and the role named as the unit's in `unit_roles`, so that the row-level guards let it write
-/// only the unit's contacts and field nights. Run as the schema's owner.
-pub fn unit_role_grants(role: &str, unit: i64) -> String {
-    format!(
-        "{}INSERT INTO {SCHEMA_NAME}.unit_roles(role_name, unit) VALUES ('{role}', {unit})
-    ON CONFLICT (role_name) DO UPDATE SET unit = EXCLUDED.unit;
-",
-        app_grants(role)
-    )
-}
-
 /// Whatever would let the role this connection uses rewrite the audit log: the append-only
 /// trigger missing or turned off, or the role a superuser, the table's owner or a member of
 /// the owner's role, even one that must `SET ROLE` first (who can turn the trigger off), or

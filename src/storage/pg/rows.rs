@@ -600,6 +600,14 @@ impl StaffReads for Session<'_> {
         Ok(Some(all(rows, |r| Ok((get(r, 0)?, get(r, 1)?)))?))
     }
 
+    fn unit_roles(&self) -> Result<Option<Vec<(String, i64)>>> {
+        let rows = self.conn.query(
+            "SELECT role_name, unit FROM unit_roles ORDER BY role_name",
+            &[],
+        )?;
+        Ok(Some(all(rows, |r| Ok((get(r, 0)?, get(r, 1)?)))?))
+    }
+
     fn row_scope(&self) -> Result<Option<i64>> {
         get(&self.conn.query("SELECT session_unit()", &[])?[0], 0)
     }
@@ -703,6 +711,15 @@ impl StaffWrites for Session<'_> {
             "INSERT INTO user_units(user_id, unit) VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET unit = EXCLUDED.unit",
             &[&user, &unit],
+        )?;
+        Ok(())
+    }
+
+    fn set_unit_role(&self, role: &str, unit: i64) -> Result<()> {
+        self.change(
+            "INSERT INTO unit_roles(role_name, unit) VALUES ($1, $2)
+             ON CONFLICT (role_name) DO UPDATE SET unit = EXCLUDED.unit",
+            &[&role, &unit],
         )?;
         Ok(())
     }
