@@ -67,6 +67,13 @@ fn rows(n: usize) -> String {
     csv
 }
 
+/// A database with `n` contacts, imported (not at a terminal).
+fn with_rows(n: usize) -> Db {
+    let db = Db::new();
+    assert!(db.import(&rows(n)).status.success());
+    db
+}
+
 #[test]
 fn an_import_shows_progress_at_a_terminal_only() {
     let db = Db::new();
@@ -97,12 +104,7 @@ fn an_import_shows_progress_at_a_terminal_only() {
 /// total, not only spin.
 #[test]
 fn a_rekey_and_a_purge_count_their_contacts() {
-    let db = Db::new();
-    let file = db.file("many.csv", &rows(20_000));
-    assert!(db
-        .import(&std::fs::read_to_string(&file).unwrap())
-        .status
-        .success());
+    let db = with_rows(20_000);
     let shown = at_a_terminal(&db, &["rekey", "--yes"]);
     assert!(shown.contains("/20,000"), "{shown}");
     // 20,000 notes before the date, then 20,000 contacts rekeyed.
@@ -114,12 +116,7 @@ fn a_rekey_and_a_purge_count_their_contacts() {
 /// count, which a unit's staff may not learn: there the bar only counts.
 #[test]
 fn an_export_in_a_city_shows_no_total_of_the_citys() {
-    let db = Db::new();
-    let file = db.file("many.csv", &rows(20_000));
-    assert!(db
-        .import(&std::fs::read_to_string(&file).unwrap())
-        .status
-        .success());
+    let db = with_rows(20_000);
     let out = db.dir.path().join("out.csv");
     let out = out.to_str().unwrap();
     let shown = at_a_terminal(&db, &["export", "--out", out]);
