@@ -102,6 +102,21 @@ fn object_user(objects: &str) -> Option<i64> {
     objects.strip_prefix("user:")?.parse().ok()
 }
 
+/// The unit an entry names (`unit:N`).
+fn object_unit(objects: &str) -> Option<i64> {
+    objects.strip_prefix("unit:")?.parse().ok()
+}
+
+/// The actions only an active administrator may sign: they grant users, units, a unit's
+/// database role and the recovery key.
+const ADMINISTRATORS_GRANTS: [&str; 5] = [
+    "user_add",
+    "unit_add",
+    "unit_role",
+    "user_disable",
+    "recovery_key",
+];
+
 fn key_in(detail: &str) -> Option<[u8; 32]> {
     parse_public_hex(detail_value(detail, "signing")?)
 }
@@ -230,14 +245,18 @@ impl Authority {
             return self.admit_root(r, &signed_by);
         }
         let target = object_user(&r.objects);
+        // What grants users, units and the recovery key is an active administrator's, signed
+        // with their own key.
+        if ADMINISTRATORS_GRANTS.contains(&r.action.as_str()) {
+            let admin = self
+                .active_admin(r.user_id)?
+                .signing
+                .ok_or(Refusal::NoKey)?;
+            signed_by(&admin)?;
+        }
         match r.action.as_str() {
             "init" => Err(Refusal::BadGrant),
             "user_add" => {
-                let admin = self
-                    .active_admin(r.user_id)?
-                    .signing
-                    .ok_or(Refusal::NoKey)?;
-                signed_by(&admin)?;
                 let (id, key) = (target.ok_or(Refusal::BadGrant)?, key_in(&r.detail));
                 let role = detail_value(&r.detail, "role").filter(|r| is_role(r));
                 let name = detail_value(&r.detail, "name").filter(|n| is_name(n));
@@ -270,16 +289,7 @@ impl Authority {
                 }
             }
             "unit_add" => {
-                let admin = self
-                    .active_admin(r.user_id)?
-                    .signing
-                    .ok_or(Refusal::NoKey)?;
-                signed_by(&admin)?;
-                let number: i64 = r
-                    .objects
-                    .strip_prefix("unit:")
-                    .and_then(|n| n.parse().ok())
-                    .ok_or(Refusal::BadGrant)?;
+                let number = object_unit(&r.objects).ok_or(Refusal::BadGrant)?;
                 let next = self.units.keys().last().map_or(FIRST_UNIT, |n| n + 1);
                 let name = detail_value(&r.detail, "name")
                     .filter(|n| crate::domain::is_unit_name(n))
@@ -292,15 +302,7 @@ impl Authority {
                 Ok(())
             }
             "unit_role" => {
-                let admin = self
-                    .active_admin(r.user_id)?
-                    .signing
-                    .ok_or(Refusal::NoKey)?;
-                signed_by(&admin)?;
-                let unit: i64 = r
-                    .objects
-                    .strip_prefix("unit:")
-                    .and_then(|n| n.parse().ok())
+                let unit = object_unit(&r.objects)
                     .filter(|n| self.units.contains_key(n))
                     .ok_or(Refusal::BadGrant)?;
                 let role = detail_value(&r.detail, "role")
@@ -310,11 +312,6 @@ impl Authority {
                 Ok(())
             }
             "user_disable" => {
-                let admin = self
-                    .active_admin(r.user_id)?
-                    .signing
-                    .ok_or(Refusal::NoKey)?;
-                signed_by(&admin)?;
                 let g = target
                     .and_then(|id| self.users.get_mut(&id))
                     .filter(|g| !g.disabled)
@@ -356,11 +353,6 @@ impl Authority {
                 Ok(())
             }
             "recovery_key" => {
-                let admin = self
-                    .active_admin(r.user_id)?
-                    .signing
-                    .ok_or(Refusal::NoKey)?;
-                signed_by(&admin)?;
                 self.recovery = Some(key_in(&r.detail).ok_or(Refusal::BadGrant)?);
                 self.recovery_enc = Some(enc_in(&r.detail).ok_or(Refusal::BadGrant)?);
                 Ok(())
