@@ -178,7 +178,7 @@ pub enum UnitCommand {
     },
     /// On a PostgreSQL server: make a database role the unit's, so the server shows it only the unit's rows (run connected as the schema's owner)
     #[command(
-        after_help = "Examples:\n  UPPSOK_DB=postgres://uppsok_owner@... uppsok unit role goteborg uppsok_goteborg\n\nThe role must have the application's grants (docs/deploy.md, \"A role per unit\"). The change is logged, and `uppsok audit` fails if the server's list of unit roles is changed outside uppsok."
+        after_help = "Examples:\n  UPPSOK_DB=postgres://uppsok_owner@... uppsok unit role goteborg uppsok_goteborg\n\nIt grants the role what the application needs, of the units' tables only the unit's own (docs/deploy.md, \"A role per unit\"). The change is logged, and `uppsok audit` fails if the server's list of unit roles is changed outside uppsok."
     )]
     Role {
         /// The unit's name (from `uppsok unit list`)

@@ -158,7 +158,7 @@ pub const SV: &[(&str, &str)] = &[
     ("unit add@after", "Exempel:\n  uppsok unit add stockholm      # den första: namnger enheten alla hör till\n  uppsok unit add goteborg       # en andra enhet\n  uppsok user add sara --role outreach --unit goteborg\n\nEn enhet ser sina egna kontakter; `stats --city` och `report --city` räknar hela staden, där en person som två enheter mött räknas en gång (docs/units.md)."),
     ("unit add --name", "Enhetens namn: gemena bokstäver, siffror, - och _ (till exempel stockholm)"),
     ("unit role@about", "På en PostgreSQL-server: gör en databasroll till enhetens, så att servern bara visar den enhetens rader (kör ansluten som schemats ägare)"),
-    ("unit role@after", "Exempel:\n  UPPSOK_DB=postgres://uppsok_owner@... uppsok unit role goteborg uppsok_goteborg\n\nRollen måste ha applikationens rättigheter (docs/deploy.md, \"A role per unit\"). Ändringen loggas, och `uppsok audit` underkänner om serverns lista över enheternas roller ändras utanför uppsok."),
+    ("unit role@after", "Exempel:\n  UPPSOK_DB=postgres://uppsok_owner@... uppsok unit role goteborg uppsok_goteborg\n\nDen ger rollen det programmet behöver, av enheternas tabeller bara enhetens egna (docs/deploy.md, \"A role per unit\"). Ändringen loggas, och `uppsok audit` underkänner om serverns lista över enheternas roller ändras utanför uppsok."),
     ("unit role --unit", "Enhetens namn (från `uppsok unit list`)"),
     ("unit role --role", "Databasrollen: gemena bokstäver, siffror och _ (till exempel uppsok_goteborg)"),
     ("unit list@about", "Lista stadens enheter och hur många aktiva användare var och en har"),

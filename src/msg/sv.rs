@@ -97,7 +97,7 @@ pub(super) fn storage(e: &StorageError) -> String {
             p.display()
         ),
         StorageError::ServerBackup(at) => format!(
-            "databasen på {at} ligger på en PostgreSQL-server, vars kopior görs med serverns egna verktyg: använd `pg_dump` av schemat `uppsok` (raderna förblir krypterade som de är; docs/deploy.md), eller `uppsok export` för ett kalkylblad"
+            "databasen på {at} ligger på en PostgreSQL-server, vars kopior görs med serverns egna verktyg: använd `pg_dump` av schemana `uppsok` och `uppsok_u*` (raderna förblir krypterade som de är; docs/deploy.md), eller `uppsok export` för ett kalkylblad"
         ),
         StorageError::NeedsUpgradeInPlace(p) => format!(
             "{} är en uppsok-databas i format 2 (loggen är ännu inte signerad av varje författare); en administratör för över den till den här versionen med `uppsok upgrade` (en säkerhetskopia görs först)",

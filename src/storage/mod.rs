@@ -67,7 +67,7 @@ pub enum StorageError {
     Changed(String),
     #[error("{0} is an uppsok database of format 1 (not encrypted as a whole); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
     NeedsUpgrade(PathBuf),
-    #[error("the database at {0} is on a PostgreSQL server, whose copies are made by the server's own tools: use `pg_dump` of the schema `uppsok` (its rows stay encrypted as they are; docs/deploy.md), or `uppsok export` for a spreadsheet")]
+    #[error("the database at {0} is on a PostgreSQL server, whose copies are made by the server's own tools: use `pg_dump` of the schemas `uppsok` and `uppsok_u*` (its rows stay encrypted as they are; docs/deploy.md), or `uppsok export` for a spreadsheet")]
     ServerBackup(String),
     #[error("{0} is an uppsok database of format 2 (its log is not yet signed by each author); an administrator brings it to this version with `uppsok upgrade` (a backup is made first)")]
     NeedsUpgradeInPlace(PathBuf),

@@ -547,6 +547,14 @@ pub trait StaffWrites {
         Ok(())
     }
 
+    /// Makes room for a unit's rows: a server keeps each unit's field nights, contacts and
+    /// activities in tables of their own, in a schema its database role alone is granted
+    /// (docs/deploy.md, "A role per unit"). Idempotent. A file keeps every unit's in the same
+    /// tables: the default does nothing.
+    fn make_unit(&self, _unit: i64) -> Result<()> {
+        Ok(())
+    }
+
     /// Writes or replaces a user's master wrap.
     fn put_master_wrap(&self, w: &MasterWrapRow) -> Result<()>;
 

@@ -104,6 +104,10 @@ fn copy_all(from: &dyn Reads, to: &mut dyn Backend) -> Result<Migrated> {
         done.users = users.len();
         // Each user's unit, as the log grants it, for the server's row-level guards.
         let units = crate::audit_log::grants(|v| from.scan_audit_log(v))?.units();
+        // Each unit's own tables on a server, before any of its rows.
+        for (unit, _) in units.named() {
+            tx.make_unit(*unit)?;
+        }
         for (user, unit) in units.members() {
             if unit != crate::domain::FIRST_UNIT {
                 tx.set_user_unit(user, unit)?;

@@ -1206,6 +1206,8 @@ impl Staff<'_> {
             }));
         }
         let number = units.next_number();
+        // On a server, the unit's own tables (its role, once it has one, reads only those).
+        tx.make_unit(number)?;
         tx.log(
             Action::UnitAdd,
             &format!("unit:{number}"),

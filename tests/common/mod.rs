@@ -354,16 +354,19 @@ impl Db {
             let mut c = server_admin(&server.name);
             c.batch_execute("CHECKPOINT").expect("a checkpoint");
             let dir: String = c.query_one("SHOW data_directory", &[]).unwrap().get(0);
+            // The schema's and each unit's (`uppsok_uN`: their contacts, nights, activities).
             let files = c
                 .query(
-                    "SELECT pg_relation_filepath(c.oid) FROM pg_class c
-                     WHERE (c.relnamespace = 'uppsok'::regnamespace
+                    "WITH s AS (SELECT oid FROM pg_namespace
+                                 WHERE nspname = 'uppsok' OR nspname ~ '^uppsok_u[0-9]+$')
+                     SELECT pg_relation_filepath(c.oid) FROM pg_class c
+                     WHERE (c.relnamespace IN (SELECT oid FROM s)
                             OR c.oid IN (SELECT reltoastrelid FROM pg_class
-                                         WHERE relnamespace = 'uppsok'::regnamespace)
+                                         WHERE relnamespace IN (SELECT oid FROM s))
                             OR c.oid IN (SELECT i.indexrelid FROM pg_index i JOIN pg_class t
                                            ON t.oid = i.indrelid AND t.relkind = 't'
                                          WHERE t.oid IN (SELECT reltoastrelid FROM pg_class
-                                           WHERE relnamespace = 'uppsok'::regnamespace)))
+                                           WHERE relnamespace IN (SELECT oid FROM s))))
                        AND pg_relation_filepath(c.oid) IS NOT NULL",
                     &[],
                 )

@@ -506,8 +506,8 @@ impl Conn {
             rows.finish()?;
         }
         if !contacts.is_empty() {
-            // Not by COPY: a unit's role reads and writes the contacts under row-level security
-            // (schema.sql), which COPY FROM refuses. One statement of arrays is as fast.
+            // One statement of arrays (as fast as COPY, measured), which fills in each row's
+            // unit from its author's (schema.sql, "Each unit's tables") with one join.
             let ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
             let dates: Vec<&str> = contacts.iter().map(|c| c.date.as_str()).collect();
             let persons: Vec<Option<i64>> = contacts.iter().map(|c| c.person_id).collect();
@@ -518,9 +518,13 @@ impl Conn {
             let notes: Vec<&[u8]> = contacts.iter().map(|c| &c.note[..]).collect();
             client.execute(
                 "INSERT INTO contacts(id, date, person_id, field_night_id, created_by, created_at,
-                                      attributes, note)
-                 SELECT * FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[],
-                                      $5::int8[], $6::int8[], $7::bytea[], $8::bytea[])",
+                                      attributes, note, unit)
+                 SELECT r.*, coalesce(u.unit, 1)
+                   FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[],
+                               $5::int8[], $6::int8[], $7::bytea[], $8::bytea[])
+                        AS r(id, date, person_id, field_night_id, created_by, created_at,
+                             attributes, note)
+                   LEFT JOIN user_units u ON u.user_id = r.created_by",
                 &[
                     &ids,
                     &dates,
@@ -663,6 +667,40 @@ impl Conn {
     }
 
     /// Whether uppsok's schema exists in this database.
+    /// On a unit's role, puts the unit's own schema first on the search path, so that
+    /// `contacts`, `field_nights` and `activities` are its unit's tables (schema.sql, "Each
+    /// unit's tables"); a city's role keeps the tables of every unit. A database whose tables
+    /// are not per unit (an earlier, unreleased layout) is refused.
+    fn enter_unit(&self, shown: &str) -> Result<()> {
+        let row = self.query_opt(
+            &format!(
+                "SELECT (SELECT c.relkind = 'p' FROM pg_class c
+                          WHERE c.oid = to_regclass('{SCHEMA_NAME}.contacts')),
+                        {SCHEMA_NAME}.session_unit()"
+            ),
+            &[],
+        )?;
+        let (per_unit, unit): (Option<bool>, Option<i64>) = match &row {
+            Some(r) => (get(r, 0)?, get(r, 1)?),
+            None => (None, None),
+        };
+        if per_unit != Some(true) {
+            return Err(StorageError::NotUppsok(
+                PathBuf::from(shown),
+                "its contacts are not in tables of each unit's own (an earlier, unreleased \
+                 layout of the PostgreSQL back end): make it again with `uppsok migrate`"
+                    .into(),
+            ));
+        }
+        if let Some(unit) = unit {
+            self.batch(&format!(
+                "SET search_path = {}, {SCHEMA_NAME}",
+                unit_schema(unit)
+            ))?;
+        }
+        Ok(())
+    }
+
     fn schema_exists(&self) -> Result<bool> {
         Ok(self
             .query_opt(
@@ -671,6 +709,11 @@ impl Conn {
             )?
             .is_some())
     }
+}
+
+/// The schema of a unit's own tables (schema.sql, "Each unit's tables").
+fn unit_schema(unit: i64) -> String {
+    format!("{SCHEMA_NAME}_u{unit}")
 }
 
 /// A column's value, or the port's error (a column changed to another type outside uppsok).
@@ -693,6 +736,7 @@ impl PgLocked {
         if !conn.schema_exists()? {
             return Err(StorageError::Missing(PathBuf::from(&shown)));
         }
+        conn.enter_unit(&shown)?;
         Ok(PgLocked { conn, shown })
     }
 }
@@ -910,8 +954,9 @@ impl Maintenance for PgStore {
         let owner: bool = get(
             &self.conn.query(
                 "SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c
-                 WHERE c.relkind = 'r'
-                   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)",
+                   JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind IN ('r', 'p')
+                   AND (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$'))",
                 &[&SCHEMA_NAME],
             )?[0],
             0,
@@ -1005,8 +1050,35 @@ REVOKE UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.audit_log FROM {role};
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.unit_roles FROM {role};
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.bulk_loads FROM {role};
 GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.begin_bulk_load() TO {role};
+GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) TO {role};
 "
     )
+}
+
+/// The privileges of a unit's role (`uppsok unit role`, run as the schema's owner): the
+/// application's ([`app_grants`]), but of the units' field nights, contacts and activities
+/// only its own unit's tables (schema.sql, "Each unit's tables"), none of the city's tables
+/// that hold every unit's rows, and nothing of the units' schemas in `others`. `role` is a
+/// name [`crate::domain::is_database_role`] allows.
+fn unit_grants(role: &str, unit: i64, others: &[String]) -> String {
+    let role = format!("\"{role}\"");
+    let own = unit_schema(unit);
+    let mut sql = app_grants(&role);
+    sql.push_str(&format!(
+        "REVOKE ALL ON {SCHEMA_NAME}.field_nights, {SCHEMA_NAME}.contacts, {SCHEMA_NAME}.activities FROM {role};
+REVOKE EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) FROM {role};
+GRANT USAGE ON SCHEMA {own} TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON {own}.field_nights, {own}.contacts, {own}.activities TO {role};
+"
+    ));
+    for other in others {
+        sql.push_str(&format!(
+            "REVOKE ALL ON ALL TABLES IN SCHEMA {other} FROM {role};
+REVOKE ALL ON SCHEMA {other} FROM {role};
+"
+        ));
+    }
+    sql
 }
 
 /// Whatever would let the role this connection uses rewrite the audit log: the append-only
@@ -1074,31 +1146,36 @@ fn schema_functions() -> Vec<(&'static str, &'static str, bool)> {
     out
 }
 
-/// The triggers schema.sql makes.
-fn schema_triggers() -> Vec<&'static str> {
-    ["CREATE OR REPLACE TRIGGER ", "CREATE CONSTRAINT TRIGGER "]
-        .iter()
-        .flat_map(|made| SCHEMA.split(made).skip(1))
+/// The names of what the statements of schema.sql beginning with one of `made` make (a line
+/// that begins with it: `make_unit_tables()` makes a unit's tables and triggers, under the
+/// names of the tables and guards above them, by statements it builds as strings).
+fn schema_made(made: &[&str]) -> Vec<&'static str> {
+    SCHEMA
+        .lines()
+        .filter_map(|line| made.iter().find_map(|m| line.trim_start().strip_prefix(m)))
         .filter_map(|t| t.split_whitespace().next())
         .collect()
+}
+
+/// The triggers schema.sql makes (`make_unit_tables()` makes the units' guards under the names
+/// of the guards of the tables above them).
+fn schema_triggers() -> Vec<&'static str> {
+    schema_made(&["CREATE OR REPLACE TRIGGER ", "CREATE CONSTRAINT TRIGGER "])
 }
 
 /// The tables schema.sql makes.
 fn schema_tables() -> Vec<&'static str> {
-    SCHEMA
-        .split("CREATE TABLE IF NOT EXISTS ")
-        .skip(1)
-        .filter_map(|t| t.split_whitespace().next())
-        .collect()
+    schema_made(&["CREATE TABLE IF NOT EXISTS "])
 }
 
-/// What the schema's owner (or a superuser) could put into the schema to undo its guards and
-/// row-level security without touching a row or a trigger: a function of the schema's made
-/// to do otherwise (a guard that lets everything through, a unit's function that names
-/// another unit), one more function, a table or view of the schema that is none of its own (a
-/// copy of the contacts granted to a unit's role), or a view anywhere that reads the schema's
-/// tables. An `audit` failure each. (A function elsewhere that reads the tables is not
-/// found: docs/deploy.md.)
+/// What the schema's owner (or a superuser) could put into the schema or a unit's to undo its
+/// guards without touching a row or a trigger: a function of the schema's made to do
+/// otherwise (a guard that lets everything through, a unit's function that names another
+/// unit), one more function (in a unit's schema, which is first on its role's search path, any
+/// function: it would stand in for the schema's), a table or view of the schema or a unit's
+/// that is none of its own (a copy of the contacts granted to a unit's role), or a view
+/// anywhere that reads their tables. An `audit` failure each. (A function elsewhere that
+/// reads the tables is not found: docs/deploy.md.)
 fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
     let expected = schema_functions();
     let mut out = Vec::new();
@@ -1120,18 +1197,35 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
             ));
         }
     }
-    // (A view, or anything but a plain table, is named with its kind: never one of the tables.)
+    for row in conn.query(
+        "SELECT n.nspname::text || '.' || p.proname::text
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname ~ ('^' || $1 || '_u[0-9]+$') ORDER BY 1",
+        &[&SCHEMA_NAME],
+    )? {
+        let name: String = get(&row, 0)?;
+        out.push(format!(
+            "a unit's schema holds a function uppsok did not make ({name}): it would stand in for the schema's on the unit's role"
+        ));
+    }
+    // (A view, or anything but a table, is named with its kind, and in a unit's schema
+    // anything but its three tables with its schema: never one of the tables.)
     let tables = schema_tables();
     for (name, _) in not_made(
         conn,
-        "SELECT CASE c.relkind WHEN 'r' THEN c.relname::text
-                    ELSE c.relname::text || ' (' || c.relkind::text || ')' END, ''
+        "SELECT CASE WHEN n.nspname = $1 AND c.relkind IN ('r', 'p') THEN c.relname::text
+                     WHEN n.nspname <> $1 AND c.relkind = 'r'
+                          AND c.relname IN ('field_nights', 'contacts', 'activities')
+                          THEN c.relname::text
+                     ELSE n.nspname::text || '.' || c.relname::text
+                          || ' (' || c.relkind::text || ')' END, ''
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
+          WHERE (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$'))
+            AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
         &tables,
     )? {
         out.push(format!(
-            "the schema holds a table or view uppsok did not make ({name}): it could show its rows to a role the row-level security holds back"
+            "the schema holds a table or view uppsok did not make ({name}): it could show its rows to a role that may not read them"
         ));
     }
     let views: i64 = get(
@@ -1140,7 +1234,8 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
                JOIN pg_rewrite r ON r.oid = d.objid
                JOIN pg_class t ON t.oid = d.refobjid
                JOIN pg_namespace n ON n.oid = t.relnamespace
-              WHERE d.classid = 'pg_rewrite'::regclass AND n.nspname = $1
+              WHERE d.classid = 'pg_rewrite'::regclass
+                AND (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$'))
                 AND r.ev_class <> t.oid",
             &[&SCHEMA_NAME],
         )?[0],
@@ -1148,7 +1243,7 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
     )?;
     if views > 0 {
         out.push(format!(
-            "{views} view(s) outside uppsok's schema read its tables: a view shows its rows past the row-level security of a unit's role"
+            "{views} view(s) outside uppsok's schema read its tables: a view shows its rows to whoever may read the view"
         ));
     }
     // A trigger or a rule of someone else's on a table of the schema could copy each new row
@@ -1156,15 +1251,21 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
     let triggers = schema_triggers();
     for (name, table) in not_made(
         conn,
-        "SELECT t.tgname::text, c.relname::text FROM pg_trigger t
+        "SELECT CASE WHEN n.nspname = $1
+                          OR t.tgname IN (c.relname || '_unit_inserts', c.relname || '_unit_updates',
+                                          c.relname || '_unit_deletes')
+                     THEN t.tgname::text ELSE n.nspname::text || '.' || t.tgname::text END,
+                n.nspname::text || '.' || c.relname::text
+           FROM pg_trigger t
            JOIN pg_class c ON c.oid = t.tgrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = $1 AND NOT t.tgisinternal
+          WHERE (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$')) AND NOT t.tgisinternal
          UNION ALL
-         SELECT r.rulename::text, c.relname::text FROM pg_rewrite r
+         SELECT r.rulename::text, n.nspname::text || '.' || c.relname::text FROM pg_rewrite r
            JOIN pg_class c ON c.oid = r.ev_class
            JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = $1 AND c.relkind = 'r'
+          WHERE (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$'))
+            AND c.relkind IN ('r', 'p')
          ORDER BY 1",
         &triggers,
     )? {
@@ -1188,60 +1289,117 @@ fn not_made(conn: &Conn, sql: &str, made: &[&str]) -> Result<Vec<(String, String
     Ok(out)
 }
 
-/// The condition of the policy `unit_rows` (schema.sql) as the server prints it back, its
-/// schema's name taken out (the server leaves it out when the schema is on the search path): a
-/// policy changed to show more (`USING (true)`, another unit's users) is not this.
-const UNIT_ROWS_POLICY: &str = "((( SELECT session_unit() AS session_unit) IS NULL) OR \
-     (created_by = ANY (( SELECT session_unit_users() AS session_unit_users)::bigint[])))";
+/// The tables that hold each unit's rows in partitions of its own (schema.sql, "Each unit's
+/// tables").
+const UNIT_TABLES: [&str; 3] = ["field_nights", "contacts", "activities"];
 
-/// The row-level guards of the units' roles (schema.sql): once any role is a unit's, every
-/// guard must be there and on, or a unit's role could write another unit's contacts, and the
-/// contacts, field nights and activities must each have row-level security on and the one
-/// policy `unit_rows`, or it could read another unit's. An `audit` failure otherwise.
+/// A regular expression for the names of the units' schemas.
+fn unit_schemas_pattern() -> String {
+    format!("^{SCHEMA_NAME}_u[0-9]+$")
+}
+
+/// The units' tables and their guards (schema.sql, "Each unit's tables"; "Units on the
+/// server"): the field nights, contacts and activities partitioned by unit, each unit's
+/// partition in that unit's schema and nowhere else; once any role is a unit's, every guard
+/// there and on; no unit's role able to read or write the tables of every unit or another
+/// unit's (itself, or through a role it is a member of), nor a superuser or a member of the
+/// tables' owner; and every row in its author's unit, under an id no other row has. An `audit`
+/// failure each.
 fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
-    let row = conn
-        .query_opt(
-            "SELECT (SELECT count(*) FROM unit_roles),
-                    (SELECT count(*) FROM pg_trigger t
-                       JOIN pg_class c ON c.oid = t.tgrelid
-                       JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = $1 AND t.tgenabled IN ('O', 'A')
-                        AND t.tgname IN ('contacts_unit_inserts', 'contacts_unit_updates',
-                                         'contacts_unit_deletes', 'field_nights_unit_inserts',
-                                         'field_nights_unit_updates', 'field_nights_unit_deletes',
-                                         'persons_city_rows', 'user_units_city_rows',
-                                         'unit_roles_city_rows')),
-                    (SELECT count(*) FROM pg_class c
-                       JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = $1 AND c.relrowsecurity
-                        AND c.relname IN ('contacts', 'field_nights', 'activities')
-                        AND EXISTS (SELECT 1 FROM pg_policy p
-                                     WHERE p.polrelid = c.oid AND p.polname = 'unit_rows'
-                                       AND p.polcmd = '*' AND p.polpermissive
-                                       AND p.polroles = '{0}' AND p.polwithcheck IS NULL
-                                       AND regexp_replace(replace(
-                                               pg_get_expr(p.polqual, p.polrelid), $1 || '.', ''),
-                                               '[[:space:]]+', ' ', 'g') = $2)),
-                    (SELECT count(*) FROM pg_policy p
-                       JOIN pg_class c ON c.oid = p.polrelid
-                       JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = $1
-                        AND c.relname IN ('contacts', 'field_nights', 'activities'))",
-            &[&SCHEMA_NAME, &UNIT_ROWS_POLICY],
-        )?
-        .ok_or_else(|| StorageError::Changed("the units' tables are gone".into()))?;
-    let (roles, guards): (i64, i64) = (get(&row, 0)?, get(&row, 1)?);
-    let (isolated, policies): (i64, i64) = (get(&row, 2)?, get(&row, 3)?);
     let mut out = Vec::new();
-    if roles > 0 && guards != 9 {
-        out.push("the row-level guards of the units' roles are missing or turned off: a unit's role could write another unit's contacts".to_string());
+    let unit_tables: Vec<String> = UNIT_TABLES.iter().map(|t| t.to_string()).collect();
+    let partitioned: i64 = get(
+        &conn.query(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relkind = 'p' AND c.relname::text = ANY ($2)",
+            &[&SCHEMA_NAME, &unit_tables],
+        )?[0],
+        0,
+    )?;
+    if partitioned != 3 {
+        out.push("the field nights, contacts and activities are not in tables of each unit's own: a unit's role could read another unit's rows".to_string());
     }
-    // A unit's role that is a superuser, passes row-level security, or is a member of the
-    // city's role or of the tables' owner reads every row whatever the policy says.
+    // Each partition: a plain table of the same name, in the schema of the one unit it holds.
+    for row in conn.query(
+        "SELECT p.relname::text, n.nspname::text, c.relname::text, c.relkind::text,
+                coalesce(pg_get_expr(c.relpartbound, c.oid), '')
+           FROM pg_inherits i
+           JOIN pg_class p ON p.oid = i.inhparent
+           JOIN pg_namespace pn ON pn.oid = p.relnamespace
+           JOIN pg_class c ON c.oid = i.inhrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE pn.nspname = $1 AND p.relkind = 'p' AND p.relname::text = ANY ($2)
+          ORDER BY 1, 2, 3",
+        &[&SCHEMA_NAME, &unit_tables],
+    )? {
+        let (parent, schema, name, kind, bound): (String, String, String, String, String) = (
+            get(&row, 0)?,
+            get(&row, 1)?,
+            get(&row, 2)?,
+            get(&row, 3)?,
+            get(&row, 4)?,
+        );
+        let unit = schema
+            .strip_prefix(&format!("{SCHEMA_NAME}_u"))
+            .and_then(|n| n.parse::<i64>().ok());
+        let fits = unit
+            .is_some_and(|u| unit_schema(u) == schema && bound == format!("FOR VALUES IN ('{u}')"))
+            && name == parent
+            && kind == "r";
+        if !fits {
+            out.push(format!(
+                "the table {schema}.{name} holds rows of {parent} ({bound}) but is not the one unit's table uppsok made for them: a unit's role could read another unit's rows there"
+            ));
+        }
+    }
+    let roles: i64 = get(&conn.query("SELECT count(*) FROM unit_roles", &[])?[0], 0)?;
+    if roles > 0 {
+        let mut unguarded = Vec::new();
+        for row in conn.query(
+            "SELECT n.nspname::text || '.' || c.relname::text,
+                    count(t.oid) FILTER (WHERE t.tgenabled IN ('O', 'A')
+                        AND t.tgfoid = 'uppsok.unit_rows_guard'::regproc
+                        AND t.tgname IN (c.relname || '_unit_inserts', c.relname || '_unit_updates',
+                                         c.relname || '_unit_deletes'))
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               LEFT JOIN pg_trigger t ON t.tgrelid = c.oid
+              WHERE (n.nspname = $1 OR n.nspname ~ $2) AND c.relname::text = ANY ($3)
+                AND c.relkind IN ('r', 'p')
+              GROUP BY 1 ORDER BY 1",
+            &[&SCHEMA_NAME, &unit_schemas_pattern(), &unit_tables],
+        )? {
+            if get::<i64>(&row, 1)? != 3 {
+                unguarded.push(get::<String>(&row, 0)?);
+            }
+        }
+        let city: i64 = get(
+            &conn.query(
+                "SELECT count(*) FROM pg_trigger t
+                   JOIN pg_class c ON c.oid = t.tgrelid
+                   JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = $1 AND t.tgenabled IN ('O', 'A')
+                    AND t.tgfoid = 'uppsok.city_rows_guard'::regproc
+                    AND (c.relname, t.tgname) IN (('persons', 'persons_city_rows'),
+                                                  ('user_units', 'user_units_city_rows'),
+                                                  ('unit_roles', 'unit_roles_city_rows'))",
+                &[&SCHEMA_NAME],
+            )?[0],
+            0,
+        )?;
+        if city != 3 {
+            unguarded.push("persons, user_units, unit_roles".to_string());
+        }
+        if !unguarded.is_empty() {
+            out.push(format!(
+                "the guards of the units' roles are missing or turned off on {}: a unit's role could write another unit's rows",
+                unguarded.join(", ")
+            ));
+        }
+    }
+    // A unit's role that is a superuser or a member of the tables' owner reads every row.
     for row in conn.query(
         "SELECT u.role_name FROM unit_roles u JOIN pg_roles r ON r.rolname = u.role_name
-          WHERE r.rolsuper OR r.rolbypassrls
-             OR pg_has_role(r.oid, current_user, 'MEMBER')
+          WHERE r.rolsuper
              OR pg_has_role(r.oid, (SELECT c.relowner FROM pg_class c
                                      WHERE c.oid = 'contacts'::regclass), 'MEMBER')
           ORDER BY 1",
@@ -1249,15 +1407,77 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
     )? {
         let role: String = get(&row, 0)?;
         out.push(format!(
-            "the unit's role {role} passes row-level security (a superuser, BYPASSRLS, or a member of the city's role or of the tables' owner): it reads every unit's rows"
+            "the unit's role {role} is a superuser or a member of the tables' owner: it reads every unit's rows"
         ));
     }
-    // Policies are permissive: one more on a table (say `USING (true)`) would show a unit's
-    // role every row, so there must be exactly the one.
-    if roles > 0 && (isolated != 3 || policies != 3) {
-        out.push("the row-level security of the units' roles is turned off, missing or widened: a unit's role could read another unit's contacts, field nights or activities".to_string());
+    // Any privilege of a unit's role, or of a role it is a member of (the city's, say), on the
+    // tables of every unit or on another unit's: a column's is one too.
+    for row in conn.query(
+        "SELECT DISTINCT u.role_name, n.nspname::text || '.' || c.relname::text
+           FROM unit_roles u
+           JOIN pg_roles r ON r.rolname = u.role_name
+           JOIN pg_roles m ON pg_has_role(r.oid, m.oid, 'MEMBER')
+           JOIN pg_class c ON c.relkind IN ('r', 'p', 'v', 'm', 'f')
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE ((n.nspname = $1 AND c.relname::text = ANY ($3))
+                 OR (n.nspname ~ $2 AND n.nspname <> $1 || '_u' || u.unit::text))
+            AND (has_table_privilege(m.oid, c.oid,
+                     'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+                 OR has_any_column_privilege(m.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
+          ORDER BY 1, 2",
+        &[&SCHEMA_NAME, &unit_schemas_pattern(), &unit_tables],
+    )? {
+        let (role, table): (String, String) = (get(&row, 0)?, get(&row, 1)?);
+        out.push(format!(
+            "the unit's role {role} may read or write {table}, which holds other units' rows: give it only its own unit's tables (`uppsok unit role`)"
+        ));
+    }
+    // Each row in its author's unit, and no id twice.
+    for table in UNIT_TABLES {
+        let misplaced: Vec<i64> = conn
+            .query(
+                &format!(
+                    "SELECT t.id FROM {table} t LEFT JOIN user_units u ON u.user_id = t.created_by
+                      WHERE t.unit <> coalesce(u.unit, 1) ORDER BY 1 LIMIT 10"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect::<Result<_>>()?;
+        if !misplaced.is_empty() {
+            out.push(format!(
+                "{table} {} in another unit's table than their author's: that unit's role reads them",
+                ids_listed(&misplaced)
+            ));
+        }
+        let twice: Vec<i64> = conn
+            .query(
+                &format!(
+                    "SELECT id FROM {table} GROUP BY id HAVING count(*) > 1 ORDER BY 1 LIMIT 10"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(|r| get(r, 0))
+            .collect::<Result<_>>()?;
+        if !twice.is_empty() {
+            out.push(format!(
+                "{table} {} more than once (in two units' tables)",
+                ids_listed(&twice)
+            ));
+        }
     }
     Ok(out)
+}
+
+/// "id 3" or "ids 3, 5, 8" (at most the first ten a check found).
+fn ids_listed(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    match ids.len() {
+        1 => format!("id {} is", list[0]),
+        _ => format!("ids {} are", list.join(", ")),
+    }
 }
 
 /// A read session or write transaction on the store's connection.
@@ -1350,6 +1570,22 @@ impl<'c> Session<'c> {
     }
 
     /// Runs one write statement; a refused one leaves the transaction usable.
+    /// Statements without parameters (grants), as [`Session::change`] runs one.
+    fn change_batch(&self, sql: &str) -> Result<()> {
+        if self.bulk.get() {
+            return self.conn.batch(sql);
+        }
+        self.conn.batch("SAVEPOINT w")?;
+        match self.conn.batch(sql) {
+            Ok(()) => self.conn.batch("RELEASE SAVEPOINT w"),
+            Err(e) => {
+                self.conn
+                    .batch("ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w")?;
+                Err(e)
+            }
+        }
+    }
+
     fn change(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         if self.bulk.get() {
             return self.conn.execute(sql, params);

@@ -5,7 +5,7 @@
 use postgres::types::ToSql;
 use postgres::Row;
 
-use super::{bounds, get, read_key_file, Session, SCHEMA_NAME};
+use super::{bounds, get, read_key_file, unit_grants, unit_schema, Session, SCHEMA_NAME};
 use crate::storage::port::*;
 use crate::storage::{Result, StorageError};
 
@@ -428,8 +428,8 @@ impl ContactWrites for Session<'_> {
         }
         self.change(
             "INSERT INTO contacts(id, date, person_id, field_night_id, created_by, created_at,
-                                  attributes, note)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                  attributes, note, unit)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, unit_of_user($5))",
             &new_contact_values(c),
         )?;
         Ok(())
@@ -470,8 +470,8 @@ impl ContactWrites for Session<'_> {
 
     fn insert_field_night(&self, n: &FieldNightRow) -> Result<()> {
         self.change(
-            "INSERT INTO field_nights(id, date, created_by, created_at, details)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO field_nights(id, date, created_by, created_at, details, unit)
+             VALUES ($1, $2, $3, $4, $5, unit_of_user($3))",
             &[&n.id, &n.date, &n.created_by, &n.created_at, &n.details],
         )?;
         Ok(())
@@ -721,6 +721,24 @@ impl StaffWrites for Session<'_> {
              ON CONFLICT (role_name) DO UPDATE SET unit = EXCLUDED.unit",
             &[&role, &unit],
         )?;
+        self.make_unit(unit)?;
+        // What the role may read and write: the application's grants, but of the units' tables
+        // only its own unit's (and no other unit's, should it have been another's before).
+        let others: Vec<String> = self
+            .conn
+            .query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname ~ ('^' || $1 || '_u[0-9]+$')
+                  AND nspname <> $2 ORDER BY 1",
+                &[&SCHEMA_NAME, &unit_schema(unit)],
+            )?
+            .iter()
+            .map(|r| get::<String>(r, 0))
+            .collect::<Result<_>>()?;
+        self.change_batch(&unit_grants(role, unit, &others))
+    }
+
+    fn make_unit(&self, unit: i64) -> Result<()> {
+        self.change("SELECT make_unit_tables($1)", &[&unit])?;
         Ok(())
     }
 
@@ -879,8 +897,8 @@ impl WorkWrites for Session<'_> {
 
     fn insert_activity(&self, a: &ActivityRow) -> Result<()> {
         self.change(
-            "INSERT INTO activities(id, date, created_by, created_at, details, note)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO activities(id, date, created_by, created_at, details, note, unit)
+             VALUES ($1, $2, $3, $4, $5, $6, unit_of_user($3))",
             &[
                 &a.id,
                 &a.date,

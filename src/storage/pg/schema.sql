@@ -39,26 +39,39 @@ CREATE TABLE IF NOT EXISTS person_merges (
     merged_at   TEXT NOT NULL
 );
 
+-- Field nights, contacts and activities are each unit's: every row has its `unit` (the unit of
+-- the user who wrote it, which the application fills in and `audit` checks), and each unit's rows
+-- are in a partition of their own, in a schema of their own, `uppsok_u<unit>` ("Each unit's
+-- tables" below). Ids stay unique through the one sequence (`audit` checks that too).
 CREATE TABLE IF NOT EXISTS field_nights (
-    id         BIGINT PRIMARY KEY,
+    id         BIGINT NOT NULL,
     date       TEXT COLLATE "C" NOT NULL,
     created_by BIGINT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
-    details    BYTEA NOT NULL
-);
+    details    BYTEA NOT NULL,
+    unit       BIGINT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id, unit)
+) PARTITION BY LIST (unit);
 CREATE INDEX IF NOT EXISTS field_nights_date ON field_nights(date);
 
+-- A contact's field night is its own unit's (the key includes the unit).
 CREATE TABLE IF NOT EXISTS contacts (
-    id             BIGINT PRIMARY KEY,
+    id             BIGINT NOT NULL,
     date           TEXT COLLATE "C" NOT NULL,
-    person_id      BIGINT REFERENCES persons(id),
-    field_night_id BIGINT REFERENCES field_nights(id),
-    created_by     BIGINT NOT NULL REFERENCES users(id),
+    person_id      BIGINT,
+    field_night_id BIGINT,
+    created_by     BIGINT NOT NULL,
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT,
     attributes     BYTEA NOT NULL,
-    note           BYTEA NOT NULL
-);
+    note           BYTEA NOT NULL,
+    unit           BIGINT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id, unit),
+    CONSTRAINT contacts_person_id_fkey FOREIGN KEY (person_id) REFERENCES persons(id),
+    CONSTRAINT contacts_field_night_id_fkey FOREIGN KEY (field_night_id, unit)
+        REFERENCES field_nights(id, unit),
+    CONSTRAINT contacts_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id)
+) PARTITION BY LIST (unit);
 CREATE INDEX IF NOT EXISTS contacts_person ON contacts(person_id, date);
 CREATE INDEX IF NOT EXISTS contacts_field_night ON contacts(field_night_id)
     WHERE field_night_id IS NOT NULL;
@@ -71,13 +84,15 @@ CREATE TABLE IF NOT EXISTS projects (
 );
 
 CREATE TABLE IF NOT EXISTS activities (
-    id         BIGINT PRIMARY KEY,
+    id         BIGINT NOT NULL,
     date       TEXT COLLATE "C" NOT NULL,
     created_by BIGINT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
     details    BYTEA NOT NULL,
-    note       BYTEA NOT NULL
-);
+    note       BYTEA NOT NULL,
+    unit       BIGINT NOT NULL DEFAULT 1,
+    PRIMARY KEY (id, unit)
+) PARTITION BY LIST (unit);
 CREATE INDEX IF NOT EXISTS activities_date ON activities(date, id);
 
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -144,10 +159,11 @@ CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 -- database role is which unit's: the schema's owner writes it (no role the application connects
 -- as may). `user_units` says which unit each user is in (a user not listed is in the first):
 -- uppsok writes it when an administrator adds a user to a unit, connected as a city role (one
--- not in `unit_roles`). A unit's role may write only its own unit's contacts and field nights,
--- may not rewrite or remove a person (only a city role's rekey and forget do), and may not write
+-- not in `unit_roles`). A unit's role may write only its own unit's contacts, field nights and
+-- activities (no other unit's tables are granted to it, and within its own none of another
+-- unit's user), may not rewrite or remove a person (only a city role's rekey and forget do), and may not write
 -- `user_units`: each is refused by a trigger, so the statement fails and nothing of the
--- transaction is kept. Reads: below ("Reads per unit").
+-- transaction is kept. Reads: below ("Each unit's tables").
 CREATE TABLE IF NOT EXISTS unit_roles (
     role_name TEXT PRIMARY KEY,
     unit      BIGINT NOT NULL CHECK (unit >= 1)
@@ -219,6 +235,13 @@ CREATE OR REPLACE TRIGGER field_nights_unit_updates AFTER UPDATE ON field_nights
     FOR EACH STATEMENT EXECUTE FUNCTION unit_rows_guard();
 CREATE OR REPLACE TRIGGER field_nights_unit_deletes AFTER DELETE ON field_nights
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION unit_rows_guard();
+CREATE OR REPLACE TRIGGER activities_unit_inserts AFTER INSERT ON activities
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION unit_rows_guard();
+CREATE OR REPLACE TRIGGER activities_unit_updates AFTER UPDATE ON activities
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_rows_guard();
+CREATE OR REPLACE TRIGGER activities_unit_deletes AFTER DELETE ON activities
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION unit_rows_guard();
 CREATE OR REPLACE TRIGGER persons_city_rows BEFORE UPDATE OR DELETE ON persons
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE ON user_units
@@ -226,36 +249,53 @@ CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE
 CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 
--- Reads per unit: a query of a unit's role returns its own unit's contacts, field nights and
--- activities and no other unit's (row-level security); a city role (one not in `unit_roles`)
--- sees every row, as the city's figures and the audit need. Row-level security does not hide
--- side channels (the row counts of EXPLAIN ANALYZE, the statistics counters): someone with a
--- unit's password and their own SQL still learns other units' dates (docs/deploy.md, "Reads"). What stays the city's to read for every role:
--- persons (pseudonyms only: a code met by two units is one person), declared merges, users and
--- their units, projects, the log, and the keys' tables. The tables' owner is not held back
--- (nor is a superuser); `uppsok audit` fails when a policy is missing or row-level security is
--- off on one of the three while any role is a unit's. The users of a unit are read once a
--- statement (an init plan), not once a row.
-CREATE OR REPLACE FUNCTION session_unit_users() RETURNS BIGINT[] LANGUAGE sql STABLE
+-- Each unit's tables (docs/deploy.md, "A role per unit"). The field nights, contacts and
+-- activities of unit N are the partitions `uppsok_uN.field_nights`, `uppsok_uN.contacts` and
+-- `uppsok_uN.activities` of the tables above, in a schema of their own. A unit's role is granted
+-- its own schema's three tables (`uppsok unit role` does it) and nothing of the tables above nor
+-- of another unit's schema: another unit's rows are not in any table it may read, so neither a
+-- query, nor `EXPLAIN`, nor the server's column statistics (`pg_stats` shows a role only the
+-- tables it may read) tell it anything of them. What still shows is each table's size and
+-- row counts (`pg_class`, `pg_stat_user_tables` are the server's to every role; docs/deploy.md,
+-- "Reads"). A unit's role reaches its tables under the names above: uppsok puts its unit's
+-- schema first on the search path. The city's roles read and write every unit's rows through the
+-- tables above. The guards are on each unit's tables too: a statement on a partition fires the
+-- partition's own statement triggers, not the table's. Only the tables' owner may make a table,
+-- so the role the application connects as has `unit add` make a unit's through
+-- `make_unit_tables()`, which runs as the owner and makes the unit's schema, its three tables
+-- and their guards, and nothing else; it is idempotent. The first unit's are made with the
+-- schema.
+CREATE OR REPLACE FUNCTION make_unit_tables(u BIGINT) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(array_agg(u.id), '{}') FROM uppsok.users u
-        LEFT JOIN uppsok.user_units uu ON uu.user_id = u.id
-        WHERE coalesce(uu.unit, 1) = uppsok.session_unit()
-$$;
-DO $$
 DECLARE
+    s TEXT;
     t TEXT;
+    op TEXT;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['contacts', 'field_nights', 'activities'] LOOP
-        EXECUTE format('ALTER TABLE uppsok.%I ENABLE ROW LEVEL SECURITY', t);
-        IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polname = 'unit_rows'
-                       AND polrelid = format('uppsok.%I', t)::regclass) THEN
-            EXECUTE format('CREATE POLICY unit_rows ON uppsok.%I
-                USING ((SELECT uppsok.session_unit()) IS NULL
-                       OR created_by = ANY ((SELECT uppsok.session_unit_users())::bigint[]))', t);
-        END IF;
+    IF u IS NULL OR u < 1 OR u > 100000 THEN
+        RAISE EXCEPTION 'uppsok: no unit %', u USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    s := 'uppsok_u' || u::text;
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', s);
+    FOREACH t IN ARRAY ARRAY['field_nights', 'contacts', 'activities'] LOOP
+        EXECUTE format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF uppsok.%I FOR VALUES IN (%s)',
+                       s, t, t, u);
+        FOREACH op IN ARRAY ARRAY['inserts', 'updates', 'deletes'] LOOP
+            EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON %I.%I REFERENCING %s
+                            FOR EACH STATEMENT EXECUTE FUNCTION uppsok.unit_rows_guard()',
+                           t || '_unit_' || op,
+                           CASE op WHEN 'inserts' THEN 'INSERT' WHEN 'updates' THEN 'UPDATE'
+                                   ELSE 'DELETE' END,
+                           s, t,
+                           CASE op WHEN 'inserts' THEN 'NEW TABLE AS new_rows'
+                                   WHEN 'updates' THEN 'OLD TABLE AS old_rows NEW TABLE AS new_rows'
+                                   ELSE 'OLD TABLE AS old_rows' END);
+        END LOOP;
     END LOOP;
-END $$;
+END
+$$;
+REVOKE ALL ON FUNCTION make_unit_tables(BIGINT) FROM PUBLIC;
+SELECT make_unit_tables(1);
 
 -- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references
 -- and putting it into the person index one row at a time is most of the server's time in a
@@ -301,7 +341,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_field_night_id_fkey') THEN
         ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_field_night_id_fkey
-            FOREIGN KEY (field_night_id) REFERENCES uppsok.field_nights(id);
+            FOREIGN KEY (field_night_id, unit) REFERENCES uppsok.field_nights(id, unit);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_created_by_fkey') THEN

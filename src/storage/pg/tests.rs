@@ -188,7 +188,8 @@ fn assert_made_again(owner: &str) {
     let keys = count(
         &mut c,
         "SELECT count(*) FROM pg_constraint
-         WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f' AND convalidated",
+         WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'f' AND convalidated
+           AND conparentid = 0",
     );
     let index = count(
         &mut c,
