@@ -1290,6 +1290,14 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
         ] {
             unit.batch_execute(sql).expect_err(sql);
         }
+        // Nor lock a person's row: a red team (round 6) saw which person another unit was
+        // logging a contact with, from the rows its foreign key's check held.
+        for lock in ["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"] {
+            let sql = format!("SELECT id FROM uppsok.persons FOR {lock} SKIP LOCKED");
+            let e = unit.batch_execute(&sql).expect_err(&sql);
+            let code = e.code().map(|c| c.code().to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
+        }
     }
     // uppsok on the unit's role: the same figures and export as on the city's.
     for args in [
@@ -1344,6 +1352,12 @@ $$"
     for (attack, undo, by_superuser, says) in [
         // Red team round 5 read every unit's dates under row-level security; with a table
         // of each unit's own, what would give the unit's role another unit's rows again.
+        (
+            format!("GRANT UPDATE (pseudonym) ON uppsok.persons TO {unit_role}"),
+            format!("REVOKE UPDATE (pseudonym) ON uppsok.persons FROM {unit_role}"),
+            false,
+            "may change the persons",
+        ),
         (
             format!("GRANT SELECT ON uppsok.contacts TO {unit_role}"),
             format!("REVOKE SELECT ON uppsok.contacts FROM {unit_role}"),

@@ -1058,7 +1058,10 @@ GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) TO {role};
 /// The privileges of a unit's role (`uppsok unit role`, run as the schema's owner): the
 /// application's ([`app_grants`]), but of the units' field nights, contacts and activities
 /// only its own unit's tables (schema.sql, "Each unit's tables"), none of the city's tables
-/// that hold every unit's rows, and nothing of the units' schemas in `others`. `role` is a
+/// that hold every unit's rows, and nothing of the units' schemas in `others`; and no change
+/// of a person or of `user_units`, which the guards refuse it anyway: without `UPDATE` on the
+/// persons it cannot lock their rows either (`SELECT ... FOR UPDATE`, `FOR KEY SHARE`), which
+/// showed a red team (round 6) which person another unit was logging a contact with. `role` is a
 /// name [`crate::domain::is_database_role`] allows.
 fn unit_grants(role: &str, unit: i64, others: &[String]) -> String {
     let role = format!("\"{role}\"");
@@ -1067,6 +1070,8 @@ fn unit_grants(role: &str, unit: i64, others: &[String]) -> String {
     sql.push_str(&format!(
         "REVOKE ALL ON {SCHEMA_NAME}.field_nights, {SCHEMA_NAME}.contacts, {SCHEMA_NAME}.activities FROM {role};
 REVOKE EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) FROM {role};
+REVOKE UPDATE, DELETE ON {SCHEMA_NAME}.persons FROM {role};
+REVOKE INSERT, UPDATE, DELETE ON {SCHEMA_NAME}.user_units FROM {role};
 GRANT USAGE ON SCHEMA {own} TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {own}.field_nights, {own}.contacts, {own}.activities TO {role};
 "
@@ -1432,24 +1437,63 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
             "the unit's role {role} may read or write {table}, which holds other units' rows: give it only its own unit's tables (`uppsok unit role`)"
         ));
     }
-    // Each row in its author's unit, and no id twice.
+    // Locking the persons' rows (which needs `UPDATE` on them) shows which person another
+    // unit is logging a contact with: no unit's role may.
+    for row in conn.query(
+        "SELECT DISTINCT u.role_name FROM unit_roles u
+           JOIN pg_roles r ON r.rolname = u.role_name
+          WHERE has_table_privilege(r.oid, 'persons'::regclass, 'UPDATE, DELETE')
+             OR has_any_column_privilege(r.oid, 'persons'::regclass, 'UPDATE')
+          ORDER BY 1",
+        &[],
+    )? {
+        let role: String = get(&row, 0)?;
+        out.push(format!(
+            "the unit's role {role} may change the persons, and so lock their rows: which shows it the person another unit is logging a contact with"
+        ));
+    }
+    // Each row in its author's unit (each pair of author and unit once, then the rows of a
+    // pair that is wrong: a fifth of the time of joining every row), and no id twice (two
+    // units' tables: one table's key holds each id once).
     for table in UNIT_TABLES {
-        let misplaced: Vec<i64> = conn
-            .query(
+        let wrong = conn.query(
+            &format!(
+                "SELECT p.created_by, p.unit FROM (SELECT DISTINCT created_by, unit FROM {table}) p
+                   LEFT JOIN user_units u ON u.user_id = p.created_by
+                  WHERE p.unit <> coalesce(u.unit, 1)"
+            ),
+            &[],
+        )?;
+        let mut misplaced: Vec<i64> = Vec::new();
+        for pair in &wrong {
+            let (author, unit): (i64, i64) = (get(pair, 0)?, get(pair, 1)?);
+            for row in conn.query(
                 &format!(
-                    "SELECT t.id FROM {table} t LEFT JOIN user_units u ON u.user_id = t.created_by
-                      WHERE t.unit <> coalesce(u.unit, 1) ORDER BY 1 LIMIT 10"
+                    "SELECT id FROM {table} WHERE created_by = $1 AND unit = $2
+                      ORDER BY 1 LIMIT 10"
                 ),
-                &[],
-            )?
-            .iter()
-            .map(|r| get(r, 0))
-            .collect::<Result<_>>()?;
+                &[&author, &unit],
+            )? {
+                misplaced.push(get(&row, 0)?);
+            }
+        }
+        misplaced.sort_unstable();
+        misplaced.truncate(10);
         if !misplaced.is_empty() {
             out.push(format!(
                 "{table} {} in another unit's table than their author's: that unit's role reads them",
                 ids_listed(&misplaced)
             ));
+        }
+        let parts: i64 = get(
+            &conn.query(
+                "SELECT count(*) FROM pg_inherits WHERE inhparent = $1::text::regclass",
+                &[&format!("{SCHEMA_NAME}.{table}")],
+            )?[0],
+            0,
+        )?;
+        if parts < 2 {
+            continue;
         }
         let twice: Vec<i64> = conn
             .query(
