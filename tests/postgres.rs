@@ -1467,7 +1467,7 @@ $$"
             "CREATE RULE copy AS ON INSERT TO uppsok_u1.contacts DO ALSO NOTIFY copied".into(),
             "DROP RULE copy ON uppsok_u1.contacts".into(),
             false,
-            "(copy on uppsok_u1.contacts)",
+            "(rule copy on uppsok_u1.contacts)",
         ),
         (
             "CREATE VIEW uppsok_u2.leak AS SELECT * FROM uppsok_u1.contacts".into(),

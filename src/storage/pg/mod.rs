@@ -666,7 +666,6 @@ impl Conn {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
-    /// Whether uppsok's schema exists in this database.
     /// On a unit's role, puts the unit's own schema first on the search path, so that
     /// `contacts`, `field_nights` and `activities` are its unit's tables (schema.sql, "Each
     /// unit's tables"); a city's role keeps the tables of every unit. A database whose tables
@@ -701,6 +700,7 @@ impl Conn {
         Ok(())
     }
 
+    /// Whether uppsok's schema exists in this database.
     fn schema_exists(&self) -> Result<bool> {
         Ok(self
             .query_opt(
@@ -1266,7 +1266,8 @@ fn schema_objects(conn: &Conn) -> Result<Vec<String>> {
            JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$')) AND NOT t.tgisinternal
          UNION ALL
-         SELECT r.rulename::text, n.nspname::text || '.' || c.relname::text FROM pg_rewrite r
+         SELECT 'rule ' || r.rulename::text, n.nspname::text || '.' || c.relname::text
+           FROM pg_rewrite r
            JOIN pg_class c ON c.oid = r.ev_class
            JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE (n.nspname = $1 OR n.nspname ~ ('^' || $1 || '_u[0-9]+$'))
