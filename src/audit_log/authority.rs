@@ -7,7 +7,7 @@
 //! | `upgrade` to format 3 (`user=ID:NAME:ROLE:STATE:KEY:ENC` per user, `recovery=K recovery_enc=E` if the recovery key was given) | the administrator who ran it, listed with their key: the root | every user as the database held them; `KEY` is `-` for a user who gets a key at their next sign-in |
 //! | `user_add` (`user:ID`, `role=R name=N signing=K enc=E [unit=U]`) | an active administrator | a new user with signing key K and X25519 key E, in unit U (the first unit when absent); U must be a unit the log has named, or the first |
 //! | `unit_add` (`unit:U`, `name=N`) | an active administrator | U named N: the first unit (1) while it has no name, else the number after the last; N a unit name no other unit has |
-//! | `unit_role` (`unit:U`, `role=R`) | an active administrator | on a server, the database role R is unit U's (its row-level security shows it U's rows only); U a unit the log has named, R a role name |
+//! | `unit_role` (`unit:U`, `role=R`) | an active administrator | on a server, the database role R is unit U's (granted only U's own tables); U a unit the log has named, R a role name |
 //! | `user_disable` (`user:ID`) | an active administrator | the user may sign nothing more |
 //! | `passwd` (`user:ID`, `signing=K enc=E`) | the user, with the key they held until then | their new keys |
 //! | `key_slot_upgrade` (`user:ID`, `signing=K`) | K itself, only for a user who holds no key yet | that user's first key |

@@ -259,7 +259,7 @@ pub fn verify_projects(
 /// `activities_uN=HEX`: in a database of several units, unit N's activities (`rows`, the
 /// unit's own), as [`activities_detail`] hashes them. Each unit's `activity_add` commits to its
 /// own unit's, and every snapshot to each unit's: a unit's role on a server reads only its own
-/// unit's activities (row-level security), so it could not commit to the others'.
+/// unit's activities (its own unit's table), so it could not commit to the others'.
 pub fn unit_activities_detail(unit: i64, rows: &[ActivityRow]) -> String {
     let whole = activities_detail(rows);
     format!("activities_u{unit}={}", &whole["activities=".len()..])

@@ -415,7 +415,7 @@ pub trait StaffReads {
         Ok(None)
     }
 
-    /// A server's units' database roles as its row-level security reads them
+    /// A server's units' database roles, each granted only its unit's own tables
     /// ([`StaffWrites::set_unit_role`]): (role name, unit), by name; `None` where the back end
     /// has no database roles (a file).
     fn unit_roles(&self) -> Result<Option<Vec<(String, i64)>>> {
@@ -540,7 +540,7 @@ pub trait StaffWrites {
         Ok(())
     }
 
-    /// Makes a database role a unit's, for a server's row-level security (the log grants it;
+    /// Makes a database role a unit's, granted only its unit's own tables (the log grants it;
     /// docs/deploy.md, "A role per unit"). Only a back end with database roles is asked
     /// ([`StaffReads::unit_roles`] is `Some`); a file has none and keeps nothing.
     fn set_unit_role(&self, _role: &str, _unit: i64) -> Result<()> {

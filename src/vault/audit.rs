@@ -388,7 +388,7 @@ impl Vault {
                 entry: None,
             });
         }
-        // On a server, the units' database roles as its row-level security reads them must be
+        // On a server, the units' database roles (each granted its unit's own tables) must be
         // the ones the log grants: the owner moving a unit's role to another unit would show
         // it that unit's rows, and taking it off the list would make it a city role.
         if let Some(listed) = reads.unit_roles()? {

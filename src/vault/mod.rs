@@ -1231,9 +1231,9 @@ impl Staff<'_> {
         Ok(number)
     }
 
-    /// Makes a database role on the server the unit's (admin only): its row-level security
-    /// then shows the role only the unit's rows, and the server refuses it another unit's
-    /// writes. Granted in the log, which `audit` holds the server's `unit_roles` to, so a
+    /// Makes a database role on the server the unit's (admin only): it is granted only the
+    /// unit's own tables, so it reads only the unit's rows, and the server refuses it another
+    /// unit's writes. Granted in the log, which `audit` holds the server's `unit_roles` to, so a
     /// mapping changed outside uppsok (a role moved to another unit, or dropped from the list,
     /// which makes it a city role) is named. The connection must be the schema's owner's: no
     /// application role may write the list (docs/deploy.md, "A role per unit").

@@ -5,7 +5,10 @@
 use postgres::types::ToSql;
 use postgres::Row;
 
-use super::{bounds, get, read_key_file, unit_grants, unit_schema, Session, SCHEMA_NAME};
+use super::{
+    bounds, get, read_key_file, unit_grants, unit_schema, unit_schemas_pattern, Session,
+    SCHEMA_NAME,
+};
 use crate::storage::port::*;
 use crate::storage::{Result, StorageError};
 
@@ -727,9 +730,9 @@ impl StaffWrites for Session<'_> {
         let others: Vec<String> = self
             .conn
             .query(
-                "SELECT nspname::text FROM pg_namespace WHERE nspname ~ ('^' || $1 || '_u[0-9]+$')
-                  AND nspname <> $2 ORDER BY 1",
-                &[&SCHEMA_NAME, &unit_schema(unit)],
+                "SELECT nspname::text FROM pg_namespace WHERE nspname ~ $1 AND nspname <> $2
+                  ORDER BY 1",
+                &[&unit_schemas_pattern(), &unit_schema(unit)],
             )?
             .iter()
             .map(|r| get::<String>(r, 0))
