@@ -958,12 +958,25 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
     let server = db.server.as_ref().unwrap();
     db.add_units(
         &["stockholm", "goteborg"],
-        &[("sara", "outreach", "goteborg")],
+        &[
+            ("sara", "outreach", "goteborg"),
+            ("lars", "lead", "goteborg"),
+        ],
     );
     db.cmd()
         .args(add_args(&["--code", "AB85", "--note", "stockholms"]))
         .assert()
         .success();
+    // A project of the administrator's (the first unit's).
+    let project = |who: &str, pass: &str, name: &str, url: &str| {
+        let mut c = db.cmd_as(who, pass);
+        c.env("UPPSOK_DB", url)
+            .args(["project", "add", name, "--funder", "Socialstyrelsen"])
+            .args(["--from", "2024-01-01"]);
+        c.output().unwrap()
+    };
+    let o = project("admin", PASS, "Stockholms", &server.url);
+    assert!(o.status.success(), "{}", stderr(&o));
     let unit_url = goteborgs_role(&db);
     // Sara works as her unit's role: logging, editing, a field night.
     let sara = || {
@@ -986,7 +999,38 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         .args(["--district", "norrmalm", "--staff", "2"])
         .assert()
         .success();
+    // Its staff's own writes of the city's shared tables: a new passphrase (the key file, its
+    // seal in the settings, a key wrap), each log entry and the log's head.
+    sara()
+        .arg("passwd")
+        .env("UPPSOK_NEW_PASSPHRASE", "another long passphrase")
+        .assert()
+        .success();
+    // (The projects are the city's with several units: an administrator's.)
+    let o = project("lars", PASS, "Göteborgs", &unit_url);
+    assert!(
+        !o.status.success() && stderr(&o).contains("admin"),
+        "{}",
+        stderr(&o)
+    );
     let mut unit = postgres::Client::connect(&unit_url, postgres::NoTls).unwrap();
+    let ids = |sql: &str| db.sql_i64(sql);
+    let (admin, lars_id) = (
+        ids("SELECT id FROM uppsok.users WHERE name = 'admin'"),
+        ids("SELECT id FROM uppsok.users WHERE name = 'lars'"),
+    );
+    let (stockholms, goteborgs) = (
+        ids("SELECT min(id) FROM uppsok.persons"),
+        ids("SELECT max(id) FROM uppsok.persons"),
+    );
+    // A merge in its own user's name is the unit's to declare (the guard lets it through).
+    let mut t = unit.transaction().unwrap();
+    t.execute(
+        "INSERT INTO uppsok.person_merges VALUES ($1, $2, $3, '')",
+        &[&goteborgs, &stockholms, &lars_id],
+    )
+    .unwrap();
+    t.rollback().unwrap();
     // Someone with the unit's password, on the server: each refused (insufficient privilege),
     // and nothing of it kept; again once the session's own temporary schema shadows the type
     // and table names the guards use (a red team turned every guard off with a temporary
@@ -1021,6 +1065,53 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
         "SELECT uppsok.make_unit_tables(3)",
         "SELECT count(*) FROM uppsok_u1.contacts",
     ];
+    // The city's shared tables: nothing in another unit's user's name, nothing only
+    // administration writes (round 6 of the red team: a merge in Stockholm's lead's name, a
+    // key wrap or the recovery key removed).
+    let shared = [
+        format!("INSERT INTO uppsok.person_merges VALUES ({goteborgs}, {stockholms}, {admin}, '')"),
+        format!("UPDATE uppsok.master_wraps SET wrapped_master = '\\x00' WHERE user_id = {admin}"),
+        format!("DELETE FROM uppsok.master_wraps WHERE user_id = {admin}"),
+        format!(
+            "INSERT INTO uppsok.master_wraps SELECT {admin}, public_key, wrapped_master
+               FROM uppsok.master_wraps WHERE user_id = {lars_id}
+             ON CONFLICT (user_id) DO UPDATE SET wrapped_master = excluded.wrapped_master"
+        ),
+        "DELETE FROM uppsok.master_wraps".to_string(),
+        "UPDATE uppsok.projects SET details = '\\x00'".to_string(),
+        "DELETE FROM uppsok.projects".to_string(),
+        format!(
+            "INSERT INTO uppsok.projects SELECT 99, {admin}, created_at, details
+               FROM uppsok.projects LIMIT 1"
+        ),
+        format!(
+            "INSERT INTO uppsok.audit_log SELECT max(seq) + 1, '', {admin}, 'x', '', '', '\\x00'
+               FROM uppsok.audit_log"
+        ),
+        "INSERT INTO uppsok.audit_log SELECT max(seq) + 1, '', NULL, 'x', '', '', '\\x00'
+           FROM uppsok.audit_log"
+            .to_string(),
+        "UPDATE uppsok.users SET disabled = true".to_string(),
+        format!("UPDATE uppsok.users SET role = 'admin' WHERE id = {lars_id}"),
+        "INSERT INTO uppsok.users VALUES (99, 'x', 'admin', false, '', '\\x00')".to_string(),
+        "DELETE FROM uppsok.recovery_keys".to_string(),
+        "UPDATE uppsok.recovery_keys SET wrapped_master = '\\x00'".to_string(),
+        "DELETE FROM uppsok.pseudonym_keys".to_string(),
+        "UPDATE uppsok.page_key SET check_value = '\\x00'".to_string(),
+        "DELETE FROM uppsok.key_file".to_string(),
+        "DELETE FROM uppsok.meta WHERE key = 'key_file_seal'".to_string(),
+        "UPDATE uppsok.meta SET value = 'x' WHERE key = 'districts'".to_string(),
+        "INSERT INTO uppsok.meta VALUES ('format', '9')
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            .to_string(),
+        "TRUNCATE uppsok.person_merges".to_string(),
+        "TRUNCATE uppsok.meta".to_string(),
+    ];
+    let attacks: Vec<&str> = attacks
+        .iter()
+        .copied()
+        .chain(shared.iter().map(String::as_str))
+        .collect();
     for shadowed in [false, true] {
         if shadowed {
             // A session of its own: one that ran the guards already keeps their plans.
@@ -1033,7 +1124,7 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
             )
             .unwrap();
         }
-        for sql in attacks {
+        for &sql in &attacks {
             // Refused, or (another unit's row, which it cannot see) nothing to change.
             match unit.execute(sql, &[]) {
                 Ok(0) if sql.contains("WHERE id = 1") => {}
@@ -1125,6 +1216,53 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
             .unwrap();
         let a = audit();
         assert!(a.status.success(), "{table}: {}{}", stdout(&a), stderr(&a));
+    }
+    // The same on the city's shared tables: a guard turned off, one made to read another
+    // column (person ids, which the role picks), one made to fire on another statement, and a
+    // privilege `uppsok unit role` took away given back.
+    let role = "uppsok_it_goteborg";
+    for (table, change, undo) in [
+        (
+            "uppsok.person_merges",
+            "ALTER TABLE uppsok.person_merges DISABLE TRIGGER person_merges_unit_inserts",
+            "ALTER TABLE uppsok.person_merges ENABLE TRIGGER person_merges_unit_inserts",
+        ),
+        (
+            "uppsok.users",
+            "ALTER TABLE uppsok.users DISABLE TRIGGER users_city_rows",
+            "ALTER TABLE uppsok.users ENABLE TRIGGER users_city_rows",
+        ),
+        (
+            "uppsok.person_merges",
+            "CREATE OR REPLACE TRIGGER person_merges_unit_inserts AFTER INSERT ON uppsok.person_merges
+               REFERENCING NEW TABLE AS new_rows
+               FOR EACH STATEMENT EXECUTE FUNCTION uppsok.unit_authors_guard('person_id')",
+            "CREATE OR REPLACE TRIGGER person_merges_unit_inserts AFTER INSERT ON uppsok.person_merges
+               REFERENCING NEW TABLE AS new_rows
+               FOR EACH STATEMENT EXECUTE FUNCTION uppsok.unit_authors_guard('merged_by')",
+        ),
+        (
+            "uppsok.master_wraps",
+            "CREATE OR REPLACE TRIGGER master_wraps_unit_updates AFTER DELETE ON uppsok.master_wraps
+               REFERENCING OLD TABLE AS old_rows
+               FOR EACH STATEMENT EXECUTE FUNCTION uppsok.unit_authors_guard('user_id')",
+            "CREATE OR REPLACE TRIGGER master_wraps_unit_updates AFTER UPDATE ON uppsok.master_wraps
+               REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+               FOR EACH STATEMENT EXECUTE FUNCTION uppsok.unit_authors_guard('user_id')",
+        ),
+        (
+            "uppsok.recovery_keys",
+            &format!("GRANT DELETE ON uppsok.recovery_keys TO {role}"),
+            &format!("REVOKE DELETE ON uppsok.recovery_keys FROM {role}"),
+        ),
+    ] {
+        owner.batch_execute(change).unwrap();
+        let a = audit();
+        assert_eq!(a.status.code(), Some(1), "{change}: {}", stdout(&a));
+        assert!(stdout(&a).contains(table), "{change}: {}", stdout(&a));
+        owner.batch_execute(undo).unwrap();
+        let a = audit();
+        assert!(a.status.success(), "{undo}: {}{}", stdout(&a), stderr(&a));
     }
 }
 

@@ -1055,14 +1055,32 @@ GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) TO {role};
     )
 }
 
+/// What a unit's role may not do to the city's shared tables (schema.sql, "The city's shared
+/// tables"): change a person (only a city role's rekey and forget do; and whoever may change a
+/// person's row may lock it, which shows which person another unit is logging a contact with),
+/// write which unit a user is in, write what only administration writes (users, the recovery
+/// key, the pseudonym keys, the page key's check, and with several units the projects), or
+/// remove a setting, the key file or a key wrap. `uppsok unit role` revokes them, the schema's
+/// guards refuse them too, and `audit` fails while a unit's role holds any.
+const SHARED_WRITES_REFUSED: [(&str, &str); 10] = [
+    ("persons", "UPDATE, DELETE, TRUNCATE"),
+    ("user_units", "INSERT, UPDATE, DELETE, TRUNCATE"),
+    ("users", "INSERT, UPDATE, DELETE, TRUNCATE"),
+    ("recovery_keys", "INSERT, UPDATE, DELETE, TRUNCATE"),
+    ("pseudonym_keys", "INSERT, UPDATE, DELETE, TRUNCATE"),
+    ("page_key", "INSERT, UPDATE, DELETE, TRUNCATE"),
+    ("meta", "DELETE, TRUNCATE"),
+    ("key_file", "DELETE, TRUNCATE"),
+    ("master_wraps", "DELETE, TRUNCATE"),
+    ("projects", "INSERT, UPDATE, DELETE, TRUNCATE"),
+];
+
 /// The privileges of a unit's role (`uppsok unit role`, run as the schema's owner): the
 /// application's ([`app_grants`]), but of the units' field nights, contacts and activities
 /// only its own unit's tables (schema.sql, "Each unit's tables"), none of the city's tables
-/// that hold every unit's rows, and nothing of the units' schemas in `others`; and no change
-/// of a person or of `user_units`, which the guards refuse it anyway: without `UPDATE` on the
-/// persons it cannot lock their rows either (`SELECT ... FOR UPDATE`, `FOR KEY SHARE`), which
-/// showed a red team (round 6) which person another unit was logging a contact with. `role` is a
-/// name [`crate::domain::is_database_role`] allows.
+/// that hold every unit's rows, and nothing of the units' schemas in `others`; and none of
+/// [`SHARED_WRITES_REFUSED`], which the guards refuse it anyway. `role` is a name
+/// [`crate::domain::is_database_role`] allows.
 fn unit_grants(role: &str, unit: i64, others: &[String]) -> String {
     let role = format!("\"{role}\"");
     let own = unit_schema(unit);
@@ -1070,12 +1088,15 @@ fn unit_grants(role: &str, unit: i64, others: &[String]) -> String {
     sql.push_str(&format!(
         "REVOKE ALL ON {SCHEMA_NAME}.field_nights, {SCHEMA_NAME}.contacts, {SCHEMA_NAME}.activities FROM {role};
 REVOKE EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) FROM {role};
-REVOKE UPDATE, DELETE ON {SCHEMA_NAME}.persons FROM {role};
-REVOKE INSERT, UPDATE, DELETE ON {SCHEMA_NAME}.user_units FROM {role};
 GRANT USAGE ON SCHEMA {own} TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {own}.field_nights, {own}.contacts, {own}.activities TO {role};
 "
     ));
+    for (table, refused) in SHARED_WRITES_REFUSED {
+        sql.push_str(&format!(
+            "REVOKE {refused} ON {SCHEMA_NAME}.{table} FROM {role};\n"
+        ));
+    }
     for other in others {
         sql.push_str(&format!(
             "REVOKE ALL ON ALL TABLES IN SCHEMA {other} FROM {role};
@@ -1299,6 +1320,33 @@ fn not_made(conn: &Conn, sql: &str, made: &[&str]) -> Result<Vec<(String, String
 /// tables").
 const UNIT_TABLES: [&str; 3] = ["field_nights", "contacts", "activities"];
 
+/// The guards on the city's shared tables (schema.sql, "Units on the server" and "The city's
+/// shared tables"): table, trigger, the function it must call, when it fires (`pg_trigger`'s
+/// `tgtype`: 2 before, 4 insert, 8 delete, 16 update; each for the statement) and the column
+/// naming each row's author it is given (a guard given another column, one whose values an
+/// attacker picks, would let anything through).
+#[rustfmt::skip]
+const SHARED_GUARDS: [(&str, &str, &str, i16, &str); 18] = [
+    ("persons", "persons_city_rows", "city_rows_guard", 26, ""),
+    ("user_units", "user_units_city_rows", "city_rows_guard", 30, ""),
+    ("unit_roles", "unit_roles_city_rows", "city_rows_guard", 30, ""),
+    ("users", "users_city_rows", "city_rows_guard", 30, ""),
+    ("recovery_keys", "recovery_keys_city_rows", "city_rows_guard", 30, ""),
+    ("pseudonym_keys", "pseudonym_keys_city_rows", "city_rows_guard", 30, ""),
+    ("page_key", "page_key_city_rows", "city_rows_guard", 30, ""),
+    ("key_file", "key_file_city_rows", "city_rows_guard", 10, ""),
+    ("audit_log", "audit_log_unit_authors", "unit_authors_guard", 4, "user_id"),
+    ("person_merges", "person_merges_unit_inserts", "unit_authors_guard", 4, "merged_by"),
+    ("person_merges", "person_merges_unit_updates", "unit_authors_guard", 16, "merged_by"),
+    ("master_wraps", "master_wraps_unit_inserts", "unit_authors_guard", 4, "user_id"),
+    ("master_wraps", "master_wraps_unit_updates", "unit_authors_guard", 16, "user_id"),
+    ("master_wraps", "master_wraps_unit_deletes", "unit_authors_guard", 8, "user_id"),
+    ("projects", "projects_city_rows", "city_rows_guard", 30, ""),
+    ("meta", "meta_unit_inserts", "unit_meta_guard", 4, ""),
+    ("meta", "meta_unit_updates", "unit_meta_guard", 16, ""),
+    ("meta", "meta_unit_deletes", "unit_meta_guard", 8, ""),
+];
+
 /// A regular expression for the names of the units' schemas.
 fn unit_schemas_pattern() -> String {
     format!("^{SCHEMA_NAME}_u[0-9]+$")
@@ -1378,22 +1426,25 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
                 unguarded.push(get::<String>(&row, 0)?);
             }
         }
-        let city: i64 = get(
-            &conn.query(
-                "SELECT count(*) FROM pg_trigger t
-                   JOIN pg_class c ON c.oid = t.tgrelid
-                   JOIN pg_namespace n ON n.oid = c.relnamespace
-                  WHERE n.nspname = $1 AND t.tgenabled IN ('O', 'A')
-                    AND t.tgfoid = 'uppsok.city_rows_guard'::regproc
-                    AND (c.relname, t.tgname) IN (('persons', 'persons_city_rows'),
-                                                  ('user_units', 'user_units_city_rows'),
-                                                  ('unit_roles', 'unit_roles_city_rows'))",
-                &[&SCHEMA_NAME],
-            )?[0],
-            0,
-        )?;
-        if city != 3 {
-            unguarded.push("persons, user_units, unit_roles".to_string());
+        for (table, trigger, function, fires, column) in SHARED_GUARDS {
+            let on: i64 = get(
+                &conn.query(
+                    "SELECT count(*) FROM pg_trigger t
+                       JOIN pg_class c ON c.oid = t.tgrelid
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE n.nspname = $1 AND c.relname::text = $2 AND t.tgname::text = $3
+                        AND t.tgenabled IN ('O', 'A')
+                        AND t.tgfoid = ($1 || '.' || $4)::regproc AND t.tgtype = $5
+                        AND CASE WHEN $6 = '' THEN t.tgnargs = 0
+                                 ELSE t.tgnargs = 1 AND t.tgargs = convert_to($6, 'UTF8') || '\\x00'::bytea
+                            END",
+                    &[&SCHEMA_NAME, &table, &trigger, &function, &fires, &column],
+                )?[0],
+                0,
+            )?;
+            if on != 1 && !unguarded.iter().any(|t| t.ends_with(&format!(".{table}"))) {
+                unguarded.push(format!("{SCHEMA_NAME}.{table}"));
+            }
         }
         if !unguarded.is_empty() {
             out.push(format!(
@@ -1438,20 +1489,26 @@ fn unit_guards(conn: &Conn) -> Result<Vec<String>> {
             "the unit's role {role} may read or write {table}, which holds other units' rows: give it only its own unit's tables (`uppsok unit role`)"
         ));
     }
-    // Locking the persons' rows (which needs `UPDATE` on them) shows which person another
-    // unit is logging a contact with: no unit's role may.
-    for row in conn.query(
-        "SELECT DISTINCT u.role_name FROM unit_roles u
-           JOIN pg_roles r ON r.rolname = u.role_name
-          WHERE has_table_privilege(r.oid, 'persons'::regclass, 'UPDATE, DELETE')
-             OR has_any_column_privilege(r.oid, 'persons'::regclass, 'UPDATE')
-          ORDER BY 1",
-        &[],
-    )? {
-        let role: String = get(&row, 0)?;
-        out.push(format!(
-            "the unit's role {role} may change the persons, and so lock their rows: which shows it the person another unit is logging a contact with"
-        ));
+    // Writes of the city's shared tables a unit's role may not make (locking the persons'
+    // rows, which needs `UPDATE` on them, shows which person another unit is logging a contact
+    // with), itself or through a role it is a member of.
+    for (table, refused) in SHARED_WRITES_REFUSED {
+        for row in conn.query(
+            "SELECT DISTINCT u.role_name FROM unit_roles u
+               JOIN pg_roles r ON r.rolname = u.role_name
+              WHERE has_table_privilege(r.oid, $1::text::regclass, $2)
+                 OR ($2 LIKE '%UPDATE%' AND has_any_column_privilege(r.oid, $1::text::regclass, 'UPDATE'))
+                 OR ($2 LIKE '%INSERT%' AND has_any_column_privilege(r.oid, $1::text::regclass, 'INSERT'))
+              ORDER BY 1",
+            &[&format!("{SCHEMA_NAME}.{table}"), &refused],
+        )? {
+            let role: String = get(&row, 0)?;
+            out.push(if table == "persons" {
+                format!("the unit's role {role} may change the persons, and so lock their rows: which shows it the person another unit is logging a contact with")
+            } else {
+                format!("the unit's role {role} may {refused} {SCHEMA_NAME}.{table}, which only the city's roles may: `uppsok unit role` takes it away")
+            });
+        }
     }
     // Each row in its author's unit (each pair of author and unit once, then the rows of a
     // pair that is wrong: a fifth of the time of joining every row), and no id twice (two

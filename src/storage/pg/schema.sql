@@ -248,6 +248,104 @@ CREATE OR REPLACE TRIGGER user_units_city_rows BEFORE INSERT OR UPDATE OR DELETE
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE ON unit_roles
     FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+-- The city's shared tables. Users, the recovery key, the pseudonym keys, the page key's check
+-- and (with several units) the projects are written only by administration, which a unit's role
+-- is refused (it holds no privilege to, and these guards refuse it as well). What a unit's staff
+-- write in their own work (a log entry with every change, a merge of two persons, a
+-- passphrase's key wrap, the key file's seal with a new passphrase) a unit's role writes only in
+-- its own unit's users' names: the column naming the author (`TG_ARGV[0]`) of every row a statement writes, and
+-- of every row it changes, must be a user of its unit. A merge may remove another unit's merge
+-- of the same persons (merging a group moves each merge onto the new person), so only the rows a
+-- statement writes are checked there. The key file itself (one row of every user's slots, each
+-- sealed and signed) is not the server's to read: a change by a unit's role is caught by `audit`,
+-- not refused.
+CREATE OR REPLACE FUNCTION unit_authors_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    own BIGINT := uppsok.session_unit();
+    others BIGINT := 0;
+    query TEXT := 'SELECT count(*) FROM %I r LEFT JOIN uppsok.user_units u ON u.user_id = r.%I
+                    WHERE r.%I IS NULL OR coalesce(u.unit, 1) <> $1';
+BEGIN
+    IF own IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE format(query, 'old_rows', TG_ARGV[0], TG_ARGV[0]) INTO others USING own;
+    END IF;
+    IF others = 0 AND TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE format(query, 'new_rows', TG_ARGV[0], TG_ARGV[0]) INTO others USING own;
+    END IF;
+    IF others > 0 THEN
+        RAISE EXCEPTION 'uppsok: a unit''s role may not % % of another unit''s user', TG_OP,
+            TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- The settings a unit's staff change: the log's head (with every entry), the key file's
+-- generation and seal (a new passphrase), the default method of disclosure control (a lead's
+-- `config publish-method`, signed in the log).
+CREATE OR REPLACE FUNCTION unit_meta_guard() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    others BIGINT := 0;
+BEGIN
+    IF uppsok.session_unit() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        SELECT count(*) INTO others FROM old_rows
+         WHERE key NOT IN ('audit_head', 'key_file_generation', 'key_file_seal', 'publish_method');
+    END IF;
+    IF others = 0 AND TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT count(*) INTO others FROM new_rows
+         WHERE key NOT IN ('audit_head', 'key_file_generation', 'key_file_seal', 'publish_method');
+    END IF;
+    IF others > 0 OR TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'uppsok: a unit''s role may not % the city''s settings', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER audit_log_unit_authors AFTER INSERT ON audit_log
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('user_id');
+CREATE OR REPLACE TRIGGER person_merges_unit_inserts AFTER INSERT ON person_merges
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('merged_by');
+CREATE OR REPLACE TRIGGER person_merges_unit_updates AFTER UPDATE ON person_merges
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('merged_by');
+CREATE OR REPLACE TRIGGER master_wraps_unit_inserts AFTER INSERT ON master_wraps
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('user_id');
+CREATE OR REPLACE TRIGGER master_wraps_unit_updates AFTER UPDATE ON master_wraps
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('user_id');
+CREATE OR REPLACE TRIGGER master_wraps_unit_deletes AFTER DELETE ON master_wraps
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_authors_guard('user_id');
+CREATE OR REPLACE TRIGGER meta_unit_inserts AFTER INSERT ON meta
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION unit_meta_guard();
+CREATE OR REPLACE TRIGGER meta_unit_updates AFTER UPDATE ON meta
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION unit_meta_guard();
+CREATE OR REPLACE TRIGGER meta_unit_deletes AFTER DELETE ON meta
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION unit_meta_guard();
+CREATE OR REPLACE TRIGGER users_city_rows BEFORE INSERT OR UPDATE OR DELETE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER recovery_keys_city_rows BEFORE INSERT OR UPDATE OR DELETE ON recovery_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER pseudonym_keys_city_rows BEFORE INSERT OR UPDATE OR DELETE ON pseudonym_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER page_key_city_rows BEFORE INSERT OR UPDATE OR DELETE ON page_key
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER projects_city_rows BEFORE INSERT OR UPDATE OR DELETE ON projects
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
+CREATE OR REPLACE TRIGGER key_file_city_rows BEFORE DELETE ON key_file
+    FOR EACH STATEMENT EXECUTE FUNCTION city_rows_guard();
 
 -- Each unit's tables (docs/deploy.md, "A role per unit"). The field nights, contacts and
 -- activities of unit N are the partitions `uppsok_uN.field_nights`, `uppsok_uN.contacts` and
