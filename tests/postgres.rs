@@ -1255,6 +1255,14 @@ fn a_units_role_writes_only_its_own_units_rows_on_the_server() {
             &format!("GRANT DELETE ON uppsok.recovery_keys TO {role}"),
             &format!("REVOKE DELETE ON uppsok.recovery_keys FROM {role}"),
         ),
+        (
+            "uppsok.persons",
+            &format!("GRANT SELECT ON uppsok.persons TO {role}"),
+            &format!(
+                "REVOKE SELECT ON uppsok.persons FROM {role};
+                 GRANT SELECT (id, pseudonym) ON uppsok.persons TO {role}"
+            ),
+        ),
     ] {
         owner.batch_execute(change).unwrap();
         let a = audit();
@@ -1436,7 +1444,27 @@ fn a_units_role_reads_only_its_own_units_rows_on_the_server() {
             let code = e.code().map(|c| c.code().to_string());
             assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
         }
+        // Nor read a person's or a user's system columns: a contact's foreign keys lock its
+        // person's and author's rows, which leaves its transaction's id in their `xmax` (red
+        // team round 7 matched those with the log entries' `xmin`, after the fact: which
+        // person each of Stockholm's contacts was with). Their columns read as before.
+        for sql in [
+            "SELECT xmax FROM uppsok.persons",
+            "SELECT xmin FROM uppsok.persons",
+            "SELECT id FROM uppsok.persons WHERE xmax <> '0'",
+            "SELECT ctid FROM uppsok.persons",
+            "SELECT xmax FROM uppsok.users",
+        ] {
+            let e = unit.batch_execute(sql).expect_err(sql);
+            let code = e.code().map(|c| c.code().to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{sql} ({shadowed}): {e:?}");
+        }
+        let sql = "SELECT count(*) FROM uppsok.persons p JOIN uppsok.users u ON true";
+        assert!(count(&mut unit, sql) > 0, "({shadowed})");
     }
+    // (What that channel showed: the person of Stockholm's contact carries its transaction.)
+    let locked = format!("SELECT count(*) FROM uppsok.persons WHERE id = {person} AND xmax <> '0'");
+    assert_eq!(count(&mut city, &locked), 1);
     // uppsok on the unit's role: the same figures and export as on the city's.
     for args in [
         &["stats", "--format", "json"][..],
@@ -1494,7 +1522,7 @@ $$"
             format!("GRANT UPDATE (pseudonym) ON uppsok.persons TO {unit_role}"),
             format!("REVOKE UPDATE (pseudonym) ON uppsok.persons FROM {unit_role}"),
             false,
-            "may change the persons",
+            "may read uppsok.persons's whole rows or change them",
         ),
         (
             format!("GRANT SELECT ON uppsok.contacts TO {unit_role}"),
@@ -1660,8 +1688,8 @@ $$"
     }
 }
 
-/// A unit's role imports in bulk (20,000 rows: the path that drops the person index and the
-/// contacts' keys for the load, and sends contacts as arrays with their unit filled in): its own
+/// A unit's role imports in bulk (20,000 rows: the path that drops the primary key, the person
+/// index and the contacts' keys for the load, and copies contacts with their unit filled in): its own
 /// unit's contacts, in its own unit's table, linked to the city's persons, with the index and
 /// keys made again; the city's audit passes.
 #[test]

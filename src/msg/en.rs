@@ -22,6 +22,8 @@ fn refusing(r: Refusing) -> &'static str {
     match r {
         Refusing::Rekey => "rekey",
         Refusing::Purge => "purge",
+        Refusing::Merges => "the change of merged persons",
+        Refusing::Forget => "forget",
     }
 }
 

@@ -571,6 +571,9 @@ pub enum NotDone {
 pub enum Refusing {
     Rekey,
     Purge,
+    /// A merge or unmerge of persons (its entry commits to every merge).
+    Merges,
+    Forget,
 }
 
 /// A field problem as a message shows it: the field, what was given (only when it may be

@@ -23,6 +23,8 @@ fn refusing(r: Refusing) -> &'static str {
     match r {
         Refusing::Rekey => "nyckelbytet",
         Refusing::Purge => "gallringen",
+        Refusing::Merges => "ändringen av sammanslagna personer",
+        Refusing::Forget => "raderingen",
     }
 }
 

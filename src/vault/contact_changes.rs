@@ -11,7 +11,7 @@ use crate::audit_log::Action;
 use crate::crypto::{Keys, Place};
 use crate::domain::{Attributes, ConcernReport, Contact, Date, NewContact, PersonCode};
 use crate::error::{Error, Result};
-use crate::msg::{Msg, NoteAdvice};
+use crate::msg::{Msg, NoteAdvice, Refusing};
 
 /// Why a contact is edited or deleted: a fixed list, so the audit log can say why without
 /// holding free text (which could identify someone).
@@ -309,6 +309,7 @@ impl Persons<'_> {
         }
         let user_id = self.0.user.id;
         let tx = self.0.change()?;
+        super::lifecycle::merges_as_committed(&*tx, Refusing::Merges)?;
         // Every pseudonym of the merged person now counts as `keep` (one level deep).
         for p in &group {
             if *p != merged {
@@ -352,6 +353,7 @@ impl Persons<'_> {
             return Err(Error::Input(Msg::CodeNotKnown));
         };
         let tx = self.0.change()?;
+        super::lifecycle::merges_as_committed(&*tx, Refusing::Merges)?;
         let into = tx
             .merges()?
             .into_iter()

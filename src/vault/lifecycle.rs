@@ -1066,6 +1066,31 @@ fn content_as_committed<R: Reads + ?Sized>(
     Ok(())
 }
 
+/// Checks the declared merges against the last signed entry that committed to them, before a
+/// change whose entry commits to all of them again (a merge, an unmerge, a forget): an entry
+/// made from a table someone changed outside uppsok would sign that change in, and the audit,
+/// which compares the table with the last entry only, would no longer see it (red team round
+/// 7: a merge of another unit's persons written on the server, then signed in by the unit's
+/// lead's next merge). Refuses, naming the record, if they are not as logged.
+pub(super) fn merges_as_committed<R: Reads + ?Sized>(reads: &R, what: Refusing) -> Result<()> {
+    let mut rows = Vec::new();
+    reads.scan_audit_log(&mut |r| {
+        // Only the entries that commit to the merges matter (the last one of them).
+        if r.detail.contains("merges=") {
+            rows.push(r);
+        }
+        NEXT
+    })?;
+    if let Some(f) = audit_log::verify_merges(&reads.merges()?, &rows) {
+        return Err(Error::Failed(Msg::RecordNotAsLogged {
+            record: f.record.to_string(),
+            kind: f.kind.to_string(),
+            what,
+        }));
+    }
+    Ok(())
+}
+
 /// A snapshot's commitment to the activities: all of them, or in a database of several units
 /// (as the log grants them, a `unit_add` of the snapshot's own transaction included) each
 /// unit's.
@@ -1222,6 +1247,7 @@ impl Lifecycle<'_> {
         if ForgetPlan::of(&*tx, plan.person)? != *plan {
             return Err(Error::Failed(Msg::ForgetRaced));
         }
+        merges_as_committed(&*tx, Refusing::Forget)?;
         // What the entry commits to: the rows it deletes, as they were.
         let mut gone: Vec<(i64, [u8; 32])> = tx
             .contacts_of_persons(&plan.persons)?

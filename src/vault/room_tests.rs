@@ -472,3 +472,75 @@ fn the_interfaces_period_of_a_unit_is_its_own_first_and_last_day() {
     let stockholm = Some(("2019-05-05".to_string(), "2025-11-30".to_string()));
     assert_eq!(admin.stats().date_range().unwrap(), stockholm);
 }
+
+/// A merge written into the table outside uppsok (on a server, by someone holding a unit's
+/// database password; red team round 7) is never signed in by the next change of merges: a
+/// merge, an unmerge or a forget first checks the table against the last signed entry and
+/// refuses, changing nothing; the audit names it until the row is gone.
+#[test]
+fn a_merge_written_outside_uppsok_is_not_signed_in_by_the_next_change_of_merges() {
+    let store = MemoryStore::new();
+    let mut v = new_vault(&store);
+    for (day, c) in [
+        ("2024-01-01", "ab85"),
+        ("2024-02-01", "ab58"),
+        ("2024-03-01", "cd12"),
+        ("2024-04-01", "ef34"),
+    ] {
+        v.contacts().add(contact(day, c, ""), false).unwrap();
+    }
+    let id = |v: &mut Vault, c: &str| v.persons().lookup(&code(c)).unwrap().unwrap().person_id;
+    let (ab58, cd12, ef34) = (id(&mut v, "ab58"), id(&mut v, "cd12"), id(&mut v, "ef34"));
+    let forged = crate::storage::MergeRow {
+        person_id: ef34,
+        merged_into: cd12,
+        merged_by: v.user().id,
+        merged_at: "2024-05-01T00:00:00Z".into(),
+    };
+    let mut outside = store.reopen();
+    let tx = outside.write().unwrap();
+    tx.insert_merge(&forged).unwrap();
+    tx.commit().unwrap();
+    let refused = |r: Result<()>| match r {
+        Err(Error::Failed(Msg::RecordNotAsLogged { kind, .. })) => kind,
+        other => panic!("{other:?}"),
+    };
+    // No entry committed to a merge yet: the table must be empty.
+    assert_eq!(
+        refused(v.persons().merge(&code("ab85"), &code("ab58"))),
+        "not_committed"
+    );
+    refused(v.persons().unmerge(&code("ef34")));
+    let plan = v.lifecycle().plan_forget(&code("ab85")).unwrap();
+    assert!(matches!(
+        v.lifecycle().forget(&plan),
+        Err(Error::Failed(Msg::RecordNotAsLogged { .. }))
+    ));
+    // Nothing was changed, and the audit still names the row.
+    assert_eq!(store.read().unwrap().merges().unwrap(), vec![forged]);
+    assert_eq!(store.read().unwrap().contact_count().unwrap(), 4);
+    let facts = v.audit().facts(None, None).unwrap();
+    assert!(
+        facts
+            .log
+            .content
+            .iter()
+            .any(|(record, _)| record == "person_merges"),
+        "{:?}",
+        facts.log.content
+    );
+    // Removed again: the merge goes through.
+    let tx = outside.write().unwrap();
+    tx.delete_merge(ef34).unwrap();
+    tx.commit().unwrap();
+    v.persons().merge(&code("ab85"), &code("ab58")).unwrap();
+    assert!(v.audit().facts(None, None).unwrap().log.content.is_empty());
+    // And after a signed merge, a row removed outside uppsok is not signed in either.
+    let tx = outside.write().unwrap();
+    tx.delete_merge(ab58).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        refused(v.persons().merge(&code("cd12"), &code("ef34"))),
+        "content_differs"
+    );
+}

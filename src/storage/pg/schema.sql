@@ -396,10 +396,11 @@ REVOKE ALL ON FUNCTION make_unit_tables(BIGINT) FROM PUBLIC;
 SELECT make_unit_tables(1);
 
 -- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references
--- and putting it into the person index one row at a time is most of the server's time in a
--- large import (a query per reference per row; index pages in random order): a bulk load drops
--- the person index and the contacts' foreign keys and makes them again before its transaction
--- commits, which checks every reference in one query and builds the index sorted. Only the
+-- and putting it into the person index and the primary key one row at a time is most of the
+-- server's time in a large import (a query per reference per row; index pages in random order):
+-- a bulk load drops the primary key, the person index and the contacts' foreign keys and makes
+-- them again before its transaction commits, which checks every reference in one query, builds
+-- each index sorted, and fails the commit if an id is there twice. Only the
 -- tables' owner may change a table, so the role the application connects as does it through
 -- `begin_bulk_load()`, which runs as the owner, does that and nothing else, and cannot leave
 -- the table without them: it queues `end_bulk_load`, a deferred constraint trigger that makes
@@ -420,7 +421,8 @@ BEGIN
     ALTER TABLE uppsok.contacts
         DROP CONSTRAINT IF EXISTS contacts_person_id_fkey,
         DROP CONSTRAINT IF EXISTS contacts_field_night_id_fkey,
-        DROP CONSTRAINT IF EXISTS contacts_created_by_fkey;
+        DROP CONSTRAINT IF EXISTS contacts_created_by_fkey,
+        DROP CONSTRAINT IF EXISTS contacts_pkey;
     DROP INDEX IF EXISTS uppsok.contacts_person;
     -- Queued last: were the trigger set to fire at once (`SET CONSTRAINTS ... IMMEDIATE`), it
     -- fires at the end of this statement, after the drops, and makes everything again.
@@ -430,6 +432,10 @@ $$;
 CREATE OR REPLACE FUNCTION end_bulk_load() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
+                   AND conname = 'contacts_pkey') THEN
+        ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_pkey PRIMARY KEY (id, unit);
+    END IF;
     CREATE INDEX IF NOT EXISTS contacts_person ON uppsok.contacts(person_id, date);
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_person_id_fkey') THEN

@@ -180,7 +180,8 @@ fn table_held(owner: &str) -> bool {
         .get(0)
 }
 
-/// Asserts that the contacts' three foreign keys and their person index are there.
+/// Asserts that the contacts' three foreign keys, their person index and their primary key are
+/// there.
 #[track_caller]
 fn assert_made_again(owner: &str) {
     let mut c = Client::connect(owner, NoTls).expect("the owner connects");
@@ -196,16 +197,33 @@ fn assert_made_again(owner: &str) {
         "SELECT count(*) FROM pg_indexes WHERE schemaname = 'uppsok' AND indexname = 'contacts_person'",
     );
     let pending = count(&mut c, "SELECT count(*) FROM uppsok.bulk_loads");
+    // The primary key, on the table and on each unit's.
+    let unkeyed = count(
+        &mut c,
+        "SELECT count(*) FROM pg_class t
+         WHERE (t.oid = 'uppsok.contacts'::regclass
+                OR t.oid IN (SELECT inhrelid FROM pg_inherits
+                              WHERE inhparent = 'uppsok.contacts'::regclass))
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                            WHERE k.conrelid = t.oid AND k.contype = 'p')",
+    );
+    let parent_key = count(
+        &mut c,
+        "SELECT count(*) FROM pg_constraint
+         WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'p'
+           AND conname = 'contacts_pkey'",
+    );
     assert_eq!(
-        (keys, index, pending),
-        (3, 1, 0),
-        "the foreign keys, the person index, loads not ended"
+        (keys, index, pending, parent_key, unkeyed),
+        (3, 1, 0, 1, 0),
+        "the foreign keys, the person index, loads not ended, the primary key, tables without it"
     );
 }
 
-/// A bulk load drops the person index and the contacts' foreign keys and makes them again at
-/// its end or its commit, whichever role it runs as (`tables` opens the database as that role):
-/// a reference that does not hold fails the load, and nothing is kept.
+/// A bulk load drops the primary key, the person index and the contacts' foreign keys and makes
+/// them again at its end or its commit, whichever role it runs as (`tables` opens the database
+/// as that role): a reference that does not hold, or an id loaded twice, fails the load, and
+/// nothing is kept.
 fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase, owner: &str) {
     let mut b = tables.open();
     // A contact of a person who is not there: refused when the references are checked again
@@ -233,6 +251,37 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
             tx.end_bulk_load().is_err(),
             "a reference to nobody was loaded"
         );
+    }
+    assert_made_again(owner);
+    assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
+    // An id loaded twice (the primary key is made again at the end, which finds it): refused,
+    // and nothing is kept.
+    {
+        let tx = b.write().unwrap();
+        tx.begin_bulk_load().unwrap();
+        let user = crate::storage::UserRow {
+            id: 1,
+            name: "anna".into(),
+            role: "admin".into(),
+            disabled: false,
+            created_at: "2024-01-01".into(),
+            mac: vec![0; 32],
+        };
+        tx.insert_user(&user).unwrap();
+        let twice = crate::storage::ContactRow {
+            id: 5,
+            date: "2024-01-01".into(),
+            person_id: None,
+            pseudonym: None,
+            field_night_id: None,
+            created_by: 1,
+            created_at: 0,
+            attributes: vec![1; 16],
+            note: vec![2; 16],
+        };
+        tx.insert_contact(&twice).unwrap();
+        tx.insert_contact(&twice).unwrap();
+        assert!(tx.end_bulk_load().is_err(), "an id was loaded twice");
     }
     assert_made_again(owner);
     assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
