@@ -253,12 +253,13 @@ CREATE OR REPLACE TRIGGER unit_roles_city_rows BEFORE INSERT OR UPDATE OR DELETE
 -- is refused (it holds no privilege to, and these guards refuse it as well). What a unit's staff
 -- write in their own work (a log entry with every change, a merge of two persons, a
 -- passphrase's key wrap, the key file's seal with a new passphrase) a unit's role writes only in
--- its own unit's users' names: the column naming the author (`TG_ARGV[0]`) of every row a statement writes, and
--- of every row it changes, must be a user of its unit. A merge may remove another unit's merge
--- of the same persons (merging a group moves each merge onto the new person), so only the rows a
--- statement writes are checked there. The key file itself (one row of every user's slots, each
--- sealed and signed) is not the server's to read: a change by a unit's role is caught by `audit`,
--- not refused.
+-- its own unit's users' names: the column naming the author (`TG_ARGV[0]`) of every row a
+-- statement writes, and of every row it changes, must be a user of its unit. A merge may remove
+-- another unit's merge of the same persons (merging a group moves each merge onto the new
+-- person), so a merge's removal is not guarded: `audit` names one made outside uppsok, and uppsok
+-- changes no merge while the table is not as logged. The key file itself (one row of every
+-- user's slots, each sealed and signed) is not the server's to read: a change by a unit's role
+-- is caught by `audit`, not refused.
 CREATE OR REPLACE FUNCTION unit_authors_guard() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

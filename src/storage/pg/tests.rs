@@ -220,6 +220,21 @@ fn assert_made_again(owner: &str) {
     );
 }
 
+/// A contact of user 1's for a bulk load: `id`, of `person`.
+fn loaded_contact(id: i64, person: Option<i64>) -> crate::storage::ContactRow {
+    crate::storage::ContactRow {
+        id,
+        date: "2024-01-01".into(),
+        person_id: person,
+        pseudonym: None,
+        field_night_id: None,
+        created_by: 1,
+        created_at: 0,
+        attributes: vec![1; 16],
+        note: vec![2; 16],
+    }
+}
+
 /// A bulk load drops the primary key, the person index and the contacts' foreign keys and makes
 /// them again at its end or its commit, whichever role it runs as (`tables` opens the database
 /// as that role): a reference that does not hold, or an id loaded twice, fails the load, and
@@ -231,18 +246,7 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
     {
         let tx = b.write().unwrap();
         tx.begin_bulk_load().unwrap();
-        let orphan = crate::storage::ContactRow {
-            id: 1,
-            date: "2024-01-01".into(),
-            person_id: Some(77),
-            pseudonym: None,
-            field_night_id: None,
-            created_by: 1,
-            created_at: 0,
-            attributes: vec![1; 16],
-            note: vec![2; 16],
-        };
-        tx.insert_contact(&orphan).unwrap();
+        tx.insert_contact(&loaded_contact(1, Some(77))).unwrap();
         assert!(
             table_held(owner),
             "the load did not drop the index and the keys"
@@ -268,19 +272,8 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
             mac: vec![0; 32],
         };
         tx.insert_user(&user).unwrap();
-        let twice = crate::storage::ContactRow {
-            id: 5,
-            date: "2024-01-01".into(),
-            person_id: None,
-            pseudonym: None,
-            field_night_id: None,
-            created_by: 1,
-            created_at: 0,
-            attributes: vec![1; 16],
-            note: vec![2; 16],
-        };
-        tx.insert_contact(&twice).unwrap();
-        tx.insert_contact(&twice).unwrap();
+        tx.insert_contact(&loaded_contact(5, None)).unwrap();
+        tx.insert_contact(&loaded_contact(5, None)).unwrap();
         assert!(tx.end_bulk_load().is_err(), "an id was loaded twice");
     }
     assert_made_again(owner);
