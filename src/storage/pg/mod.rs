@@ -477,8 +477,9 @@ impl Pending {
 }
 
 /// Rows in `COPY`'s binary format (PostgreSQL's documentation, "COPY", "Binary Format"),
-/// encoded into one buffer and sent in one `COPY ... FROM STDIN BINARY`: a tenth of the
-/// client's time of encoding each value through `ToSql` and sending a few kilobytes at a time.
+/// encoded into one buffer as the rows come and sent in one `COPY ... FROM STDIN BINARY`,
+/// rather than each value through `ToSql` and a few kilobytes a send (`BinaryCopyInWriter`),
+/// and without keeping a copy of each row until the batch goes.
 struct CopyRows(Vec<u8>);
 
 /// The header of `COPY`'s binary format: its signature, no flags, no extension.
@@ -582,9 +583,9 @@ impl Conn {
             copy.send(&mut client, "COPY persons(id, pseudonym) FROM STDIN BINARY")?;
         }
         if !contacts.is_empty() {
-            // `COPY` too: the server's time half that of one statement of arrays joined with
-            // each author's unit (measured). On a unit's role the name is its own unit's table
-            // (its schema comes first on the search path).
+            // `COPY` too: less of the server's time than one statement of arrays joined with
+            // each author's unit (docs/performance.md). On a unit's role the name is its own
+            // unit's table (its schema comes first on the search path).
             contacts.send(
                 &mut client,
                 "COPY contacts(id, date, person_id, field_night_id, created_by, created_at,
