@@ -133,7 +133,9 @@ fn an_export_in_a_city_shows_no_total_of_the_citys() {
     for user in [common::ADMIN, "gus"] {
         let out = db.dir.path().join(format!("{user}.csv"));
         let shown = at_a_terminal_as(&db, user, &["export", "--out", out.to_str().unwrap()]);
-        assert!(!shown.contains("20,00"), "{user}: {shown}");
+        // A total is shown as `DONE/TOTAL`; the count itself may reach the unit's own 20,000
+        // (a slow run draws it once more before the end).
+        assert!(!shown.contains("/20,00"), "{user}: {shown}");
         assert!(std::fs::metadata(&out).unwrap().len() > 0);
     }
 }
