@@ -102,13 +102,22 @@ pub fn find_identifiers(text: &str) -> Vec<IdentifierKind> {
     if has_email(text) {
         found.push(IdentifierKind::Email);
     }
-    for run in number_runs(text) {
-        classify_run(&run, &mut found);
+    // Every number the runs are read for has at least `MIN_NUMBER_DIGITS` digits (after
+    // folding, every digit is ASCII): text with fewer has none of them (most notes and codes).
+    if text.bytes().filter(u8::is_ascii_digit).count() >= MIN_NUMBER_DIGITS {
+        for run in number_runs(text) {
+            classify_run(&run, &mut found);
+        }
     }
     found.sort();
     found.dedup();
     found
 }
+
+/// The fewest digits of any number [`classify_window`] finds: a phone number of 8 digits
+/// (national, or international after a `+`); identity numbers have 10 or 12, `00` numbers 11
+/// or more.
+const MIN_NUMBER_DIGITS: usize = 8;
 
 /// The zeros of the decimal digit ranges NFKC leaves alone (Arabic-Indic, Persian, N'Ko,
 /// Devanagari and the other Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian); each
@@ -561,6 +570,59 @@ mod tests {
         proptest!(|(chars in strategy)| {
             let text: String = chars.into_iter().collect();
             prop_assert_eq!(fold(&text), composed(&text));
+        });
+    }
+
+    /// `find_identifiers` reads number runs only in text with `MIN_NUMBER_DIGITS` digits or
+    /// more: in text with fewer, reading them finds nothing (whatever stands between, whatever
+    /// stands before: `+`, `00`, a case word), and with more, a number is still found.
+    #[test]
+    fn text_with_fewer_digits_than_any_number_has_no_number() {
+        use proptest::prelude::*;
+        let runs_found = |text: &str| {
+            let mut found = Vec::new();
+            for run in number_runs(&fold(text)) {
+                classify_run(&run, &mut found);
+            }
+            found
+        };
+        assert_eq!(runs_found("+46 70 12 34"), vec![Phone], "eight digits");
+        assert!(runs_found("+46 70 12 3").is_empty(), "seven digits");
+        assert_eq!(find_identifiers("08 123 456"), vec![Phone]);
+        let strategy = proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('0', '9'),
+                Just(' '),
+                Just('-'),
+                Just('+'),
+                Just('('),
+                Just(')'),
+                Just('.'),
+                Just('/'),
+                Just('\u{2013}'),
+                Just('８'),
+                Just('\u{0668}'),
+                Just('d'),
+                Just('n'),
+                Just('r'),
+                Just('a'),
+            ],
+            0..40,
+        );
+        proptest!(|(chars in strategy)| {
+            let text: String = chars.into_iter().collect();
+            let digits = fold(&text).bytes().filter(u8::is_ascii_digit).count();
+            if digits < MIN_NUMBER_DIGITS {
+                prop_assert!(runs_found(&text).is_empty(), "{:?}", text);
+            } else {
+                let mut expected = runs_found(&text);
+                if has_email(&fold(&text)) {
+                    expected.push(Email);
+                }
+                expected.sort();
+                expected.dedup();
+                prop_assert_eq!(find_identifiers(&text), expected);
+            }
         });
     }
 

@@ -3,7 +3,7 @@
 //! Associated data binds the ciphertext to the table, column and row it is stored in and to
 //! the key version, so a value copied to another row or column no longer authenticates.
 
-use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use rand::RngCore;
 use zeroize::Zeroizing;
@@ -165,20 +165,16 @@ pub(super) fn seal(
     // from the operating system): 2^-32 collision odds only after 2^32 values per key.
     rand::thread_rng().fill_bytes(&mut nonce);
     let aad = ad.bytes(key_version);
-    let ct = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: plain,
-                aad: &aad,
-            },
-        )
-        .expect("AES-GCM encryption of an in-memory value cannot fail");
-    let mut out = Vec::with_capacity(HEADER + ct.len());
+    // Encrypted where it is stored (no second buffer of ciphertext to copy from).
+    let mut out = Vec::with_capacity(ENVELOPE_OVERHEAD + plain.len());
     out.push(ENVELOPE_VERSION);
     out.extend_from_slice(&key_version.to_le_bytes());
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
+    out.extend_from_slice(plain);
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut out[HEADER..])
+        .expect("AES-GCM encryption of an in-memory value cannot fail");
+    out.extend_from_slice(&tag);
     out
 }
 

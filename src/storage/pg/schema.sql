@@ -399,17 +399,19 @@ SELECT make_unit_tables(1);
 -- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references
 -- and putting it into the person index and the primary key one row at a time is most of the
 -- server's time in a large import (a query per reference per row; index pages in random order):
--- a bulk load drops the primary key, the person index and the contacts' foreign keys and makes
--- them again before its transaction commits, which checks every reference in one query, builds
--- each index sorted, and fails the commit if an id is there twice. Only the
+-- a bulk load drops the primary key, the person index and the contacts' foreign keys, and the
+-- persons' unique pseudonyms (new persons come in random order of pseudonym), and makes them
+-- again before its transaction commits, which checks every reference in one query, builds each
+-- index sorted, and fails the commit if an id or a pseudonym is there twice. Only the
 -- tables' owner may change a table, so the role the application connects as does it through
 -- `begin_bulk_load()`, which runs as the owner, does that and nothing else, and cannot leave
 -- the table without them: it queues `end_bulk_load`, a deferred constraint trigger that makes
 -- them again when the transaction commits (or earlier, at `SET CONSTRAINTS ... IMMEDIATE`), and
 -- a reference that does not hold then fails the commit, so nothing of the transaction is kept.
--- A rolled-back transaction takes the drop back with it. The load holds the contacts table and
--- the tables its keys refer to alone until it ends (as `LOCK TABLE`, which the application's
--- role may take anyway).
+-- A rolled-back transaction takes the drop back with it. The load holds the contacts and the
+-- persons tables alone until it ends, from readers too, and keeps others from writing the
+-- tables the contacts' keys refer to (as `LOCK TABLE`, which the application's role may take
+-- anyway).
 CREATE TABLE IF NOT EXISTS bulk_loads (
     transaction_id BIGINT PRIMARY KEY
 );
@@ -425,6 +427,7 @@ BEGIN
         DROP CONSTRAINT IF EXISTS contacts_created_by_fkey,
         DROP CONSTRAINT IF EXISTS contacts_pkey;
     DROP INDEX IF EXISTS uppsok.contacts_person;
+    ALTER TABLE uppsok.persons DROP CONSTRAINT IF EXISTS persons_pseudonym_key;
     -- Queued last: were the trigger set to fire at once (`SET CONSTRAINTS ... IMMEDIATE`), it
     -- fires at the end of this statement, after the drops, and makes everything again.
     INSERT INTO uppsok.bulk_loads VALUES (txid_current());
@@ -438,6 +441,10 @@ BEGIN
         ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_pkey PRIMARY KEY (id, unit);
     END IF;
     CREATE INDEX IF NOT EXISTS contacts_person ON uppsok.contacts(person_id, date);
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.persons'::regclass
+                   AND conname = 'persons_pseudonym_key') THEN
+        ALTER TABLE uppsok.persons ADD CONSTRAINT persons_pseudonym_key UNIQUE (pseudonym);
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_person_id_fkey') THEN
         ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_person_id_fkey

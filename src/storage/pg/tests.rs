@@ -181,7 +181,7 @@ fn table_held(owner: &str) -> bool {
 }
 
 /// Asserts that the contacts' three foreign keys, their person index and their primary key are
-/// there.
+/// there, and the persons' unique pseudonyms.
 #[track_caller]
 fn assert_made_again(owner: &str) {
     let mut c = Client::connect(owner, NoTls).expect("the owner connects");
@@ -213,10 +213,20 @@ fn assert_made_again(owner: &str) {
          WHERE conrelid = 'uppsok.contacts'::regclass AND contype = 'p'
            AND conname = 'contacts_pkey'",
     );
+    let unique_pseudonyms = count(
+        &mut c,
+        "SELECT count(*) FROM pg_constraint
+         WHERE conrelid = 'uppsok.persons'::regclass AND contype = 'u'
+           AND conname = 'persons_pseudonym_key'
+           AND conkey = ARRAY[(SELECT attnum FROM pg_attribute
+                                WHERE attrelid = 'uppsok.persons'::regclass
+                                  AND attname = 'pseudonym')]",
+    );
     assert_eq!(
-        (keys, index, pending, parent_key, unkeyed),
-        (3, 1, 0, 1, 0),
-        "the foreign keys, the person index, loads not ended, the primary key, tables without it"
+        (keys, index, pending, parent_key, unkeyed, unique_pseudonyms),
+        (3, 1, 0, 1, 0, 1),
+        "the foreign keys, the person index, loads not ended, the primary key, tables without it, \
+         the persons' unique pseudonyms"
     );
 }
 
@@ -278,6 +288,17 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
     }
     assert_made_again(owner);
     assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
+    // A pseudonym loaded twice (the persons' unique key is made again at the end): refused,
+    // and nothing is kept.
+    {
+        let tx = b.write().unwrap();
+        tx.begin_bulk_load().unwrap();
+        tx.insert_person(1, &[7; 32]).unwrap();
+        tx.insert_person(2, &[7; 32]).unwrap();
+        assert!(tx.end_bulk_load().is_err(), "a pseudonym was loaded twice");
+    }
+    assert_made_again(owner);
+    assert_eq!(b.read().unwrap().person_by_pseudonym(&[7; 32]).unwrap(), None);
     // Committed without ending the load: made again by the commit.
     let tx = b.write().unwrap();
     tx.begin_bulk_load().unwrap();
