@@ -581,6 +581,26 @@ pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// A date as `YYYY-MM-DD`, what `to_string` gives, without the formatting machinery (an import
+/// writes a million of them).
+pub fn date_text(date: Date) -> String {
+    use chrono::Datelike;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&y) {
+        return date.to_string();
+    }
+    let mut out = String::with_capacity(10);
+    for (n, width) in [(y as u32, 4), (m, 2), (d, 2)] {
+        if width == 2 {
+            out.push('-');
+        }
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+        }
+    }
+    out
+}
+
 /// `YYYY-MM-DD` as the sortable number YYYYMMDD; 0 for anything else (another length, no `-`
 /// in its place, a character that is not a digit). Also reads the date at the start of a
 /// timestamp cut to its first 10 characters.
@@ -1628,6 +1648,22 @@ mod tests {
             "20240506xx",
         ] {
             assert_eq!(date_number(junk), 0, "{junk}");
+        }
+    }
+
+    #[test]
+    fn a_date_is_written_as_to_string_writes_it() {
+        use chrono::Datelike;
+        let mut date = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(10_002, 12, 31).unwrap();
+        while date <= last {
+            assert_eq!(date_text(date), date.to_string());
+            date = match date.year() {
+                // Every day of the years around the ends of four digits and of this century,
+                // one day a month elsewhere.
+                -3..=2 | 1999..=2001 | 2023..=2025 | 9998..=10_002 => date.succ_opt().unwrap(),
+                _ => date + chrono::Months::new(1),
+            };
         }
     }
 

@@ -489,6 +489,19 @@ impl Keys {
         Ok(p)
     }
 
+    /// What keys codes as [`Keys::pseudonym`] does, the first key's HMAC made ready once (an
+    /// import keys a million codes): half the SHA-256 blocks a code costs. `NotHeld` for an
+    /// auditor.
+    pub fn pseudonymiser(&self) -> Result<Pseudonymiser, CryptoError> {
+        let current = self.pseudonym.as_ref().ok_or(CryptoError::NotHeld)?;
+        let mut keys = self.chain.iter().chain(std::iter::once(current));
+        let first = keys.next().expect("the current key is always there");
+        Ok(Pseudonymiser {
+            first: KeyedHmac::new(first),
+            rest: keys.cloned().collect(),
+        })
+    }
+
     /// How the log names a person: 16 hex digits keyed under this key version's record key,
     /// never the person's id. Every role can make it (to tell which entries name the same
     /// person), and every rekey changes it, so that a key someone kept (a former user) gives no
@@ -528,6 +541,91 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
+/// Keys codes into pseudonyms ([`Keys::pseudonymiser`]). Holds key material: zeroized on
+/// drop, never printed.
+pub struct Pseudonymiser {
+    first: KeyedHmac,
+    rest: Vec<Zeroizing<[u8; 32]>>,
+}
+
+impl Pseudonymiser {
+    /// The keyed pseudonym of normalised code material: [`Keys::pseudonym`]'s.
+    pub fn pseudonym(&self, normalised_code: &[u8]) -> Pseudonym {
+        let mut p = self.first.mac(normalised_code);
+        for k in &self.rest {
+            p = hmac(k.as_ref(), &[&p]);
+        }
+        p
+    }
+}
+
+/// HMAC-SHA256 (RFC 2104) under one 32-byte key, with the key's two padded blocks compressed
+/// once: the states after `key XOR ipad` and `key XOR opad`, in zeroizing memory (they key
+/// MACs as the key itself does).
+struct KeyedHmac {
+    inner: Zeroizing<[u32; 8]>,
+    outer: Zeroizing<[u32; 8]>,
+}
+
+/// SHA-256's initial state (FIPS 180-4, 5.3.3).
+const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+impl KeyedHmac {
+    fn new(key: &[u8; 32]) -> KeyedHmac {
+        let state = |pad: u8| {
+            let mut block = Zeroizing::new([pad; 64]);
+            for (b, k) in block.iter_mut().zip(key) {
+                *b ^= k;
+            }
+            let mut state = Zeroizing::new(SHA256_IV);
+            compress(&mut state, &block[..]);
+            state
+        };
+        KeyedHmac {
+            inner: state(0x36),
+            outer: state(0x5c),
+        }
+    }
+
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let inner = Zeroizing::new(sha256_after_block(&self.inner, message));
+        sha256_after_block(&self.outer, &inner[..])
+    }
+}
+
+/// Compresses whole 64-byte blocks into `state`.
+fn compress(state: &mut [u32; 8], blocks: &[u8]) {
+    use sha2::digest::generic_array::GenericArray;
+    debug_assert!(blocks.len().is_multiple_of(64));
+    for block in blocks.chunks_exact(64) {
+        sha2::compress256(state, &[*GenericArray::from_slice(block)]);
+    }
+}
+
+/// The SHA-256 digest of one 64-byte block whose compression gave `state`, then `message`.
+fn sha256_after_block(state: &[u32; 8], message: &[u8]) -> [u8; 32] {
+    let mut state = Zeroizing::new(*state);
+    let whole = message.len() - message.len() % 64;
+    compress(&mut state, &message[..whole]);
+    // The rest, `0x80`, zeros, and the length in bits of everything hashed (the block before
+    // `message` too), in one block or two.
+    let rest = &message[whole..];
+    let mut last = Zeroizing::new([0u8; 128]);
+    last[..rest.len()].copy_from_slice(rest);
+    last[rest.len()] = 0x80;
+    let end = if rest.len() < 56 { 64 } else { 128 };
+    let bits = (64 + message.len() as u64) * 8;
+    last[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+    compress(&mut state, &last[..end]);
+    let mut out = [0u8; 32];
+    for (o, word) in out.chunks_exact_mut(4).zip(state.iter()) {
+        o.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
 fn verify_hmac(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
     let mut m = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
     for p in parts {
@@ -539,6 +637,34 @@ fn verify_hmac(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The HMAC made ready once gives what the `hmac` crate gives, for every message length
+    /// around the block boundaries, and the pseudonymiser what `Keys::pseudonym` gives.
+    #[test]
+    fn a_ready_made_hmac_is_hmac_sha256() {
+        use proptest::prelude::*;
+        let mut key = [0u8; 32];
+        for (i, k) in key.iter_mut().enumerate() {
+            *k = i as u8 * 7 + 1;
+        }
+        let ready = KeyedHmac::new(&key);
+        for len in 0..300 {
+            let message: Vec<u8> = (0..len).map(|i| (i * 31 + len) as u8).collect();
+            assert_eq!(ready.mac(&message), hmac(&key, &[&message]), "{len} bytes");
+        }
+        proptest!(|(key in any::<[u8; 32]>(), message in proptest::collection::vec(any::<u8>(), 0..200))| {
+            prop_assert_eq!(KeyedHmac::new(&key).mac(&message), hmac(&key, &[&message]));
+        });
+        // Keyed through a chain of earlier keys (after rekeys) too.
+        let mut k = keys();
+        for earlier in 0..3 {
+            let p = k.pseudonymiser().unwrap();
+            for code in [&b"ab85"[..], b"", &[0xc3; 100]] {
+                assert_eq!(p.pseudonym(code), k.pseudonym(code).unwrap(), "{earlier}");
+            }
+            k.chain.push(Zeroizing::new([earlier + 9; 32]));
+        }
+    }
 
     fn keys() -> Keys {
         MasterKey::generate(1).derive(KeyScheme::PerCapability)

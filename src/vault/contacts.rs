@@ -148,6 +148,8 @@ struct SealedRow {
 struct Sealing<'a, C> {
     check: &'a C,
     keys: &'a Keys,
+    /// The keys' pseudonymiser, if they hold the pseudonym key.
+    pseudonyms: Option<crate::crypto::Pseudonymiser>,
     districts: &'a Districts,
     author: (i64, i64),
     dry_run: bool,
@@ -192,7 +194,10 @@ impl<C> Sealing<'_, C> {
             .contact
             .code
             .as_ref()
-            .map(|c| PersonRef::of(self.keys, c))
+            .map(|c| match &self.pseudonyms {
+                Some(keys) => Ok(PersonRef::made_by(keys, c)),
+                None => PersonRef::of(self.keys, c), // refused: the key is not held
+            })
             .transpose();
         let (row, person) = match person {
             Ok(person) => (row, person),
@@ -305,6 +310,7 @@ impl Contacts<'_> {
         let sealing = Sealing {
             check: &check,
             keys,
+            pseudonyms: keys.pseudonymiser().ok(),
             districts,
             author: (user_id, unit),
             dry_run,

@@ -27,10 +27,20 @@ impl PersonRef {
     /// The reference for a code, keyed with the database's pseudonym key (chain).
     pub(super) fn of(keys: &Keys, code: &PersonCode) -> Result<PersonRef> {
         let keyed = keys.pseudonym(code.as_bytes()).map_err(not_held)?;
-        Ok(match parse_pseudonym_hex(code.as_bytes()) {
+        Ok(PersonRef::keyed(keyed, code))
+    }
+
+    /// The reference for a code, keyed by a pseudonymiser of the database's keys.
+    pub(super) fn made_by(keys: &crate::crypto::Pseudonymiser, code: &PersonCode) -> PersonRef {
+        PersonRef::keyed(keys.pseudonym(code.as_bytes()), code)
+    }
+
+    /// The reference for a code whose keyed pseudonym is `keyed`.
+    fn keyed(keyed: Pseudonym, code: &PersonCode) -> PersonRef {
+        match parse_pseudonym_hex(code.as_bytes()) {
             Some(exported) => PersonRef::ExportedOrKeyed(exported, keyed),
             None => PersonRef::Keyed(keyed),
-        })
+        }
     }
 }
 
@@ -260,7 +270,7 @@ pub(super) fn seal_contact(
 ) -> Result<ContactRow> {
     Ok(ContactRow {
         id,
-        date: c.date.to_string(),
+        date: crate::domain::date_text(c.date),
         person_id,
         pseudonym: None,
         field_night_id: c.field_night,

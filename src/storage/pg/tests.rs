@@ -298,7 +298,10 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
         assert!(tx.end_bulk_load().is_err(), "a pseudonym was loaded twice");
     }
     assert_made_again(owner);
-    assert_eq!(b.read().unwrap().person_by_pseudonym(&[7; 32]).unwrap(), None);
+    assert_eq!(
+        b.read().unwrap().person_by_pseudonym(&[7; 32]).unwrap(),
+        None
+    );
     // Committed without ending the load: made again by the commit.
     let tx = b.write().unwrap();
     tx.begin_bulk_load().unwrap();
