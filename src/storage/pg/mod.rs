@@ -603,7 +603,7 @@ impl Conn {
     /// role, whose grants are on that; on a unit's role the name `contacts` is its own unit's
     /// table, its schema first on the search path). A `COPY` into a partitioned table whose
     /// statement triggers read the rows written (the units' guards) inserts them one at a
-    /// time, not in batches: a third more of the server's time (docs/performance.md).
+    /// time, not in batches: half as much again of the server's time (docs/performance.md).
     fn contacts_table_of(&self, unit: i64) -> Result<String> {
         let own = unit_schema(unit);
         let known = self.pending.borrow().own_tables.get(&unit).copied();
