@@ -638,12 +638,13 @@ impl Audit<'_> {
             persons.iter().map(|(_, p)| p.as_slice()).collect();
         let mut guessable = 0u64;
         let mut keyed = 0u64;
-        // Only a role that holds the pseudonym key can measure it (an auditor cannot).
-        if !stored.is_empty() && self.0.keys.holds_pseudonyms() {
-            let keys = &self.0.keys;
+        // Only a role that holds the pseudonym key can measure it (an auditor cannot); its
+        // HMAC is made ready once, the same pseudonyms for half the hashing a code.
+        let pseudonymiser = self.0.keys.pseudonymiser().ok();
+        if let Some(keys) = pseudonymiser.filter(|_| !stored.is_empty()) {
             crate::audit::for_each_sample_code(|code| {
                 keyed += 1;
-                if keys.pseudonym(code).is_ok_and(|p| stored.contains(&p[..])) {
+                if stored.contains(&keys.pseudonym(code)[..]) {
                     guessable += 1;
                 }
             });
