@@ -599,9 +599,10 @@ impl Conn {
     }
 
     /// The table a bulk load copies a unit's contacts into: the unit's own, if this connection
-    /// may write it (the tables' owner, the unit's role), else the table of every unit (a city
-    /// role, whose grants are on that; on a unit's role the name `contacts` is its own unit's
-    /// table, its schema first on the search path). A `COPY` into a partitioned table whose
+    /// may write it (the tables' owner, the unit's role, the application's or a city's role
+    /// granted as docs/deploy.md says: schema.sql's `unit_copy_grants()`), else the table of
+    /// every unit (a role granted before that; on a unit's role the name `contacts` is its own
+    /// unit's table, its schema first on the search path). A `COPY` into a partitioned table whose
     /// statement triggers read the rows written (the units' guards) inserts them one at a
     /// time, not in batches: half as much again of the server's time (docs/performance.md).
     fn contacts_table_of(&self, unit: i64) -> Result<String> {
@@ -1171,6 +1172,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.unit_roles FROM {role};
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SCHEMA_NAME}.bulk_loads FROM {role};
 GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.begin_bulk_load() TO {role};
 GRANT EXECUTE ON FUNCTION {SCHEMA_NAME}.make_unit_tables(BIGINT) TO {role};
+SELECT {SCHEMA_NAME}.unit_copy_grants();
 "
     )
 }

@@ -391,9 +391,44 @@ BEGIN
                                    ELSE 'OLD TABLE AS old_rows' END);
         END LOOP;
     END LOOP;
+    PERFORM uppsok.unit_copy_grants();
+END
+$$;
+-- A bulk load copies a unit's contacts into the unit's own table, which PostgreSQL writes in
+-- batches, and not into the table of every unit, whose guards read the rows written, which has
+-- it insert them one at a time (docs/performance.md). So each role that may insert into the
+-- table of every unit's contacts itself (the application's, a city's; not a unit's, whose
+-- grants are on its own unit's tables only) is granted the same on each unit's own contacts
+-- table, and nothing more: what it may do there it may do through the table of every unit
+-- already, and the unit's table has the same guards. `make_unit_tables()` runs it for a new
+-- unit; the application's grants (`storage::pg::app_grants`) run it for the units there are.
+CREATE OR REPLACE FUNCTION unit_copy_grants() RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s TEXT;
+    r TEXT;
+BEGIN
+    FOR s, r IN
+        SELECT n.nspname::text, a.grantee::regrole::text
+          FROM pg_class c
+         CROSS JOIN LATERAL aclexplode(c.relacl) a
+         CROSS JOIN pg_namespace n
+         WHERE c.oid = 'uppsok.contacts'::regclass
+           AND a.privilege_type = 'INSERT' AND a.grantee <> 0 AND a.grantee <> c.relowner
+           AND NOT EXISTS (SELECT 1 FROM uppsok.unit_roles u
+                            WHERE u.role_name = a.grantee::regrole::text
+                               OR quote_ident(u.role_name) = a.grantee::regrole::text)
+           AND n.nspname ~ '^uppsok_u[1-9][0-9]*$'
+           AND to_regclass(quote_ident(n.nspname) || '.contacts') IS NOT NULL
+         ORDER BY 1, 2
+    LOOP
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO %s', s, r);
+        EXECUTE format('GRANT INSERT ON %I.contacts TO %s', s, r);
+    END LOOP;
 END
 $$;
 REVOKE ALL ON FUNCTION make_unit_tables(BIGINT) FROM PUBLIC;
+REVOKE ALL ON FUNCTION unit_copy_grants() FROM PUBLIC;
 SELECT make_unit_tables(1);
 
 -- Bulk loads (an import of many rows, a migrate). Checking each new contact's three references

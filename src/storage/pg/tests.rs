@@ -339,6 +339,100 @@ fn a_bulk_load_makes_the_index_and_the_references_again_as_owner_and_as_applicat
     assert_made_again(&db.0.owner_url);
 }
 
+/// The application's role copies a bulk load's contacts into each unit's own table (written in
+/// batches; the table of every unit's guards have PostgreSQL write them one at a time), the
+/// first unit's and one `unit add` makes later: its grants and `make_unit_tables()` give it
+/// `INSERT` there and nothing more; a unit's role gets no other unit's table that way, and a
+/// role whose grants lack it copies into the table of every unit.
+#[test]
+fn the_application_role_copies_into_each_units_own_contacts_table() {
+    let db = Conformance::new();
+    let table_of = |unit: i64| {
+        let store = PgStore::open(Path::new(&db.0.url), &conformance::TEST_PAGE_KEY).unwrap();
+        let table = store.conn.contacts_table_of(unit).unwrap();
+        table
+    };
+    assert_eq!(table_of(1), "uppsok_u1.contacts");
+    assert_eq!(table_of(2), "contacts", "a unit not there yet");
+    let mut app = db.open();
+    let tx = app.write().unwrap();
+    tx.make_unit(2).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(table_of(2), "uppsok_u2.contacts");
+    // A unit's role, made the second unit's by the owner, and a third unit made after it.
+    let role = "uppsok_unit_copy_grants";
+    Client::connect(&db.0.admin, NoTls)
+        .unwrap()
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE {role}; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ))
+        .unwrap();
+    {
+        let mut owner =
+            PgStore::open(Path::new(&db.0.owner_url), &conformance::TEST_PAGE_KEY).unwrap();
+        let tx = owner.write().unwrap();
+        tx.set_unit_role(role, 2).unwrap();
+        tx.commit().unwrap();
+    }
+    let tx = app.write().unwrap();
+    tx.make_unit(3).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(table_of(3), "uppsok_u3.contacts");
+    let mut check = Client::connect(&db.0.owner_url, NoTls).unwrap();
+    let may = |c: &mut Client, who: &str, table: &str, what: &str| -> bool {
+        c.query_one(
+            "SELECT has_table_privilege($1, $2, $3)",
+            &[&who, &table, &what],
+        )
+        .unwrap()
+        .get(0)
+    };
+    for unit in 1..=3 {
+        let s = format!("uppsok_u{unit}");
+        assert!(may(&mut check, APP, &format!("{s}.contacts"), "INSERT"));
+        for what in [
+            "SELECT",
+            "UPDATE",
+            "DELETE",
+            "TRUNCATE",
+            "REFERENCES",
+            "TRIGGER",
+        ] {
+            assert!(
+                !may(&mut check, APP, &format!("{s}.contacts"), what),
+                "{what} on {s}.contacts"
+            );
+        }
+        for t in ["field_nights", "activities"] {
+            assert!(
+                !may(&mut check, APP, &format!("{s}.{t}"), "INSERT"),
+                "{s}.{t}"
+            );
+        }
+        let own = unit == 2;
+        let usage: bool = check
+            .query_one("SELECT has_schema_privilege($1, $2, 'USAGE')", &[&role, &s])
+            .unwrap()
+            .get(0);
+        assert_eq!(usage, own, "the unit's role and {s}");
+        assert_eq!(
+            may(&mut check, role, &format!("{s}.contacts"), "INSERT"),
+            own
+        );
+    }
+    // Without the grants' last statement (a database granted before it), the table of every
+    // unit, as before.
+    check
+        .batch_execute(&format!(
+            "REVOKE ALL ON ALL TABLES IN SCHEMA uppsok_u1 FROM {APP};
+             REVOKE ALL ON SCHEMA uppsok_u1 FROM {APP}"
+        ))
+        .unwrap();
+    assert_eq!(table_of(1), "contacts");
+    conformance::bulk_load_and_upgrade(&db);
+}
+
 /// Someone who has the application's database password, in psql: `begin_bulk_load()` is the
 /// only door to the contacts' index and keys, and no way of calling it leaves them dropped or a
 /// reference that does not hold; nothing else of the owner's is theirs.
