@@ -349,8 +349,7 @@ fn the_application_role_copies_into_each_units_own_contacts_table() {
     let db = Conformance::new();
     let table_of = |unit: i64| {
         let store = PgStore::open(Path::new(&db.0.url), &conformance::TEST_PAGE_KEY).unwrap();
-        let table = store.conn.contacts_table_of(unit).unwrap();
-        table
+        store.conn.contacts_table_of(unit).unwrap()
     };
     assert_eq!(table_of(1), "uppsok_u1.contacts");
     assert_eq!(table_of(2), "contacts", "a unit not there yet");
