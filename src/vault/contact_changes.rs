@@ -102,6 +102,23 @@ impl Vault {
         let merges = self.merges()?;
         Ok(Some((merges.resolve(id), merges.group(id))))
     }
+
+    /// Whether the signed-in user's unit has a contact of anyone of `persons` (always, in a
+    /// database of one unit). A unit declares merges of persons it has met only: persons are
+    /// the city's, so a merge or an unmerge changes the figures of every unit that met them,
+    /// and one unit's lead merging another unit's codes (a code is easily guessed) would
+    /// change that unit's count of individuals (found 2026-12-04: nothing asked).
+    pub(super) fn unit_has_met(&self, persons: &[i64]) -> Result<bool> {
+        if !self.units.several() {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .read()?
+            .contacts_of_persons(persons)?
+            .iter()
+            .any(|r| self.own_unit(r.created_by)))
+    }
 }
 
 impl Contacts<'_> {
@@ -296,14 +313,21 @@ impl Persons<'_> {
     }
 
     /// Declares the person `other` names to be the person `code` names (lead and admin).
-    /// Statistics then count them once. Both codes must be known and not already one person.
+    /// Statistics then count them once. Both codes must be known and not already one person;
+    /// in a database of several units, known to the user's unit (a contact of its own with the
+    /// person: [`Vault::unit_has_met`]), else they are unknown, as in a lookup.
     pub fn merge(&mut self, code: &PersonCode, other: &PersonCode) -> Result<()> {
         self.0.require(Permission::MergePersons)?;
-        let (Some((keep, _)), Some((merged, group))) =
+        let (Some((keep, kept)), Some((merged, group))) =
             (self.0.person_group(code)?, self.0.person_group(other)?)
         else {
             return Err(Error::Input(Msg::MergeUnknown));
         };
+        // Before saying whether they are one person already, which another unit's are not
+        // the unit's to learn.
+        if !self.0.unit_has_met(&kept)? || !self.0.unit_has_met(&group)? {
+            return Err(Error::Input(Msg::MergeUnknown));
+        }
         if keep == merged {
             return Err(Error::Input(Msg::AlreadyOnePerson));
         }
@@ -341,7 +365,9 @@ impl Persons<'_> {
         Ok(())
     }
 
-    /// Undoes a declaration: the pseudonym `code` counts as a person of its own again.
+    /// Undoes a declaration: the pseudonym `code` counts as a person of its own again. In a
+    /// database of several units, only a pseudonym the user's unit has a contact of itself
+    /// (not one of the person's others): else the code is unknown.
     pub fn unmerge(&mut self, code: &PersonCode) -> Result<()> {
         self.0.require(Permission::MergePersons)?;
         let Some(id) = self
@@ -352,6 +378,9 @@ impl Persons<'_> {
         else {
             return Err(Error::Input(Msg::CodeNotKnown));
         };
+        if !self.0.unit_has_met(&[id])? {
+            return Err(Error::Input(Msg::CodeNotKnown));
+        }
         let tx = self.0.change()?;
         super::lifecycle::merges_as_committed(&*tx, Refusing::Merges)?;
         let into = tx

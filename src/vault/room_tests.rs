@@ -450,6 +450,76 @@ fn another_units_person_is_unknown_to_a_unit_however_the_code_is_typed() {
     );
 }
 
+/// A unit merges and unmerges only persons it has met: persons are the city's, so another
+/// unit's lead merging Stockholm's codes (a code is easily guessed) would change Stockholm's
+/// count of individuals. Refused as unknown codes, before anything says whether two codes are
+/// one person already; nothing written, nothing logged.
+#[test]
+fn a_unit_merges_and_unmerges_only_persons_it_has_met() {
+    let store = MemoryStore::new();
+    let mut admin = city_of_two(&store);
+    let goteborg = admin.units().named()[1].0;
+    admin
+        .staff()
+        .add_in("gus", StaffRole::Lead, goteborg, &pass())
+        .unwrap();
+    for c in ["ab85", "cd12", "kl90"] {
+        admin
+            .contacts()
+            .add(contact("2024-01-01", c, ""), false)
+            .unwrap();
+    }
+    let mut gus = sign_in(&store, "gus");
+    for c in ["ef34", "gh56", "kl90"] {
+        gus.contacts()
+            .add(contact("2024-02-01", c, ""), false)
+            .unwrap();
+    }
+    admin.persons().merge(&code("ab85"), &code("kl90")).unwrap();
+    let individuals = |v: &mut Vault| {
+        v.stats()
+            .count(
+                crate::vault::StatsPurpose::Screen,
+                &[crate::stats::Query::default()],
+                &mut [],
+            )
+            .unwrap()[0]
+            .totals
+            .individuals
+    };
+    // Stockholm: AB85 (KL90 declared the same person) and CD12.
+    assert_eq!(individuals(&mut admin), 2);
+    let entries = log(&store).len();
+    let merges = store.read().unwrap().merges().unwrap();
+    let unknown = |r: Result<()>| matches!(r, Err(Error::Input(Msg::MergeUnknown)));
+    // Two of Stockholm's; one of each, either way round; AB85 with Stockholm's CD12 (AB85 is
+    // one person with KL90, whom Göteborg met, as a lookup shows Göteborg: the city's merges).
+    assert!(unknown(gus.persons().merge(&code("cd12"), &code("cd12"))));
+    assert!(unknown(gus.persons().merge(&code("ef34"), &code("cd12"))));
+    assert!(unknown(gus.persons().merge(&code("cd12"), &code("ef34"))));
+    assert!(unknown(gus.persons().merge(&code("ab85"), &code("cd12"))));
+    // Stockholm's declaration is not Göteborg's to undo (AB85 is Stockholm's pseudonym).
+    assert!(matches!(
+        gus.persons().unmerge(&code("ab85")),
+        Err(Error::Input(Msg::CodeNotKnown))
+    ));
+    assert_eq!(log(&store).len(), entries, "nothing logged");
+    assert_eq!(store.read().unwrap().merges().unwrap(), merges);
+    assert_eq!(individuals(&mut admin), 2);
+    // Its own: merged and undone; and the same of Stockholm's by Stockholm.
+    gus.persons().merge(&code("ef34"), &code("gh56")).unwrap();
+    assert!(matches!(
+        admin.persons().unmerge(&code("gh56")),
+        Err(Error::Input(Msg::CodeNotKnown))
+    ));
+    gus.persons().unmerge(&code("gh56")).unwrap();
+    // KL90 both met: either may undo its declaration.
+    gus.persons().unmerge(&code("kl90")).unwrap();
+    admin.persons().merge(&code("cd12"), &code("ab85")).unwrap();
+    let facts = admin.audit().facts(None, None).unwrap();
+    assert!(facts.log.content.is_empty(), "{:?}", facts.log.content);
+}
+
 #[test]
 fn the_interfaces_period_of_a_unit_is_its_own_first_and_last_day() {
     let store = MemoryStore::new();
