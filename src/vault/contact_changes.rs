@@ -107,7 +107,7 @@ impl Vault {
     /// database of one unit). A unit declares merges of persons it has met only: persons are
     /// the city's, so a merge or an unmerge changes the figures of every unit that met them,
     /// and one unit's lead merging another unit's codes (a code is easily guessed) would
-    /// change that unit's count of individuals (found 2026-12-04: nothing asked).
+    /// change that unit's count of individuals (found 2026-12-04: neither asked before).
     pub(super) fn unit_has_met(&self, persons: &[i64]) -> Result<bool> {
         if !self.units.several() {
             return Ok(true);
