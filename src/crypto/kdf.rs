@@ -190,18 +190,31 @@ impl KdfParams {
             .try_reserve_exact(params.block_count())
             .map_err(|_| CryptoError::OutOfMemory)?;
         blocks.resize(params.block_count(), Block::default());
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let mut out = Zeroizing::new([0u8; 32]);
-        argon
-            .hash_password_into_with_memory(
-                passphrase.expose().as_bytes(),
-                salt,
-                out.as_mut(),
-                &mut blocks,
-            )
-            .map_err(|_| CryptoError::KdfParams)?;
-        Ok(out)
+        derive_in(params, passphrase, salt, &mut blocks)
     }
+}
+
+/// Argon2id of `passphrase` and `salt` in `blocks`, which are wiped afterwards, whatever the
+/// outcome: the last block of each lane gives the key (the crate wipes its own copies of it,
+/// not the caller's memory), and freed memory may be paged out or handed out again.
+fn derive_in(
+    params: Params,
+    passphrase: &Passphrase,
+    salt: &[u8],
+    blocks: &mut [Block],
+) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+    use zeroize::Zeroize;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let mut out = Zeroizing::new([0u8; 32]);
+    let hashed = argon.hash_password_into_with_memory(
+        passphrase.expose().as_bytes(),
+        salt,
+        out.as_mut(),
+        &mut *blocks,
+    );
+    blocks.iter_mut().for_each(Zeroize::zeroize);
+    hashed.map_err(|_| CryptoError::KdfParams)?;
+    Ok(out)
 }
 
 /// Seals `plain` under a key derived from `passphrase` (a fresh random salt) with AES-256-GCM:
@@ -242,6 +255,22 @@ pub(super) fn open_under_passphrase(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_derivations_memory_is_wiped_after_it() {
+        let params = Params::new(64, 1, 1, Some(32)).unwrap();
+        let mut blocks = vec![Block::default(); params.block_count()];
+        let pass = Passphrase::new("correct horse battery staple".into());
+        let key = derive_in(params.clone(), &pass, b"saltsaltsaltsalt", &mut blocks).unwrap();
+        let zero = Block::default();
+        assert!(blocks.iter().all(|b| b.as_ref() == zero.as_ref()));
+        // The same key as the crate's own allocation gives.
+        let mut expected = [0u8; 32];
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(pass.expose().as_bytes(), b"saltsaltsaltsalt", &mut expected)
+            .unwrap();
+        assert_eq!(*key, expected);
+    }
 
     #[test]
     fn stored_parameters_outside_the_bounds_are_refused_and_never_derived() {
