@@ -1457,3 +1457,47 @@ fn a_unit_or_a_move_between_units_granted_by_a_non_administrator_is_named_and_ig
         assert_eq!(v["contacts"], 0, "{forgery}: {v}");
     }
 }
+
+/// `user list` shows each user as the log grants them: a row's creation time (or its role or
+/// state) changed outside uppsok is not what it lists (the time is that of the signed entry
+/// that added the user; it was the row's before 2026-12-04, which no seal covered).
+#[test]
+fn user_list_shows_the_logs_users_not_a_row_changed_outside_uppsok() {
+    let db = unit();
+    let list = |db: &Db| -> serde_json::Value {
+        let o = db
+            .cmd()
+            .args(["user", "list", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let before = list(&db);
+    let olle = insider(&db, "olle", PASS);
+    let added: std::collections::HashMap<String, String> = olle
+        .conn
+        .log_rows()
+        .into_iter()
+        .filter(|r| r.action == "init" || r.action == "user_add")
+        .filter_map(|r| {
+            let name = r.detail.split(' ').find_map(|t| t.strip_prefix("name="))?;
+            Some((name.to_string(), r.at))
+        })
+        .collect();
+    olle.conn.exec(
+        "UPDATE users SET created_at = '2019-01-01T00:00:00Z' WHERE name IN ('admin', 'lena')",
+        &[],
+    );
+    drop(olle);
+    let after = list(&db);
+    assert_eq!(after, before);
+    for user in after.as_array().unwrap() {
+        let name = user["name"].as_str().unwrap();
+        assert_eq!(
+            user["created_at"].as_str(),
+            Some(added[name].as_str()),
+            "{name}: {user}"
+        );
+    }
+}

@@ -40,6 +40,10 @@ pub struct Grant {
     pub enc: Option<[u8; 32]>,
     /// The unit they belong to (every user granted before units were known: the first).
     pub unit: i64,
+    /// When the log granted them (the time of the `init`, `user_add` or `recover` entry that
+    /// made them): none for the users an upgrade to format 3 listed, made before the log was
+    /// signed.
+    pub since: Option<String>,
 }
 
 /// Why an entry is not accepted.
@@ -281,6 +285,7 @@ impl Authority {
                                 signing: Some(key),
                                 enc: Some(enc),
                                 unit,
+                                since: Some(r.at.clone()),
                             },
                         );
                         Ok(())
@@ -384,6 +389,7 @@ impl Authority {
                                 signing: Some(key),
                                 enc: Some(enc),
                                 unit: FIRST_UNIT,
+                                since: Some(r.at.clone()),
                             },
                         );
                     }
@@ -426,6 +432,7 @@ impl Authority {
                         signing: Some(key),
                         enc: Some(enc_in(&r.detail).ok_or(Refusal::NoRoot)?),
                         unit: FIRST_UNIT,
+                        since: Some(r.at.clone()),
                     },
                 );
                 self.root = Some(key);
@@ -461,6 +468,7 @@ impl Authority {
                             signing,
                             enc,
                             unit: FIRST_UNIT,
+                            since: None,
                         },
                     );
                 }

@@ -1279,25 +1279,40 @@ impl Staff<'_> {
             .collect())
     }
 
-    /// Lists staff accounts (admin only).
+    /// Lists staff accounts (admin only): each as the log grants them (name, role, state,
+    /// unit, and when they were added: the time of the signed entry that added them), which
+    /// nobody changes outside uppsok unseen; a user's row says only who there is. (The users an
+    /// upgrade to format 3 listed were added before the log was signed: their time is the
+    /// row's.)
     pub fn list(&mut self) -> Result<Vec<UserInfo>> {
         self.0.require(Permission::Administer)?;
-        Ok(self
-            .0
-            .store
-            .read()?
+        let reads = self.0.store.read()?;
+        let authority = lifecycle::read_grants(&*reads)?;
+        Ok(reads
             .users()?
             .into_iter()
-            .map(|u| UserInfo {
-                unit: self
+            .map(|u| {
+                let unit = self
                     .0
                     .units
                     .name(self.0.units.of_user(u.id))
-                    .map(str::to_string),
-                name: u.name,
-                role: u.role,
-                disabled: u.disabled,
-                created_at: u.created_at,
+                    .map(str::to_string);
+                match authority.users().get(&u.id) {
+                    Some(g) => UserInfo {
+                        unit,
+                        name: g.name.clone(),
+                        role: g.role.clone(),
+                        disabled: g.disabled,
+                        created_at: g.since.clone().unwrap_or(u.created_at),
+                    },
+                    None => UserInfo {
+                        unit,
+                        name: u.name,
+                        role: u.role,
+                        disabled: u.disabled,
+                        created_at: u.created_at,
+                    },
+                }
             })
             .collect())
     }
