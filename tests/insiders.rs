@@ -1458,9 +1458,9 @@ fn a_unit_or_a_move_between_units_granted_by_a_non_administrator_is_named_and_ig
     }
 }
 
-/// `user list` shows each user as the log grants them: a row's creation time (or its role or
-/// state) changed outside uppsok is not what it lists (the time is that of the signed entry
-/// that added the user; it was the row's before 2026-12-04, which no seal covered).
+/// `user list` shows each user as the log grants them: a row's creation time changed outside
+/// uppsok is not what it lists (the time is that of the signed entry that added the user; it
+/// was the row's before 2026-12-04, which no seal covered).
 #[test]
 fn user_list_shows_the_logs_users_not_a_row_changed_outside_uppsok() {
     let db = unit();
