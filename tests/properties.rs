@@ -25,7 +25,7 @@ fn read_all(bytes: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("UPPSOK_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(400)))]
 
     #[test]
     fn csv_import_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -73,6 +73,31 @@ proptest! {
             prop_assert!(!once.chars().any(|c| c.is_whitespace() || c == '-'));
             let twice = PersonCode::normalise(&once).expect("a normalised code stays a code");
             prop_assert_eq!(twice.as_bytes(), once.as_bytes());
+        }
+    }
+
+    #[test]
+    fn normalising_a_normalised_code_changes_nothing_even_among_combining_marks(
+        chars in proptest::collection::vec(
+            prop_oneof![
+                Just('-'), Just(' '), Just('\u{a0}'),
+                // Letters with and without a composition, capitals, Hebrew presentation forms
+                // that composition splits, Hangul jamo.
+                proptest::char::range('A', 'z'), proptest::char::range('\u{c0}', '\u{17f}'),
+                proptest::char::range('\u{1e00}', '\u{1eff}'), proptest::char::range('\u{fb1d}', '\u{fb4f}'),
+                proptest::char::range('\u{1100}', '\u{11ff}'), proptest::char::range('\u{ac00}', '\u{ac40}'),
+                // Combining marks of many classes.
+                proptest::char::range('\u{300}', '\u{36f}'), proptest::char::range('\u{591}', '\u{5c7}'),
+                proptest::char::range('\u{1dc0}', '\u{1dff}'), proptest::char::range('\u{112e0}', '\u{112ea}'),
+                proptest::char::range('\u{20d0}', '\u{20f0}'), Just('\u{130}'), Just('\u{3a3}'),
+            ],
+            1..12),
+    ) {
+        let raw: String = chars.into_iter().collect();
+        if let Some(code) = PersonCode::normalise(&raw) {
+            let once = std::str::from_utf8(code.as_bytes()).unwrap().to_string();
+            let twice = PersonCode::normalise(&once).expect("a normalised code stays a code");
+            prop_assert_eq!(twice.as_bytes(), once.as_bytes(), "{:?}", raw);
         }
     }
 
