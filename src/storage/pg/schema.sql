@@ -473,6 +473,8 @@ END
 $$;
 CREATE OR REPLACE FUNCTION end_bulk_load() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    seq_scan TEXT;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_pkey') THEN
@@ -490,8 +492,14 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_field_night_id_fkey') THEN
+        -- Checked through `contacts_field_night`, the index of the contacts that name a night
+        -- (an import's name none), not by reading every row: rows just loaded have no
+        -- statistics, so the planner would read them all.
+        seq_scan := current_setting('enable_seqscan');
+        PERFORM set_config('enable_seqscan', 'off', true);
         ALTER TABLE uppsok.contacts ADD CONSTRAINT contacts_field_night_id_fkey
             FOREIGN KEY (field_night_id, unit) REFERENCES uppsok.field_nights(id, unit);
+        PERFORM set_config('enable_seqscan', seq_scan, true);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'uppsok.contacts'::regclass
                    AND conname = 'contacts_created_by_fkey') THEN

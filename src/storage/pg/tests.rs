@@ -245,6 +245,18 @@ fn loaded_contact(id: i64, person: Option<i64>) -> crate::storage::ContactRow {
     }
 }
 
+/// User 1, the author of [`loaded_contact`]s.
+fn loaded_user() -> crate::storage::UserRow {
+    crate::storage::UserRow {
+        id: 1,
+        name: "anna".into(),
+        role: "admin".into(),
+        disabled: false,
+        created_at: "2024-01-01".into(),
+        mac: vec![0; 32],
+    }
+}
+
 /// A bulk load drops the primary key, the person index and the contacts' foreign keys and makes
 /// them again at its end or its commit, whichever role it runs as (`tables` opens the database
 /// as that role): a reference that does not hold, or an id loaded twice, fails the load, and
@@ -268,20 +280,28 @@ fn bulk_load_makes_the_index_and_the_references_again(tables: &dyn TestDatabase,
     }
     assert_made_again(owner);
     assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
+    // A contact of a field night that is not there (checked through the index of the contacts
+    // that name a night, not by reading every row): refused too.
+    {
+        let tx = b.write().unwrap();
+        tx.begin_bulk_load().unwrap();
+        tx.insert_user(&loaded_user()).unwrap(); // its author is there
+        let mut contact = loaded_contact(1, None);
+        contact.field_night_id = Some(9);
+        tx.insert_contact(&contact).unwrap();
+        assert!(
+            tx.end_bulk_load().is_err(),
+            "a reference to no field night was loaded"
+        );
+    }
+    assert_made_again(owner);
+    assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
     // An id loaded twice (the primary key is made again at the end, which finds it): refused,
     // and nothing is kept.
     {
         let tx = b.write().unwrap();
         tx.begin_bulk_load().unwrap();
-        let user = crate::storage::UserRow {
-            id: 1,
-            name: "anna".into(),
-            role: "admin".into(),
-            disabled: false,
-            created_at: "2024-01-01".into(),
-            mac: vec![0; 32],
-        };
-        tx.insert_user(&user).unwrap();
+        tx.insert_user(&loaded_user()).unwrap();
         tx.insert_contact(&loaded_contact(5, None)).unwrap();
         tx.insert_contact(&loaded_contact(5, None)).unwrap();
         assert!(tx.end_bulk_load().is_err(), "an id was loaded twice");
