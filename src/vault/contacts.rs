@@ -389,14 +389,17 @@ impl Contacts<'_> {
                                     continue;
                                 }
                                 let mut row = sealed.row?;
+                                let mut pseudonym = None;
                                 if let Some(person) = &sealed.person {
-                                    row.person_id = Some(writer.person(person)?);
+                                    let (id, p) = writer.resolve(person)?;
+                                    row.person_id = Some(id);
+                                    pseudonym = Some(p);
                                 }
                                 if !sealed.identifiers.is_empty() {
                                     overrides.push(row.id);
                                     override_kinds.extend(sealed.identifiers.iter().copied());
                                 }
-                                writer.write(&row)?;
+                                writer.write(&row, pseudonym.as_ref())?;
                             }
                         }
                     }
