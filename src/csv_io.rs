@@ -639,11 +639,15 @@ impl RowChecker {
             ));
         }
         let mut fields = [""; COLUMNS.len()];
+        // The record's bytes checked once (most records are UTF-8), each field then cut from
+        // them where it starts and ends on a character's boundary; else the field alone says.
+        let whole = std::str::from_utf8(row.as_slice()).ok();
         for (k, &i) in self.columns.iter().enumerate() {
             if i == usize::MAX {
                 continue; // an optional column the file leaves out: empty
             }
-            match std::str::from_utf8(&row[i]) {
+            let cut = whole.zip(row.range(i)).and_then(|(w, r)| w.get(r));
+            match cut.map_or_else(|| std::str::from_utf8(&row[i]), Ok) {
                 Ok(s) => fields[k] = unneutralise(s),
                 Err(_) => {
                     return Err(RowError {
@@ -808,6 +812,34 @@ mod tests {
         let swapped = "note,trafficking,referrals,contact_type,district,counterpart,age_band,gender,role,person_code,date,id\nx,no,,online,online,men,18-24,man,buys,,2024-01-01,77\n";
         let r = rows(swapped).unwrap();
         assert!(r[0].is_ok());
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_is_named_even_where_the_record_is() {
+        let today = crate::domain::parse_date("2025-01-01").unwrap();
+        let read = |body: &[u8]| {
+            let mut csv = HEADER.as_bytes().to_vec();
+            csv.extend_from_slice(body);
+            read_contacts(&csv[..], Default::default(), today, false)
+                .unwrap()
+                .collect::<Vec<_>>()
+        };
+        // The first byte of `å` ends the district and its second begins the contact type:
+        // the record's bytes together are UTF-8, those two fields are not.
+        let r = read(b"2024-01-01,x,sells,woman,25-34,men,norrmalm\xC3,\xA5outreach,,no,\n");
+        let e = r[0].as_ref().unwrap_err();
+        assert_eq!(e.problems.len(), 1);
+        assert_eq!(e.problems[0].column, Some("district"));
+        assert_eq!(e.problems[0].what, RowProblem::NotUtf8);
+        // A record that is not UTF-8 at all: the column that is not is named.
+        let r = read(b"2024-01-01,x,sells,woman,25-34,men,norrmalm,outreach,,no,hej \xff\n");
+        let e = r[0].as_ref().unwrap_err();
+        assert_eq!(e.problems[0].column, Some("note"));
+        // Valid text in every field: read as it stands.
+        let r = read(
+            "2024-01-01,å-85,sells,woman,25-34,men,norrmalm,outreach,,no,följde med\n".as_bytes(),
+        );
+        assert_eq!(r[0].as_ref().unwrap().contact.note.as_str(), "följde med");
     }
 
     #[test]

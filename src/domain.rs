@@ -686,6 +686,20 @@ impl PersonCode {
     /// An exported pseudonym (64 hex digits, what `export` writes and `import` reads back) is
     /// not code material and is not checked: hex has digit runs that look like phone numbers.
     pub fn identifier_in(raw: &str) -> Option<IdentifierKind> {
+        // Most codes (initials and a birth year) are ASCII with a few digits and no `@`,
+        // `(` or `[` (an address's marks, also as `(at)`): nothing below can find a number
+        // (seven digits at least) or an address in them, and no copy of them is made.
+        if raw.is_ascii()
+            && raw.bytes().filter(u8::is_ascii_digit).count() < 7
+            && !raw.contains(['@', '(', '['])
+        {
+            return None;
+        }
+        PersonCode::identifier_in_any(raw)
+    }
+
+    /// [`PersonCode::identifier_in`] for any text.
+    fn identifier_in_any(raw: &str) -> Option<IdentifierKind> {
         let normalised = PersonCode::normalise(raw)?;
         if crate::crypto::parse_pseudonym_hex(normalised.as_bytes()).is_some() {
             return None;
@@ -1720,6 +1734,47 @@ mod tests {
                 fast.unwrap_or_default(),
                 composed(raw).into_bytes(),
                 "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_ascii_code_with_few_digits_and_no_address_mark_is_no_identifier_as_checked_in_full() {
+        use proptest::prelude::*;
+        let strategy = proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('0', '9'),
+                proptest::char::range('a', 'f'),
+                Just('@'),
+                Just('('),
+                Just(')'),
+                Just('['),
+                Just(' '),
+                Just('-'),
+                Just('+'),
+                Just('.'),
+                Just('A'),
+                Just('t'),
+                proptest::char::range(' ', '~'),
+            ],
+            0..20,
+        );
+        proptest!(ProptestConfig::with_cases(2000), |(chars in strategy)| {
+            let raw: String = chars.into_iter().collect();
+            prop_assert_eq!(PersonCode::identifier_in(&raw), PersonCode::identifier_in_any(&raw));
+        });
+        for raw in [
+            "ab85",
+            "AB 1985",
+            "p008271",
+            "070-12345",
+            "x(at)y.se",
+            "0701234567",
+        ] {
+            assert_eq!(
+                PersonCode::identifier_in(raw),
+                PersonCode::identifier_in_any(raw),
+                "{raw}"
             );
         }
     }

@@ -6,6 +6,7 @@
 //! Used by `add`, `import`, the interface and the audit. It reports only the kind of what it
 //! found, never the text.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The kind of identifier found in a note.
@@ -97,7 +98,7 @@ impl fmt::Display for IdentifierKind {
 /// `811218‐9876` with a Unicode hyphen is the personnummer it looks like.
 pub fn find_identifiers(text: &str) -> Vec<IdentifierKind> {
     let folded = fold(text);
-    let text = folded.as_str();
+    let text = &*folded;
     let mut found = Vec::new();
     if has_email(text) {
         found.push(IdentifierKind::Email);
@@ -136,31 +137,43 @@ pub fn is_dash(c: char) -> bool {
     DASHES.contains(c)
 }
 
-/// `text` as a reader sees it, for finding identifiers (see [`find_identifiers`]).
-fn fold(text: &str) -> String {
+/// `text` as a reader sees it, for finding identifiers (see [`find_identifiers`]): borrowed
+/// when that is the text itself (ASCII, and most notes: Swedish text has no character NFKC or
+/// [`read_as_seen`] changes), so most rows of an import make no copy.
+fn fold(text: &str) -> Cow<'_, str> {
     use unicode_normalization::UnicodeNormalization;
     // ASCII has no compatibility form, no dash but `-` and no digits but its own.
     if text.is_ascii() {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     // Text already in NFKC (most Swedish text: `å` as one character) is what NFKC gives;
     // the quick check says so without composing (half an import's notes, a tenth of its time).
     match unicode_normalization::is_nfkc_quick(text.chars()) {
-        unicode_normalization::IsNormalized::Yes => text.chars().map(read_as_seen).collect(),
-        _ => text.nfkc().map(read_as_seen).collect(),
+        unicode_normalization::IsNormalized::Yes => {
+            if text.chars().all(|c| read_as_seen(c) == c) {
+                Cow::Borrowed(text)
+            } else {
+                Cow::Owned(text.chars().map(read_as_seen).collect())
+            }
+        }
+        _ => Cow::Owned(text.nfkc().map(read_as_seen).collect()),
     }
 }
+
+/// Below the first character [`read_as_seen`] changes (the Arabic-Indic zero; the dashes come
+/// later still): Latin, Greek, Cyrillic, Hebrew and the rest stand as they are.
+const FIRST_READ_OTHERWISE: u32 = 0x0660;
 
 /// A character of NFKC text as a reader sees it: any dash as `-`, a decimal digit of another
 /// script as the ASCII digit.
 fn read_as_seen(c: char) -> char {
-    if c.is_ascii() {
+    let u = c as u32;
+    if u < FIRST_READ_OTHERWISE {
         return c;
     }
     if is_dash(c) {
         return '-';
     }
-    let u = c as u32;
     DIGIT_ZEROS
         .iter()
         .find(|&&z| (z..z + 10).contains(&u))
@@ -536,6 +549,29 @@ mod tests {
 
     /// The quick check skips composing text that is already NFKC: what it reads is what the
     /// composing path reads, for text in every form (composed, decomposed, compatibility).
+    #[test]
+    fn no_character_below_the_first_read_otherwise_is_read_otherwise() {
+        assert!(DIGIT_ZEROS.iter().all(|&z| z >= FIRST_READ_OTHERWISE));
+        assert!(DASHES.chars().all(|c| c as u32 >= FIRST_READ_OTHERWISE));
+        // The slow path's answer for every character below it: the character itself.
+        for u in 0..FIRST_READ_OTHERWISE {
+            let Some(c) = char::from_u32(u) else { continue };
+            let slow = if is_dash(c) {
+                '-'
+            } else {
+                DIGIT_ZEROS
+                    .iter()
+                    .find(|&&z| (z..z + 10).contains(&u))
+                    .and_then(|z| char::from_digit(u - z, 10))
+                    .unwrap_or(c)
+            };
+            assert_eq!(read_as_seen(c), slow, "{u:#x}");
+        }
+        // Text that reads as itself is borrowed, not copied.
+        assert!(matches!(fold("följde med, 070"), Cow::Borrowed(_)));
+        assert_eq!(fold("ring 070\u{2010}12"), "ring 070-12");
+    }
+
     #[test]
     fn text_already_in_nfkc_is_read_as_the_composing_path_reads_it() {
         use proptest::prelude::*;
