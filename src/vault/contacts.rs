@@ -2,7 +2,7 @@
 
 use zeroize::Zeroizing;
 
-use super::writer::{encode_attributes, seal_contact, ContactWriter, PersonRef};
+use super::writer::{encode_attributes, seal_contact, ContactWriter, PersonRef, RowHashes};
 use super::*;
 use crate::audit_log::Action;
 pub use crate::crypto::{parse_pseudonym_hex, pseudonym_hex};
@@ -218,6 +218,9 @@ const IMPORT_BATCH: usize = 512;
 /// server takes a batch (8 left it waiting: 8 % slower at 300,000).
 const IMPORT_IN_FLIGHT: usize = 32;
 
+/// Batches of rows written on their way to the hasher (each holds the writer's next ones).
+const IMPORT_HASHING: usize = 4;
+
 /// Threads that check and seal an import's rows: as many as the processor has cores, up to 4
 /// (the reading thread and the database writer need little; on a server, the server needs
 /// some of the same cores).
@@ -317,11 +320,13 @@ impl Contacts<'_> {
             created_at,
             failed: Default::default(),
         };
-        // Three stages: one thread reads the records in batches; several check, key and seal
+        // Four stages: one thread reads the records in batches; several check, key and seal
         // them, a batch at a time; this one writes the batches to the database in the order
-        // read. Tokens bound the batches on their way, so a slow writer holds the reading
-        // back and memory stays bounded.
-        std::thread::scope(|scope| -> Result<()> {
+        // read; one more hashes the rows written, in that order, for the log's entry (the
+        // writer and the server it waits for are what an import waits for). Tokens bound the
+        // batches on their way, so a slow writer holds the reading back and memory stays
+        // bounded.
+        let hashes = std::thread::scope(|scope| -> Result<RowHashes> {
             use std::sync::mpsc::sync_channel;
             type Batch<T> = Vec<std::result::Result<T, crate::csv_io::RowError>>;
             let (tokens, token) = sync_channel::<()>(IMPORT_IN_FLIGHT);
@@ -368,6 +373,17 @@ impl Contacts<'_> {
                 }));
             }
             drop(sealed); // the sealers hold the senders: `done` ends when they all have
+            let (to_hash, hashing) =
+                sync_channel::<Vec<(ContactRow, Option<crate::crypto::Pseudonym>)>>(IMPORT_HASHING);
+            let hasher = scope.spawn(move || {
+                let mut hashes = RowHashes::default();
+                for batch in hashing {
+                    for (row, pseudonym) in &batch {
+                        hashes.push(row, pseudonym.as_ref());
+                    }
+                }
+                hashes
+            });
             let _progress = crate::progress::begin(crate::progress::Task::Import, None);
             let mut waiting = std::collections::BTreeMap::new();
             let mut unsealed = false;
@@ -377,6 +393,7 @@ impl Contacts<'_> {
                 while let Some(batch) = waiting.remove(&next) {
                     next += 1;
                     crate::progress::add(batch.len() as u64);
+                    let mut stored = Vec::with_capacity(batch.len());
                     for item in batch {
                         rows_seen += 1;
                         match item {
@@ -399,9 +416,14 @@ impl Contacts<'_> {
                                     overrides.push(row.id);
                                     override_kinds.extend(sealed.identifiers.iter().copied());
                                 }
-                                writer.write(&row, pseudonym.as_ref())?;
+                                writer.store(&row)?;
+                                stored.push((row, pseudonym));
                             }
                         }
+                    }
+                    // The hasher stopped only by panicking, which its join reports.
+                    if !stored.is_empty() && to_hash.send(stored).is_err() {
+                        return Err(Error::Failed(Msg::ImportStopped));
                     }
                     let _ = tokens.send(());
                 }
@@ -411,9 +433,11 @@ impl Contacts<'_> {
             for sealer in sealers {
                 sealer.join().map_err(stopped)?;
             }
+            drop(to_hash);
+            let hashes = hasher.join().map_err(stopped)?;
             // Every batch read was written, in order.
             match waiting.is_empty() {
-                true => Ok(()),
+                true => Ok(hashes),
                 false => Err(Error::Failed(Msg::ImportStopped)),
             }
         })?;
@@ -427,6 +451,7 @@ impl Contacts<'_> {
                 dry_run: true,
             });
         }
+        writer.hashed(hashes)?;
         let written = writer.finish()?;
         if bulk {
             tx.end_bulk_load()?;

@@ -210,16 +210,36 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
     /// Writes a row sealed elsewhere (an import's sealing stage), which must carry the next id,
     /// of the person [`ContactWriter::resolve`] gave with `pseudonym` (what its hash covers).
     pub(super) fn write(&mut self, row: &ContactRow, pseudonym: Option<&Pseudonym>) -> Result<()> {
+        self.store(row)?;
+        self.last = crate::audit_log::contact_hash(row, pseudonym.map(|p| &p[..]));
+        self.running.push(row.id, &self.last);
+        Ok(())
+    }
+
+    /// Writes a row as [`ContactWriter::write`] does, but leaves its hash to the caller, who
+    /// hashes every row stored this way in order ([`RowHashes`]) and hands the result over by
+    /// [`ContactWriter::hashed`] before `finish`.
+    pub(super) fn store(&mut self, row: &ContactRow) -> Result<()> {
         if row.id != self.next {
             return Err(crate::error::Error::Failed(
                 crate::msg::Msg::ContactsOutOfOrder,
             ));
         }
         self.change.insert_contact(row)?;
-        self.last = crate::audit_log::contact_hash(row, pseudonym.map(|p| &p[..]));
-        self.running.push(row.id, &self.last);
         self.next += 1;
         self.count += 1;
+        Ok(())
+    }
+
+    /// The hashes of the rows [`ContactWriter::store`] wrote, every one of them in order.
+    pub(super) fn hashed(&mut self, hashes: RowHashes) -> Result<()> {
+        if hashes.rows != self.count {
+            return Err(crate::error::Error::Failed(
+                crate::msg::Msg::ContactsOutOfOrder,
+            ));
+        }
+        self.running = hashes.running;
+        self.last = hashes.last;
         Ok(())
     }
 
@@ -242,6 +262,24 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             new_persons: self.new_persons,
             content: self.running.finish(),
         })
+    }
+}
+
+/// The hashes of rows written by [`ContactWriter::store`], made where it does not hold the
+/// writer up (an import hashes on a thread of its own while the writer sends the next rows).
+#[derive(Default)]
+pub(super) struct RowHashes {
+    running: crate::audit_log::Running,
+    last: [u8; 32],
+    rows: usize,
+}
+
+impl RowHashes {
+    /// Hashes the next row stored, of the person with `pseudonym`.
+    pub(super) fn push(&mut self, row: &ContactRow, pseudonym: Option<&Pseudonym>) {
+        self.last = crate::audit_log::contact_hash(row, pseudonym.map(|p| &p[..]));
+        self.running.push(row.id, &self.last);
+        self.rows += 1;
     }
 }
 
