@@ -464,6 +464,9 @@ struct Pending {
     /// kept), and how many.
     contacts: BTreeMap<i64, CopyRows>,
     contact_rows: usize,
+    /// A buffer of rows sent, kept for the next rows (a batch is megabytes: growing a new one
+    /// each time moved every byte again and had the system clear fresh pages for it).
+    spare: Option<Vec<u8>>,
     known: Option<HashMap<Vec<u8>, i64>>,
     /// Each user's unit (`user_units`), read at a load's first contact: each row's `unit` is
     /// its author's (schema.sql, "Each unit's tables").
@@ -476,6 +479,21 @@ struct Pending {
 impl Pending {
     fn is_empty(&self) -> bool {
         self.persons.is_empty() && self.contact_rows == 0
+    }
+
+    /// The rows gathered for `unit`'s table (a buffer of rows sent before, if there is one).
+    fn contacts_of(&mut self, unit: i64) -> &mut CopyRows {
+        let spare = &mut self.spare;
+        self.contacts
+            .entry(unit)
+            .or_insert_with(|| match spare.take() {
+                Some(mut rows) => {
+                    rows.clear();
+                    rows.extend_from_slice(COPY_HEADER);
+                    CopyRows(rows)
+                }
+                None => CopyRows::default(),
+            })
     }
 }
 
@@ -520,12 +538,18 @@ impl CopyRows {
         self.0.extend_from_slice(value);
     }
 
-    /// Ends the rows and sends them by `sql`.
-    fn send(mut self, client: &mut Client, sql: &str) -> Result<()> {
+    /// Ends the rows and sends them by `sql`; gives the buffer back for more.
+    fn send(mut self, client: &mut Client, sql: &str) -> Result<Vec<u8>> {
         use std::io::Write;
         self.0.extend_from_slice(&(-1i16).to_be_bytes());
         let mut sink = client.copy_in(sql)?;
-        if let Err(e) = sink.write_all(&self.0) {
+        // In pieces: the client copies what it is given into a buffer of its own before it
+        // sends it, and a piece at a time that buffer stays small and is used again.
+        let sent = self
+            .0
+            .chunks(COPY_PIECE)
+            .try_for_each(|piece| sink.write_all(piece));
+        if let Err(e) = sent {
             // The server's refusal, if that is what stopped it, through `pg_error` (whose
             // message quotes no value); else the client's own error, which quotes none.
             return Err(
@@ -540,9 +564,12 @@ impl CopyRows {
             );
         }
         sink.finish()?;
-        Ok(())
+        Ok(self.0)
     }
 }
+
+/// The bytes of rows handed to the client at a time (see [`CopyRows::send`]).
+const COPY_PIECE: usize = 64 * 1024;
 
 /// How many rows a bulk load gathers before it sends them.
 const PENDING_ROWS: usize = 10_000;
@@ -587,13 +614,14 @@ impl Conn {
         for (rows, table) in contacts.into_values().zip(tables) {
             // `COPY` too: less of the server's time than one statement of arrays joined with
             // each author's unit (docs/performance.md).
-            rows.send(
+            let sent = rows.send(
                 &mut client,
                 &format!(
                     "COPY {table}(id, date, person_id, field_night_id, created_by, created_at,
                                   attributes, note, unit) FROM STDIN BINARY"
                 ),
             )?;
+            self.pending.borrow_mut().spare = Some(sent);
         }
         Ok(())
     }
@@ -666,7 +694,7 @@ impl Conn {
                 .as_ref()
                 .and_then(|units| units.get(&c.created_by).copied())
                 .unwrap_or(1);
-            let copy = pending.contacts.entry(unit).or_default();
+            let copy = pending.contacts_of(unit);
             copy.row(9);
             copy.int8(Some(c.id));
             copy.bytes(c.date.as_bytes());
