@@ -501,9 +501,9 @@ impl<R: Read> Read for LineCounter<R> {
             _ => nl.tail = [buf[n - 2], buf[n - 1]],
         }
         nl.total = self.offset + n as u64;
-        for (i, _) in buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n') {
-            nl.pending.push_back(self.offset + i as u64);
-        }
+        let offset = self.offset;
+        nl.pending
+            .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| offset + i as u64));
         self.offset += n as u64;
         Ok(n)
     }
@@ -567,7 +567,7 @@ impl<R: Read> Records<R> {
             end.saturating_sub(1)
         };
         let last_line = nl.before(last) + 1;
-        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
         last_line.saturating_sub(inside).max(2)
     }
 }

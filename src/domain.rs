@@ -517,9 +517,11 @@ impl Districts {
     /// A value from this list (its identifier, or its name in either language: `Södermalm`),
     /// or an error that names the list.
     pub fn parse(&self, s: &str) -> Result<District, InvalidValue> {
+        // An identifier as written (what files hold) before any label.
         self.0
             .iter()
-            .find(|d| d.is_written(s))
+            .find(|d| d.as_str() == s)
+            .or_else(|| self.0.iter().find(|d| d.is_written(s)))
             .cloned()
             .ok_or_else(|| {
                 InvalidValue::of(Expected::ConfiguredDistrict(
@@ -852,7 +854,8 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 
 /// Checks a note's length.
 pub fn check_note_length(note: &str) -> Result<(), InvalidValue> {
-    if note.chars().count() > MAX_NOTE_CHARS {
+    // A character is a byte or more: a note of no more bytes than that is not counted.
+    if note.len() > MAX_NOTE_CHARS && note.chars().count() > MAX_NOTE_CHARS {
         return Err(InvalidValue::of(Expected::NoteAtMost(MAX_NOTE_CHARS)));
     }
     Ok(())
@@ -1777,6 +1780,19 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn a_district_is_read_by_its_identifier_before_any_label() {
+        let d = |s: &str| District::new(s).unwrap();
+        // `internet` is the Swedish label of `online`, and a unit may name a district so.
+        let list = Districts::new(vec![d("online"), d("sodermalm"), d("internet")]);
+        assert_eq!(list.parse("internet").unwrap(), d("internet"));
+        assert_eq!(list.parse("online").unwrap(), d("online"));
+        assert_eq!(list.parse("Södermalm").unwrap(), d("sodermalm"));
+        let without = Districts::new(vec![d("online"), d("sodermalm")]);
+        assert_eq!(without.parse("internet").unwrap(), d("online"));
+        assert!(without.parse("atlantis").is_err());
     }
 
     #[test]
