@@ -567,7 +567,10 @@ impl<R: Read> Records<R> {
             end.saturating_sub(1)
         };
         let last_line = nl.before(last) + 1;
-        let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+        let inside = match memchr::memchr(b'\n', record.as_slice()) {
+            None => 0, // most records: one line
+            Some(_) => memchr::memchr_iter(b'\n', record.as_slice()).count() as u64,
+        };
         last_line.saturating_sub(inside).max(2)
     }
 }

@@ -136,10 +136,12 @@ enum ImportItem {
     Checked,
     /// A valid row, sealed; its person is resolved by the writer.
     Sealed(Box<SealedRow>),
+    /// A valid row that could not be sealed (a key not held): the import fails.
+    Unsealed(Error),
 }
 
 struct SealedRow {
-    row: Result<ContactRow>,
+    row: ContactRow,
     person: Option<PersonRef>,
     identifiers: Vec<IdentifierKind>,
 }
@@ -199,9 +201,9 @@ impl<C> Sealing<'_, C> {
                 None => PersonRef::of(self.keys, c), // refused: the key is not held
             })
             .transpose();
-        let (row, person) = match person {
-            Ok(person) => (row, person),
-            Err(e) => (Err(e), None),
+        let (row, person) = match (row, person) {
+            (Ok(row), Ok(person)) => (row, person),
+            (Err(e), _) | (_, Err(e)) => return ImportItem::Unsealed(e),
         };
         ImportItem::Sealed(Box::new(SealedRow {
             row,
@@ -373,13 +375,14 @@ impl Contacts<'_> {
                 }));
             }
             drop(sealed); // the sealers hold the senders: `done` ends when they all have
-            let (to_hash, hashing) =
-                sync_channel::<Vec<(ContactRow, Option<crate::crypto::Pseudonym>)>>(IMPORT_HASHING);
+            let (to_hash, hashing) = sync_channel::<
+                Vec<(Box<SealedRow>, Option<crate::crypto::Pseudonym>)>,
+            >(IMPORT_HASHING);
             let hasher = scope.spawn(move || {
                 let mut hashes = RowHashes::default();
                 for batch in hashing {
-                    for (row, pseudonym) in &batch {
-                        hashes.push(row, pseudonym.as_ref());
+                    for (sealed, pseudonym) in &batch {
+                        hashes.push(&sealed.row, pseudonym.as_ref());
                     }
                 }
                 hashes
@@ -401,23 +404,29 @@ impl Contacts<'_> {
                             // Not sealed: a dry run, or a bad row was met (perhaps further on,
                             // by another thread): nothing more is written.
                             ImportItem::Checked => unsealed = true,
-                            ImportItem::Sealed(sealed) => {
+                            ImportItem::Unsealed(e) => {
                                 if unsealed || !errors.is_empty() {
                                     continue;
                                 }
-                                let mut row = sealed.row?;
+                                return Err(e);
+                            }
+                            ImportItem::Sealed(mut sealed) => {
+                                if unsealed || !errors.is_empty() {
+                                    continue;
+                                }
                                 let mut pseudonym = None;
                                 if let Some(person) = &sealed.person {
                                     let (id, p) = writer.resolve(person)?;
-                                    row.person_id = Some(id);
+                                    sealed.row.person_id = Some(id);
                                     pseudonym = Some(p);
                                 }
                                 if !sealed.identifiers.is_empty() {
-                                    overrides.push(row.id);
+                                    overrides.push(sealed.row.id);
                                     override_kinds.extend(sealed.identifiers.iter().copied());
                                 }
-                                writer.store(&row)?;
-                                stored.push((row, pseudonym));
+                                writer.store(&sealed.row)?;
+                                // The row itself stays where it is: only its box moves on.
+                                stored.push((sealed, pseudonym));
                             }
                         }
                     }
