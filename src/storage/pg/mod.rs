@@ -438,9 +438,22 @@ fn tls_connector(settings: &TlsSettings) -> std::result::Result<MakeTlsConnector
     Ok(connector)
 }
 
+/// The thread sending a bulk load's batch: it gives the connection back, and the buffer of
+/// the rows sent if the server took them.
+type Sending = std::thread::JoinHandle<(Client, Result<Vec<u8>>)>;
+
 /// One connection, its prepared statements, and whether a transaction is open on it.
 pub struct Conn {
-    client: RefCell<Client>,
+    /// The connection; lent to the thread that sends a bulk load's batch (`in_flight`) until
+    /// it is done (see [`Conn::client`]).
+    client: RefCell<Option<Client>>,
+    /// The batch of a bulk load being sent, and the thread sending it: the rows of the next
+    /// batch are gathered meanwhile, while the server takes these (see [`Conn::flush`]).
+    in_flight: RefCell<Option<Sending>>,
+    /// The server refused a batch sent that way: the transaction is lost, and every statement
+    /// but its rollback is refused until it ends (a `COMMIT` would end it as a rollback and
+    /// say nothing).
+    refused: Cell<bool>,
     statements: RefCell<HashMap<String, Statement>>,
     in_transaction: Cell<bool>,
     /// New persons and contacts of a bulk load not yet sent.
@@ -571,13 +584,21 @@ impl CopyRows {
 /// The bytes of rows handed to the client at a time (see [`CopyRows::send`]).
 const COPY_PIECE: usize = 64 * 1024;
 
+/// The connection is gone: the thread sending a bulk load's rows could not start or did not
+/// end (the transaction is lost with it; nothing of it is kept).
+fn connection_lost() -> StorageError {
+    StorageError::Backend("PostgreSQL: the connection was lost while rows were sent".into())
+}
+
 /// How many rows a bulk load gathers before it sends them.
 const PENDING_ROWS: usize = 10_000;
 
 impl Conn {
     fn new(client: Client) -> Conn {
         Conn {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
+            in_flight: RefCell::new(None),
+            refused: Cell::new(false),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
             pending: RefCell::new(Pending::default()),
@@ -601,7 +622,6 @@ impl Conn {
         for &unit in contacts.keys() {
             tables.push(self.contacts_table_of(unit)?);
         }
-        let mut client = self.client.borrow_mut();
         if !persons.is_empty() {
             let mut copy = CopyRows::default();
             for (id, pseudonym) in &persons {
@@ -609,21 +629,90 @@ impl Conn {
                 copy.int8(Some(*id));
                 copy.bytes(pseudonym);
             }
-            copy.send(&mut client, "COPY persons(id, pseudonym) FROM STDIN BINARY")?;
+            copy.send(
+                &mut *self.client()?,
+                "COPY persons(id, pseudonym) FROM STDIN BINARY",
+            )?;
         }
-        for (rows, table) in contacts.into_values().zip(tables) {
-            // `COPY` too: less of the server's time than one statement of arrays joined with
-            // each author's unit (docs/performance.md).
-            let sent = rows.send(
-                &mut client,
-                &format!(
+        if contacts.is_empty() {
+            return Ok(());
+        }
+        // `COPY` too: less of the server's time than one statement of arrays joined with each
+        // author's unit (docs/performance.md). Sent on a thread of its own, with the connection
+        // lent to it: the rows of the next batch are gathered meanwhile, while the server takes
+        // these, and the next statement waits for them (`client`). The persons went first:
+        // the contacts name them.
+        let copies: Vec<(CopyRows, String)> = contacts
+            .into_values()
+            .zip(tables)
+            .map(|(rows, table)| {
+                let sql = format!(
                     "COPY {table}(id, date, person_id, field_night_id, created_by, created_at,
                                   attributes, note, unit) FROM STDIN BINARY"
-                ),
-            )?;
-            self.pending.borrow_mut().spare = Some(sent);
+                );
+                (rows, sql)
+            })
+            .collect();
+        self.settle()?;
+        let Some(mut client) = self.client.borrow_mut().take() else {
+            return Err(connection_lost());
+        };
+        let sending = std::thread::Builder::new()
+            .name("uppsok-copy".into())
+            .spawn(move || {
+                let mut last = Ok(Vec::new());
+                for (rows, sql) in copies {
+                    last = rows.send(&mut client, &sql);
+                    if last.is_err() {
+                        break;
+                    }
+                }
+                (client, last)
+            });
+        match sending {
+            Ok(thread) => *self.in_flight.borrow_mut() = Some(thread),
+            Err(_) => return Err(connection_lost()),
         }
         Ok(())
+    }
+
+    /// Waits for the batch being sent, if one is, takes the connection back, and says whether
+    /// the server took the rows.
+    fn settle(&self) -> Result<()> {
+        let Some(thread) = self.in_flight.borrow_mut().take() else {
+            return Ok(());
+        };
+        let (client, sent) = thread.join().map_err(|_| connection_lost())?;
+        *self.client.borrow_mut() = Some(client);
+        match sent {
+            Ok(buffer) => self.pending.borrow_mut().spare = Some(buffer),
+            Err(e) => {
+                self.refused.set(true);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Refused after the server refused a batch sent on its own thread, until the
+    /// transaction is rolled back.
+    fn usable(&self) -> Result<()> {
+        match self.refused.get() {
+            false => Ok(()),
+            true => Err(StorageError::Backend(
+                "PostgreSQL: the server refused rows of this transaction, which is rolled back"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The connection, once a batch being sent is (see [`Conn::settle`]); none after the
+    /// server refused one, until the transaction is rolled back.
+    fn client(&self) -> Result<std::cell::RefMut<'_, Client>> {
+        self.settle()?;
+        self.usable()?;
+        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut)
+            .map_err(|_| connection_lost())
     }
 
     /// The table a bulk load copies a unit's contacts into: the unit's own, if this connection
@@ -639,7 +728,7 @@ impl Conn {
         let may = match known {
             Some(may) => may,
             None => {
-                let row = self.client.borrow_mut().query_one(
+                let row = self.client()?.query_one(
                     "SELECT CASE WHEN to_regnamespace($1) IS NULL THEN false
                                  WHEN NOT has_schema_privilege($1, 'USAGE') THEN false
                                  ELSE coalesce(has_table_privilege(
@@ -678,8 +767,7 @@ impl Conn {
     fn gather_contact(&self, c: &super::port::ContactRow) -> Result<()> {
         if self.pending.borrow().units.is_none() {
             let rows = self
-                .client
-                .borrow_mut()
+                .client()?
                 .query("SELECT user_id, unit FROM user_units", &[])?;
             let mut units = HashMap::with_capacity(rows.len());
             for r in &rows {
@@ -721,7 +809,7 @@ impl Conn {
             // The server's persons; the gathered ones are added to the map as they come, so
             // none is gathered yet unless the map was forgotten: add those too.
             let st = self.prepared("SELECT id, pseudonym FROM persons")?;
-            let rows = self.client.borrow_mut().query(&st, &[])?;
+            let rows = self.client()?.query(&st, &[])?;
             let mut known = HashMap::with_capacity(rows.len());
             for r in &rows {
                 known.insert(get::<Vec<u8>>(r, 1)?, get::<i64>(r, 0)?);
@@ -751,6 +839,10 @@ impl Conn {
 
     /// Drops the gathered rows unsent (the transaction is being rolled back).
     fn drop_gathered(&self) {
+        // The batch being sent is waited for: what follows (the rollback) is sent after it.
+        // Whether the server took it matters no more.
+        let _ = self.settle();
+        self.refused.set(false);
         *self.pending.borrow_mut() = Pending::default();
     }
 
@@ -758,7 +850,7 @@ impl Conn {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let st = self.client.borrow_mut().prepare(sql)?;
+        let st = self.client()?.prepare(sql)?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), st.clone());
@@ -771,7 +863,7 @@ impl Conn {
     fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
         self.flush()?;
         let st = self.prepared(sql)?;
-        Ok(self.client.borrow_mut().query(&st, params)?)
+        Ok(self.client()?.query(&st, params)?)
     }
 
     /// Runs `f` on each row of a query as the rows arrive: the server goes on sending while
@@ -786,7 +878,7 @@ impl Conn {
         use postgres::fallible_iterator::FallibleIterator;
         self.flush()?;
         let st = self.prepared(sql)?;
-        let mut client = self.client.borrow_mut();
+        let mut client = self.client()?;
         let mut rows = client.query_raw(&st, params.iter().copied())?;
         while let Some(row) = rows.next()? {
             if f(&row)?.is_break() {
@@ -799,20 +891,20 @@ impl Conn {
     fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
         self.flush()?;
         let st = self.prepared(sql)?;
-        Ok(self.client.borrow_mut().query_opt(&st, params)?)
+        Ok(self.client()?.query_opt(&st, params)?)
     }
 
     fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         self.flush()?;
         self.forget_known();
         let st = self.prepared(sql)?;
-        Ok(self.client.borrow_mut().execute(&st, params)?)
+        Ok(self.client()?.execute(&st, params)?)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
         self.flush()?;
         self.forget_known();
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        Ok(self.client()?.batch_execute(sql)?)
     }
 
     /// On a unit's role, puts the unit's own schema first on the search path, so that
@@ -1919,6 +2011,10 @@ impl Transaction for Session<'_> {
         // The gathered rows go first (what a bulk load dropped is made again by the server, at
         // the latest at the commit); if either is refused, dropping the session rolls back.
         self.conn.flush()?;
+        self.conn.settle()?;
+        // Refused rows: an error, and dropping the session rolls back (a `COMMIT` of the lost
+        // transaction would end it as a rollback and say nothing).
+        self.conn.usable()?;
         let done = self.conn.batch("COMMIT");
         self.finished.set(true);
         self.conn.in_transaction.set(false);

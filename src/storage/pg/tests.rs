@@ -625,6 +625,67 @@ fn a_refused_statement_names_no_value() {
     assert!(!err.contains("Hemliga"), "{err}");
 }
 
+/// A batch of a bulk load goes to the server on a thread of its own while the next is gathered:
+/// a batch the server refuses is reported by the next statement (at the latest, the commit),
+/// its message names no value, nothing of the load is kept, and the connection goes on.
+#[test]
+fn a_batch_refused_while_the_next_is_gathered_fails_the_load_and_keeps_nothing() {
+    let db = Conformance::new();
+    // A date the server refuses: the fifth row of the first batch has it.
+    Client::connect(&db.0.owner_url, NoTls)
+        .unwrap()
+        .batch_execute(
+            "ALTER TABLE uppsok.contacts ADD CONSTRAINT refused_date CHECK (date <> '2024-01-02')",
+        )
+        .unwrap();
+    let mut b = db.open();
+    {
+        let tx = b.write().unwrap();
+        tx.insert_user(&loaded_user()).unwrap();
+        tx.begin_bulk_load().unwrap();
+        let mut refused = None;
+        for id in 1..=(3 * PENDING_ROWS as i64) {
+            let mut contact = loaded_contact(id, None);
+            if id == 5 {
+                contact.date = "2024-01-02".into();
+            }
+            if let Err(e) = tx.insert_contact(&contact) {
+                refused = Some((id, e.to_string()));
+                break;
+            }
+        }
+        // Sent when the first batch was full, refused while the second was gathered: the
+        // second's sending reports it.
+        let (at, why) = refused.expect("the refused batch was reported");
+        assert_eq!(at, 2 * PENDING_ROWS as i64, "{why}");
+        assert!(why.contains("refused_date"), "{why}");
+        assert!(!why.contains("2024-01-02"), "{why}");
+        assert!(
+            tx.commit().is_err(),
+            "a load with a refused batch was committed"
+        );
+    }
+    let r = b.read().unwrap();
+    assert_eq!(r.contact_count().unwrap(), 0);
+    // A load whose last batch is refused: the commit reports it, and nothing is kept.
+    drop(r);
+    {
+        let tx = b.write().unwrap();
+        tx.insert_user(&loaded_user()).unwrap();
+        tx.begin_bulk_load().unwrap();
+        for id in 1..=(PENDING_ROWS as i64) {
+            let mut contact = loaded_contact(id, None);
+            if id == PENDING_ROWS as i64 {
+                contact.date = "2024-01-02".into();
+            }
+            tx.insert_contact(&contact).unwrap();
+        }
+        let err = tx.commit().unwrap_err().to_string();
+        assert!(err.contains("refused_date"), "{err}");
+    }
+    assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
+}
+
 /// The log is append-only on the server: the application's role may not change or remove an
 /// entry, the trigger refuses it even to the table's owner, and `integrity` (so `audit`) says
 /// when either guard is not in force for the role it connects as.
