@@ -622,6 +622,7 @@ impl Conn {
         for &unit in contacts.keys() {
             tables.push(self.contacts_table_of(unit)?);
         }
+        let mut copies: Vec<(CopyRows, String)> = Vec::with_capacity(1 + contacts.len());
         if !persons.is_empty() {
             let mut copy = CopyRows::default();
             for (id, pseudonym) in &persons {
@@ -629,30 +630,23 @@ impl Conn {
                 copy.int8(Some(*id));
                 copy.bytes(pseudonym);
             }
-            copy.send(
-                &mut *self.client()?,
-                "COPY persons(id, pseudonym) FROM STDIN BINARY",
-            )?;
-        }
-        if contacts.is_empty() {
-            return Ok(());
+            copies.push((
+                copy,
+                "COPY persons(id, pseudonym) FROM STDIN BINARY".to_string(),
+            ));
         }
         // `COPY` too: less of the server's time than one statement of arrays joined with each
-        // author's unit (docs/performance.md). Sent on a thread of its own, with the connection
-        // lent to it: the rows of the next batch are gathered meanwhile, while the server takes
-        // these, and the next statement waits for them (`client`). The persons went first:
-        // the contacts name them.
-        let copies: Vec<(CopyRows, String)> = contacts
-            .into_values()
-            .zip(tables)
-            .map(|(rows, table)| {
-                let sql = format!(
-                    "COPY {table}(id, date, person_id, field_night_id, created_by, created_at,
-                                  attributes, note, unit) FROM STDIN BINARY"
-                );
-                (rows, sql)
-            })
-            .collect();
+        // author's unit (docs/performance.md). All sent on a thread of its own, in order (the
+        // persons first: the contacts name them), with the connection lent to it: the rows of
+        // the next batch are gathered meanwhile, while the server takes these, and the next
+        // statement waits for them (`client`).
+        copies.extend(contacts.into_values().zip(tables).map(|(rows, table)| {
+            let sql = format!(
+                "COPY {table}(id, date, person_id, field_night_id, created_by, created_at,
+                              attributes, note, unit) FROM STDIN BINARY"
+            );
+            (rows, sql)
+        }));
         self.settle()?;
         let Some(mut client) = self.client.borrow_mut().take() else {
             return Err(connection_lost());
@@ -660,6 +654,7 @@ impl Conn {
         let sending = std::thread::Builder::new()
             .name("uppsok-copy".into())
             .spawn(move || {
+                // The buffer of the last batch sent is given back for the next contacts.
                 let mut last = Ok(Vec::new());
                 for (rows, sql) in copies {
                     last = rows.send(&mut client, &sql);
