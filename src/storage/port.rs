@@ -319,7 +319,8 @@ pub trait ContactReads {
     ) -> Result<()>;
 
     /// Every identified person's first contact date (all time, before merges): (person,
-    /// date), in no particular order.
+    /// date), in no particular order. `visit` must not read through the same session (as
+    /// [`ContactReads::scan_stat_rows`]).
     fn scan_first_contacts(&self, visit: &mut dyn FnMut(i64, &str) -> Visit) -> Result<()>;
 
     /// Every value of one encrypted column: (row id, the row's `created_by`, the value), in id

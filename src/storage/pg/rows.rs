@@ -258,9 +258,14 @@ impl ContactReads for Session<'_> {
     }
 
     fn scan_first_contacts(&self, visit: &mut dyn FnMut(i64, &str) -> Visit) -> Result<()> {
-        self.pages(
-            "SELECT person_id, min(date) FROM contacts WHERE person_id > $1
-             GROUP BY person_id ORDER BY person_id LIMIT $2",
+        // One query, streamed, and no order asked: the server picks a parallel sequential scan
+        // or the person index, whichever is cheaper. Paged by person, each page was an
+        // index-only scan, which reads the table too where the visibility map is not yet set
+        // (a load autovacuum has not reached): 1.9 s for 1M contacts, against 0.36 s for this
+        // query; 0.36 s against 0.11 s once it is set (docs/performance.md).
+        self.conn.stream(
+            "SELECT person_id, min(date) FROM contacts WHERE person_id IS NOT NULL
+             GROUP BY person_id",
             &[],
             &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?)),
         )
