@@ -136,12 +136,16 @@ def main():
 
         # What autovacuum does soon after a load, done now for both: the statistics the
         # planner uses, and the rows' visibility marked. The throwaway cluster commits
-        # asynchronously (synchronous_commit=off): until the load's commit record is on disk,
-        # VACUUM may not set the rows' hint bits, and marks no page all-visible. A server that
-        # commits synchronously has it there already; the checkpoint puts it there here.
+        # asynchronously (synchronous_commit=off): until the WAL holding a transaction's commit
+        # (and any asynchronous commit of the 31 transaction ids beside it) is on disk, VACUUM
+        # may not set the rows' hint bits and marks no page all-visible. A server that commits
+        # synchronously has it there already; here the checkpoint puts the load's commit there,
+        # and VACUUM's own commits (ANALYZE's) are made synchronous.
         psql(server, "CHECKPOINT")
-        psql(plain, "VACUUM ANALYZE contacts")
-        psql(db, "VACUUM ANALYZE uppsok.contacts, uppsok.persons")
+        synchronous = dict(os.environ, PGOPTIONS="-c synchronous_commit=on")
+        for url, tables in ((plain, "contacts"), (db, "uppsok.contacts, uppsok.persons")):
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c",
+                            "VACUUM ANALYZE " + tables], check=True, env=synchronous)
         pages, visible = (int(x) for x in psql(
             db, "SELECT sum(relpages), sum(relallvisible) FROM pg_class WHERE relkind = 'r' "
                 "AND relname IN ('contacts', 'persons') "
