@@ -90,9 +90,8 @@ pub(super) struct ContactWriter<'c, 'v> {
     /// Contacts written (beside others, their ids need not follow each other).
     count: usize,
     new_persons: usize,
-    /// The running hash of the rows written, and the hash of the last one.
-    running: crate::audit_log::Running,
-    last: [u8; 32],
+    /// The hashes of the rows written: what the entry commits to.
+    hashes: RowHashes,
 }
 
 impl<'c, 'v> ContactWriter<'c, 'v> {
@@ -115,8 +114,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             next: first,
             count: 0,
             new_persons: 0,
-            running: Default::default(),
-            last: [0; 32],
+            hashes: RowHashes::default(),
         })
     }
 
@@ -211,8 +209,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
     /// of the person [`ContactWriter::resolve`] gave with `pseudonym` (what its hash covers).
     pub(super) fn write(&mut self, row: &ContactRow, pseudonym: Option<&Pseudonym>) -> Result<()> {
         self.store(row)?;
-        self.last = crate::audit_log::contact_hash(row, pseudonym.map(|p| &p[..]));
-        self.running.push(row.id, &self.last);
+        self.hashes.push(row, pseudonym);
         Ok(())
     }
 
@@ -238,14 +235,13 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
                 crate::msg::Msg::ContactsOutOfOrder,
             ));
         }
-        self.running = hashes.running;
-        self.last = hashes.last;
+        self.hashes = hashes;
         Ok(())
     }
 
     /// The hash of the last row written (what a `contact_add` entry commits to).
     pub(super) fn last_hash(&self) -> [u8; 32] {
-        self.last
+        self.hashes.last
     }
 
     /// Moves the id sequences past everything written (beside others, they are where the
@@ -260,7 +256,7 @@ impl<'c, 'v> ContactWriter<'c, 'v> {
             first: self.first,
             contacts: self.count,
             new_persons: self.new_persons,
-            content: self.running.finish(),
+            content: self.hashes.running.finish(),
         })
     }
 }
