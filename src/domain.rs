@@ -629,6 +629,10 @@ pub fn date_number(s: &str) -> u32 {
 /// or as `a` plus a ring is the same code. Held in zeroizing memory, never printed.
 pub struct PersonCode(Zeroizing<String>);
 
+/// The shortest run of digits taken for a phone number in code material (no code needs seven
+/// digits in a row); [`PersonCode::identifier_in`]'s fast path relies on it too.
+const PHONE_DIGITS: usize = 7;
+
 impl PersonCode {
     /// `None` for an empty code (an unidentified contact).
     pub fn normalise(raw: &str) -> Option<PersonCode> {
@@ -651,7 +655,14 @@ impl PersonCode {
         // orders by their class, and a lower-case letter can compose where its capital did
         // not: the result is normalised again until it stays as it is, so a normalised code
         // is its own normalisation. A code the first pass leaves stable (every code seen in
-        // practice) keeps the pseudonym it always had.
+        // practice) keeps the pseudonym it always had. (`out` holds no white space or `-`,
+        // so a pass leaves it as it is exactly when it is composed and in lower case: checked
+        // without making the pass.)
+        if unicode_normalization::is_nfc_quick(out.chars()) == IsNormalized::Yes
+            && out.chars().all(|c| c.to_lowercase().eq(std::iter::once(c)))
+        {
+            return Some(PersonCode(out)).filter(|code| !code.0.is_empty());
+        }
         let mut next = Zeroizing::new(String::with_capacity(out.len()));
         for _ in 0..8 {
             next.clear();
@@ -692,7 +703,7 @@ impl PersonCode {
         // `(` or `[` (an address's marks, also as `(at)`): nothing below can find a number
         // (seven digits at least) or an address in them, and no copy of them is made.
         if raw.is_ascii()
-            && raw.bytes().filter(u8::is_ascii_digit).count() < 7
+            && raw.bytes().filter(u8::is_ascii_digit).count() < PHONE_DIGITS
             && !raw.contains(['@', '(', '['])
         {
             return None;
@@ -733,7 +744,7 @@ impl PersonCode {
             .unwrap_or(0);
         let digits = match longest_run {
             10 | 12 => Some(IdentifierKind::Personnummer),
-            n if n >= 7 => Some(IdentifierKind::Phone),
+            n if n >= PHONE_DIGITS => Some(IdentifierKind::Phone),
             _ => None,
         };
         typed
