@@ -2010,7 +2010,14 @@ impl Transaction for Session<'_> {
         // Refused rows: an error, and dropping the session rolls back (a `COMMIT` of the lost
         // transaction would end it as a rollback and say nothing).
         self.conn.usable()?;
-        let done = self.conn.batch("COMMIT");
+        // `SELECT 1` first: in a transaction the server has already ended (a statement of a
+        // bulk load refused, with no savepoint to go back to, whatever the caller made of its
+        // error) it is refused, where a `COMMIT` alone would be answered as a rollback and no
+        // error. The transaction is then rolled back here.
+        let done = self.conn.batch("SELECT 1; COMMIT");
+        if done.is_err() {
+            let _ = self.conn.batch("ROLLBACK");
+        }
         self.finished.set(true);
         self.conn.in_transaction.set(false);
         done

@@ -686,6 +686,33 @@ fn a_batch_refused_while_the_next_is_gathered_fails_the_load_and_keeps_nothing()
     assert_eq!(b.read().unwrap().contact_count().unwrap(), 0);
 }
 
+/// In a bulk load a refused statement ends the server's transaction (there is no savepoint to
+/// go back to), and a `COMMIT` of it is answered as a rollback, without an error. Whatever
+/// the caller did with the error, the commit must then fail: nothing is kept, and no one is
+/// told it was.
+#[test]
+fn a_commit_after_a_refused_statement_of_a_bulk_load_fails_and_keeps_nothing() {
+    let db = Conformance::new();
+    let mut b = db.open();
+    {
+        let tx = b.write().unwrap();
+        tx.insert_user(&loaded_user()).unwrap();
+        tx.begin_bulk_load().unwrap();
+        // The same user again: refused by the server (its key), the error set aside.
+        assert!(tx.insert_user(&loaded_user()).is_err());
+        for id in 1..=3 {
+            let _ = tx.insert_contact(&loaded_contact(id, None));
+        }
+        assert!(
+            tx.commit().is_err(),
+            "a transaction the server had ended was reported committed"
+        );
+    }
+    let r = b.read().unwrap();
+    assert_eq!(r.contact_count().unwrap(), 0);
+    assert!(r.users().unwrap().is_empty());
+}
+
 /// The log is append-only on the server: the application's role may not change or remove an
 /// entry, the trigger refuses it even to the table's owner, and `integrity` (so `audit`) says
 /// when either guard is not in force for the role it connects as.
