@@ -710,7 +710,7 @@ fn someone_with_the_applications_password_cannot_rewrite_the_log() {
 #[test]
 fn a_change_made_on_the_server_fails_the_audit() {
     let base = worked_on_server();
-    let cases: [(&str, &str, &str); 22] = [
+    let cases: [(&str, &str, &str); 24] = [
         (
             "a contact moved to another date",
             "UPDATE contacts SET date = '2023-06-30' WHERE id = 10",
@@ -780,6 +780,17 @@ fn a_change_made_on_the_server_fails_the_audit() {
         (
             "a contact added on the server",
             "INSERT INTO contacts SELECT 9999, date, person_id, field_night_id, created_by, created_at, updated_at, attributes, note FROM contacts WHERE id = (SELECT max(id) FROM contacts)",
+            "audit_log",
+        ),
+        (
+            // The smallest id: every read of the contacts began after it (a red team's find).
+            "a contact added on the server at the smallest id",
+            "INSERT INTO contacts SELECT -9223372036854775808, date, person_id, field_night_id, created_by, created_at, updated_at, attributes, note FROM contacts WHERE id = (SELECT max(id) FROM contacts)",
+            "audit_log",
+        ),
+        (
+            "a log entry added at the smallest sequence number",
+            "INSERT INTO audit_log SELECT -9223372036854775808, at, user_id, action, objects, detail, mac FROM audit_log WHERE seq = 5",
             "audit_log",
         ),
         (

@@ -38,7 +38,7 @@ macro_rules! named {
 }
 
 /// Every check, by name, in the order [`run_all`] runs them.
-pub const CHECKS: [(&str, Check); 27] = named![
+pub const CHECKS: [(&str, Check); 28] = named![
     meta_round_trips,
     ids_are_taken_once,
     staff_round_trip,
@@ -48,6 +48,7 @@ pub const CHECKS: [(&str, Check); 27] = named![
     projects_and_activities,
     date_bounds_inclusive_and_open,
     batches_follow_after_and_limit,
+    scans_read_the_extreme_ids,
     persons_and_groups,
     merges_round_trip,
     delete_person_cascades,
@@ -173,7 +174,7 @@ pub(crate) fn contact(id: i64, date: &str, person_id: Option<i64>) -> ContactRow
         pseudonym: None,
         field_night_id: None,
         created_by: 1,
-        created_at: 1_700_000_000 + id,
+        created_at: 1_700_000_000_i64.wrapping_add(id),
         attributes: bytes(id as u8, 48),
         note: bytes(0xF0 ^ id as u8, 64),
     }
@@ -704,7 +705,7 @@ pub fn date_bounds_inclusive_and_open(db: &dyn TestDatabase) {
             notes.iter().map(|n| n.0).collect()
         };
         notes("2024-03-04", 0, 10).is(vec![1, 4, 6]);
-        notes("2024-03-04", 1, 1).is(vec![4]);
+        notes("2024-03-04", 2, 1).is(vec![4]);
         let want = vec![(4, 2, vec![]), (6, seeded(6).created_by, seeded(6).note)];
         r.notes_before("2024-02-11", 0, 10).gives(want);
     });
@@ -713,14 +714,15 @@ pub fn date_bounds_inclusive_and_open(db: &dyn TestDatabase) {
 pub fn batches_follow_after_and_limit(db: &dyn TestDatabase) {
     let b = open_seeded(db);
     read(&*b, |r| {
-        let batch = |after, limit| -> Vec<i64> {
-            let rows = r.contact_envelopes(after, limit).must();
+        // `from` is inclusive.
+        let batch = |from, limit| -> Vec<i64> {
+            let rows = r.contact_envelopes(from, limit).must();
             rows.iter().map(|e| e.id).collect()
         };
         batch(0, 2).is(vec![1, 2]);
-        batch(2, 2).is(vec![3, 4]);
-        batch(4, 10).is(vec![5, 6]);
-        batch(6, 10).is(vec![]);
+        batch(3, 2).is(vec![3, 4]);
+        batch(5, 10).is(vec![5, 6]);
+        batch(7, 10).is(vec![]);
         let c1 = seeded(1);
         let want = ContactEnvelopes {
             id: 1,
@@ -729,12 +731,92 @@ pub fn batches_follow_after_and_limit(db: &dyn TestDatabase) {
             note: c1.note,
         };
         r.contact_envelopes(0, 1).gives(vec![want]);
-        r.field_night_envelopes(1, 1).gives(vec![(
+        r.field_night_envelopes(2, 1).gives(vec![(
             2,
             night(2, "").created_by,
             night(2, "").details,
         )]);
-        persons(r, 1).is(vec![(2, pseudonym(2)), (3, pseudonym(3))]);
+        persons(r, 2).is(vec![(2, pseudonym(2)), (3, pseudonym(3))]);
+    });
+}
+
+/// Rows at the smallest and the largest id a row can have (written outside uppsok: its own
+/// ids start at 1) are read by every scan and every batch from `i64::MIN`: a scan that left
+/// one out would let a row added behind uppsok's back count in statistics unaudited.
+pub fn scans_read_the_extreme_ids(db: &dyn TestDatabase) {
+    let (min, max) = (i64::MIN, i64::MAX);
+    let mut b = open_seeded(db);
+    commit(&mut *b, |tx| {
+        for p in [min, max] {
+            tx.insert_person(p, &pseudonym(p)).must();
+        }
+        tx.insert_contact(&contact(min, "2024-05-01", Some(min)))
+            .must();
+        tx.insert_contact(&contact(max, "2024-05-02", Some(max)))
+            .must();
+        tx.insert_field_night(&night(min, "2024-05-01")).must();
+        tx.insert_project(&project(min)).must();
+        tx.insert_activity(&activity(min, "2024-05-01")).must();
+        for seq in [min, 1, max] {
+            tx.insert_audit(&audit(seq, None)).must();
+        }
+    });
+    read(&*b, |r| {
+        let every = vec![min, 1, 2, 3, 4, 5, 6, max];
+        ids(&contacts(r)).is(every.clone());
+        let stored = collect(|v| r.scan_stored_contacts(&mut |c| v(c.id)));
+        stored.is(every.clone());
+        let mut stat = collect(|v| r.scan_stat_rows(None, None, &mut |c| v(c.id)));
+        stat.sort();
+        stat.is(every.clone());
+        let index = collect(|v| r.scan_contact_index(&mut |id, _, _| v(id)));
+        index.is(every.clone());
+        let mut firsts = collect(|v| r.scan_first_contacts(&mut |p, _| v(p)));
+        firsts.sort();
+        firsts.is(vec![min, 1, 2, 3, max]);
+        let people: Vec<i64> = persons(r, min).into_iter().map(|(id, _)| id).collect();
+        people.is(vec![min, 1, 2, 3, max]);
+        let seqs: Vec<i64> = audit_log(r).into_iter().map(|e| e.seq).collect();
+        seqs.is(vec![min, 1, max]);
+        for column in EnvelopeColumn::ALL {
+            let rows = collect(|v| r.scan_envelopes(column, &mut |id, _, _| v(id)));
+            (column, rows.first().copied()).is((column, Some(min)));
+        }
+        let batch: Vec<i64> = r
+            .contact_envelopes(min, 100)
+            .must()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        batch.is(every.clone());
+        let first: Vec<i64> = r
+            .contact_envelopes(min, 1)
+            .must()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        first.is(vec![min]);
+        let last: Vec<i64> = r
+            .contact_envelopes(max, 10)
+            .must()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        last.is(vec![max]);
+        let notes: Vec<i64> = r
+            .notes_before("9999-12-31", min, 100)
+            .must()
+            .iter()
+            .map(|n| n.0)
+            .collect();
+        notes.is(every);
+        let nights: Vec<i64> = r
+            .field_night_envelopes(min, 100)
+            .must()
+            .iter()
+            .map(|n| n.0)
+            .collect();
+        nights.is(vec![min, 1, 2, 3]);
     });
 }
 
@@ -905,7 +987,7 @@ pub fn scans_stop_on_break(db: &dyn TestDatabase) {
             r.scan_stat_rows(None, None, &mut |_| once()),
             r.scan_contact_index(&mut |_, _, _| once()),
             r.scan_first_contacts(&mut |_, _| once()),
-            r.scan_persons(0, &mut |_, _| once()),
+            r.scan_persons(i64::MIN, &mut |_, _| once()),
             r.scan_audit_log(&mut |_| once()),
             r.scan_envelopes(attributes, &mut |_, _, _| once()),
             r.scan_envelopes(notes, &mut |_, _, _| once()),

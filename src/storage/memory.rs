@@ -67,8 +67,8 @@ struct State {
 }
 
 /// Ids above `after`, in order.
-fn above<V>(map: &BTreeMap<i64, V>, after: i64) -> impl Iterator<Item = (&i64, &V)> {
-    map.range((Bound::Excluded(after), Bound::Unbounded))
+fn from<V>(map: &BTreeMap<i64, V>, from: i64) -> impl Iterator<Item = (&i64, &V)> {
+    map.range((Bound::Included(from), Bound::Unbounded))
 }
 
 /// A SQL `LIMIT`: a negative limit is no limit.
@@ -656,9 +656,9 @@ impl<V: View> ContactReads for V {
         Ok(ids)
     }
 
-    fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
+    fn contact_envelopes(&self, start: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
         let s = self.state();
-        Ok(above(&s.contacts, after)
+        Ok(from(&s.contacts, start)
             .take(limit_of(limit))
             .map(|(_, c)| ContactEnvelopes {
                 id: c.id,
@@ -669,9 +669,9 @@ impl<V: View> ContactReads for V {
             .collect())
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, start: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let s = self.state();
-        Ok(above(&s.contacts, after)
+        Ok(from(&s.contacts, start)
             .filter(|(_, c)| c.date.as_str() < date)
             .take(limit_of(limit))
             .map(|(&id, c)| (id, c.created_by, c.note.clone()))
@@ -729,9 +729,9 @@ impl<V: View> ContactReads for V {
         Ok(by.into_iter().collect())
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, start: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let s = self.state();
-        Ok(above(&s.field_nights, after)
+        Ok(from(&s.field_nights, start)
             .take(limit_of(limit))
             .map(|(&id, n)| (id, n.created_by, n.details.clone()))
             .collect())
@@ -761,9 +761,9 @@ impl<V: View> PersonReads for V {
         Ok(self.state().pseudonyms.get(pseudonym).copied())
     }
 
-    fn scan_persons(&self, after: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
+    fn scan_persons(&self, start: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
         let s = self.state();
-        visit_all(above(&s.persons, after), |(&id, p)| visit(id, p))
+        visit_all(from(&s.persons, start), |(&id, p)| visit(id, p))
     }
 
     fn person_contacts(&self, persons: &[i64]) -> Result<PersonContacts> {

@@ -344,12 +344,13 @@ pub trait ContactReads {
     /// The ids of one person's contacts, in id order.
     fn contact_ids_of_person(&self, person: i64) -> Result<Vec<i64>>;
 
-    /// Up to `limit` contacts' envelopes with ids above `after`, in id order.
-    fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>>;
+    /// Up to `limit` contacts' envelopes with ids from `from` on (inclusive: a scan from
+    /// `i64::MIN` reads every row, whatever id it was given), in id order.
+    fn contact_envelopes(&self, from: i64, limit: i64) -> Result<Vec<ContactEnvelopes>>;
 
-    /// Up to `limit` notes of contacts dated before `date` (exclusive) with ids above
-    /// `after`, in id order: (id, created_by, note).
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
+    /// Up to `limit` notes of contacts dated before `date` (exclusive) with ids from `from`
+    /// on (inclusive), in id order: (id, created_by, note).
+    fn notes_before(&self, date: &str, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
 
     /// The first and last contact dates, if there is any contact.
     fn contact_date_range(&self) -> Result<Option<(String, String)>>;
@@ -372,8 +373,8 @@ pub trait ContactReads {
         to: Option<&str>,
     ) -> Result<Vec<(i64, i64)>>;
 
-    /// Up to `limit` field nights' envelopes with ids above `after`, in id order.
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
+    /// Up to `limit` field nights' envelopes with ids from `from` on (inclusive), in id order.
+    fn field_night_envelopes(&self, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>>;
 }
 
 /// Persons (pseudonyms) and declared merges.
@@ -381,8 +382,9 @@ pub trait PersonReads {
     /// The person with exactly this pseudonym, if any.
     fn person_by_pseudonym(&self, pseudonym: &[u8]) -> Result<Option<i64>>;
 
-    /// Every person with an id above `after`: (id, pseudonym as stored), in id order.
-    fn scan_persons(&self, after: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()>;
+    /// Every person with an id from `from` on (inclusive): (id, pseudonym as stored), in id
+    /// order.
+    fn scan_persons(&self, from: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()>;
 
     /// Count, last date and latest contact of these persons together.
     fn person_contacts(&self, persons: &[i64]) -> Result<PersonContacts>;

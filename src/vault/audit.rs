@@ -627,7 +627,7 @@ impl Audit<'_> {
         )?;
 
         let mut persons = Vec::new();
-        reads.scan_persons(0, &mut |id, p| {
+        reads.scan_persons(i64::MIN, &mut |id, p| {
             persons.push((id, p.to_vec()));
             NEXT
         })?;

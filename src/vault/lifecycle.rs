@@ -558,7 +558,7 @@ pub(super) fn rekey_plan<R: Reads + ?Sized>(
 ) -> Result<RekeySummary> {
     let pre = Preflight::check(reads, keys, disabled)?;
     let mut persons = 0u64;
-    reads.scan_persons(0, &mut |_, _| {
+    reads.scan_persons(i64::MIN, &mut |_, _| {
         persons += 1;
         NEXT
     })?;
@@ -879,11 +879,12 @@ impl Vault {
         };
 
         // 3. Every envelope, re-sealed with associated data carrying the new key version.
-        let mut after = 0;
-        loop {
-            let batch = tx.contact_envelopes(after, BATCH)?;
+        // Every row, from the smallest id a row can have (`from` is inclusive).
+        let mut from = Some(i64::MIN);
+        while let Some(start) = from {
+            let batch = tx.contact_envelopes(start, BATCH)?;
             let Some(last) = batch.last() else { break };
-            after = last.id;
+            from = last.id.checked_add(1);
             for c in &batch {
                 let unit = units.of_user(c.created_by);
                 let attrs_ad = Place::ContactAttributes(c.id);
@@ -900,11 +901,11 @@ impl Vault {
             summary.contacts += batch.len() as u64;
             crate::progress::add(batch.len() as u64);
         }
-        let mut after = 0;
-        loop {
-            let batch = tx.field_night_envelopes(after, BATCH)?;
+        let mut from = Some(i64::MIN);
+        while let Some(start) = from {
+            let batch = tx.field_night_envelopes(start, BATCH)?;
             let Some(last) = batch.last() else { break };
-            after = last.0;
+            from = last.0.checked_add(1);
             for (id, created_by, details) in &batch {
                 let unit = units.of_user(*created_by);
                 let ad = Place::FieldNightDetails(*id);
@@ -932,10 +933,10 @@ impl Vault {
         }
 
         // 4. Pseudonyms keyed once more: new = HMAC(new pseudonym key, old pseudonym).
-        let mut after = 0;
-        loop {
+        let mut from = Some(i64::MIN);
+        while let Some(start) = from {
             let mut batch: Vec<(i64, Vec<u8>)> = Vec::new();
-            tx.scan_persons(after, &mut |id, p| {
+            tx.scan_persons(start, &mut |id, p| {
                 batch.push((id, p.to_vec()));
                 if batch.len() as i64 >= BATCH {
                     STOP
@@ -944,7 +945,7 @@ impl Vault {
                 }
             })?;
             let Some(last) = batch.last() else { break };
-            after = last.0;
+            from = last.0.checked_add(1);
             for (id, pseudonym) in &batch {
                 tx.update_pseudonym(*id, &keys.rekey_pseudonym(pseudonym).map_err(not_held)?)?;
             }
@@ -1156,7 +1157,7 @@ pub(super) fn live_contact_hashes<R: Reads + ?Sized>(
     reads: &R,
 ) -> Result<std::collections::BTreeMap<i64, [u8; 32]>> {
     let mut pseudonyms: std::collections::HashMap<i64, Vec<u8>> = Default::default();
-    reads.scan_persons(0, &mut |id, p| {
+    reads.scan_persons(i64::MIN, &mut |id, p| {
         pseudonyms.insert(id, p.to_vec());
         NEXT
     })?;
@@ -1324,11 +1325,11 @@ impl Lifecycle<'_> {
         content_as_committed(&*tx, tx.keys, &audit_rows, Refusing::Purge)?;
         drop(audit_rows);
         let mut purged = 0u64;
-        let mut after = 0;
-        loop {
-            let batch = tx.notes_before(before, after, BATCH)?;
+        let mut from = Some(i64::MIN);
+        while let Some(start) = from {
+            let batch = tx.notes_before(before, start, BATCH)?;
             let Some(last) = batch.last() else { break };
-            after = last.0;
+            from = last.0.checked_add(1);
             crate::progress::add(batch.len() as u64);
             for (id, author, note) in &batch {
                 let unit = tx.unit_of(*author);

@@ -118,7 +118,7 @@ fn copy_all(from: &dyn Reads, to: &mut dyn Backend) -> Result<Migrated> {
         }
         tx.replace_pseudonym_chain(&from.pseudonym_chain()?)?;
         done.persons = copy_rows(
-            |v| from.scan_persons(0, &mut |id, p| v((id, p.to_vec()))),
+            |v| from.scan_persons(i64::MIN, &mut |id, p| v((id, p.to_vec()))),
             |(id, p)| tx.insert_person(id, &p),
         )?;
         let nights = from.field_nights(i64::MAX)?;

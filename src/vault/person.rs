@@ -144,7 +144,7 @@ impl Persons<'_> {
             }
         };
         let mut known = HashSet::new();
-        reads.scan_persons(0, &mut |id, p| {
+        reads.scan_persons(i64::MIN, &mut |id, p| {
             if met.as_ref().is_none_or(|m| m.contains(&id)) {
                 if let Ok(p) = <[u8; 32]>::try_from(p) {
                     known.insert(p);

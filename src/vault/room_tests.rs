@@ -153,7 +153,7 @@ fn the_writer_keys_each_code_once_and_logs_the_range() {
     let reads = store.read().unwrap();
     let mut persons = 0;
     reads
-        .scan_persons(0, &mut |_, _| {
+        .scan_persons(i64::MIN, &mut |_, _| {
             persons += 1;
             NEXT
         })

@@ -1963,29 +1963,35 @@ impl<'c> Session<'c> {
     }
 
     /// Runs `f` on each row of a query in pages of [`PAGE`] rows, keyed by its first column
-    /// (ascending, unique): `sql` takes the key to start after as `$1` and the page size as
-    /// its last parameter. The connection is free while `f` runs, so `f` may read too.
+    /// (ascending, unique): `sql` takes the key to start from (inclusive: `key >= $1`) as `$1`
+    /// and the page size as its last parameter. The first page starts from `i64::MIN`, so
+    /// every row is read, whatever key it was given (a row written outside uppsok at the
+    /// smallest key was once left out of every scan, the audit's included). The connection
+    /// is free while `f` runs, so `f` may read too.
     fn pages(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
         f: &mut dyn FnMut(&Row) -> Result<super::port::Visit>,
     ) -> Result<()> {
-        let mut after = i64::MIN;
+        let mut from = i64::MIN;
         loop {
-            let mut all: Vec<&(dyn ToSql + Sync)> = vec![&after];
+            let mut all: Vec<&(dyn ToSql + Sync)> = vec![&from];
             all.extend_from_slice(params);
             all.push(&PAGE);
             let rows = self.conn.query(sql, &all)?;
             let n = rows.len();
+            let mut last = None;
             for row in &rows {
-                after = get(row, 0)?;
+                last = Some(get::<i64>(row, 0)?);
                 if f(row)?.is_break() {
                     return Ok(());
                 }
             }
-            if (n as i64) < PAGE {
-                return Ok(());
+            // After the largest key there is nothing more to read.
+            match last.and_then(|k| k.checked_add(1)) {
+                Some(next) if (n as i64) == PAGE => from = next,
+                _ => return Ok(()),
             }
         }
     }

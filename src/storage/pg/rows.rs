@@ -202,7 +202,7 @@ impl ContactReads for Session<'_> {
         self.pages(
             &format!(
                 "SELECT {CONTACT_COLUMNS} FROM contacts c
-                 LEFT JOIN persons p ON p.id = c.person_id WHERE c.id > $1 ORDER BY c.id LIMIT $2"
+                 LEFT JOIN persons p ON p.id = c.person_id WHERE c.id >= $1 ORDER BY c.id LIMIT $2"
             ),
             &[],
             &mut |r| Ok(visit(contact_row(r)?)),
@@ -213,7 +213,7 @@ impl ContactReads for Session<'_> {
         self.pages(
             "SELECT c.id, c.date, c.person_id, NULL::bytea, c.field_night_id, c.created_by,
                     c.created_at, c.attributes, c.note
-             FROM contacts c WHERE c.id > $1 ORDER BY c.id LIMIT $2",
+             FROM contacts c WHERE c.id >= $1 ORDER BY c.id LIMIT $2",
             &[],
             &mut |r| Ok(visit(contact_row(r)?)),
         )
@@ -251,7 +251,7 @@ impl ContactReads for Session<'_> {
         visit: &mut dyn FnMut(i64, &str, Option<i64>) -> Visit,
     ) -> Result<()> {
         self.pages(
-            "SELECT id, date, person_id FROM contacts WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT id, date, person_id FROM contacts WHERE id >= $1 ORDER BY id LIMIT $2",
             &[],
             &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?, get(r, 2)?)),
         )
@@ -280,7 +280,7 @@ impl ContactReads for Session<'_> {
         let (table, column) = column.names();
         self.pages(
             &format!(
-                "SELECT id, created_by, {column} FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"
+                "SELECT id, created_by, {column} FROM {table} WHERE id >= $1 ORDER BY id LIMIT $2"
             ),
             &[],
             &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?, get(r, 2)?)),
@@ -336,11 +336,11 @@ impl ContactReads for Session<'_> {
         rows.iter().map(|r| get(r, 0)).collect()
     }
 
-    fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
+    fn contact_envelopes(&self, from: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
         let rows = self.conn.query(
-            "SELECT id, created_by, attributes, note FROM contacts WHERE id > $1
+            "SELECT id, created_by, attributes, note FROM contacts WHERE id >= $1
              ORDER BY id LIMIT $2",
-            &[&after, &limit.max(0)],
+            &[&from, &limit.max(0)],
         )?;
         all(rows, |r| {
             Ok(ContactEnvelopes {
@@ -352,11 +352,11 @@ impl ContactReads for Session<'_> {
         })
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let rows = self.conn.query(
-            "SELECT id, created_by, note FROM contacts WHERE id > $1 AND date < $2
+            "SELECT id, created_by, note FROM contacts WHERE id >= $1 AND date < $2
              ORDER BY id LIMIT $3",
-            &[&after, &date, &limit.max(0)],
+            &[&from, &date, &limit.max(0)],
         )?;
         all(rows, |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
     }
@@ -420,10 +420,10 @@ impl ContactReads for Session<'_> {
         all(rows, pair)
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let rows = self.conn.query(
-            "SELECT id, created_by, details FROM field_nights WHERE id > $1 ORDER BY id LIMIT $2",
-            &[&after, &limit.max(0)],
+            "SELECT id, created_by, details FROM field_nights WHERE id >= $1 ORDER BY id LIMIT $2",
+            &[&from, &limit.max(0)],
         )?;
         all(rows, |r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?)))
     }
@@ -506,10 +506,10 @@ impl PersonReads for Session<'_> {
             .transpose()
     }
 
-    fn scan_persons(&self, after: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
+    fn scan_persons(&self, from: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
         self.pages(
-            "SELECT id, pseudonym FROM persons WHERE id > $1 AND id > $2 ORDER BY id LIMIT $3",
-            &[&after],
+            "SELECT id, pseudonym FROM persons WHERE id >= $1 AND id >= $2 ORDER BY id LIMIT $3",
+            &[&from],
             &mut |r| Ok(visit(get(r, 0)?, get(r, 1)?)),
         )
     }
@@ -812,7 +812,7 @@ impl LogReads for Session<'_> {
     fn scan_audit_log(&self, visit: &mut dyn FnMut(AuditRow) -> Visit) -> Result<()> {
         self.pages(
             "SELECT seq, at, user_id, action, objects, detail, mac FROM audit_log
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
+             WHERE seq >= $1 ORDER BY seq LIMIT $2",
             &[],
             &mut |r| Ok(visit(audit_row(r)?)),
         )

@@ -202,12 +202,12 @@ impl ContactReads for Session<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn contact_envelopes(&self, after: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
+    fn contact_envelopes(&self, from: i64, limit: i64) -> Result<Vec<ContactEnvelopes>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, created_by, attributes, note FROM contacts WHERE id > ?1
+            "SELECT id, created_by, attributes, note FROM contacts WHERE id >= ?1
              ORDER BY id LIMIT ?2",
         )?;
-        let rows = st.query_map([after, limit], |r| {
+        let rows = st.query_map([from, limit], |r| {
             Ok(ContactEnvelopes {
                 id: r.get(0)?,
                 created_by: r.get(1)?,
@@ -218,12 +218,12 @@ impl ContactReads for Session<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn notes_before(&self, date: &str, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn notes_before(&self, date: &str, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, created_by, note FROM contacts WHERE id > ?1 AND date < ?2
+            "SELECT id, created_by, note FROM contacts WHERE id >= ?1 AND date < ?2
              ORDER BY id LIMIT ?3",
         )?;
-        let rows = st.query_map(params![after, date, limit], |r| {
+        let rows = st.query_map(params![from, date, limit], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -286,11 +286,11 @@ impl ContactReads for Session<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn field_night_envelopes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
+    fn field_night_envelopes(&self, from: i64, limit: i64) -> Result<Vec<(i64, i64, Vec<u8>)>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT id, created_by, details FROM field_nights WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, created_by, details FROM field_nights WHERE id >= ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = st.query_map([after, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = st.query_map([from, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

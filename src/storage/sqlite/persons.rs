@@ -15,11 +15,11 @@ impl PersonReads for Session<'_> {
             .optional()?)
     }
 
-    fn scan_persons(&self, after: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
+    fn scan_persons(&self, from: i64, visit: &mut dyn FnMut(i64, &[u8]) -> Visit) -> Result<()> {
         let mut st = self
             .conn()
-            .prepare_cached("SELECT id, pseudonym FROM persons WHERE id > ?1 ORDER BY id")?;
-        let mut rows = st.query([after])?;
+            .prepare_cached("SELECT id, pseudonym FROM persons WHERE id >= ?1 ORDER BY id")?;
+        let mut rows = st.query([from])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let pseudonym = match r.get_ref(1)? {
