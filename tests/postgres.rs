@@ -705,6 +705,57 @@ fn someone_with_the_applications_password_cannot_rewrite_the_log() {
     assert!(a.status.success(), "{}", stdout(&a));
 }
 
+/// An entry inserted past the log's head with the application's password (which may append
+/// to the log) is not built on: every write is refused, naming it, and nothing is written,
+/// until the entry is removed; then the log goes on from its real head and `audit` passes.
+/// (Before, uppsok chained its next entries to the forged one and the log stayed broken for
+/// good; at the largest sequence number every write failed on a duplicate key.)
+#[test]
+fn an_entry_forged_past_the_logs_head_is_not_built_on() {
+    let db = worked_on_server();
+    let server = db.server.as_ref().unwrap();
+    let entries = |c: &mut postgres::Client| -> i64 {
+        c.query_one("SELECT count(*) FROM uppsok.audit_log", &[])
+            .unwrap()
+            .get(0)
+    };
+    for seq in ["9000000000000000000", "9223372036854775807"] {
+        let mut app = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+        app.batch_execute(&format!(
+            "INSERT INTO uppsok.audit_log SELECT {seq}, at, user_id, 'audit', 'database',
+             'ok=true', mac FROM uppsok.audit_log WHERE seq = 2"
+        ))
+        .unwrap();
+        let before = entries(&mut app);
+        let out = db
+            .cmd_as("omar", PASS)
+            .args(add_args(&["--code", "zq41"]))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{seq}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("log entry {seq} is not the head the log recorded")),
+            "{seq}: {err}"
+        );
+        assert_eq!(entries(&mut app), before, "{seq}: an entry was written");
+        let mut admin = server_admin(&server.name);
+        admin
+            .batch_execute(&format!(
+                "ALTER TABLE uppsok.audit_log DISABLE TRIGGER USER;
+                 DELETE FROM uppsok.audit_log WHERE seq = {seq};
+                 ALTER TABLE uppsok.audit_log ENABLE TRIGGER USER"
+            ))
+            .unwrap();
+    }
+    db.cmd_as("omar", PASS)
+        .args(add_args(&["--code", "zq41"]))
+        .assert()
+        .success();
+    let a = audit(&db);
+    assert!(a.status.success(), "{}", stdout(&a));
+}
+
 /// Each change made on the server, outside uppsok, by someone with every right there but no
 /// uppsok key, makes `audit` fail and name what changed.
 #[test]

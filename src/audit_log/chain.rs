@@ -86,12 +86,30 @@ pub fn append(
     objects: &str,
     detail: &str,
 ) -> crate::storage::Result<AuditRow> {
-    let (seq, previous) = match tx.audit_head()? {
+    let changed = crate::storage::StorageError::Changed;
+    let head = tx.audit_head()?;
+    // The entry built on must be the head the last append recorded: an entry inserted past it
+    // behind uppsok's back (on a server the application's database password is enough) would
+    // otherwise be chained to, and the log broken for good; refused, the log goes on from its
+    // real head once the entry is removed. (A log older than the recorded head has none.)
+    if let Some(recorded) = tx.meta(HEAD_META_KEY)? {
+        let last = head
+            .as_ref()
+            .and_then(|(seq, mac)| Some(head_text(*seq, &Mark::parse(mac)?.hash)));
+        if last.as_deref() != Some(recorded.as_str()) {
+            let seq = head.as_ref().map_or(0, |(seq, _)| *seq);
+            return Err(changed(format!(
+                "log entry {seq} is not the head the log recorded"
+            )));
+        }
+    }
+    let (seq, previous) = match head {
         Some((seq, mac)) => (
-            seq + 1,
-            Mark::parse(&mac).map(|m| m.hash).ok_or_else(|| {
-                crate::storage::StorageError::Changed(format!("the mark of log entry {seq}"))
-            })?,
+            seq.checked_add(1)
+                .ok_or_else(|| changed(format!("the number of log entry {seq}")))?,
+            Mark::parse(&mac)
+                .map(|m| m.hash)
+                .ok_or_else(|| changed(format!("the mark of log entry {seq}")))?,
         ),
         None => (1, [0u8; 32]),
     };

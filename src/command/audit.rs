@@ -67,8 +67,17 @@ pub fn run(g: &Global, a: AuditArgs) -> Result<()> {
     let report = run_checks(&facts);
     drop(facts);
     // The run is logged; the checkpoint is the head after that entry, so it covers this run.
-    let head = vault.audit().log_run(report.ok)?;
-    let checkpoint = a.checkpoint.then(|| head.to_string());
+    // On a log whose last entry is not the head it recorded (a failure the report shows)
+    // nothing is appended: the report is shown all the same, and why the run is not logged.
+    let head = match vault.audit().log_run(report.ok) {
+        Ok(head) => Some(head),
+        Err(e) if !report.ok => {
+            eprintln!("uppsok: {}", e.message(lang(g)).trim_end());
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let checkpoint = head.filter(|_| a.checkpoint).map(|h| h.to_string());
     let out = match a.format {
         AuditFormat::Json => render::json(&report, checkpoint.as_deref()),
         AuditFormat::Text => render::text(&report, checkpoint.as_deref(), lang(g)),

@@ -106,6 +106,13 @@ fn sign_over_the_old_log(
         hash = audit_log::link_row(&hash, r);
         tx.update_audit_mac(r.seq, &hash)?;
     }
+    // The recorded head, in the new marks, for the `upgrade` entry to build on.
+    if let Some(last) = rows.last() {
+        tx.set_meta(
+            audit_log::HEAD_META_KEY,
+            &audit_log::head_text(last.seq, &hash),
+        )?;
+    }
     let mut detail = format!("format={} from={from}", crate::storage::FORMAT_VERSION);
     let mut pending = 0;
     for u in tx.users()? {

@@ -44,7 +44,12 @@ fn run(app: &mut App) -> Option<AuditReport> {
     let result = s.vault.audit().facts(None, None).and_then(|facts| {
         let report = run_checks(&facts);
         drop(facts);
-        s.vault.audit().log_run(report.ok)?;
+        // A failed report is shown even when its run cannot be logged (a log whose last entry
+        // is not its recorded head is not appended to).
+        match s.vault.audit().log_run(report.ok) {
+            Err(e) if report.ok => return Err(e),
+            _ => {}
+        }
         Ok(report)
     });
     match result {
