@@ -761,7 +761,7 @@ fn an_entry_forged_past_the_logs_head_is_not_built_on() {
 #[test]
 fn a_change_made_on_the_server_fails_the_audit() {
     let base = worked_on_server();
-    let cases: [(&str, &str, &str); 24] = [
+    let cases: [(&str, &str, &str); 27] = [
         (
             "a contact moved to another date",
             "UPDATE contacts SET date = '2023-06-30' WHERE id = 10",
@@ -872,6 +872,21 @@ fn a_change_made_on_the_server_fails_the_audit() {
         (
             "the application's role allowed to rewrite the log",
             "GRANT UPDATE, DELETE ON audit_log TO uppsok_app",
+            "integrity",
+        ),
+        (
+            "the application's role made owner of the contacts' table",
+            "ALTER TABLE uppsok_u1.contacts OWNER TO uppsok_app",
+            "integrity",
+        ),
+        (
+            "the application's role made owner of the log's guard",
+            "ALTER FUNCTION audit_log_append_only() OWNER TO uppsok_app",
+            "integrity",
+        ),
+        (
+            "the application's role made owner of a unit's schema",
+            "ALTER SCHEMA uppsok_u1 OWNER TO uppsok_app",
             "integrity",
         ),
         (

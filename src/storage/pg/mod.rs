@@ -1406,6 +1406,32 @@ fn log_guards(conn: &Conn) -> Result<Vec<String>> {
                 ));
             }
         }
+        // Anything else of uppsok's schemas it owns (or may act as the owner of): a table, a
+        // guard's function, a unit's schema. Its owner may alter, drop or hand it on.
+        let owned: i64 = get(
+            &conn
+                .query_opt(
+                    "SELECT count(*) FROM (
+                   SELECT n.nspowner AS owner, n.nspname FROM pg_namespace n
+                   UNION ALL
+                   SELECT c.relowner, n.nspname FROM pg_class c
+                     JOIN pg_namespace n ON n.oid = c.relnamespace
+                   UNION ALL
+                   SELECT p.proowner, n.nspname FROM pg_proc p
+                     JOIN pg_namespace n ON n.oid = p.pronamespace
+                 ) o
+                 WHERE (o.nspname = $1 OR o.nspname ~ ('^' || $1 || '_u[0-9]+$'))
+                   AND pg_has_role(current_user, o.owner, 'MEMBER')",
+                    &[&SCHEMA_NAME],
+                )?
+                .ok_or_else(|| StorageError::Changed("the server's catalogue".into()))?,
+            0,
+        )?;
+        if owned > 0 {
+            out.push(format!(
+                "the role {role} uppsok connects as owns {owned} of uppsok's tables, functions or schemas, and may change or drop them"
+            ));
+        }
     }
     Ok(out)
 }
