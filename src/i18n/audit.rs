@@ -322,7 +322,7 @@ fn log_en(l: &LogSummary) -> String {
         )
     } else {
         format!(
-            "{} contact record(s) are not as the signed entry that last wrote them says (changed outside uppsok)",
+            "{} record(s) (contacts, field nights, or other rows the log commits to, named below) are not as the signed entry that last wrote them says (changed outside uppsok)",
             l.content_differ
         )
     };
@@ -427,9 +427,9 @@ fn log_sv(l: &LogSummary) -> String {
             "alla kontakter ({}) är som den signerade post som senast skrev dem anger",
             num(l.content_rows)
         ),
-        1 => "1 kontaktpost är inte som den signerade post som senast skrev den anger (ändrad utanför uppsok)".to_string(),
+        1 => "1 post (en kontakt, ett fältpass eller annat som loggen binder, se nedan) är inte som den signerade post som senast skrev den anger (ändrad utanför uppsok)".to_string(),
         n => format!(
-            "{} kontaktposter är inte som de signerade poster som senast skrev dem anger (ändrade utanför uppsok)",
+            "{} poster (kontakter, fältpass eller annat som loggen binder, se nedan) är inte som de signerade poster som senast skrev dem anger (ändrade utanför uppsok)",
             num(n)
         ),
     };
