@@ -66,7 +66,7 @@ struct State {
     pseudonym_keys: BTreeMap<u32, Vec<u8>>,
 }
 
-/// Ids above `after`, in order.
+/// Ids from `from` on (inclusive), in order.
 fn from<V>(map: &BTreeMap<i64, V>, from: i64) -> impl Iterator<Item = (&i64, &V)> {
     map.range((Bound::Included(from), Bound::Unbounded))
 }
